@@ -1,0 +1,414 @@
+"""The `mitra` command: thin faces over the journal's services (Typer + rich)."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="mitra: a private journal and safety monitor for an anxiety care plan that includes kratom.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+products_app = typer.Typer(help="List or add kratom products.", invoke_without_command=True)
+app.add_typer(products_app, name="products")
+
+out = Console()
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+
+
+# Typer bundles its own copy of click; its usage errors derive from the base of BadParameter.
+UsageError: type[Any] = typer.BadParameter.__mro__[1]
+
+
+class CommandError(Exception):
+    """A refusal: printed as one line on stderr, exit status 2."""
+
+
+def fail(message: str) -> NoReturn:
+    raise CommandError(message)
+
+
+def _django() -> None:
+    """Configure Django and bring the database schema up to date (first run creates it)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mitra.settings")
+    import django
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    django.setup()
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        call_command("migrate", interactive=False, verbosity=0)
+
+
+def _system_zone() -> str:
+    from mitra.timeline import zone_names
+
+    candidates = [os.environ.get("TZ", "")]
+    localtime = Path("/etc/localtime")
+    if localtime.is_symlink():
+        candidates.append(str(localtime.resolve()).split("zoneinfo/")[-1])
+    timezone_file = Path("/etc/timezone")
+    if timezone_file.exists():
+        candidates.append(timezone_file.read_text(encoding="utf-8").strip())
+    names = set(zone_names())
+    return next((c for c in candidates if c in names), "UTC")
+
+
+def _person(time_zone: str | None = None) -> Any:
+    """The journal's person; created on first use with the given or the machine's time zone."""
+    _django()
+    from mitra.journal import services
+    from mitra.journal.errors import EntryInvalid
+
+    person = services.get_person()
+    if person is None or (time_zone and time_zone != person.time_zone):
+        zone = time_zone or _system_zone()
+        try:
+            person = services.set_up_person({"time_zone": zone})
+        except EntryInvalid as exc:
+            fail(f"--timezone {exc.errors.get('time_zone', 'is not valid')}")
+        if not time_zone:
+            print(f"mitra: using time zone {zone}; change it with 'mitra settings --timezone'", file=sys.stderr)
+    return person
+
+
+def _when(text: str | None, zone: ZoneInfo, option: str) -> datetime:
+    """Parse a time given on the command line; a time without offset is on the person's clock."""
+    if not text:
+        return datetime.now(UTC)
+    try:
+        value = datetime.fromisoformat(text.replace(" ", "T", 1) if " " in text else text)
+    except ValueError:
+        fail(f"{option}: '{text}' is not a time; use 2026-11-25T08:30 or '2026-11-25 08:30'")
+    return value if value.tzinfo else value.replace(tzinfo=zone)
+
+
+def _token(*parts: object) -> str:
+    """A replay token from an entry's content: the same command run twice is stored once."""
+    return "cli-" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
+
+
+def _refused(exc: Any) -> NoReturn:
+    field, message = next(iter(exc.errors.items()))
+    fail(f"{field.replace('_', ' ')} {message}")
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+# --- serve ---------------------------------------------------------------------------------------
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+) -> None:
+    """Start the web app at http://HOST:PORT (creates and migrates the database on first run)."""
+    if not _is_loopback(host):
+        fail(
+            f"refusing to listen on {host}: mitra has no accounts yet, so anyone who can reach "
+            "this address could read the journal; use 127.0.0.1"
+        )
+    _django()
+    from django.conf import settings
+    from waitress import serve as waitress_serve
+
+    from mitra.wsgi import application
+
+    db = settings.DATABASES["default"]
+    where = db["NAME"] if db["ENGINE"].endswith("sqlite3") else f"PostgreSQL {db.get('HOST', '')}"
+    print(f"mitra is running at http://{host}:{port}/ (data: {where}). Press Ctrl+C to stop.", flush=True)
+    waitress_serve(application, host=host.strip("[]"), port=port, threads=4, _quiet=True)
+
+
+# --- settings ------------------------------------------------------------------------------------
+
+
+@app.command("settings")
+def settings_cmd(
+    timezone: Annotated[str | None, typer.Option("--timezone", help="IANA time zone, e.g. Europe/Berlin.")] = None,
+    day_starts: Annotated[int | None, typer.Option("--day-starts", help="Hour (0-23) at which your day starts.")] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Show or change your time zone and the hour at which your day starts."""
+    person = _person(timezone)
+    if day_starts is not None:
+        from mitra.journal import services
+        from mitra.journal.errors import EntryInvalid
+
+        try:
+            person = services.set_up_person({"time_zone": person.time_zone, "day_boundary_hour": day_starts})
+        except EntryInvalid as exc:
+            _refused(exc)
+    data = {"time_zone": person.time_zone, "day_boundary_hour": person.day_boundary_hour}
+    if json_out:
+        _print_json(data)
+    else:
+        out.print(f"Time zone {data['time_zone']}; your day starts at {data['day_boundary_hour']}:00.")
+
+
+# --- products ------------------------------------------------------------------------------------
+
+
+def _product_row(p: Any) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "name": p.name,
+        "vendor": p.vendor,
+        "strain": p.strain,
+        "vein": p.vein,
+        "form": p.form,
+        "unit": p.unit,
+        "grams_per_unit": p.grams_per_unit,
+        "mitragynine_mg_per_g": p.mitragynine_mg_per_g,
+        "hydroxy_mg_per_g": p.hydroxy_mg_per_g,
+    }
+
+
+@products_app.callback()
+def products_list(ctx: typer.Context, json_out: JsonFlag = False) -> None:
+    """List your products (or add one: mitra products add --help)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    person = _person()
+    from mitra.journal import queries
+
+    rows = [_product_row(p) for p in queries.products(person)]
+    if json_out:
+        _print_json(rows)
+        return
+    if not rows:
+        out.print("No products yet. Add one: mitra products add NAME --unit g")
+        return
+    table = Table("id", "name", "form", "counted in", "mitragynine mg/g", "7-OH mg/g")
+    for r in rows:
+        unit = "g" if r["unit"] == "g" else f"{r['unit']} ({r['grams_per_unit'] or '?'} g)"
+        table.add_row(str(r["id"]), r["name"], r["form"], unit,
+                      str(r["mitragynine_mg_per_g"] or "–"), str(r["hydroxy_mg_per_g"] or "–"))
+    out.print(table)
+
+
+@products_app.command("add")
+def products_add(
+    name: Annotated[str, typer.Argument(help="The product's name.")],
+    vendor: Annotated[str, typer.Option(help="Who sells it.")] = "",
+    strain: Annotated[str, typer.Option(help="The vendor's strain label, e.g. Maeng Da.")] = "",
+    vein: Annotated[str, typer.Option(help="white, green, red, yellow or unknown.")] = "unknown",
+    form: Annotated[str, typer.Option(help="powder, capsules, tea, extract, 7oh or shot.")] = "powder",
+    unit: Annotated[str, typer.Option(help="g, capsule, tablet, scoop, teaspoon, shot or ml.")] = "g",
+    grams_per_unit: Annotated[float | None, typer.Option(help="Grams in one unit (e.g. 0.5 per capsule).")] = None,
+    mitragynine_mg_per_g: Annotated[float | None, typer.Option(help="Lab-tested mitragynine, mg per g.")] = None,
+    hydroxy_mg_per_g: Annotated[float | None, typer.Option(help="Lab-tested 7-OH, mg per g.")] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Add a kratom product."""
+    person = _person()
+    from mitra.journal import services
+    from mitra.journal.errors import EntryInvalid
+
+    data = {
+        "name": name, "vendor": vendor, "strain": strain, "vein": vein, "form": form, "unit": unit,
+        "grams_per_unit": grams_per_unit, "mitragynine_mg_per_g": mitragynine_mg_per_g,
+        "hydroxy_mg_per_g": hydroxy_mg_per_g,
+    }
+    try:
+        product = services.add_product(person, data)
+    except EntryInvalid as exc:
+        _refused(exc)
+    if json_out:
+        _print_json(_product_row(product))
+    else:
+        out.print(f"Added product {product.pk}: {product.name}")
+
+
+def _find_product(person: Any, ref: str) -> Any:
+    from mitra.journal import queries
+
+    products = list(queries.products(person))
+    if ref.isdigit():
+        match = [p for p in products if p.pk == int(ref)]
+    else:
+        match = [p for p in products if p.name.lower() == ref.lower()] or [
+            p for p in products if p.name.lower().startswith(ref.lower())
+        ]
+    if len(match) == 1:
+        return match[0]
+    names = ", ".join(f"{p.pk}={p.name}" for p in products) or "none yet (mitra products add)"
+    if match:
+        fail(f"product '{ref}' matches several: {', '.join(p.name for p in match)}")
+    fail(f"no product '{ref}'; your products: {names}")
+
+
+# --- dose and check-in ---------------------------------------------------------------------------
+
+
+@app.command()
+def dose(
+    product: Annotated[str, typer.Argument(help="Product name (or the start of it) or id.")],
+    amount: Annotated[float, typer.Argument(help="How much.")],
+    unit: Annotated[str | None, typer.Argument(help="g, mg, or the product's unit (default).")] = None,
+    at: Annotated[str | None, typer.Option(help="When, e.g. '2026-11-25 08:30' (default now).")] = None,
+    note: Annotated[str, typer.Option(help="A note.")] = "",
+    json_out: JsonFlag = False,
+) -> None:
+    """Log a kratom dose."""
+    person = _person()
+    from mitra.journal import services
+    from mitra.journal.errors import DuplicateSubmission, EntryInvalid
+    from mitra.journal.timeline import clock_of
+
+    chosen = _find_product(person, product)
+    taken_at = _when(at, clock_of(person).zone, "--at")
+    unit = unit or chosen.unit
+    data = {"product_id": chosen.pk, "taken_at": taken_at, "amount": amount, "unit": unit, "note": note}
+    token = _token("dose", chosen.pk, taken_at.replace(second=0, microsecond=0).isoformat(), amount, unit)
+    try:
+        saved = services.log_dose(person, data, token=token)
+    except DuplicateSubmission as exc:
+        fail(f"this dose is already in the journal (dose {exc.entry.pk})")
+    except EntryInvalid as exc:
+        _refused(exc)
+    row = {"id": saved.pk, "product": chosen.name, "taken_at": saved.taken_at.isoformat(),
+           "amount": saved.amount, "unit": saved.unit, "grams": saved.grams,
+           "mg_mitragynine": saved.mg_mitragynine}
+    if json_out:
+        _print_json(row)
+    else:
+        out.print(f"Logged {amount:g} {unit} of {chosen.name} = {saved.grams:g} g (dose {saved.pk}).")
+
+
+def _practices(values: list[str]) -> list[dict[str, Any]]:
+    parsed = []
+    for value in values:
+        kind, _, minutes = value.partition("=")
+        if not minutes.strip().isdigit():
+            fail(f"--practice '{value}': use KIND=MINUTES, e.g. mindfulness=15")
+        parsed.append({"kind": kind.strip(), "minutes": int(minutes)})
+    return parsed
+
+
+@app.command()
+def checkin(
+    anxiety: Annotated[int, typer.Argument(help="Anxiety right now, 0 (none) to 10 (worst).")],
+    mood: Annotated[int | None, typer.Option(help="Mood, 1 (very low) to 5 (very good).")] = None,
+    sleep_hours: Annotated[float | None, typer.Option(help="Hours slept last night.")] = None,
+    sleep_quality: Annotated[int | None, typer.Option(help="Sleep quality, 1 to 5.")] = None,
+    symptom: Annotated[list[str] | None, typer.Option(help="A symptom id (repeatable), e.g. restless.")] = None,
+    practice: Annotated[list[str] | None, typer.Option(help="KIND=MINUTES (repeatable), e.g. mindfulness=15.")] = None,
+    note: Annotated[str, typer.Option(help="A note.")] = "",
+    at: Annotated[str | None, typer.Option(help="When (default now).")] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Log a check-in: anxiety, mood, sleep, practices and symptoms."""
+    person = _person()
+    from mitra.journal import services
+    from mitra.journal.errors import DuplicateSubmission, EntryInvalid
+    from mitra.journal.timeline import clock_of
+
+    when = _when(at, clock_of(person).zone, "--at")
+    data = {
+        "at": when, "anxiety": anxiety, "mood": mood, "sleep_hours": sleep_hours,
+        "sleep_quality": sleep_quality, "symptoms": symptom or [],
+        "practices": _practices(practice or []), "note": note,
+    }
+    token = _token("checkin", when.replace(second=0, microsecond=0).isoformat(), anxiety, mood, note)
+    try:
+        saved = services.add_checkin(person, data, token=token)
+    except DuplicateSubmission as exc:
+        fail(f"this check-in is already in the journal (check-in {exc.entry.pk})")
+    except EntryInvalid as exc:
+        _refused(exc)
+    if json_out:
+        _print_json({"id": saved.pk, "at": saved.at.isoformat(), "anxiety": saved.anxiety})
+    else:
+        out.print(f"Check-in saved (anxiety {anxiety}/10, check-in {saved.pk}).")
+
+
+# --- demo and export -----------------------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    days: Annotated[int, typer.Option(help="Days of journal to make.", min=1, max=36500)] = 180,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same person).")] = 0,
+    timezone: Annotated[str | None, typer.Option("--timezone", help="The person's time zone.")] = None,
+) -> None:
+    """Fill the journal with a synthetic person, to try mitra out."""
+    person = _person(timezone)
+    from rich.progress import Progress
+
+    from mitra.journal.demo import load_demo
+
+    with Progress(transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task("Making a synthetic journal", total=None)
+        counts = load_demo(person, days=days, seed=seed, progress=lambda n: bar.advance(task, n))
+    out.print(
+        f"Added {days} days: {counts['doses']} doses, {counts['checkins']} check-ins, "
+        f"{counts['practices']} practices, {counts['products']} products. Now run: mitra serve"
+    )
+
+
+@app.command()
+def export(
+    format: Annotated[str, typer.Option("--format", help="Export format: json.")] = "json",  # noqa: A002
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")] = None,
+) -> None:
+    """Export the whole journal."""
+    if format != "json":
+        fail(f"--format {format} is not available; use json")
+    person = _person()
+    from mitra.journal.export import export_json
+
+    text = json.dumps(export_json(person), indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        print(f"Wrote {output}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: refusals and usage errors are one line on stderr with exit status 2."""
+    try:
+        app(args=argv, prog_name="mitra", standalone_mode=False)
+    except CommandError as exc:
+        print(f"mitra: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except UsageError as exc:
+        message = " ".join(exc.format_message().split())
+        command = exc.ctx.command_path if exc.ctx else "mitra"
+        print(f"mitra: {message} (see: {command} --help)", file=sys.stderr)
+        raise SystemExit(2) from None
+    except typer.Abort:
+        print("mitra: aborted", file=sys.stderr)
+        raise SystemExit(130) from None
+
+
+if __name__ == "__main__":
+    main()

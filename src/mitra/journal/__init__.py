@@ -1,0 +1,19 @@
+"""The journal: Django models, one service per user action, and `timeline()` for the engines."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mitra.timeline import Timeline
+
+    from .models import Person
+
+
+def timeline(person: Person, start: date, end: date) -> Timeline:
+    """The person's journal over local days `start`..`end` as plain arrays (no ORM objects)."""
+    # Imported here: models cannot be imported before Django's app registry is ready.
+    from .timeline import build_timeline
+
+    return build_timeline(person, start, end)

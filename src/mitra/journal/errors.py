@@ -1,0 +1,71 @@
+"""What the journal's services raise when they refuse an input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+__all__ = ["DuplicateSubmission", "EntryInvalid", "NotFound", "from_validation_error"]
+
+
+class EntryInvalid(ValueError):
+    """The input was refused; `errors` maps each field name to one plain-language message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+
+
+class DuplicateSubmission(Exception):  # noqa: N818 - it names the situation, not an error kind
+    """The same submission (same form token) was already stored; `entry` is the stored one."""
+
+    def __init__(self, entry: Any) -> None:
+        self.entry = entry
+        super().__init__(f"already saved as {type(entry).__name__.lower()} {entry.pk}")
+
+
+class NotFound(LookupError):
+    """No such entry in this person's journal."""
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    messages = {
+        "missing": "is required",
+        "greater_than_equal": f"must be at least {ctx.get('ge')}",
+        "less_than_equal": f"must be at most {ctx.get('le')}",
+        "greater_than": f"must be more than {ctx.get('gt')}",
+        "less_than": f"must be less than {ctx.get('lt')}",
+        "int_parsing": "must be a whole number",
+        "int_from_float": "must be a whole number",
+        "int_type": "must be a whole number",
+        "float_parsing": "must be a number",
+        "float_type": "must be a number",
+        "finite_number": "must be a number",
+        "string_too_short": "is required",
+        "string_too_long": f"is too long (at most {ctx.get('max_length')} characters)",
+        "datetime_parsing": "must be a date and time, like 2026-11-25 08:30",
+        "datetime_from_date_parsing": "must be a date and time, like 2026-11-25 08:30",
+        "datetime_type": "must be a date and time, like 2026-11-25 08:30",
+        "timezone_aware": "must say its time zone",
+        "enum": f"must be one of: {ctx.get('expected')}",
+        "literal_error": f"must be one of: {ctx.get('expected')}",
+        "list_type": "must be a list",
+    }
+    if kind in messages:
+        return messages[kind]
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    return str(error["msg"]).lower()
+
+
+def from_validation_error(exc: ValidationError) -> EntryInvalid:
+    """One message per field (the first), in the schema's field order."""
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        loc = [str(part) for part in error["loc"]]
+        field = ".".join(loc) if loc else "__all__"
+        errors.setdefault(field, _message(error))
+    return EntryInvalid(errors)

@@ -1,0 +1,180 @@
+"""The journal's tables. Only `mitra.journal` reads or writes them; others call its services."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class Person(models.Model):
+    """The person whose journal this is; their time zone and the hour at which their day starts."""
+
+    name = models.CharField(max_length=100, blank=True)
+    time_zone = models.CharField(max_length=64)
+    day_boundary_hour = models.PositiveSmallIntegerField(default=4)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name or f"person {self.pk}"
+
+
+class Vein(models.TextChoices):
+    WHITE = "white", "White"
+    GREEN = "green", "Green"
+    RED = "red", "Red"
+    YELLOW = "yellow", "Yellow"
+    UNKNOWN = "unknown", "Unknown or blend"
+
+
+class Form(models.TextChoices):
+    POWDER = "powder", "Leaf powder"
+    CAPSULES = "capsules", "Capsules"
+    TEA = "tea", "Tea"
+    EXTRACT = "extract", "Extract"
+    SEVEN_OH = "7oh", "7-OH product"
+    SHOT = "shot", "Liquid shot"
+
+
+class ProductUnit(models.TextChoices):
+    GRAM = "g", "grams"
+    CAPSULE = "capsule", "capsules"
+    TABLET = "tablet", "tablets"
+    SCOOP = "scoop", "scoops"
+    TEASPOON = "teaspoon", "teaspoons"
+    SHOT = "shot", "shots"
+    ML = "ml", "ml"
+
+
+class PracticeKind(models.TextChoices):
+    MINDFULNESS = "mindfulness", "Mindfulness or meditation"
+    BREATHING = "breathing", "Breathing exercise"
+    EXERCISE = "exercise", "Exercise"
+    YOGA = "yoga", "Yoga"
+    WALK = "walk", "Walk outdoors"
+    THERAPY = "therapy", "Therapy session"
+    JOURNALING = "journaling", "Journaling"
+
+
+class Entry(models.Model):
+    """Fields every journal entry has: its owner, a replay token, and soft deletion for undo."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE)
+    # The form's one-time token: a replayed submission (double click, retry) is stored once.
+    token = models.CharField(max_length=64, null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def _token_unique(name: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=["person", "token"], condition=Q(token__isnull=False), name=name
+    )
+
+
+class Product(Entry):
+    """A kratom product the person owns, with its lab figures when known."""
+
+    name = models.CharField(max_length=120)
+    vendor = models.CharField(max_length=120, blank=True)
+    strain = models.CharField(max_length=80, blank=True)
+    vein = models.CharField(max_length=16, choices=Vein.choices, default=Vein.UNKNOWN)
+    form = models.CharField(max_length=16, choices=Form.choices, default=Form.POWDER)
+    unit = models.CharField(max_length=16, choices=ProductUnit.choices, default=ProductUnit.GRAM)
+    grams_per_unit = models.FloatField(null=True, blank=True)
+    mitragynine_mg_per_g = models.FloatField(null=True, blank=True)
+    hydroxy_mg_per_g = models.FloatField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [_token_unique("product_token_unique")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Dose(Entry):
+    """A dose of a product: what was logged, and its normalisation to grams."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="doses")
+    taken_at = models.DateTimeField(db_index=True)
+    amount = models.FloatField()
+    unit = models.CharField(max_length=16)
+    grams = models.FloatField()
+    mg_mitragynine = models.FloatField(null=True, blank=True)
+    mg_7oh = models.FloatField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [_token_unique("dose_token_unique")]
+        indexes = [models.Index(fields=["person", "taken_at"])]
+        ordering = ["-taken_at"]
+
+
+class CheckIn(Entry):
+    """A check-in: anxiety now, mood, last night's sleep, symptoms and a note."""
+
+    at = models.DateTimeField(db_index=True)
+    anxiety = models.PositiveSmallIntegerField()
+    mood = models.PositiveSmallIntegerField(null=True, blank=True)
+    sleep_hours = models.FloatField(null=True, blank=True)
+    sleep_quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    symptoms = models.JSONField(default=list, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [_token_unique("checkin_token_unique")]
+        indexes = [models.Index(fields=["person", "at"])]
+        ordering = ["-at"]
+
+
+class Practice(Entry):
+    """A practice of the plan (mindfulness, exercise, therapy, ...) with its minutes."""
+
+    checkin = models.ForeignKey(
+        CheckIn, on_delete=models.CASCADE, null=True, blank=True, related_name="practices"
+    )
+    kind = models.CharField(max_length=24, choices=PracticeKind.choices)
+    minutes = models.PositiveIntegerField()
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [_token_unique("practice_token_unique")]
+        indexes = [models.Index(fields=["person", "at"])]
+        ordering = ["-at"]
+
+
+class Substance(Entry):
+    """A medication or other substance the person takes, as they name it."""
+
+    name = models.CharField(max_length=120)
+    # The knowledge base's id once the name is resolved (brand names and synonyms included).
+    knowledge_id = models.CharField(max_length=64, blank=True)
+    dose_text = models.CharField(max_length=120, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [_token_unique("substance_token_unique")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Intake(Entry):
+    """One use of a substance (for example a benzodiazepine tablet, or two drinks)."""
+
+    substance = models.ForeignKey(Substance, on_delete=models.PROTECT, related_name="intakes")
+    taken_at = models.DateTimeField(db_index=True)
+    amount = models.FloatField(null=True, blank=True)
+    unit = models.CharField(max_length=24, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [_token_unique("intake_token_unique")]
+        indexes = [models.Index(fields=["person", "taken_at"])]
+        ordering = ["-taken_at"]

@@ -1,0 +1,119 @@
+"""Read-side queries for pages and commands: plain records, newest first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+
+from mitra.knowledge import load as load_knowledge
+
+from .models import CheckIn, Dose, Intake, Person, Practice, PracticeKind, Product, Substance
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One line of the journal: what kind, when, a title and details."""
+
+    kind: str  # "dose", "checkin", "practice", "intake"
+    id: int
+    at: datetime
+    title: str
+    details: tuple[str, ...]
+
+
+def products(person: Person) -> QuerySet[Product]:
+    """The person's products (not deleted), by name."""
+    return Product.objects.filter(person=person, deleted_at__isnull=True).order_by("name")
+
+
+def substances(person: Person) -> QuerySet[Substance]:
+    """The person's substances (not deleted), by name."""
+    return Substance.objects.filter(person=person, deleted_at__isnull=True).order_by("name")
+
+
+def last_dose(person: Person) -> Dose | None:
+    """The most recent dose, to pre-fill the next one's product and unit."""
+    return (
+        Dose.objects.filter(person=person, deleted_at__isnull=True, product__deleted_at__isnull=True)
+        .select_related("product")
+        .order_by("-taken_at")
+        .first()
+    )
+
+
+def _fmt_amount(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def _dose_entry(d: Dose) -> JournalEntry:
+    amount = f"{_fmt_amount(d.amount)} {d.unit}"
+    grams = f"= {_fmt_amount(d.grams)} g" if d.unit != "g" else ""
+    details = tuple(x for x in (grams, d.note) if x)
+    if d.mg_mitragynine is not None:
+        details = (f"{d.mg_mitragynine:.0f} mg mitragynine (lab figure)", *details)
+    return JournalEntry("dose", d.pk, d.taken_at, f"Kratom: {amount} of {d.product.name}", details)
+
+
+def _checkin_entry(c: CheckIn, practices: list[Practice]) -> JournalEntry:
+    kb = load_knowledge()
+    details: list[str] = []
+    if c.mood is not None:
+        details.append(f"mood {c.mood}/5")
+    if c.sleep_hours is not None:
+        quality = f", quality {c.sleep_quality}/5" if c.sleep_quality else ""
+        details.append(f"slept {_fmt_amount(c.sleep_hours)} h{quality}")
+    labels = dict(PracticeKind.choices)
+    details.extend(f"{labels.get(p.kind, p.kind)}: {p.minutes} min" for p in practices)
+    if c.symptoms:
+        details.append("symptoms: " + ", ".join(kb.symptom(s).label.lower() for s in c.symptoms))
+    if c.note:
+        details.append(c.note)
+    return JournalEntry("checkin", c.pk, c.at, f"Check-in: anxiety {c.anxiety}/10", tuple(details))
+
+
+def _intake_entry(i: Intake) -> JournalEntry:
+    amount = f"{_fmt_amount(i.amount)} {i.unit}".strip() if i.amount is not None else ""
+    title = f"{i.substance.name}" + (f": {amount}" if amount else "")
+    return JournalEntry("intake", i.pk, i.taken_at, title, tuple(x for x in (i.note,) if x))
+
+
+def _collect(person: Person, *, start: datetime | None, end: datetime | None, limit: int | None) -> list[JournalEntry]:
+    """Entries with start <= time < end (either bound optional), newest first, at most `limit`."""
+    live: dict[str, Any] = {"person": person, "deleted_at__isnull": True}
+    taken: dict[str, Any] = {}
+    at: dict[str, Any] = {}
+    if start is not None:
+        taken["taken_at__gte"] = at["at__gte"] = start
+    if end is not None:
+        taken["taken_at__lt"] = at["at__lt"] = end
+    doses = Dose.objects.filter(**live, **taken).select_related("product").order_by("-taken_at")
+    checkins_q = CheckIn.objects.filter(**live, **at).order_by("-at")
+    intakes = Intake.objects.filter(**live, **taken).select_related("substance").order_by("-taken_at")
+    if limit is not None:
+        doses, checkins_q, intakes = doses[:limit], checkins_q[:limit], intakes[:limit]
+    checkins = list(checkins_q)
+    by_checkin: dict[int, list[Practice]] = {}
+    for p in Practice.objects.filter(checkin__in=checkins).order_by("kind"):
+        by_checkin.setdefault(p.checkin_id or 0, []).append(p)
+    entries = [
+        *(_dose_entry(d) for d in doses),
+        *(_checkin_entry(c, by_checkin.get(c.pk, [])) for c in checkins),
+        *(_intake_entry(i) for i in intakes),
+    ]
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries if limit is None else entries[:limit]
+
+
+def journal_page(
+    person: Person, *, before: datetime | None = None, limit: int = 50
+) -> list[JournalEntry]:
+    """Up to `limit` entries older than `before` (newest first), across every kind."""
+    return _collect(person, start=None, end=before, limit=limit)
+
+
+def entries_between(person: Person, start: datetime, end: datetime) -> list[JournalEntry]:
+    """Every entry in [start, end), newest first (a day's entries for the Today page)."""
+    return _collect(person, start=start, end=end, limit=None)

@@ -1,0 +1,145 @@
+"""One validation schema per entry kind. Services validate every input against these."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from mitra.knowledge import load as load_knowledge
+from mitra.pharmacology import DOSE_UNITS, PRODUCT_UNITS
+from mitra.timeline import zone_names
+
+from .models import Form, PracticeKind, Vein
+
+# A clock may run a little fast: accept times up to this far ahead of the server's now.
+FUTURE_SLACK = timedelta(minutes=10)
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+MAX_DOSE_GRAMS = 100.0  # plausibility: above this the amount or the unit is surely mistyped
+
+
+def _not_future(value: datetime) -> datetime:
+    if value > datetime.now(UTC) + FUTURE_SLACK:
+        raise ValueError("is in the future; log what has happened")
+    if value < EARLIEST:
+        raise ValueError("is before the year 2000; check the date")
+    return value
+
+
+When = Annotated[AwareDatetime, AfterValidator(_not_future)]
+Text = Annotated[str, Field(max_length=2000)]
+Name = Annotated[str, Field(min_length=1, max_length=120)]
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ProductIn(Schema):
+    name: Name
+    vendor: Annotated[str, Field(max_length=120)] = ""
+    strain: Annotated[str, Field(max_length=80)] = ""
+    vein: Vein = Vein.UNKNOWN
+    form: Form = Form.POWDER
+    unit: Annotated[str, Field(max_length=16)] = "g"
+    grams_per_unit: Annotated[float | None, Field(gt=0, le=100, allow_inf_nan=False)] = None
+    mitragynine_mg_per_g: Annotated[float | None, Field(ge=0, le=1000, allow_inf_nan=False)] = None
+    hydroxy_mg_per_g: Annotated[float | None, Field(ge=0, le=1000, allow_inf_nan=False)] = None
+    notes: Text = ""
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, value: str) -> str:
+        if value not in PRODUCT_UNITS:
+            raise ValueError(f"must be one of: {', '.join(PRODUCT_UNITS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _grams_per_unit_for_counted_units(self) -> ProductIn:
+        if self.unit == "g":
+            self.grams_per_unit = None
+        return self
+
+
+class DoseIn(Schema):
+    product_id: int
+    taken_at: When
+    amount: Annotated[float, Field(gt=0, le=100_000, allow_inf_nan=False)]
+    unit: str
+    note: Text = ""
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, value: str) -> str:
+        if value not in DOSE_UNITS:
+            raise ValueError(f"unknown unit; use one of: {', '.join(DOSE_UNITS)}")
+        return value
+
+
+class PracticeIn(Schema):
+    kind: PracticeKind
+    minutes: Annotated[int, Field(ge=1, le=720)]
+
+
+class CheckInIn(Schema):
+    at: When
+    anxiety: Annotated[int, Field(ge=0, le=10)]
+    mood: Annotated[int | None, Field(ge=1, le=5)] = None
+    sleep_hours: Annotated[float | None, Field(ge=0, le=24, allow_inf_nan=False)] = None
+    sleep_quality: Annotated[int | None, Field(ge=1, le=5)] = None
+    symptoms: list[str] = Field(default_factory=list)
+    practices: list[PracticeIn] = Field(default_factory=list)
+    note: Text = ""
+
+    @field_validator("symptoms")
+    @classmethod
+    def _known_symptoms(cls, value: list[str]) -> list[str]:
+        known = {s.id for s in load_knowledge().symptoms}
+        unknown = [s for s in value if s not in known]
+        if unknown:
+            raise ValueError(f"unknown symptom {', '.join(unknown)}")
+        return sorted(set(value))
+
+    @field_validator("practices")
+    @classmethod
+    def _one_row_per_practice(cls, value: list[PracticeIn]) -> list[PracticeIn]:
+        kinds = [p.kind for p in value]
+        if len(kinds) != len(set(kinds)):
+            raise ValueError("lists the same practice twice; add the minutes together")
+        return value
+
+
+class SubstanceIn(Schema):
+    name: Name
+    dose_text: Annotated[str, Field(max_length=120)] = ""
+    active: bool = True
+
+
+class IntakeIn(Schema):
+    substance_id: int
+    taken_at: When
+    amount: Annotated[float | None, Field(gt=0, le=100_000, allow_inf_nan=False)] = None
+    unit: Annotated[str, Field(max_length=24)] = ""
+    note: Text = ""
+
+
+class PersonIn(Schema):
+    time_zone: str
+    day_boundary_hour: Annotated[int, Field(ge=0, le=23)] = 4
+    name: Annotated[str, Field(max_length=100)] = ""
+
+    @field_validator("time_zone")
+    @classmethod
+    def _iana_zone(cls, value: str) -> str:
+        if value not in zone_names():
+            raise ValueError("is not a time zone name, like Europe/Berlin or America/Chicago")
+        return value

@@ -1,0 +1,321 @@
+"""One function per user action. Each validates its input against its schema, then writes in one
+transaction. Web, API and CLI call these; none of them writes models directly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.utils import timezone
+from pydantic import BaseModel, ValidationError
+
+from mitra.pharmacology import UnknownUnitError, normalise_dose
+
+from .errors import DuplicateSubmission, EntryInvalid, NotFound, from_validation_error
+from .models import CheckIn, Dose, Entry, Intake, Person, Practice, Product, Substance
+from .schemas import (
+    MAX_DOSE_GRAMS,
+    CheckInIn,
+    DoseIn,
+    IntakeIn,
+    PersonIn,
+    ProductIn,
+    SubstanceIn,
+)
+
+S = TypeVar("S", bound=BaseModel)
+E = TypeVar("E", bound=Entry)
+
+
+def validate(schema: type[S], data: Mapping[str, Any]) -> S:
+    """Parse `data` with `schema`, or raise EntryInvalid with one message per field."""
+    try:
+        return schema.model_validate(dict(data))
+    except ValidationError as exc:
+        raise from_validation_error(exc) from None
+
+
+# --- the person -------------------------------------------------------------------------------
+
+
+def get_person() -> Person | None:
+    """The journal's person (single-user mode), or None before first run."""
+    return Person.objects.order_by("pk").first()
+
+
+@transaction.atomic
+def set_up_person(data: Mapping[str, Any]) -> Person:
+    """First run: create the person with their time zone, or update it if they exist."""
+    clean = validate(PersonIn, data)
+    person = get_person()
+    if person is None:
+        return Person.objects.create(**clean.model_dump())
+    for key, value in clean.model_dump().items():
+        setattr(person, key, value)
+    person.save()
+    return person
+
+
+# --- shared mechanics ---------------------------------------------------------------------------
+
+
+def _existing(model: type[E], person: Person, token: str | None) -> E | None:
+    if not token:
+        return None
+    return model.objects.filter(person=person, token=token).first()
+
+
+def _create_once(model: type[E], person: Person, token: str | None, build: Callable[[], E]) -> E:
+    """Create through `build` in one transaction; a replayed token raises DuplicateSubmission."""
+    if (found := _existing(model, person, token)) is not None:
+        raise DuplicateSubmission(found)
+    try:
+        with transaction.atomic():
+            return build()
+    except IntegrityError:
+        # Two copies of one submission raced past the check above; the constraint kept one.
+        if (found := _existing(model, person, token)) is not None:
+            raise DuplicateSubmission(found) from None
+        raise
+
+
+def _get(model: type[E], person: Person, entry_id: int, *, deleted: bool = False) -> E:
+    try:
+        return model.objects.get(person=person, pk=entry_id, deleted_at__isnull=not deleted)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"no {model.__name__.lower()} {entry_id} in this journal") from None
+
+
+def _owned_product(person: Person, product_id: int) -> Product:
+    try:
+        return _get(Product, person, product_id)
+    except NotFound:
+        raise EntryInvalid({"product_id": "choose one of your products"}) from None
+
+
+def _set_fields(entry: Model, values: Mapping[str, Any]) -> None:
+    for key, value in values.items():
+        setattr(entry, key, value)
+
+
+def _deleter(model: type[E]) -> Callable[[Person, int], E]:
+    def delete(person: Person, entry_id: int) -> E:
+        entry = _get(model, person, entry_id)
+        entry.deleted_at = timezone.now()
+        entry.save(update_fields=["deleted_at", "updated_at"])
+        return entry
+
+    delete.__name__ = f"delete_{model.__name__.lower()}"
+    delete.__doc__ = f"Delete a {model.__name__.lower()} (it can be restored: undo)."
+    return delete
+
+
+def _restorer(model: type[E]) -> Callable[[Person, int], E]:
+    def restore(person: Person, entry_id: int) -> E:
+        entry = _get(model, person, entry_id, deleted=True)
+        entry.deleted_at = None
+        entry.save(update_fields=["deleted_at", "updated_at"])
+        return entry
+
+    restore.__name__ = f"restore_{model.__name__.lower()}"
+    restore.__doc__ = f"Undo the deletion of a {model.__name__.lower()}."
+    return restore
+
+
+# --- products -----------------------------------------------------------------------------------
+
+
+def add_product(person: Person, data: Mapping[str, Any], *, token: str | None = None) -> Product:
+    """Add a kratom product."""
+    clean = validate(ProductIn, data)
+    return _create_once(
+        Product,
+        person,
+        token,
+        lambda: Product.objects.create(person=person, token=token or None, **clean.model_dump()),
+    )
+
+
+@transaction.atomic
+def edit_product(person: Person, product_id: int, data: Mapping[str, Any]) -> Product:
+    """Change a product; its doses are normalised again with the new figures."""
+    clean = validate(ProductIn, data)
+    product = _get(Product, person, product_id)
+    _set_fields(product, clean.model_dump())
+    doses = list(product.doses.all())
+    for dose in doses:
+        try:
+            normalise_into(dose, product)
+        except EntryInvalid:
+            raise EntryInvalid(
+                {"unit": f"doses of this product were logged in {dose.unit}: keep that unit"}
+            ) from None
+    Dose.objects.bulk_update(doses, ["grams", "mg_mitragynine", "mg_7oh"], batch_size=500)
+    product.save()
+    return product
+
+
+delete_product = _deleter(Product)
+restore_product = _restorer(Product)
+
+
+# --- doses --------------------------------------------------------------------------------------
+
+
+def normalise_into(dose: Dose, product: Product) -> None:
+    """Set a dose's grams and lab mg from its amount, unit and product; refuse the implausible."""
+    try:
+        result = normalise_dose(
+            dose.amount,
+            dose.unit,
+            product_unit=product.unit,
+            grams_per_unit=product.grams_per_unit,
+            mitragynine_mg_per_g=product.mitragynine_mg_per_g,
+            hydroxy_mg_per_g=product.hydroxy_mg_per_g,
+        )
+    except UnknownUnitError as exc:
+        raise EntryInvalid({"unit": str(exc)}) from None
+    if result.grams > MAX_DOSE_GRAMS:
+        raise EntryInvalid(
+            {"amount": f"is {result.grams:g} g, more than {MAX_DOSE_GRAMS:g} g; check amount and unit"}
+        )
+    dose.grams = result.grams
+    dose.mg_mitragynine = result.mg_mitragynine
+    dose.mg_7oh = result.mg_7oh
+
+
+def log_dose(person: Person, data: Mapping[str, Any], *, token: str | None = None) -> Dose:
+    """Log a dose of one of the person's products, normalised to grams."""
+    clean = validate(DoseIn, data)
+    product = _owned_product(person, clean.product_id)
+    dose = Dose(person=person, token=token or None, product=product, **clean.model_dump(exclude={"product_id"}))
+    normalise_into(dose, product)
+
+    def build() -> Dose:
+        dose.save()
+        return dose
+
+    return _create_once(Dose, person, token, build)
+
+
+@transaction.atomic
+def edit_dose(person: Person, dose_id: int, data: Mapping[str, Any]) -> Dose:
+    """Change a dose."""
+    clean = validate(DoseIn, data)
+    dose = _get(Dose, person, dose_id)
+    product = _owned_product(person, clean.product_id)
+    _set_fields(dose, clean.model_dump(exclude={"product_id"}))
+    dose.product = product
+    normalise_into(dose, product)
+    dose.save()
+    return dose
+
+
+delete_dose = _deleter(Dose)
+restore_dose = _restorer(Dose)
+
+
+# --- check-ins and practices -------------------------------------------------------------------
+
+
+def _checkin_fields(clean: CheckInIn) -> dict[str, Any]:
+    return clean.model_dump(exclude={"practices"})
+
+
+def _save_practices(person: Person, checkin: CheckIn, clean: CheckInIn) -> None:
+    Practice.objects.bulk_create(
+        Practice(person=person, checkin=checkin, kind=p.kind, minutes=p.minutes, at=clean.at)
+        for p in clean.practices
+    )
+
+
+def add_checkin(person: Person, data: Mapping[str, Any], *, token: str | None = None) -> CheckIn:
+    """Log a check-in with the practices done since the last one."""
+    clean = validate(CheckInIn, data)
+
+    def build() -> CheckIn:
+        checkin = CheckIn.objects.create(person=person, token=token or None, **_checkin_fields(clean))
+        _save_practices(person, checkin, clean)
+        return checkin
+
+    return _create_once(CheckIn, person, token, build)
+
+
+@transaction.atomic
+def edit_checkin(person: Person, checkin_id: int, data: Mapping[str, Any]) -> CheckIn:
+    """Change a check-in; its practices are replaced by the ones given."""
+    clean = validate(CheckInIn, data)
+    checkin = _get(CheckIn, person, checkin_id)
+    _set_fields(checkin, _checkin_fields(clean))
+    checkin.save()
+    checkin.practices.all().delete()
+    _save_practices(person, checkin, clean)
+    return checkin
+
+
+delete_checkin = _deleter(CheckIn)
+restore_checkin = _restorer(CheckIn)
+
+
+# --- substances and intakes --------------------------------------------------------------------
+
+
+def add_substance(person: Person, data: Mapping[str, Any], *, token: str | None = None) -> Substance:
+    """Add a medication or other substance to the person's list."""
+    clean = validate(SubstanceIn, data)
+    return _create_once(
+        Substance,
+        person,
+        token,
+        lambda: Substance.objects.create(person=person, token=token or None, **clean.model_dump()),
+    )
+
+
+@transaction.atomic
+def edit_substance(person: Person, substance_id: int, data: Mapping[str, Any]) -> Substance:
+    """Change a substance on the person's list."""
+    clean = validate(SubstanceIn, data)
+    substance = _get(Substance, person, substance_id)
+    _set_fields(substance, clean.model_dump())
+    substance.save()
+    return substance
+
+
+delete_substance = _deleter(Substance)
+restore_substance = _restorer(Substance)
+
+
+def log_intake(person: Person, data: Mapping[str, Any], *, token: str | None = None) -> Intake:
+    """Log one use of a substance."""
+    clean = validate(IntakeIn, data)
+    try:
+        substance = _get(Substance, person, clean.substance_id)
+    except NotFound:
+        raise EntryInvalid({"substance_id": "choose one of your substances"}) from None
+    fields = clean.model_dump(exclude={"substance_id"})
+    return _create_once(
+        Intake,
+        person,
+        token,
+        lambda: Intake.objects.create(person=person, token=token or None, substance=substance, **fields),
+    )
+
+
+@transaction.atomic
+def edit_intake(person: Person, intake_id: int, data: Mapping[str, Any]) -> Intake:
+    """Change an intake."""
+    clean = validate(IntakeIn, data)
+    intake = _get(Intake, person, intake_id)
+    try:
+        intake.substance = _get(Substance, person, clean.substance_id)
+    except NotFound:
+        raise EntryInvalid({"substance_id": "choose one of your substances"}) from None
+    _set_fields(intake, clean.model_dump(exclude={"substance_id"}))
+    intake.save()
+    return intake
+
+
+delete_intake = _deleter(Intake)
+restore_intake = _restorer(Intake)

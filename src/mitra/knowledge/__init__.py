@@ -1,0 +1,12 @@
+"""The knowledge base: sources, symptoms, and (later) substances, interactions and PK, as data."""
+
+from mitra.knowledge.loader import (
+    CrisisResource,
+    KnowledgeBase,
+    KnowledgeError,
+    Source,
+    Symptom,
+    load,
+)
+
+__all__ = ["CrisisResource", "KnowledgeBase", "KnowledgeError", "Source", "Symptom", "load"]

@@ -1,0 +1,147 @@
+"""Load and validate the knowledge base's TOML files into typed, immutable records."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+__all__ = [
+    "CrisisResource",
+    "KnowledgeBase",
+    "KnowledgeError",
+    "Source",
+    "Symptom",
+    "load",
+    "read_toml",
+]
+
+# A: read in the paper; B: secondary or lay source; official: a service's own page.
+Grade = Literal["A", "B", "official"]
+Signal = Literal["withdrawal", "liver"]
+
+
+class KnowledgeError(ValueError):
+    """A knowledge file is malformed or refers to something that does not exist."""
+
+
+class Record(BaseModel):
+    """Base of every knowledge record: immutable, and unknown keys are an error (typos)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Source(Record):
+    """A citable source; `grade` B means secondary or lay, shown as weaker evidence."""
+
+    id: str
+    citation: str
+    url: str
+    grade: Grade
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_web_address(cls, value: str) -> str:
+        if not value.startswith("https://"):
+            raise ValueError("a source's url must be an https:// address a person can open")
+        return value
+
+
+class Symptom(Record):
+    """One item of the check-in's symptom checklist."""
+
+    id: str
+    label: str
+    signals: tuple[Signal, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
+class CrisisResource(Record):
+    """A crisis line or emergency number for a locale ("*" for everywhere)."""
+
+    locale: str
+    name: str
+    action: str
+    href: str
+    detail: str
+    sources: tuple[str, ...]
+
+
+class KnowledgeBase(Record):
+    """Everything the engines know, validated as a whole (no dangling source ids)."""
+
+    sources: dict[str, Source]
+    symptoms: tuple[Symptom, ...]
+    crisis: tuple[CrisisResource, ...]
+
+    def cite(self, source_ids: tuple[str, ...] | list[str]) -> list[Source]:
+        """The sources behind a fact, in the order given."""
+        return [self.sources[sid] for sid in source_ids]
+
+    def crisis_resources(self, locale: str = "US") -> list[CrisisResource]:
+        """Crisis resources for a locale, the locale's own first, then those for everywhere."""
+        own = [r for r in self.crisis if r.locale == locale.upper()]
+        return own + [r for r in self.crisis if r.locale == "*"]
+
+    def symptom(self, symptom_id: str) -> Symptom:
+        """A checklist symptom by id; KeyError if unknown."""
+        for item in self.symptoms:
+            if item.id == symptom_id:
+                return item
+        raise KeyError(symptom_id)
+
+
+def read_toml(name: str) -> dict[str, Any]:
+    """Parse one TOML file shipped in this package."""
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise KnowledgeError(f"{name}: {exc}") from exc
+
+
+def _records(name: str, key: str, model: type[Record]) -> list[Any]:
+    rows = read_toml(name).get(key, [])
+    out = []
+    for index, row in enumerate(rows):
+        try:
+            out.append(model.model_validate(row))
+        except ValidationError as exc:
+            ident = row.get("id", f"#{index + 1}")
+            raise KnowledgeError(f"{name}: {key} {ident}: {exc}") from exc
+    return out
+
+
+def _unique(name: str, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for ident in ids:
+        if ident in seen:
+            raise KnowledgeError(f"{name}: id {ident!r} is used twice")
+        seen.add(ident)
+
+
+@cache
+def load() -> KnowledgeBase:
+    """The validated knowledge base (parsed once per process)."""
+    sources: list[Source] = _records("sources.toml", "source", Source)
+    _unique("sources.toml", [s.id for s in sources])
+    symptoms: list[Symptom] = _records("symptoms.toml", "symptom", Symptom)
+    _unique("symptoms.toml", [s.id for s in symptoms])
+    known = {s.id for s in sources}
+    for symptom in symptoms:
+        missing = [sid for sid in symptom.sources if sid not in known]
+        if missing:
+            raise KnowledgeError(f"symptoms.toml: {symptom.id} cites unknown sources {missing}")
+        if symptom.signals and not symptom.sources:
+            raise KnowledgeError(f"symptoms.toml: {symptom.id} signals a concern without a source")
+    crisis: list[CrisisResource] = _records("crisis.toml", "resource", CrisisResource)
+    for resource in crisis:
+        missing = [sid for sid in resource.sources if sid not in known]
+        if missing or not resource.sources:
+            raise KnowledgeError(f"crisis.toml: {resource.name} needs known sources, has {missing}")
+    return KnowledgeBase(
+        sources={s.id: s for s in sources}, symptoms=tuple(symptoms), crisis=tuple(crisis)
+    )

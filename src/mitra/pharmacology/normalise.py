@@ -1,0 +1,87 @@
+"""Convert a logged dose (amount and unit) to grams of product and, when known, mg of alkaloid."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["DOSE_UNITS", "PRODUCT_UNITS", "NormalisedDose", "UnknownUnitError", "normalise_dose"]
+
+#: Units a product can be counted in, with their plural for display. "g" means loose product
+#: weighed in grams; every other unit needs the product's grams per unit.
+PRODUCT_UNITS: dict[str, str] = {
+    "g": "g",
+    "capsule": "capsules",
+    "tablet": "tablets",
+    "scoop": "scoops",
+    "teaspoon": "teaspoons",
+    "shot": "shots",
+    "ml": "ml",
+}
+
+#: Units a dose can be logged in: mass units, or the product's own unit.
+DOSE_UNITS: tuple[str, ...] = ("g", "mg", *[u for u in PRODUCT_UNITS if u != "g"])
+
+_MG_PER_G = 1000.0
+
+
+class UnknownUnitError(ValueError):
+    """The unit is unknown, or the product does not say how many grams one unit holds."""
+
+
+@dataclass(frozen=True)
+class NormalisedDose:
+    """A dose in grams of product, with alkaloid content in mg when the product's lab says.
+
+    `mg_mitragynine` and `mg_7oh` are None when the product has no lab figure; estimating
+    them from literature defaults is the exposure model's job, which marks them as estimates.
+    """
+
+    grams: float
+    mg_mitragynine: float | None
+    mg_7oh: float | None
+
+
+def normalise_dose(
+    amount: float,
+    unit: str,
+    *,
+    product_unit: str = "g",
+    grams_per_unit: float | None = None,
+    mitragynine_mg_per_g: float | None = None,
+    hydroxy_mg_per_g: float | None = None,
+) -> NormalisedDose:
+    """Grams of product (and mg of alkaloids) in `amount` `unit` of a product.
+
+    Parameters
+    ----------
+    amount : float
+        How much was taken, in `unit`.
+    unit : str
+        "g", "mg", or the product's own unit (for example "capsule").
+    product_unit : str
+        The unit the product is counted in.
+    grams_per_unit : float or None
+        Grams of product in one `product_unit` (for example 0.5 g per capsule).
+    mitragynine_mg_per_g, hydroxy_mg_per_g : float or None
+        Lab-tested mitragynine and 7-hydroxymitragynine content, in mg per g of product.
+    """
+    if unit == "g":
+        grams = amount
+    elif unit == "mg":
+        grams = amount / _MG_PER_G
+    elif unit in PRODUCT_UNITS:
+        if unit != product_unit:
+            raise UnknownUnitError(
+                f"this product is counted in {PRODUCT_UNITS[product_unit]}, not {PRODUCT_UNITS[unit]}"
+            )
+        if not grams_per_unit:
+            raise UnknownUnitError(
+                f"the product does not say how many grams one {unit} holds; "
+                "add it on the Products page or log the dose in g"
+            )
+        grams = amount * grams_per_unit
+    else:
+        raise UnknownUnitError(f"unknown unit {unit!r}; use one of {', '.join(DOSE_UNITS)}")
+    mg_mg = grams * mitragynine_mg_per_g if mitragynine_mg_per_g is not None else None
+    mg_oh = grams * hydroxy_mg_per_g if hydroxy_mg_per_g is not None else None
+    return NormalisedDose(grams=grams, mg_mitragynine=mg_mg, mg_7oh=mg_oh)

@@ -1,0 +1,147 @@
+"""Charts as accessible SVG: a Vega-Lite spec (Altair) rendered by vl-convert, no browser needed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from threading import Lock
+from typing import Any
+
+import altair as alt
+import vl_convert as vlc
+
+__all__ = ["Chart", "anxiety_and_grams_chart"]
+
+ANXIETY_COLOR = "#7a3e9d"
+GRAMS_COLOR = "#2f7d6d"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An SVG chart with its caption and a text alternative (rows of a data table)."""
+
+    svg: str
+    title: str
+    summary: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+class _SvgCache:
+    """Rendered SVG by spec digest: a journal that has not changed is not drawn again."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self.items: OrderedDict[str, str] = OrderedDict()
+        self.lock = Lock()
+
+    def render(self, kind: str, data: Any, build: Callable[[], dict[str, Any]]) -> str:
+        """The SVG of `build()`'s spec, drawn only when `kind` and `data` were not seen lately.
+
+        Building the Altair spec costs tens of milliseconds, so the key is the chart's data.
+        """
+        text = json.dumps([kind, data], sort_keys=True, default=str)
+        key = hashlib.sha256(text.encode()).hexdigest()
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        svg = vlc.vegalite_to_svg(build())
+        with self.lock:
+            self.items[key] = svg
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return svg
+
+
+_cache = _SvgCache()
+
+
+def _accessible(svg: str, title: str, summary: str) -> str:
+    """Give the SVG a role, title and description so screen readers announce it."""
+    label = f"{title}. {summary}".replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    svg = re.sub(r"<svg ", f'<svg role="img" aria-label="{label}" focusable="false" ', svg, count=1)
+    return svg
+
+
+def _fmt(value: float, digits: int = 1) -> str:
+    return "–" if math.isnan(value) else f"{value:.{digits}f}"
+
+
+def anxiety_and_grams_chart(days: list[date], anxiety: list[float], grams: list[float]) -> Chart:
+    """Daily mean anxiety (0-10, line) over daily kratom grams (bars) for the given days."""
+    records = [
+        {
+            "day": d.isoformat(),
+            "anxiety": None if math.isnan(a) else round(a, 2),
+            "grams": round(g, 2),
+        }
+        for d, a, g in zip(days, anxiety, grams, strict=True)
+    ]
+
+    def build() -> dict[str, Any]:
+        base = alt.Chart(alt.Data(values=records)).encode(
+            x=alt.X("day:T", title="Day", axis=alt.Axis(format="%b %d", labelAngle=0, tickCount=6))
+        )
+        bars = base.mark_bar(color=GRAMS_COLOR, opacity=0.55).encode(
+            y=alt.Y("grams:Q", title="Kratom (g per day)", axis=alt.Axis(titleColor=GRAMS_COLOR)),
+            tooltip=[alt.Tooltip("day:T", title="Day"), alt.Tooltip("grams:Q", title="g")],
+        )
+        line = base.mark_line(
+            color=ANXIETY_COLOR, point=alt.OverlayMarkDef(color=ANXIETY_COLOR), strokeWidth=2.5
+        ).encode(
+            y=alt.Y(
+                "anxiety:Q",
+                title="Anxiety (0-10, daily mean)",
+                scale=alt.Scale(domain=[0, 10]),
+                axis=alt.Axis(titleColor=ANXIETY_COLOR),
+            ),
+            tooltip=[alt.Tooltip("day:T", title="Day"), alt.Tooltip("anxiety:Q", title="anxiety")],
+        )
+        chart = (
+            alt.layer(bars, line)
+            .resolve_scale(y="independent")
+            .properties(width="container", height=220)
+            .configure_view(strokeWidth=0)
+            .configure_axis(labelFontSize=12, titleFontSize=12)
+        )
+        spec = chart.to_dict()
+        spec["width"] = 640
+        return spec
+
+    svg = _cache.render("anxiety_and_grams", records, build)
+
+    rated = [a for a in anxiety if not math.isnan(a)]
+    dosed = [g for g in grams if g > 0]
+    title = f"Anxiety and kratom, last {len(days)} days"
+    if rated:
+        anxiety_text = (
+            f"Mean anxiety {sum(rated) / len(rated):.1f} out of 10 on the {len(rated)} "
+            f"days with a rating"
+        )
+    else:
+        anxiety_text = "No anxiety ratings yet"
+    if dosed:
+        grams_text = (
+            f"kratom on {len(dosed)} of {len(days)} days, "
+            f"{sum(dosed) / len(dosed):.1f} g on average on those days"
+        )
+    else:
+        grams_text = "no kratom doses logged"
+    summary = f"{anxiety_text}; {grams_text}."
+    rows = tuple(
+        (d.strftime("%a %d %b"), _fmt(a), _fmt(g)) for d, a, g in zip(days, anxiety, grams, strict=True)
+    )
+    return Chart(
+        svg=_accessible(svg, title, summary),
+        title=title,
+        summary=summary,
+        columns=("Day", "Anxiety (0-10)", "Kratom (g)"),
+        rows=rows,
+    )

@@ -1,0 +1,147 @@
+"""Django settings, read from the environment and validated at start-up.
+
+MITRA_DATA_DIR      folder for the SQLite database and secrets (default: the platform's user data folder)
+MITRA_DATABASE_URL  use this database instead of SQLite (for example postgres://user@host/db)
+MITRA_DEBUG         "1" for development error pages (never on a shared machine)
+MITRA_LOCALE        country code for crisis resources (default US: the 988 Lifeline)
+MITRA_SECRET_KEY    the session-signing key; else read from MITRA_SECRET_KEY_FILE, else generated
+                    once into the data folder
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+import platformdirs
+from django.core.exceptions import ImproperlyConfigured
+
+
+def envbool(name: str, default: bool = False) -> bool:
+    """A boolean environment variable: 1/true/yes/on (any case) mean True."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DATA_DIR = Path(os.environ.get("MITRA_DATA_DIR") or platformdirs.user_data_dir("mitra")).expanduser()
+
+
+def _secret_key() -> str:
+    if key := os.environ.get("MITRA_SECRET_KEY"):
+        return key
+    if path := os.environ.get("MITRA_SECRET_KEY_FILE"):
+        return Path(path).read_text(encoding="utf-8").strip()
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        # Written with owner-only permissions: the key signs the session cookies.
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return key_file.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = envbool("MITRA_DEBUG")
+# The person's country (ISO 3166 code) for crisis resources; "US" shows 988.
+MITRA_LOCALE = os.environ.get("MITRA_LOCALE", "US").upper()
+# The server binds to loopback until accounts exist (see `mitra serve`).
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "mitra.journal",
+    "mitra.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "mitra.web.middleware.FirstRunMiddleware",
+]
+
+ROOT_URLCONF = "mitra.web.urls"
+WSGI_APPLICATION = "mitra.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _databases() -> dict[str, dict[str, object]]:
+    url = os.environ.get("MITRA_DATABASE_URL")
+    if url:
+        if not url.startswith(("postgres://", "postgresql://")):
+            raise ImproperlyConfigured("MITRA_DATABASE_URL must be a postgres:// URL")
+        return {"default": dj_database_url.parse(url, conn_max_age=60)}
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "mitra.sqlite3",
+            "OPTIONS": {
+                # WAL lets the web server read while the CLI writes; IMMEDIATE takes the write
+                # lock at the start of a transaction, so two writers wait instead of failing.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+# Static files (our CSS, htmx from the django-htmx package) are served straight from the
+# installed packages: no collectstatic step on a person's machine.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django": {"handlers": ["console"], "level": "WARNING"}},
+}

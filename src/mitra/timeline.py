@@ -1,0 +1,150 @@
+"""Plain-data view of a journal over a span, and the person's local day with its boundary hour.
+
+The engines (instruments, pharmacology, safety, insights) consume `Timeline` without Django: it
+holds numpy arrays, never ORM objects. `mitra.journal.timeline()` builds it from the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["DayClock", "Timeline", "zone_names"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class DayClock:
+    """A person's days: local calendar days that start at `boundary_hour` (4:00 by default).
+
+    A dose at 01:30 on Saturday night belongs to Saturday, not Sunday. Days are counted on the
+    local wall clock, so a day with a daylight-saving change lasts 23 or 25 hours.
+    """
+
+    tz: str
+    boundary_hour: int = 4
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.boundary_hour <= 23:
+            raise ValueError("boundary_hour must be between 0 and 23")
+        ZoneInfo(self.tz)  # raises ZoneInfoNotFoundError for an unknown name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The IANA time zone."""
+        return ZoneInfo(self.tz)
+
+    def local_day(self, moment: datetime) -> date:
+        """The person's day that an aware datetime belongs to."""
+        wall = moment.astimezone(self.zone).replace(tzinfo=None)
+        return (wall - timedelta(hours=self.boundary_hour)).date()
+
+    def day_start(self, day: date) -> datetime:
+        """The UTC instant at which `day` begins (its boundary hour on the local clock).
+
+        When the boundary hour falls in a daylight-saving gap or overlap, the earlier reading
+        of the wall clock is used (fold 0), which keeps day starts strictly increasing.
+        """
+        wall = datetime(day.year, day.month, day.day, self.boundary_hour, tzinfo=self.zone)
+        return wall.astimezone(UTC)
+
+    def day_span(self, day: date) -> tuple[datetime, datetime]:
+        """[start, end) of a day in UTC."""
+        return self.day_start(day), self.day_start(day + timedelta(days=1))
+
+    def day_starts(self, first: date, last: date) -> FloatArray:
+        """Start of every day from `first` to `last + 1` as POSIX seconds (len = days + 1)."""
+        count = (last - first).days + 2
+        return np.array(
+            [self.day_start(first + timedelta(days=i)).timestamp() for i in range(count)],
+            dtype=np.float64,
+        )
+
+    def day_index(self, seconds: FloatArray, first: date, last: date) -> IntArray:
+        """Index (0 = `first`) of the local day of each POSIX time; vectorised over the times."""
+        starts = self.day_starts(first, last)
+        return np.searchsorted(starts, seconds, side="right").astype(np.int64) - 1
+
+    def today(self, now: datetime | None = None) -> date:
+        """The person's current day."""
+        return self.local_day(now or datetime.now(UTC))
+
+
+def _empty_float() -> FloatArray:
+    return np.zeros(0, dtype=np.float64)
+
+
+def _empty_int() -> IntArray:
+    return np.zeros(0, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A journal over the local days `first`..`last`, as arrays in time order.
+
+    Times are POSIX seconds (UTC). `*_day` arrays index into `days`. Missing values are NaN.
+    """
+
+    clock: DayClock
+    first: date
+    last: date
+    dose_time: FloatArray = field(default_factory=_empty_float)
+    dose_grams: FloatArray = field(default_factory=_empty_float)
+    dose_mg_mitragynine: FloatArray = field(default_factory=_empty_float)
+    dose_product: IntArray = field(default_factory=_empty_int)
+    checkin_time: FloatArray = field(default_factory=_empty_float)
+    anxiety: FloatArray = field(default_factory=_empty_float)
+    mood: FloatArray = field(default_factory=_empty_float)
+    sleep_hours: FloatArray = field(default_factory=_empty_float)
+    sleep_quality: FloatArray = field(default_factory=_empty_float)
+    symptoms: tuple[frozenset[str], ...] = ()
+    practice_time: FloatArray = field(default_factory=_empty_float)
+    practice_kind: tuple[str, ...] = ()
+    practice_minutes: FloatArray = field(default_factory=_empty_float)
+    intake_time: FloatArray = field(default_factory=_empty_float)
+    intake_substance: IntArray = field(default_factory=_empty_int)
+
+    @property
+    def n_days(self) -> int:
+        """Number of local days in the span."""
+        return (self.last - self.first).days + 1
+
+    @property
+    def days(self) -> npt.NDArray[np.datetime64]:
+        """The local days of the span, as numpy dates."""
+        return np.arange(
+            np.datetime64(self.first, "D"), np.datetime64(self.last, "D") + 1, dtype="datetime64[D]"
+        )
+
+    def day_of(self, seconds: FloatArray) -> IntArray:
+        """Day index of each time in this span."""
+        return self.clock.day_index(seconds, self.first, self.last)
+
+    def daily_grams(self) -> FloatArray:
+        """Grams of kratom per local day (0 on days without a dose)."""
+        return np.bincount(
+            self.day_of(self.dose_time), weights=self.dose_grams, minlength=self.n_days
+        )[: self.n_days]
+
+    def daily_anxiety(self) -> FloatArray:
+        """Mean anxiety rating (0-10) per local day; NaN on days without a rating."""
+        days = self.day_of(self.checkin_time)
+        ok = ~np.isnan(self.anxiety)
+        total = np.bincount(days[ok], weights=self.anxiety[ok], minlength=self.n_days)
+        count = np.bincount(days[ok], minlength=self.n_days)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = total[: self.n_days] / count[: self.n_days]
+        return np.where(count[: self.n_days] > 0, mean, np.nan)
+
+
+@cache
+def zone_names() -> tuple[str, ...]:
+    """The IANA time zone names this machine knows, sorted (read once per process)."""
+    return tuple(sorted(available_timezones() - {"localtime", "Factory"}))

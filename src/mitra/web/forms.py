@@ -1,0 +1,194 @@
+"""Forms render the inputs and parse their types; the journal's schemas decide what is valid."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+
+from mitra.journal.errors import EntryInvalid
+from mitra.journal.models import Form, PracticeKind, ProductUnit, Vein
+from mitra.knowledge import load as load_knowledge
+from mitra.pharmacology import DOSE_UNITS, PRODUCT_UNITS
+from mitra.timeline import zone_names
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format=DATETIME_FORMAT)
+
+
+class JournalForm(forms.Form):
+    """Base form: a one-time token against replays, and service errors shown beside fields."""
+
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+    field_aliases: dict[str, str] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("token", uuid.uuid4().hex)
+
+    def show_errors(self, exc: EntryInvalid) -> None:
+        """Put each of the service's messages beside its field (or at the top of the form)."""
+        for name, message in exc.errors.items():
+            field = self.field_aliases.get(name.split(".")[0], name.split(".")[0])
+            label = self.fields[field].label if field in self.fields else None
+            text = f"{label or field.replace('_', ' ').capitalize()} {message}."
+            self.add_error(field if field in self.fields else None, text)
+
+
+def _number(label: str, **attrs: Any) -> forms.FloatField:
+    return forms.FloatField(
+        label=label,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", **attrs}),
+    )
+
+
+class WelcomeForm(JournalForm):
+    time_zone = forms.ChoiceField(
+        label="Your time zone",
+        help_text="Your days start at 4:00 local time, so a late night counts with the day before.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [(z, z.replace("_", " ")) for z in zone_names()]
+
+
+def _scale(label: str, low: int, high: int, required: bool) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[(str(i), str(i)) for i in range(low, high + 1)],
+        coerce=int,
+        required=required,
+        empty_value=None,
+        widget=forms.RadioSelect(attrs={"class": "scale"}),
+    )
+
+
+class CheckInForm(JournalForm):
+    at = forms.DateTimeField(label="Time", input_formats=[DATETIME_FORMAT], widget=LocalDateTimeInput())
+    anxiety = _scale("Anxiety right now (0 none, 10 worst)", 0, 10, required=False)
+    mood = _scale("Mood (1 very low, 5 very good)", 1, 5, required=False)
+    sleep_hours = _number("Sleep last night (hours)", step="0.25", min="0", max="24")
+    sleep_quality = _scale("Sleep quality (1 very poor, 5 very good)", 1, 5, required=False)
+    symptoms = forms.MultipleChoiceField(
+        label="Symptoms", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["symptoms"].choices = [(s.id, s.label) for s in load_knowledge().symptoms]
+        for kind, label in PracticeKind.choices:
+            self.fields[f"practice_{kind}"] = forms.IntegerField(
+                label=f"{label} (minutes)",
+                required=False,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "0", "max": "720"}),
+            )
+
+    def practice_fields(self) -> list[forms.BoundField]:
+        return [self[f"practice_{kind}"] for kind in PracticeKind.values]
+
+    def payload(self, zone: ZoneInfo) -> dict[str, Any]:
+        data = self.cleaned_data
+        practices = [
+            {"kind": kind, "minutes": data[f"practice_{kind}"]}
+            for kind in PracticeKind.values
+            if data.get(f"practice_{kind}")
+        ]
+        return {
+            "at": _aware(data["at"], zone),
+            "anxiety": data["anxiety"],
+            "mood": data["mood"],
+            "sleep_hours": data["sleep_hours"],
+            "sleep_quality": data["sleep_quality"],
+            "symptoms": data["symptoms"],
+            "practices": practices,
+            "note": data["note"],
+        }
+
+    def show_errors(self, exc: EntryInvalid) -> None:
+        # A practice error ("practices.0.minutes") belongs beside that practice's minutes.
+        rows = [k for k in PracticeKind.values if self.cleaned_data.get(f"practice_{k}")]
+        for name in list(exc.errors):
+            parts = name.split(".")
+            if parts[0] == "practices" and len(parts) > 1 and parts[1].isdigit():
+                kind = rows[int(parts[1])]
+                self.add_error(f"practice_{kind}", f"Minutes {exc.errors.pop(name)}.")
+        super().show_errors(exc)
+
+
+def _aware(value: datetime | None, zone: ZoneInfo) -> datetime | None:
+    """A datetime-local value read on the person's wall clock."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=zone)
+
+
+class DoseForm(JournalForm):
+    product_id = forms.TypedChoiceField(label="Product", coerce=int, empty_value=None)
+    amount = _number("Amount", step="any", min="0")
+    unit = forms.ChoiceField(label="Unit", choices=[])
+    taken_at = forms.DateTimeField(
+        label="Time taken", input_formats=[DATETIME_FORMAT], widget=LocalDateTimeInput()
+    )
+    note = forms.CharField(label="Note", required=False)
+
+    def __init__(self, *args: Any, products: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product_id"].choices = [(p.pk, p.name) for p in products]
+        self.fields["unit"].choices = unit_choices(None)
+        self.fields["amount"].required = False
+
+    def payload(self, zone: ZoneInfo) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "product_id": data["product_id"],
+            "amount": data["amount"],
+            "unit": data["unit"],
+            "taken_at": _aware(data["taken_at"], zone),
+            "note": data["note"],
+        }
+
+
+def unit_choices(product: Any | None) -> list[tuple[str, str]]:
+    """Units a dose of `product` can be logged in: its own unit first, then g and mg."""
+    choices = [("g", "g"), ("mg", "mg")]
+    if product is not None and product.unit != "g":
+        return [(product.unit, PRODUCT_UNITS[product.unit]), *choices]
+    if product is None:
+        return [*choices, *[(u, PRODUCT_UNITS[u]) for u in DOSE_UNITS if u not in {"g", "mg"}]]
+    return choices
+
+
+class ProductForm(JournalForm):
+    name = forms.CharField(label="Name", required=False)
+    vendor = forms.CharField(label="Vendor", required=False)
+    strain = forms.CharField(
+        label="Strain",
+        required=False,
+        help_text="The vendor's label, such as Maeng Da or Bali. Studies have not shown that "
+        "strain or vein colour predicts alkaloid content.",
+    )
+    vein = forms.ChoiceField(label="Vein", choices=Vein.choices, initial=Vein.UNKNOWN)
+    form = forms.ChoiceField(label="Form", choices=Form.choices, initial=Form.POWDER)
+    unit = forms.ChoiceField(label="Counted in", choices=ProductUnit.choices, initial=ProductUnit.GRAM)
+    grams_per_unit = _number("Grams per unit", step="any", min="0")
+    mitragynine_mg_per_g = _number("Lab mitragynine (mg per g)", step="any", min="0")
+    hydroxy_mg_per_g = _number("Lab 7-OH (mg per g)", step="any", min="0")
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def payload(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("token", None)
+        return data

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.today, name="today"),
+    path("welcome", views.welcome, name="welcome"),
+    path("checkins", views.checkin_add, name="checkin_add"),
+    path("doses", views.dose_add, name="dose_add"),
+    path("doses/units", views.dose_units, name="dose_units"),
+    path("products", views.products, name="products"),
+    path("products/<int:product_id>", views.product_edit, name="product_edit"),
+    path("products/<int:product_id>/delete", views.product_delete, name="product_delete"),
+    path("journal", views.journal, name="journal"),
+    path("journal/<str:kind>/<int:entry_id>", views.entry_edit, name="entry_edit"),
+    path("journal/<str:kind>/<int:entry_id>/delete", views.entry_delete, name="entry_delete"),
+    path("journal/<str:kind>/<int:entry_id>/restore", views.entry_restore, name="entry_restore"),
+    path("crisis", views.crisis, name="crisis"),
+]

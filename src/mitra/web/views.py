@@ -1,0 +1,350 @@
+"""Pages. Each view reads its input, calls one journal service or query, and renders."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from mitra.journal import queries, services
+from mitra.journal.errors import DuplicateSubmission, EntryInvalid, NotFound
+from mitra.journal.models import CheckIn, Dose, Intake, Person, Product
+from mitra.journal.timeline import build_timeline, clock_of
+from mitra.knowledge import load as load_knowledge
+from mitra.reports.charts import anxiety_and_grams_chart
+
+from .forms import DATETIME_FORMAT, CheckInForm, DoseForm, ProductForm, WelcomeForm, unit_choices
+
+CHART_DAYS = 30
+
+
+def _person(request: HttpRequest) -> Person:
+    person: Person | None = getattr(request, "person", None)
+    if person is None:  # the first-run middleware sends these requests to /welcome
+        raise Http404
+    return person
+
+
+def _local_now(person: Person) -> str:
+    return timezone.now().astimezone(clock_of(person).zone).strftime(DATETIME_FORMAT)
+
+
+# --- first run ----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def welcome(request: HttpRequest) -> HttpResponse:
+    form = WelcomeForm(request.POST or None, initial={"time_zone": "UTC"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_up_person({"time_zone": form.cleaned_data["time_zone"]})
+        except EntryInvalid as exc:
+            form.show_errors(exc)
+        else:
+            messages.success(request, "Welcome. Your journal is ready.")
+            return redirect("today")
+    return render(request, "web/welcome.html", {"form": form})
+
+
+# --- today --------------------------------------------------------------------------------------
+
+
+def _dose_form(person: Person, data: Any = None) -> DoseForm:
+    products = list(queries.products(person))
+    last = queries.last_dose(person)
+    initial: dict[str, Any] = {"taken_at": _local_now(person)}
+    product = last.product if last else (products[0] if products else None)
+    if product is not None:
+        initial["product_id"] = product.pk
+        initial["unit"] = last.unit if last else product.unit
+    form = DoseForm(data, products=products, initial=initial)
+    form.fields["product_id"].widget.attrs.update(
+        {
+            "hx-get": reverse("dose_units"),
+            "hx-target": "#unit-field",
+            "hx-swap": "outerHTML",
+            "hx-include": "closest form",
+        }
+    )
+    chosen = _chosen_product(person, form, product)
+    form.fields["unit"].choices = unit_choices(chosen)
+    return form
+
+
+def _chosen_product(person: Person, form: DoseForm, default: Product | None) -> Product | None:
+    raw = form.data.get("product_id") if form.is_bound else None
+    if raw:
+        return queries.products(person).filter(pk=raw).first() if raw.isdigit() else None
+    return default
+
+
+def _today_context(
+    request: HttpRequest,
+    person: Person,
+    checkin_form: CheckInForm | None = None,
+    dose_form: DoseForm | None = None,
+) -> dict[str, Any]:
+    clock = clock_of(person)
+    today = clock.today()
+    first = today - timedelta(days=CHART_DAYS - 1)
+    line = build_timeline(person, first, today)
+    days = [first + timedelta(days=i) for i in range(CHART_DAYS)]
+    chart = anxiety_and_grams_chart(days, list(line.daily_anxiety()), list(line.daily_grams()))
+    start, end = clock.day_span(today)
+    return {
+        "today": today,
+        "checkin_form": checkin_form or CheckInForm(initial={"at": _local_now(person)}),
+        "dose_form": dose_form or _dose_form(person),
+        "has_products": queries.products(person).exists(),
+        "entries": queries.entries_between(person, start, end),
+        "chart": chart,
+        "grams_today": float(line.daily_grams()[-1]),
+    }
+
+
+@require_GET
+def today(request: HttpRequest) -> HttpResponse:
+    person = _person(request)
+    return render(request, "web/today.html", _today_context(request, person))
+
+
+def _saved(request: HttpRequest, text: str, target: str = "today") -> HttpResponse:
+    messages.success(request, text)
+    return redirect(target)
+
+
+@require_POST
+def checkin_add(request: HttpRequest) -> HttpResponse:
+    person = _person(request)
+    form = CheckInForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_checkin(
+                person, form.payload(clock_of(person).zone), token=form.cleaned_data["token"]
+            )
+        except DuplicateSubmission:
+            return _saved(request, "That check-in was already saved.")
+        except EntryInvalid as exc:
+            form.show_errors(exc)
+        else:
+            return _saved(request, "Check-in saved.")
+    context = _today_context(request, person, checkin_form=form)
+    return render(request, "web/today.html", context, status=422)
+
+
+@require_POST
+def dose_add(request: HttpRequest) -> HttpResponse:
+    person = _person(request)
+    form = _dose_form(person, request.POST)
+    if form.is_valid():
+        try:
+            dose = services.log_dose(
+                person, form.payload(clock_of(person).zone), token=form.cleaned_data["token"]
+            )
+        except DuplicateSubmission:
+            return _saved(request, "That dose was already saved.")
+        except EntryInvalid as exc:
+            form.show_errors(exc)
+        else:
+            return _saved(request, f"Dose saved: {dose.grams:g} g of {dose.product.name}.")
+    context = _today_context(request, person, dose_form=form)
+    return render(request, "web/today.html", context, status=422)
+
+
+@require_GET
+def dose_units(request: HttpRequest) -> HttpResponse:
+    """The unit options for the chosen product (htmx swaps them into the dose form)."""
+    person = _person(request)
+    form = _dose_form(person, request.GET)
+    return render(request, "web/_unit_select.html", {"field": form["unit"]})
+
+
+# --- products -----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def products(request: HttpRequest) -> HttpResponse:
+    person = _person(request)
+    form = ProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            product = services.add_product(person, form.payload(), token=form.cleaned_data["token"])
+        except DuplicateSubmission:
+            return _saved(request, "That product was already saved.", "products")
+        except EntryInvalid as exc:
+            form.show_errors(exc)
+        else:
+            return _saved(request, f"Product added: {product.name}.", "products")
+    status = 422 if form.errors else 200
+    context = {"form": form, "products": queries.products(person)}
+    return render(request, "web/products.html", context, status=status)
+
+
+_PRODUCT_FIELDS = list(ProductForm.base_fields)
+
+
+@require_http_methods(["GET", "POST"])
+def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
+    person = _person(request)
+    product = queries.products(person).filter(pk=product_id).first()
+    if product is None:
+        raise Http404
+    initial = {f: getattr(product, f) for f in _PRODUCT_FIELDS if hasattr(product, f)}
+    form = ProductForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_product(person, product.pk, form.payload())
+        except EntryInvalid as exc:
+            form.show_errors(exc)
+        else:
+            return _saved(request, f"Product updated: {form.cleaned_data['name']}.", "products")
+    status = 422 if form.errors else 200
+    return render(request, "web/product_edit.html", {"form": form, "product": product}, status=status)
+
+
+@require_POST
+def product_delete(request: HttpRequest, product_id: int) -> HttpResponse:
+    person = _person(request)
+    try:
+        product = services.delete_product(person, product_id)
+    except NotFound:
+        raise Http404 from None
+    messages.success(request, f"Product removed: {product.name}. Its doses stay in the journal.")
+    return redirect("products")
+
+
+# --- journal ------------------------------------------------------------------------------------
+
+KINDS = {
+    "dose": (services.delete_dose, services.restore_dose),
+    "checkin": (services.delete_checkin, services.restore_checkin),
+    "intake": (services.delete_intake, services.restore_intake),
+}
+
+
+@require_GET
+def journal(request: HttpRequest) -> HttpResponse:
+    person = _person(request)
+    before = None
+    if raw := request.GET.get("before"):
+        try:
+            before = datetime.fromisoformat(raw)
+        except ValueError:
+            before = None
+        if before is not None and before.tzinfo is None:
+            before = before.replace(tzinfo=UTC)
+    entries = queries.journal_page(person, before=before, limit=50)
+    clock = clock_of(person)
+    days: list[tuple[Any, list[Any]]] = []
+    for entry in entries:
+        day = clock.local_day(entry.at)
+        if not days or days[-1][0] != day:
+            days.append((day, []))
+        days[-1][1].append((entry, entry.at.astimezone(clock.zone)))
+    older = entries[-1].at.isoformat() if len(entries) == 50 else None
+    deleted = None
+    kind, _, number = request.GET.get("deleted", "").partition("-")
+    if kind in KINDS and number.isdigit():
+        deleted = {"kind": kind, "id": int(number)}
+    return render(request, "web/journal.html", {"days": days, "older": older, "deleted": deleted})
+
+
+@require_POST
+def entry_delete(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
+    person = _person(request)
+    if kind not in KINDS:
+        raise Http404
+    try:
+        KINDS[kind][0](person, entry_id)
+    except NotFound:
+        raise Http404 from None
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "web/_undo_row.html", {"kind": kind, "id": entry_id})
+    return redirect(f"{reverse('journal')}?deleted={kind}-{entry_id}")
+
+
+@require_POST
+def entry_restore(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
+    person = _person(request)
+    if kind not in KINDS:
+        raise Http404
+    try:
+        KINDS[kind][1](person, entry_id)
+    except NotFound:
+        raise Http404 from None
+    messages.success(request, "Entry restored.")
+    return redirect(request.POST.get("next") or reverse("journal"))
+
+
+def _edit_target(person: Person, kind: str, entry_id: int) -> Dose | CheckIn | Intake:
+    model = {"dose": Dose, "checkin": CheckIn, "intake": Intake}.get(kind)
+    if model is None:
+        raise Http404
+    entry = model.objects.filter(person=person, pk=entry_id, deleted_at__isnull=True).first()
+    if entry is None:
+        raise Http404
+    return entry
+
+
+@require_http_methods(["GET", "POST"])
+def entry_edit(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
+    person = _person(request)
+    entry = _edit_target(person, kind, entry_id)
+    zone = clock_of(person).zone
+    form: CheckInForm | DoseForm
+    if isinstance(entry, Dose):
+        initial = {
+            "product_id": entry.product_id,
+            "amount": entry.amount,
+            "unit": entry.unit,
+            "taken_at": entry.taken_at.astimezone(zone).strftime(DATETIME_FORMAT),
+            "note": entry.note,
+        }
+        form = _dose_form(person, request.POST or None)
+        if not form.is_bound:
+            form.initial.update(initial)
+            form.fields["unit"].choices = unit_choices(entry.product)
+        edit = services.edit_dose
+    elif isinstance(entry, CheckIn):
+        initial = {
+            "at": entry.at.astimezone(zone).strftime(DATETIME_FORMAT),
+            "anxiety": entry.anxiety,
+            "mood": entry.mood,
+            "sleep_hours": entry.sleep_hours,
+            "sleep_quality": entry.sleep_quality,
+            "symptoms": entry.symptoms,
+            "note": entry.note,
+            **{f"practice_{p.kind}": p.minutes for p in entry.practices.all()},
+        }
+        form = CheckInForm(request.POST or None, initial=initial)
+        edit = services.edit_checkin
+    else:
+        raise Http404  # intakes are edited on the Substances page (a later release)
+    if request.method == "POST" and form.is_valid():
+        try:
+            edit(person, entry.pk, form.payload(zone))
+        except EntryInvalid as exc:
+            form.show_errors(exc)
+        else:
+            return _saved(request, "Entry updated.", "journal")
+    status = 422 if form.errors else 200
+    context = {"form": form, "kind": kind, "entry": entry}
+    return render(request, "web/entry_edit.html", context, status=status)
+
+
+# --- crisis -------------------------------------------------------------------------------------
+
+
+@require_GET
+def crisis(request: HttpRequest) -> HttpResponse:
+    kb = load_knowledge()
+    resources = kb.crisis_resources(settings.MITRA_LOCALE)
+    sources = kb.cite(sorted({sid for r in resources for sid in r.sources}))
+    return render(request, "web/crisis.html", {"resources": resources, "sources": sources})

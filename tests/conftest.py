@@ -1,0 +1,113 @@
+"""Shared fixtures: alice, the journal's person; the PostgreSQL run; the browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--postgres",
+        action="store_true",
+        help="run against PostgreSQL (MITRA_DATABASE_URL) in a fresh database",
+    )
+
+
+def _postgres_reachable(url: str) -> bool:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 5432), 2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.getoption("--postgres"):
+        return
+    url = os.environ.get("MITRA_DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        raise pytest.UsageError("--postgres needs MITRA_DATABASE_URL=postgres://...")
+    if not _postgres_reachable(url):
+        if IN_CI:
+            raise pytest.UsageError(f"PostgreSQL is not reachable at {url}; CI must run this suite")
+        pytest.exit(f"PostgreSQL run skipped: nothing listens at {url}", returncode=0)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    from django.conf import settings
+
+    return "mitra database: " + settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings() -> None:
+    """A fresh, uniquely named test database per run (PostgreSQL), dropped at the end."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("postgresql"):
+        db.setdefault("TEST", {})["NAME"] = f"test_mitra_{os.getpid()}_{int(time.time())}"
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MITRA_DATA_DIR", str(tmp_path_factory.getbasetemp() / "data"))
+
+
+@pytest.fixture
+def alice(db: Any) -> Any:
+    """Alice, the journal's person, in Berlin, with the default 4:00 day boundary."""
+    from mitra.journal import services
+
+    return services.set_up_person({"time_zone": "Europe/Berlin"})
+
+
+@pytest.fixture
+def powder(alice: Any) -> Any:
+    """Alice's lab-tested leaf powder (15 mg mitragynine per g)."""
+    from mitra.journal import services
+
+    return services.add_product(
+        alice, {"name": "Green powder", "unit": "g", "mitragynine_mg_per_g": 15.0}
+    )
+
+
+@pytest.fixture
+def capsules(alice: Any) -> Any:
+    """Alice's capsules, 0.5 g of leaf each."""
+    from mitra.journal import services
+
+    return services.add_product(
+        alice, {"name": "Red capsules", "form": "capsules", "unit": "capsule", "grams_per_unit": 0.5}
+    )
+
+
+def utc(*args: int) -> datetime:
+    """An aware UTC datetime."""
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's Chromium; CI must have it, elsewhere the browser tests skip with a reason."""
+    path = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+    if not path:
+        if IN_CI:
+            pytest.fail("Debian's chromium is not installed; CI must run the browser tests")
+        pytest.skip("Debian's chromium is not installed (apt install chromium)")
+    return path
