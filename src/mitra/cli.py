@@ -294,7 +294,7 @@ def dose(
         fail(f"this dose is already in the journal (dose {exc.entry.pk})")
     except EntryInvalid as exc:
         _refused(exc)
-    row = {"id": saved.pk, "product": chosen.name, "taken_at": saved.taken_at.isoformat(),
+    row = {"id": saved.pk, "product": chosen.name, "taken_at": saved.taken_at.astimezone(UTC).isoformat(),
            "amount": saved.amount, "unit": saved.unit, "grams": saved.grams,
            "mg_mitragynine": saved.mg_mitragynine}
     if json_out:
@@ -345,7 +345,7 @@ def checkin(
     except EntryInvalid as exc:
         _refused(exc)
     if json_out:
-        _print_json({"id": saved.pk, "at": saved.at.isoformat(), "anxiety": saved.anxiety})
+        _print_json({"id": saved.pk, "at": saved.at.astimezone(UTC).isoformat(), "anxiety": saved.anxiety})
     else:
         out.print(f"Check-in saved (anxiety {anxiety}/10, check-in {saved.pk}).")
 

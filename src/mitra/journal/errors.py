@@ -32,6 +32,8 @@ class NotFound(LookupError):
 def _message(error: Any) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
+    if error.get("input") is None and kind.endswith("_type"):
+        return "is required"  # an empty form field arrives as None
     messages = {
         "missing": "is required",
         "greater_than_equal": f"must be at least {ctx.get('ge')}",

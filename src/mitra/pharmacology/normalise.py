@@ -9,7 +9,7 @@ __all__ = ["DOSE_UNITS", "PRODUCT_UNITS", "NormalisedDose", "UnknownUnitError", 
 #: Units a product can be counted in, with their plural for display. "g" means loose product
 #: weighed in grams; every other unit needs the product's grams per unit.
 PRODUCT_UNITS: dict[str, str] = {
-    "g": "g",
+    "g": "grams",
     "capsule": "capsules",
     "tablet": "tablets",
     "scoop": "scoops",

@@ -145,6 +145,8 @@ class DoseForm(JournalForm):
     note = forms.CharField(label="Note", required=False)
 
     def __init__(self, *args: Any, products: list[Any], **kwargs: Any) -> None:
+        # Its own id prefix: the dose and check-in forms share a page and both have a note.
+        kwargs.setdefault("auto_id", "dose_%s")
         super().__init__(*args, **kwargs)
         self.fields["product_id"].choices = [(p.pk, p.name) for p in products]
         self.fields["unit"].choices = unit_choices(None)

@@ -1,0 +1,204 @@
+"""Journal services: validation, normalisation, one transaction each, replays stored once."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from mitra.journal import services, timeline
+from mitra.journal.errors import DuplicateSubmission, EntryInvalid, NotFound
+from mitra.journal.models import CheckIn, Dose, Practice, Product
+from tests.conftest import utc
+
+pytestmark = pytest.mark.django_db
+
+
+def _dose(product: Any, **overrides: Any) -> dict[str, Any]:
+    return {"product_id": product.pk, "taken_at": utc(2026, 3, 10, 8), "amount": 3, "unit": "g"} | overrides
+
+
+def _checkin(**overrides: Any) -> dict[str, Any]:
+    return {"at": utc(2026, 3, 10, 9), "anxiety": 5} | overrides
+
+
+class TestDoses:
+    def test_a_dose_in_grams_is_stored_with_its_lab_mitragynine(self, alice: Any, powder: Any) -> None:
+        dose = services.log_dose(alice, _dose(powder))
+        assert dose.grams == 3.0
+        assert dose.mg_mitragynine == pytest.approx(45.0)
+
+    def test_a_dose_in_capsules_is_normalised_to_grams(self, alice: Any, capsules: Any) -> None:
+        dose = services.log_dose(alice, _dose(capsules, amount=6, unit="capsule"))
+        assert dose.grams == pytest.approx(3.0)
+        assert dose.mg_mitragynine is None
+
+    @pytest.mark.parametrize(
+        ("overrides", "field", "message"),
+        [
+            ({"amount": 0}, "amount", "must be more than 0"),
+            ({"amount": -2}, "amount", "must be more than 0"),
+            ({"amount": "lots"}, "amount", "must be a number"),
+            ({"amount": 250}, "amount", "more than 100 g"),
+            ({"unit": "oz"}, "unit", "unknown unit"),
+            ({"unit": "capsule"}, "unit", "counted in grams, not capsules"),
+            ({"taken_at": datetime.now(UTC) + timedelta(days=2)}, "taken_at", "in the future"),
+            ({"taken_at": utc(1999, 12, 31)}, "taken_at", "before the year 2000"),
+            ({"taken_at": "yesterday"}, "taken_at", "must be a date and time"),
+            ({"taken_at": datetime(2026, 3, 10, 8)}, "taken_at", "time zone"),
+        ],
+    )
+    def test_bad_doses_are_refused_with_a_message_for_the_field_and_nothing_is_stored(
+        self, alice: Any, powder: Any, overrides: dict[str, Any], field: str, message: str
+    ) -> None:
+        with pytest.raises(EntryInvalid) as refused:
+            services.log_dose(alice, _dose(powder, **overrides))
+        assert message in refused.value.errors[field]
+        assert Dose.objects.count() == 0
+
+    def test_a_product_of_another_person_cannot_be_dosed(self, alice: Any, powder: Any) -> None:
+        from mitra.journal.models import Person
+
+        bob = Person.objects.create(time_zone="UTC")
+        with pytest.raises(EntryInvalid, match="choose one of your products"):
+            services.log_dose(bob, _dose(powder))
+
+    def test_a_replayed_submission_is_stored_once(self, alice: Any, powder: Any) -> None:
+        first = services.log_dose(alice, _dose(powder), token="form-1")
+        with pytest.raises(DuplicateSubmission) as replay:
+            services.log_dose(alice, _dose(powder), token="form-1")
+        assert replay.value.entry.pk == first.pk
+        assert Dose.objects.count() == 1
+
+    def test_two_doses_from_two_forms_are_both_stored(self, alice: Any, powder: Any) -> None:
+        services.log_dose(alice, _dose(powder), token="form-1")
+        services.log_dose(alice, _dose(powder), token="form-2")
+        assert Dose.objects.count() == 2
+
+    def test_editing_a_dose_normalises_it_again(self, alice: Any, powder: Any, capsules: Any) -> None:
+        dose = services.log_dose(alice, _dose(powder))
+        edited = services.edit_dose(alice, dose.pk, _dose(capsules, amount=4, unit="capsule"))
+        assert edited.grams == pytest.approx(2.0)
+        assert edited.product == capsules
+
+    def test_a_deleted_dose_can_be_restored(self, alice: Any, powder: Any) -> None:
+        dose = services.log_dose(alice, _dose(powder))
+        services.delete_dose(alice, dose.pk)
+        assert timeline(alice, date(2026, 3, 10), date(2026, 3, 10)).dose_grams.size == 0
+        services.restore_dose(alice, dose.pk)
+        assert timeline(alice, date(2026, 3, 10), date(2026, 3, 10)).dose_grams.tolist() == [3.0]
+
+    def test_deleting_a_missing_dose_says_not_found(self, alice: Any) -> None:
+        with pytest.raises(NotFound):
+            services.delete_dose(alice, 999)
+
+
+class TestProducts:
+    def test_a_product_needs_a_name(self, alice: Any) -> None:
+        with pytest.raises(EntryInvalid) as refused:
+            services.add_product(alice, {"name": "  "})
+        assert refused.value.errors == {"name": "is required"}
+
+    def test_lab_figures_must_be_plausible(self, alice: Any) -> None:
+        with pytest.raises(EntryInvalid) as refused:
+            services.add_product(alice, {"name": "X", "mitragynine_mg_per_g": 1500})
+        assert refused.value.errors["mitragynine_mg_per_g"] == "must be at most 1000.0"
+
+    def test_changing_grams_per_capsule_recalculates_past_doses(self, alice: Any, capsules: Any) -> None:
+        dose = services.log_dose(alice, _dose(capsules, amount=4, unit="capsule"))
+        services.edit_product(
+            alice, capsules.pk, {"name": "Red capsules", "unit": "capsule", "grams_per_unit": 0.75}
+        )
+        dose.refresh_from_db()
+        assert dose.grams == pytest.approx(3.0)
+
+    def test_a_product_cannot_switch_unit_under_doses_logged_in_the_old_one(
+        self, alice: Any, capsules: Any
+    ) -> None:
+        services.log_dose(alice, _dose(capsules, amount=4, unit="capsule"))
+        with pytest.raises(EntryInvalid, match="logged in capsule"):
+            services.edit_product(alice, capsules.pk, {"name": "Red", "unit": "scoop", "grams_per_unit": 2})
+        capsules.refresh_from_db()
+        assert capsules.unit == "capsule"
+
+
+class TestCheckIns:
+    def test_a_check_in_is_stored_with_its_practices(self, alice: Any) -> None:
+        checkin = services.add_checkin(
+            alice,
+            _checkin(
+                mood=4,
+                sleep_hours=7.5,
+                sleep_quality=3,
+                symptoms=["restless", "dark_urine"],
+                practices=[{"kind": "mindfulness", "minutes": 15}, {"kind": "exercise", "minutes": 30}],
+            ),
+        )
+        assert checkin.symptoms == ["dark_urine", "restless"]
+        assert sorted(checkin.practices.values_list("kind", "minutes")) == [
+            ("exercise", 30),
+            ("mindfulness", 15),
+        ]
+
+    @pytest.mark.parametrize(
+        ("overrides", "field", "message"),
+        [
+            ({"anxiety": 11}, "anxiety", "must be at most 10"),
+            ({"anxiety": -1}, "anxiety", "must be at least 0"),
+            ({"anxiety": None}, "anxiety", "is required"),
+            ({"anxiety": 4.5}, "anxiety", "whole number"),
+            ({"sleep_hours": 25}, "sleep_hours", "must be at most 24"),
+            ({"mood": 6}, "mood", "must be at most 5"),
+            ({"symptoms": ["glowing"]}, "symptoms", "unknown symptom glowing"),
+            ({"practices": [{"kind": "yoga", "minutes": 0}]}, "practices.0.minutes", "at least 1"),
+            ({"practices": [{"kind": "juggling", "minutes": 5}]}, "practices.0.kind", "must be one of"),
+        ],
+    )
+    def test_bad_check_ins_are_refused_and_nothing_is_half_written(
+        self, alice: Any, overrides: dict[str, Any], field: str, message: str
+    ) -> None:
+        with pytest.raises(EntryInvalid) as refused:
+            services.add_checkin(alice, _checkin(practices=[{"kind": "yoga", "minutes": 20}]) | overrides)
+        assert message in refused.value.errors[field]
+        assert CheckIn.objects.count() == 0
+        assert Practice.objects.count() == 0
+
+    def test_a_failure_after_the_check_in_row_rolls_back_the_whole_entry(
+        self, alice: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        def broken(*args: Any, **kwargs: Any) -> None:
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(services, "_save_practices", broken)
+        with pytest.raises(RuntimeError):
+            services.add_checkin(alice, _checkin(practices=[{"kind": "yoga", "minutes": 20}]))
+        assert CheckIn.objects.count() == 0
+
+    def test_editing_a_check_in_replaces_its_practices(self, alice: Any) -> None:
+        checkin = services.add_checkin(alice, _checkin(practices=[{"kind": "yoga", "minutes": 20}]))
+        services.edit_checkin(alice, checkin.pk, _checkin(anxiety=3, practices=[{"kind": "walk", "minutes": 40}]))
+        checkin.refresh_from_db()
+        assert checkin.anxiety == 3
+        assert list(checkin.practices.values_list("kind", flat=True)) == ["walk"]
+
+
+class TestTimeline:
+    def test_timeline_returns_plain_arrays_on_the_persons_days(self, alice: Any, powder: Any) -> None:
+        # Alice is in Berlin (UTC+1 in March). 01:00 local on 11 March belongs to 10 March.
+        services.log_dose(alice, _dose(powder, taken_at=utc(2026, 3, 10, 7)))
+        services.log_dose(alice, _dose(powder, taken_at=utc(2026, 3, 11, 0), amount=2))
+        services.add_checkin(alice, _checkin(at=utc(2026, 3, 11, 9), anxiety=6))
+        line = timeline(alice, date(2026, 3, 10), date(2026, 3, 11))
+        assert line.daily_grams().tolist() == [5.0, 0.0]
+        assert line.daily_anxiety()[1] == 6.0
+        assert type(line.dose_time).__module__ == "numpy"
+        assert line.dose_product.tolist() == [powder.pk, powder.pk]
+
+    def test_deleted_check_ins_take_their_practices_out_of_the_timeline(self, alice: Any) -> None:
+        checkin = services.add_checkin(alice, _checkin(practices=[{"kind": "yoga", "minutes": 20}]))
+        services.delete_checkin(alice, checkin.pk)
+        line = timeline(alice, date(2026, 3, 10), date(2026, 3, 10))
+        assert line.practice_minutes.size == 0
+        assert line.anxiety.size == 0
+

@@ -1,0 +1,142 @@
+"""The `mitra` command: logging, reading with --json, and one-line refusals with exit status 2."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from mitra.cli import main
+from mitra.journal.models import CheckIn, Dose, Product
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        main(list(argv))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, f"one line on stderr, got: {err!r}"
+    assert "Traceback" not in err
+    return lines[0]
+
+
+@pytest.mark.django_db
+class TestLogging:
+    def test_a_dose_is_logged_by_product_name_in_its_own_unit(
+        self, capsys: pytest.CaptureFixture[str], alice: Any, capsules: Any
+    ) -> None:
+        code, out, _ = run(capsys, "dose", "red caps", "6", "--at", "2026-03-10 08:00", "--json")
+        assert code == 0
+        data = json.loads(out)
+        assert data["grams"] == pytest.approx(3.0)
+        assert data["unit"] == "capsule"
+        # 08:00 on Alice's clock in Berlin (UTC+1 in March).
+        assert data["taken_at"] == "2026-03-10T07:00:00+00:00"
+
+    def test_the_same_dose_command_run_twice_is_stored_once(
+        self, capsys: pytest.CaptureFixture[str], alice: Any, powder: Any
+    ) -> None:
+        assert run(capsys, "dose", "Green", "3", "--at", "2026-03-10 08:00")[0] == 0
+        message = refused(capsys, "dose", "Green", "3", "--at", "2026-03-10 08:00")
+        assert "already in the journal" in message
+        assert Dose.objects.count() == 1
+
+    def test_a_check_in_with_practices_and_symptoms(
+        self, capsys: pytest.CaptureFixture[str], alice: Any
+    ) -> None:
+        code, _, _ = run(
+            capsys, "checkin", "4", "--mood", "3", "--sleep-hours", "6.5", "--practice", "mindfulness=15",
+            "--symptom", "restless", "--at", "2026-03-10 09:00",
+        )
+        assert code == 0
+        checkin = CheckIn.objects.get()
+        assert (checkin.anxiety, checkin.symptoms) == (4, ["restless"])
+        assert checkin.practices.get().minutes == 15
+
+    @pytest.mark.parametrize(
+        ("argv", "expected"),
+        [
+            (["checkin", "11"], "anxiety must be at most 10"),
+            (["checkin", "five"], "Invalid value for 'ANXIETY'"),
+            (["checkin", "4", "--practice", "yoga"], "use KIND=MINUTES"),
+            (["checkin", "4", "--symptom", "glowing"], "unknown symptom glowing"),
+            (["dose", "Green", "3", "oz"], "unknown unit"),
+            (["dose", "Green", "3", "capsule"], "counted in grams, not capsules"),
+            (["dose", "Green", "0"], "amount must be more than 0"),
+            (["dose", "Green", "--", "-3"], "amount must be more than 0"),
+            (["dose", "Green", "3", "--at", "2099-01-01 08:00"], "in the future"),
+            (["dose", "Green", "3", "--at", "soon"], "is not a time"),
+            (["dose", "Purple", "3"], "no product 'Purple'"),
+            (["dose"], "Missing argument"),
+            (["dosee"], "No such command 'dosee'"),
+            (["products", "add", "X", "--mitragynine-mg-per-g", "5000"], "at most 1000"),
+            (["export", "--format", "xml"], "--format xml is not available"),
+        ],
+    )
+    def test_bad_input_is_one_line_on_stderr_with_exit_2_and_nothing_is_stored(
+        self, capsys: pytest.CaptureFixture[str], alice: Any, powder: Any, argv: list[str], expected: str
+    ) -> None:
+        assert expected.lower() in refused(capsys, *argv).lower()
+        assert Dose.objects.count() == 0
+        assert CheckIn.objects.count() == 0
+        assert Product.objects.count() == 1
+
+
+@pytest.mark.django_db
+class TestReading:
+    def test_products_json_lists_the_products(
+        self, capsys: pytest.CaptureFixture[str], alice: Any, powder: Any, capsules: Any
+    ) -> None:
+        code, out, _ = run(capsys, "products", "--json")
+        assert code == 0
+        rows = json.loads(out)
+        assert [r["name"] for r in rows] == ["Green powder", "Red capsules"]
+        assert rows[1]["grams_per_unit"] == 0.5
+
+    def test_products_add_then_list(self, capsys: pytest.CaptureFixture[str], alice: Any) -> None:
+        assert run(capsys, "products", "add", "Bali", "--unit", "capsule", "--grams-per-unit", "0.5")[0] == 0
+        assert "Bali" in run(capsys, "products")[1]
+
+    def test_demo_then_export_json_round_trips_the_counts(
+        self, capsys: pytest.CaptureFixture[str], alice: Any
+    ) -> None:
+        code, out, _ = run(capsys, "demo", "--days", "20", "--seed", "3")
+        assert code == 0
+        data = json.loads(run(capsys, "export", "--format", "json")[1])
+        assert data["format"] == "mitra-journal"
+        assert len(data["doses"]) == Dose.objects.count() > 20
+        assert len(data["checkins"]) == CheckIn.objects.count() >= 20
+        assert f"{len(data['doses'])} doses" in out
+
+    def test_demo_with_the_same_seed_makes_the_same_person(self) -> None:
+        from mitra.simulation import synthetic_journal
+
+        a = synthetic_journal(30, seed=7, time_zone="Europe/Berlin")
+        b = synthetic_journal(30, seed=7, time_zone="Europe/Berlin")
+        assert a.doses == b.doses and a.checkins == b.checkins
+
+
+class TestServe:
+    @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "example.org"])
+    def test_serve_refuses_a_non_loopback_address_and_says_why(
+        self, capsys: pytest.CaptureFixture[str], host: str
+    ) -> None:
+        message = refused(capsys, "serve", "--host", host)
+        assert f"refusing to listen on {host}" in message
+        assert "no accounts yet" in message
+
+    @pytest.mark.parametrize("host", ["127.0.0.1", "::1", "localhost", "127.0.0.2"])
+    def test_loopback_addresses_are_accepted(self, host: str) -> None:
+        from mitra.cli import _is_loopback
+
+        assert _is_loopback(host)

@@ -1,0 +1,252 @@
+"""Web pages: first run, Today's forms with errors beside fields, Journal with undo, Products."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+
+from mitra.journal import services
+from mitra.journal.models import CheckIn, Dose, Person, Product
+
+pytestmark = pytest.mark.django_db
+
+
+def _token(html: str, form_action: str) -> str:
+    form = html[html.index(f'action="{form_action}"') :]
+    match = re.search(r'name="token" value="([0-9a-f]+)"', form)
+    assert match, "the form carries a one-time token"
+    return match.group(1)
+
+
+def _local(minutes_ago: int = 5) -> str:
+    moment = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+    return moment.astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m-%dT%H:%M")
+
+
+def _error_beside(html: str, field_id: str) -> str:
+    """The error text rendered for a field, found through the field's aria-describedby."""
+    match = re.search(rf'<ul class="errorlist" id="{field_id}_error">(.*?)</ul>', html, re.S)
+    assert match, f"no error beside {field_id}"
+    return re.sub(r"<[^>]+>", "", match.group(1)).strip()
+
+
+class TestFirstRun:
+    def test_every_page_leads_to_the_time_zone_question_first(self, client: Client) -> None:
+        for path in ["/", "/journal", "/products"]:
+            response = client.get(path)
+            assert response.status_code == 302
+            assert response["Location"] == "/welcome"
+
+    def test_crisis_help_is_reachable_before_set_up(self, client: Client) -> None:
+        assert client.get("/crisis").status_code == 200
+
+    def test_choosing_a_time_zone_starts_the_journal(self, client: Client) -> None:
+        page = client.get("/welcome").content.decode()
+        assert '<label for="id_time_zone"' in page
+        response = client.post("/welcome", {"time_zone": "America/Chicago"})
+        assert response.status_code == 302
+        assert Person.objects.get().time_zone == "America/Chicago"
+        assert client.get("/").status_code == 200
+
+    def test_an_unknown_time_zone_is_refused_beside_the_field(self, client: Client) -> None:
+        response = client.post("/welcome", {"time_zone": "Mars/Base"})
+        assert response.status_code == 200
+        assert "Select a valid choice" in _error_beside(response.content.decode(), "id_time_zone")
+        assert not Person.objects.exists()
+
+
+class TestToday:
+    def test_today_shows_both_forms_and_a_chart_with_a_text_alternative(
+        self, client: Client, alice: Any, powder: Any
+    ) -> None:
+        html = client.get("/").content.decode()
+        assert "Log a dose" in html and "Check-in" in html
+        assert '<svg role="img" aria-label="Anxiety and kratom, last 30 days.' in html
+        assert "<caption>Anxiety and kratom, last 30 days</caption>" in html
+        assert "Kratom (g per day)" in html  # axis title with its unit
+
+    def test_every_input_on_today_has_a_label(self, client: Client, alice: Any, powder: Any) -> None:
+        html = client.get("/").content.decode()
+        all_ids = re.findall(r'\bid="([^"]+)"', html)
+        assert len(all_ids) == len(set(all_ids)), "element ids are unique"
+        fields = re.findall(r'<(?:input|select|textarea)([^>]*)>', html)
+        ids = {re.search(r'\bid="([^"]+)"', f).group(1) for f in fields
+               if 'type="hidden"' not in f and ' id="' in f}
+        labelled = set(re.findall(r'<label[^>]*\bfor="([^"]+)"', html))
+        assert ids, "the page has inputs"
+        assert ids <= labelled, f"inputs without a label: {sorted(ids - labelled)}"
+
+    def test_without_products_today_asks_for_one_first(self, client: Client, alice: Any) -> None:
+        html = client.get("/").content.decode()
+        assert "Add a product" in html
+
+    def test_a_check_in_is_saved_with_its_practices(self, client: Client, alice: Any) -> None:
+        token = _token(client.get("/").content.decode(), "/checkins")
+        response = client.post(
+            "/checkins",
+            {"token": token, "at": _local(), "anxiety": "4", "mood": "3", "sleep_hours": "7.5",
+             "practice_mindfulness": "15", "symptoms": ["restless"], "note": "calm morning"},
+        )
+        assert response.status_code == 302
+        checkin = CheckIn.objects.get()
+        assert (checkin.anxiety, checkin.sleep_hours, checkin.symptoms) == (4, 7.5, ["restless"])
+        assert list(checkin.practices.values_list("kind", "minutes")) == [("mindfulness", 15)]
+        assert "Check-in saved." in client.get("/").content.decode()
+
+    def test_a_bad_check_in_shows_the_message_beside_the_field_and_keeps_the_rest(
+        self, client: Client, alice: Any
+    ) -> None:
+        response = client.post(
+            "/checkins",
+            {"token": "t1", "at": _local(), "sleep_hours": "30", "note": "keep this note",
+             "practice_yoga": "20"},
+        )
+        assert response.status_code == 422
+        html = response.content.decode()
+        assert "is required" in _error_beside(html, "id_anxiety")
+        assert "must be at most 24" in _error_beside(html, "id_sleep_hours")
+        assert "keep this note</textarea>" in html
+        assert 'name="practice_yoga" value="20"' in html
+        assert CheckIn.objects.count() == 0
+
+    def test_a_dose_is_saved_and_counted_in_grams(self, client: Client, alice: Any, capsules: Any) -> None:
+        token = _token(client.get("/").content.decode(), "/doses")
+        response = client.post(
+            "/doses",
+            {"token": token, "product_id": capsules.pk, "amount": "6", "unit": "capsule",
+             "taken_at": _local()},
+        )
+        assert response.status_code == 302
+        assert Dose.objects.get().grams == pytest.approx(3.0)
+        assert "Dose saved: 3 g of Red capsules." in client.get("/").content.decode()
+
+    @pytest.mark.parametrize(
+        ("changes", "field_id", "message"),
+        [
+            ({"amount": "-1"}, "dose_amount", "must be more than 0"),
+            ({"amount": "abc"}, "dose_amount", "Enter a number"),
+            ({"unit": "scoop"}, "dose_unit", "Select a valid choice"),
+            ({"taken_at": "2099-01-01T08:00"}, "dose_taken_at", "in the future"),
+            ({"amount": "500"}, "dose_amount", "more than 100 g"),
+        ],
+    )
+    def test_a_bad_dose_is_refused_beside_its_field_with_the_other_fields_kept(
+        self, client: Client, alice: Any, powder: Any, changes: dict[str, str], field_id: str, message: str
+    ) -> None:
+        data = {"token": "t2", "product_id": str(powder.pk), "amount": "3", "unit": "g",
+                "taken_at": _local(), "note": "after lunch"} | changes
+        response = client.post("/doses", data)
+        assert response.status_code == 422
+        html = response.content.decode()
+        assert message in _error_beside(html, field_id)
+        assert 'value="after lunch"' in html
+        assert Dose.objects.count() == 0
+
+    def test_a_double_submitted_dose_is_stored_once(self, client: Client, alice: Any, powder: Any) -> None:
+        token = _token(client.get("/").content.decode(), "/doses")
+        data = {"token": token, "product_id": powder.pk, "amount": "3", "unit": "g", "taken_at": _local()}
+        assert client.post("/doses", data).status_code == 302
+        assert client.post("/doses", data).status_code == 302
+        assert Dose.objects.count() == 1
+        assert "That dose was already saved." in client.get("/").content.decode()
+
+    def test_choosing_a_product_offers_its_own_unit(self, client: Client, alice: Any, powder: Any, capsules: Any) -> None:
+        html = client.get(f"/doses/units?product_id={capsules.pk}", HTTP_HX_REQUEST="true").content.decode()
+        assert '<option value="capsule"' in html
+        assert 'id="unit-field"' in html
+
+
+class TestJournal:
+    def test_entries_are_listed_newest_first_and_grouped_by_day(
+        self, client: Client, alice: Any, powder: Any
+    ) -> None:
+        now = datetime.now(UTC)
+        services.log_dose(alice, {"product_id": powder.pk, "taken_at": now - timedelta(days=1), "amount": 2, "unit": "g"})
+        services.add_checkin(alice, {"at": now - timedelta(minutes=1), "anxiety": 7})
+        html = client.get("/journal").content.decode()
+        assert html.index("Check-in: anxiety 7/10") < html.index("Kratom: 2 g of Green powder")
+        assert html.count('class="card day"') == 2
+
+    def test_delete_offers_undo_and_undo_restores(self, client: Client, alice: Any, powder: Any) -> None:
+        dose = services.log_dose(alice, {"product_id": powder.pk, "taken_at": datetime.now(UTC), "amount": 2, "unit": "g"})
+        response = client.post(f"/journal/dose/{dose.pk}/delete", HTTP_HX_REQUEST="true")
+        assert "Undo" in response.content.decode()
+        assert "Kratom: 2 g" not in client.get("/journal").content.decode()
+        client.post(f"/journal/dose/{dose.pk}/restore")
+        assert "Kratom: 2 g" in client.get("/journal").content.decode()
+
+    def test_delete_without_javascript_redirects_to_an_undo_button(
+        self, client: Client, alice: Any, powder: Any
+    ) -> None:
+        dose = services.log_dose(alice, {"product_id": powder.pk, "taken_at": datetime.now(UTC), "amount": 2, "unit": "g"})
+        response = client.post(f"/journal/dose/{dose.pk}/delete", follow=True)
+        assert f'action="/journal/dose/{dose.pk}/restore"' in response.content.decode()
+
+    def test_editing_a_check_in_keeps_its_values_and_saves_changes(self, client: Client, alice: Any) -> None:
+        checkin = services.add_checkin(
+            alice, {"at": datetime.now(UTC) - timedelta(hours=1), "anxiety": 7,
+                    "practices": [{"kind": "walk", "minutes": 30}]}
+        )
+        page = client.get(f"/journal/checkin/{checkin.pk}").content.decode()
+        assert 'name="practice_walk" value="30"' in page
+        at = (datetime.now(UTC) - timedelta(hours=1)).astimezone(ZoneInfo("Europe/Berlin"))
+        response = client.post(
+            f"/journal/checkin/{checkin.pk}",
+            {"at": at.strftime("%Y-%m-%dT%H:%M"), "anxiety": "3", "practice_walk": "45"},
+        )
+        assert response.status_code == 302
+        checkin.refresh_from_db()
+        assert checkin.anxiety == 3
+        assert list(checkin.practices.values_list("minutes", flat=True)) == [45]
+
+    def test_another_kind_of_entry_is_not_found(self, client: Client, alice: Any) -> None:
+        assert client.post("/journal/person/1/delete").status_code == 404
+
+
+class TestProducts:
+    def test_a_product_is_added_with_its_lab_figures(self, client: Client, alice: Any) -> None:
+        response = client.post(
+            "/products",
+            {"token": "p1", "name": "Bali capsules", "vein": "red", "form": "capsules",
+             "unit": "capsule", "grams_per_unit": "0.5", "mitragynine_mg_per_g": "13.3"},
+        )
+        assert response.status_code == 302
+        product = Product.objects.get()
+        assert (product.grams_per_unit, product.mitragynine_mg_per_g) == (0.5, 13.3)
+        assert "13.3 mg/g" in client.get("/products").content.decode()
+
+    def test_a_product_without_a_name_is_refused_beside_the_field(self, client: Client, alice: Any) -> None:
+        response = client.post(
+            "/products", {"token": "p2", "name": "", "vendor": "Kept Vendor", "vein": "red",
+                          "form": "powder", "unit": "g"}
+        )
+        assert response.status_code == 422
+        html = response.content.decode()
+        assert "Name is required." in _error_beside(html, "id_name")
+        assert 'value="Kept Vendor"' in html
+
+    def test_a_product_is_edited(self, client: Client, alice: Any, powder: Any) -> None:
+        response = client.post(
+            f"/products/{powder.pk}",
+            {"name": "Green powder", "vein": "green", "form": "powder", "unit": "g",
+             "mitragynine_mg_per_g": "19.48"},
+        )
+        assert response.status_code == 302
+        powder.refresh_from_db()
+        assert powder.mitragynine_mg_per_g == 19.48
+
+
+class TestCrisis:
+    @pytest.mark.parametrize("path", ["/", "/journal", "/products", "/crisis"])
+    def test_crisis_help_is_one_click_from_every_page(self, client: Client, alice: Any, path: str) -> None:
+        assert 'href="/crisis">Crisis help</a>' in client.get(path).content.decode()
+
+    def test_the_crisis_page_offers_988_first_and_cites_its_source(self, client: Client, alice: Any) -> None:
+        html = client.get("/crisis").content.decode()
+        assert html.index('href="tel:988"') < html.index('href="tel:911"')
+        assert 'href="https://988lifeline.org/"' in html
