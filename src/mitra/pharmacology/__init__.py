@@ -1,5 +1,21 @@
-"""Pharmacology: dose normalisation (and, later, exposure models)."""
+"""Pharmacology: dose normalisation and the exposure model."""
 
+from mitra.pharmacology.exposure import (
+    DEFAULT_PARAMETER_SET,
+    AlkaloidDose,
+    DerivedParameter,
+    ExposureCurve,
+    OneCompartment,
+    RegularDosing,
+    accumulation_ratio,
+    alkaloid_dose,
+    concentration_nM,
+    exposure_curve,
+    hours_since_last_dose,
+    one_compartment,
+    regular_dosing,
+    time_to_steady_state_hours,
+)
 from mitra.pharmacology.normalise import (
     DOSE_UNITS,
     PRODUCT_UNITS,
@@ -9,9 +25,23 @@ from mitra.pharmacology.normalise import (
 )
 
 __all__ = [
+    "DEFAULT_PARAMETER_SET",
     "DOSE_UNITS",
     "PRODUCT_UNITS",
+    "AlkaloidDose",
+    "DerivedParameter",
+    "ExposureCurve",
     "NormalisedDose",
+    "OneCompartment",
+    "RegularDosing",
     "UnknownUnitError",
+    "accumulation_ratio",
+    "alkaloid_dose",
+    "concentration_nM",
+    "exposure_curve",
+    "hours_since_last_dose",
     "normalise_dose",
+    "one_compartment",
+    "regular_dosing",
+    "time_to_steady_state_hours",
 ]
