@@ -228,7 +228,7 @@ def test_an_instrument_defined_twice_is_refused() -> None:
 def test_instruments_are_immutable_and_the_mapping_is_read_only() -> None:
     instruments = load_instruments()
     with pytest.raises(ValidationError):
-        instruments["GAD-7"].code = "GAD-8"  # type: ignore[misc]
+        instruments["GAD-7"].code = "GAD-8"
     with pytest.raises(TypeError):
         instruments["GAD-9"] = instruments["GAD-7"]  # type: ignore[index]
     assert isinstance(instruments["GAD-7"], Instrument)
