@@ -60,9 +60,10 @@ _LN2 = math.log(2.0)
 # mg/L to nmol/L: (mg/L) x 1e-3 g/mg / (g/mol) x 1e9 nmol/mol = (mg/L) x 1e6 / (g/mol).
 _NM_PER_MG_PER_L_TIMES_G_PER_MOL = 1e6
 # Below this relative gap between ka and ke the Bateman difference quotient loses digits to
-# cancellation; the two rates are then moved apart symmetrically to this gap. The quotient is
-# even in the gap, so the change in concentration is of order gap^2 (about 1e-8, relative).
-_MIN_RELATIVE_RATE_GAP = 1e-4
+# cancellation (rounding is amplified by about 1 / (gap k dt)); the two rates are then moved
+# apart symmetrically to this gap. The quotient is even in the gap, so the concentration changes
+# by a relative (gap k dt)^2 / 6: below 1e-10 while k dt < 20, i.e. wherever it is not ~0.
+_MIN_RELATIVE_RATE_GAP = 1e-6
 # Grid points per chunk x samples: bounds the band's working memory to ~16 MB per array.
 _BAND_CHUNK_ELEMENTS = 1 << 21
 _BAND_PERCENTILES = (5.0, 95.0)
@@ -351,8 +352,9 @@ def _sample_figure(fig: Figure, spread: str, n: int, rng: np.random.Generator) -
     """Draws of one figure from its reported spread.
 
     Mean +/- SD: a log-normal with that mean and SD (the figures are positive and skewed).
-    Median (range): a triangular distribution on the log scale with the median as its mode
-    and the minimum and maximum as its ends. Figures without a spread stay fixed.
+    Median (range): on the log scale, half the draws from a triangle rising from the minimum
+    to the median and half from one falling from the median to the maximum, so the draws keep
+    the reported median and never leave the observed range. Figures without spread stay fixed.
     """
     assert fig.value is not None
     if spread == "sd" and fig.sd:
@@ -360,8 +362,10 @@ def _sample_figure(fig: Figure, spread: str, n: int, rng: np.random.Generator) -
         mu = math.log(fig.value) - sigma2 / 2.0
         return rng.lognormal(mu, math.sqrt(sigma2), n)
     if spread == "range" and fig.low is not None and fig.high is not None and fig.low < fig.high:
-        logs = rng.triangular(math.log(fig.low), math.log(fig.value), math.log(fig.high), n)
-        return np.exp(logs)
+        low, mid, high = math.log(fig.low), math.log(fig.value), math.log(fig.high)
+        below = rng.triangular(low, mid, mid, n) if low < mid else np.full(n, mid)
+        above = rng.triangular(mid, mid, high, n) if mid < high else np.full(n, mid)
+        return np.exp(np.where(rng.random(n) < 0.5, below, above))
     return np.full(n, fig.value)
 
 
@@ -419,11 +423,15 @@ def _evaluate(
     t: FloatArray,
 ) -> FloatArray:
     """sum over past doses of mg (e^{-k_slow dt} - e^{-k_fast dt}) / (k_fast - k_slow)."""
+    before = last_dose < 0
     j = np.maximum(last_dose, 0)
+    # Before the first dose, read the state at the first dose (t = 0 on this clock) rather than
+    # extrapolate it backwards, which would overflow; those points are zeroed below.
+    t = np.where(before, 0.0, t)
     slow = np.exp(states_slow[:, j] - k_slow[:, None] * t[None, :])
     fast = np.exp(states_fast[:, j] - k_fast[:, None] * t[None, :])
     out = (slow - fast) / (k_fast - k_slow)[:, None]
-    out[:, last_dose < 0] = 0.0  # before the first dose there is nothing
+    out[:, before] = 0.0  # before the first dose there is nothing
     return out
 
 
