@@ -90,7 +90,8 @@ def capsules(alice: Any) -> Any:
     from mitra.journal import services
 
     return services.add_product(
-        alice, {"name": "Red capsules", "form": "capsules", "unit": "capsule", "grams_per_unit": 0.5}
+        alice,
+        {"name": "Red capsules", "form": "capsules", "unit": "capsule", "grams_per_unit": 0.5},
     )
 
 

@@ -55,8 +55,19 @@ class TestLogging:
         self, capsys: pytest.CaptureFixture[str], alice: Any
     ) -> None:
         code, _, _ = run(
-            capsys, "checkin", "4", "--mood", "3", "--sleep-hours", "6.5", "--practice", "mindfulness=15",
-            "--symptom", "restless", "--at", "2026-03-10 09:00",
+            capsys,
+            "checkin",
+            "4",
+            "--mood",
+            "3",
+            "--sleep-hours",
+            "6.5",
+            "--practice",
+            "mindfulness=15",
+            "--symptom",
+            "restless",
+            "--at",
+            "2026-03-10 09:00",
         )
         assert code == 0
         checkin = CheckIn.objects.get()
@@ -84,7 +95,12 @@ class TestLogging:
         ],
     )
     def test_bad_input_is_one_line_on_stderr_with_exit_2_and_nothing_is_stored(
-        self, capsys: pytest.CaptureFixture[str], alice: Any, powder: Any, argv: list[str], expected: str
+        self,
+        capsys: pytest.CaptureFixture[str],
+        alice: Any,
+        powder: Any,
+        argv: list[str],
+        expected: str,
     ) -> None:
         assert expected.lower() in refused(capsys, *argv).lower()
         assert Dose.objects.count() == 0
@@ -104,7 +120,12 @@ class TestReading:
         assert rows[1]["grams_per_unit"] == 0.5
 
     def test_products_add_then_list(self, capsys: pytest.CaptureFixture[str], alice: Any) -> None:
-        assert run(capsys, "products", "add", "Bali", "--unit", "capsule", "--grams-per-unit", "0.5")[0] == 0
+        assert (
+            run(capsys, "products", "add", "Bali", "--unit", "capsule", "--grams-per-unit", "0.5")[
+                0
+            ]
+            == 0
+        )
         assert "Bali" in run(capsys, "products")[1]
 
     def test_demo_then_export_json_round_trips_the_counts(
@@ -123,7 +144,8 @@ class TestReading:
 
         a = synthetic_journal(30, seed=7, time_zone="Europe/Berlin")
         b = synthetic_journal(30, seed=7, time_zone="Europe/Berlin")
-        assert a.doses == b.doses and a.checkins == b.checkins
+        assert a.doses == b.doses
+        assert a.checkins == b.checkins
 
 
 class TestServe:

@@ -49,7 +49,9 @@ def test_both_readings_of_an_ambiguous_hour_belong_to_the_same_day() -> None:
     assert clock.local_day(first_130) == clock.local_day(second_130) == date(2026, 10, 31)
 
 
-@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata"])
+@pytest.mark.parametrize(
+    "zone", ["Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata"]
+)
 def test_vectorised_day_index_agrees_with_local_day_for_every_hour_of_a_year(zone: str) -> None:
     clock = DayClock(zone, 4)
     first, last = date(2026, 1, 1), date(2026, 12, 31)
@@ -76,8 +78,13 @@ def test_daily_grams_and_anxiety_sum_and_average_within_each_local_day() -> None
         clock=clock,
         first=date(2026, 1, 1),
         last=date(2026, 1, 3),
-        dose_time=np.array([utc(2026, 1, 1, 9).timestamp(), utc(2026, 1, 2, 2).timestamp(),
-                            utc(2026, 1, 3, 9).timestamp()]),
+        dose_time=np.array(
+            [
+                utc(2026, 1, 1, 9).timestamp(),
+                utc(2026, 1, 2, 2).timestamp(),
+                utc(2026, 1, 3, 9).timestamp(),
+            ]
+        ),
         dose_grams=np.array([2.0, 1.5, 3.0]),
         checkin_time=np.array([utc(2026, 1, 1, 9).timestamp(), utc(2026, 1, 1, 20).timestamp()]),
         anxiety=np.array([4.0, 6.0]),
@@ -86,4 +93,5 @@ def test_daily_grams_and_anxiety_sum_and_average_within_each_local_day() -> None
     assert line.daily_grams().tolist() == [3.5, 0.0, 3.0]
     anxiety = line.daily_anxiety()
     assert anxiety[0] == 5.0
-    assert np.isnan(anxiety[1]) and np.isnan(anxiety[2])
+    assert np.isnan(anxiety[1])
+    assert np.isnan(anxiety[2])

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 app = typer.Typer(
-    help="mitra: a private journal and safety monitor for an anxiety care plan that includes kratom.",
+    help="mitra: a private journal and safety monitor for an anxiety plan that includes kratom.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -83,7 +83,10 @@ def _person(time_zone: str | None = None) -> Any:
         except EntryInvalid as exc:
             fail(f"--timezone {exc.errors.get('time_zone', 'is not valid')}")
         if not time_zone:
-            print(f"mitra: using time zone {zone}; change it with 'mitra settings --timezone'", file=sys.stderr)
+            print(
+                f"mitra: using time zone {zone}; change it with 'mitra settings --timezone'",
+                file=sys.stderr,
+            )
     return person
 
 
@@ -142,8 +145,11 @@ def serve(
     from mitra.wsgi import application
 
     db = settings.DATABASES["default"]
-    where = db["NAME"] if db["ENGINE"].endswith("sqlite3") else f"PostgreSQL {db.get('HOST', '')}"
-    print(f"mitra is running at http://{host}:{port}/ (data: {where}). Press Ctrl+C to stop.", flush=True)
+    where = db["NAME"] if str(db["ENGINE"]).endswith("sqlite3") else f"PostgreSQL {db.get('HOST', '')}"
+    print(
+        f"mitra is running at http://{host}:{port}/ (data: {where}). Press Ctrl+C to stop.",
+        flush=True,
+    )
     waitress_serve(application, host=host.strip("[]"), port=port, threads=4, _quiet=True)
 
 
@@ -152,8 +158,12 @@ def serve(
 
 @app.command("settings")
 def settings_cmd(
-    timezone: Annotated[str | None, typer.Option("--timezone", help="IANA time zone, e.g. Europe/Berlin.")] = None,
-    day_starts: Annotated[int | None, typer.Option("--day-starts", help="Hour (0-23) at which your day starts.")] = None,
+    timezone: Annotated[
+        str | None, typer.Option("--timezone", help="IANA time zone, e.g. Europe/Berlin.")
+    ] = None,
+    day_starts: Annotated[
+        int | None, typer.Option("--day-starts", help="Hour (0-23) at which your day starts.")
+    ] = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Show or change your time zone and the hour at which your day starts."""
@@ -163,14 +173,18 @@ def settings_cmd(
         from mitra.journal.errors import EntryInvalid
 
         try:
-            person = services.set_up_person({"time_zone": person.time_zone, "day_boundary_hour": day_starts})
+            person = services.set_up_person(
+                {"time_zone": person.time_zone, "day_boundary_hour": day_starts}
+            )
         except EntryInvalid as exc:
             _refused(exc)
     data = {"time_zone": person.time_zone, "day_boundary_hour": person.day_boundary_hour}
     if json_out:
         _print_json(data)
     else:
-        out.print(f"Time zone {data['time_zone']}; your day starts at {data['day_boundary_hour']}:00.")
+        out.print(
+            f"Time zone {data['time_zone']}; your day starts at {data['day_boundary_hour']}:00."
+        )
 
 
 # --- products ------------------------------------------------------------------------------------
@@ -209,8 +223,14 @@ def products_list(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     table = Table("id", "name", "form", "counted in", "mitragynine mg/g", "7-OH mg/g")
     for r in rows:
         unit = "g" if r["unit"] == "g" else f"{r['unit']} ({r['grams_per_unit'] or '?'} g)"
-        table.add_row(str(r["id"]), r["name"], r["form"], unit,
-                      str(r["mitragynine_mg_per_g"] or "–"), str(r["hydroxy_mg_per_g"] or "–"))
+        table.add_row(
+            str(r["id"]),
+            r["name"],
+            r["form"],
+            unit,
+            str(r["mitragynine_mg_per_g"] or "–"),
+            str(r["hydroxy_mg_per_g"] or "–"),
+        )
     out.print(table)
 
 
@@ -220,11 +240,21 @@ def products_add(
     vendor: Annotated[str, typer.Option(help="Who sells it.")] = "",
     strain: Annotated[str, typer.Option(help="The vendor's strain label, e.g. Maeng Da.")] = "",
     vein: Annotated[str, typer.Option(help="white, green, red, yellow or unknown.")] = "unknown",
-    form: Annotated[str, typer.Option(help="powder, capsules, tea, extract, 7oh or shot.")] = "powder",
-    unit: Annotated[str, typer.Option(help="g, capsule, tablet, scoop, teaspoon, shot or ml.")] = "g",
-    grams_per_unit: Annotated[float | None, typer.Option(help="Grams in one unit (e.g. 0.5 per capsule).")] = None,
-    mitragynine_mg_per_g: Annotated[float | None, typer.Option(help="Lab-tested mitragynine, mg per g.")] = None,
-    hydroxy_mg_per_g: Annotated[float | None, typer.Option(help="Lab-tested 7-OH, mg per g.")] = None,
+    form: Annotated[
+        str, typer.Option(help="powder, capsules, tea, extract, 7oh or shot.")
+    ] = "powder",
+    unit: Annotated[
+        str, typer.Option(help="g, capsule, tablet, scoop, teaspoon, shot or ml.")
+    ] = "g",
+    grams_per_unit: Annotated[
+        float | None, typer.Option(help="Grams in one unit (e.g. 0.5 per capsule).")
+    ] = None,
+    mitragynine_mg_per_g: Annotated[
+        float | None, typer.Option(help="Lab-tested mitragynine, mg per g.")
+    ] = None,
+    hydroxy_mg_per_g: Annotated[
+        float | None, typer.Option(help="Lab-tested 7-OH, mg per g.")
+    ] = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Add a kratom product."""
@@ -233,8 +263,14 @@ def products_add(
     from mitra.journal.errors import EntryInvalid
 
     data = {
-        "name": name, "vendor": vendor, "strain": strain, "vein": vein, "form": form, "unit": unit,
-        "grams_per_unit": grams_per_unit, "mitragynine_mg_per_g": mitragynine_mg_per_g,
+        "name": name,
+        "vendor": vendor,
+        "strain": strain,
+        "vein": vein,
+        "form": form,
+        "unit": unit,
+        "grams_per_unit": grams_per_unit,
+        "mitragynine_mg_per_g": mitragynine_mg_per_g,
         "hydroxy_mg_per_g": hydroxy_mg_per_g,
     }
     try:
@@ -272,8 +308,12 @@ def _find_product(person: Any, ref: str) -> Any:
 def dose(
     product: Annotated[str, typer.Argument(help="Product name (or the start of it) or id.")],
     amount: Annotated[float, typer.Argument(help="How much.")],
-    unit: Annotated[str | None, typer.Argument(help="g, mg, or the product's unit (default).")] = None,
-    at: Annotated[str | None, typer.Option(help="When, e.g. '2026-11-25 08:30' (default now).")] = None,
+    unit: Annotated[
+        str | None, typer.Argument(help="g, mg, or the product's unit (default).")
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option(help="When, e.g. '2026-11-25 08:30' (default now).")
+    ] = None,
     note: Annotated[str, typer.Option(help="A note.")] = "",
     json_out: JsonFlag = False,
 ) -> None:
@@ -286,21 +326,37 @@ def dose(
     chosen = _find_product(person, product)
     taken_at = _when(at, clock_of(person).zone, "--at")
     unit = unit or chosen.unit
-    data = {"product_id": chosen.pk, "taken_at": taken_at, "amount": amount, "unit": unit, "note": note}
-    token = _token("dose", chosen.pk, taken_at.replace(second=0, microsecond=0).isoformat(), amount, unit)
+    data = {
+        "product_id": chosen.pk,
+        "taken_at": taken_at,
+        "amount": amount,
+        "unit": unit,
+        "note": note,
+    }
+    token = _token(
+        "dose", chosen.pk, taken_at.replace(second=0, microsecond=0).isoformat(), amount, unit
+    )
     try:
         saved = services.log_dose(person, data, token=token)
     except DuplicateSubmission as exc:
         fail(f"this dose is already in the journal (dose {exc.entry.pk})")
     except EntryInvalid as exc:
         _refused(exc)
-    row = {"id": saved.pk, "product": chosen.name, "taken_at": saved.taken_at.astimezone(UTC).isoformat(),
-           "amount": saved.amount, "unit": saved.unit, "grams": saved.grams,
-           "mg_mitragynine": saved.mg_mitragynine}
+    row = {
+        "id": saved.pk,
+        "product": chosen.name,
+        "taken_at": saved.taken_at.astimezone(UTC).isoformat(),
+        "amount": saved.amount,
+        "unit": saved.unit,
+        "grams": saved.grams,
+        "mg_mitragynine": saved.mg_mitragynine,
+    }
     if json_out:
         _print_json(row)
     else:
-        out.print(f"Logged {amount:g} {unit} of {chosen.name} = {saved.grams:g} g (dose {saved.pk}).")
+        out.print(
+            f"Logged {amount:g} {unit} of {chosen.name} = {saved.grams:g} g (dose {saved.pk})."
+        )
 
 
 def _practices(values: list[str]) -> list[dict[str, Any]]:
@@ -319,8 +375,12 @@ def checkin(
     mood: Annotated[int | None, typer.Option(help="Mood, 1 (very low) to 5 (very good).")] = None,
     sleep_hours: Annotated[float | None, typer.Option(help="Hours slept last night.")] = None,
     sleep_quality: Annotated[int | None, typer.Option(help="Sleep quality, 1 to 5.")] = None,
-    symptom: Annotated[list[str] | None, typer.Option(help="A symptom id (repeatable), e.g. restless.")] = None,
-    practice: Annotated[list[str] | None, typer.Option(help="KIND=MINUTES (repeatable), e.g. mindfulness=15.")] = None,
+    symptom: Annotated[
+        list[str] | None, typer.Option(help="A symptom id (repeatable), e.g. restless.")
+    ] = None,
+    practice: Annotated[
+        list[str] | None, typer.Option(help="KIND=MINUTES (repeatable), e.g. mindfulness=15.")
+    ] = None,
     note: Annotated[str, typer.Option(help="A note.")] = "",
     at: Annotated[str | None, typer.Option(help="When (default now).")] = None,
     json_out: JsonFlag = False,
@@ -333,11 +393,18 @@ def checkin(
 
     when = _when(at, clock_of(person).zone, "--at")
     data = {
-        "at": when, "anxiety": anxiety, "mood": mood, "sleep_hours": sleep_hours,
-        "sleep_quality": sleep_quality, "symptoms": symptom or [],
-        "practices": _practices(practice or []), "note": note,
+        "at": when,
+        "anxiety": anxiety,
+        "mood": mood,
+        "sleep_hours": sleep_hours,
+        "sleep_quality": sleep_quality,
+        "symptoms": symptom or [],
+        "practices": _practices(practice or []),
+        "note": note,
     }
-    token = _token("checkin", when.replace(second=0, microsecond=0).isoformat(), anxiety, mood, note)
+    token = _token(
+        "checkin", when.replace(second=0, microsecond=0).isoformat(), anxiety, mood, note
+    )
     try:
         saved = services.add_checkin(person, data, token=token)
     except DuplicateSubmission as exc:
@@ -345,7 +412,9 @@ def checkin(
     except EntryInvalid as exc:
         _refused(exc)
     if json_out:
-        _print_json({"id": saved.pk, "at": saved.at.astimezone(UTC).isoformat(), "anxiety": saved.anxiety})
+        _print_json(
+            {"id": saved.pk, "at": saved.at.astimezone(UTC).isoformat(), "anxiety": saved.anxiety}
+        )
     else:
         out.print(f"Check-in saved (anxiety {anxiety}/10, check-in {saved.pk}).")
 
@@ -357,7 +426,9 @@ def checkin(
 def demo(
     days: Annotated[int, typer.Option(help="Days of journal to make.", min=1, max=36500)] = 180,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same person).")] = 0,
-    timezone: Annotated[str | None, typer.Option("--timezone", help="The person's time zone.")] = None,
+    timezone: Annotated[
+        str | None, typer.Option("--timezone", help="The person's time zone.")
+    ] = None,
 ) -> None:
     """Fill the journal with a synthetic person, to try mitra out."""
     person = _person(timezone)
@@ -376,8 +447,10 @@ def demo(
 
 @app.command()
 def export(
-    format: Annotated[str, typer.Option("--format", help="Export format: json.")] = "json",  # noqa: A002
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")] = None,
+    format: Annotated[str, typer.Option("--format", help="Export format: json.")] = "json",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
+    ] = None,
 ) -> None:
     """Export the whole journal."""
     if format != "json":

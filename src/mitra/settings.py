@@ -1,6 +1,6 @@
 """Django settings, read from the environment and validated at start-up.
 
-MITRA_DATA_DIR      folder for the SQLite database and secrets (default: the platform's user data folder)
+MITRA_DATA_DIR      folder for the SQLite database and secrets (default: the user data folder)
 MITRA_DATABASE_URL  use this database instead of SQLite (for example postgres://user@host/db)
 MITRA_DEBUG         "1" for development error pages (never on a shared machine)
 MITRA_LOCALE        country code for crisis resources (default US: the 988 Lifeline)
@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import platformdirs
@@ -27,7 +28,9 @@ def envbool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DATA_DIR = Path(os.environ.get("MITRA_DATA_DIR") or platformdirs.user_data_dir("mitra")).expanduser()
+DATA_DIR = Path(
+    os.environ.get("MITRA_DATA_DIR") or platformdirs.user_data_dir("mitra")
+).expanduser()
 
 
 def _secret_key() -> str:
@@ -95,7 +98,7 @@ TEMPLATES = [
 ]
 
 
-def _databases() -> dict[str, dict[str, object]]:
+def _databases() -> dict[str, Any]:
     url = os.environ.get("MITRA_DATABASE_URL")
     if url:
         if not url.startswith(("postgres://", "postgresql://")):
@@ -145,3 +148,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"django": {"handlers": ["console"], "level": "WARNING"}},
 }
+FORM_RENDERER = "django.forms.renderers.Jinja2"

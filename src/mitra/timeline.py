@@ -129,9 +129,10 @@ class Timeline:
 
     def daily_grams(self) -> FloatArray:
         """Grams of kratom per local day (0 on days without a dose)."""
-        return np.bincount(
+        grams = np.bincount(
             self.day_of(self.dose_time), weights=self.dose_grams, minlength=self.n_days
-        )[: self.n_days]
+        )
+        return grams[: self.n_days].astype(np.float64)
 
     def daily_anxiety(self) -> FloatArray:
         """Mean anxiety rating (0-10) per local day; NaN on days without a rating."""

@@ -21,7 +21,9 @@ def test_capsules_use_the_products_grams_per_capsule() -> None:
 
 
 def test_the_products_own_unit_such_as_a_scoop_is_converted() -> None:
-    assert normalise_dose(2, "scoop", product_unit="scoop", grams_per_unit=1.8).grams == pytest.approx(3.6)
+    assert normalise_dose(
+        2, "scoop", product_unit="scoop", grams_per_unit=1.8
+    ).grams == pytest.approx(3.6)
 
 
 def test_capsules_without_grams_per_capsule_are_refused_with_advice() -> None:

@@ -65,18 +65,24 @@ class TestToday:
         self, client: Client, alice: Any, powder: Any
     ) -> None:
         html = client.get("/").content.decode()
-        assert "Log a dose" in html and "Check-in" in html
+        assert "Log a dose" in html
+        assert "Check-in" in html
         assert '<svg role="img" aria-label="Anxiety and kratom, last 30 days.' in html
         assert "<caption>Anxiety and kratom, last 30 days</caption>" in html
         assert "Kratom (g per day)" in html  # axis title with its unit
 
-    def test_every_input_on_today_has_a_label(self, client: Client, alice: Any, powder: Any) -> None:
+    def test_every_input_on_today_has_a_label(
+        self, client: Client, alice: Any, powder: Any
+    ) -> None:
         html = client.get("/").content.decode()
         all_ids = re.findall(r'\bid="([^"]+)"', html)
         assert len(all_ids) == len(set(all_ids)), "element ids are unique"
-        fields = re.findall(r'<(?:input|select|textarea)([^>]*)>', html)
-        ids = {re.search(r'\bid="([^"]+)"', f).group(1) for f in fields
-               if 'type="hidden"' not in f and ' id="' in f}
+        fields = re.findall(r"<(?:input|select|textarea)([^>]*)>", html)
+        ids = {
+            re.search(r'\bid="([^"]+)"', f).group(1)
+            for f in fields
+            if 'type="hidden"' not in f and ' id="' in f
+        }
         labelled = set(re.findall(r'<label[^>]*\bfor="([^"]+)"', html))
         assert ids, "the page has inputs"
         assert ids <= labelled, f"inputs without a label: {sorted(ids - labelled)}"
@@ -89,8 +95,16 @@ class TestToday:
         token = _token(client.get("/").content.decode(), "/checkins")
         response = client.post(
             "/checkins",
-            {"token": token, "at": _local(), "anxiety": "4", "mood": "3", "sleep_hours": "7.5",
-             "practice_mindfulness": "15", "symptoms": ["restless"], "note": "calm morning"},
+            {
+                "token": token,
+                "at": _local(),
+                "anxiety": "4",
+                "mood": "3",
+                "sleep_hours": "7.5",
+                "practice_mindfulness": "15",
+                "symptoms": ["restless"],
+                "note": "calm morning",
+            },
         )
         assert response.status_code == 302
         checkin = CheckIn.objects.get()
@@ -103,8 +117,13 @@ class TestToday:
     ) -> None:
         response = client.post(
             "/checkins",
-            {"token": "t1", "at": _local(), "sleep_hours": "30", "note": "keep this note",
-             "practice_yoga": "20"},
+            {
+                "token": "t1",
+                "at": _local(),
+                "sleep_hours": "30",
+                "note": "keep this note",
+                "practice_yoga": "20",
+            },
         )
         assert response.status_code == 422
         html = response.content.decode()
@@ -114,12 +133,19 @@ class TestToday:
         assert 'name="practice_yoga" value="20"' in html
         assert CheckIn.objects.count() == 0
 
-    def test_a_dose_is_saved_and_counted_in_grams(self, client: Client, alice: Any, capsules: Any) -> None:
+    def test_a_dose_is_saved_and_counted_in_grams(
+        self, client: Client, alice: Any, capsules: Any
+    ) -> None:
         token = _token(client.get("/").content.decode(), "/doses")
         response = client.post(
             "/doses",
-            {"token": token, "product_id": capsules.pk, "amount": "6", "unit": "capsule",
-             "taken_at": _local()},
+            {
+                "token": token,
+                "product_id": capsules.pk,
+                "amount": "6",
+                "unit": "capsule",
+                "taken_at": _local(),
+            },
         )
         assert response.status_code == 302
         assert Dose.objects.get().grams == pytest.approx(3.0)
@@ -136,10 +162,22 @@ class TestToday:
         ],
     )
     def test_a_bad_dose_is_refused_beside_its_field_with_the_other_fields_kept(
-        self, client: Client, alice: Any, powder: Any, changes: dict[str, str], field_id: str, message: str
+        self,
+        client: Client,
+        alice: Any,
+        powder: Any,
+        changes: dict[str, str],
+        field_id: str,
+        message: str,
     ) -> None:
-        data = {"token": "t2", "product_id": str(powder.pk), "amount": "3", "unit": "g",
-                "taken_at": _local(), "note": "after lunch"} | changes
+        data = {
+            "token": "t2",
+            "product_id": str(powder.pk),
+            "amount": "3",
+            "unit": "g",
+            "taken_at": _local(),
+            "note": "after lunch",
+        } | changes
         response = client.post("/doses", data)
         assert response.status_code == 422
         html = response.content.decode()
@@ -147,16 +185,28 @@ class TestToday:
         assert 'value="after lunch"' in html
         assert Dose.objects.count() == 0
 
-    def test_a_double_submitted_dose_is_stored_once(self, client: Client, alice: Any, powder: Any) -> None:
+    def test_a_double_submitted_dose_is_stored_once(
+        self, client: Client, alice: Any, powder: Any
+    ) -> None:
         token = _token(client.get("/").content.decode(), "/doses")
-        data = {"token": token, "product_id": powder.pk, "amount": "3", "unit": "g", "taken_at": _local()}
+        data = {
+            "token": token,
+            "product_id": powder.pk,
+            "amount": "3",
+            "unit": "g",
+            "taken_at": _local(),
+        }
         assert client.post("/doses", data).status_code == 302
         assert client.post("/doses", data).status_code == 302
         assert Dose.objects.count() == 1
         assert "That dose was already saved." in client.get("/").content.decode()
 
-    def test_choosing_a_product_offers_its_own_unit(self, client: Client, alice: Any, powder: Any, capsules: Any) -> None:
-        html = client.get(f"/doses/units?product_id={capsules.pk}", HTTP_HX_REQUEST="true").content.decode()
+    def test_choosing_a_product_offers_its_own_unit(
+        self, client: Client, alice: Any, powder: Any, capsules: Any
+    ) -> None:
+        html = client.get(
+            f"/doses/units?product_id={capsules.pk}", HTTP_HX_REQUEST="true"
+        ).content.decode()
         assert '<option value="capsule"' in html
         assert 'id="unit-field"' in html
 
@@ -166,14 +216,27 @@ class TestJournal:
         self, client: Client, alice: Any, powder: Any
     ) -> None:
         now = datetime.now(UTC)
-        services.log_dose(alice, {"product_id": powder.pk, "taken_at": now - timedelta(days=1), "amount": 2, "unit": "g"})
+        services.log_dose(
+            alice,
+            {
+                "product_id": powder.pk,
+                "taken_at": now - timedelta(days=1),
+                "amount": 2,
+                "unit": "g",
+            },
+        )
         services.add_checkin(alice, {"at": now - timedelta(minutes=1), "anxiety": 7})
         html = client.get("/journal").content.decode()
         assert html.index("Check-in: anxiety 7/10") < html.index("Kratom: 2 g of Green powder")
         assert html.count('class="card day"') == 2
 
-    def test_delete_offers_undo_and_undo_restores(self, client: Client, alice: Any, powder: Any) -> None:
-        dose = services.log_dose(alice, {"product_id": powder.pk, "taken_at": datetime.now(UTC), "amount": 2, "unit": "g"})
+    def test_delete_offers_undo_and_undo_restores(
+        self, client: Client, alice: Any, powder: Any
+    ) -> None:
+        dose = services.log_dose(
+            alice,
+            {"product_id": powder.pk, "taken_at": datetime.now(UTC), "amount": 2, "unit": "g"},
+        )
         response = client.post(f"/journal/dose/{dose.pk}/delete", HTTP_HX_REQUEST="true")
         assert "Undo" in response.content.decode()
         assert "Kratom: 2 g" not in client.get("/journal").content.decode()
@@ -183,14 +246,23 @@ class TestJournal:
     def test_delete_without_javascript_redirects_to_an_undo_button(
         self, client: Client, alice: Any, powder: Any
     ) -> None:
-        dose = services.log_dose(alice, {"product_id": powder.pk, "taken_at": datetime.now(UTC), "amount": 2, "unit": "g"})
+        dose = services.log_dose(
+            alice,
+            {"product_id": powder.pk, "taken_at": datetime.now(UTC), "amount": 2, "unit": "g"},
+        )
         response = client.post(f"/journal/dose/{dose.pk}/delete", follow=True)
         assert f'action="/journal/dose/{dose.pk}/restore"' in response.content.decode()
 
-    def test_editing_a_check_in_keeps_its_values_and_saves_changes(self, client: Client, alice: Any) -> None:
+    def test_editing_a_check_in_keeps_its_values_and_saves_changes(
+        self, client: Client, alice: Any
+    ) -> None:
         checkin = services.add_checkin(
-            alice, {"at": datetime.now(UTC) - timedelta(hours=1), "anxiety": 7,
-                    "practices": [{"kind": "walk", "minutes": 30}]}
+            alice,
+            {
+                "at": datetime.now(UTC) - timedelta(hours=1),
+                "anxiety": 7,
+                "practices": [{"kind": "walk", "minutes": 30}],
+            },
         )
         page = client.get(f"/journal/checkin/{checkin.pk}").content.decode()
         assert 'name="practice_walk" value="30"' in page
@@ -212,18 +284,34 @@ class TestProducts:
     def test_a_product_is_added_with_its_lab_figures(self, client: Client, alice: Any) -> None:
         response = client.post(
             "/products",
-            {"token": "p1", "name": "Bali capsules", "vein": "red", "form": "capsules",
-             "unit": "capsule", "grams_per_unit": "0.5", "mitragynine_mg_per_g": "13.3"},
+            {
+                "token": "p1",
+                "name": "Bali capsules",
+                "vein": "red",
+                "form": "capsules",
+                "unit": "capsule",
+                "grams_per_unit": "0.5",
+                "mitragynine_mg_per_g": "13.3",
+            },
         )
         assert response.status_code == 302
         product = Product.objects.get()
         assert (product.grams_per_unit, product.mitragynine_mg_per_g) == (0.5, 13.3)
         assert "13.3 mg/g" in client.get("/products").content.decode()
 
-    def test_a_product_without_a_name_is_refused_beside_the_field(self, client: Client, alice: Any) -> None:
+    def test_a_product_without_a_name_is_refused_beside_the_field(
+        self, client: Client, alice: Any
+    ) -> None:
         response = client.post(
-            "/products", {"token": "p2", "name": "", "vendor": "Kept Vendor", "vein": "red",
-                          "form": "powder", "unit": "g"}
+            "/products",
+            {
+                "token": "p2",
+                "name": "",
+                "vendor": "Kept Vendor",
+                "vein": "red",
+                "form": "powder",
+                "unit": "g",
+            },
         )
         assert response.status_code == 422
         html = response.content.decode()
@@ -233,8 +321,13 @@ class TestProducts:
     def test_a_product_is_edited(self, client: Client, alice: Any, powder: Any) -> None:
         response = client.post(
             f"/products/{powder.pk}",
-            {"name": "Green powder", "vein": "green", "form": "powder", "unit": "g",
-             "mitragynine_mg_per_g": "19.48"},
+            {
+                "name": "Green powder",
+                "vein": "green",
+                "form": "powder",
+                "unit": "g",
+                "mitragynine_mg_per_g": "19.48",
+            },
         )
         assert response.status_code == 302
         powder.refresh_from_db()
@@ -243,10 +336,14 @@ class TestProducts:
 
 class TestCrisis:
     @pytest.mark.parametrize("path", ["/", "/journal", "/products", "/crisis"])
-    def test_crisis_help_is_one_click_from_every_page(self, client: Client, alice: Any, path: str) -> None:
+    def test_crisis_help_is_one_click_from_every_page(
+        self, client: Client, alice: Any, path: str
+    ) -> None:
         assert 'href="/crisis">Crisis help</a>' in client.get(path).content.decode()
 
-    def test_the_crisis_page_offers_988_first_and_cites_its_source(self, client: Client, alice: Any) -> None:
+    def test_the_crisis_page_offers_988_first_and_cites_its_source(
+        self, client: Client, alice: Any
+    ) -> None:
         html = client.get("/crisis").content.decode()
         assert html.index('href="tel:988"') < html.index('href="tel:911"')
         assert 'href="https://988lifeline.org/"' in html

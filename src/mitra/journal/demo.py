@@ -15,7 +15,9 @@ Progress = Callable[[int], None]
 
 
 @transaction.atomic
-def load_demo(person: Person, *, days: int, seed: int, progress: Progress | None = None) -> dict[str, int]:
+def load_demo(
+    person: Person, *, days: int, seed: int, progress: Progress | None = None
+) -> dict[str, int]:
     """Add `days` days of a synthetic person's entries. Returns counts."""
     journal = synthetic_journal(days, seed=seed, time_zone=person.time_zone)
     products = [services.add_product(person, data) for data in journal.products]
@@ -53,4 +55,3 @@ def load_demo(person: Person, *, days: int, seed: int, progress: Progress | None
         "checkins": len(checkins),
         "practices": len(practices),
     }
-

@@ -17,7 +17,7 @@ class EntryInvalid(ValueError):
         super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
 
 
-class DuplicateSubmission(Exception):  # noqa: N818 - it names the situation, not an error kind
+class DuplicateSubmission(Exception):
     """The same submission (same form token) was already stored; `entry` is the stored one."""
 
     def __init__(self, entry: Any) -> None:
@@ -29,9 +29,13 @@ class NotFound(LookupError):
     """No such entry in this person's journal."""
 
 
+def _num(value: Any) -> Any:
+    return f"{value:g}" if isinstance(value, float) else value
+
+
 def _message(error: Any) -> str:
     kind = error["type"]
-    ctx = error.get("ctx") or {}
+    ctx = {key: _num(value) for key, value in (error.get("ctx") or {}).items()}
     if error.get("input") is None and kind.endswith("_type"):
         return "is required"  # an empty form field arrives as None
     messages = {

@@ -60,7 +60,7 @@ class Entry(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE)
     # The form's one-time token: a replayed submission (double click, retry) is stored once.
-    token = models.CharField(max_length=64, null=True, blank=True)
+    token = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 - NULL: no token
     deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -114,6 +114,9 @@ class Dose(Entry):
         indexes = [models.Index(fields=["person", "taken_at"])]
         ordering = ["-taken_at"]
 
+    def __str__(self) -> str:
+        return f"{self.amount:g} {self.unit} of {self.product}"
+
 
 class CheckIn(Entry):
     """A check-in: anxiety now, mood, last night's sleep, symptoms and a note."""
@@ -131,6 +134,9 @@ class CheckIn(Entry):
         indexes = [models.Index(fields=["person", "at"])]
         ordering = ["-at"]
 
+    def __str__(self) -> str:
+        return f"anxiety {self.anxiety}/10 at {self.at:%Y-%m-%d %H:%M}"
+
 
 class Practice(Entry):
     """A practice of the plan (mindfulness, exercise, therapy, ...) with its minutes."""
@@ -146,6 +152,9 @@ class Practice(Entry):
         constraints = [_token_unique("practice_token_unique")]
         indexes = [models.Index(fields=["person", "at"])]
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.minutes} min"
 
 
 class Substance(Entry):
@@ -178,3 +187,6 @@ class Intake(Entry):
         constraints = [_token_unique("intake_token_unique")]
         indexes = [models.Index(fields=["person", "taken_at"])]
         ordering = ["-taken_at"]
+
+    def __str__(self) -> str:
+        return f"{self.substance} at {self.taken_at:%Y-%m-%d %H:%M}"

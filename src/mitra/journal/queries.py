@@ -37,7 +37,9 @@ def substances(person: Person) -> QuerySet[Substance]:
 def last_dose(person: Person) -> Dose | None:
     """The most recent dose, to pre-fill the next one's product and unit."""
     return (
-        Dose.objects.filter(person=person, deleted_at__isnull=True, product__deleted_at__isnull=True)
+        Dose.objects.filter(
+            person=person, deleted_at__isnull=True, product__deleted_at__isnull=True
+        )
         .select_related("product")
         .order_by("-taken_at")
         .first()
@@ -80,7 +82,9 @@ def _intake_entry(i: Intake) -> JournalEntry:
     return JournalEntry("intake", i.pk, i.taken_at, title, tuple(x for x in (i.note,) if x))
 
 
-def _collect(person: Person, *, start: datetime | None, end: datetime | None, limit: int | None) -> list[JournalEntry]:
+def _collect(
+    person: Person, *, start: datetime | None, end: datetime | None, limit: int | None
+) -> list[JournalEntry]:
     """Entries with start <= time < end (either bound optional), newest first, at most `limit`."""
     live: dict[str, Any] = {"person": person, "deleted_at__isnull": True}
     taken: dict[str, Any] = {}
@@ -91,7 +95,9 @@ def _collect(person: Person, *, start: datetime | None, end: datetime | None, li
         taken["taken_at__lt"] = at["at__lt"] = end
     doses = Dose.objects.filter(**live, **taken).select_related("product").order_by("-taken_at")
     checkins_q = CheckIn.objects.filter(**live, **at).order_by("-at")
-    intakes = Intake.objects.filter(**live, **taken).select_related("substance").order_by("-taken_at")
+    intakes = (
+        Intake.objects.filter(**live, **taken).select_related("substance").order_by("-taken_at")
+    )
     if limit is not None:
         doses, checkins_q, intakes = doses[:limit], checkins_q[:limit], intakes[:limit]
     checkins = list(checkins_q)

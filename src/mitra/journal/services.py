@@ -4,7 +4,7 @@ transaction. Web, API and CLI call these; none of them writes models directly.""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import Model
@@ -64,7 +64,7 @@ def set_up_person(data: Mapping[str, Any]) -> Person:
 def _existing(model: type[E], person: Person, token: str | None) -> E | None:
     if not token:
         return None
-    return model.objects.filter(person=person, token=token).first()
+    return cast(Any, model).objects.filter(person=person, token=token).first()  # type: ignore[no-any-return]
 
 
 def _create_once(model: type[E], person: Person, token: str | None, build: Callable[[], E]) -> E:
@@ -83,7 +83,10 @@ def _create_once(model: type[E], person: Person, token: str | None, build: Calla
 
 def _get(model: type[E], person: Person, entry_id: int, *, deleted: bool = False) -> E:
     try:
-        return model.objects.get(person=person, pk=entry_id, deleted_at__isnull=not deleted)
+        entry: E = cast(Any, model).objects.get(
+            person=person, pk=entry_id, deleted_at__isnull=not deleted
+        )
+        return entry
     except (model.DoesNotExist, ValueError, TypeError):
         raise NotFound(f"no {model.__name__.lower()} {entry_id} in this journal") from None
 
@@ -179,7 +182,10 @@ def normalise_into(dose: Dose, product: Product) -> None:
         raise EntryInvalid({"unit": str(exc)}) from None
     if result.grams > MAX_DOSE_GRAMS:
         raise EntryInvalid(
-            {"amount": f"is {result.grams:g} g, more than {MAX_DOSE_GRAMS:g} g; check amount and unit"}
+            {
+                "amount": f"is {result.grams:g} g, more than {MAX_DOSE_GRAMS:g} g; "
+                "check the amount and unit"
+            }
         )
     dose.grams = result.grams
     dose.mg_mitragynine = result.mg_mitragynine
@@ -190,7 +196,12 @@ def log_dose(person: Person, data: Mapping[str, Any], *, token: str | None = Non
     """Log a dose of one of the person's products, normalised to grams."""
     clean = validate(DoseIn, data)
     product = _owned_product(person, clean.product_id)
-    dose = Dose(person=person, token=token or None, product=product, **clean.model_dump(exclude={"product_id"}))
+    dose = Dose(
+        person=person,
+        token=token or None,
+        product=product,
+        **clean.model_dump(exclude={"product_id"}),
+    )
     normalise_into(dose, product)
 
     def build() -> Dose:
@@ -236,7 +247,9 @@ def add_checkin(person: Person, data: Mapping[str, Any], *, token: str | None = 
     clean = validate(CheckInIn, data)
 
     def build() -> CheckIn:
-        checkin = CheckIn.objects.create(person=person, token=token or None, **_checkin_fields(clean))
+        checkin = CheckIn.objects.create(
+            person=person, token=token or None, **_checkin_fields(clean)
+        )
         _save_practices(person, checkin, clean)
         return checkin
 
@@ -262,7 +275,9 @@ restore_checkin = _restorer(CheckIn)
 # --- substances and intakes --------------------------------------------------------------------
 
 
-def add_substance(person: Person, data: Mapping[str, Any], *, token: str | None = None) -> Substance:
+def add_substance(
+    person: Person, data: Mapping[str, Any], *, token: str | None = None
+) -> Substance:
     """Add a medication or other substance to the person's list."""
     clean = validate(SubstanceIn, data)
     return _create_once(
@@ -299,7 +314,9 @@ def log_intake(person: Person, data: Mapping[str, Any], *, token: str | None = N
         Intake,
         person,
         token,
-        lambda: Intake.objects.create(person=person, token=token or None, substance=substance, **fields),
+        lambda: Intake.objects.create(
+            person=person, token=token or None, substance=substance, **fields
+        ),
     )
 
 

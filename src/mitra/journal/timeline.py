@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -16,12 +17,17 @@ def clock_of(person: Person) -> DayClock:
     return DayClock(person.time_zone, person.day_boundary_hour)
 
 
-def _seconds(values: list[object]) -> np.ndarray:
-    return np.array([v.timestamp() for v in values], dtype=np.float64)  # type: ignore[attr-defined]
+def _seconds(values: list[Any]) -> np.ndarray:
+    return np.array([v.timestamp() for v in values], dtype=np.float64)
 
 
-def _floats(values: list[float | None]) -> np.ndarray:
+def _floats(values: list[Any]) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+
+def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    """Rows of a values_list() query as `width` columns (empty columns for no rows)."""
+    return [list(column) for column in zip(*rows, strict=True)] or [[] for _ in range(width)]
 
 
 def build_timeline(person: Person, first: date, last: date) -> Timeline:
@@ -50,27 +56,27 @@ def build_timeline(person: Person, first: date, last: date) -> Timeline:
         .order_by("taken_at")
         .values_list("taken_at", "substance_id")
     )
-    d = list(zip(*doses, strict=True)) or [[], [], [], []]
-    c = list(zip(*checkins, strict=True)) or [[], [], [], [], [], []]
-    p = list(zip(*practices, strict=True)) or [[], [], []]
-    i = list(zip(*intakes, strict=True)) or [[], []]
+    d = _columns(doses, 4)
+    c = _columns(checkins, 6)
+    p = _columns(practices, 3)
+    i = _columns(intakes, 2)
     return Timeline(
         clock=clock,
         first=first,
         last=last,
-        dose_time=_seconds(list(d[0])),
-        dose_grams=_floats(list(d[1])),
-        dose_mg_mitragynine=_floats(list(d[2])),
+        dose_time=_seconds(d[0]),
+        dose_grams=_floats(d[1]),
+        dose_mg_mitragynine=_floats(d[2]),
         dose_product=np.array(d[3], dtype=np.int64),
-        checkin_time=_seconds(list(c[0])),
-        anxiety=_floats(list(c[1])),
-        mood=_floats(list(c[2])),
-        sleep_hours=_floats(list(c[3])),
-        sleep_quality=_floats(list(c[4])),
+        checkin_time=_seconds(c[0]),
+        anxiety=_floats(c[1]),
+        mood=_floats(c[2]),
+        sleep_hours=_floats(c[3]),
+        sleep_quality=_floats(c[4]),
         symptoms=tuple(frozenset(s or ()) for s in c[5]),
-        practice_time=_seconds(list(p[0])),
+        practice_time=_seconds(p[0]),
         practice_kind=tuple(p[1]),
-        practice_minutes=_floats(list(p[2])),
-        intake_time=_seconds(list(i[0])),
+        practice_minutes=_floats(p[2]),
+        intake_time=_seconds(i[0]),
         intake_substance=np.array(i[1], dtype=np.int64),
     )

@@ -72,7 +72,8 @@ def normalise_dose(
     elif unit in PRODUCT_UNITS:
         if unit != product_unit:
             raise UnknownUnitError(
-                f"this product is counted in {PRODUCT_UNITS[product_unit]}, not {PRODUCT_UNITS[unit]}"
+                f"this product is counted in {PRODUCT_UNITS[product_unit]}, "
+                f"not {PRODUCT_UNITS[unit]}"
             )
         if not grams_per_unit:
             raise UnknownUnitError(

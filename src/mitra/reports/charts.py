@@ -66,8 +66,8 @@ _cache = _SvgCache()
 def _accessible(svg: str, title: str, summary: str) -> str:
     """Give the SVG a role, title and description so screen readers announce it."""
     label = f"{title}. {summary}".replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-    svg = re.sub(r"<svg ", f'<svg role="img" aria-label="{label}" focusable="false" ', svg, count=1)
-    return svg
+    opening = f'<svg role="img" aria-label="{label}" focusable="false" '
+    return re.sub(r"<svg ", opening, svg, count=1)
 
 
 def _fmt(value: float, digits: int = 1) -> str:
@@ -86,7 +86,8 @@ def anxiety_and_grams_chart(days: list[date], anxiety: list[float], grams: list[
     ]
 
     def build() -> dict[str, Any]:
-        base = alt.Chart(alt.Data(values=records)).encode(
+        data = alt.Data(values=records)  # type: ignore[no-untyped-call]
+        base = alt.Chart(data).encode(
             x=alt.X("day:T", title="Day", axis=alt.Axis(format="%b %d", labelAngle=0, tickCount=6))
         )
         bars = base.mark_bar(color=GRAMS_COLOR, opacity=0.55).encode(
@@ -111,7 +112,7 @@ def anxiety_and_grams_chart(days: list[date], anxiety: list[float], grams: list[
             .configure_view(strokeWidth=0)
             .configure_axis(labelFontSize=12, titleFontSize=12)
         )
-        spec = chart.to_dict()
+        spec: dict[str, Any] = chart.to_dict()
         spec["width"] = 640
         return spec
 
@@ -136,7 +137,8 @@ def anxiety_and_grams_chart(days: list[date], anxiety: list[float], grams: list[
         grams_text = "no kratom doses logged"
     summary = f"{anxiety_text}; {grams_text}."
     rows = tuple(
-        (d.strftime("%a %d %b"), _fmt(a), _fmt(g)) for d, a, g in zip(days, anxiety, grams, strict=True)
+        (d.strftime("%a %d %b"), _fmt(a), _fmt(g))
+        for d, a, g in zip(days, anxiety, grams, strict=True)
     )
     return Chart(
         svg=_accessible(svg, title, summary),

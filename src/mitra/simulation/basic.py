@@ -21,7 +21,9 @@ class SyntheticJournal:
     """Plain records ready for the journal's services or bulk loading."""
 
     products: list[dict[str, Any]] = field(default_factory=list)
-    doses: list[dict[str, Any]] = field(default_factory=list)  # product index, taken_at, amount, unit
+    doses: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # product index, taken_at, amount, unit
     checkins: list[dict[str, Any]] = field(default_factory=list)  # with "practices"
     truth: dict[str, float] = field(default_factory=dict)
 
@@ -92,7 +94,9 @@ def synthetic_journal(
                     {
                         "product": 1 if capsules else 0,
                         "taken_at": _at(day, hour + rng.normal(0, 0.7), zone),
-                        "amount": float(rng.integers(4, 9)) if capsules else round(float(rng.uniform(1.5, 4)), 1),
+                        "amount": float(rng.integers(4, 9))
+                        if capsules
+                        else round(float(rng.uniform(1.5, 4)), 1),
                         "unit": "capsule" if capsules else "g",
                     }
                 )

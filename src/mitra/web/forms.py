@@ -45,6 +45,13 @@ class JournalForm(forms.Form):
             self.add_error(field if field in self.fields else None, text)
 
 
+def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    """A form's choice field, typed (Form.fields holds plain Field)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
 def _number(label: str, **attrs: Any) -> forms.FloatField:
     return forms.FloatField(
         label=label,
@@ -61,7 +68,7 @@ class WelcomeForm(JournalForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [(z, z.replace("_", " ")) for z in zone_names()]
+        choice_field(self, "time_zone").choices = [(z, z.replace("_", " ")) for z in zone_names()]
 
 
 def _scale(label: str, low: int, high: int, required: bool) -> forms.TypedChoiceField:
@@ -76,7 +83,9 @@ def _scale(label: str, low: int, high: int, required: bool) -> forms.TypedChoice
 
 
 class CheckInForm(JournalForm):
-    at = forms.DateTimeField(label="Time", input_formats=[DATETIME_FORMAT], widget=LocalDateTimeInput())
+    at = forms.DateTimeField(
+        label="Time", input_formats=[DATETIME_FORMAT], widget=LocalDateTimeInput()
+    )
     anxiety = _scale("Anxiety right now (0 none, 10 worst)", 0, 10, required=False)
     mood = _scale("Mood (1 very low, 5 very good)", 1, 5, required=False)
     sleep_hours = _number("Sleep last night (hours)", step="0.25", min="0", max="24")
@@ -88,7 +97,7 @@ class CheckInForm(JournalForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["symptoms"].choices = [(s.id, s.label) for s in load_knowledge().symptoms]
+        choice_field(self, "symptoms").choices = [(s.id, s.label) for s in load_knowledge().symptoms]
         for kind, label in PracticeKind.choices:
             self.fields[f"practice_{kind}"] = forms.IntegerField(
                 label=f"{label} (minutes)",
@@ -148,8 +157,8 @@ class DoseForm(JournalForm):
         # Its own id prefix: the dose and check-in forms share a page and both have a note.
         kwargs.setdefault("auto_id", "dose_%s")
         super().__init__(*args, **kwargs)
-        self.fields["product_id"].choices = [(p.pk, p.name) for p in products]
-        self.fields["unit"].choices = unit_choices(None)
+        choice_field(self, "product_id").choices = [(p.pk, p.name) for p in products]
+        choice_field(self, "unit").choices = unit_choices(None)
         self.fields["amount"].required = False
 
     def payload(self, zone: ZoneInfo) -> dict[str, Any]:
@@ -184,7 +193,9 @@ class ProductForm(JournalForm):
     )
     vein = forms.ChoiceField(label="Vein", choices=Vein.choices, initial=Vein.UNKNOWN)
     form = forms.ChoiceField(label="Form", choices=Form.choices, initial=Form.POWDER)
-    unit = forms.ChoiceField(label="Counted in", choices=ProductUnit.choices, initial=ProductUnit.GRAM)
+    unit = forms.ChoiceField(
+        label="Counted in", choices=ProductUnit.choices, initial=ProductUnit.GRAM
+    )
     grams_per_unit = _number("Grams per unit", step="any", min="0")
     mitragynine_mg_per_g = _number("Lab mitragynine (mg per g)", step="any", min="0")
     hydroxy_mg_per_g = _number("Lab 7-OH (mg per g)", step="any", min="0")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,7 +21,15 @@ from mitra.journal.timeline import build_timeline, clock_of
 from mitra.knowledge import load as load_knowledge
 from mitra.reports.charts import anxiety_and_grams_chart
 
-from .forms import DATETIME_FORMAT, CheckInForm, DoseForm, ProductForm, WelcomeForm, unit_choices
+from .forms import (
+    DATETIME_FORMAT,
+    CheckInForm,
+    DoseForm,
+    ProductForm,
+    WelcomeForm,
+    choice_field,
+    unit_choices,
+)
 
 CHART_DAYS = 30
 
@@ -74,7 +83,7 @@ def _dose_form(person: Person, data: Any = None) -> DoseForm:
         }
     )
     chosen = _chosen_product(person, form, product)
-    form.fields["unit"].choices = unit_choices(chosen)
+    choice_field(form, "unit").choices = unit_choices(chosen)
     return form
 
 
@@ -206,7 +215,9 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
         else:
             return _saved(request, f"Product updated: {form.cleaned_data['name']}.", "products")
     status = 422 if form.errors else 200
-    return render(request, "web/product_edit.html", {"form": form, "product": product}, status=status)
+    return render(
+        request, "web/product_edit.html", {"form": form, "product": product}, status=status
+    )
 
 
 @require_POST
@@ -280,17 +291,19 @@ def entry_restore(request: HttpRequest, kind: str, entry_id: int) -> HttpRespons
     except NotFound:
         raise Http404 from None
     messages.success(request, "Entry restored.")
-    return redirect(request.POST.get("next") or reverse("journal"))
+    return redirect("journal")
 
 
 def _edit_target(person: Person, kind: str, entry_id: int) -> Dose | CheckIn | Intake:
     model = {"dose": Dose, "checkin": CheckIn, "intake": Intake}.get(kind)
     if model is None:
         raise Http404
-    entry = model.objects.filter(person=person, pk=entry_id, deleted_at__isnull=True).first()
-    if entry is None:
+    found: Dose | CheckIn | Intake | None = (
+        cast(Any, model).objects.filter(person=person, pk=entry_id, deleted_at__isnull=True).first()
+    )
+    if found is None:
         raise Http404
-    return entry
+    return found
 
 
 @require_http_methods(["GET", "POST"])
@@ -299,6 +312,7 @@ def entry_edit(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
     entry = _edit_target(person, kind, entry_id)
     zone = clock_of(person).zone
     form: CheckInForm | DoseForm
+    edit: Callable[[Person, int, Mapping[str, Any]], object]
     if isinstance(entry, Dose):
         initial = {
             "product_id": entry.product_id,
@@ -310,7 +324,7 @@ def entry_edit(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
         form = _dose_form(person, request.POST or None)
         if not form.is_bound:
             form.initial.update(initial)
-            form.fields["unit"].choices = unit_choices(entry.product)
+            choice_field(form, "unit").choices = unit_choices(entry.product)
         edit = services.edit_dose
     elif isinstance(entry, CheckIn):
         initial = {

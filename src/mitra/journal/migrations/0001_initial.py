@@ -5,183 +5,353 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=100)),
-                ('time_zone', models.CharField(max_length=64)),
-                ('day_boundary_hour', models.PositiveSmallIntegerField(default=4)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=100)),
+                ("time_zone", models.CharField(max_length=64)),
+                ("day_boundary_hour", models.PositiveSmallIntegerField(default=4)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='CheckIn',
+            name="CheckIn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(blank=True, max_length=64, null=True)),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('at', models.DateTimeField(db_index=True)),
-                ('anxiety', models.PositiveSmallIntegerField()),
-                ('mood', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('sleep_hours', models.FloatField(blank=True, null=True)),
-                ('sleep_quality', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('symptoms', models.JSONField(blank=True, default=list)),
-                ('note', models.TextField(blank=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='journal.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(blank=True, max_length=64, null=True)),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("at", models.DateTimeField(db_index=True)),
+                ("anxiety", models.PositiveSmallIntegerField()),
+                ("mood", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("sleep_hours", models.FloatField(blank=True, null=True)),
+                ("sleep_quality", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("symptoms", models.JSONField(blank=True, default=list)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="journal.person"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='Practice',
+            name="Practice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(blank=True, max_length=64, null=True)),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('mindfulness', 'Mindfulness or meditation'), ('breathing', 'Breathing exercise'), ('exercise', 'Exercise'), ('yoga', 'Yoga'), ('walk', 'Walk outdoors'), ('therapy', 'Therapy session'), ('journaling', 'Journaling')], max_length=24)),
-                ('minutes', models.PositiveIntegerField()),
-                ('at', models.DateTimeField(db_index=True)),
-                ('checkin', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='practices', to='journal.checkin')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='journal.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(blank=True, max_length=64, null=True)),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("mindfulness", "Mindfulness or meditation"),
+                            ("breathing", "Breathing exercise"),
+                            ("exercise", "Exercise"),
+                            ("yoga", "Yoga"),
+                            ("walk", "Walk outdoors"),
+                            ("therapy", "Therapy session"),
+                            ("journaling", "Journaling"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("minutes", models.PositiveIntegerField()),
+                ("at", models.DateTimeField(db_index=True)),
+                (
+                    "checkin",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="practices",
+                        to="journal.checkin",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="journal.person"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(blank=True, max_length=64, null=True)),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=120)),
-                ('vendor', models.CharField(blank=True, max_length=120)),
-                ('strain', models.CharField(blank=True, max_length=80)),
-                ('vein', models.CharField(choices=[('white', 'White'), ('green', 'Green'), ('red', 'Red'), ('yellow', 'Yellow'), ('unknown', 'Unknown or blend')], default='unknown', max_length=16)),
-                ('form', models.CharField(choices=[('powder', 'Leaf powder'), ('capsules', 'Capsules'), ('tea', 'Tea'), ('extract', 'Extract'), ('7oh', '7-OH product'), ('shot', 'Liquid shot')], default='powder', max_length=16)),
-                ('unit', models.CharField(choices=[('g', 'grams'), ('capsule', 'capsules'), ('tablet', 'tablets'), ('scoop', 'scoops'), ('teaspoon', 'teaspoons'), ('shot', 'shots'), ('ml', 'ml')], default='g', max_length=16)),
-                ('grams_per_unit', models.FloatField(blank=True, null=True)),
-                ('mitragynine_mg_per_g', models.FloatField(blank=True, null=True)),
-                ('hydroxy_mg_per_g', models.FloatField(blank=True, null=True)),
-                ('notes', models.TextField(blank=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='journal.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(blank=True, max_length=64, null=True)),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=120)),
+                ("vendor", models.CharField(blank=True, max_length=120)),
+                ("strain", models.CharField(blank=True, max_length=80)),
+                (
+                    "vein",
+                    models.CharField(
+                        choices=[
+                            ("white", "White"),
+                            ("green", "Green"),
+                            ("red", "Red"),
+                            ("yellow", "Yellow"),
+                            ("unknown", "Unknown or blend"),
+                        ],
+                        default="unknown",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "form",
+                    models.CharField(
+                        choices=[
+                            ("powder", "Leaf powder"),
+                            ("capsules", "Capsules"),
+                            ("tea", "Tea"),
+                            ("extract", "Extract"),
+                            ("7oh", "7-OH product"),
+                            ("shot", "Liquid shot"),
+                        ],
+                        default="powder",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("g", "grams"),
+                            ("capsule", "capsules"),
+                            ("tablet", "tablets"),
+                            ("scoop", "scoops"),
+                            ("teaspoon", "teaspoons"),
+                            ("shot", "shots"),
+                            ("ml", "ml"),
+                        ],
+                        default="g",
+                        max_length=16,
+                    ),
+                ),
+                ("grams_per_unit", models.FloatField(blank=True, null=True)),
+                ("mitragynine_mg_per_g", models.FloatField(blank=True, null=True)),
+                ("hydroxy_mg_per_g", models.FloatField(blank=True, null=True)),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="journal.person"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Dose',
+            name="Dose",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(blank=True, max_length=64, null=True)),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('taken_at', models.DateTimeField(db_index=True)),
-                ('amount', models.FloatField()),
-                ('unit', models.CharField(max_length=16)),
-                ('grams', models.FloatField()),
-                ('mg_mitragynine', models.FloatField(blank=True, null=True)),
-                ('mg_7oh', models.FloatField(blank=True, null=True)),
-                ('note', models.TextField(blank=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='journal.person')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='doses', to='journal.product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(blank=True, max_length=64, null=True)),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("taken_at", models.DateTimeField(db_index=True)),
+                ("amount", models.FloatField()),
+                ("unit", models.CharField(max_length=16)),
+                ("grams", models.FloatField()),
+                ("mg_mitragynine", models.FloatField(blank=True, null=True)),
+                ("mg_7oh", models.FloatField(blank=True, null=True)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="journal.person"
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="doses",
+                        to="journal.product",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-taken_at'],
+                "ordering": ["-taken_at"],
             },
         ),
         migrations.CreateModel(
-            name='Substance',
+            name="Substance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(blank=True, max_length=64, null=True)),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=120)),
-                ('knowledge_id', models.CharField(blank=True, max_length=64)),
-                ('dose_text', models.CharField(blank=True, max_length=120)),
-                ('active', models.BooleanField(default=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='journal.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(blank=True, max_length=64, null=True)),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=120)),
+                ("knowledge_id", models.CharField(blank=True, max_length=64)),
+                ("dose_text", models.CharField(blank=True, max_length=120)),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="journal.person"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Intake',
+            name="Intake",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(blank=True, max_length=64, null=True)),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('taken_at', models.DateTimeField(db_index=True)),
-                ('amount', models.FloatField(blank=True, null=True)),
-                ('unit', models.CharField(blank=True, max_length=24)),
-                ('note', models.TextField(blank=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='journal.person')),
-                ('substance', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='intakes', to='journal.substance')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(blank=True, max_length=64, null=True)),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("taken_at", models.DateTimeField(db_index=True)),
+                ("amount", models.FloatField(blank=True, null=True)),
+                ("unit", models.CharField(blank=True, max_length=24)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="journal.person"
+                    ),
+                ),
+                (
+                    "substance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="intakes",
+                        to="journal.substance",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-taken_at'],
+                "ordering": ["-taken_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='checkin',
-            index=models.Index(fields=['person', 'at'], name='journal_che_person__6fbbe9_idx'),
+            model_name="checkin",
+            index=models.Index(fields=["person", "at"], name="journal_che_person__6fbbe9_idx"),
         ),
         migrations.AddConstraint(
-            model_name='checkin',
-            constraint=models.UniqueConstraint(condition=models.Q(('token__isnull', False)), fields=('person', 'token'), name='checkin_token_unique'),
+            model_name="checkin",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("token__isnull", False)),
+                fields=("person", "token"),
+                name="checkin_token_unique",
+            ),
         ),
         migrations.AddIndex(
-            model_name='practice',
-            index=models.Index(fields=['person', 'at'], name='journal_pra_person__e3ba41_idx'),
+            model_name="practice",
+            index=models.Index(fields=["person", "at"], name="journal_pra_person__e3ba41_idx"),
         ),
         migrations.AddConstraint(
-            model_name='practice',
-            constraint=models.UniqueConstraint(condition=models.Q(('token__isnull', False)), fields=('person', 'token'), name='practice_token_unique'),
+            model_name="practice",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("token__isnull", False)),
+                fields=("person", "token"),
+                name="practice_token_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.UniqueConstraint(condition=models.Q(('token__isnull', False)), fields=('person', 'token'), name='product_token_unique'),
+            model_name="product",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("token__isnull", False)),
+                fields=("person", "token"),
+                name="product_token_unique",
+            ),
         ),
         migrations.AddIndex(
-            model_name='dose',
-            index=models.Index(fields=['person', 'taken_at'], name='journal_dos_person__60871e_idx'),
+            model_name="dose",
+            index=models.Index(
+                fields=["person", "taken_at"], name="journal_dos_person__60871e_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dose',
-            constraint=models.UniqueConstraint(condition=models.Q(('token__isnull', False)), fields=('person', 'token'), name='dose_token_unique'),
+            model_name="dose",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("token__isnull", False)),
+                fields=("person", "token"),
+                name="dose_token_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='substance',
-            constraint=models.UniqueConstraint(condition=models.Q(('token__isnull', False)), fields=('person', 'token'), name='substance_token_unique'),
+            model_name="substance",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("token__isnull", False)),
+                fields=("person", "token"),
+                name="substance_token_unique",
+            ),
         ),
         migrations.AddIndex(
-            model_name='intake',
-            index=models.Index(fields=['person', 'taken_at'], name='journal_int_person__c33fdb_idx'),
+            model_name="intake",
+            index=models.Index(
+                fields=["person", "taken_at"], name="journal_int_person__c33fdb_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.UniqueConstraint(condition=models.Q(('token__isnull', False)), fields=('person', 'token'), name='intake_token_unique'),
+            model_name="intake",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("token__isnull", False)),
+                fields=("person", "token"),
+                name="intake_token_unique",
+            ),
         ),
     ]

@@ -1,0 +1,98 @@
+"""A new user's first day, in a real browser: time zone, a product, a check-in, a dose."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_new_user_sets_up_logs_a_check_in_and_a_dose_and_sees_both(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(page.base_url + "/")
+    # First run asks only for a time zone, pre-selected from the browser's own.
+    expect(page.get_by_role("heading", name="Welcome to mitra")).to_be_visible()
+    expect(page.get_by_label("Your time zone")).to_have_value("Europe/Berlin")
+    page.get_by_role("button", name="Start my journal").click()
+
+    # Today asks for a product before the first dose.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Today")
+    page.get_by_role("link", name="Add a product").click()
+    page.get_by_label("Name").fill("Red Bali capsules")
+    page.get_by_label("Form").select_option("capsules")
+    page.get_by_label("Counted in").select_option("capsule")
+    page.get_by_label("Grams per unit").fill("0.5")
+    page.get_by_label("Lab mitragynine (mg per g)").fill("13.3")
+    page.get_by_role("button", name="Add product").click()
+    expect(page.get_by_text("Product added: Red Bali capsules.")).to_be_visible()
+    expect(page.get_by_role("cell", name="13.3 mg/g")).to_be_visible()
+
+    # A check-in: anxiety 6, a practice, sleep.
+    page.get_by_role("link", name="Today").click()
+    page.get_by_role("group", name="Anxiety right now").get_by_label("6", exact=True).check()
+    page.get_by_label("Sleep last night (hours)").fill("7")
+    page.get_by_label("Mindfulness or meditation (minutes)").fill("15")
+    page.get_by_role("button", name="Save check-in").click()
+    expect(page.get_by_text("Check-in saved.")).to_be_visible()
+
+    # A dose, entered with the keyboard alone: the product and unit are already chosen.
+    amount = page.get_by_label("Amount")
+    amount.focus()
+    page.keyboard.type("6")
+    expect(page.get_by_label("Unit")).to_have_value("capsule")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Dose saved: 3 g of Red Bali capsules.")).to_be_visible()
+
+    # The chart's text alternative counts both.
+    chart = page.locator("figure.chart svg")
+    expect(chart).to_have_attribute("role", "img")
+    label = chart.get_attribute("aria-label")
+    assert "Mean anxiety 6.0 out of 10 on the 1 days with a rating" in label
+    assert "kratom on 1 of 30 days, 3.0 g on average" in label
+
+    # The Journal lists both, newest first.
+    page.get_by_role("link", name="Journal").click()
+    entries = page.locator("li.entry strong")
+    expect(entries).to_have_text(
+        ["Kratom: 6 capsule of Red Bali capsules", "Check-in: anxiety 6/10"]
+    )
+    expect(page.get_by_text("Mindfulness or meditation: 15 min")).to_be_visible()
+
+
+def test_a_refused_dose_keeps_what_was_typed_and_says_why_beside_the_field(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    from mitra.journal import services
+
+    person = services.set_up_person({"time_zone": "Europe/Berlin"})
+    services.add_product(person, {"name": "Green powder"})
+    page.goto(page.base_url + "/")
+    page.get_by_label("Amount").fill("-2")
+    page.get_by_text("Add a note").click()
+    page.locator("#dose_note").fill("with breakfast")
+    page.get_by_role("button", name="Save dose").click()
+    amount = page.get_by_label("Amount")
+    expect(amount).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#dose_amount_error")).to_have_text("Amount must be more than 0.")
+    expect(amount).to_have_value("-2")
+    expect(page.locator("#dose_note")).to_have_value("with breakfast")
+
+
+def test_deleting_an_entry_can_be_undone(page: Any) -> None:
+    from datetime import UTC, datetime
+
+    from playwright.sync_api import expect
+
+    from mitra.journal import services
+
+    person = services.set_up_person({"time_zone": "Europe/Berlin"})
+    services.add_checkin(person, {"at": datetime.now(UTC), "anxiety": 3})
+    page.goto(page.base_url + "/journal")
+    page.get_by_role("button", name="Delete Check-in: anxiety 3/10").click()
+    expect(page.get_by_text("Entry deleted.")).to_be_visible()
+    page.get_by_role("button", name="Undo").click()
+    expect(page.get_by_text("Entry restored.")).to_be_visible()
+    expect(page.locator("li.entry strong")).to_have_text(["Check-in: anxiety 3/10"])
