@@ -1,0 +1,34 @@
+"""The README documents every command and setting, so the docs cannot drift from the code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+SETTINGS = (Path(__file__).parents[1] / "src/mitra/settings.py").read_text(encoding="utf-8")
+
+
+def test_every_cli_command_is_in_the_readme() -> None:
+    import typer
+
+    from mitra.cli import app
+
+    command = typer.main.get_command(app)
+    names = list(command.commands)  # type: ignore[attr-defined]
+    assert names
+    missing = [name for name in names if f"`mitra {name}" not in README]
+    assert not missing, f"commands missing from README.md: {missing}"
+
+
+def test_every_environment_setting_is_in_the_readme() -> None:
+    variables = set(re.findall(r"\bMITRA_[A-Z_]+\b", SETTINGS))
+    assert "MITRA_DATA_DIR" in variables
+    missing = sorted(v for v in variables if f"`{v}`" not in README)
+    assert not missing, f"settings missing from README.md: {missing}"
+
+
+def test_the_readme_gives_exactly_the_two_set_up_commands() -> None:
+    block = README[README.index("```sh") : README.index("```", README.index("```sh") + 5)]
+    commands = [line.split("#")[0].strip() for line in block.splitlines()[1:] if line.strip()]
+    assert commands == ["make run", "make test"]
