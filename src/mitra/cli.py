@@ -145,7 +145,9 @@ def serve(
     from mitra.wsgi import application
 
     db = settings.DATABASES["default"]
-    where = db["NAME"] if str(db["ENGINE"]).endswith("sqlite3") else f"PostgreSQL {db.get('HOST', '')}"
+    where = (
+        db["NAME"] if str(db["ENGINE"]).endswith("sqlite3") else f"PostgreSQL {db.get('HOST', '')}"
+    )
     print(
         f"mitra is running at http://{host}:{port}/ (data: {where}). Press Ctrl+C to stop.",
         flush=True,

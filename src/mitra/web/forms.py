@@ -97,7 +97,9 @@ class CheckInForm(JournalForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choice_field(self, "symptoms").choices = [(s.id, s.label) for s in load_knowledge().symptoms]
+        choice_field(self, "symptoms").choices = [
+            (s.id, s.label) for s in load_knowledge().symptoms
+        ]
         for kind, label in PracticeKind.choices:
             self.fields[f"practice_{kind}"] = forms.IntegerField(
                 label=f"{label} (minutes)",
