@@ -250,9 +250,7 @@ def _check_classes(
             raise KnowledgeError(f"{SUBSTANCES_FILE}: class {term.id} has no members")
 
 
-def _check_rules(
-    rules: list[Interaction], known_ids: set[str], sources: dict[str, Source]
-) -> None:
+def _check_rules(rules: list[Interaction], known_ids: set[str], sources: dict[str, Source]) -> None:
     rule_ids = {r.id for r in rules}
     for rule in rules:
         where = f"{INTERACTIONS_FILE}: {rule.id}"
