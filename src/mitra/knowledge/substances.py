@@ -29,6 +29,7 @@ __all__ = [
     "SubstanceClass",
     "load_substances",
     "normalise_name",
+    "parse_substances",
 ]
 
 SUBSTANCES_FILE = "substances.toml"
@@ -189,9 +190,9 @@ class SubstanceBase(Record):
         return [self.sources[sid] for sid in source_ids]
 
 
-def _rows(name: str, key: str, model: type[Record]) -> list[Any]:
+def _rows(data: dict[str, Any], name: str, key: str, model: type[Record]) -> list[Any]:
     out = []
-    for index, row in enumerate(read_toml(name).get(key, [])):
+    for index, row in enumerate(data.get(key, [])):
         try:
             out.append(model.model_validate(row))
         except ValidationError as exc:
@@ -267,22 +268,30 @@ def _check_rules(rules: list[Interaction], known_ids: set[str], sources: dict[st
             raise KnowledgeError(f"{where}: evidence {rule.evidence} needs a grade-A source")
 
 
-@cache
-def load_substances() -> SubstanceBase:
-    """The validated substances, classes and interaction rules (parsed once per process)."""
-    sources = load().sources
-    classes: list[SubstanceClass] = _rows(SUBSTANCES_FILE, "class", SubstanceClass)
-    substances: list[Substance] = _rows(SUBSTANCES_FILE, "substance", Substance)
-    _unique_ids(SUBSTANCES_FILE, [c.id for c in classes] + [s.id for s in substances])
-    _check_classes(classes, substances, sources)
-    index = _name_index(substances)
-    rules: list[Interaction] = _rows(INTERACTIONS_FILE, "interaction", Interaction)
+def parse_substances(
+    substances: dict[str, Any], interactions: dict[str, Any], sources: dict[str, Source]
+) -> SubstanceBase:
+    """Validate the parsed substances.toml and interactions.toml against the known sources."""
+    terms: list[SubstanceClass] = _rows(substances, SUBSTANCES_FILE, "class", SubstanceClass)
+    items: list[Substance] = _rows(substances, SUBSTANCES_FILE, "substance", Substance)
+    _unique_ids(SUBSTANCES_FILE, [c.id for c in terms] + [s.id for s in items])
+    _check_classes(terms, items, sources)
+    index = _name_index(items)
+    rules: list[Interaction] = _rows(interactions, INTERACTIONS_FILE, "interaction", Interaction)
     _unique_ids(INTERACTIONS_FILE, [r.id for r in rules])
-    _check_rules(rules, {c.id for c in classes} | {s.id for s in substances}, sources)
+    _check_rules(rules, {c.id for c in terms} | {s.id for s in items}, sources)
     return SubstanceBase(
-        classes={c.id: c for c in classes},
-        substances={s.id: s for s in substances},
+        classes={c.id: c for c in terms},
+        substances={s.id: s for s in items},
         interactions=tuple(rules),
         sources=sources,
         name_index=index,
+    )
+
+
+@cache
+def load_substances() -> SubstanceBase:
+    """The validated substances, classes and interaction rules (parsed once per process)."""
+    return parse_substances(
+        read_toml(SUBSTANCES_FILE), read_toml(INTERACTIONS_FILE), load().sources
     )
