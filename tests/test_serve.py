@@ -1,0 +1,93 @@
+"""`mitra serve` as `make run` starts it: SQLite in WAL mode, pages and static files served."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def _get(url: str) -> tuple[int, dict[str, str], bytes]:
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(url, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> object:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "MITRA_DATABASE_URL"}
+    env["MITRA_DATA_DIR"] = str(tmp_path / "data")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mitra.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail(
+                    f"mitra serve exited: {process.stdout.read() if process.stdout else ''}"
+                )
+            time.sleep(0.2)
+    yield base, tmp_path / "data"
+    process.terminate()
+    process.wait(timeout=10)
+    if process.stdout:
+        process.stdout.close()
+
+
+def test_serve_creates_the_database_and_starts_at_the_welcome_page(
+    server: tuple[str, Path],
+) -> None:
+    base, data = server
+    status, headers, _ = _get(base + "/")
+    assert status == 302
+    assert headers["Location"] == "/welcome"
+    status, _, body = _get(base + "/welcome")
+    assert status == 200
+    assert b"Your time zone" in body
+    # The default database is SQLite in the data folder, in write-ahead-log mode.
+    with sqlite3.connect(data / "mitra.sqlite3") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_serve_serves_htmx_and_the_stylesheet_from_installed_packages(
+    server: tuple[str, Path],
+) -> None:
+    base, _ = server
+    page = _get(base + "/welcome")[2].decode()
+    for asset in ("/static/django_htmx/htmx-2.min.js", "/static/mitra/app.css"):
+        assert asset in page
+        status, _, body = _get(base + asset)
+        assert status == 200, asset
+        assert len(body) > 1000
