@@ -96,3 +96,34 @@ def test_deleting_an_entry_can_be_undone(page: Any) -> None:
     page.get_by_role("button", name="Undo").click()
     expect(page.get_by_text("Entry restored.")).to_be_visible()
     expect(page.locator("li.entry strong")).to_have_text(["Check-in: anxiety 3/10"])
+
+
+def test_answering_phq9_item9_with_1_shows_the_crisis_card_first(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    from mitra.journal import services
+
+    services.set_up_person({"time_zone": "Europe/Berlin"})
+    page.goto(page.base_url + "/questionnaires/PHQ-9")
+    groups = page.locator("fieldset")
+    expect(groups).to_have_count(9)
+    for index in range(8):
+        groups.nth(index).get_by_label("Not at all").check()
+    expect(page.locator("#progress-text")).to_have_text("8 of 9")
+    groups.nth(8).get_by_label("Several days").check()
+    page.get_by_role("button", name="See my result").click()
+
+    card = page.get_by_role("alert").filter(has_text="thoughts of being better off dead")
+    expect(card).to_be_visible()
+    expect(card.get_by_role("link", name="Call or text 988", exact=True)).to_have_attribute(
+        "href", "tel:988"
+    )
+    # The card comes before everything else on the page, the header included.
+    first = page.locator("body > :not(.skip)").first
+    expect(first).to_have_class("crisis-card")
+    # It stays on other pages until acknowledged.
+    page.get_by_role("link", name="Today").click()
+    expect(page.locator(".crisis-card")).to_be_visible()
+    page.get_by_role("button", name="I have seen these resources").click()
+    expect(page.locator(".crisis-card")).to_have_count(0)
+    expect(page.get_by_role("link", name="Crisis help")).to_be_visible()

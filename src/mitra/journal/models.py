@@ -12,6 +12,10 @@ class Person(models.Model):
     name = models.CharField(max_length=100, blank=True)
     time_zone = models.CharField(max_length=64)
     day_boundary_hour = models.PositiveSmallIntegerField(default=4)
+    # How often a GAD-7 is due, in days (every two weeks by default, as in measurement-based care).
+    gad7_every_days = models.PositiveSmallIntegerField(default=14)
+    # The person's own people to call in a crisis: [{"name": ..., "phone": ...}].
+    crisis_contacts = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -190,3 +194,26 @@ class Intake(Entry):
 
     def __str__(self) -> str:
         return f"{self.substance} at {self.taken_at:%Y-%m-%d %H:%M}"
+
+
+class Response(Entry):
+    """A questionnaire response, scored when it was given (total, band and safety flags)."""
+
+    instrument = models.CharField(max_length=16)
+    at = models.DateTimeField(db_index=True)
+    answers = models.JSONField()
+    total = models.PositiveSmallIntegerField()
+    band = models.CharField(max_length=32, blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    # A crisis answer (PHQ-9 item 9 above 0): kept as a column so the open card is one query.
+    crisis = models.BooleanField(default=False)
+    # When the person dismissed the crisis card this response raised (NULL: still shown).
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [_token_unique("response_token_unique")]
+        indexes = [models.Index(fields=["person", "instrument", "at"])]
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.total} at {self.at:%Y-%m-%d %H:%M}"

@@ -7,10 +7,21 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from mitra.knowledge import load as load_knowledge
 
-from .models import CheckIn, Dose, Intake, Person, Practice, PracticeKind, Product, Substance
+from .models import (
+    CheckIn,
+    Dose,
+    Intake,
+    Person,
+    Practice,
+    PracticeKind,
+    Product,
+    Response,
+    Substance,
+)
 
 
 @dataclass(frozen=True)
@@ -123,3 +134,40 @@ def journal_page(
 def entries_between(person: Person, start: datetime, end: datetime) -> list[JournalEntry]:
     """Every entry in [start, end), newest first (a day's entries for the Today page)."""
     return _collect(person, start=start, end=end, limit=None)
+
+
+def open_crisis(person: Person) -> Response | None:
+    """The latest response with a crisis answer that the person has not acknowledged."""
+    return (
+        Response.objects.filter(
+            person=person, crisis=True, acknowledged_at__isnull=True, deleted_at__isnull=True
+        )
+        .order_by("-at")
+        .first()
+    )
+
+
+def responses(person: Person, instrument: str | None = None) -> QuerySet[Response]:
+    """The person's questionnaire responses, oldest first (one instrument, or all)."""
+    found = Response.objects.filter(person=person, deleted_at__isnull=True)
+    if instrument:
+        found = found.filter(instrument=instrument)
+    return found.order_by("at", "pk")
+
+
+def latest_responses(person: Person) -> dict[str, Response]:
+    """The most recent response to each instrument."""
+    latest: dict[str, Response] = {}
+    for response in responses(person):
+        latest[response.instrument] = response
+    return latest
+
+
+def gad7_due(person: Person) -> dict[str, Any]:
+    """Whether a GAD-7 is due (one every `gad7_every_days`), with the days since the last one."""
+    last = responses(person, "GAD-7").last()
+    every = person.gad7_every_days
+    if last is None:
+        return {"due": True, "last": None, "days_since": None, "every": every}
+    days = (timezone.now() - last.at).days
+    return {"due": days >= every, "last": last, "days_since": days, "every": every}

@@ -132,10 +132,19 @@ class IntakeIn(Schema):
     note: Text = ""
 
 
+class CrisisContact(Schema):
+    name: Name
+    phone: Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[0-9+()\-. ]+$")]
+
+
 class PersonIn(Schema):
     time_zone: str
     day_boundary_hour: Annotated[int, Field(ge=0, le=23)] = 4
     name: Annotated[str, Field(max_length=100)] = ""
+    gad7_every_days: Annotated[int, Field(ge=1, le=365)] = 14
+    crisis_contacts: Annotated[list[CrisisContact], Field(max_length=5)] = Field(
+        default_factory=list
+    )
 
     @field_validator("time_zone")
     @classmethod
@@ -143,3 +152,9 @@ class PersonIn(Schema):
         if value not in zone_names():
             raise ValueError("is not a time zone name, like Europe/Berlin or America/Chicago")
         return value
+
+
+class ResponseIn(Schema):
+    instrument: Annotated[str, Field(min_length=1, max_length=16)]
+    at: When
+    answers: list[int | None]

@@ -11,10 +11,11 @@ from django.db.models import Model
 from django.utils import timezone
 from pydantic import BaseModel, ValidationError
 
+from mitra.instruments import InstrumentError, MissingAnswersError, Score, score
 from mitra.pharmacology import UnknownUnitError, normalise_dose
 
 from .errors import DuplicateSubmission, EntryInvalid, NotFound, from_validation_error
-from .models import CheckIn, Dose, Entry, Intake, Person, Practice, Product, Substance
+from .models import CheckIn, Dose, Entry, Intake, Person, Practice, Product, Response, Substance
 from .schemas import (
     MAX_DOSE_GRAMS,
     CheckInIn,
@@ -22,6 +23,7 @@ from .schemas import (
     IntakeIn,
     PersonIn,
     ProductIn,
+    ResponseIn,
     SubstanceIn,
 )
 
@@ -47,13 +49,26 @@ def get_person() -> Person | None:
 
 @transaction.atomic
 def set_up_person(data: Mapping[str, Any]) -> Person:
-    """First run: create the person with their time zone, or update it if they exist."""
-    clean = validate(PersonIn, data)
+    """First run: create the person with their time zone; later, change their settings.
+
+    Settings not given keep their current values.
+    """
     person = get_person()
+    current = (
+        {}
+        if person is None
+        else {
+            "time_zone": person.time_zone,
+            "day_boundary_hour": person.day_boundary_hour,
+            "name": person.name,
+            "gad7_every_days": person.gad7_every_days,
+            "crisis_contacts": person.crisis_contacts,
+        }
+    )
+    clean = validate(PersonIn, current | dict(data))
     if person is None:
         return Person.objects.create(**clean.model_dump())
-    for key, value in clean.model_dump().items():
-        setattr(person, key, value)
+    _set_fields(person, clean.model_dump())
     person.save()
     return person
 
@@ -336,3 +351,57 @@ def edit_intake(person: Person, intake_id: int, data: Mapping[str, Any]) -> Inta
 
 delete_intake = _deleter(Intake)
 restore_intake = _restorer(Intake)
+
+
+# --- questionnaire responses --------------------------------------------------------------------
+
+
+def _scored(clean: ResponseIn) -> Score:
+    try:
+        return score(clean.instrument, clean.answers)
+    except MissingAnswersError as exc:
+        unanswered = len(exc.items)
+        summary = f"{unanswered} question{'s' if unanswered > 1 else ''} still need an answer"
+        raise EntryInvalid(
+            {f"item_{number}": "needs an answer" for number in exc.items}
+            | {"answers": f"{summary}: {exc}"}
+        ) from None
+    except InstrumentError as exc:
+        raise EntryInvalid({"answers": str(exc)}) from None
+
+
+def submit_response(
+    person: Person, data: Mapping[str, Any], *, token: str | None = None
+) -> Response:
+    """Score and store a questionnaire response; a crisis flag stays until acknowledged."""
+    clean = validate(ResponseIn, data)
+    result = _scored(clean)
+    return _create_once(
+        Response,
+        person,
+        token,
+        lambda: Response.objects.create(
+            person=person,
+            token=token or None,
+            instrument=result.instrument,
+            at=clean.at,
+            answers=list(result.answers),
+            total=result.total,
+            band=result.band.id if result.band else "",
+            flags=[flag.id for flag in result.flags],
+            crisis=result.crisis,
+        ),
+    )
+
+
+def acknowledge_crisis(person: Person, response_id: int) -> Response:
+    """The person has seen the crisis resources a response raised; stop showing the card."""
+    response = _get(Response, person, response_id)
+    if response.acknowledged_at is None:
+        response.acknowledged_at = timezone.now()
+        response.save(update_fields=["acknowledged_at", "updated_at"])
+    return response
+
+
+delete_response = _deleter(Response)
+restore_response = _restorer(Response)

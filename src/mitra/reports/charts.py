@@ -147,3 +147,74 @@ def anxiety_and_grams_chart(days: list[date], anxiety: list[float], grams: list[
         columns=("Day", "Anxiety (0-10)", "Kratom (g)"),
         rows=rows,
     )
+
+
+BAND_COLORS = ["#e8f3ec", "#fbf3d9", "#fbe3cc", "#f6d3d3", "#efc3c3"]
+
+
+def questionnaire_history_chart(
+    code: str,
+    days: list[date],
+    totals: list[int],
+    bands: list[tuple[str, int, int]],
+    maximum: int,
+) -> Chart:
+    """Totals of one instrument over time, over its severity bands shaded from low to high."""
+    points = [{"day": d.isoformat(), "total": t} for d, t in zip(days, totals, strict=True)]
+    shaded = [
+        {"band": label, "low": low, "high": high + 1 if high < maximum else high, "order": i}
+        for i, (label, low, high) in enumerate(bands)
+    ]
+
+    def build() -> dict[str, Any]:
+        layers: list[Any] = []
+        if shaded:
+            band_data = alt.Data(values=shaded)  # type: ignore[no-untyped-call]
+            layers.append(
+                alt.Chart(band_data)
+                .mark_rect(opacity=0.8)
+                .encode(
+                    y=alt.Y("low:Q"),
+                    y2="high:Q",
+                    color=alt.Color(
+                        "band:N",
+                        sort=[b[0] for b in bands],
+                        scale=alt.Scale(range=BAND_COLORS[: len(bands)]),
+                        legend=alt.Legend(title="Band", orient="right"),
+                    ),
+                )
+            )
+        point_data = alt.Data(values=points)  # type: ignore[no-untyped-call]
+        layers.append(
+            alt.Chart(point_data)
+            .mark_line(color="#2f3e6d", strokeWidth=2.5, point=alt.OverlayMarkDef(color="#2f3e6d"))
+            .encode(
+                x=alt.X("day:T", title="Date", axis=alt.Axis(format="%b %d, %Y", labelAngle=0)),
+                y=alt.Y(
+                    "total:Q",
+                    title=f"{code} total (0-{maximum})",
+                    scale=alt.Scale(domain=[0, maximum]),
+                ),
+                tooltip=[alt.Tooltip("day:T", title="Date"), alt.Tooltip("total:Q", title="Total")],
+            )
+        )
+        chart = alt.layer(*layers).properties(height=220).configure_view(strokeWidth=0)
+        spec: dict[str, Any] = chart.to_dict()
+        spec["width"] = 560
+        return spec
+
+    svg = _cache.render("questionnaire_history", [code, points, shaded], build)
+    title = f"{code} totals over time"
+    first, last = totals[0], totals[-1]
+    summary = (
+        f"{len(totals)} responses from {days[0]:%d %b %Y} to {days[-1]:%d %b %Y}; "
+        f"first total {first}, latest {last} (0-{maximum}, higher means more symptoms)."
+    )
+    rows = tuple((d.strftime("%d %b %Y"), str(t)) for d, t in zip(days, totals, strict=True))
+    return Chart(
+        svg=_accessible(svg, title, summary),
+        title=title,
+        summary=summary,
+        columns=("Date", "Total"),
+        rows=rows,
+    )

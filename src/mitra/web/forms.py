@@ -40,9 +40,11 @@ class JournalForm(forms.Form):
         """Put each of the service's messages beside its field (or at the top of the form)."""
         for name, message in exc.errors.items():
             field = self.field_aliases.get(name.split(".")[0], name.split(".")[0])
-            label = self.fields[field].label if field in self.fields else None
-            text = f"{label or field.replace('_', ' ').capitalize()} {message}."
-            self.add_error(field if field in self.fields else None, text)
+            end = "" if message.endswith((".", "!", "?")) else "."
+            if field in self.fields:
+                self.add_error(field, f"{self.fields[field].label} {message}{end}")
+            else:
+                self.add_error(None, f"{message[:1].upper()}{message[1:]}{end}")
 
 
 def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
@@ -207,3 +209,88 @@ class ProductForm(JournalForm):
         data = dict(self.cleaned_data)
         data.pop("token", None)
         return data
+
+
+class QuestionnaireForm(JournalForm):
+    """One group of radio buttons per item of an instrument, named item_1, item_2, ..."""
+
+    def __init__(self, *args: Any, instrument: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        for number, item in enumerate(instrument.items, start=1):
+            self.fields[f"item_{number}"] = forms.TypedChoiceField(
+                label=f"{number}. {item.text}",
+                choices=[(str(o.value), o.label) for o in instrument.options(number)],
+                coerce=int,
+                required=False,
+                empty_value=None,
+                widget=forms.RadioSelect(attrs={"class": "answers"}),
+            )
+
+    def item_fields(self) -> list[forms.BoundField]:
+        return [self[f"item_{n}"] for n in range(1, len(self.instrument.items) + 1)]
+
+    def answers(self) -> list[int | None]:
+        return [
+            self.cleaned_data.get(f"item_{n}") for n in range(1, len(self.instrument.items) + 1)
+        ]
+
+
+class SettingsForm(JournalForm):
+    time_zone = forms.ChoiceField(label="Time zone")
+    day_boundary_hour = forms.TypedChoiceField(
+        label="Your day starts at",
+        coerce=int,
+        choices=[(h, f"{h:02d}:00") for h in range(24)],
+        help_text="Entries before this hour count with the day before.",
+    )
+    gad7_every_days = forms.IntegerField(
+        label="GAD-7 reminder every (days)",
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "1", "max": "365"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "time_zone").choices = [(z, z.replace("_", " ")) for z in zone_names()]
+        for n in range(1, 4):
+            self.fields[f"contact_{n}_name"] = forms.CharField(
+                label=f"Contact {n}: name", required=False
+            )
+            self.fields[f"contact_{n}_phone"] = forms.CharField(
+                label=f"Contact {n}: phone",
+                required=False,
+                widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+            )
+
+    def contact_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"contact_{n}_name"], self[f"contact_{n}_phone"]) for n in range(1, 4)]
+
+    def payload(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        contacts = [
+            {"name": data[f"contact_{n}_name"], "phone": data[f"contact_{n}_phone"]}
+            for n in range(1, 4)
+            if data.get(f"contact_{n}_name") or data.get(f"contact_{n}_phone")
+        ]
+        return {
+            "time_zone": data["time_zone"],
+            "day_boundary_hour": data["day_boundary_hour"],
+            "gad7_every_days": data["gad7_every_days"],
+            "crisis_contacts": contacts,
+        }
+
+    def show_errors(self, exc: EntryInvalid) -> None:
+        # "crisis_contacts.0.phone" belongs beside the first contact's phone.
+        for name in list(exc.errors):
+            parts = name.split(".")
+            if parts[0] == "crisis_contacts" and len(parts) == 3 and parts[1].isdigit():
+                rows = [
+                    n
+                    for n in range(1, 4)
+                    if self.cleaned_data.get(f"contact_{n}_name")
+                    or self.cleaned_data.get(f"contact_{n}_phone")
+                ]
+                field = f"contact_{rows[int(parts[1])]}_{parts[2]}"
+                self.add_error(field, f"{self.fields[field].label} {exc.errors.pop(name)}.")
+        super().show_errors(exc)

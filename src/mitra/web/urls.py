@@ -1,8 +1,12 @@
 from django.urls import path
 
-from . import views
+from mitra.api.v1 import api, unknown_route
+
+from . import questionnaire_views, views
 
 urlpatterns = [
+    path("api/v1/", api.urls),
+    path("api/v1/<path:rest>", unknown_route),
     path("", views.today, name="today"),
     path("welcome", views.welcome, name="welcome"),
     path("checkins", views.checkin_add, name="checkin_add"),
@@ -16,4 +20,19 @@ urlpatterns = [
     path("journal/<str:kind>/<int:entry_id>/delete", views.entry_delete, name="entry_delete"),
     path("journal/<str:kind>/<int:entry_id>/restore", views.entry_restore, name="entry_restore"),
     path("crisis", views.crisis, name="crisis"),
+    path("settings", views.settings_page, name="settings"),
+    path("questionnaires", questionnaire_views.questionnaires, name="questionnaires"),
+    path(
+        "questionnaires/<str:code>",
+        questionnaire_views.questionnaire_take,
+        name="questionnaire_take",
+    ),
+    path(
+        "responses/<int:response_id>", questionnaire_views.response_detail, name="response_detail"
+    ),
+    path(
+        "responses/<int:response_id>/acknowledge",
+        questionnaire_views.crisis_acknowledge,
+        name="crisis_acknowledge",
+    ),
 ]

@@ -6,7 +6,6 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,14 +17,15 @@ from mitra.journal import queries, services
 from mitra.journal.errors import DuplicateSubmission, EntryInvalid, NotFound
 from mitra.journal.models import CheckIn, Dose, Intake, Person, Product
 from mitra.journal.timeline import build_timeline, clock_of
-from mitra.knowledge import load as load_knowledge
 from mitra.reports.charts import anxiety_and_grams_chart
 
+from .context import crisis_resources
 from .forms import (
     DATETIME_FORMAT,
     CheckInForm,
     DoseForm,
     ProductForm,
+    SettingsForm,
     WelcomeForm,
     choice_field,
     unit_choices,
@@ -34,7 +34,7 @@ from .forms import (
 CHART_DAYS = 30
 
 
-def _person(request: HttpRequest) -> Person:
+def current_person(request: HttpRequest) -> Person:
     person: Person | None = getattr(request, "person", None)
     if person is None:  # the first-run middleware sends these requests to /welcome
         raise Http404
@@ -115,23 +115,24 @@ def _today_context(
         "entries": queries.entries_between(person, start, end),
         "chart": chart,
         "grams_today": float(line.daily_grams()[-1]),
+        "gad7": queries.gad7_due(person),
     }
 
 
 @require_GET
 def today(request: HttpRequest) -> HttpResponse:
-    person = _person(request)
+    person = current_person(request)
     return render(request, "web/today.html", _today_context(request, person))
 
 
-def _saved(request: HttpRequest, text: str, target: str = "today") -> HttpResponse:
+def saved_redirect(request: HttpRequest, text: str, target: str = "today") -> HttpResponse:
     messages.success(request, text)
     return redirect(target)
 
 
 @require_POST
 def checkin_add(request: HttpRequest) -> HttpResponse:
-    person = _person(request)
+    person = current_person(request)
     form = CheckInForm(request.POST)
     if form.is_valid():
         try:
@@ -139,18 +140,18 @@ def checkin_add(request: HttpRequest) -> HttpResponse:
                 person, form.payload(clock_of(person).zone), token=form.cleaned_data["token"]
             )
         except DuplicateSubmission:
-            return _saved(request, "That check-in was already saved.")
+            return saved_redirect(request, "That check-in was already saved.")
         except EntryInvalid as exc:
             form.show_errors(exc)
         else:
-            return _saved(request, "Check-in saved.")
+            return saved_redirect(request, "Check-in saved.")
     context = _today_context(request, person, checkin_form=form)
     return render(request, "web/today.html", context, status=422)
 
 
 @require_POST
 def dose_add(request: HttpRequest) -> HttpResponse:
-    person = _person(request)
+    person = current_person(request)
     form = _dose_form(person, request.POST)
     if form.is_valid():
         try:
@@ -158,11 +159,11 @@ def dose_add(request: HttpRequest) -> HttpResponse:
                 person, form.payload(clock_of(person).zone), token=form.cleaned_data["token"]
             )
         except DuplicateSubmission:
-            return _saved(request, "That dose was already saved.")
+            return saved_redirect(request, "That dose was already saved.")
         except EntryInvalid as exc:
             form.show_errors(exc)
         else:
-            return _saved(request, f"Dose saved: {dose.grams:g} g of {dose.product.name}.")
+            return saved_redirect(request, f"Dose saved: {dose.grams:g} g of {dose.product.name}.")
     context = _today_context(request, person, dose_form=form)
     return render(request, "web/today.html", context, status=422)
 
@@ -170,7 +171,7 @@ def dose_add(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dose_units(request: HttpRequest) -> HttpResponse:
     """The unit options for the chosen product (htmx swaps them into the dose form)."""
-    person = _person(request)
+    person = current_person(request)
     form = _dose_form(person, request.GET)
     return render(request, "web/_unit_select.html", {"field": form["unit"]})
 
@@ -180,17 +181,17 @@ def dose_units(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def products(request: HttpRequest) -> HttpResponse:
-    person = _person(request)
+    person = current_person(request)
     form = ProductForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             product = services.add_product(person, form.payload(), token=form.cleaned_data["token"])
         except DuplicateSubmission:
-            return _saved(request, "That product was already saved.", "products")
+            return saved_redirect(request, "That product was already saved.", "products")
         except EntryInvalid as exc:
             form.show_errors(exc)
         else:
-            return _saved(request, f"Product added: {product.name}.", "products")
+            return saved_redirect(request, f"Product added: {product.name}.", "products")
     status = 422 if form.errors else 200
     context = {"form": form, "products": queries.products(person)}
     return render(request, "web/products.html", context, status=status)
@@ -201,7 +202,7 @@ _PRODUCT_FIELDS = list(ProductForm.base_fields)
 
 @require_http_methods(["GET", "POST"])
 def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
-    person = _person(request)
+    person = current_person(request)
     product = queries.products(person).filter(pk=product_id).first()
     if product is None:
         raise Http404
@@ -213,7 +214,9 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
         except EntryInvalid as exc:
             form.show_errors(exc)
         else:
-            return _saved(request, f"Product updated: {form.cleaned_data['name']}.", "products")
+            return saved_redirect(
+                request, f"Product updated: {form.cleaned_data['name']}.", "products"
+            )
     status = 422 if form.errors else 200
     return render(
         request, "web/product_edit.html", {"form": form, "product": product}, status=status
@@ -222,7 +225,7 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
 
 @require_POST
 def product_delete(request: HttpRequest, product_id: int) -> HttpResponse:
-    person = _person(request)
+    person = current_person(request)
     try:
         product = services.delete_product(person, product_id)
     except NotFound:
@@ -242,7 +245,7 @@ KINDS = {
 
 @require_GET
 def journal(request: HttpRequest) -> HttpResponse:
-    person = _person(request)
+    person = current_person(request)
     before = None
     if raw := request.GET.get("before"):
         try:
@@ -269,7 +272,7 @@ def journal(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def entry_delete(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
-    person = _person(request)
+    person = current_person(request)
     if kind not in KINDS:
         raise Http404
     try:
@@ -283,7 +286,7 @@ def entry_delete(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse
 
 @require_POST
 def entry_restore(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
-    person = _person(request)
+    person = current_person(request)
     if kind not in KINDS:
         raise Http404
     try:
@@ -308,7 +311,7 @@ def _edit_target(person: Person, kind: str, entry_id: int) -> Dose | CheckIn | I
 
 @require_http_methods(["GET", "POST"])
 def entry_edit(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
-    person = _person(request)
+    person = current_person(request)
     entry = _edit_target(person, kind, entry_id)
     zone = clock_of(person).zone
     form: CheckInForm | DoseForm
@@ -347,7 +350,7 @@ def entry_edit(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
         except EntryInvalid as exc:
             form.show_errors(exc)
         else:
-            return _saved(request, "Entry updated.", "journal")
+            return saved_redirect(request, "Entry updated.", "journal")
     status = 422 if form.errors else 200
     context = {"form": form, "kind": kind, "entry": entry}
     return render(request, "web/entry_edit.html", context, status=status)
@@ -358,7 +361,31 @@ def entry_edit(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
 
 @require_GET
 def crisis(request: HttpRequest) -> HttpResponse:
-    kb = load_knowledge()
-    resources = kb.crisis_resources(settings.MITRA_LOCALE)
-    sources = kb.cite(sorted({sid for r in resources for sid in r.sources}))
-    return render(request, "web/crisis.html", {"resources": resources, "sources": sources})
+    person = getattr(request, "person", None)
+    return render(request, "web/crisis.html", crisis_resources(person))
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def settings_page(request: HttpRequest) -> HttpResponse:
+    person = current_person(request)
+    initial: dict[str, Any] = {
+        "time_zone": person.time_zone,
+        "day_boundary_hour": person.day_boundary_hour,
+        "gad7_every_days": person.gad7_every_days,
+    }
+    for n, contact in enumerate(person.crisis_contacts, start=1):
+        initial[f"contact_{n}_name"] = contact["name"]
+        initial[f"contact_{n}_phone"] = contact["phone"]
+    form = SettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_up_person(form.payload())
+        except EntryInvalid as exc:
+            form.show_errors(exc)
+        else:
+            return saved_redirect(request, "Settings saved.", "settings")
+    status = 422 if form.errors else 200
+    return render(request, "web/settings.html", {"form": form}, status=status)

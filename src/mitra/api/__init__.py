@@ -1,0 +1,1 @@
+"""The HTTP API (django-ninja), version 1, under /api/v1/."""

@@ -1,0 +1,31 @@
+"""Template context on every page: the crisis card while a crisis answer is unacknowledged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from mitra.journal import queries
+from mitra.knowledge import load as load_knowledge
+
+
+def crisis(request: HttpRequest) -> dict[str, Any]:
+    """`crisis_card`: the open crisis response with resources and the person's own contacts."""
+    person = getattr(request, "person", None)
+    if person is None:
+        return {}
+    response = queries.open_crisis(person)
+    if response is None:
+        return {}
+    return {"crisis_card": crisis_resources(person) | {"response": response}}
+
+
+def crisis_resources(person: Any) -> dict[str, Any]:
+    """Crisis lines for the configured locale, the person's own contacts, and their sources."""
+    kb = load_knowledge()
+    resources = kb.crisis_resources(settings.MITRA_LOCALE)
+    sources = kb.cite(sorted({sid for r in resources for sid in r.sources}))
+    contacts = person.crisis_contacts if person is not None else []
+    return {"resources": resources, "sources": sources, "contacts": contacts}

@@ -1,0 +1,125 @@
+"""Questionnaires: take one, see the result with its change and history, the crisis card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from mitra.instruments import InstrumentError, change, instrument, known_codes, score
+from mitra.journal import queries, services
+from mitra.journal.errors import DuplicateSubmission, EntryInvalid, NotFound
+from mitra.knowledge import load as load_knowledge
+from mitra.reports.charts import questionnaire_history_chart
+
+from .forms import QuestionnaireForm
+from .views import current_person, saved_redirect
+
+
+def _instrument_or_404(code: str) -> Any:
+    try:
+        return instrument(code)
+    except InstrumentError:
+        raise Http404 from None
+
+
+@require_GET
+def questionnaires(request: HttpRequest) -> HttpResponse:
+    person = current_person(request)
+    latest = queries.latest_responses(person)
+    rows = [
+        {"code": code, "instrument": instrument(code), "latest": latest.get(code)}
+        for code in known_codes()
+    ]
+    return render(
+        request, "web/questionnaires.html", {"rows": rows, "gad7": queries.gad7_due(person)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def questionnaire_take(request: HttpRequest, code: str) -> HttpResponse:
+    person = current_person(request)
+    definition = _instrument_or_404(code)
+    form = QuestionnaireForm(request.POST or None, instrument=definition)
+    if request.method == "POST" and form.is_valid():
+        data = {"instrument": definition.code, "at": timezone.now(), "answers": form.answers()}
+        try:
+            response = services.submit_response(person, data, token=form.cleaned_data["token"])
+        except DuplicateSubmission as exc:
+            return redirect("response_detail", response_id=exc.entry.pk)
+        except EntryInvalid as exc:
+            form.show_errors(exc)
+        else:
+            return redirect("response_detail", response_id=response.pk)
+    status = 422 if form.errors else 200
+    sources = load_knowledge().cite(list(definition.sources))
+    context = {"form": form, "instrument": definition, "sources": sources}
+    return render(request, "web/questionnaire_take.html", context, status=status)
+
+
+@require_GET
+def response_detail(request: HttpRequest, response_id: int) -> HttpResponse:
+    person = current_person(request)
+    history = list(queries.responses(person).filter(instrument__in=known_codes()))
+    response = next((r for r in history if r.pk == response_id), None)
+    if response is None:
+        raise Http404
+    definition = instrument(response.instrument)
+    result = score(response.instrument, response.answers)
+    same = [r for r in history if r.instrument == response.instrument]
+    earlier = [r for r in same if (r.at, r.pk) < (response.at, response.pk)]
+    changes = []
+    if earlier:
+        changes.append(
+            (
+                "since your previous response",
+                earlier[-1],
+                change(definition.code, earlier[-1].total, response.total),
+            )
+        )
+        if len(earlier) > 1:
+            changes.append(
+                (
+                    "since your first response",
+                    earlier[0],
+                    change(definition.code, earlier[0].total, response.total),
+                )
+            )
+    chart = None
+    if len(same) > 1:
+        chart = questionnaire_history_chart(
+            definition.code,
+            [timezone.localtime(r.at).date() for r in same],
+            [r.total for r in same],
+            [(b.label, b.min, b.max) for b in definition.bands],
+            definition.maximum,
+        )
+    kb = load_knowledge()
+    change_sources = kb.cite(list(changes[0][2].sources)) if changes else []
+    flags = [(f, kb.cite(list(f.sources))) for f in result.flags]
+    context = {
+        "response": response,
+        "instrument": definition,
+        "result": result,
+        "changes": changes,
+        "chart": chart,
+        "flags": flags,
+        "change_sources": change_sources,
+        "sources": kb.cite(list(definition.sources)),
+    }
+    return render(request, "web/response_detail.html", context)
+
+
+@require_POST
+def crisis_acknowledge(request: HttpRequest, response_id: int) -> HttpResponse:
+    person = current_person(request)
+    try:
+        services.acknowledge_crisis(person, response_id)
+    except NotFound:
+        raise Http404 from None
+    return saved_redirect(
+        request, "Thank you. Crisis help stays one click away, at the top of every page."
+    )

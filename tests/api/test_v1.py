@@ -1,0 +1,112 @@
+"""API v1: instruments, responses, the crisis flag, and errors as problem+json."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client: Client, path: str, body: Any) -> Any:
+    text = body if isinstance(body, str) else json.dumps(body)
+    return client.post(path, text, content_type="application/json")
+
+
+def test_instruments_are_listed_with_their_loinc_panels(client: Client) -> None:
+    rows = client.get("/api/v1/instruments").json()
+    codes = {r["code"]: r for r in rows}
+    assert set(codes) == {"GAD-7", "GAD-2", "PHQ-9", "PHQ-2", "PHQ-4", "SOWS", "SDS"}
+    assert codes["GAD-7"]["loinc_panel"] == "69737-5"
+
+
+def test_an_instrument_is_served_as_a_fhir_questionnaire(client: Client) -> None:
+    from fhir.resources.R4B.questionnaire import Questionnaire
+
+    body = client.get("/api/v1/instruments/PHQ-9/fhir").json()
+    assert body["resourceType"] == "Questionnaire"
+    assert Questionnaire.model_validate(body).item
+
+
+def test_a_submitted_response_is_scored_and_saved(client: Client, alice: Any) -> None:
+    response = post(
+        client, "/api/v1/responses", {"instrument": "gad-7", "answers": [1, 1, 1, 1, 1, 0, 0]}
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["instrument"], body["total"], body["band"]["id"], body["crisis"]) == (
+        "GAD-7",
+        5,
+        "mild",
+        False,
+    )
+    listed = client.get("/api/v1/responses?instrument=GAD-7").json()
+    assert [r["id"] for r in listed] == [body["id"]]
+
+
+def test_a_crisis_answer_carries_the_flag_and_the_resources(client: Client, alice: Any) -> None:
+    body = post(
+        client, "/api/v1/responses", {"instrument": "PHQ-9", "answers": [0] * 8 + [1]}
+    ).json()
+    assert body["crisis"] is True
+    assert body["flags"][0]["id"] == "crisis"
+    assert body["crisis_resources"]["resources"][0]["href"] == "tel:988"
+    assert body["crisis_resources"]["sources"]
+
+
+def test_a_replayed_submission_is_stored_once(client: Client, alice: Any) -> None:
+    payload = {"instrument": "GAD-2", "answers": [1, 2], "token": "abc"}
+    first = post(client, "/api/v1/responses", payload)
+    again = post(client, "/api/v1/responses", payload)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field", "text"),
+    [
+        (
+            {"instrument": "PHQ-9", "answers": [0] * 8},
+            422,
+            "answers",
+            "PHQ-9 needs 9 answers, got 8",
+        ),
+        ({"instrument": "GAD-7", "answers": [0, 0, 0, 0, 0, 0, 4]}, 422, "answers", "out of range"),
+        ({"instrument": "GAD-8", "answers": [0]}, 422, "answers", "unknown instrument"),
+        ({"instrument": "GAD-7"}, 422, "answers", "Field required"),
+        ("{not json", 400, None, "Cannot parse"),
+    ],
+)
+def test_bad_requests_are_problem_json_with_the_field_named(
+    client: Client, alice: Any, body: Any, status: int, field: str | None, text: str
+) -> None:
+    response = post(client, "/api/v1/responses", body)
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == status
+    if field:
+        assert text in problem["errors"][field]
+    else:
+        assert text in problem["detail"]
+
+
+def test_unknown_paths_and_instruments_are_problem_json_404s(client: Client) -> None:
+    for path in ["/api/v1/nothing-here", "/api/v1/instruments/GAD-8"]:
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/problem+json"
+
+
+def test_before_set_up_responses_are_refused_with_a_reason(client: Client, db: Any) -> None:
+    response = post(client, "/api/v1/responses", {"instrument": "GAD-2", "answers": [0, 0]})
+    assert response.status_code == 409
+    assert "not set up" in response.json()["detail"]
+
+
+def test_the_openapi_document_is_served(client: Client) -> None:
+    doc = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/responses" in doc["paths"]

@@ -1,0 +1,97 @@
+"""`mitra score`, `mitra compare` and `mitra questionnaire`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from mitra.journal.models import Response
+from tests.test_cli import refused, run
+
+
+def test_score_prints_json_with_total_band_flags_and_sources(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "score", "GAD-7", "1", "2", "3", "0", "1", "2", "1", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert {"instrument", "total", "max", "band", "flags", "sources"} <= set(data)
+    assert (data["instrument"], data["total"], data["max"], data["band"]["id"]) == (
+        "GAD-7",
+        10,
+        21,
+        "moderate",
+    )
+    assert data["sources"][0]["id"] == "spitzer2006"
+
+
+def test_score_gives_phq4_its_subscales(capsys: pytest.CaptureFixture[str]) -> None:
+    data = json.loads(run(capsys, "score", "PHQ-4", "2", "1", "0", "0", "--json")[1])
+    subscales = {s["id"]: s for s in data["subscales"]}
+    assert subscales["anxiety"]["total"] == 3
+    assert subscales["anxiety"]["screening"]["positive"] is True
+
+
+def test_score_puts_crisis_resources_first_for_a_phq9_item9_answer(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "score", "PHQ-9", "0", "0", "0", "0", "0", "0", "0", "0", "1")
+    assert code == 0
+    assert out.index("988") < out.index("PHQ-9: 1 of 27")
+    data = json.loads(run(capsys, "score", "PHQ-9", *["0"] * 8, "1", "--json")[1])
+    assert data["crisis"] is True
+    assert data["crisis_resources"]["resources"][0]["href"] == "tel:988"
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["score", "GAD-7", "1", "2"], "GAD-7 needs 7 answers, got 2"),
+        (["score", "GAD-7", "1", "2", "3", "0", "1", "2", "4"], "out of range"),
+        (["score", "GAD-8", "1"], "unknown instrument 'GAD-8'"),
+        (["score", "GAD-7", "one"], "Invalid value"),
+        (["compare", "GAD-7", "14", "99"], "out of range"),
+        (["compare", "NOPE", "1", "2"], "unknown instrument"),
+    ],
+)
+def test_bad_scores_are_one_line_on_stderr_with_exit_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
+) -> None:
+    assert expected in refused(capsys, *argv)
+
+
+def test_compare_reports_both_thresholds(capsys: pytest.CaptureFixture[str]) -> None:
+    data = json.loads(run(capsys, "compare", "GAD-7", "15", "10", "--json")[1])
+    assert (data["difference"], data["direction"]) == (-5, "improvement")
+    assert (data["mcid"], data["meets_mcid"]) == (4, True)
+    assert (data["reliable_change"], data["meets_reliable_change"]) == (6, False)
+    text = run(capsys, "compare", "PHQ-9", "10", "15")[1]
+    assert "+5 points, deterioration" in text
+    assert "not established" in text
+
+
+@pytest.mark.django_db
+def test_questionnaire_asks_each_item_reasks_a_bad_answer_and_saves(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, alice: Any
+) -> None:
+    typed = iter(["1", "7", "2", "3", "0", "1", "2", "1"])  # "7" is refused and asked again
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(typed))
+    code, out, _ = run(capsys, "questionnaire", "GAD-7")
+    assert code == 0
+    assert "Please type one of 0, 1, 2, 3." in out
+    assert "GAD-7: 10 of 21, Moderate anxiety." in out
+    assert Response.objects.get().total == 10
+
+
+@pytest.mark.django_db
+def test_questionnaire_stopped_early_saves_nothing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, alice: Any
+) -> None:
+    def closed(prompt: str = "") -> str:
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", closed)
+    assert "nothing was saved" in refused(capsys, "questionnaire", "GAD-7")
+    assert not Response.objects.exists()

@@ -1,0 +1,155 @@
+"""Questionnaires on the web: taking one, the result with change and history, the crisis card."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from mitra.journal import services
+from mitra.journal.models import Response
+
+pytestmark = pytest.mark.django_db
+
+
+def _answers(code: str, values: list[int]) -> dict[str, str]:
+    return {"token": f"t-{code}-{values}"} | {f"item_{n}": str(v) for n, v in enumerate(values, 1)}
+
+
+def _respond(alice: Any, code: str, answers: list[int], days_ago: int) -> Any:
+    at = datetime.now(UTC) - timedelta(days=days_ago)
+    return services.submit_response(alice, {"instrument": code, "at": at, "answers": answers})
+
+
+def test_the_gad7_page_shows_the_recall_period_and_one_radio_group_per_item(
+    client: Client, alice: Any
+) -> None:
+    html = client.get("/questionnaires/GAD-7").content.decode()
+    assert "the last 2 weeks" in html
+    assert html.count("<fieldset") == 7
+    assert "<progress" in html
+    assert "Feeling nervous, anxious, or on edge" in html
+
+
+def test_a_complete_gad7_is_scored_saved_and_shown_with_its_band(
+    client: Client, alice: Any
+) -> None:
+    response = client.post("/questionnaires/GAD-7", _answers("GAD-7", [2, 2, 2, 2, 1, 1, 1]))
+    assert response.status_code == 302
+    saved = Response.objects.get()
+    assert (saved.total, saved.band) == (11, "moderate")
+    html = client.get(response["Location"]).content.decode()
+    assert "<strong>11</strong> of 21" in html
+    assert "Moderate anxiety" in html
+    assert "This is your first GAD-7" in html
+
+
+def test_an_unanswered_item_is_named_beside_it_and_the_other_answers_are_kept(
+    client: Client, alice: Any
+) -> None:
+    data = _answers("GAD-7", [1, 2, 3, 0, 1, 2])  # item 7 missing
+    response = client.post("/questionnaires/GAD-7", data)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert re.search(r'id="id_item_7_error">\s*<li>7\. Feeling afraid[^<]*needs an answer', html)
+    assert re.search(r'name="item_3" value="3"[^>]*checked', html)
+    assert not Response.objects.exists()
+
+
+def test_change_since_the_previous_and_the_first_response_with_thresholds(
+    client: Client, alice: Any
+) -> None:
+    _respond(alice, "GAD-7", [3, 3, 2, 2, 2, 2, 2], days_ago=28)  # 16
+    _respond(alice, "GAD-7", [2, 2, 2, 2, 1, 1, 2], days_ago=14)  # 12
+    latest = _respond(alice, "GAD-7", [1, 1, 1, 1, 1, 1, 0], days_ago=0)  # 6
+    html = client.get(f"/responses/{latest.pk}").content.decode()
+    assert "-6 points since your previous response" in html
+    assert "-10 points since your first response" in html
+    assert "meets the reliable change threshold of 6 points" in html
+    assert "minimal clinically important difference of 4 points" in html
+    assert "Toussaint" in html
+    assert "Bischoff" in html
+    # History chart with the bands shaded, and its table.
+    assert '<svg role="img" aria-label="GAD-7 totals over time.' in html
+    assert "Severe anxiety" in html  # a band in the legend of the shaded chart
+
+
+def test_a_severe_gad7_recommends_professional_care(client: Client, alice: Any) -> None:
+    response = client.post("/questionnaires/GAD-7", _answers("GAD-7", [3, 3, 3, 3, 3, 0, 0]))
+    html = client.get(response["Location"]).content.decode()
+    assert "flag-seek_professional_care" in html
+    assert "talk with your clinician or a mental-health professional soon" in html
+
+
+class TestCrisisCard:
+    def test_phq9_item9_shows_the_crisis_card_before_anything_else_even_at_a_minimal_total(
+        self, client: Client, alice: Any
+    ) -> None:
+        response = client.post("/questionnaires/PHQ-9", _answers("PHQ-9", [0] * 8 + [1]))
+        html = client.get(response["Location"]).content.decode()
+        body = html[html.index("<body") :]
+        assert body.index('class="crisis-card"') < body.index("<header")
+        assert 'href="tel:988"' in body[: body.index("<header")]
+        assert "Minimal depression" in html  # the total is minimal, the card shows anyway
+
+    def test_the_card_stays_on_every_page_until_acknowledged(
+        self, client: Client, alice: Any
+    ) -> None:
+        saved = _respond(alice, "PHQ-9", [0] * 8 + [2], days_ago=0)
+        for path in ["/", "/journal", "/products", "/questionnaires"]:
+            assert 'class="crisis-card"' in client.get(path).content.decode(), path
+        client.post(f"/responses/{saved.pk}/acknowledge")
+        assert 'class="crisis-card"' not in client.get("/").content.decode()
+        # Crisis help is still one click away.
+        assert 'href="/crisis">Crisis help</a>' in client.get("/").content.decode()
+
+    def test_the_persons_own_crisis_contacts_are_shown_on_the_card(
+        self, client: Client, alice: Any
+    ) -> None:
+        services.set_up_person({"crisis_contacts": [{"name": "Sam", "phone": "+1 555 0100"}]})
+        _respond(alice, "PHQ-9", [0] * 8 + [1], days_ago=0)
+        html = client.get("/").content.decode()
+        assert 'href="tel:+15550100">Call Sam</a>' in html
+
+    def test_a_zero_on_item9_raises_no_card(self, client: Client, alice: Any) -> None:
+        _respond(alice, "PHQ-9", [3] * 8 + [0], days_ago=0)
+        assert 'class="crisis-card"' not in client.get("/").content.decode()
+
+
+def test_today_says_when_a_gad7_is_due(client: Client, alice: Any) -> None:
+    assert "Take the GAD-7" in client.get("/").content.decode()
+    _respond(alice, "GAD-7", [1] * 7, days_ago=3)
+    assert "Take the GAD-7" not in client.get("/").content.decode()
+    services.set_up_person({"gad7_every_days": 2})
+    assert "the last one was 3 days ago" in client.get("/").content.decode()
+
+
+def test_settings_save_crisis_contacts_and_refuse_a_bad_phone_beside_the_field(
+    client: Client, alice: Any
+) -> None:
+    data = {
+        "time_zone": "Europe/Berlin",
+        "day_boundary_hour": "4",
+        "gad7_every_days": "14",
+        "contact_1_name": "Sam",
+        "contact_1_phone": "call me maybe",
+    }
+    response = client.post("/settings", data)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert re.search(r'id="id_contact_1_phone_error">\s*<li>Contact 1: phone', html)
+    assert 'value="Sam"' in html
+    response = client.post("/settings", data | {"contact_1_phone": "+44 20 7946 0000"})
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.crisis_contacts == [{"name": "Sam", "phone": "+44 20 7946 0000"}]
+
+
+def test_phq4_shows_its_two_subscales(client: Client, alice: Any) -> None:
+    response = client.post("/questionnaires/PHQ-4", _answers("PHQ-4", [2, 1, 0, 0]))
+    html = client.get(response["Location"]).content.decode()
+    assert "Anxiety (GAD-2): 3 of 6, screens positive (cut-point 3)" in html
+    assert "Depression (PHQ-2): 0 of 6." in html
