@@ -7,7 +7,7 @@ import ipaddress
 import json
 import os
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 from zoneinfo import ZoneInfo
@@ -587,6 +587,162 @@ def questionnaire(
     out.print()
     _print_score(result, person)
     out.print(f"Saved (response {saved.pk}).")
+
+
+# --- safety ---------------------------------------------------------------------------------------
+
+
+@app.command()
+def interactions(
+    names: Annotated[
+        list[str], typer.Argument(help="Medications or substances, e.g. Xanax sertraline alcohol.")
+    ],
+    json_out: JsonFlag = False,
+) -> None:
+    """Interactions of kratom with each named substance, with severity, evidence and sources.
+
+    An unknown name is reported as unknown with close matches, never as "no interaction".
+    """
+    from mitra.safety.interactions import check, report_document
+
+    reports = check(names)
+    if json_out:
+        _print_json(report_document(reports))
+        return
+    for report in (r.as_dict() for r in reports):
+        if report["status"] == "unknown":
+            close = ", ".join(m["name"] for m in report["close_matches"])
+            out.print(f"[bold]{report['query']}[/]: [yellow]unknown to mitra[/]. {report['note']}")
+            if close:
+                out.print(f"  Did you mean: {close}?")
+            continue
+        guess = " (a guess from the spelling: check it)" if report["match"] == "spelling" else ""
+        out.print(
+            f"[bold]{report['query']}[/] = {report['name']}{guess}; "
+            f"classes: {', '.join(report['classes'])}"
+        )
+        if not report["interactions"]:
+            out.print(f"  {report['note']}")
+        for finding in report["interactions"]:
+            out.print(f"  [bold]{finding['severity'].upper()}[/] {finding['title']}")
+            out.print(f"    {finding['mechanism']}", highlight=False)
+            out.print(f"    What to do: {finding['advice']}", highlight=False)
+            out.print(
+                f"    Evidence: {finding['evidence'].replace('_', ' ')}. {finding['evidence_note']}"
+            )
+            for source in finding["sources"]:
+                out.print(f"    Source: {source['citation']} {source['url']}", highlight=False)
+
+
+def _dose_option(value: str, zone: ZoneInfo) -> tuple[datetime, float]:
+    when, sep, amount = value.rpartition("=")
+    if not sep or not when:
+        fail(f"--dose '{value}': use TIME=GRAMS, e.g. --dose 2026-11-25T08:00=3")
+    try:
+        grams = float(amount)
+    except ValueError:
+        fail(f"--dose '{value}': '{amount}' is not an amount in grams")
+    if not grams > 0:
+        fail(f"--dose '{value}': the amount must be more than 0 g")
+    return _when(when, zone, "--dose"), grams
+
+
+@app.command()
+def exposure(
+    dose: Annotated[list[str], typer.Option("--dose", help="TIME=GRAMS of product (repeatable).")],
+    mg_per_g: Annotated[
+        float | None,
+        typer.Option(
+            "--mg-per-g",
+            help="Lab mitragynine, mg per g (else a literature default, marked as an estimate).",
+        ),
+    ] = None,
+    params: Annotated[
+        str, typer.Option("--params", help="The study whose parameter set to use.")
+    ] = "tanna2022",
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until", help="End of the curve (default: five half-lives after the last dose)."
+        ),
+    ] = None,
+    step_hours: Annotated[
+        float, typer.Option("--step-hours", help="Spacing of the curve, hours.", min=0.01, max=24)
+    ] = 0.25,
+    body_mass_kg: Annotated[
+        float | None,
+        typer.Option(
+            "--body-mass-kg", help="Body mass, for sets that give volume per kg.", min=20, max=400
+        ),
+    ] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Estimated mitragynine concentration after the given doses (a model, not a measurement)."""
+    import numpy as np
+
+    from mitra.knowledge.pharmacokinetics import load_pharmacokinetics
+    from mitra.pharmacology import alkaloid_dose, exposure_curve
+
+    zone = ZoneInfo(_system_zone())
+    doses = sorted(_dose_option(value, zone) for value in dose)
+    sets = load_pharmacokinetics().modelled_sets()
+    if params not in {s.id for s in sets}:
+        fail(
+            f"--params {params} is not a modelled parameter set; "
+            f"use one of {', '.join(s.id for s in sets)}"
+        )
+    if mg_per_g is not None and not 0 <= mg_per_g <= 1000:
+        fail("--mg-per-g must be between 0 and 1000")
+    contents = [alkaloid_dose(grams, lab_mg_per_g=mg_per_g) for _, grams in doses]
+    origin = doses[0][0]
+    hours = np.array([(t - origin).total_seconds() / 3600 for t, _ in doses])
+    grid = None
+    if until is not None:
+        end = (_when(until, zone, "--until") - origin).total_seconds() / 3600
+        if end <= 0:
+            fail("--until must be after the first dose")
+        grid = np.arange(0.0, end + step_hours / 2, step_hours)
+    try:
+        curve = exposure_curve(
+            hours,
+            [c.mg for c in contents],
+            grid,
+            parameter_set=params,
+            step_hours=step_hours,
+            body_mass_kg=body_mass_kg,
+        )
+    except (ValueError, KeyError) as exc:
+        fail(str(exc).strip("'\""))
+    data = curve.as_dict()
+    data["times_hours"] = data.pop("times")
+    data["times"] = [(origin + timedelta(hours=h)).isoformat() for h in data["times_hours"]]
+    data["doses"] = [
+        {
+            "time": t.isoformat(),
+            "grams": g,
+            "mg_mitragynine": c.mg,
+            "mg_low": c.low_mg,
+            "mg_high": c.high_mg,
+            "estimate": c.is_estimate,
+        }
+        for (t, g), c in zip(doses, contents, strict=True)
+    ]
+    data["sources"] = sorted(set(data["sources"]) | {sid for c in contents for sid in c.sources})
+    if json_out:
+        _print_json(data)
+        return
+    estimated = any(c.is_estimate for c in contents)
+    out.print(f"Estimated mitragynine (parameter set {params}; a model, not a measurement)")
+    if estimated:
+        out.print("Doses without --mg-per-g use a typical leaf content: the estimate is rougher.")
+    out.print(
+        f"Peak {curve.cmax_nM:.0f} nmol/L, {curve.tmax_hours or 0:.1f} h after a dose; "
+        f"AUC {curve.auc_nM_h:.0f} nmol/L x h over the curve; "
+        f"half-life {curve.half_life_hours:.1f} h."
+    )
+    for caveat in data["caveats"]:
+        out.print(f"  Note: {caveat}", highlight=False)
+    out.print("Sources: " + ", ".join(data["sources"]))
 
 
 # --- demo and export -----------------------------------------------------------------------------

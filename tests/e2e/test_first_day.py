@@ -47,7 +47,7 @@ def test_a_new_user_sets_up_logs_a_check_in_and_a_dose_and_sees_both(page: Any) 
     expect(page.get_by_text("Dose saved: 3 g of Red Bali capsules.")).to_be_visible()
 
     # The chart's text alternative counts both.
-    chart = page.locator("figure.chart svg")
+    chart = page.get_by_role("img", name="Anxiety and kratom, last 30 days")
     expect(chart).to_have_attribute("role", "img")
     label = chart.get_attribute("aria-label")
     assert "Mean anxiety 6.0 out of 10 on the 1 days with a rating" in label

@@ -171,3 +171,13 @@ def gad7_due(person: Person) -> dict[str, Any]:
         return {"due": True, "last": None, "days_since": None, "every": every}
     days = (timezone.now() - last.at).days
     return {"due": days >= every, "last": last, "days_since": days, "every": every}
+
+
+def recent_intakes(person: Person, *, limit: int = 10) -> list[JournalEntry]:
+    """The latest uses of the person's substances, newest first."""
+    found = (
+        Intake.objects.filter(person=person, deleted_at__isnull=True)
+        .select_related("substance")
+        .order_by("-taken_at")[:limit]
+    )
+    return [_intake_entry(i) for i in found]

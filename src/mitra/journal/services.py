@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from mitra.instruments import InstrumentError, MissingAnswersError, Score, score
 from mitra.pharmacology import UnknownUnitError, normalise_dose
+from mitra.safety.interactions import resolve
 
 from .errors import DuplicateSubmission, EntryInvalid, NotFound, from_validation_error
 from .models import CheckIn, Dose, Entry, Intake, Person, Practice, Product, Response, Substance
@@ -290,16 +291,23 @@ restore_checkin = _restorer(CheckIn)
 # --- substances and intakes --------------------------------------------------------------------
 
 
+def _knowledge_id(name: str) -> str:
+    """The knowledge base's id for a name, only when it matches exactly (a guess is not stored)."""
+    found = resolve(name)
+    return found.resolved or "" if found.match == "exact" else ""
+
+
 def add_substance(
     person: Person, data: Mapping[str, Any], *, token: str | None = None
 ) -> Substance:
     """Add a medication or other substance to the person's list."""
     clean = validate(SubstanceIn, data)
+    fields = clean.model_dump() | {"knowledge_id": _knowledge_id(clean.name)}
     return _create_once(
         Substance,
         person,
         token,
-        lambda: Substance.objects.create(person=person, token=token or None, **clean.model_dump()),
+        lambda: Substance.objects.create(person=person, token=token or None, **fields),
     )
 
 
@@ -308,7 +316,7 @@ def edit_substance(person: Person, substance_id: int, data: Mapping[str, Any]) -
     """Change a substance on the person's list."""
     clean = validate(SubstanceIn, data)
     substance = _get(Substance, person, substance_id)
-    _set_fields(substance, clean.model_dump())
+    _set_fields(substance, clean.model_dump() | {"knowledge_id": _knowledge_id(clean.name)})
     substance.save()
     return substance
 

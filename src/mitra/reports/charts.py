@@ -9,7 +9,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from threading import Lock
 from typing import Any
 
@@ -216,5 +216,64 @@ def questionnaire_history_chart(
         title=title,
         summary=summary,
         columns=("Date", "Total"),
+        rows=rows,
+    )
+
+
+def exposure_chart(
+    times: list[datetime], central: list[float], low: list[float], high: list[float]
+) -> Chart:
+    """Estimated mitragynine concentration (nmol/L) with its band, labelled as an estimate."""
+    points = [
+        # Naive local wall-clock times: the renderer would otherwise show them in UTC.
+        {
+            "t": t.replace(tzinfo=None).isoformat(),
+            "c": round(c, 2),
+            "lo": round(lo, 2),
+            "hi": round(hi, 2),
+        }
+        for t, c, lo, hi in zip(times, central, low, high, strict=True)
+    ]
+
+    def build() -> dict[str, Any]:
+        data = alt.Data(values=points)  # type: ignore[no-untyped-call]
+        x = alt.X("t:T", title="Time", axis=alt.Axis(format="%a %H:%M", labelAngle=0, tickCount=6))
+        band = (
+            alt.Chart(data)
+            .mark_area(color=GRAMS_COLOR, opacity=0.25)
+            .encode(x=x, y=alt.Y("lo:Q", title="Estimated mitragynine (nmol/L)"), y2="hi:Q")
+        )
+        line = (
+            alt.Chart(data)
+            .mark_line(color=GRAMS_COLOR, strokeWidth=2.5)
+            .encode(
+                x=x,
+                y="c:Q",
+                tooltip=[alt.Tooltip("t:T", title="Time"), alt.Tooltip("c:Q", title="nmol/L")],
+            )
+        )
+        chart = alt.layer(band, line).properties(height=200).configure_view(strokeWidth=0)
+        spec: dict[str, Any] = chart.to_dict()
+        spec["width"] = 640
+        return spec
+
+    svg = _cache.render("exposure", points, build)
+    peak = max(central)
+    now_value = central[-1]
+    title = "Estimated mitragynine in the body, last 72 hours"
+    summary = (
+        f"An estimate from a population model, not a measurement: now about {now_value:.0f} nmol/L "
+        f"(band {low[-1]:.0f} to {high[-1]:.0f}); highest in this window about {peak:.0f} nmol/L."
+    )
+    step = max(1, len(times) // 24)
+    rows = tuple(
+        (t.strftime("%a %H:%M"), f"{c:.0f}", f"{lo:.0f}-{hi:.0f}")
+        for t, c, lo, hi in list(zip(times, central, low, high, strict=True))[::step]
+    )
+    return Chart(
+        svg=_accessible(svg, title, summary),
+        title=title,
+        summary=summary,
+        columns=("Time", "Estimate (nmol/L)", "Band (nmol/L)"),
         rows=rows,
     )

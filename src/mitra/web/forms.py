@@ -294,3 +294,41 @@ class SettingsForm(JournalForm):
                 field = f"contact_{rows[int(parts[1])]}_{parts[2]}"
                 self.add_error(field, f"{self.fields[field].label} {exc.errors.pop(name)}.")
         super().show_errors(exc)
+
+
+class SubstanceForm(JournalForm):
+    name = forms.CharField(
+        label="Medication or substance",
+        required=False,
+        help_text="A generic or brand name, e.g. sertraline, Xanax, alcohol, caffeine.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    dose_text = forms.CharField(label="How you take it (optional)", required=False)
+
+    def payload(self) -> dict[str, Any]:
+        return {"name": self.cleaned_data["name"], "dose_text": self.cleaned_data["dose_text"]}
+
+
+class IntakeForm(JournalForm):
+    substance_id = forms.TypedChoiceField(label="Substance", coerce=int, empty_value=None)
+    amount = _number("Amount (optional)", step="any", min="0")
+    unit = forms.CharField(
+        label="Unit (optional)", required=False, help_text="e.g. mg, drinks, cups"
+    )
+    taken_at = forms.DateTimeField(
+        label="Time taken", input_formats=[DATETIME_FORMAT], widget=LocalDateTimeInput()
+    )
+
+    def __init__(self, *args: Any, substances: list[Any], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "intake_%s")
+        super().__init__(*args, **kwargs)
+        choice_field(self, "substance_id").choices = [(s.pk, s.name) for s in substances]
+
+    def payload(self, zone: ZoneInfo) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "substance_id": data["substance_id"],
+            "amount": data["amount"],
+            "unit": data["unit"],
+            "taken_at": _aware(data["taken_at"], zone),
+        }

@@ -2,7 +2,7 @@ from django.urls import path
 
 from mitra.api.v1 import api, unknown_route
 
-from . import questionnaire_views, views
+from . import questionnaire_views, substance_views, views
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -20,6 +20,14 @@ urlpatterns = [
     path("journal/<str:kind>/<int:entry_id>/delete", views.entry_delete, name="entry_delete"),
     path("journal/<str:kind>/<int:entry_id>/restore", views.entry_restore, name="entry_restore"),
     path("crisis", views.crisis, name="crisis"),
+    path("substances", substance_views.substances, name="substances"),
+    path("substances/check", substance_views.substance_check, name="substance_check"),
+    path(
+        "substances/<int:substance_id>/delete",
+        substance_views.substance_delete,
+        name="substance_delete",
+    ),
+    path("intakes", substance_views.intake_add, name="intake_add"),
     path("settings", views.settings_page, name="settings"),
     path("questionnaires", questionnaire_views.questionnaires, name="questionnaires"),
     path(

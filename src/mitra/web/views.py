@@ -15,9 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mitra.journal import queries, services
 from mitra.journal.errors import DuplicateSubmission, EntryInvalid, NotFound
+from mitra.journal.exposure import recent_exposure
 from mitra.journal.models import CheckIn, Dose, Intake, Person, Product
 from mitra.journal.timeline import build_timeline, clock_of
-from mitra.reports.charts import anxiety_and_grams_chart
+from mitra.knowledge import load as load_knowledge
+from mitra.reports.charts import anxiety_and_grams_chart, exposure_chart
 
 from .context import crisis_resources
 from .forms import (
@@ -107,7 +109,18 @@ def _today_context(
     days = [first + timedelta(days=i) for i in range(CHART_DAYS)]
     chart = anxiety_and_grams_chart(days, list(line.daily_anxiety()), list(line.daily_grams()))
     start, end = clock.day_span(today)
+    now = timezone.now()
+    exposure = recent_exposure(person, now)
+    exposure_figure = None
+    if exposure is not None:
+        local = [t.astimezone(clock.zone) for t in exposure.times]
+        exposure_figure = exposure_chart(
+            local, exposure.concentration_nM, exposure.low_nM, exposure.high_nM
+        )
     return {
+        "exposure": exposure,
+        "exposure_chart": exposure_figure,
+        "exposure_sources": load_knowledge().cite(list(exposure.sources)) if exposure else [],
         "today": today,
         "checkin_form": checkin_form or CheckInForm(initial={"at": _local_now(person)}),
         "dose_form": dose_form or _dose_form(person),

@@ -1,0 +1,111 @@
+"""Substances: the person's medications and other substances, with kratom interactions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from mitra.journal import queries, services
+from mitra.journal.errors import DuplicateSubmission, EntryInvalid, NotFound
+from mitra.journal.models import Person
+from mitra.journal.timeline import clock_of
+from mitra.safety.interactions import check, interactions_among
+
+from .forms import DATETIME_FORMAT, IntakeForm, SubstanceForm
+from .views import current_person, saved_redirect
+
+
+def _findings(person: Person) -> list[dict[str, Any]]:
+    """Interactions among kratom and the person's active, recognised substances."""
+    ids = sorted(
+        {s.knowledge_id for s in queries.substances(person) if s.active and s.knowledge_id}
+    )
+    return [finding.as_dict() for finding in interactions_among(ids)]
+
+
+def _intake_form(person: Person, data: Any = None) -> IntakeForm:
+    now = timezone.now().astimezone(clock_of(person).zone).strftime(DATETIME_FORMAT)
+    return IntakeForm(data, substances=list(queries.substances(person)), initial={"taken_at": now})
+
+
+@require_http_methods(["GET", "POST"])
+def substances(request: HttpRequest) -> HttpResponse:
+    person = current_person(request)
+    form = SubstanceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.add_substance(person, form.payload(), token=form.cleaned_data["token"])
+        except DuplicateSubmission:
+            return saved_redirect(request, "That substance was already added.", "substances")
+        except EntryInvalid as exc:
+            form.show_errors(exc)
+        else:
+            note = (
+                ""
+                if added.knowledge_id
+                else " mitra does not recognise this name, so it cannot check it."
+            )
+            return saved_redirect(request, f"Added {added.name}.{note}", "substances")
+    return _page(request, person, form=form)
+
+
+def _page(
+    request: HttpRequest,
+    person: Person,
+    *,
+    form: SubstanceForm | None = None,
+    intake_form: IntakeForm | None = None,
+) -> HttpResponse:
+    listed = list(queries.substances(person))
+    reports = {r.query: r.as_dict() for r in check([s.name for s in listed])} if listed else {}
+    rows = [{"substance": s, "report": reports.get(s.name)} for s in listed]
+    context = {
+        "form": form or SubstanceForm(),
+        "intake_form": intake_form or _intake_form(person),
+        "rows": rows,
+        "findings": _findings(person),
+        "intakes": queries.recent_intakes(person, limit=10),
+    }
+    bound = [f for f in (form, intake_form) if f is not None and f.errors]
+    return render(request, "web/substances.html", context, status=422 if bound else 200)
+
+
+@require_GET
+def substance_check(request: HttpRequest) -> HttpResponse:
+    """Live interaction check as the person types a name (htmx swaps the result in)."""
+    current_person(request)
+    name = request.GET.get("name", "").strip()
+    report = check([name])[0].as_dict() if len(name) >= 2 else None
+    return render(request, "web/_substance_check.html", {"report": report, "name": name})
+
+
+@require_POST
+def substance_delete(request: HttpRequest, substance_id: int) -> HttpResponse:
+    person = current_person(request)
+    try:
+        removed = services.delete_substance(person, substance_id)
+    except NotFound:
+        raise Http404 from None
+    return saved_redirect(request, f"Removed {removed.name} from your list.", "substances")
+
+
+@require_POST
+def intake_add(request: HttpRequest) -> HttpResponse:
+    person = current_person(request)
+    form = _intake_form(person, request.POST)
+    if form.is_valid():
+        try:
+            services.log_intake(
+                person, form.payload(clock_of(person).zone), token=form.cleaned_data["token"]
+            )
+        except DuplicateSubmission:
+            return saved_redirect(request, "That was already logged.", "substances")
+        except EntryInvalid as exc:
+            form.show_errors(exc)
+        else:
+            return saved_redirect(request, "Logged.", "substances")
+    return _page(request, person, intake_form=form)

@@ -1,0 +1,88 @@
+"""`mitra interactions` and `mitra exposure`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.test_cli import refused, run
+
+
+def test_interactions_json_names_each_query_with_its_resolution_and_findings(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "interactions", "Xanax", "Floopazine", "--json")
+    assert code == 0
+    reports = json.loads(out)["reports"]
+    xanax, unknown = reports
+    assert (xanax["query"], xanax["resolved"]) == ("Xanax", "alprazolam")
+    assert "benzodiazepine" in xanax["classes"]
+    finding = xanax["interactions"][0]
+    assert {"severity", "mechanism", "advice", "evidence", "sources"} <= set(finding)
+    assert finding["sources"][0]["url"].startswith("https://")
+    assert (unknown["resolved"], unknown["status"]) == (None, "unknown")
+    assert unknown["interactions"] == []
+
+
+def test_an_unknown_name_is_reported_as_unknown_not_as_no_interaction(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = run(capsys, "interactions", "sertralien")[1]
+    assert "sertraline" in out
+    out = run(capsys, "interactions", "Floopazine")[1]
+    assert "unknown to mitra" in out
+
+
+def test_exposure_json_has_the_curve_its_summary_band_and_sources(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(
+        capsys, "exposure", "--dose", "2026-03-10T08:00=2", "--mg-per-g", "19.48", "--json"
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert data["parameter_set"] == "tanna2022"
+    assert len(data["times"]) == len(data["concentration_nM"]) == len(data["band"]["low"])
+    assert data["tmax_hours"] == pytest.approx(1.0, abs=0.25)
+    assert data["half_life_hours"] == pytest.approx(45.3)
+    # 2 g of a 19.48 mg/g leaf is the 39 mg of Tanna 2022, whose AUC was 420 nM h.
+    assert data["auc_nM_h"] == pytest.approx(420, rel=0.1)
+    assert data["doses"][0]["estimate"] is False
+    assert "tanna2022" in data["sources"]
+
+
+def test_exposure_without_a_lab_figure_is_marked_as_an_estimate(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = json.loads(run(capsys, "exposure", "--dose", "2026-03-10T08:00=2", "--json")[1])
+    dose = data["doses"][0]
+    assert dose["estimate"] is True
+    assert dose["mg_low"] < dose["mg_mitragynine"] <= dose["mg_high"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["exposure", "--dose", "08:00"], "use TIME=GRAMS"),
+        (["exposure", "--dose", "2026-03-10T08:00=lots"], "is not an amount"),
+        (["exposure", "--dose", "2026-03-10T08:00=-1"], "more than 0 g"),
+        (
+            ["exposure", "--dose", "2026-03-10T08:00=2", "--params", "nobody2020"],
+            "not a modelled parameter set",
+        ),
+        (
+            ["exposure", "--dose", "2026-03-10T08:00=2", "--params", "trakulsrichai2015"],
+            "body mass",
+        ),
+        (
+            ["exposure", "--dose", "2026-03-10T08:00=2", "--until", "2026-03-09T08:00"],
+            "after the first dose",
+        ),
+        (["exposure"], "Missing option"),
+    ],
+)
+def test_bad_exposure_input_is_one_line_with_exit_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
+) -> None:
+    assert expected in refused(capsys, *argv)

@@ -1,0 +1,104 @@
+"""The Substances page: the person's list, the live interaction check, logging a use."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+
+from mitra.journal import services
+from mitra.journal.models import Intake, Substance
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_live_check_resolves_a_brand_name_and_shows_severity_evidence_and_sources(
+    client: Client, alice: Any
+) -> None:
+    html = client.get("/substances/check?name=Xanax", HTTP_HX_REQUEST="true").content.decode()
+    assert "<strong>Alprazolam</strong> (Xanax)" in html
+    assert "benzodiazepine" in html
+    assert 'class="badge badge-danger">Danger</span>' in html
+    assert "Evidence:</strong> Mechanism only." in html
+    assert "https://" in html  # every finding links its sources
+
+
+def test_the_live_check_guesses_a_misspelling_and_asks(client: Client, alice: Any) -> None:
+    html = client.get("/substances/check?name=xanaks").content.decode()
+    assert "Did you mean <strong>alprazolam</strong>?" in html
+
+
+def test_an_unknown_name_is_never_reported_as_safe(client: Client, alice: Any) -> None:
+    html = client.get("/substances/check?name=Floopazine").content.decode()
+    assert 'mitra does not know "Floopazine"' in html
+    assert "not the same as safe" in html
+    assert "finding" not in html
+
+
+def test_adding_a_brand_name_stores_its_generic_id_and_lists_kratom_interactions(
+    client: Client, alice: Any
+) -> None:
+    response = client.post(
+        "/substances", {"token": "s1", "name": "Xanax", "dose_text": "0.5 mg at night"}
+    )
+    assert response.status_code == 302
+    assert Substance.objects.get().knowledge_id == "alprazolam"
+    html = client.get("/substances").content.decode()
+    assert "Interactions with kratom in your list" in html
+    assert "Kratom with a benzodiazepine" in html
+
+
+def test_an_unrecognised_substance_is_kept_and_marked_not_checked(
+    client: Client, alice: Any
+) -> None:
+    client.post("/substances", {"token": "s2", "name": "Grandma's tonic"})
+    assert Substance.objects.get().knowledge_id == ""
+    assert "not recognised, so not checked" in client.get("/substances").content.decode()
+
+
+def test_an_empty_name_is_refused_beside_the_field(client: Client, alice: Any) -> None:
+    response = client.post("/substances", {"token": "s3", "name": "", "dose_text": "kept text"})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'id="id_name_error"' in html
+    assert 'value="kept text"' in html
+
+
+def test_a_use_of_a_substance_is_logged(client: Client, alice: Any) -> None:
+    beer = services.add_substance(alice, {"name": "alcohol"})
+    at = (datetime.now(UTC) - timedelta(hours=1)).astimezone(ZoneInfo("Europe/Berlin"))
+    response = client.post(
+        "/intakes",
+        {
+            "token": "i1",
+            "substance_id": beer.pk,
+            "amount": "2",
+            "unit": "drinks",
+            "taken_at": at.strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert response.status_code == 302
+    assert Intake.objects.get().amount == 2
+    assert "alcohol: 2 drinks" in client.get("/substances").content.decode()
+
+
+def test_today_shows_the_estimated_mitragynine_curve_labelled_as_an_estimate(
+    client: Client, alice: Any, powder: Any
+) -> None:
+    services.log_dose(
+        alice,
+        {
+            "product_id": powder.pk,
+            "taken_at": datetime.now(UTC) - timedelta(hours=5),
+            "amount": 3,
+            "unit": "g",
+        },
+    )
+    html = client.get("/").content.decode()
+    assert "Estimated mitragynine in the body" in html
+    assert "An estimate, not a measurement." in html
+    assert 'aria-label="Estimated mitragynine in the body, last 72 hours.' in html
+    assert "Estimated mitragynine (nmol/L)" in html  # the axis and its unit
