@@ -1,0 +1,439 @@
+"""Kratom in the journal: dose trend, the interdose-withdrawal signature, dose and anxiety, and
+whether the association with concentration shrinks over months (tolerance).
+
+Concentrations are the estimated mitragynine concentration from mitra.pharmacology's model over
+the logged doses; unlogged doses and the model's own uncertainty blur every estimate here.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+from mitra.insights.card import Insight, not_enough
+from mitra.insights.daily import Prepared
+from mitra.insights.regression import ols, ols_clustered, prais_winsten, theil_sen, within
+
+__all__ = [
+    "MAX_HOURS",
+    "MIN_DAYS_WITHIN",
+    "MIN_TOLERANCE_DAYS",
+    "MIN_WEEKS",
+    "dose_response_card",
+    "dose_trend_card",
+    "tolerance_card",
+    "withdrawal_cards",
+]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+MIN_WEEKS = 8
+MIN_DAYS_WITHIN = 14  # days with two or more ratings after a logged dose
+MIN_AFTER_DOSE = 20  # ratings 0.5-6 hours after a dose
+MIN_TOLERANCE_DAYS = 180
+MAX_HOURS = 36.0  # beyond this a "time since dose" is a gap, not an interdose interval
+HOURS_PER_STEP = 6.0
+NM_PER_STEP = 10.0
+WEEKS_PER_MONTH = 4.0
+ALPHA = 0.05
+
+_NOT_CAUSAL = "An association in your journal, not proof of cause."
+
+
+def _weekly(prep: Prepared) -> tuple[IntArray, FloatArray, IntArray]:
+    """(week index, grams, doses) of each complete 7-day week with any entry."""
+    weeks = prep.n_days // 7
+    if weeks == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64)
+    days = weeks * 7
+    grams = prep.daily_grams[:days].reshape(weeks, 7).sum(axis=1)
+    dose_day = prep.dose_day[prep.dose_day < days]
+    doses = np.bincount(dose_day // 7, minlength=weeks)[:weeks]
+    active = prep.checked_in[:days].reshape(weeks, 7).any(axis=1) | (doses > 0)
+    index = np.flatnonzero(active).astype(np.int64)
+    return index, grams[index], doses[index].astype(np.int64)
+
+
+def dose_trend_card(prep: Prepared) -> Insight:
+    """Weekly grams: a Theil-Sen trend with an interval that allows for autocorrelation."""
+    method = (
+        "Theil-Sen slope of grams per complete week (weeks with no entry left out), with Sen's "
+        "95% interval widened for week-to-week correlation; escalation is reported when the "
+        "whole interval lies above flat."
+    )
+    caveat = (
+        "Only logged doses count, and grams of leaf are not the same as alkaloid content: a "
+        "change of product can change the dose without changing the grams."
+    )
+    index, grams, doses = _weekly(prep)
+    first = prep.timeline.first
+    series = [
+        {
+            "week_start": (first + timedelta(days=int(w) * 7)).isoformat(),
+            "grams": float(g),
+            "doses": int(d),
+        }
+        for w, g, d in zip(index.tolist(), grams.tolist(), doses.tolist(), strict=True)
+    ]
+    title = "Kratom dose trend"
+    if index.size < MIN_WEEKS or not doses.any():
+        return not_enough(
+            "kratom.dose_trend",
+            title,
+            have=int(index.size),
+            need=MIN_WEEKS,
+            what="complete weeks",
+            method=method,
+            caveat=caveat,
+            data={"weekly": series},
+        )
+    fit = theil_sen(index.astype(np.float64), grams)
+    per_month = WEEKS_PER_MONTH
+    est, low, high = fit.slope * per_month, fit.low * per_month, fit.high * per_month
+    start = fit.intercept + fit.slope * float(index[0])
+    end = fit.intercept + fit.slope * float(index[-1])
+    if low > 0:
+        verdict = "That is a rise: the weekly total is escalating."
+    elif high < 0:
+        verdict = "That is a fall: the weekly total is going down."
+    else:
+        verdict = "That is not clearly different from flat."
+    sentence = (
+        f"Your weekly kratom total changed by about {est:+.1f} g per week each month "
+        f"(95% interval {low:+.1f} to {high:+.1f}), from about {start:.0f} g to {end:.0f} g a "
+        f"week over {index.size} weeks. {verdict}"
+    )
+    return Insight(
+        id="kratom.dose_trend",
+        title=title,
+        sentence=sentence,
+        status="shown",
+        method=method,
+        caveat=caveat,
+        n=int(index.size),
+        estimate=est,
+        interval=(low, high),
+        unit="grams per week, per month",
+        detected=bool(low > 0),
+        p_value=fit.p_value,
+        minimum=MIN_WEEKS,
+        data={
+            "weekly": series,
+            "trend": {"start_grams": start, "end_grams": end, "n_effective": fit.n_effective},
+        },
+    )
+
+
+def _within_rows(prep: Prepared) -> tuple[npt.NDArray[np.bool_], int]:
+    """Ratings within MAX_HOURS of a logged dose, on days with two or more of them."""
+    ok = np.isfinite(prep.hours_since_dose) & (prep.hours_since_dose <= MAX_HOURS)
+    per_day = np.bincount(prep.rating_day[ok], minlength=prep.n_days)
+    ok &= per_day[prep.rating_day] >= 2
+    return ok, int(np.count_nonzero(per_day >= 2))
+
+
+def _bins(x: FloatArray, y: FloatArray, edges: FloatArray, name: str) -> list[dict[str, object]]:
+    which = np.digitize(x, edges) - 1
+    out: list[dict[str, object]] = []
+    for b in range(edges.size - 1):
+        sel = which == b
+        if sel.any():
+            out.append(
+                {
+                    name: float((edges[b] + edges[b + 1]) / 2.0),
+                    "mean_anxiety": float(y[sel].mean()),
+                    "n": int(sel.sum()),
+                }
+            )
+    return out
+
+
+def withdrawal_cards(prep: Prepared) -> list[Insight]:
+    """Within-day anxiety against hours since the last dose and against concentration."""
+    rows, days = _within_rows(prep)
+    hours = prep.hours_since_dose[rows]
+    conc = prep.concentration_nM[rows]
+    y = prep.rating[rows]
+    day = prep.rating_day[rows]
+    _, group = np.unique(day, return_inverse=True)
+    group = group.astype(np.int64)
+    caveat = (
+        f"{_NOT_CAUSAL} A rise with time since a dose fits interdose withdrawal, but relief "
+        "wearing off, the time of day, meals, sleep and work also change through a day, and "
+        "unlogged doses blur the timing."
+    )
+    hours_method = (
+        "Anxiety ratings within a day (day fixed effects) regressed on hours since the last "
+        f"logged dose (up to {MAX_HOURS:.0f} h); errors clustered by day; two-sided test at 5%."
+    )
+    conc_method = (
+        "Anxiety ratings within a day (day fixed effects) regressed on the estimated "
+        "mitragynine concentration (one-compartment model over the logged doses); errors "
+        "clustered by day; two-sided test at 5%."
+    )
+    hours_recent = prep.hours_since_dose[rows][-500:]
+    points = [
+        {"hours_since_dose": float(h), "nM": float(c), "anxiety": float(a)}
+        for h, c, a in zip(
+            hours_recent.tolist(), conc[-500:].tolist(), y[-500:].tolist(), strict=True
+        )
+    ]
+    hours_data: dict[str, object] = {
+        "points": points,
+        "bins": _bins(hours, y, np.arange(0.0, MAX_HOURS + 1.0, 3.0), "hours_since_dose"),
+    }
+    if days < MIN_DAYS_WITHIN:
+        kw = {
+            "have": days,
+            "need": MIN_DAYS_WITHIN,
+            "what": "days with two or more ratings after a logged dose",
+            "caveat": caveat,
+        }
+        return [
+            not_enough(
+                "kratom.withdrawal_hours",
+                "Anxiety and time since the last dose",
+                method=hours_method,
+                data=hours_data,
+                **kw,  # type: ignore[arg-type]
+            ),
+            not_enough(
+                "kratom.withdrawal_concentration",
+                "Anxiety and estimated concentration",
+                method=conc_method,
+                **kw,  # type: ignore[arg-type]
+            ),
+        ]
+    yw = within(y, group)
+    fit_h = ols_clustered(yw, within(hours, group)[:, None], group, absorbed=days)
+    est_h = float(fit_h.coef[0]) * HOURS_PER_STEP
+    low_h, high_h = (v * HOURS_PER_STEP for v in fit_h.interval(0))
+    p_h = fit_h.p_value(0)
+    hit_h = bool(est_h > 0 and p_h < ALPHA)
+    verb = "higher" if est_h > 0 else "lower"
+    sentence_h = (
+        f"Within a day, anxiety was {abs(est_h):.1f} points {verb} for every {HOURS_PER_STEP:.0f} "
+        f"hours since the last logged dose (95% interval {low_h:+.1f} to {high_h:+.1f}, "
+        f"{y.size} ratings on {days} days). "
+        + (
+            "Anxiety rising as time since a dose grows is the pattern interdose withdrawal is "
+            "associated with."
+            if hit_h
+            else "No clear rise with time since a dose: the interdose-withdrawal pattern is "
+            "not seen."
+        )
+    )
+    hours_card = Insight(
+        id="kratom.withdrawal_hours",
+        title="Anxiety and time since the last dose",
+        sentence=sentence_h,
+        status="shown",
+        method=hours_method,
+        caveat=caveat,
+        n=int(y.size),
+        estimate=est_h,
+        interval=(low_h, high_h),
+        unit=f"points per {HOURS_PER_STEP:.0f} hours",
+        detected=hit_h,
+        p_value=p_h,
+        minimum=MIN_DAYS_WITHIN,
+        data={**hours_data, "days": days},
+    )
+    fit_c = ols_clustered(yw, within(conc / NM_PER_STEP, group)[:, None], group, absorbed=days)
+    est_c = float(fit_c.coef[0])
+    low_c, high_c = fit_c.interval(0)
+    p_c = fit_c.p_value(0)
+    hit_c = bool(est_c < 0 and p_c < ALPHA)
+    sentence_c = (
+        f"Within a day, anxiety was {abs(est_c):.1f} points {'higher' if est_c < 0 else 'lower'} "
+        f"for every {NM_PER_STEP:.0f} nmol/L lower estimated mitragynine concentration (95% "
+        f"interval {low_c:+.1f} to {high_c:+.1f} per {NM_PER_STEP:.0f} nmol/L more). "
+        + (
+            "Anxiety rising as the concentration falls is associated with interdose withdrawal."
+            if hit_c
+            else "No clear link between concentration and anxiety within a day."
+        )
+    )
+    conc_card = Insight(
+        id="kratom.withdrawal_concentration",
+        title="Anxiety and estimated concentration",
+        sentence=sentence_c,
+        status="shown",
+        method=conc_method,
+        caveat=caveat
+        + " The concentration is a model estimate from study averages, not a measurement.",
+        n=int(y.size),
+        estimate=est_c,
+        interval=(low_c, high_c),
+        unit=f"points per {NM_PER_STEP:.0f} nmol/L",
+        detected=hit_c,
+        p_value=p_c,
+        minimum=MIN_DAYS_WITHIN,
+        data={
+            "bins": _bins(
+                conc, y, np.linspace(0.0, max(float(conc.max()), 1.0) * 1.0001, 11), "nM"
+            ),
+            "days": days,
+        },
+    )
+    return [hours_card, conc_card]
+
+
+def dose_response_card(prep: Prepared) -> Insight:
+    """Anxiety 0.5-6 hours after a dose against the size of that dose."""
+    title = "Anxiety after larger and smaller doses"
+    method = (
+        "Ratings 0.5-6 hours after a logged dose regressed on that dose's grams and the hours "
+        "since it; Newey-West errors over ratings in time order; a rise is reported when the "
+        "slope is above zero in a two-sided test at 5%."
+    )
+    caveat = (
+        f"{_NOT_CAUSAL} On harder days people may take more, which makes larger doses look "
+        "linked to more anxiety; other substances, sleep and the product's strength also vary."
+    )
+    hours = prep.hours_since_dose
+    rows = np.isfinite(hours) & (hours >= 0.5) & (hours <= 6.0) & np.isfinite(prep.last_dose_grams)
+    grams = prep.last_dose_grams[rows]
+    y = prep.rating[rows]
+    n = int(rows.sum())
+    bins = _bins(
+        grams, y, np.arange(0.0, max(float(grams.max()) if n else 1.0, 1.0) + 1.0, 1.0), "grams"
+    )
+    if n < MIN_AFTER_DOSE or float(np.std(grams)) == 0.0:
+        return not_enough(
+            "kratom.dose_response",
+            title,
+            have=min(n, MIN_AFTER_DOSE - 1) if n >= MIN_AFTER_DOSE else n,
+            need=MIN_AFTER_DOSE,
+            what="ratings 0.5-6 hours after a dose of differing size",
+            method=method,
+            caveat=caveat,
+            data={"bins": bins},
+        )
+    x = np.column_stack([np.ones(n), grams - grams.mean(), hours[rows]])
+    fit = ols(y, x)
+    est = float(fit.coef[1])
+    low, high = fit.interval(1)
+    p = fit.p_value(1)
+    hit = bool(est > 0 and p < ALPHA)
+    sentence = (
+        f"In the hours after a dose, anxiety was {abs(est):.1f} points "
+        f"{'higher' if est > 0 else 'lower'} per extra gram (95% interval {low:+.1f} to "
+        f"{high:+.1f}, {n} ratings). "
+        + (
+            "Larger doses were associated with more anxiety: too much kratom can exacerbate "
+            "anxiety."
+            if hit
+            else "Larger doses were not associated with more anxiety."
+        )
+    )
+    return Insight(
+        id="kratom.dose_response",
+        title=title,
+        sentence=sentence,
+        status="shown",
+        method=method,
+        caveat=caveat,
+        n=n,
+        estimate=est,
+        interval=(low, high),
+        unit="points per gram",
+        detected=hit,
+        p_value=p,
+        minimum=MIN_AFTER_DOSE,
+        data={"bins": bins},
+    )
+
+
+def tolerance_card(prep: Prepared) -> Insight:
+    """Whether the day-level association of concentration with anxiety shrinks over time."""
+    title = "Whether the association with kratom is shrinking"
+    method = (
+        "Daily mean anxiety regressed on the day's mean estimated concentration, time, and "
+        "their product (the change in the association per year); first-order autocorrelation "
+        "removed (Prais-Winsten), Newey-West errors; two-sided test at 5%. Quarterly slopes "
+        "are shown for the chart."
+    )
+    caveat = (
+        f"{_NOT_CAUSAL} Lower anxiety at higher concentrations that fades over months fits "
+        "tolerance, but changes in life, treatment, products or dosing habits over the same "
+        "months can do the same."
+    )
+    n_days = prep.n_days
+    count = np.bincount(prep.rating_day, minlength=n_days)[:n_days]
+    total = np.bincount(prep.rating_day, weights=prep.concentration_nM, minlength=n_days)[:n_days]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        conc = np.where(count > 0, total / np.maximum(count, 1), np.nan) / NM_PER_STEP
+    y = prep.daily_anxiety
+    dosed = prep.daily_grams > 0
+    first_dose = int(np.argmax(dosed)) if dosed.any() else n_days
+    rows = np.isfinite(y) & np.isfinite(conc) & (np.arange(n_days) >= first_dose)
+    have = int(rows.sum())
+    quarters: list[dict[str, object]] = []
+    for start in range(first_dose, n_days, 91):
+        sel = rows & (np.arange(n_days) >= start) & (np.arange(n_days) < start + 91)
+        if sel.sum() >= 30 and np.std(conc[sel]) > 0:
+            day = np.flatnonzero(sel).astype(np.int64)
+            xq = np.column_stack([np.ones(day.size), conc[sel] - conc[sel].mean()])
+            fq = prais_winsten(y[sel], xq, day)
+            lo, hi = fq.interval(1)
+            quarters.append(
+                {
+                    "start": (prep.timeline.first + timedelta(days=start)).isoformat(),
+                    "slope": float(fq.coef[1]),
+                    "low": lo,
+                    "high": hi,
+                    "days": int(sel.sum()),
+                }
+            )
+    if have < MIN_TOLERANCE_DAYS:
+        return not_enough(
+            "kratom.tolerance",
+            title,
+            have=have,
+            need=MIN_TOLERANCE_DAYS,
+            what="rated days since the first logged dose",
+            method=method,
+            caveat=caveat,
+            data={"quarters": quarters},
+        )
+    day = np.flatnonzero(rows).astype(np.int64)
+    years = (day - day.mean()) / 365.25
+    c = conc[rows] - conc[rows].mean()
+    x = np.column_stack([np.ones(day.size), years, c, c * years])
+    fit = prais_winsten(y[rows], x, day)
+    slope = float(fit.coef[2])
+    est = float(fit.coef[3])
+    low, high = fit.interval(3)
+    p = fit.p_value(3)
+    hit = bool(slope < 0 and est > 0 and p < ALPHA)
+    sentence = (
+        f"On average, anxiety was {abs(slope):.2f} points {'lower' if slope < 0 else 'higher'} "
+        f"per {NM_PER_STEP:.0f} nmol/L higher estimated concentration; this association "
+        f"changed by {est:+.2f} per year (95% interval {low:+.2f} to {high:+.2f}, {have} days). "
+        + (
+            "The association is shrinking over the months, the pattern tolerance is "
+            "associated with."
+            if hit
+            else "It is not clearly shrinking."
+        )
+    )
+    return Insight(
+        id="kratom.tolerance",
+        title=title,
+        sentence=sentence,
+        status="shown",
+        method=method,
+        caveat=caveat,
+        n=have,
+        estimate=est,
+        interval=(low, high),
+        unit=f"points per {NM_PER_STEP:.0f} nmol/L, per year",
+        detected=hit,
+        p_value=p,
+        minimum=MIN_TOLERANCE_DAYS,
+        data={"quarters": quarters, "average_slope": slope},
+    )

@@ -1,0 +1,173 @@
+"""Trends: anxiety's rolling means, and the GAD-7's history with bands and reliable change."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from mitra.insights.card import Insight, not_enough
+from mitra.insights.daily import Prepared
+from mitra.insights.regression import ols
+from mitra.instruments import change, score
+
+__all__ = ["MIN_RATED_DAYS", "WINDOW_DAYS", "anxiety_trend_card", "gad7_card", "rolling_mean"]
+
+FloatArray = npt.NDArray[np.float64]
+
+MIN_RATED_DAYS = 14
+WINDOW_DAYS = 28
+
+
+def rolling_mean(values: FloatArray, window: int, *, min_count: int = 1) -> FloatArray:
+    """Trailing mean over `window` days, ignoring NaN; NaN with fewer than `min_count` values."""
+    ok = np.isfinite(values)
+    total = np.r_[0.0, np.cumsum(np.where(ok, values, 0.0))]
+    count = np.r_[0, np.cumsum(ok)]
+    hi = np.arange(1, values.size + 1)
+    lo = np.maximum(hi - window, 0)
+    n = count[hi] - count[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (total[hi] - total[lo]) / n
+    return np.asarray(np.where(n >= min_count, mean, np.nan), dtype=np.float64)
+
+
+def _json(values: FloatArray) -> list[float | None]:
+    return [None if not np.isfinite(v) else round(float(v), 3) for v in values]
+
+
+def anxiety_trend_card(prep: Prepared) -> Insight:
+    """The mean of the last 28 days with an interval, against the 28 days before."""
+    y = prep.daily_anxiety
+    rated = int(np.isfinite(y).sum())
+    method = (
+        "Mean of daily mean anxiety over the last 28 days, with a Newey-West 95% interval; "
+        "7- and 28-day trailing means for the chart."
+    )
+    caveat = (
+        "A trend describes what happened, not why: seasons, events, treatment and kratom use "
+        "can all move it."
+    )
+    days = [(prep.timeline.first + timedelta(days=i)).isoformat() for i in range(prep.n_days)]
+    data = {
+        "days": days,
+        "daily": _json(y),
+        "mean_7": _json(rolling_mean(y, 7, min_count=4)),
+        "mean_28": _json(rolling_mean(y, WINDOW_DAYS, min_count=14)),
+    }
+    title = "Anxiety over time"
+    if rated < MIN_RATED_DAYS:
+        return not_enough(
+            "anxiety.trend",
+            title,
+            have=rated,
+            need=MIN_RATED_DAYS,
+            what="days with an anxiety rating",
+            method=method,
+            caveat=caveat,
+            data=data,
+        )
+    recent = y[-WINDOW_DAYS:]
+    recent = recent[np.isfinite(recent)]
+    fit = ols(recent, np.ones((recent.size, 1)))
+    est = float(fit.coef[0])
+    low, high = fit.interval(0)
+    before = y[-2 * WINDOW_DAYS : -WINDOW_DAYS] if prep.n_days > WINDOW_DAYS else y[:0]
+    before = before[np.isfinite(before)]
+    compare = (
+        f", against {before.mean():.1f} in the 28 days before"
+        if before.size >= MIN_RATED_DAYS
+        else ""
+    )
+    sentence = (
+        f"Over the last 28 days your anxiety averaged {est:.1f} out of 10 (95% interval "
+        f"{low:.1f} to {high:.1f}, {recent.size} days){compare}."
+    )
+    return Insight(
+        id="anxiety.trend",
+        title=title,
+        sentence=sentence,
+        status="shown",
+        method=method,
+        caveat=caveat,
+        n=int(recent.size),
+        estimate=est,
+        interval=(low, high),
+        unit="points (0-10)",
+        minimum=MIN_RATED_DAYS,
+        data={**data, "previous_mean": float(before.mean()) if before.size else None},
+    )
+
+
+def _gad7_totals(responses: Sequence[Mapping[str, Any]]) -> list[tuple[datetime, int, str]]:
+    """(time, total, band label) of each GAD-7 response, in time order."""
+    out = []
+    for r in responses:
+        if str(r.get("instrument", "")).upper() != "GAD-7":
+            continue
+        result = score("GAD-7", list(r["answers"]))
+        band = result.band.label if result.band is not None else ""
+        out.append((r["at"], int(result.total), band))
+    out.sort(key=lambda row: row[0])
+    return out
+
+
+def gad7_card(responses: Sequence[Mapping[str, Any]]) -> Insight:
+    """GAD-7 totals with their bands, and reliable change from the first to the latest."""
+    method = (
+        "GAD-7 totals and bands (Spitzer 2006); change from the first to the latest response "
+        "against the minimal clinically important difference and the reliable change threshold "
+        "(Toussaint 2020; Bischoff 2020)."
+    )
+    caveat = (
+        "A questionnaire, not a diagnosis. A change that reaches the reliable-change threshold "
+        "is unlikely to be measurement noise alone; it does not say what caused it."
+    )
+    rows = _gad7_totals(responses)
+    history = [{"at": at.isoformat(), "total": total, "band": band} for at, total, band in rows]
+    title = "GAD-7 over time"
+    if len(rows) < 2:
+        return not_enough(
+            "gad7.history",
+            title,
+            have=len(rows),
+            need=2,
+            what="GAD-7 questionnaires",
+            method=method,
+            caveat=caveat,
+            data={"history": history},
+        )
+    first, latest = rows[0], rows[-1]
+    delta = change("GAD-7", first[1], latest[1])
+    reliable = bool(delta.meets_reliable_change)
+    if delta.direction == "no change":
+        what = "no change"
+    else:
+        what = (
+            f"a reliable {delta.direction}"
+            if reliable
+            else f"a change ({delta.direction}) smaller than the reliable-change threshold"
+        )
+    sentence = (
+        f"Your latest GAD-7 total is {latest[1]} ({latest[2].lower() or 'no band'}), against "
+        f"{first[1]} at the first of {len(rows)} questionnaires: {what} "
+        f"({delta.difference:+d} points)."
+    )
+    return Insight(
+        id="gad7.history",
+        title=title,
+        sentence=sentence,
+        status="shown",
+        method=method,
+        caveat=caveat,
+        n=len(rows),
+        estimate=float(delta.difference),
+        interval=None,
+        unit="GAD-7 points (0-21)",
+        detected=reliable,
+        minimum=2,
+        data={"history": history, "change": delta.as_dict()},
+    )

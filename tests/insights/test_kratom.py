@@ -1,0 +1,209 @@
+"""Kratom insights on hand-made journals: dose trend, withdrawal signature, dose-response,
+tolerance, and "not enough data" below their minimums."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mitra.insights import analyse
+from mitra.pharmacology import concentration_nM
+from mitra.timeline import Timeline
+from tests.insights.handmade import at, timeline
+
+MG_PER_G = 15.0
+
+
+def dosing(days: int, grams: list[float], hours: list[float]) -> dict[str, object]:
+    times = [at(d, h) for d in range(days) for h in hours]
+    return {
+        "dose_time": times,
+        "dose_grams": grams,
+        "dose_mg_mitragynine": [g * MG_PER_G for g in grams],
+        "dose_product": [0] * len(times),
+    }
+
+
+def ratings(times: list[float], anxiety: list[float]) -> dict[str, object]:
+    n = len(times)
+    return {
+        "checkin_time": times,
+        "anxiety": anxiety,
+        "mood": [3.0] * n,
+        "sleep_hours": [np.nan] * n,
+        "sleep_quality": [np.nan] * n,
+        "symptoms": [frozenset()] * n,
+    }
+
+
+def escalating(days: int, per_day: float) -> Timeline:
+    grams = [2.0 + per_day * d for d in range(days)]
+    return timeline(
+        days,
+        **dosing(days, grams, [9.0]),
+        **ratings([at(d, 20) for d in range(days)], [5.0] * days),
+    )
+
+
+def test_a_steadily_rising_weekly_dose_is_reported_as_escalation() -> None:
+    card = analyse(escalating(140, 0.02)).card("kratom.dose_trend")
+    assert card.status == "shown"
+    assert card.detected
+    # 0.02 g a day more each day is 0.14 g/week more each week, 0.56 per 4 weeks.
+    assert card.estimate is not None
+    assert abs(card.estimate - 0.02 * 7 * 7 * 4) < 0.05
+    assert len(card.data["weekly"]) == 20
+    assert "escalating" in card.sentence
+
+
+def test_a_flat_dose_is_not_escalation() -> None:
+    rng = np.random.default_rng(0)
+    days = 140
+    grams = list(np.round(rng.uniform(1.5, 3.5, days), 1))
+    tl = timeline(
+        days,
+        **dosing(days, grams, [9.0]),
+        **ratings([at(d, 20) for d in range(days)], [5.0] * days),
+    )
+    card = analyse(tl).card("kratom.dose_trend")
+    assert not card.detected
+    assert "not clearly different from flat" in card.sentence
+
+
+def test_the_dose_trend_needs_eight_complete_weeks() -> None:
+    card = analyse(escalating(40, 0.02)).card("kratom.dose_trend")
+    assert card.status == "not_enough_data"
+    assert card.sentence == "Not enough data yet: 5 of 8 complete weeks."
+
+
+def withdrawal_journal(days: int, per_hour: float, *, seed: int = 0) -> Timeline:
+    """Doses at 9:00 and a varying second dose; ratings whose anxiety rises with hours since."""
+    rng = np.random.default_rng(seed)
+    dose_times, rating_times, anxiety = [], [], []
+    for d in range(days):
+        second = float(rng.uniform(12.0, 16.0))
+        dose_times += [at(d, 9.0), at(d, second)]
+        for hour in (8.0, float(rng.uniform(10, 12)), float(rng.uniform(17, 23))):
+            t = at(d, hour)
+            last = max((x for x in dose_times if x <= t), default=None)
+            if last is None:
+                continue
+            rating_times.append(t)
+            anxiety.append(4.0 + per_hour * (t - last) / 3600.0 + float(rng.normal(0, 0.3)))
+    n = len(dose_times)
+    return timeline(
+        days,
+        dose_time=dose_times,
+        dose_grams=[2.0] * n,
+        dose_mg_mitragynine=[30.0] * n,
+        dose_product=[0] * n,
+        **ratings(rating_times, anxiety),
+    )
+
+
+def test_anxiety_rising_with_hours_since_a_dose_is_the_withdrawal_signature() -> None:
+    report = analyse(withdrawal_journal(40, 0.1, seed=2))
+    card = report.card("kratom.withdrawal_hours")
+    assert card.detected
+    assert card.estimate is not None
+    assert abs(card.estimate - 0.6) < 0.1
+    assert card.interval is not None
+    assert card.interval[0] < 0.6 < card.interval[1]
+    assert card.data["bins"]
+    assert card.data["points"]
+    conc = report.card("kratom.withdrawal_concentration")
+    assert conc.status == "shown"
+    assert conc.estimate is not None
+    assert conc.estimate < 0
+
+
+def test_no_rise_with_hours_since_a_dose_is_not_reported() -> None:
+    card = analyse(withdrawal_journal(40, 0.0, seed=1)).card("kratom.withdrawal_hours")
+    assert card.status == "shown"
+    assert not card.detected
+    assert "not seen" in card.sentence
+
+
+def test_the_withdrawal_signature_needs_fourteen_days_of_repeated_ratings() -> None:
+    card = analyse(withdrawal_journal(10, 0.1)).card("kratom.withdrawal_hours")
+    assert card.status == "not_enough_data"
+    assert "10 of 14 days with two or more ratings after a logged dose" in card.sentence
+
+
+def dose_response_journal(days: int, per_gram: float, *, seed: int = 0) -> Timeline:
+    rng = np.random.default_rng(seed)
+    grams = list(np.round(rng.uniform(1.0, 6.0, days), 1))
+    anxiety = [4.0 + per_gram * g + float(rng.normal(0, 0.4)) for g in grams]
+    return timeline(
+        days,
+        **dosing(days, grams, [9.0]),
+        **ratings([at(d, 11.0) for d in range(days)], anxiety),
+    )
+
+
+def test_more_anxiety_after_larger_doses_is_reported() -> None:
+    card = analyse(dose_response_journal(60, 0.5)).card("kratom.dose_response")
+    assert card.detected
+    assert card.estimate is not None
+    assert abs(card.estimate - 0.5) < 0.1
+    assert "too much kratom can exacerbate anxiety" in card.sentence
+
+
+def test_dose_size_without_an_anxiety_difference_is_not_reported() -> None:
+    card = analyse(dose_response_journal(60, 0.0, seed=2)).card("kratom.dose_response")
+    assert not card.detected
+
+
+def test_dose_response_needs_twenty_ratings_after_a_dose() -> None:
+    card = analyse(dose_response_journal(12, 0.5)).card("kratom.dose_response")
+    assert card.status == "not_enough_data"
+    assert "12 of 20" in card.sentence
+
+
+def tolerance_journal(days: int, shrinking: bool, *, seed: int = 0) -> Timeline:
+    """Doses of varying size; anxiety lower at higher concentration, less so as months pass."""
+    rng = np.random.default_rng(seed)
+    grams = np.round(rng.uniform(1.0, 6.0, days), 1)
+    dose_h = np.array([d * 24.0 + 9.0 for d in range(days)])
+    rating_h = np.array([d * 24.0 + 12.0 for d in range(days)])
+    conc = concentration_nM(dose_h, grams * MG_PER_G, rating_h)
+    strength = np.linspace(1.0, 0.0, days) if shrinking else np.ones(days)
+    anxiety = 8.0 - 0.1 * strength * conc + rng.normal(0, 0.3, days)
+    return timeline(
+        days,
+        **dosing(days, list(grams), [9.0]),
+        **ratings([at(d, 12.0) for d in range(days)], list(anxiety)),
+    )
+
+
+def test_an_association_with_concentration_that_fades_is_reported_as_tolerance() -> None:
+    card = analyse(tolerance_journal(400, shrinking=True)).card("kratom.tolerance")
+    assert card.status == "shown"
+    assert card.detected
+    assert card.estimate is not None
+    assert card.estimate > 0
+    assert len(card.data["quarters"]) >= 4
+
+
+def test_a_steady_association_is_not_reported_as_tolerance() -> None:
+    card = analyse(tolerance_journal(400, shrinking=False, seed=1)).card("kratom.tolerance")
+    assert card.status == "shown"
+    assert not card.detected
+
+
+def test_tolerance_needs_half_a_year() -> None:
+    card = analyse(tolerance_journal(100, shrinking=True)).card("kratom.tolerance")
+    assert card.status == "not_enough_data"
+    assert "100 of 180" in card.sentence
+
+
+def test_a_journal_without_kratom_says_not_enough_data_for_every_kratom_card() -> None:
+    days = 30
+    tl = timeline(days, **ratings([at(d, 12.0) for d in range(days)], [5.0] * days))
+    report = analyse(tl)
+    for card_id in (
+        "kratom.dose_trend",
+        "kratom.withdrawal_hours",
+        "kratom.dose_response",
+        "kratom.tolerance",
+    ):
+        assert report.card(card_id).status == "not_enough_data"

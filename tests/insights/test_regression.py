@@ -1,0 +1,59 @@
+"""The estimators: Benjamini-Hochberg, Theil-Sen, Prais-Winsten, clustered and fixed-b errors."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import lfilter
+
+from mitra.insights.regression import (
+    benjamini_hochberg,
+    fixed_b_scale,
+    ols,
+    ols_clustered,
+    prais_winsten,
+    theil_sen,
+)
+
+
+def test_benjamini_hochberg_matches_the_textbook_example() -> None:
+    p = np.array([0.01, 0.04, 0.03, 0.005])
+    assert np.allclose(benjamini_hochberg(p), [0.02, 0.04, 0.04, 0.02])
+    assert benjamini_hochberg(np.array([])).size == 0
+
+
+def test_theil_sen_recovers_a_slope_despite_an_outlier() -> None:
+    x = np.arange(30.0)
+    y = 2.0 + 0.5 * x
+    y[10] = 100.0
+    fit = theil_sen(x, y)
+    assert abs(fit.slope - 0.5) < 1e-9
+    assert fit.low <= 0.5 <= fit.high
+
+
+def test_prais_winsten_recovers_an_effect_under_ar1_errors() -> None:
+    rng = np.random.default_rng(0)
+    n = 2000
+    x = (rng.random(n) < 0.5).astype(float)
+    e = lfilter([1.0], [1.0, -0.6], rng.normal(0, 1, n))
+    y = 3.0 - 0.5 * x + e
+    fit = prais_winsten(y, np.column_stack([np.ones(n), x]), np.arange(n, dtype=np.int64))
+    assert abs(fit.rho - 0.6) < 0.05
+    low, high = fit.interval(1)
+    assert low < -0.5 < high
+
+
+def test_ols_without_noise_is_exact_and_its_fixed_b_scale_widens_intervals() -> None:
+    x = np.column_stack([np.ones(50), np.arange(50.0)])
+    fit = ols(1.0 + 2.0 * np.arange(50.0), x)
+    assert np.allclose(fit.coef, [1.0, 2.0])
+    assert fit.critical_scale == fixed_b_scale(3, 50) > 1.0
+    assert fixed_b_scale(0, 50) == 1.0
+
+
+def test_clustered_errors_count_clusters_for_degrees_of_freedom() -> None:
+    rng = np.random.default_rng(1)
+    group = np.repeat(np.arange(40), 3).astype(np.int64)
+    x = rng.normal(size=(120, 1))
+    fit = ols_clustered(0.3 * x[:, 0] + rng.normal(0, 0.1, 120), x, group, absorbed=40)
+    assert fit.df == 39
+    assert abs(fit.coef[0] - 0.3) < 0.05

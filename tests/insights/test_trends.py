@@ -1,0 +1,72 @@
+"""Trends: rolling means of anxiety, and the GAD-7's history with bands and reliable change."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from mitra.insights import analyse
+from mitra.insights.trends import rolling_mean
+from tests.insights.handmade import daily_ratings, timeline
+
+
+def test_the_trend_reports_the_last_28_days_mean_with_an_interval() -> None:
+    anxiety = [6.0] * 28 + [4.0, 5.0] * 14
+    card = analyse(timeline(56, **daily_ratings(anxiety))).card("anxiety.trend")
+    assert card.estimate == 4.5
+    assert card.interval is not None
+    assert card.interval[0] < 4.5 < card.interval[1]
+    assert card.n == 28
+    assert "against 6.0 in the 28 days before" in card.sentence
+    assert len(card.data["mean_7"]) == 56
+
+
+def test_the_trend_needs_fourteen_rated_days() -> None:
+    card = analyse(timeline(9, **daily_ratings([5.0] * 9))).card("anxiety.trend")
+    assert card.status == "not_enough_data"
+    assert card.sentence == "Not enough data yet: 9 of 14 days with an anxiety rating."
+
+
+def test_rolling_means_skip_missing_days() -> None:
+    values = np.array([1.0, np.nan, 3.0, 5.0])
+    assert np.allclose(rolling_mean(values, 2), [1.0, 1.0, 3.0, 4.0])
+    assert np.isnan(rolling_mean(values, 2, min_count=2)[1])
+
+
+def gad7(totals: list[int]) -> list[dict[str, object]]:
+    start = datetime(2025, 1, 1, 20, tzinfo=UTC)
+    out = []
+    for i, total in enumerate(totals):
+        answers = [3] * (total // 3) + ([total % 3] if total % 3 else [])
+        answers += [0] * (7 - len(answers))
+        out.append(
+            {"instrument": "GAD-7", "at": start + timedelta(days=14 * i), "answers": answers}
+        )
+    return out
+
+
+def test_a_fall_of_seven_gad7_points_is_a_reliable_improvement() -> None:
+    card = analyse(
+        timeline(20, **daily_ratings([5.0] * 20)), gad7(gad7_totals := [15, 12, 8])
+    ).card("gad7.history")
+    assert gad7_totals[-1] - gad7_totals[0] == -7
+    assert card.detected is True
+    assert card.estimate == -7
+    assert "a reliable improvement" in card.sentence
+    assert [h["total"] for h in card.data["history"]] == [15, 12, 8]
+    assert card.data["history"][0]["band"]
+    assert card.data["change"]["meets_reliable_change"] is True
+
+
+def test_a_small_gad7_change_is_not_called_reliable() -> None:
+    card = analyse(timeline(20, **daily_ratings([5.0] * 20)), gad7([10, 8])).card("gad7.history")
+    assert card.detected is False
+    assert "smaller than the reliable-change threshold" in card.sentence
+
+
+def test_one_gad7_is_not_enough_for_a_change() -> None:
+    card = analyse(timeline(20, **daily_ratings([5.0] * 20)), gad7([10])).card("gad7.history")
+    assert card.status == "not_enough_data"
+    assert card.sentence == "Not enough data yet: 1 of 2 GAD-7 questionnaires."
+    assert len(card.data["history"]) == 1
