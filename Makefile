@@ -54,3 +54,8 @@ lock: $(BIN)/python
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# Check the insights on synthetic persons and write docs/calibration/ (about a minute).
+.PHONY: calibrate
+calibrate: install
+	$(BIN)/python -m mitra.simulation.calibrate

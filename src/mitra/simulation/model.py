@@ -251,7 +251,7 @@ def _states(used: BoolArray, p: PersonParameters) -> tuple[FloatArray, FloatArra
     return dependence, tolerance
 
 
-def simulate(
+def simulate(  # noqa: PLR0915  one generative story, read best top to bottom
     days: int,
     parameters: PersonParameters = DEFAULT_PERSON,
     *,
