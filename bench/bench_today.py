@@ -65,11 +65,13 @@ def main() -> dict[str, float]:
         f"journal: {DAYS} days, {counts['doses']} doses, {counts['checkins']} check-ins, "
         f"{counts['practices']} practices (made in {made:.1f} s)"
     )
-    from types import SimpleNamespace
+    from types import ModuleType
 
-    # Django accepts any object with `urlpatterns` as a URLconf, so this works however the
-    # benchmark module was loaded (directly, or by bench/run.py).
-    with override_settings(ROOT_URLCONF=SimpleNamespace(urlpatterns=_urls())):
+    # Django accepts a module object as the URLconf, so this works however the benchmark
+    # module was loaded (directly, or by path from bench/run.py).
+    urlconf = ModuleType("bench_today_urls")
+    urlconf.urlpatterns = _urls()  # type: ignore[attr-defined]
+    with override_settings(ROOT_URLCONF=urlconf):
         client = Client()
         first = client.get("/")
         assert first.status_code == 200, first.status_code

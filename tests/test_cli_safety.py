@@ -86,3 +86,39 @@ def test_bad_exposure_input_is_one_line_with_exit_2(
     capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
 ) -> None:
     assert expected in refused(capsys, *argv)
+
+
+@pytest.mark.django_db
+def test_alerts_json_lists_the_journals_alerts_with_sources(
+    capsys: pytest.CaptureFixture[str], alice: object, powder: object
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from mitra.journal import services
+
+    services.add_checkin(
+        alice,
+        {"at": datetime.now(UTC) - timedelta(hours=1), "anxiety": 3, "symptoms": ["pale_stools"]},
+    )
+    code, out, _ = run(capsys, "alerts", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    liver = next(r for r in rows if r["rule"] == "liver_symptoms")
+    assert liver["severity"] == "warning"
+    assert liver["sources"][0]["url"].startswith("https://")
+    assert {"title", "text", "advice", "evidence", "at"} <= set(liver)
+
+
+@pytest.mark.django_db
+def test_alerts_puts_crisis_resources_first_for_a_crisis_answer(
+    capsys: pytest.CaptureFixture[str], alice: object
+) -> None:
+    from datetime import UTC, datetime
+
+    from mitra.journal import services
+
+    services.submit_response(
+        alice, {"instrument": "PHQ-9", "at": datetime.now(UTC), "answers": [0] * 8 + [2]}
+    )
+    out = run(capsys, "alerts")[1]
+    assert out.index("988") < out.index("DANGER")

@@ -325,7 +325,7 @@ def dose(
     person = _person()
     from mitra.journal import services
     from mitra.journal.errors import DuplicateSubmission, EntryInvalid
-    from mitra.journal.timeline import clock_of
+    from mitra.journal.timeline_builder import clock_of
 
     chosen = _find_product(person, product)
     taken_at = _when(at, clock_of(person).zone, "--at")
@@ -393,7 +393,7 @@ def checkin(
     person = _person()
     from mitra.journal import services
     from mitra.journal.errors import DuplicateSubmission, EntryInvalid
-    from mitra.journal.timeline import clock_of
+    from mitra.journal.timeline_builder import clock_of
 
     when = _when(at, clock_of(person).zone, "--at")
     data = {
@@ -745,6 +745,83 @@ def exposure(
     out.print("Sources: " + ", ".join(data["sources"]))
 
 
+@app.command()
+def alerts(
+    include_read: Annotated[
+        bool, typer.Option("--all", help="Include alerts already read.")
+    ] = False,
+    json_out: JsonFlag = False,
+) -> None:
+    """The journal's safety alerts, most severe first, each with its evidence and sources."""
+    person = _person()
+    from mitra.journal import alerts as journal_alerts
+    from mitra.knowledge import load as load_knowledge
+
+    journal_alerts.refresh_alerts(person)
+    found = (
+        journal_alerts.alert_history(person) if include_read else journal_alerts.open_alerts(person)
+    )
+    kb = load_knowledge()
+    rows = [
+        {
+            "id": a.pk,
+            "rule": a.rule,
+            "severity": a.severity,
+            "title": a.title,
+            "text": a.text,
+            "advice": a.advice,
+            "at": a.at.astimezone(UTC).isoformat(),
+            "evidence": a.evidence,
+            "evidence_grade": a.evidence_grade,
+            "sources": [
+                {"id": c.id, "citation": c.citation, "url": c.url}
+                for c in kb.cite([sid for sid in a.sources if sid in kb.sources])
+            ],
+            "acknowledged": a.acknowledged_at is not None,
+        }
+        for a in found
+    ]
+    crisis = any(row["rule"] == "crisis_answer" and not row["acknowledged"] for row in rows)
+    if json_out:
+        for row in rows:
+            if row["rule"] == "crisis_answer":
+                row["crisis_resources"] = _crisis_resources(person)
+        _print_json(rows)
+        return
+    if not rows:
+        out.print("No open alerts. (A missing alert is not a sign of safety.)")
+        return
+    if crisis:
+        out.print("[bold red]Crisis help, now:[/]")
+        _print_crisis(person)
+        out.print()
+    for row in rows:
+        out.print(f"[bold]{row['severity'].upper()}[/] {row['title']}")
+        out.print(f"  {row['text']}", highlight=False)
+        out.print(f"  What to do: {row['advice']}", highlight=False)
+        for source in row["sources"]:
+            out.print(f"  Source: {source['citation']} {source['url']}", highlight=False)
+
+
+@app.command()
+def insights(json_out: JsonFlag = False) -> None:
+    """What seems to help and what seems to hurt, with intervals; associations, not causes."""
+    person = _person()
+    from mitra.journal.analysis import insights_report
+
+    report = insights_report(person).as_dict()
+    if json_out:
+        _print_json(report)
+        return
+    out.print(f"[bold]Insights[/] ({report['first']} to {report['last']}). {report['disclaimer']}")
+    for card in report["cards"]:
+        out.print(f"\n[bold]{card['title']}[/]")
+        out.print(card["sentence"], highlight=False)
+        if card["status"] == "shown":
+            out.print(f"[dim]Method: {card['method']}[/]", highlight=False)
+            out.print(f"[dim]Caveat: {card['caveat']}[/]", highlight=False)
+
+
 # --- demo and export -----------------------------------------------------------------------------
 
 
@@ -758,16 +835,25 @@ def demo(
 ) -> None:
     """Fill the journal with a synthetic person, to try mitra out."""
     person = _person(timezone)
+    from django.conf import settings
     from rich.progress import Progress
 
-    from mitra.journal.demo import load_demo
+    from mitra.journal.demo import demo_journal, load_demo
 
+    journal = demo_journal(person, days=days, seed=seed)
     with Progress(transient=True, console=Console(stderr=True)) as bar:
         task = bar.add_task("Making a synthetic journal", total=None)
-        counts = load_demo(person, days=days, seed=seed, progress=lambda n: bar.advance(task, n))
+        counts = load_demo(
+            person, days=days, seed=seed, journal=journal, progress=lambda n: bar.advance(task, n)
+        )
+    # The synthetic person's true effects, saved beside the data so the insights can be checked.
+    truth_file = Path(settings.DATA_DIR) / f"demo-truth-seed{seed}.json"
+    truth_file.parent.mkdir(parents=True, exist_ok=True)
+    truth_file.write_text(json.dumps(journal.truth, indent=2, default=str) + "\n", encoding="utf-8")
     out.print(
         f"Added {days} days: {counts['doses']} doses, {counts['checkins']} check-ins, "
-        f"{counts['practices']} practices, {counts['products']} products. Now run: mitra serve"
+        f"{counts['practices']} practices, {counts['responses']} GAD-7s, "
+        f"{counts['products']} products. Ground truth: {truth_file}. Now run: mitra serve"
     )
 
 

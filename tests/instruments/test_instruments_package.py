@@ -50,7 +50,5 @@ def test_scoring_imports_neither_django_nor_the_journal() -> None:
         "print(sorted(n for n in sys.modules if n.split('.')[0] == 'django' "
         "or n.startswith(('mitra.journal', 'mitra.web', 'mitra.cli'))))"
     )
-    out = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

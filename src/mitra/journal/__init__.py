@@ -14,6 +14,6 @@ if TYPE_CHECKING:
 def timeline(person: Person, start: date, end: date) -> Timeline:
     """The person's journal over local days `start`..`end` as plain arrays (no ORM objects)."""
     # Imported here: models cannot be imported before Django's app registry is ready.
-    from .timeline import build_timeline
+    from .timeline_builder import build_timeline
 
     return build_timeline(person, start, end)

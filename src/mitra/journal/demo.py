@@ -6,20 +6,32 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from mitra.simulation import synthetic_journal
+from mitra.instruments import score
+from mitra.simulation import SyntheticJournal, synthetic_journal
 
 from . import services
-from .models import CheckIn, Dose, Person, Practice
+from .alerts import refresh_after_commit
+from .models import CheckIn, Dose, Person, Practice, Response
 
 Progress = Callable[[int], None]
 
 
+def demo_journal(person: Person, *, days: int, seed: int) -> SyntheticJournal:
+    """The synthetic person's records and ground truth, on this person's clock."""
+    return synthetic_journal(days, seed=seed, time_zone=person.time_zone)
+
+
 @transaction.atomic
 def load_demo(
-    person: Person, *, days: int, seed: int, progress: Progress | None = None
+    person: Person,
+    *,
+    days: int,
+    seed: int,
+    progress: Progress | None = None,
+    journal: SyntheticJournal | None = None,
 ) -> dict[str, int]:
     """Add `days` days of a synthetic person's entries. Returns counts."""
-    journal = synthetic_journal(days, seed=seed, time_zone=person.time_zone)
+    journal = journal or demo_journal(person, days=days, seed=seed)
     products = [services.add_product(person, data) for data in journal.products]
     doses = []
     for record in journal.doses:
@@ -47,11 +59,29 @@ def load_demo(
         for p in record["practices"]
     ]
     Practice.objects.bulk_create(practices, batch_size=1000)
+    responses = []
+    for record in journal.responses:
+        result = score(record["instrument"], record["answers"])
+        responses.append(
+            Response(
+                person=person,
+                instrument=result.instrument,
+                at=record["at"],
+                answers=list(result.answers),
+                total=result.total,
+                band=result.band.id if result.band else "",
+                flags=[flag.id for flag in result.flags],
+                crisis=result.crisis,
+            )
+        )
+    Response.objects.bulk_create(responses, batch_size=1000)
     if progress:
-        progress(len(checkins) + len(practices))
+        progress(len(checkins) + len(practices) + len(responses))
+    refresh_after_commit(person)
     return {
         "products": len(products),
         "doses": len(doses),
         "checkins": len(checkins),
         "practices": len(practices),
+        "responses": len(responses),
     }

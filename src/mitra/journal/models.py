@@ -217,3 +217,44 @@ class Response(Entry):
 
     def __str__(self) -> str:
         return f"{self.instrument} {self.total} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Severity(models.TextChoices):
+    DANGER = "danger", "Danger"
+    WARNING = "warning", "Warning"
+    CAUTION = "caution", "Caution"
+    INFO = "info", "Information"
+
+
+SEVERITY_RANK = {"danger": 0, "warning": 1, "caution": 2, "info": 3}
+
+
+class Alert(models.Model):
+    """A safety rule's finding, kept with its evidence and sources; once per piece of evidence."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE)
+    rule = models.CharField(max_length=40)
+    severity = models.CharField(max_length=8, choices=Severity.choices)
+    # Sortable severity (0 = danger): the banner lists the most severe first.
+    rank = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    text = models.TextField()
+    advice = models.TextField()
+    sources = models.JSONField(default=list)
+    evidence = models.JSONField(default=dict)
+    evidence_grade = models.CharField(max_length=32, blank=True)
+    # The same evidence gives the same key, so a rule never fires twice for it.
+    evidence_key = models.CharField(max_length=200)
+    at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "rule", "evidence_key"], name="alert_once")
+        ]
+        indexes = [models.Index(fields=["person", "acknowledged_at", "rank"])]
+        ordering = ["rank", "-at"]
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.title}"

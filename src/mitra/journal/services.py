@@ -15,6 +15,7 @@ from mitra.instruments import InstrumentError, MissingAnswersError, Score, score
 from mitra.pharmacology import UnknownUnitError, normalise_dose
 from mitra.safety.interactions import resolve
 
+from .alerts import refresh_after_commit
 from .errors import DuplicateSubmission, EntryInvalid, NotFound, from_validation_error
 from .models import CheckIn, Dose, Entry, Intake, Person, Practice, Product, Response, Substance
 from .schemas import (
@@ -173,6 +174,7 @@ def edit_product(person: Person, product_id: int, data: Mapping[str, Any]) -> Pr
             ) from None
     Dose.objects.bulk_update(doses, ["grams", "mg_mitragynine", "mg_7oh"], batch_size=500)
     product.save()
+    refresh_after_commit(person)
     return product
 
 
@@ -224,7 +226,9 @@ def log_dose(person: Person, data: Mapping[str, Any], *, token: str | None = Non
         dose.save()
         return dose
 
-    return _create_once(Dose, person, token, build)
+    saved = _create_once(Dose, person, token, build)
+    refresh_after_commit(person)
+    return saved
 
 
 @transaction.atomic
@@ -237,6 +241,7 @@ def edit_dose(person: Person, dose_id: int, data: Mapping[str, Any]) -> Dose:
     dose.product = product
     normalise_into(dose, product)
     dose.save()
+    refresh_after_commit(person)
     return dose
 
 
@@ -269,7 +274,9 @@ def add_checkin(person: Person, data: Mapping[str, Any], *, token: str | None = 
         _save_practices(person, checkin, clean)
         return checkin
 
-    return _create_once(CheckIn, person, token, build)
+    saved = _create_once(CheckIn, person, token, build)
+    refresh_after_commit(person)
+    return saved
 
 
 @transaction.atomic
@@ -281,6 +288,7 @@ def edit_checkin(person: Person, checkin_id: int, data: Mapping[str, Any]) -> Ch
     checkin.save()
     checkin.practices.all().delete()
     _save_practices(person, checkin, clean)
+    refresh_after_commit(person)
     return checkin
 
 
@@ -303,12 +311,14 @@ def add_substance(
     """Add a medication or other substance to the person's list."""
     clean = validate(SubstanceIn, data)
     fields = clean.model_dump() | {"knowledge_id": _knowledge_id(clean.name)}
-    return _create_once(
+    saved = _create_once(
         Substance,
         person,
         token,
         lambda: Substance.objects.create(person=person, token=token or None, **fields),
     )
+    refresh_after_commit(person)
+    return saved
 
 
 @transaction.atomic
@@ -318,6 +328,7 @@ def edit_substance(person: Person, substance_id: int, data: Mapping[str, Any]) -
     substance = _get(Substance, person, substance_id)
     _set_fields(substance, clean.model_dump() | {"knowledge_id": _knowledge_id(clean.name)})
     substance.save()
+    refresh_after_commit(person)
     return substance
 
 
@@ -333,7 +344,7 @@ def log_intake(person: Person, data: Mapping[str, Any], *, token: str | None = N
     except NotFound:
         raise EntryInvalid({"substance_id": "choose one of your substances"}) from None
     fields = clean.model_dump(exclude={"substance_id"})
-    return _create_once(
+    saved = _create_once(
         Intake,
         person,
         token,
@@ -341,6 +352,8 @@ def log_intake(person: Person, data: Mapping[str, Any], *, token: str | None = N
             person=person, token=token or None, substance=substance, **fields
         ),
     )
+    refresh_after_commit(person)
+    return saved
 
 
 @transaction.atomic
@@ -354,6 +367,7 @@ def edit_intake(person: Person, intake_id: int, data: Mapping[str, Any]) -> Inta
         raise EntryInvalid({"substance_id": "choose one of your substances"}) from None
     _set_fields(intake, clean.model_dump(exclude={"substance_id"}))
     intake.save()
+    refresh_after_commit(person)
     return intake
 
 
@@ -384,7 +398,7 @@ def submit_response(
     """Score and store a questionnaire response; a crisis flag stays until acknowledged."""
     clean = validate(ResponseIn, data)
     result = _scored(clean)
-    return _create_once(
+    saved = _create_once(
         Response,
         person,
         token,
@@ -400,6 +414,8 @@ def submit_response(
             crisis=result.crisis,
         ),
     )
+    refresh_after_commit(person)
+    return saved
 
 
 def acknowledge_crisis(person: Person, response_id: int) -> Response:

@@ -70,6 +70,11 @@ def _accessible(svg: str, title: str, summary: str) -> str:
     return re.sub(r"<svg ", opening, svg, count=1)
 
 
+def _data(values: list[dict[str, Any]]) -> Any:
+    """Inline chart data (Altair's Data is untyped)."""
+    return alt.Data(values=values)  # type: ignore[no-untyped-call]
+
+
 def _fmt(value: float, digits: int = 1) -> str:
     return "–" if math.isnan(value) else f"{value:.{digits}f}"
 
@@ -86,7 +91,7 @@ def anxiety_and_grams_chart(days: list[date], anxiety: list[float], grams: list[
     ]
 
     def build() -> dict[str, Any]:
-        data = alt.Data(values=records)  # type: ignore[no-untyped-call]
+        data = _data(records)
         base = alt.Chart(data).encode(
             x=alt.X("day:T", title="Day", axis=alt.Axis(format="%b %d", labelAngle=0, tickCount=6))
         )
@@ -169,7 +174,7 @@ def questionnaire_history_chart(
     def build() -> dict[str, Any]:
         layers: list[Any] = []
         if shaded:
-            band_data = alt.Data(values=shaded)  # type: ignore[no-untyped-call]
+            band_data = _data(shaded)
             layers.append(
                 alt.Chart(band_data)
                 .mark_rect(opacity=0.8)
@@ -184,7 +189,7 @@ def questionnaire_history_chart(
                     ),
                 )
             )
-        point_data = alt.Data(values=points)  # type: ignore[no-untyped-call]
+        point_data = _data(points)
         layers.append(
             alt.Chart(point_data)
             .mark_line(color="#2f3e6d", strokeWidth=2.5, point=alt.OverlayMarkDef(color="#2f3e6d"))
@@ -236,7 +241,7 @@ def exposure_chart(
     ]
 
     def build() -> dict[str, Any]:
-        data = alt.Data(values=points)  # type: ignore[no-untyped-call]
+        data = _data(points)
         x = alt.X("t:T", title="Time", axis=alt.Axis(format="%a %H:%M", labelAngle=0, tickCount=6))
         band = (
             alt.Chart(data)
@@ -275,5 +280,177 @@ def exposure_chart(
         title=title,
         summary=summary,
         columns=("Time", "Estimate (nmol/L)", "Band (nmol/L)"),
+        rows=rows,
+    )
+
+
+def forest_chart(rows: list[tuple[str, float, float, float, bool]], unit: str) -> Chart:
+    """Estimates with 95% intervals, one row per factor: (label, estimate, low, high, detected)."""
+    points = [
+        {
+            "factor": label,
+            "estimate": round(est, 3),
+            "low": round(lo, 3),
+            "high": round(hi, 3),
+            "clear": "stands out" if detected else "unclear",
+        }
+        for label, est, lo, hi, detected in rows
+    ]
+    order = [r[0] for r in rows]
+
+    def build() -> dict[str, Any]:
+        data = _data(points)
+        y = alt.Y("factor:N", sort=order, title=None, axis=alt.Axis(labelLimit=200))
+        rule = (
+            alt.Chart(data)
+            .mark_rule(strokeWidth=2.5, color="#2f3e6d")
+            .encode(
+                y=y,
+                x=alt.X("low:Q", title=f"Difference in anxiety ({unit}), 95% interval"),
+                x2="high:Q",
+            )
+        )
+        dots = (
+            alt.Chart(data)
+            .mark_point(filled=True, size=80)
+            .encode(
+                y=y,
+                x="estimate:Q",
+                color=alt.Color(
+                    "clear:N",
+                    scale=alt.Scale(domain=["stands out", "unclear"], range=["#2f3e6d", "#9aa1ad"]),
+                    legend=alt.Legend(title="After multiple-testing control", orient="bottom"),
+                ),
+                tooltip=["factor:N", "estimate:Q", "low:Q", "high:Q"],
+            )
+        )
+        zero = (
+            alt.Chart(_data([{"x": 0}]))
+            .mark_rule(color="#a12b2b", strokeDash=[4, 4])
+            .encode(x="x:Q")
+        )
+        chart = (
+            alt.layer(rule, dots, zero)
+            .properties(height=max(120, 26 * len(points)))
+            .configure_view(strokeWidth=0)
+        )
+        spec: dict[str, Any] = chart.to_dict()
+        spec["width"] = 520
+        spec["padding"] = {"left": 12, "right": 8, "top": 5, "bottom": 5}  # room for long labels
+        return spec
+
+    svg = _cache.render("forest", points, build)
+    title = "What was associated with your anxiety"
+    clear = [r[0] for r in rows if r[4]]
+    summary = (
+        f"{len(rows)} factors; {len(clear)} "
+        f"{'stands' if len(clear) == 1 else 'stand'} out after multiple-testing control"
+        + (f": {', '.join(clear)}." if clear else ".")
+        + " Left of the dashed line means lower anxiety."
+    )
+    table = tuple(
+        (label, f"{est:+.2f}", f"{lo:+.2f} to {hi:+.2f}", "yes" if det else "no")
+        for label, est, lo, hi, det in rows
+    )
+    return Chart(
+        svg=_accessible(svg, title, summary),
+        title=title,
+        summary=summary,
+        columns=("Factor", f"Estimate ({unit})", "95% interval", "Stands out"),
+        rows=table,
+    )
+
+
+def binned_chart(
+    bins: list[dict[str, Any]], *, x_key: str, x_title: str, y_key: str, y_title: str, title: str
+) -> Chart:
+    """Mean of `y_key` per bin of `x_key`, with the number of ratings in each bin."""
+    points = [
+        {"x": round(float(b[x_key]), 3), "y": round(float(b[y_key]), 3), "n": int(b.get("n", 0))}
+        for b in bins
+        if b.get(y_key) is not None
+    ]
+
+    def build() -> dict[str, Any]:
+        data = _data(points)
+        line = (
+            alt.Chart(data)
+            .mark_line(
+                color=ANXIETY_COLOR, strokeWidth=2.5, point=alt.OverlayMarkDef(color=ANXIETY_COLOR)
+            )
+            .encode(
+                x=alt.X("x:Q", title=x_title),
+                y=alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=False)),
+                tooltip=[
+                    alt.Tooltip("x:Q", title=x_title),
+                    alt.Tooltip("y:Q", title=y_title),
+                    alt.Tooltip("n:Q", title="ratings"),
+                ],
+            )
+        )
+        spec: dict[str, Any] = line.properties(height=200).configure_view(strokeWidth=0).to_dict()
+        spec["width"] = 520
+        return spec
+
+    svg = _cache.render("binned", [title, points], build)
+    summary = (
+        f"{len(points)} bins, {sum(p['n'] for p in points)} ratings: "
+        + "; ".join(f"{p['x']:g}: {p['y']:.1f}" for p in points)
+        + "."
+    )
+    rows = tuple((f"{p['x']:g}", f"{p['y']:.2f}", str(p["n"])) for p in points)
+    return Chart(
+        svg=_accessible(svg, title, summary),
+        title=title,
+        summary=summary,
+        columns=(x_title, y_title, "Ratings"),
+        rows=rows,
+    )
+
+
+def weekly_dose_chart(weeks: list[dict[str, Any]], trend: dict[str, Any] | None) -> Chart:
+    """Grams of kratom per week, with the robust trend line from its start to its end."""
+    points = [{"week": w["week_start"], "grams": round(float(w["grams"]), 2)} for w in weeks]
+    line_points = []
+    if trend and points:
+        line_points = [
+            {"week": points[0]["week"], "grams": round(float(trend["start_grams"]), 2)},
+            {"week": points[-1]["week"], "grams": round(float(trend["end_grams"]), 2)},
+        ]
+
+    def build() -> dict[str, Any]:
+        x = alt.X("week:T", title="Week", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=5))
+        bars = (
+            alt.Chart(_data(points))
+            .mark_bar(color=GRAMS_COLOR, opacity=0.6)
+            .encode(x=x, y=alt.Y("grams:Q", title="Kratom (g per week)"))
+        )
+        layers: list[Any] = [bars]
+        if line_points:
+            layers.append(
+                alt.Chart(_data(line_points))
+                .mark_line(color="#a12b2b", strokeWidth=2.5)
+                .encode(x=x, y="grams:Q")
+            )
+        spec: dict[str, Any] = (
+            alt.layer(*layers).properties(height=200).configure_view(strokeWidth=0).to_dict()
+        )
+        spec["width"] = 560
+        return spec
+
+    svg = _cache.render("weekly", [points, line_points], build)
+    title = "Kratom per week"
+    summary = f"{len(points)} weeks" + (
+        f"; trend from about {line_points[0]['grams']:.0f} g "
+        f"to {line_points[-1]['grams']:.0f} g a week."
+        if line_points
+        else "."
+    )
+    rows = tuple((p["week"], f"{p['grams']:g}") for p in points)
+    return Chart(
+        svg=_accessible(svg, title, summary),
+        title=title,
+        summary=summary,
+        columns=("Week starting", "Grams"),
         rows=rows,
     )

@@ -29,3 +29,20 @@ def crisis_resources(person: Any) -> dict[str, Any]:
     sources = kb.cite(sorted({sid for r in resources for sid in r.sources}))
     contacts = person.crisis_contacts if person is not None else []
     return {"resources": resources, "sources": sources, "contacts": contacts}
+
+
+BANNER_SIZE = 3
+
+
+def alerts(request: HttpRequest) -> dict[str, Any]:
+    """`alert_banner`: the most severe unacknowledged alerts, and how many there are."""
+    person = getattr(request, "person", None)
+    if person is None:
+        return {}
+    from mitra.journal.alerts import open_alerts
+
+    found = list(open_alerts(person)[: BANNER_SIZE + 1])
+    if not found:
+        return {}
+    count = open_alerts(person).count() if len(found) > BANNER_SIZE else len(found)
+    return {"alert_banner": {"alerts": found[:BANNER_SIZE], "count": count}}

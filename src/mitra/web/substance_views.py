@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mitra.journal import queries, services
 from mitra.journal.errors import DuplicateSubmission, EntryInvalid, NotFound
 from mitra.journal.models import Person
-from mitra.journal.timeline import clock_of
+from mitra.journal.timeline_builder import clock_of
 from mitra.safety.interactions import check, interactions_among
 
 from .forms import DATETIME_FORMAT, IntakeForm, SubstanceForm

@@ -2,7 +2,7 @@ from django.urls import path
 
 from mitra.api.v1 import api, unknown_route
 
-from . import questionnaire_views, substance_views, views
+from . import alert_views, insight_views, questionnaire_views, substance_views, views
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -20,6 +20,12 @@ urlpatterns = [
     path("journal/<str:kind>/<int:entry_id>/delete", views.entry_delete, name="entry_delete"),
     path("journal/<str:kind>/<int:entry_id>/restore", views.entry_restore, name="entry_restore"),
     path("crisis", views.crisis, name="crisis"),
+    path("alerts", alert_views.alerts, name="alerts"),
+    path("insights", insight_views.insights, name="insights"),
+    path("insights/<str:card_id>.json", insight_views.insight_data, name="insight_data"),
+    path(
+        "alerts/<int:alert_id>/acknowledge", alert_views.alert_acknowledge, name="alert_acknowledge"
+    ),
     path("substances", substance_views.substances, name="substances"),
     path("substances/check", substance_views.substance_check, name="substance_check"),
     path(

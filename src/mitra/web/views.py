@@ -17,7 +17,7 @@ from mitra.journal import queries, services
 from mitra.journal.errors import DuplicateSubmission, EntryInvalid, NotFound
 from mitra.journal.exposure import recent_exposure
 from mitra.journal.models import CheckIn, Dose, Intake, Person, Product
-from mitra.journal.timeline import build_timeline, clock_of
+from mitra.journal.timeline_builder import build_timeline, clock_of
 from mitra.knowledge import load as load_knowledge
 from mitra.reports.charts import anxiety_and_grams_chart, exposure_chart
 

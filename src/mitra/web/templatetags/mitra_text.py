@@ -15,3 +15,9 @@ def words(value: str | Iterable[str]) -> str:
     if isinstance(value, str):
         return value.replace("_", " ")
     return ", ".join(str(v).replace("_", " ") for v in value)
+
+
+@register.filter
+def get_chart(charts: dict[str, object], key: str) -> object:
+    """The chart drawn for an insight card, if any."""
+    return charts.get(key)

@@ -1,0 +1,127 @@
+"""Run the safety rules over a person's recent journal and keep each new finding once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from mitra.safety.rules import ProductFacts, ResponseFacts, SafetyInput, SubstanceFacts, evaluate
+
+from .errors import NotFound
+from .models import SEVERITY_RANK, Alert, Person, Product, Response, Substance
+from .timeline_builder import build_timeline, clock_of
+
+log = logging.getLogger(__name__)
+
+# How far back the rules look. Escalation compares weekly totals over several months.
+WINDOW = timedelta(days=120)
+
+
+def safety_input(person: Person, now: datetime) -> SafetyInput:
+    """The plain data the safety rules read: the recent timeline and the facts around it."""
+    clock = clock_of(person)
+    last = clock.local_day(now)
+    first = clock.local_day(now - WINDOW)
+    products = {
+        p.pk: ProductFacts(
+            id=p.pk,
+            name=p.name,
+            form=cast(Any, p.form),
+            mitragynine_mg_per_g=p.mitragynine_mg_per_g,
+            hydroxy_mg_per_g=p.hydroxy_mg_per_g,
+        )
+        for p in Product.objects.filter(person=person)
+    }
+    substances = {
+        s.pk: SubstanceFacts(
+            id=s.pk,
+            name=s.name,
+            knowledge_id=s.knowledge_id or None,
+            active=s.active and s.deleted_at is None,
+        )
+        for s in Substance.objects.filter(person=person)
+    }
+    responses = [
+        ResponseFacts(
+            id=r.pk, instrument=r.instrument, at=r.at, total=r.total, flags=tuple(r.flags)
+        )
+        for r in Response.objects.filter(
+            person=person, deleted_at__isnull=True, at__gte=now - WINDOW
+        ).order_by("at")
+    ]
+    return SafetyInput(
+        timeline=build_timeline(person, first, last),
+        products=products,
+        substances=substances,
+        responses=responses,
+        now=now,
+    )
+
+
+def refresh_alerts(person: Person, now: datetime | None = None) -> list[Alert]:
+    """Evaluate every rule; store the findings not seen before. Returns the new alerts."""
+    now = now or timezone.now()
+    candidates = evaluate(safety_input(person, now))
+    seen = set(Alert.objects.filter(person=person).values_list("rule", "evidence_key"))
+    new = [
+        Alert(
+            person=person,
+            rule=c.rule,
+            severity=c.severity,
+            rank=SEVERITY_RANK[c.severity],
+            title=c.title,
+            text=c.text,
+            advice=c.advice,
+            sources=list(c.sources),
+            evidence=c.evidence,
+            evidence_grade=c.evidence_grade,
+            evidence_key=c.evidence_key,
+            at=c.at,
+        )
+        for c in candidates
+        if (c.rule, c.evidence_key) not in seen
+    ]
+    # ignore_conflicts: a concurrent refresh may have stored the same finding a moment ago.
+    Alert.objects.bulk_create(new, ignore_conflicts=True)
+    return new
+
+
+def refresh_after_commit(person: Person) -> None:
+    """Refresh alerts after the current transaction commits; a failing rule never loses an entry."""
+
+    def run() -> None:
+        try:
+            refresh_alerts(person)
+        except Exception:  # the entry is saved; a broken rule must not turn that into an error
+            log.exception("safety rules failed for person %s", person.pk)
+
+    transaction.on_commit(run)
+
+
+def acknowledge_alert(person: Person, alert_id: int) -> Alert:
+    """The person has read an alert: it leaves the banner and stays in the history."""
+    try:
+        alert = Alert.objects.get(person=person, pk=alert_id)
+    except (Alert.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"no alert {alert_id} in this journal") from None
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = timezone.now()
+        alert.save(update_fields=["acknowledged_at"])
+    return alert
+
+
+def open_alerts(person: Person) -> QuerySet[Alert]:
+    """Alerts not yet acknowledged, the most severe and the newest first."""
+    return Alert.objects.filter(person=person, acknowledged_at__isnull=True).order_by("rank", "-at")
+
+
+def alert_history(person: Person) -> QuerySet[Alert]:
+    """Every alert, acknowledged or not, the most severe and the newest first."""
+    return Alert.objects.filter(person=person).order_by(
+        F("acknowledged_at").asc(nulls_first=True), "rank", "-at"
+    )

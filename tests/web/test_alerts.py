@@ -1,0 +1,108 @@
+"""Safety alerts: stored once per piece of evidence, on a banner by severity, with sources."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from mitra.journal import services
+from mitra.journal.alerts import refresh_alerts
+from mitra.journal.models import Alert
+
+pytestmark = pytest.mark.django_db
+
+
+def _risky_day(alice: Any, powder: Any) -> None:
+    """A benzodiazepine on the list, taken two hours after a 6 g dose, and dark urine."""
+    now = datetime.now(UTC)
+    xanax = services.add_substance(alice, {"name": "Xanax"})
+    services.log_dose(
+        alice,
+        {"product_id": powder.pk, "taken_at": now - timedelta(hours=4), "amount": 6, "unit": "g"},
+    )
+    services.log_intake(alice, {"substance_id": xanax.pk, "taken_at": now - timedelta(hours=2)})
+    services.add_checkin(
+        alice, {"at": now - timedelta(hours=1), "anxiety": 4, "symptoms": ["dark_urine"]}
+    )
+
+
+def test_the_rules_fire_on_a_risky_day_and_each_alert_cites_sources_a_person_can_open(
+    alice: Any, powder: Any
+) -> None:
+    from mitra.knowledge import load
+
+    _risky_day(alice, powder)
+    refresh_alerts(alice)
+    rules = set(Alert.objects.values_list("rule", flat=True))
+    assert {"interaction", "co_use", "dose_above_band", "liver_symptoms"} <= rules
+    sources = load().sources
+    for alert in Alert.objects.exclude(evidence__unknown=True):
+        assert alert.sources, alert.rule
+        assert all(sources[sid].url.startswith("https://") for sid in alert.sources)
+
+
+def test_a_rule_never_fires_twice_for_the_same_evidence(alice: Any, powder: Any) -> None:
+    _risky_day(alice, powder)
+    first = refresh_alerts(alice)
+    assert first
+    assert refresh_alerts(alice) == []
+    assert Alert.objects.count() == len(first)
+
+
+def test_saving_an_entry_refreshes_the_alerts_once_it_is_committed(
+    alice: Any, powder: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        services.add_checkin(
+            alice, {"at": datetime.now(UTC), "anxiety": 3, "symptoms": ["jaundice"]}
+        )
+    alert = Alert.objects.get(rule="liver_symptoms")
+    assert alert.severity == "danger"
+    assert "livertox" in alert.sources
+
+
+def test_the_banner_lists_open_alerts_most_severe_first_on_every_page(
+    client: Client, alice: Any, powder: Any
+) -> None:
+    _risky_day(alice, powder)
+    refresh_alerts(alice)
+    for path in ["/", "/journal", "/substances"]:
+        html = client.get(path).content.decode()
+        banner = html[html.index('class="alert-banner"') : html.index("</aside>")]
+        badges = [
+            b
+            for b in ("badge-danger", "badge-warning", "badge-caution", "badge-info")
+            if b in banner
+        ]
+        positions = [banner.index(b) for b in badges]
+        assert positions == sorted(positions), path
+
+
+def test_the_alerts_page_shows_the_evidence_and_sources_and_reading_one_keeps_its_history(
+    client: Client, alice: Any, powder: Any
+) -> None:
+    _risky_day(alice, powder)
+    refresh_alerts(alice)
+    html = client.get("/alerts").content.decode()
+    assert "The evidence behind this alert" in html
+    assert "https://" in html
+    liver = Alert.objects.get(rule="liver_symptoms")
+    client.post(f"/alerts/{liver.pk}/acknowledge")
+    liver.refresh_from_db()
+    assert liver.acknowledged_at is not None
+    html = client.get("/alerts").content.decode()
+    assert "alert you have read" in html or "alerts you have read" in html
+    assert f'action="/alerts/{liver.pk}/acknowledge"' not in html
+
+
+def test_a_crisis_answer_raises_a_danger_alert(alice: Any) -> None:
+    services.submit_response(
+        alice, {"instrument": "PHQ-9", "at": datetime.now(UTC), "answers": [0] * 8 + [1]}
+    )
+    refresh_alerts(alice)
+    alert = Alert.objects.get(rule="crisis_answer")
+    assert alert.severity == "danger"
+    assert "simon2013" in alert.sources

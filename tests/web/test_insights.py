@@ -1,0 +1,67 @@
+"""The Insights page and `mitra insights`, on a synthetic person loaded like `mitra demo`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from mitra.journal.demo import load_demo
+from tests.test_cli import run
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_alice(alice: Any) -> Any:
+    load_demo(alice, days=120, seed=0)
+    return alice
+
+
+def test_the_insights_page_shows_a_forest_plot_and_cards_with_intervals_methods_and_caveats(
+    client: Client, demo_alice: Any
+) -> None:
+    html = client.get("/insights").content.decode()
+    assert "not proof of cause" in html
+    assert '<svg role="img" aria-label="What was associated with your anxiety.' in html
+    assert "Mindfulness, same day" in html
+    assert "95% interval" in html
+    assert html.count("<strong>Method:</strong>") == html.count("<strong>Caveat:</strong>") > 5
+    assert (
+        'aria-label="Anxiety by hours since the last dose.' in html or "Not enough data yet" in html
+    )
+    assert 'aria-label="Kratom per week.' in html
+
+
+def test_each_card_links_to_the_data_behind_it(client: Client, demo_alice: Any) -> None:
+    response = client.get("/insights/kratom.dose_trend.json")
+    assert response.status_code == 200
+    card = json.loads(response.content)
+    assert card["id"] == "kratom.dose_trend"
+    assert card["data"]["weekly"]
+    assert client.get("/insights/nothing.json").status_code == 404
+
+
+def test_insights_never_claim_causation(client: Client, demo_alice: Any) -> None:
+    html = client.get("/insights").content.decode().lower()
+    for phrase in ("caused by", "causes your", "because of kratom", "kratom makes"):
+        assert phrase not in html
+
+
+def test_with_little_data_insights_say_not_enough_data_yet(client: Client, alice: Any) -> None:
+    load_demo(alice, days=5, seed=1)
+    assert "Not enough data yet" in client.get("/insights").content.decode()
+
+
+def test_mitra_insights_json_has_every_card_with_estimate_interval_n_method_and_caveat(
+    capsys: pytest.CaptureFixture[str], demo_alice: Any
+) -> None:
+    code, out, _ = run(capsys, "insights", "--json")
+    assert code == 0
+    report = json.loads(out)
+    ids = {c["id"] for c in report["cards"]}
+    assert {"practice.mindfulness.same_day", "kratom.withdrawal_hours", "kratom.dose_trend"} <= ids
+    for card in report["cards"]:
+        assert {"sentence", "estimate", "interval", "n", "method", "caveat", "status"} <= set(card)
