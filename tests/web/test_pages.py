@@ -347,3 +347,24 @@ class TestCrisis:
         html = client.get("/crisis").content.decode()
         assert html.index('href="tel:988"') < html.index('href="tel:911"')
         assert 'href="https://988lifeline.org/"' in html
+
+
+class TestEvidence:
+    def test_dose_bands_from_each_source_are_shown_side_by_side_and_marked_anecdotal(
+        self, client: Client, alice: Any
+    ) -> None:
+        html = client.get("/evidence").content.decode()
+        for label in ("Reported dose-effect bands", "PsychonautWiki", "TripSit", "Grundmann"):
+            assert label in html, label
+        assert html.count("Anecdotal</strong>") >= 3
+
+    def test_the_pk_studies_are_side_by_side_with_their_spread_and_the_one_in_use(
+        self, client: Client, alice: Any
+    ) -> None:
+        html = client.get("/evidence").content.decode()
+        assert "45.3 (31.9-50.2)" in html  # tanna2022 half-life, median (range)
+        assert "23.24 ± 16.07 (SD)" in html  # trakulsrichai2015 half-life, mean ± SD
+        assert "in use</span>" in html
+
+    def test_every_page_links_to_the_evidence(self, client: Client, alice: Any) -> None:
+        assert 'href="/evidence">Evidence and sources</a>' in client.get("/").content.decode()

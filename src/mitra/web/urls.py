@@ -20,6 +20,7 @@ urlpatterns = [
     path("journal/<str:kind>/<int:entry_id>/delete", views.entry_delete, name="entry_delete"),
     path("journal/<str:kind>/<int:entry_id>/restore", views.entry_restore, name="entry_restore"),
     path("crisis", views.crisis, name="crisis"),
+    path("evidence", views.evidence, name="evidence"),
     path("alerts", alert_views.alerts, name="alerts"),
     path("insights", insight_views.insights, name="insights"),
     path("insights/<str:card_id>.json", insight_views.insight_data, name="insight_data"),

@@ -402,3 +402,58 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             return saved_redirect(request, "Settings saved.", "settings")
     status = 422 if form.errors else 200
     return render(request, "web/settings.html", {"form": form}, status=status)
+
+
+# --- evidence -----------------------------------------------------------------------------------
+
+FIGURE_LABELS = {
+    "tmax_hours": "Time to peak (h)",
+    "cmax_nM": "Peak concentration (nmol/L)",
+    "half_life_hours": "Half-life (h)",
+    "auc_nM_h": "Total exposure, AUC (nmol/L x h)",
+    "clearance_L_per_h": "Apparent clearance CL/F (L/h)",
+    "volume_L": "Apparent volume V/F (L)",
+    "volume_L_per_kg": "Apparent volume V/F (L/kg)",
+}
+
+
+def _figure_text(figure: Any) -> str:
+    """A study's figure with its spread: "45.3 (31.9-50.2)", "23.24 ± 16.07 (SD)"."""
+    if figure.value is None:
+        if figure.low is not None and figure.high is not None:
+            return f"{figure.low:g}-{figure.high:g}"
+        return "–"
+    value = f"{figure.value:g}"
+    if figure.sd is not None:
+        return f"{value} ± {figure.sd:g} (SD)"
+    if figure.low is not None and figure.high is not None:
+        return f"{value} ({figure.low:g}-{figure.high:g})"
+    return value
+
+
+@require_GET
+def evidence(request: HttpRequest) -> HttpResponse:
+    """The knowledge behind mitra's numbers: dose context bands, PK studies side by side, sources."""
+    from mitra.knowledge.pharmacokinetics import load_pharmacokinetics
+    from mitra.pharmacology.exposure import DEFAULT_PARAMETER_SET
+
+    kb = load_knowledge()
+    pk = load_pharmacokinetics()
+    sets = list(pk.parameter_sets.values())
+    keys = [k for k in FIGURE_LABELS if any(k in s.figures for s in sets)]
+    figure_rows = [
+        (
+            FIGURE_LABELS[k],
+            [_figure_text(s.figures[k]) if k in s.figures else "–" for s in sets],
+        )
+        for k in keys
+    ]
+    contexts = [{"context": c, "sources": kb.cite(list(c.sources))} for c in pk.dose_context]
+    context = {
+        "contexts": contexts,
+        "sets": [{"set": s, "sources": kb.cite(list(s.sources))} for s in sets],
+        "figure_rows": figure_rows,
+        "default_set": DEFAULT_PARAMETER_SET,
+        "sources": sorted(kb.sources.values(), key=lambda s: s.citation),
+    }
+    return render(request, "web/evidence.html", context)
