@@ -433,7 +433,7 @@ def _figure_text(figure: Any) -> str:
 
 @require_GET
 def evidence(request: HttpRequest) -> HttpResponse:
-    """The knowledge behind mitra's numbers: dose context bands, PK studies side by side, sources."""
+    """The knowledge behind the numbers: dose bands, PK studies side by side, every source."""
     from mitra.knowledge.pharmacokinetics import load_pharmacokinetics
     from mitra.pharmacology.exposure import DEFAULT_PARAMETER_SET
 
