@@ -55,11 +55,13 @@ WITHDRAWAL_DAYS = 180
 
 #: The calibration's person (synthetic): the demo person's habits with a day-to-day residual
 #: spread at which a 0.5-point effect is detectable from 90 days (the power target's premise).
+#: Its withdrawal is pinned (not inherited), so retuning the demo person leaves it unchanged.
 CALIBRATION_PERSON = replace(
     DEFAULT_PERSON,
     innovation_sd=0.3,
     rating_sd=0.35,
     checkin_slots=(DoseSlot(7.5, 0.9), DoseSlot(13.0, 0.6), DoseSlot(19.0, 1.0)),
+    withdrawal_per_10pct_fall=0.6,
     practices=(
         PracticeHabit("mindfulness", 0.5, (10, 30), same_day=-0.5, next_day=0.0),
         PracticeHabit("exercise", 0.5, (20, 60), same_day=0.0, next_day=0.0),
@@ -268,6 +270,11 @@ def targets(
     )
 
 
+def _ratings_per_day(person: PersonParameters) -> float:
+    """Expected check-ins a day: the slots' probabilities on the days not missed."""
+    return (1.0 - person.missed_day_probability) * sum(s.probability for s in person.checkin_slots)
+
+
 def markdown(result: Result) -> str:
     """The report as markdown: what was run, a table of targets, and the persons' parameters."""
     p = CALIBRATION_PERSON
@@ -312,7 +319,8 @@ def markdown(result: Result) -> str:
         "",
         "- The power target holds at this day-to-day spread. A noisier person needs more days: "
         f"the demo person (innovation SD {DEFAULT_PERSON.innovation_sd}, rating SD "
-        f"{DEFAULT_PERSON.rating_sd}, about 2 ratings a day) with the same 0.5-point effect "
+        f"{DEFAULT_PERSON.rating_sd}, about {_ratings_per_day(DEFAULT_PERSON):.1f} ratings a "
+        "day) with the same 0.5-point effect "
         f"is detected in {result.demo_power:.0%} of persons at {DAYS} days.",
         "- Practice and sleep errors: Prais-Winsten removes AR(1) autocorrelation; the standard "
         "error is the larger of Newey-West and classical GLS, and critical values get the "

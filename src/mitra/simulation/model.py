@@ -10,7 +10,7 @@ All the parameters are synthetic (see `mitra.simulation.person`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -130,6 +130,25 @@ class Simulation:
             practice_kind=self.practice_kind,
             practice_minutes=self.practice_minutes,
         )
+
+    def latent_anxiety(self) -> FloatArray:
+        """Each logged rating's noiseless anxiety: the day's level plus the within-day kratom
+        terms at that moment, before rating noise, rounding and clipping."""
+        day = self.clock.day_index(self.checkin_time, self.first, self.last)
+        return np.asarray(
+            self.day_level[day] + self.rating_acute + self.rating_withdrawal + self.rating_excess,
+            dtype=np.float64,
+        )
+
+    def latent_timeline(self) -> Timeline:
+        """The logged data with each rating replaced by its noiseless anxiety.
+
+        An insight computed on it is the truth on that insight's own scale, for estimands no
+        single parameter states: e.g. the within-day slope of anxiety on hours since the last
+        logged dose that the interdose-withdrawal, relief and dependence terms imply at the
+        moments this person happened to rate and dose.
+        """
+        return replace(self.timeline(), anxiety=self.latent_anxiety())
 
     def responses(self) -> list[dict[str, Any]]:
         """GAD-7 responses as {"instrument", "at", "answers"} (aware UTC datetimes)."""

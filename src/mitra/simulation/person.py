@@ -136,7 +136,7 @@ class PersonParameters:
     )  # Monday..Sunday
     rating_sd: float = 0.6
     practices: tuple[PracticeHabit, ...] = (
-        PracticeHabit("mindfulness", 0.55, (10, 30), same_day=-0.7, next_day=-0.2),
+        PracticeHabit("mindfulness", 0.55, (10, 30), same_day=-0.8, next_day=-0.2),
         PracticeHabit("exercise", 0.4, (20, 60), same_day=0.0, next_day=0.0),
     )
     sleep_mean_hours: float = 7.0
@@ -145,8 +145,8 @@ class PersonParameters:
     sleep_next_day_per_hour: float = 0.0
     # Check-ins: usual local hours and how often each is done; a day may have none.
     checkin_slots: tuple[DoseSlot, ...] = (
-        DoseSlot(7.5, 0.7),
-        DoseSlot(13.0, 0.3),
+        DoseSlot(7.5, 0.85),
+        DoseSlot(13.0, 0.5),
         DoseSlot(19.0, 1.0),
     )
     checkin_time_sd_hours: float = 0.4
@@ -160,7 +160,7 @@ class PersonParameters:
     dependence_recovery_days: float = 10.0
     # Interdose withdrawal: points per 10% fall of the concentration below its 7-day mean,
     # scaled by dependence.
-    withdrawal_per_10pct_fall: float = 0.6
+    withdrawal_per_10pct_fall: float = 0.8
     # Tolerance: the acute relief shrinks by up to tolerance_max, over months of daily use.
     tolerance_max: float = 0.6
     tolerance_days: float = 150.0
@@ -182,6 +182,12 @@ class PersonParameters:
 
 
 #: The demo's person: mindfulness helps, exercise is neutral, a mild interdose withdrawal.
+#: Sized so that `mitra demo --days 180` shows both (tests/simulation/test_demo_person.py):
+#: mindfulness lowers that day's anxiety by 0.8 points, the morning rating (before the first
+#: dose, the lowest concentration) carries about half a point more withdrawal than the evening
+#: ones, and with a rating most mornings and about every other midday the within-day slope of
+#: anxiety on hours since the last dose is about +0.27 points per 6 hours (the truth on the
+#: card's scale: `Simulation.latent_timeline`). Sizes chosen for the demo, not clinical figures.
 DEFAULT_PERSON = PersonParameters()
 
 
