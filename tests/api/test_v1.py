@@ -110,3 +110,15 @@ def test_before_set_up_responses_are_refused_with_a_reason(client: Client, db: A
 def test_the_openapi_document_is_served(client: Client) -> None:
     doc = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/responses" in doc["paths"]
+
+
+def test_a_non_json_post_is_refused_so_other_web_pages_cannot_write_to_the_journal(
+    client: Client, alice: Any
+) -> None:
+    body = json.dumps({"instrument": "GAD-2", "answers": [0, 0]})
+    response = client.post("/api/v1/responses", body, content_type="text/plain")
+    assert response.status_code in {400, 415}
+    assert response["Content-Type"] == "application/problem+json"
+    from mitra.journal.models import Response
+
+    assert not Response.objects.exists()

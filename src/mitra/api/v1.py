@@ -162,6 +162,10 @@ def _response_json(person: Person, response: Response) -> dict[str, Any]:
 
 @api.post("/responses", summary="Score and save a questionnaire response")
 def submit_response(request: HttpRequest, payload: ResponseIn) -> HttpResponse:
+    # Only JSON bodies: a web page elsewhere cannot send one to this loopback server without a
+    # CORS preflight, which mitra never grants (a form or text/plain post is refused here).
+    if request.content_type != "application/json":
+        raise HttpError(415, "Send the response as application/json.")
     person = _person(request)
     data = {
         "instrument": payload.instrument,
