@@ -7,6 +7,7 @@ import ipaddress
 import json
 import os
 import sys
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -144,7 +145,11 @@ def serve(
     from django.conf import settings
     from waitress import serve as waitress_serve
 
+    from mitra.reports.charts import warm_up
     from mitra.wsgi import application
+
+    # The chart renderer takes about a second to start: start it now, not on the first page.
+    threading.Thread(target=warm_up, daemon=True).start()
 
     db = settings.DATABASES["default"]
     where = (

@@ -63,6 +63,11 @@ class _SvgCache:
 _cache = _SvgCache()
 
 
+def warm_up() -> None:
+    """Start the chart renderer (its first use costs about a second)."""
+    vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 0}]}, "encoding": {}})
+
+
 def _accessible(svg: str, title: str, summary: str) -> str:
     """Give the SVG a role, title and description so screen readers announce it."""
     label = f"{title}. {summary}".replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
