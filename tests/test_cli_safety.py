@@ -117,6 +117,7 @@ def test_alerts_puts_crisis_resources_first_for_a_crisis_answer(
 
     from mitra.journal import services
 
+    services.set_up_person({"time_zone": "America/Chicago"})
     services.submit_response(
         alice, {"instrument": "PHQ-9", "at": datetime.now(UTC), "answers": [0] * 8 + [2]}
     )

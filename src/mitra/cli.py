@@ -330,6 +330,7 @@ def dose(
     person = _person()
     from mitra.journal import services
     from mitra.journal.errors import DuplicateSubmission, EntryInvalid
+    from mitra.journal.queries import unit_text
     from mitra.journal.timeline_builder import clock_of
 
     chosen = _find_product(person, product)
@@ -364,7 +365,8 @@ def dose(
         _print_json(row)
     else:
         out.print(
-            f"Logged {amount:g} {unit} of {chosen.name} = {saved.grams:g} g (dose {saved.pk})."
+            f"Logged {unit_text(amount, unit)} of {chosen.name} = {saved.grams:g} g "
+            f"(dose {saved.pk})."
         )
 
 
@@ -433,12 +435,11 @@ def checkin(
 
 def _crisis_resources(person: Any | None = None) -> dict[str, Any]:
     """Crisis resources for the configured locale, the person's own contacts, their sources."""
-    from django.conf import settings
-
     from mitra.knowledge import load as load_knowledge
+    from mitra.web.context import crisis_locale
 
     kb = load_knowledge()
-    resources = kb.crisis_resources(settings.MITRA_LOCALE)
+    resources = kb.crisis_resources(crisis_locale(person))
     cited = kb.cite(sorted({sid for r in resources for sid in r.sources}))
     return {
         "resources": [

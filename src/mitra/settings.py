@@ -3,7 +3,7 @@
 MITRA_DATA_DIR      folder for the SQLite database and secrets (default: the user data folder)
 MITRA_DATABASE_URL  use this database instead of SQLite (for example postgres://user@host/db)
 MITRA_DEBUG         "1" for development error pages (never on a shared machine)
-MITRA_LOCALE        country code for crisis resources (default US: the 988 Lifeline)
+MITRA_LOCALE        country code for crisis resources (default: the time zone's country)
 MITRA_SECRET_KEY    the session-signing key; else read from MITRA_SECRET_KEY_FILE, else generated
                     once into the data folder
 """
@@ -50,8 +50,9 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = envbool("MITRA_DEBUG")
-# The person's country (ISO 3166 code) for crisis resources; "US" shows 988.
-MITRA_LOCALE = os.environ.get("MITRA_LOCALE", "US").upper()
+# The person's country (ISO 3166 code) for crisis resources; unset: the country of their time
+# zone (before set-up, US).
+MITRA_LOCALE = os.environ.get("MITRA_LOCALE", "").upper()
 # The server binds to loopback until accounts exist (see `mitra serve`).
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["DayClock", "Timeline", "zone_names"]
+__all__ = ["DayClock", "Timeline", "zone_country", "zone_names"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -127,11 +127,12 @@ class Timeline:
         """Day index of each time in this span."""
         return self.clock.day_index(seconds, self.first, self.last)
 
-    def daily_grams(self) -> FloatArray:
-        """Grams of kratom per local day (0 on days without a dose)."""
-        grams = np.bincount(
-            self.day_of(self.dose_time), weights=self.dose_grams, minlength=self.n_days
-        )
+    def daily_grams(self, products: frozenset[int] | None = None) -> FloatArray:
+        """Grams of kratom per local day (0 on days without a dose), of `products` if given."""
+        weights = self.dose_grams
+        if products is not None:
+            weights = np.where(np.isin(self.dose_product, list(products)), weights, 0.0)
+        grams = np.bincount(self.day_of(self.dose_time), weights=weights, minlength=self.n_days)
         return grams[: self.n_days].astype(np.float64)
 
     def daily_anxiety(self) -> FloatArray:
@@ -143,6 +144,20 @@ class Timeline:
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = total[: self.n_days] / count[: self.n_days]
         return np.where(count[: self.n_days] > 0, mean, np.nan)
+
+
+@cache
+def _zone_countries() -> dict[str, str]:
+    from importlib import resources
+
+    text = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+    rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+    return {row[2]: row[0] for row in rows if len(row) >= 3}
+
+
+def zone_country(tz: str) -> str | None:
+    """The ISO 3166 country of an IANA time zone ("Europe/Berlin" is DE), from tzdata's table."""
+    return _zone_countries().get(tz)
 
 
 @cache

@@ -48,6 +48,9 @@ def test_a_submitted_response_is_scored_and_saved(client: Client, alice: Any) ->
 
 
 def test_a_crisis_answer_carries_the_flag_and_the_resources(client: Client, alice: Any) -> None:
+    from mitra.journal import services
+
+    services.set_up_person({"time_zone": "America/Chicago"})
     body = post(
         client, "/api/v1/responses", {"instrument": "PHQ-9", "answers": [0] * 8 + [1]}
     ).json()

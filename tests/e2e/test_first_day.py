@@ -57,7 +57,7 @@ def test_a_new_user_sets_up_logs_a_check_in_and_a_dose_and_sees_both(page: Any) 
     page.get_by_role("link", name="Journal").click()
     entries = page.locator("li.entry strong")
     expect(entries).to_have_text(
-        ["Kratom: 6 capsule of Red Bali capsules", "Check-in: anxiety 6/10"]
+        ["Kratom: 6 capsules of Red Bali capsules", "Check-in: anxiety 6/10"]
     )
     expect(page.get_by_text("Mindfulness or meditation: 15 min")).to_be_visible()
 
@@ -103,7 +103,7 @@ def test_answering_phq9_item9_with_1_shows_the_crisis_card_first(page: Any) -> N
 
     from mitra.journal import services
 
-    services.set_up_person({"time_zone": "Europe/Berlin"})
+    services.set_up_person({"time_zone": "America/New_York"})  # crisis lines of the US: 988
     page.goto(page.base_url + "/questionnaires/PHQ-9")
     groups = page.locator("fieldset")
     expect(groups).to_have_count(9)

@@ -69,7 +69,7 @@ class TestToday:
         assert "Check-in" in html
         assert '<svg role="img" aria-label="Anxiety and kratom, last 30 days.' in html
         assert "<caption>Anxiety and kratom, last 30 days</caption>" in html
-        assert "Kratom (g per day)" in html  # axis title with its unit
+        assert "Kratom leaf (g per day)" in html  # axis title with its unit
 
     def test_every_input_on_today_has_a_label(
         self, client: Client, alice: Any, powder: Any
@@ -341,12 +341,39 @@ class TestCrisis:
     ) -> None:
         assert 'href="/crisis">Crisis help</a>' in client.get(path).content.decode()
 
-    def test_the_crisis_page_offers_988_first_and_cites_its_source(
+    def test_in_a_us_time_zone_the_crisis_page_offers_988_first_and_cites_its_source(
         self, client: Client, alice: Any
     ) -> None:
+        services.set_up_person({"time_zone": "America/Chicago"})
         html = client.get("/crisis").content.decode()
         assert html.index('href="tel:988"') < html.index('href="tel:911"')
         assert 'href="https://988lifeline.org/"' in html
+
+    def test_in_berlin_the_crisis_page_offers_112_and_not_the_us_lines(
+        self, client: Client, alice: Any
+    ) -> None:
+        html = client.get("/crisis").content.decode()
+        assert 'href="tel:112"' in html
+        assert 'href="tel:988"' not in html
+        assert 'href="https://findahelpline.com/"' in html
+
+    def test_in_london_the_crisis_page_offers_samaritans(self, client: Client, alice: Any) -> None:
+        services.set_up_person({"time_zone": "Europe/London"})
+        assert 'href="tel:116123"' in client.get("/crisis").content.decode()
+
+    def test_a_time_zone_without_known_lines_still_offers_the_international_directory(
+        self, client: Client, alice: Any
+    ) -> None:
+        services.set_up_person({"time_zone": "Asia/Tokyo"})
+        html = client.get("/crisis").content.decode()
+        assert 'href="https://findahelpline.com/"' in html
+        assert 'href="tel:988"' not in html
+
+    def test_mitra_locale_overrides_the_time_zone(
+        self, client: Client, alice: Any, settings: Any
+    ) -> None:
+        settings.MITRA_LOCALE = "US"
+        assert 'href="tel:988"' in client.get("/crisis").content.decode()
 
 
 class TestEvidence:

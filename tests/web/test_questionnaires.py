@@ -88,6 +88,7 @@ class TestCrisisCard:
     def test_phq9_item9_shows_the_crisis_card_before_anything_else_even_at_a_minimal_total(
         self, client: Client, alice: Any
     ) -> None:
+        services.set_up_person({"time_zone": "America/New_York"})
         response = client.post("/questionnaires/PHQ-9", _answers("PHQ-9", [0] * 8 + [1]))
         html = client.get(response["Location"]).content.decode()
         body = html[html.index("<body") :]

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from mitra.knowledge import load as load_knowledge
+from mitra.pharmacology import PRODUCT_UNITS
 
 from .models import (
     CheckIn,
@@ -45,6 +46,30 @@ def substances(person: Person) -> QuerySet[Substance]:
     return Substance.objects.filter(person=person, deleted_at__isnull=True).order_by("name")
 
 
+#: Forms whose grams are grams of leaf; extracts, shots and 7-OH products are not comparable.
+LEAF_FORMS = ("powder", "capsules", "tea")
+
+
+def leaf_products(person: Person) -> frozenset[int]:
+    """Ids of the person's products that are leaf (powder, capsules, tea), deleted ones too."""
+    return frozenset(
+        Product.objects.filter(person=person, form__in=LEAF_FORMS).values_list("pk", flat=True)
+    )
+
+
+def other_doses_between(person: Person, start: datetime, end: datetime) -> list[str]:
+    """Doses of non-leaf products (extracts, shots, 7-OH) in [start, end), as "1 shot of X"."""
+    found = (
+        Dose.objects.filter(
+            person=person, deleted_at__isnull=True, taken_at__gte=start, taken_at__lt=end
+        )
+        .exclude(product__form__in=LEAF_FORMS)
+        .select_related("product")
+        .order_by("taken_at")
+    )
+    return [f"{unit_text(d.amount, d.unit)} of {d.product.name}" for d in found]
+
+
 def last_dose(person: Person) -> Dose | None:
     """The most recent dose, to pre-fill the next one's product and unit."""
     return (
@@ -61,8 +86,15 @@ def _fmt_amount(value: float) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".")
 
 
+def unit_text(amount: float, unit: str) -> str:
+    """An amount with its unit in words: "4 capsules", "1 capsule", "2.5 g"."""
+    plural = PRODUCT_UNITS.get(unit, unit) if unit not in {"g", "mg", "ml"} else unit
+    word = unit if amount == 1 or unit in {"g", "mg", "ml"} else plural
+    return f"{_fmt_amount(amount)} {word}"
+
+
 def _dose_entry(d: Dose) -> JournalEntry:
-    amount = f"{_fmt_amount(d.amount)} {d.unit}"
+    amount = unit_text(d.amount, d.unit)
     grams = f"= {_fmt_amount(d.grams)} g" if d.unit != "g" else ""
     details = tuple(x for x in (grams, d.note) if x)
     if d.mg_mitragynine is not None:

@@ -70,21 +70,34 @@ class CrisisResource(Record):
     sources: tuple[str, ...]
 
 
+class CrisisRegion(Record):
+    """A group of countries that share crisis resources (for example 112 in the EU)."""
+
+    id: str
+    name: str
+    countries: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
 class KnowledgeBase(Record):
     """Everything the engines know, validated as a whole (no dangling source ids)."""
 
     sources: dict[str, Source]
     symptoms: tuple[Symptom, ...]
     crisis: tuple[CrisisResource, ...]
+    crisis_regions: tuple[CrisisRegion, ...] = ()
 
     def cite(self, source_ids: tuple[str, ...] | list[str]) -> list[Source]:
         """The sources behind a fact, in the order given."""
         return [self.sources[sid] for sid in source_ids]
 
     def crisis_resources(self, locale: str = "US") -> list[CrisisResource]:
-        """Crisis resources for a locale, the locale's own first, then those for everywhere."""
-        own = [r for r in self.crisis if r.locale == locale.upper()]
-        return own + [r for r in self.crisis if r.locale == "*"]
+        """Crisis resources for a country or region: its own, its regions', then everywhere's."""
+        code = locale.upper()
+        regions = [g.id for g in self.crisis_regions if code in g.countries]
+        own = [r for r in self.crisis if r.locale == code]
+        shared = [r for r in self.crisis if r.locale in regions and r not in own]
+        return own + shared + [r for r in self.crisis if r.locale == "*"]
 
     def symptom(self, symptom_id: str) -> Symptom:
         """A checklist symptom by id; KeyError if unknown."""
@@ -142,6 +155,10 @@ def load() -> KnowledgeBase:
         missing = [sid for sid in resource.sources if sid not in known]
         if missing or not resource.sources:
             raise KnowledgeError(f"crisis.toml: {resource.name} needs known sources, has {missing}")
+    regions: list[CrisisRegion] = _records("crisis.toml", "region", CrisisRegion)
     return KnowledgeBase(
-        sources={s.id: s for s in sources}, symptoms=tuple(symptoms), crisis=tuple(crisis)
+        sources={s.id: s for s in sources},
+        symptoms=tuple(symptoms),
+        crisis=tuple(crisis),
+        crisis_regions=tuple(regions),
     )

@@ -101,7 +101,9 @@ def anxiety_and_grams_chart(days: list[date], anxiety: list[float], grams: list[
             x=alt.X("day:T", title="Day", axis=alt.Axis(format="%b %d", labelAngle=0, tickCount=6))
         )
         bars = base.mark_bar(color=GRAMS_COLOR, opacity=0.55).encode(
-            y=alt.Y("grams:Q", title="Kratom (g per day)", axis=alt.Axis(titleColor=GRAMS_COLOR)),
+            y=alt.Y(
+                "grams:Q", title="Kratom leaf (g per day)", axis=alt.Axis(titleColor=GRAMS_COLOR)
+            ),
             tooltip=[alt.Tooltip("day:T", title="Day"), alt.Tooltip("grams:Q", title="g")],
         )
         line = base.mark_line(
@@ -120,7 +122,7 @@ def anxiety_and_grams_chart(days: list[date], anxiety: list[float], grams: list[
             .resolve_scale(y="independent")
             .properties(width="container", height=220)
             .configure_view(strokeWidth=0)
-            .configure_axis(labelFontSize=12, titleFontSize=12)
+            .configure_axis(labelFontSize=14, titleFontSize=14)
         )
         spec: dict[str, Any] = chart.to_dict()
         spec["width"] = 640

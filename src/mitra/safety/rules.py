@@ -561,7 +561,8 @@ def _co_use_candidate(
     if findings:
         primary = findings[0]
         severity: Severity = primary.severity
-        title = primary.title
+        # A title of its own: the same interaction may also be on the list as a standing alert.
+        title = f"{substance.name} taken {_duration(gap)} from a kratom dose: {primary.title}"
         about = f" {primary.mechanism} {primary.evidence_note}"
         advice = primary.advice
         sources = _unique(c.id for f in findings for c in f.sources)
@@ -690,8 +691,8 @@ def dose_above_band(data: SafetyInput) -> list[AlertCandidate]:
             f"'{scheme.label}'. {scheme.note} {_BANDS_NOTE}"
         )
         advice = (
-            "If you want to take less, mitra's taper planner can help you step down. Avoid alcohol "
-            "and other sedatives with a large dose, and do not drive after it."
+            "If you want to take less, a clinician can help you plan a gradual reduction. Avoid "
+            "alcohol and other sedatives with a large dose, and do not drive after it."
         )
         if severity == "warning":
             advice += (
@@ -758,7 +759,7 @@ def day_total_above_band(data: SafetyInput) -> list[AlertCandidate]:
                 title=f"{_grams(total)} of kratom in one day",
                 text=text,
                 advice=(
-                    "If you want to take less, mitra's taper planner can help you step down. "
+                    "If you want to take less, a clinician can help you plan a gradual reduction. "
                     "Avoid alcohol and other sedatives on days with a large total."
                 ),
                 sources=scheme.sources,
@@ -845,7 +846,7 @@ def rising_weekly_dose(data: SafetyInput) -> list[AlertCandidate]:
             text=text,
             advice=(
                 "A steadily rising dose can be a sign of growing tolerance. If you want to hold "
-                "your dose or reduce it, mitra's taper planner can help, and so can a clinician."
+                "your dose or reduce it, a clinician can help you plan a gradual reduction."
             ),
             sources=("grundmann2017", "psychonautwiki"),
             evidence={
@@ -910,8 +911,8 @@ def daily_use_streak(data: SafetyInput) -> list[AlertCandidate]:
                 title=f"Kratom on {length} days in a row",
                 text=text,
                 advice=(
-                    "If you want to, plan regular days without kratom, or use mitra's taper "
-                    "planner to reduce. If a day without it brings withdrawal-like symptoms, log "
+                    "If you want to, plan regular days without kratom, or reduce gradually with a "
+                    "clinician's help. If a day without it brings withdrawal-like symptoms, log "
                     "them; a clinician can help."
                 ),
                 sources=("rogers2024", "huestis2024", "garciaromeu2020"),
@@ -977,7 +978,7 @@ def shortening_interval_between_doses(data: SafetyInput) -> list[AlertCandidate]
             advice=(
                 "Doses coming closer together can go with growing tolerance or with "
                 "withdrawal-like feelings between doses. If you want to space them out again "
-                "or reduce, mitra's taper planner can help, and so can a clinician."
+                "or reduce, a clinician can help you plan a gradual reduction."
             ),
             sources=("rogers2024",),
             evidence={

@@ -107,7 +107,9 @@ def _today_context(
     first = today - timedelta(days=CHART_DAYS - 1)
     line = build_timeline(person, first, today)
     days = [first + timedelta(days=i) for i in range(CHART_DAYS)]
-    chart = anxiety_and_grams_chart(days, list(line.daily_anxiety()), list(line.daily_grams()))
+    leaf = queries.leaf_products(person)
+    leaf_grams = line.daily_grams(leaf)
+    chart = anxiety_and_grams_chart(days, list(line.daily_anxiety()), list(leaf_grams))
     start, end = clock.day_span(today)
     now = timezone.now()
     exposure = recent_exposure(person, now)
@@ -127,7 +129,8 @@ def _today_context(
         "has_products": queries.products(person).exists(),
         "entries": queries.entries_between(person, start, end),
         "chart": chart,
-        "grams_today": float(line.daily_grams()[-1]),
+        "grams_today": float(leaf_grams[-1]),
+        "other_doses_today": queries.other_doses_between(person, start, end),
         "gad7": queries.gad7_due(person),
     }
 
@@ -185,7 +188,13 @@ def dose_add(request: HttpRequest) -> HttpResponse:
 def dose_units(request: HttpRequest) -> HttpResponse:
     """The unit options for the chosen product (htmx swaps them into the dose form)."""
     person = current_person(request)
-    form = _dose_form(person, request.GET)
+    data = request.GET.copy()
+    raw = data.get("product_id", "")
+    product = queries.products(person).filter(pk=raw).first() if raw.isdigit() else None
+    if product is not None:
+        # A newly chosen product is logged in its own unit unless the person changes it.
+        data["unit"] = product.unit
+    form = _dose_form(person, data)
     return render(request, "web/_unit_select.html", {"field": form["unit"]})
 
 
