@@ -123,3 +123,7 @@ def test_alerts_puts_crisis_resources_first_for_a_crisis_answer(
     )
     out = run(capsys, "alerts")[1]
     assert out.index("988") < out.index("DANGER")
+
+
+def test_an_empty_substance_name_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "name is empty" in refused(capsys, "interactions", "")

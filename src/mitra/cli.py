@@ -86,10 +86,8 @@ def _person(time_zone: str | None = None) -> Any:
         except EntryInvalid as exc:
             fail(f"--timezone {exc.errors.get('time_zone', 'is not valid')}")
         if not time_zone:
-            print(
-                f"mitra: using time zone {zone}; change it with 'mitra settings --timezone'",
-                file=sys.stderr,
-            )
+            # Information, not an error: stdout, so stderr stays one line when a command fails.
+            print(f"mitra: using time zone {zone}; change it with 'mitra settings --timezone'")
     return person
 
 
@@ -111,7 +109,9 @@ def _token(*parts: object) -> str:
 
 def _refused(exc: Any) -> NoReturn:
     field, message = next(iter(exc.errors.items()))
-    fail(f"{field.replace('_', ' ')} {message}")
+    name = field.replace("_", " ").replace(".", " ")
+    reads_on = message.startswith(("is ", "must ", "needs ", "may ", "lists "))
+    fail(f"{name} {message}" if reads_on else f"{name}: {message}")
 
 
 def _print_json(data: Any) -> None:
@@ -577,7 +577,7 @@ def questionnaire(
             try:
                 raw = input(f"Answer ({'/'.join(sorted(allowed))}): ").strip()
             except EOFError:
-                print(file=sys.stderr)
+                print()
                 fail("questionnaire stopped before every question was answered; nothing was saved")
             if raw in allowed:
                 answers.append(int(raw))
@@ -611,6 +611,8 @@ def interactions(
     """
     from mitra.safety.interactions import check, report_document
 
+    if any(not name.strip() for name in names):
+        fail("a substance name is empty; give a name such as sertraline or Xanax")
     reports = check(names)
     if json_out:
         _print_json(report_document(reports))

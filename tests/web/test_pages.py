@@ -395,3 +395,18 @@ class TestEvidence:
 
     def test_every_page_links_to_the_evidence(self, client: Client, alice: Any) -> None:
         assert 'href="/evidence">Evidence and sources</a>' in client.get("/").content.decode()
+
+
+def test_choosing_a_capsule_product_selects_capsules_even_when_the_form_said_grams(
+    client: Client, alice: Any, powder: Any, capsules: Any
+) -> None:
+    html = client.get(
+        f"/doses/units?product_id={capsules.pk}&unit=g", HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert re.search(r'<option value="capsule"[^>]*selected', html)
+
+
+def test_the_welcome_page_leads_to_settings_once_set_up(client: Client, alice: Any) -> None:
+    response = client.get("/welcome")
+    assert response.status_code == 302
+    assert response["Location"] == "/settings"

@@ -154,3 +154,16 @@ def test_phq4_shows_its_two_subscales(client: Client, alice: Any) -> None:
     html = client.get(response["Location"]).content.decode()
     assert "Anxiety (GAD-2): 3 of 6, screens positive (cut-point 3)" in html
     assert "Depression (PHQ-2): 0 of 6." in html
+
+
+def test_acknowledging_the_crisis_card_also_marks_its_alert_read(
+    client: Client, alice: Any
+) -> None:
+    from mitra.journal.alerts import refresh_alerts
+    from mitra.journal.models import Alert
+
+    saved = _respond(alice, "PHQ-9", [0] * 8 + [1], days_ago=0)
+    refresh_alerts(alice)
+    client.post(f"/responses/{saved.pk}/acknowledge")
+    assert Alert.objects.get(rule="crisis_answer").acknowledged_at is not None
+    assert "alert-banner" not in client.get("/").content.decode()

@@ -33,7 +33,7 @@ def test_the_live_check_guesses_a_misspelling_and_asks(client: Client, alice: An
 
 def test_an_unknown_name_is_never_reported_as_safe(client: Client, alice: Any) -> None:
     html = client.get("/substances/check?name=Floopazine").content.decode()
-    assert 'mitra does not know "Floopazine"' in html
+    assert "mitra does not know &#x27;Floopazine&#x27;" in html
     assert "not the same as safe" in html
     assert "finding" not in html
 

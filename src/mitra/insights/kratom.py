@@ -101,10 +101,15 @@ def dose_trend_card(prep: Prepared) -> Insight:
         verdict = "That is a fall: the weekly total is going down."
     else:
         verdict = "That is not clearly different from flat."
+    change = (
+        "stayed about the same"
+        if abs(est) < 0.05
+        else f"{'rose' if est > 0 else 'fell'} by about {abs(est):.1f} g a week each month"
+    )
     sentence = (
-        f"Your weekly kratom total changed by about {est:+.1f} g per week each month "
-        f"(95% interval {low:+.1f} to {high:+.1f}), from about {start:.0f} g to {end:.0f} g a "
-        f"week over {index.size} weeks. {verdict}"
+        f"Your weekly kratom total {change} (95% interval {low:+.1f} to {high:+.1f} g a week "
+        f"per month), from about {start:.0f} g to {end:.0f} g a week over {index.size} weeks. "
+        f"{verdict}"
     )
     return Insight(
         id="kratom.dose_trend",
@@ -250,7 +255,7 @@ def withdrawal_cards(prep: Prepared) -> list[Insight]:
     sentence_c = (
         f"Within a day, anxiety was {abs(est_c):.1f} points {'higher' if est_c < 0 else 'lower'} "
         f"for every {NM_PER_STEP:.0f} nmol/L lower estimated mitragynine concentration (95% "
-        f"interval {low_c:+.1f} to {high_c:+.1f} per {NM_PER_STEP:.0f} nmol/L more). "
+        f"interval {-high_c:+.1f} to {-low_c:+.1f} points per {NM_PER_STEP:.0f} nmol/L lower). "
         + (
             "Anxiety rising as the concentration falls is associated with interdose withdrawal."
             if hit_c

@@ -52,6 +52,7 @@ def _message(error: Any) -> str:
         "finite_number": "must be a number",
         "string_too_short": "is required",
         "string_too_long": f"is too long (at most {ctx.get('max_length')} characters)",
+        "string_pattern_mismatch": "may hold only digits, spaces and + ( ) - .",
         "datetime_parsing": "must be a date and time, like 2026-11-25 08:30",
         "datetime_from_date_parsing": "must be a date and time, like 2026-11-25 08:30",
         "datetime_type": "must be a date and time, like 2026-11-25 08:30",

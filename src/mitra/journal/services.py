@@ -17,7 +17,18 @@ from mitra.safety.interactions import resolve
 
 from .alerts import refresh_after_commit
 from .errors import DuplicateSubmission, EntryInvalid, NotFound, from_validation_error
-from .models import CheckIn, Dose, Entry, Intake, Person, Practice, Product, Response, Substance
+from .models import (
+    Alert,
+    CheckIn,
+    Dose,
+    Entry,
+    Intake,
+    Person,
+    Practice,
+    Product,
+    Response,
+    Substance,
+)
 from .schemas import (
     MAX_DOSE_GRAMS,
     CheckInIn,
@@ -386,7 +397,7 @@ def _scored(clean: ResponseIn) -> Score:
         summary = f"{unanswered} question{'s' if unanswered > 1 else ''} still need an answer"
         raise EntryInvalid(
             {f"item_{number}": "needs an answer" for number in exc.items}
-            | {"answers": f"{summary}: {exc}"}
+            | {"answers": f"{summary}: the questionnaire is scored only when complete"}
         ) from None
     except InstrumentError as exc:
         raise EntryInvalid({"answers": str(exc)}) from None
@@ -422,8 +433,17 @@ def acknowledge_crisis(person: Person, response_id: int) -> Response:
     """The person has seen the crisis resources a response raised; stop showing the card."""
     response = _get(Response, person, response_id)
     if response.acknowledged_at is None:
-        response.acknowledged_at = timezone.now()
-        response.save(update_fields=["acknowledged_at", "updated_at"])
+        now = timezone.now()
+        with transaction.atomic():
+            response.acknowledged_at = now
+            response.save(update_fields=["acknowledged_at", "updated_at"])
+            # The crisis alert this response raised was read with the card.
+            Alert.objects.filter(
+                person=person,
+                rule="crisis_answer",
+                evidence_key=f"crisis_answer:response:{response.pk}",
+                acknowledged_at__isnull=True,
+            ).update(acknowledged_at=now)
     return response
 
 

@@ -387,7 +387,7 @@ def binned_chart(
             )
             .encode(
                 x=alt.X("x:Q", title=x_title),
-                y=alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=False)),
+                y=alt.Y("y:Q", title=y_title, scale=alt.Scale(domain=[0, 10])),
                 tooltip=[
                     alt.Tooltip("x:Q", title=x_title),
                     alt.Tooltip("y:Q", title=y_title),
@@ -401,8 +401,10 @@ def binned_chart(
 
     svg = _cache.render("binned", [title, points], build)
     summary = (
-        f"{len(points)} bins, {sum(p['n'] for p in points)} ratings: "
-        + "; ".join(f"{p['x']:g}: {p['y']:.1f}" for p in points)
+        f"{len(points)} bins, {sum(p['n'] for p in points)} ratings. "
+        + "; ".join(
+            f"{x_title.lower()} {p['x']:g}: {p['y']:.1f} ({p['n']} ratings)" for p in points
+        )
         + "."
     )
     rows = tuple((f"{p['x']:g}", f"{p['y']:.2f}", str(p["n"])) for p in points)

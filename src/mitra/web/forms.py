@@ -311,9 +311,11 @@ class SubstanceForm(JournalForm):
 
 class IntakeForm(JournalForm):
     substance_id = forms.TypedChoiceField(label="Substance", coerce=int, empty_value=None)
-    amount = _number("Amount (optional)", step="any", min="0")
+    amount = _number("Amount", step="any", min="0")
     unit = forms.CharField(
-        label="Unit (optional)", required=False, help_text="e.g. mg, drinks, cups"
+        label="Unit",
+        required=False,
+        help_text="Amount and unit are optional: e.g. 10 mg, 2 drinks.",
     )
     taken_at = forms.DateTimeField(
         label="Time taken", input_formats=[DATETIME_FORMAT], widget=LocalDateTimeInput()

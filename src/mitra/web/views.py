@@ -52,6 +52,8 @@ def _local_now(person: Person) -> str:
 
 @require_http_methods(["GET", "POST"])
 def welcome(request: HttpRequest) -> HttpResponse:
+    if getattr(request, "person", None) is not None:
+        return redirect("settings")  # set up already: the time zone is changed in Settings
     form = WelcomeForm(request.POST or None, initial={"time_zone": "UTC"})
     if request.method == "POST" and form.is_valid():
         try:
