@@ -167,3 +167,14 @@ def test_acknowledging_the_crisis_card_also_marks_its_alert_read(
     client.post(f"/responses/{saved.pk}/acknowledge")
     assert Alert.objects.get(rule="crisis_answer").acknowledged_at is not None
     assert "alert-banner" not in client.get("/").content.decode()
+
+
+def test_acknowledging_the_crisis_card_returns_to_the_same_page_but_never_off_site(
+    client: Client, alice: Any
+) -> None:
+    saved = _respond(alice, "PHQ-9", [0] * 8 + [1], days_ago=0)
+    response = client.post(f"/responses/{saved.pk}/acknowledge", {"next": "/journal"})
+    assert response["Location"] == "/journal"
+    saved = _respond(alice, "PHQ-9", [0] * 8 + [2], days_ago=0)
+    response = client.post(f"/responses/{saved.pk}/acknowledge", {"next": "https://evil.example/"})
+    assert response["Location"] == "/"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mitra.instruments import InstrumentError, change, instrument, known_codes, score
@@ -16,7 +18,7 @@ from mitra.knowledge import load as load_knowledge
 from mitra.reports.charts import questionnaire_history_chart
 
 from .forms import QuestionnaireForm
-from .views import current_person, saved_redirect
+from .views import current_person
 
 
 def _instrument_or_404(code: str) -> Any:
@@ -120,6 +122,11 @@ def crisis_acknowledge(request: HttpRequest, response_id: int) -> HttpResponse:
         services.acknowledge_crisis(person, response_id)
     except NotFound:
         raise Http404 from None
-    return saved_redirect(
+    messages.success(
         request, "Thank you. Crisis help stays one click away, at the top of every page."
     )
+    back = request.POST.get("next", "")
+    # Only a path on this site: never an open redirect.
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("today")
