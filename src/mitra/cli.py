@@ -434,21 +434,10 @@ def checkin(
 
 
 def _crisis_resources(person: Any | None = None) -> dict[str, Any]:
-    """Crisis resources for the configured locale, the person's own contacts, their sources."""
-    from mitra.knowledge import load as load_knowledge
-    from mitra.web.context import crisis_locale
+    """Crisis resources for the person's country, their own contacts, and the sources."""
+    from mitra.journal.crisis import crisis_resources_json
 
-    kb = load_knowledge()
-    resources = kb.crisis_resources(crisis_locale(person))
-    cited = kb.cite(sorted({sid for r in resources for sid in r.sources}))
-    return {
-        "resources": [
-            {"name": r.name, "action": r.action, "href": r.href, "detail": r.detail}
-            for r in resources
-        ],
-        "contacts": list(person.crisis_contacts) if person is not None else [],
-        "sources": [{"id": c.id, "citation": c.citation, "url": c.url} for c in cited],
-    }
+    return crisis_resources_json(person)
 
 
 def _print_crisis(person: Any | None = None) -> None:

@@ -14,6 +14,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from mitra.instruments import InstrumentError, fhir_questionnaire, instrument, known_codes, score
 from mitra.journal import queries, services
+from mitra.journal.crisis import crisis_resources_json
 from mitra.journal.errors import DuplicateSubmission, EntryInvalid, NotFound
 from mitra.journal.models import Person, Response
 from mitra.knowledge import load as load_knowledge
@@ -136,17 +137,6 @@ def get_instrument_fhir(request: HttpRequest, code: str) -> dict[str, Any]:
 # --- responses ----------------------------------------------------------------------------------
 
 
-def _crisis_resources(person: Person) -> dict[str, Any]:
-    from mitra.web.context import crisis_resources
-
-    found = crisis_resources(person)
-    return {
-        "resources": [r.model_dump() for r in found["resources"]],
-        "contacts": found["contacts"],
-        "sources": [s.model_dump() for s in found["sources"]],
-    }
-
-
 def _response_json(person: Person, response: Response) -> dict[str, Any]:
     result = score(response.instrument, response.answers)
     body = result.as_dict() | {
@@ -156,7 +146,7 @@ def _response_json(person: Person, response: Response) -> dict[str, Any]:
         "acknowledged": response.acknowledged_at is not None,
     }
     if response.crisis:
-        body["crisis_resources"] = _crisis_resources(person)
+        body["crisis_resources"] = crisis_resources_json(person)
     return body
 
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 
 from mitra.journal import queries
-from mitra.knowledge import load as load_knowledge
-from mitra.timeline import zone_country
+from mitra.journal.crisis import crisis_resources
 
 
 def crisis(request: HttpRequest) -> dict[str, Any]:
@@ -21,23 +19,6 @@ def crisis(request: HttpRequest) -> dict[str, Any]:
     if response is None:
         return {}
     return {"crisis_card": crisis_resources(person) | {"response": response}}
-
-
-def crisis_locale(person: Any) -> str:
-    """MITRA_LOCALE if set, else the country of the person's time zone, else US."""
-    if settings.MITRA_LOCALE:
-        return str(settings.MITRA_LOCALE)
-    country = zone_country(person.time_zone) if person is not None else None
-    return country or "US"
-
-
-def crisis_resources(person: Any) -> dict[str, Any]:
-    """Crisis lines for the configured locale, the person's own contacts, and their sources."""
-    kb = load_knowledge()
-    resources = kb.crisis_resources(crisis_locale(person))
-    sources = kb.cite(sorted({sid for r in resources for sid in r.sources}))
-    contacts = person.crisis_contacts if person is not None else []
-    return {"resources": resources, "sources": sources, "contacts": contacts}
 
 
 BANNER_SIZE = 3

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mitra.journal import queries, services
+from mitra.journal.crisis import crisis_resources
 from mitra.journal.errors import DuplicateSubmission, EntryInvalid, NotFound
 from mitra.journal.exposure import recent_exposure
 from mitra.journal.models import CheckIn, Dose, Intake, Person, Product
@@ -21,7 +22,6 @@ from mitra.journal.timeline_builder import build_timeline, clock_of
 from mitra.knowledge import load as load_knowledge
 from mitra.reports.charts import anxiety_and_grams_chart, exposure_chart
 
-from .context import crisis_resources
 from .forms import (
     DATETIME_FORMAT,
     CheckInForm,
