@@ -106,3 +106,30 @@ def test_a_crisis_answer_raises_a_danger_alert(alice: Any) -> None:
     alert = Alert.objects.get(rule="crisis_answer")
     assert alert.severity == "danger"
     assert "simon2013" in alert.sources
+
+
+def test_a_long_daily_streak_is_one_alert_per_milestone_not_one_a_day(
+    alice: Any, powder: Any
+) -> None:
+    from mitra.journal.models import Dose
+
+    now = datetime.now(UTC)
+    Dose.objects.bulk_create(
+        Dose(
+            person=alice,
+            product=powder,
+            taken_at=now - timedelta(days=d),
+            amount=2,
+            unit="g",
+            grams=2,
+        )
+        for d in range(1, 201)
+    )
+    for later in range(4):
+        refresh_alerts(alice, now=now + timedelta(days=later))
+    streak = Alert.objects.get(rule="daily_streak")  # one alert, however many days pass
+    # The whole streak is counted, not just the 120 days the other rules look at.
+    # 200 doses at the same UTC time cover 199 or 200 local days: across the change to winter
+    # time, two of them can fall on one side of the 4:00 boundary of the same day.
+    assert streak.evidence["days"] >= 199
+    assert streak.evidence["milestone_days"] == 112

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from django.db import transaction
@@ -11,9 +11,10 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from mitra.safety.rules import ProductFacts, ResponseFacts, SafetyInput, SubstanceFacts, evaluate
+from mitra.timeline import DayClock
 
 from .errors import NotFound
-from .models import SEVERITY_RANK, Alert, Person, Product, Response, Substance
+from .models import SEVERITY_RANK, Alert, Dose, Person, Product, Response, Substance
 from .timeline_builder import build_timeline, clock_of
 
 log = logging.getLogger(__name__)
@@ -22,11 +23,35 @@ log = logging.getLogger(__name__)
 WINDOW = timedelta(days=120)
 
 
+def _streak_start(person: Person, clock: DayClock, first: date) -> date:
+    """The first day of a run of daily use that reaches `first` from before (else `first`).
+
+    The rules see the whole streak, so a long one keeps one start day (and one alert per
+    milestone) instead of seeming to start wherever the window happens to begin.
+    """
+    earlier = (
+        Dose.objects.filter(
+            person=person, deleted_at__isnull=True, taken_at__lt=clock.day_start(first)
+        )
+        .order_by("-taken_at")
+        .values_list("taken_at", flat=True)
+        .iterator()
+    )
+    start = first
+    for taken_at in earlier:
+        day = clock.local_day(taken_at)
+        if day == start - timedelta(days=1):
+            start = day
+        elif day < start - timedelta(days=1):
+            break
+    return start
+
+
 def safety_input(person: Person, now: datetime) -> SafetyInput:
     """The plain data the safety rules read: the recent timeline and the facts around it."""
     clock = clock_of(person)
     last = clock.local_day(now)
-    first = clock.local_day(now - WINDOW)
+    first = _streak_start(person, clock, clock.local_day(now - WINDOW))
     products = {
         p.pk: ProductFacts(
             id=p.pk,
