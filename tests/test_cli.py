@@ -162,3 +162,14 @@ class TestServe:
         from mitra.cli import _is_loopback
 
         assert _is_loopback(host)
+
+
+@pytest.mark.django_db
+def test_demo_refuses_to_mix_made_up_entries_into_a_real_journal(
+    capsys: pytest.CaptureFixture[str], alice: Any, powder: Any
+) -> None:
+    message = refused(capsys, "demo", "--days", "5")
+    assert "already has entries" in message
+    assert Dose.objects.count() == 0
+    assert run(capsys, "demo", "--days", "5", "--into-existing")[0] == 0
+    assert Dose.objects.count() > 0

@@ -829,8 +829,20 @@ def demo(
     timezone: Annotated[
         str | None, typer.Option("--timezone", help="The person's time zone.")
     ] = None,
+    into_existing: Annotated[
+        bool,
+        typer.Option("--into-existing", help="Add made-up entries to a journal that has entries."),
+    ] = False,
 ) -> None:
-    """Fill the journal with a synthetic person, to try mitra out."""
+    """Fill an empty journal with a synthetic person, to try mitra out."""
+    _django()
+    from mitra.journal import queries
+
+    if queries.has_entries() and not into_existing:
+        fail(
+            "this journal already has entries, and the demo would mix made-up ones into them; "
+            "use an empty MITRA_DATA_DIR, or pass --into-existing"
+        )
     person = _person(timezone)
     from django.conf import settings
     from rich.progress import Progress

@@ -410,3 +410,29 @@ def test_the_welcome_page_leads_to_settings_once_set_up(client: Client, alice: A
     response = client.get("/welcome")
     assert response.status_code == 302
     assert response["Location"] == "/settings"
+
+
+def test_editing_a_dose_of_a_removed_product_keeps_its_product(
+    client: Client, alice: Any, powder: Any, capsules: Any
+) -> None:
+    dose = services.log_dose(
+        alice,
+        {"product_id": capsules.pk, "taken_at": datetime.now(UTC), "amount": 4, "unit": "capsule"},
+    )
+    services.delete_product(alice, capsules.pk)
+    page = client.get(f"/journal/dose/{dose.pk}").content.decode()
+    assert re.search(rf'<option value="{capsules.pk}"[^>]*selected', page)
+    at = datetime.now(UTC).astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        f"/journal/dose/{dose.pk}",
+        {
+            "product_id": capsules.pk,
+            "amount": "4",
+            "unit": "capsule",
+            "taken_at": at,
+            "note": "new note",
+        },
+    )
+    assert response.status_code == 302
+    dose.refresh_from_db()
+    assert (dose.product_id, dose.grams, dose.note) == (capsules.pk, 2.0, "new note")

@@ -12,6 +12,7 @@ from mitra.pharmacology import alkaloid_dose, exposure_curve
 from mitra.pharmacology.exposure import ExposureCurve
 
 from .models import Dose, Person
+from .queries import LEAF_FORMS
 
 # Doses this far back still matter: five half-lives of the longest reported half-life (67.9 h
 # after repeated dosing, huestis2024) is about two weeks.
@@ -41,7 +42,12 @@ def _content(dose: Dose) -> tuple[float, float, float, bool] | None:
     """mg of mitragynine in a dose: central, low and high, and whether it is an estimate."""
     if dose.mg_mitragynine is not None:
         return dose.mg_mitragynine, dose.mg_mitragynine, dose.mg_mitragynine, False
-    product = "7-OH product" if dose.product.form == "7oh" else "leaf"
+    if dose.product.form == "7oh":
+        product = "7-OH product"
+    elif dose.product.form in LEAF_FORMS:
+        product = "leaf"
+    else:
+        return None  # an extract or a shot: leaf content would understate it several-fold
     try:
         found = alkaloid_dose(dose.grams, product=product)
     except KeyError:

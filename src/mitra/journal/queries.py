@@ -213,3 +213,8 @@ def recent_intakes(person: Person, *, limit: int = 10) -> list[JournalEntry]:
         .order_by("-taken_at")[:limit]
     )
     return [_intake_entry(i) for i in found]
+
+
+def has_entries() -> bool:
+    """Whether anything has been logged (products, doses, check-ins, responses, substances)."""
+    return any(m.objects.exists() for m in (Product, Dose, CheckIn, Response, Substance))

@@ -41,6 +41,7 @@ from .schemas import (
 )
 
 S = TypeVar("S", bound=BaseModel)
+TOKEN_LENGTH = 64  # the column's size
 E = TypeVar("E", bound=Entry)
 
 
@@ -97,6 +98,8 @@ def _existing(model: type[E], person: Person, token: str | None) -> E | None:
 
 def _create_once(model: type[E], person: Person, token: str | None, build: Callable[[], E]) -> E:
     """Create through `build` in one transaction; a replayed token raises DuplicateSubmission."""
+    if token and len(token) > TOKEN_LENGTH:
+        raise EntryInvalid({"token": "is not a form token mitra made; reload the page"})
     if (found := _existing(model, person, token)) is not None:
         raise DuplicateSubmission(found)
     try:
@@ -175,7 +178,7 @@ def edit_product(person: Person, product_id: int, data: Mapping[str, Any]) -> Pr
     clean = validate(ProductIn, data)
     product = _get(Product, person, product_id)
     _set_fields(product, clean.model_dump())
-    doses = list(product.doses.all())
+    doses = list(product.doses.filter(deleted_at__isnull=True))
     for dose in doses:
         try:
             normalise_into(dose, product)
@@ -247,7 +250,10 @@ def edit_dose(person: Person, dose_id: int, data: Mapping[str, Any]) -> Dose:
     """Change a dose."""
     clean = validate(DoseIn, data)
     dose = _get(Dose, person, dose_id)
-    product = _owned_product(person, clean.product_id)
+    if clean.product_id == dose.product_id:
+        product = dose.product  # kept even when the product was removed from the list since
+    else:
+        product = _owned_product(person, clean.product_id)
     _set_fields(dose, clean.model_dump(exclude={"product_id"}))
     dose.product = product
     normalise_into(dose, product)

@@ -69,8 +69,10 @@ def welcome(request: HttpRequest) -> HttpResponse:
 # --- today --------------------------------------------------------------------------------------
 
 
-def _dose_form(person: Person, data: Any = None) -> DoseForm:
+def _dose_form(person: Person, data: Any = None, current: Product | None = None) -> DoseForm:
     products = list(queries.products(person))
+    if current is not None and current not in products:
+        products.append(current)  # a dose's own product stays choosable after its removal
     last = queries.last_dose(person)
     initial: dict[str, Any] = {"taken_at": _local_now(person)}
     product = last.product if last else (products[0] if products else None)
@@ -348,7 +350,7 @@ def entry_edit(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
             "taken_at": entry.taken_at.astimezone(zone).strftime(DATETIME_FORMAT),
             "note": entry.note,
         }
-        form = _dose_form(person, request.POST or None)
+        form = _dose_form(person, request.POST or None, current=entry.product)
         if not form.is_bound:
             form.initial.update(initial)
             choice_field(form, "unit").choices = unit_choices(entry.product)
