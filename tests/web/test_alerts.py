@@ -133,3 +133,24 @@ def test_a_long_daily_streak_is_one_alert_per_milestone_not_one_a_day(
     # time, two of them can fall on one side of the 4:00 boundary of the same day.
     assert streak.evidence["days"] >= 199
     assert streak.evidence["milestone_days"] == 112
+
+
+def test_deleting_the_dose_behind_an_alert_withdraws_the_alert(
+    alice: Any, powder: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        typo = services.log_dose(
+            alice,
+            {"product_id": powder.pk, "taken_at": datetime.now(UTC), "amount": 30, "unit": "g"},
+        )
+    alert = Alert.objects.get(rule="dose_above_band")
+    assert alert.acknowledged_at is None
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_dose(alice, typo.pk)
+    alert.refresh_from_db()
+    assert alert.withdrawn_at is not None
+    assert alert.acknowledged_at is not None  # off the banner, still in the history
+    with django_capture_on_commit_callbacks(execute=True):
+        services.restore_dose(alice, typo.pk)  # undo
+    alert.refresh_from_db()
+    assert (alert.withdrawn_at, alert.acknowledged_at) == (None, None)

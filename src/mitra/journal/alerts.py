@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from mitra.safety.rules import ProductFacts, ResponseFacts, SafetyInput, SubstanceFacts, evaluate
@@ -21,6 +21,23 @@ log = logging.getLogger(__name__)
 
 # How far back the rules look. Escalation compares weekly totals over several months.
 WINDOW = timedelta(days=120)
+
+# Rules whose finding rests on particular entries: when a new evaluation no longer finds it
+# (the dose was deleted, the symptom corrected, the substance removed), the alert is withdrawn.
+# Trend rules (escalation, streaks, intervals) describe a period and stay as history.
+ENTRY_RULES = frozenset(
+    {
+        "interaction",
+        "co_use",
+        "seven_oh_product",
+        "dose_above_band",
+        "day_total_above_band",
+        "withdrawal_sows",
+        "withdrawal_symptoms",
+        "liver_symptoms",
+        "crisis_answer",
+    }
+)
 
 
 def _streak_start(person: Person, clock: DayClock, first: date) -> date:
@@ -91,7 +108,10 @@ def safety_input(person: Person, now: datetime) -> SafetyInput:
 def refresh_alerts(person: Person, now: datetime | None = None) -> list[Alert]:
     """Evaluate every rule; store the findings not seen before. Returns the new alerts."""
     now = now or timezone.now()
-    candidates = evaluate(safety_input(person, now))
+    data = safety_input(person, now)
+    candidates = evaluate(data)
+    found = {(c.rule, c.evidence_key) for c in candidates}
+    _withdraw_missing(person, found, data.timeline.clock.day_start(data.timeline.first), now)
     seen = set(Alert.objects.filter(person=person).values_list("rule", "evidence_key"))
     new = [
         Alert(
@@ -114,6 +134,26 @@ def refresh_alerts(person: Person, now: datetime | None = None) -> list[Alert]:
     # ignore_conflicts: a concurrent refresh may have stored the same finding a moment ago.
     Alert.objects.bulk_create(new, ignore_conflicts=True)
     return new
+
+
+def _withdraw_missing(
+    person: Person, found: set[tuple[str, str]], since: datetime, now: datetime
+) -> None:
+    """Withdraw open entry-based alerts the rules no longer find in the span they looked at."""
+    open_alerts = Alert.objects.filter(
+        person=person, rule__in=ENTRY_RULES, acknowledged_at__isnull=True
+    ).filter(Q(at__gte=since) | Q(rule="interaction"))
+    gone = [a.pk for a in open_alerts if (a.rule, a.evidence_key) not in found]
+    if gone:
+        Alert.objects.filter(pk__in=gone).update(acknowledged_at=now, withdrawn_at=now)
+    # An undone deletion brings its evidence back, and with it the alert.
+    back = [
+        a.pk
+        for a in Alert.objects.filter(person=person, withdrawn_at__isnull=False)
+        if (a.rule, a.evidence_key) in found
+    ]
+    if back:
+        Alert.objects.filter(pk__in=back).update(acknowledged_at=None, withdrawn_at=None)
 
 
 def refresh_after_commit(person: Person) -> None:

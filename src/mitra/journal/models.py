@@ -248,6 +248,8 @@ class Alert(models.Model):
     at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # Set when the entry behind the alert was deleted or corrected: it leaves the banner.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

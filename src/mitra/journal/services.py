@@ -139,6 +139,7 @@ def _deleter(model: type[E]) -> Callable[[Person, int], E]:
         entry = _get(model, person, entry_id)
         entry.deleted_at = timezone.now()
         entry.save(update_fields=["deleted_at", "updated_at"])
+        refresh_after_commit(person)  # alerts resting on the entry are withdrawn
         return entry
 
     delete.__name__ = f"delete_{model.__name__.lower()}"
@@ -151,6 +152,7 @@ def _restorer(model: type[E]) -> Callable[[Person, int], E]:
         entry = _get(model, person, entry_id, deleted=True)
         entry.deleted_at = None
         entry.save(update_fields=["deleted_at", "updated_at"])
+        refresh_after_commit(person)
         return entry
 
     restore.__name__ = f"restore_{model.__name__.lower()}"
