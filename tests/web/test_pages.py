@@ -436,3 +436,25 @@ def test_editing_a_dose_of_a_removed_product_keeps_its_product(
     assert response.status_code == 302
     dose.refresh_from_db()
     assert (dose.product_id, dose.grams, dose.note) == (capsules.pk, 2.0, "new note")
+
+
+def test_paging_the_journal_neither_loses_nor_repeats_entries_logged_in_the_same_minute(
+    client: Client, alice: Any, powder: Any
+) -> None:
+    same_minute = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=1)
+    for n in range(51):
+        services.add_checkin(alice, {"at": same_minute, "anxiety": n % 11, "note": f"entry {n}"})
+    seen: list[str] = []
+    page = client.get("/journal").content.decode()
+    while True:
+        seen += re.findall(r"entry \d+", page)
+        link = re.search(r'href="(\?before=[^"]+)"', page)
+        if not link:
+            break
+        page = client.get("/journal" + link.group(1).replace("&amp;", "&")).content.decode()
+    assert sorted(seen) == sorted(f"entry {n}" for n in range(51))
+
+
+def test_a_nonsense_journal_cursor_shows_the_first_page(client: Client, alice: Any) -> None:
+    assert client.get("/journal?before=0001-01-01T00:00:00%2B01:00").status_code == 200
+    assert client.get("/journal?before=yesterday&skip=-4").status_code == 200

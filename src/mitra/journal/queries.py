@@ -126,20 +126,34 @@ def _intake_entry(i: Intake) -> JournalEntry:
 
 
 def _collect(
-    person: Person, *, start: datetime | None, end: datetime | None, limit: int | None
+    person: Person,
+    *,
+    start: datetime | None,
+    end: datetime | None,
+    limit: int | None,
+    end_inclusive: bool = False,
 ) -> list[JournalEntry]:
-    """Entries with start <= time < end (either bound optional), newest first, at most `limit`."""
+    """Entries with start <= time < end (or <= end), newest first, at most `limit`.
+
+    Entries at the same time come in a fixed order (kind, then newest id first), so a page
+    boundary between them can be resumed exactly.
+    """
     live: dict[str, Any] = {"person": person, "deleted_at__isnull": True}
     taken: dict[str, Any] = {}
     at: dict[str, Any] = {}
     if start is not None:
         taken["taken_at__gte"] = at["at__gte"] = start
     if end is not None:
-        taken["taken_at__lt"] = at["at__lt"] = end
-    doses = Dose.objects.filter(**live, **taken).select_related("product").order_by("-taken_at")
-    checkins_q = CheckIn.objects.filter(**live, **at).order_by("-at")
+        op = "lte" if end_inclusive else "lt"
+        taken[f"taken_at__{op}"] = at[f"at__{op}"] = end
+    doses = (
+        Dose.objects.filter(**live, **taken).select_related("product").order_by("-taken_at", "-pk")
+    )
+    checkins_q = CheckIn.objects.filter(**live, **at).order_by("-at", "-pk")
     intakes = (
-        Intake.objects.filter(**live, **taken).select_related("substance").order_by("-taken_at")
+        Intake.objects.filter(**live, **taken)
+        .select_related("substance")
+        .order_by("-taken_at", "-pk")
     )
     if limit is not None:
         doses, checkins_q, intakes = doses[:limit], checkins_q[:limit], intakes[:limit]
@@ -152,15 +166,28 @@ def _collect(
         *(_checkin_entry(c, by_checkin.get(c.pk, [])) for c in checkins),
         *(_intake_entry(i) for i in intakes),
     ]
-    entries.sort(key=lambda e: e.at, reverse=True)
+    entries.sort(key=lambda e: (e.at, e.kind, e.id), reverse=True)
     return entries if limit is None else entries[:limit]
 
 
 def journal_page(
-    person: Person, *, before: datetime | None = None, limit: int = 50
-) -> list[JournalEntry]:
-    """Up to `limit` entries older than `before` (newest first), across every kind."""
-    return _collect(person, start=None, end=before, limit=limit)
+    person: Person, *, before: datetime | None = None, skip: int = 0, limit: int = 50
+) -> tuple[list[JournalEntry], tuple[datetime, int] | None]:
+    """A page of entries, newest first, and the cursor of the next page (or None).
+
+    The cursor is the last entry's time and how many entries at that very time were shown, so
+    entries logged in the same minute are neither lost nor repeated across pages.
+    """
+    found = _collect(person, start=None, end=before, limit=limit + skip + 1, end_inclusive=True)
+    if before is not None:
+        at_cursor = [e for e in found if e.at == before][:skip]
+        found = [e for e in found if e not in at_cursor]
+    page = found[:limit]
+    if len(found) <= limit or not page:
+        return page, None
+    last = page[-1].at
+    shown = sum(1 for e in page if e.at == last) + (skip if last == before else 0)
+    return page, (last, shown)
 
 
 def entries_between(person: Person, start: datetime, end: datetime) -> list[JournalEntry]:

@@ -276,11 +276,14 @@ def journal(request: HttpRequest) -> HttpResponse:
     if raw := request.GET.get("before"):
         try:
             before = datetime.fromisoformat(raw)
-        except ValueError:
+            if before.tzinfo is None:
+                before = before.replace(tzinfo=UTC)
+            before.astimezone(UTC)  # out-of-range offsets fail here, not in the query
+        except (ValueError, OverflowError):
             before = None
-        if before is not None and before.tzinfo is None:
-            before = before.replace(tzinfo=UTC)
-    entries = queries.journal_page(person, before=before, limit=50)
+    skip_text = request.GET.get("skip", "0")
+    skip = int(skip_text) if skip_text.isdigit() and before is not None else 0
+    entries, cursor = queries.journal_page(person, before=before, skip=min(skip, 1000), limit=50)
     clock = clock_of(person)
     days: list[tuple[Any, list[Any]]] = []
     for entry in entries:
@@ -288,7 +291,7 @@ def journal(request: HttpRequest) -> HttpResponse:
         if not days or days[-1][0] != day:
             days.append((day, []))
         days[-1][1].append((entry, entry.at.astimezone(clock.zone)))
-    older = entries[-1].at.isoformat() if len(entries) == 50 else None
+    older = {"before": cursor[0].isoformat(), "skip": cursor[1]} if cursor else None
     deleted = None
     kind, _, number = request.GET.get("deleted", "").partition("-")
     if kind in KINDS and number.isdigit():
