@@ -458,3 +458,12 @@ def test_paging_the_journal_neither_loses_nor_repeats_entries_logged_in_the_same
 def test_a_nonsense_journal_cursor_shows_the_first_page(client: Client, alice: Any) -> None:
     assert client.get("/journal?before=0001-01-01T00:00:00%2B01:00").status_code == 200
     assert client.get("/journal?before=yesterday&skip=-4").status_code == 200
+
+
+def test_a_time_in_the_repeated_hour_when_clocks_go_back_is_accepted_as_the_earlier_one(
+    client: Client, alice: Any
+) -> None:
+    services.set_up_person({"time_zone": "America/New_York"})
+    response = client.post("/checkins", {"token": "dst", "at": "2025-11-02T01:30", "anxiety": "3"})
+    assert response.status_code == 302
+    assert CheckIn.objects.get().at == datetime(2025, 11, 2, 5, 30, tzinfo=UTC)  # 01:30 EDT

@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from mitra.knowledge import load as load_knowledge
 from mitra.pharmacology import PRODUCT_UNITS
+from mitra.timeline import DayClock
 
 from .models import (
     CheckIn,
@@ -228,7 +228,8 @@ def gad7_due(person: Person) -> dict[str, Any]:
     every = person.gad7_every_days
     if last is None:
         return {"due": True, "last": None, "days_since": None, "every": every}
-    days = (timezone.now() - last.at).days
+    clock = DayClock(person.time_zone, person.day_boundary_hour)
+    days = (clock.today() - clock.local_day(last.at)).days
     return {"due": days >= every, "last": last, "days_since": days, "every": every}
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.utils import timezone
 
 from mitra.journal.errors import EntryInvalid
 from mitra.journal.models import Form, PracticeKind, ProductUnit, Vein
@@ -16,6 +17,19 @@ from mitra.pharmacology import DOSE_UNITS, PRODUCT_UNITS
 from mitra.timeline import zone_names
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class WallClockField(forms.DateTimeField):
+    """A datetime-local value read as a naive wall-clock time; the view attaches the zone.
+
+    Django would attach the current zone itself and refuse the repeated hour when clocks go
+    back; mitra takes the earlier reading instead, as the CLI does.
+    """
+
+    def to_python(self, value: Any) -> datetime | None:
+        with timezone.override(UTC):
+            result = super().to_python(value)
+        return None if result is None else result.replace(tzinfo=None)
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -85,9 +99,7 @@ def _scale(label: str, low: int, high: int, required: bool) -> forms.TypedChoice
 
 
 class CheckInForm(JournalForm):
-    at = forms.DateTimeField(
-        label="Time", input_formats=[DATETIME_FORMAT], widget=LocalDateTimeInput()
-    )
+    at = WallClockField(label="Time", input_formats=[DATETIME_FORMAT], widget=LocalDateTimeInput())
     anxiety = _scale("Anxiety right now (0 none, 10 worst)", 0, 10, required=False)
     mood = _scale("Mood (1 very low, 5 very good)", 1, 5, required=False)
     sleep_hours = _number("Sleep last night (hours)", step="0.25", min="0", max="24")
@@ -152,7 +164,7 @@ class DoseForm(JournalForm):
     product_id = forms.TypedChoiceField(label="Product", coerce=int, empty_value=None)
     amount = _number("Amount", step="any", min="0")
     unit = forms.ChoiceField(label="Unit", choices=[])
-    taken_at = forms.DateTimeField(
+    taken_at = WallClockField(
         label="Time taken", input_formats=[DATETIME_FORMAT], widget=LocalDateTimeInput()
     )
     note = forms.CharField(label="Note", required=False)
@@ -317,7 +329,7 @@ class IntakeForm(JournalForm):
         required=False,
         help_text="Amount and unit are optional: e.g. 10 mg, 2 drinks.",
     )
-    taken_at = forms.DateTimeField(
+    taken_at = WallClockField(
         label="Time taken", input_formats=[DATETIME_FORMAT], widget=LocalDateTimeInput()
     )
 
