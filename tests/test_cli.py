@@ -173,3 +173,21 @@ def test_demo_refuses_to_mix_made_up_entries_into_a_real_journal(
     assert Dose.objects.count() == 0
     assert run(capsys, "demo", "--days", "5", "--into-existing")[0] == 0
     assert Dose.objects.count() > 0
+
+
+@pytest.mark.django_db
+def test_user_text_with_brackets_is_printed_as_typed_not_read_as_markup(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    assert run(capsys, "products", "add", "Red [/] batch [2]")[0] == 0
+    code, out, err = run(capsys, "dose", "Red", "3", "--at", "2026-03-10 08:00")
+    assert code == 0, err
+    assert "Logged 3 g of Red [/] batch [2] = 3 g" in out
+    code, out, err = run(capsys, "products")
+    assert code == 0, err
+
+
+def test_export_to_a_folder_that_does_not_exist_is_one_line_with_exit_2(
+    capsys: pytest.CaptureFixture[str], db: Any
+) -> None:
+    assert "--output" in refused(capsys, "export", "--output", "/nonexistent/dir/x.json")

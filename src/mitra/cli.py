@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 app = typer.Typer(
@@ -234,7 +235,7 @@ def products_list(ctx: typer.Context, json_out: JsonFlag = False) -> None:
         unit = "g" if r["unit"] == "g" else f"{r['unit']} ({r['grams_per_unit'] or '?'} g)"
         table.add_row(
             str(r["id"]),
-            r["name"],
+            escape(r["name"]),
             r["form"],
             unit,
             str(r["mitragynine_mg_per_g"] or "–"),
@@ -289,7 +290,7 @@ def products_add(
     if json_out:
         _print_json(_product_row(product))
     else:
-        out.print(f"Added product {product.pk}: {product.name}")
+        out.print(f"Added product {product.pk}: {escape(product.name)}")
 
 
 def _find_product(person: Any, ref: str) -> Any:
@@ -365,7 +366,7 @@ def dose(
         _print_json(row)
     else:
         out.print(
-            f"Logged {unit_text(amount, unit)} of {chosen.name} = {saved.grams:g} g "
+            f"Logged {unit_text(amount, unit)} of {escape(chosen.name)} = {saved.grams:g} g "
             f"(dose {saved.pk})."
         )
 
@@ -445,7 +446,10 @@ def _print_crisis(person: Any | None = None) -> None:
     for r in crisis["resources"]:
         out.print(f"  [bold]{r['action']}[/]: {r['name']}. {r['detail']}", highlight=False)
     for c in crisis["contacts"]:
-        out.print(f"  [bold]Call {c['name']}[/]: {c['phone']} (your contact)", highlight=False)
+        out.print(
+            f"  [bold]Call {escape(c['name'])}[/]: {escape(c['phone'])} (your contact)",
+            highlight=False,
+        )
     for source in crisis["sources"]:
         out.print(f"  Source: {source['citation']} {source['url']}", highlight=False)
 
@@ -609,13 +613,15 @@ def interactions(
     for report in (r.as_dict() for r in reports):
         if report["status"] == "unknown":
             close = ", ".join(m["name"] for m in report["close_matches"])
-            out.print(f"[bold]{report['query']}[/]: [yellow]unknown to mitra[/]. {report['note']}")
+            out.print(
+                f"[bold]{escape(report['query'])}[/]: [yellow]unknown to mitra[/]. {report['note']}"
+            )
             if close:
                 out.print(f"  Did you mean: {close}?")
             continue
         guess = " (a guess from the spelling: check it)" if report["match"] == "spelling" else ""
         out.print(
-            f"[bold]{report['query']}[/] = {report['name']}{guess}; "
+            f"[bold]{escape(report['query'])}[/] = {escape(str(report['name']))}{guess}; "
             f"classes: {', '.join(report['classes'])}"
         )
         if not report["interactions"]:
@@ -655,8 +661,9 @@ def exposure(
         ),
     ] = None,
     params: Annotated[
-        str, typer.Option("--params", help="The study whose parameter set to use.")
-    ] = "tanna2022",
+        str | None,
+        typer.Option("--params", help="The study whose parameter set to use (default tanna2022)."),
+    ] = None,
     until: Annotated[
         str | None,
         typer.Option(
@@ -679,6 +686,9 @@ def exposure(
 
     from mitra.knowledge.pharmacokinetics import load_pharmacokinetics
     from mitra.pharmacology import alkaloid_dose, exposure_curve
+    from mitra.pharmacology.exposure import DEFAULT_PARAMETER_SET
+
+    params = params or DEFAULT_PARAMETER_SET
 
     zone = ZoneInfo(_system_zone())
     doses = sorted(_dose_option(value, zone) for value in dose)
@@ -793,8 +803,8 @@ def alerts(
         _print_crisis(person)
         out.print()
     for row in rows:
-        out.print(f"[bold]{row['severity'].upper()}[/] {row['title']}")
-        out.print(f"  {row['text']}", highlight=False)
+        out.print(f"[bold]{row['severity'].upper()}[/] {escape(row['title'])}")
+        out.print(f"  {escape(row['text'])}", highlight=False)
         out.print(f"  What to do: {row['advice']}", highlight=False)
         for source in row["sources"]:
             out.print(f"  Source: {source['citation']} {source['url']}", highlight=False)
@@ -883,8 +893,11 @@ def export(
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
-        print(f"Wrote {output}", file=sys.stderr)
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            fail(f"--output {output}: {exc.strerror or exc}")
+        print(f"Wrote {output}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import StrictInt
 
 from mitra.instruments import InstrumentError, fhir_questionnaire, instrument, known_codes, score
 from mitra.journal import queries, services
@@ -31,7 +32,7 @@ api = NinjaAPI(
 
 class ResponseIn(Schema):
     instrument: str
-    answers: list[int | None]
+    answers: list[StrictInt | None]  # strict: JSON true is not the answer 1
     at: datetime | None = None
     token: str | None = None
 

@@ -8,15 +8,27 @@ from functools import lru_cache
 
 import numpy as np
 
+from mitra.knowledge.pharmacokinetics import load_pharmacokinetics
 from mitra.pharmacology import alkaloid_dose, exposure_curve
 from mitra.pharmacology.exposure import ExposureCurve
 
 from .models import Dose, Person
 from .queries import LEAF_FORMS
 
-# Doses this far back still matter: five half-lives of the longest reported half-life (67.9 h
-# after repeated dosing, huestis2024) is about two weeks.
-LOOKBACK = timedelta(days=14)
+
+def _lookback() -> timedelta:
+    """How far back doses still matter: five of the longest half-lives any study reports."""
+    longest = max(
+        (f.high if f.high is not None else f.value) or 0.0
+        for s in load_pharmacokinetics().parameter_sets.values()
+        if s.alkaloid == "mitragynine"
+        for key, f in s.figures.items()
+        if key.startswith("half_life_hours")
+    )
+    return timedelta(hours=5 * longest)
+
+
+LOOKBACK = _lookback()
 STEP_HOURS = 0.25
 
 
