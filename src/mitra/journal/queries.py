@@ -246,3 +246,15 @@ def recent_intakes(person: Person, *, limit: int = 10) -> list[JournalEntry]:
 def has_entries() -> bool:
     """Whether anything has been logged (products, doses, check-ins, responses, substances)."""
     return any(m.objects.exists() for m in (Product, Dose, CheckIn, Response, Substance))
+
+
+def live_entry(person: Person, kind: str, entry_id: int) -> Dose | CheckIn | Intake | None:
+    """One of the person's entries that is not deleted, by kind ("dose", "checkin", "intake")."""
+    models: dict[str, Any] = {"dose": Dose, "checkin": CheckIn, "intake": Intake}
+    model = models.get(kind)
+    if model is None:
+        return None
+    found: Dose | CheckIn | Intake | None = model.objects.filter(
+        person=person, pk=entry_id, deleted_at__isnull=True
+    ).first()
+    return found

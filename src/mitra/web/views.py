@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -327,12 +327,7 @@ def entry_restore(request: HttpRequest, kind: str, entry_id: int) -> HttpRespons
 
 
 def _edit_target(person: Person, kind: str, entry_id: int) -> Dose | CheckIn | Intake:
-    model = {"dose": Dose, "checkin": CheckIn, "intake": Intake}.get(kind)
-    if model is None:
-        raise Http404
-    found: Dose | CheckIn | Intake | None = (
-        cast(Any, model).objects.filter(person=person, pk=entry_id, deleted_at__isnull=True).first()
-    )
+    found = queries.live_entry(person, kind, entry_id)
     if found is None:
         raise Http404
     return found
