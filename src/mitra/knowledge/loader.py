@@ -17,6 +17,8 @@ __all__ = [
     "Symptom",
     "load",
     "read_toml",
+    "unique_ids",
+    "validate_rows",
 ]
 
 # A: read in the paper; B: secondary or lay source; official: a service's own page.
@@ -116,8 +118,8 @@ def read_toml(name: str) -> dict[str, Any]:
         raise KnowledgeError(f"{name}: {exc}") from exc
 
 
-def _records(name: str, key: str, model: type[Record]) -> list[Any]:
-    rows = read_toml(name).get(key, [])
+def validate_rows(name: str, key: str, rows: list[Any], model: type[Record]) -> list[Any]:
+    """Validate each row of a file's `key` table; an error names the file, table and row."""
     out = []
     for index, row in enumerate(rows):
         try:
@@ -128,7 +130,12 @@ def _records(name: str, key: str, model: type[Record]) -> list[Any]:
     return out
 
 
-def _unique(name: str, ids: list[str]) -> None:
+def _records(name: str, key: str, model: type[Record]) -> list[Any]:
+    return validate_rows(name, key, read_toml(name).get(key, []), model)
+
+
+def unique_ids(name: str, ids: list[str]) -> None:
+    """Refuse an id used twice in one file."""
     seen: set[str] = set()
     for ident in ids:
         if ident in seen:
@@ -140,9 +147,9 @@ def _unique(name: str, ids: list[str]) -> None:
 def load() -> KnowledgeBase:
     """The validated knowledge base (parsed once per process)."""
     sources: list[Source] = _records("sources.toml", "source", Source)
-    _unique("sources.toml", [s.id for s in sources])
+    unique_ids("sources.toml", [s.id for s in sources])
     symptoms: list[Symptom] = _records("symptoms.toml", "symptom", Symptom)
-    _unique("symptoms.toml", [s.id for s in symptoms])
+    unique_ids("symptoms.toml", [s.id for s in symptoms])
     known = {s.id for s in sources}
     for symptom in symptoms:
         missing = [sid for sid in symptom.sources if sid not in known]

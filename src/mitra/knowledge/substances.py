@@ -12,9 +12,17 @@ import unicodedata
 from functools import cache
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
-from mitra.knowledge.loader import KnowledgeError, Record, Source, load, read_toml
+from mitra.knowledge.loader import (
+    KnowledgeError,
+    Record,
+    Source,
+    load,
+    read_toml,
+    unique_ids,
+    validate_rows,
+)
 
 __all__ = [
     "EVIDENCE_GRADES",
@@ -191,22 +199,7 @@ class SubstanceBase(Record):
 
 
 def _rows(data: dict[str, Any], name: str, key: str, model: type[Record]) -> list[Any]:
-    out = []
-    for index, row in enumerate(data.get(key, [])):
-        try:
-            out.append(model.model_validate(row))
-        except ValidationError as exc:
-            ident = row.get("id", f"#{index + 1}")
-            raise KnowledgeError(f"{name}: {key} {ident}: {exc}") from exc
-    return out
-
-
-def _unique_ids(name: str, ids: list[str]) -> None:
-    seen: set[str] = set()
-    for ident in ids:
-        if ident in seen:
-            raise KnowledgeError(f"{name}: id {ident!r} is used twice")
-        seen.add(ident)
+    return validate_rows(name, key, data.get(key, []), model)
 
 
 def _check_cited(where: str, cited: tuple[str, ...], sources: dict[str, Source]) -> None:
@@ -274,11 +267,11 @@ def parse_substances(
     """Validate the parsed substances.toml and interactions.toml against the known sources."""
     terms: list[SubstanceClass] = _rows(substances, SUBSTANCES_FILE, "class", SubstanceClass)
     items: list[Substance] = _rows(substances, SUBSTANCES_FILE, "substance", Substance)
-    _unique_ids(SUBSTANCES_FILE, [c.id for c in terms] + [s.id for s in items])
+    unique_ids(SUBSTANCES_FILE, [c.id for c in terms] + [s.id for s in items])
     _check_classes(terms, items, sources)
     index = _name_index(items)
     rules: list[Interaction] = _rows(interactions, INTERACTIONS_FILE, "interaction", Interaction)
-    _unique_ids(INTERACTIONS_FILE, [r.id for r in rules])
+    unique_ids(INTERACTIONS_FILE, [r.id for r in rules])
     _check_rules(rules, {c.id for c in terms} | {s.id for s in items}, sources)
     return SubstanceBase(
         classes={c.id: c for c in terms},
