@@ -331,8 +331,8 @@ def dose(
     person = _person()
     from mitra.journal import services
     from mitra.journal.errors import DuplicateSubmission, EntryInvalid
-    from mitra.journal.queries import unit_text
     from mitra.journal.timeline_builder import clock_of
+    from mitra.vocabulary import unit_text
 
     chosen = _find_product(person, product)
     taken_at = _when(at, clock_of(person).zone, "--at")

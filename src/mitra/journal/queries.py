@@ -9,8 +9,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from mitra.knowledge import load as load_knowledge
-from mitra.pharmacology import PRODUCT_UNITS
 from mitra.timeline import DayClock
+from mitra.vocabulary import LEAF_FORMS, PRACTICE_KINDS, unit_text
 
 from .models import (
     CheckIn,
@@ -18,7 +18,6 @@ from .models import (
     Intake,
     Person,
     Practice,
-    PracticeKind,
     Product,
     Response,
     Substance,
@@ -44,10 +43,6 @@ def products(person: Person) -> QuerySet[Product]:
 def substances(person: Person) -> QuerySet[Substance]:
     """The person's substances (not deleted), by name."""
     return Substance.objects.filter(person=person, deleted_at__isnull=True).order_by("name")
-
-
-#: Forms whose grams are grams of leaf; extracts, shots and 7-OH products are not comparable.
-LEAF_FORMS = ("powder", "capsules", "tea")
 
 
 def leaf_products(person: Person) -> frozenset[int]:
@@ -86,13 +81,6 @@ def _fmt_amount(value: float) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".")
 
 
-def unit_text(amount: float, unit: str) -> str:
-    """An amount with its unit in words: "4 capsules", "1 capsule", "2.5 g"."""
-    plural = PRODUCT_UNITS.get(unit, unit) if unit not in {"g", "mg", "ml"} else unit
-    word = unit if amount == 1 or unit in {"g", "mg", "ml"} else plural
-    return f"{_fmt_amount(amount)} {word}"
-
-
 def _dose_entry(d: Dose) -> JournalEntry:
     amount = unit_text(d.amount, d.unit)
     grams = f"= {_fmt_amount(d.grams)} g" if d.unit != "g" else ""
@@ -110,7 +98,7 @@ def _checkin_entry(c: CheckIn, practices: list[Practice]) -> JournalEntry:
     if c.sleep_hours is not None:
         quality = f", quality {c.sleep_quality}/5" if c.sleep_quality else ""
         details.append(f"slept {_fmt_amount(c.sleep_hours)} h{quality}")
-    labels = dict(PracticeKind.choices)
+    labels: dict[str, str] = {str(k): v for k, v in PRACTICE_KINDS.items()}
     details.extend(f"{labels.get(p.kind, p.kind)}: {p.minutes} min" for p in practices)
     if c.symptoms:
         details.append("symptoms: " + ", ".join(kb.symptom(s).label.lower() for s in c.symptoms))

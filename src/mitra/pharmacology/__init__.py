@@ -21,6 +21,7 @@ from mitra.pharmacology.normalise import (
     PRODUCT_UNITS,
     NormalisedDose,
     UnknownUnitError,
+    content_per_gram,
     normalise_dose,
 )
 
@@ -38,6 +39,7 @@ __all__ = [
     "accumulation_ratio",
     "alkaloid_dose",
     "concentration_nM",
+    "content_per_gram",
     "exposure_curve",
     "hours_since_last_dose",
     "normalise_dose",

@@ -111,8 +111,7 @@ def _today_context(
     first = today - timedelta(days=CHART_DAYS - 1)
     line = build_timeline(person, first, today)
     days = [first + timedelta(days=i) for i in range(CHART_DAYS)]
-    leaf = queries.leaf_products(person)
-    leaf_grams = line.daily_grams(leaf)
+    leaf_grams = line.daily_grams_leaf()
     chart = anxiety_and_grams_chart(days, list(line.daily_anxiety()), list(leaf_grams))
     start, end = clock.day_span(today)
     now = timezone.now()
