@@ -20,6 +20,8 @@ from mitra.journal.errors import DuplicateSubmission, EntryInvalid, NotFound
 from mitra.journal.models import Person, Response
 from mitra.knowledge import load as load_knowledge
 
+from . import products
+from .people import person_of
 from .problems import problem
 
 api = NinjaAPI(
@@ -28,6 +30,8 @@ api = NinjaAPI(
     description="A private journal and safety monitor. Errors are application/problem+json.",
     urls_namespace="api-v1",
 )
+# One router per thing a person looks at; each renders a read from mitra.reads.
+api.add_router("/products", products.router)
 
 
 class ResponseIn(Schema):
@@ -71,11 +75,7 @@ def _unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 
 
 def _person(request: HttpRequest) -> Person:
-    person = getattr(request, "person", None) or services.get_person()
-    if person is None:
-        raise HttpError(
-            409, "The journal is not set up yet: open mitra in a browser and choose a time zone."
-        )
+    person: Person = person_of(request)
     return person
 
 

@@ -109,5 +109,12 @@ def refused(exc: Any) -> NoReturn:
     fail(f"{name} {message}" if reads_on else f"{name}: {message}")
 
 
+def print_document(value: Any, kind: Any = None) -> None:
+    """A read's result as JSON, exactly the document its API route returns."""
+    from mitra.reads.serialise import document_text
+
+    sys.stdout.write(document_text(value, kind))
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")

@@ -15,6 +15,7 @@ from .app import (
     fail,
     out,
     parse_time,
+    print_document,
     print_json,
     refused,
     replay_token,
@@ -62,46 +63,32 @@ app.add_typer(products_app, name="products")
 # --- products ------------------------------------------------------------------------------------
 
 
-def _product_row(p: Any) -> dict[str, Any]:
-    return {
-        "id": p.pk,
-        "name": p.name,
-        "vendor": p.vendor,
-        "strain": p.strain,
-        "vein": p.vein,
-        "form": p.form,
-        "unit": p.unit,
-        "grams_per_unit": p.grams_per_unit,
-        "mitragynine_mg_per_g": p.mitragynine_mg_per_g,
-        "hydroxy_mg_per_g": p.hydroxy_mg_per_g,
-    }
-
-
 @products_app.callback()
 def products_list(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """List your products (or add one: mitra products add --help)."""
     if ctx.invoked_subcommand is not None:
         return
     person = the_person()
-    from mitra.journal import queries
+    from mitra.reads import products as product_reads
+    from mitra.reads.products import ProductView
 
-    rows = [_product_row(p) for p in queries.products(person)]
+    rows = product_reads.products(person)
     if json_out:
-        print_json(rows)
+        print_document(rows, list[ProductView])
         return
     if not rows:
         out.print("No products yet. Add one: mitra products add NAME --unit g")
         return
     table = Table("id", "name", "form", "counted in", "mitragynine mg/g", "7-OH mg/g")
     for r in rows:
-        unit = "g" if r["unit"] == "g" else f"{r['unit']} ({r['grams_per_unit'] or '?'} g)"
+        unit = "g" if r.unit == "g" else f"{r.unit} ({r.grams_per_unit or '?'} g)"
         table.add_row(
-            str(r["id"]),
-            escape(r["name"]),
-            r["form"],
+            str(r.id),
+            escape(r.name),
+            r.form_label,
             unit,
-            str(r["mitragynine_mg_per_g"] or "–"),
-            str(r["hydroxy_mg_per_g"] or "–"),
+            f"{r.mitragynine_mg_per_g:g}" if r.mitragynine_mg_per_g is not None else "–",
+            f"{r.hydroxy_mg_per_g:g}" if r.hydroxy_mg_per_g is not None else "–",
         )
     out.print(table)
 
@@ -150,7 +137,9 @@ def products_add(
     except EntryInvalid as exc:
         refused(exc)
     if json_out:
-        print_json(_product_row(product))
+        from mitra.reads.products import view
+
+        print_document(view(product))
     else:
         out.print(f"Added product {product.pk}: {escape(product.name)}")
 

@@ -1,0 +1,52 @@
+"""Every CLI read's `--json` prints the same document as its API route (one serialiser)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from mitra.cli import main
+
+pytestmark = pytest.mark.django_db
+
+
+def cli_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
+    code = 0
+    try:
+        main([*argv, "--json"])
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    return json.loads(captured.out)
+
+
+def api_json(client: Client, path: str) -> Any:
+    response = client.get(path)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/json"
+    return response.json()
+
+
+# (CLI arguments, API path): each pair must print one and the same document.
+PAIRS = [
+    (("products",), "/api/v1/products"),
+]
+
+
+@pytest.mark.parametrize(("argv", "path"), PAIRS, ids=[p for _, p in PAIRS])
+def test_the_cli_and_the_api_print_the_same_document(
+    capsys: pytest.CaptureFixture[str],
+    client: Client,
+    alice: Any,
+    capsules: Any,
+    argv: Any,
+    path: str,
+) -> None:
+    from_cli = cli_json(capsys, *argv)
+    from_api = api_json(client, path)
+    assert from_cli == from_api
+    assert from_cli, "the journal has data, so the document is not empty"
