@@ -180,9 +180,8 @@ def dose(
 ) -> None:
     """Log a kratom dose."""
     person = the_person()
-    from mitra.journal import services
+    from mitra.journal import clock, services
     from mitra.journal.errors import DuplicateSubmission, EntryInvalid
-    from mitra.journal import clock
     from mitra.vocabulary import unit_text
 
     chosen = _find_product(person, product)
@@ -250,9 +249,8 @@ def checkin(
 ) -> None:
     """Log a check-in: anxiety, mood, sleep, practices and symptoms."""
     person = the_person()
-    from mitra.journal import services
+    from mitra.journal import clock, services
     from mitra.journal.errors import DuplicateSubmission, EntryInvalid
-    from mitra.journal import clock
 
     when = parse_time(at, clock(person).zone, "--at")
     data = {

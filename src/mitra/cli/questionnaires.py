@@ -8,11 +8,11 @@ import typer
 
 from .app import (
     JsonFlag,
-    print_document,
     app,
     django_ready,
     fail,
     out,
+    print_document,
     print_json,
     refused,
     the_person,
