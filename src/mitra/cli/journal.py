@@ -180,13 +180,12 @@ def dose(
 ) -> None:
     """Log a kratom dose."""
     person = the_person()
-    from mitra.journal import services
+    from mitra.journal import clock, services
     from mitra.journal.errors import DuplicateSubmission, EntryInvalid
-    from mitra.journal.timeline_builder import clock_of
     from mitra.vocabulary import unit_text
 
     chosen = _find_product(person, product)
-    taken_at = parse_time(at, clock_of(person).zone, "--at")
+    taken_at = parse_time(at, clock(person).zone, "--at")
     unit = unit or chosen.unit
     data = {
         "product_id": chosen.pk,
@@ -250,11 +249,10 @@ def checkin(
 ) -> None:
     """Log a check-in: anxiety, mood, sleep, practices and symptoms."""
     person = the_person()
-    from mitra.journal import services
+    from mitra.journal import clock, services
     from mitra.journal.errors import DuplicateSubmission, EntryInvalid
-    from mitra.journal.timeline_builder import clock_of
 
-    when = parse_time(at, clock_of(person).zone, "--at")
+    when = parse_time(at, clock(person).zone, "--at")
     data = {
         "at": when,
         "anxiety": anxiety,
@@ -280,3 +278,76 @@ def checkin(
         )
     else:
         out.print(f"Check-in saved (anxiety {anxiety}/10, check-in {saved.pk}).")
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+@app.command("today")
+def today_cmd(json_out: JsonFlag = False) -> None:
+    """Today: entries, grams of leaf, estimated mitragynine, and whether a GAD-7 is due."""
+    person = the_person()
+    from mitra.reads.today import today
+
+    read = today(person)
+    if json_out:
+        print_document(read)
+        return
+    t = read.totals
+    out.print(
+        f"{read.day:%A %d %B}: {t.grams_leaf:g} g of leaf, about {t.mg_mitragynine:.0f} mg "
+        f"mitragynine ({t.mg_mitragynine_low:.0f}-{t.mg_mitragynine_high:.0f})."
+    )
+    if t.other_doses:
+        out.print("Also (not counted as leaf): " + escape(", ".join(t.other_doses)))
+    for entry in read.entries:
+        out.print(f"{entry.at:%H:%M}  {escape(entry.title)}")
+    if read.gad7.due:
+        out.print("A GAD-7 is due: mitra questionnaire GAD-7")
+
+
+@app.command("entries")
+def entries_cmd(
+    limit: Annotated[int, typer.Option(min=1, max=200, help="Entries per page (1-200).")] = 50,
+    cursor: Annotated[
+        str | None, typer.Option(help="The next_cursor of the previous page.")
+    ] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Journal entries, newest first, a page at a time."""
+    person = the_person()
+    from mitra.reads.journal import CursorInvalid, journal_page
+
+    try:
+        page = journal_page(person, cursor, limit=limit)
+    except CursorInvalid as exc:
+        fail(f"--cursor {exc}")
+    if json_out:
+        print_document(page)
+        return
+    for day in page.days:
+        out.print(f"[bold]{day.day:%A %d %B %Y}[/]")
+        for entry in day.entries:
+            details = f"  ({escape(' · '.join(entry.details))})" if entry.details else ""
+            out.print(f"  {entry.at:%H:%M}  {escape(entry.title)}{details}")
+    if page.next_cursor:
+        out.print(f"Older: mitra entries --cursor {page.next_cursor}")
+
+
+@app.command("substances")
+def substances_cmd(json_out: JsonFlag = False) -> None:
+    """Your substances and their interactions with kratom, with sources."""
+    person = the_person()
+    from mitra.reads.substances import substances
+
+    read = substances(person)
+    if json_out:
+        print_document(read)
+        return
+    for s in read.substances:
+        known = f" = {s.knowledge_name}" if s.recognised else " (not recognised, not checked)"
+        out.print(f"{s.id}  {escape(s.name)}{escape(known)}")
+    for f in read.interactions:
+        out.print(f"[bold]{f.severity}[/]: {escape(f.title)}. {escape(f.advice)}")
+        for c in f.sources:
+            out.print(f"  Source: {escape(c.citation)}", highlight=False)

@@ -12,6 +12,7 @@ from .app import (
     django_ready,
     fail,
     out,
+    print_document,
     print_json,
     refused,
     the_person,
@@ -153,3 +154,39 @@ def questionnaire(
     out.print()
     _print_score(result, person)
     out.print(f"Saved (response {saved.pk}).")
+
+
+@app.command("responses")
+def responses_cmd(
+    instrument: Annotated[
+        str | None, typer.Option(help="Only this questionnaire, e.g. GAD-7.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=200, help="Responses per page (1-200).")] = 50,
+    cursor: Annotated[
+        str | None, typer.Option(help="The next_cursor of the previous page.")
+    ] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Your questionnaire responses, oldest first, with scores and bands."""
+    from mitra.instruments import InstrumentError
+    from mitra.instruments import instrument as find_instrument
+
+    person = the_person()
+    from mitra.reads.journal import CursorInvalid
+    from mitra.reads.questionnaires import response_page
+
+    try:
+        code = find_instrument(instrument).code if instrument else None
+        page = response_page(person, code, cursor, limit=limit)
+    except InstrumentError as exc:
+        fail(str(exc))
+    except CursorInvalid as exc:
+        fail(f"--cursor {exc}")
+    if json_out:
+        print_document(page)
+        return
+    for r in page.responses:
+        band = f", {r.band.label}" if r.band else ""
+        out.print(f"{r.at:%Y-%m-%d %H:%M}  {r.instrument}: {r.total} of {r.maximum}{band}")
+    if page.next_cursor:
+        out.print(f"More: mitra responses --cursor {page.next_cursor}")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mitra.journal import queries
-from mitra.vocabulary import PRODUCT_FORMS, PRODUCT_UNITS, is_leaf
+from mitra.vocabulary import PRODUCT_FORMS, PRODUCT_UNITS, VEINS, is_leaf
 
 if TYPE_CHECKING:
     from mitra.journal.models import Person, Product
@@ -23,6 +23,7 @@ class ProductView:
     vendor: str
     strain: str
     vein: str
+    vein_label: str
     form: str
     form_label: str
     is_leaf: bool
@@ -42,6 +43,7 @@ def view(p: Product) -> ProductView:
         vendor=p.vendor,
         strain=p.strain,
         vein=p.vein,
+        vein_label=VEINS.get(p.vein, p.vein),  # type: ignore[call-overload]
         form=p.form,
         form_label=PRODUCT_FORMS.get(p.form, p.form),  # type: ignore[call-overload]
         is_leaf=is_leaf(p.form),
@@ -61,5 +63,5 @@ def products(person: Person) -> list[ProductView]:
 
 def product(person: Person, product_id: int) -> ProductView | None:
     """One of the person's products, or None."""
-    found = queries.products(person).filter(pk=product_id).first()
+    found = queries.product_row(person, product_id)
     return None if found is None else view(found)

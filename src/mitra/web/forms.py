@@ -179,7 +179,7 @@ class DoseForm(JournalForm):
         # Its own id prefix: the dose and check-in forms share a page and both have a note.
         kwargs.setdefault("auto_id", "dose_%s")
         super().__init__(*args, **kwargs)
-        choice_field(self, "product_id").choices = [(p.pk, p.name) for p in products]
+        choice_field(self, "product_id").choices = [(p.id, p.name) for p in products]
         choice_field(self, "unit").choices = unit_choices(None)
         self.fields["amount"].required = False
 
@@ -340,7 +340,7 @@ class IntakeForm(JournalForm):
     def __init__(self, *args: Any, substances: list[Any], **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "intake_%s")
         super().__init__(*args, **kwargs)
-        choice_field(self, "substance_id").choices = [(s.pk, s.name) for s in substances]
+        choice_field(self, "substance_id").choices = [(s.id, s.name) for s in substances]
 
     def payload(self, zone: ZoneInfo) -> dict[str, Any]:
         data = self.cleaned_data
