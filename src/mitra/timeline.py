@@ -217,6 +217,13 @@ class Timeline:
         before = self.dose_time[self.dose_time <= moment]
         return None if before.size == 0 else float((moment - before.max()) / 3600.0)
 
+    def hours_since_last_dose_at(self, seconds: FloatArray) -> FloatArray:
+        """`hours_since_last_dose` at each of many times (POSIX seconds); NaN before any dose."""
+        ordered = np.sort(self.dose_time)
+        last = np.searchsorted(ordered, seconds, side="right") - 1
+        since = (seconds - ordered[np.maximum(last, 0)]) / 3600.0 if ordered.size else seconds
+        return np.where(last >= 0, since, np.nan).astype(np.float64)
+
     def daily_anxiety(self) -> FloatArray:
         """Mean anxiety rating (0-10) per local day; NaN on days without a rating."""
         days = self.day_of(self.checkin_time)
