@@ -16,10 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mitra.journal import queries, services
 from mitra.journal.crisis import crisis_resources
 from mitra.journal.errors import DuplicateSubmission, EntryInvalid, NotFound
-from mitra.journal.exposure import recent_exposure
 from mitra.journal.models import CheckIn, Dose, Intake, Person, Product
 from mitra.journal.timeline_builder import build_timeline, clock_of
 from mitra.knowledge import load as load_knowledge
+from mitra.reads.exposure import recent_exposure
 from mitra.reports.charts import anxiety_and_grams_chart, exposure_chart
 
 from .forms import (
@@ -117,7 +117,7 @@ def _today_context(
     now = timezone.now()
     exposure = recent_exposure(person, now)
     exposure_figure = None
-    if exposure is not None:
+    if exposure.times:
         local = [t.astimezone(clock.zone) for t in exposure.times]
         exposure_figure = exposure_chart(
             local, exposure.concentration_nM, exposure.low_nM, exposure.high_nM
