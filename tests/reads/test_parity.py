@@ -34,6 +34,9 @@ def api_json(client: Client, path: str) -> Any:
 # (CLI arguments, API path): each pair must print one and the same document.
 PAIRS = [
     (("products",), "/api/v1/products"),
+    (("exposure", "--recent"), "/api/v1/exposure"),
+    (("insights",), "/api/v1/insights"),
+    (("insights", "--card", "kratom.dose_trend"), "/api/v1/insights/kratom.dose_trend"),
 ]
 
 
