@@ -198,11 +198,11 @@ def main() -> dict[str, float]:
         f"journal: {tl.n_days} days, {tl.dose_time.size} doses, "
         f"{int(np.isfinite(tl.anxiety).sum())} ratings, {tl.practice_time.size} practices"
     )
-    analyse(tl, responses)  # warm up imports and caches
+    analyse(tl)  # warm up imports and caches
     runs = []
     for _ in range(5):
         started = time.perf_counter()
-        report = analyse(tl, responses)
+        report = analyse(tl)
         runs.append(time.perf_counter() - started)
     ours_ms = min(runs) * 1000
     started = time.perf_counter()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 import numpy as np
@@ -64,11 +64,7 @@ class DayClock:
 
     def day_starts(self, first: date, last: date) -> FloatArray:
         """Start of every day from `first` to `last + 1` as POSIX seconds (len = days + 1)."""
-        count = (last - first).days + 2
-        return np.array(
-            [self.day_start(first + timedelta(days=i)).timestamp() for i in range(count)],
-            dtype=np.float64,
-        )
+        return _day_starts(self, first, last)
 
     def day_index(self, seconds: FloatArray, first: date, last: date) -> IntArray:
         """Index (0 = `first`) of the local day of each POSIX time; vectorised over the times."""
@@ -78,6 +74,18 @@ class DayClock:
     def today(self, now: datetime | None = None) -> date:
         """The person's current day."""
         return self.local_day(now or datetime.now(UTC))
+
+
+@lru_cache(maxsize=64)
+def _day_starts(clock: DayClock, first: date, last: date) -> FloatArray:
+    # Cached: every per-day sum of a Timeline needs them, and each costs a datetime per day.
+    count = (last - first).days + 2
+    starts = np.array(
+        [clock.day_start(first + timedelta(days=i)).timestamp() for i in range(count)],
+        dtype=np.float64,
+    )
+    starts.flags.writeable = False  # shared between callers
+    return starts
 
 
 def _empty_float() -> FloatArray:
@@ -216,6 +224,13 @@ class Timeline:
         """Hours from the latest dose at or before `moment` (POSIX seconds); None if none."""
         before = self.dose_time[self.dose_time <= moment]
         return None if before.size == 0 else float((moment - before.max()) / 3600.0)
+
+    def hours_since_last_dose_at(self, seconds: FloatArray) -> FloatArray:
+        """`hours_since_last_dose` at each of many times (POSIX seconds); NaN before any dose."""
+        ordered = np.sort(self.dose_time)
+        last = np.searchsorted(ordered, seconds, side="right") - 1
+        since = (seconds - ordered[np.maximum(last, 0)]) / 3600.0 if ordered.size else seconds
+        return np.where(last >= 0, since, np.nan).astype(np.float64)
 
     def daily_anxiety(self) -> FloatArray:
         """Mean anxiety rating (0-10) per local day; NaN on days without a rating."""

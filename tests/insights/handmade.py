@@ -22,8 +22,12 @@ def timeline(days: int, **arrays: object) -> Timeline:
     """A timeline over `days` days from FIRST with the given arrays (numpy-converted)."""
     fields: dict[str, object] = {}
     for name, value in arrays.items():
-        if name in {"practice_kind", "symptoms"}:
+        if name in {"practice_kind", "symptoms", "dose_form"} or name.startswith(
+            ("response_instrument", "response_answers")
+        ):
             fields[name] = tuple(value)  # type: ignore[call-overload]
+        elif name.endswith("_estimated"):
+            fields[name] = np.asarray(value, dtype=np.bool_)
         else:
             fields[name] = np.asarray(value, dtype=np.int64 if name == "dose_product" else float)
     return Timeline(clock=CLOCK, first=FIRST, last=FIRST + timedelta(days=days - 1), **fields)  # type: ignore[arg-type]

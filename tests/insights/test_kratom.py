@@ -48,9 +48,11 @@ def test_a_steadily_rising_weekly_dose_is_reported_as_escalation() -> None:
     card = analyse(escalating(140, 0.02)).card("kratom.dose_trend")
     assert card.status == "shown"
     assert card.detected
-    # 0.02 g a day more each day is 0.14 g/week more each week, 0.56 per 4 weeks.
+    # 0.02 g a day more each day is 0.14 g/week more each week, 0.56 g per 4 weeks: at 15 mg
+    # of mitragynine per g, 8.4 mg a week more each week, 33.6 mg per 4 weeks.
     assert card.estimate is not None
-    assert abs(card.estimate - 0.02 * 7 * 7 * 4) < 0.05
+    assert abs(card.estimate - 0.02 * 7 * 4 * 7 * MG_PER_G) < 0.5
+    assert card.unit == "mg of mitragynine per week, per month"
     assert len(card.data["weekly"]) == 20
     assert "escalating" in card.sentence
 
@@ -144,7 +146,9 @@ def test_more_anxiety_after_larger_doses_is_reported() -> None:
     card = analyse(dose_response_journal(60, 0.5)).card("kratom.dose_response")
     assert card.detected
     assert card.estimate is not None
-    assert abs(card.estimate - 0.5) < 0.1
+    # 0.5 points per gram at 15 mg per gram is 0.33 points per 10 mg of mitragynine.
+    assert abs(card.estimate - 0.5 * 10 / MG_PER_G) < 0.07
+    assert card.unit == "points per 10 mg of mitragynine"
     assert "too much kratom can exacerbate anxiety" in card.sentence
 
 
@@ -207,3 +211,61 @@ def test_a_journal_without_kratom_says_not_enough_data_for_every_kratom_card() -
         "kratom.tolerance",
     ):
         assert report.card(card_id).status == "not_enough_data"
+
+
+def mixed_weeks(days: int) -> Timeline:
+    """A leaf powder each morning (3 g, 45 mg), and each evening either an extract without a
+    lab figure (1 g, no estimate) or a 7-OH product's 0.1 g (its mitragynine unknown)."""
+    times, grams, forms, mg = [], [], [], []
+    for d in range(days):
+        times += [at(d, 9.0), at(d, 20.0)]
+        grams += [3.0, 1.0 if d % 2 else 0.1]
+        forms += ["powder", "extract" if d % 2 else "7oh"]
+        mg += [3.0 * MG_PER_G, np.nan]
+    return timeline(
+        days,
+        dose_time=times,
+        dose_grams=grams,
+        dose_form=forms,
+        dose_mg_mitragynine=mg,
+        dose_mg_mitragynine_low=[m * 0.5 for m in mg],
+        dose_mg_mitragynine_high=[m * 2.0 for m in mg],
+        dose_mg_mitragynine_estimated=[True] * len(mg),
+        **ratings([at(d, 12) for d in range(days)], [5.0] * days),
+    )
+
+
+def test_extracts_and_7oh_products_never_count_as_grams_of_leaf_in_the_dose_trend() -> None:
+    card = analyse(mixed_weeks(70)).card("kratom.dose_trend")
+    assert card.status == "shown"
+    for week in card.data["weekly"]:
+        assert week["grams_leaf"] == 21.0  # seven mornings of 3 g of powder, nothing else
+        assert week["mg_mitragynine"] == 7 * 3.0 * MG_PER_G
+        assert week["mg_low"] < week["mg_mitragynine"] < week["mg_high"]
+        assert week["doses"] == 14
+        assert week["doses_without_content"] == 7
+    assert "about 21 g to 21 g of leaf a week" in card.sentence
+    assert "70 doses (an extract or a shot without a lab figure)" in card.sentence
+    assert "not in these totals" in card.sentence
+
+
+def test_a_dose_trend_of_extracts_without_content_says_so_instead_of_guessing() -> None:
+    days = 70
+    tl = timeline(
+        days,
+        dose_time=[at(d, 9.0) for d in range(days)],
+        dose_grams=[1.0] * days,
+        dose_form=["extract"] * days,
+        **ratings([at(d, 12) for d in range(days)], [5.0] * days),
+    )
+    card = analyse(tl).card("kratom.dose_trend")
+    assert card.status == "not_enough_data"
+    assert "0 of 70 doses with a mitragynine figure or estimate" in card.sentence
+    assert all(w["grams_leaf"] == 0.0 for w in card.data["weekly"])
+
+
+def test_dose_response_leaves_out_ratings_after_a_dose_without_content() -> None:
+    card = analyse(mixed_weeks(40)).card("kratom.dose_response")
+    # Every midday rating follows the morning powder; none follows an evening extract.
+    assert card.data["ratings_after_doses_without_content"] == 0
+    assert all("mg_mitragynine" in b for b in card.data["bins"])

@@ -26,7 +26,7 @@ CAUSAL = re.compile(
 @pytest.fixture(scope="module")
 def demo_report() -> Report:
     sim = simulate(365, seed=0, end=date(2025, 6, 30), now=datetime(2025, 7, 1, tzinfo=UTC))
-    return analyse(sim.timeline(), sim.responses())
+    return analyse(sim.timeline())
 
 
 def test_the_report_has_every_kind_of_card(demo_report: Report) -> None:

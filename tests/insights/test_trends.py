@@ -34,22 +34,25 @@ def test_rolling_means_skip_missing_days() -> None:
     assert np.isnan(rolling_mean(values, 2, min_count=2)[1])
 
 
-def gad7(totals: list[int]) -> list[dict[str, object]]:
+def gad7(totals: list[int]) -> dict[str, object]:
+    """GAD-7 responses with these totals, two weeks apart, as a timeline's response arrays."""
     start = datetime(2025, 1, 1, 20, tzinfo=UTC)
-    out = []
-    for i, total in enumerate(totals):
-        answers = [3] * (total // 3) + ([total % 3] if total % 3 else [])
-        answers += [0] * (7 - len(answers))
-        out.append(
-            {"instrument": "GAD-7", "at": start + timedelta(days=14 * i), "answers": answers}
-        )
-    return out
+    answers = []
+    for total in totals:
+        items = [3] * (total // 3) + ([total % 3] if total % 3 else [])
+        answers.append(tuple(items + [0] * (7 - len(items))))
+    return {
+        "response_time": [(start + timedelta(days=14 * i)).timestamp() for i in range(len(totals))],
+        "response_instrument": ["GAD-7"] * len(totals),
+        "response_answers": answers,
+    }
 
 
 def test_a_fall_of_seven_gad7_points_is_a_reliable_improvement() -> None:
-    card = analyse(
-        timeline(20, **daily_ratings([5.0] * 20)), gad7(gad7_totals := [15, 12, 8])
-    ).card("gad7.history")
+    gad7_totals = [15, 12, 8]
+    card = analyse(timeline(20, **daily_ratings([5.0] * 20), **gad7(gad7_totals))).card(
+        "gad7.history"
+    )
     assert gad7_totals[-1] - gad7_totals[0] == -7
     assert card.detected is True
     assert card.estimate == -7
@@ -60,13 +63,13 @@ def test_a_fall_of_seven_gad7_points_is_a_reliable_improvement() -> None:
 
 
 def test_a_small_gad7_change_is_not_called_reliable() -> None:
-    card = analyse(timeline(20, **daily_ratings([5.0] * 20)), gad7([10, 8])).card("gad7.history")
+    card = analyse(timeline(20, **daily_ratings([5.0] * 20), **gad7([10, 8]))).card("gad7.history")
     assert card.detected is False
     assert "smaller than the reliable-change threshold" in card.sentence
 
 
 def test_one_gad7_is_not_enough_for_a_change() -> None:
-    card = analyse(timeline(20, **daily_ratings([5.0] * 20)), gad7([10])).card("gad7.history")
+    card = analyse(timeline(20, **daily_ratings([5.0] * 20), **gad7([10]))).card("gad7.history")
     assert card.status == "not_enough_data"
     assert card.sentence == "Not enough data yet: 1 of 2 GAD-7 questionnaires."
     assert len(card.data["history"]) == 1

@@ -256,7 +256,7 @@ def test_the_export_holds_responses_settings_and_the_removed_products_of_kept_do
 def test_an_extract_without_a_lab_figure_is_not_counted_as_leaf_in_the_exposure(alice: Any) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from mitra.journal.exposure import recent_exposure
+    from mitra.reads.exposure import recent_exposure
 
     extract = services.add_product(alice, {"name": "Extract", "form": "extract"})
     now = datetime.now(UTC)
@@ -264,4 +264,5 @@ def test_an_extract_without_a_lab_figure_is_not_counted_as_leaf_in_the_exposure(
         alice,
         {"product_id": extract.pk, "taken_at": now - timedelta(hours=2), "amount": 1, "unit": "g"},
     )
-    assert recent_exposure(alice, now) is None  # nothing it can honestly count
+    curve = recent_exposure(alice, now)
+    assert (curve.times, curve.doses, curve.skipped_doses) == ([], 0, 1)  # nothing it can count

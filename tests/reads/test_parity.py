@@ -40,6 +40,9 @@ PAIRS = [
     (("responses",), "/api/v1/responses"),
     (("responses", "--instrument", "GAD-2"), "/api/v1/responses?instrument=GAD-2"),
     (("today",), "/api/v1/today"),
+    (("exposure", "--recent"), "/api/v1/exposure"),
+    (("insights",), "/api/v1/insights"),
+    (("insights", "--card", "kratom.dose_trend"), "/api/v1/insights/kratom.dose_trend"),
 ]
 
 

@@ -97,7 +97,7 @@ class Demo:
         self.sim: Simulation = simulate(DAYS, seed=0, time_zone=zone, end=END, now=NOW)
         self.journal = synthetic_journal(DAYS, seed=0, time_zone=zone, end=END, now=NOW)
         self.timeline = app_timeline(self.journal, zone, END)
-        self.report: Report = analyse(self.timeline, self.journal.responses)
+        self.report: Report = analyse(self.timeline)
         assert self.timeline.checkin_time.tolist() == self.sim.checkin_time.tolist()
         latent = replace(self.timeline, anxiety=self.sim.latent_anxiety())
         self.withdrawal_truth: dict[str, float] = {}

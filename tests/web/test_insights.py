@@ -32,7 +32,7 @@ def test_the_insights_page_shows_a_forest_plot_and_cards_with_intervals_methods_
     assert (
         'aria-label="Anxiety by hours since the last dose.' in html or "Not enough data yet" in html
     )
-    assert 'aria-label="Kratom per week.' in html
+    assert 'aria-label="Estimated mitragynine per week.' in html
 
 
 def test_each_card_links_to_the_data_behind_it(client: Client, demo_alice: Any) -> None:

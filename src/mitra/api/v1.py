@@ -9,7 +9,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from mitra.journal.errors import EntryInvalid, NotFound
 
-from . import journal, products, questionnaires, substances
+from . import exposure, insights, journal, products, questionnaires, substances
 from .problems import problem
 
 api = NinjaAPI(
@@ -23,6 +23,8 @@ api.add_router("/", journal.router)
 api.add_router("/products", products.router)
 api.add_router("/substances", substances.router)
 api.add_router("/", questionnaires.router)
+api.add_router("/exposure", exposure.router)
+api.add_router("/insights", insights.router)
 
 # --- errors -------------------------------------------------------------------------------------
 

@@ -2,29 +2,61 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import typer
+
 from .app import (
     JsonFlag,
     app,
+    fail,
     out,
-    print_json,
+    print_document,
     the_person,
 )
 
 
 @app.command()
-def insights(json_out: JsonFlag = False) -> None:
+def insights(
+    card: Annotated[
+        str | None,
+        typer.Option("--card", help="Only this card, by its id (e.g. kratom.dose_trend)."),
+    ] = None,
+    json_out: JsonFlag = False,
+) -> None:
     """What seems to help and what seems to hurt, with intervals; associations, not causes."""
     person = the_person()
-    from mitra.journal.analysis import insights_report
+    from mitra.reads import insights as insight_reads
+    from mitra.reads.insights import InsightsRead, InsightView
 
-    report = insights_report(person).as_dict()
-    if json_out:
-        print_json(report)
-        return
-    out.print(f"[bold]Insights[/] ({report['first']} to {report['last']}). {report['disclaimer']}")
-    for card in report["cards"]:
-        out.print(f"\n[bold]{card['title']}[/]")
-        out.print(card["sentence"], highlight=False)
-        if card["status"] == "shown":
-            out.print(f"[dim]Method: {card['method']}[/]", highlight=False)
-            out.print(f"[dim]Caveat: {card['caveat']}[/]", highlight=False)
+    if card is not None:
+        found = insight_reads.insight(person, card)
+        if found is None:
+            fail(f"--card {card}: there is no such insight card; 'mitra insights' lists them")
+        cards: tuple[InsightView, ...] = (found,)
+        if json_out:
+            print_document(found, InsightView)
+            return
+    else:
+        report = insight_reads.insights(person)
+        if json_out:
+            print_document(report, InsightsRead)
+            return
+        out.print(
+            f"[bold]Insights[/] ({report.first} to {report.last}). {report.disclaimer}",
+            highlight=False,
+        )
+        if report.doses_without_content:
+            out.print(
+                f"{report.doses_without_content} of {report.doses} doses (extracts or shots "
+                "without a lab figure) have no mitragynine estimate and are not in the dose "
+                "figures.",
+                highlight=False,
+            )
+        cards = report.cards
+    for c in cards:
+        out.print(f"\n[bold]{c.title}[/]")
+        out.print(c.sentence, highlight=False)
+        if c.status == "shown":
+            out.print(f"[dim]Method: {c.method}[/]", highlight=False)
+            out.print(f"[dim]Caveat: {c.caveat}[/]", highlight=False)

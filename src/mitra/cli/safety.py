@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.markup import escape
+
+from mitra.vocabulary import PRODUCT_FORMS
 
 from .app import (
     JsonFlag,
@@ -15,6 +17,7 @@ from .app import (
     fail,
     out,
     parse_time,
+    print_document,
     print_json,
     system_zone,
     the_person,
@@ -78,14 +81,28 @@ def _dose_option(value: str, zone: ZoneInfo) -> tuple[datetime, float]:
         grams = float(amount)
     except ValueError:
         fail(f"--dose '{value}': '{amount}' is not an amount in grams")
-    if not grams > 0:
-        fail(f"--dose '{value}': the amount must be more than 0 g")
+    if not 0 < grams < 1e6:
+        fail(f"--dose '{value}': the amount must be more than 0 g (and less than a tonne)")
     return parse_time(when, zone, "--dose"), grams
 
 
 @app.command()
 def exposure(
-    dose: Annotated[list[str], typer.Option("--dose", help="TIME=GRAMS of product (repeatable).")],
+    dose: Annotated[
+        list[str] | None,
+        typer.Option("--dose", help="TIME=GRAMS of product (repeatable)."),
+    ] = None,
+    recent: Annotated[
+        bool,
+        typer.Option("--recent", help="The journal's recent curve instead (as the Today page)."),
+    ] = False,
+    hours: Annotated[
+        float, typer.Option("--hours", help="With --recent: how many hours back to draw.")
+    ] = 72,
+    form: Annotated[
+        str,
+        typer.Option("--form", help="The product's form: " + ", ".join(PRODUCT_FORMS) + "."),
+    ] = "powder",
     mg_per_g: Annotated[
         float | None,
         typer.Option(
@@ -115,74 +132,54 @@ def exposure(
     json_out: JsonFlag = False,
 ) -> None:
     """Estimated mitragynine concentration after the given doses (a model, not a measurement)."""
-    import numpy as np
+    from mitra.pharmacology import DEFAULT_PARAMETER_SET
+    from mitra.reads.exposure import ExposureRead, ExposureRefused, recent_exposure, typed_doses
+    from mitra.reads.exposure import exposure as exposure_read
 
-    from mitra.knowledge.pharmacokinetics import load_pharmacokinetics
-    from mitra.pharmacology import alkaloid_dose, exposure_curve
-    from mitra.pharmacology.exposure import DEFAULT_PARAMETER_SET
-
-    params = params or DEFAULT_PARAMETER_SET
-
-    zone = ZoneInfo(system_zone())
-    doses = sorted(_dose_option(value, zone) for value in dose)
-    sets = load_pharmacokinetics().modelled_sets()
-    if params not in {s.id for s in sets}:
-        fail(
-            f"--params {params} is not a modelled parameter set; "
-            f"use one of {', '.join(s.id for s in sets)}"
-        )
-    if mg_per_g is not None and not 0 <= mg_per_g <= 1000:
-        fail("--mg-per-g must be between 0 and 1000")
-    contents = [alkaloid_dose(grams, lab_mg_per_g=mg_per_g) for _, grams in doses]
-    origin = doses[0][0]
-    hours = np.array([(t - origin).total_seconds() / 3600 for t, _ in doses])
-    grid = None
-    if until is not None:
-        end = (parse_time(until, zone, "--until") - origin).total_seconds() / 3600
-        if end <= 0:
-            fail("--until must be after the first dose")
-        grid = np.arange(0.0, end + step_hours / 2, step_hours)
+    if recent == bool(dose):
+        fail("give either --dose TIME=GRAMS (one or more) or --recent")
     try:
-        curve = exposure_curve(
-            hours,
-            [c.mg for c in contents],
-            grid,
-            parameter_set=params,
-            step_hours=step_hours,
-            body_mass_kg=body_mass_kg,
-        )
-    except (ValueError, KeyError) as exc:
-        fail(str(exc).strip("'\""))
-    data = curve.as_dict()
-    data["times_hours"] = data.pop("times")
-    data["times"] = [(origin + timedelta(hours=h)).isoformat() for h in data["times_hours"]]
-    data["doses"] = [
-        {
-            "time": t.isoformat(),
-            "grams": g,
-            "mg_mitragynine": c.mg,
-            "mg_low": c.low_mg,
-            "mg_high": c.high_mg,
-            "estimate": c.is_estimate,
-        }
-        for (t, g), c in zip(doses, contents, strict=True)
-    ]
-    data["sources"] = sorted(set(data["sources"]) | {sid for c in contents for sid in c.sources})
+        if recent:
+            read = recent_exposure(the_person(), hours=hours)
+        else:
+            zone = ZoneInfo(system_zone())
+            doses = sorted(_dose_option(value, zone) for value in dose or [])
+            if mg_per_g is not None and not 0 <= mg_per_g <= 1000:
+                fail("--mg-per-g must be between 0 and 1000")
+            line = typed_doses(doses, form=form, lab_mg_per_g=mg_per_g)
+            start = end = None
+            if until is not None:
+                start, end = doses[0][0], parse_time(until, zone, "--until")
+                if end <= start:
+                    fail("--until must be after the first dose")
+            read = exposure_read(
+                line,
+                start,
+                end,
+                step_hours=step_hours,
+                parameter_set=params or DEFAULT_PARAMETER_SET,
+                body_mass_kg=body_mass_kg,
+            )
+    except ExposureRefused as exc:
+        fail(str(exc))
     if json_out:
-        print_json(data)
+        print_document(read, ExposureRead)
         return
-    estimated = any(c.is_estimate for c in contents)
-    out.print(f"Estimated mitragynine (parameter set {params}; a model, not a measurement)")
-    if estimated:
-        out.print("Doses without --mg-per-g use a typical leaf content: the estimate is rougher.")
     out.print(
-        f"Peak {curve.cmax_nM:.0f} nmol/L, {curve.tmax_hours or 0:.1f} h after a dose; "
-        f"AUC {curve.auc_nM_h:.0f} nmol/L x h over the curve; "
-        f"half-life {curve.half_life_hours:.1f} h."
+        f"Estimated mitragynine (parameter set {read.parameter_set}; a model, not a measurement)"
     )
-    for caveat in data["caveats"]:
+    out.print(read.note, highlight=False)
+    if read.peak_nM is not None and read.peak_at is not None:
+        out.print(
+            f"Peak {read.peak_nM:.0f} nmol/L at {read.peak_at.isoformat(timespec='minutes')}, "
+            f"{read.tmax_hours or 0:.1f} h after a dose; AUC {read.auc_nM_h:.0f} nmol/L x h over "
+            f"the curve; half-life {read.half_life_hours:.1f} h."
+        )
+    if read.hours_since_last_dose is not None:
+        out.print(f"Last dose {read.hours_since_last_dose:.1f} h ago.")
+    for caveat in read.caveats:
         out.print(f"  Note: {caveat}", highlight=False)
-    out.print("Sources: " + ", ".join(data["sources"]))
+    out.print("Sources: " + "; ".join(f"{s.citation} {s.url}" for s in read.citations))
 
 
 @app.command()

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from mitra.pharmacology import concentration_nM, one_compartment
+from mitra.pharmacology import exposure_curve
 from mitra.timeline import Timeline
 
-__all__ = ["Prepared", "prepare"]
+__all__ = ["Prepared", "concentration_at", "prepare"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -25,33 +25,51 @@ class Prepared:
 
     timeline: Timeline
     n_days: int
-    day_start: FloatArray  # POSIX seconds, len n_days + 1
     # Ratings (check-ins with an anxiety rating), in time order.
     rating_time: FloatArray
     rating: FloatArray
     rating_day: IntArray
     hours_since_dose: FloatArray  # NaN before the first logged dose
-    last_dose_grams: FloatArray  # grams of the latest dose before the rating, NaN if none
+    last_dose_mg: FloatArray  # mg of mitragynine of the latest dose before the rating, else NaN
     concentration_nM: FloatArray  # noqa: N815  unit symbol: nmol/L
     # Days.
     daily_anxiety: FloatArray  # NaN on days without a rating
     checked_in: BoolArray  # a check-in that day (so its practices would have been logged)
     sleep_hours: FloatArray  # the first sleep figure of the day, NaN if none
     practice_days: dict[str, BoolArray]  # kind -> done that day
-    dose_day: IntArray
-    daily_grams: FloatArray
+    dose_day: IntArray  # the day of each dose in the span
+    dose_has_content: BoolArray  # per dose in the span: a mitragynine figure or estimate
+    daily_mg: FloatArray  # estimated mg of mitragynine per day (central)
+    daily_mg_low: FloatArray
+    daily_mg_high: FloatArray
+    daily_grams_leaf: FloatArray  # grams of leaf products only
+
+
+def concentration_at(timeline: Timeline, seconds: FloatArray) -> FloatArray:
+    """Estimated mitragynine (nmol/L) at each time, by the exposure curve's function and rules.
+
+    The doses counted are those with a mitragynine figure or estimate, as on the curve that
+    `mitra.reads.exposure` draws; the central estimate, without the between-person band.
+    """
+    counted = np.isfinite(timeline.dose_mg_mitragynine)
+    if seconds.size == 0 or not counted.any():
+        return np.zeros(seconds.size)
+    origin = float(timeline.dose_time[counted].min())
+    curve = exposure_curve(
+        (timeline.dose_time[counted] - origin) / _HOUR,
+        timeline.dose_mg_mitragynine[counted],
+        (seconds - origin) / _HOUR,
+        band_samples=0,
+    )
+    return np.asarray(curve.concentration_nM, dtype=np.float64)
 
 
 def prepare(timeline: Timeline) -> Prepared:
     """Arrange the timeline's arrays by day and by rating; estimate concentration at ratings."""
     t = timeline
     n_days = t.n_days
-    starts = t.clock.day_starts(t.first, t.last)
 
-    def day_of(seconds: FloatArray) -> IntArray:
-        return np.searchsorted(starts, seconds, side="right").astype(np.int64) - 1
-
-    c_day = day_of(t.checkin_time)
+    c_day = t.day_of(t.checkin_time)
     in_span = (c_day >= 0) & (c_day < n_days)
     rated = in_span & ~np.isnan(t.anxiety)
     rating_time = t.checkin_time[rated]
@@ -61,27 +79,13 @@ def prepare(timeline: Timeline) -> Prepared:
     rating_time, rating, rating_day = rating_time[order], rating[order], rating_day[order]
 
     dose_order = np.argsort(t.dose_time, kind="stable")
-    dose_time = t.dose_time[dose_order]
-    dose_grams = t.dose_grams[dose_order]
-    dose_mg = t.dose_mg_mitragynine[dose_order]
-    last = np.searchsorted(dose_time, rating_time, side="right") - 1
-    has = last >= 0
-    safe = np.where(has, last, 0)
-    hours_since = np.where(
-        has, (rating_time - dose_time[safe] if dose_time.size else 0) / _HOUR, np.nan
+    last = np.searchsorted(t.dose_time[dose_order], rating_time, side="right") - 1
+    mg_in_order = t.dose_mg_mitragynine[dose_order]
+    last_mg = (
+        np.where(last >= 0, mg_in_order[np.maximum(last, 0)], np.nan)
+        if t.dose_time.size
+        else np.full(rating_time.size, np.nan)
     )
-    last_grams = np.where(has, dose_grams[safe] if dose_time.size else 0.0, np.nan)
-    known_mg = ~np.isnan(dose_mg)
-    if dose_time.size and known_mg.any():
-        origin = float(dose_time[0])
-        conc = concentration_nM(
-            (dose_time[known_mg] - origin) / _HOUR,
-            dose_mg[known_mg],
-            (rating_time - origin) / _HOUR,
-            one_compartment(),
-        )
-    else:
-        conc = np.zeros(rating_time.size)
 
     count = np.bincount(rating_day, minlength=n_days)[:n_days]
     total = np.bincount(rating_day, weights=rating, minlength=n_days)[:n_days]
@@ -94,30 +98,33 @@ def prepare(timeline: Timeline) -> Prepared:
     s_day = c_day[has_sleep][::-1]  # reversed, so the day's first figure is written last
     sleep[s_day] = t.sleep_hours[has_sleep][::-1]
 
-    p_day = day_of(t.practice_time)
+    p_day = t.day_of(t.practice_time)
     kinds = np.asarray(t.practice_kind, dtype=object)
     practice_days: dict[str, BoolArray] = {}
     for kind in sorted(set(t.practice_kind)):
         mask = (kinds == kind) & (p_day >= 0) & (p_day < n_days)
         practice_days[kind] = np.bincount(p_day[mask], minlength=n_days)[:n_days] > 0
 
-    dose_day = day_of(dose_time)
+    dose_day = t.day_of(t.dose_time)
     ok = (dose_day >= 0) & (dose_day < n_days)
-    grams = np.bincount(dose_day[ok], weights=np.nan_to_num(dose_grams[ok]), minlength=n_days)
+    mg, mg_low, mg_high = t.daily_mg_mitragynine()
     return Prepared(
         timeline=t,
         n_days=n_days,
-        day_start=starts,
         rating_time=rating_time,
         rating=rating,
         rating_day=rating_day,
-        hours_since_dose=np.asarray(hours_since, dtype=np.float64),
-        last_dose_grams=np.asarray(last_grams, dtype=np.float64),
-        concentration_nM=np.asarray(conc, dtype=np.float64),
+        hours_since_dose=t.hours_since_last_dose_at(rating_time),
+        last_dose_mg=np.asarray(last_mg, dtype=np.float64),
+        concentration_nM=concentration_at(t, rating_time),
         daily_anxiety=np.asarray(daily, dtype=np.float64),
         checked_in=checked_in,
         sleep_hours=sleep,
         practice_days=practice_days,
         dose_day=dose_day[ok],
-        daily_grams=np.asarray(grams[:n_days], dtype=np.float64),
+        dose_has_content=np.isfinite(t.dose_mg_mitragynine[ok]),
+        daily_mg=mg,
+        daily_mg_low=mg_low,
+        daily_mg_high=mg_high,
+        daily_grams_leaf=t.daily_grams_leaf(),
     )

@@ -27,8 +27,8 @@ FALSE_DISCOVERY_RATE = 0.05
 
 METHOD = (
     "Daily mean anxiety regressed on every practice (that day and the day before), hours of "
-    "sleep (that night and the night before), a time trend and the grams of kratom logged "
-    "that day and the day before, all at once; first-order "
+    "sleep (that night and the night before), a time trend and the estimated mg of "
+    "mitragynine logged that day and the day before, all at once; first-order "
     "autocorrelation removed (Prais-Winsten), Newey-West standard errors, t-based 95% "
     "intervals; Benjamini-Hochberg across all {m} associations at a 5% false discovery rate."
 )
@@ -90,17 +90,18 @@ def _title(factor: str, lag: int) -> str:
 
 
 def _covariates(prep: Prepared) -> list[FloatArray]:
-    """Columns every fit carries but does not test: intercept, time trend, kratom grams.
+    """Columns every fit carries but does not test: intercept, time trend, kratom mg.
 
-    The day's and the previous day's logged grams absorb the swings that kratom days and
-    days without kratom bring (relief, interdose withdrawal), which would otherwise blur the
-    practice and sleep estimates; they are left out when no kratom is logged.
+    The day's and the previous day's estimated mg of mitragynine absorb the swings that kratom
+    days and days without kratom bring (relief, interdose withdrawal), which would otherwise
+    blur the practice and sleep estimates; they are left out when no kratom is logged.
     """
     n = prep.n_days
     years = np.asarray((np.arange(n) - (n - 1) / 2.0) / 365.25, dtype=np.float64)
     out: list[FloatArray] = [np.ones(n), years]
-    if prep.dose_day.size and np.std(prep.daily_grams) > 0:
-        out += [prep.daily_grams, _lagged(prep.daily_grams, 1)]
+    # Estimated mg of mitragynine, not grams: an extract's grams are not a leaf's grams.
+    if prep.dose_day.size and np.std(prep.daily_mg) > 0:
+        out += [prep.daily_mg, _lagged(prep.daily_mg, 1)]
     return out
 
 

@@ -1,13 +1,17 @@
 """Kratom in the journal: dose trend, the interdose-withdrawal signature, dose and anxiety, and
 whether the association with concentration shrinks over months (tolerance).
 
-Concentrations are the estimated mitragynine concentration from mitra.pharmacology's model over
-the logged doses; unlogged doses and the model's own uncertainty blur every estimate here.
+Doses count in estimated mg of mitragynine (the Timeline's figures: a lab figure, else the
+literature's typical content for the product's form); grams appear for leaf products only.
+Concentrations come from the exposure curve's own function (`daily.concentration_at`) over the
+doses with a content figure; unlogged doses and the model's uncertainty blur every estimate.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -37,64 +41,140 @@ MIN_TOLERANCE_DAYS = 180
 MAX_HOURS = 36.0  # beyond this a "time since dose" is a gap, not an interdose interval
 HOURS_PER_STEP = 6.0
 NM_PER_STEP = 10.0
+MG_PER_STEP = 10.0  # mg of mitragynine: about what 0.5-1 g of typical leaf holds
 WEEKS_PER_MONTH = 4.0
 ALPHA = 0.05
 
 _NOT_CAUSAL = "An association in your journal, not proof of cause."
 
 
-def _weekly(prep: Prepared) -> tuple[IntArray, FloatArray, IntArray]:
-    """(week index, grams, doses) of each complete 7-day week with any entry."""
+@dataclass(frozen=True)
+class _Weeks:
+    """Complete 7-day weeks with any entry: their index and kratom totals."""
+
+    index: IntArray
+    mg: FloatArray  # estimated mg of mitragynine (central)
+    mg_low: FloatArray
+    mg_high: FloatArray
+    grams_leaf: FloatArray  # leaf products only
+    doses: IntArray
+    without_content: IntArray  # doses with no mitragynine figure or estimate
+
+
+def _weekly(prep: Prepared) -> _Weeks:
+    """Each complete 7-day week with any entry, with its estimated mg, leaf grams and doses."""
     weeks = prep.n_days // 7
-    if weeks == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64)
     days = weeks * 7
-    grams = prep.daily_grams[:days].reshape(weeks, 7).sum(axis=1)
-    dose_day = prep.dose_day[prep.dose_day < days]
-    doses = np.bincount(dose_day // 7, minlength=weeks)[:weeks]
+
+    def per_week(daily: FloatArray) -> FloatArray:
+        return np.asarray(daily[:days].reshape(weeks, 7).sum(axis=1), dtype=np.float64)
+
+    in_weeks = prep.dose_day < days
+    dose_week = prep.dose_day[in_weeks] // 7
+    doses = np.bincount(dose_week, minlength=weeks)[:weeks]
+    without = np.bincount(dose_week[~prep.dose_has_content[in_weeks]], minlength=weeks)[:weeks]
     active = prep.checked_in[:days].reshape(weeks, 7).any(axis=1) | (doses > 0)
     index = np.flatnonzero(active).astype(np.int64)
-    return index, grams[index], doses[index].astype(np.int64)
+    return _Weeks(
+        index=index,
+        mg=per_week(prep.daily_mg)[index],
+        mg_low=per_week(prep.daily_mg_low)[index],
+        mg_high=per_week(prep.daily_mg_high)[index],
+        grams_leaf=per_week(prep.daily_grams_leaf)[index],
+        doses=doses[index].astype(np.int64),
+        without_content=without[index].astype(np.int64),
+    )
+
+
+def _uncounted(n: int) -> str:
+    """The sentence about doses whose content cannot be estimated, or nothing."""
+    if n == 0:
+        return ""
+    return (
+        f" {n} dose{'s' if n != 1 else ''} (an extract or a shot without a lab figure) "
+        f"{'have' if n != 1 else 'has'} no mitragynine estimate and {'are' if n != 1 else 'is'} "
+        "not in these totals."
+    )
 
 
 def dose_trend_card(prep: Prepared) -> Insight:
-    """Weekly grams: a Theil-Sen trend with an interval that allows for autocorrelation."""
+    """Weekly estimated mg of mitragynine: a Theil-Sen trend allowing for autocorrelation."""
     method = (
-        "Theil-Sen slope of grams per complete week (weeks with no entry left out), with Sen's "
-        "95% interval widened for week-to-week correlation; escalation is reported when the "
-        "whole interval lies above flat."
+        "Theil-Sen slope of the estimated mg of mitragynine per complete week (weeks with no "
+        "entry left out), with Sen's 95% interval widened for week-to-week correlation; "
+        "escalation is reported when the whole interval lies above flat. Each dose's mg comes "
+        "from its product's lab figure, else the literature's typical content for its form "
+        "(the content range gives the low and high totals)."
     )
     caveat = (
-        "Only logged doses count, and grams of leaf are not the same as alkaloid content: a "
-        "change of product can change the dose without changing the grams."
+        "Only logged doses count. Without a lab figure a product's mitragynine is a typical "
+        "content from the literature, and products vary several-fold. Grams are shown for leaf "
+        "products only: an extract's or a 7-OH product's grams are not grams of leaf."
     )
-    index, grams, doses = _weekly(prep)
+    w = _weekly(prep)
     first = prep.timeline.first
     series = [
         {
-            "week_start": (first + timedelta(days=int(w) * 7)).isoformat(),
-            "grams": float(g),
+            "week_start": (first + timedelta(days=int(i) * 7)).isoformat(),
+            "mg_mitragynine": float(m),
+            "mg_low": float(lo),
+            "mg_high": float(hi),
+            "grams_leaf": float(g),
             "doses": int(d),
+            "doses_without_content": int(u),
         }
-        for w, g, d in zip(index.tolist(), grams.tolist(), doses.tolist(), strict=True)
+        for i, m, lo, hi, g, d, u in zip(
+            w.index.tolist(),
+            w.mg.tolist(),
+            w.mg_low.tolist(),
+            w.mg_high.tolist(),
+            w.grams_leaf.tolist(),
+            w.doses.tolist(),
+            w.without_content.tolist(),
+            strict=True,
+        )
     ]
+    without = int(w.without_content.sum())
     title = "Kratom dose trend"
-    if index.size < MIN_WEEKS or not doses.any():
+    data: dict[str, Any] = {"weekly": series, "doses_without_content": without}
+    if w.index.size < MIN_WEEKS or not w.doses.any():
         return not_enough(
             "kratom.dose_trend",
             title,
-            have=int(index.size),
+            have=int(w.index.size),
             need=MIN_WEEKS,
             what="complete weeks",
             method=method,
             caveat=caveat,
-            data={"weekly": series},
+            data=data,
         )
-    fit = theil_sen(index.astype(np.float64), grams)
+    if not (w.mg > 0).any():
+        return not_enough(
+            "kratom.dose_trend",
+            title,
+            have=0,
+            need=int(w.doses.sum()),
+            what="doses with a mitragynine figure or estimate (add the products' lab figures)",
+            method=method,
+            caveat=caveat,
+            data=data,
+        )
+    x = w.index.astype(np.float64)
+    fit = theil_sen(x, w.mg)
+    fit_low, fit_high = theil_sen(x, w.mg_low), theil_sen(x, w.mg_high)
     per_month = WEEKS_PER_MONTH
     est, low, high = fit.slope * per_month, fit.low * per_month, fit.high * per_month
-    start = fit.intercept + fit.slope * float(index[0])
-    end = fit.intercept + fit.slope * float(index[-1])
+
+    def level(f: Any, week: float) -> float:
+        return float(f.intercept + f.slope * week)
+
+    start, end = level(fit, x[0]), level(fit, x[-1])
+    ranges = {
+        "start_low": level(fit_low, x[0]),
+        "start_high": level(fit_high, x[0]),
+        "end_low": level(fit_low, x[-1]),
+        "end_high": level(fit_high, x[-1]),
+    }
     if low > 0:
         verdict = "That is a rise: the weekly total is escalating."
     elif high < 0:
@@ -103,14 +183,23 @@ def dose_trend_card(prep: Prepared) -> Insight:
         verdict = "That is not clearly different from flat."
     change = (
         "stayed about the same"
-        if abs(est) < 0.05
-        else f"{'rose' if est > 0 else 'fell'} by about {abs(est):.1f} g a week each month"
+        if abs(est) < 0.5
+        else f"{'rose' if est > 0 else 'fell'} by about {abs(est):.0f} mg a week each month"
     )
     sentence = (
-        f"Your weekly kratom total {change} (95% interval {low:+.1f} to {high:+.1f} g a week "
-        f"per month), from about {start:.0f} g to {end:.0f} g a week over {index.size} weeks. "
+        f"Your weekly kratom total, in estimated mg of mitragynine, {change} (95% interval "
+        f"{low:+.0f} to {high:+.0f} mg a week per month), from about {start:.0f} mg (content "
+        f"range {ranges['start_low']:.0f}-{ranges['start_high']:.0f}) to {end:.0f} mg "
+        f"({ranges['end_low']:.0f}-{ranges['end_high']:.0f}) a week over {w.index.size} weeks. "
         f"{verdict}"
     )
+    if w.grams_leaf.any():
+        leaf = theil_sen(x, w.grams_leaf)
+        sentence += (
+            f" Leaf products alone: about {level(leaf, x[0]):.0f} g to {level(leaf, x[-1]):.0f} "
+            "g of leaf a week."
+        )
+    sentence += _uncounted(without)
     return Insight(
         id="kratom.dose_trend",
         title=title,
@@ -118,16 +207,21 @@ def dose_trend_card(prep: Prepared) -> Insight:
         status="shown",
         method=method,
         caveat=caveat,
-        n=int(index.size),
+        n=int(w.index.size),
         estimate=est,
         interval=(low, high),
-        unit="grams per week, per month",
+        unit="mg of mitragynine per week, per month",
         detected=bool(low > 0),
         p_value=fit.p_value,
         minimum=MIN_WEEKS,
         data={
-            "weekly": series,
-            "trend": {"start_grams": start, "end_grams": end, "n_effective": fit.n_effective},
+            **data,
+            "trend": {
+                "start_mg": start,
+                "end_mg": end,
+                **{f"{k.split('_')[0]}_mg_{k.split('_')[1]}": v for k, v in ranges.items()},
+                "n_effective": fit.n_effective,
+            },
         },
     )
 
@@ -176,7 +270,8 @@ def withdrawal_cards(prep: Prepared) -> list[Insight]:
     )
     conc_method = (
         "Anxiety ratings within a day (day fixed effects) regressed on the estimated "
-        "mitragynine concentration (one-compartment model over the logged doses); errors "
+        "mitragynine concentration (the exposure curve's model over the logged doses with a "
+        "mitragynine figure or estimate); errors "
         "clustered by day; two-sided test at 5%."
     )
     hours_recent = prep.hours_since_dose[rows][-500:]
@@ -288,26 +383,29 @@ def withdrawal_cards(prep: Prepared) -> list[Insight]:
 
 
 def dose_response_card(prep: Prepared) -> Insight:
-    """Anxiety 0.5-6 hours after a dose against the size of that dose."""
+    """Anxiety 0.5-6 hours after a dose against that dose's estimated mg of mitragynine."""
     title = "Anxiety after larger and smaller doses"
     method = (
-        "Ratings 0.5-6 hours after a logged dose regressed on that dose's grams and the hours "
-        "since it; Newey-West errors over ratings in time order; a rise is reported when the "
-        "slope is above zero in a two-sided test at 5%."
+        "Ratings 0.5-6 hours after a logged dose regressed on that dose's estimated mg of "
+        "mitragynine and the hours since it; Newey-West errors over ratings in time order; a "
+        "rise is reported when the slope is above zero in a two-sided test at 5%."
     )
     caveat = (
         f"{_NOT_CAUSAL} On harder days people may take more, which makes larger doses look "
-        "linked to more anxiety; other substances, sleep and the product's strength also vary."
+        "linked to more anxiety; other substances, sleep and the product's real strength "
+        "(a typical content is assumed without a lab figure) also vary."
     )
     hours = prep.hours_since_dose
-    rows = np.isfinite(hours) & (hours >= 0.5) & (hours <= 6.0) & np.isfinite(prep.last_dose_grams)
-    grams = prep.last_dose_grams[rows]
+    after = np.isfinite(hours) & (hours >= 0.5) & (hours <= 6.0)
+    rows = after & np.isfinite(prep.last_dose_mg)
+    without = int((after & ~np.isfinite(prep.last_dose_mg)).sum())
+    mg = prep.last_dose_mg[rows]
     y = prep.rating[rows]
     n = int(rows.sum())
-    bins = _bins(
-        grams, y, np.arange(0.0, max(float(grams.max()) if n else 1.0, 1.0) + 1.0, 1.0), "grams"
-    )
-    if n < MIN_AFTER_DOSE or float(np.std(grams)) == 0.0:
+    top = max(float(mg.max()) if n else MG_PER_STEP, MG_PER_STEP)
+    bins = _bins(mg, y, np.arange(0.0, top + MG_PER_STEP, MG_PER_STEP), "mg_mitragynine")
+    data: dict[str, Any] = {"bins": bins, "ratings_after_doses_without_content": without}
+    if n < MIN_AFTER_DOSE or float(np.std(mg)) == 0.0:
         return not_enough(
             "kratom.dose_response",
             title,
@@ -316,9 +414,9 @@ def dose_response_card(prep: Prepared) -> Insight:
             what="ratings 0.5-6 hours after a dose of differing size",
             method=method,
             caveat=caveat,
-            data={"bins": bins},
+            data=data,
         )
-    x = np.column_stack([np.ones(n), grams - grams.mean(), hours[rows]])
+    x = np.column_stack([np.ones(n), (mg - mg.mean()) / MG_PER_STEP, hours[rows]])
     fit = ols(y, x)
     est = float(fit.coef[1])
     low, high = fit.interval(1)
@@ -326,8 +424,8 @@ def dose_response_card(prep: Prepared) -> Insight:
     hit = bool(est > 0 and p < ALPHA)
     sentence = (
         f"In the hours after a dose, anxiety was {abs(est):.1f} points "
-        f"{'higher' if est > 0 else 'lower'} per extra gram (95% interval {low:+.1f} to "
-        f"{high:+.1f}, {n} ratings). "
+        f"{'higher' if est > 0 else 'lower'} per extra {MG_PER_STEP:.0f} mg of estimated "
+        f"mitragynine (95% interval {low:+.1f} to {high:+.1f}, {n} ratings). "
         + (
             "Larger doses were associated with more anxiety: too much kratom can exacerbate "
             "anxiety."
@@ -335,6 +433,12 @@ def dose_response_card(prep: Prepared) -> Insight:
             else "Larger doses were not associated with more anxiety."
         )
     )
+    if without:
+        sentence += (
+            f" {without} rating{'s' if without != 1 else ''} after a dose with no mitragynine "
+            "estimate (an extract or a shot without a lab figure) "
+            f"{'are' if without != 1 else 'is'} left out."
+        )
     return Insight(
         id="kratom.dose_response",
         title=title,
@@ -345,11 +449,11 @@ def dose_response_card(prep: Prepared) -> Insight:
         n=n,
         estimate=est,
         interval=(low, high),
-        unit="points per gram",
+        unit=f"points per {MG_PER_STEP:.0f} mg of mitragynine",
         detected=hit,
         p_value=p,
         minimum=MIN_AFTER_DOSE,
-        data={"bins": bins},
+        data=data,
     )
 
 
@@ -357,7 +461,8 @@ def tolerance_card(prep: Prepared) -> Insight:
     """Whether the day-level association of concentration with anxiety shrinks over time."""
     title = "Whether the association with kratom is shrinking"
     method = (
-        "Daily mean anxiety regressed on the day's mean estimated concentration, time, and "
+        "Daily mean anxiety regressed on the day's mean estimated mitragynine concentration "
+        "(the exposure curve's model over each dose's estimated mg), time, and "
         "their product (the change in the association per year); first-order autocorrelation "
         "removed (Prais-Winsten), Newey-West errors; two-sided test at 5%. Quarterly slopes "
         "are shown for the chart."
@@ -365,7 +470,8 @@ def tolerance_card(prep: Prepared) -> Insight:
     caveat = (
         f"{_NOT_CAUSAL} Lower anxiety at higher concentrations that fades over months fits "
         "tolerance, but changes in life, treatment, products or dosing habits over the same "
-        "months can do the same."
+        "months can do the same. Doses with no mitragynine estimate (an extract or a shot "
+        "without a lab figure) are not in the concentration."
     )
     n_days = prep.n_days
     count = np.bincount(prep.rating_day, minlength=n_days)[:n_days]
@@ -373,8 +479,7 @@ def tolerance_card(prep: Prepared) -> Insight:
     with np.errstate(invalid="ignore", divide="ignore"):
         conc = np.where(count > 0, total / np.maximum(count, 1), np.nan) / NM_PER_STEP
     y = prep.daily_anxiety
-    dosed = prep.daily_grams > 0
-    first_dose = int(np.argmax(dosed)) if dosed.any() else n_days
+    first_dose = int(prep.dose_day.min()) if prep.dose_day.size else n_days
     rows = np.isfinite(y) & np.isfinite(conc) & (np.arange(n_days) >= first_dose)
     have = int(rows.sum())
     quarters: list[dict[str, object]] = []

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
-
-from mitra.insights.card import Report
+from mitra.insights.card import Insight, Report
 from mitra.insights.daily import prepare
 from mitra.insights.factors import factor_cards
 from mitra.insights.kratom import (
@@ -17,17 +14,15 @@ from mitra.insights.kratom import (
 from mitra.insights.trends import anxiety_trend_card, gad7_card
 from mitra.timeline import Timeline
 
-__all__ = ["analyse"]
+__all__ = ["analyse", "insight"]
 
 
-def analyse(timeline: Timeline, responses: Sequence[Mapping[str, Any]] = ()) -> Report:
-    """All insights for `timeline`; `responses` are questionnaire responses, each a mapping
-    with "instrument" (e.g. "GAD-7"), "at" (an aware datetime) and "answers" (item scores).
-    """
+def analyse(timeline: Timeline) -> Report:
+    """All insights for `timeline`, the GAD-7 history from its responses."""
     prep = prepare(timeline)
     cards = [
         anxiety_trend_card(prep),
-        gad7_card(responses),
+        gad7_card(timeline),
         *factor_cards(prep),
         dose_trend_card(prep),
         *withdrawal_cards(prep),
@@ -37,3 +32,25 @@ def analyse(timeline: Timeline, responses: Sequence[Mapping[str, Any]] = ()) -> 
     return Report(
         first=timeline.first.isoformat(), last=timeline.last.isoformat(), cards=tuple(cards)
     )
+
+
+_KRATOM = {
+    "kratom.dose_trend": dose_trend_card,
+    "kratom.dose_response": dose_response_card,
+    "kratom.tolerance": tolerance_card,
+}
+
+
+def insight(timeline: Timeline, card_id: str) -> Insight | None:
+    """The one card `card_id` of `analyse(timeline)`, computing only what it needs; None if
+    there is no such card. Cards tested together (practices and sleep, under one false
+    discovery rate; the two withdrawal cards) are computed together."""
+    if card_id == "gad7.history":
+        return gad7_card(timeline)
+    prep = prepare(timeline)
+    if card_id == "anxiety.trend":
+        return anxiety_trend_card(prep)
+    if card_id in _KRATOM:
+        return _KRATOM[card_id](prep)
+    together = withdrawal_cards(prep) if card_id.startswith("kratom.") else factor_cards(prep)
+    return next((c for c in together if c.id == card_id), None)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
@@ -13,6 +11,7 @@ from mitra.insights.card import Insight, not_enough
 from mitra.insights.daily import Prepared
 from mitra.insights.regression import ols
 from mitra.instruments import change, score
+from mitra.timeline import Timeline
 
 __all__ = ["MIN_RATED_DAYS", "WINDOW_DAYS", "anxiety_trend_card", "gad7_card", "rolling_mean"]
 
@@ -102,20 +101,25 @@ def anxiety_trend_card(prep: Prepared) -> Insight:
     )
 
 
-def _gad7_totals(responses: Sequence[Mapping[str, Any]]) -> list[tuple[datetime, int, str]]:
-    """(time, total, band label) of each GAD-7 response, in time order."""
+def _gad7_totals(timeline: Timeline) -> list[tuple[datetime, int, str]]:
+    """(time, total, band label) of each GAD-7 response in the timeline, in time order."""
     out = []
-    for r in responses:
-        if str(r.get("instrument", "")).upper() != "GAD-7":
+    for instrument, at, answers in zip(
+        timeline.response_instrument,
+        timeline.response_time.tolist(),
+        timeline.response_answers,
+        strict=True,
+    ):
+        if instrument.upper() != "GAD-7":
             continue
-        result = score("GAD-7", list(r["answers"]))
+        result = score("GAD-7", list(answers))
         band = result.band.label if result.band is not None else ""
-        out.append((r["at"], int(result.total), band))
+        out.append((datetime.fromtimestamp(at, UTC), int(result.total), band))
     out.sort(key=lambda row: row[0])
     return out
 
 
-def gad7_card(responses: Sequence[Mapping[str, Any]]) -> Insight:
+def gad7_card(timeline: Timeline) -> Insight:
     """GAD-7 totals with their bands, and reliable change from the first to the latest."""
     method = (
         "GAD-7 totals and bands (Spitzer 2006); change from the first to the latest response "
@@ -126,7 +130,7 @@ def gad7_card(responses: Sequence[Mapping[str, Any]]) -> Insight:
         "A questionnaire, not a diagnosis. A change that reaches the reliable-change threshold "
         "is unlikely to be measurement noise alone; it does not say what caused it."
     )
-    rows = _gad7_totals(responses)
+    rows = _gad7_totals(timeline)
     history = [{"at": at.isoformat(), "total": total, "band": band} for at, total, band in rows]
     title = "GAD-7 over time"
     if len(rows) < 2:

@@ -66,6 +66,17 @@ def last_dose(person: Person) -> Dose | None:
     )
 
 
+def first_entry_at(person: Person) -> datetime | None:
+    """When the journal begins: its earliest dose, check-in or questionnaire, or None."""
+    live = {"person": person, "deleted_at__isnull": True}
+    found = [
+        model.objects.filter(**live).order_by(field).values_list(field, flat=True).first()
+        for model, field in ((Dose, "taken_at"), (CheckIn, "at"), (Response, "at"))
+    ]
+    known = [f for f in found if f is not None]
+    return min(known) if known else None
+
+
 def entry_rows(
     person: Person,
     *,

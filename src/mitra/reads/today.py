@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from mitra.journal import clock, queries, timeline
 
-# The one place Today gets its exposure curve (to become mitra.reads.exposure).
-from mitra.journal.exposure import RecentExposure, recent_exposure
+# The one place Today gets its exposure curve: the same function as `mitra exposure`.
+from mitra.reads.exposure import ExposureRead, recent_exposure
 from mitra.vocabulary import is_leaf, unit_text
 
 from .journal import EntryView, entries_of
@@ -71,7 +71,7 @@ class Today:
     totals: DayTotals
     chart: tuple[ChartDay, ...]
     gad7: Gad7Due
-    exposure: RecentExposure | None
+    exposure: ExposureRead
 
 
 def gad7_due(person: Any) -> Gad7Due:

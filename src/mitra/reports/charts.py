@@ -418,28 +418,45 @@ def binned_chart(
 
 
 def weekly_dose_chart(weeks: list[dict[str, Any]], trend: dict[str, Any] | None) -> Chart:
-    """Grams of kratom per week, with the robust trend line from its start to its end."""
-    points = [{"week": w["week_start"], "grams": round(float(w["grams"]), 2)} for w in weeks]
+    """Estimated mg of mitragynine per week with its content range, and the robust trend line.
+
+    Grams of leaf (leaf products only) are given in the table, never added to other forms.
+    """
+    points = [
+        {
+            "week": w["week_start"],
+            "mg": round(float(w["mg_mitragynine"]), 1),
+            "low": round(float(w["mg_low"]), 1),
+            "high": round(float(w["mg_high"]), 1),
+        }
+        for w in weeks
+    ]
     line_points = []
     if trend and points:
         line_points = [
-            {"week": points[0]["week"], "grams": round(float(trend["start_grams"]), 2)},
-            {"week": points[-1]["week"], "grams": round(float(trend["end_grams"]), 2)},
+            {"week": points[0]["week"], "mg": round(float(trend["start_mg"]), 1)},
+            {"week": points[-1]["week"], "mg": round(float(trend["end_mg"]), 1)},
         ]
 
     def build() -> dict[str, Any]:
         x = alt.X("week:T", title="Week", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=5))
+        y_title = "Estimated mitragynine (mg per week)"
         bars = (
             alt.Chart(_data(points))
             .mark_bar(color=GRAMS_COLOR, opacity=0.6)
-            .encode(x=x, y=alt.Y("grams:Q", title="Kratom (g per week)"))
+            .encode(x=x, y=alt.Y("mg:Q", title=y_title))
         )
-        layers: list[Any] = [bars]
+        ranges = (
+            alt.Chart(_data(points))
+            .mark_rule(color="#555555")
+            .encode(x=x, y=alt.Y("low:Q", title=y_title), y2="high:Q")
+        )
+        layers: list[Any] = [bars, ranges]
         if line_points:
             layers.append(
                 alt.Chart(_data(line_points))
                 .mark_line(color="#a12b2b", strokeWidth=2.5)
-                .encode(x=x, y="grams:Q")
+                .encode(x=x, y="mg:Q")
             )
         spec: dict[str, Any] = (
             alt.layer(*layers).properties(height=200).configure_view(strokeWidth=0).to_dict()
@@ -447,19 +464,32 @@ def weekly_dose_chart(weeks: list[dict[str, Any]], trend: dict[str, Any] | None)
         spec["width"] = 560
         return spec
 
-    svg = _cache.render("weekly", [points, line_points], build)
-    title = "Kratom per week"
+    svg = _cache.render("weekly-mg", [points, line_points], build)
+    title = "Estimated mitragynine per week"
     summary = f"{len(points)} weeks" + (
-        f"; trend from about {line_points[0]['grams']:.0f} g "
-        f"to {line_points[-1]['grams']:.0f} g a week."
+        f"; trend from about {line_points[0]['mg']:.0f} mg "
+        f"to {line_points[-1]['mg']:.0f} mg a week. Lines show the range of products' content."
         if line_points
         else "."
     )
-    rows = tuple((p["week"], f"{p['grams']:g}") for p in points)
+    rows = tuple(
+        (
+            p["week"],
+            f"{p['mg']:g} ({p['low']:g}-{p['high']:g})",
+            f"{float(w['grams_leaf']):g}",
+            str(w.get("doses_without_content", 0)),
+        )
+        for p, w in zip(points, weeks, strict=True)
+    )
     return Chart(
         svg=_accessible(svg, title, summary),
         title=title,
         summary=summary,
-        columns=("Week starting", "Grams"),
+        columns=(
+            "Week starting",
+            "mg of mitragynine (range)",
+            "Grams of leaf (leaf products only)",
+            "Doses without a content estimate",
+        ),
         rows=rows,
     )

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.signal import lfilter
 
-from mitra.pharmacology import alkaloid_dose, concentration_nM, one_compartment
+from mitra.pharmacology import alkaloid_dose, concentration_nM, content_per_gram, one_compartment
 from mitra.simulation.person import DEFAULT_PERSON, SYNTHETIC, DoseSlot, PersonParameters
 from mitra.timeline import DayClock, Timeline
 
@@ -118,8 +118,8 @@ class Simulation:
             last=self.last,
             dose_time=self.dose_time,
             dose_grams=self.dose_grams,
-            dose_mg_mitragynine=self.dose_mg_mitragynine,
             dose_product=self.dose_product,
+            **self._dose_content(),
             checkin_time=self.checkin_time,
             anxiety=self.anxiety,
             mood=self.mood,
@@ -129,7 +129,35 @@ class Simulation:
             practice_time=self.practice_time,
             practice_kind=self.practice_kind,
             practice_minutes=self.practice_minutes,
+            response_id=np.arange(self.response_time.size, dtype=np.int64),
+            response_time=self.response_time,
+            response_instrument=("GAD-7",) * self.response_time.size,
+            response_answers=tuple(tuple(a) for a in self.response_answers),
         )
+
+    def _dose_content(self) -> dict[str, Any]:
+        """Each dose's form and mg of mitragynine with its range, as the app's Timeline has
+        them: the product's lab figure, else the literature's content for its form."""
+        forms = tuple(str(self.products[int(p)]["form"]) for p in self.dose_product.tolist())
+        per_gram = [
+            content_per_gram(str(pr["form"]), "mitragynine", pr.get("mitragynine_mg_per_g"))
+            for pr in self.products
+        ]
+
+        def each(attr: str) -> FloatArray:
+            values = np.array(
+                [np.nan if c is None else getattr(c, attr) for c in per_gram], dtype=np.float64
+            )
+            return np.asarray(self.dose_grams * values[self.dose_product], dtype=np.float64)
+
+        estimated = np.array([c is not None and c.is_estimate for c in per_gram], dtype=np.bool_)
+        return {
+            "dose_form": forms,
+            "dose_mg_mitragynine": each("mg"),
+            "dose_mg_mitragynine_low": each("low_mg"),
+            "dose_mg_mitragynine_high": each("high_mg"),
+            "dose_mg_mitragynine_estimated": estimated[self.dose_product],
+        }
 
     def latent_anxiety(self) -> FloatArray:
         """Each logged rating's noiseless anxiety: the day's level plus the within-day kratom

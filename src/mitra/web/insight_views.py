@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from mitra.journal.analysis import insights_report
+from mitra.reads import insights as insight_reads
+from mitra.reads.insights import InsightView
+from mitra.reads.serialise import document_text
 from mitra.reports.charts import binned_chart, forest_chart, weekly_dose_chart
 
 from .views import current_person
@@ -25,24 +26,26 @@ def _factor(card_id: str) -> str:
     return f"{name.capitalize()}, {when}"
 
 
-@require_GET
-def insights(request: HttpRequest) -> HttpResponse:
-    person = current_person(request)
-    report = insights_report(person).as_dict()
-    cards = report["cards"]
+def _charts(cards: tuple[InsightView, ...]) -> dict[str, Any]:
+    """The charts of the shown cards, by card id ("forest" for practices and sleep)."""
     forest_rows = [
-        (_factor(c["id"]), c["estimate"], c["interval"][0], c["interval"][1], bool(c["detected"]))
+        (_factor(c.id), c.estimate, c.interval[0], c.interval[1], bool(c.detected))
         for c in cards
-        if c["id"].startswith(FOREST_PREFIXES) and c["status"] == "shown" and c["interval"]
+        if c.id.startswith(FOREST_PREFIXES)
+        and c.status == "shown"
+        and c.estimate is not None
+        and c.interval is not None
+        and c.interval[0] is not None
+        and c.interval[1] is not None
     ]
-    by_id = {c["id"]: c for c in cards}
+    by_id = {c.id: c for c in cards}
     charts: dict[str, Any] = {}
     if forest_rows:
         charts["forest"] = forest_chart(forest_rows, "points on 0-10")
     hours = by_id.get("kratom.withdrawal_hours")
-    if hours and hours["status"] == "shown" and hours["data"].get("bins"):
+    if hours and hours.status == "shown" and hours.data.get("bins"):
         charts["kratom.withdrawal_hours"] = binned_chart(
-            hours["data"]["bins"],
+            hours.data["bins"],
             x_key="hours_since_dose",
             x_title="Hours since the last dose",
             y_key="mean_anxiety",
@@ -50,29 +53,34 @@ def insights(request: HttpRequest) -> HttpResponse:
             title="Anxiety by hours since the last dose",
         )
     trend = by_id.get("kratom.dose_trend")
-    if trend and trend["status"] == "shown" and trend["data"].get("weekly"):
+    if trend and trend.status == "shown" and trend.data.get("weekly"):
         charts["kratom.dose_trend"] = weekly_dose_chart(
-            trend["data"]["weekly"], trend["data"].get("trend")
+            trend.data["weekly"], trend.data.get("trend")
         )
+    return charts
+
+
+@require_GET
+def insights(request: HttpRequest) -> HttpResponse:
+    report = insight_reads.insights(current_person(request))
+    cards = report.cards
     sections = [
-        ("Anxiety over time", [c for c in cards if c["id"] in ("anxiety.trend", "gad7.history")]),
-        ("Practices and sleep", [c for c in cards if c["id"].startswith(FOREST_PREFIXES)]),
-        ("Kratom", [c for c in cards if c["id"].startswith("kratom.")]),
+        ("Anxiety over time", [c for c in cards if c.id in ("anxiety.trend", "gad7.history")]),
+        ("Practices and sleep", [c for c in cards if c.id.startswith(FOREST_PREFIXES)]),
+        ("Kratom", [c for c in cards if c.id.startswith("kratom.")]),
     ]
-    context = {"report": report, "sections": sections, "charts": charts}
+    context = {"report": report, "sections": sections, "charts": _charts(cards)}
     return render(request, "web/insights.html", context)
 
 
 @require_GET
 def insight_data(request: HttpRequest, card_id: str) -> HttpResponse:
-    """The data behind one insight card, as JSON."""
-    person = current_person(request)
-    report = insights_report(person).as_dict()
-    card = next((c for c in report["cards"] if c["id"] == card_id), None)
+    """The data behind one insight card, as JSON (the API's document for that card)."""
+    card = insight_reads.insight(current_person(request), card_id)
     if card is None:
         raise Http404
     return HttpResponse(
-        json.dumps(card, indent=2, default=str),
+        document_text(card, InsightView),
         content_type="application/json",
         headers={"Content-Disposition": f'inline; filename="{card_id}.json"'},
     )

@@ -115,7 +115,7 @@ def _today_context(
     )
     exposure = read.exposure
     exposure_figure = None
-    if exposure is not None:
+    if exposure.times:
         zone = clock(person).zone
         local = [t.astimezone(zone) for t in exposure.times]
         exposure_figure = exposure_chart(
@@ -124,7 +124,7 @@ def _today_context(
     return {
         "exposure": exposure,
         "exposure_chart": exposure_figure,
-        "exposure_sources": load_knowledge().cite(list(exposure.sources)) if exposure else [],
+        "exposure_sources": exposure.citations,
         "today": read.day,
         "checkin_form": checkin_form or CheckInForm(initial={"at": _local_now(person)}),
         "dose_form": dose_form or _dose_form(person),

@@ -1,0 +1,27 @@
+"""API: the person's estimated mitragynine curve (the Today page's, over a chosen span)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router
+from ninja.errors import HttpError
+
+from mitra.reads.exposure import ExposureRead, ExposureRefused, recent_exposure
+
+from .documents import respond
+from .people import person_of
+
+router = Router(tags=["exposure"])
+
+
+@router.get(
+    "",
+    response={200: ExposureRead},
+    summary="Estimated mitragynine over the last `hours` hours (at most a year), in nmol/L",
+)
+def get_exposure(request: HttpRequest, hours: float = 72) -> HttpResponse:
+    try:
+        read = recent_exposure(person_of(request), hours=hours)
+    except ExposureRefused as exc:
+        raise HttpError(422, f"hours: {exc}") from None
+    return respond(read, ExposureRead)

@@ -1,0 +1,436 @@
+"""Estimated mitragynine in the body: one curve for Today, `mitra exposure` and the API.
+
+`exposure` is the one function that turns doses into the curve read. Its doses come from a
+`Timeline`, so which doses count and how their alkaloid content is estimated are the Timeline's
+rules everywhere: a lab figure is exact; leaf products take the literature's leaf content
+(marked estimated, with its range); an extract or a shot without a lab figure has no estimate
+and is skipped, and said. Doses typed on the command line become a Timeline by the same rule
+(`typed_doses`, through `pharmacology.content_per_gram`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from mitra.knowledge import load as load_knowledge
+from mitra.knowledge.pharmacokinetics import load_pharmacokinetics
+from mitra.pharmacology import (
+    DEFAULT_PARAMETER_SET,
+    ExposureCurve,
+    content_per_gram,
+    exposure_curve,
+)
+from mitra.timeline import DayClock, Timeline
+from mitra.vocabulary import PRODUCT_FORMS
+
+if TYPE_CHECKING:
+    from mitra.journal.models import Person
+
+__all__ = [
+    "MAX_POINTS",
+    "MAX_SPAN_HOURS",
+    "STEP_HOURS",
+    "ExposureDose",
+    "ExposureRead",
+    "ExposureRefused",
+    "SourceView",
+    "exposure",
+    "lookback",
+    "recent_exposure",
+    "typed_doses",
+]
+
+#: Spacing of the Today curve, hours (a quarter hour resolves the peak about an hour after a dose).
+STEP_HOURS = 0.25
+#: The longest curve any face draws: a year (366 days, so a leap year fits).
+MAX_SPAN_HOURS = 366 * 24.0
+#: The most points a curve may have: enough for a year every 6 minutes, small enough to send.
+MAX_POINTS = 100_000
+_SECONDS_PER_HOUR = 3600.0
+# datetime covers years 1-9999; a curve must start and end inside, with a day to spare for time
+# zones, or its times cannot be written down.
+_FIRST_S = datetime(1, 1, 2, tzinfo=UTC).timestamp()
+_LAST_S = datetime(9999, 12, 30, tzinfo=UTC).timestamp()
+
+
+class ExposureRefused(ValueError):
+    """The curve asked for cannot be drawn honestly (too long, too dense, out of range)."""
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """A cited source: its id, the citation and where to read it."""
+
+    id: str
+    citation: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ExposureDose:
+    """One dose as the curve sees it: its content in mg of mitragynine, and whether it counts.
+
+    `grams_leaf` is None for an extract, a shot or a 7-OH product (their grams are not grams of
+    leaf); `mg_*` are None where no lab figure or literature default exists (then not counted).
+    """
+
+    time: datetime
+    form: str
+    form_label: str
+    grams: float  # grams of product
+    grams_leaf: float | None
+    mg_mitragynine: float | None
+    mg_low: float | None
+    mg_high: float | None
+    estimated: bool
+    counted: bool
+
+
+@dataclass(frozen=True)
+class ExposureRead:
+    """Estimated mitragynine concentration (nmol/L) on a grid of UTC times, with its band.
+
+    `low_nM` and `high_nM` are the 5th and 95th percentiles of the study's between-person spread
+    at the low and the high end of the doses' content, so an estimated content widens the band.
+    Empty arrays mean that no dose in the span could be counted (`skipped_doses` says why).
+    """
+
+    alkaloid: str
+    unit: str
+    parameter_set: str
+    half_life_hours: float
+    step_hours: float
+    times: list[datetime]
+    concentration_nM: list[float]  # noqa: N815  unit symbol: nmol/L
+    low_nM: list[float]  # noqa: N815
+    high_nM: list[float]  # noqa: N815
+    peak_nM: float | None  # noqa: N815
+    peak_at: datetime | None
+    tmax_hours: float | None  # hours from the dose before the peak to the peak
+    auc_nM_h: float  # noqa: N815  nmol/L x hours over the curve
+    hours_since_last_dose: float | None  # any logged dose, counted or not
+    doses: int  # counted on the curve
+    estimated_doses: int  # of those, with a typical content instead of a lab figure
+    skipped_doses: int  # with no mitragynine figure or estimate
+    dose_details: tuple[ExposureDose, ...]
+    note: str
+    caveats: tuple[str, ...]
+    sources: tuple[str, ...]
+    citations: tuple[SourceView, ...]
+
+
+@cache
+def lookback() -> timedelta:
+    """How far back doses still matter: five of the longest half-lives any study reports."""
+    longest = max(
+        (f.high if f.high is not None else f.value) or 0.0
+        for s in load_pharmacokinetics().parameter_sets.values()
+        if s.alkaloid == "mitragynine"
+        for key, f in s.figures.items()
+        if key.startswith("half_life_hours")
+    )
+    return timedelta(hours=5 * longest)
+
+
+def _optional(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
+
+
+def _note(counted: int, estimated: int, skipped: int) -> str:
+    """What the curve counts, in one or two sentences a person can act on."""
+    if counted == 0 and skipped == 0:
+        return "No dose in this span."
+    parts = [f"{counted} dose{'s' if counted != 1 else ''} counted"]
+    if estimated:
+        parts[0] += (
+            f" ({estimated} without a lab figure, so a typical content from the literature "
+            "was used and the band is wider)"
+        )
+    text = parts[0] + "."
+    if skipped:
+        text += (
+            f" {skipped} dose{'s' if skipped != 1 else ''} of an extract, a shot or a 7-OH "
+            "product without a lab figure could not be counted: no literature figure gives "
+            "their mitragynine content; add the product's lab figures to include them."
+        )
+    return text
+
+
+@lru_cache(maxsize=32)
+def _curves(  # noqa: PLR0917  positional, so lru_cache keys on them
+    dose_hours: tuple[float, ...],
+    mg: tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]],
+    points: int,
+    step_hours: float,
+    now_hours: float,
+    parameter_set: str,
+    body_mass_kg: float | None,
+) -> tuple[ExposureCurve, np.ndarray, np.ndarray]:
+    grid = np.arange(points, dtype=np.float64) * step_hours
+    central = exposure_curve(
+        dose_hours,
+        mg[0],
+        grid,
+        parameter_set=parameter_set,
+        body_mass_kg=body_mass_kg,
+        band_samples=0,
+        now_hours=now_hours,
+    )
+    # The curve is linear in the doses, so the low and the high content bound it; the study's
+    # spread widens each bound further (its 5th and 95th percentiles).
+    low = exposure_curve(
+        dose_hours, mg[1], grid, parameter_set=parameter_set, body_mass_kg=body_mass_kg
+    ).band_low_nM
+    high = exposure_curve(
+        dose_hours, mg[2], grid, parameter_set=parameter_set, body_mass_kg=body_mass_kg
+    ).band_high_nM
+    assert low is not None
+    assert high is not None
+    return central, low, high
+
+
+def _dose_views(line: Timeline) -> tuple[ExposureDose, ...]:
+    views = []
+    for i in range(line.dose_time.size):
+        mg = _optional(line.dose_mg_mitragynine[i])
+        form = line.dose_form[i]
+        views.append(
+            ExposureDose(
+                time=datetime.fromtimestamp(float(line.dose_time[i]), UTC),
+                form=form,
+                form_label=PRODUCT_FORMS.get(form, form),  # type: ignore[call-overload]
+                grams=float(line.dose_grams[i]),
+                grams_leaf=_optional(line.dose_grams_leaf[i]),
+                mg_mitragynine=mg,
+                mg_low=_optional(line.dose_mg_mitragynine_low[i]),
+                mg_high=_optional(line.dose_mg_mitragynine_high[i]),
+                estimated=bool(line.dose_mg_mitragynine_estimated[i]) and mg is not None,
+                counted=mg is not None,
+            )
+        )
+    return tuple(views)
+
+
+def exposure(
+    line: Timeline,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    *,
+    now: datetime | None = None,
+    step_hours: float = STEP_HOURS,
+    parameter_set: str = DEFAULT_PARAMETER_SET,
+    body_mass_kg: float | None = None,
+) -> ExposureRead:
+    """The estimated mitragynine curve of `line`'s doses from `start` to `end`.
+
+    Parameters
+    ----------
+    line : Timeline
+        The doses, with their mg of mitragynine (central, low, high, estimated) by the
+        Timeline's rules; doses without a figure are skipped and counted as skipped.
+    start, end : datetime or None
+        The span of the curve; by default from the first counted dose to five half-lives after
+        the last. At most `MAX_SPAN_HOURS` long and `MAX_POINTS` points.
+    now : datetime or None
+        The moment for `hours_since_last_dose`; by default `end`.
+    step_hours : float
+        Spacing of the curve, hours (0.01 to 24).
+
+    Raises
+    ------
+    ExposureRefused
+        A span that is empty, too long or too dense, times outside the years 1-9999, an
+        unknown parameter set, or a set that needs a body mass without one.
+    """
+    if not 0.01 <= step_hours <= 24:
+        raise ExposureRefused("the step must be between 0.01 and 24 hours")
+    pk = load_pharmacokinetics()
+    modelled = [s.id for s in pk.modelled_sets()]
+    if parameter_set not in modelled:
+        raise ExposureRefused(
+            f"{parameter_set} is not a modelled parameter set; use one of {', '.join(modelled)}"
+        )
+    counted = np.isfinite(line.dose_mg_mitragynine)
+    times_s = line.dose_time
+    if (start is None or end is None) and not counted.any():
+        raise ExposureRefused(
+            "no dose can be counted: an extract or a shot needs its lab figure "
+            "(mg of mitragynine per g)"
+        )
+    start_s = float(times_s[counted].min()) if start is None else start.timestamp()
+    if end is None:
+        half_life = _half_life_hours(parameter_set, body_mass_kg)
+        end_s = float(times_s[counted].max()) + 5 * half_life * _SECONDS_PER_HOUR
+    else:
+        end_s = end.timestamp()
+    if not (start_s >= _FIRST_S and end_s <= _LAST_S):
+        raise ExposureRefused("the curve must lie between the years 1 and 9999")
+    span_hours = (end_s - start_s) / _SECONDS_PER_HOUR
+    if not span_hours > 0:
+        raise ExposureRefused("the end of the curve must be after its start")
+    if span_hours > MAX_SPAN_HOURS:
+        raise ExposureRefused(
+            f"the curve would span {span_hours / 24:,.0f} days; at most {MAX_SPAN_HOURS / 24:.0f} "
+            "days can be drawn"
+        )
+    points = math.floor(span_hours / step_hours + 1e-9) + 1
+    if points > MAX_POINTS:
+        raise ExposureRefused(
+            f"the curve would have {points:,} points; at most {MAX_POINTS:,}: use a larger step"
+        )
+    now_s = end_s if now is None else now.timestamp()
+    in_reach = counted & (times_s <= end_s)
+    hours = tuple(((times_s[in_reach] - start_s) / _SECONDS_PER_HOUR).tolist())
+    mg = (
+        tuple(line.dose_mg_mitragynine[in_reach].tolist()),
+        tuple(line.dose_mg_mitragynine_low[in_reach].tolist()),
+        tuple(line.dose_mg_mitragynine_high[in_reach].tolist()),
+    )
+    try:
+        central, low, high = _curves(
+            hours,
+            mg,
+            points,
+            step_hours,
+            (now_s - start_s) / _SECONDS_PER_HOUR,
+            parameter_set,
+            body_mass_kg,
+        )
+    except (KeyError, ValueError) as exc:
+        raise ExposureRefused(str(exc).strip("'\"")) from None
+    curve = central
+    conc = np.asarray(curve.concentration_nM)
+    origin = datetime.fromtimestamp(start_s, UTC)
+    grid = [origin + timedelta(hours=i * step_hours) for i in range(points)] if hours else []
+    peak_at = curve.peak_at_hours if hours else None
+    doses = _dose_views(line)
+    n_counted = int(counted.sum())
+    n_estimated = int((counted & line.dose_mg_mitragynine_estimated).sum())
+    n_skipped = int((~counted).sum())
+    source_ids = tuple(curve.sources)
+    kb = load_knowledge()
+    before = times_s[times_s <= now_s]
+    return ExposureRead(
+        alkaloid=str(curve.alkaloid),
+        unit="nmol/L",
+        parameter_set=str(curve.parameter_set),
+        half_life_hours=float(curve.half_life_hours),
+        step_hours=step_hours,
+        times=grid,
+        concentration_nM=conc.tolist() if hours else [],
+        low_nM=low.tolist() if hours else [],
+        high_nM=high.tolist() if hours else [],
+        peak_nM=float(conc.max()) if hours else None,
+        peak_at=None if peak_at is None else origin + timedelta(hours=peak_at),
+        tmax_hours=curve.tmax_hours if hours else None,
+        auc_nM_h=float(curve.auc_nM_h) if hours else 0.0,
+        hours_since_last_dose=None
+        if before.size == 0
+        else float((now_s - before.max()) / _SECONDS_PER_HOUR),
+        doses=n_counted,
+        estimated_doses=n_estimated,
+        skipped_doses=n_skipped,
+        dose_details=doses,
+        note=_note(n_counted, n_estimated, n_skipped),
+        caveats=tuple(str(c) for c in curve.model.caveats),
+        sources=source_ids,
+        citations=tuple(
+            SourceView(s.id, s.citation, s.url)
+            for s in kb.cite([sid for sid in source_ids if sid in kb.sources])
+        ),
+    )
+
+
+def _half_life_hours(parameter_set: str, body_mass_kg: float | None) -> float:
+    """The set's half-life, read off the model itself (whatever its compartments)."""
+    try:
+        return float(
+            exposure_curve(
+                [0.0],
+                [1.0],
+                [0.0],
+                parameter_set=parameter_set,
+                body_mass_kg=body_mass_kg,
+                band_samples=0,
+            ).half_life_hours
+        )
+    except (KeyError, ValueError) as exc:
+        raise ExposureRefused(str(exc).strip("'\"")) from None
+
+
+def typed_doses(
+    doses: Sequence[tuple[datetime, float]],
+    *,
+    form: str = "powder",
+    lab_mg_per_g: float | None = None,
+) -> Timeline:
+    """Doses typed on the command line (time, grams of product) as a Timeline, by its rules."""
+    if form not in PRODUCT_FORMS:
+        raise ExposureRefused(f"unknown form {form!r}; use one of {', '.join(PRODUCT_FORMS)}")
+    ordered = sorted(doses)
+    grams = np.array([g for _, g in ordered], dtype=np.float64)
+    found = content_per_gram(form, "mitragynine", lab_mg_per_g)
+    nan = np.full(grams.size, np.nan)
+    days = [t.astimezone(UTC).date() for t, _ in ordered] or [date.today()]
+    return Timeline(
+        clock=DayClock("UTC", 0),
+        first=min(days),
+        last=max(days),
+        dose_time=np.array([t.timestamp() for t, _ in ordered], dtype=np.float64),
+        dose_grams=grams,
+        dose_form=(form,) * grams.size,
+        dose_mg_mitragynine=nan if found is None else grams * found.mg,
+        dose_mg_mitragynine_low=nan if found is None else grams * found.low_mg,
+        dose_mg_mitragynine_high=nan if found is None else grams * found.high_mg,
+        dose_mg_mitragynine_estimated=np.full(grams.size, found is not None and found.is_estimate),
+    )
+
+
+def _until(line: Timeline, moment_s: float) -> Timeline:
+    """`line` without the doses logged after `moment_s` (they have not been taken yet)."""
+    keep = line.dose_time <= moment_s
+    if keep.all():
+        return line
+    arrays: dict[str, Any] = {}
+    for name in line.__dataclass_fields__:
+        if name.startswith("dose_"):
+            value = getattr(line, name)
+            arrays[name] = (
+                tuple(v for v, k in zip(value, keep, strict=True) if k)
+                if isinstance(value, tuple)
+                else value[keep]
+            )
+    return replace(line, **arrays)
+
+
+def _now() -> datetime:
+    """The current moment (one place, so a test can fix it)."""
+    return datetime.now(UTC)
+
+
+def recent_exposure(person: Person, now: datetime | None = None, hours: float = 72) -> ExposureRead:
+    """The last `hours` of estimated mitragynine from the journal (the Today page's curve).
+
+    Doses up to `lookback()` before the window still count, since they are not yet gone.
+    """
+    now = now or _now()
+    from mitra.journal import timeline
+
+    if not 0 < hours <= MAX_SPAN_HOURS:
+        raise ExposureRefused(f"hours must be more than 0 and at most {MAX_SPAN_HOURS:.0f}")
+    # Anchor the grid to the next quarter hour so repeated page views reuse the same curve
+    # and a dose taken a minute ago is already on it.
+    step_s = STEP_HOURS * _SECONDS_PER_HOUR
+    end_s = -(-now.timestamp() // step_s) * step_s
+    end = datetime.fromtimestamp(end_s, UTC)
+    start = end - timedelta(hours=hours)
+    clock = DayClock(person.time_zone, person.day_boundary_hour)
+    line = timeline(person, clock.local_day(start - lookback()), clock.local_day(now))
+    return exposure(_until(line, now.timestamp()), start, end, now=now)

@@ -1,0 +1,114 @@
+"""The Insights page, `mitra insights` and the API's insights: the report over the whole journal.
+
+Built from `journal.timeline()` from the journal's first entry to today; the engines in
+`mitra.insights` compute the cards. Dose figures are in estimated mg of mitragynine (grams of
+leaf for leaf products only); doses with no content figure or estimate are counted and said.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from mitra.insights import Insight, Report, analyse
+from mitra.insights.report import insight as one_insight
+from mitra.timeline import DayClock, Timeline
+
+if TYPE_CHECKING:
+    from mitra.journal.models import Person
+
+__all__ = ["InsightView", "InsightsRead", "insight", "insights"]
+
+
+@dataclass(frozen=True)
+class InsightView:
+    """One card: its sentence, estimate with 95% interval in `unit`, sample size, method,
+    caveat, and the data behind its chart. `status` is "shown" or "not_enough_data"."""
+
+    id: str
+    title: str
+    sentence: str
+    status: str
+    estimate: float | None
+    interval: tuple[float | None, float | None] | None
+    unit: str
+    n: int
+    minimum: int
+    detected: bool | None
+    p_value: float | None
+    q_value: float | None
+    method: str
+    caveat: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class InsightsRead:
+    """Every card for the journal from `first` to `last`, in display order, with how many
+    doses it holds and how many of them have no mitragynine figure or estimate."""
+
+    first: date
+    last: date
+    disclaimer: str
+    doses: int
+    doses_without_content: int
+    cards: tuple[InsightView, ...]
+
+
+def _view(card: Insight) -> InsightView:
+    d = card.as_dict()
+    interval = d["interval"]
+    return InsightView(
+        id=d["id"],
+        title=d["title"],
+        sentence=d["sentence"],
+        status=d["status"],
+        estimate=d["estimate"],
+        interval=None if interval is None else (interval[0], interval[1]),
+        unit=d["unit"],
+        n=d["n"],
+        minimum=d["minimum"],
+        detected=d["detected"],
+        p_value=d["p_value"],
+        q_value=d["q_value"],
+        method=d["method"],
+        caveat=d["caveat"],
+        data=d["data"],
+    )
+
+
+def _now() -> datetime:
+    """The current moment (one place, so a test can fix it)."""
+    return datetime.now(UTC)
+
+
+def _whole_journal(person: Person, now: datetime | None) -> Timeline:
+    """The journal from its first entry to today (yesterday and today when it is empty)."""
+    from mitra.journal import queries, timeline
+
+    clock = DayClock(person.time_zone, person.day_boundary_hour)
+    today = clock.today(now or _now())
+    begun = queries.first_entry_at(person)
+    first = min(clock.local_day(begun), today) if begun else today - timedelta(days=1)
+    return timeline(person, first, today)
+
+
+def insights(person: Person, now: datetime | None = None) -> InsightsRead:
+    """Every insight card over the person's whole journal."""
+    line = _whole_journal(person, now)
+    report: Report = analyse(line)
+    return InsightsRead(
+        first=line.first,
+        last=line.last,
+        disclaimer=report.disclaimer,
+        doses=int(line.dose_time.size),
+        doses_without_content=line.doses_without_content(),
+        cards=tuple(_view(c) for c in report.cards),
+    )
+
+
+def insight(person: Person, card_id: str, now: datetime | None = None) -> InsightView | None:
+    """One card by its id (computing only what it needs), or None if there is no such card."""
+    found = one_insight(_whole_journal(person, now), card_id)
+    return None if found is None else _view(found)

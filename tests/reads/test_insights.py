@@ -1,0 +1,117 @@
+"""The insights read over a mixed journal: dose figures in mg of mitragynine, grams of leaf for
+leaf products only, doses without content counted and said; the web, CLI and API agree."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from mitra.pharmacology import content_per_gram
+from tests.reads.conftest import MixedJournal
+from tests.test_cli import refused, run
+
+pytestmark = pytest.mark.django_db
+
+
+def dose_trend(journal: MixedJournal) -> Any:
+    from mitra.reads.insights import insights
+
+    report = insights(journal.person)
+    return report, next(c for c in report.cards if c.id == "kratom.dose_trend")
+
+
+def test_grams_of_leaf_hold_only_the_powder_and_the_capsules(mixed_journal: MixedJournal) -> None:
+    _, card = dose_trend(mixed_journal)
+    assert card.status == "shown"
+    weekly = card.data["weekly"]
+    assert len(weekly) == 9
+    # Nine complete weeks hold every dose, so the weeks' leaf grams are the journal's leaf grams:
+    # the extract's 1 g doses and the 7-OH tablets add nothing.
+    assert sum(w["grams_leaf"] for w in weekly) == pytest.approx(mixed_journal.grams_leaf)
+    assert sum(w["doses"] for w in weekly) == sum(mixed_journal.doses.values())
+
+
+def test_the_weekly_mg_counts_lab_figures_exactly_and_capsules_as_estimates(
+    mixed_journal: MixedJournal,
+) -> None:
+    _, card = dose_trend(mixed_journal)
+    capsule = content_per_gram("capsules", "mitragynine")
+    assert capsule is not None
+    counts = mixed_journal.doses
+    expected = counts["powder"] * 3.0 * 15.0 + counts["capsules"] * 2.0 * capsule.mg
+    weekly = card.data["weekly"]
+    assert sum(w["mg_mitragynine"] for w in weekly) == pytest.approx(expected)
+    low = counts["powder"] * 45.0 + counts["capsules"] * 2.0 * capsule.low_mg
+    assert sum(w["mg_low"] for w in weekly) == pytest.approx(low)
+    assert card.unit == "mg of mitragynine per week, per month"
+    assert " mg " in card.sentence
+    assert "g of leaf a week" in card.sentence
+
+
+def test_doses_without_a_content_estimate_are_counted_and_said(
+    mixed_journal: MixedJournal,
+) -> None:
+    report, card = dose_trend(mixed_journal)
+    without = mixed_journal.doses["extract"] + mixed_journal.doses["7oh"]
+    assert report.doses_without_content == without
+    assert report.doses == sum(mixed_journal.doses.values())
+    assert card.data["doses_without_content"] == without
+    assert f"{without} doses (an extract or a shot without a lab figure)" in card.sentence
+
+
+def test_one_card_by_id_is_the_same_card_as_in_the_report(mixed_journal: MixedJournal) -> None:
+    from mitra.reads.insights import insight
+
+    report, card = dose_trend(mixed_journal)
+    assert insight(mixed_journal.person, "kratom.dose_trend") == card
+    for other in ("gad7.history", "kratom.withdrawal_hours", "practice.yoga.same_day"):
+        found = insight(mixed_journal.person, other)
+        listed = [c for c in report.cards if c.id == other]
+        assert (found is None) == (not listed)
+        if listed:
+            assert found == listed[0]
+    gad7 = insight(mixed_journal.person, "gad7.history")
+    assert gad7 is not None
+    assert gad7.n == 5  # a GAD-7 every two weeks, from the Timeline's responses
+    assert insight(mixed_journal.person, "kratom.nothing") is None
+
+
+def test_the_cli_and_the_api_print_the_same_insights(
+    mixed_journal: MixedJournal, client: Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "insights", "--json")
+    assert code == 0, err
+    response = client.get("/api/v1/insights")
+    assert response.status_code == 200
+    assert json.loads(out) == response.json()
+    code, out, err = run(capsys, "insights", "--card", "kratom.dose_trend", "--json")
+    assert code == 0, err
+    assert json.loads(out) == client.get("/api/v1/insights/kratom.dose_trend").json()
+
+
+def test_an_unknown_card_is_a_404_problem(alice: Any, client: Client) -> None:
+    response = client.get("/api/v1/insights/kratom.nothing")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert "kratom.nothing" in response.json()["detail"]
+
+
+def test_an_unknown_card_is_a_one_line_refusal(
+    alice: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert "no such insight card" in refused(capsys, "insights", "--card", "kratom.nothing")
+
+
+def test_the_insights_page_shows_mg_and_says_what_it_could_not_count(
+    mixed_journal: MixedJournal, client: Client
+) -> None:
+    page = client.get("/insights").content.decode()
+    without = mixed_journal.doses["extract"] + mixed_journal.doses["7oh"]
+    assert f"{without} of {sum(mixed_journal.doses.values())} doses" in page
+    assert "Estimated mitragynine per week" in page
+    assert "Grams of leaf (leaf products only)" in page
+    data = client.get("/insights/kratom.dose_trend.json").json()
+    assert data == client.get("/api/v1/insights/kratom.dose_trend").json()
