@@ -15,10 +15,9 @@ from mitra.instruments import InstrumentError, MissingAnswersError, Score, score
 from mitra.pharmacology import UnknownUnitError, normalise_dose
 from mitra.safety.interactions import resolve
 
-from .alerts import refresh_after_commit
+from .alerts import acknowledge_crisis_alert, refresh_after_commit
 from .errors import DuplicateSubmission, EntryInvalid, NotFound, from_validation_error
 from .models import (
-    Alert,
     CheckIn,
     Dose,
     Entry,
@@ -445,13 +444,7 @@ def acknowledge_crisis(person: Person, response_id: int) -> Response:
         with transaction.atomic():
             response.acknowledged_at = now
             response.save(update_fields=["acknowledged_at", "updated_at"])
-            # The crisis alert this response raised was read with the card.
-            Alert.objects.filter(
-                person=person,
-                rule="crisis_answer",
-                evidence_key=f"crisis_answer:response:{response.pk}",
-                acknowledged_at__isnull=True,
-            ).update(acknowledged_at=now)
+            acknowledge_crisis_alert(person, response.pk, now)
     return response
 
 
