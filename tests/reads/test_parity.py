@@ -34,6 +34,7 @@ def api_json(client: Client, path: str) -> Any:
 # (CLI arguments, API path): each pair must print one and the same document.
 PAIRS = [
     (("products",), "/api/v1/products"),
+    (("alerts", "--all"), "/api/v1/alerts?all=true"),
 ]
 
 

@@ -707,3 +707,100 @@ def test_the_rules_import_neither_django_nor_the_journal() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_importing_safety_leaves_scipy_unloaded_for_every_journal_write() -> None:
+    code = "import sys, mitra.safety; print('scipy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# --- escalation counted honestly across forms ----------------------------------------------------
+
+CAPSULES = ProductFacts(6, "Red capsules", "capsules", 15.0, None)
+
+
+def mixed_journal(extract_mg: Sequence[float], leaf_grams: float = 2.0) -> SafetyInput:
+    """Eight weeks of a daily leaf powder dose, capsules, and an extract and a 7-OH product
+    whose mg of mitragynine a day are `extract_mg[k]` in week k (oldest first)."""
+    monday = date(2025, 6, 29) - timedelta(days=7 * len(extract_mg) - 1)
+    rows: list[tuple[datetime, float, ProductFacts, float]] = []
+    for k, mg in enumerate(extract_mg):
+        for i in range(7):
+            day = monday + timedelta(days=7 * k + i)
+            rows.append((at(day, 8), leaf_grams, POWDER, leaf_grams * 19.0))
+            rows.append((at(day, 12), 1.0, CAPSULES, 15.0))
+            rows.append((at(day, 18), 0.5, EXTRACT, mg))
+            rows.append((at(day, 21), 0.1, SEVEN_OH, float("nan")))  # no mitragynine figure
+    rows.sort(key=lambda r: r[0])
+    products = {**PRODUCTS, CAPSULES.id: CAPSULES}
+    timeline = Timeline(
+        clock=CLOCK,
+        first=monday,
+        last=TODAY,
+        dose_time=np.array([r[0].timestamp() for r in rows]),
+        dose_grams=np.array([r[1] for r in rows]),
+        dose_product=np.array([r[2].id for r in rows], dtype=np.int64),
+        dose_form=tuple(r[2].form for r in rows),
+        dose_mg_mitragynine=np.array([r[3] for r in rows]),
+        dose_mg_mitragynine_low=np.array([r[3] * 0.5 for r in rows]),
+        dose_mg_mitragynine_high=np.array([r[3] * 1.5 for r in rows]),
+    )
+    return SafetyInput(timeline=timeline, products=products, substances={}, responses=(), now=NOW)
+
+
+@fires("escalation")
+def test_a_rising_extract_is_an_escalation_in_mg_while_grams_of_leaf_stay_flat() -> None:
+    candidate = only("escalation", mixed_journal([100.0 + 20 * k for k in range(8)]))
+    weeks = candidate.evidence.weeks
+    # Leaf powder and capsules only: 7 x (2 g + 1 g), the same every week.
+    assert {w.grams_leaf for w in weeks} == {21.0}
+    # Powder 38 mg + capsules 15 mg + the extract, every day.
+    assert weeks[0].mg_mitragynine == pytest.approx(7 * (38 + 15 + 100))
+    assert (weeks[0].mg_mitragynine_low, weeks[0].mg_mitragynine_high) == pytest.approx(
+        (7 * (38 + 15 + 100) * 0.5, 7 * (38 + 15 + 100) * 1.5)
+    )
+    assert candidate.evidence.theil_sen_mg_per_week == pytest.approx(7 * 20)
+    assert candidate.evidence.doses_without_content == 8 * 7  # the 7-OH tablets
+    assert "mg of mitragynine" in candidate.text
+    assert "56 doses of products with no content figure could not be counted" in candidate.text
+
+
+@stays_quiet("escalation")
+def test_more_grams_of_an_extract_with_the_same_mg_is_not_an_escalation() -> None:
+    # The extract's grams are not grams of leaf: only its flat alkaloid content counts.
+    assert found("escalation", mixed_journal([100.0] * 8)) == []
+
+
+def test_a_large_dose_of_an_extract_or_a_seven_oh_product_is_never_held_against_leaf_bands() -> (
+    None
+):
+    data = mixed_journal([100.0] * 8)
+    heavy = replace(
+        data.timeline,
+        dose_grams=np.where(data.timeline.dose_is_leaf, data.timeline.dose_grams, 20.0),
+        dose_grams_leaf=data.timeline.dose_grams_leaf,
+    )
+    data = replace(data, timeline=heavy)
+    assert found("dose_above_band", data) == []
+    assert found("day_total_above_band", data) == []
+
+
+# --- policy --------------------------------------------------------------------------------------
+
+
+def test_every_rule_the_policy_names_is_registered_and_every_rule_runs_on_some_event() -> None:
+    from mitra.safety import EVENTS, entry_rules, load_policy, rules_for
+
+    known = {r.id for r in RULES}
+    assert entry_rules() <= known
+    triggered = {r.id for event in EVENTS for r in rules_for(event)}
+    assert triggered == known
+    assert load_policy().look_back_days == 120
+
+
+def test_a_policy_that_leaves_an_event_without_rules_is_refused() -> None:
+    from mitra.safety.parameters import parse_policy
+
+    with pytest.raises(KnowledgeError, match="events"):
+        parse_policy({"policy": {"look_back_days": 120, "entry_rules": [], "events": {}}})

@@ -20,7 +20,7 @@ from mitra.journal.errors import DuplicateSubmission, EntryInvalid, NotFound
 from mitra.journal.models import Person, Response
 from mitra.knowledge import load as load_knowledge
 
-from . import products
+from . import alerts, products
 from .people import person_of
 from .problems import problem
 
@@ -32,6 +32,7 @@ api = NinjaAPI(
 )
 # One router per thing a person looks at; each renders a read from mitra.reads.
 api.add_router("/products", products.router)
+api.add_router("/alerts", alerts.router)
 
 
 class ResponseIn(Schema):

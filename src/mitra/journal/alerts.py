@@ -187,6 +187,11 @@ def acknowledge_crisis_alert(person: Person, response_id: int, now: datetime) ->
     ).update(acknowledged_at=now)
 
 
+def alert_of(person: Person, alert_id: int) -> Alert | None:
+    """One of the person's alerts, or None."""
+    return Alert.objects.filter(person=person, pk=alert_id).first()
+
+
 def open_alerts(person: Person) -> QuerySet[Alert]:
     """Alerts not yet acknowledged, the most severe and the newest first."""
     return Alert.objects.filter(person=person, acknowledged_at__isnull=True).order_by("rank", "-at")
