@@ -208,3 +208,15 @@ def test_the_banner_says_how_many_alerts_are_open_beyond_those_it_lists(
 
 def test_acknowledging_an_unknown_alert_is_not_found(client: Client, alice: Any) -> None:
     assert client.post("/alerts/999999/acknowledge").status_code == 404
+
+
+def test_a_check_in_runs_the_check_in_rules_only_and_leaves_dose_alerts_alone(
+    alice: Any, powder: Any
+) -> None:
+    now = datetime.now(UTC)
+    services.log_dose(alice, {"product_id": powder.pk, "taken_at": now, "amount": 30, "unit": "g"})
+    services.add_checkin(alice, {"at": now, "anxiety": 3, "symptoms": ["dark_urine"]})
+    assert {a.rule for a in refresh_alerts(alice, event="checkin")} == {"liver_symptoms"}
+    assert {a.rule for a in refresh_alerts(alice, event="dose")} == {"dose_above_band"}
+    refresh_alerts(alice, event="checkin")
+    assert Alert.objects.get(rule="dose_above_band").withdrawn_at is None

@@ -154,6 +154,22 @@ def _withdraw_missing(
         Alert.objects.filter(pk__in=back).update(acknowledged_at=None, withdrawn_at=None)
 
 
+#: The event each kind of entry is to the safety rules (safety_rules.toml says what runs on it).
+_EVENTS: dict[str, Event] = {
+    "Dose": "dose",
+    "CheckIn": "checkin",
+    "Intake": "intake",
+    "Response": "response",
+    "Substance": "substance",
+    "Product": "product",
+}
+
+
+def event_of(model: type) -> Event | None:
+    """The event a change to an entry of this model is (None: every rule looks again)."""
+    return _EVENTS.get(model.__name__)
+
+
 def refresh_after_commit(person: Person, event: Event | None = None) -> None:
     """Refresh alerts after the current transaction commits; a failing rule never loses an entry."""
 
