@@ -790,12 +790,13 @@ def test_a_large_dose_of_an_extract_or_a_seven_oh_product_is_never_held_against_
 
 
 def test_every_rule_the_policy_names_is_registered_and_every_rule_runs_on_some_event() -> None:
-    from mitra.safety import EVENTS, entry_rules, load_policy, rules_for
+    from mitra.safety import EVENTS, entry_rules, load_policy, rules_for, undated_rules
 
     known = {r.id for r in RULES}
     assert entry_rules() <= known
     triggered = {r.id for event in EVENTS for r in rules_for(event)}
     assert triggered == known
+    assert undated_rules() <= entry_rules()
     assert load_policy().look_back_days == 120
 
 

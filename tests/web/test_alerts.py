@@ -220,3 +220,16 @@ def test_a_check_in_runs_the_check_in_rules_only_and_leaves_dose_alerts_alone(
     assert {a.rule for a in refresh_alerts(alice, event="dose")} == {"dose_above_band"}
     refresh_alerts(alice, event="checkin")
     assert Alert.objects.get(rule="dose_above_band").withdrawn_at is None
+
+
+def test_removing_a_substance_withdraws_its_interaction_alert_however_old(
+    alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        xanax = services.add_substance(alice, {"name": "Xanax"})
+    found = Alert.objects.filter(rule="interaction")
+    assert found.exists()  # xanax with kratom (a benzodiazepine, and CYP3A4)
+    found.update(at=datetime.now(UTC) - timedelta(days=400))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_substance(alice, xanax.pk)
+    assert not Alert.objects.filter(rule="interaction", withdrawn_at__isnull=True).exists()

@@ -21,6 +21,7 @@ from mitra.safety import (
     evaluate,
     load_policy,
     rules_for,
+    undated_rules,
 )
 from mitra.timeline import DayClock
 from mitra.vocabulary import severity_rank
@@ -140,7 +141,7 @@ def _withdraw_missing(
     """Withdraw open entry-based alerts the rules that ran no longer find in their span."""
     open_alerts = Alert.objects.filter(
         person=person, rule__in=entry_rules() & ran, acknowledged_at__isnull=True
-    ).filter(Q(at__gte=since) | Q(rule="interaction"))
+    ).filter(Q(at__gte=since) | Q(rule__in=undated_rules()))
     gone = [a.pk for a in open_alerts if (a.rule, a.evidence_key) not in found]
     if gone:
         Alert.objects.filter(pk__in=gone).update(acknowledged_at=now, withdrawn_at=now)

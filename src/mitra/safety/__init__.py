@@ -24,6 +24,7 @@ from mitra.safety.rules import (
     evaluate,
     rule,
     rules_for,
+    undated_rules,
 )
 
 __all__ = [
@@ -51,4 +52,5 @@ __all__ = [
     "load_rule_parameters",
     "rule",
     "rules_for",
+    "undated_rules",
 ]

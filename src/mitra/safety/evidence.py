@@ -34,6 +34,7 @@ __all__ = [
     "grams_text",
     "hours_text",
     "moment_text",
+    "parameters_fact",
 ]
 
 _KINDS: dict[str, type[Evidence]] = {}

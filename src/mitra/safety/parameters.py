@@ -162,6 +162,8 @@ class SafetyPolicy(Record):
     # Rules whose finding rests on particular entries: when the rules no longer find it (the
     # entry was deleted or corrected), the alert is withdrawn. Trend rules stay as history.
     entry_rules: tuple[str, ...]
+    # Rules whose alerts are dated when found, not by an entry: never outside the span looked at.
+    undated_rules: tuple[str, ...] = ()
     events: dict[Event, tuple[str, ...]]
 
     @model_validator(mode="after")

@@ -68,6 +68,7 @@ __all__ = [
     "rule",
     "rules_for",
     "shortening_interval_between_doses",
+    "undated_rules",
     "withdrawal_like_symptoms",
     "withdrawal_sows_total",
 ]
@@ -87,3 +88,8 @@ def rules_for(event: Event | None) -> tuple[Rule, ...]:
 def entry_rules() -> frozenset[str]:
     """Ids of the rules whose alerts are withdrawn when the entries behind them go."""
     return frozenset(load_policy().entry_rules)
+
+
+def undated_rules() -> frozenset[str]:
+    """Ids of the rules whose alerts are dated when found rather than by an entry."""
+    return frozenset(load_policy().undated_rules)
