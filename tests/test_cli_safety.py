@@ -102,11 +102,11 @@ def test_alerts_json_lists_the_journals_alerts_with_sources(
     )
     code, out, _ = run(capsys, "alerts", "--json")
     assert code == 0
-    rows = json.loads(out)
+    rows = json.loads(out)["alerts"]
     liver = next(r for r in rows if r["rule"] == "liver_symptoms")
     assert liver["severity"] == "warning"
     assert liver["sources"][0]["url"].startswith("https://")
-    assert {"title", "text", "advice", "evidence", "at"} <= set(liver)
+    assert {"title", "text", "advice", "facts", "at"} <= set(liver)
 
 
 @pytest.mark.django_db

@@ -43,6 +43,7 @@ PAIRS = [
     (("exposure", "--recent"), "/api/v1/exposure"),
     (("insights",), "/api/v1/insights"),
     (("insights", "--card", "kratom.dose_trend"), "/api/v1/insights/kratom.dose_trend"),
+    (("alerts", "--all"), "/api/v1/alerts?all=true"),
 ]
 
 

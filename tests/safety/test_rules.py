@@ -120,8 +120,9 @@ def alice(
         last=CLOCK.local_day(now),
         dose_time=np.array([d[0].timestamp() for d in doses], dtype=np.float64),
         dose_grams=np.array([d[1] for d in doses], dtype=np.float64),
-        dose_mg_mitragynine=np.full(len(doses), np.nan),
+        dose_mg_mitragynine=np.array([mg_mitragynine(d[1], d[2]) for d in doses], np.float64),
         dose_product=np.array([d[2].id for d in doses], dtype=np.int64),
+        dose_form=tuple(d[2].form for d in doses),
         checkin_time=np.array([c[0].timestamp() for c in checkins], dtype=np.float64),
         anxiety=np.full(len(checkins), 4.0),
         symptoms=tuple(frozenset(c[1]) for c in checkins),
@@ -134,6 +135,12 @@ def alice(
     return SafetyInput(
         timeline=timeline, products=PRODUCTS, substances=known, responses=responses, now=now
     )
+
+
+def mg_mitragynine(grams: float, product: ProductFacts) -> float:
+    """Mg of mitragynine in a dose from the product's lab figure (NaN without one)."""
+    figure = product.mitragynine_mg_per_g
+    return np.nan if figure is None else grams * figure
 
 
 def found(rule_id: str, data: SafetyInput) -> list[AlertCandidate]:
@@ -157,11 +164,11 @@ def response(
 @fires("interaction")
 def test_a_listed_benzodiazepine_is_a_danger_with_its_mechanism_grade_and_sources() -> None:
     candidates = found("interaction", alice(substances=[XANAX]))
-    benzo = next(c for c in candidates if c.evidence["interaction_rule"] == "kratom_benzodiazepine")
+    benzo = next(c for c in candidates if c.evidence.interaction_rule == "kratom_benzodiazepine")
     assert benzo.severity == "danger"
     assert benzo.evidence_grade == "mechanism_only"
-    assert "mu-opioid" in benzo.evidence["mechanism"]
-    assert benzo.evidence["journal_substances"][0]["name"] == "Xanax"
+    assert "mu-opioid" in benzo.evidence.mechanism
+    assert benzo.evidence.journal_substances[0].name == "Xanax"
     assert "kruegel2016" in benzo.sources
     assert benzo.evidence_key == "interaction:kratom_benzodiazepine:kratom:alprazolam"
     assert "Xanax (alprazolam)" in benzo.text
@@ -170,9 +177,9 @@ def test_a_listed_benzodiazepine_is_a_danger_with_its_mechanism_grade_and_source
 @fires("interaction")
 def test_an_interaction_carries_the_disagreements_between_its_sources() -> None:
     candidates = found("interaction", alice(substances=[ZOLOFT]))
-    serotonergic = next(c for c in candidates if c.evidence["interaction_rule"].endswith("ergic"))
-    assert serotonergic.evidence["disagreements"]
-    assert all(d["sources"] for d in serotonergic.evidence["disagreements"])
+    serotonergic = next(c for c in candidates if c.evidence.interaction_rule.endswith("ergic"))
+    assert serotonergic.evidence.disagreements
+    assert all(d.sources for d in serotonergic.evidence.disagreements)
 
 
 @stays_quiet("interaction")
@@ -188,7 +195,7 @@ def test_a_substance_no_longer_taken_is_not_checked() -> None:
 def test_an_unknown_substance_is_reported_as_unknown_never_as_safe() -> None:
     candidate = only("interaction", alice(substances=[MYSTERY]))
     assert candidate.severity == "info"
-    assert candidate.evidence["unknown"] is True
+    assert candidate.evidence.unknown is True
     assert "Unknown is not the same as safe" in candidate.text
 
 
@@ -201,8 +208,8 @@ def test_wine_two_hours_after_a_dose_is_a_danger_keyed_by_both_times() -> None:
     data = alice(doses=[(at(day, 18), 3.0, POWDER)], intakes=[(at(day, 20), WINE)])
     candidate = only("co_use", data)
     assert candidate.severity == "danger"
-    assert candidate.evidence["hours_apart"] == 2.0
-    assert candidate.evidence["interactions"][0]["interaction_rule"] == "kratom_alcohol"
+    assert candidate.evidence.hours_apart == 2.0
+    assert candidate.evidence.interactions[0].interaction_rule == "kratom_alcohol"
     dose_iso = at(day, 18).strftime("%Y-%m-%dT%H:%M:%SZ")
     wine_iso = at(day, 20).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert candidate.evidence_key == f"co_use:{dose_iso}:{wine_iso}:{WINE.id}"
@@ -214,7 +221,7 @@ def test_gabapentin_near_a_seven_oh_product_uses_the_seven_oh_rule() -> None:
     day = days_ago(2)
     data = alice(doses=[(at(day, 10), 0.5, SEVEN_OH)], intakes=[(at(day, 9), GABAPENTIN)])
     candidate = only("co_use", data)
-    assert candidate.evidence["interactions"][0]["interaction_rule"] == "seven_oh_cns_depressant"
+    assert candidate.evidence.interactions[0].interaction_rule == "seven_oh_cns_depressant"
     assert candidate.severity == "danger"
 
 
@@ -242,7 +249,7 @@ def test_a_dose_of_a_seven_oh_product_warns_once_per_product() -> None:
     assert candidate.severity == "warning"
     assert candidate.evidence_key == "seven_oh_product:product:3"
     assert candidate.at == at(days_ago(5), 9)
-    assert candidate.evidence["doses_in_timeline"] == 2
+    assert candidate.evidence.doses_in_timeline == 2
     assert "brown2025" in candidate.sources
 
 
@@ -265,7 +272,7 @@ def test_leaf_with_traces_of_seven_oh_is_not_a_seven_oh_product() -> None:
 def test_a_six_gram_dose_is_a_caution_beside_the_survey_band() -> None:
     candidate = only("dose_above_band", alice(doses=[(at(days_ago(1)), 6.0, POWDER)]))
     assert candidate.severity == "caution"
-    assert candidate.evidence["band_used"]["scheme"] == "grundmann2017_adverse"
+    assert candidate.evidence.band_used.scheme == "grundmann2017_adverse"
     assert candidate.sources == ("grundmann2017",)
     assert "Dose bands differ between sources" in candidate.text
 
@@ -274,10 +281,10 @@ def test_a_six_gram_dose_is_a_caution_beside_the_survey_band() -> None:
 def test_a_sixteen_gram_dose_is_a_warning_beside_the_anecdotal_band() -> None:
     candidate = only("dose_above_band", alice(doses=[(at(days_ago(1)), 16.0, POWDER)]))
     assert candidate.severity == "warning"
-    assert candidate.evidence["band_used"]["anecdotal"] is True
+    assert candidate.evidence.band_used.anecdotal is True
     assert candidate.evidence_grade == "anecdotal"
     assert "Anecdotal" in candidate.text
-    assert {b["scheme"] for b in candidate.evidence["bands"]} >= {"psychonautwiki_tiers"}
+    assert {b.scheme for b in candidate.evidence.bands} >= {"psychonautwiki_tiers"}
 
 
 @stays_quiet("dose_above_band")
@@ -296,7 +303,7 @@ def test_three_large_doses_in_one_day_reach_the_highest_band() -> None:
     doses = [(at(day, h), 5.5, POWDER) for h in (8, 13, 19)]
     candidate = only("day_total_above_band", alice(doses=doses))
     assert candidate.severity == "caution"
-    assert candidate.evidence["grams_total"] == 16.5
+    assert candidate.evidence.grams_total == 16.5
     assert candidate.evidence_key == f"day_total_above_band:{day.isoformat()}"
     assert "single dose" in candidate.text
 
@@ -329,10 +336,13 @@ def weeks_of(daily_grams: Sequence[float], last_sunday: date = date(2025, 6, 29)
 def test_a_steady_rise_over_eight_weeks_is_an_escalation() -> None:
     candidate = only("escalation", alice(doses=weeks_of([1.0 + 0.25 * k for k in range(8)])))
     assert candidate.severity == "caution"
-    assert candidate.evidence["p_value"] < 0.05
-    assert candidate.evidence["theil_sen_g_per_week"] == pytest.approx(7 * 0.25)
+    assert candidate.evidence.p_value < 0.05
+    # Red Bali powder holds 19 mg of mitragynine per g: 0.25 g a day more each week.
+    assert candidate.evidence.theil_sen_mg_per_week == pytest.approx(7 * 0.25 * 19)
     assert candidate.evidence_key == "escalation:2025-W26"
-    assert len(candidate.evidence["weeks"]) == 8
+    assert [w.grams_leaf for w in candidate.evidence.weeks] == [
+        7 * (1.0 + 0.25 * k) for k in range(8)
+    ]
 
 
 @stays_quiet("escalation")
@@ -361,7 +371,7 @@ def test_fourteen_days_in_a_row_is_a_streak() -> None:
     candidate = only("daily_streak", alice(doses=daily(first, 14)))
     assert candidate.severity == "info"
     assert candidate.evidence_key == f"daily_streak:{first.isoformat()}:14"
-    assert candidate.evidence["ongoing"] is True
+    assert candidate.evidence.ongoing is True
 
 
 @fires("daily_streak")
@@ -388,8 +398,8 @@ def test_doses_moving_from_twelve_to_six_hours_apart_are_flagged() -> None:
     doses = every(start, 12, 28) + every(start + timedelta(days=14), 6, 56)
     candidate = only("shortening_interval", alice(doses=doses))
     assert candidate.severity == "caution"
-    assert candidate.evidence["median_gap_hours_earlier"] == 12.0
-    assert candidate.evidence["median_gap_hours_later"] == 6.0
+    assert candidate.evidence.median_gap_hours_earlier == 12.0
+    assert candidate.evidence.median_gap_hours_later == 6.0
     assert candidate.evidence_key.startswith("shortening_interval:2025-W")
 
 
@@ -413,8 +423,8 @@ def test_a_sows_total_at_the_study_mean_or_above_is_a_caution() -> None:
     candidate = only("withdrawal_sows", data)
     assert candidate.severity == "caution"
     assert candidate.evidence_key == "withdrawal_sows:response:7"
-    assert candidate.evidence["reference_mean_total"] == 13.5
-    assert candidate.evidence["hours_since_last_dose"] == pytest.approx(35.0)
+    assert candidate.evidence.reference_mean_total == 13.5
+    assert candidate.evidence.hours_since_last_dose == pytest.approx(35.0)
 
 
 @stays_quiet("withdrawal_sows")
@@ -432,7 +442,7 @@ def test_four_withdrawal_like_symptoms_in_one_day_are_a_caution() -> None:
     ]
     candidate = only("withdrawal_symptoms", alice(checkins=checkins))
     assert candidate.evidence_key == f"withdrawal_symptoms:day:{day.isoformat()}"
-    assert candidate.evidence["symptoms"] == ["restless", "runny_nose_eyes", "sweating", "yawning"]
+    assert candidate.evidence.symptoms == ("restless", "runny_nose_eyes", "sweating", "yawning")
     assert "handelsman1987" in candidate.sources
     assert "anxiety itself" in candidate.text
 
@@ -443,7 +453,7 @@ def test_withdrawal_like_symptoms_on_three_days_of_one_week_are_a_caution() -> N
     checkins = [(at(monday + timedelta(days=d)), {"craving", "muscle_aches"}) for d in (0, 2, 4)]
     candidate = only("withdrawal_symptoms", alice(checkins=checkins))
     assert candidate.evidence_key == "withdrawal_symptoms:week:2025-W26"
-    assert len(candidate.evidence["days"]) == 3
+    assert len(candidate.evidence.days) == 3
 
 
 @stays_quiet("withdrawal_symptoms")
@@ -574,7 +584,9 @@ def test_alerts_that_rest_on_a_heuristic_say_so() -> None:
     parameters = load_rule_parameters()
     checked = set()
     for candidate in evaluate(busy_journal()):
-        if parameters.heuristic(candidate.rule) and not candidate.evidence.get("unknown"):
+        if parameters.heuristic(candidate.rule) and not getattr(
+            candidate.evidence, "unknown", False
+        ):
             assert HEURISTIC_NOTE in candidate.text, candidate.rule
             checked.add(candidate.rule)
     assert {"co_use", "escalation", "daily_streak", "shortening_interval"} <= checked
@@ -695,3 +707,101 @@ def test_the_rules_import_neither_django_nor_the_journal() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_importing_safety_leaves_scipy_unloaded_for_every_journal_write() -> None:
+    code = "import sys, mitra.safety; print('scipy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# --- escalation counted honestly across forms ----------------------------------------------------
+
+CAPSULES = ProductFacts(6, "Red capsules", "capsules", 15.0, None)
+
+
+def mixed_journal(extract_mg: Sequence[float], leaf_grams: float = 2.0) -> SafetyInput:
+    """Eight weeks of a daily leaf powder dose, capsules, and an extract and a 7-OH product
+    whose mg of mitragynine a day are `extract_mg[k]` in week k (oldest first)."""
+    monday = date(2025, 6, 29) - timedelta(days=7 * len(extract_mg) - 1)
+    rows: list[tuple[datetime, float, ProductFacts, float]] = []
+    for k, mg in enumerate(extract_mg):
+        for i in range(7):
+            day = monday + timedelta(days=7 * k + i)
+            rows.append((at(day, 8), leaf_grams, POWDER, leaf_grams * 19.0))
+            rows.append((at(day, 12), 1.0, CAPSULES, 15.0))
+            rows.append((at(day, 18), 0.5, EXTRACT, mg))
+            rows.append((at(day, 21), 0.1, SEVEN_OH, float("nan")))  # no mitragynine figure
+    rows.sort(key=lambda r: r[0])
+    products = {**PRODUCTS, CAPSULES.id: CAPSULES}
+    timeline = Timeline(
+        clock=CLOCK,
+        first=monday,
+        last=TODAY,
+        dose_time=np.array([r[0].timestamp() for r in rows]),
+        dose_grams=np.array([r[1] for r in rows]),
+        dose_product=np.array([r[2].id for r in rows], dtype=np.int64),
+        dose_form=tuple(r[2].form for r in rows),
+        dose_mg_mitragynine=np.array([r[3] for r in rows]),
+        dose_mg_mitragynine_low=np.array([r[3] * 0.5 for r in rows]),
+        dose_mg_mitragynine_high=np.array([r[3] * 1.5 for r in rows]),
+    )
+    return SafetyInput(timeline=timeline, products=products, substances={}, responses=(), now=NOW)
+
+
+@fires("escalation")
+def test_a_rising_extract_is_an_escalation_in_mg_while_grams_of_leaf_stay_flat() -> None:
+    candidate = only("escalation", mixed_journal([100.0 + 20 * k for k in range(8)]))
+    weeks = candidate.evidence.weeks
+    # Leaf powder and capsules only: 7 x (2 g + 1 g), the same every week.
+    assert {w.grams_leaf for w in weeks} == {21.0}
+    # Powder 38 mg + capsules 15 mg + the extract, every day.
+    assert weeks[0].mg_mitragynine == pytest.approx(7 * (38 + 15 + 100))
+    assert (weeks[0].mg_mitragynine_low, weeks[0].mg_mitragynine_high) == pytest.approx(
+        (7 * (38 + 15 + 100) * 0.5, 7 * (38 + 15 + 100) * 1.5)
+    )
+    assert candidate.evidence.theil_sen_mg_per_week == pytest.approx(7 * 20)
+    assert candidate.evidence.doses_without_content == 8 * 7  # the 7-OH tablets
+    assert "mg of mitragynine" in candidate.text
+    assert "56 doses of products with no content figure could not be counted" in candidate.text
+
+
+@stays_quiet("escalation")
+def test_more_grams_of_an_extract_with_the_same_mg_is_not_an_escalation() -> None:
+    # The extract's grams are not grams of leaf: only its flat alkaloid content counts.
+    assert found("escalation", mixed_journal([100.0] * 8)) == []
+
+
+def test_a_large_dose_of_an_extract_or_a_seven_oh_product_is_never_held_against_leaf_bands() -> (
+    None
+):
+    data = mixed_journal([100.0] * 8)
+    heavy = replace(
+        data.timeline,
+        dose_grams=np.where(data.timeline.dose_is_leaf, data.timeline.dose_grams, 20.0),
+        dose_grams_leaf=data.timeline.dose_grams_leaf,
+    )
+    data = replace(data, timeline=heavy)
+    assert found("dose_above_band", data) == []
+    assert found("day_total_above_band", data) == []
+
+
+# --- policy --------------------------------------------------------------------------------------
+
+
+def test_every_rule_the_policy_names_is_registered_and_every_rule_runs_on_some_event() -> None:
+    from mitra.safety import EVENTS, entry_rules, load_policy, rules_for, undated_rules
+
+    known = {r.id for r in RULES}
+    assert entry_rules() <= known
+    triggered = {r.id for event in EVENTS for r in rules_for(event)}
+    assert triggered == known
+    assert undated_rules() <= entry_rules()
+    assert load_policy().look_back_days == 120
+
+
+def test_a_policy_that_leaves_an_event_without_rules_is_refused() -> None:
+    from mitra.safety.parameters import parse_policy
+
+    with pytest.raises(KnowledgeError, match="events"):
+        parse_policy({"policy": {"look_back_days": 120, "entry_rules": [], "events": {}}})

@@ -154,3 +154,82 @@ def test_deleting_the_dose_behind_an_alert_withdraws_the_alert(
         services.restore_dose(alice, typo.pk)  # undo
     alert.refresh_from_db()
     assert (alert.withdrawn_at, alert.acknowledged_at) == (None, None)
+
+
+@pytest.mark.parametrize("name", ["2026-11-29T25:00", "2026-11-29T21:00", "2026-11-29T21:00:00Z"])
+def test_a_substance_named_like_a_time_is_alerted_and_shown_verbatim(
+    client: Client, alice: Any, name: str
+) -> None:
+    services.add_substance(alice, {"name": name})
+    refresh_alerts(alice)
+    alert = Alert.objects.get(rule="interaction")
+    assert name in alert.title
+    response = client.get("/alerts")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"<dd>{name}</dd>" in html  # the fact, not a date made from it
+    assert "Sun 29 Nov 2026" not in html
+
+
+def test_evidence_stored_before_it_was_typed_is_shown_as_plain_text(
+    client: Client, alice: Any
+) -> None:
+    Alert.objects.create(
+        person=alice,
+        rule="dose_above_band",
+        severity="caution",
+        rank=2,
+        title="A dose of 6 g",
+        text="An old alert.",
+        advice="Take care.",
+        sources=["grundmann2017"],
+        evidence={"dose": {"at": "2026-11-29T25:00", "grams": 6.0}, "name": "2026-11-29T21:00"},
+        evidence_key="dose_above_band:old",
+        at=datetime.now(UTC),
+    )
+    response = client.get("/alerts")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "2026-11-29T25:00" in html
+    assert "<dd>2026-11-29T21:00</dd>" in html
+
+
+def test_the_banner_says_how_many_alerts_are_open_beyond_those_it_lists(
+    client: Client, alice: Any
+) -> None:
+    for n in range(5):
+        services.add_substance(alice, {"name": f"Mystery drops {n}"})
+    refresh_alerts(alice)
+    html = client.get("/").content.decode()
+    banner = html[html.index('class="alert-banner"') : html.index("</aside>")]
+    assert banner.count("<li") == 3
+    assert "All 5 alerts" in banner
+
+
+def test_acknowledging_an_unknown_alert_is_not_found(client: Client, alice: Any) -> None:
+    assert client.post("/alerts/999999/acknowledge").status_code == 404
+
+
+def test_a_check_in_runs_the_check_in_rules_only_and_leaves_dose_alerts_alone(
+    alice: Any, powder: Any
+) -> None:
+    now = datetime.now(UTC)
+    services.log_dose(alice, {"product_id": powder.pk, "taken_at": now, "amount": 30, "unit": "g"})
+    services.add_checkin(alice, {"at": now, "anxiety": 3, "symptoms": ["dark_urine"]})
+    assert {a.rule for a in refresh_alerts(alice, event="checkin")} == {"liver_symptoms"}
+    assert {a.rule for a in refresh_alerts(alice, event="dose")} == {"dose_above_band"}
+    refresh_alerts(alice, event="checkin")
+    assert Alert.objects.get(rule="dose_above_band").withdrawn_at is None
+
+
+def test_removing_a_substance_withdraws_its_interaction_alert_however_old(
+    alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        xanax = services.add_substance(alice, {"name": "Xanax"})
+    found = Alert.objects.filter(rule="interaction")
+    assert found.exists()  # xanax with kratom (a benzodiazepine, and CYP3A4)
+    found.update(at=datetime.now(UTC) - timedelta(days=400))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_substance(alice, xanax.pk)
+    assert not Alert.objects.filter(rule="interaction", withdrawn_at__isnull=True).exists()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,7 @@ from .app import (
     system_zone,
     the_person,
 )
-from .crisis import crisis_json, print_crisis
+from .crisis import print_crisis
 
 # --- safety ---------------------------------------------------------------------------------------
 
@@ -192,49 +192,26 @@ def alerts(
     """The journal's safety alerts, most severe first, each with its evidence and sources."""
     person = the_person()
     from mitra.journal import alerts as journal_alerts
-    from mitra.knowledge import load as load_knowledge
+    from mitra.reads import alerts as alert_reads
 
+    # A command is the only moment a terminal user's rules look again (a streak grows by days).
     journal_alerts.refresh_alerts(person)
-    found = (
-        journal_alerts.alert_history(person) if include_read else journal_alerts.open_alerts(person)
-    )
-    kb = load_knowledge()
-    rows = [
-        {
-            "id": a.pk,
-            "rule": a.rule,
-            "severity": a.severity,
-            "title": a.title,
-            "text": a.text,
-            "advice": a.advice,
-            "at": a.at.astimezone(UTC).isoformat(),
-            "evidence": a.evidence,
-            "evidence_grade": a.evidence_grade,
-            "sources": [
-                {"id": c.id, "citation": c.citation, "url": c.url}
-                for c in kb.cite([sid for sid in a.sources if sid in kb.sources])
-            ],
-            "acknowledged": a.acknowledged_at is not None,
-        }
-        for a in found
-    ]
-    crisis = any(row["rule"] == "crisis_answer" and not row["acknowledged"] for row in rows)
+    found = alert_reads.alerts(person, include_read=include_read)
     if json_out:
-        for row in rows:
-            if row["rule"] == "crisis_answer":
-                row["crisis_resources"] = crisis_json(person)
-        print_json(rows)
+        print_document(found)
         return
-    if not rows:
+    if not found.alerts:
         out.print("No open alerts. (A missing alert is not a sign of safety.)")
         return
-    if crisis:
+    if any(a.crisis and not a.acknowledged for a in found.alerts):
         out.print("[bold red]Crisis help, now:[/]")
         print_crisis(person)
         out.print()
-    for row in rows:
-        out.print(f"[bold]{row['severity'].upper()}[/] {escape(row['title'])}")
-        out.print(f"  {escape(row['text'])}", highlight=False)
-        out.print(f"  What to do: {row['advice']}", highlight=False)
-        for source in row["sources"]:
-            out.print(f"  Source: {source['citation']} {source['url']}", highlight=False)
+    for a in found.alerts:
+        out.print(f"[bold]{a.severity.upper()}[/] {escape(a.title)}")
+        out.print(f"  {escape(a.text)}", highlight=False)
+        out.print(f"  What to do: {escape(a.advice)}", highlight=False)
+        for fact in a.facts:
+            out.print(f"  {escape(fact.label)}: {escape(fact.text)}", highlight=False)
+        for source in a.sources:
+            out.print(f"  Source: {escape(source.citation)} {source.url}", highlight=False)

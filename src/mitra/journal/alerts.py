@@ -10,7 +10,19 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from mitra.safety.rules import ProductFacts, ResponseFacts, SafetyInput, SubstanceFacts, evaluate
+from mitra.safety import (
+    Event,
+    ProductFacts,
+    ResponseFacts,
+    SafetyInput,
+    SubstanceFacts,
+    crisis_alert_key,
+    entry_rules,
+    evaluate,
+    load_policy,
+    rules_for,
+    undated_rules,
+)
 from mitra.timeline import DayClock
 from mitra.vocabulary import severity_rank
 
@@ -19,26 +31,6 @@ from .models import Alert, Dose, Person, Product, Response, Substance
 from .timeline_builder import build_timeline, clock_of
 
 log = logging.getLogger(__name__)
-
-# How far back the rules look. Escalation compares weekly totals over several months.
-WINDOW = timedelta(days=120)
-
-# Rules whose finding rests on particular entries: when a new evaluation no longer finds it
-# (the dose was deleted, the symptom corrected, the substance removed), the alert is withdrawn.
-# Trend rules (escalation, streaks, intervals) describe a period and stay as history.
-ENTRY_RULES = frozenset(
-    {
-        "interaction",
-        "co_use",
-        "seven_oh_product",
-        "dose_above_band",
-        "day_total_above_band",
-        "withdrawal_sows",
-        "withdrawal_symptoms",
-        "liver_symptoms",
-        "crisis_answer",
-    }
-)
 
 
 def _streak_start(person: Person, clock: DayClock, first: date) -> date:
@@ -69,7 +61,8 @@ def safety_input(person: Person, now: datetime) -> SafetyInput:
     """The plain data the safety rules read: the recent timeline and the facts around it."""
     clock = clock_of(person)
     last = clock.local_day(now)
-    first = _streak_start(person, clock, clock.local_day(now - WINDOW))
+    window = timedelta(days=load_policy().look_back_days)
+    first = _streak_start(person, clock, clock.local_day(now - window))
     products = {
         p.pk: ProductFacts(
             id=p.pk,
@@ -94,7 +87,7 @@ def safety_input(person: Person, now: datetime) -> SafetyInput:
             id=r.pk, instrument=r.instrument, at=r.at, total=r.total, flags=tuple(r.flags)
         )
         for r in Response.objects.filter(
-            person=person, deleted_at__isnull=True, at__gte=now - WINDOW
+            person=person, deleted_at__isnull=True, at__gte=now - window
         ).order_by("at")
     ]
     return SafetyInput(
@@ -106,13 +99,18 @@ def safety_input(person: Person, now: datetime) -> SafetyInput:
     )
 
 
-def refresh_alerts(person: Person, now: datetime | None = None) -> list[Alert]:
-    """Evaluate every rule; store the findings not seen before. Returns the new alerts."""
+def refresh_alerts(
+    person: Person, now: datetime | None = None, event: Event | None = None
+) -> list[Alert]:
+    """Evaluate the rules an event concerns (every rule for None); store the findings not seen
+    before and withdraw those whose entries went. Returns the new alerts."""
     now = now or timezone.now()
     data = safety_input(person, now)
-    candidates = evaluate(data)
+    rules = rules_for(event)
+    candidates = evaluate(data, rules)
     found = {(c.rule, c.evidence_key) for c in candidates}
-    _withdraw_missing(person, found, data.timeline.clock.day_start(data.timeline.first), now)
+    since = data.timeline.clock.day_start(data.timeline.first)
+    _withdraw_missing(person, {r.id for r in rules}, found, since, now)
     seen = set(Alert.objects.filter(person=person).values_list("rule", "evidence_key"))
     new = [
         Alert(
@@ -124,7 +122,7 @@ def refresh_alerts(person: Person, now: datetime | None = None) -> list[Alert]:
             text=c.text,
             advice=c.advice,
             sources=list(c.sources),
-            evidence=c.evidence,
+            evidence=c.evidence.to_json(),
             evidence_grade=c.evidence_grade,
             evidence_key=c.evidence_key,
             at=c.at,
@@ -138,31 +136,47 @@ def refresh_alerts(person: Person, now: datetime | None = None) -> list[Alert]:
 
 
 def _withdraw_missing(
-    person: Person, found: set[tuple[str, str]], since: datetime, now: datetime
+    person: Person, ran: set[str], found: set[tuple[str, str]], since: datetime, now: datetime
 ) -> None:
-    """Withdraw open entry-based alerts the rules no longer find in the span they looked at."""
+    """Withdraw open entry-based alerts the rules that ran no longer find in their span."""
     open_alerts = Alert.objects.filter(
-        person=person, rule__in=ENTRY_RULES, acknowledged_at__isnull=True
-    ).filter(Q(at__gte=since) | Q(rule="interaction"))
+        person=person, rule__in=entry_rules() & ran, acknowledged_at__isnull=True
+    ).filter(Q(at__gte=since) | Q(rule__in=undated_rules()))
     gone = [a.pk for a in open_alerts if (a.rule, a.evidence_key) not in found]
     if gone:
         Alert.objects.filter(pk__in=gone).update(acknowledged_at=now, withdrawn_at=now)
     # An undone deletion brings its evidence back, and with it the alert.
     back = [
         a.pk
-        for a in Alert.objects.filter(person=person, withdrawn_at__isnull=False)
+        for a in Alert.objects.filter(person=person, rule__in=ran, withdrawn_at__isnull=False)
         if (a.rule, a.evidence_key) in found
     ]
     if back:
         Alert.objects.filter(pk__in=back).update(acknowledged_at=None, withdrawn_at=None)
 
 
-def refresh_after_commit(person: Person) -> None:
+#: The event each kind of entry is to the safety rules (safety_rules.toml says what runs on it).
+_EVENTS: dict[str, Event] = {
+    "Dose": "dose",
+    "CheckIn": "checkin",
+    "Intake": "intake",
+    "Response": "response",
+    "Substance": "substance",
+    "Product": "product",
+}
+
+
+def event_of(model: type) -> Event | None:
+    """The event a change to an entry of this model is (None: every rule looks again)."""
+    return _EVENTS.get(model.__name__)
+
+
+def refresh_after_commit(person: Person, event: Event | None = None) -> None:
     """Refresh alerts after the current transaction commits; a failing rule never loses an entry."""
 
     def run() -> None:
         try:
-            refresh_alerts(person)
+            refresh_alerts(person, event=event)
         except Exception:  # the entry is saved; a broken rule must not turn that into an error
             log.exception("safety rules failed for person %s", person.pk)
 
@@ -179,6 +193,20 @@ def acknowledge_alert(person: Person, alert_id: int) -> Alert:
         alert.acknowledged_at = timezone.now()
         alert.save(update_fields=["acknowledged_at"])
     return alert
+
+
+def acknowledge_crisis_alert(person: Person, response_id: int, now: datetime) -> None:
+    """The crisis alert a response raised was read with its crisis card."""
+    Alert.objects.filter(
+        person=person,
+        evidence_key=crisis_alert_key(response_id),
+        acknowledged_at__isnull=True,
+    ).update(acknowledged_at=now)
+
+
+def alert_of(person: Person, alert_id: int) -> Alert | None:
+    """One of the person's alerts, or None."""
+    return Alert.objects.filter(person=person, pk=alert_id).first()
 
 
 def open_alerts(person: Person) -> QuerySet[Alert]:

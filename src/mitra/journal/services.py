@@ -15,10 +15,9 @@ from mitra.instruments import InstrumentError, MissingAnswersError, Score, score
 from mitra.pharmacology import UnknownUnitError, normalise_dose
 from mitra.safety.interactions import resolve
 
-from .alerts import refresh_after_commit
+from .alerts import acknowledge_crisis_alert, event_of, refresh_after_commit
 from .errors import DuplicateSubmission, EntryInvalid, NotFound, from_validation_error
 from .models import (
-    Alert,
     CheckIn,
     Dose,
     Entry,
@@ -149,7 +148,7 @@ def _deleter(model: type[E]) -> Callable[[Person, int], E]:
         entry = _get(model, person, entry_id)
         entry.deleted_at = timezone.now()
         entry.save(update_fields=["deleted_at", "updated_at"])
-        refresh_after_commit(person)  # alerts resting on the entry are withdrawn
+        refresh_after_commit(person, event_of(model))  # alerts resting on it are withdrawn
         return entry
 
     delete.__name__ = f"delete_{model.__name__.lower()}"
@@ -162,7 +161,7 @@ def _restorer(model: type[E]) -> Callable[[Person, int], E]:
         entry = _get(model, person, entry_id, deleted=True)
         entry.deleted_at = None
         entry.save(update_fields=["deleted_at", "updated_at"])
-        refresh_after_commit(person)
+        refresh_after_commit(person, event_of(model))
         return entry
 
     restore.__name__ = f"restore_{model.__name__.lower()}"
@@ -200,7 +199,7 @@ def edit_product(person: Person, product_id: int, data: Mapping[str, Any]) -> Pr
             ) from None
     Dose.objects.bulk_update(doses, ["grams", "mg_mitragynine", "mg_7oh"], batch_size=500)
     product.save()
-    refresh_after_commit(person)
+    refresh_after_commit(person, "product")
     return product
 
 
@@ -253,7 +252,7 @@ def log_dose(person: Person, data: Mapping[str, Any], *, token: str | None = Non
         return dose
 
     saved = _create_once(Dose, person, token, build)
-    refresh_after_commit(person)
+    refresh_after_commit(person, "dose")
     return saved
 
 
@@ -270,7 +269,7 @@ def edit_dose(person: Person, dose_id: int, data: Mapping[str, Any]) -> Dose:
     dose.product = product
     normalise_into(dose, product)
     dose.save()
-    refresh_after_commit(person)
+    refresh_after_commit(person, "dose")
     return dose
 
 
@@ -304,7 +303,7 @@ def add_checkin(person: Person, data: Mapping[str, Any], *, token: str | None = 
         return checkin
 
     saved = _create_once(CheckIn, person, token, build)
-    refresh_after_commit(person)
+    refresh_after_commit(person, "checkin")
     return saved
 
 
@@ -317,7 +316,7 @@ def edit_checkin(person: Person, checkin_id: int, data: Mapping[str, Any]) -> Ch
     checkin.save()
     checkin.practices.all().delete()
     _save_practices(person, checkin, clean)
-    refresh_after_commit(person)
+    refresh_after_commit(person, "checkin")
     return checkin
 
 
@@ -359,7 +358,7 @@ def add_substance(
         token,
         lambda: Substance.objects.create(person=person, token=token or None, **fields),
     )
-    refresh_after_commit(person)
+    refresh_after_commit(person, "substance")
     return saved
 
 
@@ -370,7 +369,7 @@ def edit_substance(person: Person, substance_id: int, data: Mapping[str, Any]) -
     substance = _get(Substance, person, substance_id)
     _set_fields(substance, clean.model_dump() | {"knowledge_id": _knowledge_id(clean.name)})
     substance.save()
-    refresh_after_commit(person)
+    refresh_after_commit(person, "substance")
     return substance
 
 
@@ -394,7 +393,7 @@ def log_intake(person: Person, data: Mapping[str, Any], *, token: str | None = N
             person=person, token=token or None, substance=substance, **fields
         ),
     )
-    refresh_after_commit(person)
+    refresh_after_commit(person, "intake")
     return saved
 
 
@@ -409,7 +408,7 @@ def edit_intake(person: Person, intake_id: int, data: Mapping[str, Any]) -> Inta
         raise EntryInvalid({"substance_id": "choose one of your substances"}) from None
     _set_fields(intake, clean.model_dump(exclude={"substance_id"}))
     intake.save()
-    refresh_after_commit(person)
+    refresh_after_commit(person, "intake")
     return intake
 
 
@@ -456,7 +455,7 @@ def submit_response(
             crisis=result.crisis,
         ),
     )
-    refresh_after_commit(person)
+    refresh_after_commit(person, "response")
     return saved
 
 
@@ -468,13 +467,7 @@ def acknowledge_crisis(person: Person, response_id: int) -> Response:
         with transaction.atomic():
             response.acknowledged_at = now
             response.save(update_fields=["acknowledged_at", "updated_at"])
-            # The crisis alert this response raised was read with the card.
-            Alert.objects.filter(
-                person=person,
-                rule="crisis_answer",
-                evidence_key=f"crisis_answer:response:{response.pk}",
-                acknowledged_at__isnull=True,
-            ).update(acknowledged_at=now)
+            acknowledge_crisis_alert(person, response.pk, now)
     return response
 
 

@@ -15,17 +15,26 @@ from pydantic import ValidationError, model_validator
 from mitra.knowledge.loader import KnowledgeError, Record, load, read_toml
 
 __all__ = [
+    "EVENTS",
     "HEURISTIC_NOTE",
     "Basis",
+    "Event",
     "RuleParameter",
     "RuleParameters",
+    "SafetyPolicy",
+    "load_policy",
     "load_rule_parameters",
+    "parse_policy",
     "parse_rule_parameters",
 ]
 
 FILE = "safety_rules.toml"
 
 Basis = Literal["source", "heuristic", "convention"]
+
+#: What the person did that makes the rules look again.
+Event = Literal["dose", "checkin", "intake", "response", "substance", "product"]
+EVENTS: tuple[Event, ...] = ("dose", "checkin", "intake", "response", "substance", "product")
 
 #: Said in every alert that rests on a heuristic parameter.
 HEURISTIC_NOTE = "mitra's own rule of thumb, not a clinical threshold"
@@ -144,3 +153,42 @@ def parse_rule_parameters(data: dict[str, Any], known_sources: Iterable[str]) ->
 def load_rule_parameters() -> RuleParameters:
     """The validated rule parameters (parsed once per process)."""
     return parse_rule_parameters(read_toml(FILE), load().sources)
+
+
+class SafetyPolicy(Record):
+    """When the rules run and how far back they look (the `[policy]` table)."""
+
+    look_back_days: int
+    # Rules whose finding rests on particular entries: when the rules no longer find it (the
+    # entry was deleted or corrected), the alert is withdrawn. Trend rules stay as history.
+    entry_rules: tuple[str, ...]
+    # Rules whose alerts are dated when found, not by an entry: never outside the span looked at.
+    undated_rules: tuple[str, ...] = ()
+    events: dict[Event, tuple[str, ...]]
+
+    @model_validator(mode="after")
+    def _every_event_named(self) -> SafetyPolicy:
+        if self.look_back_days < 1:
+            raise ValueError("look_back_days must be a positive number of days")
+        missing = [e for e in EVENTS if e not in self.events]
+        if missing:
+            raise ValueError(f"events {missing} name no rules")
+        return self
+
+    def rules_for(self, event: Event) -> tuple[str, ...]:
+        """The rule ids that run after an entry of this kind is saved, changed or deleted."""
+        return self.events[event]
+
+
+def parse_policy(data: dict[str, Any]) -> SafetyPolicy:
+    """Validate the `[policy]` table of parsed safety_rules.toml."""
+    try:
+        return SafetyPolicy.model_validate(data.get("policy", {}))
+    except ValidationError as exc:
+        raise KnowledgeError(f"{FILE}: policy: {exc}") from exc
+
+
+@cache
+def load_policy() -> SafetyPolicy:
+    """The validated policy (parsed once per process)."""
+    return parse_policy(read_toml(FILE))

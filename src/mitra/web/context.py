@@ -21,18 +21,12 @@ def crisis(request: HttpRequest) -> dict[str, Any]:
     return {"crisis_card": crisis_resources(person) | {"response": response}}
 
 
-BANNER_SIZE = 3
-
-
 def alerts(request: HttpRequest) -> dict[str, Any]:
     """`alert_banner`: the most severe unacknowledged alerts, and how many there are."""
     person = getattr(request, "person", None)
     if person is None:
         return {}
-    from mitra.journal.alerts import open_alerts
+    from mitra.reads.alerts import banner
 
-    found = list(open_alerts(person)[: BANNER_SIZE + 1])
-    if not found:
-        return {}
-    count = open_alerts(person).count() if len(found) > BANNER_SIZE else len(found)
-    return {"alert_banner": {"alerts": found[:BANNER_SIZE], "count": count}}
+    found = banner(person)
+    return {"alert_banner": found} if found.alerts else {}

@@ -1,0 +1,176 @@
+"""The journal's safety alerts, as the Alerts page and banner, `mitra alerts` and the API show them.
+
+Each alert's evidence is read back into its typed form and shown as labelled facts; evidence
+stored before it was typed is shown as plain labelled text, never parsed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from mitra.journal import alerts as journal_alerts
+from mitra.journal.crisis import crisis_resources
+from mitra.knowledge import load as load_knowledge
+from mitra.safety import evidence_from_json
+from mitra.safety.rules import crisis_answer_in_a_questionnaire
+from mitra.vocabulary import SEVERITY_LABELS
+
+if TYPE_CHECKING:
+    from mitra.journal.models import Alert, Person
+
+__all__ = [
+    "AlertFact",
+    "AlertList",
+    "AlertView",
+    "Citation",
+    "CrisisHelp",
+    "CrisisLine",
+    "alert",
+    "alerts",
+    "banner",
+]
+
+#: The rule whose alert brings crisis resources with it.
+_CRISIS_RULE = crisis_answer_in_a_questionnaire.id
+#: Open alerts the banner on every page lists, most severe first.
+BANNER_SIZE = 3
+
+
+@dataclass(frozen=True)
+class AlertFact:
+    """One labelled fact an alert rests on."""
+
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A source behind an alert, resolved to its citation and address."""
+
+    id: str
+    citation: str
+    url: str
+    secondary: bool  # a secondary or lay source, shown as weaker evidence
+
+
+@dataclass(frozen=True)
+class CrisisLine:
+    """A crisis line or emergency number for the person's country."""
+
+    name: str
+    action: str
+    href: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class CrisisHelp:
+    """Crisis resources for the person: lines of their country, their own contacts, sources."""
+
+    lines: tuple[CrisisLine, ...]
+    contacts: tuple[str, ...]
+    sources: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class AlertView:
+    """An alert: what was seen, what to do, the facts and sources behind it, and its state."""
+
+    id: int
+    rule: str
+    severity: str
+    severity_label: str
+    title: str
+    text: str
+    advice: str
+    at: datetime
+    evidence_grade: str
+    facts: tuple[AlertFact, ...]
+    sources: tuple[Citation, ...]
+    acknowledged: bool
+    acknowledged_at: datetime | None
+    withdrawn: bool
+    withdrawn_at: datetime | None
+    crisis: CrisisHelp | None  # only for the crisis rule's alert
+
+
+@dataclass(frozen=True)
+class AlertList:
+    """Alerts, most severe and newest first, and how many are still open."""
+
+    alerts: tuple[AlertView, ...]
+    open_count: int
+    includes_read: bool
+
+
+def _citations(source_ids: list[str]) -> tuple[Citation, ...]:
+    kb = load_knowledge()
+    known = [sid for sid in source_ids if sid in kb.sources]
+    return tuple(Citation(s.id, s.citation, s.url, s.grade == "B") for s in kb.cite(known))
+
+
+def _crisis(person: Person) -> CrisisHelp:
+    found = crisis_resources(person)
+    return CrisisHelp(
+        lines=tuple(CrisisLine(r.name, r.action, r.href, r.detail) for r in found["resources"]),
+        contacts=tuple(str(c) for c in found["contacts"]),
+        sources=_citations([s.id for s in found["sources"]]),
+    )
+
+
+def view(a: Alert, zone: ZoneInfo, crisis: CrisisHelp | None = None) -> AlertView:
+    """One stored alert as its view; `crisis` is attached to the crisis rule's alert."""
+    facts = evidence_from_json(a.evidence).facts(zone)
+    return AlertView(
+        id=a.pk,
+        rule=a.rule,
+        severity=a.severity,
+        severity_label=SEVERITY_LABELS.get(a.severity, a.severity),  # type: ignore[call-overload]
+        title=a.title,
+        text=a.text,
+        advice=a.advice,
+        at=a.at,
+        evidence_grade=a.evidence_grade,
+        facts=tuple(AlertFact(f.label, f.text) for f in facts),
+        sources=_citations(list(a.sources)),
+        acknowledged=a.acknowledged_at is not None,
+        acknowledged_at=a.acknowledged_at,
+        withdrawn=a.withdrawn_at is not None,
+        withdrawn_at=a.withdrawn_at,
+        crisis=crisis if a.rule == _CRISIS_RULE else None,
+    )
+
+
+def _views(person: Person, found: list[Alert]) -> tuple[AlertView, ...]:
+    zone = ZoneInfo(person.time_zone)
+    crisis = _crisis(person) if any(a.rule == _CRISIS_RULE for a in found) else None
+    return tuple(view(a, zone, crisis) for a in found)
+
+
+def alerts(person: Person, *, include_read: bool = False) -> AlertList:
+    """Open alerts (or the whole history, read ones last), most severe and newest first."""
+    history = include_read
+    found = list(
+        journal_alerts.alert_history(person) if history else journal_alerts.open_alerts(person)
+    )
+    open_count = sum(a.acknowledged_at is None for a in found) if history else len(found)
+    return AlertList(alerts=_views(person, found), open_count=open_count, includes_read=history)
+
+
+def alert(person: Person, alert_id: int) -> AlertView | None:
+    """One of the person's alerts, or None."""
+    found = journal_alerts.alert_of(person, alert_id)
+    return None if found is None else _views(person, [found])[0]
+
+
+def banner(person: Person) -> AlertList:
+    """The most severe open alerts for the banner on every page, and how many are open."""
+    found = list(journal_alerts.open_alerts(person)[: BANNER_SIZE + 1])
+    count = journal_alerts.open_alerts(person).count() if len(found) > BANNER_SIZE else len(found)
+    return AlertList(
+        alerts=_views(person, found[:BANNER_SIZE]), open_count=count, includes_read=False
+    )

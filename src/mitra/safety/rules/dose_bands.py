@@ -1,0 +1,249 @@
+"""Dose bands: a leaf dose, or a day of leaf doses, beside the literature's bands in grams of leaf.
+
+The bands are in grams of leaf, so only leaf doses (the Timeline's `dose_is_leaf`) are compared;
+the grams of an extract, a shot or a 7-OH product are not grams of leaf and never are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, tzinfo
+
+import numpy as np
+
+from mitra.knowledge.pharmacokinetics import DoseBand, DoseContext, load_pharmacokinetics
+from mitra.knowledge.substances import Severity
+from mitra.safety.evidence import (
+    DoseSeen,
+    Evidence,
+    Fact,
+    ParameterUsed,
+    day_text,
+    grams_text,
+    parameters_fact,
+)
+from mitra.safety.rules.inputs import SafetyInput, heuristic, iso, utc, when
+from mitra.safety.rules.registry import EvidenceGrade, Finding, registered
+
+__all__ = [
+    "BandUsed",
+    "DayTotalEvidence",
+    "DoseBandEvidence",
+    "day_total_above_band",
+    "dose_above_band",
+]
+
+_BANDS_NOTE = (
+    "Dose bands differ between sources and rest on surveys and user reports rather than trials; "
+    "mitra shows them as context, never as advice."
+)
+
+
+@dataclass(frozen=True)
+class BandUsed:
+    """A band of a source's dose-context scheme, in grams of leaf per dose."""
+
+    scheme: str
+    band: str
+    low_g: float
+    high_g: float | None
+    anecdotal: bool
+    sources: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, scheme: DoseContext, band: DoseBand) -> BandUsed:
+        """The band as an alert's evidence keeps it."""
+        return cls(scheme.id, band.label, band.low_g, band.high_g, scheme.anecdotal, scheme.sources)
+
+    def text(self) -> str:
+        """ "'sedating' of anecdotal_effect_bands: 15 g or more per dose (anecdotal)"."""
+        span = (
+            f"{self.low_g:g} g or more per dose"
+            if self.high_g is None
+            else f"{self.low_g:g}-{self.high_g:g} g per dose"
+        )
+        kind = "anecdotal" if self.anecdotal else "survey"
+        return f"'{self.band}' of {self.scheme}: {span} ({kind})"
+
+
+@dataclass(frozen=True)
+class DoseBandEvidence(Evidence, kind="dose_above_band"):
+    """A leaf dose, the band it reached, and every source's band it falls in."""
+
+    dose: DoseSeen
+    band_used: BandUsed
+    bands: tuple[BandUsed, ...] = ()
+    parameters: tuple[ParameterUsed, ...] = ()
+
+    def facts(self, zone: tzinfo) -> tuple[Fact, ...]:
+        return (
+            Fact("Dose", self.dose.text(zone)),
+            Fact("Band reached", self.band_used.text()),
+            *(Fact("Also in", b.text()) for b in self.bands if b != self.band_used),
+            *parameters_fact(self.parameters),
+        )
+
+
+@dataclass(frozen=True)
+class DayTotalEvidence(Evidence, kind="day_total_above_band"):
+    """A local day's leaf doses and their total beside the highest per-dose band."""
+
+    day: date
+    grams_total: float
+    doses: tuple[DoseSeen, ...]
+    band_used: BandUsed
+    parameters: tuple[ParameterUsed, ...] = ()
+
+    def facts(self, zone: tzinfo) -> tuple[Fact, ...]:
+        return (
+            Fact("Day", day_text(self.day)),
+            Fact("Grams of leaf that day", grams_text(self.grams_total)),
+            *(Fact("Dose", d.text(zone)) for d in self.doses),
+            Fact("Band compared with", self.band_used.text()),
+            *parameters_fact(self.parameters),
+        )
+
+
+def _band(scheme_id: str, label: str) -> tuple[DoseContext, DoseBand]:
+    for scheme in load_pharmacokinetics().dose_context:
+        if scheme.id == scheme_id:
+            for band in scheme.bands:
+                if band.label == label:
+                    return scheme, band
+    raise KeyError(f"no dose band {label!r} in dose context {scheme_id!r}")
+
+
+def _band_range(band: DoseBand) -> str:
+    if band.high_g is None:
+        return f"{band.low_g:g} g or more per dose"
+    return f"{band.low_g:g}-{band.high_g:g} g per dose"
+
+
+def _bands_of(grams: float) -> tuple[BandUsed, ...]:
+    """Where a leaf dose falls in every source's bands (context, kept in the evidence)."""
+    return tuple(
+        BandUsed.of(scheme, band)
+        for scheme in load_pharmacokinetics().dose_context
+        for band in scheme.bands
+        if band.low_g <= grams and (band.high_g is None or grams < band.high_g)
+    )
+
+
+def _scheme_grade(scheme: DoseContext) -> EvidenceGrade:
+    return "anecdotal" if scheme.anecdotal else "survey"
+
+
+@registered(
+    "dose_above_band",
+    severity="caution",
+    title="A single dose beside the literature's dose bands",
+    sources=("grundmann2017", "prozialeck2012"),
+    grade="survey",
+)
+def dose_above_band(data: SafetyInput) -> list[Finding]:
+    """A single leaf dose at or above a band where harm is more often reported."""
+    params = data.parameters
+    caution = _band(*params.names("dose_above_band", "caution_band"))
+    warning = _band(*params.names("dose_above_band", "warning_band"))
+    timeline = data.timeline
+    out: list[Finding] = []
+    for j in np.flatnonzero(timeline.dose_is_leaf):
+        grams = float(timeline.dose_grams_leaf[j])
+        if not grams >= caution[1].low_g:
+            continue
+        severity: Severity = "warning" if grams >= warning[1].low_g else "caution"
+        scheme, band = warning if severity == "warning" else caution
+        moment = float(timeline.dose_time[j])
+        product = data.products[int(timeline.dose_product[j])]
+        text = (
+            f"On {when(moment, timeline.clock)} you logged {grams_text(grams)} of {product.name}. "
+            f"That reaches the band '{band.label}' ({_band_range(band)}) of "
+            f"'{scheme.label}'. {scheme.note} {_BANDS_NOTE}"
+        )
+        advice = (
+            "If you want to take less, a clinician can help you plan a gradual reduction. Avoid "
+            "alcohol and other sedatives with a large dose, and do not drive after it."
+        )
+        if severity == "warning":
+            advice += (
+                " Very sleepy, slow or shallow breathing, or confused after a large dose: "
+                "call emergency services."
+            )
+        out.append(
+            Finding(
+                severity=severity,
+                title=f"A dose of {grams_text(grams)}, in the band '{band.label}'",
+                text=text,
+                advice=advice,
+                sources=scheme.sources,
+                evidence=DoseBandEvidence(
+                    dose=DoseSeen(at=utc(moment), grams=grams, product=product.seen()),
+                    band_used=BandUsed.of(scheme, band),
+                    bands=_bands_of(grams),
+                    parameters=data.used("dose_above_band"),
+                ),
+                key=f"{iso(moment)}:{product.id}",
+                at=utc(moment),
+                grade=_scheme_grade(scheme),
+            )
+        )
+    return out
+
+
+@registered(
+    "day_total_above_band",
+    severity="caution",
+    title="A day's total beside the highest per-dose band",
+    sources=("prozialeck2012",),
+    grade="heuristic",
+)
+def day_total_above_band(data: SafetyInput) -> list[Finding]:
+    """A day of two or more leaf doses whose total reaches the highest per-dose band."""
+    scheme, band = _band(*data.parameters.names("day_total_above_band", "band"))
+    timeline = data.timeline
+    leaf = timeline.dose_is_leaf
+    days = data.dose_days()
+    out: list[Finding] = []
+    for day in np.unique(days[leaf]):
+        if not 0 <= day < timeline.n_days:
+            continue
+        chosen = np.flatnonzero(leaf & (days == day))
+        total = float(timeline.dose_grams_leaf[chosen].sum())
+        if chosen.size < 2 or not total >= band.low_g:
+            continue
+        local = data.local_day(int(day))
+        text = (
+            f"On {day_text(local)} your {chosen.size} doses of leaf kratom came to "
+            f"{grams_text(total)}. That reaches {band.low_g:g} g, the low edge of the band "
+            f"'{band.label}' of '{scheme.label}', which is a band for a single dose; no source "
+            f"gives one for a day. {heuristic('Comparing a day with it')} {scheme.note} "
+            f"{_BANDS_NOTE}"
+        )
+        out.append(
+            Finding(
+                title=f"{grams_text(total)} of kratom in one day",
+                text=text,
+                advice=(
+                    "If you want to take less, a clinician can help you plan a gradual reduction. "
+                    "Avoid alcohol and other sedatives on days with a large total."
+                ),
+                sources=scheme.sources,
+                evidence=DayTotalEvidence(
+                    day=local,
+                    grams_total=total,
+                    doses=tuple(
+                        DoseSeen(
+                            at=utc(float(timeline.dose_time[j])),
+                            grams=float(timeline.dose_grams_leaf[j]),
+                            product=data.products[int(timeline.dose_product[j])].seen(),
+                        )
+                        for j in chosen
+                    ),
+                    band_used=BandUsed.of(scheme, band),
+                    parameters=data.used("day_total_above_band"),
+                ),
+                key=local.isoformat(),
+                at=utc(float(timeline.dose_time[chosen].max())),
+            )
+        )
+    return out

@@ -1,0 +1,180 @@
+"""The rule registry: each rule's id, severity, title, sources and grade, declared once.
+
+A rule function returns `Finding`s: what it saw, in words and as typed evidence, with a key
+that is the same whenever the same evidence is seen again. The `Rule` that wraps it (made by the
+`registered` decorator) turns each into an `AlertCandidate` with the rule's id, its declared
+severity, sources and grade unless the finding has more specific ones (an interaction's own
+severity, the bands a dose was compared with), and the key prefixed with the rule's id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from mitra.knowledge.substances import Severity
+from mitra.safety.evidence import Evidence
+from mitra.safety.interactions import severity_rank
+from mitra.safety.rules.inputs import SafetyInput
+
+__all__ = [
+    "AlertCandidate",
+    "EvidenceGrade",
+    "Finding",
+    "Rule",
+    "evaluate",
+    "registered",
+    "registered_rules",
+    "rule",
+]
+
+#: What an alert's warning rests on, strongest first; "heuristic" is a pattern in the person's
+#: own data judged by mitra's rule of thumb, and "none" means mitra has no knowledge to go on.
+EvidenceGrade = Literal[
+    "clinical_study",
+    "observational_study",
+    "case_report",
+    "survey",
+    "official",
+    "mechanism_only",
+    "anecdotal",
+    "heuristic",
+    "none",
+]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule function saw; `key` is unique within the rule and stable across runs."""
+
+    title: str
+    text: str
+    advice: str
+    evidence: Evidence
+    key: str
+    at: datetime
+    severity: Severity | None = None  # None: the rule's declared severity
+    sources: tuple[str, ...] | None = None  # None: the rule's declared sources
+    grade: EvidenceGrade | None = None  # None: the rule's declared grade
+
+
+@dataclass(frozen=True)
+class AlertCandidate:
+    """What a rule saw, what to do, and the sources and facts behind it; stored as an alert.
+
+    `evidence_key` is stable: the same evidence always gives the same key, so the store keeps one
+    alert per key. `at` is when the evidence happened.
+    """
+
+    rule: str
+    severity: Severity
+    title: str
+    text: str
+    advice: str
+    sources: tuple[str, ...]
+    evidence: Evidence
+    evidence_key: str
+    at: datetime
+    evidence_grade: EvidenceGrade
+
+    def sort_key(self) -> tuple[int, float, str, str]:
+        """Most severe first, then newest first."""
+        return (severity_rank(self.severity), -self.at.timestamp(), self.rule, self.evidence_key)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form; the evidence carries its `kind` tag."""
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "title": self.title,
+            "text": self.text,
+            "advice": self.advice,
+            "sources": list(self.sources),
+            "evidence": self.evidence.to_json(),
+            "evidence_key": self.evidence_key,
+            "at": self.at.isoformat(),
+            "evidence_grade": self.evidence_grade,
+        }
+
+
+RuleFunction = Callable[[SafetyInput], list[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered rule: its id, default severity, title, sources and grade, and its function."""
+
+    id: str
+    severity: Severity
+    title: str
+    sources: tuple[str, ...]
+    grade: EvidenceGrade
+    function: RuleFunction
+
+    def key(self, suffix: str) -> str:
+        """The evidence key of this rule's finding whose own key is `suffix`."""
+        return f"{self.id}:{suffix}"
+
+    def __call__(self, data: SafetyInput) -> list[AlertCandidate]:
+        """Apply the rule."""
+        return [
+            AlertCandidate(
+                rule=self.id,
+                severity=f.severity or self.severity,
+                title=f.title,
+                text=f.text,
+                advice=f.advice,
+                sources=self.sources if f.sources is None else f.sources,
+                evidence=f.evidence,
+                evidence_key=self.key(f.key),
+                at=f.at,
+                evidence_grade=f.grade or self.grade,
+            )
+            for f in self.function(data)
+        ]
+
+
+_REGISTERED: list[Rule] = []
+
+
+def registered(
+    rule_id: str,
+    *,
+    severity: Severity,
+    title: str,
+    sources: tuple[str, ...],
+    grade: EvidenceGrade,
+) -> Callable[[RuleFunction], Rule]:
+    """Register a rule function under its id, with its severity, title, sources and grade."""
+
+    def register(function: RuleFunction) -> Rule:
+        if any(r.id == rule_id for r in _REGISTERED):
+            raise ValueError(f"rule {rule_id!r} is registered twice")
+        made = Rule(rule_id, severity, title, sources, grade, function)
+        _REGISTERED.append(made)
+        return made
+
+    return register
+
+
+def registered_rules() -> tuple[Rule, ...]:
+    """Every registered rule, in the order the families registered them."""
+    return tuple(_REGISTERED)
+
+
+def rule(rule_id: str) -> Rule:
+    """A registered rule by id; KeyError naming the known ids otherwise."""
+    for known in _REGISTERED:
+        if known.id == rule_id:
+            return known
+    known_ids = ", ".join(r.id for r in _REGISTERED)
+    raise KeyError(f"unknown rule {rule_id!r}; known: {known_ids}")
+
+
+def evaluate(data: SafetyInput, rules: Sequence[Rule] | None = None) -> list[AlertCandidate]:
+    """Every rule's candidates (or the given rules'), most severe first, then newest first."""
+    chosen = registered_rules() if rules is None else rules
+    found = [candidate for known in chosen for candidate in known(data)]
+    return sorted(found, key=AlertCandidate.sort_key)
