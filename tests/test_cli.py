@@ -159,7 +159,7 @@ class TestServe:
 
     @pytest.mark.parametrize("host", ["127.0.0.1", "::1", "localhost", "127.0.0.2"])
     def test_loopback_addresses_are_accepted(self, host: str) -> None:
-        from mitra.cli import _is_loopback
+        from mitra.cli.serve import _is_loopback
 
         assert _is_loopback(host)
 

@@ -42,7 +42,8 @@ def test_exposure_json_has_the_curve_its_summary_band_and_sources(
     )
     assert code == 0
     data = json.loads(out)
-    assert data["parameter_set"] == "tanna2022"
+    assert data["parameter_set"] == "tanna2022_two_compartment"  # the default model
+    assert data["cmax_nM"] == pytest.approx(81.9, rel=0.2)
     assert len(data["times"]) == len(data["concentration_nM"]) == len(data["band"]["low"])
     assert data["tmax_hours"] == pytest.approx(1.0, abs=0.25)
     assert data["half_life_hours"] == pytest.approx(45.3)

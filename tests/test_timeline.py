@@ -90,7 +90,7 @@ def test_daily_grams_and_anxiety_sum_and_average_within_each_local_day() -> None
         anxiety=np.array([4.0, 6.0]),
     )
     # The 02:00 dose on 2 January belongs to 1 January (before the 04:00 boundary).
-    assert line.daily_grams().tolist() == [3.5, 0.0, 3.0]
+    assert line.daily_grams_leaf().tolist() == [3.5, 0.0, 3.0]
     anxiety = line.daily_anxiety()
     assert anxiety[0] == 5.0
     assert np.isnan(anxiety[1])

@@ -14,10 +14,13 @@ from zoneinfo import ZoneInfo, available_timezones
 import numpy as np
 import numpy.typing as npt
 
+from mitra.vocabulary import LEAF_FORMS
+
 __all__ = ["DayClock", "Timeline", "zone_country", "zone_names"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -85,20 +88,39 @@ def _empty_int() -> IntArray:
     return np.zeros(0, dtype=np.int64)
 
 
+def _empty_bool() -> BoolArray:
+    return np.zeros(0, dtype=np.bool_)
+
+
 @dataclass(frozen=True)
 class Timeline:
     """A journal over the local days `first`..`last`, as arrays in time order.
 
     Times are POSIX seconds (UTC). `*_day` arrays index into `days`. Missing values are NaN.
+
+    Doses carry what every engine needs to count them honestly: the product's form, whether it
+    is leaf, grams of leaf (NaN for extracts, shots and 7-OH products, whose grams are not
+    comparable), and mg of mitragynine and 7-OH as central, low and high, from the lab figure
+    (exact) or the literature's defaults (marked estimated); NaN where neither exists.
     """
 
     clock: DayClock
     first: date
     last: date
     dose_time: FloatArray = field(default_factory=_empty_float)
-    dose_grams: FloatArray = field(default_factory=_empty_float)
+    dose_grams: FloatArray = field(default_factory=_empty_float)  # grams of product, any form
     dose_mg_mitragynine: FloatArray = field(default_factory=_empty_float)
     dose_product: IntArray = field(default_factory=_empty_int)
+    dose_form: tuple[str, ...] = ()
+    dose_is_leaf: BoolArray = field(default_factory=_empty_bool)
+    dose_grams_leaf: FloatArray = field(default_factory=_empty_float)
+    dose_mg_mitragynine_low: FloatArray = field(default_factory=_empty_float)
+    dose_mg_mitragynine_high: FloatArray = field(default_factory=_empty_float)
+    dose_mg_mitragynine_estimated: BoolArray = field(default_factory=_empty_bool)
+    dose_mg_7oh: FloatArray = field(default_factory=_empty_float)
+    dose_mg_7oh_low: FloatArray = field(default_factory=_empty_float)
+    dose_mg_7oh_high: FloatArray = field(default_factory=_empty_float)
+    dose_mg_7oh_estimated: BoolArray = field(default_factory=_empty_bool)
     checkin_time: FloatArray = field(default_factory=_empty_float)
     anxiety: FloatArray = field(default_factory=_empty_float)
     mood: FloatArray = field(default_factory=_empty_float)
@@ -110,6 +132,43 @@ class Timeline:
     practice_minutes: FloatArray = field(default_factory=_empty_float)
     intake_time: FloatArray = field(default_factory=_empty_float)
     intake_substance: IntArray = field(default_factory=_empty_int)
+    intake_classes: tuple[frozenset[str], ...] = ()  # the substance's knowledge-base classes
+    response_id: IntArray = field(default_factory=_empty_int)
+    response_time: FloatArray = field(default_factory=_empty_float)
+    response_instrument: tuple[str, ...] = ()
+    response_answers: tuple[tuple[int | None, ...], ...] = ()
+    response_total: FloatArray = field(default_factory=_empty_float)
+    response_band: tuple[str, ...] = ()
+    response_flags: tuple[tuple[str, ...], ...] = ()
+
+    def __post_init__(self) -> None:
+        # A Timeline made by hand (tests, simulations) may give only grams: every dose is then
+        # leaf powder with no alkaloid figure, which is what a bare list of grams means.
+        n = self.dose_time.size
+
+        def missing(name: str) -> bool:
+            return bool(len(getattr(self, name)) != n)
+
+        def put(name: str, value: object) -> None:
+            object.__setattr__(self, name, value)
+
+        if missing("dose_product"):
+            put("dose_product", np.zeros(n, dtype=np.int64))
+        if missing("dose_form"):
+            put("dose_form", ("powder",) * n)
+        if missing("dose_is_leaf"):
+            put("dose_is_leaf", np.array([f in LEAF_FORMS for f in self.dose_form], np.bool_))
+        if missing("dose_grams_leaf"):
+            put("dose_grams_leaf", np.where(self.dose_is_leaf, self.dose_grams, np.nan))
+        for alkaloid in ("mitragynine", "7oh"):
+            central = f"dose_mg_{alkaloid}"
+            if missing(central):
+                put(central, np.full(n, np.nan))
+            for bound in ("low", "high"):
+                if missing(f"{central}_{bound}"):
+                    put(f"{central}_{bound}", getattr(self, central).copy())
+            if missing(f"{central}_estimated"):
+                put(f"{central}_estimated", np.zeros(n, dtype=np.bool_))
 
     @property
     def n_days(self) -> int:
@@ -127,13 +186,36 @@ class Timeline:
         """Day index of each time in this span."""
         return self.clock.day_index(seconds, self.first, self.last)
 
-    def daily_grams(self, products: frozenset[int] | None = None) -> FloatArray:
-        """Grams of kratom per local day (0 on days without a dose), of `products` if given."""
-        weights = self.dose_grams
-        if products is not None:
-            weights = np.where(np.isin(self.dose_product, list(products)), weights, 0.0)
-        grams = np.bincount(self.day_of(self.dose_time), weights=weights, minlength=self.n_days)
-        return grams[: self.n_days].astype(np.float64)
+    def _per_day(self, weights: FloatArray) -> FloatArray:
+        days = self.day_of(self.dose_time)
+        ok = (days >= 0) & (days < self.n_days)
+        total = np.bincount(days[ok], weights=weights[ok], minlength=self.n_days)
+        return total[: self.n_days].astype(np.float64)
+
+    def daily_grams_leaf(self) -> FloatArray:
+        """Grams of leaf per local day (0 on days without a leaf dose); other forms never count."""
+        return self._per_day(np.nan_to_num(self.dose_grams_leaf))
+
+    def daily_mg_mitragynine(self) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Estimated mg of mitragynine per local day: central, low and high.
+
+        Doses whose content cannot be estimated (an extract or a shot without a lab figure) add
+        nothing; `doses_without_content` counts them so a face can say so.
+        """
+        return (
+            self._per_day(np.nan_to_num(self.dose_mg_mitragynine)),
+            self._per_day(np.nan_to_num(self.dose_mg_mitragynine_low)),
+            self._per_day(np.nan_to_num(self.dose_mg_mitragynine_high)),
+        )
+
+    def doses_without_content(self) -> int:
+        """How many doses have no mitragynine figure or estimate."""
+        return int(np.isnan(self.dose_mg_mitragynine).sum())
+
+    def hours_since_last_dose(self, moment: float) -> float | None:
+        """Hours from the latest dose at or before `moment` (POSIX seconds); None if none."""
+        before = self.dose_time[self.dose_time <= moment]
+        return None if before.size == 0 else float((moment - before.max()) / 3600.0)
 
     def daily_anxiety(self) -> FloatArray:
         """Mean anxiety rating (0-10) per local day; NaN on days without a rating."""

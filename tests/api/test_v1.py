@@ -44,7 +44,7 @@ def test_a_submitted_response_is_scored_and_saved(client: Client, alice: Any) ->
         False,
     )
     listed = client.get("/api/v1/responses?instrument=GAD-7").json()
-    assert [r["id"] for r in listed] == [body["id"]]
+    assert [r["id"] for r in listed["responses"]] == [body["id"]]
 
 
 def test_a_crisis_answer_carries_the_flag_and_the_resources(client: Client, alice: Any) -> None:

@@ -216,7 +216,7 @@ class TestTimeline:
         services.log_dose(alice, _dose(powder, taken_at=utc(2026, 3, 11, 0), amount=2))
         services.add_checkin(alice, _checkin(at=utc(2026, 3, 11, 9), anxiety=6))
         line = timeline(alice, date(2026, 3, 10), date(2026, 3, 11))
-        assert line.daily_grams().tolist() == [5.0, 0.0]
+        assert line.daily_grams_leaf().tolist() == [5.0, 0.0]
         assert line.daily_anxiety()[1] == 6.0
         assert type(line.dose_time).__module__ == "numpy"
         assert line.dose_product.tolist() == [powder.pk, powder.pk]

@@ -36,7 +36,10 @@ def test_every_figure_cites_a_source_that_exists() -> None:
 def test_each_parameter_set_cites_only_its_own_study() -> None:
     for pset in load_pharmacokinetics().parameter_sets.values():
         study = pset.id.split("_")[0]
-        assert pset.sources == (study,), pset.id
+        # The study itself first; a review may follow only where it republished that study's
+        # figures (tanna2023dmd's Table 3 gives Tanna 2022's ranges).
+        assert pset.sources[0] == study, pset.id
+        assert set(pset.sources[1:]) <= {"tanna2023dmd"}, pset.id
 
 
 def test_tanna2022_is_kept_whole_with_medians_and_ranges() -> None:
@@ -75,7 +78,11 @@ def test_huestis2024_and_7oh_figures_are_shown_but_support_no_model() -> None:
     assert oh.alkaloid == "7-hydroxymitragynine"
     assert oh.model is None
     assert (oh.central("cmax_nM"), oh.central("half_life_hours")) == (16.1, 5.67)
-    assert [s.id for s in pk.modelled_sets()] == ["tanna2022", "trakulsrichai2015"]
+    assert [s.id for s in pk.modelled_sets()] == [
+        "tanna2022",
+        "tanna2022_two_compartment",
+        "trakulsrichai2015",
+    ]
 
 
 def test_molar_masses_come_from_pubchem() -> None:
@@ -174,3 +181,66 @@ def test_a_set_id_used_twice_is_refused() -> None:
 def test_an_unknown_set_names_the_known_ones() -> None:
     with pytest.raises(KeyError, match="known: tanna2022"):
         load_pharmacokinetics().parameter_set("nobody2099")
+
+
+def test_the_two_compartment_set_holds_the_same_figures_as_the_one_compartment_set() -> None:
+    pk = load_pharmacokinetics()
+    one, two = pk.parameter_set("tanna2022"), pk.parameter_set("tanna2022_two_compartment")
+    assert one.figures == two.figures
+    assert one.dose_mg == two.dose_mg
+    assert two.model is not None
+    assert two.model.compartments == 2
+    assert one.model is not None
+    assert one.model.compartments == 1
+
+
+def test_7oh_after_tea_has_its_published_ranges() -> None:
+    oh = load_pharmacokinetics().parameter_set("tanna2022_7oh")
+    assert oh.spread == "range"
+    spans = {k: (f.low, f.value, f.high) for k, f in oh.figures.items()}
+    assert spans == {
+        "cmax_nM": (11.9, 16.1, 22.2),
+        "tmax_hours": (0.75, 1.0, 2.5),
+        "half_life_hours": (5.03, 5.67, 6.52),
+        "auc_nM_h": (60.8, 106.0, 126.0),
+    }
+
+
+def test_huestis2024_keeps_single_and_multiple_dose_tmax_apart() -> None:
+    pset = load_pharmacokinetics().parameter_set("huestis2024")
+    single, multiple = pset.figure("tmax_hours"), pset.figure("tmax_hours_multiple_dose")
+    assert (single.low, single.high) == (1.0, 1.3)
+    assert (multiple.low, multiple.high) == (1.0, 1.7)
+
+
+def test_an_unverified_content_figure_never_feeds_a_default() -> None:
+    pk = load_pharmacokinetics()
+    unverified = [row for row in pk.content.values() if row.unverified]
+    assert [row.id for row in unverified] == ["brown2025_7oh_products"]
+    assert "UNVERIFIED" in unverified[0].note
+    used = {cid for d in pk.default_content for cid in (*d.span, d.central)}
+    assert not used & {row.id for row in unverified}
+
+
+def test_a_default_drawing_on_an_unverified_figure_is_refused() -> None:
+    data = raw()
+    data["default_content"].append(
+        {
+            "alkaloid": "7-hydroxymitragynine",
+            "product": "7-OH product",
+            "central": "midpoint",
+            "span": ["brown2025_7oh_products"],
+            "note": "x",
+        }
+    )
+    with pytest.raises(KnowledgeError, match="unverified"):
+        parse_pharmacokinetics(data, known())
+
+
+def test_a_default_mixing_products_names_the_offending_row() -> None:
+    data = raw()
+    data["default_content"][0]["span"] = ["tanna2022_leaf", "tanna2022_leaf_7oh"]
+    with pytest.raises(
+        KnowledgeError, match="tanna2022_leaf_7oh, which is about 7-hydroxymitragynine in leaf"
+    ):
+        parse_pharmacokinetics(data, known())

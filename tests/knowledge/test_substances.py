@@ -224,12 +224,21 @@ def test_a_warning_resting_on_a_class_tag_and_mechanism_says_so() -> None:
 
 def test_cns_depressant_rules_are_graded_as_mechanism_not_trials() -> None:
     kb = load_substances()
-    for rule_id in ("kratom_opioid", "kratom_benzodiazepine", "kratom_alcohol"):
+    # Gabapentinoids (FDA 2019 warning on breathing with opioids) and z-drugs (same GABA-A
+    # mechanism as benzodiazepines) are graded with benzodiazepines; each rule says why.
+    for rule_id in (
+        "kratom_opioid",
+        "kratom_benzodiazepine",
+        "kratom_alcohol",
+        "kratom_gabapentinoid",
+        "kratom_z_drug",
+    ):
         rule = kb.interaction(rule_id)
         assert rule.evidence == "mechanism_only"
         assert rule.severity == "danger"
-    for rule_id in ("kratom_gabapentinoid", "kratom_z_drug", "kratom_cns_depressant"):
-        assert kb.interaction(rule_id).severity == "warning"
+    for rule_id in ("kratom_gabapentinoid", "kratom_z_drug"):
+        assert "Graded danger" in kb.interaction(rule_id).mechanism
+    assert kb.interaction("kratom_cns_depressant").severity == "warning"
 
 
 def test_midazolam_shows_the_observed_clinical_figure() -> None:

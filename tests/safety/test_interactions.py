@@ -280,7 +280,8 @@ def test_kratom_itself_has_no_interaction_with_itself() -> None:
 def test_a_concentrated_7oh_product_is_not_treated_as_leaf() -> None:
     finding = report("7-OH").interactions[0]
     assert finding.rule == "kratom_seven_oh"
-    assert "brown2025" in {c.id for c in finding.sources}
+    assert "smith2025" in {c.id for c in finding.sources}
+    assert finding.severity == "danger"
 
 
 # --- ordering and the person's whole list ----------------------------------------------------
@@ -360,3 +361,194 @@ def test_the_json_document_says_unknown_is_not_safe() -> None:
     assert document["reports"][0]["status"] == "unknown"
     assert "not thereby safe" in document["disclaimer"]
     json.dumps(document)
+
+
+# --- evidence audit: QT, opioid-use-disorder medicines, regrades, names ------------------------
+
+
+def severity_of(name: str, rule: str) -> str:
+    (finding,) = [f for f in report(name).interactions if f.rule == rule]
+    return finding.severity
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "citalopram",
+        "escitalopram",
+        "quetiapine",
+        "ziprasidone",
+        "haloperidol",
+        "ondansetron",
+        "hydroxyzine",
+        "amitriptyline",
+        "amiodarone",
+        "iloperidone",
+    ],
+)
+def test_a_qt_prolonging_medicine_gets_the_qt_rule(name: str) -> None:
+    assert "kratom_qt_prolonging" in rules_of(name)
+    assert severity_of(name, "kratom_qt_prolonging") == "warning"
+
+
+@pytest.mark.parametrize("name", ["sertraline", "ibuprofen", "famotidine"])
+def test_a_medicine_not_known_to_prolong_qt_gets_no_qt_rule(name: str) -> None:
+    assert "kratom_qt_prolonging" not in rules_of(name)
+
+
+def test_the_qt_rule_cites_the_ecg_studies() -> None:
+    (finding,) = [f for f in report("citalopram").interactions if f.rule == "kratom_qt_prolonging"]
+    assert {"leongabdullah2021ecg", "leongabdullah2021review"} <= {c.id for c in finding.sources}
+
+
+def test_buprenorphine_has_its_own_rule_about_precipitated_withdrawal() -> None:
+    assert "kratom_buprenorphine" in rules_of("Suboxone")
+    (finding,) = [
+        f for f in report("buprenorphine").interactions if f.rule == "kratom_buprenorphine"
+    ]
+    assert "precipitated withdrawal" in finding.mechanism
+    assert "kratom_buprenorphine" not in rules_of("methadone")
+
+
+def test_methadone_has_its_own_rule_covering_qt_and_cyp3a4() -> None:
+    rules = rules_of("methadone")
+    assert "kratom_methadone" in rules
+    assert "kratom_qt_prolonging" not in rules  # replaced by the specific rule
+    assert "kratom_cyp3a4_substrate" not in rules
+    assert severity_of("methadone", "kratom_methadone") == "danger"
+    assert "kratom_methadone" not in rules_of("oxycodone")
+
+
+@pytest.mark.parametrize("name", ["naltrexone", "Vivitrol"])
+def test_naltrexone_warns_of_withdrawal_in_daily_users(name: str) -> None:
+    assert "kratom_naltrexone" in rules_of(name)
+    assert "kratom_opioid_antagonist" not in rules_of(name)
+
+
+@pytest.mark.parametrize("name", ["Contrave", "Lybalvi"])
+def test_combinations_with_an_opioid_blocker_get_the_blocker_rule(name: str) -> None:
+    assert "kratom_opioid_antagonist" in rules_of(name)
+
+
+def test_a_medicine_without_a_blocker_gets_no_blocker_rule() -> None:
+    assert "kratom_opioid_antagonist" not in rules_of("bupropion")
+    assert "kratom_naltrexone" not in rules_of("naloxone")
+
+
+@pytest.mark.parametrize(
+    ("name", "rule"),
+    [
+        ("gabapentin", "kratom_gabapentinoid"),
+        ("pregabalin", "kratom_gabapentinoid"),
+        ("zolpidem", "kratom_z_drug"),
+        ("alprazolam", "kratom_benzodiazepine"),
+        ("7-OH", "kratom_seven_oh"),
+    ],
+)
+def test_sedatives_and_7oh_are_graded_like_benzodiazepines_and_opioids(
+    name: str, rule: str
+) -> None:
+    assert severity_of(name, rule) == "danger"
+
+
+def test_the_gabapentinoid_grade_rests_on_the_fda_warning() -> None:
+    (finding,) = [f for f in report("gabapentin").interactions if f.rule == "kratom_gabapentinoid"]
+    assert "fda2019gabapentinoids" in {c.id for c in finding.sources}
+
+
+def test_a_cyp3a4_inhibitor_rule_says_the_direction_is_uncertain() -> None:
+    (finding,) = [
+        f for f in report("ketoconazole").interactions if f.rule == "kratom_cyp3a4_inhibitor"
+    ]
+    assert "not established" in finding.mechanism
+    assert "hill2022" in {c.id for c in finding.sources}
+    assert "stronger and longer-lasting" not in finding.mechanism
+
+
+def test_fluvoxamine_and_goldenseal_are_cyp3a4_inhibitors() -> None:
+    assert "kratom_cyp3a4_inhibitor" in rules_of("fluvoxamine")
+    assert "kratom_cyp3a4_inhibitor" in rules_of("goldenseal")
+    assert "kratom_cyp3a4_inhibitor" not in rules_of("sertraline")
+
+
+@pytest.mark.parametrize("name", ["clonidine", "guanfacine", "lofexidine"])
+def test_alpha2_agonists_are_tagged_sedating(name: str) -> None:
+    assert "cns_depressant" in report(name).classes
+
+
+@pytest.mark.parametrize("name", ["digoxin", "dabigatran"])
+def test_narrow_margin_pgp_substrates_deserve_caution(name: str) -> None:
+    assert severity_of(name, "kratom_pgp_narrow_margin") == "caution"
+    assert "kratom_pgp_substrate" not in rules_of(name)
+
+
+def test_other_pgp_substrates_stay_info_and_the_text_names_the_gut() -> None:
+    assert "kratom_pgp_narrow_margin" not in rules_of("loperamide")
+    (finding,) = [
+        f for f in report("fexofenadine").interactions if f.rule == "kratom_pgp_substrate"
+    ]
+    assert "gut" in finding.mechanism
+
+
+def test_midazolam_advice_tells_oral_from_intravenous_use() -> None:
+    (finding,) = [f for f in report("midazolam").interactions if f.rule == "kratom_midazolam"]
+    assert "Oral midazolam" in finding.advice
+    assert "into a vein" in finding.advice
+
+
+def test_mitragynine_pseudoindoxyl_products_are_a_danger_and_cite_kamble2020() -> None:
+    assert severity_of("mitragynine pseudoindoxyl", "kratom_mitragynine_pseudoindoxyl") == "danger"
+    (finding,) = [
+        f
+        for f in report("pseudoindoxyl").interactions
+        if f.rule == "kratom_mitragynine_pseudoindoxyl"
+    ]
+    assert "kamble2020" in {c.id for c in finding.sources}
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Contrave", "naltrexone_bupropion"),
+        ("Lybalvi", "olanzapine_samidorphan"),
+        ("Auvelity", "dextromethorphan_bupropion"),
+        ("Symbyax", "olanzapine_fluoxetine"),
+        ("NyQuil", "nyquil"),
+        ("Tylenol PM", "acetaminophen_diphenhydramine"),
+        ("Advil PM", "ibuprofen_diphenhydramine"),
+        ("Exxua", "gepirone"),
+        ("pentazocine", "pentazocine"),
+        ("butorphanol", "butorphanol"),
+        ("nalbuphine", "nalbuphine"),
+        ("Lomotil", "diphenoxylate"),
+        ("isotonitazene", "nitazene"),
+        ("bromazolam", "bromazolam"),
+        ("flualprazolam", "flualprazolam"),
+        ("phenazepam", "phenazepam"),
+        ("prochlorperazine", "prochlorperazine"),
+        ("asenapine", "asenapine"),
+        ("iloperidone", "iloperidone"),
+        ("pimavanserin", "pimavanserin"),
+        ("Cobenfy", "xanomeline_trospium"),
+        ("viloxazine", "viloxazine"),
+        ("solriamfetol", "solriamfetol"),
+        ("pitolisant", "pitolisant"),
+        ("aspirin", "aspirin"),
+        ("famotidine", "famotidine"),
+        ("Ozempic", "semaglutide"),
+        ("Mounjaro", "tirzepatide"),
+        ("rizatriptan", "rizatriptan"),
+        ("zolmitriptan", "zolmitriptan"),
+        ("akuamma", "akuamma"),
+        ("OPMS", "kratom"),
+        ("MIT45", "kratom"),
+        ("kratom shot", "kratom"),
+    ],
+)
+def test_names_people_type_resolve(name: str, expected: str) -> None:
+    resolution = resolve(name)
+    assert (resolution.resolved, resolution.match) == (expected, "exact")
+
+
+def test_an_unknown_name_still_does_not_resolve() -> None:
+    assert resolve("zzqx-not-a-drug").resolved is None

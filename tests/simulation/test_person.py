@@ -97,7 +97,7 @@ def test_the_timeline_matches_the_records() -> None:
 def test_some_doses_go_unlogged_and_some_days_have_no_kratom() -> None:
     sim = simulate(365, seed=8, end=END, now=NOW)
     tl = sim.timeline()
-    assert (tl.daily_grams() == 0).sum() > 3
+    assert (tl.daily_grams_leaf() == 0).sum() > 3
     taken = simulate(
         365,
         replace(DEFAULT_PERSON, kratom=replace(DEFAULT_PERSON.kratom, unlogged_probability=0.0)),  # type: ignore[type-var]

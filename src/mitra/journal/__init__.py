@@ -6,7 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mitra.timeline import Timeline
+    from mitra.timeline import DayClock, Timeline
 
     # Re-exported for annotations: a face names the person's type without importing models.
     from .models import Person as Person
@@ -18,3 +18,10 @@ def timeline(person: Person, start: date, end: date) -> Timeline:
     from .timeline_builder import build_timeline
 
     return build_timeline(person, start, end)
+
+
+def clock(person: Person) -> DayClock:
+    """The person's day clock: their time zone and the hour at which their day starts."""
+    from .timeline_builder import clock_of
+
+    return clock_of(person)

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from mitra.safety.rules import ProductFacts, ResponseFacts, SafetyInput, SubstanceFacts, evaluate
 from mitra.timeline import DayClock
+from mitra.vocabulary import severity_rank
 
 from .errors import NotFound
-from .models import SEVERITY_RANK, Alert, Dose, Person, Product, Response, Substance
+from .models import Alert, Dose, Person, Product, Response, Substance
 from .timeline_builder import build_timeline, clock_of
 
 log = logging.getLogger(__name__)
@@ -118,7 +119,7 @@ def refresh_alerts(person: Person, now: datetime | None = None) -> list[Alert]:
             person=person,
             rule=c.rule,
             severity=c.severity,
-            rank=SEVERITY_RANK[c.severity],
+            rank=severity_rank(c.severity),
             title=c.title,
             text=c.text,
             advice=c.advice,

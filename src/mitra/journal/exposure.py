@@ -11,9 +11,9 @@ import numpy as np
 from mitra.knowledge.pharmacokinetics import load_pharmacokinetics
 from mitra.pharmacology import alkaloid_dose, exposure_curve
 from mitra.pharmacology.exposure import ExposureCurve
+from mitra.vocabulary import LEAF_FORMS
 
 from .models import Dose, Person
-from .queries import LEAF_FORMS
 
 
 def _lookback() -> timedelta:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from mitra import vocabulary
+
 
 class Person(models.Model):
     """The person whose journal this is; their time zone and the hour at which their day starts."""
@@ -20,43 +22,6 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"person {self.pk}"
-
-
-class Vein(models.TextChoices):
-    WHITE = "white", "White"
-    GREEN = "green", "Green"
-    RED = "red", "Red"
-    YELLOW = "yellow", "Yellow"
-    UNKNOWN = "unknown", "Unknown or blend"
-
-
-class Form(models.TextChoices):
-    POWDER = "powder", "Leaf powder"
-    CAPSULES = "capsules", "Capsules"
-    TEA = "tea", "Tea"
-    EXTRACT = "extract", "Extract"
-    SEVEN_OH = "7oh", "7-OH product"
-    SHOT = "shot", "Liquid shot"
-
-
-class ProductUnit(models.TextChoices):
-    GRAM = "g", "grams"
-    CAPSULE = "capsule", "capsules"
-    TABLET = "tablet", "tablets"
-    SCOOP = "scoop", "scoops"
-    TEASPOON = "teaspoon", "teaspoons"
-    SHOT = "shot", "shots"
-    ML = "ml", "ml"
-
-
-class PracticeKind(models.TextChoices):
-    MINDFULNESS = "mindfulness", "Mindfulness or meditation"
-    BREATHING = "breathing", "Breathing exercise"
-    EXERCISE = "exercise", "Exercise"
-    YOGA = "yoga", "Yoga"
-    WALK = "walk", "Walk outdoors"
-    THERAPY = "therapy", "Therapy session"
-    JOURNALING = "journaling", "Journaling"
 
 
 class Entry(models.Model):
@@ -85,9 +50,15 @@ class Product(Entry):
     name = models.CharField(max_length=120)
     vendor = models.CharField(max_length=120, blank=True)
     strain = models.CharField(max_length=80, blank=True)
-    vein = models.CharField(max_length=16, choices=Vein.choices, default=Vein.UNKNOWN)
-    form = models.CharField(max_length=16, choices=Form.choices, default=Form.POWDER)
-    unit = models.CharField(max_length=16, choices=ProductUnit.choices, default=ProductUnit.GRAM)
+    vein = models.CharField(
+        max_length=16, choices=vocabulary.choices(vocabulary.VEINS), default="unknown"
+    )
+    form = models.CharField(
+        max_length=16, choices=vocabulary.choices(vocabulary.PRODUCT_FORMS), default="powder"
+    )
+    unit = models.CharField(
+        max_length=16, choices=vocabulary.choices(vocabulary.PRODUCT_UNITS), default="g"
+    )
     grams_per_unit = models.FloatField(null=True, blank=True)
     mitragynine_mg_per_g = models.FloatField(null=True, blank=True)
     hydroxy_mg_per_g = models.FloatField(null=True, blank=True)
@@ -148,7 +119,7 @@ class Practice(Entry):
     checkin = models.ForeignKey(
         CheckIn, on_delete=models.CASCADE, null=True, blank=True, related_name="practices"
     )
-    kind = models.CharField(max_length=24, choices=PracticeKind.choices)
+    kind = models.CharField(max_length=24, choices=vocabulary.choices(vocabulary.PRACTICE_KINDS))
     minutes = models.PositiveIntegerField()
     at = models.DateTimeField(db_index=True)
 
@@ -219,22 +190,14 @@ class Response(Entry):
         return f"{self.instrument} {self.total} at {self.at:%Y-%m-%d %H:%M}"
 
 
-class Severity(models.TextChoices):
-    DANGER = "danger", "Danger"
-    WARNING = "warning", "Warning"
-    CAUTION = "caution", "Caution"
-    INFO = "info", "Information"
-
-
-SEVERITY_RANK = {"danger": 0, "warning": 1, "caution": 2, "info": 3}
-
-
 class Alert(models.Model):
     """A safety rule's finding, kept with its evidence and sources; once per piece of evidence."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE)
     rule = models.CharField(max_length=40)
-    severity = models.CharField(max_length=8, choices=Severity.choices)
+    severity = models.CharField(
+        max_length=8, choices=vocabulary.choices(vocabulary.SEVERITY_LABELS)
+    )
     # Sortable severity (0 = danger): the banner lists the most severe first.
     rank = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200)

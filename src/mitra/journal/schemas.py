@@ -16,10 +16,8 @@ from pydantic import (
 )
 
 from mitra.knowledge import load as load_knowledge
-from mitra.pharmacology import DOSE_UNITS, PRODUCT_UNITS
 from mitra.timeline import zone_names
-
-from .models import Form, PracticeKind, Vein
+from mitra.vocabulary import DOSE_UNITS, PRODUCT_UNITS, PracticeKind, ProductForm, Vein
 
 # A clock may run a little fast: accept times up to this far ahead of the server's now.
 FUTURE_SLACK = timedelta(minutes=10)
@@ -48,8 +46,8 @@ class ProductIn(Schema):
     name: Name
     vendor: Annotated[str, Field(max_length=120)] = ""
     strain: Annotated[str, Field(max_length=80)] = ""
-    vein: Vein = Vein.UNKNOWN
-    form: Form = Form.POWDER
+    vein: Vein = "unknown"
+    form: ProductForm = "powder"
     unit: Annotated[str, Field(max_length=16)] = "g"
     grams_per_unit: Annotated[float | None, Field(gt=0, le=100, allow_inf_nan=False)] = None
     mitragynine_mg_per_g: Annotated[float | None, Field(ge=0, le=1000, allow_inf_nan=False)] = None

@@ -35,12 +35,22 @@ from .schemas import (
     DoseIn,
     IntakeIn,
     PersonIn,
+    PracticeIn,
     ProductIn,
     ResponseIn,
     SubstanceIn,
+    When,
 )
 
 S = TypeVar("S", bound=BaseModel)
+
+
+class PracticeAt(PracticeIn):
+    """A practice logged on its own carries its own time."""
+
+    at: When
+
+
 TOKEN_LENGTH = 64  # the column's size
 E = TypeVar("E", bound=Entry)
 
@@ -324,6 +334,19 @@ def edit_checkin(person: Person, checkin_id: int, data: Mapping[str, Any]) -> Ch
 
 delete_checkin = _deleter(CheckIn)
 restore_checkin = _restorer(CheckIn)
+
+
+def log_practice(person: Person, data: Mapping[str, Any], *, token: str | None = None) -> Practice:
+    """Log a practice on its own (not with a check-in): its kind, minutes and time."""
+    clean = validate(PracticeAt, data)
+    saved = _create_once(
+        Practice,
+        person,
+        token,
+        lambda: Practice.objects.create(person=person, token=token or None, **clean.model_dump()),
+    )
+    refresh_after_commit(person)
+    return saved
 
 
 # --- substances and intakes --------------------------------------------------------------------

@@ -7,9 +7,12 @@ from typing import Any
 
 import numpy as np
 
+from mitra.knowledge.substances import load_substances
+from mitra.pharmacology import content_per_gram
 from mitra.timeline import DayClock, Timeline
+from mitra.vocabulary import LEAF_FORMS
 
-from .models import CheckIn, Dose, Intake, Person, Practice
+from .models import CheckIn, Dose, Intake, Person, Practice, Product, Response, Substance
 
 
 def clock_of(person: Person) -> DayClock:
@@ -39,7 +42,7 @@ def build_timeline(person: Person, first: date, last: date) -> Timeline:
     doses = list(
         Dose.objects.filter(**live, taken_at__gte=start, taken_at__lt=end)
         .order_by("taken_at")
-        .values_list("taken_at", "grams", "mg_mitragynine", "product_id")
+        .values_list("taken_at", "grams", "mg_mitragynine", "product_id", "mg_7oh")
     )
     checkins = list(
         CheckIn.objects.filter(**live, at__gte=start, at__lt=end)
@@ -56,18 +59,25 @@ def build_timeline(person: Person, first: date, last: date) -> Timeline:
         .order_by("taken_at")
         .values_list("taken_at", "substance_id")
     )
-    d = _columns(doses, 4)
+    responses = list(
+        Response.objects.filter(**live, at__gte=start, at__lt=end)
+        .order_by("at", "pk")
+        .values_list("pk", "at", "instrument", "answers", "total", "band", "flags")
+    )
+    d = _columns(doses, 5)
     c = _columns(checkins, 6)
     p = _columns(practices, 3)
     i = _columns(intakes, 2)
+    r = _columns(responses, 7)
+    content = _dose_content(person, d[3], _floats(d[1]), _floats(d[2]), _floats(d[4]))
     return Timeline(
         clock=clock,
         first=first,
         last=last,
         dose_time=_seconds(d[0]),
         dose_grams=_floats(d[1]),
-        dose_mg_mitragynine=_floats(d[2]),
         dose_product=np.array(d[3], dtype=np.int64),
+        **content,
         checkin_time=_seconds(c[0]),
         anxiety=_floats(c[1]),
         mood=_floats(c[2]),
@@ -79,4 +89,67 @@ def build_timeline(person: Person, first: date, last: date) -> Timeline:
         practice_minutes=_floats(p[2]),
         intake_time=_seconds(i[0]),
         intake_substance=np.array(i[1], dtype=np.int64),
+        intake_classes=_intake_classes(person, i[1]),
+        response_id=np.array(r[0], dtype=np.int64),
+        response_time=_seconds(r[1]),
+        response_instrument=tuple(r[2]),
+        response_answers=tuple(tuple(a) for a in r[3]),
+        response_total=_floats(r[4]),
+        response_band=tuple(r[5]),
+        response_flags=tuple(tuple(f or ()) for f in r[6]),
     )
+
+
+def _dose_content(
+    person: Person,
+    product_ids: list[int],
+    grams: np.ndarray,
+    lab_mitragynine: np.ndarray,
+    lab_7oh: np.ndarray,
+) -> dict[str, Any]:
+    """Form, leaf grams and alkaloid mg (central, low, high, estimated) of each dose.
+
+    A dose's own mg (from its product's lab figure when it was logged) is exact; otherwise the
+    product's form picks the literature default, per gram, once per product.
+    """
+    forms = dict(Product.objects.filter(person=person).values_list("pk", "form"))
+    n = len(product_ids)
+    form = tuple(forms.get(pid, "powder") for pid in product_ids)
+    out: dict[str, Any] = {
+        "dose_form": form,
+        "dose_is_leaf": np.array([f in LEAF_FORMS for f in form], dtype=np.bool_),
+    }
+    out["dose_grams_leaf"] = np.where(out["dose_is_leaf"], grams, np.nan)
+    form_array = np.array(form, dtype=object)
+    for alkaloid, key, lab in (
+        ("mitragynine", "mitragynine", lab_mitragynine),
+        ("7-hydroxymitragynine", "7oh", lab_7oh),
+    ):
+        known = ~np.isnan(lab)
+        central, low, high = lab.copy(), lab.copy(), lab.copy()
+        estimated = np.zeros(n, dtype=np.bool_)
+        for kind in set(form):
+            found = content_per_gram(kind, alkaloid)
+            rows = (form_array == kind) & ~known
+            if found is None or not rows.any():
+                continue
+            central[rows] = grams[rows] * found.mg
+            low[rows] = grams[rows] * found.low_mg
+            high[rows] = grams[rows] * found.high_mg
+            estimated[rows] = found.is_estimate
+        out[f"dose_mg_{key}"] = central
+        out[f"dose_mg_{key}_low"] = low
+        out[f"dose_mg_{key}_high"] = high
+        out[f"dose_mg_{key}_estimated"] = estimated
+    return out
+
+
+def _intake_classes(person: Person, substance_ids: list[int]) -> tuple[frozenset[str], ...]:
+    """The knowledge-base classes of each intake's substance (empty when unresolved)."""
+    base = load_substances()
+    known = dict(Substance.objects.filter(person=person).values_list("pk", "knowledge_id"))
+    classes = {
+        pk: frozenset(base.substances[kid].classes) if kid in base.substances else frozenset()
+        for pk, kid in known.items()
+    }
+    return tuple(classes.get(sid, frozenset()) for sid in substance_ids)

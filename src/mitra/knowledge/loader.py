@@ -43,6 +43,11 @@ class Source(Record):
     citation: str
     url: str
     grade: Grade
+    #: "paper": the url opens the paper (DOI, PMC, PMID or the publisher's own page).
+    #: "search": no stable link was verified yet; the url is a search that finds it.
+    #: "none": the source itself could not be found (its figures are marked unverified).
+    link: Literal["paper", "search", "none"] = "paper"
+    link_note: str = ""
 
     @field_validator("url")
     @classmethod

@@ -39,6 +39,8 @@ RECIPE_NEEDS: dict[str, tuple[str, ...]] = {
     "absorption:tmax": ("tmax_hours",),
     "volume:clearance": ("clearance_L_per_h",),
     "volume:per_kg": ("volume_L_per_kg",),
+    "absorption:fit": ("tmax_hours", "cmax_nM"),
+    "volume:auc": ("auc_nM_h",),
 }
 
 
@@ -78,11 +80,24 @@ class ModelRecipe(Record):
 
     elimination "half_life": ke = ln 2 / t1/2. absorption "tmax": ka solved from Tmax given ke.
     volume "clearance": V/F = (CL/F) / ke; "per_kg": V/F = (Vd/F per kg) x body mass.
+
+    With `compartments = 2` the model is a two-compartment oral model fitted to the set's
+    medians (absorption "fit": Tmax and Cmax; volume "auc": AUCinf and the dose; elimination
+    "half_life": the terminal half-life). Those figures leave one degree of freedom (the
+    absorption rate), which the code bounds and carries into the variability band.
     """
 
+    compartments: Literal[1, 2] = 1
     elimination: Literal["half_life"]
-    absorption: Literal["tmax"]
-    volume: Literal["clearance", "per_kg"]
+    absorption: Literal["tmax", "fit"]
+    volume: Literal["clearance", "per_kg", "auc"]
+
+    @model_validator(mode="after")
+    def _steps_fit_compartments(self) -> ModelRecipe:
+        two = (self.absorption, self.volume) == ("fit", "auc")
+        if (self.compartments == 2) != two:
+            raise ValueError('a two-compartment recipe is absorption "fit" with volume "auc"')
+        return self
 
     def needs(self) -> tuple[str, ...]:
         """Names of the figures this recipe reads."""
@@ -133,6 +148,8 @@ class ParameterSet(Record):
                 needed = self.figures.get(name)
                 if needed is None or needed.value is None:
                     raise ValueError(f"its model needs a central value for {name}")
+            if self.model.compartments == 2 and self.dose_mg is None:
+                raise ValueError("a model fitted to reported medians needs the study's dose_mg")
         return self
 
     def figure(self, name: str) -> Figure:
@@ -170,6 +187,9 @@ class ContentFigure(Record):
     mg_per_g: float | None = None
     low_mg_per_g: float | None = None
     high_mg_per_g: float | None = None
+    #: True for a figure that could not be found in the source it is attributed to; such a
+    #: figure never feeds a dose estimate (see `_check_references`).
+    unverified: bool = False
     note: str
     sources: tuple[str, ...]
 
@@ -340,10 +360,15 @@ def _check_references(pk: Pharmacokinetics, known_sources: set[str]) -> None:
             drawn = pk.content.get(cid)
             if drawn is None:
                 raise KnowledgeError(f"{FILE}: a default refers to unknown content {cid!r}")
+            if drawn.unverified:
+                raise KnowledgeError(
+                    f"{FILE}: the default for {default.alkaloid} in {default.product} draws on "
+                    f"{cid}, an unverified figure"
+                )
             if (drawn.alkaloid, drawn.product) != (default.alkaloid, default.product):
                 raise KnowledgeError(
                     f"{FILE}: the default for {default.alkaloid} in {default.product} "
-                    f"draws on {cid}, which is about {row.alkaloid} in {row.product}"
+                    f"draws on {cid}, which is about {drawn.alkaloid} in {drawn.product}"
                 )
 
 

@@ -23,6 +23,7 @@ from mitra.knowledge.loader import (
     unique_ids,
     validate_rows,
 )
+from mitra.vocabulary import SEVERITIES, Severity
 
 __all__ = [
     "EVIDENCE_GRADES",
@@ -43,12 +44,9 @@ __all__ = [
 SUBSTANCES_FILE = "substances.toml"
 INTERACTIONS_FILE = "interactions.toml"
 
-Severity = Literal["danger", "warning", "caution", "info"]
 Evidence = Literal["clinical_study", "case_report", "mechanism_only", "anecdotal"]
 ClassKind = Literal["drug_class", "effect", "metabolism", "category"]
 
-#: Most severe first; sorting and the CLI's colours follow this order.
-SEVERITIES: tuple[Severity, ...] = ("danger", "warning", "caution", "info")
 #: Strongest first.
 EVIDENCE_GRADES: tuple[Evidence, ...] = (
     "clinical_study",

@@ -1,4 +1,8 @@
-"""Estimated alkaloid exposure: mg of alkaloid in a dose, and a one-compartment oral model.
+"""Estimated alkaloid exposure: mg of alkaloid in a dose, and one- and two-compartment oral models.
+
+The default model is two-compartment (Tanna 2022 found its median profiles "best described by a
+two-compartment model with central elimination"); it is fitted to the study's medians and summed
+over doses as a sum of exponentials with the same log-domain states described below.
 
 The model is linear, so the concentration after many doses is the sum of single-dose (Bateman)
 curves. Instead of summing doses x grid points, the sum is carried by two exponentially decaying
@@ -16,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -31,11 +36,14 @@ from mitra.knowledge.pharmacokinetics import (
 
 __all__ = [
     "DEFAULT_PARAMETER_SET",
+    "ONE_COMPARTMENT_SET",
     "AlkaloidDose",
     "DerivedParameter",
     "ExposureCurve",
+    "ExposureModel",
     "OneCompartment",
     "RegularDosing",
+    "TwoCompartment",
     "absorption_rate",
     "accumulation_ratio",
     "alkaloid_dose",
@@ -43,18 +51,24 @@ __all__ = [
     "default_grid",
     "elimination_rate",
     "exposure_curve",
+    "exposure_model",
     "hours_since_last_dose",
     "one_compartment",
     "regular_dosing",
     "sample_one_compartment",
+    "sample_two_compartment",
     "time_to_steady_state_hours",
+    "two_compartment",
 ]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-#: The default study: its leaf is also the default alkaloid content, so dose and model agree.
-DEFAULT_PARAMETER_SET = "tanna2022"
+#: The default model: Tanna 2022's figures as a two-compartment oral model (its leaf is also the
+#: default alkaloid content, so dose and model agree).
+DEFAULT_PARAMETER_SET = "tanna2022_two_compartment"
+#: The same study's one-compartment set, kept by name (it gets the peak 13x too low).
+ONE_COMPARTMENT_SET = "tanna2022"
 
 _LN2 = math.log(2.0)
 # mg/L to nmol/L: (mg/L) x 1e-3 g/mg / (g/mol) x 1e9 nmol/mol = (mg/L) x 1e6 / (g/mol).
@@ -294,7 +308,7 @@ def _derive(
 
 
 def one_compartment(
-    parameter_set: str = DEFAULT_PARAMETER_SET, *, body_mass_kg: float | None = None
+    parameter_set: str = ONE_COMPARTMENT_SET, *, body_mass_kg: float | None = None
 ) -> OneCompartment:
     """The one-compartment model derived from one study's central figures.
 
@@ -307,6 +321,8 @@ def one_compartment(
     """
     pset = _modelled_set(parameter_set)
     assert pset.model is not None
+    if pset.model.compartments != 1:
+        raise ValueError(f"{parameter_set} is a two-compartment set: use two_compartment()")
     figures = {name: np.array([pset.central(name)]) for name in pset.model.needs()}
     ka, ke, volume = (float(x[0]) for x in _derive(pset, figures, body_mass_kg))
     if pset.model.volume == "clearance":
@@ -392,6 +408,318 @@ def sample_one_compartment(
     ke = elimination_rate(figures["half_life_hours"])
     figures["tmax_hours"] = np.minimum(figures["tmax_hours"], 0.999 / ke)
     return _derive(pset, figures, body_mass_kg)
+
+
+# --- A two-compartment oral model fitted to one study's medians ---------------------------------
+#
+# C(t) = A (e^{-alpha t} - e^{-ka t}) + B (e^{-beta t} - e^{-ka t}) after one dose (no lag time:
+# the study reports none). beta comes from the terminal half-life. Given ka and alpha, C(Tmax) =
+# Cmax and C'(Tmax) = 0 are linear in A and B; AUCinf = A/alpha + B/beta - (A+B)/ka then fixes
+# alpha (the AUC is monotone in alpha, so bisection finds it). ka is the one degree of freedom the
+# medians leave: every ka in a bounded interval reproduces them (below it no alpha < ka fits,
+# above it B turns negative, i.e. no terminal phase). The central model takes the interval's
+# geometric middle; the band draws ka across its inner part.
+
+_BISECTION_STEPS = 90
+#: Share of the feasible ka interval (log scale) from which the band draws ka: its inner 80%,
+#: which keeps alpha clear of ka (where the coefficients blow up and cancel).
+_KA_INNER_SHARE = 0.8
+
+
+def _coefficients(
+    ka: FloatArray, alpha: FloatArray, beta: FloatArray, tmax: FloatArray, cmax: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """(A, B) in nM that put the single-dose peak Cmax at Tmax, for given rates."""
+    e_ka = np.exp(-ka * tmax)
+    f1, f2 = np.exp(-alpha * tmax) - e_ka, np.exp(-beta * tmax) - e_ka
+    g1 = -alpha * np.exp(-alpha * tmax) + ka * e_ka
+    g2 = -beta * np.exp(-beta * tmax) + ka * e_ka
+    det = f1 * g2 - f2 * g1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return cmax * g2 / det, -cmax * g1 / det
+
+
+def _auc(
+    ka: FloatArray, alpha: FloatArray, beta: FloatArray, a: FloatArray, b: FloatArray
+) -> FloatArray:
+    return np.asarray(a / alpha + b / beta - (a + b) / ka, dtype=np.float64)
+
+
+def _fit_two_compartment(
+    ka: FloatArray, beta: FloatArray, tmax: FloatArray, cmax: FloatArray, auc: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.bool_]]:
+    """(alpha, A, B, valid) for each ka, by vectorised bisection on log alpha in (beta, ka)."""
+    lo = np.log(beta * (1 + 1e-9))
+    hi = np.log(ka * (1 - 1e-6))
+
+    def residual(log_alpha: FloatArray) -> FloatArray:
+        alpha = np.exp(log_alpha)
+        a, b = _coefficients(ka, alpha, beta, tmax, cmax)
+        return _auc(ka, alpha, beta, a, b) - auc
+
+    with np.errstate(all="ignore"):
+        r_lo, r_hi = residual(lo), residual(hi)
+        bracketed = (np.sign(r_lo) != np.sign(r_hi)) & np.isfinite(r_lo) & np.isfinite(r_hi)
+        for _ in range(_BISECTION_STEPS):
+            mid = (lo + hi) / 2.0
+            r_mid = residual(mid)
+            same = np.sign(r_mid) == np.sign(r_lo)
+            lo = np.where(same, mid, lo)
+            r_lo = np.where(same, r_mid, r_lo)
+            hi = np.where(same, hi, mid)
+        alpha = np.exp((lo + hi) / 2.0)
+        a, b = _coefficients(ka, alpha, beta, tmax, cmax)
+    valid = bracketed & (a > 0) & (b > 0) & np.isfinite(a) & np.isfinite(b) & (ka > alpha)
+    return alpha, a, b, valid
+
+
+def _feasible_ka(beta: float, tmax: float, cmax: float, auc: float) -> tuple[float, float]:
+    """The interval of ka (1/h) over which a two-compartment model reproduces the medians."""
+    grid = np.geomspace(0.05 / tmax, 200.0 / tmax, 400)
+    ones = np.ones_like(grid)
+    valid = _fit_two_compartment(grid, beta * ones, tmax * ones, cmax * ones, auc * ones)[3]
+    if not valid.any():
+        raise ValueError("no two-compartment model reproduces these figures")
+    first = int(np.argmax(valid))
+    last = first + int(np.argmin(valid[first:])) - 1 if not valid[first:].all() else grid.size - 1
+
+    def edge(inside: float, outside: float) -> float:
+        for _ in range(60):
+            mid = math.sqrt(inside * outside)
+            ok = _fit_two_compartment(
+                np.array([mid]),
+                np.array([beta]),
+                np.array([tmax]),
+                np.array([cmax]),
+                np.array([auc]),
+            )[3][0]
+            inside, outside = (mid, outside) if ok else (inside, mid)
+        return inside
+
+    low = edge(float(grid[first]), float(grid[first - 1])) if first > 0 else float(grid[0])
+    high = (
+        edge(float(grid[last]), float(grid[last + 1])) if last < grid.size - 1 else float(grid[-1])
+    )
+    return low, high
+
+
+@dataclass(frozen=True)
+class TwoCompartment:
+    """A two-compartment oral model (first-order absorption, central elimination), one study.
+
+    C(t) = Dose (a e^{-alpha t} + b e^{-beta t} - (a + b) e^{-ka t}), with a and b in nmol/L per
+    mg; the apparent micro-constants (V1/F, CL/F, Q/F, V2/F) follow from them and are shown.
+    """
+
+    parameter_set: str
+    alkaloid: Alkaloid
+    ka_per_hour: float
+    alpha_per_hour: float
+    beta_per_hour: float
+    a_nM_per_mg: float  # noqa: N815  unit symbols keep their case
+    b_nM_per_mg: float  # noqa: N815  unit symbols keep their case
+    ka_interval_per_hour: tuple[float, float]
+    molar_mass_g_per_mol: float
+    parameters: tuple[DerivedParameter, ...]
+    sources: tuple[str, ...]
+    caveats: tuple[str, ...] = ()
+
+    @property
+    def half_life_hours(self) -> float:
+        """Terminal half-life ln 2 / beta, in hours."""
+        return _LN2 / self.beta_per_hour
+
+    @property
+    def rates(self) -> FloatArray:
+        """(alpha, beta, ka) in 1/h."""
+        return np.array([self.alpha_per_hour, self.beta_per_hour, self.ka_per_hour])
+
+    @property
+    def coefficients(self) -> FloatArray:
+        """nmol/L per mg for each rate of `rates`."""
+        a, b = self.a_nM_per_mg, self.b_nM_per_mg
+        return np.array([a, b, -(a + b)])
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "parameter_set": self.parameter_set,
+            "alkaloid": self.alkaloid,
+            "compartments": 2,
+            "ka_per_hour": self.ka_per_hour,
+            "ka_interval_per_hour": list(self.ka_interval_per_hour),
+            "alpha_per_hour": self.alpha_per_hour,
+            "beta_per_hour": self.beta_per_hour,
+            "half_life_hours": self.half_life_hours,
+            "molar_mass_g_per_mol": self.molar_mass_g_per_mol,
+            "parameters": [p.as_dict() for p in self.parameters],
+            "sources": list(self.sources),
+            "caveats": list(self.caveats),
+        }
+
+
+def _two_compartment_figures(pset: ParameterSet) -> tuple[float, float, float, float, float]:
+    """(beta, Tmax, Cmax per mg, AUC per mg, dose mg) from a set's central figures."""
+    assert pset.dose_mg is not None
+    beta = float(elimination_rate(pset.central("half_life_hours")))
+    return (
+        beta,
+        pset.central("tmax_hours"),
+        pset.central("cmax_nM"),
+        pset.central("auc_nM_h"),
+        pset.dose_mg,
+    )
+
+
+def two_compartment(parameter_set: str = DEFAULT_PARAMETER_SET) -> TwoCompartment:
+    """The two-compartment model fitted to one study's medians (see the module's section)."""
+    pset = _modelled_set(parameter_set)
+    assert pset.model is not None
+    if pset.model.compartments != 2:
+        raise ValueError(f"{parameter_set} is a one-compartment set: use one_compartment()")
+    return _two_compartment_cached(parameter_set)
+
+
+@cache
+def _two_compartment_cached(parameter_set: str) -> TwoCompartment:
+    pset = _modelled_set(parameter_set)
+    beta, tmax, cmax, auc, dose = _two_compartment_figures(pset)
+    ka_low, ka_high = _feasible_ka(beta, tmax, cmax, auc)
+    ka = math.sqrt(ka_low * ka_high)
+    alpha_a, a_a, b_a, ok = _fit_two_compartment(
+        np.array([ka]), np.array([beta]), np.array([tmax]), np.array([cmax]), np.array([auc])
+    )
+    assert ok[0]
+    alpha, a, b = float(alpha_a[0]), float(a_a[0]), float(b_a[0])
+    pk = load_pharmacokinetics()
+    molar_mass = pk.molar_mass(pset.alkaloid)
+    nmol = dose / molar_mass * _NM_PER_MG_PER_L_TIMES_G_PER_MOL  # nmol in the study's dose
+    # Intravenous-equivalent coefficients, then the apparent micro-constants.
+    iv_a, iv_b = a * (ka - alpha) / ka, b * (ka - beta) / ka
+    v1 = nmol / (iv_a + iv_b)
+    k21 = (iv_a * beta + iv_b * alpha) / (iv_a + iv_b)
+    k10 = alpha * beta / k21
+    k12 = alpha + beta - k21 - k10
+    fitted = ("tmax_hours", "cmax_nM", "auc_nM_h", "half_life_hours")
+    parameters = (
+        DerivedParameter(
+            "beta_per_hour", beta, "1/h", "beta = ln 2 / terminal t1/2", ("half_life_hours",)
+        ),
+        DerivedParameter(
+            "ka_per_hour",
+            ka,
+            "1/h",
+            f"not identified by the medians: any ka in {ka_low:.3g}-{ka_high:.3g} /h reproduces "
+            "them; the geometric middle of that interval",
+            fitted,
+        ),
+        DerivedParameter(
+            "alpha_per_hour",
+            alpha,
+            "1/h",
+            "distribution rate solved so that the model's AUCinf equals the reported median",
+            fitted,
+        ),
+        DerivedParameter("central_volume_L", v1, "L", "V1/F from the fitted coefficients", fitted),
+        DerivedParameter(
+            "clearance_L_per_h", k10 * v1, "L/h", "CL/F = k10 V1/F (equals dose / AUCinf)", fitted
+        ),
+        DerivedParameter(
+            "intercompartmental_clearance_L_per_h", k12 * v1, "L/h", "Q/F = k12 V1/F", fitted
+        ),
+        DerivedParameter(
+            "peripheral_volume_L", v1 * k12 / k21, "L", "V2/F = V1/F k12 / k21", fitted
+        ),
+    )
+    return TwoCompartment(
+        parameter_set=pset.id,
+        alkaloid=pset.alkaloid,
+        ka_per_hour=ka,
+        alpha_per_hour=alpha,
+        beta_per_hour=beta,
+        a_nM_per_mg=a / dose,
+        b_nM_per_mg=b / dose,
+        ka_interval_per_hour=(ka_low, ka_high),
+        molar_mass_g_per_mol=molar_mass,
+        parameters=parameters,
+        sources=tuple(
+            dict.fromkeys([*pset.all_sources(), *pk.molar_masses[pset.alkaloid].sources])
+        ),
+        caveats=tuple(c.text for c in pset.caveats),
+    )
+
+
+def sample_two_compartment(
+    parameter_set: str = DEFAULT_PARAMETER_SET, n: int = 200, *, seed: int = 0
+) -> tuple[FloatArray, FloatArray]:
+    """(rates, coefficients) for up to `n` draws, shape (draws, 3), seeded.
+
+    Tmax, Cmax, AUCinf and the half-life are drawn independently from their reported ranges
+    (the study reports no correlations), and ka from the inner part of the interval that fits
+    the medians, scaled by each draw's Tmax. Draws no two-compartment model can reproduce are
+    dropped, so fewer than `n` may return (at least one: the central model).
+    """
+    pset = _modelled_set(parameter_set)
+    central = two_compartment(parameter_set)
+    rng = np.random.default_rng(seed)
+    m = 4 * n
+    figs = {
+        name: _sample_figure(pset.figure(name), pset.spread, m, rng)
+        for name in ("tmax_hours", "cmax_nM", "auc_nM_h", "half_life_hours")
+    }
+    beta = elimination_rate(figs["half_life_hours"])
+    ka_low, ka_high = central.ka_interval_per_hour
+    span = math.log(ka_high / ka_low)
+    margin = span * (1.0 - _KA_INNER_SHARE) / 2.0
+    log_ka = rng.uniform(math.log(ka_low) + margin, math.log(ka_high) - margin, m)
+    ka = np.exp(log_ka) * pset.central("tmax_hours") / figs["tmax_hours"]
+    alpha, a, b, valid = _fit_two_compartment(
+        ka, beta, figs["tmax_hours"], figs["cmax_nM"], figs["auc_nM_h"]
+    )
+    keep = np.flatnonzero(valid)[:n]
+    assert pset.dose_mg is not None
+    rates = np.column_stack([alpha[keep], beta[keep], ka[keep]])
+    coefs = np.column_stack([a[keep], b[keep], -(a[keep] + b[keep])]) / pset.dose_mg
+    if keep.size == 0:
+        rates, coefs = central.rates[None, :], central.coefficients[None, :]
+    return rates, coefs
+
+
+def _superpose_exponentials(
+    dose_hours: npt.ArrayLike,
+    dose_mg: npt.ArrayLike,
+    times_hours: npt.ArrayLike,
+    *,
+    rates: FloatArray,
+    coefficients: FloatArray,
+) -> FloatArray:
+    """sum over past doses of mg sum_j c_j e^{-k_j dt}, for each draw: shape (draws, times).
+
+    `rates` and `coefficients` have shape (draws, terms). Each rate's dose sum is carried by the
+    same log-domain state as the one-compartment model, so the cost is O(doses + times) per term.
+    """
+    t_dose, log_mg, t, last_dose = _prepared(dose_hours, dose_mg, times_hours)
+    draws, terms = rates.shape
+    if t_dose.size == 0:
+        return np.zeros((draws, t.size))
+    k = rates.ravel()
+    states = _log_states(t_dose, log_mg, k)  # (draws*terms, doses)
+    out = np.zeros((draws, t.size))
+    # A dose taken exactly at t adds C(0) = 0; leaving it out keeps its terms from cancelling
+    # to a rounding residue instead of exact zero.
+    last_dose = np.searchsorted(t_dose, t, side="left").astype(np.int64) - 1
+    before = last_dose < 0
+    j = np.maximum(last_dose, 0)
+    tt = np.where(before, 0.0, t)
+    chunk = max(1024, _BAND_CHUNK_ELEMENTS // max(1, draws * terms))
+    for start in range(0, t.size, chunk):
+        part = slice(start, start + chunk)
+        values = np.exp(states[:, j[part]] - k[:, None] * tt[None, part])
+        values = values.reshape(draws, terms, -1) * coefficients[:, :, None]
+        out[:, part] = values.sum(axis=1)
+    out[:, before] = 0.0
+    np.maximum(out, 0.0, out=out)  # rounding right at a dose can leave -1e-15
+    return out
 
 
 # --- Superposition -------------------------------------------------------------------------------
@@ -496,11 +824,25 @@ def _superpose(
     return out
 
 
+ExposureModel = OneCompartment | TwoCompartment
+
+
+def exposure_model(
+    parameter_set: str = DEFAULT_PARAMETER_SET, *, body_mass_kg: float | None = None
+) -> ExposureModel:
+    """The model a parameter set's recipe asks for: one- or two-compartment."""
+    pset = _modelled_set(parameter_set)
+    assert pset.model is not None
+    if pset.model.compartments == 2:
+        return two_compartment(parameter_set)
+    return one_compartment(parameter_set, body_mass_kg=body_mass_kg)
+
+
 def concentration_nM(  # noqa: N802  nM is a unit symbol (not nm, not mM)
     dose_hours: npt.ArrayLike,
     dose_mg: npt.ArrayLike,
     times_hours: npt.ArrayLike,
-    model: OneCompartment | None = None,
+    model: ExposureModel | None = None,
 ) -> FloatArray:
     """Plasma concentration (nmol/L) at each time, summed over all doses; O(doses + times).
 
@@ -512,10 +854,19 @@ def concentration_nM(  # noqa: N802  nM is a unit symbol (not nm, not mM)
         mg of the model's alkaloid in each dose.
     times_hours : array_like
         Times to evaluate, in hours on the same clock (any order).
-    model : OneCompartment or None
-        The model; by default the one derived from `DEFAULT_PARAMETER_SET`.
+    model : OneCompartment, TwoCompartment or None
+        The model; by default the one of `DEFAULT_PARAMETER_SET` (two-compartment).
     """
-    m = model or one_compartment()
+    m = model or exposure_model()
+    if isinstance(m, TwoCompartment):
+        two: FloatArray = _superpose_exponentials(
+            dose_hours,
+            dose_mg,
+            times_hours,
+            rates=m.rates[None, :],
+            coefficients=m.coefficients[None, :],
+        )
+        return np.asarray(two[0], dtype=np.float64)
     draws: FloatArray = _superpose(
         dose_hours,
         dose_mg,
@@ -540,6 +891,15 @@ def _band(
     molar_mass: float,
 ) -> tuple[FloatArray, FloatArray]:
     """5th and 95th percentile of the concentration over draws from the study's spread."""
+    pset = _modelled_set(parameter_set)
+    assert pset.model is not None
+    if pset.model.compartments == 2:
+        rates, coefs = sample_two_compartment(parameter_set, samples, seed=seed)
+        draws2 = _superpose_exponentials(
+            dose_hours, dose_mg, times_hours, rates=rates, coefficients=coefs
+        )
+        low2, high2 = np.percentile(draws2, _BAND_PERCENTILES, axis=0)
+        return np.asarray(low2, dtype=np.float64), np.asarray(high2, dtype=np.float64)
     ka, ke, volume = sample_one_compartment(
         parameter_set, samples, seed=seed, body_mass_kg=body_mass_kg
     )
@@ -649,7 +1009,7 @@ class ExposureCurve:
     auc_nM_h: float  # noqa: N815  unit symbols keep their case: nM is not mM, L is litres
     half_life_hours: float
     hours_since_last_dose: float | None
-    model: OneCompartment
+    model: ExposureModel
     band_low_nM: FloatArray | None = None  # noqa: N815  unit symbols keep their case: nM is not mM, L is litres
     band_high_nM: FloatArray | None = None  # noqa: N815  unit symbols keep their case: nM is not mM, L is litres
     band_samples: int = 0
@@ -739,7 +1099,9 @@ def exposure_curve(
         Times to evaluate, in hours; by default every `step_hours` from the first dose until
         five half-lives after the last.
     parameter_set : str
-        The study whose figures define the model (never mixed with another's).
+        The study whose figures define the model (never mixed with another's); its recipe picks
+        the one- or two-compartment model. By default Tanna 2022 as a two-compartment model;
+        "tanna2022" is the same study's one-compartment set.
     body_mass_kg : float or None
         Needed only by sets that report volume per kg.
     band_samples : int
@@ -749,7 +1111,7 @@ def exposure_curve(
     now_hours : float or None
         The moment for `hours_since_last_dose`; by default the last time on the grid.
     """
-    model = one_compartment(parameter_set, body_mass_kg=body_mass_kg)
+    model = exposure_model(parameter_set, body_mass_kg=body_mass_kg)
     t_dose = np.asarray(dose_hours, dtype=np.float64).ravel()
     mg = np.asarray(dose_mg, dtype=np.float64).ravel()
     times = (

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-__all__ = ["DOSE_UNITS", "PRODUCT_UNITS", "NormalisedDose", "UnknownUnitError", "normalise_dose"]
+from mitra.vocabulary import DOSE_UNITS, LEAF_FORMS, PRODUCT_UNITS
 
-#: Units a product can be counted in, with their plural for display. "g" means loose product
-#: weighed in grams; every other unit needs the product's grams per unit.
-PRODUCT_UNITS: dict[str, str] = {
-    "g": "grams",
-    "capsule": "capsules",
-    "tablet": "tablets",
-    "scoop": "scoops",
-    "teaspoon": "teaspoons",
-    "shot": "shots",
-    "ml": "ml",
-}
+if TYPE_CHECKING:
+    from mitra.pharmacology.exposure import AlkaloidDose
 
-#: Units a dose can be logged in: mass units, or the product's own unit.
-DOSE_UNITS: tuple[str, ...] = ("g", "mg", *[u for u in PRODUCT_UNITS if u != "g"])
+__all__ = [
+    "DOSE_UNITS",
+    "PRODUCT_UNITS",
+    "NormalisedDose",
+    "UnknownUnitError",
+    "content_per_gram",
+    "normalise_dose",
+]
 
 _MG_PER_G = 1000.0
 
@@ -86,3 +84,29 @@ def normalise_dose(
     mg_mg = grams * mitragynine_mg_per_g if mitragynine_mg_per_g is not None else None
     mg_oh = grams * hydroxy_mg_per_g if hydroxy_mg_per_g is not None else None
     return NormalisedDose(grams=grams, mg_mitragynine=mg_mg, mg_7oh=mg_oh)
+
+
+def content_per_gram(
+    form: str, alkaloid: str = "mitragynine", lab_mg_per_g: float | None = None
+) -> AlkaloidDose | None:
+    """mg of `alkaloid` in one gram of a product of `form`: its lab figure, else an estimate.
+
+    Leaf products (powder, capsules, tea) take the literature's leaf content and 7-OH products
+    their measured range; an extract or a shot without a lab figure returns None, because leaf
+    content would understate it several-fold and no literature default exists. The result is
+    linear in grams, so a dose's content is this times its grams.
+    """
+    from mitra.pharmacology.exposure import alkaloid_dose
+
+    if lab_mg_per_g is not None:
+        return alkaloid_dose(1.0, alkaloid=alkaloid, lab_mg_per_g=lab_mg_per_g)  # type: ignore[arg-type]
+    if form in LEAF_FORMS:
+        kind = "leaf"
+    elif form == "7oh":
+        kind = "7-OH product"
+    else:
+        return None
+    try:
+        return alkaloid_dose(1.0, alkaloid=alkaloid, product=kind)  # type: ignore[arg-type]
+    except KeyError:
+        return None  # no literature default for this alkaloid in this kind of product

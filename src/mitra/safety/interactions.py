@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
+from mitra import vocabulary
 from mitra.knowledge.loader import Source
 from mitra.knowledge.substances import (
     EVIDENCE_GRADES,
-    SEVERITIES,
     Evidence,
     Interaction,
     Severity,
@@ -65,7 +65,7 @@ _DOUBLED = re.compile(r"(.)\1+")
 
 def severity_rank(severity: Severity) -> int:
     """0 for the most severe ("danger"), rising to "info"."""
-    return SEVERITIES.index(severity)
+    return vocabulary.severity_rank(severity)
 
 
 @dataclass(frozen=True)

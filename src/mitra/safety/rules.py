@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from mitra import vocabulary
 from mitra.instruments.catalogue import instrument
 from mitra.instruments.errors import UnknownInstrumentError
 from mitra.knowledge.loader import load
@@ -37,6 +38,7 @@ from mitra.safety.interactions import (
 )
 from mitra.safety.parameters import HEURISTIC_NOTE, RuleParameters, load_rule_parameters
 from mitra.timeline import DayClock, Timeline
+from mitra.vocabulary import ProductForm
 
 __all__ = [
     "HEURISTIC_NOTE",
@@ -66,8 +68,7 @@ __all__ = [
     "withdrawal_sows_total",
 ]
 
-ProductForm = Literal["powder", "capsules", "tea", "extract", "7oh", "shot"]
-PRODUCT_FORMS: tuple[ProductForm, ...] = ("powder", "capsules", "tea", "extract", "7oh", "shot")
+PRODUCT_FORMS: tuple[ProductForm, ...] = tuple(vocabulary.PRODUCT_FORMS)
 
 #: What an alert's warning rests on, strongest first; "heuristic" is a pattern in the person's
 #: own data judged by mitra's rule of thumb, and "none" means mitra has no knowledge to go on.

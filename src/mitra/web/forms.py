@@ -11,10 +11,16 @@ from django import forms
 from django.utils import timezone
 
 from mitra.journal.errors import EntryInvalid
-from mitra.journal.models import Form, PracticeKind, ProductUnit, Vein
 from mitra.knowledge import load as load_knowledge
-from mitra.pharmacology import DOSE_UNITS, PRODUCT_UNITS
 from mitra.timeline import zone_names
+from mitra.vocabulary import (
+    DOSE_UNITS,
+    PRACTICE_KINDS,
+    PRODUCT_FORMS,
+    PRODUCT_UNITS,
+    VEINS,
+    choices,
+)
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -114,7 +120,7 @@ class CheckInForm(JournalForm):
         choice_field(self, "symptoms").choices = [
             (s.id, s.label) for s in load_knowledge().symptoms
         ]
-        for kind, label in PracticeKind.choices:
+        for kind, label in PRACTICE_KINDS.items():
             self.fields[f"practice_{kind}"] = forms.IntegerField(
                 label=f"{label} (minutes)",
                 required=False,
@@ -122,13 +128,13 @@ class CheckInForm(JournalForm):
             )
 
     def practice_fields(self) -> list[forms.BoundField]:
-        return [self[f"practice_{kind}"] for kind in PracticeKind.values]
+        return [self[f"practice_{kind}"] for kind in PRACTICE_KINDS]
 
     def payload(self, zone: ZoneInfo) -> dict[str, Any]:
         data = self.cleaned_data
         practices = [
             {"kind": kind, "minutes": data[f"practice_{kind}"]}
-            for kind in PracticeKind.values
+            for kind in PRACTICE_KINDS
             if data.get(f"practice_{kind}")
         ]
         return {
@@ -144,7 +150,7 @@ class CheckInForm(JournalForm):
 
     def show_errors(self, exc: EntryInvalid) -> None:
         # A practice error ("practices.0.minutes") belongs beside that practice's minutes.
-        rows = [k for k in PracticeKind.values if self.cleaned_data.get(f"practice_{k}")]
+        rows = [k for k in PRACTICE_KINDS if self.cleaned_data.get(f"practice_{k}")]
         for name in list(exc.errors):
             parts = name.split(".")
             if parts[0] == "practices" and len(parts) > 1 and parts[1].isdigit():
@@ -173,7 +179,7 @@ class DoseForm(JournalForm):
         # Its own id prefix: the dose and check-in forms share a page and both have a note.
         kwargs.setdefault("auto_id", "dose_%s")
         super().__init__(*args, **kwargs)
-        choice_field(self, "product_id").choices = [(p.pk, p.name) for p in products]
+        choice_field(self, "product_id").choices = [(p.id, p.name) for p in products]
         choice_field(self, "unit").choices = unit_choices(None)
         self.fields["amount"].required = False
 
@@ -207,11 +213,9 @@ class ProductForm(JournalForm):
         help_text="The vendor's label, such as Maeng Da or Bali. Studies have not shown that "
         "strain or vein colour predicts alkaloid content.",
     )
-    vein = forms.ChoiceField(label="Vein", choices=Vein.choices, initial=Vein.UNKNOWN)
-    form = forms.ChoiceField(label="Form", choices=Form.choices, initial=Form.POWDER)
-    unit = forms.ChoiceField(
-        label="Counted in", choices=ProductUnit.choices, initial=ProductUnit.GRAM
-    )
+    vein = forms.ChoiceField(label="Vein", choices=choices(VEINS), initial="unknown")
+    form = forms.ChoiceField(label="Form", choices=choices(PRODUCT_FORMS), initial="powder")
+    unit = forms.ChoiceField(label="Counted in", choices=choices(PRODUCT_UNITS), initial="g")
     grams_per_unit = _number("Grams per unit", step="any", min="0")
     mitragynine_mg_per_g = _number("Lab mitragynine (mg per g)", step="any", min="0")
     hydroxy_mg_per_g = _number("Lab 7-OH (mg per g)", step="any", min="0")
@@ -336,7 +340,7 @@ class IntakeForm(JournalForm):
     def __init__(self, *args: Any, substances: list[Any], **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "intake_%s")
         super().__init__(*args, **kwargs)
-        choice_field(self, "substance_id").choices = [(s.pk, s.name) for s in substances]
+        choice_field(self, "substance_id").choices = [(s.id, s.name) for s in substances]
 
     def payload(self, zone: ZoneInfo) -> dict[str, Any]:
         data = self.cleaned_data

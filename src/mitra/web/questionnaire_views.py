@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mitra.instruments import InstrumentError, change, instrument, known_codes, score
-from mitra.journal import queries, services
+from mitra.instruments import InstrumentError, instrument
+from mitra.journal import services
 from mitra.journal.errors import DuplicateSubmission, EntryInvalid, NotFound
 from mitra.knowledge import load as load_knowledge
+from mitra.reads import questionnaires as questionnaire_reads
 from mitra.reports.charts import questionnaire_history_chart
 
 from .forms import QuestionnaireForm
@@ -31,14 +32,8 @@ def _instrument_or_404(code: str) -> Any:
 @require_GET
 def questionnaires(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
-    latest = queries.latest_responses(person)
-    rows = [
-        {"code": code, "instrument": instrument(code), "latest": latest.get(code)}
-        for code in known_codes()
-    ]
-    return render(
-        request, "web/questionnaires.html", {"rows": rows, "gad7": queries.gad7_due(person)}
-    )
+    read = questionnaire_reads.questionnaires(person)
+    return render(request, "web/questionnaires.html", {"rows": read.instruments, "gad7": read.gad7})
 
 
 @require_http_methods(["GET", "POST"])
@@ -65,52 +60,31 @@ def questionnaire_take(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def response_detail(request: HttpRequest, response_id: int) -> HttpResponse:
     person = current_person(request)
-    history = list(queries.responses(person).filter(instrument__in=known_codes()))
-    response = next((r for r in history if r.pk == response_id), None)
-    if response is None:
+    detail = questionnaire_reads.response_detail(person, response_id)
+    if detail is None:
         raise Http404
-    definition = instrument(response.instrument)
-    result = score(response.instrument, response.answers)
-    same = [r for r in history if r.instrument == response.instrument]
-    earlier = [r for r in same if (r.at, r.pk) < (response.at, response.pk)]
-    changes = []
-    if earlier:
-        changes.append(
-            (
-                "since your previous response",
-                earlier[-1],
-                change(definition.code, earlier[-1].total, response.total),
-            )
-        )
-        if len(earlier) > 1:
-            changes.append(
-                (
-                    "since your first response",
-                    earlier[0],
-                    change(definition.code, earlier[0].total, response.total),
-                )
-            )
+    definition = detail.instrument
     chart = None
-    if len(same) > 1:
+    if len(detail.history) > 1:
         chart = questionnaire_history_chart(
             definition.code,
-            [timezone.localtime(r.at).date() for r in same],
-            [r.total for r in same],
+            [p.at.date() for p in detail.history],
+            [p.total for p in detail.history],
             [(b.label, b.min, b.max) for b in definition.bands],
             definition.maximum,
         )
-    kb = load_knowledge()
-    change_sources = kb.cite(list(changes[0][2].sources)) if changes else []
-    flags = [(f, kb.cite(list(f.sources))) for f in result.flags]
+    changes = [
+        (c.label, {"total": c.change.before, "at": c.before_at}, c.change) for c in detail.changes
+    ]
     context = {
-        "response": response,
+        "response": detail.response,
         "instrument": definition,
-        "result": result,
+        "result": detail.response,
         "changes": changes,
         "chart": chart,
-        "flags": flags,
-        "change_sources": change_sources,
-        "sources": kb.cite(list(definition.sources)),
+        "flags": [(f, f.sources) for f in detail.response.flags],
+        "change_sources": detail.change_sources,
+        "sources": definition.sources,
     }
     return render(request, "web/response_detail.html", context)
 

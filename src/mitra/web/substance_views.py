@@ -9,27 +9,19 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mitra.journal import queries, services
+from mitra.journal import clock, services
 from mitra.journal.errors import DuplicateSubmission, EntryInvalid, NotFound
-from mitra.journal.models import Person
-from mitra.journal.timeline_builder import clock_of
-from mitra.safety.interactions import check, interactions_among
+from mitra.reads import substances as substance_reads
+from mitra.safety.interactions import check
 
 from .forms import DATETIME_FORMAT, IntakeForm, SubstanceForm
 from .views import current_person, saved_redirect
 
 
-def _findings(person: Person) -> list[dict[str, Any]]:
-    """Interactions among kratom and the person's active, recognised substances."""
-    ids = sorted(
-        {s.knowledge_id for s in queries.substances(person) if s.active and s.knowledge_id}
-    )
-    return [finding.as_dict() for finding in interactions_among(ids)]
-
-
-def _intake_form(person: Person, data: Any = None) -> IntakeForm:
-    now = timezone.now().astimezone(clock_of(person).zone).strftime(DATETIME_FORMAT)
-    return IntakeForm(data, substances=list(queries.substances(person)), initial={"taken_at": now})
+def _intake_form(person: Any, data: Any = None) -> IntakeForm:
+    now = timezone.now().astimezone(clock(person).zone).strftime(DATETIME_FORMAT)
+    choices = substance_reads.substance_choices(person)
+    return IntakeForm(data, substances=choices, initial={"taken_at": now})
 
 
 @require_http_methods(["GET", "POST"])
@@ -55,20 +47,18 @@ def substances(request: HttpRequest) -> HttpResponse:
 
 def _page(
     request: HttpRequest,
-    person: Person,
+    person: Any,
     *,
     form: SubstanceForm | None = None,
     intake_form: IntakeForm | None = None,
 ) -> HttpResponse:
-    listed = list(queries.substances(person))
-    reports = {r.query: r.as_dict() for r in check([s.name for s in listed])} if listed else {}
-    rows = [{"substance": s, "report": reports.get(s.name)} for s in listed]
+    read = substance_reads.substances(person)
     context = {
         "form": form or SubstanceForm(),
         "intake_form": intake_form or _intake_form(person),
-        "rows": rows,
-        "findings": _findings(person),
-        "intakes": queries.recent_intakes(person, limit=10),
+        "rows": read.substances,
+        "findings": read.interactions,
+        "intakes": read.recent_intakes,
     }
     bound = [f for f in (form, intake_form) if f is not None and f.errors]
     return render(request, "web/substances.html", context, status=422 if bound else 200)
@@ -100,7 +90,7 @@ def intake_add(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.log_intake(
-                person, form.payload(clock_of(person).zone), token=form.cleaned_data["token"]
+                person, form.payload(clock(person).zone), token=form.cleaned_data["token"]
             )
         except DuplicateSubmission:
             return saved_redirect(request, "That was already logged.", "substances")

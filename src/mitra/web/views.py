@@ -1,9 +1,8 @@
-"""Pages. Each view reads its input, calls one journal service or query, and renders."""
+"""Pages. Each view reads its input, calls one journal service or one read, and renders."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -13,13 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mitra.journal import queries, services
+from mitra.journal import clock, services
 from mitra.journal.crisis import crisis_resources
 from mitra.journal.errors import DuplicateSubmission, EntryInvalid, NotFound
-from mitra.journal.exposure import recent_exposure
-from mitra.journal.models import CheckIn, Dose, Intake, Person, Product
-from mitra.journal.timeline_builder import build_timeline, clock_of
 from mitra.knowledge import load as load_knowledge
+from mitra.reads import journal as journal_reads
+from mitra.reads import products as product_reads
+from mitra.reads import today as today_reads
+from mitra.reads.journal import CheckInValues, DoseValues
+from mitra.reads.products import ProductView
 from mitra.reports.charts import anxiety_and_grams_chart, exposure_chart
 
 from .forms import (
@@ -33,18 +34,16 @@ from .forms import (
     unit_choices,
 )
 
-CHART_DAYS = 30
 
-
-def current_person(request: HttpRequest) -> Person:
-    person: Person | None = getattr(request, "person", None)
+def current_person(request: HttpRequest) -> Any:
+    person = getattr(request, "person", None)
     if person is None:  # the first-run middleware sends these requests to /welcome
         raise Http404
     return person
 
 
-def _local_now(person: Person) -> str:
-    return timezone.now().astimezone(clock_of(person).zone).strftime(DATETIME_FORMAT)
+def _local_now(person: Any) -> str:
+    return timezone.now().astimezone(clock(person).zone).strftime(DATETIME_FORMAT)
 
 
 # --- first run ----------------------------------------------------------------------------------
@@ -69,16 +68,16 @@ def welcome(request: HttpRequest) -> HttpResponse:
 # --- today --------------------------------------------------------------------------------------
 
 
-def _dose_form(person: Person, data: Any = None, current: Product | None = None) -> DoseForm:
-    products = list(queries.products(person))
-    if current is not None and current not in products:
+def _dose_form(person: Any, data: Any = None, current: ProductView | None = None) -> DoseForm:
+    products = product_reads.products(person)
+    if current is not None and current.id not in {p.id for p in products}:
         products.append(current)  # a dose's own product stays choosable after its removal
-    last = queries.last_dose(person)
+    defaults = today_reads.dose_defaults(person)
     initial: dict[str, Any] = {"taken_at": _local_now(person)}
-    product = last.product if last else (products[0] if products else None)
+    product = next((p for p in products if p.id == defaults.product_id), None)
     if product is not None:
-        initial["product_id"] = product.pk
-        initial["unit"] = last.unit if last else product.unit
+        initial["product_id"] = product.id
+        initial["unit"] = defaults.unit
     form = DoseForm(data, products=products, initial=initial)
     form.fields["product_id"].widget.attrs.update(
         {
@@ -88,38 +87,37 @@ def _dose_form(person: Person, data: Any = None, current: Product | None = None)
             "hx-include": "closest form",
         }
     )
-    chosen = _chosen_product(person, form, product)
+    chosen = _chosen_product(products, form, product)
     choice_field(form, "unit").choices = unit_choices(chosen)
     return form
 
 
-def _chosen_product(person: Person, form: DoseForm, default: Product | None) -> Product | None:
+def _chosen_product(
+    products: list[ProductView], form: DoseForm, default: ProductView | None
+) -> ProductView | None:
     raw = form.data.get("product_id") if form.is_bound else None
     if raw:
-        return queries.products(person).filter(pk=raw).first() if raw.isdigit() else None
+        return next((p for p in products if str(p.id) == raw), None)
     return default
 
 
 def _today_context(
     request: HttpRequest,
-    person: Person,
+    person: Any,
     checkin_form: CheckInForm | None = None,
     dose_form: DoseForm | None = None,
 ) -> dict[str, Any]:
-    clock = clock_of(person)
-    today = clock.today()
-    first = today - timedelta(days=CHART_DAYS - 1)
-    line = build_timeline(person, first, today)
-    days = [first + timedelta(days=i) for i in range(CHART_DAYS)]
-    leaf = queries.leaf_products(person)
-    leaf_grams = line.daily_grams(leaf)
-    chart = anxiety_and_grams_chart(days, list(line.daily_anxiety()), list(leaf_grams))
-    start, end = clock.day_span(today)
-    now = timezone.now()
-    exposure = recent_exposure(person, now)
+    read = today_reads.today(person)
+    chart = anxiety_and_grams_chart(
+        [c.day for c in read.chart],
+        [float("nan") if c.anxiety is None else c.anxiety for c in read.chart],
+        [c.grams_leaf for c in read.chart],
+    )
+    exposure = read.exposure
     exposure_figure = None
     if exposure is not None:
-        local = [t.astimezone(clock.zone) for t in exposure.times]
+        zone = clock(person).zone
+        local = [t.astimezone(zone) for t in exposure.times]
         exposure_figure = exposure_chart(
             local, exposure.concentration_nM, exposure.low_nM, exposure.high_nM
         )
@@ -127,15 +125,15 @@ def _today_context(
         "exposure": exposure,
         "exposure_chart": exposure_figure,
         "exposure_sources": load_knowledge().cite(list(exposure.sources)) if exposure else [],
-        "today": today,
+        "today": read.day,
         "checkin_form": checkin_form or CheckInForm(initial={"at": _local_now(person)}),
         "dose_form": dose_form or _dose_form(person),
-        "has_products": queries.products(person).exists(),
-        "entries": queries.entries_between(person, start, end),
+        "has_products": read.has_products,
+        "entries": read.entries,
         "chart": chart,
-        "grams_today": float(leaf_grams[-1]),
-        "other_doses_today": queries.other_doses_between(person, start, end),
-        "gad7": queries.gad7_due(person),
+        "grams_today": read.totals.grams_leaf,
+        "other_doses_today": read.totals.other_doses,
+        "gad7": read.gad7,
     }
 
 
@@ -157,7 +155,7 @@ def checkin_add(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.add_checkin(
-                person, form.payload(clock_of(person).zone), token=form.cleaned_data["token"]
+                person, form.payload(clock(person).zone), token=form.cleaned_data["token"]
             )
         except DuplicateSubmission:
             return saved_redirect(request, "That check-in was already saved.")
@@ -176,7 +174,7 @@ def dose_add(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             dose = services.log_dose(
-                person, form.payload(clock_of(person).zone), token=form.cleaned_data["token"]
+                person, form.payload(clock(person).zone), token=form.cleaned_data["token"]
             )
         except DuplicateSubmission:
             return saved_redirect(request, "That dose was already saved.")
@@ -194,7 +192,7 @@ def dose_units(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     data = request.GET.copy()
     raw = data.get("product_id", "")
-    product = queries.products(person).filter(pk=raw).first() if raw.isdigit() else None
+    product = product_reads.product(person, int(raw)) if raw.isdigit() else None
     if product is not None:
         # A newly chosen product is logged in its own unit unless the person changes it.
         data["unit"] = product.unit
@@ -219,7 +217,7 @@ def products(request: HttpRequest) -> HttpResponse:
         else:
             return saved_redirect(request, f"Product added: {product.name}.", "products")
     status = 422 if form.errors else 200
-    context = {"form": form, "products": queries.products(person)}
+    context = {"form": form, "products": product_reads.products(person)}
     return render(request, "web/products.html", context, status=status)
 
 
@@ -229,14 +227,14 @@ _PRODUCT_FIELDS = list(ProductForm.base_fields)
 @require_http_methods(["GET", "POST"])
 def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
     person = current_person(request)
-    product = queries.products(person).filter(pk=product_id).first()
+    product = product_reads.product(person, product_id)
     if product is None:
         raise Http404
     initial = {f: getattr(product, f) for f in _PRODUCT_FIELDS if hasattr(product, f)}
     form = ProductForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.edit_product(person, product.pk, form.payload())
+            services.edit_product(person, product.id, form.payload())
         except EntryInvalid as exc:
             form.show_errors(exc)
         else:
@@ -272,31 +270,16 @@ KINDS = {
 @require_GET
 def journal(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
-    before = None
-    if raw := request.GET.get("before"):
-        try:
-            before = datetime.fromisoformat(raw)
-            if before.tzinfo is None:
-                before = before.replace(tzinfo=UTC)
-            before.astimezone(UTC)  # out-of-range offsets fail here, not in the query
-        except (ValueError, OverflowError):
-            before = None
-    skip_text = request.GET.get("skip", "0")
-    skip = int(skip_text) if skip_text.isdigit() and before is not None else 0
-    entries, cursor = queries.journal_page(person, before=before, skip=min(skip, 1000), limit=50)
-    clock = clock_of(person)
-    days: list[tuple[Any, list[Any]]] = []
-    for entry in entries:
-        day = clock.local_day(entry.at)
-        if not days or days[-1][0] != day:
-            days.append((day, []))
-        days[-1][1].append((entry, entry.at.astimezone(clock.zone)))
-    older = {"before": cursor[0].isoformat(), "skip": cursor[1]} if cursor else None
+    try:
+        page = journal_reads.journal_page(person, request.GET.get("cursor") or None, limit=50)
+    except journal_reads.CursorInvalid:
+        page = journal_reads.journal_page(person, None, limit=50)  # a stale link: start again
     deleted = None
     kind, _, number = request.GET.get("deleted", "").partition("-")
     if kind in KINDS and number.isdigit():
         deleted = {"kind": kind, "id": int(number)}
-    return render(request, "web/journal.html", {"days": days, "older": older, "deleted": deleted})
+    context = {"days": page.days, "older": page.next_cursor, "deleted": deleted}
+    return render(request, "web/journal.html", context)
 
 
 @require_POST
@@ -326,57 +309,51 @@ def entry_restore(request: HttpRequest, kind: str, entry_id: int) -> HttpRespons
     return redirect("journal")
 
 
-def _edit_target(person: Person, kind: str, entry_id: int) -> Dose | CheckIn | Intake:
-    found = queries.live_entry(person, kind, entry_id)
-    if found is None:
-        raise Http404
-    return found
-
-
 @require_http_methods(["GET", "POST"])
 def entry_edit(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
     person = current_person(request)
-    entry = _edit_target(person, kind, entry_id)
-    zone = clock_of(person).zone
+    values = journal_reads.entry_values(person, kind, entry_id)
+    if values is None:
+        raise Http404  # intakes are edited on the Substances page (a later release)
+    zone = clock(person).zone
     form: CheckInForm | DoseForm
-    edit: Callable[[Person, int, Mapping[str, Any]], object]
-    if isinstance(entry, Dose):
-        initial = {
-            "product_id": entry.product_id,
-            "amount": entry.amount,
-            "unit": entry.unit,
-            "taken_at": entry.taken_at.astimezone(zone).strftime(DATETIME_FORMAT),
-            "note": entry.note,
+    edit: Callable[[Any, int, Mapping[str, Any]], object]
+    if isinstance(values, DoseValues):
+        initial: dict[str, Any] = {
+            "product_id": values.product.id,
+            "amount": values.amount,
+            "unit": values.unit,
+            "taken_at": values.taken_at.astimezone(zone).strftime(DATETIME_FORMAT),
+            "note": values.note,
         }
-        form = _dose_form(person, request.POST or None, current=entry.product)
+        form = _dose_form(person, request.POST or None, current=values.product)
         if not form.is_bound:
             form.initial.update(initial)
-            choice_field(form, "unit").choices = unit_choices(entry.product)
+            choice_field(form, "unit").choices = unit_choices(values.product)
         edit = services.edit_dose
-    elif isinstance(entry, CheckIn):
+    else:
+        assert isinstance(values, CheckInValues)
         initial = {
-            "at": entry.at.astimezone(zone).strftime(DATETIME_FORMAT),
-            "anxiety": entry.anxiety,
-            "mood": entry.mood,
-            "sleep_hours": entry.sleep_hours,
-            "sleep_quality": entry.sleep_quality,
-            "symptoms": entry.symptoms,
-            "note": entry.note,
-            **{f"practice_{p.kind}": p.minutes for p in entry.practices.all()},
+            "at": values.at.astimezone(zone).strftime(DATETIME_FORMAT),
+            "anxiety": values.anxiety,
+            "mood": values.mood,
+            "sleep_hours": values.sleep_hours,
+            "sleep_quality": values.sleep_quality,
+            "symptoms": list(values.symptoms),
+            "note": values.note,
+            **{f"practice_{k}": minutes for k, minutes in values.practices.items()},
         }
         form = CheckInForm(request.POST or None, initial=initial)
         edit = services.edit_checkin
-    else:
-        raise Http404  # intakes are edited on the Substances page (a later release)
     if request.method == "POST" and form.is_valid():
         try:
-            edit(person, entry.pk, form.payload(zone))
+            edit(person, values.id, form.payload(zone))
         except EntryInvalid as exc:
             form.show_errors(exc)
         else:
             return saved_redirect(request, "Entry updated.", "journal")
     status = 422 if form.errors else 200
-    context = {"form": form, "kind": kind, "entry": entry}
+    context = {"form": form, "kind": kind, "entry": values}
     return render(request, "web/entry_edit.html", context, status=status)
 
 

@@ -1,0 +1,169 @@
+"""API: Today, the journal's entries, and logging doses, check-ins, practices and intakes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from mitra.journal import services
+from mitra.reads import journal as journal_reads
+from mitra.reads import today as today_reads
+from mitra.reads.journal import EntryView, JournalPage
+from mitra.reads.products import product
+from mitra.reads.today import Today
+from mitra.vocabulary import PRACTICE_KINDS
+
+from .documents import respond
+from .people import person_of
+from .writes import PROBLEMS, WRITE_PROBLEMS, create
+
+router = Router(tags=["journal"])
+
+Token = Annotated[
+    str | None, Field(None, max_length=64, description="Replay token: a repeat is stored once.")
+]
+Note = Annotated[str, Field("", max_length=2000)]
+
+
+class DoseBody(Schema):
+    product_id: int
+    amount: float
+    unit: str | None = Field(
+        None, max_length=16, description="g, mg or the product's unit (default)"
+    )
+    taken_at: datetime | None = Field(None, description="Default: now")
+    note: Note = ""
+    token: Token = None
+
+
+class PracticeBody(Schema):
+    kind: str = Field(..., max_length=24, description=", ".join(PRACTICE_KINDS))
+    minutes: int
+
+
+class CheckInBody(Schema):
+    anxiety: int
+    at: datetime | None = Field(None, description="Default: now")
+    mood: int | None = None
+    sleep_hours: float | None = None
+    sleep_quality: int | None = None
+    symptoms: list[str] = Field(default_factory=list, max_length=50)
+    practices: list[PracticeBody] = Field(default_factory=list, max_length=20)
+    note: Note = ""
+    token: Token = None
+
+
+class PracticeLogBody(PracticeBody):
+    at: datetime | None = Field(None, description="Default: now")
+    token: Token = None
+
+
+class IntakeBody(Schema):
+    substance_id: int
+    amount: float | None = None
+    unit: str = Field("", max_length=24)
+    taken_at: datetime | None = Field(None, description="Default: now")
+    note: Note = ""
+    token: Token = None
+
+
+def _data(body: Schema, *, when: str) -> dict[str, Any]:
+    data = body.dict(exclude={"token"})
+    data[when] = data[when] or timezone.now()
+    return data
+
+
+def _read(kind: str) -> Callable[[Any, Any], EntryView]:
+    return lambda person, row: journal_reads.entry_read(person, kind, row)
+
+
+@router.get(
+    "/today",
+    response={200: Today, **PROBLEMS},
+    summary="Today: entries, totals, chart, what is due, exposure",
+)
+def get_today(request: HttpRequest) -> HttpResponse:
+    return respond(today_reads.today(person_of(request)))
+
+
+@router.get(
+    "/entries",
+    response={200: JournalPage, **PROBLEMS},
+    summary="Journal entries, newest first, a page at a time",
+)
+def list_entries(
+    request: HttpRequest,
+    limit: Annotated[int, Query(ge=1, le=journal_reads.MAX_PAGE)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> HttpResponse:
+    person = person_of(request)
+    try:
+        page = journal_reads.journal_page(person, cursor, limit=limit)
+    except journal_reads.CursorInvalid as exc:
+        raise HttpError(422, f"cursor {exc}") from None
+    return respond(page)
+
+
+@router.post(
+    "/doses",
+    response={200: EntryView, 201: EntryView, **WRITE_PROBLEMS},
+    summary="Log a kratom dose",
+)
+def log_dose(request: HttpRequest, payload: DoseBody) -> HttpResponse:
+    data = _data(payload, when="taken_at")
+    if data["unit"] is None:
+        # A dose is counted in its product's own unit unless the body says otherwise.
+        found = product(person_of(request), payload.product_id)
+        data["unit"] = found.unit if found is not None else "g"
+    return create(request, services.log_dose, data, payload.token, _read("dose"))
+
+
+@router.post(
+    "/checkins",
+    response={200: EntryView, 201: EntryView, **WRITE_PROBLEMS},
+    summary="Log a check-in with its practices",
+)
+def add_checkin(request: HttpRequest, payload: CheckInBody) -> HttpResponse:
+    return create(
+        request,
+        services.add_checkin,
+        _data(payload, when="at"),
+        payload.token,
+        _read("checkin"),
+    )
+
+
+@router.post(
+    "/practices",
+    response={200: EntryView, 201: EntryView, **WRITE_PROBLEMS},
+    summary="Log a practice on its own",
+)
+def log_practice(request: HttpRequest, payload: PracticeLogBody) -> HttpResponse:
+    return create(
+        request,
+        services.log_practice,
+        _data(payload, when="at"),
+        payload.token,
+        _read("practice"),
+    )
+
+
+@router.post(
+    "/intakes",
+    response={200: EntryView, 201: EntryView, **WRITE_PROBLEMS},
+    summary="Log a use of a substance",
+)
+def log_intake(request: HttpRequest, payload: IntakeBody) -> HttpResponse:
+    return create(
+        request,
+        services.log_intake,
+        _data(payload, when="taken_at"),
+        payload.token,
+        _read("intake"),
+    )

@@ -1,0 +1,53 @@
+"""API: the person's kratom products, and adding one."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema
+
+from mitra.journal import services
+from mitra.reads import products as product_reads
+from mitra.reads.products import ProductView
+from mitra.vocabulary import PRODUCT_FORMS, PRODUCT_UNITS, VEINS
+
+from .documents import respond
+from .people import person_of
+from .writes import PROBLEMS, WRITE_PROBLEMS, create
+
+router = Router(tags=["products"])
+
+
+class ProductBody(Schema):
+    name: str = Field(..., max_length=120)
+    vendor: str = Field("", max_length=120)
+    strain: str = Field("", max_length=80, description="The vendor's label, e.g. Maeng Da")
+    vein: str = Field("unknown", max_length=16, description=", ".join(VEINS))
+    form: str = Field("powder", max_length=16, description=", ".join(PRODUCT_FORMS))
+    unit: str = Field("g", max_length=16, description=", ".join(PRODUCT_UNITS))
+    grams_per_unit: float | None = None
+    mitragynine_mg_per_g: float | None = None
+    hydroxy_mg_per_g: float | None = None
+    notes: str = Field("", max_length=2000)
+    token: str | None = Field(None, max_length=64)
+
+
+@router.get(
+    "", response={200: list[ProductView], **PROBLEMS}, summary="The person's kratom products"
+)
+def list_products(request: HttpRequest) -> HttpResponse:
+    return respond(product_reads.products(person_of(request)), list[ProductView])
+
+
+@router.post(
+    "",
+    response={200: ProductView, 201: ProductView, **WRITE_PROBLEMS},
+    summary="Add a kratom product",
+)
+def add_product(request: HttpRequest, payload: ProductBody) -> HttpResponse:
+    return create(
+        request,
+        services.add_product,
+        payload.dict(exclude={"token"}),
+        payload.token,
+        lambda person, row: product_reads.view(row),
+    )

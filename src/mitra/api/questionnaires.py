@@ -1,0 +1,113 @@
+"""API: the questionnaires mitra can score, and the person's responses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from pydantic import StrictInt
+
+from mitra.instruments import InstrumentError, instrument
+from mitra.journal import services
+from mitra.reads import questionnaires as questionnaire_reads
+from mitra.reads.journal import MAX_PAGE, CursorInvalid
+from mitra.reads.questionnaires import (
+    InstrumentDetail,
+    InstrumentSummary,
+    ResponsePage,
+    ResponseView,
+)
+
+from .documents import respond
+from .people import person_of
+from .writes import PROBLEMS, WRITE_PROBLEMS, create
+
+router = Router(tags=["questionnaires"])
+
+
+class ResponseBody(Schema):
+    instrument: str = Field(
+        ..., max_length=16, description="GAD-7, GAD-2, PHQ-9, PHQ-2, PHQ-4, SOWS or SDS"
+    )
+    # Strict: JSON true is not the answer 1.
+    answers: list[StrictInt | None] = Field(..., max_length=60)
+    at: datetime | None = Field(None, description="Default: now")
+    token: str | None = Field(None, max_length=64)
+
+
+def _code(code: str) -> str:
+    try:
+        return instrument(code).code
+    except InstrumentError as exc:
+        raise Http404(str(exc)) from None
+
+
+@router.get(
+    "/instruments",
+    response={200: list[InstrumentSummary]},
+    summary="The questionnaires mitra can score",
+)
+def list_instruments(request: HttpRequest) -> HttpResponse:
+    return respond(questionnaire_reads.instruments(), list[InstrumentSummary])
+
+
+@router.get(
+    "/instruments/{code}",
+    response={200: InstrumentDetail, 404: PROBLEMS[404]},
+    summary="One questionnaire: items, answers, bands and sources",
+)
+def get_instrument(request: HttpRequest, code: str) -> HttpResponse:
+    return respond(questionnaire_reads.instrument_detail(_code(code)))
+
+
+@router.get(
+    "/instruments/{code}/fhir",
+    response={200: dict[str, Any], 404: PROBLEMS[404]},
+    summary="The questionnaire as a FHIR R4 Questionnaire",
+)
+def get_instrument_fhir(request: HttpRequest, code: str) -> HttpResponse:
+    return respond(questionnaire_reads.instrument_fhir(_code(code)), dict[str, Any])
+
+
+@router.get(
+    "/responses",
+    response={200: ResponsePage, **PROBLEMS},
+    summary="The person's questionnaire responses, oldest first, a page at a time",
+)
+def list_responses(
+    request: HttpRequest,
+    instrument: Annotated[str | None, Query(max_length=16)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> HttpResponse:
+    person = person_of(request)
+    code = _code(instrument) if instrument else None
+    try:
+        page = questionnaire_reads.response_page(person, code, cursor, limit=limit)
+    except CursorInvalid as exc:
+        raise HttpError(422, f"cursor {exc}") from None
+    return respond(page)
+
+
+@router.post(
+    "/responses",
+    response={200: ResponseView, 201: ResponseView, **WRITE_PROBLEMS},
+    summary="Score and save a questionnaire response",
+)
+def submit_response(request: HttpRequest, payload: ResponseBody) -> HttpResponse:
+    data = {
+        "instrument": payload.instrument,
+        "answers": payload.answers,
+        "at": payload.at or timezone.now(),
+    }
+    return create(
+        request,
+        services.submit_response,
+        data,
+        payload.token,
+        questionnaire_reads.response_view,
+    )

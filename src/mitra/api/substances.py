@@ -1,0 +1,47 @@
+"""API: the person's substances with their interactions with kratom, and adding one."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema
+
+from mitra.journal import services
+from mitra.reads import substances as substance_reads
+from mitra.reads.substances import Substances, SubstanceView
+
+from .documents import respond
+from .people import person_of
+from .writes import PROBLEMS, WRITE_PROBLEMS, create
+
+router = Router(tags=["substances"])
+
+
+class SubstanceBody(Schema):
+    name: str = Field(..., max_length=120, description="A generic or brand name, e.g. sertraline")
+    dose_text: str = Field("", max_length=120)
+    active: bool = True
+    token: str | None = Field(None, max_length=64)
+
+
+@router.get(
+    "",
+    response={200: Substances, **PROBLEMS},
+    summary="The person's substances, interactions with kratom, and recent uses",
+)
+def list_substances(request: HttpRequest) -> HttpResponse:
+    return respond(substance_reads.substances(person_of(request)))
+
+
+@router.post(
+    "",
+    response={200: SubstanceView, 201: SubstanceView, **WRITE_PROBLEMS},
+    summary="Add a medication or other substance",
+)
+def add_substance(request: HttpRequest, payload: SubstanceBody) -> HttpResponse:
+    return create(
+        request,
+        services.add_substance,
+        payload.dict(exclude={"token"}),
+        payload.token,
+        lambda person, row: substance_reads.substance(person, row.pk),
+    )

@@ -1,0 +1,59 @@
+"""How the API takes a write: JSON bodies only, a replay token, 201 with the entry's read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja.errors import HttpError
+
+from mitra.journal.errors import DuplicateSubmission
+
+from .documents import respond
+from .people import person_of
+
+__all__ = ["PROBLEMS", "Problem", "create", "require_json"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An error as RFC 9457 problem details (served as application/problem+json)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: dict[str, str] | None = None
+
+
+# The error answers every route may give, for the OpenAPI document.
+PROBLEMS: dict[int, Any] = {404: Problem, 409: Problem, 422: Problem}
+WRITE_PROBLEMS: dict[int, Any] = {**PROBLEMS, 415: Problem}
+
+
+def require_json(request: HttpRequest) -> None:
+    """Refuse any body but JSON (415)."""
+    # A web page elsewhere cannot send JSON to this loopback server without a CORS preflight,
+    # which mitra never grants; a form or text/plain post is refused here.
+    if request.content_type != "application/json":
+        raise HttpError(415, "Send the body as application/json.")
+
+
+def create(
+    request: HttpRequest,
+    service: Callable[..., Any],
+    data: Mapping[str, Any],
+    token: str | None,
+    render: Callable[[Any, Any], Any],
+) -> HttpResponse:
+    """Call a journal service; answer 201 with the entry's read, or 200 when `token` replays."""
+    require_json(request)
+    person = person_of(request)
+    status = 201
+    try:
+        entry = service(person, data, token=token)
+    except DuplicateSubmission as exc:
+        entry, status = exc.entry, 200
+    return respond(render(person, entry), status=status)

@@ -1,0 +1,31 @@
+"""The `mitra` command: thin faces over the journal's services and reads, one module per group."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from . import data, insights, journal, questionnaires, safety, serve
+from .app import CommandError, UsageError, app
+
+__all__ = ["app", "main"]
+# The command groups register their commands on `app` when imported.
+_GROUPS = (data, insights, journal, questionnaires, safety, serve)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: refusals and usage errors are one line on stderr with exit status 2."""
+    try:
+        app(args=argv, prog_name="mitra", standalone_mode=False)
+    except CommandError as exc:
+        print(f"mitra: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except UsageError as exc:
+        message = " ".join(exc.format_message().split())
+        command = exc.ctx.command_path if exc.ctx else "mitra"
+        print(f"mitra: {message} (see: {command} --help)", file=sys.stderr)
+        raise SystemExit(2) from None
+    except typer.Abort:
+        print("mitra: aborted", file=sys.stderr)
+        raise SystemExit(130) from None

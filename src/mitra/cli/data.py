@@ -1,0 +1,89 @@
+"""The journal as a whole: a demo journal, and export."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from .app import (
+    app,
+    django_ready,
+    fail,
+    out,
+    the_person,
+)
+
+# --- demo and export -----------------------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    days: Annotated[int, typer.Option(help="Days of journal to make.", min=1, max=36500)] = 180,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same person).")] = 0,
+    timezone: Annotated[
+        str | None, typer.Option("--timezone", help="The person's time zone.")
+    ] = None,
+    into_existing: Annotated[
+        bool,
+        typer.Option("--into-existing", help="Add made-up entries to a journal that has entries."),
+    ] = False,
+) -> None:
+    """Fill an empty journal with a synthetic person, to try mitra out."""
+    django_ready()
+    from mitra.journal import queries
+
+    if queries.has_entries() and not into_existing:
+        fail(
+            "this journal already has entries, and the demo would mix made-up ones into them; "
+            "use an empty MITRA_DATA_DIR, or pass --into-existing"
+        )
+    person = the_person(timezone)
+    from django.conf import settings
+    from rich.progress import Progress
+
+    from mitra.journal.demo import demo_journal, load_demo
+
+    journal = demo_journal(person, days=days, seed=seed)
+    with Progress(transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task("Making a synthetic journal", total=None)
+        counts = load_demo(
+            person, days=days, seed=seed, journal=journal, progress=lambda n: bar.advance(task, n)
+        )
+    # The synthetic person's true effects, saved beside the data so the insights can be checked.
+    truth_file = Path(settings.DATA_DIR) / f"demo-truth-seed{seed}.json"
+    truth_file.parent.mkdir(parents=True, exist_ok=True)
+    truth_file.write_text(json.dumps(journal.truth, indent=2, default=str) + "\n", encoding="utf-8")
+    out.print(
+        f"Added {days} days: {counts['doses']} doses, {counts['checkins']} check-ins, "
+        f"{counts['practices']} practices, {counts['responses']} GAD-7s, "
+        f"{counts['products']} products. Ground truth: {truth_file}. Now run: mitra serve"
+    )
+
+
+@app.command()
+def export(
+    format: Annotated[str, typer.Option("--format", help="Export format: json.")] = "json",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
+    ] = None,
+) -> None:
+    """Export the whole journal."""
+    if format != "json":
+        fail(f"--format {format} is not available; use json")
+    person = the_person()
+    from mitra.interop.json_export import export_json
+
+    text = json.dumps(export_json(person), indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            fail(f"--output {output}: {exc.strerror or exc}")
+        print(f"Wrote {output}")

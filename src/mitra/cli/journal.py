@@ -1,0 +1,353 @@
+"""Logging from the terminal: settings, products, doses and check-ins."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from .app import (
+    JsonFlag,
+    app,
+    fail,
+    out,
+    parse_time,
+    print_document,
+    print_json,
+    refused,
+    replay_token,
+    the_person,
+)
+
+# --- settings ------------------------------------------------------------------------------------
+
+
+@app.command("settings")
+def settings_cmd(
+    timezone: Annotated[
+        str | None, typer.Option("--timezone", help="IANA time zone, e.g. Europe/Berlin.")
+    ] = None,
+    day_starts: Annotated[
+        int | None, typer.Option("--day-starts", help="Hour (0-23) at which your day starts.")
+    ] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Show or change your time zone and the hour at which your day starts."""
+    person = the_person(timezone)
+    if day_starts is not None:
+        from mitra.journal import services
+        from mitra.journal.errors import EntryInvalid
+
+        try:
+            person = services.set_up_person(
+                {"time_zone": person.time_zone, "day_boundary_hour": day_starts}
+            )
+        except EntryInvalid as exc:
+            refused(exc)
+    data = {"time_zone": person.time_zone, "day_boundary_hour": person.day_boundary_hour}
+    if json_out:
+        print_json(data)
+    else:
+        out.print(
+            f"Time zone {data['time_zone']}; your day starts at {data['day_boundary_hour']}:00."
+        )
+
+
+products_app = typer.Typer(help="List or add kratom products.", invoke_without_command=True)
+app.add_typer(products_app, name="products")
+
+
+# --- products ------------------------------------------------------------------------------------
+
+
+@products_app.callback()
+def products_list(ctx: typer.Context, json_out: JsonFlag = False) -> None:
+    """List your products (or add one: mitra products add --help)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    person = the_person()
+    from mitra.reads import products as product_reads
+    from mitra.reads.products import ProductView
+
+    rows = product_reads.products(person)
+    if json_out:
+        print_document(rows, list[ProductView])
+        return
+    if not rows:
+        out.print("No products yet. Add one: mitra products add NAME --unit g")
+        return
+    table = Table("id", "name", "form", "counted in", "mitragynine mg/g", "7-OH mg/g")
+    for r in rows:
+        unit = "g" if r.unit == "g" else f"{r.unit} ({r.grams_per_unit or '?'} g)"
+        table.add_row(
+            str(r.id),
+            escape(r.name),
+            r.form_label,
+            unit,
+            f"{r.mitragynine_mg_per_g:g}" if r.mitragynine_mg_per_g is not None else "–",
+            f"{r.hydroxy_mg_per_g:g}" if r.hydroxy_mg_per_g is not None else "–",
+        )
+    out.print(table)
+
+
+@products_app.command("add")
+def products_add(
+    name: Annotated[str, typer.Argument(help="The product's name.")],
+    vendor: Annotated[str, typer.Option(help="Who sells it.")] = "",
+    strain: Annotated[str, typer.Option(help="The vendor's strain label, e.g. Maeng Da.")] = "",
+    vein: Annotated[str, typer.Option(help="white, green, red, yellow or unknown.")] = "unknown",
+    form: Annotated[
+        str, typer.Option(help="powder, capsules, tea, extract, 7oh or shot.")
+    ] = "powder",
+    unit: Annotated[
+        str, typer.Option(help="g, capsule, tablet, scoop, teaspoon, shot or ml.")
+    ] = "g",
+    grams_per_unit: Annotated[
+        float | None, typer.Option(help="Grams in one unit (e.g. 0.5 per capsule).")
+    ] = None,
+    mitragynine_mg_per_g: Annotated[
+        float | None, typer.Option(help="Lab-tested mitragynine, mg per g.")
+    ] = None,
+    hydroxy_mg_per_g: Annotated[
+        float | None, typer.Option(help="Lab-tested 7-OH, mg per g.")
+    ] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Add a kratom product."""
+    person = the_person()
+    from mitra.journal import services
+    from mitra.journal.errors import EntryInvalid
+
+    data = {
+        "name": name,
+        "vendor": vendor,
+        "strain": strain,
+        "vein": vein,
+        "form": form,
+        "unit": unit,
+        "grams_per_unit": grams_per_unit,
+        "mitragynine_mg_per_g": mitragynine_mg_per_g,
+        "hydroxy_mg_per_g": hydroxy_mg_per_g,
+    }
+    try:
+        product = services.add_product(person, data)
+    except EntryInvalid as exc:
+        refused(exc)
+    if json_out:
+        from mitra.reads.products import view
+
+        print_document(view(product))
+    else:
+        out.print(f"Added product {product.pk}: {escape(product.name)}")
+
+
+def _find_product(person: Any, ref: str) -> Any:
+    from mitra.journal import queries
+
+    products = list(queries.products(person))
+    if ref.isdigit():
+        match = [p for p in products if p.pk == int(ref)]
+    else:
+        match = [p for p in products if p.name.lower() == ref.lower()] or [
+            p for p in products if p.name.lower().startswith(ref.lower())
+        ]
+    if len(match) == 1:
+        return match[0]
+    names = ", ".join(f"{p.pk}={p.name}" for p in products) or "none yet (mitra products add)"
+    if match:
+        fail(f"product '{ref}' matches several: {', '.join(p.name for p in match)}")
+    fail(f"no product '{ref}'; your products: {names}")
+
+
+# --- dose and check-in ---------------------------------------------------------------------------
+
+
+@app.command()
+def dose(
+    product: Annotated[str, typer.Argument(help="Product name (or the start of it) or id.")],
+    amount: Annotated[float, typer.Argument(help="How much.")],
+    unit: Annotated[
+        str | None, typer.Argument(help="g, mg, or the product's unit (default).")
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option(help="When, e.g. '2026-11-25 08:30' (default now).")
+    ] = None,
+    note: Annotated[str, typer.Option(help="A note.")] = "",
+    json_out: JsonFlag = False,
+) -> None:
+    """Log a kratom dose."""
+    person = the_person()
+    from mitra.journal import clock, services
+    from mitra.journal.errors import DuplicateSubmission, EntryInvalid
+    from mitra.vocabulary import unit_text
+
+    chosen = _find_product(person, product)
+    taken_at = parse_time(at, clock(person).zone, "--at")
+    unit = unit or chosen.unit
+    data = {
+        "product_id": chosen.pk,
+        "taken_at": taken_at,
+        "amount": amount,
+        "unit": unit,
+        "note": note,
+    }
+    token = replay_token(
+        "dose", chosen.pk, taken_at.replace(second=0, microsecond=0).isoformat(), amount, unit
+    )
+    try:
+        saved = services.log_dose(person, data, token=token)
+    except DuplicateSubmission as exc:
+        fail(f"this dose is already in the journal (dose {exc.entry.pk})")
+    except EntryInvalid as exc:
+        refused(exc)
+    row = {
+        "id": saved.pk,
+        "product": chosen.name,
+        "taken_at": saved.taken_at.astimezone(UTC).isoformat(),
+        "amount": saved.amount,
+        "unit": saved.unit,
+        "grams": saved.grams,
+        "mg_mitragynine": saved.mg_mitragynine,
+    }
+    if json_out:
+        print_json(row)
+    else:
+        out.print(
+            f"Logged {unit_text(amount, unit)} of {escape(chosen.name)} = {saved.grams:g} g "
+            f"(dose {saved.pk})."
+        )
+
+
+def _practices(values: list[str]) -> list[dict[str, Any]]:
+    parsed = []
+    for value in values:
+        kind, _, minutes = value.partition("=")
+        if not minutes.strip().isdigit():
+            fail(f"--practice '{value}': use KIND=MINUTES, e.g. mindfulness=15")
+        parsed.append({"kind": kind.strip(), "minutes": int(minutes)})
+    return parsed
+
+
+@app.command()
+def checkin(
+    anxiety: Annotated[int, typer.Argument(help="Anxiety right now, 0 (none) to 10 (worst).")],
+    mood: Annotated[int | None, typer.Option(help="Mood, 1 (very low) to 5 (very good).")] = None,
+    sleep_hours: Annotated[float | None, typer.Option(help="Hours slept last night.")] = None,
+    sleep_quality: Annotated[int | None, typer.Option(help="Sleep quality, 1 to 5.")] = None,
+    symptom: Annotated[
+        list[str] | None, typer.Option(help="A symptom id (repeatable), e.g. restless.")
+    ] = None,
+    practice: Annotated[
+        list[str] | None, typer.Option(help="KIND=MINUTES (repeatable), e.g. mindfulness=15.")
+    ] = None,
+    note: Annotated[str, typer.Option(help="A note.")] = "",
+    at: Annotated[str | None, typer.Option(help="When (default now).")] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Log a check-in: anxiety, mood, sleep, practices and symptoms."""
+    person = the_person()
+    from mitra.journal import clock, services
+    from mitra.journal.errors import DuplicateSubmission, EntryInvalid
+
+    when = parse_time(at, clock(person).zone, "--at")
+    data = {
+        "at": when,
+        "anxiety": anxiety,
+        "mood": mood,
+        "sleep_hours": sleep_hours,
+        "sleep_quality": sleep_quality,
+        "symptoms": symptom or [],
+        "practices": _practices(practice or []),
+        "note": note,
+    }
+    token = replay_token(
+        "checkin", when.replace(second=0, microsecond=0).isoformat(), anxiety, mood, note
+    )
+    try:
+        saved = services.add_checkin(person, data, token=token)
+    except DuplicateSubmission as exc:
+        fail(f"this check-in is already in the journal (check-in {exc.entry.pk})")
+    except EntryInvalid as exc:
+        refused(exc)
+    if json_out:
+        print_json(
+            {"id": saved.pk, "at": saved.at.astimezone(UTC).isoformat(), "anxiety": saved.anxiety}
+        )
+    else:
+        out.print(f"Check-in saved (anxiety {anxiety}/10, check-in {saved.pk}).")
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+@app.command("today")
+def today_cmd(json_out: JsonFlag = False) -> None:
+    """Today: entries, grams of leaf, estimated mitragynine, and whether a GAD-7 is due."""
+    person = the_person()
+    from mitra.reads.today import today
+
+    read = today(person)
+    if json_out:
+        print_document(read)
+        return
+    t = read.totals
+    out.print(
+        f"{read.day:%A %d %B}: {t.grams_leaf:g} g of leaf, about {t.mg_mitragynine:.0f} mg "
+        f"mitragynine ({t.mg_mitragynine_low:.0f}-{t.mg_mitragynine_high:.0f})."
+    )
+    if t.other_doses:
+        out.print("Also (not counted as leaf): " + escape(", ".join(t.other_doses)))
+    for entry in read.entries:
+        out.print(f"{entry.at:%H:%M}  {escape(entry.title)}")
+    if read.gad7.due:
+        out.print("A GAD-7 is due: mitra questionnaire GAD-7")
+
+
+@app.command("entries")
+def entries_cmd(
+    limit: Annotated[int, typer.Option(min=1, max=200, help="Entries per page (1-200).")] = 50,
+    cursor: Annotated[
+        str | None, typer.Option(help="The next_cursor of the previous page.")
+    ] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Journal entries, newest first, a page at a time."""
+    person = the_person()
+    from mitra.reads.journal import CursorInvalid, journal_page
+
+    try:
+        page = journal_page(person, cursor, limit=limit)
+    except CursorInvalid as exc:
+        fail(f"--cursor {exc}")
+    if json_out:
+        print_document(page)
+        return
+    for day in page.days:
+        out.print(f"[bold]{day.day:%A %d %B %Y}[/]")
+        for entry in day.entries:
+            details = f"  ({escape(' · '.join(entry.details))})" if entry.details else ""
+            out.print(f"  {entry.at:%H:%M}  {escape(entry.title)}{details}")
+    if page.next_cursor:
+        out.print(f"Older: mitra entries --cursor {page.next_cursor}")
+
+
+@app.command("substances")
+def substances_cmd(json_out: JsonFlag = False) -> None:
+    """Your substances and their interactions with kratom, with sources."""
+    person = the_person()
+    from mitra.reads.substances import substances
+
+    read = substances(person)
+    if json_out:
+        print_document(read)
+        return
+    for s in read.substances:
+        known = f" = {s.knowledge_name}" if s.recognised else " (not recognised, not checked)"
+        out.print(f"{s.id}  {escape(s.name)}{escape(known)}")
+    for f in read.interactions:
+        out.print(f"[bold]{f.severity}[/]: {escape(f.title)}. {escape(f.advice)}")
+        for c in f.sources:
+            out.print(f"  Source: {escape(c.citation)}", highlight=False)

@@ -1,0 +1,192 @@
+"""Questionnaires: score, compare two totals, and answer one in the terminal."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from .app import (
+    JsonFlag,
+    app,
+    django_ready,
+    fail,
+    out,
+    print_document,
+    print_json,
+    refused,
+    the_person,
+)
+from .crisis import crisis_json, print_crisis
+
+# --- questionnaires ------------------------------------------------------------------------------
+
+
+def _print_score(result: Any, person: Any | None = None) -> None:
+    """A score for a person: crisis resources first when the answers call for them."""
+    if result.crisis:
+        flag = next(f for f in result.flags if f.id == "crisis")
+        out.print(f"[bold red]{flag.message}[/]")
+        print_crisis(person)
+        out.print()
+    band = f", {result.band.label}" if result.band else ""
+    out.print(f"{result.instrument}: {result.total} of {result.maximum}{band}.")
+    if result.band:
+        out.print(result.band.meaning)
+    elif result.band_note:
+        out.print(result.band_note)
+    for sub in result.subscales:
+        out.print(f"{sub.label}: {sub.total} of {sub.maximum}.")
+    for flag in result.flags:
+        if flag.id != "crisis":
+            out.print(flag.message)
+
+
+def _score_or_fail(code: str, answers: list[int | None]) -> Any:
+    from mitra.instruments import InstrumentError, score
+
+    try:
+        return score(code, answers)
+    except InstrumentError as exc:
+        fail(str(exc))
+
+
+@app.command("score")
+def score_cmd(
+    code: Annotated[
+        str, typer.Argument(help="Questionnaire: GAD-7, GAD-2, PHQ-9, PHQ-2, PHQ-4, SOWS or SDS.")
+    ],
+    answers: Annotated[list[int], typer.Argument(help="Each item's answer value, in order.")],
+    json_out: JsonFlag = False,
+) -> None:
+    """Score a questionnaire without saving it."""
+    django_ready(database=False)
+    result = _score_or_fail(code, list(answers))
+    if json_out:
+        data = result.as_dict()
+        data["crisis"] = result.crisis
+        if result.crisis:
+            data["crisis_resources"] = crisis_json()
+        print_json(data)
+    else:
+        _print_score(result)
+
+
+@app.command()
+def compare(
+    code: Annotated[str, typer.Argument(help="Questionnaire, e.g. GAD-7.")],
+    before_total: Annotated[int, typer.Argument(help="The earlier total.")],
+    after_total: Annotated[int, typer.Argument(help="The later total.")],
+    json_out: JsonFlag = False,
+) -> None:
+    """Change between two totals, against the minimal important and reliable change thresholds."""
+    from mitra.instruments import InstrumentError, change
+
+    try:
+        result = change(code, before_total, after_total)
+    except InstrumentError as exc:
+        fail(str(exc))
+    data = result.as_dict()
+    if json_out:
+        print_json(data)
+        return
+    out.print(
+        f"{data['instrument']}: {before_total} to {after_total}, "
+        f"{data['difference']:+d} points, {data['direction']}."
+    )
+    for name, key in (
+        ("minimal clinically important difference", "mcid"),
+        ("reliable change", "reliable_change"),
+    ):
+        if data[key] is None:
+            out.print(f"The {name} is not established for {data['instrument']}.")
+        else:
+            verdict = "meets" if data[f"meets_{key}"] else "is below"
+            out.print(f"The change {verdict} the {name} of {data[key]} points.")
+    for source in data["sources"]:
+        out.print(f"Source: {source['citation']}", highlight=False)
+
+
+@app.command()
+def questionnaire(
+    code: Annotated[str, typer.Argument(help="Questionnaire, e.g. GAD-7.")],
+) -> None:
+    """Answer a questionnaire in the terminal; it is scored and saved."""
+    from mitra.instruments import InstrumentError, instrument
+
+    try:
+        definition = instrument(code)
+    except InstrumentError as exc:
+        fail(str(exc))
+    person = the_person()
+    from django.utils import timezone
+
+    from mitra.journal import services
+    from mitra.journal.errors import EntryInvalid
+
+    out.print(f"[bold]{definition.code}[/]: {definition.name}")
+    out.print(f"{definition.stem} (about {definition.recall})")
+    answers: list[int | None] = []
+    total_items = len(definition.items)
+    for number, item in enumerate(definition.items, start=1):
+        options = definition.options(number)
+        out.print(f"\n[bold]{number} of {total_items}.[/] {item.text}")
+        for option in options:
+            out.print(f"  {option.value}  {option.label}")
+        allowed = {str(o.value) for o in options}
+        while True:
+            try:
+                raw = input(f"Answer ({'/'.join(sorted(allowed))}): ").strip()
+            except EOFError:
+                print()
+                fail("questionnaire stopped before every question was answered; nothing was saved")
+            if raw in allowed:
+                answers.append(int(raw))
+                break
+            out.print(f"Please type one of {', '.join(sorted(allowed))}.")
+    try:
+        saved = services.submit_response(
+            person, {"instrument": definition.code, "at": timezone.now(), "answers": answers}
+        )
+    except EntryInvalid as exc:
+        refused(exc)
+    result = _score_or_fail(definition.code, answers)
+    out.print()
+    _print_score(result, person)
+    out.print(f"Saved (response {saved.pk}).")
+
+
+@app.command("responses")
+def responses_cmd(
+    instrument: Annotated[
+        str | None, typer.Option(help="Only this questionnaire, e.g. GAD-7.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=200, help="Responses per page (1-200).")] = 50,
+    cursor: Annotated[
+        str | None, typer.Option(help="The next_cursor of the previous page.")
+    ] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Your questionnaire responses, oldest first, with scores and bands."""
+    from mitra.instruments import InstrumentError
+    from mitra.instruments import instrument as find_instrument
+
+    person = the_person()
+    from mitra.reads.journal import CursorInvalid
+    from mitra.reads.questionnaires import response_page
+
+    try:
+        code = find_instrument(instrument).code if instrument else None
+        page = response_page(person, code, cursor, limit=limit)
+    except InstrumentError as exc:
+        fail(str(exc))
+    except CursorInvalid as exc:
+        fail(f"--cursor {exc}")
+    if json_out:
+        print_document(page)
+        return
+    for r in page.responses:
+        band = f", {r.band.label}" if r.band else ""
+        out.print(f"{r.at:%Y-%m-%d %H:%M}  {r.instrument}: {r.total} of {r.maximum}{band}")
+    if page.next_cursor:
+        out.print(f"More: mitra responses --cursor {page.next_cursor}")

@@ -1,0 +1,58 @@
+"""`mitra serve`: the web app on loopback."""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+from typing import Annotated
+
+import typer
+
+from .app import (
+    app,
+    django_ready,
+    fail,
+)
+
+# --- serve ---------------------------------------------------------------------------------------
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+) -> None:
+    """Start the web app at http://HOST:PORT (creates and migrates the database on first run)."""
+    if not _is_loopback(host):
+        fail(
+            f"refusing to listen on {host}: mitra has no accounts yet, so anyone who can reach "
+            "this address could read the journal; use 127.0.0.1"
+        )
+    django_ready()
+    from django.conf import settings
+    from waitress import serve as waitress_serve
+
+    from mitra.reports.charts import warm_up
+    from mitra.wsgi import application
+
+    # The chart renderer takes about a second to start: start it now, not on the first page.
+    threading.Thread(target=warm_up, daemon=True).start()
+
+    db = settings.DATABASES["default"]
+    where = (
+        db["NAME"] if str(db["ENGINE"]).endswith("sqlite3") else f"PostgreSQL {db.get('HOST', '')}"
+    )
+    print(
+        f"mitra is running at http://{host}:{port}/ (data: {where}). Press Ctrl+C to stop.",
+        flush=True,
+    )
+    waitress_serve(application, host=host.strip("[]"), port=port, threads=4, _quiet=True)

@@ -1,0 +1,267 @@
+"""The journal as people read it: entries with their titles, pages by local day, edit values."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from mitra.journal import clock, queries
+from mitra.knowledge import load as load_knowledge
+from mitra.vocabulary import PRACTICE_KINDS, unit_text
+
+from .products import ProductView
+from .products import view as product_view
+
+if TYPE_CHECKING:
+    from mitra.journal.models import CheckIn, Dose, Intake, Practice
+
+__all__ = [
+    "MAX_PAGE",
+    "CheckInValues",
+    "CursorInvalid",
+    "DoseValues",
+    "EntryView",
+    "JournalDay",
+    "JournalPage",
+    "checkin_entry",
+    "decode_cursor",
+    "dose_entry",
+    "entries_between",
+    "entries_of",
+    "entry_read",
+    "entry_values",
+    "intake_entry",
+    "journal_page",
+    "practice_entry",
+    "recent_intakes",
+]
+
+MAX_PAGE = 200
+
+
+class CursorInvalid(ValueError):
+    """A page cursor that mitra did not make (or that was cut short)."""
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """One line of the journal: its kind, time on the person's clock, a title and details."""
+
+    kind: str  # "dose", "checkin", "practice", "intake"
+    id: int
+    at: datetime
+    title: str
+    details: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class JournalDay:
+    """The entries of one local day, newest first."""
+
+    day: date
+    entries: tuple[EntryView, ...]
+
+
+@dataclass(frozen=True)
+class JournalPage:
+    """A page of the journal, newest first, and the cursor of the next (older) page."""
+
+    days: tuple[JournalDay, ...]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class DoseValues:
+    """A dose's current values, to fill its edit form (times on the person's clock)."""
+
+    id: int
+    product: ProductView
+    amount: float
+    unit: str
+    taken_at: datetime
+    note: str
+
+
+@dataclass(frozen=True)
+class CheckInValues:
+    """A check-in's current values with its practices' minutes by kind, to fill its edit form."""
+
+    id: int
+    at: datetime
+    anxiety: int
+    mood: int | None
+    sleep_hours: float | None
+    sleep_quality: int | None
+    symptoms: tuple[str, ...]
+    note: str
+    practices: dict[str, int]
+
+
+def practice_entry(p: Practice, zone: Any = UTC) -> EntryView:
+    """A practice logged on its own as a journal line: "Mindfulness: 15 min"."""
+    labels: dict[str, str] = {str(k): v for k, v in PRACTICE_KINDS.items()}
+    title = f"{labels.get(p.kind, p.kind)}: {p.minutes} min"
+    return EntryView("practice", p.pk, p.at.astimezone(zone), title, ())
+
+
+def entry_read(person: Any, kind: str, row: Any) -> EntryView:
+    """A just-saved entry row ("dose", "checkin", "practice", "intake") as its journal line."""
+    zone = clock(person).zone
+    if kind == "dose":
+        return dose_entry(row, zone)
+    if kind == "checkin":
+        return checkin_entry(row, queries.practice_rows(row), zone)
+    if kind == "practice":
+        return practice_entry(row, zone)
+    return intake_entry(row, zone)
+
+
+def _amount(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def dose_entry(d: Dose, zone: Any = UTC) -> EntryView:
+    """A dose as a journal line: "Kratom: 2 capsules of X", with grams and the lab figure."""
+    amount = unit_text(d.amount, d.unit)
+    grams = f"= {_amount(d.grams)} g" if d.unit != "g" else ""
+    details = tuple(x for x in (grams, d.note) if x)
+    if d.mg_mitragynine is not None:
+        details = (f"{d.mg_mitragynine:.0f} mg mitragynine (lab figure)", *details)
+    title = f"Kratom: {amount} of {d.product.name}"
+    return EntryView("dose", d.pk, d.taken_at.astimezone(zone), title, details)
+
+
+def checkin_entry(c: CheckIn, practices: list[Practice], zone: Any = UTC) -> EntryView:
+    """A check-in as a journal line: anxiety, then mood, sleep, practices, symptoms and note."""
+    kb = load_knowledge()
+    details: list[str] = []
+    if c.mood is not None:
+        details.append(f"mood {c.mood}/5")
+    if c.sleep_hours is not None:
+        quality = f", quality {c.sleep_quality}/5" if c.sleep_quality else ""
+        details.append(f"slept {_amount(c.sleep_hours)} h{quality}")
+    labels: dict[str, str] = {str(k): v for k, v in PRACTICE_KINDS.items()}
+    details.extend(f"{labels.get(p.kind, p.kind)}: {p.minutes} min" for p in practices)
+    if c.symptoms:
+        details.append("symptoms: " + ", ".join(kb.symptom(s).label.lower() for s in c.symptoms))
+    if c.note:
+        details.append(c.note)
+    title = f"Check-in: anxiety {c.anxiety}/10"
+    return EntryView("checkin", c.pk, c.at.astimezone(zone), title, tuple(details))
+
+
+def intake_entry(i: Intake, zone: Any = UTC) -> EntryView:
+    """A use of a substance as a journal line: "Alcohol: 2 drinks"."""
+    amount = f"{_amount(i.amount)} {i.unit}".strip() if i.amount is not None else ""
+    title = f"{i.substance.name}" + (f": {amount}" if amount else "")
+    details = tuple(x for x in (i.note,) if x)
+    return EntryView("intake", i.pk, i.taken_at.astimezone(zone), title, details)
+
+
+def entries_of(rows: queries.EntryRows, zone: Any) -> list[EntryView]:
+    """Rows as journal lines, newest first; same-time entries in a fixed order (kind, id)."""
+    entries = [
+        *(dose_entry(d, zone) for d in rows.doses),
+        *(checkin_entry(c, rows.practices.get(c.pk, []), zone) for c in rows.checkins),
+        *(intake_entry(i, zone) for i in rows.intakes),
+    ]
+    entries.sort(key=lambda e: (e.at, e.kind, e.id), reverse=True)
+    return entries
+
+
+def entries_between(person: Any, start: datetime, end: datetime) -> list[EntryView]:
+    """Every entry in [start, end), newest first (a day's entries for the Today page)."""
+    rows = queries.entry_rows(person, start=start, end=end, limit=None)
+    return entries_of(rows, clock(person).zone)
+
+
+def recent_intakes(person: Any, *, limit: int = 10) -> list[EntryView]:
+    """The latest uses of the person's substances, newest first."""
+    zone = clock(person).zone
+    return [intake_entry(i, zone) for i in queries.recent_intake_rows(person, limit=limit)]
+
+
+def encode_cursor(at: datetime, skip: int) -> str:
+    """An opaque cursor: the last entry's time and how many entries at that time were shown."""
+    text = json.dumps([at.astimezone(UTC).isoformat(), skip])
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """The (time, skip) inside a cursor, or CursorInvalid."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        at_text, skip = json.loads(raw)
+        at = datetime.fromisoformat(at_text)
+        at.astimezone(UTC)  # out-of-range offsets fail here, not in the query
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
+        raise CursorInvalid(
+            "is not a cursor this journal gave out; start from the first page"
+        ) from None
+    if at.tzinfo is None or not isinstance(skip, int) or not 0 <= skip <= 10 * MAX_PAGE:
+        raise CursorInvalid("is not a cursor this journal gave out; start from the first page")
+    return at, skip
+
+
+def journal_page(person: Any, cursor: str | None = None, *, limit: int = 50) -> JournalPage:
+    """A page of entries, newest first, grouped by local day, and the next page's cursor.
+
+    The cursor holds the last entry's time and how many entries at that very time were shown,
+    so entries logged in the same minute are neither lost nor repeated across pages.
+    """
+    before, skip = decode_cursor(cursor) if cursor else (None, 0)
+    day_clock = clock(person)
+    rows = queries.entry_rows(
+        person, start=None, end=before, limit=limit + skip + 1, end_inclusive=True
+    )
+    found = entries_of(rows, day_clock.zone)
+    if before is not None:
+        at_cursor = [e for e in found if e.at == before][:skip]
+        found = [e for e in found if e not in at_cursor]
+    page = found[:limit]
+    next_cursor = None
+    if len(found) > limit and page:
+        last = page[-1].at
+        shown = sum(1 for e in page if e.at == last) + (skip if last == before else 0)
+        next_cursor = encode_cursor(last, shown)
+    days: list[tuple[date, list[EntryView]]] = []
+    for entry in page:
+        day = day_clock.local_day(entry.at)
+        if not days or days[-1][0] != day:
+            days.append((day, []))
+        days[-1][1].append(entry)
+    return JournalPage(tuple(JournalDay(d, tuple(e)) for d, e in days), next_cursor)
+
+
+def entry_values(person: Any, kind: str, entry_id: int) -> DoseValues | CheckInValues | None:
+    """A live dose's or check-in's current values, or None (intakes are not edited here)."""
+    found = queries.live_entry(person, kind, entry_id)
+    zone = clock(person).zone
+    if found is None or kind == "intake":
+        return None
+    if kind == "dose":
+        dose: Dose = found  # type: ignore[assignment]
+        return DoseValues(
+            id=dose.pk,
+            product=product_view(dose.product),
+            amount=dose.amount,
+            unit=dose.unit,
+            taken_at=dose.taken_at.astimezone(zone),
+            note=dose.note,
+        )
+    checkin: CheckIn = found  # type: ignore[assignment]
+    return CheckInValues(
+        id=checkin.pk,
+        at=checkin.at.astimezone(zone),
+        anxiety=checkin.anxiety,
+        mood=checkin.mood,
+        sleep_hours=checkin.sleep_hours,
+        sleep_quality=checkin.sleep_quality,
+        symptoms=tuple(checkin.symptoms),
+        note=checkin.note,
+        practices={p.kind: p.minutes for p in queries.practice_rows(checkin)},
+    )

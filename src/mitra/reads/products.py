@@ -1,0 +1,67 @@
+"""The person's kratom products, as the Products page, `mitra products` and the API list them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from mitra.journal import queries
+from mitra.vocabulary import PRODUCT_FORMS, PRODUCT_UNITS, VEINS, is_leaf
+
+if TYPE_CHECKING:
+    from mitra.journal.models import Person, Product
+
+__all__ = ["ProductView", "product", "products"]
+
+
+@dataclass(frozen=True)
+class ProductView:
+    """A product with its form, the unit it is counted in, and its lab figures when known."""
+
+    id: int
+    name: str
+    vendor: str
+    strain: str
+    vein: str
+    vein_label: str
+    form: str
+    form_label: str
+    is_leaf: bool
+    unit: str
+    unit_label: str
+    grams_per_unit: float | None
+    mitragynine_mg_per_g: float | None
+    hydroxy_mg_per_g: float | None
+    notes: str
+
+
+def view(p: Product) -> ProductView:
+    """One product row as its view."""
+    return ProductView(
+        id=p.pk,
+        name=p.name,
+        vendor=p.vendor,
+        strain=p.strain,
+        vein=p.vein,
+        vein_label=VEINS.get(p.vein, p.vein),  # type: ignore[call-overload]
+        form=p.form,
+        form_label=PRODUCT_FORMS.get(p.form, p.form),  # type: ignore[call-overload]
+        is_leaf=is_leaf(p.form),
+        unit=p.unit,
+        unit_label=PRODUCT_UNITS.get(p.unit, p.unit),
+        grams_per_unit=p.grams_per_unit,
+        mitragynine_mg_per_g=p.mitragynine_mg_per_g,
+        hydroxy_mg_per_g=p.hydroxy_mg_per_g,
+        notes=p.notes,
+    )
+
+
+def products(person: Person) -> list[ProductView]:
+    """The person's products (not removed), by name."""
+    return [view(p) for p in queries.products(person)]
+
+
+def product(person: Person, product_id: int) -> ProductView | None:
+    """One of the person's products, or None."""
+    found = queries.product_row(person, product_id)
+    return None if found is None else view(found)

@@ -1,0 +1,148 @@
+"""The person's substances, resolved in the knowledge base, and interactions with kratom."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mitra.journal import queries
+from mitra.safety.interactions import Citation, InteractionFinding, check, interactions_among
+
+from .journal import EntryView, recent_intakes
+
+if TYPE_CHECKING:
+    from mitra.journal.models import Substance
+
+__all__ = [
+    "Disagreement",
+    "InteractionView",
+    "SubstanceChoice",
+    "SubstanceView",
+    "Substances",
+    "interaction_view",
+    "substance",
+    "substance_choices",
+    "substances",
+]
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Where sources disagree about an interaction, and which ones."""
+
+    text: str
+    sources: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class InteractionView:
+    """An interaction of kratom (or between two listed substances), with its sources."""
+
+    rule: str
+    title: str
+    severity: str
+    evidence: str
+    evidence_note: str
+    mechanism: str
+    advice: str
+    substances: tuple[str, str]
+    between: tuple[str, str]
+    by_class: bool
+    sources: tuple[Citation, ...]
+    disagreements: tuple[Disagreement, ...]
+
+
+@dataclass(frozen=True)
+class SubstanceView:
+    """A substance on the person's list, with what the knowledge base knows of it."""
+
+    id: int
+    name: str
+    dose_text: str
+    active: bool
+    recognised: bool
+    knowledge_id: str | None
+    knowledge_name: str | None  # the knowledge base's name ("alprazolam" for "Xanax")
+    classes: tuple[str, ...]
+    highest_severity: str | None
+    note: str
+
+
+@dataclass(frozen=True)
+class SubstanceChoice:
+    """A substance as a choice in a form."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Substances:
+    """The Substances page: the list, interactions among it and kratom, recent uses."""
+
+    substances: tuple[SubstanceView, ...]
+    interactions: tuple[InteractionView, ...]
+    recent_intakes: tuple[EntryView, ...]
+
+
+def interaction_view(finding: InteractionFinding) -> InteractionView:
+    """An engine's finding as its view."""
+    return InteractionView(
+        rule=finding.rule,
+        title=finding.title,
+        severity=finding.severity,
+        evidence=finding.evidence,
+        evidence_note=finding.evidence_note,
+        mechanism=finding.mechanism,
+        advice=finding.advice,
+        substances=finding.substances,
+        between=finding.between,
+        by_class=finding.by_class,
+        sources=finding.sources,
+        disagreements=tuple(Disagreement(t, c) for t, c in finding.disagreements),
+    )
+
+
+def _views(rows: list[Substance]) -> list[SubstanceView]:
+    reports = {r.query: r for r in check([s.name for s in rows])} if rows else {}
+    views = []
+    for s in rows:
+        report = reports.get(s.name)
+        known = report is not None and report.status == "known"
+        views.append(
+            SubstanceView(
+                id=s.pk,
+                name=s.name,
+                dose_text=s.dose_text,
+                active=s.active,
+                recognised=known,
+                knowledge_id=(report.resolved if known and report else None),
+                knowledge_name=(report.name if known and report else None),
+                classes=(report.classes if known and report else ()),
+                highest_severity=(report.highest_severity if known and report else None),
+                note=report.note if report else "",
+            )
+        )
+    return views
+
+
+def substances(person: Any) -> Substances:
+    """The person's substances with kratom interactions among the active, recognised ones."""
+    rows = list(queries.substances(person))
+    ids = sorted({s.knowledge_id for s in rows if s.active and s.knowledge_id})
+    return Substances(
+        substances=tuple(_views(rows)),
+        interactions=tuple(interaction_view(f) for f in interactions_among(ids)),
+        recent_intakes=tuple(recent_intakes(person, limit=10)),
+    )
+
+
+def substance(person: Any, substance_id: int) -> SubstanceView | None:
+    """One substance on the person's list, or None."""
+    found = queries.substances(person).filter(pk=substance_id).first()
+    return None if found is None else _views([found])[0]
+
+
+def substance_choices(person: Any) -> list[SubstanceChoice]:
+    """The person's substances as form choices, by name."""
+    return [SubstanceChoice(s.pk, s.name) for s in queries.substances(person)]

@@ -1,0 +1,196 @@
+"""API v1: logging doses, check-ins, practices, intakes, products, substances; reading them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client: Client, path: str, body: Any) -> Any:
+    return client.post(path, json.dumps(body), content_type="application/json")
+
+
+def test_a_dose_is_logged_in_its_products_unit_and_answered_with_its_journal_line(
+    client: Client, alice: Any, capsules: Any
+) -> None:
+    response = post(client, "/api/v1/doses", {"product_id": capsules.pk, "amount": 4})
+    assert response.status_code == 201
+    body = response.json()
+    assert body["kind"] == "dose"
+    assert body["title"] == "Kratom: 4 capsules of Red capsules"
+    assert "= 2 g" in body["details"]
+
+
+def test_a_replayed_dose_token_is_stored_once(client: Client, alice: Any, powder: Any) -> None:
+    payload = {"product_id": powder.pk, "amount": 2, "unit": "g", "token": "t-1"}
+    first, again = post(client, "/api/v1/doses", payload), post(client, "/api/v1/doses", payload)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    assert client.get("/api/v1/today").json()["totals"]["grams_leaf"] == 2.0
+
+
+def test_a_check_in_with_practices_shows_on_today_with_its_practices(
+    client: Client, alice: Any
+) -> None:
+    payload = {"anxiety": 6, "mood": 3, "practices": [{"kind": "mindfulness", "minutes": 15}]}
+    created = post(client, "/api/v1/checkins", payload)
+    assert created.status_code == 201
+    assert created.json()["title"] == "Check-in: anxiety 6/10"
+    today = client.get("/api/v1/today").json()
+    assert [e["id"] for e in today["entries"]] == [created.json()["id"]]
+    assert any("15 min" in d for d in today["entries"][0]["details"])
+    assert len(today["chart"]) == 30
+    assert today["chart"][-1]["anxiety"] == 6.0
+
+
+def test_a_practice_and_an_intake_are_logged_on_their_own(client: Client, alice: Any) -> None:
+    practice = post(client, "/api/v1/practices", {"kind": "exercise", "minutes": 30})
+    assert practice.status_code == 201
+    assert practice.json()["title"] == "Exercise: 30 min"
+    substance = post(client, "/api/v1/substances", {"name": "alcohol"})
+    assert substance.status_code == 201
+    intake = post(
+        client,
+        "/api/v1/intakes",
+        {"substance_id": substance.json()["id"], "amount": 2, "unit": "drinks"},
+    )
+    assert intake.status_code == 201
+    assert intake.json()["title"] == "alcohol: 2 drinks"
+
+
+def test_substances_come_with_their_interactions_with_kratom_and_sources(
+    client: Client, alice: Any
+) -> None:
+    added = post(client, "/api/v1/substances", {"name": "Xanax"}).json()
+    assert (added["recognised"], added["knowledge_name"]) == (True, "alprazolam")
+    listed = client.get("/api/v1/substances").json()
+    assert [s["name"] for s in listed["substances"]] == ["Xanax"]
+    worst = listed["interactions"][0]
+    assert worst["severity"] in {"warning", "danger"}
+    assert worst["advice"]
+    assert worst["sources"][0]["url"].startswith("https://")
+
+
+def test_a_product_is_added_and_listed(client: Client, alice: Any) -> None:
+    created = post(client, "/api/v1/products", {"name": "Bali powder", "form": "powder"})
+    assert created.status_code == 201
+    assert [p["name"] for p in client.get("/api/v1/products").json()] == ["Bali powder"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/doses", {"product_id": 999, "amount": 1, "unit": "g"}, "product_id"),
+        ("/api/v1/doses", {"product_id": 1, "amount": -1, "unit": "g"}, "amount"),
+        ("/api/v1/checkins", {"anxiety": 11}, "anxiety"),
+        ("/api/v1/checkins", {"anxiety": 3, "at": "2999-01-01T00:00:00Z"}, "at"),
+        ("/api/v1/practices", {"kind": "juggling", "minutes": 5}, "kind"),
+        ("/api/v1/intakes", {"substance_id": 999}, "substance_id"),
+        ("/api/v1/products", {"name": ""}, "name"),
+        ("/api/v1/substances", {"name": "x" * 121}, "name"),
+    ],
+)
+def test_invalid_writes_are_422_problems_naming_the_field_and_save_nothing(
+    client: Client, alice: Any, path: str, body: Any, field: str
+) -> None:
+    response = post(client, path, body)
+    assert response.status_code == 422, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    assert field in response.json()["errors"]
+    assert client.get("/api/v1/entries").json()["days"] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/checkins", {"anxiety": 3}),
+        ("/api/v1/practices", {"kind": "yoga", "minutes": 10}),
+        ("/api/v1/products", {"name": "Bali powder"}),
+        ("/api/v1/substances", {"name": "alcohol"}),
+    ],
+)
+def test_writes_take_only_json_so_other_pages_cannot_post_into_the_journal(
+    client: Client, alice: Any, path: str, body: Any
+) -> None:
+    form = client.post(path, body)
+    text = client.post(path, json.dumps(body), content_type="text/plain")
+    assert form.status_code in {400, 415, 422}
+    assert text.status_code == 415
+    assert form["Content-Type"] == text["Content-Type"] == "application/problem+json"
+    assert client.get("/api/v1/entries").json()["days"] == []
+    assert client.get("/api/v1/products").json() == []
+    assert client.get("/api/v1/substances").json()["substances"] == []
+
+
+def test_entries_come_a_page_at_a_time_without_loss_or_repeats(client: Client, alice: Any) -> None:
+    for n in range(5):
+        post(client, "/api/v1/checkins", {"anxiety": n, "at": "2026-01-10T08:00:00Z"})
+    seen: list[int] = []
+    cursor = None
+    for _ in range(10):
+        query = "?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        page = client.get("/api/v1/entries" + query).json()
+        seen += [e["id"] for day in page["days"] for e in day["entries"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert len(seen) == 5
+    assert len(set(seen)) == 5
+
+
+@pytest.mark.parametrize("query", ["?limit=0", "?limit=201", "?cursor=nonsense", "?limit=x"])
+def test_bad_page_requests_are_422_problems(client: Client, alice: Any, query: str) -> None:
+    response = client.get("/api/v1/entries" + query)
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_responses_are_paginated_and_keep_the_instrument_filter(client: Client, alice: Any) -> None:
+    for answers in ([0, 0], [1, 1], [2, 2]):
+        post(client, "/api/v1/responses", {"instrument": "GAD-2", "answers": answers})
+    post(client, "/api/v1/responses", {"instrument": "PHQ-2", "answers": [0, 0]})
+    first = client.get("/api/v1/responses?instrument=GAD-2&limit=2").json()
+    assert [r["total"] for r in first["responses"]] == [0, 2]
+    rest = client.get(f"/api/v1/responses?instrument=GAD-2&cursor={first['next_cursor']}").json()
+    assert ([r["total"] for r in rest["responses"]], rest["next_cursor"]) == ([4], None)
+
+
+def test_every_route_and_operation_declares_a_response_schema(client: Client) -> None:
+    doc = client.get("/api/v1/openapi.json").json()
+    expected = {
+        ("get", "/api/v1/today"),
+        ("get", "/api/v1/entries"),
+        ("get", "/api/v1/substances"),
+        ("get", "/api/v1/responses"),
+        ("get", "/api/v1/products"),
+        *(
+            ("post", f"/api/v1/{p}")
+            for p in (
+                "doses",
+                "checkins",
+                "practices",
+                "intakes",
+                "products",
+                "substances",
+                "responses",
+            )
+        ),
+    }
+    operations = {
+        (method, path): op for path, item in doc["paths"].items() for method, op in item.items()
+    }
+    assert expected <= set(operations)
+    for (method, path), op in operations.items():
+        ok = [s for s in op["responses"] if s.startswith("2")]
+        assert ok, f"{method} {path} declares no success answer"
+        for status, answer in op["responses"].items():
+            assert answer.get("content", {}).get("application/json", {}).get("schema"), (
+                f"{method} {path} {status} has no schema"
+            )
+        if method == "post":
+            assert {"201", "422", "415"} <= set(op["responses"]), f"{method} {path}"

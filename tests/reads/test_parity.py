@@ -1,0 +1,77 @@
+"""Every CLI read's `--json` prints the same document as its API route (one serialiser)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from mitra.cli import main
+
+pytestmark = pytest.mark.django_db
+
+
+def cli_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
+    code = 0
+    try:
+        main([*argv, "--json"])
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    return json.loads(captured.out)
+
+
+def api_json(client: Client, path: str) -> Any:
+    response = client.get(path)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/json"
+    return response.json()
+
+
+# (CLI arguments, API path): each pair must print one and the same document.
+PAIRS = [
+    (("products",), "/api/v1/products"),
+    (("entries",), "/api/v1/entries"),
+    (("entries", "--limit", "1"), "/api/v1/entries?limit=1"),
+    (("substances",), "/api/v1/substances"),
+    (("responses",), "/api/v1/responses"),
+    (("responses", "--instrument", "GAD-2"), "/api/v1/responses?instrument=GAD-2"),
+    (("today",), "/api/v1/today"),
+]
+
+
+@pytest.mark.parametrize(("argv", "path"), PAIRS, ids=[p for _, p in PAIRS])
+def test_the_cli_and_the_api_print_the_same_document(
+    capsys: pytest.CaptureFixture[str],
+    client: Client,
+    alice: Any,
+    capsules: Any,
+    argv: Any,
+    path: str,
+) -> None:
+    from_cli = cli_json(capsys, *argv)
+    from_api = api_json(client, path)
+    assert from_cli == from_api
+    assert from_cli, "the journal has data, so the document is not empty"
+
+
+@pytest.fixture(autouse=True)
+def _journal_with_entries(alice: Any) -> None:
+    """A check-in, a substance with a use, and two responses, so every document has rows.
+
+    No dose: the exposure curve's "hours since the last dose" moves with the clock between the
+    two calls, so Today is compared without one.
+    """
+    from django.utils import timezone
+
+    from mitra.journal import services
+
+    now = timezone.now()
+    services.add_checkin(alice, {"at": now, "anxiety": 4})
+    substance = services.add_substance(alice, {"name": "alcohol"})
+    services.log_intake(alice, {"substance_id": substance.pk, "taken_at": now, "amount": 1})
+    for answers in ([1, 1], [2, 1]):
+        services.submit_response(alice, {"instrument": "GAD-2", "at": now, "answers": answers})

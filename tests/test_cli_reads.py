@@ -1,0 +1,49 @@
+"""CLI reads: today, entries, substances, responses; bad paging input is one line, exit 2."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mitra.cli import main
+
+pytestmark = pytest.mark.django_db
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = 0
+    try:
+        main(list(argv))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("entries", "--cursor", "nonsense"),
+        ("entries", "--limit", "0"),
+        ("responses", "--limit", "201"),
+        ("responses", "--instrument", "GAD-8"),
+    ],
+)
+def test_bad_paging_input_is_one_line_on_stderr_with_exit_2(
+    capsys: pytest.CaptureFixture[str], alice: Any, argv: tuple[str, ...]
+) -> None:
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert err.startswith("mitra: ")
+    assert err.count("\n") == 1
+
+
+def test_today_shows_the_days_leaf_grams_and_entries(
+    capsys: pytest.CaptureFixture[str], alice: Any, capsules: Any
+) -> None:
+    assert run(capsys, "dose", "Red", "4")[0] == 0
+    code, out, _ = run(capsys, "today")
+    assert code == 0
+    assert "2 g of leaf" in out
+    assert "Kratom: 4 capsules of Red capsules" in out
