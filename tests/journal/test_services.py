@@ -236,23 +236,6 @@ def test_an_over_long_form_token_is_refused_not_a_server_error(alice: Any, powde
     assert Dose.objects.count() == 0
 
 
-def test_the_export_holds_responses_settings_and_the_removed_products_of_kept_doses(
-    alice: Any, capsules: Any
-) -> None:
-    from mitra.journal.export import export_json
-
-    services.log_dose(alice, _dose(capsules, amount=4, unit="capsule"))
-    services.delete_product(alice, capsules.pk)
-    services.submit_response(
-        alice, {"instrument": "GAD-2", "at": utc(2026, 3, 10, 9), "answers": [1, 2]}
-    )
-    data = export_json(alice)
-    assert [(p["id"], p["removed"]) for p in data["products"]] == [(capsules.pk, True)]
-    assert {d["product_id"] for d in data["doses"]} <= {p["id"] for p in data["products"]}
-    assert data["responses"][0]["total"] == 3
-    assert data["person"]["gad7_every_days"] == 14
-
-
 def test_an_extract_without_a_lab_figure_is_not_counted_as_leaf_in_the_exposure(alice: Any) -> None:
     from datetime import UTC, datetime, timedelta
 

@@ -76,7 +76,7 @@ def export(
     if format != "json":
         fail(f"--format {format} is not available; use json")
     person = the_person()
-    from mitra.journal.export import export_json
+    from mitra.interop.json_export import export_json
 
     text = json.dumps(export_json(person), indent=2) + "\n"
     if output is None:

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mitra.timeline import DayClock, Timeline
 
-    from .models import Person
+    # Re-exported for annotations: a face names the person's type without importing models.
+    from .models import Person as Person
 
 
 def timeline(person: Person, start: date, end: date) -> Timeline:

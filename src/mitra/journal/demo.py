@@ -1,4 +1,4 @@
-"""Fill the journal with a synthetic person (`mitra demo`)."""
+"""The demo service: fill the journal with a synthetic person (`mitra demo`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from mitra.instruments import score
 from mitra.simulation import SyntheticJournal, synthetic_journal
 
 from . import services
@@ -48,32 +47,14 @@ def load_demo(
     Dose.objects.bulk_create(doses, batch_size=1000)
     if progress:
         progress(len(doses))
-    checkins = [
-        CheckIn(person=person, **{k: v for k, v in record.items() if k != "practices"})
-        for record in journal.checkins
-    ]
+    # Check-ins and responses take the same validation and mapping as the person's own entries:
+    # a demo row is what the same entry typed into the app would have stored.
+    rows = [services.checkin_rows(person, record) for record in journal.checkins]
+    checkins = [checkin for checkin, _ in rows]
     CheckIn.objects.bulk_create(checkins, batch_size=1000)
-    practices = [
-        Practice(person=person, checkin=checkin, at=checkin.at, **p)
-        for checkin, record in zip(checkins, journal.checkins, strict=True)
-        for p in record["practices"]
-    ]
-    Practice.objects.bulk_create(practices, batch_size=1000)
-    responses = []
-    for record in journal.responses:
-        result = score(record["instrument"], record["answers"])
-        responses.append(
-            Response(
-                person=person,
-                instrument=result.instrument,
-                at=record["at"],
-                answers=list(result.answers),
-                total=result.total,
-                band=result.band.id if result.band else "",
-                flags=[flag.id for flag in result.flags],
-                crisis=result.crisis,
-            )
-        )
+    practices = [practice for _, practices_of_one in rows for practice in practices_of_one]
+    Practice.objects.bulk_create(practices, batch_size=1000)  # each takes its check-in's new id
+    responses = [services.response_row(person, record) for record in journal.responses]
     Response.objects.bulk_create(responses, batch_size=1000)
     if progress:
         progress(len(checkins) + len(practices) + len(responses))

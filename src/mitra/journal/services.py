@@ -284,22 +284,33 @@ def _checkin_fields(clean: CheckInIn) -> dict[str, Any]:
     return clean.model_dump(exclude={"practices"})
 
 
-def _save_practices(person: Person, checkin: CheckIn, clean: CheckInIn) -> None:
-    Practice.objects.bulk_create(
+def _practice_rows(person: Person, checkin: CheckIn, clean: CheckInIn) -> list[Practice]:
+    return [
         Practice(person=person, checkin=checkin, kind=p.kind, minutes=p.minutes, at=clean.at)
         for p in clean.practices
-    )
+    ]
+
+
+def _save_practices(practices: list[Practice]) -> None:
+    Practice.objects.bulk_create(practices)  # each takes its check-in's id, saved just before
+
+
+def checkin_rows(
+    person: Person, data: Mapping[str, Any], *, token: str | None = None
+) -> tuple[CheckIn, list[Practice]]:
+    """A check-in and its practices, validated, as unsaved rows (save the check-in first)."""
+    clean = validate(CheckInIn, data)
+    checkin = CheckIn(person=person, token=token or None, **_checkin_fields(clean))
+    return checkin, _practice_rows(person, checkin, clean)
 
 
 def add_checkin(person: Person, data: Mapping[str, Any], *, token: str | None = None) -> CheckIn:
     """Log a check-in with the practices done since the last one."""
-    clean = validate(CheckInIn, data)
+    checkin, practices = checkin_rows(person, data, token=token)
 
     def build() -> CheckIn:
-        checkin = CheckIn.objects.create(
-            person=person, token=token or None, **_checkin_fields(clean)
-        )
-        _save_practices(person, checkin, clean)
+        checkin.save()
+        _save_practices(practices)
         return checkin
 
     saved = _create_once(CheckIn, person, token, build)
@@ -315,7 +326,7 @@ def edit_checkin(person: Person, checkin_id: int, data: Mapping[str, Any]) -> Ch
     _set_fields(checkin, _checkin_fields(clean))
     checkin.save()
     checkin.practices.all().delete()
-    _save_practices(person, checkin, clean)
+    _save_practices(_practice_rows(person, checkin, clean))
     refresh_after_commit(person, "checkin")
     return checkin
 
@@ -433,28 +444,34 @@ def _scored(clean: ResponseIn) -> Score:
         raise EntryInvalid({"answers": str(exc)}) from None
 
 
+def response_row(person: Person, data: Mapping[str, Any], *, token: str | None = None) -> Response:
+    """A questionnaire response, validated and scored, as an unsaved row."""
+    clean = validate(ResponseIn, data)
+    result = _scored(clean)
+    return Response(
+        person=person,
+        token=token or None,
+        instrument=result.instrument,
+        at=clean.at,
+        answers=list(result.answers),
+        total=result.total,
+        band=result.band.id if result.band else "",
+        flags=[flag.id for flag in result.flags],
+        crisis=result.crisis,
+    )
+
+
 def submit_response(
     person: Person, data: Mapping[str, Any], *, token: str | None = None
 ) -> Response:
     """Score and store a questionnaire response; a crisis flag stays until acknowledged."""
-    clean = validate(ResponseIn, data)
-    result = _scored(clean)
-    saved = _create_once(
-        Response,
-        person,
-        token,
-        lambda: Response.objects.create(
-            person=person,
-            token=token or None,
-            instrument=result.instrument,
-            at=clean.at,
-            answers=list(result.answers),
-            total=result.total,
-            band=result.band.id if result.band else "",
-            flags=[flag.id for flag in result.flags],
-            crisis=result.crisis,
-        ),
-    )
+    response = response_row(person, data, token=token)
+
+    def build() -> Response:
+        response.save()
+        return response
+
+    saved = _create_once(Response, person, token, build)
     refresh_after_commit(person, "response")
     return saved
 

@@ -1,7 +1,7 @@
 """Calibration of the insights on synthetic persons whose truth is known.
 
 `python -m mitra.simulation.calibrate [--persons N] [--processes P] [--out DIR]` simulates
-persons, runs `mitra.insights.analyse` on each and checks four targets:
+persons, computes the insight cards `mitra.insights.analyse` shows on each and checks four targets:
 
 1. coverage: the 95% intervals of practice and sleep effects cover the true effect in 93-97%;
 2. false discoveries: on persons with no effects, at most 5% show any discovery;
@@ -21,7 +21,8 @@ import argparse
 import math
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from multiprocessing import get_context
@@ -29,7 +30,10 @@ from pathlib import Path
 
 import numpy as np
 
-from mitra.insights import analyse
+from mitra.insights import Insight
+from mitra.insights.daily import prepare
+from mitra.insights.factors import factor_cards
+from mitra.insights.kratom import withdrawal_cards
 from mitra.simulation.model import simulate
 from mitra.simulation.person import (
     DEFAULT_PERSON,
@@ -38,6 +42,7 @@ from mitra.simulation.person import (
     PracticeHabit,
     null_person,
 )
+from mitra.timeline import Timeline
 
 __all__ = [
     "CALIBRATION_PERSON",
@@ -76,6 +81,24 @@ FACTOR_TRUTH = {
     "sleep.same_day": "sleep_same_day_per_hour",
     "sleep.next_day": "sleep_next_day_per_hour",
 }
+POWER_CARD = "practice.mindfulness.same_day"
+WITHDRAWAL_CARD = "kratom.withdrawal_hours"
+
+
+def _cards(
+    timeline: Timeline, *, factors: bool = False, withdrawal: bool = False
+) -> dict[str, Insight]:
+    """The cards the targets read, by id, computed as `analyse` computes them.
+
+    Only the factor and withdrawal families: the trend, dose and tolerance cards cost as much
+    again and no target reads them (tests/simulation checks these equal analyse's cards).
+    """
+    prep = prepare(timeline)
+    cards = [
+        *(factor_cards(prep) if factors else ()),
+        *(withdrawal_cards(prep) if withdrawal else ()),
+    ]
+    return {card.id: card for card in cards}
 
 
 def _random_effects(seed: int) -> PersonParameters:
@@ -96,11 +119,11 @@ def _random_effects(seed: int) -> PersonParameters:
 def _coverage(seed: int) -> tuple[int, int]:
     """(intervals covering the truth, intervals) for one person with random effects."""
     sim = simulate(DAYS, _random_effects(seed), seed=seed, end=END, now=NOW)
-    report = analyse(sim.timeline())
+    cards = _cards(sim.timeline(), factors=True)
     effects = sim.truth["effects"]
     hits = total = 0
     for card_id, key in FACTOR_TRUTH.items():
-        card = report.card(card_id)
+        card = cards[card_id]
         if card.interval is None:
             continue
         total += 1
@@ -111,19 +134,19 @@ def _coverage(seed: int) -> tuple[int, int]:
 def _null(seed: int) -> tuple[int, int]:
     """(any factor discovery, withdrawal reported) for a person with no effects at all."""
     sim = simulate(DAYS, null_person(CALIBRATION_PERSON), seed=seed, end=END, now=NOW)
-    report = analyse(sim.timeline())
-    factor = any(report.card(c).detected for c in FACTOR_TRUTH)
+    cards = _cards(sim.timeline(), factors=True)
+    factor = any(cards[c].detected for c in FACTOR_TRUTH)
     sim_w = simulate(WITHDRAWAL_DAYS, null_person(CALIBRATION_PERSON), seed=seed, end=END, now=NOW)
-    withdrawal = bool(analyse(sim_w.timeline()).card("kratom.withdrawal_hours").detected)
+    withdrawal = bool(_cards(sim_w.timeline(), withdrawal=True)[WITHDRAWAL_CARD].detected)
     return int(factor), int(withdrawal)
 
 
 def _power(seed: int) -> tuple[int, int]:
     """(0.5-point practice detected, withdrawal detected) for persons who have them."""
     sim = simulate(DAYS, CALIBRATION_PERSON, seed=seed, end=END, now=NOW)
-    practice = bool(analyse(sim.timeline()).card("practice.mindfulness.same_day").detected)
+    practice = bool(_cards(sim.timeline(), factors=True)[POWER_CARD].detected)
     sim_w = simulate(WITHDRAWAL_DAYS, CALIBRATION_PERSON, seed=seed, end=END, now=NOW)
-    withdrawal = bool(analyse(sim_w.timeline()).card("kratom.withdrawal_hours").detected)
+    withdrawal = bool(_cards(sim_w.timeline(), withdrawal=True)[WITHDRAWAL_CARD].detected)
     return int(practice), int(withdrawal)
 
 
@@ -137,7 +160,7 @@ def _demo_power(seed: int) -> tuple[int, int]:
         ),
     )
     sim = simulate(DAYS, person, seed=seed, end=END, now=NOW)
-    return int(bool(analyse(sim.timeline()).card("practice.mindfulness.same_day").detected)), 1
+    return int(bool(_cards(sim.timeline(), factors=True)[POWER_CARD].detected)), 1
 
 
 def _residual_sd(seed: int) -> float:
@@ -190,23 +213,34 @@ class Result:
         return all(t.met for t in self.targets)
 
 
-def _map(
-    func: Callable[[int], tuple[int, int]], seeds: Sequence[int], processes: int
-) -> list[tuple[int, int]]:
+Mapper = Callable[[Callable[[int], tuple[int, int]], Sequence[int]], list[tuple[int, int]]]
+
+
+@contextmanager
+def _mapper(processes: int) -> Iterator[Mapper]:
+    """A map over seeds: in this process, or in one pool shared by every scenario.
+
+    One pool, not one per scenario: each spawned worker imports numpy, scipy and the insights,
+    which costs more than a short run's simulations.
+    """
     if processes <= 1:
-        return [func(s) for s in seeds]
+        yield lambda func, seeds: [func(s) for s in seeds]
+        return
     with get_context("spawn").Pool(processes) as pool:
-        return pool.map(func, seeds, chunksize=max(1, len(seeds) // (4 * processes)))
+        yield lambda func, seeds: pool.map(
+            func, seeds, chunksize=max(1, len(seeds) // (4 * processes))
+        )
 
 
 def run(persons: int = 250, *, processes: int = 1, seed: int = 0) -> Result:
     """Run the calibration over `persons` persons per scenario."""
     started = time.perf_counter()
     seeds = [seed * 1_000_003 + i for i in range(persons)]
-    coverage = _map(_coverage, seeds, processes)
-    null = _map(_null, [s + 500_000 for s in seeds], processes)
-    power = _map(_power, [s + 900_000 for s in seeds], processes)
-    demo = _map(_demo_power, [s + 1_300_000 for s in seeds], processes)
+    with _mapper(processes) as map_:
+        coverage = map_(_coverage, seeds)
+        null = map_(_null, [s + 500_000 for s in seeds])
+        power = map_(_power, [s + 900_000 for s in seeds])
+        demo = map_(_demo_power, [s + 1_300_000 for s in seeds])
     hits = sum(h for h, _ in coverage)
     intervals = sum(t for _, t in coverage)
     return Result(
