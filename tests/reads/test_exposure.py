@@ -13,7 +13,7 @@ from django.test import Client
 
 from mitra.pharmacology import content_per_gram
 from tests.reads.conftest import MixedJournal
-from tests.test_cli import refused, run
+from tests.cli.test_commands import refused, run
 
 LEAF_FORMS_SEEN = {"powder", "capsules"}
 

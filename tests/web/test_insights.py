@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from mitra.journal.demo import load_demo
-from tests.test_cli import run
+from tests.cli.test_commands import run
 
 pytestmark = pytest.mark.django_db
 

@@ -145,18 +145,21 @@ def products_add(
 
 
 def _find_product(person: Any, ref: str) -> Any:
-    from mitra.journal import queries
+    from mitra.reads import products as product_reads
 
-    products = list(queries.products(person))
+    ref = ref.strip()
+    if not ref:
+        fail("the product is empty; give its name (or the start of it) or its id")
+    products = product_reads.products(person)
     if ref.isdigit():
-        match = [p for p in products if p.pk == int(ref)]
+        match = [p for p in products if p.id == int(ref)]
     else:
         match = [p for p in products if p.name.lower() == ref.lower()] or [
             p for p in products if p.name.lower().startswith(ref.lower())
         ]
     if len(match) == 1:
         return match[0]
-    names = ", ".join(f"{p.pk}={p.name}" for p in products) or "none yet (mitra products add)"
+    names = ", ".join(f"{p.id}={p.name}" for p in products) or "none yet (mitra products add)"
     if match:
         fail(f"product '{ref}' matches several: {', '.join(p.name for p in match)}")
     fail(f"no product '{ref}'; your products: {names}")
@@ -188,14 +191,14 @@ def dose(
     taken_at = parse_time(at, clock(person).zone, "--at")
     unit = unit or chosen.unit
     data = {
-        "product_id": chosen.pk,
+        "product_id": chosen.id,
         "taken_at": taken_at,
         "amount": amount,
         "unit": unit,
         "note": note,
     }
     token = replay_token(
-        "dose", chosen.pk, taken_at.replace(second=0, microsecond=0).isoformat(), amount, unit
+        "dose", chosen.id, taken_at.replace(second=0, microsecond=0).isoformat(), amount, unit
     )
     try:
         saved = services.log_dose(person, data, token=token)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.test_cli import refused, run
+from tests.cli.test_commands import refused, run
 
 
 def test_interactions_json_names_each_query_with_its_resolution_and_findings(

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from mitra.journal.models import Response
-from tests.test_cli import refused, run
+from tests.cli.test_commands import refused, run
 
 
 def test_score_prints_json_with_total_band_flags_and_sources(

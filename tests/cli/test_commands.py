@@ -191,3 +191,12 @@ def test_export_to_a_folder_that_does_not_exist_is_one_line_with_exit_2(
     capsys: pytest.CaptureFixture[str], db: Any
 ) -> None:
     assert "--output" in refused(capsys, "export", "--output", "/nonexistent/dir/x.json")
+
+
+@pytest.mark.django_db
+def test_an_empty_product_name_is_refused_not_matched_to_the_only_product(
+    capsys: pytest.CaptureFixture[str], alice: Any, capsules: Any
+) -> None:
+    line = refused(capsys, "dose", "", "1")
+    assert "product is empty" in line
+    assert not Dose.objects.exists()
