@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 
 from mitra.pharmacology import content_per_gram
-from tests.reads.conftest import MixedJournal
 from tests.cli.test_commands import refused, run
+from tests.reads.conftest import MixedJournal
 
 LEAF_FORMS_SEEN = {"powder", "capsules"}
 
