@@ -207,8 +207,8 @@ class Timeline:
     def daily_mg_mitragynine(self) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Estimated mg of mitragynine per local day: central, low and high.
 
-        Doses whose content cannot be estimated (an extract or a shot without a lab figure) add
-        nothing; `doses_without_content` counts them so a face can say so.
+        Doses whose content cannot be estimated (an extract, a shot or a 7-OH product without a
+        lab figure) add nothing; `doses_without_content` counts them so a face can say so.
         """
         return (
             self._per_day(np.nan_to_num(self.dose_mg_mitragynine)),

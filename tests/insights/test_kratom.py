@@ -245,7 +245,7 @@ def test_extracts_and_7oh_products_never_count_as_grams_of_leaf_in_the_dose_tren
         assert week["doses"] == 14
         assert week["doses_without_content"] == 7
     assert "about 21 g to 21 g of leaf a week" in card.sentence
-    assert "70 doses (an extract or a shot without a lab figure)" in card.sentence
+    assert "70 doses (an extract, a shot or a 7-OH product without a lab figure)" in card.sentence
     assert "not in these totals" in card.sentence
 
 

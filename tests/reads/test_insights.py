@@ -59,7 +59,10 @@ def test_doses_without_a_content_estimate_are_counted_and_said(
     assert report.doses_without_content == without
     assert report.doses == sum(mixed_journal.doses.values())
     assert card.data["doses_without_content"] == without
-    assert f"{without} doses (an extract or a shot without a lab figure)" in card.sentence
+    assert (
+        f"{without} doses (an extract, a shot or a 7-OH product without a lab figure)"
+        in card.sentence
+    )
 
 
 def test_one_card_by_id_is_the_same_card_as_in_the_report(mixed_journal: MixedJournal) -> None:

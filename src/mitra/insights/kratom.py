@@ -91,7 +91,8 @@ def _uncounted(n: int) -> str:
     if n == 0:
         return ""
     return (
-        f" {n} dose{'s' if n != 1 else ''} (an extract or a shot without a lab figure) "
+        f" {n} dose{'s' if n != 1 else ''} "
+        "(an extract, a shot or a 7-OH product without a lab figure) "
         f"{'have' if n != 1 else 'has'} no mitragynine estimate and {'are' if n != 1 else 'is'} "
         "not in these totals."
     )
@@ -436,7 +437,7 @@ def dose_response_card(prep: Prepared) -> Insight:
     if without:
         sentence += (
             f" {without} rating{'s' if without != 1 else ''} after a dose with no mitragynine "
-            "estimate (an extract or a shot without a lab figure) "
+            "estimate (an extract, a shot or a 7-OH product without a lab figure) "
             f"{'are' if without != 1 else 'is'} left out."
         )
     return Insight(

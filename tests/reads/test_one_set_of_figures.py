@@ -1,0 +1,83 @@
+"""A journal mixing leaf powder, capsules, an extract and a 7-OH product gives one set of figures
+on Today, Insights, the CLI and the API: grams of leaf from leaf products only, mg of
+mitragynine from lab figures or estimates, never an extract's grams counted as leaf."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from mitra.pharmacology import content_per_gram
+from tests.reads.conftest import WEEKS, MixedJournal
+from tests.reads.test_parity import api_json, cli_json
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fixed_now(mixed_journal: MixedJournal, monkeypatch: pytest.MonkeyPatch) -> MixedJournal:
+    """Every read, on every face, reads the mixed journal at the same moment."""
+    monkeypatch.setattr("django.utils.timezone.now", lambda: mixed_journal.now)
+    return mixed_journal
+
+
+def leaf_grams_on(day_number: int) -> float:
+    """The fixture's schedule: 3 g of powder at 07:00, 4 capsules of 0.5 g at 13:00 every other
+    day; on the last day the journal is read at 11:00, before the capsules."""
+    capsules = day_number % 2 == 0 and day_number < WEEKS * 7 - 1
+    return 3.0 + (2.0 if capsules else 0.0)
+
+
+def day_number(journal: MixedJournal, day: date) -> int:
+    first = (journal.now - timedelta(days=WEEKS * 7 - 1)).date()
+    return (day - first).days
+
+
+def test_today_counts_grams_of_leaf_from_leaf_products_only(fixed_now: MixedJournal) -> None:
+    from mitra.reads.today import today
+
+    read = today(fixed_now.person)
+    for chart_day in read.chart:
+        assert chart_day.grams_leaf == pytest.approx(
+            leaf_grams_on(day_number(fixed_now, chart_day.day))
+        ), chart_day.day
+    capsule = content_per_gram("capsules", "mitragynine")
+    assert capsule is not None
+    n = day_number(fixed_now, read.day)
+    # Only the morning powder (45 mg by its lab figure) is logged by 11:00 on the last day.
+    assert n == WEEKS * 7 - 1
+    assert read.totals.grams_leaf == pytest.approx(3.0)
+    assert read.totals.mg_mitragynine == pytest.approx(45.0)
+
+
+def test_today_and_insights_agree_on_the_last_weeks_grams_of_leaf(
+    fixed_now: MixedJournal,
+) -> None:
+    from mitra.reads.insights import insight
+    from mitra.reads.today import today
+
+    chart = today(fixed_now.person).chart
+    card = insight(fixed_now.person, "kratom.dose_trend")
+    assert card is not None
+    weeks = {w["week_start"]: w for w in card.data["weekly"]}
+    compared = 0
+    for week_start, week in weeks.items():
+        start = date.fromisoformat(week_start)
+        days = [c for c in chart if start <= c.day < start + timedelta(days=7)]
+        if len(days) == 7:  # a week wholly inside Today's 30 days
+            assert sum(c.grams_leaf for c in days) == pytest.approx(week["grams_leaf"])
+            compared += 1
+    assert compared >= 3
+
+
+def test_the_cli_and_the_api_print_the_same_today_for_the_mixed_journal(
+    fixed_now: MixedJournal, capsys: pytest.CaptureFixture[str], client: Client
+) -> None:
+    from_api: Any = api_json(client, "/api/v1/today")
+    assert cli_json(capsys, "today") == from_api
+    assert from_api["totals"]["grams_leaf"] == pytest.approx(3.0)
+    names = " ".join(from_api["totals"]["other_doses"])
+    assert "Extract" not in names  # the extract is taken in the evening, after 11:00
