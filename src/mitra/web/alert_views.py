@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from mitra.journal import alerts as journal_alerts
 from mitra.journal.errors import NotFound
@@ -85,7 +85,7 @@ def alert_card(alert: Alert, zone: ZoneInfo) -> dict[str, Any]:
     }
 
 
-@require_GET
+@require_safe
 def alerts(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     zone = ZoneInfo(person.time_zone)

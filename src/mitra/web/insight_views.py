@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from mitra.journal.analysis import insights_report
 from mitra.reports.charts import binned_chart, forest_chart, weekly_dose_chart
@@ -25,7 +25,7 @@ def _factor(card_id: str) -> str:
     return f"{name.capitalize()}, {when}"
 
 
-@require_GET
+@require_safe
 def insights(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     report = insights_report(person).as_dict()
@@ -63,7 +63,7 @@ def insights(request: HttpRequest) -> HttpResponse:
     return render(request, "web/insights.html", context)
 
 
-@require_GET
+@require_safe
 def insight_data(request: HttpRequest, card_id: str) -> HttpResponse:
     """The data behind one insight card, as JSON."""
     person = current_person(request)

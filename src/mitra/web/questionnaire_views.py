@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mitra.instruments import InstrumentError, change, instrument, known_codes, score
 from mitra.journal import queries, services
@@ -28,7 +28,7 @@ def _instrument_or_404(code: str) -> Any:
         raise Http404 from None
 
 
-@require_GET
+@require_safe
 def questionnaires(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     latest = queries.latest_responses(person)
@@ -41,7 +41,7 @@ def questionnaires(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def questionnaire_take(request: HttpRequest, code: str) -> HttpResponse:
     person = current_person(request)
     definition = _instrument_or_404(code)
@@ -62,7 +62,7 @@ def questionnaire_take(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "web/questionnaire_take.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def response_detail(request: HttpRequest, response_id: int) -> HttpResponse:
     person = current_person(request)
     history = list(queries.responses(person).filter(instrument__in=known_codes()))
