@@ -29,6 +29,7 @@ api = NinjaAPI(
     version="1",
     description="A private journal and safety monitor. Errors are application/problem+json.",
     urls_namespace="api-v1",
+    docs_url=None,  # no swagger-ui: it would load script from a CDN; /api/v1/openapi.json stays
 )
 # One router per thing a person looks at; each renders a read from mitra.reads.
 api.add_router("/products", products.router)
@@ -175,7 +176,7 @@ def submit_response(request: HttpRequest, payload: ResponseIn) -> HttpResponse:
 
 def unknown_route(request: HttpRequest, rest: str) -> HttpResponse:
     """Any other path under /api/v1/: a problem, not an HTML page."""
-    return problem(404, f"There is no API endpoint /api/v1/{rest}; see /api/v1/docs.")
+    return problem(404, f"There is no API endpoint /api/v1/{rest}; see /api/v1/openapi.json.")
 
 
 @api.get("/responses", summary="The person's questionnaire responses, oldest first")
