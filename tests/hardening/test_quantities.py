@@ -110,3 +110,21 @@ def test_the_dose_form_shows_the_smallest_amount_beside_the_field(
     assert error, "the message stands beside the amount"
     assert "at least 0.001" in error.group(1)
     assert not Dose.objects.exists()
+
+
+def test_a_dose_typed_with_other_scripts_digits_is_the_same_number(
+    alice: Any, powder: Any, client: Client
+) -> None:
+    for token, amount in [("t-arabic", "٣"), ("t-fullwidth", "１.５")]:
+        response = client.post(
+            "/doses",
+            {
+                "token": token,
+                "product_id": str(powder.id),
+                "taken_at": "2026-01-10T08:00",
+                "amount": amount,
+                "unit": "g",
+            },
+        )
+        assert response.status_code == 302, amount
+    assert sorted(Dose.objects.values_list("amount", flat=True)) == [1.5, 3.0]
