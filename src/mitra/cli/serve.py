@@ -61,8 +61,12 @@ def serve(
         )
     except OSError as exc:
         # Binding happens here: a busy port or a missing address is the person's to fix.
-        reason = "is already in use" if exc.errno == errno.EADDRINUSE else f"failed: {exc.strerror}"
-        fail(f"cannot listen on {host}:{port}: the port {reason}; choose another with --port")
+        if exc.errno == errno.EADDRINUSE:
+            fail(
+                f"port {port} on {host} is already in use (is mitra already running?); "
+                "choose another with --port"
+            )
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
     print(
         f"mitra is running at http://{host}:{port}/ (data: {where}). Press Ctrl+C to stop.",
         flush=True,
