@@ -24,7 +24,19 @@ def demo_alice(alice: Any) -> Any:
     return alice
 
 
-PAGES = ["/", "/journal", "/insights", "/products", "/alerts", "/questionnaires/gad7", "/crisis"]
+PAGES = [
+    "/",
+    "/journal",
+    "/insights",
+    "/products",
+    "/substances",
+    "/alerts",
+    "/questionnaires",
+    "/questionnaires/gad7",
+    "/settings",
+    "/evidence",
+    "/crisis",
+]
 
 
 @pytest.mark.django_db
