@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 
@@ -29,7 +29,7 @@ class HeadMiddleware:
         response = self.get_response(request)
         # waitress sends whatever body the application returns, even to HEAD, and a keep-alive
         # client then reads those bytes as the next answer. Content-Length stays GET's.
-        if response.streaming:
+        if isinstance(response, StreamingHttpResponse | FileResponse):
             response.streaming_content = []  # the file it was reading is still closed by close()
         else:
             response.content = b""
