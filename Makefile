@@ -7,7 +7,7 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint bench install install-test clean
+.PHONY: run test test-sqlite test-postgres lint bench bench-load install install-test clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "mitra needs Python 3.11 or newer"' \
@@ -45,6 +45,11 @@ test-postgres: install-test
 
 bench: install-test
 	$(BIN)/python bench/run.py
+
+# Writes under load: 50 API clients for 60 s on a five-year demo journal (CPU-heavy, minutes;
+# PostgreSQL when MITRA_DATABASE_URL is set). Not part of `make bench`.
+bench-load: install-test
+	$(BIN)/python bench/load.py
 
 # Regenerate the lock files after changing dependencies in pyproject.toml.
 lock: $(BIN)/python

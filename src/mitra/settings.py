@@ -17,6 +17,7 @@ from typing import Any
 
 import dj_database_url
 import platformdirs
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -32,6 +33,30 @@ DATA_DIR = Path(
     os.environ.get("MITRA_DATA_DIR") or platformdirs.user_data_dir("mitra")
 ).expanduser()
 
+# The journal is health data: its folder is the owner's alone (0700) and every file mitra
+# writes is owner-only (0600), whatever the umask of the shell that started it.
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def private_data_dir() -> Path:
+    """The data folder, created if needed and made owner-only (also when an older mitra made it)."""
+    DATA_DIR.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    if DATA_DIR.stat().st_mode & 0o777 != PRIVATE_DIR_MODE:
+        DATA_DIR.chmod(PRIVATE_DIR_MODE)
+    return DATA_DIR
+
+
+def private_file(path: Path) -> Path:
+    """Create `path` empty with owner-only permissions if it is missing; tighten it if it exists."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE_MODE)
+    try:
+        # os.open's mode applies only when it creates the file: an existing one is tightened.
+        os.fchmod(fd, PRIVATE_FILE_MODE)
+    finally:
+        os.close(fd)
+    return path
+
 
 def _secret_key() -> str:
     if key := os.environ.get("MITRA_SECRET_KEY"):
@@ -40,9 +65,9 @@ def _secret_key() -> str:
         return Path(path).read_text(encoding="utf-8").strip()
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        private_data_dir()
         # Written with owner-only permissions: the key signs the session cookies.
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(secrets.token_urlsafe(50))
     return key_file.read_text(encoding="utf-8").strip()
@@ -63,12 +88,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "mitra.journal",
     "mitra.web",
 ]
 
 MIDDLEWARE = [
+    "mitra.web.middleware.HeadMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,11 +135,19 @@ def _databases() -> dict[str, Any]:
         if not url.startswith(("postgres://", "postgresql://")):
             raise ImproperlyConfigured("MITRA_DATABASE_URL must be a postgres:// URL")
         return {"default": dj_database_url.parse(url, conn_max_age=60)}
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    database = private_data_dir() / "mitra.sqlite3"
+    # SQLite gives its -wal and -shm files the database file's permissions, so creating the
+    # database owner-only here (before Django connects) keeps all three private; the side files
+    # an older mitra left readable are tightened too.
+    private_file(database)
+    for side in ("-wal", "-shm", "-journal"):
+        side_file = database.with_name(database.name + side)
+        if side_file.exists():
+            private_file(side_file)
     return {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "mitra.sqlite3",
+            "NAME": database,
             "OPTIONS": {
                 # WAL lets the web server read while the CLI writes; IMMEDIATE takes the write
                 # lock at the start of a transaction, so two writers wait instead of failing.
@@ -140,9 +176,27 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A refused form gets mitra's own page, which never re-reads the request body.
+CSRF_FAILURE_VIEW = "mitra.web.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Every answer (pages, API, error pages) carries a strict Content-Security-Policy: script, style,
+# images and requests from mitra's own origin only; no inline script or style, no frames, no
+# plugins, forms post only here. Nothing is ever loaded from another origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+    }
+}
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 LOGGING = {

@@ -17,6 +17,7 @@ api = NinjaAPI(
     version="1",
     description="A private journal and safety monitor. Errors are application/problem+json.",
     urls_namespace="api-v1",
+    docs_url=None,  # no swagger-ui: it would load script from a CDN; /api/v1/openapi.json stays
 )
 # One router per area; each renders a read from mitra.reads and writes through journal services.
 api.add_router("/", journal.router)
@@ -62,4 +63,4 @@ def _unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 
 def unknown_route(request: HttpRequest, rest: str) -> HttpResponse:
     """Any other path under /api/v1/: a problem, not an HTML page."""
-    return problem(404, f"There is no API endpoint /api/v1/{rest}; see /api/v1/docs.")
+    return problem(404, f"There is no API endpoint /api/v1/{rest}; see /api/v1/openapi.json.")

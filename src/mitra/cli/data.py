@@ -18,6 +18,15 @@ from .app import (
     the_person,
 )
 
+
+def write_private(path: Path, text: str) -> None:
+    """Write `text` to `path` readable by its owner only (0600), whatever the umask."""
+    from mitra.settings import private_file
+
+    with open(private_file(path), "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
 # --- demo and export -----------------------------------------------------------------------------
 
 
@@ -56,8 +65,7 @@ def demo(
         )
     # The synthetic person's true effects, saved beside the data so the insights can be checked.
     truth_file = Path(settings.DATA_DIR) / f"demo-truth-seed{seed}.json"
-    truth_file.parent.mkdir(parents=True, exist_ok=True)
-    truth_file.write_text(json.dumps(journal.truth, indent=2, default=str) + "\n", encoding="utf-8")
+    write_private(truth_file, json.dumps(journal.truth, indent=2, default=str) + "\n")
     out.print(
         f"Added {days} days: {counts['doses']} doses, {counts['checkins']} check-ins, "
         f"{counts['practices']} practices, {counts['responses']} GAD-7s, "
@@ -83,7 +91,7 @@ def export(
         sys.stdout.write(text)
     else:
         try:
-            output.write_text(text, encoding="utf-8")
+            write_private(output, text)
         except OSError as exc:
             fail(f"--output {output}: {exc.strerror or exc}")
         print(f"Wrote {output}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import threading
 from typing import Annotated
@@ -13,6 +14,9 @@ from .app import (
     django_ready,
     fail,
 )
+
+# Worker threads of the web server.
+WAITRESS_THREADS = 4
 
 # --- serve ---------------------------------------------------------------------------------------
 
@@ -39,7 +43,7 @@ def serve(
         )
     django_ready()
     from django.conf import settings
-    from waitress import serve as waitress_serve
+    from waitress import create_server
 
     from mitra.reports.charts import warm_up
     from mitra.wsgi import application
@@ -51,8 +55,20 @@ def serve(
     where = (
         db["NAME"] if str(db["ENGINE"]).endswith("sqlite3") else f"PostgreSQL {db.get('HOST', '')}"
     )
+    try:
+        server = create_server(
+            application, host=host.strip("[]"), port=port, threads=WAITRESS_THREADS
+        )
+    except OSError as exc:
+        # Binding happens here: a busy port or a missing address is the person's to fix.
+        if exc.errno == errno.EADDRINUSE:
+            fail(
+                f"port {port} on {host} is already in use (is mitra already running?); "
+                "choose another with --port"
+            )
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
     print(
         f"mitra is running at http://{host}:{port}/ (data: {where}). Press Ctrl+C to stop.",
         flush=True,
     )
-    waitress_serve(application, host=host.strip("[]"), port=port, threads=4, _quiet=True)
+    server.run()  # Ctrl+C closes the server inside run()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -33,13 +33,70 @@ def _not_future(value: datetime) -> datetime:
     return value
 
 
+def _measured(smallest: float, decimals: int, *, zero: bool = False) -> AfterValidator:
+    """Refuse a positive value below `smallest`; keep `decimals` places of the rest."""
+
+    def check(value: float | None) -> float | None:
+        if value is None or (zero and value == 0):
+            return value
+        if value < smallest:
+            raise ValueError(f"must be {'0 or ' if zero else ''}at least {smallest:g}")
+        return round(value, decimals)
+
+    return AfterValidator(check)
+
+
+# The smallest amount worth keeping and its precision, per quantity. Below these a number is a
+# typing slip (or 1e-320), not a measurement, and it would only skew sums and averages.
+# Kratom doses: jewellery scales read to 0.001 g, and 0.001 ml or of a capsule is finer still.
+DoseAmount = Annotated[float, Field(gt=0, le=100_000, allow_inf_nan=False), _measured(0.001, 3)]
+# Grams of leaf in one capsule, scoop or shot: labels give at most milligrams (0.001 g).
+GramsPerUnit = Annotated[
+    float | None, Field(gt=0, le=100, allow_inf_nan=False), _measured(0.001, 3)
+]
+# Alkaloid content from a lab sheet: reported to 0.001 % at best, i.e. 0.01 mg per g; 0 means
+# "not detected".
+AlkaloidMgPerG = Annotated[
+    float | None, Field(ge=0, le=1000, allow_inf_nan=False), _measured(0.01, 2, zero=True)
+]
+# Sleep: nights are remembered to the quarter hour at best; 0.01 h (36 s) keeps any entry and
+# 0 is a sleepless night.
+SleepHours = Annotated[
+    float | None, Field(ge=0, le=24, allow_inf_nan=False), _measured(0.01, 2, zero=True)
+]
+# Other substances: 0.001 of a unit is 1 microgram when the unit is mg (the smallest tablet
+# strengths, such as levothyroxine's 25 micrograms, are well above it).
+IntakeAmount = Annotated[
+    float | None, Field(gt=0, le=100_000, allow_inf_nan=False), _measured(0.001, 4)
+]
+
 When = Annotated[AwareDatetime, AfterValidator(_not_future)]
 Text = Annotated[str, Field(max_length=2000)]
 Name = Annotated[str, Field(min_length=1, max_length=120)]
 
 
+NUL = "\x00"
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, list | tuple):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 class Schema(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # Every text input, this one and any added later: PostgreSQL cannot store a NUL
+        # character in text, and on SQLite it would cut the text short in other programs.
+        if _has_nul(value):
+            raise ValueError("must not contain a NUL character")
+        return value
 
 
 class ProductIn(Schema):
@@ -49,9 +106,9 @@ class ProductIn(Schema):
     vein: Vein = "unknown"
     form: ProductForm = "powder"
     unit: Annotated[str, Field(max_length=16)] = "g"
-    grams_per_unit: Annotated[float | None, Field(gt=0, le=100, allow_inf_nan=False)] = None
-    mitragynine_mg_per_g: Annotated[float | None, Field(ge=0, le=1000, allow_inf_nan=False)] = None
-    hydroxy_mg_per_g: Annotated[float | None, Field(ge=0, le=1000, allow_inf_nan=False)] = None
+    grams_per_unit: GramsPerUnit = None
+    mitragynine_mg_per_g: AlkaloidMgPerG = None
+    hydroxy_mg_per_g: AlkaloidMgPerG = None
     notes: Text = ""
 
     @field_validator("unit")
@@ -71,7 +128,7 @@ class ProductIn(Schema):
 class DoseIn(Schema):
     product_id: int
     taken_at: When
-    amount: Annotated[float, Field(gt=0, le=100_000, allow_inf_nan=False)]
+    amount: DoseAmount
     unit: str
     note: Text = ""
 
@@ -92,7 +149,7 @@ class CheckInIn(Schema):
     at: When
     anxiety: Annotated[int, Field(ge=0, le=10)]
     mood: Annotated[int | None, Field(ge=1, le=5)] = None
-    sleep_hours: Annotated[float | None, Field(ge=0, le=24, allow_inf_nan=False)] = None
+    sleep_hours: SleepHours = None
     sleep_quality: Annotated[int | None, Field(ge=1, le=5)] = None
     symptoms: list[str] = Field(default_factory=list)
     practices: list[PracticeIn] = Field(default_factory=list)
@@ -125,7 +182,7 @@ class SubstanceIn(Schema):
 class IntakeIn(Schema):
     substance_id: int
     taken_at: When
-    amount: Annotated[float | None, Field(gt=0, le=100_000, allow_inf_nan=False)] = None
+    amount: IntakeAmount = None
     unit: Annotated[str, Field(max_length=24)] = ""
     note: Text = ""
 

@@ -107,7 +107,9 @@ def _existing(model: type[E], person: Person, token: str | None) -> E | None:
 
 def _create_once(model: type[E], person: Person, token: str | None, build: Callable[[], E]) -> E:
     """Create through `build` in one transaction; a replayed token raises DuplicateSubmission."""
-    if token and len(token) > TOKEN_LENGTH:
+    # Every face passes the token through here: a NUL (which PostgreSQL cannot store) or an
+    # overlong token is refused before it reaches the database.
+    if token and (len(token) > TOKEN_LENGTH or "\x00" in token):
         raise EntryInvalid({"token": "is not a form token mitra made; reload the page"})
     if (found := _existing(model, person, token)) is not None:
         raise DuplicateSubmission(found)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from mitra.journal import alerts as journal_alerts
 from mitra.journal.errors import NotFound
@@ -13,7 +13,7 @@ from mitra.reads import alerts as alert_reads
 from .views import current_person
 
 
-@require_GET
+@require_safe
 def alerts(request: HttpRequest) -> HttpResponse:
     history = alert_reads.alerts(current_person(request), include_read=True).alerts
     open_cards = [a for a in history if not a.acknowledged]

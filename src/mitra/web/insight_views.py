@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from mitra.reads import insights as insight_reads
 from mitra.reads.insights import InsightView
@@ -60,7 +60,7 @@ def _charts(cards: tuple[InsightView, ...]) -> dict[str, Any]:
     return charts
 
 
-@require_GET
+@require_safe
 def insights(request: HttpRequest) -> HttpResponse:
     report = insight_reads.insights(current_person(request))
     cards = report.cards
@@ -73,7 +73,7 @@ def insights(request: HttpRequest) -> HttpResponse:
     return render(request, "web/insights.html", context)
 
 
-@require_GET
+@require_safe
 def insight_data(request: HttpRequest, card_id: str) -> HttpResponse:
     """The data behind one insight card, as JSON (the API's document for that card)."""
     card = insight_reads.insight(current_person(request), card_id)

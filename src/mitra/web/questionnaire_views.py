@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mitra.instruments import InstrumentError, instrument
 from mitra.journal import services
@@ -29,14 +29,14 @@ def _instrument_or_404(code: str) -> Any:
         raise Http404 from None
 
 
-@require_GET
+@require_safe
 def questionnaires(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     read = questionnaire_reads.questionnaires(person)
     return render(request, "web/questionnaires.html", {"rows": read.instruments, "gad7": read.gad7})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def questionnaire_take(request: HttpRequest, code: str) -> HttpResponse:
     person = current_person(request)
     definition = _instrument_or_404(code)
@@ -57,7 +57,7 @@ def questionnaire_take(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "web/questionnaire_take.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def response_detail(request: HttpRequest, response_id: int) -> HttpResponse:
     person = current_person(request)
     detail = questionnaire_reads.response_detail(person, response_id)

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mitra.journal import clock, services
 from mitra.journal.errors import DuplicateSubmission, EntryInvalid, NotFound
@@ -24,7 +24,7 @@ def _intake_form(person: Any, data: Any = None) -> IntakeForm:
     return IntakeForm(data, substances=choices, initial={"taken_at": now})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def substances(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     form = SubstanceForm(request.POST or None)
@@ -64,7 +64,7 @@ def _page(
     return render(request, "web/substances.html", context, status=422 if bound else 200)
 
 
-@require_GET
+@require_safe
 def substance_check(request: HttpRequest) -> HttpResponse:
     """Live interaction check as the person types a name (htmx swaps the result in)."""
     current_person(request)

@@ -51,3 +51,9 @@ urlpatterns = [
         name="crisis_acknowledge",
     ),
 ]
+
+# Error pages that never read the request body; problem+json under /api/.
+handler400 = "mitra.web.errors.bad_request"
+handler403 = "mitra.web.errors.permission_denied"
+handler404 = "mitra.web.errors.page_not_found"
+handler500 = "mitra.web.errors.server_error"

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mitra.journal import clock, services
 from mitra.journal.crisis import crisis_resources
@@ -49,7 +49,7 @@ def _local_now(person: Any) -> str:
 # --- first run ----------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def welcome(request: HttpRequest) -> HttpResponse:
     if getattr(request, "person", None) is not None:
         return redirect("settings")  # set up already: the time zone is changed in Settings
@@ -137,7 +137,7 @@ def _today_context(
     }
 
 
-@require_GET
+@require_safe
 def today(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     return render(request, "web/today.html", _today_context(request, person))
@@ -186,7 +186,7 @@ def dose_add(request: HttpRequest) -> HttpResponse:
     return render(request, "web/today.html", context, status=422)
 
 
-@require_GET
+@require_safe
 def dose_units(request: HttpRequest) -> HttpResponse:
     """The unit options for the chosen product (htmx swaps them into the dose form)."""
     person = current_person(request)
@@ -203,7 +203,7 @@ def dose_units(request: HttpRequest) -> HttpResponse:
 # --- products -----------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def products(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     form = ProductForm(request.POST or None)
@@ -224,7 +224,7 @@ def products(request: HttpRequest) -> HttpResponse:
 _PRODUCT_FIELDS = list(ProductForm.base_fields)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
     person = current_person(request)
     product = product_reads.product(person, product_id)
@@ -267,7 +267,7 @@ KINDS = {
 }
 
 
-@require_GET
+@require_safe
 def journal(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     try:
@@ -309,7 +309,7 @@ def entry_restore(request: HttpRequest, kind: str, entry_id: int) -> HttpRespons
     return redirect("journal")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def entry_edit(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
     person = current_person(request)
     values = journal_reads.entry_values(person, kind, entry_id)
@@ -360,7 +360,7 @@ def entry_edit(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
 # --- crisis -------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def crisis(request: HttpRequest) -> HttpResponse:
     person = getattr(request, "person", None)
     return render(request, "web/crisis.html", crisis_resources(person))
@@ -369,7 +369,7 @@ def crisis(request: HttpRequest) -> HttpResponse:
 # --- settings -----------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     initial: dict[str, Any] = {
@@ -419,7 +419,7 @@ def _figure_text(figure: Any) -> str:
     return value
 
 
-@require_GET
+@require_safe
 def evidence(request: HttpRequest) -> HttpResponse:
     """The knowledge behind the numbers: dose bands, PK studies side by side, every source."""
     from mitra.knowledge.pharmacokinetics import load_pharmacokinetics
