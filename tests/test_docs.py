@@ -32,3 +32,22 @@ def test_the_readme_gives_exactly_the_two_set_up_commands() -> None:
     block = README[README.index("```sh") : README.index("```", README.index("```sh") + 5)]
     commands = [line.split("#")[0].strip() for line in block.splitlines()[1:] if line.strip()]
     assert commands == ["make run", "make test"]
+
+
+def test_every_api_route_is_in_the_readme() -> None:
+    from mitra.api.v1 import api
+
+    rows = [line for line in README.splitlines() if line.startswith("| GET") or "| POST" in line]
+    listed = {
+        (method.strip().lower(), path.split("?")[0])
+        for line in rows
+        for method in [line.split("|")[1]]
+        for path in re.findall(r"`(/api/v1/[^`]*)`", line)
+    }
+    missing = [
+        f"{method.upper()} {path}"
+        for path, item in api.get_openapi_schema()["paths"].items()
+        for method in item
+        if (method, path) not in listed
+    ]
+    assert not missing, f"API routes missing from README.md: {missing}"
