@@ -222,8 +222,8 @@ class Timeline:
 
     def hours_since_last_dose(self, moment: float) -> float | None:
         """Hours from the latest dose at or before `moment` (POSIX seconds); None if none."""
-        before = self.dose_time[self.dose_time <= moment]
-        return None if before.size == 0 else float((moment - before.max()) / 3600.0)
+        since = float(self.hours_since_last_dose_at(np.array([moment], dtype=np.float64))[0])
+        return None if np.isnan(since) else since
 
     def hours_since_last_dose_at(self, seconds: FloatArray) -> FloatArray:
         """`hours_since_last_dose` at each of many times (POSIX seconds); NaN before any dose."""
