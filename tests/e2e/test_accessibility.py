@@ -1,0 +1,55 @@
+"""Every page, on a phone, with a journal behind it: WCAG 2.2 AA by axe, and no sideways scroll."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE_WIDTH = 390  # the page fixture's viewport: a common phone, in CSS pixels
+PAGES = [
+    "/",
+    "/journal",
+    "/insights",
+    "/alerts",
+    "/substances",
+    "/products",
+    "/questionnaires",
+    "/questionnaires/GAD-7",
+    "/evidence",
+    "/settings",
+    "/crisis",
+]
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture
+def demo_alice(alice: Any) -> Any:
+    """Alice with two months of synthetic journal and a listed medicine, so pages are full."""
+    from mitra.journal import services
+    from mitra.journal.demo import load_demo
+
+    load_demo(alice, days=60, seed=1)
+    services.add_substance(alice, {"name": "sertraline"})
+    return alice
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_each_page_meets_wcag_22_aa_and_fits_a_phone(page: Any, demo_alice: Any, path: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    response = page.goto(page.base_url + path)
+    assert response.status == 200
+    page.wait_for_load_state("networkidle")
+    results = Axe().run(
+        page,
+        options={"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]},
+    )
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+    ]
+    assert not problems, "\n".join(problems)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
