@@ -28,9 +28,7 @@ def test_a_source_marked_as_search_or_none_says_why() -> None:
     assert {s.id for s in marked} <= {
         "tanna2021",
         "brogdon2022",
-        "lydecker2016",
         "handelsman1987",
-        "brown2025",
     }
     assert all(s.link_note for s in marked)
 
@@ -62,6 +60,12 @@ def test_corrected_titles() -> None:
         sources["kamble2020"].citation
     )
     assert "dosing amount versus frequency" in sources["rogers2024"].citation
+
+
+def test_the_unverified_brown2025_is_gone_and_lydecker2016_links_its_doi() -> None:
+    sources = load().sources
+    assert "brown2025" not in sources
+    assert sources["lydecker2016"].url == "https://doi.org/10.1007/s13181-016-0588-y"
 
 
 def test_every_source_is_cited_somewhere() -> None:
