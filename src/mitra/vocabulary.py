@@ -6,6 +6,8 @@ derives its lists from here, so a new form or unit is added once.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
@@ -13,18 +15,21 @@ __all__ = [
     "DOSE_UNITS",
     "LEAF_FORMS",
     "MASS_UNITS",
+    "MAX_AMOUNT",
     "PRACTICE_KINDS",
     "PRODUCT_FORMS",
     "PRODUCT_UNITS",
     "SEVERITIES",
     "SEVERITY_LABELS",
     "VEINS",
+    "AmountInvalid",
     "PracticeKind",
     "ProductForm",
     "Severity",
     "Vein",
     "choices",
     "is_leaf",
+    "parse_amount",
     "severity_rank",
     "unit_text",
 ]
@@ -71,6 +76,71 @@ MASS_UNITS: frozenset[str] = frozenset({"g", "mg"})
 
 #: Units a dose can be logged in: mass units, or the product's own unit.
 DOSE_UNITS: tuple[str, ...] = ("g", "mg", *[u for u in PRODUCT_UNITS if u != "g"])
+
+#: Other words people type for a unit, beside the units themselves and their plurals.
+_UNIT_WORDS: dict[str, str] = {
+    "gram": "g",
+    "milligram": "mg",
+    "milligrams": "mg",
+    "cap": "capsule",
+    "caps": "capsule",
+    "tab": "tablet",
+    "tabs": "tablet",
+    "tsp": "teaspoon",
+}
+#: Every spelling `parse_amount` understands (lower case), with the unit it means.
+_UNIT_SPELLINGS: dict[str, str] = {
+    **{u: u for u in DOSE_UNITS},
+    **{plural: u for u, plural in PRODUCT_UNITS.items()},
+    **_UNIT_WORDS,
+}
+#: The largest amount `parse_amount` accepts in any unit; the journal's checks of plausibility
+#: (grams per dose) come after it. Larger numbers are typos, and above 1e308 not even finite.
+MAX_AMOUNT = 100_000.0
+# A signed decimal number in ASCII digits (no exponent: "1e3g" is more likely a typo than a
+# thousand grams), then an optional unit of letters; spaces between them are allowed.
+_AMOUNT = re.compile(r"(?P<number>[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*(?P<unit>[a-zA-Z]+)?")
+
+
+_LONGEST = 40
+
+
+class AmountInvalid(ValueError):
+    """An amount typed by a person that is not a positive number with a known unit."""
+
+
+def parse_amount(text: str) -> tuple[float, str | None]:
+    """An amount as people type it ("2g", "2 g", "500 mg", "4 capsules") as (amount, unit).
+
+    The unit is one of `DOSE_UNITS` (plurals and a few words such as "grams" or "caps" are
+    read as their unit, in any case), or None when the text is a bare number: then the
+    caller decides what it counts in. Raises `AmountInvalid` with a message for a person.
+    """
+    cleaned = text.strip()
+    # The message quotes the text on one short line: whitespace (a newline too) as one space, and
+    # only the start of a text longer than anybody types a dose.
+    shown = " ".join(cleaned.split())
+    shown = shown if len(shown) <= _LONGEST else shown[:_LONGEST] + "..."
+    example = "write it like 2 g, 500 mg or 4 capsules"
+    if not cleaned:
+        raise AmountInvalid(f"the amount is empty; {example}")
+    found = _AMOUNT.fullmatch(cleaned)
+    if found is None:
+        hint = " (use a point for decimals: 2.5 g)" if "," in cleaned else ""
+        raise AmountInvalid(f"'{shown}' is not an amount{hint}; {example}")
+    amount = float(found["number"])
+    word = (found["unit"] or "").strip().lower()
+    unit = _UNIT_SPELLINGS.get(word) if word else None
+    if word and unit is None:
+        raise AmountInvalid(
+            f"'{found['unit']}' in '{shown}' is not a unit; use one of {', '.join(DOSE_UNITS)}"
+        )
+    if amount <= 0:
+        raise AmountInvalid(f"'{shown}': the amount must be more than 0")
+    if not math.isfinite(amount) or amount > MAX_AMOUNT:
+        raise AmountInvalid(f"'{shown}': the amount must be at most {MAX_AMOUNT:,.0f}")
+    return amount, unit
+
 
 Severity = Literal["danger", "warning", "caution", "info"]
 #: Severities, most severe first.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from typing import Any
 
 import pytest
@@ -73,6 +74,8 @@ class TestLogging:
         checkin = CheckIn.objects.get()
         assert (checkin.anxiety, checkin.symptoms) == (4, ["restless"])
         assert checkin.practices.get().minutes == 15
+        # 09:00 on Alice's clock in Berlin (UTC+1 in March), like `dose --at` and `exposure`.
+        assert checkin.at.astimezone(UTC).isoformat() == "2026-03-10T08:00:00+00:00"
 
     @pytest.mark.parametrize(
         ("argv", "expected"),
@@ -81,7 +84,7 @@ class TestLogging:
             (["checkin", "five"], "Invalid value for 'ANXIETY'"),
             (["checkin", "4", "--practice", "yoga"], "use KIND=MINUTES"),
             (["checkin", "4", "--symptom", "glowing"], "unknown symptom glowing"),
-            (["dose", "Green", "3", "oz"], "unknown unit"),
+            (["dose", "Green", "3", "oz"], "'oz' in '3 oz' is not a unit"),
             (["dose", "Green", "3", "capsule"], "counted in grams, not capsules"),
             (["dose", "Green", "0"], "amount must be more than 0"),
             (["dose", "Green", "--", "-3"], "amount must be more than 0"),
@@ -200,3 +203,51 @@ def test_an_empty_product_name_is_refused_not_matched_to_the_only_product(
     line = refused(capsys, "dose", "", "1")
     assert "product is empty" in line
     assert not Dose.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("argv", "grams", "unit"),
+    [
+        (["2g"], 2.0, "g"),
+        (["2 g"], 2.0, "g"),
+        (["500mg"], 0.5, "mg"),
+        (["4 capsules"], 2.0, "capsule"),
+        (["4 Capsules"], 2.0, "capsule"),
+        (["1 capsule"], 0.5, "capsule"),
+        (["2", "capsule"], 1.0, "capsule"),
+        (["2", "capsules"], 1.0, "capsule"),
+        (["3"], 1.5, "capsule"),  # a bare number counts in the product's own unit
+    ],
+)
+def test_a_dose_amount_is_read_as_people_type_it(
+    capsys: pytest.CaptureFixture[str],
+    alice: Any,
+    capsules: Any,
+    argv: list[str],
+    grams: float,
+    unit: str,
+) -> None:
+    code, out, err = run(capsys, "dose", "Red", *argv, "--at", "2026-03-10 08:00", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["grams"], data["unit"]) == (pytest.approx(grams), unit)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        ("2 potatoes", "'potatoes' in '2 potatoes' is not a unit"),
+        ("g", "'g' is not an amount"),
+        ("-1g", "the amount must be more than 0"),
+        ("", "the amount is empty"),
+        ("1e400g", "'1e400g' is not an amount"),
+        ("4 scoops", "counted in capsules, not scoops"),
+    ],
+)
+def test_a_nonsense_dose_amount_is_one_line_with_exit_2_and_nothing_is_stored(
+    capsys: pytest.CaptureFixture[str], alice: Any, capsules: Any, amount: str, expected: str
+) -> None:
+    assert expected in refused(capsys, "dose", "Red", amount)
+    assert Dose.objects.count() == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 
 import pytest
@@ -34,6 +35,7 @@ def test_an_unknown_name_is_reported_as_unknown_not_as_no_interaction(
     assert "unknown to mitra" in out
 
 
+@pytest.mark.django_db
 def test_exposure_json_has_the_curve_its_summary_band_and_sources(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -52,6 +54,7 @@ def test_exposure_json_has_the_curve_its_summary_band_and_sources(
     assert "tanna2022" in data["sources"]
 
 
+@pytest.mark.django_db
 def test_exposure_without_a_lab_figure_is_marked_as_an_estimate(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -61,12 +64,13 @@ def test_exposure_without_a_lab_figure_is_marked_as_an_estimate(
     assert dose["mg_low"] < dose["mg_mitragynine"] <= dose["mg_high"]
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["exposure", "--dose", "08:00"], "use TIME=GRAMS"),
+        (["exposure", "--dose", "08:00"], "use TIME=AMOUNT"),
         (["exposure", "--dose", "2026-03-10T08:00=lots"], "is not an amount"),
-        (["exposure", "--dose", "2026-03-10T08:00=-1"], "more than 0 g"),
+        (["exposure", "--dose", "2026-03-10T08:00=-1"], "more than 0"),
         (
             ["exposure", "--dose", "2026-03-10T08:00=2", "--params", "nobody2020"],
             "not a modelled parameter set",
@@ -127,3 +131,105 @@ def test_alerts_puts_crisis_resources_first_for_a_crisis_answer(
 
 def test_an_empty_substance_name_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert "name is empty" in refused(capsys, "interactions", "")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("amount", "extra", "grams"),
+    [
+        ("2", [], 2.0),  # a bare number is grams, as before
+        ("2g", [], 2.0),
+        ("2 G", [], 2.0),
+        ("500mg", [], 0.5),
+        ("4 capsules", ["--grams-per-unit", "0.5"], 2.0),
+        ("1 capsule", ["--grams-per-unit", "0.5"], 0.5),
+    ],
+)
+def test_exposure_reads_dose_amounts_as_people_type_them(
+    capsys: pytest.CaptureFixture[str], amount: str, extra: list[str], grams: float
+) -> None:
+    argv = ["exposure", "--dose", f"2026-03-10T08:00={amount}", *extra, "--json"]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert json.loads(out)["dose_details"][0]["grams"] == pytest.approx(grams)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--dose", "2026-03-10T08:00=2 potatoes"], "'potatoes' in '2 potatoes' is not a unit"),
+        (["--dose", "2026-03-10T08:00=g"], "'g' is not an amount"),
+        (["--dose", "2026-03-10T08:00=-1g"], "the amount must be more than 0"),
+        (["--dose", "2026-03-10T08:00="], "the amount is empty"),
+        (["--dose", "2026-03-10T08:00=1e400g"], "'1e400g' is not an amount"),
+        (["--dose", "2026-03-10T08:00=4 capsules"], "add --grams-per-unit"),
+        (
+            [
+                "--dose",
+                "2026-03-10T08:00=4 capsules",
+                "--dose",
+                "2026-03-10T09:00=1 scoop",
+                "--grams-per-unit",
+                "0.5",
+            ],
+            "cannot describe both",
+        ),
+    ],
+)
+def test_exposure_refuses_a_nonsense_amount_in_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
+) -> None:
+    assert expected in refused(capsys, "exposure", *argv)
+
+
+@pytest.mark.django_db
+def test_exposure_reads_a_time_without_offset_on_the_journals_clock(
+    capsys: pytest.CaptureFixture[str], alice: object
+) -> None:
+    argv = ["exposure", "--dose", "2026-03-10T08:00=2g", "--until", "2026-03-10T10:00", "--json"]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    data = json.loads(out)
+    # 08:00 on Alice's clock in Berlin (UTC+1 in March), as `mitra dose --at` reads it.
+    assert data["dose_details"][0]["time"] == "2026-03-10T07:00:00Z"
+    assert data["times"][-1] == "2026-03-10T09:00:00Z"
+    assert err == ""
+
+
+@pytest.mark.django_db
+def test_exposure_reads_a_time_with_an_offset_as_given(
+    capsys: pytest.CaptureFixture[str], alice: object
+) -> None:
+    argv = ["exposure", "--dose", "2026-03-10T08:00+00:00=2g", "--json"]
+    data = json.loads(run(capsys, *argv)[1])
+    assert data["dose_details"][0]["time"] == "2026-03-10T08:00:00Z"
+
+
+@pytest.mark.django_db
+def test_without_a_journal_exposure_reads_times_on_the_machines_clock_and_says_so(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli_app = importlib.import_module("mitra.cli.app")  # the module, not the Typer app
+    from mitra.journal.models import Person
+
+    monkeypatch.setattr(cli_app, "system_zone", lambda: "America/New_York")
+    code, out, err = run(capsys, "exposure", "--dose", "2026-03-10T08:00=2g", "--json")
+    assert code == 0, err
+    # 08:00 in New York (UTC-4 after 8 March 2026) is 12:00 UTC.
+    assert json.loads(out)["dose_details"][0]["time"] == "2026-03-10T12:00:00Z"
+    assert err.strip() == (
+        "mitra: no journal yet, so times without an offset were read in this machine's time "
+        "zone, America/New_York"
+    )
+    assert not Person.objects.exists()  # reading a time creates no journal
+
+
+def test_the_machines_zone_survives_djangos_setup_of_tz(monkeypatch: pytest.MonkeyPatch) -> None:
+    cli_app = importlib.import_module("mitra.cli.app")  # the module, not the Typer app
+
+    # Django sets TZ to its own TIME_ZONE (UTC) when it starts; the TZ the command was
+    # started with is what counts.
+    monkeypatch.setattr(cli_app, "_TZ_AT_START", "Asia/Tokyo")
+    monkeypatch.setenv("TZ", "UTC")
+    assert cli_app.system_zone() == "Asia/Tokyo"

@@ -122,10 +122,23 @@ def test_content_defaults_draw_only_on_content_of_the_same_alkaloid_and_product(
             assert (row.alkaloid, row.product) == (default.alkaloid, default.product)
 
 
+UNVERIFIED_ROW = {
+    "id": "made_up_7oh_products",
+    "alkaloid": "7-hydroxymitragynine",
+    "product": "7-OH product",
+    "low_mg_per_g": 22.0,
+    "high_mg_per_g": 75.0,
+    "unverified": True,
+    "note": "UNVERIFIED: a figure nobody could find",
+    "sources": ["smith2025"],
+}
+
+
 def test_a_default_drawing_on_another_products_content_is_refused() -> None:
     data = raw()
-    data["default_content"][0]["span"] = ["brown2025_7oh_products"]
-    with pytest.raises(KnowledgeError, match="draws on brown2025_7oh_products"):
+    data["content"].append(dict(UNVERIFIED_ROW, unverified=False))
+    data["default_content"][0]["span"] = ["made_up_7oh_products"]
+    with pytest.raises(KnowledgeError, match="draws on made_up_7oh_products"):
         parse_pharmacokinetics(data, known())
 
 
@@ -213,23 +226,24 @@ def test_huestis2024_keeps_single_and_multiple_dose_tmax_apart() -> None:
     assert (multiple.low, multiple.high) == (1.0, 1.7)
 
 
-def test_an_unverified_content_figure_never_feeds_a_default() -> None:
+def test_no_unverified_content_figure_is_left_and_none_feeds_a_default() -> None:
     pk = load_pharmacokinetics()
-    unverified = [row for row in pk.content.values() if row.unverified]
-    assert [row.id for row in unverified] == ["brown2025_7oh_products"]
-    assert "UNVERIFIED" in unverified[0].note
+    # The 22-75 mg/g figure attributed to brown2025 could not be verified; nothing reads it now.
+    assert [row.id for row in pk.content.values() if row.unverified] == []
+    assert "brown2025_7oh_products" not in pk.content
     used = {cid for d in pk.default_content for cid in (*d.span, d.central)}
-    assert not used & {row.id for row in unverified}
+    assert used <= set(pk.content)
 
 
 def test_a_default_drawing_on_an_unverified_figure_is_refused() -> None:
     data = raw()
+    data["content"].append(UNVERIFIED_ROW)
     data["default_content"].append(
         {
             "alkaloid": "7-hydroxymitragynine",
             "product": "7-OH product",
             "central": "midpoint",
-            "span": ["brown2025_7oh_products"],
+            "span": ["made_up_7oh_products"],
             "note": "x",
         }
     )

@@ -269,7 +269,7 @@ def test_without_a_lab_figure_leaf_is_estimated_from_the_studies_with_a_range() 
 
 
 def test_a_7oh_product_without_a_lab_figure_is_not_estimated_from_an_unverified_figure() -> None:
-    # The only per-gram figure (attributed to brown2025) could not be verified: enter a lab figure.
+    # No verified per-gram figure exists (smith2025 gives mg per labelled dose): enter a lab figure.
     with pytest.raises(KeyError, match="no literature default"):
         alkaloid_dose(0.1, alkaloid="7-hydroxymitragynine", product="7-OH product")
     assert alkaloid_dose(0.1, alkaloid="7-hydroxymitragynine", lab_mg_per_g=30.0).mg == 3.0

@@ -97,6 +97,7 @@ def test_the_api_refuses_a_span_it_cannot_draw_with_a_problem(
     assert response.json()["detail"]
 
 
+@pytest.mark.django_db
 def test_typed_doses_follow_the_timelines_content_rule(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(
         capsys, "exposure", "--dose", "2026-03-10T08:00=4", "--form", "capsules", "--json"
@@ -109,6 +110,7 @@ def test_typed_doses_follow_the_timelines_content_rule(capsys: pytest.CaptureFix
     assert (dose["grams_leaf"], dose["estimated"]) == (4.0, True)
 
 
+@pytest.mark.django_db
 def test_an_extract_with_its_lab_figure_counts_in_mg_never_as_grams_of_leaf(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -121,6 +123,7 @@ def test_an_extract_with_its_lab_figure_counts_in_mg_never_as_grams_of_leaf(
     assert max(data["concentration_nM"]) > 0
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
@@ -134,7 +137,8 @@ def test_an_extract_with_its_lab_figure_counts_in_mg_never_as_grams_of_leaf(
             "at most 100,000",
         ),
         (["--dose", "2026-03-10T08:00=2", "--form", "resin"], "unknown form"),
-        (["--dose", "2026-03-10T08:00=1e300"], "less than a tonne"),
+        (["--dose", "2026-03-10T08:00=1e300"], "is not an amount"),
+        (["--dose", "2026-03-10T08:00=200000"], "at most 100,000"),
         (["--recent", "--dose", "2026-03-10T08:00=2"], "either --dose"),
     ],
 )

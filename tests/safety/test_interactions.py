@@ -430,6 +430,24 @@ def test_combinations_with_an_opioid_blocker_get_the_blocker_rule(name: str) -> 
     assert "kratom_opioid_antagonist" in rules_of(name)
 
 
+@pytest.mark.parametrize("name", ["pentazocine", "Talwin", "butorphanol", "nalbuphine"])
+def test_a_mixed_agonist_antagonist_warns_of_withdrawal_in_daily_users(name: str) -> None:
+    assert severity_of(name, "kratom_mixed_agonist_antagonist") == "warning"
+    (finding,) = [
+        f for f in report(name).interactions if f.rule == "kratom_mixed_agonist_antagonist"
+    ]
+    assert "strain1993" in {c.id for c in finding.sources}
+    assert "withdrawal" in finding.mechanism
+    assert "not on trials with kratom" in finding.mechanism
+
+
+@pytest.mark.parametrize("name", ["morphine", "oxycodone", "buprenorphine", "naltrexone"])
+def test_a_full_agonist_partial_agonist_or_blocker_gets_no_mixed_agonist_antagonist_rule(
+    name: str,
+) -> None:
+    assert "kratom_mixed_agonist_antagonist" not in rules_of(name)
+
+
 def test_a_medicine_without_a_blocker_gets_no_blocker_rule() -> None:
     assert "kratom_opioid_antagonist" not in rules_of("bupropion")
     assert "kratom_naltrexone" not in rules_of("naloxone")
@@ -539,6 +557,11 @@ def test_mitragynine_pseudoindoxyl_products_are_a_danger_and_cite_kamble2020() -
         ("Mounjaro", "tirzepatide"),
         ("rizatriptan", "rizatriptan"),
         ("zolmitriptan", "zolmitriptan"),
+        ("sumatriptan", "sumatriptan"),
+        ("eletriptan", "eletriptan"),
+        ("naratriptan", "naratriptan"),
+        ("almotriptan", "almotriptan"),
+        ("frovatriptan", "frovatriptan"),
         ("akuamma", "akuamma"),
         ("OPMS", "kratom"),
         ("MIT45", "kratom"),

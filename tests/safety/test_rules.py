@@ -44,7 +44,13 @@ EXTRACT = ProductFacts(2, "Gold extract", "extract")
 SEVEN_OH = ProductFacts(3, "7-OH tablets", "7oh")
 LEAF_WITH_7OH = ProductFacts(4, "Super Maeng Da", "powder", 15.0, 30.0)
 LEAF_WITH_TRACES = ProductFacts(5, "Green Malay", "powder", 14.0, 0.2)
-PRODUCTS = {p.id: p for p in (POWDER, EXTRACT, SEVEN_OH, LEAF_WITH_7OH, LEAF_WITH_TRACES)}
+# Lab 7-OH figures at and just below the 1 mg/g cut-off of safety_rules.toml.
+AT_CUT_OFF = ProductFacts(8, "Enhanced leaf", "powder", 15.0, 1.0)
+BELOW_CUT_OFF = ProductFacts(9, "Strong leaf", "powder", 15.0, 0.99)
+PRODUCTS = {
+    p.id: p
+    for p in (POWDER, EXTRACT, SEVEN_OH, LEAF_WITH_7OH, LEAF_WITH_TRACES, AT_CUT_OFF, BELOW_CUT_OFF)
+}
 
 XANAX = SubstanceFacts(11, "Xanax", "alprazolam")
 WINE = SubstanceFacts(12, "wine", "alcohol")
@@ -250,7 +256,50 @@ def test_a_dose_of_a_seven_oh_product_warns_once_per_product() -> None:
     assert candidate.evidence_key == "seven_oh_product:product:3"
     assert candidate.at == at(days_ago(5), 9)
     assert candidate.evidence.doses_in_timeline == 2
-    assert "brown2025" in candidate.sources
+    # Verified figures only: 14-25 mg per labelled dose, up to 98% 7-OH (Smith et al. 2025).
+    assert {"smith2025", "lydecker2016", "fda2025"} <= set(candidate.sources)
+    assert "14-25 mg of 7-hydroxymitragynine per labelled dose" in candidate.text
+    assert "brown2025" not in candidate.sources
+    assert "22-75" not in candidate.text
+    assert "measured at" not in candidate.text
+    assert "rule of thumb" not in candidate.text  # entered as a 7-OH product: no cut-off used
+
+
+@fires("seven_oh_product")
+def test_a_product_just_at_the_lab_cut_off_counts_and_says_the_cut_off_is_mitras_own() -> None:
+    candidate = only("seven_oh_product", alice(doses=[(at(days_ago(1)), 2.0, AT_CUT_OFF)]))
+    assert "at or above 1 mg per g" in candidate.text
+    assert "1 mg per g is mitra's own rule of thumb, not a clinical threshold" in candidate.text
+    (used,) = [p for p in candidate.evidence.parameters if p.name == "lab_7oh_mg_per_g"]
+    assert (used.value, used.basis) == (1.0, "heuristic")
+
+
+def test_a_seven_oh_alert_stored_with_the_old_unverified_range_still_reads_back() -> None:
+    from mitra.safety.evidence import evidence_from_json
+    from mitra.safety.rules.product import SevenOhProductEvidence
+
+    stored = {
+        "kind": "seven_oh_product",
+        "product": {"id": 3, "name": "7-OH tablets", "form": "7oh"},
+        "hydroxy_mg_per_g": None,
+        "first_dose_at": "2025-06-25T13:00:00Z",
+        "doses_in_timeline": 2,
+        "measured_range_mg_per_g": [22.0, 75.0],
+        "content_figure": "brown2025_7oh_products",
+    }
+    evidence = evidence_from_json(stored)
+    assert isinstance(evidence, SevenOhProductEvidence)
+    assert "22" not in " ".join(f.text for f in evidence.facts(CLOCK.zone))
+
+
+@stays_quiet("seven_oh_product")
+def test_a_product_just_below_the_lab_cut_off_is_not_a_seven_oh_product() -> None:
+    assert found("seven_oh_product", alice(doses=[(at(days_ago(1)), 2.0, BELOW_CUT_OFF)])) == []
+
+
+@stays_quiet("seven_oh_product")
+def test_an_extract_without_a_7oh_figure_is_not_called_a_seven_oh_product() -> None:
+    assert found("seven_oh_product", alice(doses=[(at(days_ago(1)), 1.0, EXTRACT)])) == []
 
 
 @fires("seven_oh_product")
@@ -584,9 +633,15 @@ def test_alerts_that_rest_on_a_heuristic_say_so() -> None:
     parameters = load_rule_parameters()
     checked = set()
     for candidate in evaluate(busy_journal()):
-        if parameters.heuristic(candidate.rule) and not getattr(
-            candidate.evidence, "unknown", False
-        ):
+        # Evidence that lists the parameters it used is checked on those (a 7-OH product entered
+        # as such uses no cut-off); otherwise on the rule's.
+        used = getattr(candidate.evidence, "parameters", None)
+        heuristic = (
+            any(p.basis == "heuristic" for p in used)
+            if used is not None
+            else parameters.heuristic(candidate.rule)
+        )
+        if heuristic and not getattr(candidate.evidence, "unknown", False):
             assert HEURISTIC_NOTE in candidate.text, candidate.rule
             checked.add(candidate.rule)
     assert {"co_use", "escalation", "daily_streak", "shortening_interval"} <= checked

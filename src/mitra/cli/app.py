@@ -53,10 +53,16 @@ def django_ready(*, database: bool = True) -> None:
         call_command("migrate", interactive=False, verbosity=0)
 
 
+# Django's setup overwrites the TZ variable with its own TIME_ZONE (UTC), so the machine's TZ is
+# read once, when the command starts.
+_TZ_AT_START = os.environ.get("TZ", "")
+
+
 def system_zone() -> str:
+    """The machine's IANA time zone (TZ, then /etc/localtime, then /etc/timezone), else UTC."""
     from mitra.timeline import zone_names
 
-    candidates = [os.environ.get("TZ", "")]
+    candidates = [_TZ_AT_START.removeprefix(":")]
     localtime = Path("/etc/localtime")
     if localtime.is_symlink():
         candidates.append(str(localtime.resolve()).split("zoneinfo/")[-1])
@@ -84,6 +90,25 @@ def the_person(time_zone: str | None = None) -> Any:
             # Information, not an error: stdout, so stderr stays one line when a command fails.
             print(f"mitra: using time zone {zone}; change it with 'mitra settings --timezone'")
     return person
+
+
+def journal_zone() -> tuple[ZoneInfo, str | None]:
+    """The zone a time typed without an offset is read in: the journal person's.
+
+    Before a journal exists there is no person's zone, so the machine's is used; the second
+    value then says so, for the command to print (it creates no person).
+    """
+    django_ready()
+    from mitra.journal import clock, services
+
+    person = services.get_person()
+    if person is not None:
+        return clock(person).zone, None
+    zone = system_zone()
+    return ZoneInfo(zone), (
+        f"mitra: no journal yet, so times without an offset were read in this machine's time "
+        f"zone, {zone}"
+    )
 
 
 def parse_time(text: str | None, zone: ZoneInfo, option: str) -> datetime:

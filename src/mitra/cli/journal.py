@@ -168,12 +168,28 @@ def _find_product(person: Any, ref: str) -> Any:
 # --- dose and check-in ---------------------------------------------------------------------------
 
 
-@app.command()
+def _amount(amount: str, unit: str | None) -> tuple[float, str | None]:
+    """The typed amount and unit ("2g"; "2" "g"; "4 capsules"), or a one-line refusal."""
+    from mitra.vocabulary import AmountInvalid, parse_amount
+
+    try:
+        number, typed_unit = parse_amount(amount if unit is None else f"{amount} {unit}")
+    except AmountInvalid as exc:
+        fail(str(exc))
+    return number, typed_unit
+
+
+# Unknown options are read as arguments, so "-1g" reaches the amount's own refusal rather than
+# click's "No such option: -1".
+@app.command(context_settings={"ignore_unknown_options": True})
 def dose(
     product: Annotated[str, typer.Argument(help="Product name (or the start of it) or id.")],
-    amount: Annotated[float, typer.Argument(help="How much.")],
+    amount: Annotated[
+        str, typer.Argument(help="How much, as you would write it: 2, 2g, 500mg, '4 capsules'.")
+    ],
     unit: Annotated[
-        str | None, typer.Argument(help="g, mg, or the product's unit (default).")
+        str | None,
+        typer.Argument(help="g, mg, or the product's unit (default), if not in the amount."),
     ] = None,
     at: Annotated[
         str | None, typer.Option(help="When, e.g. '2026-11-25 08:30' (default now).")
@@ -187,18 +203,19 @@ def dose(
     from mitra.journal.errors import DuplicateSubmission, EntryInvalid
     from mitra.vocabulary import unit_text
 
+    number, unit = _amount(amount, unit)
     chosen = _find_product(person, product)
     taken_at = parse_time(at, clock(person).zone, "--at")
     unit = unit or chosen.unit
     data = {
         "product_id": chosen.id,
         "taken_at": taken_at,
-        "amount": amount,
+        "amount": number,
         "unit": unit,
         "note": note,
     }
     token = replay_token(
-        "dose", chosen.id, taken_at.replace(second=0, microsecond=0).isoformat(), amount, unit
+        "dose", chosen.id, taken_at.replace(second=0, microsecond=0).isoformat(), number, unit
     )
     try:
         saved = services.log_dose(person, data, token=token)
@@ -219,7 +236,7 @@ def dose(
         print_json(row)
     else:
         out.print(
-            f"Logged {unit_text(amount, unit)} of {escape(chosen.name)} = {saved.grams:g} g "
+            f"Logged {unit_text(number, unit)} of {escape(chosen.name)} = {saved.grams:g} g "
             f"(dose {saved.pk})."
         )
 

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.markup import escape
 
-from mitra.vocabulary import PRODUCT_FORMS
+from mitra.vocabulary import PRODUCT_FORMS, AmountInvalid, parse_amount
 
 from .app import (
     JsonFlag,
     app,
     fail,
+    journal_zone,
     out,
     parse_time,
     print_document,
     print_json,
-    system_zone,
     the_person,
 )
 from .crisis import print_crisis
@@ -73,24 +74,82 @@ def interactions(
                 out.print(f"    Source: {source['citation']} {source['url']}", highlight=False)
 
 
-def _dose_option(value: str, zone: ZoneInfo) -> tuple[datetime, float]:
+def _has_offset(text: str) -> bool:
+    """Whether a typed time carries its own offset (then no time zone is needed to read it)."""
+    try:
+        value = datetime.fromisoformat(text.replace(" ", "T", 1) if " " in text else text)
+    except ValueError:
+        return False
+    return value.tzinfo is not None
+
+
+def _dose_option(value: str) -> tuple[str, float, str | None]:
+    """--dose TIME=AMOUNT as (time text, amount, unit or None for grams)."""
     when, sep, amount = value.rpartition("=")
     if not sep or not when:
-        fail(f"--dose '{value}': use TIME=GRAMS, e.g. --dose 2026-11-25T08:00=3")
+        fail(f"--dose '{value}': use TIME=AMOUNT, e.g. --dose 2026-11-25T08:00=3g")
     try:
-        grams = float(amount)
-    except ValueError:
-        fail(f"--dose '{value}': '{amount}' is not an amount in grams")
-    if not 0 < grams < 1e6:
-        fail(f"--dose '{value}': the amount must be more than 0 g (and less than a tonne)")
-    return parse_time(when, zone, "--dose"), grams
+        number, unit = parse_amount(amount)
+    except AmountInvalid as exc:
+        fail(f"--dose '{value}': {exc}")
+    return when, number, unit
+
+
+def _typed_exposure(
+    values: list[str],
+    *,
+    form: str,
+    mg_per_g: float | None,
+    grams_per_unit: float | None,
+    until: str | None,
+    step_hours: float,
+    params: str | None,
+    body_mass_kg: float | None,
+) -> tuple[Any, str | None]:
+    """The curve of doses typed as --dose TIME=AMOUNT, and a note when no journal gave the zone."""
+    from mitra.pharmacology import DEFAULT_PARAMETER_SET
+    from mitra.reads.exposure import exposure as exposure_read
+    from mitra.reads.exposure import typed_doses
+
+    typed = [_dose_option(value) for value in values]
+    if mg_per_g is not None and not 0 <= mg_per_g <= 1000:
+        fail("--mg-per-g must be between 0 and 1000")
+    texts = [when for when, _, _ in typed] + ([until] if until is not None else [])
+    zone, note = ZoneInfo("UTC"), None
+    if not all(_has_offset(text) for text in texts):
+        # A time without an offset is on the journal's clock, as for `mitra dose --at`.
+        zone, note = journal_zone()
+    doses = sorted(
+        ((parse_time(when, zone, "--dose"), number, unit) for when, number, unit in typed),
+        key=lambda d: d[0],
+    )
+    line = typed_doses(doses, form=form, lab_mg_per_g=mg_per_g, grams_per_unit=grams_per_unit)
+    start = end = None
+    if until is not None:
+        start, end = doses[0][0], parse_time(until, zone, "--until")
+        if end <= start:
+            fail("--until must be after the first dose")
+    read = exposure_read(
+        line,
+        start,
+        end,
+        step_hours=step_hours,
+        parameter_set=params or DEFAULT_PARAMETER_SET,
+        body_mass_kg=body_mass_kg,
+    )
+    return read, note
 
 
 @app.command()
 def exposure(
     dose: Annotated[
         list[str] | None,
-        typer.Option("--dose", help="TIME=GRAMS of product (repeatable)."),
+        typer.Option(
+            "--dose",
+            help="TIME=AMOUNT of product, e.g. 2026-11-25T08:00=2g, =500mg or ='4 capsules' "
+            "(a bare number is grams; repeatable). A time without an offset is on your "
+            "journal's clock.",
+        ),
     ] = None,
     recent: Annotated[
         bool,
@@ -123,6 +182,15 @@ def exposure(
     step_hours: Annotated[
         float, typer.Option("--step-hours", help="Spacing of the curve, hours.", min=0.01, max=24)
     ] = 0.25,
+    grams_per_unit: Annotated[
+        float | None,
+        typer.Option(
+            "--grams-per-unit",
+            help="Grams of product in one capsule, scoop, ... (for doses typed in such units).",
+            min=0.001,
+            max=1000,
+        ),
+    ] = None,
     body_mass_kg: Annotated[
         float | None,
         typer.Option(
@@ -132,36 +200,30 @@ def exposure(
     json_out: JsonFlag = False,
 ) -> None:
     """Estimated mitragynine concentration after the given doses (a model, not a measurement)."""
-    from mitra.pharmacology import DEFAULT_PARAMETER_SET
-    from mitra.reads.exposure import ExposureRead, ExposureRefused, recent_exposure, typed_doses
-    from mitra.reads.exposure import exposure as exposure_read
+    from mitra.reads.exposure import ExposureRead, ExposureRefused, recent_exposure
 
     if recent == bool(dose):
-        fail("give either --dose TIME=GRAMS (one or more) or --recent")
+        fail("give either --dose TIME=AMOUNT (one or more) or --recent")
+    note = None
     try:
         if recent:
             read = recent_exposure(the_person(), hours=hours)
         else:
-            zone = ZoneInfo(system_zone())
-            doses = sorted(_dose_option(value, zone) for value in dose or [])
-            if mg_per_g is not None and not 0 <= mg_per_g <= 1000:
-                fail("--mg-per-g must be between 0 and 1000")
-            line = typed_doses(doses, form=form, lab_mg_per_g=mg_per_g)
-            start = end = None
-            if until is not None:
-                start, end = doses[0][0], parse_time(until, zone, "--until")
-                if end <= start:
-                    fail("--until must be after the first dose")
-            read = exposure_read(
-                line,
-                start,
-                end,
+            read, note = _typed_exposure(
+                dose or [],
+                form=form,
+                mg_per_g=mg_per_g,
+                grams_per_unit=grams_per_unit,
+                until=until,
                 step_hours=step_hours,
-                parameter_set=params or DEFAULT_PARAMETER_SET,
+                params=params,
                 body_mass_kg=body_mass_kg,
             )
     except ExposureRefused as exc:
         fail(str(exc))
+    if note:
+        # After the read succeeded, so a refusal stays one line; stderr keeps --json clean.
+        print(note, file=sys.stderr)
     if json_out:
         print_document(read, ExposureRead)
         return

@@ -24,11 +24,13 @@ from mitra.knowledge.pharmacokinetics import load_pharmacokinetics
 from mitra.pharmacology import (
     DEFAULT_PARAMETER_SET,
     ExposureCurve,
+    UnknownUnitError,
     content_per_gram,
     exposure_curve,
+    normalise_dose,
 )
 from mitra.timeline import DayClock, Timeline
-from mitra.vocabulary import PRODUCT_FORMS
+from mitra.vocabulary import MASS_UNITS, PRODUCT_FORMS, PRODUCT_UNITS
 
 if TYPE_CHECKING:
     from mitra.journal.models import Person
@@ -366,15 +368,27 @@ def _half_life_hours(parameter_set: str, body_mass_kg: float | None) -> float:
 
 
 def typed_doses(
-    doses: Sequence[tuple[datetime, float]],
+    doses: Sequence[tuple[datetime, float] | tuple[datetime, float, str | None]],
     *,
     form: str = "powder",
     lab_mg_per_g: float | None = None,
+    grams_per_unit: float | None = None,
 ) -> Timeline:
-    """Doses typed on the command line (time, grams of product) as a Timeline, by its rules."""
+    """Doses typed on the command line as a Timeline, by its rules.
+
+    Each dose is (time, grams of product) or (time, amount, unit): "g", "mg", or a product's
+    unit such as "capsule", which needs `grams_per_unit` (and then all such doses share it).
+    """
+    grams_doses = [(d[0], _typed_grams(d, grams_per_unit)) for d in doses]
+    units = sorted({u for d in doses if len(d) == 3 and (u := d[2]) and u not in MASS_UNITS})
+    if len(units) > 1:
+        raise ExposureRefused(
+            f"doses in {' and '.join(PRODUCT_UNITS.get(u, u) for u in units)}: one grams per "
+            "unit cannot describe both; give those doses in g"
+        )
     if form not in PRODUCT_FORMS:
         raise ExposureRefused(f"unknown form {form!r}; use one of {', '.join(PRODUCT_FORMS)}")
-    ordered = sorted(doses)
+    ordered = sorted(grams_doses)
     grams = np.array([g for _, g in ordered], dtype=np.float64)
     found = content_per_gram(form, "mitragynine", lab_mg_per_g)
     nan = np.full(grams.size, np.nan)
@@ -391,6 +405,23 @@ def typed_doses(
         dose_mg_mitragynine_high=nan if found is None else grams * found.high_mg,
         dose_mg_mitragynine_estimated=np.full(grams.size, found is not None and found.is_estimate),
     )
+
+
+def _typed_grams(
+    dose: tuple[datetime, float] | tuple[datetime, float, str | None],
+    grams_per_unit: float | None,
+) -> float:
+    """Grams of product in one typed dose, by the journal's own conversion."""
+    unit = (dose[2] if len(dose) == 3 else None) or "g"
+    try:
+        return normalise_dose(dose[1], unit, product_unit=unit, grams_per_unit=grams_per_unit).grams
+    except UnknownUnitError as exc:
+        if unit in PRODUCT_UNITS and not grams_per_unit:
+            raise ExposureRefused(
+                f"a dose in {PRODUCT_UNITS[unit]} needs the grams in one {unit}: "
+                "add --grams-per-unit, or give the dose in g"
+            ) from None
+        raise ExposureRefused(str(exc)) from None
 
 
 def _until(line: Timeline, moment_s: float) -> Timeline:
