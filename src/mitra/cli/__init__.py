@@ -7,7 +7,7 @@ import sys
 import typer
 
 from . import data, insights, journal, questionnaires, safety, serve
-from .app import CommandError, UsageError, app
+from .app import NOTES, CommandError, UsageError, app
 
 __all__ = ["app", "main"]
 # The command groups register their commands on `app` when imported.
@@ -29,3 +29,6 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         print("mitra: aborted", file=sys.stderr)
         raise SystemExit(130) from None
+    for note in NOTES:
+        print(f"mitra: {note}", file=sys.stderr)
+    NOTES.clear()

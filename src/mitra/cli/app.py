@@ -29,6 +29,10 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document.
 UsageError: type[Any] = typer.BadParameter.__mro__[1]
 
 
+#: Information for the person, printed on stderr after a command succeeds.
+NOTES: list[str] = []
+
+
 class CommandError(Exception):
     """A refusal: printed as one line on stderr, exit status 2."""
 
@@ -87,8 +91,9 @@ def the_person(time_zone: str | None = None) -> Any:
         except EntryInvalid as exc:
             fail(f"--timezone {exc.errors.get('time_zone', 'is not valid')}")
         if not time_zone:
-            # Information, not an error: stdout, so stderr stays one line when a command fails.
-            print(f"mitra: using time zone {zone}; change it with 'mitra settings --timezone'")
+            # Said on stderr once the command has succeeded (see main): stdout stays the
+            # command's own output (pure JSON with --json), and a refusal stays one line.
+            NOTES.append(f"using time zone {zone}; change it with 'mitra settings --timezone'")
     return person
 
 
