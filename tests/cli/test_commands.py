@@ -257,7 +257,10 @@ def test_a_nonsense_dose_amount_is_one_line_with_exit_2_and_nothing_is_stored(
 def test_the_first_command_keeps_its_json_pure_and_says_the_time_zone_on_stderr(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("mitra.cli.app._TZ_AT_START", "Europe/Berlin")  # TZ when mitra started
+    import importlib
+
+    cli_app = importlib.import_module("mitra.cli.app")
+    monkeypatch.setattr(cli_app, "_TZ_AT_START", "Europe/Berlin")  # TZ when mitra started
     code, out, err = run(capsys, "checkin", "3", "--json")
     assert code == 0
     assert json.loads(out)["anxiety"] == 3  # stdout is the JSON document alone
