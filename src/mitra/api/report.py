@@ -1,0 +1,73 @@
+"""API: the clinician's report over a period, as the report read (JSON) or as its PDF."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router
+from ninja.errors import HttpError
+
+from mitra.reads import report as report_reads
+from mitra.reads.report import ReportPeriodInvalid, ReportRead
+
+from .documents import respond
+from .people import person_of
+from .problems import problem
+
+router = Router(tags=["report"])
+
+PAPERS = ("a4", "us-letter")
+
+
+def _read(
+    request: HttpRequest, days: int | None, first: date | None, last: date | None, name: str | None
+) -> ReportRead | HttpResponse:
+    if last is not None and first is None:
+        return problem(422, "to: needs from (or use days).", errors={"to": "needs from"})
+    try:
+        return report_reads.report(
+            person_of(request), days=days, first=first, last=last, name=name
+        )
+    except ReportPeriodInvalid as exc:
+        return problem(422, f"{exc.field}: {exc.message}", errors={exc.field: exc.message})
+
+
+@router.get(
+    "/report",
+    response={200: ReportRead},
+    summary="The clinician's report over the last `days` (90) or `from`..`to`",
+)
+def get_report(
+    request: HttpRequest,
+    days: int | None = None,
+    first: date | None = Query(None, alias="from"),  # noqa: B008 - ninja's way to rename
+    last: date | None = Query(None, alias="to"),  # noqa: B008
+    name: str | None = Query(None, max_length=100),  # noqa: B008
+) -> HttpResponse:
+    found = _read(request, days, first, last, name)
+    return found if isinstance(found, HttpResponse) else respond(found, ReportRead)
+
+
+@router.get("/report.pdf", summary="The clinician's report as a tagged PDF")
+def get_report_pdf(
+    request: HttpRequest,
+    days: int | None = None,
+    first: date | None = Query(None, alias="from"),  # noqa: B008
+    last: date | None = Query(None, alias="to"),  # noqa: B008
+    name: str | None = Query(None, max_length=100),  # noqa: B008
+    paper: str = "a4",
+) -> HttpResponse:
+    if paper not in PAPERS:
+        raise HttpError(422, f"paper: use {' or '.join(PAPERS)}")
+    found = _read(request, days, first, last, name)
+    if isinstance(found, HttpResponse):
+        return found
+    from mitra.reports.clinician import pdf
+
+    filename = f"mitra-report-{found.first}-to-{found.last}.pdf"
+    return HttpResponse(
+        pdf(found, paper=paper),
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
