@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -296,7 +296,7 @@ def pdf(read: ReportRead, *, paper: str = "a4", with_charts: bool = True) -> byt
         sys_inputs=inputs,
         ignore_system_fonts=True,
         pdf_standards=["ua-1"],
-        timestamp=read.made_at.replace(microsecond=0),
+        timestamp=read.made_at.astimezone(UTC).replace(microsecond=0),
     )
     if not isinstance(result, bytes):  # a multi-page image export would be a list
         raise TypeError("typst returned no PDF")

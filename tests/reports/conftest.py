@@ -1,0 +1,3 @@
+"""The reads' mixed journal, for the report's tests."""
+
+from tests.reads.conftest import mixed_journal as mixed_journal
