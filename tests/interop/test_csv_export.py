@@ -45,7 +45,9 @@ def test_the_zip_holds_one_csv_per_entry_kind_with_the_journals_rows(alice: Any)
 
     now = timezone.now()
     product = services.add_product(alice, {"name": "Bali, red", "form": "powder"})
-    services.log_dose(alice, {"product_id": product.pk, "taken_at": now, "amount": 2.5, "unit": "g"})
+    services.log_dose(
+        alice, {"product_id": product.pk, "taken_at": now, "amount": 2.5, "unit": "g"}
+    )
     services.add_checkin(alice, {"at": now, "anxiety": 6, "note": 'said "hello"\nthen left'})
     services.submit_response(alice, {"instrument": "GAD-2", "at": now, "answers": [2, 1]})
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
@@ -26,9 +27,7 @@ def _read(
     if last is not None and first is None:
         return problem(422, "to: needs from (or use days).", errors={"to": "needs from"})
     try:
-        return report_reads.report(
-            person_of(request), days=days, first=first, last=last, name=name
-        )
+        return report_reads.report(person_of(request), days=days, first=first, last=last, name=name)
     except ReportPeriodInvalid as exc:
         return problem(422, f"{exc.field}: {exc.message}", errors={exc.field: exc.message})
 
@@ -41,9 +40,9 @@ def _read(
 def get_report(
     request: HttpRequest,
     days: int | None = None,
-    first: date | None = Query(None, alias="from"),  # noqa: B008 - ninja's way to rename
-    last: date | None = Query(None, alias="to"),  # noqa: B008
-    name: str | None = Query(None, max_length=100),  # noqa: B008
+    first: Annotated[date | None, Query(alias="from")] = None,
+    last: Annotated[date | None, Query(alias="to")] = None,
+    name: Annotated[str | None, Query(max_length=100)] = None,
 ) -> HttpResponse:
     found = _read(request, days, first, last, name)
     return found if isinstance(found, HttpResponse) else respond(found, ReportRead)
@@ -52,10 +51,11 @@ def get_report(
 @router.get("/report.pdf", summary="The clinician's report as a tagged PDF")
 def get_report_pdf(
     request: HttpRequest,
+    *,
     days: int | None = None,
-    first: date | None = Query(None, alias="from"),  # noqa: B008
-    last: date | None = Query(None, alias="to"),  # noqa: B008
-    name: str | None = Query(None, max_length=100),  # noqa: B008
+    first: Annotated[date | None, Query(alias="from")] = None,
+    last: Annotated[date | None, Query(alias="to")] = None,
+    name: Annotated[str | None, Query(max_length=100)] = None,
     paper: str = "a4",
 ) -> HttpResponse:
     if paper not in PAPERS:

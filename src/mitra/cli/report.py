@@ -10,7 +10,6 @@ import typer
 
 from .app import JsonFlag, app, fail, out, print_document, the_person
 
-
 #: Paper sizes (Typst's names), as mitra.reports.clinician.PAPERS; that module needs Django.
 PAPERS = ("a4", "us-letter")
 

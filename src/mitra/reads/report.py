@@ -224,9 +224,7 @@ def report_period(
     return first, end
 
 
-def _instrument(
-    person: Person, code: str, rows: list[Any], zone: Any
-) -> InstrumentSection:
+def _instrument(person: Person, code: str, rows: list[Any], zone: Any) -> InstrumentSection:
     d = instrument(code)
     labels = {b.id: b.label for b in d.bands}
     points = tuple(
@@ -315,9 +313,7 @@ def report(
     views = [_view(c) for c in cards]
     trend = next(v for v in views if v.id == "kratom.dose_trend")
     standing_out = tuple(
-        v
-        for v in views
-        if v.status == "shown" and v.detected and v.id not in _OWN_SECTION
+        v for v in views if v.status == "shown" and v.detected and v.id not in _OWN_SECTION
     )
 
     owned = {p.id: p for p in product_list(person)}

@@ -21,19 +21,28 @@ class ReportForm(forms.Form):
     """The period (last N days, or from..to), the name to show, and the paper size."""
 
     days = forms.IntegerField(
-        label="Last days", min_value=1, max_value=MAX_DAYS, required=False,
+        label="Last days",
+        min_value=1,
+        max_value=MAX_DAYS,
+        required=False,
         help_text=f"1 to {MAX_DAYS} days, ending today. Leave empty to choose dates instead.",
     )
     first = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
         help_text="First day of the period (with From, Last days is ignored).",
     )
     last = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Last day of the period; empty means today.",
     )
     name = forms.CharField(
-        label="Name on the report", max_length=100, required=False,
+        label="Name on the report",
+        max_length=100,
+        required=False,
         help_text="As you want your clinician to see it; empty uses your journal's name.",
     )
     paper = forms.ChoiceField(
