@@ -124,6 +124,3 @@ def test_the_api_refuses_a_future_period_as_a_problem(client: Any, alice: Any) -
     assert response.status_code == 422
     assert response["Content-Type"].startswith("application/problem+json")
     assert "to" in response.json()["errors"]
-    pdf = client.get("/api/v1/report.pdf?days=7")
-    assert pdf.status_code == 200
-    assert pdf["Content-Type"] == "application/pdf"

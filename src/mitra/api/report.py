@@ -1,4 +1,4 @@
-"""API: the clinician's report over a period, as the report read (JSON) or as its PDF."""
+"""API: the clinician's report over a period, as the report read (the web serves the PDF)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
-from ninja.errors import HttpError
 
 from mitra.reads import report as report_reads
 from mitra.reads.report import ReportPeriodInvalid, ReportRead
@@ -17,8 +16,6 @@ from .people import person_of
 from .problems import problem
 
 router = Router(tags=["report"])
-
-PAPERS = ("a4", "us-letter")
 
 
 def _read(
@@ -46,28 +43,3 @@ def get_report(
 ) -> HttpResponse:
     found = _read(request, days, first, last, name)
     return found if isinstance(found, HttpResponse) else respond(found, ReportRead)
-
-
-@router.get("/report.pdf", summary="The clinician's report as a tagged PDF")
-def get_report_pdf(
-    request: HttpRequest,
-    *,
-    days: int | None = None,
-    first: Annotated[date | None, Query(alias="from")] = None,
-    last: Annotated[date | None, Query(alias="to")] = None,
-    name: Annotated[str | None, Query(max_length=100)] = None,
-    paper: str = "a4",
-) -> HttpResponse:
-    if paper not in PAPERS:
-        raise HttpError(422, f"paper: use {' or '.join(PAPERS)}")
-    found = _read(request, days, first, last, name)
-    if isinstance(found, HttpResponse):
-        return found
-    from mitra.reports.clinician import pdf
-
-    filename = f"mitra-report-{found.first}-to-{found.last}.pdf"
-    return HttpResponse(
-        pdf(found, paper=paper),
-        content_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
