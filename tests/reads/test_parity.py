@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -44,6 +45,11 @@ PAIRS = [
     (("insights",), "/api/v1/insights"),
     (("insights", "--card", "kratom.dose_trend"), "/api/v1/insights/kratom.dose_trend"),
     (("alerts", "--all"), "/api/v1/alerts?all=true"),
+    (("report",), "/api/v1/report?days=90"),
+    (
+        ("report", "--from", "2026-01-01", "--to", "2026-02-01"),
+        "/api/v1/report?from=2026-01-01&to=2026-02-01",
+    ),
 ]
 
 
@@ -60,6 +66,15 @@ def test_the_cli_and_the_api_print_the_same_document(
     from_api = api_json(client, path)
     assert from_cli == from_api
     assert from_cli, "the journal has data, so the document is not empty"
+
+
+@pytest.fixture(autouse=True)
+def _report_made_at_one_moment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report says when it was made: both calls make it at the same moment."""
+    from mitra.reads import report
+
+    made = datetime.now(UTC)
+    monkeypatch.setattr(report, "_now", lambda: made)
 
 
 @pytest.fixture(autouse=True)

@@ -75,14 +75,17 @@ def demo(
 
 @app.command()
 def export(
-    format: Annotated[str, typer.Option("--format", help="Export format: json.")] = "json",
+    format: Annotated[str, typer.Option("--format", help="Export format: json or csv.")] = "json",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
     ] = None,
 ) -> None:
     """Export the whole journal."""
-    if format != "json":
-        fail(f"--format {format} is not available; use json")
+    if format not in {"json", "csv"}:
+        fail(f"--format {format} is not available; use json or csv")
+    if format == "csv":
+        _export_csv(output)
+        return
     person = the_person()
     from mitra.interop.json_export import export_json
 
@@ -95,3 +98,20 @@ def export(
         except OSError as exc:
             fail(f"--output {output}: {exc.strerror or exc}")
         print(f"Wrote {output}")
+
+
+def _export_csv(output: Path | None) -> None:
+    """`mitra export --format csv --output FILE.zip`: one CSV per entry kind, in a zip."""
+    if output is None:
+        fail("--format csv writes a zip file: give --output FILE.zip")
+    person = the_person()
+    from mitra.interop.csv_export import export_csv_zip
+    from mitra.settings import private_file
+
+    data = export_csv_zip(person)
+    try:
+        with open(private_file(output), "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        fail(f"--output {output}: {exc.strerror or exc}")
+    print(f"Wrote {output}")

@@ -2,7 +2,7 @@ from django.urls import path
 
 from mitra.api.v1 import api, unknown_route
 
-from . import alert_views, insight_views, questionnaire_views, substance_views, views
+from . import alert_views, insight_views, questionnaire_views, report_views, substance_views, views
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -36,6 +36,9 @@ urlpatterns = [
     ),
     path("intakes", substance_views.intake_add, name="intake_add"),
     path("settings", views.settings_page, name="settings"),
+    path("report", report_views.report_page, name="report"),
+    path("report.pdf", report_views.report_pdf, name="report_pdf"),
+    path("export/csv.zip", report_views.export_csv, name="export_csv"),
     path("questionnaires", questionnaire_views.questionnaires, name="questionnaires"),
     path(
         "questionnaires/<str:code>",

@@ -1,0 +1,71 @@
+"""Export the whole journal as CSV: one file per entry kind, in one zip
+(`mitra export --format csv`, and the Settings page's download).
+
+Rows are those of the JSON export (`journal.queries.journal_records`), so both exports hold the
+same entries. Every column is documented in the README; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from typing import TYPE_CHECKING, Any
+
+from mitra.journal import queries
+
+if TYPE_CHECKING:
+    from mitra.journal import Person
+
+__all__ = ["COLUMNS", "export_csv_zip"]
+
+#: Each CSV in the zip (without ".csv") and its columns, in order.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "products": (
+        "id", "name", "vendor", "strain", "vein", "form", "unit", "grams_per_unit",
+        "mitragynine_mg_per_g", "hydroxy_mg_per_g", "notes", "removed",
+    ),
+    "doses": (
+        "id", "product_id", "taken_at", "amount", "unit", "grams", "mg_mitragynine", "mg_7oh",
+        "note",
+    ),
+    "checkins": (
+        "id", "at", "anxiety", "mood", "sleep_hours", "sleep_quality", "symptoms", "note",
+    ),
+    "practices": ("id", "checkin_id", "at", "kind", "minutes"),
+    "responses": ("id", "instrument", "at", "answers", "total", "band", "flags", "crisis"),
+    "substances": ("id", "name", "knowledge_id", "dose_text", "active"),
+    "intakes": ("id", "substance_id", "taken_at", "amount", "unit", "note"),
+}  # fmt: skip
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell: lists joined by "; " (symptoms, flags) or spaces (answers), None empty."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        numbers = all(isinstance(v, int | float) or v is None for v in value)
+        return (" " if numbers else "; ").join("" if v is None else str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> bytes:
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(c)) for c in columns])
+    # UTF-8 with a byte-order mark, so spreadsheet programs read accents and µ right.
+    return text.getvalue().encode("utf-8-sig")
+
+
+def export_csv_zip(person: Person) -> bytes:
+    """The person's journal as a zip of CSV files, one per entry kind (see COLUMNS)."""
+    records = queries.journal_records(person)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for kind, columns in COLUMNS.items():
+            archive.writestr(f"{kind}.csv", _csv(columns, records[kind]))
+    return buffer.getvalue()

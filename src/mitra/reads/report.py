@@ -1,0 +1,364 @@
+"""The clinician's report: one typed result over a period, for the PDF, the Report page,
+`mitra report --json` and `GET /api/v1/report` alike.
+
+Built from `journal.timeline()` over the period's local days and the engines (insights,
+instruments), plus the reads of products, substances and alerts. Faces only render it: the PDF
+(`mitra.reports.clinician`) and the page show the same figures from this one result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from mitra.insights import analyse
+from mitra.instruments import Change, change, instrument
+from mitra.journal import clock, queries, timeline
+from mitra.safety.interactions import Citation
+
+from .alerts import AlertView
+from .alerts import alerts as open_alerts
+from .insights import InsightView, _view
+from .products import ProductView
+from .products import products as product_list
+from .questionnaires import BandView, cite, response_view
+from .substances import InteractionView, SubstanceView
+from .substances import substances as substance_list
+
+if TYPE_CHECKING:
+    from mitra.journal.models import Person
+
+__all__ = [
+    "DISCLAIMER",
+    "MAX_DAYS",
+    "CrisisAnswer",
+    "InstrumentSection",
+    "KratomSection",
+    "MedicinesSection",
+    "PlanSection",
+    "ReportPeriodInvalid",
+    "ReportRead",
+    "ScorePoint",
+    "SevenOhUse",
+    "UsedProduct",
+    "WeeklyDose",
+    "report",
+    "report_period",
+]
+
+#: The longest period a report covers (two years): longer reports stop being readable in minutes.
+MAX_DAYS = 731
+#: The period when none is asked for.
+DEFAULT_DAYS = 90
+DISCLAIMER = "Self-reported data; not a diagnosis."
+#: Instruments the report shows, with their own section each (SOWS sits with kratom).
+SCORED = ("GAD-7", "PHQ-9")
+WITHDRAWAL = "SOWS"
+#: Cards shown in their own sections, not again among the insights that stand out.
+_OWN_SECTION = {"gad7.history", "kratom.dose_trend"}
+
+
+class ReportPeriodInvalid(ValueError):
+    """A report period that cannot be made, with the field it concerns ("days", "from", "to")."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ScorePoint:
+    """One response in the period: its local date and time, total and band label."""
+
+    at: datetime
+    total: int
+    band: str
+
+
+@dataclass(frozen=True)
+class InstrumentSection:
+    """One questionnaire over the period: its bands, the responses, the latest, and the change
+    from the period's first response to its latest against the MCID and reliable change."""
+
+    code: str
+    name: str
+    maximum: int
+    bands: tuple[BandView, ...]
+    responses: tuple[ScorePoint, ...]
+    latest: ScorePoint | None
+    change: Change | None
+    change_sources: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class CrisisAnswer:
+    """A response in the period that raised the crisis flag (e.g. PHQ-9 item 9 above 0)."""
+
+    instrument: str
+    at: datetime
+    total: int
+    messages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WeeklyDose:
+    """One complete 7-day week: mean daily estimated mg of mitragynine with its content range,
+    mean daily grams of leaf (leaf products only), and the week's doses."""
+
+    week_start: date
+    mg_per_day: float
+    mg_per_day_low: float
+    mg_per_day_high: float
+    grams_leaf_per_day: float
+    doses: int
+    doses_without_content: int
+
+
+@dataclass(frozen=True)
+class UsedProduct:
+    """A product with doses in the period, its lab figures (None: not lab-tested) and dose count."""
+
+    product: ProductView
+    doses: int
+
+
+@dataclass(frozen=True)
+class SevenOhUse:
+    """Concentrated 7-OH products in the period: doses, days, and estimated mg of 7-OH (the
+    total of the doses that have an estimate; `doses_without_estimate` have none)."""
+
+    doses: int
+    days: int
+    mg_7oh: float
+    doses_without_estimate: int
+    products: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KratomSection:
+    """Kratom over the period: weekly figures, the trend card, products, 7-OH use, SOWS."""
+
+    doses: int
+    doses_without_content: int
+    weeks: tuple[WeeklyDose, ...]
+    trend: InsightView  # the dose-trend card (its `data` feeds the weekly chart)
+    products: tuple[UsedProduct, ...]
+    seven_oh: SevenOhUse
+    sows: InstrumentSection
+
+
+@dataclass(frozen=True)
+class MedicinesSection:
+    """The person's substances and medicines, and interactions with kratom, worst first."""
+
+    substances: tuple[SubstanceView, ...]
+    interactions: tuple[InteractionView, ...]
+
+
+@dataclass(frozen=True)
+class PlanSection:
+    """The taper and weekly practice goals: a hook until mitra has them (`available` False)."""
+
+    available: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class ReportRead:
+    """The clinician's report over local days `first`..`last` (both included)."""
+
+    name: str
+    first: date
+    last: date
+    days: int
+    made_at: datetime
+    disclaimer: str
+    questionnaires: tuple[InstrumentSection, ...]
+    crisis: tuple[CrisisAnswer, ...]
+    kratom: KratomSection
+    medicines: MedicinesSection
+    alerts: tuple[AlertView, ...]
+    plan: PlanSection
+    insights: tuple[InsightView, ...]
+    insights_note: str
+
+
+def _now() -> datetime:
+    """The current moment (one place, so a test can fix it)."""
+    return datetime.now(UTC)
+
+
+def report_period(
+    today: date,
+    *,
+    days: int | None = None,
+    first: date | None = None,
+    last: date | None = None,
+) -> tuple[date, date]:
+    """The period `first`..`last` asked for, or ReportPeriodInvalid saying what to change.
+
+    Either `days` (ending today) or `first` (with `last`, default today); not both.
+    """
+    if days is not None and first is not None:
+        raise ReportPeriodInvalid("days", "give either a number of days or a start date, not both")
+    if days is not None and last is not None:
+        raise ReportPeriodInvalid("to", "an end date goes with a start date, not with days")
+    if first is None:
+        n = DEFAULT_DAYS if days is None else days
+        if not 1 <= n <= MAX_DAYS:
+            raise ReportPeriodInvalid("days", f"must be between 1 and {MAX_DAYS} (two years)")
+        return today - timedelta(days=n - 1), today
+    end = today if last is None else last
+    if end > today:
+        raise ReportPeriodInvalid("to", f"is in the future; the latest is today ({today})")
+    if first > end:
+        raise ReportPeriodInvalid("from", f"must be on or before the end date ({end})")
+    if (end - first).days + 1 > MAX_DAYS:
+        raise ReportPeriodInvalid(
+            "from", f"the period is longer than {MAX_DAYS} days (two years); choose a later start"
+        )
+    return first, end
+
+
+def _instrument(person: Person, code: str, rows: list[Any], zone: Any) -> InstrumentSection:
+    d = instrument(code)
+    labels = {b.id: b.label for b in d.bands}
+    points = tuple(
+        ScorePoint(r.at.astimezone(zone), r.total, labels.get(r.band, r.band or "")) for r in rows
+    )
+    found = change(code, rows[0].total, rows[-1].total) if len(rows) > 1 else None
+    return InstrumentSection(
+        code=d.code,
+        name=d.name,
+        maximum=d.maximum,
+        bands=tuple(BandView(b.id, b.label, b.min, b.max, b.meaning) for b in d.bands),
+        responses=points,
+        latest=points[-1] if points else None,
+        change=found,
+        change_sources=cite(found.sources) if found else (),
+    )
+
+
+def _weeks(trend: InsightView) -> tuple[WeeklyDose, ...]:
+    # The card counts weekly totals over complete 7-day weeks; a day's mean is the total / 7.
+    return tuple(
+        WeeklyDose(
+            week_start=date.fromisoformat(w["week_start"]),
+            mg_per_day=w["mg_mitragynine"] / 7,
+            mg_per_day_low=w["mg_low"] / 7,
+            mg_per_day_high=w["mg_high"] / 7,
+            grams_leaf_per_day=w["grams_leaf"] / 7,
+            doses=w["doses"],
+            doses_without_content=w["doses_without_content"],
+        )
+        for w in trend.data.get("weekly", [])
+    )
+
+
+def _seven_oh(line: Any, names: dict[int, str]) -> SevenOhUse:
+    forms = np.asarray(line.dose_form, dtype=object)
+    hit = forms == "7oh" if forms.size else np.zeros(0, dtype=bool)
+    mg = line.dose_mg_7oh[hit]
+    known = np.isfinite(mg)
+    ids = sorted({int(p) for p in line.dose_product[hit]})
+    return SevenOhUse(
+        doses=int(hit.sum()),
+        days=len(set(line.day_of(line.dose_time[hit]).tolist())),
+        mg_7oh=float(mg[known].sum()),
+        doses_without_estimate=int((~known).sum()),
+        products=tuple(names.get(p, f"product {p}") for p in ids),
+    )
+
+
+def report(
+    person: Person,
+    *,
+    days: int | None = None,
+    first: date | None = None,
+    last: date | None = None,
+    name: str | None = None,
+    now: datetime | None = None,
+) -> ReportRead:
+    """The clinician's report over the last `days` (90 by default) or local days
+    `first`..`last`; ReportPeriodInvalid when that period cannot be made. `name` is the name
+    as the person chooses to show it (their journal's name when None)."""
+    made_at = now or _now()
+    the_clock = clock(person)
+    zone = the_clock.zone
+    first, last = report_period(the_clock.today(made_at), days=days, first=first, last=last)
+    line = timeline(person, first, last)
+    start, _ = the_clock.day_span(first)
+    _, end = the_clock.day_span(last)
+
+    responses = list(queries.responses(person).filter(at__gte=start, at__lt=end))
+    by_code: dict[str, list[Any]] = {}
+    for r in responses:
+        by_code.setdefault(r.instrument, []).append(r)
+    sections = tuple(_instrument(person, c, by_code.get(c, []), zone) for c in SCORED)
+    crisis = tuple(
+        CrisisAnswer(
+            instrument=v.instrument,
+            at=v.at,
+            total=v.total,
+            messages=tuple(f.message for f in v.flags) or ("Crisis answer.",),
+        )
+        for v in (response_view(person, r) for r in responses if r.crisis)
+    )
+
+    cards = analyse(line).cards
+    views = [_view(c) for c in cards]
+    trend = next(v for v in views if v.id == "kratom.dose_trend")
+    standing_out = tuple(
+        v for v in views if v.status == "shown" and v.detected and v.id not in _OWN_SECTION
+    )
+
+    owned = {p.id: p for p in product_list(person)}
+    used = sorted({int(p) for p in line.dose_product.tolist()})
+    products = tuple(
+        UsedProduct(owned[p], int((line.dose_product == p).sum())) for p in used if p in owned
+    )
+    names = {p.id: p.name for p in owned.values()}
+    kratom = KratomSection(
+        doses=int(line.dose_time.size),
+        doses_without_content=line.doses_without_content(),
+        weeks=_weeks(trend),
+        trend=trend,
+        products=products,
+        seven_oh=_seven_oh(line, names),
+        sows=_instrument(person, WITHDRAWAL, by_code.get(WITHDRAWAL, []), zone),
+    )
+    listed = substance_list(person)
+    medicines = MedicinesSection(
+        substances=listed.substances,
+        interactions=listed.interactions,  # worst first, as the engine orders them
+    )
+    return ReportRead(
+        name=(person.name if name is None else name).strip(),
+        first=first,
+        last=last,
+        days=(last - first).days + 1,
+        made_at=made_at.astimezone(zone),
+        disclaimer=DISCLAIMER,
+        questionnaires=sections,
+        crisis=crisis,
+        kratom=kratom,
+        medicines=medicines,
+        alerts=open_alerts(person).alerts,
+        plan=PlanSection(
+            available=False,
+            note=(
+                "The taper (steps, adherence, holds) and weekly practice goals against what was "
+                "done will appear here once mitra keeps a plan; it does not yet."
+            ),
+        ),
+        insights=standing_out,
+        insights_note=(
+            "Patterns in this person's own journal over the period: each is associated with "
+            "anxiety, which does not show that one causes the other. 95% intervals; n is days "
+            "(or weeks) of data."
+        ),
+    )

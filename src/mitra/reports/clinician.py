@@ -1,0 +1,303 @@
+"""The clinician's report: the report read as worded sections, charts, and a PDF typeset by Typst.
+
+`sections(read)` words every figure once (units included); the PDF's Typst template and the
+Report page's preview both render that same document, so they cannot disagree. Charts are the
+web's own chart specs (`mitra.reports.charts`), rendered to SVG and embedded in the PDF.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, date, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from mitra.instruments import Change
+from mitra.reads.report import InstrumentSection, ReportRead
+
+from .charts import Chart, questionnaire_history_chart, weekly_dose_chart
+
+__all__ = ["PAPERS", "charts", "pdf", "sections"]
+
+#: Paper sizes the PDF is laid out for (Typst's names), A4 first.
+PAPERS = ("a4", "us-letter")
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {d:%b %Y}"
+
+
+def _moment(at: datetime) -> str:
+    return f"{_day(at.date())} {at:%H:%M}"
+
+
+def _num(value: float | None, digits: int = 0) -> str:
+    if value is None or math.isnan(value):
+        return "–"
+    text = f"{value:,.{digits}f}"
+    return text.replace("-", "−")  # a true minus sign reads better in print
+
+
+def _signed(value: float | None, digits: int = 1) -> str:
+    if value is None or math.isnan(value):
+        return "–"
+    return ("+" if value > 0 else "") + _num(value, digits)
+
+
+def _change_text(c: Change, since: date) -> str:
+    head = (
+        f"From {c.before} to {c.after} ({_signed(c.difference, 0)} points since {_day(since)}): "
+        f"{c.direction}."
+    )
+    parts = []
+    if c.mcid is not None:
+        met = "met" if c.meets_mcid else "not met"
+        parts.append(f"minimal important change ({c.mcid} points) {met}")
+    if c.reliable_change is not None:
+        met = "met" if c.meets_reliable_change else "not met"
+        parts.append(f"reliable change ({c.reliable_change} points) {met}")
+    tail = "; ".join(parts)
+    notes = " ".join(c.notes)
+    return " ".join(x for x in (head, tail.capitalize() + "." if tail else "", notes) if x)
+
+
+def _questionnaire(s: InstrumentSection) -> dict[str, Any]:
+    latest = (
+        f"Latest total {s.latest.total} of {s.maximum}"
+        + (f", {s.latest.band}" if s.latest.band else "")
+        + f" ({_moment(s.latest.at)})."
+        if s.latest
+        else "No response in this period."
+    )
+    first = s.responses[0].at.date() if s.responses else None
+    return {
+        "code": s.code,
+        "name": s.name,
+        "latest": latest,
+        "count": f"{len(s.responses)} response{'s' if len(s.responses) != 1 else ''} "
+        "in the period.",
+        "change": _change_text(s.change, first) if s.change and first else "",
+        "sources": [c.citation for c in s.change_sources],
+        "bands": ", ".join(f"{b.label} {b.min}–{b.max}" for b in s.bands),
+        "chart": f"{s.code}" if len(s.responses) > 1 else "",
+    }
+
+
+def _table(columns: list[str], rows: list[list[str]]) -> dict[str, Any]:
+    return {"columns": columns, "rows": rows}
+
+
+def _kratom(read: ReportRead) -> dict[str, Any]:
+    k = read.kratom
+    weeks = _table(
+        [
+            "Week starting",
+            "Mitragynine, mg/day (range)",
+            "Leaf, g/day",
+            "Doses",
+            "Doses without an estimate",
+        ],
+        [
+            [
+                _day(w.week_start),
+                f"{_num(w.mg_per_day)} ({_num(w.mg_per_day_low)}–{_num(w.mg_per_day_high)})",
+                _num(w.grams_leaf_per_day, 1),
+                str(w.doses),
+                str(w.doses_without_content),
+            ]
+            for w in k.weeks
+        ],
+    )
+    products = _table(
+        ["Product", "Form", "Unit", "Mitragynine, mg/g", "7-OH, mg/g", "Doses"],
+        [
+            [
+                p.product.name + (f" ({p.product.vendor})" if p.product.vendor else ""),
+                p.product.form_label,
+                p.product.unit_label
+                + (
+                    f", {_num(p.product.grams_per_unit, 2)} g each"
+                    if p.product.grams_per_unit and p.product.unit != "g"
+                    else ""
+                ),
+                _num(p.product.mitragynine_mg_per_g, 1)
+                if p.product.mitragynine_mg_per_g is not None
+                else "not lab-tested",
+                _num(p.product.hydroxy_mg_per_g, 2)
+                if p.product.hydroxy_mg_per_g is not None
+                else "not lab-tested",
+                str(p.doses),
+            ]
+            for p in k.products
+        ],
+    )
+    s = k.seven_oh
+    if s.doses:
+        seven_oh = (
+            f"Concentrated 7-OH products: {s.doses} dose{'s' if s.doses != 1 else ''} on "
+            f"{s.days} day{'s' if s.days != 1 else ''} ({', '.join(s.products)}); "
+            f"estimated {_num(s.mg_7oh, 1)} mg of 7-OH in all"
+            + (
+                f", {s.doses_without_estimate} dose(s) without an estimate not counted"
+                if s.doses_without_estimate
+                else ""
+            )
+            + "."
+        )
+    else:
+        seven_oh = "No concentrated 7-OH product was logged in this period."
+    trend = k.trend
+    interval = trend.interval
+    verdict = trend.sentence
+    estimate = (
+        f"Trend: {_signed(trend.estimate, 0)} {trend.unit} (95% interval "
+        f"{_signed(interval[0], 0)} to {_signed(interval[1], 0)}; {trend.n} weeks)."
+        if trend.status == "shown" and interval is not None
+        else ""
+    )
+    return {
+        "summary": (
+            f"{k.doses} dose{'s' if k.doses != 1 else ''} logged in the period"
+            + (
+                f"; {k.doses_without_content} without a mitragynine estimate (not in the figures)."
+                if k.doses_without_content
+                else "."
+            )
+        ),
+        "trend": verdict,
+        "estimate": estimate,
+        "weeks": weeks,
+        "weeks_note": (
+            "Mean per day over each complete 7-day week. Estimated mg of mitragynine come from "
+            "the product's lab figure, else a typical content from the literature (the range "
+            "spans the literature's low and high content). Grams of leaf count leaf products only."
+        ),
+        "chart": "dose" if trend.data.get("weekly") else "",
+        "products": products,
+        "seven_oh": seven_oh,
+        "sows": _questionnaire(k.sows),
+    }
+
+
+def sections(read: ReportRead) -> dict[str, Any]:
+    """The report as worded sections and tables of text, units included (PDF and page alike)."""
+    med = read.medicines
+    return {
+        "title": "Summary for a clinician",
+        "name": read.name or "Name not shown",
+        "period": f"{_day(read.first)} to {_day(read.last)} ({read.days} days)",
+        "made": f"Made {_moment(read.made_at)} ({read.made_at.tzname()})",
+        "disclaimer": read.disclaimer,
+        "crisis": [
+            f"{c.instrument} on {_moment(c.at)}, total {c.total}: {' '.join(c.messages)}"
+            for c in read.crisis
+        ],
+        "questionnaires": [_questionnaire(s) for s in read.questionnaires],
+        "kratom": _kratom(read),
+        "substances": _table(
+            ["Substance or medicine", "As the person takes it", "Recognised as", "Worst severity"],
+            [
+                [
+                    s.name + ("" if s.active else " (stopped)"),
+                    s.dose_text or "–",
+                    s.knowledge_name or "not recognised",
+                    (s.highest_severity or "none known").capitalize(),
+                ]
+                for s in med.substances
+            ],
+        ),
+        "interactions": [
+            {
+                "severity": i.severity.capitalize(),
+                "title": i.title,
+                "between": " and ".join(i.between),
+                "advice": i.advice,
+                "sources": [c.citation for c in i.sources],
+            }
+            for i in med.interactions
+        ],
+        "alerts": [
+            {
+                "severity": a.severity_label,
+                "title": a.title,
+                "when": _moment(a.at),
+                "text": a.text,
+                "sources": [c.citation for c in a.sources],
+            }
+            for a in read.alerts
+        ],
+        "plan": read.plan.note,
+        "insights": [
+            {
+                "title": c.title,
+                "sentence": c.sentence,
+                "estimate": (
+                    f"{_signed(c.estimate, 1)} {c.unit} (95% interval {_signed(c.interval[0], 1)} "
+                    f"to {_signed(c.interval[1], 1)}), n = {c.n}"
+                    if c.interval is not None
+                    else f"n = {c.n}"
+                ),
+            }
+            for c in read.insights
+        ],
+        "insights_note": read.insights_note,
+    }
+
+
+def charts(read: ReportRead) -> dict[str, Chart]:
+    """The report's charts by key (an instrument's code, "dose"), from the web's chart specs."""
+    found: dict[str, Chart] = {}
+    for s in (*read.questionnaires, read.kratom.sows):
+        if len(s.responses) > 1:
+            found[s.code] = questionnaire_history_chart(
+                s.code,
+                [p.at.date() for p in s.responses],
+                [p.total for p in s.responses],
+                [(b.label, b.min, b.max) for b in s.bands],
+                s.maximum,
+            )
+    trend = read.kratom.trend
+    if trend.data.get("weekly"):
+        found["dose"] = weekly_dose_chart(trend.data["weekly"], trend.data.get("trend"))
+    return found
+
+
+@cache
+def _template() -> str:
+    return (resources.files("mitra.reports") / "templates" / "clinician.typ").read_text("utf-8")
+
+
+def typst_source() -> str:
+    """The Typst template of the report (it reads its data from `sys.inputs`)."""
+    return _template()
+
+
+def pdf(read: ReportRead, *, paper: str = "a4", with_charts: bool = True) -> bytes:
+    """The report as a tagged PDF (PDF/UA-1) with embedded fonts, on `paper` (see PAPERS)."""
+    import typst
+
+    if paper not in PAPERS:
+        raise ValueError(f"paper must be one of {', '.join(PAPERS)}")
+    drawn = charts(read) if with_charts else {}
+    inputs = {
+        "report": json.dumps(sections(read), ensure_ascii=False),
+        "charts": json.dumps(
+            {k: {"svg": c.svg, "alt": f"{c.title}. {c.summary}"} for k, c in drawn.items()},
+            ensure_ascii=False,
+        ),
+        "paper": paper,
+    }
+    # Typst's own bundled fonts only (Libertinus Serif, New Computer Modern, DejaVu Sans Mono):
+    # the same PDF on every machine, nothing read from the system or fetched.
+    result = typst.compile(
+        _template().encode("utf-8"),
+        sys_inputs=inputs,
+        ignore_system_fonts=True,
+        pdf_standards=["ua-1"],
+        timestamp=read.made_at.astimezone(UTC).replace(microsecond=0),
+    )
+    if not isinstance(result, bytes):  # a multi-page image export would be a list
+        raise TypeError("typst returned no PDF")
+    return result

@@ -1,0 +1,118 @@
+"""The Report page: a period form, a preview of the clinician's report, the PDF and CSV export."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from mitra.reads import report as report_reads
+from mitra.reads.report import MAX_DAYS, ReportPeriodInvalid, ReportRead
+from mitra.reports.clinician import PAPERS, charts, pdf, sections
+
+from .views import current_person
+
+
+class ReportForm(forms.Form):
+    """The period (last N days, or from..to), the name to show, and the paper size."""
+
+    days = forms.IntegerField(
+        label="Last days",
+        min_value=1,
+        max_value=MAX_DAYS,
+        required=False,
+        help_text=f"1 to {MAX_DAYS} days, ending today. Leave empty to choose dates instead.",
+    )
+    first = forms.DateField(
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="First day of the period (with From, Last days is ignored).",
+    )
+    last = forms.DateField(
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Last day of the period; empty means today.",
+    )
+    name = forms.CharField(
+        label="Name on the report",
+        max_length=100,
+        required=False,
+        help_text="As you want your clinician to see it; empty uses your journal's name.",
+    )
+    paper = forms.ChoiceField(
+        label="Paper", choices=[("a4", "A4"), ("us-letter", "US Letter")], initial="a4",
+        required=False,
+    )  # fmt: skip
+
+
+def _read(request: HttpRequest) -> tuple[ReportForm, ReportRead | None]:
+    data = request.GET if request.GET else None
+    form = ReportForm(data, initial={"days": 90, "paper": "a4"})
+    if data is None:
+        return form, report_reads.report(current_person(request), days=90)
+    if not form.is_valid():
+        return form, None
+    c: dict[str, Any] = form.cleaned_data
+    first: date | None = c["first"]
+    if c["last"] is not None and first is None:
+        form.add_error("first", "Choose the first day too (or use Last days).")
+        return form, None
+    try:
+        read = report_reads.report(
+            current_person(request),
+            days=None if first else (c["days"] or 90),
+            first=first,
+            last=c["last"] if first else None,
+            name=c["name"] or None,
+        )
+    except ReportPeriodInvalid as exc:
+        field = {"days": "days", "from": "first", "to": "last"}[exc.field]
+        form.add_error(field, exc.message[0].upper() + exc.message[1:] + ".")
+        return form, None
+    return form, read
+
+
+@require_safe
+def report_page(request: HttpRequest) -> HttpResponse:
+    form, read = _read(request)
+    context = {
+        "form": form,
+        "doc": sections(read) if read else None,
+        "charts": charts(read) if read else {},
+        "query": request.GET.urlencode() or "days=90",
+    }
+    return render(request, "web/report.html", context, status=200 if read else 422)
+
+
+@require_safe
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    form, read = _read(request)
+    if read is None:
+        return render(
+            request, "web/report.html", {"form": form, "doc": None, "charts": {}}, status=422
+        )
+    paper = form.cleaned_data.get("paper") if form.is_bound else "a4"
+    filename = f"mitra-report-{read.first}-to-{read.last}.pdf"
+    return HttpResponse(
+        pdf(read, paper=paper if paper in PAPERS else "a4"),
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@require_safe
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """The whole journal as CSV files in a zip (as `mitra export --format csv`)."""
+    from mitra.interop.csv_export import export_csv_zip
+
+    return HttpResponse(
+        export_csv_zip(current_person(request)),
+        content_type="application/zip",
+        headers={"Content-Disposition": 'attachment; filename="mitra-journal-csv.zip"'},
+    )

@@ -1,0 +1,126 @@
+"""The clinician's report: the PDF read back holds the journal's figures; periods are checked."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from mitra.cli import main
+
+pytestmark = pytest.mark.django_db
+
+
+def _text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+@pytest.fixture
+def journal(mixed_journal: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    from mitra.reads import report
+
+    monkeypatch.setattr(report, "_now", lambda: mixed_journal.now)
+    return mixed_journal
+
+
+def test_the_pdf_holds_the_journals_figures_on_one_to_three_tagged_pages(journal: Any) -> None:
+    from pypdf import PdfReader
+
+    from mitra.reads.report import report
+    from mitra.reports.clinician import pdf
+
+    read = report(journal.person, days=63, name="A. L.")
+    data = pdf(read)
+    reader = PdfReader(io.BytesIO(data))
+    assert 1 <= len(reader.pages) <= 3
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged
+    text = " ".join(_text(data).split())
+    assert "A. L." in text
+    assert "Self-reported data; not a diagnosis." in text
+    gad7 = read.questionnaires[0]
+    assert gad7.latest is not None
+    assert f"Latest total {gad7.latest.total} of 21" in text
+    # Every product with its lab figure, and the weekly mean per day of the first week.
+    assert "Lab powder" in text
+    assert "15.0" in text
+    first_week = read.kratom.weeks[0]
+    assert f"{first_week.mg_per_day:,.0f}" in text
+    assert "Concentrated 7-OH products:" in text
+    assert f"{journal.doses['7oh']} doses" in text
+    assert "associated with" in text
+
+
+def test_the_pdf_embeds_every_font_and_fits_us_letter(journal: Any) -> None:
+    from pypdf import PdfReader
+
+    from mitra.reads.report import report
+    from mitra.reports.clinician import pdf
+
+    reader = PdfReader(io.BytesIO(pdf(report(journal.person), paper="us-letter")))
+    assert round(float(reader.pages[0].mediabox.width)) == 612
+    for page in reader.pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            descendant = font.get_object().get("/DescendantFonts")
+            described = descendant[0].get_object() if descendant else font.get_object()
+            descriptor = described["/FontDescriptor"]
+            assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+
+
+def test_a_crisis_answer_in_the_period_is_shown_first(alice: Any) -> None:
+    from django.utils import timezone
+
+    from mitra.journal import services
+    from mitra.reads.report import report
+    from mitra.reports.clinician import pdf
+
+    services.submit_response(
+        alice,
+        {"instrument": "PHQ-9", "at": timezone.now(), "answers": [1, 1, 1, 1, 1, 1, 1, 1, 2]},
+    )
+    read = report(alice, days=30)
+    assert len(read.crisis) == 1
+    text = " ".join(_text(pdf(read)).split())
+    assert text.index("Crisis answers in this period") < text.index("Kratom")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--days", "0"], "between 1 and 731"),
+        (["--days", "800"], "between 1 and 731"),
+        (["--from", "2026-03-01", "--to", "2026-02-01"], "--from must be on or before"),
+        (["--from", "2020-01-01", "--to", "2026-01-01"], "longer than 731 days"),
+        (["--from", "2026-01-01", "--to", "2999-01-01"], "--to is in the future"),
+        (["--to", "2026-01-01"], "--to needs --from"),
+        (["--from", "yesterday"], "is not a date"),
+        (["--paper", "a3"], "--paper a3 is not available"),
+    ],
+)
+def test_a_period_that_cannot_be_made_is_refused_in_one_line(
+    alice: Any, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["report", *argv])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_the_cli_writes_a_private_pdf(alice: Any, tmp_path: Any) -> None:
+    target = tmp_path / "report.pdf"
+    main(["report", "--pdf", str(target), "--from", str(date.today() - timedelta(days=10))])
+    assert target.read_bytes().startswith(b"%PDF")
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_api_refuses_a_future_period_as_a_problem(client: Any, alice: Any) -> None:
+    response = client.get("/api/v1/report?from=2026-01-01&to=2999-01-01")
+    assert response.status_code == 422
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert "to" in response.json()["errors"]

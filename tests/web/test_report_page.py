@@ -1,0 +1,34 @@
+"""The Report page: a labelled period form, a preview with the PDF's figures, downloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_page_previews_the_report_and_offers_the_pdf(client: Any, alice: Any) -> None:
+    page = client.get("/report")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert '<label for="id_days">Last days</label>' in html
+    assert "Self-reported data; not a diagnosis." in html
+    assert "/report.pdf?days=90" in html
+    pdf = client.get("/report.pdf?days=30&paper=us-letter")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+
+
+def test_a_future_period_is_refused_beside_its_field(client: Any, alice: Any) -> None:
+    page = client.get("/report?first=2026-01-01&last=2999-01-01")
+    assert page.status_code == 422
+    assert "Is in the future" in page.content.decode()
+
+
+def test_the_journal_downloads_as_a_csv_zip(client: Any, alice: Any) -> None:
+    response = client.get("/export/csv.zip")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response.content.startswith(b"PK")
