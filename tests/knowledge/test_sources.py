@@ -31,6 +31,7 @@ def test_a_source_marked_as_search_or_none_says_why() -> None:
         "lydecker2016",
         "handelsman1987",
         "brown2025",
+        "rkratom_metered",
     }
     assert all(s.link_note for s in marked)
 
