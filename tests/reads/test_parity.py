@@ -44,6 +44,10 @@ PAIRS = [
     (("insights",), "/api/v1/insights"),
     (("insights", "--card", "kratom.dose_trend"), "/api/v1/insights/kratom.dose_trend"),
     (("alerts", "--all"), "/api/v1/alerts?all=true"),
+    (
+        ("taper", "plan", "--to", "0", "--pace", "10-per-week", "--from", "8g"),
+        "/api/v1/taper/plan?to=0&pace=10-per-week&from=8g",
+    ),
 ]
 
 

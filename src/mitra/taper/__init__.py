@@ -4,7 +4,7 @@ mitra supports reduction only. The planner never proposes more than the starting
 step back is the person's own explicit choice.
 """
 
-from mitra.taper.amounts import Amount, Measure, TaperError, measure_for, parse_amount
+from mitra.taper.amounts import Amount, Measure, TaperError, Unit, measure_for, parse_amount
 from mitra.taper.course import (
     AdherenceDay,
     CourseDay,
@@ -28,6 +28,7 @@ __all__ = [
     "Step",
     "TaperError",
     "TaperEvent",
+    "Unit",
     "adherence",
     "assess_hold",
     "course",
