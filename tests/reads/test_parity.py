@@ -48,6 +48,7 @@ PAIRS = [
         ("taper", "plan", "--to", "0", "--pace", "10-per-week", "--from", "8g"),
         "/api/v1/taper/plan?to=0&pace=10-per-week&from=8g",
     ),
+    (("taper", "status"), "/api/v1/taper/status"),
 ]
 
 

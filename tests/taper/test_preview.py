@@ -81,7 +81,7 @@ def test_the_human_preview_names_the_pace_its_borrowed_source_and_saves_nothing(
     assert code == 0
     assert "anecdotal" in out
     assert "prescribed opioids" in " ".join(out.split())
-    assert "Nothing was saved." in out
+    assert "Nothing was saved" in out
     assert "increase" not in out.lower()
 
 

@@ -9,20 +9,34 @@ from typing import Any
 
 from django.utils import timezone
 
-from mitra.journal import clock, queries, timeline
+from mitra.journal import clock, queries, tapers, timeline
 from mitra.knowledge.taper import load_taper
 from mitra.taper import (
+    HoldAssessment,
     Measure,
     Schedule,
     TaperError,
+    TaperEvent,
     Unit,
+    adherence,
+    assess_hold,
+    course,
     mean_daily_use,
     measure_for,
     parse_amount,
     plan_schedule,
 )
 
-__all__ = ["MeasuredUse", "PaceView", "TaperPreview", "paces", "taper_preview"]
+__all__ = [
+    "MeasuredUse",
+    "PaceView",
+    "TaperPreview",
+    "TaperStatus",
+    "paces",
+    "save_preview",
+    "taper_preview",
+    "taper_status",
+]
 
 
 @dataclass(frozen=True)
@@ -144,3 +158,85 @@ def taper_preview(
         amount = given.value
     schedule = plan_schedule(amount, target.value, pace, measure, starts=starts)
     return TaperPreview("journal" if given is None else "given", measured, schedule, saved=False)
+
+
+@dataclass(frozen=True)
+class TaperStatus:
+    """Where the taper stands today: the step, its allowance, today's use, and a hold proposal.
+
+    `active` is false when no taper is saved (every other field is then empty).
+    """
+
+    active: bool
+    day: date
+    step: int | None
+    steps: int | None
+    allowance: float | None
+    unit: str | None
+    used_today: float | None
+    left_today: float | None
+    over_today: bool
+    held: bool
+    next_step: date | None
+    hold: HoldAssessment | None
+    schedule: Schedule | None
+    choices: tuple[TaperEvent, ...]
+
+
+def taper_status(person: Any, now: datetime | None = None) -> TaperStatus:
+    """The active taper's status on the person's current day."""
+    day_clock = clock(person)
+    today = day_clock.today(now or timezone.now())
+    taper = tapers.active_taper(person)
+    if taper is None:
+        return TaperStatus(
+            False, today, None, None, None, None, None, None, False, False, None, None, None, ()
+        )
+    schedule = tapers.schedule_of(taper)
+    events = tapers.events_of(taper)
+    if today < schedule.starts:
+        return TaperStatus(
+            True,
+            today,
+            0,
+            len(schedule.steps),
+            schedule.start_amount,
+            schedule.unit,
+            None,
+            None,
+            False,
+            False,
+            schedule.starts,
+            None,
+            schedule,
+            events,
+        )
+    days = course(schedule, events, today)
+    now_day = days[-1]
+    measure = Measure(schedule.unit, schedule.resolution, schedule.grams_per_unit)  # type: ignore[arg-type]
+    base = load_taper().count("anxiety_baseline_days")
+    line = timeline(person, min(now_day.step_began, schedule.starts) - timedelta(days=base), today)
+    (use,) = adherence(days[-1:], line, measure)
+    hold = assess_hold(line, now_day.step_began, today)
+    return TaperStatus(
+        active=True,
+        day=today,
+        step=now_day.step,
+        steps=len(schedule.steps),
+        allowance=now_day.allowance,
+        unit=schedule.unit,
+        used_today=use.used,
+        left_today=use.left,
+        over_today=use.over,
+        held=now_day.held,
+        next_step=now_day.next_step,
+        hold=hold,
+        schedule=schedule,
+        choices=events,
+    )
+
+
+def save_preview(person: Any, preview: TaperPreview) -> TaperPreview:
+    """Save a previewed schedule as the active taper."""
+    tapers.save_taper(person, preview.schedule)
+    return TaperPreview(preview.start_from, preview.measured, preview.schedule, saved=True)
