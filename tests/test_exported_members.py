@@ -8,7 +8,7 @@ import types
 
 import pytest
 
-DOMAIN = ["knowledge", "instruments", "pharmacology", "safety", "insights", "simulation"]
+DOMAIN = ["knowledge", "instruments", "pharmacology", "safety", "insights", "simulation", "taper"]
 
 
 def _modules(package: str) -> list[types.ModuleType]:

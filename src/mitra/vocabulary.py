@@ -109,12 +109,13 @@ class AmountInvalid(ValueError):
     """An amount typed by a person that is not a positive number with a known unit."""
 
 
-def parse_amount(text: str) -> tuple[float, str | None]:
+def parse_amount(text: str, *, allow_zero: bool = False) -> tuple[float, str | None]:
     """An amount as people type it ("2g", "2 g", "500 mg", "4 capsules") as (amount, unit).
 
     The unit is one of `DOSE_UNITS` (plurals and a few words such as "grams" or "caps" are
     read as their unit, in any case), or None when the text is a bare number: then the
-    caller decides what it counts in. Raises `AmountInvalid` with a message for a person.
+    caller decides what it counts in. Zero is refused unless `allow_zero` (a taper's target).
+    Raises `AmountInvalid` with a message for a person.
     """
     cleaned = text.strip()
     # The message quotes the text on one short line: whitespace (a newline too) as one space, and
@@ -135,7 +136,7 @@ def parse_amount(text: str) -> tuple[float, str | None]:
         raise AmountInvalid(
             f"'{found['unit']}' in '{shown}' is not a unit; use one of {', '.join(DOSE_UNITS)}"
         )
-    if amount <= 0:
+    if amount < 0 or (amount == 0 and not allow_zero):
         raise AmountInvalid(f"'{shown}': the amount must be more than 0")
     if not math.isfinite(amount) or amount > MAX_AMOUNT:
         raise AmountInvalid(f"'{shown}': the amount must be at most {MAX_AMOUNT:,.0f}")

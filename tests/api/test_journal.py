@@ -160,7 +160,16 @@ def test_responses_are_paginated_and_keep_the_instrument_filter(client: Client, 
     assert ([r["total"] for r in rest["responses"]], rest["next_cursor"]) == ([4], None)
 
 
-CREATED = {"doses", "checkins", "practices", "intakes", "products", "substances", "responses"}
+CREATED = {
+    "doses",
+    "checkins",
+    "practices",
+    "intakes",
+    "products",
+    "substances",
+    "responses",
+    "plan",
+}
 
 
 def test_every_route_and_operation_declares_a_response_schema(client: Client) -> None:

@@ -50,6 +50,11 @@ PAIRS = [
         ("report", "--from", "2026-01-01", "--to", "2026-02-01"),
         "/api/v1/report?from=2026-01-01&to=2026-02-01",
     ),
+    (
+        ("taper", "plan", "--to", "0", "--pace", "10-per-week", "--from", "8g"),
+        "/api/v1/taper/plan?to=0&pace=10-per-week&from=8g",
+    ),
+    (("taper", "status"), "/api/v1/taper/status"),
 ]
 
 

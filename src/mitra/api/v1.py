@@ -9,7 +9,17 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from mitra.journal.errors import EntryInvalid, NotFound
 
-from . import alerts, exposure, insights, journal, products, questionnaires, report, substances
+from . import (
+    alerts,
+    exposure,
+    insights,
+    journal,
+    products,
+    questionnaires,
+    report,
+    substances,
+    taper,
+)
 from .problems import problem
 
 api = NinjaAPI(
@@ -28,6 +38,7 @@ api.add_router("/exposure", exposure.router)
 api.add_router("/insights", insights.router)
 api.add_router("/alerts", alerts.router)
 api.add_router("/", report.router)
+api.add_router("/taper", taper.router)
 
 # --- errors -------------------------------------------------------------------------------------
 

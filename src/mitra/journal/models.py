@@ -223,3 +223,39 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.severity}: {self.title}"
+
+
+class Taper(models.Model):
+    """A saved taper: its schedule as the planner made it (a JSON document), and when it ended.
+
+    The schedule is stored whole rather than re-planned, so a later change to the knowledge base
+    never moves the steps a person agreed to. At most one taper is active (ended_at is null).
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="tapers")
+    schedule = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"taper from {self.schedule.get('starts', '?')} ({self.schedule.get('pace', '?')})"
+
+
+class TaperChoice(models.Model):
+    """A choice the person made about their taper on a local day: hold, resume or go back a step."""
+
+    ACTIONS = (("hold", "Hold this step"), ("resume", "Resume"), ("back", "Back one step"))
+
+    taper = models.ForeignKey(Taper, on_delete=models.CASCADE, related_name="choices")
+    day = models.DateField()
+    action = models.CharField(max_length=10, choices=ACTIONS)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.action} on {self.day}"

@@ -1,0 +1,98 @@
+"""API: preview a taper schedule (reduction only), as `mitra taper plan --json` prints it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+from pydantic import Field
+
+from mitra.journal import tapers
+from mitra.reads.taper import (
+    PaceView,
+    TaperPreview,
+    TaperStatus,
+    paces,
+    save_preview,
+    taper_preview,
+    taper_status,
+)
+from mitra.taper import TaperError
+
+from .documents import respond
+from .people import person_of
+from .writes import PROBLEMS, WRITE_PROBLEMS
+
+router = Router(tags=["taper"])
+
+
+class PlanQuery(Schema):
+    """What a preview asks for: the amounts as a person types them ("8g", "120mg", "0")."""
+
+    to: str = Field(max_length=40)
+    pace: str = Field(max_length=40)
+    from_: str | None = Field(default=None, alias="from", max_length=40)
+    start: date | None = None
+
+
+@router.get(
+    "/plan",
+    response={200: TaperPreview, **PROBLEMS},
+    summary="Preview a dated reduction schedule with its daily allowance (nothing is saved)",
+)
+def get_plan(request: HttpRequest, query: Query[PlanQuery]) -> HttpResponse:
+    try:
+        preview = taper_preview(
+            person_of(request),
+            to=query.to,
+            pace=query.pace,
+            start_amount=query.from_,
+            starts=query.start,
+        )
+    except TaperError as exc:
+        raise HttpError(422, str(exc)) from None
+    return respond(preview, TaperPreview)
+
+
+@router.get("/paces", response={200: list[PaceView]}, summary="The paces a taper may take")
+def get_paces(request: HttpRequest) -> HttpResponse:
+    return respond(list(paces()), list[PaceView])
+
+
+@router.post(
+    "/plan",
+    response={201: TaperPreview, **WRITE_PROBLEMS},
+    summary="Plan and save a taper (the active taper, if any, ends)",
+)
+def post_plan(request: HttpRequest, body: PlanQuery) -> HttpResponse:
+    person = person_of(request)
+    try:
+        preview = taper_preview(
+            person, to=body.to, pace=body.pace, start_amount=body.from_, starts=body.start
+        )
+    except TaperError as exc:
+        raise HttpError(422, str(exc)) from None
+    return respond(save_preview(person, preview), TaperPreview, status=201)
+
+
+@router.get(
+    "/status",
+    response={200: TaperStatus},
+    summary="Today's step, allowance and use, and whether a hold is proposed and why",
+)
+def get_status(request: HttpRequest) -> HttpResponse:
+    return respond(taper_status(person_of(request)), TaperStatus)
+
+
+@router.post(
+    "/{action}",
+    response={200: TaperStatus, **WRITE_PROBLEMS},
+    summary="Hold the current step, resume, or go back one step (never above the start)",
+)
+def post_choice(request: HttpRequest, action: Literal["hold", "resume", "back"]) -> HttpResponse:
+    person = person_of(request)
+    tapers.choose(person, action)  # EntryInvalid: a 422 problem naming what does not apply
+    return respond(taper_status(person), TaperStatus)

@@ -1,0 +1,145 @@
+"""`mitra taper plan`: preview a reduction schedule from current use to a lower target or zero."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from .app import JsonFlag, app, fail, out, print_document, the_person
+
+taper_app = typer.Typer(
+    help="Plan a taper: reduction only, at a sourced pace.", no_args_is_help=True
+)
+app.add_typer(taper_app, name="taper")
+
+
+def _day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"--start: '{text}' is not a date; use 2026-11-25")
+
+
+@taper_app.command("plan")
+def plan(
+    to: Annotated[str, typer.Option("--to", help='Target daily amount: "0", "4g", "60mg".')],
+    pace: Annotated[
+        str, typer.Option("--pace", help="10-per-month, 10-per-week or metered-5 (anecdotal).")
+    ],
+    start_amount: Annotated[
+        str | None,
+        typer.Option("--from", help="Starting daily amount; default: measured over 14 days."),
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--start", help="First step's date (default: today).")
+    ] = None,
+    save: Annotated[bool, typer.Option("--save", help="Save it as your taper.")] = False,
+    json_out: JsonFlag = False,
+) -> None:
+    """Preview a dated schedule of steps with their daily allowance; saved only with --save."""
+    person = the_person()
+    from mitra.reads.taper import TaperPreview, save_preview, taper_preview
+    from mitra.taper import TaperError
+
+    try:
+        preview = taper_preview(
+            person, to=to, pace=pace, start_amount=start_amount, starts=_day(start)
+        )
+    except TaperError as exc:
+        fail(str(exc))
+    if save:
+        preview = save_preview(person, preview)
+    if json_out:
+        print_document(preview, TaperPreview)
+        return
+    schedule = preview.schedule
+    unit = schedule.unit if schedule.unit != "capsule" else "capsules"
+    source = preview.measured.text if preview.measured else "as given"
+    out.print(
+        f"[bold]Taper preview[/]: {schedule.pace_label}, from {schedule.start_amount:g} {unit} "
+        f"a day ({source}) to {schedule.target_amount:g} {unit} by {schedule.reaches_target}.",
+        highlight=False,
+    )
+    if schedule.pace_basis == "anecdotal":
+        out.print("This pace is community practice (anecdotal), not a guideline.")
+    for step in schedule.steps:
+        out.print(
+            f"  step {step.number:>3}  {step.text}  ({step.percent_of_start:g}% of the start)",
+            highlight=False,
+        )
+    out.print(schedule.note, highlight=False)
+    out.print(
+        "Saved as your taper." if preview.saved else "Nothing was saved (add --save).",
+        highlight=False,
+    )
+
+
+@taper_app.command("status")
+def status(json_out: JsonFlag = False) -> None:
+    """Today's step, allowance and use, and whether the planner proposes a hold, and why."""
+    person = the_person()
+    from mitra.reads.taper import TaperStatus, taper_status
+
+    read = taper_status(person)
+    if json_out:
+        print_document(read, TaperStatus)
+        return
+    if not read.active or read.schedule is None:
+        out.print("No taper in progress. Preview one with 'mitra taper plan'.")
+        return
+    unit = read.unit if read.unit != "capsule" else "capsules"
+    out.print(
+        f"[bold]Taper[/], step {read.step} of {read.steps}: {read.allowance:g} {unit} a day"
+        + (" (held)" if read.held else ""),
+        highlight=False,
+    )
+    if read.used_today is not None:
+        out.print(
+            f"Today: {read.used_today:g} {unit} used, {read.left_today:g} {unit} left"
+            + (" - over today's allowance" if read.over_today else ""),
+            highlight=False,
+        )
+    if read.next_step:
+        out.print(f"Next step: {read.next_step}", highlight=False)
+    if read.hold is not None:
+        if read.hold.hold_proposed:
+            out.print("[bold]Hold proposed[/]: stay at this step until things settle.")
+            for reason in read.hold.reasons:
+                out.print(f"  - {reason}", highlight=False)
+            out.print(read.hold.note, highlight=False)
+        else:
+            out.print("No hold proposed.", highlight=False)
+
+
+def _choose(action: str, done: str) -> None:
+    person = the_person()
+    from mitra.journal import tapers
+    from mitra.journal.errors import EntryInvalid
+
+    try:
+        tapers.choose(person, action)  # type: ignore[arg-type]
+    except EntryInvalid as exc:
+        fail(next(iter(exc.errors.values())))
+    out.print(done, highlight=False)
+
+
+@taper_app.command("hold")
+def hold() -> None:
+    """Hold the current step until you resume (later steps move later)."""
+    _choose("hold", "Held: this step stays until 'mitra taper resume'.")
+
+
+@taper_app.command("resume")
+def resume() -> None:
+    """Resume a held taper where it stopped."""
+    _choose("resume", "Resumed: the step continues with the days it had left.")
+
+
+@taper_app.command("back")
+def back() -> None:
+    """Go back to the previous step (never above the starting amount) and hold there."""
+    _choose("back", "Back one step, and held there until 'mitra taper resume'.")

@@ -1,0 +1,74 @@
+"""The person's taper: save a schedule, and record the choices made along it (each one transaction).
+
+A face never re-plans: it saves the schedule the planner made, and records hold, resume and
+back as the person's explicit choices. Going back never passes the starting amount.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.db import transaction
+from django.utils import timezone
+from pydantic import TypeAdapter
+
+from mitra.taper import Schedule, TaperEvent, course
+
+from .errors import EntryInvalid
+from .models import Person, Taper, TaperChoice
+
+__all__ = ["active_taper", "choose", "events_of", "save_taper", "schedule_of"]
+
+Choice = Literal["hold", "resume", "back"]
+_SCHEDULE = TypeAdapter(Schedule)
+
+
+def schedule_of(taper: Taper) -> Schedule:
+    """The saved schedule as the planner's dataclass."""
+    return _SCHEDULE.validate_python(taper.schedule)
+
+
+def events_of(taper: Taper) -> tuple[TaperEvent, ...]:
+    """The person's choices, in the order they were made."""
+    return tuple(TaperEvent(c.day, c.action) for c in taper.choices.all())  # type: ignore[arg-type]
+
+
+def active_taper(person: Person) -> Taper | None:
+    """The taper in progress, if any."""
+    return Taper.objects.filter(person=person, ended_at__isnull=True).first()
+
+
+@transaction.atomic
+def save_taper(person: Person, schedule: Schedule) -> Taper:
+    """Save a previewed schedule as the active taper; a taper already active ends now."""
+    Taper.objects.filter(person=person, ended_at__isnull=True).update(ended_at=timezone.now())
+    return Taper.objects.create(
+        person=person, schedule=_SCHEDULE.dump_python(schedule, mode="json")
+    )
+
+
+@transaction.atomic
+def choose(person: Person, action: Choice, now: datetime | None = None) -> TaperChoice:
+    """Record a choice on today's local day; EntryInvalid when it does not apply now."""
+    from . import clock  # the package's own helper; imported late to avoid a cycle
+
+    taper = active_taper(person)
+    if taper is None:
+        raise EntryInvalid({"taper": "there is no taper in progress; save one first"})
+    day = clock(person).today(now or timezone.now())
+    schedule = schedule_of(taper)
+    if day < schedule.starts:
+        raise EntryInvalid(
+            {"taper": f"the taper starts on {schedule.starts}; nothing to change yet"}
+        )
+    state: Any = course(schedule, events_of(taper), day)[-1]
+    if action == "hold" and state.held:
+        raise EntryInvalid({"taper": "this step is already held; resume when things settle"})
+    if action == "resume" and not state.held:
+        raise EntryInvalid({"taper": "the taper is not held; nothing to resume"})
+    if action == "back" and state.step == 0:
+        raise EntryInvalid(
+            {"taper": "you are at the starting amount; the planner never goes above it"}
+        )
+    return TaperChoice.objects.create(taper=taper, day=day, action=action)

@@ -1,0 +1,242 @@
+"""The taper preview: a dated schedule from current use (measured or given) to a lower target."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from mitra.journal import clock, queries, tapers, timeline
+from mitra.knowledge.taper import load_taper
+from mitra.taper import (
+    HoldAssessment,
+    Measure,
+    Schedule,
+    TaperError,
+    TaperEvent,
+    Unit,
+    adherence,
+    assess_hold,
+    course,
+    mean_daily_use,
+    measure_for,
+    parse_amount,
+    plan_schedule,
+)
+
+__all__ = [
+    "MeasuredUse",
+    "PaceView",
+    "TaperPreview",
+    "TaperStatus",
+    "paces",
+    "save_preview",
+    "taper_preview",
+    "taper_status",
+]
+
+
+@dataclass(frozen=True)
+class MeasuredUse:
+    """Current use as the journal measured it: the mean daily amount over the last `days` days."""
+
+    first: date
+    last: date
+    days: int
+    mean_daily: float
+    unit: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PaceView:
+    """A pace a person may choose, with what it suits and its sources."""
+
+    id: str
+    label: str
+    suits: str
+    basis: str
+    note: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TaperPreview:
+    """A schedule not yet saved: where its starting amount came from, and the steps."""
+
+    start_from: str  # "journal" or "given"
+    measured: MeasuredUse | None
+    schedule: Schedule
+    saved: bool
+
+
+def paces() -> tuple[PaceView, ...]:
+    """Every pace of the knowledge base."""
+    return tuple(
+        PaceView(p.id, p.label, p.suits, p.basis, p.note, p.sources) for p in load_taper().paces
+    )
+
+
+def _capsule_measure(person: Any) -> Measure:
+    # Whole capsules need the grams in one; with several capsule products it is ambiguous.
+    sizes = {
+        p.grams_per_unit
+        for p in queries.products(person)
+        if p.unit == "capsule" and p.grams_per_unit
+    }
+    if len(sizes) != 1:
+        raise TaperError(
+            "a taper in capsules needs exactly one capsule size among your products; "
+            "give the amounts in grams (8g) instead"
+        )
+    return measure_for("capsule", sizes.pop())
+
+
+def _measure(person: Any, unit: Unit) -> Measure:
+    return _capsule_measure(person) if unit == "capsule" else measure_for(unit)
+
+
+def _measured_unit(person: Any, first: date, last: date) -> Unit:
+    line = timeline(person, first, last)
+    if line.dose_time.size == 0:
+        raise TaperError(
+            f"no kratom use is logged from {first} to {last}; give the starting amount (--from 8g)"
+        )
+    return "g" if bool(line.dose_is_leaf.all()) else "mg"
+
+
+def taper_preview(
+    person: Any,
+    *,
+    to: str,
+    pace: str,
+    start_amount: str | None = None,
+    starts: date | None = None,
+    now: datetime | None = None,
+) -> TaperPreview:
+    """Plan a taper without saving it; TaperError (a ValueError) says what is wrong with the ask."""
+    knowledge = load_taper()
+    day_clock = clock(person)
+    today = day_clock.today(now or timezone.now())
+    starts = starts or today
+    earliest = knowledge.count("earliest_start_days_ago")
+    if starts < today - timedelta(days=earliest):
+        raise TaperError(
+            f"--start {starts} is more than {earliest} days in the past; start today or later"
+        )
+    target = parse_amount(to, "--to")
+    given = parse_amount(start_amount, "--from") if start_amount is not None else None
+    units = {a.unit for a in (target, given) if a is not None and a.unit is not None}
+    if len(units) > 1:
+        raise TaperError("--from and --to must be in the same unit (both g, both mg or capsules)")
+    days = knowledge.count("measured_days")
+    last = today - timedelta(days=1)
+    first = last - timedelta(days=days - 1)
+    unit: Unit = units.pop() if units else _measured_unit(person, first, last)
+    measure = _measure(person, unit)
+    measured = None
+    if given is None:
+        mean = mean_daily_use(timeline(person, first, last), measure)
+        if not math.isfinite(mean) or mean <= 0:
+            raise TaperError(
+                f"no use in {measure.unit} is logged from {first} to {last}; "
+                "give the starting amount (--from 8g)"
+            )
+        measured = MeasuredUse(
+            first,
+            last,
+            days,
+            round(mean, 3),
+            measure.unit,
+            f"{measure.text(round(mean, 2))} a day on average over {days} days ({first} to {last})",
+        )
+        amount = mean
+    else:
+        amount = given.value
+    schedule = plan_schedule(amount, target.value, pace, measure, starts=starts)
+    return TaperPreview("journal" if given is None else "given", measured, schedule, saved=False)
+
+
+@dataclass(frozen=True)
+class TaperStatus:
+    """Where the taper stands today: the step, its allowance, today's use, and a hold proposal.
+
+    `active` is false when no taper is saved (every other field is then empty).
+    """
+
+    active: bool
+    day: date
+    step: int | None
+    steps: int | None
+    allowance: float | None
+    unit: str | None
+    used_today: float | None
+    left_today: float | None
+    over_today: bool
+    held: bool
+    next_step: date | None
+    hold: HoldAssessment | None
+    schedule: Schedule | None
+    choices: tuple[TaperEvent, ...]
+
+
+def taper_status(person: Any, now: datetime | None = None) -> TaperStatus:
+    """The active taper's status on the person's current day."""
+    day_clock = clock(person)
+    today = day_clock.today(now or timezone.now())
+    taper = tapers.active_taper(person)
+    if taper is None:
+        return TaperStatus(
+            False, today, None, None, None, None, None, None, False, False, None, None, None, ()
+        )
+    schedule = tapers.schedule_of(taper)
+    events = tapers.events_of(taper)
+    if today < schedule.starts:
+        return TaperStatus(
+            True,
+            today,
+            0,
+            len(schedule.steps),
+            schedule.start_amount,
+            schedule.unit,
+            None,
+            None,
+            False,
+            False,
+            schedule.starts,
+            None,
+            schedule,
+            events,
+        )
+    days = course(schedule, events, today)
+    now_day = days[-1]
+    measure = Measure(schedule.unit, schedule.resolution, schedule.grams_per_unit)  # type: ignore[arg-type]
+    base = load_taper().count("anxiety_baseline_days")
+    line = timeline(person, min(now_day.step_began, schedule.starts) - timedelta(days=base), today)
+    (use,) = adherence(days[-1:], line, measure)
+    hold = assess_hold(line, now_day.step_began, today)
+    return TaperStatus(
+        active=True,
+        day=today,
+        step=now_day.step,
+        steps=len(schedule.steps),
+        allowance=now_day.allowance,
+        unit=schedule.unit,
+        used_today=use.used,
+        left_today=use.left,
+        over_today=use.over,
+        held=now_day.held,
+        next_step=now_day.next_step,
+        hold=hold,
+        schedule=schedule,
+        choices=events,
+    )
+
+
+def save_preview(person: Any, preview: TaperPreview) -> TaperPreview:
+    """Save a previewed schedule as the active taper."""
+    tapers.save_taper(person, preview.schedule)
+    return TaperPreview(preview.start_from, preview.measured, preview.schedule, saved=True)

@@ -1,0 +1,142 @@
+"""`mitra taper plan` and its API route: a schedule previewed, never saved; bad asks refused."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from mitra.cli import main
+from mitra.journal import clock, services
+
+pytestmark = pytest.mark.django_db
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        main(list(argv))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def log_daily(person: Any, product: Any, amount: float, days: int = 14) -> None:
+    now = timezone.now()
+    for back in range(1, days + 1):
+        services.log_dose(
+            person,
+            {
+                "product_id": product.pk,
+                "taken_at": now - timedelta(days=back),
+                "amount": amount,
+                "unit": product.unit,
+            },
+        )
+
+
+def test_a_preview_from_current_use_measures_the_last_14_days(
+    capsys: pytest.CaptureFixture[str], alice: Any, powder: Any
+) -> None:
+    log_daily(alice, powder, 4.0)
+    code, out, err = run(capsys, "taper", "plan", "--to", "0", "--pace", "10-per-week", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["start_from"] == "journal"
+    assert doc["measured"]["days"] == 14
+    assert doc["schedule"]["start_amount"] == 4.0
+    assert doc["schedule"]["steps"][0]["allowance"] == 3.6
+    assert doc["saved"] is False
+
+
+def test_a_capsule_taper_counts_whole_capsules(
+    capsys: pytest.CaptureFixture[str], alice: Any, capsules: Any
+) -> None:
+    code, out, err = run(
+        capsys,
+        "taper",
+        "plan",
+        "--to",
+        "0",
+        "--pace",
+        "10-per-week",
+        "--from",
+        "6 capsules",
+        "--json",
+    )
+    assert code == 0, err
+    steps = json.loads(out)["schedule"]["steps"]
+    assert [s["allowance"] for s in steps] == [5, 4, 3, 2, 1, 0]
+
+
+def test_the_human_preview_names_the_pace_its_borrowed_source_and_saves_nothing(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    code, out, _ = run(capsys, "taper", "plan", "--to", "0", "--pace", "metered-5", "--from", "8g")
+    assert code == 0
+    assert "anecdotal" in out
+    assert "prescribed opioids" in " ".join(out.split())
+    assert "Nothing was saved" in out
+    assert "increase" not in out.lower()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("--to", "9g", "--from", "8g"), "must be below the starting amount"),
+        (("--to", "0", "--from", "8g", "--pace", "fast"), "pace 'fast' is not known"),
+        (("--to", "0", "--from", "8g", "--start", "2000-01-01"), "more than 7 days in the past"),
+        (("--to", "0", "--from", "8g", "--start", "soon"), "is not a date"),
+        (("--to", "0"), "no kratom use is logged"),
+        (("--to", "2g", "--from", "120mg"), "same unit"),
+        (("--to", "0", "--from", "eight"), "is not an amount"),
+    ],
+)
+def test_bad_asks_get_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], alice: Any, argv: tuple[str, ...], message: str
+) -> None:
+    args = list(argv) if "--pace" in argv else [*argv, "--pace", "10-per-week"]
+    code, _, err = run(capsys, "taper", "plan", *args)
+    assert code == 2
+    assert message in err
+    assert err.count("\n") == 1
+
+
+def test_a_start_up_to_a_week_ago_is_accepted(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    week_ago = clock(alice).today() - timedelta(days=7)
+    code, out, err = run(
+        capsys,
+        "taper",
+        "plan",
+        "--to",
+        "0",
+        "--pace",
+        "10-per-month",
+        "--from",
+        "8g",
+        "--start",
+        week_ago.isoformat(),
+        "--json",
+    )
+    assert code == 0, err
+    assert json.loads(out)["schedule"]["starts"] == week_ago.isoformat()
+
+
+def test_the_api_refuses_a_bad_ask_with_problem_json(client: Client, alice: Any) -> None:
+    response = client.get("/api/v1/taper/plan?to=9g&from=8g&pace=10-per-week")
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert "must be below the starting amount" in response.json()["detail"]
+
+
+def test_the_api_lists_the_paces_with_their_sources(client: Client, alice: Any) -> None:
+    rows = client.get("/api/v1/taper/paces").json()
+    assert {r["id"]: r["basis"] for r in rows}["metered-5"] == "anecdotal"
+    assert all(r["sources"] for r in rows)

@@ -1,0 +1,120 @@
+"""A saved taper: its status, a hold proposed when withdrawal rises, and the person's choices."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from mitra.cli import main
+from mitra.journal import services
+
+pytestmark = pytest.mark.django_db
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        main(list(argv))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def save(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(
+        capsys, "taper", "plan", "--to", "0", "--pace", "10-per-week", "--from", "8g", "--save"
+    )
+    assert code == 0, err
+
+
+def status(capsys: pytest.CaptureFixture[str]) -> Any:
+    code, out, err = run(capsys, "taper", "status", "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_without_a_taper_the_status_says_so(capsys: pytest.CaptureFixture[str], alice: Any) -> None:
+    assert status(capsys)["active"] is False
+
+
+def test_a_preview_is_saved_only_with_save(capsys: pytest.CaptureFixture[str], alice: Any) -> None:
+    run(capsys, "taper", "plan", "--to", "0", "--pace", "10-per-week", "--from", "8g")
+    assert status(capsys)["active"] is False
+    save(capsys)
+    doc = status(capsys)
+    assert (doc["step"], doc["allowance"], doc["unit"]) == (1, 7.2, "g")
+
+
+def test_todays_use_is_counted_against_the_allowance(
+    capsys: pytest.CaptureFixture[str], alice: Any, powder: Any
+) -> None:
+    save(capsys)
+    services.log_dose(
+        alice, {"product_id": powder.pk, "taken_at": timezone.now(), "amount": 8, "unit": "g"}
+    )
+    doc = status(capsys)
+    assert doc["used_today"] == 8.0
+    assert doc["left_today"] == 0.0
+    assert doc["over_today"] is True
+
+
+def test_withdrawal_symptoms_on_consecutive_checkins_propose_a_hold(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    save(capsys)
+    now = timezone.now()
+    for minutes in (60, 1):
+        services.add_checkin(
+            alice,
+            {
+                "at": now - timedelta(minutes=minutes),
+                "anxiety": 5,
+                "symptoms": ["restless", "yawning", "sweating"],
+            },
+        )
+    doc = status(capsys)
+    assert doc["hold"]["hold_proposed"] is True
+    assert "check-ins in a row" in doc["hold"]["reasons"][0]
+    _, out, _ = run(capsys, "taper", "status")
+    assert "Hold proposed" in out
+    assert "increase" not in out.lower()
+
+
+def test_hold_resume_and_back_are_recorded_and_refused_when_they_do_not_apply(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    assert run(capsys, "taper", "hold")[0] == 2
+    save(capsys)
+    assert (
+        run(capsys, "taper", "resume")[2].strip()
+        == "mitra: the taper is not held; nothing to resume"
+    )
+    assert run(capsys, "taper", "hold")[0] == 0
+    assert status(capsys)["held"] is True
+    assert run(capsys, "taper", "hold")[0] == 2
+    assert run(capsys, "taper", "back")[0] == 0
+    doc = status(capsys)
+    assert (doc["step"], doc["allowance"]) == (0, 8.0)
+    code, _, err = run(capsys, "taper", "back")
+    assert code == 2
+    assert "never goes above it" in err
+    assert [c["action"] for c in doc["choices"]] == ["hold", "back"]
+
+
+def test_the_api_saves_reports_and_records_choices(client: Client, alice: Any) -> None:
+    body = {"to": "0", "pace": "10-per-month", "from": "10g"}
+    saved = client.post("/api/v1/taper/plan", body, content_type="application/json")
+    assert saved.status_code == 201
+    assert saved.json()["saved"] is True
+    assert client.get("/api/v1/taper/status").json()["allowance"] == 9.0
+    held = client.post("/api/v1/taper/hold", content_type="application/json")
+    assert held.json()["held"] is True
+    again = client.post("/api/v1/taper/hold", content_type="application/json")
+    assert again.status_code == 422
+    assert again["Content-Type"] == "application/problem+json"
