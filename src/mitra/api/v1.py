@@ -9,7 +9,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from mitra.journal.errors import EntryInvalid, NotFound
 
-from . import alerts, exposure, insights, journal, products, questionnaires, substances
+from . import alerts, exposure, fhir, insights, journal, products, questionnaires, substances
 from .problems import problem
 
 api = NinjaAPI(
@@ -27,6 +27,7 @@ api.add_router("/", questionnaires.router)
 api.add_router("/exposure", exposure.router)
 api.add_router("/insights", insights.router)
 api.add_router("/alerts", alerts.router)
+api.add_router("/fhir", fhir.router)
 
 # --- errors -------------------------------------------------------------------------------------
 

@@ -75,18 +75,23 @@ def demo(
 
 @app.command()
 def export(
-    format: Annotated[str, typer.Option("--format", help="Export format: json.")] = "json",
+    format: Annotated[str, typer.Option("--format", help="Export format: json or fhir.")] = "json",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
     ] = None,
 ) -> None:
     """Export the whole journal."""
-    if format != "json":
-        fail(f"--format {format} is not available; use json")
+    if format not in {"json", "fhir"}:
+        fail(f"--format {format} is not available; use json or fhir")
     person = the_person()
-    from mitra.interop.json_export import export_json
+    if format == "fhir":
+        from mitra.interop.fhir_export import export_fhir
 
-    text = json.dumps(export_json(person), indent=2) + "\n"
+        text = json.dumps(export_fhir(person), indent=2) + "\n"
+    else:
+        from mitra.interop.json_export import export_json
+
+        text = json.dumps(export_json(person), indent=2) + "\n"
     if output is None:
         sys.stdout.write(text)
     else:
