@@ -6,12 +6,12 @@ import sys
 
 import typer
 
-from . import data, insights, journal, questionnaires, safety, serve
+from . import data, insights, interop, journal, questionnaires, safety, serve
 from .app import CommandError, UsageError, app
 
 __all__ = ["app", "main"]
 # The command groups register their commands on `app` when imported.
-_GROUPS = (data, insights, journal, questionnaires, safety, serve)
+_GROUPS = (data, insights, interop, journal, questionnaires, safety, serve)
 
 
 def main(argv: list[str] | None = None) -> None:
