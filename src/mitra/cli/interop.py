@@ -13,7 +13,7 @@ from .app import JsonFlag, app, fail, out, print_json, the_person
 @app.command("import")
 def import_command(
     format: Annotated[
-        str, typer.Argument(help="The file's format: mitra-json or fhir.", metavar="FORMAT")
+        str, typer.Argument(help="The file's format: mitra-json, fhir or pwj.", metavar="FORMAT")
     ],
     file: Annotated[Path, typer.Argument(help="The exported file.", metavar="FILE")],
     dry_run: Annotated[

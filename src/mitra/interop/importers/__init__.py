@@ -74,12 +74,12 @@ Parser = Callable[[bytes, ZoneInfo], Parsed]
 
 
 def _formats() -> dict[str, Parser]:
-    from . import fhir, mitra_json
+    from . import fhir, mitra_json, pwj
 
-    return {"mitra-json": mitra_json.parse, "fhir": fhir.parse}
+    return {"mitra-json": mitra_json.parse, "fhir": fhir.parse, "pwj": pwj.parse}
 
 
-FORMATS: tuple[str, ...] = ("mitra-json", "fhir")
+FORMATS: tuple[str, ...] = ("mitra-json", "fhir", "pwj")
 
 
 def parse(format: str, data: bytes, zone: ZoneInfo) -> Parsed:
