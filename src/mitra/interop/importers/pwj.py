@@ -74,7 +74,13 @@ def _ingestion(parsed: Parsed, where: str, item: dict[str, Any], context: str) -
                 )
             )
             return
-        fields: dict[str, Any] = {"taken_at": at, "amount": amount, "unit": units, "note": note, "product": name}
+        fields: dict[str, Any] = {
+            "taken_at": at,
+            "amount": amount,
+            "unit": units,
+            "note": note,
+            "product": name,
+        }
         parsed.add(Row(where, "dose", key, fields))
         return
     fields = {"taken_at": at, "amount": amount, "unit": units if amount is not None else "",
