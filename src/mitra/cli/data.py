@@ -75,21 +75,28 @@ def demo(
 
 @app.command()
 def export(
-    format: Annotated[str, typer.Option("--format", help="Export format: json or csv.")] = "json",
+    format: Annotated[
+        str, typer.Option("--format", help="Export format: json, fhir or csv.")
+    ] = "json",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
     ] = None,
 ) -> None:
     """Export the whole journal."""
-    if format not in {"json", "csv"}:
-        fail(f"--format {format} is not available; use json or csv")
+    if format not in {"json", "fhir", "csv"}:
+        fail(f"--format {format} is not available; use json, fhir or csv")
     if format == "csv":
         _export_csv(output)
         return
     person = the_person()
-    from mitra.interop.json_export import export_json
+    if format == "fhir":
+        from mitra.interop.fhir_export import export_fhir
 
-    text = json.dumps(export_json(person), indent=2) + "\n"
+        text = json.dumps(export_fhir(person), indent=2) + "\n"
+    else:
+        from mitra.interop.json_export import export_json
+
+        text = json.dumps(export_json(person), indent=2) + "\n"
     if output is None:
         sys.stdout.write(text)
     else:

@@ -1,0 +1,52 @@
+"""`mitra import FORMAT FILE`: bring another app's export (or mitra's own) into the journal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .app import JsonFlag, app, fail, out, print_json, the_person
+
+
+@app.command("import")
+def import_command(
+    format: Annotated[
+        str, typer.Argument(help="The file's format: mitra-json, fhir or pwj.", metavar="FORMAT")
+    ],
+    file: Annotated[Path, typer.Argument(help="The exported file.", metavar="FILE")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be added; write nothing.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Import a file; importing the same file twice adds nothing."""
+    from mitra.interop.importers import FORMATS, MAX_BYTES
+
+    if format not in FORMATS:
+        fail(f"FORMAT {format!r} is not one mitra reads; use one of: {', '.join(FORMATS)}")
+    try:
+        if file.stat().st_size > MAX_BYTES:
+            fail(f"{file}: larger than {MAX_BYTES // (1024 * 1024)} MB; is it the right file?")
+        data = file.read_bytes()
+    except OSError as exc:
+        fail(f"{file}: {exc.strerror or exc}")
+    person = the_person()
+    from mitra.interop.importing import ImportFileError, import_file
+
+    try:
+        report = import_file(person, format, data, dry_run=dry_run)
+    except ImportFileError as exc:
+        fail(f"{file}: {exc}; nothing was imported")
+    if as_json:
+        print_json(report.document())
+        return
+    verb = "Would add" if dry_run else "Added"
+    added = ", ".join(f"{n} {kind}s" for kind, n in report.added.items() if n) or "nothing"
+    out.print(f"{verb}: {added}.", highlight=False)
+    there = sum(report.already.values())
+    if there:
+        out.print(f"Already imported before: {there} entries.", highlight=False)
+    for skipped in report.skipped:
+        out.print(f"Skipped {skipped['where']}: {skipped['reason']}", highlight=False, markup=False)

@@ -1,0 +1,350 @@
+"""Export the journal as a FHIR R4 Bundle of type collection (`mitra export --format fhir`).
+
+What goes in, and how it is coded:
+
+- one Patient, pseudonymous (no name) unless the person has set one;
+- a QuestionnaireResponse per questionnaire response, naming its Questionnaire's canonical URL,
+  and an Observation of its total (the instrument's LOINC total code from the knowledge base,
+  else a mitra code) with the band as interpretation;
+- Observations for each check-in's anxiety rating, mood, sleep hours and quality, symptoms and
+  practices, coded in mitra's own code system (no standard code fits a 0-10 self-rating);
+- a MedicationStatement per listed medicine or substance (as text: the knowledge base holds no
+  verified RxNorm or SNOMED codes yet) and a MedicationAdministration per use of one;
+- a MedicationAdministration per kratom dose, coded with the UNII of mitragynine.
+
+Every resource carries an identifier in mitra's entry system ("dose/12"), which the FHIR
+importer reads back. The document is plain JSON-ready data; the tests validate it twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from mitra.instruments.catalogue import instrument
+from mitra.instruments.fhir import LOINC
+from mitra.journal import queries
+
+if TYPE_CHECKING:
+    from mitra.journal import Person
+
+__all__ = [
+    "CODE_SYSTEM",
+    "ENTRY_SYSTEM",
+    "QUESTIONNAIRE_BASE",
+    "UNII_MITRAGYNINE",
+    "UNII_SYSTEM",
+    "export_fhir",
+    "questionnaire_url",
+]
+
+# mitra has no web domain of its own yet. `.invalid` is reserved (RFC 2606), so these URLs can
+# never name someone else's resource; they are stable identifiers, not addresses to fetch.
+BASE = "https://mitra.invalid/fhir"
+CODE_SYSTEM = f"{BASE}/CodeSystem/journal"  # mitra's codes where no standard code exists
+ENTRY_SYSTEM = f"{BASE}/NamingSystem/entry"  # "dose/12": which journal entry a resource is
+QUESTIONNAIRE_BASE = f"{BASE}/Questionnaire"
+UCUM = "http://unitsofmeasure.org"
+# The FDA's Unique Ingredient Identifier (the system URI HL7 registers for UNII).
+UNII_SYSTEM = "http://fdasis.nlm.nih.gov"
+# Mitragynine (CAS 4098-40-2), from the FDA's UNII list. It codes the alkaloid: a dose of leaf is
+# a dose of a product that contains it, which the text and the note say.
+UNII_MITRAGYNINE = "EP479K822J"
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+# A fixed namespace: the same entry gets the same fullUrl in every export.
+_NAMESPACE = uuid.UUID("6f1c2a4e-8d0b-5c3a-9e7f-1b2d3c4e5f60")
+
+
+def questionnaire_url(code: str) -> str:
+    """The canonical URL of an instrument's Questionnaire ("GAD-7" -> .../Questionnaire/gad-7)."""
+    return f"{QUESTIONNAIRE_BASE}/{code.lower()}"
+
+
+def _full_url(key: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, key)}"
+
+
+def _mitra_code(code: str, display: str) -> dict[str, Any]:
+    return {"coding": [{"system": CODE_SYSTEM, "code": code, "display": display}], "text": display}
+
+
+def _identifier(key: str) -> list[dict[str, str]]:
+    return [{"system": ENTRY_SYSTEM, "value": key}]
+
+
+def _when(text: str) -> str:
+    """An ISO time from the journal as FHIR's dateTime (seconds, with offset)."""
+    return datetime.fromisoformat(text).astimezone(UTC).isoformat(timespec="seconds")
+
+
+class _Bundle:
+    def __init__(self, patient_ref: str) -> None:
+        self.entries: list[dict[str, Any]] = []
+        self.patient_ref = patient_ref
+
+    def add(self, key: str, resource: dict[str, Any]) -> str:
+        url = _full_url(key)
+        # QuestionnaireResponse has one identifier in R4; every other type here has a list.
+        identifier = _identifier(key)
+        if resource["resourceType"] == "QuestionnaireResponse":
+            resource.setdefault("identifier", identifier[0])
+        else:
+            resource.setdefault("identifier", identifier)
+        self.entries.append({"fullUrl": url, "resource": resource})
+        return url
+
+    def observation(
+        self, key: str, code: dict[str, Any], at: str, value: dict[str, Any], **extra: Any
+    ) -> str:
+        resource: dict[str, Any] = {
+            "resourceType": "Observation",
+            "status": "final",
+            "category": [
+                {"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey"}]},
+            ],
+            "code": code,
+            "subject": {"reference": self.patient_ref},
+            "effectiveDateTime": _when(at),
+            **value,
+            **extra,
+        }
+        return self.add(key, resource)
+
+
+def _patient(person: Person) -> dict[str, Any]:
+    patient: dict[str, Any] = {"resourceType": "Patient", "identifier": _identifier("person")}
+    if person.name:
+        patient["name"] = [{"text": person.name}]
+    return patient
+
+
+def _checkin(bundle: _Bundle, row: dict[str, Any], practices: list[dict[str, Any]]) -> None:
+    key = f"checkin/{row['id']}"
+    at = row["at"]
+    note = [{"text": row["note"]}] if row["note"] else []
+    bundle.observation(
+        f"{key}/anxiety",
+        _mitra_code("anxiety-rating", "Anxiety right now, 0-10 self-rating"),
+        at,
+        {"valueInteger": row["anxiety"]},
+        **({"note": note} if note else {}),
+    )
+    if row["mood"] is not None:
+        bundle.observation(
+            f"{key}/mood",
+            _mitra_code("mood-rating", "Mood, 1-5 self-rating"),
+            at,
+            {"valueInteger": row["mood"]},
+        )
+    if row["sleep_hours"] is not None:
+        bundle.observation(
+            f"{key}/sleep-hours",
+            _mitra_code("sleep-hours", "Hours slept last night"),
+            at,
+            {
+                "valueQuantity": {
+                    "value": row["sleep_hours"],
+                    "unit": "h",
+                    "system": UCUM,
+                    "code": "h",
+                }
+            },
+        )
+    if row["sleep_quality"] is not None:
+        bundle.observation(
+            f"{key}/sleep-quality",
+            _mitra_code("sleep-quality", "Sleep quality last night, 1-5 self-rating"),
+            at,
+            {"valueInteger": row["sleep_quality"]},
+        )
+    for symptom in row["symptoms"]:
+        bundle.observation(
+            f"{key}/symptom/{symptom}",
+            _mitra_code("symptom", "Symptom present"),
+            at,
+            {"valueCodeableConcept": _mitra_code(f"symptom-{symptom}", symptom.replace("_", " "))},
+        )
+    for practice in practices:
+        bundle.observation(
+            f"{key}/practice/{practice['kind']}",
+            _mitra_code(f"practice-{practice['kind']}", f"Practice: {practice['kind']}"),
+            practice["at"],
+            {
+                "valueQuantity": {
+                    "value": practice["minutes"],
+                    "unit": "min",
+                    "system": UCUM,
+                    "code": "min",
+                }
+            },
+        )
+
+
+def _answer(inst: Any, number: int, value: int) -> dict[str, Any]:
+    option = next((o for o in inst.options(number) if o.value == value), None)
+    if option is None:
+        return {"valueInteger": value}
+    coding: dict[str, Any] = {"code": option.loinc or str(value), "display": option.label}
+    if option.loinc:
+        coding["system"] = LOINC
+    return {"valueCoding": coding}
+
+
+def _response(bundle: _Bundle, row: dict[str, Any]) -> None:
+    inst = instrument(row["instrument"])
+    key = f"response/{row['id']}"
+    items = [
+        {"linkId": str(number), "answer": [_answer(inst, number, value)]}
+        for number, value in enumerate(row["answers"], start=1)
+        if value is not None
+    ]
+    items.append({"linkId": "total", "answer": [{"valueInteger": row["total"]}]})
+    response_url = bundle.add(
+        key,
+        {
+            "resourceType": "QuestionnaireResponse",
+            "questionnaire": questionnaire_url(inst.code),
+            "status": "completed",
+            "subject": {"reference": bundle.patient_ref},
+            "authored": _when(row["at"]),
+            "item": items,
+        },
+    )
+    code = (
+        {
+            "coding": [{"system": LOINC, "code": inst.loinc_total}],
+            "text": f"{inst.code} total score",
+        }
+        if inst.loinc_total
+        else _mitra_code(f"total-{inst.code.lower()}", f"{inst.code} total score")
+    )
+    band = next((b for b in inst.bands if b.id == row["band"]), None)
+    extra: dict[str, Any] = {"derivedFrom": [{"reference": response_url}]}
+    if band is not None:
+        extra["interpretation"] = [_mitra_code(f"band-{band.id}", band.label)]
+    bundle.observation(f"{key}/total", code, row["at"], {"valueInteger": row["total"]}, **extra)
+
+
+def _kratom_dose(bundle: _Bundle, row: dict[str, Any], product: dict[str, Any]) -> None:
+    estimate = (
+        f", about {row['mg_mitragynine']:.0f} mg mitragynine"
+        if row["mg_mitragynine"] is not None
+        else ""
+    )
+    text = f"{row['amount']:g} {row['unit']} of {product['name']} ({row['grams']:g} g{estimate})"
+    resource: dict[str, Any] = {
+        "resourceType": "MedicationAdministration",
+        "status": "completed",
+        "medicationCodeableConcept": {
+            "coding": [{"system": UNII_SYSTEM, "code": UNII_MITRAGYNINE, "display": "MITRAGYNINE"}],
+            "text": f"Kratom (Mitragyna speciosa), {product['form']}: {product['name']}",
+        },
+        "subject": {"reference": bundle.patient_ref},
+        "effectiveDateTime": _when(row["taken_at"]),
+        "dosage": {
+            "text": text,
+            "dose": {"value": row["grams"], "unit": "g", "system": UCUM, "code": "g"},
+        },
+        "supportingInformation": [{"reference": _full_url(f"product/{product['id']}")}],
+        "extension": [
+            {"url": f"{BASE}/StructureDefinition/dose-amount", "valueDecimal": row["amount"]},
+            {"url": f"{BASE}/StructureDefinition/dose-unit", "valueString": row["unit"]},
+        ],
+    }
+    if row["note"]:
+        resource["note"] = [{"text": row["note"]}]
+    bundle.add(f"dose/{row['id']}", resource)
+
+
+PRODUCT_FIELDS = (
+    "vendor", "strain", "vein", "form", "unit", "grams_per_unit",
+    "mitragynine_mg_per_g", "hydroxy_mg_per_g", "notes",
+)  # fmt: skip
+PRODUCT_EXTENSION = f"{BASE}/StructureDefinition/product-"
+
+
+def _product(bundle: _Bundle, row: dict[str, Any]) -> None:
+    """A product as a Medication; its label and lab figures travel as extensions."""
+    extensions: list[dict[str, Any]] = []
+    for field in PRODUCT_FIELDS:
+        value = row[field]
+        if value in (None, ""):
+            continue
+        kind = "valueDecimal" if isinstance(value, float) else "valueString"
+        extensions.append({"url": PRODUCT_EXTENSION + field.replace("_", "-"), kind: value})
+    resource: dict[str, Any] = {
+        "resourceType": "Medication",
+        "code": {
+            "coding": [{"system": UNII_SYSTEM, "code": UNII_MITRAGYNINE, "display": "MITRAGYNINE"}],
+            "text": row["name"],
+        },
+        "status": "inactive" if row["removed"] else "active",
+    }
+    if extensions:
+        resource["extension"] = extensions
+    bundle.add(f"product/{row['id']}", resource)
+
+
+def _substance(bundle: _Bundle, row: dict[str, Any]) -> None:
+    resource: dict[str, Any] = {
+        "resourceType": "MedicationStatement",
+        "status": "active" if row["active"] else "stopped",
+        "medicationCodeableConcept": {"text": row["name"]},
+        "subject": {"reference": bundle.patient_ref},
+    }
+    if row["dose_text"]:
+        resource["dosage"] = [{"text": row["dose_text"]}]
+    bundle.add(f"substance/{row['id']}", resource)
+
+
+def _intake(bundle: _Bundle, row: dict[str, Any], substance: dict[str, Any]) -> None:
+    dosage: dict[str, Any] = {}
+    if row["amount"] is not None:
+        dosage["dose"] = {"value": row["amount"], "unit": row["unit"] or "unit"}
+        dosage["text"] = f"{row['amount']:g} {row['unit']}".strip()
+    resource: dict[str, Any] = {
+        "resourceType": "MedicationAdministration",
+        "status": "completed",
+        "medicationCodeableConcept": {"text": substance["name"]},
+        "subject": {"reference": bundle.patient_ref},
+        "effectiveDateTime": _when(row["taken_at"]),
+        "supportingInformation": [{"reference": _full_url(f"substance/{substance['id']}")}],
+    }
+    if dosage:
+        resource["dosage"] = dosage
+    if row["note"]:
+        resource["note"] = [{"text": row["note"]}]
+    bundle.add(f"intake/{row['id']}", resource)
+
+
+def export_fhir(person: Person) -> dict[str, Any]:
+    """The person's journal (entries not deleted) as a FHIR R4 Bundle of type collection."""
+    records = queries.journal_records(person)
+    bundle = _Bundle(_full_url("person"))
+    bundle.add("person", _patient(person))
+    by_checkin: dict[int, list[dict[str, Any]]] = {}
+    for practice in records["practices"]:
+        by_checkin.setdefault(practice["checkin_id"], []).append(practice)
+    products = {p["id"]: p for p in records["products"]}
+    substances = {s["id"]: s for s in records["substances"]}
+    for row in records["products"]:
+        _product(bundle, row)
+    for row in records["substances"]:
+        _substance(bundle, row)
+    for row in records["doses"]:
+        _kratom_dose(bundle, row, products[row["product_id"]])
+    for row in records["intakes"]:
+        if row["substance_id"] in substances:
+            _intake(bundle, row, substances[row["substance_id"]])
+    for row in records["checkins"]:
+        _checkin(bundle, row, by_checkin.get(row["id"], []))
+    for row in records["responses"]:
+        _response(bundle, row)
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
+        "meta": {"tag": [{"system": CODE_SYSTEM, "code": "mitra-export"}]},
+        "entry": bundle.entries,
+    }

@@ -1,0 +1,106 @@
+"""Importers: each reads one format's file into plain rows the journal's import service stores.
+
+A parser never touches the database. It returns `Parsed`: the rows it understood (each with
+where it came from and a source key, so importing the same file twice adds nothing) and the
+rows it skipped, each with its place and reason. A file that cannot be read at all raises
+`ImportFileError`, whose message names the line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "FORMATS",
+    "MAX_BYTES",
+    "MAX_ROWS",
+    "ImportFileError",
+    "Parsed",
+    "Row",
+    "Skipped",
+    "parse",
+]
+
+MAX_BYTES = 50 * 1024 * 1024  # larger than ten years of any of these apps' exports
+MAX_ROWS = 200_000  # entries per file; 20 a day for 25 years
+
+Kind = Literal["product", "dose", "checkin", "substance", "intake", "response"]
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (wrong format, broken syntax, too large)."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One entry to store: what it is, where it came from, its source key and its fields.
+
+    `data` holds the fields of the kind's journal schema, except that a dose names its product
+    by `product` (a key of a product row in the same file, or a name) and an intake its
+    substance by `substance`, likewise.
+    """
+
+    where: str  # "line 12", "doses[3]"
+    kind: Kind
+    key: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A row left out, with its place and the reason, shown in the dry run and the result."""
+
+    where: str
+    reason: str
+
+
+@dataclass
+class Parsed:
+    """What a parser understood and what it left out."""
+
+    rows: list[Row] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def add(self, row: Row) -> None:
+        if len(self.rows) >= MAX_ROWS:
+            raise ImportFileError(f"{row.where}: more than {MAX_ROWS} entries in one file")
+        self.rows.append(row)
+
+
+Parser = Callable[[bytes, ZoneInfo], Parsed]
+
+
+def _formats() -> dict[str, Parser]:
+    from . import fhir, mitra_json, pwj
+
+    return {"mitra-json": mitra_json.parse, "fhir": fhir.parse, "pwj": pwj.parse}
+
+
+FORMATS: tuple[str, ...] = ("mitra-json", "fhir", "pwj")
+
+
+def parse(format: str, data: bytes, zone: ZoneInfo) -> Parsed:
+    """Parse a file of a known format; raise ImportFileError when it cannot be read."""
+    parsers = _formats()
+    if format not in parsers:
+        raise ImportFileError(f"unknown format {format!r}; use one of: {', '.join(parsers)}")
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+    return parsers[format](data, zone)
+
+
+def load_json(data: bytes) -> Any:
+    """JSON from bytes, or ImportFileError naming the line and column of the first fault."""
+    import json
+
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(f"byte {exc.start}: the file is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise ImportFileError(f"line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise ImportFileError("line 1: the JSON is nested too deeply") from None

@@ -1,0 +1,80 @@
+"""mitra's own JSON export (`mitra export --format json`, format "mitra-journal" version 1)."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from mitra.interop.json_export import FORMAT, VERSION
+
+from . import ImportFileError, Parsed, Row, Skipped, load_json
+
+_PRODUCT = (
+    "name", "vendor", "strain", "vein", "form", "unit", "grams_per_unit",
+    "mitragynine_mg_per_g", "hydroxy_mg_per_g", "notes",
+)  # fmt: skip
+
+
+def _list(document: dict[str, Any], name: str) -> list[Any]:
+    value = document.get(name, [])
+    if not isinstance(value, list):
+        raise ImportFileError(f"'{name}' must be a list")
+    return value
+
+
+def parse(data: bytes, zone: ZoneInfo) -> Parsed:
+    """Rows of a mitra JSON export; entry ids become source keys."""
+    document = load_json(data)
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ImportFileError(f'line 1: not a mitra JSON export (no "format": "{FORMAT}")')
+    if document.get("version") != VERSION:
+        raise ImportFileError(
+            f"line 1: version {document.get('version')!r} of the export; this mitra reads {VERSION}"
+        )
+    parsed = Parsed()
+    practices: dict[Any, list[dict[str, Any]]] = {}
+    for item in _list(document, "practices"):
+        if isinstance(item, dict):
+            practices.setdefault(item.get("checkin_id"), []).append(
+                {"kind": item.get("kind"), "minutes": item.get("minutes")}
+            )
+
+    def each(name: str) -> Any:
+        for number, item in enumerate(_list(document, name)):
+            where = f"{name}[{number}]"
+            if not isinstance(item, dict) or "id" not in item:
+                parsed.skipped.append(Skipped(where, "not an entry with an id"))
+                continue
+            yield where, item
+
+    for where, item in each("products"):
+        fields = {k: item[k] for k in _PRODUCT if k in item}
+        parsed.add(Row(where, "product", f"product/{item['id']}", fields))
+    for where, item in each("doses"):
+        fields = {k: item.get(k) for k in ("taken_at", "amount", "unit")}
+        fields |= {"note": item.get("note") or "", "product": f"product/{item.get('product_id')}"}
+        parsed.add(Row(where, "dose", f"dose/{item['id']}", fields))
+    for where, item in each("checkins"):
+        fields = {
+            k: item.get(k)
+            for k in ("at", "anxiety", "mood", "sleep_hours", "sleep_quality", "symptoms", "note")
+        }
+        fields["symptoms"] = fields["symptoms"] or []
+        fields["note"] = fields["note"] or ""
+        fields["practices"] = practices.get(item["id"], [])
+        parsed.add(Row(where, "checkin", f"checkin/{item['id']}", fields))
+    for where, item in each("responses"):
+        fields = {k: item.get(k) for k in ("instrument", "at", "answers")}
+        parsed.add(Row(where, "response", f"response/{item['id']}", fields))
+    for where, item in each("substances"):
+        fields = {k: item[k] for k in ("name", "dose_text", "active") if k in item}
+        parsed.add(Row(where, "substance", f"substance/{item['id']}", fields))
+    for where, item in each("intakes"):
+        fields = {k: item.get(k) for k in ("taken_at", "amount", "unit")}
+        fields |= {
+            "unit": fields["unit"] or "",
+            "note": item.get("note") or "",
+            "substance": f"substance/{item.get('substance_id')}",
+        }
+        parsed.add(Row(where, "intake", f"intake/{item['id']}", fields))
+    return parsed

@@ -1,0 +1,49 @@
+"""Import a file: parse it with its format's importer, then store it in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from mitra.journal.imports import import_rows
+
+from .importers import ImportFileError, parse
+
+if TYPE_CHECKING:
+    from mitra.journal import Person
+
+__all__ = ["ImportFileError", "ImportReport", "import_file"]
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import added (or, in a dry run, would add), found already there, and skipped."""
+
+    format: str
+    dry_run: bool
+    added: dict[str, int]
+    already: dict[str, int]
+    skipped: list[dict[str, str]]
+
+    def document(self) -> dict[str, Any]:
+        """The report as one JSON-ready document (`mitra import --json`, the Import page)."""
+        return {
+            "format": self.format,
+            "dry_run": self.dry_run,
+            "added": self.added,
+            "already_imported": self.already,
+            "skipped": self.skipped,
+        }
+
+
+def import_file(person: Person, format: str, data: bytes, *, dry_run: bool) -> ImportReport:
+    """Import `data` in `format` into the person's journal; ImportFileError if it is unreadable.
+
+    Local times without an offset are read in the person's time zone.
+    """
+    parsed = parse(format, data, ZoneInfo(person.time_zone))
+    result = import_rows(person, format, parsed.rows, dry_run=dry_run)
+    skipped = [{"where": s.where, "reason": s.reason} for s in parsed.skipped]
+    skipped += [{"where": where, "reason": reason} for where, reason in result.skipped]
+    return ImportReport(format, dry_run, result.added, result.already, skipped)

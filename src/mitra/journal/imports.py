@@ -1,0 +1,267 @@
+"""The import service: store rows read from another app's file, all or nothing.
+
+Each row keeps a source key (stored as the entry's replay token, "import-" and a hash of the
+format and the row's key), so importing the same file twice adds nothing. A row the journal's
+schemas refuse is skipped with its place and reason; the rest is stored in one transaction.
+A dry run does the same work and rolls it back, so its counts are exactly what an import adds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from django.db import transaction
+
+from . import services
+from .alerts import refresh_after_commit
+from .errors import DuplicateSubmission, EntryInvalid
+from .models import CheckIn, Dose, Intake, Person, Practice, Product, Response, Substance
+from .schemas import DoseIn, IntakeIn
+
+__all__ = ["ImportResult", "SourceRow", "import_rows", "source_token"]
+
+KINDS = ("product", "substance", "dose", "intake", "checkin", "response")
+_MODELS: dict[str, Any] = {
+    "product": Product, "substance": Substance, "dose": Dose, "intake": Intake,
+    "checkin": CheckIn, "response": Response,
+}  # fmt: skip
+_BATCH = 1000
+
+
+class SourceRow(Protocol):
+    """A parsed row (mitra.interop.importers.Row): place, kind, source key and fields."""
+
+    @property
+    def where(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def data(self) -> dict[str, Any]: ...
+
+
+@dataclass
+class ImportResult:
+    """Per kind, how many entries were added and how many were there from an earlier import."""
+
+    added: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    already: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, reason)
+    dry_run: bool = False
+
+
+def source_token(format: str, key: str) -> str:
+    """The replay token that marks an entry as imported from `format`'s row `key`."""
+    return "import-" + hashlib.sha256(f"{format}\x1f{key}".encode()).hexdigest()[:48]
+
+
+def _reason(exc: EntryInvalid) -> str:
+    return "; ".join(f"{name.replace('_', ' ')} {message}" for name, message in exc.errors.items())
+
+
+class _Importer:
+    def __init__(self, person: Person, format: str, result: ImportResult) -> None:
+        self.person = person
+        self.format = format
+        self.result = result
+        self.products: dict[str, Product] = {}
+        self.substances: dict[str, Substance] = {}
+
+    def existing(self, kind: str, tokens: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        wanted = list(tokens)
+        for start in range(0, len(wanted), _BATCH):
+            found.update(
+                _MODELS[kind]
+                .objects.filter(person=self.person, token__in=wanted[start : start + _BATCH])
+                .values_list("token", flat=True)
+            )
+        return found
+
+    def fresh(self, kind: str, rows: list[SourceRow]) -> list[tuple[SourceRow, str]]:
+        """The rows of a kind not yet in the journal, with their tokens; repeats are skipped."""
+        tokens = [source_token(self.format, row.key) for row in rows]
+        there = self.existing(kind, tokens)
+        seen: dict[str, str] = {}
+        fresh = []
+        for row, token in zip(rows, tokens, strict=True):
+            if token in seen:
+                self.result.skipped.append((row.where, f"the same entry as {seen[token]}"))
+            elif token in there:
+                self.result.already[kind] += 1
+                seen[token] = row.where
+            else:
+                seen[token] = row.where
+                fresh.append((row, token))
+        return fresh
+
+    def skip(self, row: SourceRow, reason: str) -> None:
+        self.result.skipped.append((row.where, reason))
+
+    # products and substances: few, stored one by one through their services
+
+    def named(self, kind: str, rows: list[SourceRow]) -> None:
+        cache: dict[str, Any] = self.products if kind == "product" else self.substances
+        add: Any = services.add_product if kind == "product" else services.add_substance
+        for row in rows:
+            token = source_token(self.format, row.key)
+            try:
+                cache[row.key] = add(self.person, row.data, token=token)
+                self.result.added[kind] += 1
+            except DuplicateSubmission as exc:
+                cache[row.key] = exc.entry
+                self.result.already[kind] += 1
+            except EntryInvalid as exc:
+                self.skip(row, _reason(exc))
+
+    def product(self, ref: str) -> Product:
+        """The product a dose names: one of this file's, an earlier import's, or by name."""
+        if ref in self.products:
+            return self.products[ref]
+        token = source_token(self.format, ref)
+        found = Product.objects.filter(person=self.person, token=token).first()
+        if found is None:
+            found = (
+                Product.objects.filter(person=self.person, name__iexact=ref, deleted_at=None)
+                .order_by("pk")
+                .first()
+            )
+        if found is None:
+            found = services.add_product(self.person, {"name": ref[:120]}, token=token)
+            self.result.added["product"] += 1
+        self.products[ref] = found
+        return found
+
+    def substance(self, ref: str) -> Substance:
+        if ref in self.substances:
+            return self.substances[ref]
+        token = source_token(self.format, ref)
+        found = Substance.objects.filter(person=self.person, token=token).first()
+        if found is None:
+            found = (
+                Substance.objects.filter(person=self.person, name__iexact=ref, deleted_at=None)
+                .order_by("pk")
+                .first()
+            )
+        if found is None:
+            found = services.add_substance(self.person, {"name": ref[:120]}, token=token)
+            self.result.added["substance"] += 1
+        self.substances[ref] = found
+        return found
+
+    # the many: validated one by one, stored in batches
+
+    def doses(self, rows: list[SourceRow]) -> None:
+        made: list[Dose] = []
+        for row, token in self.fresh("dose", rows):
+            data = dict(row.data)
+            ref = str(data.pop("product", "") or "")
+            if not ref:
+                self.skip(row, "names no product")
+                continue
+            try:
+                clean = services.validate(DoseIn, {**data, "product_id": 0})
+                product = self.product(ref)
+                dose = Dose(
+                    person=self.person,
+                    token=token,
+                    product=product,
+                    **clean.model_dump(exclude={"product_id"}),
+                )
+                services.normalise_into(dose, product)
+            except EntryInvalid as exc:
+                self.skip(row, _reason(exc))
+                continue
+            made.append(dose)
+        Dose.objects.bulk_create(made, batch_size=_BATCH)
+        self.result.added["dose"] += len(made)
+
+    def intakes(self, rows: list[SourceRow]) -> None:
+        made: list[Intake] = []
+        for row, token in self.fresh("intake", rows):
+            data = dict(row.data)
+            ref = str(data.pop("substance", "") or "")
+            if not ref:
+                self.skip(row, "names no substance")
+                continue
+            try:
+                clean = services.validate(IntakeIn, {**data, "substance_id": 0})
+                substance = self.substance(ref)
+            except EntryInvalid as exc:
+                self.skip(row, _reason(exc))
+                continue
+            fields = clean.model_dump(exclude={"substance_id"})
+            made.append(Intake(person=self.person, token=token, substance=substance, **fields))
+        Intake.objects.bulk_create(made, batch_size=_BATCH)
+        self.result.added["intake"] += len(made)
+
+    def checkins(self, rows: list[SourceRow]) -> None:
+        checkins: list[CheckIn] = []
+        practices: list[Practice] = []
+        for row, token in self.fresh("checkin", rows):
+            try:
+                checkin, of_one = services.checkin_rows(self.person, row.data, token=token)
+            except EntryInvalid as exc:
+                self.skip(row, _reason(exc))
+                continue
+            checkins.append(checkin)
+            practices.extend(of_one)
+        CheckIn.objects.bulk_create(checkins, batch_size=_BATCH)
+        for practice in practices:
+            practice.checkin_id = practice.checkin.pk if practice.checkin else None
+        Practice.objects.bulk_create(practices, batch_size=_BATCH)
+        self.result.added["checkin"] += len(checkins)
+
+    def responses(self, rows: list[SourceRow]) -> None:
+        made: list[Response] = []
+        for row, token in self.fresh("response", rows):
+            try:
+                made.append(services.response_row(self.person, row.data, token=token))
+            except EntryInvalid as exc:
+                self.skip(row, _reason(exc))
+        Response.objects.bulk_create(made, batch_size=_BATCH)
+        self.result.added["response"] += len(made)
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def import_rows(
+    person: Person, format: str, rows: Sequence[SourceRow], *, dry_run: bool = False
+) -> ImportResult:
+    """Store the rows in one transaction (all or nothing); a dry run rolls it back."""
+    result = ImportResult(dry_run=dry_run)
+    by_kind: Mapping[str, list[SourceRow]] = {kind: [] for kind in KINDS}
+    for row in rows:
+        if row.kind in by_kind:
+            by_kind[row.kind].append(row)
+        else:
+            result.skipped.append((row.where, f"unknown kind of entry {row.kind!r}"))
+    try:
+        with transaction.atomic():
+            importer = _Importer(person, format, result)
+            importer.named("product", by_kind["product"])
+            importer.named("substance", by_kind["substance"])
+            importer.doses(by_kind["dose"])
+            importer.intakes(by_kind["intake"])
+            importer.checkins(by_kind["checkin"])
+            importer.responses(by_kind["response"])
+            if dry_run:
+                raise _DryRun
+            refresh_after_commit(person)
+    except _DryRun:
+        pass
+    result.skipped.sort(key=lambda item: _place(item[0]))
+    return result
+
+
+def _place(where: str) -> tuple[str, int]:
+    """Sort "line 9" before "line 10"."""
+    head, _, number = where.rpartition(" ")
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return (head, int(digits) if digits else 0)

