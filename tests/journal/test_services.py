@@ -162,7 +162,6 @@ class TestCheckIns:
         [
             ({"anxiety": 11}, "anxiety", "must be at most 10"),
             ({"anxiety": -1}, "anxiety", "must be at least 0"),
-            ({"anxiety": None}, "anxiety", "is required"),
             ({"anxiety": 4.5}, "anxiety", "whole number"),
             ({"sleep_hours": 25}, "sleep_hours", "must be at most 24"),
             ({"mood": 6}, "mood", "must be at most 5"),
@@ -249,3 +248,16 @@ def test_an_extract_without_a_lab_figure_is_not_counted_as_leaf_in_the_exposure(
     )
     curve = recent_exposure(alice, now)
     assert (curve.times, curve.doses, curve.skipped_doses) == ([], 0, 1)  # nothing it can count
+
+
+def test_a_check_in_may_record_mood_without_an_anxiety_rating_but_not_nothing(alice: Any) -> None:
+    from mitra.journal import services
+    from mitra.journal.errors import EntryInvalid
+    from mitra.reads.journal import journal_page
+
+    saved = services.add_checkin(alice, {"at": utc(2026, 3, 1, 9), "mood": 4})
+    assert saved.anxiety is None  # never made up
+    assert journal_page(alice).days[0].entries[0].title == "Check-in: mood 4/5"
+    with pytest.raises(EntryInvalid) as refused:
+        services.add_checkin(alice, {"at": utc(2026, 3, 1, 10)})
+    assert refused.value.errors == {"anxiety": "is required when nothing else is recorded"}

@@ -112,6 +112,15 @@ class TestToday:
         assert list(checkin.practices.values_list("kind", "minutes")) == [("mindfulness", 15)]
         assert "Check-in saved." in client.get("/").content.decode()
 
+    def test_an_empty_check_in_asks_for_the_anxiety_rating_beside_its_field(
+        self, client: Client, alice: Any
+    ) -> None:
+        response = client.post("/checkins", {"token": "t0", "at": _local()})
+        assert response.status_code == 422
+        html = response.content.decode()
+        assert "is required when nothing else is recorded" in _error_beside(html, "id_anxiety")
+        assert CheckIn.objects.count() == 0
+
     def test_a_bad_check_in_shows_the_message_beside_the_field_and_keeps_the_rest(
         self, client: Client, alice: Any
     ) -> None:
@@ -127,7 +136,6 @@ class TestToday:
         )
         assert response.status_code == 422
         html = response.content.decode()
-        assert "is required" in _error_beside(html, "id_anxiety")
         assert "must be at most 24" in _error_beside(html, "id_sleep_hours")
         assert "keep this note</textarea>" in html
         assert 'name="practice_yoga" value="20"' in html

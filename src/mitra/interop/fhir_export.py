@@ -119,15 +119,24 @@ def _patient(person: Person) -> dict[str, Any]:
     return patient
 
 
+DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
+
+
 def _checkin(bundle: _Bundle, row: dict[str, Any], practices: list[dict[str, Any]]) -> None:
     key = f"checkin/{row['id']}"
     at = row["at"]
     note = [{"text": row["note"]}] if row["note"] else []
+    # A check-in without a rating (an imported mood diary) says so rather than inventing one.
+    rating = (
+        {"valueInteger": row["anxiety"]}
+        if row["anxiety"] is not None
+        else {"dataAbsentReason": {"coding": [{"system": DATA_ABSENT, "code": "not-asked"}]}}
+    )
     bundle.observation(
         f"{key}/anxiety",
         _mitra_code("anxiety-rating", "Anxiety right now, 0-10 self-rating"),
         at,
-        {"valueInteger": row["anxiety"]},
+        rating,
         **({"note": note} if note else {}),
     )
     if row["mood"] is not None:

@@ -73,6 +73,7 @@ def from_validation_error(exc: ValidationError) -> EntryInvalid:
     errors: dict[str, str] = {}
     for error in exc.errors():
         loc = [str(part) for part in error["loc"]]
-        field = ".".join(loc) if loc else "__all__"
+        # A check across fields names the field to show it beside in its context ("field").
+        field = ".".join(loc) if loc else str((error.get("ctx") or {}).get("field", "__all__"))
         errors.setdefault(field, _message(error))
     return EntryInvalid(errors)

@@ -97,7 +97,9 @@ class CheckIn(Entry):
     """A check-in: anxiety now, mood, last night's sleep, symptoms and a note."""
 
     at = models.DateTimeField(db_index=True)
-    anxiety = models.PositiveSmallIntegerField()
+    # Empty when a check-in records only mood, sleep or a note (imported journals often do):
+    # no rating is ever made up.
+    anxiety = models.PositiveSmallIntegerField(null=True, blank=True)
     mood = models.PositiveSmallIntegerField(null=True, blank=True)
     sleep_hours = models.FloatField(null=True, blank=True)
     sleep_quality = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -110,7 +112,8 @@ class CheckIn(Entry):
         ordering = ["-at"]
 
     def __str__(self) -> str:
-        return f"anxiety {self.anxiety}/10 at {self.at:%Y-%m-%d %H:%M}"
+        rating = "no anxiety rating" if self.anxiety is None else f"anxiety {self.anxiety}/10"
+        return f"{rating} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class Practice(Entry):

@@ -14,6 +14,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from mitra.knowledge import load as load_knowledge
 from mitra.timeline import zone_names
@@ -147,7 +148,7 @@ class PracticeIn(Schema):
 
 class CheckInIn(Schema):
     at: When
-    anxiety: Annotated[int, Field(ge=0, le=10)]
+    anxiety: Annotated[int | None, Field(ge=0, le=10)] = None
     mood: Annotated[int | None, Field(ge=1, le=5)] = None
     sleep_hours: SleepHours = None
     sleep_quality: Annotated[int | None, Field(ge=1, le=5)] = None
@@ -171,6 +172,20 @@ class CheckInIn(Schema):
         if len(kinds) != len(set(kinds)):
             raise ValueError("lists the same practice twice; add the minutes together")
         return value
+
+    @model_validator(mode="after")
+    def _records_something(self) -> CheckInIn:
+        # Anxiety may be missing (an imported mood diary has none), but an empty check-in is not
+        # a check-in: the anxiety field is where the person is asked for something.
+        ratings = (self.anxiety, self.mood, self.sleep_hours, self.sleep_quality)
+        others = (self.symptoms, self.practices, self.note)
+        if all(v is None for v in ratings) and not any(others):
+            raise PydanticCustomError(
+                "nothing_recorded",
+                "is required when nothing else is recorded",
+                {"field": "anxiety"},
+            )
+        return self
 
 
 class SubstanceIn(Schema):

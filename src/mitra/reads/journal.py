@@ -150,7 +150,12 @@ def checkin_entry(c: CheckIn, practices: list[Practice], zone: Any = UTC) -> Ent
         details.append("symptoms: " + ", ".join(kb.symptom(s).label.lower() for s in c.symptoms))
     if c.note:
         details.append(c.note)
-    title = f"Check-in: anxiety {c.anxiety}/10"
+    if c.anxiety is not None:
+        title = f"Check-in: anxiety {c.anxiety}/10"
+    elif c.mood is not None:
+        title = f"Check-in: mood {c.mood}/5"
+    else:
+        title = "Check-in"
     return EntryView("checkin", c.pk, c.at.astimezone(zone), title, tuple(details))
 
 
