@@ -92,7 +92,7 @@ class CheckInValues:
 
     id: int
     at: datetime
-    anxiety: int
+    anxiety: int | None
     mood: int | None
     sleep_hours: float | None
     sleep_quality: int | None
