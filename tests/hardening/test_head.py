@@ -36,6 +36,7 @@ def journal_ids(alice: Any, powder: Any) -> dict[str, str]:
         "alert_id": "1",
         "code": "gad7",
         "card_id": "kratom.dose_trend",
+        "action": "hold",
     }
 
 

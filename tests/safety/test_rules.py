@@ -26,12 +26,14 @@ from mitra.safety import (
     ResponseFacts,
     SafetyInput,
     SubstanceFacts,
+    TaperFacts,
     evaluate,
     load_rule_parameters,
     rule,
 )
 from mitra.safety.parameters import parse_rule_parameters
 from mitra.safety.rules import EvidenceGrade
+from mitra.taper import TaperEvent, measure_for, plan_schedule
 from mitra.timeline import DayClock, Timeline
 
 CLOCK = DayClock("America/New_York")
@@ -563,6 +565,69 @@ def test_a_severe_score_without_the_crisis_flag_is_not_a_crisis_alert() -> None:
     assert found("crisis_answer", alice(responses=responses)) == []
 
 
+# --- taper: a step due, a hold proposed, a day over the allowance (info) ------------------------
+
+
+def tapering(data: SafetyInput, starts_days_ago: int, *events: TaperEvent) -> SafetyInput:
+    """alice's journal with a 10%-a-week taper from 4 g that began `starts_days_ago` days ago."""
+    schedule = plan_schedule(
+        4.0, 0.0, "10-per-week", measure_for("g"), starts=days_ago(starts_days_ago)
+    )
+    return replace(data, taper=TaperFacts(schedule, events))
+
+
+@fires("taper_step_due")
+def test_the_day_before_a_step_an_info_alert_gives_tomorrows_allowance() -> None:
+    candidate = only("taper_step_due", tapering(alice(), 6))
+    assert candidate.severity == "info"
+    assert "3.2 g" in candidate.text
+    assert "increase" not in (candidate.text + candidate.advice).lower()
+
+
+@stays_quiet("taper_step_due")
+def test_no_step_is_due_mid_step_while_held_or_without_a_taper() -> None:
+    assert found("taper_step_due", tapering(alice(), 3)) == []
+    assert found("taper_step_due", tapering(alice(), 6, TaperEvent(days_ago(1), "hold"))) == []
+    assert found("taper_step_due", alice()) == []
+
+
+WITHDRAWN = {"restless", "sweating", "yawning"}
+
+
+@fires("taper_hold_proposed")
+def test_withdrawal_on_consecutive_checkins_in_a_step_proposes_a_hold_once_per_step() -> None:
+    checkins = [(at(days_ago(1), 9), WITHDRAWN), (at(days_ago(1), 20), WITHDRAWN)]
+    data = tapering(alice(checkins=checkins), 3)
+    candidate = only("taper_hold_proposed", data)
+    assert "check-ins in a row" in candidate.text
+    later = replace(data, now=NOW + timedelta(hours=1))
+    assert only("taper_hold_proposed", later).evidence_key == candidate.evidence_key
+
+
+@stays_quiet("taper_hold_proposed")
+def test_no_hold_is_proposed_when_quiet_or_already_held() -> None:
+    quiet = [(at(days_ago(1), 9), set()), (at(days_ago(1), 20), set())]
+    assert found("taper_hold_proposed", tapering(alice(checkins=quiet), 3)) == []
+    checkins = [(at(days_ago(1), 9), WITHDRAWN), (at(days_ago(1), 20), WITHDRAWN)]
+    held = tapering(alice(checkins=checkins), 3, TaperEvent(days_ago(1), "hold"))
+    assert found("taper_hold_proposed", held) == []
+
+
+@fires("taper_over_allowance")
+def test_a_day_over_its_allowance_is_an_info_alert_for_that_day() -> None:
+    data = tapering(alice(doses=[(at(days_ago(1), 9), 5.0, POWDER)]), 3)
+    candidate = only("taper_over_allowance", data)
+    assert "5 g against an allowance of 3.6 g" in candidate.text
+
+
+@stays_quiet("taper_over_allowance")
+def test_use_within_the_allowance_raises_nothing() -> None:
+    data = tapering(alice(doses=[(at(days_ago(1), 9), 3.6, POWDER)]), 3)
+    assert found("taper_over_allowance", data) == []
+    before = alice(doses=[(at(days_ago(5), 9), 9.0, POWDER)])
+    assert found("taper_over_allowance", tapering(before, 3)) == []
+
+
 # --- every rule together -------------------------------------------------------------------------
 
 
@@ -576,10 +641,11 @@ def busy_journal(now: datetime = NOW) -> SafetyInput:
         (at(days_ago(4), 12), 0.5, SEVEN_OH),
     ]
     day = days_ago(1)
-    return alice(
+    journal = alice(
         doses=doses,
         checkins=[
             (at(day, 9), {"restless", "sweating", "yawning", "craving", "dark_urine"}),
+            (at(day, 20), {"restless", "sweating", "yawning"}),
             (at(days_ago(5), 9), {"jaundice"}),
         ],
         intakes=[(at(days_ago(3), 22), WINE), (at(days_ago(4), 13), XANAX)],
@@ -587,6 +653,9 @@ def busy_journal(now: datetime = NOW) -> SafetyInput:
         responses=[response(1, "SOWS", 30), response(2, "PHQ-9", 5, ("crisis",))],
         now=now,
     )
+    # A 10%-a-week taper from 4 g whose second step begins tomorrow (days over, a hold proposed).
+    schedule = plan_schedule(4.0, 0.0, "10-per-week", measure_for("g"), starts=days_ago(6))
+    return replace(journal, taper=TaperFacts(schedule))
 
 
 def test_the_busy_journal_exercises_every_rule() -> None:
@@ -681,6 +750,9 @@ EXPECTED_RULES = {
     "withdrawal_symptoms",
     "liver_symptoms",
     "crisis_answer",
+    "taper_step_due",
+    "taper_hold_proposed",
+    "taper_over_allowance",
 }
 
 

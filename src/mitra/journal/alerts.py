@@ -28,6 +28,7 @@ from mitra.vocabulary import severity_rank
 
 from .errors import NotFound
 from .models import Alert, Dose, Person, Product, Response, Substance
+from .tapers import taper_facts
 from .timeline_builder import build_timeline, clock_of
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ def safety_input(person: Person, now: datetime) -> SafetyInput:
         substances=substances,
         responses=responses,
         now=now,
+        taper=taper_facts(person),
     )
 
 

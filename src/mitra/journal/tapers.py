@@ -13,12 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 from pydantic import TypeAdapter
 
+from mitra.safety import TaperFacts
 from mitra.taper import Schedule, TaperEvent, course
 
 from .errors import EntryInvalid
 from .models import Person, Taper, TaperChoice
 
-__all__ = ["active_taper", "choose", "events_of", "save_taper", "schedule_of"]
+__all__ = ["active_taper", "choose", "events_of", "save_taper", "schedule_of", "taper_facts"]
 
 Choice = Literal["hold", "resume", "back"]
 _SCHEDULE = TypeAdapter(Schedule)
@@ -39,13 +40,27 @@ def active_taper(person: Person) -> Taper | None:
     return Taper.objects.filter(person=person, ended_at__isnull=True).first()
 
 
+def taper_facts(person: Person) -> TaperFacts | None:
+    """The active taper as the safety rules read it (None without one)."""
+    taper = active_taper(person)
+    return None if taper is None else TaperFacts(schedule_of(taper), events_of(taper))
+
+
+def _refresh(person: Person) -> None:
+    from .alerts import refresh_after_commit  # alerts imports the timeline; keep this module light
+
+    refresh_after_commit(person, "taper")
+
+
 @transaction.atomic
 def save_taper(person: Person, schedule: Schedule) -> Taper:
     """Save a previewed schedule as the active taper; a taper already active ends now."""
     Taper.objects.filter(person=person, ended_at__isnull=True).update(ended_at=timezone.now())
-    return Taper.objects.create(
+    saved = Taper.objects.create(
         person=person, schedule=_SCHEDULE.dump_python(schedule, mode="json")
     )
+    _refresh(person)
+    return saved
 
 
 @transaction.atomic
@@ -71,4 +86,6 @@ def choose(person: Person, action: Choice, now: datetime | None = None) -> Taper
         raise EntryInvalid(
             {"taper": "you are at the starting amount; the planner never goes above it"}
         )
-    return TaperChoice.objects.create(taper=taper, day=day, action=action)
+    made = TaperChoice.objects.create(taper=taper, day=day, action=action)
+    _refresh(person)
+    return made

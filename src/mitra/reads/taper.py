@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 from django.utils import timezone
 
 from mitra.journal import clock, queries, tapers, timeline
@@ -30,10 +31,13 @@ from mitra.taper import (
 __all__ = [
     "MeasuredUse",
     "PaceView",
+    "TaperDay",
+    "TaperPage",
     "TaperPreview",
     "TaperStatus",
     "paces",
     "save_preview",
+    "taper_page",
     "taper_preview",
     "taper_status",
 ]
@@ -240,3 +244,81 @@ def save_preview(person: Any, preview: TaperPreview) -> TaperPreview:
     """Save a previewed schedule as the active taper."""
     tapers.save_taper(person, preview.schedule)
     return TaperPreview(preview.start_from, preview.measured, preview.schedule, saved=True)
+
+
+@dataclass(frozen=True)
+class TaperDay:
+    """One lived day of the taper: its allowance and use, with the day's SOWS and anxiety.
+
+    `used` is None only for a day the journal cannot count (never for a past day of the taper);
+    `sows` is the day's last SOWS total and `anxiety` the day's mean rating, None without one.
+    """
+
+    day: date
+    step: int
+    held: bool
+    allowance: float
+    used: float
+    over: bool
+    sows: float | None
+    anxiety: float | None
+
+
+@dataclass(frozen=True)
+class TaperPage:
+    """The Taper page: today's status, every day so far, adherence, and what can be planned."""
+
+    status: TaperStatus
+    days: tuple[TaperDay, ...]
+    days_within: int
+    days_over: int
+    paces: tuple[PaceView, ...]
+    borrowed_note: str
+
+
+def _is_sows(code: str) -> bool:
+    return "".join(ch for ch in code.upper() if ch.isalnum()) == "SOWS"
+
+
+def taper_page(person: Any, now: datetime | None = None) -> TaperPage:
+    """The active taper day by day (planned against actual use, SOWS and anxiety beneath)."""
+    knowledge = load_taper()
+    status = taper_status(person, now)
+    borrowed = knowledge.borrowed_note
+    if not status.active or status.schedule is None or status.day < status.schedule.starts:
+        return TaperPage(status, (), 0, 0, paces(), borrowed)
+    schedule = status.schedule
+    measure = Measure(schedule.unit, schedule.resolution, schedule.grams_per_unit)  # type: ignore[arg-type]
+    lived = course(schedule, status.choices, status.day)
+    line = timeline(person, schedule.starts, status.day)
+    used = adherence(lived, line, measure)
+    anxiety = line.daily_anxiety()
+    sows: list[float | None] = [None] * line.n_days
+    sows_rows = sorted(
+        (float(t), float(total))
+        for t, code, total in zip(
+            line.response_time, line.response_instrument, line.response_total, strict=True
+        )
+        if _is_sows(code) and math.isfinite(total)
+    )
+    for t, total in sows_rows:  # in time order: the day keeps its last answer
+        index = int(line.day_of(np.array([t]))[0])
+        if 0 <= index < line.n_days:
+            sows[index] = total
+    days = tuple(
+        TaperDay(
+            day=c.day,
+            step=c.step,
+            held=c.held,
+            allowance=u.allowance,
+            used=u.used,
+            over=u.over,
+            sows=sows[i],
+            anxiety=None if math.isnan(anxiety[i]) else round(float(anxiety[i]), 2),
+        )
+        for i, (c, u) in enumerate(zip(lived, used, strict=True))
+    )
+    # Today is not over: it counts as over once it is, and not yet as within.
+    past = [d for d in days if d.day < status.day]
+    over = sum(d.over for d in days)
+    return TaperPage(status, days, len(past) - sum(d.over for d in past), over, paces(), borrowed)

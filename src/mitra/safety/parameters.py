@@ -33,8 +33,16 @@ FILE = "safety_rules.toml"
 Basis = Literal["source", "heuristic", "convention"]
 
 #: What the person did that makes the rules look again.
-Event = Literal["dose", "checkin", "intake", "response", "substance", "product"]
-EVENTS: tuple[Event, ...] = ("dose", "checkin", "intake", "response", "substance", "product")
+Event = Literal["dose", "checkin", "intake", "response", "substance", "product", "taper"]
+EVENTS: tuple[Event, ...] = (
+    "dose",
+    "checkin",
+    "intake",
+    "response",
+    "substance",
+    "product",
+    "taper",
+)
 
 #: Said in every alert that rests on a heuristic parameter.
 HEURISTIC_NOTE = "mitra's own rule of thumb, not a clinical threshold"

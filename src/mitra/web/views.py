@@ -134,6 +134,7 @@ def _today_context(
         "grams_today": read.totals.grams_leaf,
         "other_doses_today": read.totals.other_doses,
         "gad7": read.gad7,
+        "taper": read.taper,
     }
 
 

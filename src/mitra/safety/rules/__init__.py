@@ -24,7 +24,13 @@ from mitra.safety.rules.frequency import (
     rising_weekly_dose,
     shortening_interval_between_doses,
 )
-from mitra.safety.rules.inputs import ProductFacts, ResponseFacts, SafetyInput, SubstanceFacts
+from mitra.safety.rules.inputs import (
+    ProductFacts,
+    ResponseFacts,
+    SafetyInput,
+    SubstanceFacts,
+    TaperFacts,
+)
 from mitra.safety.rules.interaction import interaction_with_listed_substances
 from mitra.safety.rules.liver import liver_warning_symptoms
 from mitra.safety.rules.product import concentrated_seven_oh_product
@@ -37,6 +43,7 @@ from mitra.safety.rules.registry import (
     registered_rules,
     rule,
 )
+from mitra.safety.rules.taper import taper_day_over_allowance, taper_hold_proposed, taper_step_due
 from mitra.safety.rules.withdrawal import withdrawal_like_symptoms, withdrawal_sows_total
 from mitra.vocabulary import ProductForm
 
@@ -53,6 +60,7 @@ __all__ = [
     "Rule",
     "SafetyInput",
     "SubstanceFacts",
+    "TaperFacts",
     "co_use_of_a_depressant_near_a_dose",
     "concentrated_seven_oh_product",
     "crisis_alert_key",
@@ -68,6 +76,9 @@ __all__ = [
     "rule",
     "rules_for",
     "shortening_interval_between_doses",
+    "taper_day_over_allowance",
+    "taper_hold_proposed",
+    "taper_step_due",
     "undated_rules",
     "withdrawal_like_symptoms",
     "withdrawal_sows_total",

@@ -13,6 +13,7 @@ import numpy.typing as npt
 from mitra.knowledge.loader import load
 from mitra.safety.evidence import ParameterUsed, ProductSeen, moment_text
 from mitra.safety.parameters import HEURISTIC_NOTE, RuleParameters, load_rule_parameters
+from mitra.taper import Schedule, TaperEvent
 from mitra.timeline import DayClock, Timeline
 from mitra.vocabulary import ProductForm
 
@@ -21,6 +22,7 @@ __all__ = [
     "ResponseFacts",
     "SafetyInput",
     "SubstanceFacts",
+    "TaperFacts",
 ]
 
 HOUR = 3600.0
@@ -63,6 +65,14 @@ class ResponseFacts:
 
 
 @dataclass(frozen=True)
+class TaperFacts:
+    """The active taper: its saved schedule and the person's choices along it."""
+
+    schedule: Schedule
+    events: tuple[TaperEvent, ...] = ()
+
+
+@dataclass(frozen=True)
 class SafetyInput:
     """Everything the rules read: plain data, no database.
 
@@ -76,6 +86,7 @@ class SafetyInput:
     responses: Sequence[ResponseFacts]
     now: datetime
     parameters: RuleParameters = field(default_factory=load_rule_parameters)
+    taper: TaperFacts | None = None
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:

@@ -1,0 +1,45 @@
+"""A taper in a real browser: start 10% a week, log rising withdrawal, see the hold proposed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_taper_with_rising_withdrawal_proposes_a_hold_on_today_and_the_taper_page(
+    page: Any, alice: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(page.base_url + "/taper")
+    page.get_by_label("Target amount per day").fill("0")
+    page.get_by_label("Starting amount per day (optional)").fill("8g")
+    page.get_by_label("10% of the starting dose every week").check()
+    page.get_by_role("button", name="Save taper").click()
+    expect(page.get_by_text("Taper saved.")).to_be_visible()
+    expect(page.get_by_role("table", name="Steps of the taper")).to_be_visible()
+
+    # Two check-ins with withdrawal-like symptoms, the second more anxious.
+    for anxiety in ("5", "7"):
+        page.get_by_role("link", name="Today").click()
+        page.get_by_role("group", name="Anxiety right now").get_by_label(
+            anxiety, exact=True
+        ).check()
+        page.get_by_text("Symptoms", exact=True).click()
+        for symptom in ("Restlessness", "Sweating", "Yawning"):
+            page.get_by_label(symptom, exact=True).check()
+        page.get_by_role("button", name="Save check-in").click()
+        expect(page.get_by_text("Check-in saved.")).to_be_visible()
+
+    expect(page.get_by_text("8 g left of today's allowance")).to_be_hidden()
+    expect(page.get_by_text("7.2 g left of today's allowance")).to_be_visible()
+    expect(page.get_by_text("The planner proposes holding this step.")).to_be_visible()
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Taper").click()
+    expect(page.get_by_text("The planner proposes holding this step.")).to_be_visible()
+    expect(page.get_by_text("check-ins in a row").first).to_be_visible()
+    page.get_by_role("button", name="Hold this step").first.click()
+    expect(page.get_by_text("Step held")).to_be_visible()

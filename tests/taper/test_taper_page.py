@@ -1,0 +1,99 @@
+"""The Taper page and Today's taper card: plan, save, live the taper, and see a hold proposed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from mitra.journal import services
+from mitra.reads.taper import taper_page
+
+pytestmark = pytest.mark.django_db
+
+WITHDRAWAL = ["restless", "yawning", "sweating"]
+
+
+def plan(client: Client, action: str = "save", **fields: str) -> Any:
+    data = {"to": "0", "pace": "10-per-week", "start_amount": "8g", "action": action, **fields}
+    return client.post("/taper/plan", data)
+
+
+def test_without_a_taper_the_page_offers_the_plan_form(client: Client, alice: Any) -> None:
+    response = client.get("/taper")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Plan a taper" in text
+    assert '<label for="id_to"' in text
+    assert "Your taper" not in client.get("/").content.decode()
+
+
+def test_a_preview_shows_the_steps_and_saves_nothing(client: Client, alice: Any) -> None:
+    response = plan(client, action="preview")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Steps of the taper" in text
+    assert "7.2 g" in text
+    assert taper_page(alice).status.active is False
+
+
+def test_a_bad_amount_is_shown_beside_its_field_with_422(client: Client, alice: Any) -> None:
+    response = plan(client, to="lots")
+    assert response.status_code == 422
+    assert response.context["form"].errors["to"]
+    assert taper_page(alice).status.active is False
+
+
+def test_saving_shows_todays_allowance_on_today_and_the_taper_page(
+    client: Client, alice: Any, powder: Any
+) -> None:
+    assert plan(client).status_code == 302
+    services.log_dose(
+        alice, {"product_id": powder.pk, "taken_at": timezone.now(), "amount": 2, "unit": "g"}
+    )
+    today = client.get("/").content.decode()
+    assert "5.2 g left of today's allowance" in today
+    page = client.get("/taper").content.decode()
+    assert "Planned against actual use" in page
+    assert "Step 1 of" in page
+    assert "increase" not in page.lower()
+
+
+def test_rising_withdrawal_proposes_a_hold_with_why_and_the_hold_button_holds(
+    client: Client, alice: Any
+) -> None:
+    plan(client)
+    now = timezone.now()
+    for minutes in (60, 1):
+        services.add_checkin(
+            alice, {"at": now - timedelta(minutes=minutes), "anxiety": 5, "symptoms": WITHDRAWAL}
+        )
+    for path in ("/", "/taper"):
+        text = client.get(path).content.decode()
+        assert "The planner proposes holding this step" in text
+        assert "check-ins in a row" in text
+    response = client.post("/taper/hold", {"next": "today"})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert taper_page(alice).status.held is True
+    assert "This step is held" in client.get("/taper").content.decode()
+
+
+def test_a_choice_that_does_not_apply_is_explained(client: Client, alice: Any) -> None:
+    plan(client)
+    response = client.post("/taper/resume", follow=True)
+    assert "The taper is not held; nothing to resume." in response.content.decode()
+    assert client.post("/taper/explode").status_code == 404
+
+
+def test_the_page_counts_days_over_the_allowance(alice: Any, powder: Any, client: Client) -> None:
+    plan(client)
+    services.log_dose(
+        alice, {"product_id": powder.pk, "taken_at": timezone.now(), "amount": 9, "unit": "g"}
+    )
+    page = taper_page(alice)
+    assert (page.days_over, page.days_within) == (1, 0)
+    assert page.days[-1].used == 9.0
