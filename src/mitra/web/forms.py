@@ -48,7 +48,7 @@ class LocalDateTimeInput(forms.DateTimeInput):
 class JournalForm(forms.Form):
     """Base form: a one-time token against replays, and service errors shown beside fields."""
 
-    token = forms.CharField(widget=forms.HiddenInput, required=False)
+    token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     field_aliases: dict[str, str] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -113,7 +113,9 @@ class CheckInForm(JournalForm):
     symptoms = forms.MultipleChoiceField(
         label="Symptoms", required=False, widget=forms.CheckboxSelectMultiple
     )
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -173,7 +175,7 @@ class DoseForm(JournalForm):
     taken_at = WallClockField(
         label="Time taken", input_formats=[DATETIME_FORMAT], widget=LocalDateTimeInput()
     )
-    note = forms.CharField(label="Note", required=False)
+    note = forms.CharField(label="Note", required=False, max_length=2000)
 
     def __init__(self, *args: Any, products: list[Any], **kwargs: Any) -> None:
         # Its own id prefix: the dose and check-in forms share a page and both have a note.
@@ -205,11 +207,12 @@ def unit_choices(product: Any | None) -> list[tuple[str, str]]:
 
 
 class ProductForm(JournalForm):
-    name = forms.CharField(label="Name", required=False)
-    vendor = forms.CharField(label="Vendor", required=False)
+    name = forms.CharField(label="Name", required=False, max_length=120)
+    vendor = forms.CharField(label="Vendor", required=False, max_length=120)
     strain = forms.CharField(
         label="Strain",
         required=False,
+        max_length=80,
         help_text="The vendor's label, such as Maeng Da or Bali. Studies have not shown that "
         "strain or vein colour predicts alkaloid content.",
     )
@@ -219,7 +222,9 @@ class ProductForm(JournalForm):
     grams_per_unit = _number("Grams per unit", step="any", min="0")
     mitragynine_mg_per_g = _number("Lab mitragynine (mg per g)", step="any", min="0")
     hydroxy_mg_per_g = _number("Lab 7-OH (mg per g)", step="any", min="0")
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label="Notes", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def payload(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -271,11 +276,12 @@ class SettingsForm(JournalForm):
         choice_field(self, "time_zone").choices = [(z, z.replace("_", " ")) for z in zone_names()]
         for n in range(1, 4):
             self.fields[f"contact_{n}_name"] = forms.CharField(
-                label=f"Contact {n}: name", required=False
+                label=f"Contact {n}: name", required=False, max_length=120
             )
             self.fields[f"contact_{n}_phone"] = forms.CharField(
                 label=f"Contact {n}: phone",
                 required=False,
+                max_length=40,
                 widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
             )
 
@@ -316,10 +322,11 @@ class SubstanceForm(JournalForm):
     name = forms.CharField(
         label="Medication or substance",
         required=False,
+        max_length=120,
         help_text="A generic or brand name, e.g. sertraline, Xanax, alcohol, caffeine.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    dose_text = forms.CharField(label="How you take it (optional)", required=False)
+    dose_text = forms.CharField(label="How you take it (optional)", required=False, max_length=120)
 
     def payload(self) -> dict[str, Any]:
         return {"name": self.cleaned_data["name"], "dose_text": self.cleaned_data["dose_text"]}
@@ -331,6 +338,7 @@ class IntakeForm(JournalForm):
     unit = forms.CharField(
         label="Unit",
         required=False,
+        max_length=24,
         help_text="Amount and unit are optional: e.g. 10 mg, 2 drinks.",
     )
     taken_at = WallClockField(
