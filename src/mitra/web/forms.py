@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from mitra.journal.errors import EntryInvalid
 from mitra.knowledge import load as load_knowledge
@@ -26,16 +27,29 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 class WallClockField(forms.DateTimeField):
-    """A datetime-local value read as a naive wall-clock time; the view attaches the zone.
+    """A datetime-local value read as a naive wall-clock time; the form attaches the zone.
 
     Django would attach the current zone itself and refuse the repeated hour when clocks go
-    back; mitra takes the earlier reading instead, as the CLI does.
+    back; mitra takes the earlier reading instead, as the CLI does. A value that carries its own
+    offset ("Z", "+05:30": a script, or a pasted time) names one instant: it stays aware.
     """
 
     def to_python(self, value: Any) -> datetime | None:
         with timezone.override(UTC):
             result = super().to_python(value)
-        return None if result is None else result.replace(tzinfo=None)
+        if result is None or _has_offset(value):
+            return result
+        return result.replace(tzinfo=None)
+
+
+def _has_offset(value: Any) -> bool:
+    if isinstance(value, datetime):
+        return value.tzinfo is not None
+    try:
+        parsed = parse_datetime(str(value).strip())
+    except ValueError:
+        return False
+    return parsed is not None and parsed.tzinfo is not None
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -53,8 +67,36 @@ class JournalForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        #: What the saved message should add about how a time was read ("" when nothing).
+        self.time_note = ""
         if not self.is_bound:
             self.initial.setdefault("token", uuid.uuid4().hex)
+
+    def wall_clock(self, name: str, zone: ZoneInfo) -> datetime | None:
+        """The time in field `name`, read on the person's clock in `zone`.
+
+        A time with its own offset is kept as given. A local time the clock skips (02:30 on a
+        spring-forward day) does not exist: refused beside the field (EntryInvalid, which the
+        views show like the services' refusals), never moved silently. A time in the repeated
+        hour of autumn is read as its earlier pass, and `time_note` says so.
+        """
+        value: datetime | None = self.cleaned_data.get(name)
+        if value is None or value.tzinfo is not None:
+            return value
+        earlier, later = value.replace(tzinfo=zone, fold=0), value.replace(tzinfo=zone, fold=1)
+        if earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
+            raise EntryInvalid(
+                {
+                    name: f"{value:%H:%M} does not exist on {value:%Y-%m-%d} in {zone.key}: "
+                    "the clocks skip that hour; enter a time before or after the change"
+                }
+            )
+        if earlier.utcoffset() != later.utcoffset():
+            self.time_note = (
+                f" {value:%H:%M} happened twice on {value:%Y-%m-%d} (the clocks went back); "
+                f"mitra took the earlier one ({earlier.tzname()}, UTC{earlier.isoformat()[-6:]})."
+            )
+        return earlier
 
     def show_errors(self, exc: EntryInvalid) -> None:
         """Put each of the service's messages beside its field (or at the top of the form)."""
@@ -140,7 +182,7 @@ class CheckInForm(JournalForm):
             if data.get(f"practice_{kind}")
         ]
         return {
-            "at": _aware(data["at"], zone),
+            "at": self.wall_clock("at", zone),
             "anxiety": data["anxiety"],
             "mood": data["mood"],
             "sleep_hours": data["sleep_hours"],
@@ -159,13 +201,6 @@ class CheckInForm(JournalForm):
                 kind = rows[int(parts[1])]
                 self.add_error(f"practice_{kind}", f"Minutes {exc.errors.pop(name)}.")
         super().show_errors(exc)
-
-
-def _aware(value: datetime | None, zone: ZoneInfo) -> datetime | None:
-    """A datetime-local value read on the person's wall clock."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=zone)
 
 
 class DoseForm(JournalForm):
@@ -191,7 +226,7 @@ class DoseForm(JournalForm):
             "product_id": data["product_id"],
             "amount": data["amount"],
             "unit": data["unit"],
-            "taken_at": _aware(data["taken_at"], zone),
+            "taken_at": self.wall_clock("taken_at", zone),
             "note": data["note"],
         }
 
@@ -356,5 +391,5 @@ class IntakeForm(JournalForm):
             "substance_id": data["substance_id"],
             "amount": data["amount"],
             "unit": data["unit"],
-            "taken_at": _aware(data["taken_at"], zone),
+            "taken_at": self.wall_clock("taken_at", zone),
         }

@@ -101,5 +101,5 @@ def intake_add(request: HttpRequest) -> HttpResponse:
         except EntryInvalid as exc:
             form.show_errors(exc)
         else:
-            return saved_redirect(request, "Logged.", "substances")
+            return saved_redirect(request, "Logged." + form.time_note, "substances")
     return _page(request, person, intake_form=form)
