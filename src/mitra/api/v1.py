@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern
+from django.views.decorators.http import require_safe
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -10,9 +16,35 @@ from ninja.errors import ValidationError as NinjaValidationError
 from mitra.journal.errors import EntryInvalid, NotFound
 
 from . import alerts, exposure, insights, journal, products, questionnaires, substances
-from .problems import problem
+from .problems import as_problem, problem
+from .writes import NOT_JSON
 
-api = NinjaAPI(
+
+class _ProblemAPI(NinjaAPI):
+    """The NinjaAPI whose every view answers its errors as problems, 405 included."""
+
+    @property
+    def urls(self) -> tuple[list[Any], str, str]:
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                view = pattern.callback
+                if pattern.name in {"openapi-json", "api-root"}:
+                    # Documents: django-ninja serves them to any method, even DELETE.
+                    view = require_safe(view)
+                pattern.callback = _problems_only(view)
+        return patterns, app_name, namespace
+
+
+def _problems_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @functools.wraps(view)  # keeps csrf_exempt: the API refuses cross-site writes by type
+    def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return as_problem(request, view(request, *args, **kwargs))
+
+    return answer
+
+
+api = _ProblemAPI(
     title="mitra API",
     version="1",
     description="A private journal and safety monitor. Errors are application/problem+json.",
@@ -53,6 +85,10 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and request.content_type != "application/json":
+        # django-ninja parses a body before the view runs and answers 400 when it cannot: a body
+        # that is not JSON at all is the 415 every write declares, whatever failed first.
+        return problem(415, NOT_JSON)
     return problem(exc.status_code, str(exc))
 
 

@@ -30,7 +30,10 @@ class Problem:
 
 # The error answers every route may give, for the OpenAPI document.
 PROBLEMS: dict[int, Any] = {404: Problem, 409: Problem, 422: Problem}
-WRITE_PROBLEMS: dict[int, Any] = {**PROBLEMS, 415: Problem}
+# A write also answers 400 (a JSON body that does not parse) and 415 (a body that is not JSON).
+WRITE_PROBLEMS: dict[int, Any] = {**PROBLEMS, 400: Problem, 415: Problem}
+
+NOT_JSON = "Send the body as application/json."
 
 
 def require_json(request: HttpRequest) -> None:
@@ -38,7 +41,7 @@ def require_json(request: HttpRequest) -> None:
     # A web page elsewhere cannot send JSON to this loopback server without a CORS preflight,
     # which mitra never grants; a form or text/plain post is refused here.
     if request.content_type != "application/json":
-        raise HttpError(415, "Send the body as application/json.")
+        raise HttpError(415, NOT_JSON)
 
 
 def create(
