@@ -186,3 +186,64 @@ def test_a_method_a_path_does_not_have_is_a_405_problem(
     assert response.json()["status"] == 405
     assert method not in response["Allow"]
     assert "GET" in response["Allow"] or "POST" in response["Allow"]
+
+
+def _body_schema(doc: dict[str, Any], path: str) -> dict[str, Any]:
+    ref = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    schema: dict[str, Any] = doc["components"]["schemas"][ref["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _property(schema: dict[str, Any], name: str) -> dict[str, Any]:
+    """A property's constraints, looking through `anyOf: [..., {"type": "null"}]`."""
+    prop: dict[str, Any] = schema["properties"][name]
+    for option in prop.get("anyOf", []):
+        if option.get("type") != "null":
+            return {**prop, **option}
+    return prop
+
+
+def test_the_request_schemas_are_as_strict_as_the_server(client: Client) -> None:
+    doc = client.get("/api/v1/openapi.json").json()
+    responses = _body_schema(doc, "/api/v1/responses")
+    assert _property(responses, "instrument")["minLength"] == 1
+    assert _property(responses, "instrument")["maxLength"] == 16
+    assert _property(responses, "answers")["minItems"] == 1
+    assert _property(responses, "answers")["maxItems"] == 60
+    for path in [
+        "doses",
+        "checkins",
+        "practices",
+        "intakes",
+        "products",
+        "substances",
+        "responses",
+    ]:
+        token = _property(_body_schema(doc, f"/api/v1/{path}"), "token")
+        assert token["maxLength"] == 64, path
+        assert token["pattern"] == "^[^\\x00]*$", path
+    for path, name in [("products", "name"), ("substances", "name")]:
+        prop = _property(_body_schema(doc, f"/api/v1/{path}"), name)
+        assert (prop["minLength"], prop["maxLength"]) == (1, 120)
+    checkin = _body_schema(doc, "/api/v1/checkins")
+    assert (_property(checkin, "anxiety")["minimum"], _property(checkin, "anxiety")["maximum"]) == (
+        0,
+        10,
+    )
+    assert _property(checkin, "at")["format"] == "date-time"
+    assert "offset" in _property(checkin, "at")["description"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"instrument": "", "answers": [0] * 7},
+        {"instrument": "GAD-7", "answers": []},
+        {"instrument": "GAD-7", "answers": [0] * 7, "token": "x" * 65},
+        {"instrument": "GAD-7", "answers": [0] * 7, "token": ""},
+    ],
+)
+def test_what_the_schema_refuses_the_server_refuses(client: Client, alice: Any, body: Any) -> None:
+    response = client.post("/api/v1/responses", json.dumps(body), content_type="application/json")
+    assert response.status_code == 422
+    assert response["Content-Type"] == PROBLEM_JSON

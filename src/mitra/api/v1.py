@@ -68,7 +68,10 @@ def _invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
     errors = {}
     for error in exc.errors:
         loc = [str(p) for p in error.get("loc", []) if p not in {"body", "payload"}]
-        errors[".".join(loc) or "body"] = str(error.get("msg", "is not valid"))
+        message = str(error.get("msg", "is not valid"))
+        if error.get("type") == "timezone_aware":  # the journal's own words for it
+            message = "must say its time zone"
+        errors[".".join(loc) or "body"] = message
     return problem(422, "The request body is not valid.", errors=errors)
 
 
