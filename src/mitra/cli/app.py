@@ -85,11 +85,15 @@ def django_ready(*, database: bool = True) -> None:
     """Configure Django and bring the database schema up to date (first run creates it)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mitra.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:  # settings refused the environment, e.g. MITRA_DATA_DIR
+        fail(str(exc))
     if not database:
         return
     executor = MigrationExecutor(connection)
