@@ -6,9 +6,10 @@ import hashlib
 import json
 import os
 import sys
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, get_args, get_origin
 from zoneinfo import ZoneInfo
 
 import typer
@@ -35,6 +36,9 @@ def _blank(value: Any) -> bool:
 def _refuse_empty_values(command: Any) -> None:
     """Make each parameter of `command` and its subcommands refuse an empty or blank value.
 
+    Numbers are read with any Unicode decimal digits here too, the other rule every command
+    shares.
+
     One place for all commands: '' given on the command line (a shell variable that was not set,
     a quoting slip) is never what the person meant, and silently taking it as "now", "no zone" or
     the current folder hides the mistake. The check runs on the raw text, before Typer converts it
@@ -46,13 +50,36 @@ def _refuse_empty_values(command: Any) -> None:
         _refuse_empty_values(sub)
 
 
+def _numeric(param: Any) -> bool:
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    if get_origin(annotation) in {list, tuple}:
+        annotation = get_args(annotation)[0]
+    return annotation in {int, float}
+
+
+def _ascii_digits(value: Any) -> Any:
+    """Unicode decimal digits (Arabic-Indic, full-width, ...) as ASCII, in text or a list."""
+    if isinstance(value, str):
+        return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in value)
+    if isinstance(value, list | tuple):
+        return type(value)(_ascii_digits(item) for item in value)
+    return value
+
+
 def _checked(param: Any, process: Any) -> Any:
+    numeric = _numeric(param)
+
     def process_value(ctx: Any, value: Any) -> Any:
         given = ctx.get_parameter_source(param.name)
         if given is not None and given.name in {"COMMANDLINE", "ENVIRONMENT"} and _blank(value):
             if param.param_type_name == "option":
                 fail(f"{param.opts[0]} is empty; give a value or leave the option out")
             fail(f"{param.name.replace('_', ' ')} is empty; give a value")
+        if numeric:
+            # People type with their own keyboard's digits; every number on the command line
+            # (options, arguments, score's answers) means the same with any of them, as the README
+            # promises. Typer's own parsing takes ASCII digits only.
+            value = _ascii_digits(value)
         return process(ctx, value)
 
     return process_value
