@@ -164,6 +164,12 @@ def test_every_status_the_server_answers_is_declared(client: Client, db: Any) ->
     after = _drive(client, operations, values, _valid_bodies(alice, powder))
 
     problems = _undeclared(operations, before) + _undeclared(operations, after)
+    problems += [
+        f"{method.upper()} {path} {status} is served as {PROBLEM_JSON} but documented otherwise"
+        for (method, path), op in operations.items()
+        for status, answer in op["responses"].items()
+        if int(status) >= 400 and list(answer.get("content", {})) != [PROBLEM_JSON]
+    ]
     assert not problems, "\n".join(problems)
     # The drive reached the statuses that matter, so the check above is not vacuous.
     assert 409 in before[("get", "/api/v1/today")]
@@ -231,6 +237,9 @@ def test_the_request_schemas_are_as_strict_as_the_server(client: Client) -> None
         10,
     )
     assert _property(checkin, "at")["format"] == "date-time"
+    # Values the server takes from a fixed list are listed, so a client cannot guess others.
+    assert _property(responses, "instrument")["enum"][0] == "GAD-7"
+    assert "mindfulness" in _property(_body_schema(doc, "/api/v1/practices"), "kind")["enum"]
     assert "offset" in _property(checkin, "at")["description"]
 
 

@@ -16,7 +16,7 @@ from mitra.reads import today as today_reads
 from mitra.reads.journal import EntryView, JournalPage
 from mitra.reads.products import product
 from mitra.reads.today import Today
-from mitra.vocabulary import PRACTICE_KINDS
+from mitra.vocabulary import DOSE_UNITS, PRACTICE_KINDS
 
 from .documents import respond
 from .people import person_of
@@ -33,7 +33,11 @@ class DoseBody(Schema):
     product_id: int
     amount: Amount
     unit: str | None = Field(
-        None, min_length=1, max_length=16, description="g, mg or the product's unit (default)"
+        None,
+        min_length=1,
+        max_length=16,
+        description="g, mg or the product's unit (default)",
+        json_schema_extra={"enum": [*DOSE_UNITS, None]},
     )
     taken_at: When = None
     note: Note = ""
@@ -41,7 +45,13 @@ class DoseBody(Schema):
 
 
 class PracticeBody(Schema):
-    kind: str = Field(..., min_length=1, max_length=24, description=", ".join(PRACTICE_KINDS))
+    kind: str = Field(
+        ...,
+        min_length=1,
+        max_length=24,
+        description=", ".join(PRACTICE_KINDS),
+        json_schema_extra={"enum": list(PRACTICE_KINDS)},
+    )
     minutes: int = Field(..., ge=1, le=720)
 
 

@@ -23,9 +23,9 @@ class ProductBody(Schema):
     strain: str = Field(
         "", max_length=80, pattern=NO_NUL, description="The vendor's label, e.g. Maeng Da"
     )
-    vein: str = Field("unknown", max_length=16, description=", ".join(VEINS))
-    form: str = Field("powder", max_length=16, description=", ".join(PRODUCT_FORMS))
-    unit: str = Field("g", max_length=16, description=", ".join(PRODUCT_UNITS))
+    vein: str = Field("unknown", max_length=16, json_schema_extra={"enum": list(VEINS)})
+    form: str = Field("powder", max_length=16, json_schema_extra={"enum": list(PRODUCT_FORMS)})
+    unit: str = Field("g", max_length=16, json_schema_extra={"enum": list(PRODUCT_UNITS)})
     grams_per_unit: float | None = Field(None, gt=0, le=100)
     mitragynine_mg_per_g: float | None = Field(None, ge=0, le=1000)
     hydroxy_mg_per_g: float | None = Field(None, ge=0, le=1000)

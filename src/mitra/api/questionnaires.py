@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import StrictInt
 
-from mitra.instruments import InstrumentError, instrument
+from mitra.instruments import InstrumentError, instrument, known_codes
 from mitra.journal import services
 from mitra.reads import questionnaires as questionnaire_reads
 from mitra.reads.journal import MAX_PAGE, CursorInvalid
@@ -34,7 +34,10 @@ class ResponseBody(Schema):
         min_length=1,
         max_length=16,
         pattern=NO_NUL,
-        description="GAD-7, GAD-2, PHQ-9, PHQ-2, PHQ-4, SOWS or SDS",
+        description="GAD-7, GAD-2, PHQ-9, PHQ-2, PHQ-4, SOWS or SDS (any case, with or "
+        "without the hyphen)",
+        # The document lists the codes; the server also takes their spellings ("gad7").
+        json_schema_extra={"enum": list(known_codes())},
     )
     # Strict: JSON true is not the answer 1. The longest instrument (SOWS) has 16 items.
     answers: list[StrictInt | None] = Field(..., min_length=1, max_length=60)

@@ -16,12 +16,23 @@ from ninja.errors import ValidationError as NinjaValidationError
 from mitra.journal.errors import EntryInvalid, NotFound
 
 from . import alerts, exposure, insights, journal, products, questionnaires, substances
-from .problems import as_problem, problem
+from .problems import PROBLEM_JSON, as_problem, problem
 from .writes import NOT_JSON
 
 
 class _ProblemAPI(NinjaAPI):
     """The NinjaAPI whose every view answers its errors as problems, 405 included."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """The document, with every error answer typed as the problem+json it is served as."""
+        schema = super().get_openapi_schema(**kwargs)
+        for item in schema["paths"].values():
+            for operation in item.values():
+                for status, answer in operation.get("responses", {}).items():
+                    content = answer.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        content[PROBLEM_JSON] = content.pop("application/json")
+        return schema
 
     @property
     def urls(self) -> tuple[list[Any], str, str]:
