@@ -58,7 +58,6 @@ def test_amounts_are_read_as_people_type_them(
         ("inf g", "is not an amount"),
         ("2,5 g", "use a point for decimals"),
         ("2 g 3", "is not an amount"),
-        ("٢ g", "is not an amount"),  # digits other than ASCII are not guessed at
         ("200001 mg", "at most 100,000"),
         ("9" * 400 + "g", "at most 100,000"),
     ],
@@ -103,3 +102,10 @@ def test_any_text_is_an_amount_or_a_refusal_never_another_error(text: str) -> No
         return
     assert message
     assert "\n" not in message
+
+
+def test_an_amount_in_another_scripts_digits_is_the_same_amount() -> None:
+    from mitra.vocabulary import parse_amount
+
+    assert parse_amount("٢ g") == (2.0, "g")
+    assert parse_amount("１.５g") == (1.5, "g")

@@ -39,11 +39,23 @@ PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
 
 
+class DataDirUnusable(ImproperlyConfigured):
+    """The data folder cannot be made or kept private: one line that names it and says why."""
+
+
 def private_data_dir() -> Path:
     """The data folder, created if needed and made owner-only (also when an older mitra made it)."""
-    DATA_DIR.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
-    if DATA_DIR.stat().st_mode & 0o777 != PRIVATE_DIR_MODE:
-        DATA_DIR.chmod(PRIVATE_DIR_MODE)
+    try:
+        DATA_DIR.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+        if DATA_DIR.stat().st_mode & 0o777 != PRIVATE_DIR_MODE:
+            DATA_DIR.chmod(PRIVATE_DIR_MODE)
+    except OSError as exc:
+        # Typically a folder owned by another user: its permissions cannot be tightened, and a
+        # journal in a folder someone else controls would not be private anyway.
+        raise DataDirUnusable(
+            f"the data folder {DATA_DIR} cannot be made private to you "
+            f"({exc.strerror or exc}); set MITRA_DATA_DIR to a folder you own"
+        ) from None
     return DATA_DIR
 
 

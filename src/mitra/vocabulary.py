@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
@@ -117,7 +118,9 @@ def parse_amount(text: str, *, allow_zero: bool = False) -> tuple[float, str | N
     caller decides what it counts in. Zero is refused unless `allow_zero` (a taper's target).
     Raises `AmountInvalid` with a message for a person.
     """
-    cleaned = text.strip()
+    # A number typed with another script's digits (Arabic-Indic, full-width) is the same number,
+    # on purpose: the web's and the CLI's other number fields read them so too (README).
+    cleaned = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text).strip()
     # The message quotes the text on one short line: whitespace (a newline too) as one space, and
     # only the start of a text longer than anybody types a dose.
     shown = " ".join(cleaned.split())

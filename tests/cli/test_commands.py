@@ -241,7 +241,7 @@ def test_a_dose_amount_is_read_as_people_type_it(
         ("2 potatoes", "'potatoes' in '2 potatoes' is not a unit"),
         ("g", "'g' is not an amount"),
         ("-1g", "the amount must be more than 0"),
-        ("", "the amount is empty"),
+        ("", "amount is empty"),
         ("1e400g", "'1e400g' is not an amount"),
         ("4 scoops", "counted in capsules, not scoops"),
     ],

@@ -130,7 +130,7 @@ def test_alerts_puts_crisis_resources_first_for_a_crisis_answer(
 
 
 def test_an_empty_substance_name_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
-    assert "name is empty" in refused(capsys, "interactions", "")
+    assert "names is empty" in refused(capsys, "interactions", "")
 
 
 @pytest.mark.django_db

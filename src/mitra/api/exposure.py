@@ -10,13 +10,14 @@ from mitra.reads.exposure import ExposureRead, ExposureRefused, recent_exposure
 
 from .documents import respond
 from .people import person_of
+from .writes import PROBLEMS
 
 router = Router(tags=["exposure"])
 
 
 @router.get(
     "",
-    response={200: ExposureRead},
+    response={200: ExposureRead, 409: PROBLEMS[409], 422: PROBLEMS[422]},
     summary="Estimated mitragynine over the last `hours` hours (at most a year), in nmol/L",
 )
 def get_exposure(request: HttpRequest, hours: float = 72) -> HttpResponse:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
@@ -17,58 +16,69 @@ from mitra.reads import today as today_reads
 from mitra.reads.journal import EntryView, JournalPage
 from mitra.reads.products import product
 from mitra.reads.today import Today
-from mitra.vocabulary import PRACTICE_KINDS
+from mitra.vocabulary import DOSE_UNITS, PRACTICE_KINDS
 
 from .documents import respond
 from .people import person_of
-from .writes import PROBLEMS, WRITE_PROBLEMS, create
+from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Token, When, create
 
 router = Router(tags=["journal"])
 
-Token = Annotated[
-    str | None, Field(None, max_length=64, description="Replay token: a repeat is stored once.")
-]
-Note = Annotated[str, Field("", max_length=2000)]
+Note = Annotated[str, Field("", max_length=2000, pattern=NO_NUL)]
+# The journal's own bounds (mitra.journal.schemas), repeated so the document states them.
+Amount = Annotated[float, Field(gt=0, le=100_000)]
 
 
 class DoseBody(Schema):
     product_id: int
-    amount: float
+    amount: Amount
     unit: str | None = Field(
-        None, max_length=16, description="g, mg or the product's unit (default)"
+        None,
+        min_length=1,
+        max_length=16,
+        description="g, mg or the product's unit (default)",
+        json_schema_extra={"enum": [*DOSE_UNITS, None]},
     )
-    taken_at: datetime | None = Field(None, description="Default: now")
+    taken_at: When = None
     note: Note = ""
     token: Token = None
 
 
 class PracticeBody(Schema):
-    kind: str = Field(..., max_length=24, description=", ".join(PRACTICE_KINDS))
-    minutes: int
+    kind: str = Field(
+        ...,
+        min_length=1,
+        max_length=24,
+        description=", ".join(PRACTICE_KINDS),
+        json_schema_extra={"enum": list(PRACTICE_KINDS)},
+    )
+    minutes: int = Field(..., ge=1, le=720)
 
 
 class CheckInBody(Schema):
-    anxiety: int
-    at: datetime | None = Field(None, description="Default: now")
-    mood: int | None = None
-    sleep_hours: float | None = None
-    sleep_quality: int | None = None
-    symptoms: list[str] = Field(default_factory=list, max_length=50)
+    anxiety: int = Field(..., ge=0, le=10)
+    at: When = None
+    mood: int | None = Field(None, ge=1, le=5)
+    sleep_hours: float | None = Field(None, ge=0, le=24)
+    sleep_quality: int | None = Field(None, ge=1, le=5)
+    symptoms: list[Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=list, max_length=50
+    )
     practices: list[PracticeBody] = Field(default_factory=list, max_length=20)
     note: Note = ""
     token: Token = None
 
 
 class PracticeLogBody(PracticeBody):
-    at: datetime | None = Field(None, description="Default: now")
+    at: When = None
     token: Token = None
 
 
 class IntakeBody(Schema):
     substance_id: int
-    amount: float | None = None
-    unit: str = Field("", max_length=24)
-    taken_at: datetime | None = Field(None, description="Default: now")
+    amount: Amount | None = None
+    unit: str = Field("", max_length=24, pattern=NO_NUL)
+    taken_at: When = None
     note: Note = ""
     token: Token = None
 

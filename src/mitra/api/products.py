@@ -12,23 +12,25 @@ from mitra.vocabulary import PRODUCT_FORMS, PRODUCT_UNITS, VEINS
 
 from .documents import respond
 from .people import person_of
-from .writes import PROBLEMS, WRITE_PROBLEMS, create
+from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Token, create
 
 router = Router(tags=["products"])
 
 
 class ProductBody(Schema):
-    name: str = Field(..., max_length=120)
-    vendor: str = Field("", max_length=120)
-    strain: str = Field("", max_length=80, description="The vendor's label, e.g. Maeng Da")
-    vein: str = Field("unknown", max_length=16, description=", ".join(VEINS))
-    form: str = Field("powder", max_length=16, description=", ".join(PRODUCT_FORMS))
-    unit: str = Field("g", max_length=16, description=", ".join(PRODUCT_UNITS))
-    grams_per_unit: float | None = None
-    mitragynine_mg_per_g: float | None = None
-    hydroxy_mg_per_g: float | None = None
-    notes: str = Field("", max_length=2000)
-    token: str | None = Field(None, max_length=64)
+    name: str = Field(..., min_length=1, max_length=120, pattern=NO_NUL)
+    vendor: str = Field("", max_length=120, pattern=NO_NUL)
+    strain: str = Field(
+        "", max_length=80, pattern=NO_NUL, description="The vendor's label, e.g. Maeng Da"
+    )
+    vein: str = Field("unknown", max_length=16, json_schema_extra={"enum": list(VEINS)})
+    form: str = Field("powder", max_length=16, json_schema_extra={"enum": list(PRODUCT_FORMS)})
+    unit: str = Field("g", max_length=16, json_schema_extra={"enum": list(PRODUCT_UNITS)})
+    grams_per_unit: float | None = Field(None, gt=0, le=100)
+    mitragynine_mg_per_g: float | None = Field(None, ge=0, le=1000)
+    hydroxy_mg_per_g: float | None = Field(None, ge=0, le=1000)
+    notes: str = Field("", max_length=2000, pattern=NO_NUL)
+    token: Token = None
 
 
 @router.get(

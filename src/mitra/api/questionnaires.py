@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import StrictInt
 
-from mitra.instruments import InstrumentError, instrument
+from mitra.instruments import InstrumentError, instrument, known_codes
 from mitra.journal import services
 from mitra.reads import questionnaires as questionnaire_reads
 from mitra.reads.journal import MAX_PAGE, CursorInvalid
@@ -24,19 +23,26 @@ from mitra.reads.questionnaires import (
 
 from .documents import respond
 from .people import person_of
-from .writes import PROBLEMS, WRITE_PROBLEMS, create
+from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Token, When, create
 
 router = Router(tags=["questionnaires"])
 
 
 class ResponseBody(Schema):
     instrument: str = Field(
-        ..., max_length=16, description="GAD-7, GAD-2, PHQ-9, PHQ-2, PHQ-4, SOWS or SDS"
+        ...,
+        min_length=1,
+        max_length=16,
+        pattern=NO_NUL,
+        description="GAD-7, GAD-2, PHQ-9, PHQ-2, PHQ-4, SOWS or SDS (any case, with or "
+        "without the hyphen)",
+        # The document lists the codes; the server also takes their spellings ("gad7").
+        json_schema_extra={"enum": list(known_codes())},
     )
-    # Strict: JSON true is not the answer 1.
-    answers: list[StrictInt | None] = Field(..., max_length=60)
-    at: datetime | None = Field(None, description="Default: now")
-    token: str | None = Field(None, max_length=64)
+    # Strict: JSON true is not the answer 1. The longest instrument (SOWS) has 16 items.
+    answers: list[StrictInt | None] = Field(..., min_length=1, max_length=60)
+    at: When = None
+    token: Token = None
 
 
 def _code(code: str) -> str:

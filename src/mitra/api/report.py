@@ -14,6 +14,7 @@ from mitra.reads.report import ReportPeriodInvalid, ReportRead
 from .documents import respond
 from .people import person_of
 from .problems import problem
+from .writes import PROBLEMS
 
 router = Router(tags=["report"])
 
@@ -31,7 +32,7 @@ def _read(
 
 @router.get(
     "/report",
-    response={200: ReportRead},
+    response={200: ReportRead, **PROBLEMS},
     summary="The clinician's report over the last `days` (90) or `from`..`to`",
 )
 def get_report(

@@ -11,16 +11,22 @@ from mitra.reads.substances import Substances, SubstanceView
 
 from .documents import respond
 from .people import person_of
-from .writes import PROBLEMS, WRITE_PROBLEMS, create
+from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Token, create
 
 router = Router(tags=["substances"])
 
 
 class SubstanceBody(Schema):
-    name: str = Field(..., max_length=120, description="A generic or brand name, e.g. sertraline")
-    dose_text: str = Field("", max_length=120)
+    name: str = Field(
+        ...,
+        min_length=1,
+        max_length=120,
+        pattern=NO_NUL,
+        description="A generic or brand name, e.g. sertraline",
+    )
+    dose_text: str = Field("", max_length=120, pattern=NO_NUL)
     active: bool = True
-    token: str | None = Field(None, max_length=64)
+    token: Token = None
 
 
 @router.get(

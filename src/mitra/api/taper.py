@@ -80,7 +80,7 @@ def post_plan(request: HttpRequest, body: PlanQuery) -> HttpResponse:
 
 @router.get(
     "/status",
-    response={200: TaperStatus},
+    response={200: TaperStatus, **PROBLEMS},
     summary="Today's step, allowance and use, and whether a hold is proposed and why",
 )
 def get_status(request: HttpRequest) -> HttpResponse:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern
+from django.views.decorators.http import require_safe
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -21,9 +27,46 @@ from . import (
     substances,
     taper,
 )
-from .problems import problem
+from .problems import PROBLEM_JSON, as_problem, problem
+from .writes import NOT_JSON
 
-api = NinjaAPI(
+
+class _ProblemAPI(NinjaAPI):
+    """The NinjaAPI whose every view answers its errors as problems, 405 included."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """The document, with every error answer typed as the problem+json it is served as."""
+        schema = super().get_openapi_schema(**kwargs)
+        for item in schema["paths"].values():
+            for operation in item.values():
+                for status, answer in operation.get("responses", {}).items():
+                    content = answer.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        content[PROBLEM_JSON] = content.pop("application/json")
+        return schema
+
+    @property
+    def urls(self) -> tuple[list[Any], str, str]:
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                view = pattern.callback
+                if pattern.name in {"openapi-json", "api-root"}:
+                    # Documents: django-ninja serves them to any method, even DELETE.
+                    view = require_safe(view)
+                pattern.callback = _problems_only(view)
+        return patterns, app_name, namespace
+
+
+def _problems_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @functools.wraps(view)  # keeps csrf_exempt: the API refuses cross-site writes by type
+    def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return as_problem(request, view(request, *args, **kwargs))
+
+    return answer
+
+
+api = _ProblemAPI(
     title="mitra API",
     version="1",
     description="A private journal and safety monitor. Errors are application/problem+json.",
@@ -50,7 +93,10 @@ def _invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
     errors = {}
     for error in exc.errors:
         loc = [str(p) for p in error.get("loc", []) if p not in {"body", "payload"}]
-        errors[".".join(loc) or "body"] = str(error.get("msg", "is not valid"))
+        message = str(error.get("msg", "is not valid"))
+        if error.get("type") == "timezone_aware":  # the journal's own words for it
+            message = "must say its time zone"
+        errors[".".join(loc) or "body"] = message
     return problem(422, "The request body is not valid.", errors=errors)
 
 
@@ -67,6 +113,10 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and request.content_type != "application/json":
+        # django-ninja parses a body before the view runs and answers 400 when it cannot: a body
+        # that is not JSON at all is the 415 every write declares, whatever failed first.
+        return problem(415, NOT_JSON)
     return problem(exc.status_code, str(exc))
 
 

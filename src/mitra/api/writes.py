@@ -4,17 +4,51 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
+from ninja import Field
 from ninja.errors import HttpError
+from pydantic import AwareDatetime
 
 from mitra.journal.errors import DuplicateSubmission
 
 from .documents import respond
 from .people import person_of
 
-__all__ = ["PROBLEMS", "Problem", "create", "require_json"]
+__all__ = [
+    "NO_NUL",
+    "PROBLEMS",
+    "WRITE_PROBLEMS",
+    "Problem",
+    "Token",
+    "When",
+    "create",
+    "require_json",
+]
+
+# The body schemas say what the journal's schemas will accept, so the OpenAPI document promises
+# no more than the server takes: text without NUL (PostgreSQL cannot store it), a time with its
+# offset (the API never guesses a zone: a time without one is refused, 422), a bounded token.
+NO_NUL = r"^[^\x00]*$"
+Token = Annotated[
+    str | None,
+    Field(
+        None,
+        min_length=1,
+        max_length=64,
+        pattern=NO_NUL,
+        description="Replay token: a repeat is stored once.",
+    ),
+]
+When = Annotated[
+    AwareDatetime | None,
+    Field(
+        None,
+        description="With its offset, e.g. 2026-11-25T08:30:00+01:00 (a time without one is "
+        "refused). Default: now.",
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -30,7 +64,10 @@ class Problem:
 
 # The error answers every route may give, for the OpenAPI document.
 PROBLEMS: dict[int, Any] = {404: Problem, 409: Problem, 422: Problem}
-WRITE_PROBLEMS: dict[int, Any] = {**PROBLEMS, 415: Problem}
+# A write also answers 400 (a JSON body that does not parse) and 415 (a body that is not JSON).
+WRITE_PROBLEMS: dict[int, Any] = {**PROBLEMS, 400: Problem, 415: Problem}
+
+NOT_JSON = "Send the body as application/json."
 
 
 def require_json(request: HttpRequest) -> None:
@@ -38,7 +75,7 @@ def require_json(request: HttpRequest) -> None:
     # A web page elsewhere cannot send JSON to this loopback server without a CORS preflight,
     # which mitra never grants; a form or text/plain post is refused here.
     if request.content_type != "application/json":
-        raise HttpError(415, "Send the body as application/json.")
+        raise HttpError(415, NOT_JSON)
 
 
 def create(

@@ -6,15 +6,86 @@ import hashlib
 import json
 import os
 import sys
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, get_args, get_origin
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 
-app = typer.Typer(
+
+class _Typer(typer.Typer):
+    """A Typer app whose every argument and option, in every command, refuses an empty value."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        command = typer.main.get_command(self)
+        _refuse_empty_values(command)
+        return command(*args, **kwargs)
+
+
+def _blank(value: Any) -> bool:
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, list | tuple):
+        return any(_blank(item) for item in value)
+    return False
+
+
+def _refuse_empty_values(command: Any) -> None:
+    """Make each parameter of `command` and its subcommands refuse an empty or blank value.
+
+    Numbers are read with any Unicode decimal digits here too, the other rule every command
+    shares.
+
+    One place for all commands: '' given on the command line (a shell variable that was not set,
+    a quoting slip) is never what the person meant, and silently taking it as "now", "no zone" or
+    the current folder hides the mistake. The check runs on the raw text, before Typer converts it
+    (Path('') would be '.'), and only on values that were given, not on defaults.
+    """
+    for param in command.params:
+        param.process_value = _checked(param, param.process_value)
+    for sub in getattr(command, "commands", {}).values():
+        _refuse_empty_values(sub)
+
+
+def _numeric(param: Any) -> bool:
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    if get_origin(annotation) in {list, tuple}:
+        annotation = get_args(annotation)[0]
+    return annotation in {int, float}
+
+
+def _ascii_digits(value: Any) -> Any:
+    """Unicode decimal digits (Arabic-Indic, full-width, ...) as ASCII, in text or a list."""
+    if isinstance(value, str):
+        return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in value)
+    if isinstance(value, list | tuple):
+        return type(value)(_ascii_digits(item) for item in value)
+    return value
+
+
+def _checked(param: Any, process: Any) -> Any:
+    numeric = _numeric(param)
+
+    def process_value(ctx: Any, value: Any) -> Any:
+        given = ctx.get_parameter_source(param.name)
+        if given is not None and given.name in {"COMMANDLINE", "ENVIRONMENT"} and _blank(value):
+            if param.param_type_name == "option":
+                fail(f"{param.opts[0]} is empty; give a value or leave the option out")
+            fail(f"{param.name.replace('_', ' ')} is empty; give a value")
+        if numeric:
+            # People type with their own keyboard's digits; every number on the command line
+            # (options, arguments, score's answers) means the same with any of them, as the README
+            # promises. Typer's own parsing takes ASCII digits only.
+            value = _ascii_digits(value)
+        return process(ctx, value)
+
+    return process_value
+
+
+app = _Typer(
     help="mitra: a private journal and safety monitor for an anxiety plan that includes kratom.",
     no_args_is_help=True,
     add_completion=False,
@@ -45,11 +116,15 @@ def django_ready(*, database: bool = True) -> None:
     """Configure Django and bring the database schema up to date (first run creates it)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mitra.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:  # settings refused the environment, e.g. MITRA_DATA_DIR
+        fail(str(exc))
     if not database:
         return
     executor = MigrationExecutor(connection)
@@ -118,8 +193,10 @@ def journal_zone() -> tuple[ZoneInfo, str | None]:
 
 def parse_time(text: str | None, zone: ZoneInfo, option: str) -> datetime:
     """Parse a time given on the command line; a time without offset is on the person's clock."""
-    if not text:
+    if text is None:
         return datetime.now(UTC)
+    if not text.strip():
+        fail(f"{option} is empty; use 2026-11-25T08:30 or '2026-11-25 08:30', or leave it out")
     try:
         value = datetime.fromisoformat(text.replace(" ", "T", 1) if " " in text else text)
     except ValueError:

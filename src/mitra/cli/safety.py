@@ -39,10 +39,12 @@ def interactions(
 
     An unknown name is reported as unknown with close matches, never as "no interaction".
     """
-    from mitra.safety.interactions import check, report_document
+    from mitra.safety.interactions import MAX_NAME_LENGTH, check, report_document
 
     if any(not name.strip() for name in names):
         fail("a substance name is empty; give a name such as sertraline or Xanax")
+    if any(len(name) > MAX_NAME_LENGTH for name in names):
+        fail(f"a substance name is at most {MAX_NAME_LENGTH} characters")
     reports = check(names)
     if json_out:
         print_json(report_document(reports))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -29,6 +30,7 @@ from mitra.knowledge.substances import (
 __all__ = [
     "EVIDENCE_NOTES",
     "KRATOM",
+    "MAX_NAME_LENGTH",
     "Citation",
     "CloseMatch",
     "InteractionFinding",
@@ -57,7 +59,15 @@ EVIDENCE_NOTES: dict[Evidence, str] = {
     "anecdotal": "Anecdotal: community harm-reduction reports, not studies.",
 }
 
+#: The longest name a query may be: as long as a stored substance name. A longer query cannot be a
+#: name mitra knows, so it is reported as unknown without any fuzzy matching (whose cost grows with
+#: the query's length: 50,000 characters took seconds per name).
+MAX_NAME_LENGTH = 120
+
 _MAX_CLOSE_MATCHES = 5
+# difflib's similarity that makes a name a close match; names whose lengths alone rule it out
+# (2 * shorter / total < this) are skipped before the quadratic comparison.
+_CLOSE_SIMILARITY = 0.75
 # Sound-alike spellings people type for drug names ("xanaks", "prozak", "flouxetine" aside).
 _SOUNDS = (("ph", "f"), ("cks", "x"), ("ks", "x"), ("ck", "k"), ("qu", "kw"), ("z", "s"))
 _DOUBLED = re.compile(r"(.)\1+")
@@ -247,12 +257,19 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
     return min(previous[-1], limit + 1)
 
 
+def _bigrams(key: str) -> Counter[str]:
+    """The key's letter pairs, with its two ends marked (so "ab" gives ^a, ab, b$)."""
+    padded = f"^{key}$"
+    return Counter(padded[i : i + 2] for i in range(len(padded) - 1))
+
+
 @dataclass(frozen=True)
 class _Names:
-    """Every known name, by normalised key and by its sound-alike key."""
+    """Every known name, by normalised key, by its sound-alike key, and by letter pair."""
 
     display: dict[str, tuple[str, str]]  # key -> (substance id, name as written)
     by_sound: dict[str, list[str]]  # phonetic key -> keys
+    by_bigram: dict[str, list[tuple[str, int]]]  # letter pair -> (phonetic key, times in it)
 
 
 @cache
@@ -265,20 +282,50 @@ def _names() -> _Names:
     by_sound: dict[str, list[str]] = {}
     for key in display:
         by_sound.setdefault(_phonetic(key), []).append(key)
-    return _Names(display=display, by_sound=by_sound)
+    by_bigram: dict[str, list[tuple[str, int]]] = {}
+    for sound in by_sound:
+        for pair, times in _bigrams(sound).items():
+            by_bigram.setdefault(pair, []).append((sound, times))
+    return _Names(display=display, by_sound=by_sound, by_bigram=by_bigram)
+
+
+def _sharing_pairs(sound: str) -> dict[str, int]:
+    """Phonetic keys that share a letter pair with `sound`, with how many pairs they share."""
+    names = _names()
+    shared: dict[str, int] = {}
+    for pair, times in _bigrams(sound).items():
+        for other, other_times in names.by_bigram.get(pair, ()):
+            shared[other] = shared.get(other, 0) + min(times, other_times)
+    return shared
 
 
 def _ranked_candidates(key: str) -> list[tuple[int, float, str, str]]:
-    """Known substances near `key`: (distance, -similarity, substance id, key), best first."""
+    """Known substances near `key`: (distance, -similarity, substance id, key), best first.
+
+    The work is bounded by the letter-pair index: only keys sharing a pair with the query are
+    compared at all, and the edit distance is computed only where the q-gram lemma allows it
+    (an edit changes at most two letter pairs, so within `limit` edits the keys share at least
+    max(len) + 1 - 2 * limit pairs).
+    """
     names = _names()
     sound = _phonetic(key)
     limit = _typo_limit(len(sound)) + 1
     best: dict[str, tuple[int, float, str, str]] = {}
-    for other_sound, keys in names.by_sound.items():
-        distance = _edit_distance(sound, other_sound, limit)
-        for other in keys:
-            similarity = difflib.SequenceMatcher(None, key, other).ratio()
-            if distance > limit and similarity < 0.75:
+    # difflib caches its analysis of the second sequence: the query, compared with many names.
+    matcher = difflib.SequenceMatcher(None, "", key)
+    for other_sound, shared in _sharing_pairs(sound).items():
+        near = shared >= max(len(sound), len(other_sound)) + 1 - 2 * limit
+        distance = _edit_distance(sound, other_sound, limit) if near else limit + 1
+        for other in names.by_sound[other_sound]:
+            matcher.set_seq1(other)
+            # The cheap upper bounds first: ratio() is quadratic in the lengths.
+            if distance > limit and (
+                matcher.real_quick_ratio() < _CLOSE_SIMILARITY
+                or matcher.quick_ratio() < _CLOSE_SIMILARITY
+            ):
+                continue
+            similarity = matcher.ratio()
+            if distance > limit and similarity < _CLOSE_SIMILARITY:
                 continue
             substance_id = names.display[other][0]
             entry = (distance, -similarity, substance_id, other)
@@ -293,7 +340,10 @@ def resolve(name: str) -> Resolution:
     An exact name resolves at once. A misspelling resolves only when one substance alone is
     within a small edit distance of it (after folding sound-alike spellings such as "ks" for "x");
     otherwise the name stays unresolved and the nearest substances come back as close matches.
+    A name longer than MAX_NAME_LENGTH is unknown, with no close matches, at no cost.
     """
+    if len(name) > MAX_NAME_LENGTH:
+        return Resolution(name, None, None, "none", None, ())
     kb = load_substances()
     names = _names()
     key = normalise_name(name)
@@ -375,10 +425,17 @@ def _findings(kb: SubstanceBase, a: Substance, b: Substance) -> list[Interaction
     return sorted(found, key=InteractionFinding.sort_key)
 
 
+def _shown(query: str) -> str:
+    """A query as quoted in a note: an over-long one is cut, so the note stays readable."""
+    if len(query) <= MAX_NAME_LENGTH:
+        return repr(query)
+    return f"{query[:40]!r}... ({len(query)} characters)"
+
+
 def _unknown_note(resolution: Resolution) -> str:
     note = (
-        f"mitra does not know {resolution.query!r}, so it can say nothing about its interactions "
-        "with kratom. Unknown is not the same as safe: ask a pharmacist."
+        f"mitra does not know {_shown(resolution.query)}, so it can say nothing about its "
+        "interactions with kratom. Unknown is not the same as safe: ask a pharmacist."
     )
     if resolution.close_matches:
         note += " Did you mean " + ", ".join(m.name for m in resolution.close_matches) + "?"

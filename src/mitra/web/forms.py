@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from mitra.journal.errors import EntryInvalid
 from mitra.knowledge import load as load_knowledge
@@ -26,16 +27,29 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 class WallClockField(forms.DateTimeField):
-    """A datetime-local value read as a naive wall-clock time; the view attaches the zone.
+    """A datetime-local value read as a naive wall-clock time; the form attaches the zone.
 
     Django would attach the current zone itself and refuse the repeated hour when clocks go
-    back; mitra takes the earlier reading instead, as the CLI does.
+    back; mitra takes the earlier reading instead, as the CLI does. A value that carries its own
+    offset ("Z", "+05:30": a script, or a pasted time) names one instant: it stays aware.
     """
 
     def to_python(self, value: Any) -> datetime | None:
         with timezone.override(UTC):
             result = super().to_python(value)
-        return None if result is None else result.replace(tzinfo=None)
+        if result is None or _has_offset(value):
+            return result
+        return result.replace(tzinfo=None)
+
+
+def _has_offset(value: Any) -> bool:
+    if isinstance(value, datetime):
+        return value.tzinfo is not None
+    try:
+        parsed = parse_datetime(str(value).strip())
+    except ValueError:
+        return False
+    return parsed is not None and parsed.tzinfo is not None
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -48,13 +62,41 @@ class LocalDateTimeInput(forms.DateTimeInput):
 class JournalForm(forms.Form):
     """Base form: a one-time token against replays, and service errors shown beside fields."""
 
-    token = forms.CharField(widget=forms.HiddenInput, required=False)
+    token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     field_aliases: dict[str, str] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        #: What the saved message should add about how a time was read ("" when nothing).
+        self.time_note = ""
         if not self.is_bound:
             self.initial.setdefault("token", uuid.uuid4().hex)
+
+    def wall_clock(self, name: str, zone: ZoneInfo) -> datetime | None:
+        """The time in field `name`, read on the person's clock in `zone`.
+
+        A time with its own offset is kept as given. A local time the clock skips (02:30 on a
+        spring-forward day) does not exist: refused beside the field (EntryInvalid, which the
+        views show like the services' refusals), never moved silently. A time in the repeated
+        hour of autumn is read as its earlier pass, and `time_note` says so.
+        """
+        value: datetime | None = self.cleaned_data.get(name)
+        if value is None or value.tzinfo is not None:
+            return value
+        earlier, later = value.replace(tzinfo=zone, fold=0), value.replace(tzinfo=zone, fold=1)
+        if earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
+            raise EntryInvalid(
+                {
+                    name: f"{value:%H:%M} does not exist on {value:%Y-%m-%d} in {zone.key}: "
+                    "the clocks skip that hour; enter a time before or after the change"
+                }
+            )
+        if earlier.utcoffset() != later.utcoffset():
+            self.time_note = (
+                f" {value:%H:%M} happened twice on {value:%Y-%m-%d} (the clocks went back); "
+                f"mitra took the earlier one ({earlier.tzname()}, UTC{earlier.isoformat()[-6:]})."
+            )
+        return earlier
 
     def show_errors(self, exc: EntryInvalid) -> None:
         """Put each of the service's messages beside its field (or at the top of the form)."""
@@ -113,7 +155,9 @@ class CheckInForm(JournalForm):
     symptoms = forms.MultipleChoiceField(
         label="Symptoms", required=False, widget=forms.CheckboxSelectMultiple
     )
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -138,7 +182,7 @@ class CheckInForm(JournalForm):
             if data.get(f"practice_{kind}")
         ]
         return {
-            "at": _aware(data["at"], zone),
+            "at": self.wall_clock("at", zone),
             "anxiety": data["anxiety"],
             "mood": data["mood"],
             "sleep_hours": data["sleep_hours"],
@@ -159,13 +203,6 @@ class CheckInForm(JournalForm):
         super().show_errors(exc)
 
 
-def _aware(value: datetime | None, zone: ZoneInfo) -> datetime | None:
-    """A datetime-local value read on the person's wall clock."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=zone)
-
-
 class DoseForm(JournalForm):
     product_id = forms.TypedChoiceField(label="Product", coerce=int, empty_value=None)
     amount = _number("Amount", step="any", min="0")
@@ -173,7 +210,7 @@ class DoseForm(JournalForm):
     taken_at = WallClockField(
         label="Time taken", input_formats=[DATETIME_FORMAT], widget=LocalDateTimeInput()
     )
-    note = forms.CharField(label="Note", required=False)
+    note = forms.CharField(label="Note", required=False, max_length=2000)
 
     def __init__(self, *args: Any, products: list[Any], **kwargs: Any) -> None:
         # Its own id prefix: the dose and check-in forms share a page and both have a note.
@@ -189,7 +226,7 @@ class DoseForm(JournalForm):
             "product_id": data["product_id"],
             "amount": data["amount"],
             "unit": data["unit"],
-            "taken_at": _aware(data["taken_at"], zone),
+            "taken_at": self.wall_clock("taken_at", zone),
             "note": data["note"],
         }
 
@@ -205,11 +242,12 @@ def unit_choices(product: Any | None) -> list[tuple[str, str]]:
 
 
 class ProductForm(JournalForm):
-    name = forms.CharField(label="Name", required=False)
-    vendor = forms.CharField(label="Vendor", required=False)
+    name = forms.CharField(label="Name", required=False, max_length=120)
+    vendor = forms.CharField(label="Vendor", required=False, max_length=120)
     strain = forms.CharField(
         label="Strain",
         required=False,
+        max_length=80,
         help_text="The vendor's label, such as Maeng Da or Bali. Studies have not shown that "
         "strain or vein colour predicts alkaloid content.",
     )
@@ -219,7 +257,9 @@ class ProductForm(JournalForm):
     grams_per_unit = _number("Grams per unit", step="any", min="0")
     mitragynine_mg_per_g = _number("Lab mitragynine (mg per g)", step="any", min="0")
     hydroxy_mg_per_g = _number("Lab 7-OH (mg per g)", step="any", min="0")
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label="Notes", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def payload(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -271,11 +311,12 @@ class SettingsForm(JournalForm):
         choice_field(self, "time_zone").choices = [(z, z.replace("_", " ")) for z in zone_names()]
         for n in range(1, 4):
             self.fields[f"contact_{n}_name"] = forms.CharField(
-                label=f"Contact {n}: name", required=False
+                label=f"Contact {n}: name", required=False, max_length=120
             )
             self.fields[f"contact_{n}_phone"] = forms.CharField(
                 label=f"Contact {n}: phone",
                 required=False,
+                max_length=40,
                 widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
             )
 
@@ -316,10 +357,11 @@ class SubstanceForm(JournalForm):
     name = forms.CharField(
         label="Medication or substance",
         required=False,
+        max_length=120,
         help_text="A generic or brand name, e.g. sertraline, Xanax, alcohol, caffeine.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    dose_text = forms.CharField(label="How you take it (optional)", required=False)
+    dose_text = forms.CharField(label="How you take it (optional)", required=False, max_length=120)
 
     def payload(self) -> dict[str, Any]:
         return {"name": self.cleaned_data["name"], "dose_text": self.cleaned_data["dose_text"]}
@@ -331,6 +373,7 @@ class IntakeForm(JournalForm):
     unit = forms.CharField(
         label="Unit",
         required=False,
+        max_length=24,
         help_text="Amount and unit are optional: e.g. 10 mg, 2 drinks.",
     )
     taken_at = WallClockField(
@@ -348,5 +391,5 @@ class IntakeForm(JournalForm):
             "substance_id": data["substance_id"],
             "amount": data["amount"],
             "unit": data["unit"],
-            "taken_at": _aware(data["taken_at"], zone),
+            "taken_at": self.wall_clock("taken_at", zone),
         }

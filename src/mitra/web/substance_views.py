@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from mitra.journal import clock, services
 from mitra.journal.errors import DuplicateSubmission, EntryInvalid, NotFound
 from mitra.reads import substances as substance_reads
-from mitra.safety.interactions import check
+from mitra.safety.interactions import MAX_NAME_LENGTH, check
 
 from .forms import DATETIME_FORMAT, IntakeForm, SubstanceForm
 from .views import current_person, saved_redirect
@@ -69,6 +69,10 @@ def substance_check(request: HttpRequest) -> HttpResponse:
     """Live interaction check as the person types a name (htmx swaps the result in)."""
     current_person(request)
     name = request.GET.get("name", "").strip()
+    if len(name) > MAX_NAME_LENGTH:
+        # Refused before any matching: no known name is this long, and the page stays light.
+        context = {"report": None, "too_long": MAX_NAME_LENGTH, "name": ""}
+        return render(request, "web/_substance_check.html", context)
     report = check([name])[0].as_dict() if len(name) >= 2 else None
     return render(request, "web/_substance_check.html", {"report": report, "name": name})
 
@@ -97,5 +101,5 @@ def intake_add(request: HttpRequest) -> HttpResponse:
         except EntryInvalid as exc:
             form.show_errors(exc)
         else:
-            return saved_redirect(request, "Logged.", "substances")
+            return saved_redirect(request, "Logged." + form.time_note, "substances")
     return _page(request, person, intake_form=form)

@@ -163,7 +163,7 @@ def checkin_add(request: HttpRequest) -> HttpResponse:
         except EntryInvalid as exc:
             form.show_errors(exc)
         else:
-            return saved_redirect(request, "Check-in saved.")
+            return saved_redirect(request, "Check-in saved." + form.time_note)
     context = _today_context(request, person, checkin_form=form)
     return render(request, "web/today.html", context, status=422)
 
@@ -182,7 +182,9 @@ def dose_add(request: HttpRequest) -> HttpResponse:
         except EntryInvalid as exc:
             form.show_errors(exc)
         else:
-            return saved_redirect(request, f"Dose saved: {dose.grams:g} g of {dose.product.name}.")
+            return saved_redirect(
+                request, f"Dose saved: {dose.grams:g} g of {dose.product.name}.{form.time_note}"
+            )
     context = _today_context(request, person, dose_form=form)
     return render(request, "web/today.html", context, status=422)
 
@@ -352,7 +354,7 @@ def entry_edit(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
         except EntryInvalid as exc:
             form.show_errors(exc)
         else:
-            return saved_redirect(request, "Entry updated.", "journal")
+            return saved_redirect(request, "Entry updated." + form.time_note, "journal")
     status = 422 if form.errors else 200
     context = {"form": form, "kind": kind, "entry": values}
     return render(request, "web/entry_edit.html", context, status=status)
