@@ -40,6 +40,7 @@ from .schemas import (
     SubstanceIn,
     When,
 )
+from .version import journal_changed
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -92,7 +93,8 @@ def set_up_person(data: Mapping[str, Any]) -> Person:
     if person is None:
         return Person.objects.create(**clean.model_dump())
     _set_fields(person, clean.model_dump())
-    person.save()
+    person.save(update_fields=[*clean.model_dump()])  # `version` is raised by its own update
+    journal_changed(person)  # a new time zone or day boundary moves every day
     return person
 
 
@@ -113,7 +115,9 @@ def _create_once(model: type[E], person: Person, token: str | None, build: Calla
         raise DuplicateSubmission(found)
     try:
         with transaction.atomic():
-            return build()
+            entry = build()
+            journal_changed(person)  # in the same transaction: see mitra.journal.version
+            return entry
     except IntegrityError:
         # Two copies of one submission raced past the check above; the constraint kept one.
         if (found := _existing(model, person, token)) is not None:
@@ -144,10 +148,12 @@ def _set_fields(entry: Model, values: Mapping[str, Any]) -> None:
 
 
 def _deleter(model: type[E]) -> Callable[[Person, int], E]:
+    @transaction.atomic
     def delete(person: Person, entry_id: int) -> E:
         entry = _get(model, person, entry_id)
         entry.deleted_at = timezone.now()
         entry.save(update_fields=["deleted_at", "updated_at"])
+        journal_changed(person)
         refresh_after_commit(person, event_of(model))  # alerts resting on it are withdrawn
         return entry
 
@@ -157,10 +163,12 @@ def _deleter(model: type[E]) -> Callable[[Person, int], E]:
 
 
 def _restorer(model: type[E]) -> Callable[[Person, int], E]:
+    @transaction.atomic
     def restore(person: Person, entry_id: int) -> E:
         entry = _get(model, person, entry_id, deleted=True)
         entry.deleted_at = None
         entry.save(update_fields=["deleted_at", "updated_at"])
+        journal_changed(person)
         refresh_after_commit(person, event_of(model))
         return entry
 
@@ -199,6 +207,7 @@ def edit_product(person: Person, product_id: int, data: Mapping[str, Any]) -> Pr
             ) from None
     Dose.objects.bulk_update(doses, ["grams", "mg_mitragynine", "mg_7oh"], batch_size=500)
     product.save()
+    journal_changed(person)
     refresh_after_commit(person, "product")
     return product
 
@@ -269,6 +278,7 @@ def edit_dose(person: Person, dose_id: int, data: Mapping[str, Any]) -> Dose:
     dose.product = product
     normalise_into(dose, product)
     dose.save()
+    journal_changed(person)
     refresh_after_commit(person, "dose")
     return dose
 
@@ -327,6 +337,7 @@ def edit_checkin(person: Person, checkin_id: int, data: Mapping[str, Any]) -> Ch
     checkin.save()
     checkin.practices.all().delete()
     _save_practices(_practice_rows(person, checkin, clean))
+    journal_changed(person)
     refresh_after_commit(person, "checkin")
     return checkin
 
@@ -380,6 +391,7 @@ def edit_substance(person: Person, substance_id: int, data: Mapping[str, Any]) -
     substance = _get(Substance, person, substance_id)
     _set_fields(substance, clean.model_dump() | {"knowledge_id": _knowledge_id(clean.name)})
     substance.save()
+    journal_changed(person)
     refresh_after_commit(person, "substance")
     return substance
 
@@ -419,6 +431,7 @@ def edit_intake(person: Person, intake_id: int, data: Mapping[str, Any]) -> Inta
         raise EntryInvalid({"substance_id": "choose one of your substances"}) from None
     _set_fields(intake, clean.model_dump(exclude={"substance_id"}))
     intake.save()
+    journal_changed(person)
     refresh_after_commit(person, "intake")
     return intake
 
@@ -485,6 +498,7 @@ def acknowledge_crisis(person: Person, response_id: int) -> Response:
             response.acknowledged_at = now
             response.save(update_fields=["acknowledged_at", "updated_at"])
             acknowledge_crisis_alert(person, response.pk, now)
+            journal_changed(person)
     return response
 
 
