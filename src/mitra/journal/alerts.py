@@ -159,8 +159,9 @@ def streak_input(data: SafetyInput, person: Person) -> SafetyInput:
     """`data` with its doses followed back to the first day of a streak that reaches its window.
 
     The streak timeline holds doses only (times, products, grams): only the streak rule needs
-    more than the window, and it reads when doses were taken. The doses before the window come from rows
-    read once and used again until one of them changes, so a write does not read the history.
+    more than the window, and it reads when doses were taken. The doses before the window come
+    from rows read once and used again until one of them changes, so a write does not read
+    the history.
     """
     line = data.timeline
     clock = line.clock
