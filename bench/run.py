@@ -24,8 +24,10 @@ from table import Row, format_table, missed  # noqa: E402  the folder is put on 
 def _rows_of(args: list[str]) -> list[Row]:
     """Run a benchmark script in its own process and read its ROW lines."""
     done = subprocess.run(
-        [sys.executable, *args], check=True, capture_output=True, text=True, env=os.environ
+        [sys.executable, *args], check=False, capture_output=True, text=True, env=os.environ
     )
+    if done.returncode:  # the other benchmarks still run; this one's error is shown
+        print(f"{Path(args[0]).name} failed:\n{done.stderr[-2000:]}", file=sys.stderr)
     return [Row.from_json(line[4:]) for line in done.stdout.splitlines() if line.startswith("ROW ")]
 
 

@@ -160,3 +160,16 @@ def test_a_cached_timeline_cannot_be_changed_by_a_caller(journal: Any) -> None:
 def test_a_database_made_again_never_meets_an_old_entry(journal: Any) -> None:
     # The key holds the person's creation time: the same id in a new database is a new journal.
     assert cache.journal_stamp(journal)[1] == str(journal.created_at)
+
+
+def test_warming_fills_the_cache_with_what_a_page_reads(
+    journal: Any, django_assert_max_num_queries: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    from mitra.reads.warm import warm_reads
+
+    monkeypatch.setattr(connection, "close", lambda: None)  # the test's own connection
+    warm_reads()
+    with django_assert_max_num_queries(1):  # the version only
+        insight_reads.insights(journal)

@@ -41,11 +41,14 @@ def serve(
     from django.conf import settings
     from waitress import serve as waitress_serve
 
-    from mitra.reports.charts import warm_up
+    from mitra.reads.warm import warm_charts, warm_reads
     from mitra.wsgi import application
 
-    # The chart renderer takes about a second to start: start it now, not on the first page.
-    threading.Thread(target=warm_up, daemon=True).start()
+    # The chart renderer takes about a second to start, and the pages' modules (scipy among
+    # them) as long to import: both start now, beside the server, not on the first page.
+    # Today's figures and the Insights report are then cached before a page asks for them.
+    threading.Thread(target=warm_charts, daemon=True).start()
+    threading.Thread(target=warm_reads, daemon=True).start()
 
     db = settings.DATABASES["default"]
     where = (

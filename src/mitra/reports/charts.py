@@ -111,8 +111,10 @@ _PLACEHOLDER = {"__rows__": 0}
 
 
 def warm_up() -> None:
-    """Start the chart renderer (its first use costs about a second)."""
+    """Start the chart renderer (its first use costs about a second) and compile Today's charts."""
     vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 0}]}, "encoding": {}})
+    _ANXIETY_AND_GRAMS.compiled()
+    _EXPOSURE.compiled()
 
 
 def _accessible(svg: str, title: str, summary: str) -> str:
