@@ -155,9 +155,10 @@ def measure(data_dir: str) -> list[Row]:
     )
     samples = []
     for i in range(RUNS):
-        # The replay token is the dose's content and minute: each run takes another minute.
+        # The replay token is the dose's content and minute: each run logs an amount of its own.
         at = (datetime.now(UTC) - timedelta(minutes=7 + i)).isoformat(timespec="seconds")
-        args = _mitra("dose", name, "0.5", "--at", at)
+        amount = f"{0.4 + (time.time_ns() // 1000 % 100_000) / 1e6:.6f}"
+        args = _mitra("dose", name, amount, "--at", at)
         started = time.perf_counter()
         subprocess.run(args, env=env, check=True, capture_output=True)
         samples.append((time.perf_counter() - started) * 1000)
