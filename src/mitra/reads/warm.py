@@ -6,17 +6,7 @@ import logging
 
 log = logging.getLogger(__name__)
 
-__all__ = ["warm_charts", "warm_reads"]
-
-
-def warm_charts() -> None:
-    """Start the chart renderer and compile Today's chart templates (imports Altair here)."""
-    from mitra.reports.charts import warm_up
-
-    try:
-        warm_up()
-    except Exception:  # the first chart will start the renderer itself
-        log.exception("warming the chart renderer failed")
+__all__ = ["warm_reads"]
 
 
 def warm_reads() -> None:
