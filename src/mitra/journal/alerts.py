@@ -33,6 +33,7 @@ from mitra.vocabulary import severity_rank
 from .errors import NotFound
 from .models import Alert, Dose, Person, Product, Response, Substance
 from .timeline_builder import build_timeline, clock_of
+from .version import journal_changed
 
 log = logging.getLogger(__name__)
 
@@ -271,7 +272,13 @@ def event_of(model: type) -> Event | None:
 
 
 def refresh_after_commit(person: Person, event: Event | None = None) -> None:
-    """Refresh alerts after the current transaction commits; a failing rule never loses an entry."""
+    """The journal changed: raise its version now, and refresh alerts after the current
+    transaction commits; a failing rule never loses an entry.
+
+    Every writer (services, the demo, imports) calls this after its write, inside its
+    transaction or after it commits, so the version moves with every change and never before it.
+    """
+    journal_changed(person)
 
     def run() -> None:
         try:

@@ -115,9 +115,7 @@ def _create_once(model: type[E], person: Person, token: str | None, build: Calla
         raise DuplicateSubmission(found)
     try:
         with transaction.atomic():
-            entry = build()
-            journal_changed(person)  # in the same transaction: see mitra.journal.version
-            return entry
+            return build()
     except IntegrityError:
         # Two copies of one submission raced past the check above; the constraint kept one.
         if (found := _existing(model, person, token)) is not None:
@@ -153,7 +151,6 @@ def _deleter(model: type[E]) -> Callable[[Person, int], E]:
         entry = _get(model, person, entry_id)
         entry.deleted_at = timezone.now()
         entry.save(update_fields=["deleted_at", "updated_at"])
-        journal_changed(person)
         refresh_after_commit(person, event_of(model))  # alerts resting on it are withdrawn
         return entry
 
@@ -168,7 +165,6 @@ def _restorer(model: type[E]) -> Callable[[Person, int], E]:
         entry = _get(model, person, entry_id, deleted=True)
         entry.deleted_at = None
         entry.save(update_fields=["deleted_at", "updated_at"])
-        journal_changed(person)
         refresh_after_commit(person, event_of(model))
         return entry
 
@@ -207,7 +203,6 @@ def edit_product(person: Person, product_id: int, data: Mapping[str, Any]) -> Pr
             ) from None
     Dose.objects.bulk_update(doses, ["grams", "mg_mitragynine", "mg_7oh"], batch_size=500)
     product.save()
-    journal_changed(person)
     refresh_after_commit(person, "product")
     return product
 
@@ -278,7 +273,6 @@ def edit_dose(person: Person, dose_id: int, data: Mapping[str, Any]) -> Dose:
     dose.product = product
     normalise_into(dose, product)
     dose.save()
-    journal_changed(person)
     refresh_after_commit(person, "dose")
     return dose
 
@@ -337,7 +331,6 @@ def edit_checkin(person: Person, checkin_id: int, data: Mapping[str, Any]) -> Ch
     checkin.save()
     checkin.practices.all().delete()
     _save_practices(_practice_rows(person, checkin, clean))
-    journal_changed(person)
     refresh_after_commit(person, "checkin")
     return checkin
 
@@ -391,7 +384,6 @@ def edit_substance(person: Person, substance_id: int, data: Mapping[str, Any]) -
     substance = _get(Substance, person, substance_id)
     _set_fields(substance, clean.model_dump() | {"knowledge_id": _knowledge_id(clean.name)})
     substance.save()
-    journal_changed(person)
     refresh_after_commit(person, "substance")
     return substance
 
@@ -431,7 +423,6 @@ def edit_intake(person: Person, intake_id: int, data: Mapping[str, Any]) -> Inta
         raise EntryInvalid({"substance_id": "choose one of your substances"}) from None
     _set_fields(intake, clean.model_dump(exclude={"substance_id"}))
     intake.save()
-    journal_changed(person)
     refresh_after_commit(person, "intake")
     return intake
 

@@ -1,8 +1,10 @@
 """The journal's version: a counter on the person that every change to their journal raises.
 
-Reads cache their results under it (`mitra.reads.cache`). It is raised in the same transaction
-as the change, or after it commits, never before: a reader that sees the new version also sees
-the new rows, so nothing computed from old rows is ever stored under the new version.
+Reads cache their results under it (`mitra.reads.cache`). It is raised by
+`alerts.refresh_after_commit`, which every writer calls after its write (in the same
+transaction or after it commits), never before: a reader that sees the new version also sees
+the new rows, so nothing computed from old rows is ever stored under the new version. A read
+running during a write may see the journal just before it, as any concurrent read may.
 """
 
 from __future__ import annotations
