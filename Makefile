@@ -7,7 +7,7 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint bench bench-load install install-test clean
+.PHONY: run test test-sqlite test-postgres lint bench bench-check bench-load install install-test clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "mitra needs Python 3.11 or newer"' \
@@ -55,8 +55,14 @@ test-sqlite: install-test
 test-postgres: install-test
 	MITRA_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest --postgres
 
+# One table of what a person waits for, each against a baseline run in the same process.
+# Set BENCH_DATA=folder to keep the 10-year journals between runs (made on first use).
 bench: install-test
 	$(BIN)/python bench/run.py
+
+# The same, exiting non-zero when a target is missed (not part of `make test`: timings are noisy).
+bench-check: install-test
+	$(BIN)/python bench/run.py --check
 
 # Writes under load: 50 API clients for 60 s on a five-year demo journal (CPU-heavy, minutes;
 # PostgreSQL when MITRA_DATABASE_URL is set). Not part of `make bench`.

@@ -73,12 +73,12 @@ def _fresh_postgres(url: str) -> Iterator[str]:
 
 
 def _run_mitra(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, "-m", "mitra.cli", *args], env=env, check=True)  # noqa: S603 - our own command
+    subprocess.run([sys.executable, "-m", "mitra.cli", *args], env=env, check=True)
 
 
 @contextmanager
 def _server(env: dict[str, str], port: int) -> Iterator[subprocess.Popen[str]]:
-    process = subprocess.Popen(  # noqa: S603 - our own command
+    process = subprocess.Popen(
         [sys.executable, "-m", "mitra.cli", "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,

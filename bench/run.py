@@ -1,32 +1,71 @@
-"""Run every benchmark: each bench/bench_*.py module's main(), in turn (`python bench/run.py`)."""
+"""Run every benchmark and print one table: path, mitra, baseline, ratio, target, met.
+
+`python bench/run.py` prints the table; `--check` also exits 1 when a target is missed (timings
+are noisy, so this is `make bench-check`, never part of the test suite). Each journal's
+benchmarks run in their own process on their own data folder, made on first use under
+BENCH_DATA (default: a new temporary folder) and kept there for the next run.
+"""
 
 from __future__ import annotations
 
-import importlib.util
+import argparse
+import os
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from table import Row, format_table, missed  # noqa: E402  the folder is put on the path above
 
 
-def main() -> int:
-    """Import each bench module by path and call its main() with no arguments."""
-    for path in sorted(HERE.glob("bench_*.py")):
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        if spec is None or spec.loader is None:
-            raise ImportError(f"cannot load {path}")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        print(f"== {path.stem}")
-        module.main([]) if _takes_argv(module.main) else module.main()
-    return 0
+def _rows_of(args: list[str]) -> list[Row]:
+    """Run a benchmark script in its own process and read its ROW lines."""
+    done = subprocess.run(
+        [sys.executable, *args], check=False, capture_output=True, text=True, env=os.environ
+    )
+    if done.returncode:  # the other benchmarks still run; this one's error is shown
+        print(f"{Path(args[0]).name} failed:\n{done.stderr[-2000:]}", file=sys.stderr)
+    return [Row.from_json(line[4:]) for line in done.stdout.splitlines() if line.startswith("ROW ")]
 
 
-def _takes_argv(func: object) -> bool:
-    """Whether main accepts an argument list (so the runner's own argv is not parsed)."""
-    import inspect
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
 
-    return bool(inspect.signature(func).parameters)  # type: ignore[arg-type]
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks, print the table; with --check, 1 when a target is missed."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--only", choices=["exposure", "demo", "daily", "cli"], action="append")
+    args = parser.parse_args(argv)
+    chosen = set(args.only or ["exposure", "demo", "daily", "cli"])
+    data = Path(os.environ.get("BENCH_DATA") or tempfile.mkdtemp(prefix="mitra-bench-"))
+    print(f"before: {_load()}", flush=True)
+    rows: list[Row] = []
+    if "exposure" in chosen:
+        import bench_exposure
+
+        rows += bench_exposure.measure()
+    for kind in ("demo", "daily"):
+        if kind in chosen:
+            folder = data / kind
+            folder.mkdir(parents=True, exist_ok=True)
+            rows += _rows_of([str(HERE / "bench_journal.py"), kind, str(folder)])
+    if "cli" in chosen:
+        folder = data / "demo"
+        folder.mkdir(parents=True, exist_ok=True)
+        _rows_of([str(HERE / "bench_journal.py"), "demo", str(folder), "--make"])
+        rows += _rows_of([str(HERE / "bench_cli.py"), str(folder)])
+    print(f"after:  {_load()}")
+    print(format_table(rows))
+    failed = missed(rows)
+    if failed:
+        print(f"{len(failed)} of {sum(r.met is not None for r in rows)} targets missed")
+    return 1 if args.check and failed else 0
 
 
 if __name__ == "__main__":

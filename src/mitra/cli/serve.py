@@ -30,6 +30,13 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _warm_charts() -> None:
+    """Start the chart renderer and compile Today's chart templates (Altair is imported here)."""
+    from mitra.reports.charts import warm_up
+
+    warm_up()
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (loopback only).")] = "127.0.0.1",
@@ -45,11 +52,14 @@ def serve(
     from django.conf import settings
     from waitress import create_server
 
-    from mitra.reports.charts import warm_up
+    from mitra.reads.warm import warm_reads
     from mitra.wsgi import application
 
-    # The chart renderer takes about a second to start: start it now, not on the first page.
-    threading.Thread(target=warm_up, daemon=True).start()
+    # The chart renderer takes about a second to start, and the pages' modules (scipy among
+    # them) as long to import: both start now, beside the server, not on the first page.
+    # Today's figures and the Insights report are then cached before a page asks for them.
+    threading.Thread(target=_warm_charts, daemon=True).start()
+    threading.Thread(target=warm_reads, daemon=True).start()
 
     db = settings.DATABASES["default"]
     where = (

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from threading import Lock
 from typing import Any, cast
 
+import numpy as np
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from mitra.safety import (
+    AlertCandidate,
     Event,
     ProductFacts,
     ResponseFacts,
@@ -23,47 +27,95 @@ from mitra.safety import (
     rules_for,
     undated_rules,
 )
-from mitra.timeline import DayClock
+from mitra.timeline import DayClock, Timeline
 from mitra.vocabulary import severity_rank
 
 from .errors import NotFound
 from .models import Alert, Dose, Person, Product, Response, Substance
 from .tapers import taper_facts
 from .timeline_builder import build_timeline, clock_of
+from .version import journal_changed
 
 log = logging.getLogger(__name__)
 
+#: Rules that read a daily streak from its first day, however far before the window it began.
+_WHOLE_STREAK = frozenset({"daily_streak"})
 
-def _streak_start(person: Person, clock: DayClock, first: date) -> date:
+
+@dataclass(frozen=True)
+class _Before:
+    """The live doses before a window's first day: their times (POSIX seconds), products and
+    grams, with the fingerprint of every dose row before that day (deleted ones included)."""
+
+    fingerprint: tuple[object, ...]
+    time: np.ndarray
+    product: np.ndarray
+    grams: np.ndarray
+
+
+#: The doses before the window, per person and window start; used again while the rows before
+#: the window are unchanged, which is every write but a back-dated one, an undo or a deletion.
+_before: dict[tuple[object, ...], _Before] = {}
+_before_lock = Lock()
+
+
+def _fingerprint(person: Person, before: datetime) -> tuple[object, ...]:
+    """What changes whenever a dose row before `before` is added, edited, deleted or restored
+    (each saves its `updated_at`), or moved across it: one indexed aggregate, no rows."""
+    rows = Dose.objects.filter(person=person, taken_at__lt=before).aggregate(
+        count=Count("pk"), newest=Max("updated_at"), last=Max("pk")
+    )
+    return (rows["count"], rows["newest"], rows["last"])
+
+
+def _doses_before(person: Person, before: datetime) -> _Before:
+    """The live doses before `before`, read again only when their rows changed."""
+    key = (person.pk, str(person.created_at), before)
+    fingerprint = _fingerprint(person, before)
+    with _before_lock:
+        held = _before.get(key)
+    if held is not None and held.fingerprint == fingerprint:
+        return held
+    rows = list(
+        Dose.objects.filter(person=person, deleted_at__isnull=True, taken_at__lt=before)
+        .order_by("taken_at")
+        .values_list("taken_at", "product_id", "grams")
+    )
+    made = _Before(
+        fingerprint=fingerprint,
+        time=np.array([r[0].timestamp() for r in rows], dtype=np.float64),
+        product=np.array([r[1] for r in rows], dtype=np.int64),
+        grams=np.array([r[2] for r in rows], dtype=np.float64),
+    )
+    with _before_lock:
+        for old in [k for k in _before if k[:2] == key[:2]]:
+            del _before[old]  # one window start per person: yesterday's is not needed again
+        _before[key] = made
+    return made
+
+
+def _streak_start(clock: DayClock, first: date, before: _Before) -> date:
     """The first day of a run of daily use that reaches `first` from before (else `first`).
 
-    The rules see the whole streak, so a long one keeps one start day (and one alert per
+    The streak rule sees the whole streak, so a long one keeps one start day (and one alert per
     milestone) instead of seeming to start wherever the window happens to begin.
     """
-    earlier = (
-        Dose.objects.filter(
-            person=person, deleted_at__isnull=True, taken_at__lt=clock.day_start(first)
-        )
-        .order_by("-taken_at")
-        .values_list("taken_at", flat=True)
-        .iterator()
-    )
-    start = first
-    for taken_at in earlier:
-        day = clock.local_day(taken_at)
-        if day == start - timedelta(days=1):
-            start = day
-        elif day < start - timedelta(days=1):
-            break
-    return start
+    if before.time.size == 0:
+        return first
+    earliest = clock.local_day(datetime.fromtimestamp(float(before.time[0]), UTC))
+    if earliest >= first:
+        return first
+    days = clock.day_index(before.time, earliest, first - timedelta(days=1))
+    used = np.zeros((first - earliest).days, dtype=np.bool_)
+    used[days] = True
+    # The run of used days that ends on the day before `first`, counted back from its end.
+    missing = np.flatnonzero(~used)
+    run = used.size if missing.size == 0 else used.size - 1 - int(missing[-1])
+    return first - timedelta(days=run)
 
 
-def safety_input(person: Person, now: datetime) -> SafetyInput:
-    """The plain data the safety rules read: the recent timeline and the facts around it."""
-    clock = clock_of(person)
-    last = clock.local_day(now)
-    window = timedelta(days=load_policy().look_back_days)
-    first = _streak_start(person, clock, clock.local_day(now - window))
+def _facts(person: Person, now: datetime, window: timedelta, line: Timeline) -> SafetyInput:
+    """The timeline with the products, substances and recent responses around it."""
     products = {
         p.pk: ProductFacts(
             id=p.pk,
@@ -92,13 +144,48 @@ def safety_input(person: Person, now: datetime) -> SafetyInput:
         ).order_by("at")
     ]
     return SafetyInput(
-        timeline=build_timeline(person, first, last),
+        timeline=line,
         products=products,
         substances=substances,
         responses=responses,
         now=now,
         taper=taper_facts(person),
     )
+
+
+def safety_input(person: Person, now: datetime) -> SafetyInput:
+    """The plain data the safety rules read: the policy's window of the journal (look_back_days)
+    and the facts around it."""
+    clock = clock_of(person)
+    window = timedelta(days=load_policy().look_back_days)
+    line = build_timeline(person, clock.local_day(now - window), clock.local_day(now))
+    return _facts(person, now, window, line)
+
+
+def streak_input(data: SafetyInput, person: Person) -> SafetyInput:
+    """`data` with its doses followed back to the first day of a streak that reaches its window.
+
+    The streak timeline holds doses only (times, products, grams): only the streak rule needs
+    more than the window, and it reads when doses were taken. The doses before the window come
+    from rows read once and used again until one of them changes, so a write does not read
+    the history.
+    """
+    line = data.timeline
+    clock = line.clock
+    before = _doses_before(person, clock.day_start(line.first))
+    start = _streak_start(clock, line.first, before)
+    if start == line.first:
+        return data
+    keep = before.time >= clock.day_start(start).timestamp()
+    streak = Timeline(
+        clock=clock,
+        first=start,
+        last=line.last,
+        dose_time=np.concatenate([before.time[keep], line.dose_time]),
+        dose_product=np.concatenate([before.product[keep], line.dose_product]),
+        dose_grams=np.concatenate([before.grams[keep], line.dose_grams]),
+    )
+    return replace(data, timeline=streak)
 
 
 def refresh_alerts(
@@ -109,11 +196,23 @@ def refresh_alerts(
     now = now or timezone.now()
     data = safety_input(person, now)
     rules = rules_for(event)
-    candidates = evaluate(data, rules)
+    # Every rule but the streak rule reads the window; the streak rule follows a streak back.
+    streak_rules = [r for r in rules if r.id in _WHOLE_STREAK]
+    candidates = evaluate(data, [r for r in rules if r.id not in _WHOLE_STREAK])
+    if streak_rules:
+        candidates = sorted(
+            candidates + evaluate(streak_input(data, person), streak_rules),
+            key=AlertCandidate.sort_key,
+        )
     found = {(c.rule, c.evidence_key) for c in candidates}
     since = data.timeline.clock.day_start(data.timeline.first)
     _withdraw_missing(person, {r.id for r in rules}, found, since, now)
-    seen = set(Alert.objects.filter(person=person).values_list("rule", "evidence_key"))
+    # Only the findings' own keys: the alerts of years past are not read on every write.
+    seen = set(
+        Alert.objects.filter(
+            person=person, evidence_key__in={c.evidence_key for c in candidates}
+        ).values_list("rule", "evidence_key")
+    )
     new = [
         Alert(
             person=person,
@@ -150,7 +249,12 @@ def _withdraw_missing(
     # An undone deletion brings its evidence back, and with it the alert.
     back = [
         a.pk
-        for a in Alert.objects.filter(person=person, rule__in=ran, withdrawn_at__isnull=False)
+        for a in Alert.objects.filter(
+            person=person,
+            rule__in=ran,
+            withdrawn_at__isnull=False,
+            evidence_key__in={key for _, key in found},
+        )
         if (a.rule, a.evidence_key) in found
     ]
     if back:
@@ -174,7 +278,13 @@ def event_of(model: type) -> Event | None:
 
 
 def refresh_after_commit(person: Person, event: Event | None = None) -> None:
-    """Refresh alerts after the current transaction commits; a failing rule never loses an entry."""
+    """The journal changed: raise its version now, and refresh alerts after the current
+    transaction commits; a failing rule never loses an entry.
+
+    Every writer (services, the demo, imports) calls this after its write, inside its
+    transaction or after it commits, so the version moves with every change and never before it.
+    """
+    journal_changed(person)
 
     def run() -> None:
         try:

@@ -19,6 +19,9 @@ class Person(models.Model):
     # The person's own people to call in a crisis: [{"name": ..., "phone": ...}].
     crisis_contacts = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The journal's version: every write, undo, delete and import raises it (journal.version),
+    # so a read cached under one version can never be served after the journal changed.
+    version = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
         return self.name or f"person {self.pk}"

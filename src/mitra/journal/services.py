@@ -40,6 +40,7 @@ from .schemas import (
     SubstanceIn,
     When,
 )
+from .version import journal_changed
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -92,7 +93,8 @@ def set_up_person(data: Mapping[str, Any]) -> Person:
     if person is None:
         return Person.objects.create(**clean.model_dump())
     _set_fields(person, clean.model_dump())
-    person.save()
+    person.save(update_fields=[*clean.model_dump()])  # `version` is raised by its own update
+    journal_changed(person)  # a new time zone or day boundary moves every day
     return person
 
 
@@ -146,6 +148,7 @@ def _set_fields(entry: Model, values: Mapping[str, Any]) -> None:
 
 
 def _deleter(model: type[E]) -> Callable[[Person, int], E]:
+    @transaction.atomic
     def delete(person: Person, entry_id: int) -> E:
         entry = _get(model, person, entry_id)
         entry.deleted_at = timezone.now()
@@ -159,6 +162,7 @@ def _deleter(model: type[E]) -> Callable[[Person, int], E]:
 
 
 def _restorer(model: type[E]) -> Callable[[Person, int], E]:
+    @transaction.atomic
     def restore(person: Person, entry_id: int) -> E:
         entry = _get(model, person, entry_id, deleted=True)
         entry.deleted_at = None
@@ -487,6 +491,7 @@ def acknowledge_crisis(person: Person, response_id: int) -> Response:
             response.acknowledged_at = now
             response.save(update_fields=["acknowledged_at", "updated_at"])
             acknowledge_crisis_alert(person, response.pk, now)
+            journal_changed(person)
     return response
 
 

@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import lambertw
 
 from mitra.knowledge.pharmacokinetics import (
     Alkaloid,
@@ -206,6 +205,10 @@ def absorption_rate(tmax_hours: npt.ArrayLike, ke_per_hour: npt.ArrayLike) -> Fl
     c = ke * tmax
     if np.any(~(tmax > 0)) or np.any(~(c < 1)):
         raise ValueError("Tmax must be positive and shorter than 1/ke")
+    # Imported here: scipy.special costs about 0.3 s to import, and logging a dose from the
+    # terminal imports this module without deriving any rate constant.
+    from scipy.special import lambertw
+
     w = np.asarray(lambertw(-c * np.exp(-c), k=-1), dtype=np.complex128).real
     return np.asarray(-w / tmax, dtype=np.float64)
 

@@ -452,7 +452,7 @@ def recent_exposure(person: Person, now: datetime | None = None, hours: float = 
     Doses up to `lookback()` before the window still count, since they are not yet gone.
     """
     now = now or _now()
-    from mitra.journal import timeline
+    from .cache import timeline  # the journal's, cached on its version
 
     if not 0 < hours <= MAX_SPAN_HOURS:
         raise ExposureRefused(f"hours must be more than 0 and at most {MAX_SPAN_HOURS:.0f}")

@@ -15,6 +15,8 @@ from mitra.insights import Insight, Report, analyse
 from mitra.insights.report import insight as one_insight
 from mitra.timeline import DayClock, Timeline
 
+from .cache import cached
+
 if TYPE_CHECKING:
     from mitra.journal.models import Person
 
@@ -83,20 +85,24 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _whole_journal(person: Person, now: datetime | None) -> Timeline:
+def _today(person: Person, now: datetime | None) -> tuple[date, tuple[str, int]]:
+    """The person's local day now, and the clock it was read on (part of every cache key)."""
+    clock = DayClock(person.time_zone, person.day_boundary_hour)
+    return clock.today(now or _now()), (person.time_zone, person.day_boundary_hour)
+
+
+def _whole_journal(person: Person, today: date) -> Timeline:
     """The journal from its first entry to today (yesterday and today when it is empty)."""
     from mitra.journal import queries, timeline
 
     clock = DayClock(person.time_zone, person.day_boundary_hour)
-    today = clock.today(now or _now())
     begun = queries.first_entry_at(person)
     first = min(clock.local_day(begun), today) if begun else today - timedelta(days=1)
     return timeline(person, first, today)
 
 
-def insights(person: Person, now: datetime | None = None) -> InsightsRead:
-    """Every insight card over the person's whole journal."""
-    line = _whole_journal(person, now)
+def _insights(person: Person, today: date) -> InsightsRead:
+    line = _whole_journal(person, today)
     report: Report = analyse(line)
     return InsightsRead(
         first=line.first,
@@ -108,7 +114,18 @@ def insights(person: Person, now: datetime | None = None) -> InsightsRead:
     )
 
 
+def insights(person: Person, now: datetime | None = None) -> InsightsRead:
+    """Every insight card over the person's whole journal (cached on the journal's version)."""
+    today, on = _today(person, now)
+    return cached(person, "insights", (today, on), lambda: _insights(person, today))
+
+
+def _insight(person: Person, today: date, card_id: str) -> InsightView | None:
+    found = one_insight(_whole_journal(person, today), card_id)
+    return None if found is None else _view(found)
+
+
 def insight(person: Person, card_id: str, now: datetime | None = None) -> InsightView | None:
     """One card by its id (computing only what it needs), or None if there is no such card."""
-    found = one_insight(_whole_journal(person, now), card_id)
-    return None if found is None else _view(found)
+    today, on = _today(person, now)
+    return cached(person, "insight", (today, on, card_id), lambda: _insight(person, today, card_id))

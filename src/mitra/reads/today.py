@@ -10,12 +10,13 @@ from typing import Any
 import numpy as np
 from django.utils import timezone
 
-from mitra.journal import clock, queries, timeline
+from mitra.journal import clock, queries
 
 # The one place Today gets its exposure curve: the same function as `mitra exposure`.
 from mitra.reads.exposure import ExposureRead, recent_exposure
 from mitra.vocabulary import is_leaf, unit_text
 
+from .cache import cached, timeline
 from .journal import EntryView, entries_of
 from .taper import TaperStatus, taper_status
 
@@ -76,14 +77,14 @@ class Today:
     taper: TaperStatus
 
 
-def gad7_due(person: Any) -> Gad7Due:
-    """Whether a GAD-7 is due, on the person's clock."""
+def gad7_due(person: Any, day: date | None = None) -> Gad7Due:
+    """Whether a GAD-7 is due on `day` (default today), on the person's clock."""
     every = person.gad7_every_days
     last = queries.last_response_at(person, "GAD-7")
     if last is None:
         return Gad7Due(due=True, days_since=None, every_days=every)
     day_clock = clock(person)
-    days = (day_clock.today() - day_clock.local_day(last)).days
+    days = ((day or day_clock.today()) - day_clock.local_day(last)).days
     return Gad7Due(due=days >= every, days_since=days, every_days=every)
 
 
@@ -97,10 +98,22 @@ def dose_defaults(person: Any) -> DoseDefaults:
 
 
 def today(person: Any, now: datetime | None = None) -> Today:
-    """The Today page's figures for the person's current local day."""
+    """The Today page's figures for the person's current local day.
+
+    All but the exposure curve (which moves with the clock) are cached on the journal's version.
+    """
     now = now or timezone.now()
+    day = clock(person).today(now)
+    on = (person.time_zone, person.day_boundary_hour)
+    fields = cached(person, "today", (day, on), lambda: _of_the_day(person, day))
+    return Today(
+        **fields, exposure=recent_exposure(person, now), taper=taper_status(person, now)
+    )
+
+
+def _of_the_day(person: Any, day: date) -> dict[str, Any]:
+    """Today's fields but its exposure curve."""
     day_clock = clock(person)
-    day = day_clock.today(now)
     first = day - timedelta(days=CHART_DAYS - 1)
     line = timeline(person, first, day)
     grams = line.daily_grams_leaf()
@@ -131,13 +144,11 @@ def today(person: Any, now: datetime | None = None) -> Today:
         )
         for i in range(CHART_DAYS)
     )
-    return Today(
-        day=day,
-        has_products=queries.products(person).exists(),
-        entries=tuple(entries_of(rows, day_clock.zone)),
-        totals=totals,
-        chart=chart,
-        gad7=gad7_due(person),
-        exposure=recent_exposure(person, now),
-        taper=taper_status(person, now),
-    )
+    return {
+        "day": day,
+        "has_products": queries.products(person).exists(),
+        "entries": tuple(entries_of(rows, day_clock.zone)),
+        "totals": totals,
+        "chart": chart,
+        "gad7": gad7_due(person, day),
+    }

@@ -41,7 +41,13 @@ class _SvgCache:
         self.items: OrderedDict[str, str] = OrderedDict()
         self.lock = Lock()
 
-    def render(self, kind: str, data: Any, build: Callable[[], dict[str, Any]]) -> str:
+    def render(
+        self,
+        kind: str,
+        data: Any,
+        build: Callable[[], dict[str, Any]],
+        draw: Callable[[dict[str, Any]], str] = vlc.vegalite_to_svg,
+    ) -> str:
         """The SVG of `build()`'s spec, drawn only when `kind` and `data` were not seen lately.
 
         Building the Altair spec costs tens of milliseconds, so the key is the chart's data.
@@ -52,7 +58,7 @@ class _SvgCache:
             if key in self.items:
                 self.items.move_to_end(key)
                 return self.items[key]
-        svg = vlc.vegalite_to_svg(build())
+        svg = draw(build())
         with self.lock:
             self.items[key] = svg
             while len(self.items) > self.size:
@@ -63,9 +69,52 @@ class _SvgCache:
 _cache = _SvgCache()
 
 
+class _Template:
+    """A chart whose spec does not depend on its data: built, validated by Altair and compiled
+    to Vega once per process; each drawing puts its rows into the compiled spec and renders it.
+
+    Building an Altair spec with schema validation and compiling Vega-Lite cost tens of
+    milliseconds a chart, paid on Today after every write when only the rows had changed.
+    """
+
+    def __init__(self, build: Callable[[list[dict[str, Any]]], dict[str, Any]]) -> None:
+        self.build = build
+        self.vega: dict[str, Any] | None = None
+        self.lock = Lock()
+
+    def compiled(self) -> dict[str, Any]:
+        with self.lock:
+            if self.vega is None:
+                spec = self.build([])
+                spec["data"] = {"values": [_PLACEHOLDER]}
+                self.vega = vlc.vegalite_to_vega(spec)
+            return self.vega
+
+    def spec(self, records: list[dict[str, Any]]) -> dict[str, Any]:
+        """The Vega spec with `records` as its data (the rows Vega-Lite would have inlined)."""
+        vega = dict(self.compiled())
+        data = [dict(d) for d in vega["data"]]
+        held = [d for d in data if d.get("values") == [_PLACEHOLDER]]
+        if len(held) != 1:
+            raise ValueError("a chart template holds its rows in one data set")
+        held[0]["values"] = records
+        vega["data"] = data
+        return vega
+
+    def render(self, kind: str, records: list[dict[str, Any]]) -> str:
+        """The SVG of the chart with these rows (drawn once per distinct rows, as `_cache`)."""
+        return _cache.render(kind, records, lambda: self.spec(records), vlc.vega_to_svg)
+
+
+#: A row no chart has: marks the compiled spec's data set that takes the rows.
+_PLACEHOLDER = {"__rows__": 0}
+
+
 def warm_up() -> None:
-    """Start the chart renderer (its first use costs about a second)."""
+    """Start the chart renderer (its first use costs about a second) and compile Today's charts."""
     vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 0}]}, "encoding": {}})
+    _ANXIETY_AND_GRAMS.compiled()
+    _EXPOSURE.compiled()
 
 
 def _accessible(svg: str, title: str, summary: str) -> str:
@@ -84,6 +133,42 @@ def _fmt(value: float, digits: int = 1) -> str:
     return "–" if math.isnan(value) else f"{value:.{digits}f}"
 
 
+def _anxiety_and_grams_spec(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The Vega-Lite spec of `anxiety_and_grams_chart` (validated by Altair)."""
+    data = _data(records)
+    base = alt.Chart(data).encode(
+        x=alt.X("day:T", title="Day", axis=alt.Axis(format="%b %d", labelAngle=0, tickCount=6))
+    )
+    bars = base.mark_bar(color=GRAMS_COLOR, opacity=0.55).encode(
+        y=alt.Y("grams:Q", title="Kratom leaf (g per day)", axis=alt.Axis(titleColor=GRAMS_COLOR)),
+        tooltip=[alt.Tooltip("day:T", title="Day"), alt.Tooltip("grams:Q", title="g")],
+    )
+    line = base.mark_line(
+        color=ANXIETY_COLOR, point=alt.OverlayMarkDef(color=ANXIETY_COLOR), strokeWidth=2.5
+    ).encode(
+        y=alt.Y(
+            "anxiety:Q",
+            title="Anxiety (0-10, daily mean)",
+            scale=alt.Scale(domain=[0, 10]),
+            axis=alt.Axis(titleColor=ANXIETY_COLOR),
+        ),
+        tooltip=[alt.Tooltip("day:T", title="Day"), alt.Tooltip("anxiety:Q", title="anxiety")],
+    )
+    chart = (
+        alt.layer(bars, line)
+        .resolve_scale(y="independent")
+        .properties(width="container", height=220)
+        .configure_view(strokeWidth=0)
+        .configure_axis(labelFontSize=14, titleFontSize=14)
+    )
+    spec: dict[str, Any] = chart.to_dict()
+    spec["width"] = 640
+    return spec
+
+
+_ANXIETY_AND_GRAMS = _Template(_anxiety_and_grams_spec)
+
+
 def anxiety_and_grams_chart(days: list[date], anxiety: list[float], grams: list[float]) -> Chart:
     """Daily mean anxiety (0-10, line) over daily kratom grams (bars) for the given days."""
     records = [
@@ -94,41 +179,7 @@ def anxiety_and_grams_chart(days: list[date], anxiety: list[float], grams: list[
         }
         for d, a, g in zip(days, anxiety, grams, strict=True)
     ]
-
-    def build() -> dict[str, Any]:
-        data = _data(records)
-        base = alt.Chart(data).encode(
-            x=alt.X("day:T", title="Day", axis=alt.Axis(format="%b %d", labelAngle=0, tickCount=6))
-        )
-        bars = base.mark_bar(color=GRAMS_COLOR, opacity=0.55).encode(
-            y=alt.Y(
-                "grams:Q", title="Kratom leaf (g per day)", axis=alt.Axis(titleColor=GRAMS_COLOR)
-            ),
-            tooltip=[alt.Tooltip("day:T", title="Day"), alt.Tooltip("grams:Q", title="g")],
-        )
-        line = base.mark_line(
-            color=ANXIETY_COLOR, point=alt.OverlayMarkDef(color=ANXIETY_COLOR), strokeWidth=2.5
-        ).encode(
-            y=alt.Y(
-                "anxiety:Q",
-                title="Anxiety (0-10, daily mean)",
-                scale=alt.Scale(domain=[0, 10]),
-                axis=alt.Axis(titleColor=ANXIETY_COLOR),
-            ),
-            tooltip=[alt.Tooltip("day:T", title="Day"), alt.Tooltip("anxiety:Q", title="anxiety")],
-        )
-        chart = (
-            alt.layer(bars, line)
-            .resolve_scale(y="independent")
-            .properties(width="container", height=220)
-            .configure_view(strokeWidth=0)
-            .configure_axis(labelFontSize=14, titleFontSize=14)
-        )
-        spec: dict[str, Any] = chart.to_dict()
-        spec["width"] = 640
-        return spec
-
-    svg = _cache.render("anxiety_and_grams", records, build)
+    svg = _ANXIETY_AND_GRAMS.render("anxiety_and_grams", records)
 
     rated = [a for a in anxiety if not math.isnan(a)]
     dosed = [g for g in grams if g > 0]
@@ -232,6 +283,33 @@ def questionnaire_history_chart(
     )
 
 
+def _exposure_spec(points: list[dict[str, Any]]) -> dict[str, Any]:
+    """The Vega-Lite spec of `exposure_chart` (validated by Altair)."""
+    data = _data(points)
+    x = alt.X("t:T", title="Time", axis=alt.Axis(format="%a %H:%M", labelAngle=0, tickCount=6))
+    band = (
+        alt.Chart(data)
+        .mark_area(color=GRAMS_COLOR, opacity=0.25)
+        .encode(x=x, y=alt.Y("lo:Q", title="Estimated mitragynine (nmol/L)"), y2="hi:Q")
+    )
+    line = (
+        alt.Chart(data)
+        .mark_line(color=GRAMS_COLOR, strokeWidth=2.5)
+        .encode(
+            x=x,
+            y="c:Q",
+            tooltip=[alt.Tooltip("t:T", title="Time"), alt.Tooltip("c:Q", title="nmol/L")],
+        )
+    )
+    chart = alt.layer(band, line).properties(height=200).configure_view(strokeWidth=0)
+    spec: dict[str, Any] = chart.to_dict()
+    spec["width"] = 640
+    return spec
+
+
+_EXPOSURE = _Template(_exposure_spec)
+
+
 def exposure_chart(
     times: list[datetime], central: list[float], low: list[float], high: list[float]
 ) -> Chart:
@@ -246,30 +324,7 @@ def exposure_chart(
         }
         for t, c, lo, hi in zip(times, central, low, high, strict=True)
     ]
-
-    def build() -> dict[str, Any]:
-        data = _data(points)
-        x = alt.X("t:T", title="Time", axis=alt.Axis(format="%a %H:%M", labelAngle=0, tickCount=6))
-        band = (
-            alt.Chart(data)
-            .mark_area(color=GRAMS_COLOR, opacity=0.25)
-            .encode(x=x, y=alt.Y("lo:Q", title="Estimated mitragynine (nmol/L)"), y2="hi:Q")
-        )
-        line = (
-            alt.Chart(data)
-            .mark_line(color=GRAMS_COLOR, strokeWidth=2.5)
-            .encode(
-                x=x,
-                y="c:Q",
-                tooltip=[alt.Tooltip("t:T", title="Time"), alt.Tooltip("c:Q", title="nmol/L")],
-            )
-        )
-        chart = alt.layer(band, line).properties(height=200).configure_view(strokeWidth=0)
-        spec: dict[str, Any] = chart.to_dict()
-        spec["width"] = 640
-        return spec
-
-    svg = _cache.render("exposure", points, build)
+    svg = _EXPOSURE.render("exposure", points)
     peak = max(central)
     now_value = central[-1]
     title = "Estimated mitragynine in the body, last 72 hours"

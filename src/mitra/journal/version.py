@@ -1,0 +1,25 @@
+"""The journal's version: a counter on the person that every change to their journal raises.
+
+Reads cache their results under it (`mitra.reads.cache`). It is raised by
+`alerts.refresh_after_commit`, which every writer calls after its write (in the same
+transaction or after it commits), never before: a reader that sees the new version also sees
+the new rows, so nothing computed from old rows is ever stored under the new version. A read
+running during a write may see the journal just before it, as any concurrent read may.
+"""
+
+from __future__ import annotations
+
+from django.db.models import F
+
+from .models import Person
+
+
+def journal_changed(person: Person) -> None:
+    """Raise the person's journal version (call after the change, inside its transaction)."""
+    Person.objects.filter(pk=person.pk).update(version=F("version") + 1)
+
+
+def journal_version(person: Person) -> int:
+    """The person's current journal version, read from the database (one indexed query)."""
+    found = Person.objects.filter(pk=person.pk).values_list("version", flat=True).first()
+    return -1 if found is None else int(found)

@@ -1,0 +1,102 @@
+"""Reads cached on the journal's version: a result is reused only while the journal is unchanged.
+
+The key is the person (id and creation time, so a database made again never meets an old
+entry), the journal's version read from the database on every call, the read's name and its
+arguments. Every write raises the version (`mitra.journal.version`), so a cached result can
+never outlive the journal it was computed from; nothing here expires by time.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from datetime import date
+from threading import Lock
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from mitra.timeline import Timeline
+
+__all__ = ["ReadCache", "cached", "clear", "journal_stamp", "timeline"]
+
+T = TypeVar("T")
+
+
+class ReadCache:
+    """A small least-recently-used map from keys to results, safe across threads."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self.items: OrderedDict[Hashable, Any] = OrderedDict()
+        self.lock = Lock()
+
+    def get(self, key: Hashable) -> tuple[bool, Any]:
+        """(True, value) when `key` is held, else (False, None)."""
+        with self.lock:
+            if key not in self.items:
+                return False, None
+            self.items.move_to_end(key)
+            return True, self.items[key]
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Hold `value` under `key`, dropping the least recently used beyond `size`."""
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+_reads = ReadCache()
+
+
+def journal_stamp(person: Any) -> tuple[Any, ...]:
+    """The person's identity and journal version, read from the database now."""
+    from mitra.journal.version import journal_version
+
+    return (person.pk, str(person.created_at), journal_version(person))
+
+
+def cached(person: Any, name: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()`, or its result from before if the journal has not changed since.
+
+    The version is read before computing: a write that lands during the computation raises
+    it, so the result is stored under the older version and never served for the newer one.
+    """
+    full = (journal_stamp(person), name, key)
+    found, value = _reads.get(full)
+    if found:
+        return value  # type: ignore[no-any-return]
+    value = compute()
+    _reads.put(full, value)
+    return value
+
+
+def clear() -> None:
+    """Forget every cached read (tests; never needed for correctness)."""
+    _reads.clear()
+
+
+def timeline(person: Any, first: date, last: date) -> Timeline:
+    """`journal.timeline(person, first, last)`, cached on the journal's version.
+
+    The Timeline is plain arrays the engines only read; its arrays are made read-only here so
+    that a shared copy cannot be changed by one caller under another.
+    """
+    from mitra.journal import timeline as build
+
+    def compute() -> Timeline:
+        line = build(person, first, last)
+        for value in vars(line).values():
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+        return line
+
+    on = (person.time_zone, person.day_boundary_hour)
+    return cached(person, "timeline", (first, last, on), compute)

@@ -1,0 +1,107 @@
+"""The alert refresh reads the window and what changed; a streak is still followed to its start."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pytest
+
+from mitra.journal import alerts, services
+from mitra.journal.models import Dose
+from mitra.timeline import DayClock
+
+NOW = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
+
+
+def _walk_back(clock: DayClock, first: date, times: list[datetime]) -> date:
+    """The reference: walk back through every earlier dose, newest first (main's algorithm)."""
+    start = first
+    for taken_at in sorted(times, reverse=True):
+        day = clock.local_day(taken_at)
+        if day == start - timedelta(days=1):
+            start = day
+        elif day < start - timedelta(days=1):
+            break
+    return start
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_streak_start_is_the_walk_back_through_every_dose(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    clock = DayClock("Europe/Berlin", 4)
+    first = date(2026, 1, 10)
+    gap = int(rng.integers(1, 400))  # days without kratom somewhere before `first`
+    times = [
+        datetime(2026, 1, 10, 6, tzinfo=UTC) - timedelta(days=d, hours=float(rng.uniform(0, 20)))
+        for d in range(1, 800)
+        if d != gap and rng.random() < 0.97
+    ]
+    before = alerts._Before(
+        fingerprint=(),
+        time=np.array(sorted(t.timestamp() for t in times)),
+        product=np.zeros(len(times), dtype=np.int64),
+        grams=np.ones(len(times)),
+    )
+    assert alerts._streak_start(clock, first, before) == _walk_back(clock, first, times)
+
+
+def _streak_days(person: Any) -> int:
+    data = alerts.safety_input(person, NOW)
+    return (data.timeline.first - alerts.streak_input(data, person).timeline.first).days
+
+
+def _daily(person: Any, product: Any, days: range) -> list[Dose]:
+    made = [
+        Dose(person=person, product=product, taken_at=NOW - timedelta(days=d), amount=2, unit="g")
+        for d in days
+    ]
+    for dose in made:
+        services.normalise_into(dose, product)
+    return Dose.objects.bulk_create(made)
+
+
+def test_a_back_dated_dose_that_closes_a_gap_lengthens_the_streak_at_once(
+    alice: Any, powder: Any
+) -> None:
+    _daily(alice, powder, range(1, 200))
+    gap = NOW - timedelta(days=150)
+    Dose.objects.filter(taken_at=gap).delete()
+    shorter = _streak_days(alice)
+    assert shorter < 40
+    services.log_dose(alice, {"product_id": powder.pk, "taken_at": gap, "amount": 2, "unit": "g"})
+    assert _streak_days(alice) > shorter + 40
+
+
+def test_deleting_and_restoring_an_old_dose_is_seen_at_once(alice: Any, powder: Any) -> None:
+    doses = _daily(alice, powder, range(1, 200))
+    whole = _streak_days(alice)
+    old = next(d for d in doses if d.taken_at == NOW - timedelta(days=150))
+    services.delete_dose(alice, old.pk)
+    assert _streak_days(alice) < whole
+    services.restore_dose(alice, old.pk)
+    assert _streak_days(alice) == whole
+
+
+def test_moving_an_old_dose_into_the_window_is_seen_at_once(alice: Any, powder: Any) -> None:
+    doses = _daily(alice, powder, range(1, 200))
+    whole = _streak_days(alice)
+    old = next(d for d in doses if d.taken_at == NOW - timedelta(days=150))
+    services.edit_dose(
+        alice,
+        old.pk,
+        {"product_id": powder.pk, "taken_at": NOW - timedelta(hours=1), "amount": 2, "unit": "g"},
+    )
+    assert _streak_days(alice) < whole
+
+
+def test_the_rows_before_the_window_are_read_once_while_they_do_not_change(
+    alice: Any, powder: Any, django_assert_max_num_queries: Any
+) -> None:
+    _daily(alice, powder, range(1, 200))
+    _streak_days(alice)
+    services.log_dose(alice, {"product_id": powder.pk, "taken_at": NOW, "amount": 2, "unit": "g"})
+    data = alerts.safety_input(alice, NOW)
+    with django_assert_max_num_queries(1):  # the fingerprint only
+        alerts.streak_input(data, alice)

@@ -1,0 +1,175 @@
+"""Reads cached on the journal's version: every change is seen at once, nothing else recomputes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pytest
+
+from mitra.journal import services
+from mitra.journal.version import journal_version
+from mitra.reads import cache
+from mitra.reads import insights as insight_reads
+from mitra.reads import today as today_reads
+
+NOW = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def journal(alice: Any, powder: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Alice with three weeks of a morning dose and an evening check-in, read at NOW."""
+    from mitra.reads import exposure
+
+    monkeypatch.setattr(exposure, "_now", lambda: NOW)
+    monkeypatch.setattr(insight_reads, "_now", lambda: NOW)
+    for d in range(21, 0, -1):
+        morning = NOW - timedelta(days=d, hours=2)
+        services.log_dose(
+            alice, {"product_id": powder.pk, "taken_at": morning, "amount": 3.0, "unit": "g"}
+        )
+        services.add_checkin(alice, {"at": morning + timedelta(hours=10), "anxiety": 3 + d % 4})
+    return alice
+
+
+def _dose(person: Any, product: Any, grams: float, at: datetime = NOW) -> Any:
+    return services.log_dose(
+        person, {"product_id": product.pk, "taken_at": at, "amount": grams, "unit": "g"}
+    )
+
+
+def test_unchanged_journal_is_read_from_the_cache(journal: Any) -> None:
+    first = insight_reads.insights(journal)
+    again = insight_reads.insights(journal)
+    assert again is first
+    day = today_reads.today(journal, now=NOW)
+    assert today_reads.today(journal, now=NOW).entries is day.entries
+
+
+def test_a_dose_is_on_today_at_once(journal: Any, powder: Any) -> None:
+    before = today_reads.today(journal, now=NOW)
+    _dose(journal, powder, 2.5, NOW - timedelta(minutes=5))
+    after = today_reads.today(journal, now=NOW)
+    assert after.totals.grams_leaf == pytest.approx(before.totals.grams_leaf + 2.5)
+    assert len(after.entries) == len(before.entries) + 1
+    assert after.exposure.doses == before.exposure.doses + 1
+
+
+def test_a_checkin_is_in_the_insights_at_once(journal: Any) -> None:
+    before = insight_reads.insights(journal)
+    services.add_checkin(journal, {"at": NOW - timedelta(hours=1), "anxiety": 9})
+    after = insight_reads.insights(journal)
+    assert after is not before
+    assert after == insight_reads._insights(journal, after.last)  # what a fresh read computes
+
+
+def test_a_deletion_and_its_undo_are_seen_at_once(journal: Any, powder: Any) -> None:
+    dose = _dose(journal, powder, 4.0, NOW - timedelta(minutes=30))
+    with_it = today_reads.today(journal, now=NOW).totals.grams_leaf
+    services.delete_dose(journal, dose.pk)
+    assert today_reads.today(journal, now=NOW).totals.grams_leaf == pytest.approx(with_it - 4.0)
+    assert insight_reads.insights(journal).doses == 21
+    services.restore_dose(journal, dose.pk)
+    assert today_reads.today(journal, now=NOW).totals.grams_leaf == pytest.approx(with_it)
+    assert insight_reads.insights(journal).doses == 22
+
+
+def test_an_edit_is_seen_at_once(journal: Any, powder: Any) -> None:
+    dose = _dose(journal, powder, 1.0, NOW - timedelta(minutes=30))
+    before = today_reads.today(journal, now=NOW).totals.grams_leaf
+    services.edit_dose(
+        journal,
+        dose.pk,
+        {"product_id": powder.pk, "taken_at": dose.taken_at, "amount": 6.0, "unit": "g"},
+    )
+    assert today_reads.today(journal, now=NOW).totals.grams_leaf == pytest.approx(before + 5.0)
+
+
+def test_a_new_time_zone_moves_the_day_at_once(journal: Any) -> None:
+    later = NOW + timedelta(hours=4)  # 16:00 in Berlin, 5:00 the next day in Kiritimati
+    berlin = today_reads.today(journal, now=later)
+    person = services.set_up_person({"time_zone": "Pacific/Kiritimati"})  # UTC+14
+    kiritimati = today_reads.today(person, now=later)
+    assert kiritimati.day == berlin.day + timedelta(days=1)
+
+
+def test_every_kind_of_change_raises_the_version(journal: Any, powder: Any) -> None:
+    seen = [journal_version(journal)]
+
+    def changed() -> None:
+        now = journal_version(journal)
+        assert now > seen[-1]
+        seen.append(now)
+
+    dose = _dose(journal, powder, 1.0)
+    changed()
+    services.edit_dose(
+        journal, dose.pk, {"product_id": powder.pk, "taken_at": NOW, "amount": 2.0, "unit": "g"}
+    )
+    changed()
+    services.delete_dose(journal, dose.pk)
+    changed()
+    services.restore_dose(journal, dose.pk)
+    changed()
+    checkin = services.add_checkin(journal, {"at": NOW, "anxiety": 2})
+    changed()
+    services.edit_checkin(journal, checkin.pk, {"at": NOW, "anxiety": 3})
+    changed()
+    services.log_practice(journal, {"at": NOW, "kind": "yoga", "minutes": 20})
+    changed()
+    substance = services.add_substance(journal, {"name": "sertraline"})
+    changed()
+    services.log_intake(journal, {"substance_id": substance.pk, "taken_at": NOW})
+    changed()
+    services.edit_product(journal, powder.pk, {"name": "Green", "mitragynine_mg_per_g": 12.0})
+    changed()
+    services.submit_response(
+        journal, {"instrument": "GAD-7", "answers": [1, 1, 1, 1, 0, 0, 0], "at": NOW}
+    )
+    changed()
+    services.set_up_person({"day_boundary_hour": 5})
+    changed()
+
+
+def test_a_demo_import_raises_the_version(alice: Any) -> None:
+    from mitra.journal.demo import load_demo
+
+    before = journal_version(alice)
+    load_demo(alice, days=20, seed=3)
+    assert journal_version(alice) > before
+    assert insight_reads.insights(alice).doses > 0
+
+
+def test_a_failed_write_leaves_the_version(journal: Any) -> None:
+    from mitra.journal.errors import EntryInvalid
+
+    before = journal_version(journal)
+    with pytest.raises(EntryInvalid):
+        services.add_checkin(journal, {"at": NOW, "anxiety": 11})
+    assert journal_version(journal) == before
+
+
+def test_a_cached_timeline_cannot_be_changed_by_a_caller(journal: Any) -> None:
+    line = cache.timeline(journal, NOW.date() - timedelta(days=7), NOW.date())
+    with pytest.raises(ValueError, match="read-only"):
+        line.dose_grams[0] = 99.0
+    assert np.all(line.dose_grams == 3.0)
+
+
+def test_a_database_made_again_never_meets_an_old_entry(journal: Any) -> None:
+    # The key holds the person's creation time: the same id in a new database is a new journal.
+    assert cache.journal_stamp(journal)[1] == str(journal.created_at)
+
+
+def test_warming_fills_the_cache_with_what_a_page_reads(
+    journal: Any, django_assert_max_num_queries: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    from mitra.reads.warm import warm_reads
+
+    monkeypatch.setattr(connection, "close", lambda: None)  # the test's own connection
+    warm_reads()
+    with django_assert_max_num_queries(1):  # the version only
+        insight_reads.insights(journal)
