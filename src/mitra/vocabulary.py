@@ -13,6 +13,7 @@ from typing import Any, Literal, get_args
 
 __all__ = [
     "DOSE_UNITS",
+    "GOAL_KINDS",
     "LEAF_FORMS",
     "MASS_UNITS",
     "MAX_AMOUNT",
@@ -165,6 +166,9 @@ PRACTICE_KINDS: dict[PracticeKind, str] = {
     "therapy": "Therapy session",
     "journaling": "Journaling",
 }
+
+#: What a plan's weekly goals can be set for: every practice kind, then sleep (hours a night).
+GOAL_KINDS: dict[str, str] = {**PRACTICE_KINDS, "sleep": "Sleep"}
 
 
 def severity_rank(severity: str) -> int:

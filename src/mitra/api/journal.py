@@ -56,6 +56,8 @@ class CheckInBody(Schema):
     symptoms: list[str] = Field(default_factory=list, max_length=50)
     practices: list[PracticeBody] = Field(default_factory=list, max_length=20)
     note: Note = ""
+    regular_meals: bool | None = Field(None, description="Regular meals today (yes or no)")
+    caffeine_cups: float | None = Field(None, description="Cups of caffeinated drinks today")
     token: Token = None
 
 

@@ -14,6 +14,7 @@ from . import (
     exposure,
     insights,
     journal,
+    plan,
     products,
     questionnaires,
     report,
@@ -39,6 +40,7 @@ api.add_router("/insights", insights.router)
 api.add_router("/alerts", alerts.router)
 api.add_router("/", report.router)
 api.add_router("/taper", taper.router)
+api.add_router("/plan", plan.router)
 
 # --- errors -------------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from mitra.reads.exposure import ExposureRead, recent_exposure
 from mitra.vocabulary import is_leaf, unit_text
 
 from .journal import EntryView, entries_of
+from .plan import PlanProgress, plan_progress
 
 __all__ = ["CHART_DAYS", "ChartDay", "DayTotals", "DoseDefaults", "Gad7Due", "Today", "today"]
 
@@ -72,6 +73,7 @@ class Today:
     chart: tuple[ChartDay, ...]
     gad7: Gad7Due
     exposure: ExposureRead
+    plan: PlanProgress  # this week's progress against each goal of the plan
 
 
 def gad7_due(person: Any) -> Gad7Due:
@@ -137,4 +139,5 @@ def today(person: Any, now: datetime | None = None) -> Today:
         chart=chart,
         gad7=gad7_due(person),
         exposure=recent_exposure(person, now),
+        plan=plan_progress(person, now),
     )

@@ -493,3 +493,63 @@ def weekly_dose_chart(weeks: list[dict[str, Any]], trend: dict[str, Any] | None)
         ),
         rows=rows,
     )
+
+
+def weekly_adherence_chart(weeks: list[tuple[date, int | None, int, int]]) -> Chart:
+    """The share of the plan's weekly goals met, per week: (Monday, percent, goals met, goals).
+
+    A week without anything to measure (no goals yet, or a sleep goal without any night logged)
+    has no bar and says so in the table.
+    """
+    points = [
+        {"week": start.isoformat(), "percent": percent}
+        for start, percent, _, _ in weeks
+        if percent is not None
+    ]
+
+    def build() -> dict[str, Any]:
+        x = alt.X(
+            "week:T",
+            title="Week starting (Monday)",
+            axis=alt.Axis(format="%d %b", labelAngle=0, tickCount=len(weeks) or 1),
+        )
+        y = alt.Y(
+            "percent:Q",
+            title="Goals met (% of target)",
+            scale=alt.Scale(domain=[0, 100]),
+        )
+        spec: dict[str, Any] = (
+            alt.Chart(_data(points))
+            .mark_bar(color=GRAMS_COLOR)
+            .encode(x=x, y=y)
+            .properties(height=180)
+            .configure_view(strokeWidth=0)
+            .to_dict()
+        )
+        spec["width"] = 420
+        return spec
+
+    svg = _cache.render("weekly-adherence", points, build)
+    title = "Weekly goals met"
+    measured = [p["percent"] for p in points]
+    summary = (
+        f"{len(weeks)} weeks; on average {sum(measured) / len(measured):.0f}% of the weekly "
+        "targets were met (each goal counts up to 100%)."
+        if measured
+        else f"{len(weeks)} weeks; nothing to measure yet."
+    )
+    rows = tuple(
+        (
+            f"{start:%d %b %Y}",
+            "–" if percent is None else f"{percent}%",
+            f"{met} of {count}",
+        )
+        for start, percent, met, count in weeks
+    )
+    return Chart(
+        svg=_accessible(svg, title, summary),
+        title=title,
+        summary=summary,
+        columns=("Week starting (Monday)", "Share of targets met", "Goals met in full"),
+        rows=rows,
+    )

@@ -2,7 +2,15 @@ from django.urls import path
 
 from mitra.api.v1 import api, unknown_route
 
-from . import alert_views, insight_views, questionnaire_views, report_views, substance_views, views
+from . import (
+    alert_views,
+    insight_views,
+    plan_views,
+    questionnaire_views,
+    report_views,
+    substance_views,
+    views,
+)
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -36,6 +44,8 @@ urlpatterns = [
     ),
     path("intakes", substance_views.intake_add, name="intake_add"),
     path("settings", views.settings_page, name="settings"),
+    path("plan", plan_views.plan_page, name="plan"),
+    path("plan/goals/<str:kind>/remove", plan_views.goal_remove, name="goal_remove"),
     path("report", report_views.report_page, name="report"),
     path("report.pdf", report_views.report_pdf, name="report_pdf"),
     path("export/csv.zip", report_views.export_csv, name="export_csv"),
