@@ -20,6 +20,7 @@ PAGES = [
     "/questionnaires/GAD-7",
     "/evidence",
     "/settings",
+    "/plan",
     "/crisis",
 ]
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

@@ -47,7 +47,7 @@ class PlanForm(JournalForm):
         for kind, label in GOAL_KINDS.items():
             if kind == "sleep":
                 self.fields["goal_sleep"] = forms.CharField(
-                    label="Sleep: hours a night",
+                    label="Sleep target (hours a night)",
                     required=False,
                     help_text="For example 7.5. Leave empty for no sleep target.",
                     widget=forms.TextInput(attrs={"inputmode": "decimal", "size": "8"}),
@@ -59,7 +59,7 @@ class PlanForm(JournalForm):
                 else "Minutes a week, for example 70 min, or sessions: 3 sessions."
             )
             self.fields[f"goal_{kind}"] = forms.CharField(
-                label=f"{label}: a week",
+                label=f"{label}, weekly goal",
                 required=False,
                 help_text=help_text + " Leave empty for no goal.",
                 widget=forms.TextInput(attrs={"size": "12", "autocomplete": "off"}),
