@@ -501,17 +501,21 @@ def weekly_adherence_chart(weeks: list[tuple[date, int | None, int, int]]) -> Ch
     A week without anything to measure (no goals yet, or a sleep goal without any night logged)
     has no bar and says so in the table.
     """
+    # One band per week, labelled by its Monday, so the bars are wide enough to read on a phone;
+    # a week without a measure keeps its place, without a bar.
     points = [
-        {"week": start.isoformat(), "percent": percent}
+        {"week": f"{start:%d %b}", "percent": percent}
         for start, percent, _, _ in weeks
         if percent is not None
     ]
+    labels = [f"{start:%d %b}" for start, _, _, _ in weeks]
 
     def build() -> dict[str, Any]:
         x = alt.X(
-            "week:T",
+            "week:O",
             title="Week starting (Monday)",
-            axis=alt.Axis(format="%d %b", labelAngle=0, tickCount=len(weeks) or 1),
+            scale=alt.Scale(domain=labels),
+            axis=alt.Axis(labelAngle=0),
         )
         y = alt.Y(
             "percent:Q",
@@ -520,16 +524,17 @@ def weekly_adherence_chart(weeks: list[tuple[date, int | None, int, int]]) -> Ch
         )
         spec: dict[str, Any] = (
             alt.Chart(_data(points))
-            .mark_bar(color=GRAMS_COLOR)
+            # Without a bar the empty mark group would be an unlabelled image for screen readers.
+            .mark_bar(color=GRAMS_COLOR, aria=bool(points))
             .encode(x=x, y=y)
             .properties(height=180)
             .configure_view(strokeWidth=0)
             .to_dict()
         )
-        spec["width"] = 420
+        spec["width"] = 360
         return spec
 
-    svg = _cache.render("weekly-adherence", points, build)
+    svg = _cache.render("weekly-adherence", [labels, points], build)
     title = "Weekly goals met"
     measured = [p["percent"] for p in points]
     summary = (
