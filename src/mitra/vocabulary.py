@@ -168,7 +168,7 @@ PRACTICE_KINDS: dict[PracticeKind, str] = {
 }
 
 #: What a plan's weekly goals can be set for: every practice kind, then sleep (hours a night).
-GOAL_KINDS: dict[str, str] = {**PRACTICE_KINDS, "sleep": "Sleep"}
+GOAL_KINDS: dict[str, str] = {**{str(k): v for k, v in PRACTICE_KINDS.items()}, "sleep": "Sleep"}
 
 
 def severity_rank(severity: str) -> int:

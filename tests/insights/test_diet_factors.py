@@ -22,11 +22,14 @@ def test_regular_meals_and_caffeine_effects_are_recovered_with_intervals() -> No
     report = analyse(diet_journal(150, meals_effect=-0.8, cup_effect=0.4, seed=2))
     meals = report.card("meals.same_day")
     assert meals.status == "shown"
-    assert meals.estimate is not None and abs(meals.estimate + 0.8) < 0.2
-    assert meals.interval is not None and meals.interval[0] < -0.8 < meals.interval[1]
+    assert meals.estimate is not None
+    assert abs(meals.estimate + 0.8) < 0.2
+    assert meals.interval is not None
+    assert meals.interval[0] < -0.8 < meals.interval[1]
     assert "regular meals" in meals.sentence
     caffeine = report.card("caffeine.same_day")
-    assert caffeine.estimate is not None and abs(caffeine.estimate - 0.4) < 0.1
+    assert caffeine.estimate is not None
+    assert abs(caffeine.estimate - 0.4) < 0.1
     assert caffeine.unit == "points per cup of caffeine"
     assert "cup of caffeine" in caffeine.sentence
     assert report.card("caffeine.next_day").status == "shown"

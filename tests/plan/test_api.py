@@ -43,7 +43,8 @@ def test_goals_are_set_read_with_this_weeks_progress_and_removed(
     assert removed.status_code == 200
     assert [g["kind"] for g in removed.json()["this_week"]["goals"]] == ["mindfulness"]
     again = send(client, "post", "/api/v1/plan/goals/mindfulness/delete")
-    assert again.status_code == 200 and again.json()["this_week"]["goals"] == []
+    assert again.status_code == 200
+    assert again.json()["this_week"]["goals"] == []
 
 
 def test_a_goal_mitra_cannot_read_is_a_422_problem_that_says_how_to_write_it(

@@ -40,7 +40,8 @@ def test_a_goal_is_removed_and_removing_it_again_is_refused(
 ) -> None:
     run(capsys, "plan", "goal", "yoga", "2/week")
     code, out, _ = run(capsys, "plan", "remove", "yoga")
-    assert code == 0 and "Goal removed: yoga." in out
+    assert code == 0
+    assert "Goal removed: yoga." in out
     assert refused(capsys, "plan", "remove", "yoga") == (
         "mitra: plan remove: there is no yoga goal in your plan"
     )

@@ -113,12 +113,18 @@ def test_weekly_progress_counts_minutes_sessions_and_mean_sleep_on_local_weeks()
     assert mindfulness.done == 55  # 20 + 25 + the 10 minutes at 02:00 on Monday
     assert mindfulness.fraction == pytest.approx(55 / 70)
     assert not mindfulness.met
-    assert therapy.done == 1 and therapy.met and therapy.fraction == 1
-    assert sleep.done == 7.0 and sleep.nights == 2 and not sleep.met
+    assert therapy.done == 1
+    assert therapy.met
+    assert therapy.fraction == 1
+    assert sleep.done == 7.0
+    assert sleep.nights == 2
+    assert not sleep.met
     assert second[0].week_start == date(2026, 3, 9)
     assert second[0].done == 15
-    assert second[1].done == 0 and second[1].fraction == 0
-    assert math.isnan(second[2].done) and math.isnan(second[2].fraction)
+    assert second[1].done == 0
+    assert second[1].fraction == 0
+    assert math.isnan(second[2].done)
+    assert math.isnan(second[2].fraction)
 
 
 def test_the_day_boundary_clock_is_the_persons_not_utc() -> None:
@@ -136,4 +142,5 @@ def test_the_day_boundary_clock_is_the_persons_not_utc() -> None:
     )
     first, second = weekly_progress(line, [Goal("walk", 60, "minutes")])
     assert week_start(sunday) == first[0].week_start
-    assert first[0].done == 40 and second[0].done == 0
+    assert first[0].done == 40
+    assert second[0].done == 0

@@ -40,8 +40,11 @@ def test_the_plan_page_saves_goals_words_and_the_clinician(client: Client, alice
     assert "Plan saved." in html
     assert "0 of 70 min this week" in html
     assert "weeks start on Monday" in html
-    assert 'value="70 min"' in html and 'value="1 session"' in html and 'value="7.5"' in html
-    assert "Calmer mornings." in html and 'value="Dr Lee"' in html
+    assert 'value="70 min"' in html
+    assert 'value="1 session"' in html
+    assert 'value="7.5"' in html
+    assert "Calmer mornings." in html
+    assert 'value="Dr Lee"' in html
     # The adherence chart: an image with a name, a caption, and its table.
     assert re.search(r'<svg role="img" aria-label="Weekly goals met\. 8 weeks', html)
     assert '<th scope="col">Week starting (Monday)</th>' in html
@@ -57,7 +60,8 @@ def test_a_goal_mitra_cannot_read_is_refused_beside_its_field_and_the_rest_is_ke
     assert response.status_code == 422
     html = response.content.decode()
     assert re.search(r'id="id_goal_mindfulness_error">\s*<li>&#39;lots&#39; is not a goal', html)
-    assert 'value="2 sessions"' in html and 'value="Dr Lee"' in html
+    assert 'value="2 sessions"' in html
+    assert 'value="Dr Lee"' in html
     assert plans.goals_of(alice) == []
 
 

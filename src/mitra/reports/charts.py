@@ -536,7 +536,7 @@ def weekly_adherence_chart(weeks: list[tuple[date, int | None, int, int]]) -> Ch
 
     svg = _cache.render("weekly-adherence", [labels, points], build)
     title = "Weekly goals met"
-    measured = [p["percent"] for p in points]
+    measured = [percent for _, percent, _, _ in weeks if percent is not None]
     summary = (
         f"{len(weeks)} weeks; on average {sum(measured) / len(measured):.0f}% of the weekly "
         "targets were met (each goal counts up to 100%)."
