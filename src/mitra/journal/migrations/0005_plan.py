@@ -5,69 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("journal", "0004_alert_withdrawn"),
+        ('journal', '0004_alert_withdrawn'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Taper",
+            name='Taper',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("schedule", models.JSONField()),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("ended_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "person",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="tapers",
-                        to="journal.person",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('schedule', models.JSONField()),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('ended_at', models.DateTimeField(blank=True, null=True)),
+                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tapers', to='journal.person')),
             ],
             options={
-                "ordering": ("-created_at", "-pk"),
+                'ordering': ('-created_at', '-pk'),
             },
         ),
         migrations.CreateModel(
-            name="TaperChoice",
+            name='TaperChoice',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("day", models.DateField()),
-                (
-                    "action",
-                    models.CharField(
-                        choices=[
-                            ("hold", "Hold this step"),
-                            ("resume", "Resume"),
-                            ("back", "Back one step"),
-                        ],
-                        max_length=10,
-                    ),
-                ),
-                ("at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "taper",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="choices",
-                        to="journal.taper",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('day', models.DateField()),
+                ('action', models.CharField(choices=[('hold', 'Hold this step'), ('resume', 'Resume'), ('back', 'Back one step')], max_length=10)),
+                ('at', models.DateTimeField(auto_now_add=True)),
+                ('taper', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='choices', to='journal.taper')),
             ],
             options={
-                "ordering": ("at", "pk"),
+                'ordering': ('at', 'pk'),
             },
         ),
     ]
