@@ -8,7 +8,16 @@ import types
 
 import pytest
 
-DOMAIN = ["knowledge", "instruments", "pharmacology", "safety", "insights", "simulation", "taper"]
+DOMAIN = [
+    "knowledge",
+    "instruments",
+    "pharmacology",
+    "safety",
+    "insights",
+    "simulation",
+    "taper",
+    "plan",
+]
 
 
 def _modules(package: str) -> list[types.ModuleType]:

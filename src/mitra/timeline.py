@@ -135,6 +135,8 @@ class Timeline:
     sleep_hours: FloatArray = field(default_factory=_empty_float)
     sleep_quality: FloatArray = field(default_factory=_empty_float)
     symptoms: tuple[frozenset[str], ...] = ()
+    regular_meals: FloatArray = field(default_factory=_empty_float)  # 1 yes, 0 no, NaN not said
+    caffeine_cups: FloatArray = field(default_factory=_empty_float)  # cups that day, NaN not said
     practice_time: FloatArray = field(default_factory=_empty_float)
     practice_kind: tuple[str, ...] = ()
     practice_minutes: FloatArray = field(default_factory=_empty_float)
@@ -160,6 +162,10 @@ class Timeline:
         def put(name: str, value: object) -> None:
             object.__setattr__(self, name, value)
 
+        # A Timeline made by hand may leave out the diet of its check-ins: not said.
+        for diet in ("regular_meals", "caffeine_cups"):
+            if len(getattr(self, diet)) != self.checkin_time.size:
+                put(diet, np.full(self.checkin_time.size, np.nan))
         if missing("dose_product"):
             put("dose_product", np.zeros(n, dtype=np.int64))
         if missing("dose_form"):

@@ -14,6 +14,7 @@ from typing import Any, Literal, get_args
 
 __all__ = [
     "DOSE_UNITS",
+    "GOAL_KINDS",
     "LEAF_FORMS",
     "MASS_UNITS",
     "MAX_AMOUNT",
@@ -168,6 +169,9 @@ PRACTICE_KINDS: dict[PracticeKind, str] = {
     "therapy": "Therapy session",
     "journaling": "Journaling",
 }
+
+#: What a plan's weekly goals can be set for: every practice kind, then sleep (hours a night).
+GOAL_KINDS: dict[str, str] = {**{str(k): v for k, v in PRACTICE_KINDS.items()}, "sleep": "Sleep"}
 
 
 def severity_rank(severity: str) -> int:

@@ -21,6 +21,7 @@ PAGES = [
     "/evidence",
     "/settings",
     "/taper",
+    "/plan",
     "/crisis",
 ]
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

@@ -128,22 +128,17 @@ def test_today_says_when_a_gad7_is_due(client: Client, alice: Any) -> None:
     assert "the last one was 3 days ago" in client.get("/").content.decode()
 
 
-def test_settings_save_crisis_contacts_and_refuse_a_bad_phone_beside_the_field(
+def test_the_plan_saves_crisis_contacts_and_refuses_a_bad_phone_beside_the_field(
     client: Client, alice: Any
 ) -> None:
-    data = {
-        "time_zone": "Europe/Berlin",
-        "day_boundary_hour": "4",
-        "gad7_every_days": "14",
-        "contact_1_name": "Sam",
-        "contact_1_phone": "call me maybe",
-    }
-    response = client.post("/settings", data)
+    # The crisis contacts moved from Settings to the Plan page.
+    data = {"contact_1_name": "Sam", "contact_1_phone": "call me maybe"}
+    response = client.post("/plan", data)
     assert response.status_code == 422
     html = response.content.decode()
     assert re.search(r'id="id_contact_1_phone_error">\s*<li>Contact 1: phone', html)
     assert 'value="Sam"' in html
-    response = client.post("/settings", data | {"contact_1_phone": "+44 20 7946 0000"})
+    response = client.post("/plan", data | {"contact_1_phone": "+44 20 7946 0000"})
     assert response.status_code == 302
     alice.refresh_from_db()
     assert alice.crisis_contacts == [{"name": "Sam", "phone": "+44 20 7946 0000"}]

@@ -66,6 +66,8 @@ class CheckInBody(Schema):
     )
     practices: list[PracticeBody] = Field(default_factory=list, max_length=20)
     note: Note = ""
+    regular_meals: bool | None = Field(None, description="Regular meals today (yes or no)")
+    caffeine_cups: float | None = Field(None, description="Cups of caffeinated drinks today")
     token: Token = None
 
 

@@ -21,6 +21,7 @@ from . import (
     fhir,
     insights,
     journal,
+    plan,
     products,
     questionnaires,
     report,
@@ -84,6 +85,7 @@ api.add_router("/alerts", alerts.router)
 api.add_router("/", report.router)
 api.add_router("/taper", taper.router)
 api.add_router("/fhir", fhir.router)
+api.add_router("/plan", plan.router)
 
 # --- errors -------------------------------------------------------------------------------------
 

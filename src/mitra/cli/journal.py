@@ -251,6 +251,15 @@ def _practices(values: list[str]) -> list[dict[str, Any]]:
     return parsed
 
 
+def _yes_no(text: str | None, option: str) -> bool | None:
+    if text is None:
+        return None
+    answer = {"yes": True, "y": True, "no": False, "n": False}.get(text.strip().lower())
+    if answer is None:
+        fail(f"{option}: '{text}' is not yes or no")
+    return answer
+
+
 @app.command()
 def checkin(
     anxiety: Annotated[int, typer.Argument(help="Anxiety right now, 0 (none) to 10 (worst).")],
@@ -265,9 +274,15 @@ def checkin(
     ] = None,
     note: Annotated[str, typer.Option(help="A note.")] = "",
     at: Annotated[str | None, typer.Option(help="When (default now).")] = None,
+    meals: Annotated[
+        str | None, typer.Option("--meals", help="Regular meals today: yes or no.")
+    ] = None,
+    caffeine: Annotated[
+        float | None, typer.Option("--caffeine", help="Cups of caffeinated drinks today.")
+    ] = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Log a check-in: anxiety, mood, sleep, practices and symptoms."""
+    """Log a check-in: anxiety, mood, sleep, practices, diet and symptoms."""
     person = the_person()
     from mitra.journal import clock, services
     from mitra.journal.errors import DuplicateSubmission, EntryInvalid
@@ -282,6 +297,8 @@ def checkin(
         "symptoms": symptom or [],
         "practices": _practices(practice or []),
         "note": note,
+        "regular_meals": _yes_no(meals, "--meals"),
+        "caffeine_cups": caffeine,
     }
     token = replay_token(
         "checkin", when.replace(second=0, microsecond=0).isoformat(), anxiety, mood, note

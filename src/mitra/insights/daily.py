@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +43,10 @@ class Prepared:
     daily_mg_low: FloatArray
     daily_mg_high: FloatArray
     daily_grams_leaf: FloatArray  # grams of leaf products only
+    # Diet, as the day's latest check-in said it (NaN when not said): regular meals 1 or 0,
+    # cups of caffeinated drinks.
+    regular_meals: FloatArray = field(default_factory=lambda: np.zeros(0))
+    caffeine_cups: FloatArray = field(default_factory=lambda: np.zeros(0))
 
 
 def concentration_at(timeline: Timeline, seconds: FloatArray) -> FloatArray:
@@ -127,4 +131,14 @@ def prepare(timeline: Timeline) -> Prepared:
         daily_mg_low=mg_low,
         daily_mg_high=mg_high,
         daily_grams_leaf=t.daily_grams_leaf(),
+        regular_meals=_latest_per_day(t.regular_meals, c_day, in_span, n_days),
+        caffeine_cups=_latest_per_day(t.caffeine_cups, c_day, in_span, n_days),
     )
+
+
+def _latest_per_day(values: FloatArray, day: IntArray, in_span: BoolArray, n: int) -> FloatArray:
+    """The latest figure given on each day (a later check-in knows more of the day), else NaN."""
+    out = np.full(n, np.nan)
+    said = in_span & np.isfinite(values)
+    out[day[said]] = values[said]  # check-ins are in time order: the latest is written last
+    return out

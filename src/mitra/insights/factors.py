@@ -1,7 +1,8 @@
-"""Practices and sleep: their association with anxiety on the same day and on the next day.
+"""Practices, sleep and diet: their association with anxiety on the same day and the next day.
 
 One regression of the daily mean anxiety on every factor at once (each practice on the day and
-the day before, sleep hours on the day and the day before, a linear time trend), with AR(1)
+the day before, sleep hours on the day and the day before, regular meals and cups of caffeine
+on the day and the day before, a linear time trend), with AR(1)
 errors removed (Prais-Winsten) and Newey-West errors; Benjamini-Hochberg across all factors.
 """
 
@@ -27,7 +28,8 @@ FALSE_DISCOVERY_RATE = 0.05
 
 METHOD = (
     "Daily mean anxiety regressed on every practice (that day and the day before), hours of "
-    "sleep (that night and the night before), a time trend and the estimated mg of "
+    "sleep (that night and the night before), regular meals and cups of caffeine (that day "
+    "and the day before, when logged), a time trend and the estimated mg of "
     "mitragynine logged that day and the day before, all at once; first-order "
     "autocorrelation removed (Prais-Winsten), Newey-West standard errors, t-based 95% "
     "intervals; Benjamini-Hochberg across all {m} associations at a 5% false discovery rate."
@@ -39,7 +41,7 @@ class FactorColumn:
     """A column of the design: a factor at a lag (0 = same day, 1 = next day)."""
 
     id: str
-    factor: str  # practice kind, or "sleep"
+    factor: str  # practice kind, "sleep", "meals" or "caffeine"
     lag: int
     values: FloatArray
 
@@ -75,17 +77,53 @@ def factor_design(
             columns.append(FactorColumn(_id("sleep", lag), "sleep", lag, _lagged(centred, lag)))
     elif prep.practice_days or sleep_days:
         short["sleep"] = (sleep_days, MIN_DAYS)
+    _diet_columns(prep, columns, short, min_each)
     return columns, short
 
 
+def _diet_columns(
+    prep: Prepared,
+    columns: list[FactorColumn],
+    short: dict[str, tuple[int, int]],
+    min_each: int,
+) -> None:
+    """Regular meals (yes or no, like a practice) and cups of caffeine (centred, like sleep).
+
+    Only days on which the person said so count: a day without an answer is not a "no".
+    """
+    meals = prep.regular_meals
+    if meals.size and np.isfinite(meals).any():
+        yes, no = int((meals == 1).sum()), int((meals == 0).sum())
+        if min(yes, no) >= min_each:
+            for lag in (0, 1):
+                columns.append(FactorColumn(_id("meals", lag), "meals", lag, _lagged(meals, lag)))
+        else:
+            short["meals"] = (min(yes, no), min_each)
+    cups = prep.caffeine_cups
+    if cups.size and np.isfinite(cups).any():
+        days = int(np.isfinite(cups).sum())
+        if days >= MIN_DAYS and float(np.nanstd(cups)) > 0:
+            centred = cups - np.nanmean(cups)
+            for lag in (0, 1):
+                columns.append(
+                    FactorColumn(_id("caffeine", lag), "caffeine", lag, _lagged(centred, lag))
+                )
+        else:
+            short["caffeine"] = (min(days, MIN_DAYS - 1), MIN_DAYS)
+
+
+_OWN_PREFIX = frozenset({"sleep", "meals", "caffeine"})
+_NAMES = {"sleep": "Sleep", "meals": "Regular meals", "caffeine": "Caffeine"}
+
+
 def _id(factor: str, lag: int) -> str:
-    prefix = "sleep" if factor == "sleep" else f"practice.{factor}"
+    prefix = factor if factor in _OWN_PREFIX else f"practice.{factor}"
     return f"{prefix}.{'same_day' if lag == 0 else 'next_day'}"
 
 
 def _title(factor: str, lag: int) -> str:
     when = "the same day" if lag == 0 else "the next day"
-    name = "Sleep" if factor == "sleep" else factor.capitalize()
+    name = _NAMES.get(factor, factor.capitalize())
     return f"{name} and anxiety {when}"
 
 
@@ -127,6 +165,16 @@ def _caveat(factor: str, others: list[str]) -> str:
             "can raise anxiety, and stress, caffeine, alcohol or kratom timing can affect both."
             + also
         )
+    if factor == "meals":
+        return (
+            "An association, not proof of cause: anxious days can take away appetite as much as "
+            "skipped meals can raise anxiety, and busy or stressful days affect both." + also
+        )
+    if factor == "caffeine":
+        return (
+            "An association, not proof of cause: people often drink more coffee after a poor "
+            "night or on demanding days, which can raise anxiety by themselves." + also
+        )
     return (
         f"An association, not proof that {factor} caused it: days with {factor} may also "
         "differ in free time, stress, kratom use or how you felt to begin with (feeling "
@@ -150,6 +198,18 @@ def _sentence(
             f"{when} {factor}, anxiety was {size} on average than otherwise {interval}; "
             "this is an association."
         )
+    if factor == "meals":
+        when = "On days with" if lag == 0 else "On days after"
+        head = (
+            f"{when} regular meals, anxiety was {size} on average than on days without "
+            f"{interval}; this is an association."
+        )
+    elif factor == "caffeine":
+        when = "that day's" if lag == 0 else "the next day's"
+        head = (
+            f"Each extra cup of caffeine was associated with {when} anxiety being {size} "
+            f"{interval}."
+        )
     tail = (
         " It stands out after allowing for every factor tested."
         if hit
@@ -162,14 +222,16 @@ def _chart(prep: Prepared, column: FactorColumn) -> dict[str, object]:
     y = prep.daily_anxiety
     v = column.values
     ok = np.isfinite(y) & np.isfinite(v)
-    if column.factor == "sleep":
-        raw = prep.sleep_hours if column.lag == 0 else _lagged(prep.sleep_hours, 1)
+    if column.factor in {"sleep", "caffeine"}:
+        own = prep.sleep_hours if column.factor == "sleep" else prep.caffeine_cups
+        key = "sleep_hours" if column.factor == "sleep" else "caffeine_cups"
+        raw = own if column.lag == 0 else _lagged(own, 1)
         hours = np.round(raw[ok])
         points = []
         for h in np.unique(hours).tolist():
             sel = hours == h
             points.append(
-                {"sleep_hours": h, "mean_anxiety": float(y[ok][sel].mean()), "days": int(sel.sum())}
+                {key: h, "mean_anxiety": float(y[ok][sel].mean()), "days": int(sel.sum())}
             )
         return {"bins": points}
     on = ok & (v > 0.5)
@@ -180,6 +242,13 @@ def _chart(prep: Prepared, column: FactorColumn) -> dict[str, object]:
         "mean_anxiety_with": float(y[on].mean()) if on.any() else None,
         "mean_anxiety_without": float(y[off].mean()) if off.any() else None,
     }
+
+
+_UNITS = {
+    "sleep": "points per hour of sleep",
+    "caffeine": "points per cup of caffeine",
+    "meals": "points",
+}
 
 
 def factor_cards(prep: Prepared, *, min_days: int = MIN_DAYS) -> list[Insight]:
@@ -226,7 +295,7 @@ def factor_cards(prep: Prepared, *, min_days: int = MIN_DAYS) -> list[Insight]:
                     n=n,
                     estimate=est,
                     interval=(low, high),
-                    unit="points per hour of sleep" if c.factor == "sleep" else "points",
+                    unit=_UNITS.get(c.factor, "points"),
                     detected=hit,
                     p_value=float(p_values[j]),
                     q_value=float(q_values[j]),
@@ -236,9 +305,11 @@ def factor_cards(prep: Prepared, *, min_days: int = MIN_DAYS) -> list[Insight]:
             )
     for factor, (have_days, need_days) in sorted(short.items()):
         for lag in (0, 1):
-            what = (
-                "days of sleep logged" if factor == "sleep" else f"days with and without {factor}"
-            )
+            what = {
+                "sleep": "days of sleep logged",
+                "caffeine": "days of caffeine logged",
+                "meals": "days with and without regular meals",
+            }.get(factor, f"days with and without {factor}")
             have, need = have_days, need_days
             if rated < min_days:  # the first thing missing is rated days
                 have, need, what = rated, min_days, "days with an anxiety rating"

@@ -108,6 +108,10 @@ class CheckIn(Entry):
     sleep_quality = models.PositiveSmallIntegerField(null=True, blank=True)
     symptoms = models.JSONField(default=list, blank=True)
     note = models.TextField(blank=True)
+    # Diet, for the plan and the insights: regular meals today (NULL: not said), cups of coffee
+    # or other caffeinated drinks today.
+    regular_meals = models.BooleanField(null=True, blank=True)
+    caffeine_cups = models.FloatField(null=True, blank=True)
 
     class Meta:
         constraints = [_token_unique("checkin_token_unique")]
@@ -265,3 +269,39 @@ class TaperChoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} on {self.day}"
+
+
+class Plan(models.Model):
+    """The person's plan in their words: their clinician, their reasons and their warning signs.
+
+    The crisis contacts stay on `Person` (the crisis page reads them there) but are edited here.
+    """
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="plan")
+    clinician_name = models.CharField(max_length=120, blank=True)
+    clinician_contact = models.CharField(max_length=200, blank=True)
+    reasons = models.TextField(blank=True)
+    warning_signs = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"plan of {self.person}"
+
+
+class Goal(models.Model):
+    """A weekly goal: minutes or sessions of a practice a week, or hours of sleep a night."""
+
+    UNITS = (("minutes", "minutes a week"), ("sessions", "sessions a week"), ("hours", "hours"))
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="goals")
+    kind = models.CharField(max_length=24, choices=vocabulary.choices(vocabulary.GOAL_KINDS))
+    amount = models.FloatField()
+    unit = models.CharField(max_length=10, choices=UNITS)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "kind"], name="goal_once")]
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.amount:g} {self.unit}"

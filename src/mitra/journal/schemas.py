@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -18,7 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from mitra.knowledge import load as load_knowledge
 from mitra.timeline import zone_names
-from mitra.vocabulary import DOSE_UNITS, PRODUCT_UNITS, PracticeKind, ProductForm, Vein
+from mitra.vocabulary import DOSE_UNITS, GOAL_KINDS, PRODUCT_UNITS, PracticeKind, ProductForm, Vein
 
 # A clock may run a little fast: accept times up to this far ahead of the server's now.
 FUTURE_SLACK = timedelta(minutes=10)
@@ -155,6 +155,11 @@ class CheckInIn(Schema):
     symptoms: list[str] = Field(default_factory=list)
     practices: list[PracticeIn] = Field(default_factory=list)
     note: Text = ""
+    regular_meals: bool | None = None
+    # Cups of coffee, tea or energy drinks today; halves are kept, 30 is already implausible.
+    caffeine_cups: Annotated[
+        float | None, Field(ge=0, le=30, allow_inf_nan=False), _measured(0.5, 1, zero=True)
+    ] = None
 
     @field_validator("symptoms")
     @classmethod
@@ -228,3 +233,50 @@ class ResponseIn(Schema):
     instrument: Annotated[str, Field(min_length=1, max_length=16)]
     at: When
     answers: list[int | None]
+
+
+class GoalIn(Schema):
+    """A weekly goal as the plan's parser reads it: minutes or sessions a week, or sleep hours."""
+
+    kind: Annotated[str, Field(max_length=24)]
+    amount: Annotated[float, Field(gt=0, le=10_080, allow_inf_nan=False)]
+    unit: Literal["minutes", "sessions", "hours"]
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in GOAL_KINDS:
+            raise ValueError(f"must be one of: {', '.join(GOAL_KINDS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _unit_fits_kind(self) -> GoalIn:
+        if (self.kind == "sleep") != (self.unit == "hours"):
+            raise ValueError("a sleep goal is in hours; a practice goal in minutes or sessions")
+        if self.unit == "hours" and self.amount > 24:
+            raise ValueError("a night has at most 24 hours of sleep")
+        return self
+
+
+Words = Annotated[str, Field(max_length=4000)]
+
+
+class PlanIn(Schema):
+    """The plan's own words: the clinician, the person's reasons and warning signs, contacts."""
+
+    clinician_name: Annotated[str, Field(max_length=120)] = ""
+    clinician_contact: Annotated[str, Field(max_length=200)] = ""
+    reasons: Words = ""
+    warning_signs: Words = ""
+    crisis_contacts: Annotated[list[CrisisContact], Field(max_length=5)] = Field(
+        default_factory=list
+    )
+    goals: list[GoalIn] | None = None  # None: the goals stay as they are
+
+    @field_validator("goals")
+    @classmethod
+    def _one_goal_per_kind(cls, value: list[GoalIn] | None) -> list[GoalIn] | None:
+        kinds = [g.kind for g in value or []]
+        if len(kinds) != len(set(kinds)):
+            raise ValueError("lists the same goal twice")
+        return value

@@ -47,7 +47,16 @@ def build_timeline(person: Person, first: date, last: date) -> Timeline:
     checkins = list(
         CheckIn.objects.filter(**live, at__gte=start, at__lt=end)
         .order_by("at")
-        .values_list("at", "anxiety", "mood", "sleep_hours", "sleep_quality", "symptoms")
+        .values_list(
+            "at",
+            "anxiety",
+            "mood",
+            "sleep_hours",
+            "sleep_quality",
+            "symptoms",
+            "regular_meals",
+            "caffeine_cups",
+        )
     )
     practices = list(
         Practice.objects.filter(**live, at__gte=start, at__lt=end, checkin__deleted_at__isnull=True)
@@ -65,7 +74,7 @@ def build_timeline(person: Person, first: date, last: date) -> Timeline:
         .values_list("pk", "at", "instrument", "answers", "total", "band", "flags")
     )
     d = _columns(doses, 5)
-    c = _columns(checkins, 6)
+    c = _columns(checkins, 8)
     p = _columns(practices, 3)
     i = _columns(intakes, 2)
     r = _columns(responses, 7)
@@ -84,6 +93,8 @@ def build_timeline(person: Person, first: date, last: date) -> Timeline:
         sleep_hours=_floats(c[3]),
         sleep_quality=_floats(c[4]),
         symptoms=tuple(frozenset(s or ()) for s in c[5]),
+        regular_meals=_floats([None if m is None else float(m) for m in c[6]]),
+        caffeine_cups=_floats(c[7]),
         practice_time=_seconds(p[0]),
         practice_kind=tuple(p[1]),
         practice_minutes=_floats(p[2]),

@@ -99,6 +99,8 @@ class CheckInValues:
     symptoms: tuple[str, ...]
     note: str
     practices: dict[str, int]
+    regular_meals: bool | None = None
+    caffeine_cups: float | None = None
 
 
 def practice_entry(p: Practice, zone: Any = UTC) -> EntryView:
@@ -146,6 +148,12 @@ def checkin_entry(c: CheckIn, practices: list[Practice], zone: Any = UTC) -> Ent
         details.append(f"slept {_amount(c.sleep_hours)} h{quality}")
     labels: dict[str, str] = {str(k): v for k, v in PRACTICE_KINDS.items()}
     details.extend(f"{labels.get(p.kind, p.kind)}: {p.minutes} min" for p in practices)
+    if c.regular_meals is not None:
+        details.append("regular meals" if c.regular_meals else "meals not regular")
+    if c.caffeine_cups is not None:
+        details.append(
+            f"caffeine: {_amount(c.caffeine_cups)} cup{'' if c.caffeine_cups == 1 else 's'}"
+        )
     if c.symptoms:
         details.append("symptoms: " + ", ".join(kb.symptom(s).label.lower() for s in c.symptoms))
     if c.note:
@@ -269,4 +277,6 @@ def entry_values(person: Any, kind: str, entry_id: int) -> DoseValues | CheckInV
         symptoms=tuple(checkin.symptoms),
         note=checkin.note,
         practices={p.kind: p.minutes for p in queries.practice_rows(checkin)},
+        regular_meals=checkin.regular_meals,
+        caffeine_cups=checkin.caffeine_cups,
     )

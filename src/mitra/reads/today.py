@@ -18,6 +18,7 @@ from mitra.vocabulary import is_leaf, unit_text
 
 from .cache import cached, timeline
 from .journal import EntryView, entries_of
+from .plan import PlanProgress, plan_progress
 from .taper import TaperStatus, taper_status
 
 __all__ = ["CHART_DAYS", "ChartDay", "DayTotals", "DoseDefaults", "Gad7Due", "Today", "today"]
@@ -75,6 +76,7 @@ class Today:
     gad7: Gad7Due
     exposure: ExposureRead
     taper: TaperStatus
+    plan: PlanProgress  # this week's progress against each goal of the plan
 
 
 def gad7_due(person: Any, day: date | None = None) -> Gad7Due:
@@ -107,7 +109,10 @@ def today(person: Any, now: datetime | None = None) -> Today:
     on = (person.time_zone, person.day_boundary_hour)
     fields = cached(person, "today", (day, on), lambda: _of_the_day(person, day))
     return Today(
-        **fields, exposure=recent_exposure(person, now), taper=taper_status(person, now)
+        **fields,
+        exposure=recent_exposure(person, now),
+        taper=taper_status(person, now),
+        plan=plan_progress(person, now),
     )
 
 

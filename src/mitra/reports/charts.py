@@ -548,3 +548,68 @@ def weekly_dose_chart(weeks: list[dict[str, Any]], trend: dict[str, Any] | None)
         ),
         rows=rows,
     )
+
+
+def weekly_adherence_chart(weeks: list[tuple[date, int | None, int, int]]) -> Chart:
+    """The share of the plan's weekly goals met, per week: (Monday, percent, goals met, goals).
+
+    A week without anything to measure (no goals yet, or a sleep goal without any night logged)
+    has no bar and says so in the table.
+    """
+    # One band per week, labelled by its Monday, so the bars are wide enough to read on a phone;
+    # a week without a measure keeps its place, without a bar.
+    points = [
+        {"week": f"{start:%d %b}", "percent": percent}
+        for start, percent, _, _ in weeks
+        if percent is not None
+    ]
+    labels = [f"{start:%d %b}" for start, _, _, _ in weeks]
+
+    def build() -> dict[str, Any]:
+        x = alt.X(
+            "week:O",
+            title="Week starting (Monday)",
+            scale=alt.Scale(domain=labels),
+            axis=alt.Axis(labelAngle=0),
+        )
+        y = alt.Y(
+            "percent:Q",
+            title="Goals met (% of target)",
+            scale=alt.Scale(domain=[0, 100]),
+        )
+        spec: dict[str, Any] = (
+            alt.Chart(_data(points))
+            # Without a bar the empty mark group would be an unlabelled image for screen readers.
+            .mark_bar(color=GRAMS_COLOR, aria=bool(points))
+            .encode(x=x, y=y)
+            .properties(height=180)
+            .configure_view(strokeWidth=0)
+            .to_dict()
+        )
+        spec["width"] = 360
+        return spec
+
+    svg = _cache.render("weekly-adherence", [labels, points], build)
+    title = "Weekly goals met"
+    measured = [percent for _, percent, _, _ in weeks if percent is not None]
+    summary = (
+        f"{len(weeks)} weeks; on average {sum(measured) / len(measured):.0f}% of the weekly "
+        "targets were met (each goal counts up to 100%)."
+        if measured
+        else f"{len(weeks)} weeks; nothing to measure yet."
+    )
+    rows = tuple(
+        (
+            f"{start:%d %b %Y}",
+            "–" if percent is None else f"{percent}%",
+            f"{met} of {count}",
+        )
+        for start, percent, met, count in weeks
+    )
+    return Chart(
+        svg=_accessible(svg, title, summary),
+        title=title,
+        summary=summary,
+        columns=("Week starting (Monday)", "Share of targets met", "Goals met in full"),
+        rows=rows,
+    )

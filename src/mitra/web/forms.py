@@ -158,6 +158,15 @@ class CheckInForm(JournalForm):
     note = forms.CharField(
         label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    regular_meals = forms.TypedChoiceField(
+        label="Regular meals today",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect(attrs={"class": "scale"}),
+    )
+    caffeine_cups = _number("Caffeine today (cups)", step="0.5", min="0", max="30")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -190,6 +199,8 @@ class CheckInForm(JournalForm):
             "symptoms": data["symptoms"],
             "practices": practices,
             "note": data["note"],
+            "regular_meals": data["regular_meals"],
+            "caffeine_cups": data["caffeine_cups"],
         }
 
     def show_errors(self, exc: EntryInvalid) -> None:
@@ -309,48 +320,15 @@ class SettingsForm(JournalForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "time_zone").choices = [(z, z.replace("_", " ")) for z in zone_names()]
-        for n in range(1, 4):
-            self.fields[f"contact_{n}_name"] = forms.CharField(
-                label=f"Contact {n}: name", required=False, max_length=120
-            )
-            self.fields[f"contact_{n}_phone"] = forms.CharField(
-                label=f"Contact {n}: phone",
-                required=False,
-                max_length=40,
-                widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-            )
-
-    def contact_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
-        return [(self[f"contact_{n}_name"], self[f"contact_{n}_phone"]) for n in range(1, 4)]
 
     def payload(self) -> dict[str, Any]:
+        # The crisis contacts moved to the Plan page (mitra.web.plan_forms); they stay as they are.
         data = self.cleaned_data
-        contacts = [
-            {"name": data[f"contact_{n}_name"], "phone": data[f"contact_{n}_phone"]}
-            for n in range(1, 4)
-            if data.get(f"contact_{n}_name") or data.get(f"contact_{n}_phone")
-        ]
         return {
             "time_zone": data["time_zone"],
             "day_boundary_hour": data["day_boundary_hour"],
             "gad7_every_days": data["gad7_every_days"],
-            "crisis_contacts": contacts,
         }
-
-    def show_errors(self, exc: EntryInvalid) -> None:
-        # "crisis_contacts.0.phone" belongs beside the first contact's phone.
-        for name in list(exc.errors):
-            parts = name.split(".")
-            if parts[0] == "crisis_contacts" and len(parts) == 3 and parts[1].isdigit():
-                rows = [
-                    n
-                    for n in range(1, 4)
-                    if self.cleaned_data.get(f"contact_{n}_name")
-                    or self.cleaned_data.get(f"contact_{n}_phone")
-                ]
-                field = f"contact_{rows[int(parts[1])]}_{parts[2]}"
-                self.add_error(field, f"{self.fields[field].label} {exc.errors.pop(name)}.")
-        super().show_errors(exc)
 
 
 class SubstanceForm(JournalForm):

@@ -15,13 +15,14 @@ from mitra.reports.charts import binned_chart, forest_chart, weekly_dose_chart
 
 from .views import current_person
 
-FOREST_PREFIXES = ("practice.", "sleep.")
+FOREST_PREFIXES = ("practice.", "sleep.", "meals.", "caffeine.")
 
 
 def _factor(card_id: str) -> str:
     """A forest-plot label: "practice.mindfulness.next_day" gives "Mindfulness, next day"."""
     parts = card_id.split(".")
     name = parts[1] if parts[0] == "practice" else parts[0]
+    name = "regular meals" if name == "meals" else name
     when = parts[-1].replace("_", " ")
     return f"{name.capitalize()}, {when}"
 
@@ -66,7 +67,7 @@ def insights(request: HttpRequest) -> HttpResponse:
     cards = report.cards
     sections = [
         ("Anxiety over time", [c for c in cards if c.id in ("anxiety.trend", "gad7.history")]),
-        ("Practices and sleep", [c for c in cards if c.id.startswith(FOREST_PREFIXES)]),
+        ("Practices, sleep and diet", [c for c in cards if c.id.startswith(FOREST_PREFIXES)]),
         ("Kratom", [c for c in cards if c.id.startswith("kratom.")]),
     ]
     context = {"report": report, "sections": sections, "charts": _charts(cards)}

@@ -5,6 +5,7 @@ from mitra.api.v1 import api, unknown_route
 from . import (
     alert_views,
     insight_views,
+    plan_views,
     questionnaire_views,
     report_views,
     substance_views,
@@ -47,6 +48,8 @@ urlpatterns = [
     path("taper", taper_views.taper, name="taper"),
     path("taper/plan", taper_views.taper_plan, name="taper_plan"),
     path("taper/<str:action>", taper_views.taper_choose, name="taper_choose"),
+    path("plan", plan_views.plan_page, name="plan"),
+    path("plan/goals/<str:kind>/remove", plan_views.goal_remove, name="goal_remove"),
     path("report", report_views.report_page, name="report"),
     path("report.pdf", report_views.report_pdf, name="report_pdf"),
     path("export/csv.zip", report_views.export_csv, name="export_csv"),

@@ -135,7 +135,12 @@ def _today_context(
         "other_doses_today": read.totals.other_doses,
         "gad7": read.gad7,
         "taper": read.taper,
+        "plan_progress": read.plan,
     }
+
+
+def _meals_choice(value: bool | None) -> str | None:
+    return None if value is None else ("yes" if value else "no")
 
 
 @require_safe
@@ -344,6 +349,8 @@ def entry_edit(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
             "sleep_quality": values.sleep_quality,
             "symptoms": list(values.symptoms),
             "note": values.note,
+            "regular_meals": _meals_choice(values.regular_meals),
+            "caffeine_cups": values.caffeine_cups,
             **{f"practice_{k}": minutes for k, minutes in values.practices.items()},
         }
         form = CheckInForm(request.POST or None, initial=initial)
@@ -380,9 +387,6 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "day_boundary_hour": person.day_boundary_hour,
         "gad7_every_days": person.gad7_every_days,
     }
-    for n, contact in enumerate(person.crisis_contacts, start=1):
-        initial[f"contact_{n}_name"] = contact["name"]
-        initial[f"contact_{n}_phone"] = contact["phone"]
     form = SettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

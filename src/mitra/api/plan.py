@@ -1,0 +1,112 @@
+"""API: the plan and its weekly goals, as `mitra plan --json` prints them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+
+from mitra.journal import plans
+from mitra.plan import GOAL_KINDS, GoalInvalid, parse_goal
+from mitra.reads.plan import PlanRead, plan_read
+
+from .documents import respond
+from .people import person_of
+from .writes import PROBLEMS, WRITE_PROBLEMS, require_json
+
+router = Router(tags=["plan"])
+
+
+class GoalBody(Schema):
+    kind: str = Field(..., max_length=24, description=", ".join(GOAL_KINDS))
+    target: str = Field(
+        ...,
+        max_length=60,
+        description='As a person types it: "70min/week", "1/week" (sessions), "7.5h" (sleep)',
+    )
+
+
+class ContactBody(Schema):
+    name: str = Field(..., max_length=120)
+    phone: str = Field(..., max_length=40)
+
+
+Words = Annotated[str, Field("", max_length=4000)]
+
+
+class PlanBody(Schema):
+    clinician_name: str = Field("", max_length=120)
+    clinician_contact: str = Field("", max_length=200, description="Phone, e-mail or address")
+    reasons: Words = ""
+    warning_signs: Words = ""
+    crisis_contacts: list[ContactBody] = Field(default_factory=list, max_length=5)
+
+
+@router.get("", response={200: PlanRead, **PROBLEMS}, summary="The plan and this week's progress")
+def get_plan(request: HttpRequest) -> HttpResponse:
+    return respond(plan_read(person_of(request)), PlanRead)
+
+
+@router.put(
+    "",
+    response={200: PlanRead, **WRITE_PROBLEMS},
+    summary="Save the clinician, reasons, warning signs and crisis contacts (goals stay)",
+)
+def put_plan(request: HttpRequest, body: PlanBody) -> HttpResponse:
+    require_json(request)
+    person = person_of(request)
+    plans.save_plan(person, body.model_dump())
+    return respond(plan_read(person), PlanRead)
+
+
+def _set_goal(request: HttpRequest, body: GoalBody) -> HttpResponse:
+    require_json(request)
+    person = person_of(request)
+    try:
+        goal = parse_goal(body.kind, body.target)
+    except GoalInvalid as exc:
+        raise HttpError(422, str(exc)) from None
+    plans.set_goal(person, {"kind": goal.kind, "amount": goal.amount, "unit": goal.unit})
+    return respond(plan_read(person), PlanRead)
+
+
+@router.put(
+    "/goals",
+    response={200: PlanRead, **WRITE_PROBLEMS},
+    summary="Set or change one weekly goal (a practice's minutes or sessions, or sleep hours)",
+)
+def put_goal(request: HttpRequest, body: GoalBody) -> HttpResponse:
+    return _set_goal(request, body)
+
+
+@router.post(
+    "/goals",
+    response={200: PlanRead, **WRITE_PROBLEMS},
+    summary="Set or change one weekly goal (the same as PUT)",
+)
+def post_goal(request: HttpRequest, body: GoalBody) -> HttpResponse:
+    return _set_goal(request, body)
+
+
+@router.delete(
+    "/goals/{kind}",
+    response={200: PlanRead, **PROBLEMS},
+    summary="Remove one goal from the plan",
+)
+def delete_goal(request: HttpRequest, kind: str) -> HttpResponse:
+    person = person_of(request)
+    plans.remove_goal(person, kind)  # NotFound: a 404 problem
+    return respond(plan_read(person), PlanRead)
+
+
+@router.post(
+    "/goals/{kind}/delete",
+    response={200: PlanRead, **WRITE_PROBLEMS},
+    summary="Remove one goal from the plan (for clients that cannot send DELETE)",
+)
+def post_delete_goal(request: HttpRequest, kind: str) -> HttpResponse:
+    # JSON only, like every write: a form on another web page must not change the plan.
+    require_json(request)
+    return delete_goal(request, kind)

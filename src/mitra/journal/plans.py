@@ -1,0 +1,75 @@
+"""The person's plan: its words, crisis contacts and weekly goals (each one transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from mitra.plan import Goal as GoalSpec
+
+from .errors import NotFound
+from .models import Goal, Person, Plan
+from .schemas import GoalIn, PlanIn
+from .services import validate
+from .version import journal_changed
+
+__all__ = ["goals_of", "plan_of", "remove_goal", "save_plan", "set_goal"]
+
+
+def plan_of(person: Person) -> Plan:
+    """The person's plan; an empty one (unsaved) before they write any of it."""
+    return Plan.objects.filter(person=person).first() or Plan(person=person)
+
+
+def goals_of(person: Person) -> list[GoalSpec]:
+    """The person's weekly goals as the domain's dataclasses, in the order they were set."""
+    return [
+        GoalSpec(g.kind, g.amount, g.unit)  # type: ignore[arg-type]
+        for g in Goal.objects.filter(person=person).order_by("pk")
+    ]
+
+
+@transaction.atomic
+def save_plan(person: Person, data: Mapping[str, Any]) -> Plan:
+    """Save the plan's words and crisis contacts; with `goals`, replace the weekly goals too."""
+    clean = validate(PlanIn, data)
+    plan = plan_of(person)
+    for field in ("clinician_name", "clinician_contact", "reasons", "warning_signs"):
+        setattr(plan, field, getattr(clean, field))
+    plan.save()
+    # The contacts stay on the person, where the crisis page and card read them.
+    person.crisis_contacts = [c.model_dump() for c in clean.crisis_contacts]
+    person.save(update_fields=["crisis_contacts"])
+    if clean.goals is not None:
+        kept = {g.kind for g in clean.goals}
+        Goal.objects.filter(person=person).exclude(kind__in=kept).delete()
+        for goal in clean.goals:
+            _put(person, goal)
+    journal_changed(person)  # cached reads (Today, the plan) must see the new plan at once
+    return plan
+
+
+def _put(person: Person, goal: GoalIn) -> Goal:
+    saved, _ = Goal.objects.update_or_create(
+        person=person, kind=goal.kind, defaults={"amount": goal.amount, "unit": goal.unit}
+    )
+    return saved
+
+
+@transaction.atomic
+def set_goal(person: Person, data: Mapping[str, Any]) -> Goal:
+    """Set (or change) the weekly goal of one practice, or the sleep target."""
+    saved = _put(person, validate(GoalIn, data))
+    journal_changed(person)
+    return saved
+
+
+@transaction.atomic
+def remove_goal(person: Person, kind: str) -> None:
+    """Remove the goal of one practice or sleep; NotFound when there is none."""
+    deleted, _ = Goal.objects.filter(person=person, kind=kind).delete()
+    if not deleted:
+        raise NotFound(f"there is no {kind} goal in your plan")
+    journal_changed(person)

@@ -1,0 +1,126 @@
+"""The Plan page: goals typed as people say them, errors beside the field, progress, the chart."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from mitra.journal import plans, services
+from mitra.journal.models import CheckIn
+from mitra.plan import Goal
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_plan_page_saves_goals_words_and_the_clinician(client: Client, alice: Any) -> None:
+    response = client.post(
+        "/plan",
+        {
+            "goal_mindfulness": "70 min",
+            "goal_therapy": "1",
+            "goal_sleep": "7.5",
+            "clinician_name": "Dr Lee",
+            "clinician_contact": "+49 30 1234567",
+            "reasons": "Calmer mornings.",
+            "warning_signs": "Skipping meals.",
+        },
+    )
+    assert response.status_code == 302
+    assert plans.goals_of(alice) == [
+        Goal("mindfulness", 70, "minutes"),
+        Goal("therapy", 1, "sessions"),
+        Goal("sleep", 7.5, "hours"),
+    ]
+    html = client.get("/plan").content.decode()
+    assert "Plan saved." in html
+    assert "0 of 70 min this week" in html
+    assert "weeks start on Monday" in html
+    assert 'value="70 min"' in html
+    assert 'value="1 session"' in html
+    assert 'value="7.5"' in html
+    assert "Calmer mornings." in html
+    assert 'value="Dr Lee"' in html
+    # The adherence chart: an image with a name, a caption, and its table.
+    assert re.search(r'<svg role="img" aria-label="Weekly goals met\. 8 weeks', html)
+    assert '<th scope="col">Week starting (Monday)</th>' in html
+
+
+def test_a_goal_mitra_cannot_read_is_refused_beside_its_field_and_the_rest_is_kept(
+    client: Client, alice: Any
+) -> None:
+    response = client.post(
+        "/plan",
+        {"goal_mindfulness": "lots", "goal_yoga": "2 sessions", "clinician_name": "Dr Lee"},
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert re.search(r'id="id_goal_mindfulness_error">\s*<li>&#39;lots&#39; is not a goal', html)
+    assert 'value="2 sessions"' in html
+    assert 'value="Dr Lee"' in html
+    assert plans.goals_of(alice) == []
+
+
+def test_a_goal_is_removed_by_its_button_or_by_emptying_its_field(
+    client: Client, alice: Any
+) -> None:
+    plans.set_goal(alice, {"kind": "yoga", "amount": 2, "unit": "sessions"})
+    plans.set_goal(alice, {"kind": "walk", "amount": 120, "unit": "minutes"})
+    assert 'aria-label="Remove the yoga goal"' in client.get("/plan").content.decode()
+    assert client.post("/plan/goals/yoga/remove").status_code == 302
+    assert plans.goals_of(alice) == [Goal("walk", 120, "minutes")]
+    assert client.post("/plan", {"goal_walk": ""}).status_code == 302
+    assert plans.goals_of(alice) == []
+    # Removing one that is gone says so, without an error page.
+    response = client.post("/plan/goals/yoga/remove", follow=True)
+    assert "There is no yoga goal in your plan." in response.content.decode()
+
+
+def test_today_shows_this_weeks_progress_against_each_goal(client: Client, alice: Any) -> None:
+    plans.set_goal(alice, {"kind": "mindfulness", "amount": 70, "unit": "minutes"})
+    services.log_practice(
+        alice, {"kind": "mindfulness", "minutes": 45, "at": timezone.now() - timedelta(minutes=1)}
+    )
+    html = client.get("/").content.decode()
+    assert "This week's goals" in html
+    assert "45 of 70 min this week" in html
+    assert 'aria-label="Mindfulness or meditation: 64% of 70 min a week"' in html
+
+
+def test_today_without_goals_points_to_the_plan(client: Client, alice: Any) -> None:
+    assert "Set goals in your plan</a>" in client.get("/").content.decode()
+
+
+def test_the_check_in_form_saves_meals_and_caffeine(client: Client, alice: Any) -> None:
+    now = timezone.localtime(timezone.now()).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        "/checkins", {"at": now, "anxiety": "4", "regular_meals": "no", "caffeine_cups": "1.5"}
+    )
+    assert response.status_code == 302
+    saved = CheckIn.objects.get()
+    assert (saved.regular_meals, saved.caffeine_cups) == (False, 1.5)
+    # Editing the check-in keeps them.
+    edit = client.get(f"/journal/checkin/{saved.pk}").content.decode()
+    assert re.search(r'name="regular_meals" value="no"[^>]*checked', edit)
+    assert 'name="caffeine_cups" value="1.5"' in edit
+
+
+def test_settings_no_longer_edit_crisis_contacts_and_point_to_the_plan(
+    client: Client, alice: Any
+) -> None:
+    services.set_up_person({"crisis_contacts": [{"name": "Sam", "phone": "+1 555 0100"}]})
+    html = client.get("/settings").content.decode()
+    assert "contact_1_name" not in html
+    assert 'href="/plan">plan</a>' in html
+    response = client.post(
+        "/settings",
+        {"time_zone": "Europe/Berlin", "day_boundary_hour": "4", "gad7_every_days": "7"},
+    )
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.crisis_contacts == [{"name": "Sam", "phone": "+1 555 0100"}]
+    assert 'value="Sam"' in client.get("/plan").content.decode()
