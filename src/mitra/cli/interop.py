@@ -14,7 +14,9 @@ from .app import JsonFlag, app, fail, out, print_json, the_person
 def import_command(
     format: Annotated[
         str,
-        typer.Argument(help="The file's format: mitra-json, fhir, pwj, daylio.", metavar="FORMAT"),
+        typer.Argument(
+            help="The file's format: mitra-json, fhir, pwj, daylio, bearable.", metavar="FORMAT"
+        ),
     ],
     file: Annotated[Path, typer.Argument(help="The exported file.", metavar="FILE")],
     dry_run: Annotated[

@@ -84,12 +84,12 @@ def _formats() -> dict[str, Parser]:
 
 def _mapped_formats() -> dict[str, MappedParser]:
     """Formats whose names (activities, factors, labels) go through a changeable mapping."""
-    from . import daylio
+    from . import bearable, daylio
 
-    return {"daylio": daylio.parse}
+    return {"daylio": daylio.parse, "bearable": bearable.parse}
 
 
-FORMATS: tuple[str, ...] = ("mitra-json", "fhir", "pwj", "daylio")
+FORMATS: tuple[str, ...] = ("mitra-json", "fhir", "pwj", "daylio", "bearable")
 
 
 def parse(
