@@ -35,7 +35,7 @@ def test_any_bytes(format: str, data: bytes) -> None:
         parse(format, data, ZoneInfo("UTC"))
 
 
-@pytest.mark.parametrize("format", FORMATS)
+@pytest.mark.parametrize("format", list(_headers))  # the JSON formats; CSV ones fuzz their rows
 @settings(max_examples=150, deadline=None)
 @given(body=st.dictionaries(
     st.sampled_from(["products", "doses", "checkins", "practices", "responses", "substances",

@@ -13,19 +13,36 @@ from .app import JsonFlag, app, fail, out, print_json, the_person
 @app.command("import")
 def import_command(
     format: Annotated[
-        str, typer.Argument(help="The file's format: mitra-json, fhir or pwj.", metavar="FORMAT")
+        str,
+        typer.Argument(
+            help="The file's format: mitra-json, fhir, pwj, daylio, bearable.", metavar="FORMAT"
+        ),
     ],
     file: Annotated[Path, typer.Argument(help="The exported file.", metavar="FILE")],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be added; write nothing.")
     ] = False,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help='What a name in the file becomes, e.g. --map "Running=exercise:30" '
+            "(repeatable; the dry run shows the mapping used).",
+            metavar="NAME=TARGET",
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Import a file; importing the same file twice adds nothing."""
     from mitra.interop.importers import FORMATS, MAX_BYTES
+    from mitra.interop.importers.mapping import parse_overrides
 
     if format not in FORMATS:
         fail(f"FORMAT {format!r} is not one mitra reads; use one of: {', '.join(FORMATS)}")
+    try:
+        overrides = parse_overrides(mapping or [])
+    except ValueError as exc:
+        fail(f"--map {exc}")
     try:
         if file.stat().st_size > MAX_BYTES:
             fail(f"{file}: larger than {MAX_BYTES // (1024 * 1024)} MB; is it the right file?")
@@ -36,7 +53,7 @@ def import_command(
     from mitra.interop.importing import ImportFileError, import_file
 
     try:
-        report = import_file(person, format, data, dry_run=dry_run)
+        report = import_file(person, format, data, dry_run=dry_run, mapping=overrides)
     except ImportFileError as exc:
         fail(f"{file}: {exc}; nothing was imported")
     if as_json:
@@ -48,5 +65,9 @@ def import_command(
     there = sum(report.already.values())
     if there:
         out.print(f"Already imported before: {there} entries.", highlight=False)
+    if report.mapping:
+        out.print("Mapping used (change with --map NAME=TARGET):", highlight=False)
+        for name, target in report.mapping.items():
+            out.print(f"  {name} = {target}", highlight=False, markup=False)
     for skipped in report.skipped:
         out.print(f"Skipped {skipped['where']}: {skipped['reason']}", highlight=False, markup=False)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,9 @@ class ImportReport:
     added: dict[str, int]
     already: dict[str, int]
     skipped: list[dict[str, str]]
+    # The names in the file (activities, factors) and what each became; empty for formats
+    # without such names.
+    mapping: dict[str, str] = field(default_factory=dict)
 
     def document(self) -> dict[str, Any]:
         """The report as one JSON-ready document (`mitra import --json`, the Import page)."""
@@ -34,16 +38,25 @@ class ImportReport:
             "added": self.added,
             "already_imported": self.already,
             "skipped": self.skipped,
+            "mapping": self.mapping,
         }
 
 
-def import_file(person: Person, format: str, data: bytes, *, dry_run: bool) -> ImportReport:
+def import_file(
+    person: Person,
+    format: str,
+    data: bytes,
+    *,
+    dry_run: bool,
+    mapping: Mapping[str, str] | None = None,
+) -> ImportReport:
     """Import `data` in `format` into the person's journal; ImportFileError if it is unreadable.
 
-    Local times without an offset are read in the person's time zone.
+    Local times without an offset are read in the person's time zone. `mapping` changes what a
+    name in the file (an activity, a factor) becomes; see `importers.mapping`.
     """
-    parsed = parse(format, data, ZoneInfo(person.time_zone))
+    parsed = parse(format, data, ZoneInfo(person.time_zone), mapping)
     result = import_rows(person, format, parsed.rows, dry_run=dry_run)
     skipped = [{"where": s.where, "reason": s.reason} for s in parsed.skipped]
     skipped += [{"where": where, "reason": reason} for where, reason in result.skipped]
-    return ImportReport(format, dry_run, result.added, result.already, skipped)
+    return ImportReport(format, dry_run, result.added, result.already, skipped, parsed.mapping)

@@ -8,7 +8,7 @@ rows it skipped, each with its place and reason. A file that cannot be read at a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -63,6 +63,8 @@ class Parsed:
 
     rows: list[Row] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # Each name the file used (an activity, a factor) and what it became, for the dry run.
+    mapping: dict[str, str] = field(default_factory=dict)
 
     def add(self, row: Row) -> None:
         if len(self.rows) >= MAX_ROWS:
@@ -71,6 +73,7 @@ class Parsed:
 
 
 Parser = Callable[[bytes, ZoneInfo], Parsed]
+MappedParser = Callable[[bytes, ZoneInfo, Mapping[str, str]], Parsed]
 
 
 def _formats() -> dict[str, Parser]:
@@ -79,16 +82,31 @@ def _formats() -> dict[str, Parser]:
     return {"mitra-json": mitra_json.parse, "fhir": fhir.parse, "pwj": pwj.parse}
 
 
-FORMATS: tuple[str, ...] = ("mitra-json", "fhir", "pwj")
+def _mapped_formats() -> dict[str, MappedParser]:
+    """Formats whose names (activities, factors, labels) go through a changeable mapping."""
+    from . import bearable, daylio
+
+    return {"daylio": daylio.parse, "bearable": bearable.parse}
 
 
-def parse(format: str, data: bytes, zone: ZoneInfo) -> Parsed:
-    """Parse a file of a known format; raise ImportFileError when it cannot be read."""
-    parsers = _formats()
-    if format not in parsers:
-        raise ImportFileError(f"unknown format {format!r}; use one of: {', '.join(parsers)}")
+FORMATS: tuple[str, ...] = ("mitra-json", "fhir", "pwj", "daylio", "bearable")
+
+
+def parse(
+    format: str, data: bytes, zone: ZoneInfo, mapping: Mapping[str, str] | None = None
+) -> Parsed:
+    """Parse a file of a known format; raise ImportFileError when it cannot be read.
+
+    `mapping` ("Running" -> "exercise:30") changes what a name in the file becomes, for the
+    formats that have such names; see `mapping.py`.
+    """
+    parsers, mapped = _formats(), _mapped_formats()
+    if format not in parsers and format not in mapped:
+        raise ImportFileError(f"unknown format {format!r}; use one of: {', '.join(FORMATS)}")
     if len(data) > MAX_BYTES:
         raise ImportFileError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+    if format in mapped:
+        return mapped[format](data, zone, mapping or {})
     return parsers[format](data, zone)
 
 

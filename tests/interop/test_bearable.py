@@ -1,0 +1,128 @@
+"""Bearable's CSV: rows of one time of day make a check-in; kratom with an amount a dose."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mitra.interop.importers import ImportFileError, parse
+from mitra.interop.importing import import_file
+from mitra.journal.models import CheckIn, Dose, Intake
+
+SAMPLE = Path(__file__).parent / "samples" / "bearable-export.csv"
+BERLIN = ZoneInfo("Europe/Berlin")
+HEADER = "date,weekday,time of day,category,rating/amount,detail,notes\n"
+
+
+def _checkins() -> dict[str, dict[str, Any]]:
+    rows = parse("bearable", SAMPLE.read_bytes(), BERLIN).rows
+    return {r.where: r.data for r in rows if r.kind == "checkin"}
+
+
+def test_the_sample_gives_checkins_a_dose_intakes_and_names_each_line_it_skips(
+    alice: Any,
+) -> None:
+    report = import_file(alice, "bearable", SAMPLE.read_bytes(), dry_run=False)
+    assert report.added["checkin"] == 4
+    assert report.added["dose"] == 1
+    assert report.added["product"] == 1
+    assert report.added["intake"] == 3
+    assert [s["where"] for s in report.skipped] == ["line 17", "line 18"]
+    assert "31st Jun 2024" in report.skipped[0]["reason"]
+    assert "'noon'" in report.skipped[1]["reason"]
+    dose = Dose.objects.get(person=alice)
+    assert (dose.grams, dose.product.name, dose.product.form) == (
+        3.0,
+        "Kratom (Red Bali)",
+        "powder",
+    )
+    assert dose.taken_at == datetime(2024, 6, 14, 8, 10, tzinfo=BERLIN)
+    assert sorted(i.substance.name for i in Intake.objects.filter(person=alice)) == [
+        "Sertraline", "alcohol", "caffeine"]  # fmt: skip
+
+
+def test_mood_sleep_and_anxiety_map_by_the_documented_tables() -> None:
+    morning = _checkins()["line 2"]
+    assert morning["at"] == datetime(2024, 6, 14, 9, 0, tzinfo=BERLIN)  # "am" is 09:00
+    assert (morning["mood"], morning["sleep_hours"], morning["sleep_quality"]) == (3, 6.75, 2)
+    assert morning["anxiety"] == 5  # moderate
+    assert morning["symptoms"] == ["headache"]
+    assert "Symptom: Dizziness (severe)" in morning["note"]
+    assert "woke up tense" in morning["note"]
+
+
+def test_no_anxiety_is_made_up_where_the_file_has_none() -> None:
+    evening = _checkins()["line 10"]
+    assert "anxiety" not in evening
+    assert evening["mood"] == 4
+    assert evening["practices"] == [{"kind": "exercise", "minutes": 40}]
+    assert "Factors: Socialising" in evening["note"]
+
+
+def test_kratom_without_an_amount_is_kept_in_the_note_not_dropped() -> None:
+    note = _checkins()["line 16"]["note"]
+    assert "forgot to weigh" in note
+    assert "Kratom: taken, no amount in g or mg (none), so not a dose" in note
+
+
+def test_the_mapping_is_shown_and_can_be_changed(alice: Any) -> None:
+    report = import_file(alice, "bearable", SAMPLE.read_bytes(), dry_run=True,
+                         mapping={"Socialising": "therapy:60"})  # fmt: skip
+    assert report.mapping["Coffee"] == "intake:caffeine"
+    assert report.mapping["Socialising"] == "therapy:60"
+    assert report.mapping["Dizziness"] == "note"
+    assert CheckIn.objects.filter(person=alice).count() == 0
+
+
+def test_importing_the_same_file_twice_adds_nothing(alice: Any) -> None:
+    import_file(alice, "bearable", SAMPLE.read_bytes(), dry_run=False)
+    again = import_file(alice, "bearable", SAMPLE.read_bytes(), dry_run=False)
+    assert sum(again.added.values()) == 0
+    assert again.already["checkin"] == 4
+    assert Dose.objects.filter(person=alice).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        (b"date,mood\n14th Jun 2024,3\n", "line 1"),
+        ((HEADER + '14th Jun 2024,Friday,am,Mood,"3,,\n').encode(), "line 2"),
+    ],
+)
+def test_a_broken_file_names_its_line_and_writes_nothing(
+    alice: Any, data: bytes, line: str
+) -> None:
+    with pytest.raises(ImportFileError, match=f"^{line}:"):
+        import_file(alice, "bearable", data, dry_run=False)
+    assert CheckIn.objects.filter(person=alice).count() == 0
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=400) | st.text(max_size=400).map(lambda t: (HEADER + t).encode()))
+def test_any_bytes_give_rows_or_a_file_error_never_a_crash(data: bytes) -> None:
+    with contextlib.suppress(ImportFileError):
+        parse("bearable", data, BERLIN)
+
+
+_cell = st.text(max_size=10) | st.sampled_from(
+    ["14th Jun 2024", "1st Feb 2023", "am", "pm", "all day", "08:30", "Mood", "Sleep", "Symptom",
+     "Meds/Supplements", "Factors", "Sleep quality", "Anxiety", "Kratom", "3g", "7:30", "4", "0"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_cell, min_size=5, max_size=7), max_size=6))
+def test_any_rows_under_the_header_give_rows_and_skips_never_a_crash(rows: list[list[str]]) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    with contextlib.suppress(ImportFileError):
+        parse("bearable", (HEADER + buffer.getvalue()).encode(), BERLIN)
