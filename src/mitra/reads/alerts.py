@@ -15,6 +15,7 @@ from mitra.journal import alerts as journal_alerts
 from mitra.journal.crisis import crisis_resources
 from mitra.knowledge import load as load_knowledge
 from mitra.safety import evidence_from_json
+from mitra.safety.interactions import Citation
 from mitra.safety.rules import crisis_answer_in_a_questionnaire
 from mitra.vocabulary import SEVERITY_LABELS
 
@@ -45,16 +46,6 @@ class AlertFact:
 
     label: str
     text: str
-
-
-@dataclass(frozen=True)
-class Citation:
-    """A source behind an alert, resolved to its citation and address."""
-
-    id: str
-    citation: str
-    url: str
-    secondary: bool  # a secondary or lay source, shown as weaker evidence
 
 
 @dataclass(frozen=True)
@@ -110,7 +101,7 @@ class AlertList:
 def _citations(source_ids: list[str]) -> tuple[Citation, ...]:
     kb = load_knowledge()
     known = [sid for sid in source_ids if sid in kb.sources]
-    return tuple(Citation(s.id, s.citation, s.url, s.grade == "B") for s in kb.cite(known))
+    return tuple(Citation.of(s) for s in kb.cite(known))
 
 
 def _crisis(person: Person) -> CrisisHelp:

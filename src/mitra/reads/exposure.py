@@ -29,6 +29,7 @@ from mitra.pharmacology import (
     exposure_curve,
     normalise_dose,
 )
+from mitra.safety.interactions import Citation
 from mitra.timeline import DayClock, Timeline
 from mitra.vocabulary import MASS_UNITS, PRODUCT_FORMS, PRODUCT_UNITS
 
@@ -42,7 +43,6 @@ __all__ = [
     "ExposureDose",
     "ExposureRead",
     "ExposureRefused",
-    "SourceView",
     "exposure",
     "lookback",
     "recent_exposure",
@@ -64,15 +64,6 @@ _LAST_S = datetime(9999, 12, 30, tzinfo=UTC).timestamp()
 
 class ExposureRefused(ValueError):
     """The curve asked for cannot be drawn honestly (too long, too dense, out of range)."""
-
-
-@dataclass(frozen=True)
-class SourceView:
-    """A cited source: its id, the citation and where to read it."""
-
-    id: str
-    citation: str
-    url: str
 
 
 @dataclass(frozen=True)
@@ -125,7 +116,7 @@ class ExposureRead:
     note: str
     caveats: tuple[str, ...]
     sources: tuple[str, ...]
-    citations: tuple[SourceView, ...]
+    citations: tuple[Citation, ...]
 
 
 @cache
@@ -344,8 +335,7 @@ def exposure(
         caveats=tuple(str(c) for c in curve.model.caveats),
         sources=source_ids,
         citations=tuple(
-            SourceView(s.id, s.citation, s.url)
-            for s in kb.cite([sid for sid in source_ids if sid in kb.sources])
+            Citation.of(s) for s in kb.cite([sid for sid in source_ids if sid in kb.sources])
         ),
     )
 
