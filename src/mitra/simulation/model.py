@@ -29,7 +29,7 @@ from mitra.simulation.taper import (
     plan_taper,
     step_withdrawal,
 )
-from mitra.taper import withdrawal_symptom_ids
+from mitra.taper import Schedule, withdrawal_symptom_ids
 from mitra.timeline import DayClock, Timeline
 
 __all__ = ["Simulation", "SyntheticJournal", "simulate"]
@@ -58,6 +58,7 @@ class SyntheticJournal:
     checkins: list[dict[str, Any]] = field(default_factory=list)  # with "practices"
     responses: list[dict[str, Any]] = field(default_factory=list)  # instrument, at, answers
     truth: dict[str, Any] = field(default_factory=dict)
+    taper: Schedule | None = None  # the taper the person follows, to save as theirs
 
 
 @dataclass(frozen=True)
@@ -295,6 +296,7 @@ class Simulation:
             checkins=checkins,
             responses=self.responses(),
             truth=self.truth,
+            taper=None if self.taper is None else self.taper.schedule,
         )
 
 
