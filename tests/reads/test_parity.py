@@ -55,6 +55,7 @@ PAIRS = [
         "/api/v1/taper/plan?to=0&pace=10-per-week&from=8g",
     ),
     (("taper", "status"), "/api/v1/taper/status"),
+    (("reminders",), "/api/v1/reminders"),
 ]
 
 

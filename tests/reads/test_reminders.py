@@ -66,7 +66,42 @@ def test_a_demo_taper_reminds_the_next_step(alice: Any) -> None:
 
     load_demo(alice, days=45, seed=1, taper=True)
     status = taper_status(alice)
-    reminders = upcoming_reminders(alice, days=14)
+    reminders = upcoming_reminders(alice, days=14).reminders
     steps = [r for r in reminders if r.kind == "taper-step"]
     assert [r.day for r in steps] == [status.next_step]
     assert sum(r.kind == "checkin" for r in reminders) == 14
+
+
+@pytest.mark.django_db
+def test_the_feed_is_at_a_secret_url_in_a_private_file_and_renewing_closes_the_old_one(
+    client: Any, alice: Any, settings: Any, tmp_path: Any
+) -> None:
+    from mitra.journal import reminders as store
+
+    settings.DATA_DIR = tmp_path
+    token = store.feed_token(alice)
+    assert (tmp_path / "reminders.json").stat().st_mode & 0o777 == 0o600
+    response = client.get(f"/reminders/{token}.ics")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    summaries = [str(e["summary"]) for e in events(response.content)]
+    assert summaries.count("mitra: daily check-in") == 60
+    assert "mitra: GAD-7 due" in summaries  # alice has never answered one
+    renewed = store.renew_token(alice)
+    assert renewed != token
+    assert client.get(f"/reminders/{token}.ics").status_code == 404
+    assert client.get(f"/reminders/{renewed}.ics").status_code == 200
+    assert client.get("/reminders/guess.ics").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_check_in_time_is_a_setting_the_feed_follows(
+    alice: Any, settings: Any, tmp_path: Any
+) -> None:
+    from mitra.journal import reminders as store
+
+    settings.DATA_DIR = tmp_path
+    store.set_checkin_time(alice, time(7, 45))
+    read = upcoming_reminders(alice, days=3)
+    assert read.checkin_time == time(7, 45)
+    assert all(r.local_time == time(7, 45) for r in read.reminders if r.kind == "checkin")

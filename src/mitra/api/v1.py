@@ -17,6 +17,7 @@ from . import (
     journal,
     products,
     questionnaires,
+    reminders,
     report,
     substances,
     taper,
@@ -40,6 +41,7 @@ api.add_router("/insights", insights.router)
 api.add_router("/alerts", alerts.router)
 api.add_router("/", report.router)
 api.add_router("/taper", taper.router)
+api.add_router("/reminders", reminders.router)
 api.add_router("/fhir", fhir.router)
 
 # --- errors -------------------------------------------------------------------------------------

@@ -14,7 +14,14 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-__all__ = ["Reminder", "feed", "plan_reminders", "upcoming_reminders"]
+__all__ = [
+    "Reminder",
+    "Reminders",
+    "feed",
+    "feed_for_token",
+    "plan_reminders",
+    "upcoming_reminders",
+]
 
 Kind = Literal["checkin", "gad7", "taper-step"]
 
@@ -32,6 +39,15 @@ class Reminder:
     local_time: time
     at: datetime  # aware, in the person's zone
     title: str
+
+
+@dataclass(frozen=True)
+class Reminders:
+    """The coming reminders, and the local time the daily check-in is reminded at."""
+
+    checkin_time: time
+    days: int
+    reminders: tuple[Reminder, ...]
 
 
 def _at(day: date, at: time, zone: ZoneInfo) -> datetime:
@@ -100,13 +116,12 @@ def feed(reminders: tuple[Reminder, ...], *, stamp: datetime) -> bytes:
     return bytes(calendar.to_ical())
 
 
-def upcoming_reminders(
-    person: Any, now: datetime | None = None, *, days: int = 14, checkin_time: time = time(20, 0)
-) -> tuple[Reminder, ...]:
+def upcoming_reminders(person: Any, now: datetime | None = None, *, days: int = 14) -> Reminders:
     """The person's reminders for the coming `days`: check-in, GAD-7 due, taper steps."""
     from django.utils import timezone
 
     from mitra.journal import clock
+    from mitra.journal.reminders import checkin_time
 
     from .taper import taper_status
     from .today import gad7_due
@@ -124,11 +139,21 @@ def upcoming_reminders(
         # Only the next step: a hold or a step back moves every later date.
         following = schedule.steps[status.step]
         steps = ((status.next_step, f"{following.allowance:g} {schedule.unit} a day"),)
-    return plan_reminders(
-        person.time_zone,
-        today,
-        days=days,
-        checkin_time=checkin_time,
-        gad7_due=due,
-        taper_steps=steps,
+    at = checkin_time(person)
+    planned = plan_reminders(
+        person.time_zone, today, days=days, checkin_time=at, gad7_due=due, taper_steps=steps
     )
+    return Reminders(at, days, planned)
+
+
+def feed_for_token(token: str, now: datetime | None = None) -> bytes | None:
+    """The iCalendar feed the token opens (the next 60 days), or None for an unknown token."""
+    from django.utils import timezone
+
+    from mitra.journal.reminders import person_for_token
+
+    person = person_for_token(token)
+    if person is None:
+        return None
+    moment = now or timezone.now()
+    return feed(upcoming_reminders(person, moment, days=60).reminders, stamp=moment)
