@@ -61,7 +61,6 @@ def feed_token(person: Person) -> str:
 
 def renew_token(person: Person) -> str:
     """A new token: the old feed URL stops working at once."""
-    data = _read()
     entry = {**_entry(person), "token": secrets.token_urlsafe(32)}
     data = _read()
     data[str(person.pk)] = entry
@@ -79,16 +78,17 @@ def person_for_token(token: str) -> Person | None:
 
 
 def checkin_time(person: Person) -> time:
-    """The local time the daily check-in is reminded at."""
+    """The local time the daily check-in is reminded at (reading makes no file)."""
+    entry = _read().get(str(person.pk))
+    stored = entry.get("checkin_time") if isinstance(entry, dict) else None
     try:
-        return time.fromisoformat(str(_entry(person).get("checkin_time", "20:00")))
+        return time.fromisoformat(str(stored or "20:00"))
     except ValueError:
         return DEFAULT_CHECKIN_TIME
 
 
 def set_checkin_time(person: Person, at: time) -> None:
     """Remind the daily check-in at `at` (local time)."""
-    data = _read()
     entry = {**_entry(person), "checkin_time": at.strftime("%H:%M")}
     data = _read()
     data[str(person.pk)] = entry
