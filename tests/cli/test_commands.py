@@ -265,3 +265,29 @@ def test_the_first_command_keeps_its_json_pure_and_says_the_time_zone_on_stderr(
     assert code == 0
     assert json.loads(out)["anxiety"] == 3  # stdout is the JSON document alone
     assert "using time zone Europe/Berlin" in err
+
+
+@pytest.mark.django_db
+def test_demo_taper_starts_a_taper_and_needs_enough_days(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    assert "--days 38 or more" in refused(capsys, "demo", "--days", "20", "--taper")
+    code, out, _ = run(capsys, "demo", "--days", "45", "--seed", "2", "--taper")
+    assert code == 0
+    assert "a taper" in out
+    status = json.loads(run(capsys, "taper", "status", "--json")[1])
+    assert status["active"] is True
+
+
+@pytest.mark.django_db
+def test_reminders_lists_the_check_in_and_renews_the_feed_url(
+    capsys: pytest.CaptureFixture[str], alice: Any, settings: Any, tmp_path: Any
+) -> None:
+    settings.DATA_DIR = tmp_path
+    code, out, _ = run(capsys, "reminders", "--days", "3", "--checkin-time", "07:30")
+    assert code == 0
+    assert out.count("daily check-in") == 3
+    first = out.split("/reminders/")[1].split(".ics")[0]
+    renewed = run(capsys, "reminders", "--renew")[1].split("/reminders/")[1].split(".ics")[0]
+    assert renewed != first
+    assert "--checkin-time" in refused(capsys, "reminders", "--checkin-time", "late")

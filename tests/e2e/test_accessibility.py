@@ -55,3 +55,19 @@ def test_each_page_meets_wcag_22_aa_and_fits_a_phone(page: Any, demo_alice: Any,
     ]
     assert not problems, "\n".join(problems)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
+
+
+@pytest.fixture
+def tapering_alice(alice: Any) -> Any:
+    """Alice four weeks into the demo's taper, with a hold proposed today."""
+    from mitra.journal.demo import load_demo
+
+    load_demo(alice, days=60, seed=1, taper=True)
+    return alice
+
+
+@pytest.mark.parametrize("path", ["/taper", "/"])
+def test_a_taper_in_progress_meets_wcag_22_aa_and_fits_a_phone(
+    page: Any, tapering_alice: Any, path: str
+) -> None:
+    test_each_page_meets_wcag_22_aa_and_fits_a_phone(page, tapering_alice, path)

@@ -56,6 +56,7 @@ PAIRS = [
     ),
     (("taper", "status"), "/api/v1/taper/status"),
     (("plan",), "/api/v1/plan"),
+    (("reminders",), "/api/v1/reminders"),
 ]
 
 

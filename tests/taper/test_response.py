@@ -95,10 +95,15 @@ def test_symptoms_that_are_not_withdrawal_like_or_not_in_a_row_propose_nothing()
 
 
 def test_a_sows_total_up_from_the_steps_baseline_proposes_a_hold() -> None:
-    timeline = journal([*QUIET, 3.0, 3.0, 3.0], sows={12: 8.0, 16: 14.0})
+    timeline = journal([*QUIET, 3.0, 3.0, 3.0], sows={12: 8.0, 16: 16.0})
     result = assess_hold(timeline, STEP, last(timeline))
     assert result.hold_proposed
-    assert "+6 from the step's baseline of 8" in result.reasons[0]
+    assert "+8 from the step's baseline of 8" in result.reasons[0]
+
+
+def test_a_sows_rise_below_seven_points_proposes_nothing() -> None:
+    timeline = journal([*QUIET, 3.0, 3.0, 3.0], sows={12: 8.0, 16: 14.0})
+    assert not assess_hold(timeline, STEP, last(timeline)).hold_proposed
 
 
 def test_a_high_but_unchanged_sows_total_proposes_nothing() -> None:
@@ -107,7 +112,7 @@ def test_a_high_but_unchanged_sows_total_proposes_nothing() -> None:
 
 
 def test_a_sows_during_the_step_only_is_compared_with_the_steps_first() -> None:
-    timeline = journal([*QUIET, 3.0, 3.0, 3.0], sows={14: 5.0, 16: 11.0})
+    timeline = journal([*QUIET, 3.0, 3.0, 3.0], sows={14: 5.0, 16: 12.0})
     assert assess_hold(timeline, STEP, last(timeline)).hold_proposed
 
 

@@ -24,6 +24,7 @@ from . import (
     plan,
     products,
     questionnaires,
+    reminders,
     report,
     substances,
     taper,
@@ -84,6 +85,7 @@ api.add_router("/insights", insights.router)
 api.add_router("/alerts", alerts.router)
 api.add_router("/", report.router)
 api.add_router("/taper", taper.router)
+api.add_router("/reminders", reminders.router)
 api.add_router("/fhir", fhir.router)
 api.add_router("/plan", plan.router)
 

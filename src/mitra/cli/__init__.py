@@ -6,12 +6,36 @@ import sys
 
 import typer
 
-from . import data, insights, interop, journal, plan, questionnaires, report, safety, serve, taper
+from . import (
+    data,
+    insights,
+    interop,
+    journal,
+    plan,
+    questionnaires,
+    reminders,
+    report,
+    safety,
+    serve,
+    taper,
+)
 from .app import NOTES, CommandError, UsageError, app
 
 __all__ = ["app", "main"]
 # The command groups register their commands on `app` when imported.
-_GROUPS = (data, insights, interop, journal, plan, questionnaires, report, safety, serve, taper)
+_GROUPS = (
+    data,
+    insights,
+    interop,
+    journal,
+    plan,
+    questionnaires,
+    reminders,
+    report,
+    safety,
+    serve,
+    taper,
+)
 
 
 def main(argv: list[str] | None = None) -> None:

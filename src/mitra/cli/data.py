@@ -41,8 +41,18 @@ def demo(
         bool,
         typer.Option("--into-existing", help="Add made-up entries to a journal that has entries."),
     ] = False,
+    taper: Annotated[
+        bool,
+        typer.Option(
+            "--taper",
+            help="The person is four weeks into a 10%-a-week taper, with a hold proposed today "
+            "(needs --days 38 or more).",
+        ),
+    ] = False,
 ) -> None:
     """Fill an empty journal with a synthetic person, to try mitra out."""
+    if taper and days < 38:
+        fail("--taper needs --days 38 or more: 24 days of taper and 14 before it")
     django_ready()
     from mitra.journal import queries
 
@@ -57,7 +67,7 @@ def demo(
 
     from mitra.journal.demo import demo_journal, load_demo
 
-    journal = demo_journal(person, days=days, seed=seed)
+    journal = demo_journal(person, days=days, seed=seed, taper=taper)
     with Progress(transient=True, console=Console(stderr=True)) as bar:
         task = bar.add_task("Making a synthetic journal", total=None)
         counts = load_demo(
@@ -68,8 +78,9 @@ def demo(
     write_private(truth_file, json.dumps(journal.truth, indent=2, default=str) + "\n")
     out.print(
         f"Added {days} days: {counts['doses']} doses, {counts['checkins']} check-ins, "
-        f"{counts['practices']} practices, {counts['responses']} GAD-7s, "
-        f"{counts['products']} products. Ground truth: {truth_file}. Now run: mitra serve"
+        f"{counts['practices']} practices, {counts['responses']} questionnaires, "
+        f"{counts['products']} products{', a taper' if counts['tapers'] else ''}. "
+        f"Ground truth: {truth_file}. Now run: mitra serve"
     )
 
 

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from django.db import transaction
 
-from mitra.simulation import SyntheticJournal, synthetic_journal
+from mitra.simulation import DEFAULT_PERSON, SyntheticJournal, synthetic_journal
+from mitra.simulation.person import DEMO_TAPER
 
-from . import services
+from . import services, tapers
 from .alerts import refresh_after_commit
 from .models import CheckIn, Dose, Person, Practice, Response
 
 Progress = Callable[[int], None]
 
 
-def demo_journal(person: Person, *, days: int, seed: int) -> SyntheticJournal:
-    """The synthetic person's records and ground truth, on this person's clock."""
-    return synthetic_journal(days, seed=seed, time_zone=person.time_zone)
+def demo_journal(person: Person, *, days: int, seed: int, taper: bool = False) -> SyntheticJournal:
+    """The synthetic person's records and ground truth, on this person's clock.
+
+    With `taper`, the person is in the fourth week of a 10%-a-week taper (DEMO_TAPER); it needs
+    at least 38 days (the taper's 24 and the 14 its starting amount is measured over).
+    """
+    parameters = replace(DEFAULT_PERSON, taper=DEMO_TAPER) if taper else DEFAULT_PERSON
+    return synthetic_journal(days, seed=seed, time_zone=person.time_zone, parameters=parameters)
 
 
 @transaction.atomic
@@ -28,9 +35,10 @@ def load_demo(
     seed: int,
     progress: Progress | None = None,
     journal: SyntheticJournal | None = None,
+    taper: bool = False,
 ) -> dict[str, int]:
-    """Add `days` days of a synthetic person's entries. Returns counts."""
-    journal = journal or demo_journal(person, days=days, seed=seed)
+    """Add `days` days of a synthetic person's entries (and their taper). Returns counts."""
+    journal = journal or demo_journal(person, days=days, seed=seed, taper=taper)
     products = [services.add_product(person, data) for data in journal.products]
     doses = []
     for record in journal.doses:
@@ -56,6 +64,8 @@ def load_demo(
     Practice.objects.bulk_create(practices, batch_size=1000)  # each takes its check-in's new id
     responses = [services.response_row(person, record) for record in journal.responses]
     Response.objects.bulk_create(responses, batch_size=1000)
+    if journal.taper is not None:  # saved as the person saves theirs: through the service
+        tapers.save_taper(person, journal.taper)
     if progress:
         progress(len(checkins) + len(practices) + len(responses))
     refresh_after_commit(person)
@@ -65,4 +75,5 @@ def load_demo(
         "checkins": len(checkins),
         "practices": len(practices),
         "responses": len(responses),
+        "tapers": int(journal.taper is not None),
     }

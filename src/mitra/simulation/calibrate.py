@@ -8,7 +8,9 @@ persons, computes the insight cards `mitra.insights.analyse` shows on each and c
 3. power: a practice effect of 0.5 points (0-10 scale) is detected in at least 80% of persons
    from 90 days of daily data;
 4. the interdose-withdrawal signature is detected in at least 80% of persons who have it, and
-   reported in at most 5% of persons who do not.
+   reported in at most 5% of persons who do not;
+5. in a taper, the hold proposal (mitra.taper.assess_hold, fed the simulated check-ins and
+   SOWS) fires in at least 80% of true withdrawal flare-ups and in at most 10% of quiet weeks.
 
 It writes a markdown table and an SVG figure to docs/calibration/. All persons are synthetic
 (see mitra.simulation.person): the targets say the statistics are honest for such persons, not
@@ -24,9 +26,10 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -40,8 +43,11 @@ from mitra.simulation.person import (
     DoseSlot,
     PersonParameters,
     PracticeHabit,
+    TaperHabit,
     null_person,
 )
+from mitra.simulation.taper import TRUE_FLARE_POINTS
+from mitra.taper import assess_hold
 from mitra.timeline import Timeline
 
 __all__ = [
@@ -72,6 +78,19 @@ CALIBRATION_PERSON = replace(
         PracticeHabit("exercise", 0.5, (20, 60), same_day=0.0, next_day=0.0),
     ),
 )
+
+#: The taper persons (synthetic): the demo person, 10% of the starting dose a week from 62 days
+#: before the end (nine weekly steps lived), each step a flare-up with probability one half.
+TAPER_DAYS = 100
+TAPER_PERSON = replace(
+    DEFAULT_PERSON,
+    taper=TaperHabit(starts_days_before_end=62, over_days=(), flare_probability=0.5),
+)
+#: A quiet week: the steps add at most this many points on any of its days (half a flare-up).
+#: Steps between this and a true flare-up are mild and counted in neither target.
+QUIET_POINTS = TRUE_FLARE_POINTS / 2
+#: Taper persons per person of the other scenarios: each gives nine steps.
+TAPER_SHARE = 4
 
 FACTOR_TRUTH = {
     "practice.mindfulness.same_day": "mindfulness_same_day",
@@ -213,7 +232,7 @@ class Result:
         return all(t.met for t in self.targets)
 
 
-Mapper = Callable[[Callable[[int], tuple[int, int]], Sequence[int]], list[tuple[int, int]]]
+Mapper = Callable[[Callable[[int], Any], Sequence[int]], list[Any]]
 
 
 @contextmanager
@@ -241,11 +260,12 @@ def run(persons: int = 250, *, processes: int = 1, seed: int = 0) -> Result:
         null = map_(_null, [s + 500_000 for s in seeds])
         power = map_(_power, [s + 900_000 for s in seeds])
         demo = map_(_demo_power, [s + 1_300_000 for s in seeds])
+        taper = map_(_taper, [s + 1_700_000 for s in seeds[: max(1, persons // TAPER_SHARE)]])
     hits = sum(h for h, _ in coverage)
     intervals = sum(t for _, t in coverage)
     return Result(
         persons=persons,
-        targets=targets(hits, intervals, null, power, persons),
+        targets=(*targets(hits, intervals, null, power, persons), *taper_targets(taper)),
         seconds=time.perf_counter() - started,
         demo_power=sum(d for d, _ in demo) / persons,
         daily_sd=float(np.mean([_residual_sd(s) for s in seeds[:50]])),
@@ -300,6 +320,54 @@ def targets(
             persons,
             0.0,
             0.05,
+        ),
+    )
+
+
+def _taper(seed: int) -> tuple[int, int, int, int]:
+    """(flare-ups with a hold proposed, flare-ups, quiet weeks with one, quiet weeks).
+
+    Each step is judged as the app would judge it on each of its seven days, from the data up
+    to that day's end; the schedule is followed without holds.
+    """
+    sim = simulate(TAPER_DAYS, TAPER_PERSON, seed=seed, end=END, now=NOW)
+    assert sim.taper is not None
+    line = sim.timeline()
+    counts = [0, 0, 0, 0]
+    for start in sim.taper.step_start:
+        week = sim.step_withdrawal[start : start + 7]
+        began = sim.first + timedelta(days=start)
+        days = [began + timedelta(days=k) for k in range(week.size)]
+        fired = any(assess_hold(line, began, day).hold_proposed for day in days)
+        if week.max() >= TRUE_FLARE_POINTS:
+            counts[0] += fired
+            counts[1] += 1
+        elif week.max() <= QUIET_POINTS:
+            counts[2] += fired
+            counts[3] += 1
+    return counts[0], counts[1], counts[2], counts[3]
+
+
+def taper_targets(outcomes: Sequence[tuple[int, int, int, int]]) -> tuple[Target, ...]:
+    """The hold proposal's targets from the taper persons' steps."""
+    total = [sum(o[k] for o in outcomes) for k in range(4)]
+    return (
+        Target(
+            "hold on flare-ups",
+            f"hold proposed within a step's week when the step brought a withdrawal flare-up "
+            f"({len(outcomes)} taper persons)",
+            total[0],
+            total[1],
+            0.80,
+            1.0,
+        ),
+        Target(
+            "hold false alarms",
+            f"hold proposed within a quiet step's week ({len(outcomes)} taper persons)",
+            total[2],
+            total[3],
+            0.0,
+            0.10,
         ),
     )
 
@@ -361,6 +429,14 @@ def markdown(result: Result) -> str:
         "fixed-b widening of Kiefer and Vogelsang (2005), because Newey-West with t critical "
         "values over-rejected over 90 days (in development: coverage about 93%, persons with a "
         "false discovery about 8%).",
+        "- Taper persons: the demo person tapering by 10% of the starting dose a week (mitra's "
+        "own planner), nine weekly steps lived, a SOWS every evening. After each step, with "
+        "probability one half, a withdrawal flare-up adds 1.5-3 points (times dependence) to "
+        "anxiety, peaking on the third day and gone in a week, with withdrawal-like symptoms "
+        "and SOWS items rising with it; otherwise 0-0.3 points. A true flare-up is a step "
+        f"adding at least {TRUE_FLARE_POINTS:g} point on some day; a quiet week adds at most "
+        f"{QUIET_POINTS:g}; steps in between are mild and counted in neither. Dependence falls "
+        "with the lower use, so late steps hurt less. The hold thresholds are taper.toml's.",
         "- The withdrawal signature is tested within days, so it is also produced by relief "
         "wearing off; the null persons here have neither.",
         "",

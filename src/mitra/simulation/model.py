@@ -20,6 +20,16 @@ from scipy.signal import lfilter
 
 from mitra.pharmacology import alkaloid_dose, concentration_nM, content_per_gram, one_compartment
 from mitra.simulation.person import DEFAULT_PERSON, SYNTHETIC, DoseSlot, PersonParameters
+from mitra.simulation.taper import (
+    FLARE_SHAPE,
+    SOWS_ITEMS,
+    TRUE_FLARE_POINTS,
+    TaperCourse,
+    follow_allowance,
+    plan_taper,
+    step_withdrawal,
+)
+from mitra.taper import Schedule, withdrawal_symptom_ids
 from mitra.timeline import DayClock, Timeline
 
 __all__ = ["Simulation", "SyntheticJournal", "simulate"]
@@ -34,6 +44,7 @@ _EARLIEST_HOUR = 4.0 + 5.0 / 60.0
 _LATEST_HOUR = 23.0 + 55.0 / 60.0
 _REFERENCE_WINDOW_HOURS = 168  # the habitual concentration: the mean over the past 7 days
 _GAD7_HOUR = 20.5
+_SOWS_HOUR = 21.0
 
 
 @dataclass
@@ -47,6 +58,7 @@ class SyntheticJournal:
     checkins: list[dict[str, Any]] = field(default_factory=list)  # with "practices"
     responses: list[dict[str, Any]] = field(default_factory=list)  # instrument, at, answers
     truth: dict[str, Any] = field(default_factory=dict)
+    taper: Schedule | None = None  # the taper the person follows, to save as theirs
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,46 @@ class Simulation:
     rating_withdrawal: FloatArray
     rating_excess: FloatArray
     rating_concentration_nM: FloatArray  # noqa: N815  unit symbol: nmol/L
+    # A taper (None without one): the plan, each day's points from the steps' flare-ups, and
+    # each step's drawn peak (points, scaled by dependence).
+    response_instrument: tuple[str, ...] = ()  # empty: every response is a GAD-7
+    taper: TaperCourse | None = None
+    step_withdrawal: FloatArray = field(default_factory=lambda: np.zeros(0))
+    step_peaks: tuple[float, ...] = ()
+
+    @property
+    def instruments(self) -> tuple[str, ...]:
+        """Each response's instrument code."""
+        return self.response_instrument or ("GAD-7",) * self.response_time.size
+
+    @property
+    def flare_days(self) -> tuple[date, ...]:
+        """The true withdrawal flare-up days: the steps add at least TRUE_FLARE_POINTS."""
+        return tuple(
+            self.first + timedelta(days=int(d))
+            for d in np.flatnonzero(self.step_withdrawal >= TRUE_FLARE_POINTS)
+        )
+
+    def taper_truth(self) -> dict[str, Any] | None:
+        """The taper's plan and what the body did with it (synthetic), or None."""
+        if self.taper is None:
+            return None
+        schedule = self.taper.schedule
+        return {
+            "starts": schedule.starts.isoformat(),
+            "start_amount": schedule.start_amount,
+            "pace": schedule.pace,
+            "steps_lived": [
+                {
+                    "starts": (self.first + timedelta(days=s)).isoformat(),
+                    "flare_peak_points": round(peak, 3),
+                    "flare_up": peak * max(FLARE_SHAPE) >= TRUE_FLARE_POINTS,
+                }
+                for s, peak in zip(self.taper.step_start, self.step_peaks, strict=True)
+            ],
+            "flare_days": [d.isoformat() for d in self.flare_days],
+            "true_flare_points": TRUE_FLARE_POINTS,
+        }
 
     @property
     def truth(self) -> dict[str, Any]:
@@ -108,6 +160,7 @@ class Simulation:
             "final_tolerance": float(self.tolerance[-1]) if self.tolerance.size else 0.0,
             "mean_withdrawal_points": _mean(self.rating_withdrawal),
             "mean_acute_points": _mean(self.rating_acute),
+            "taper": self.taper_truth(),
         }
 
     def timeline(self) -> Timeline:
@@ -131,9 +184,21 @@ class Simulation:
             practice_minutes=self.practice_minutes,
             response_id=np.arange(self.response_time.size, dtype=np.int64),
             response_time=self.response_time,
-            response_instrument=("GAD-7",) * self.response_time.size,
+            response_instrument=self.instruments,
             response_answers=tuple(tuple(a) for a in self.response_answers),
+            **self._response_totals(),
         )
+
+    def _response_totals(self) -> dict[str, Any]:
+        """Totals as the journal stores them, given only when a SOWS is among the responses
+        (a GAD-7-only simulation keeps the Timeline it always had). Both are plain sums."""
+        if "SOWS" not in self.response_instrument:
+            return {}
+        return {
+            "response_total": np.array(
+                [float(sum(a)) for a in self.response_answers], dtype=np.float64
+            )
+        }
 
     def _dose_content(self) -> dict[str, Any]:
         """Each dose's form and mg of mitragynine with its range, as the app's Timeline has
@@ -179,10 +244,12 @@ class Simulation:
         return replace(self.timeline(), anxiety=self.latent_anxiety())
 
     def responses(self) -> list[dict[str, Any]]:
-        """GAD-7 responses as {"instrument", "at", "answers"} (aware UTC datetimes)."""
+        """Responses (GAD-7, and SOWS in a taper) as {"instrument", "at", "answers"}."""
         return [
-            {"instrument": "GAD-7", "at": _aware(t), "answers": list(a)}
-            for t, a in zip(self.response_time.tolist(), self.response_answers, strict=True)
+            {"instrument": code, "at": _aware(t), "answers": list(a)}
+            for t, a, code in zip(
+                self.response_time.tolist(), self.response_answers, self.instruments, strict=True
+            )
         ]
 
     def journal(self) -> SyntheticJournal:
@@ -229,6 +296,7 @@ class Simulation:
             checkins=checkins,
             responses=self.responses(),
             truth=self.truth,
+            taper=None if self.taper is None else self.taper.schedule,
         )
 
 
@@ -279,16 +347,28 @@ def _slot_times(
     return np.concatenate(days), np.concatenate(hours)
 
 
-def _states(used: BoolArray, p: PersonParameters) -> tuple[FloatArray, FloatArray]:
-    """Dependence and tolerance at the end of each day (first-order rise and recovery)."""
+def _states(
+    used: BoolArray, p: PersonParameters, exposure: FloatArray | None = None
+) -> tuple[FloatArray, FloatArray]:
+    """Dependence and tolerance at the end of each day (first-order rise and recovery).
+
+    On a day of use dependence moves towards `exposure` (the day's use relative to the habit
+    before a taper; 1 without one): up at the rise rate, down at the recovery rate, so that
+    sustained lower use brings it down.
+    """
     dependence = np.empty(used.size)
     tolerance = np.empty(used.size)
     dep, tol = p.initial_dependence, p.initial_tolerance
     up_d, down_d = 1.0 / p.dependence_days, 1.0 / p.dependence_recovery_days
     up_t, down_t = 1.0 / p.tolerance_days, 1.0 / p.tolerance_recovery_days
+    level = np.ones(used.size) if exposure is None else exposure
     for d, u in enumerate(used.tolist()):
-        if u:
-            dep += (1.0 - dep) * up_d
+        if u and level[d] >= dep:
+            dep += (level[d] - dep) * up_d
+            tol += (p.tolerance_max - tol) * up_t
+        elif u:
+            dep += (level[d] - dep) * down_d
+            tol += (p.tolerance_max - tol) * up_t
             tol += (p.tolerance_max - tol) * up_t
         else:
             dep -= dep * down_d
@@ -298,7 +378,7 @@ def _states(used: BoolArray, p: PersonParameters) -> tuple[FloatArray, FloatArra
     return dependence, tolerance
 
 
-def simulate(  # noqa: PLR0915  one generative story, read best top to bottom
+def simulate(  # noqa: PLR0912, PLR0915  one generative story, read best top to bottom
     days: int,
     parameters: PersonParameters = DEFAULT_PERSON,
     *,
@@ -317,6 +397,10 @@ def simulate(  # noqa: PLR0915  one generative story, read best top to bottom
         raise ValueError("days must be at least 1")
     p = parameters
     rng = np.random.default_rng(seed)
+    # The taper's own draws come from their own stream, so a person without a taper is the
+    # same person whatever the taper code does.
+    taper_rng = np.random.default_rng([seed, 7])
+    taper: TaperCourse | None = None
     clock = DayClock(time_zone, boundary_hour)
     moment = now or datetime.now(UTC)
     last = end or clock.today(moment)
@@ -360,6 +444,18 @@ def simulate(  # noqa: PLR0915  one generative story, read best top to bottom
         )
         amount = np.maximum(amount, 0.1)
         grams = amount * per_unit[product]
+        if p.taper is not None:
+            taper = plan_taper(p.taper, first, days, d_day, grams)
+            d_day, d_hour, amount, grams, product = follow_allowance(
+                taper_rng,
+                p.taper,
+                taper,
+                habit_k.products,
+                dose_day=d_day,
+                dose_hour=d_hour,
+                grams=grams,
+                product=product,
+            )
         mg_per_g = np.array(
             [alkaloid_dose(1.0, lab_mg_per_g=pr.mitragynine_mg_per_g).mg for pr in habit_k.products]
         )
@@ -375,7 +471,16 @@ def simulate(  # noqa: PLR0915  one generative story, read best top to bottom
         logged = np.zeros(0, dtype=bool)
         used = np.zeros(days, dtype=bool)
         products = ()
-    dependence, tolerance = _states(used, p)
+    exposure = None
+    if taper is not None:
+        per_day = np.bincount(d_day, weights=grams, minlength=days)[:days]
+        start_amount = max(taper.schedule.start_amount, 1e-9)
+        exposure = np.where(np.isnan(taper.allowance), 1.0, np.minimum(per_day / start_amount, 1.0))
+    dependence, tolerance = _states(used, p, exposure)
+    if taper is not None and p.taper is not None:
+        step_points, step_peaks = step_withdrawal(taper_rng, p.taper, taper, dependence)
+    else:
+        step_points, step_peaks = np.zeros(days), ()
 
     # --- Check-ins and what each rating adds within the day --------------------------------
     present = rng.random(days) >= p.missed_day_probability
@@ -400,7 +505,7 @@ def simulate(  # noqa: PLR0915  one generative story, read best top to bottom
     dep_at = dependence[c_day]
     tol_at = tolerance[c_day]
     acute = -p.acute_relief * (1.0 - tol_at) * conc / (conc + p.acute_ec50_nM)
-    withdrawal = p.withdrawal_per_10pct_fall * 10.0 * fall * dep_at
+    withdrawal = p.withdrawal_per_10pct_fall * 10.0 * fall * dep_at + step_points[c_day]
     excess = p.excess_per_100nM * np.maximum(conc - p.excess_threshold_nM, 0.0) / 100.0
     latent = level[c_day] + acute + withdrawal + excess
     anxiety = np.clip(np.round(latent + rng.normal(0.0, p.rating_sd, c_t.size)), 0.0, 10.0)
@@ -415,6 +520,10 @@ def simulate(  # noqa: PLR0915  one generative story, read best top to bottom
         frozenset(s for s, on in (("restless", r), ("craving", c)) if on)
         for r, c in zip(restless.tolist(), craving.tolist(), strict=True)
     )
+    if taper is not None and p.taper is not None:
+        symptoms = _flare_symptoms(
+            taper_rng, p.taper.symptom_per_point, step_points[c_day], symptoms
+        )
 
     # Practices are logged with the day's last check-in.
     p_time: list[float] = []
@@ -448,6 +557,17 @@ def simulate(  # noqa: PLR0915  one generative story, read best top to bottom
             r_answers.append(tuple(int(x) for x in np.clip(np.round(items), 0, 3)))
             at = _local_to_utc(midnights, np.array([d]), np.array([_GAD7_HOUR]))
             r_time.append(float(at[0]))
+
+    r_code = ["GAD-7"] * len(r_time)
+    if taper is not None and p.taper is not None:
+        s_time, s_answers = _sows(taper_rng, p.taper, taper, step_points, midnights)
+        r_time += s_time
+        r_answers += s_answers
+        r_code += ["SOWS"] * len(s_time)
+        by_time = sorted(range(len(r_time)), key=r_time.__getitem__)
+        r_time = [r_time[i] for i in by_time]
+        r_answers = [r_answers[i] for i in by_time]
+        r_code = [r_code[i] for i in by_time]
 
     # --- Nothing in the future -------------------------------------------------------------
     dose_keep = logged & (dose_t <= now_s)
@@ -492,4 +612,48 @@ def simulate(  # noqa: PLR0915  one generative story, read best top to bottom
         rating_withdrawal=withdrawal[c_keep],
         rating_excess=excess[c_keep],
         rating_concentration_nM=conc[c_keep],
+        response_instrument=tuple(r_code[i] for i in r_keep) if taper is not None else (),
+        taper=taper,
+        step_withdrawal=step_points,
+        step_peaks=step_peaks,
     )
+
+
+def _flare_symptoms(
+    rng: np.random.Generator,
+    per_point: float,
+    points: FloatArray,
+    symptoms: tuple[frozenset[str], ...],
+) -> tuple[frozenset[str], ...]:
+    """Add withdrawal-like symptoms of the checklist as a step's flare-up grows: each with a
+    chance of `per_point` per point above 0.2 (at most 0.85)."""
+    watched = sorted(withdrawal_symptom_ids())
+    chance = np.clip(per_point * (points - 0.2), 0.0, 0.85)
+    draws = rng.random((points.size, len(watched))) < chance[:, None]
+    return tuple(
+        old | frozenset(s for s, on in zip(watched, row.tolist(), strict=True) if on)
+        for old, row in zip(symptoms, draws, strict=True)
+    )
+
+
+def _sows(
+    rng: np.random.Generator,
+    habit: Any,
+    taper: TaperCourse,
+    points: FloatArray,
+    midnights: FloatArray,
+) -> tuple[list[float], list[tuple[int, ...]]]:
+    """A SOWS each evening from `sows_lead_days` before the taper: each item a steady personal
+    level, plus `sows_item_per_point` per point of the day's flare-up, plus noise (0-4)."""
+    days = points.size
+    first_day = max(0, taper.start - habit.sows_lead_days)
+    base = rng.uniform(0.0, 0.6, SOWS_ITEMS)
+    times: list[float] = []
+    answers: list[tuple[int, ...]] = []
+    for d in range(first_day, days):
+        items = base + habit.sows_item_per_point * points[d]
+        items = items + rng.normal(0.0, habit.sows_item_sd, SOWS_ITEMS)
+        answers.append(tuple(int(x) for x in np.clip(np.round(items), 0, 4)))
+        at = _local_to_utc(midnights, np.array([d]), np.array([_SOWS_HOUR]))
+        times.append(float(at[0]))
+    return times, answers

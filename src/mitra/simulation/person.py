@@ -13,12 +13,14 @@ from typing import Any
 
 __all__ = [
     "DEFAULT_PERSON",
+    "DEMO_TAPER",
     "SYNTHETIC",
     "DoseSlot",
     "KratomHabit",
     "PersonParameters",
     "PracticeHabit",
     "ProductHabit",
+    "TaperHabit",
     "null_person",
 ]
 
@@ -114,6 +116,36 @@ class KratomHabit:
 
 
 @dataclass(frozen=True)
+class TaperHabit:
+    """A taper the person follows, and how their body answers each step (all synthetic).
+
+    The taper starts `starts_days_before_end` days before the simulation's last day, planned
+    by mitra's own planner (`pace`, down to `target_fraction` of the measured use). On taper
+    days the person takes the day's allowance in powder, except on `over_days` (days since the
+    start) when they take `over_factor` times it. After each step a withdrawal flare-up adds
+    points to anxiety for a few days: with probability `flare_probability` (or surely for the
+    step numbers in `forced_flares`, never for those in `quiet_steps`) its peak is drawn from
+    `flare_points`, else from `quiet_points`; either is scaled by dependence. A SOWS is answered
+    each evening from `sows_lead_days` before the start.
+    """
+
+    starts_days_before_end: int = 23
+    pace: str = "10-per-week"
+    target_fraction: float = 0.0
+    over_days: tuple[int, ...] = (9,)
+    over_factor: float = 1.3
+    flare_probability: float = 0.5
+    flare_points: tuple[float, float] = (1.5, 3.0)
+    quiet_points: tuple[float, float] = (0.0, 0.3)
+    forced_flares: tuple[int, ...] = ()
+    quiet_steps: tuple[int, ...] = ()
+    sows_lead_days: int = 3
+    sows_item_per_point: float = 0.35  # SOWS item points per point of step withdrawal
+    sows_item_sd: float = 0.3
+    symptom_per_point: float = 0.3  # chance of each withdrawal symptom per point, above 0.2
+
+
+@dataclass(frozen=True)
 class PersonParameters:
     """Everything that makes a synthetic person, all of it synthetic and saved as the truth.
 
@@ -175,11 +207,16 @@ class PersonParameters:
     gad7_every_days: int = 14
     gad7_item_per_point: float = 0.3
     gad7_item_sd: float = 0.45
+    taper: TaperHabit | None = None  # None: no taper (use stays as the habit has it)
 
     def as_dict(self) -> dict[str, Any]:
         """The parameters as plain data, labelled synthetic (the ground truth beside the data)."""
         return {"label": SYNTHETIC, **asdict(self)}
 
+
+#: The demo's taper (`mitra demo --taper`): four weekly steps of 10% lived, the fourth begun two
+#: days ago with a flare-up (so that a hold is proposed today), the others quiet, one day over.
+DEMO_TAPER = TaperHabit(forced_flares=(4,), quiet_steps=(1, 2, 3))
 
 #: The demo's person: mindfulness helps, exercise is neutral, a mild interdose withdrawal.
 #: Sized so that `mitra demo --days 180` shows both (tests/simulation/test_demo_person.py):

@@ -1,0 +1,45 @@
+"""`mitra reminders`: the coming reminders, the check-in time, and the feed's secret URL."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Annotated
+
+import typer
+
+from .app import JsonFlag, app, fail, out, print_document, the_person
+
+
+@app.command()
+def reminders(
+    days: Annotated[int, typer.Option(help="Days ahead to list.", min=1, max=366)] = 14,
+    checkin_time: Annotated[
+        str | None,
+        typer.Option("--checkin-time", help="Remind the check-in at this local time (20:00)."),
+    ] = None,
+    renew: Annotated[
+        bool, typer.Option("--renew", help="Make a new feed URL; the old one stops working.")
+    ] = False,
+    json_out: JsonFlag = False,
+) -> None:
+    """List the coming reminders (check-in, GAD-7 due, taper step); their calendar feed URL."""
+    person = the_person()
+    from mitra.journal import reminders as store
+    from mitra.reads.reminders import Reminders, upcoming_reminders
+
+    if checkin_time is not None:
+        try:
+            store.set_checkin_time(person, time.fromisoformat(checkin_time))
+        except ValueError:
+            fail(f"--checkin-time: '{checkin_time}' is not a time; use 20:00")
+    token = store.renew_token(person) if renew else store.feed_token(person)
+    read = upcoming_reminders(person, days=days)
+    if json_out:
+        print_document(read, Reminders)
+        return
+    for r in read.reminders:
+        out.print(f"{r.at:%a %Y-%m-%d %H:%M}  {r.title}")
+    out.print(
+        f"Calendar feed (keep it private; `mitra reminders --renew` replaces it): "
+        f"http://127.0.0.1:8000/reminders/{token}.ics"
+    )
