@@ -46,7 +46,9 @@ def _schema() -> dict[str, Any]:
 
 @cache
 def _validator(resource_type: str) -> Any:
-    from jsonschema import Draft6Validator
+    # jsonschema-rs, a compiled implementation of the same Draft 6 rules: the pure-Python
+    # validator spent about 40 s on a five-year journal.
+    from jsonschema_rs import Draft6Validator
 
     schema = _schema()
     return Draft6Validator(
@@ -69,7 +71,7 @@ def schema_errors(bundle: dict[str, Any]) -> list[str]:
         "entry": [{k: v for k, v in e.items() if k != "resource"} for e in bundle.get("entry", [])],
     }
     for error in _validator("Bundle").iter_errors(shell):
-        errors.append(f"Bundle/{'/'.join(map(str, error.absolute_path))}: {error.message}")
+        errors.append(f"Bundle/{'/'.join(map(str, error.instance_path))}: {error.message}")
     for number, entry in enumerate(bundle.get("entry", [])):
         resource = entry.get("resource", {})
         kind = resource.get("resourceType", "")
@@ -77,6 +79,6 @@ def schema_errors(bundle: dict[str, Any]) -> list[str]:
             errors.append(f"entry/{number}: unknown resourceType {kind!r}")
             continue
         for error in _validator(kind).iter_errors(resource):
-            path = "/".join(map(str, error.absolute_path))
+            path = "/".join(map(str, error.instance_path))
             errors.append(f"entry/{number} {kind}/{path}: {error.message}")
     return errors
