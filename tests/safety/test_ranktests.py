@@ -38,7 +38,7 @@ def test_mann_kendall_on_a_perfect_rise_and_fall() -> None:
     rise = np.arange(12.0)
     assert mann_kendall(rise).p_value == pytest.approx(1 / 479001600)
     assert mann_kendall(rise[::-1]).p_value == 1.0
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not all equal"):
         mann_kendall([2.0, 2.0, 2.0])
 
 

@@ -174,7 +174,7 @@ def mann_whitney_greater(x: npt.ArrayLike, y: npt.ArrayLike) -> float:
     tied = counts[counts > 1].astype(np.float64)
     if (n1 <= 8 or n2 <= 8) and tied.size == 0:
         counts_u = _u_counts(n1, n2)
-        p = sum(counts_u[int(round(u1)) :]) / math.comb(n1 + n2, n1)
+        p = sum(counts_u[round(u1) :]) / math.comb(n1 + n2, n1)
         return min(1.0, p)
     n = n1 + n2
     tie_term = float((tied**3 - tied).sum())

@@ -16,7 +16,6 @@ import numpy as np
 import numpy.typing as npt
 
 from mitra.knowledge.pharmacokinetics import load_pharmacokinetics
-from mitra.safety.ranktests import mann_kendall, mann_whitney_greater, theil_sen
 from mitra.safety.evidence import (
     Evidence,
     Fact,
@@ -26,6 +25,7 @@ from mitra.safety.evidence import (
     hours_text,
     parameters_fact,
 )
+from mitra.safety.ranktests import mann_kendall, mann_whitney_greater, theil_sen
 from mitra.safety.rules.inputs import HOUR, SafetyInput, heuristic, iso_week, utc
 from mitra.safety.rules.registry import Finding, registered
 
