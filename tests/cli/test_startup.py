@@ -51,6 +51,31 @@ def test_a_dose_from_the_terminal_imports_no_scipy(tmp_path: Path) -> None:
     assert "scipy" not in _imported_by(["dose", "Green powder", "3"], tmp_path)
 
 
+def _run_all(commands: list[list[str]], data_dir: Path) -> None:
+    """Several `mitra` commands in one fresh interpreter (to seed a history quickly)."""
+    script = "from mitra.cli import main\n" + "".join(
+        f"try:\n    main({args!r})\nexcept SystemExit as e:\n    assert not e.code, {args!r}\n"
+        for args in commands
+    )
+    env = {**os.environ, "MITRA_DATA_DIR": str(data_dir)}
+    env.pop("MITRA_DATABASE_URL", None)
+    subprocess.run([sys.executable, "-c", script], check=True, env=env, capture_output=True)
+
+
+def test_a_dose_after_weeks_of_rising_doses_imports_no_scipy_stats(tmp_path: Path) -> None:
+    # Ten weeks of rising doses: the escalation rule gets to its trend test (Mann-Kendall and
+    # Theil-Sen), which used to import scipy.stats on almost every dose.
+    from datetime import date, timedelta
+
+    monday = date.today() - timedelta(days=date.today().weekday() + 70)
+    seed = [["products", "add", "Green powder"]] + [
+        ["dose", "Green powder", str(2 + week), "--at", f"{monday + timedelta(weeks=week)} 08:00"]
+        for week in range(10)
+    ]
+    _run_all(seed, tmp_path)
+    assert "scipy" not in _imported_by(["dose", "Green powder", "3"], tmp_path)
+
+
 def test_a_current_schema_is_seen_without_planning(db: Any) -> None:
     from mitra.cli.app import _schema_is_current
 

@@ -57,6 +57,10 @@ PAIRS = [
     (("taper", "status"), "/api/v1/taper/status"),
     (("plan",), "/api/v1/plan"),
     (("reminders",), "/api/v1/reminders"),
+    (
+        ("interactions", "Xanax", "sertraline", "xanaks", "no-such-thing"),
+        "/api/v1/interactions?name=Xanax&name=sertraline&name=xanaks&name=no-such-thing",
+    ),
 ]
 
 

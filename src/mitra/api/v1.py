@@ -20,6 +20,7 @@ from . import (
     exposure,
     fhir,
     insights,
+    interactions,
     journal,
     plan,
     products,
@@ -88,6 +89,7 @@ api.add_router("/taper", taper.router)
 api.add_router("/reminders", reminders.router)
 api.add_router("/fhir", fhir.router)
 api.add_router("/plan", plan.router)
+api.add_router("/interactions", interactions.router)
 
 # --- errors -------------------------------------------------------------------------------------
 

@@ -20,7 +20,6 @@ from .app import (
     out,
     parse_time,
     print_document,
-    print_json,
     the_person,
 )
 from .crisis import print_crisis
@@ -39,16 +38,20 @@ def interactions(
 
     An unknown name is reported as unknown with close matches, never as "no interaction".
     """
-    from mitra.safety.interactions import MAX_NAME_LENGTH, check, report_document
+    from mitra.reads.interactions import MAX_NAME_LENGTH, MAX_NAMES
+    from mitra.reads.interactions import interactions as check_interactions
+    from mitra.safety.interactions import check
 
     if any(not name.strip() for name in names):
         fail("a substance name is empty; give a name such as sertraline or Xanax")
     if any(len(name) > MAX_NAME_LENGTH for name in names):
         fail(f"a substance name is at most {MAX_NAME_LENGTH} characters")
-    reports = check(names)
+    if len(names) > MAX_NAMES:
+        fail(f"at most {MAX_NAMES} names at a time")
     if json_out:
-        print_json(report_document(reports))
+        print_document(check_interactions(names))
         return
+    reports = check(names)
     for report in (r.as_dict() for r in reports):
         if report["status"] == "unknown":
             close = ", ".join(m["name"] for m in report["close_matches"])

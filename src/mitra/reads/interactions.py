@@ -1,0 +1,120 @@
+"""Interactions of kratom with named substances, as `mitra interactions --json` and
+GET /api/v1/interactions show them: the domain's check, as typed dataclasses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mitra.safety.interactions import MAX_NAME_LENGTH, Citation, CloseMatch, check
+
+__all__ = [
+    "MAX_NAMES",
+    "MAX_NAME_LENGTH",
+    "Disagreement",
+    "InteractionCheck",
+    "InteractionReportView",
+    "InteractionView",
+    "interactions",
+]
+
+#: The most names one check takes (the CLI and the API refuse more).
+MAX_NAMES = 20
+
+DISCLAIMER = (
+    "Not medical advice. Interactions are shown with their evidence; a name mitra does "
+    "not know, or a combination with no recorded interaction, is not thereby safe."
+)
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Where sources disagree about an interaction, and which."""
+
+    text: str
+    sources: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class InteractionView:
+    """One rule applied to one pair of substances, with its evidence and sources."""
+
+    rule: str
+    title: str
+    severity: str
+    evidence: str
+    evidence_note: str
+    mechanism: str
+    advice: str
+    substances: tuple[str, ...]
+    between: tuple[str, ...]
+    by_class: bool
+    sources: tuple[Citation, ...]
+    disagreements: tuple[Disagreement, ...]
+
+
+@dataclass(frozen=True)
+class InteractionReportView:
+    """What mitra knows about kratom with one named substance (unknown: close matches)."""
+
+    query: str
+    status: str
+    resolved: str | None
+    name: str | None
+    match: str
+    matched_name: str | None
+    classes: tuple[str, ...]
+    close_matches: tuple[CloseMatch, ...]
+    highest_severity: str | None
+    interactions: tuple[InteractionView, ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class InteractionCheck:
+    """A check of kratom against named substances: one report per name, and what it is not."""
+
+    subject: str
+    reports: tuple[InteractionReportView, ...]
+    disclaimer: str
+
+
+def interactions(names: list[str]) -> InteractionCheck:
+    """Each name's report (names already bounded by the caller: MAX_NAMES, MAX_NAME_LENGTH)."""
+    from mitra.safety.interactions import KRATOM
+
+    return InteractionCheck(
+        subject=KRATOM,
+        reports=tuple(
+            InteractionReportView(
+                query=r.query,
+                status=r.status,
+                resolved=r.resolved,
+                name=r.name,
+                match=r.match,
+                matched_name=r.matched_name,
+                classes=r.classes,
+                close_matches=r.close_matches,
+                highest_severity=r.highest_severity,
+                interactions=tuple(
+                    InteractionView(
+                        rule=f.rule,
+                        title=f.title,
+                        severity=f.severity,
+                        evidence=f.evidence,
+                        evidence_note=f.evidence_note,
+                        mechanism=f.mechanism,
+                        advice=f.advice,
+                        substances=f.substances,
+                        between=f.between,
+                        by_class=f.by_class,
+                        sources=f.sources,
+                        disagreements=tuple(Disagreement(t, c) for t, c in f.disagreements),
+                    )
+                    for f in r.interactions
+                ),
+                note=r.note,
+            )
+            for r in check(names)
+        ),
+        disclaimer=DISCLAIMER,
+    )
