@@ -1,4 +1,4 @@
-"""Both exports keep the check-in's diet, the plan and the tapers; mitra-json reads the diet back."""
+"""Both exports keep the check-in's diet, the plan and the tapers; mitra-json reads diet back."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ def full(alice: Any) -> Any:
     plans.save_plan(
         alice,
         {"clinician_name": "Dr Lee", "clinician_contact": "+1 555 0100", "reasons": "my kids",
-         "warning_signs": "skipping meals", "goals": [{"kind": "mindfulness", "amount": 70, "unit": "minutes"}]},
+         "warning_signs": "skipping meals",
+         "goals": [{"kind": "mindfulness", "amount": 70, "unit": "minutes"}]},
     )  # fmt: skip
     schedule = plan_schedule(8.0, 0, "10-per-week", measure_for("g"), starts=date(2026, 3, 2))
     tapers.save_taper(alice, schedule)

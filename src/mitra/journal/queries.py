@@ -259,7 +259,7 @@ def journal_records(person: Person) -> dict[str, Any]:
                 "regular_meals",
                 "caffeine_cups",
             ],
-        ),  # fmt: skip
+        ),
         "practices": _rows(
             Practice.objects.filter(**live, checkin__deleted_at__isnull=True).order_by("at"),
             ["id", "checkin_id", "at", "kind", "minutes"],
