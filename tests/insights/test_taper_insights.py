@@ -91,7 +91,8 @@ def test_sows_step_by_step_shows_the_first_step_higher() -> None:
     rows = {r["period"]: r for r in card.data["periods"]}
     assert rows["before"]["n"] == 5
     assert rows["step 1"]["mean"] > rows["step 2"]["mean"] + 5
-    assert card.estimate is not None and card.estimate > 0
+    assert card.estimate is not None
+    assert card.estimate > 0
 
 
 def test_practices_during_the_taper_against_before() -> None:
@@ -125,5 +126,6 @@ def test_no_taper_no_cards_and_the_report_words_never_claim_cause() -> None:
         assert not CAUSAL.search(card.sentence + " " + card.caveat + " " + card.method)
         assert card.as_dict()["id"] == card.id
     one = insight(line, "taper.sows", TAPER)
-    assert one is not None and one.estimate == report.card("taper.sows").estimate
+    assert one is not None
+    assert one.estimate == report.card("taper.sows").estimate
     assert insight(line, "taper.sows") is None

@@ -250,7 +250,7 @@ def _practice_cards(prep: Prepared, period: IntArray) -> list[Insight]:
                     what="checked-in days both before and during the taper",
                     method=method,
                     caveat=CAVEAT,
-                )  # fmt: skip
+                )
             )
             continue
         xb, xd = int((done & before_days).sum()), int((done & during_days).sum())
@@ -277,7 +277,7 @@ def _practice_cards(prep: Prepared, period: IntArray) -> list[Insight]:
                 detected=not (low <= 0 <= high),
                 minimum=MIN_PRACTICE_DAYS,
                 data={"before": {"days": nb, "with": xb}, "during": {"days": nd, "with": xd}},
-            )  # fmt: skip
+            )
         )
     return cards
 
