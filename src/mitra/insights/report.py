@@ -11,14 +11,16 @@ from mitra.insights.kratom import (
     tolerance_card,
     withdrawal_cards,
 )
+from mitra.insights.taper import TaperPeriods, taper_cards
 from mitra.insights.trends import anxiety_trend_card, gad7_card
 from mitra.timeline import Timeline
 
 __all__ = ["analyse", "insight"]
 
 
-def analyse(timeline: Timeline) -> Report:
-    """All insights for `timeline`, the GAD-7 history from its responses."""
+def analyse(timeline: Timeline, taper: TaperPeriods | None = None) -> Report:
+    """All insights for `timeline`, the GAD-7 history from its responses; with `taper` (its
+    steps as lived), the taper's cards too."""
     prep = prepare(timeline)
     cards = [
         anxiety_trend_card(prep),
@@ -28,6 +30,7 @@ def analyse(timeline: Timeline) -> Report:
         *withdrawal_cards(prep),
         dose_response_card(prep),
         tolerance_card(prep),
+        *taper_cards(prep, taper),
     ]
     return Report(
         first=timeline.first.isoformat(), last=timeline.last.isoformat(), cards=tuple(cards)
@@ -41,13 +44,15 @@ _KRATOM = {
 }
 
 
-def insight(timeline: Timeline, card_id: str) -> Insight | None:
+def insight(timeline: Timeline, card_id: str, taper: TaperPeriods | None = None) -> Insight | None:
     """The one card `card_id` of `analyse(timeline)`, computing only what it needs; None if
     there is no such card. Cards tested together (practices and sleep, under one false
     discovery rate; the two withdrawal cards) are computed together."""
     if card_id == "gad7.history":
         return gad7_card(timeline)
     prep = prepare(timeline)
+    if card_id.startswith("taper."):
+        return next((c for c in taper_cards(prep, taper) if c.id == card_id), None)
     if card_id == "anxiety.trend":
         return anxiety_trend_card(prep)
     if card_id in _KRATOM:

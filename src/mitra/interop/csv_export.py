@@ -31,11 +31,23 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "checkins": (
         "id", "at", "anxiety", "mood", "sleep_hours", "sleep_quality", "symptoms", "note",
+        "regular_meals", "caffeine_cups",
     ),
     "practices": ("id", "checkin_id", "at", "kind", "minutes"),
     "responses": ("id", "instrument", "at", "answers", "total", "band", "flags", "crisis"),
     "substances": ("id", "name", "knowledge_id", "dose_text", "active"),
     "intakes": ("id", "substance_id", "taken_at", "amount", "unit", "note"),
+    "plan": ("clinician_name", "clinician_contact", "reasons", "warning_signs"),
+    "goals": ("kind", "amount", "unit"),
+    "tapers": (
+        "id", "created_at", "ended_at", "pace", "unit", "start_amount", "target_amount",
+        "starts", "reaches_target",
+    ),
+    "taper_steps": (
+        "taper_id", "number", "starts", "days", "allowance", "unit", "reduction",
+        "percent_of_start", "text",
+    ),
+    "taper_choices": ("taper_id", "day", "action", "at"),
 }  # fmt: skip
 
 
@@ -61,9 +73,23 @@ def _csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> bytes:
     return text.getvalue().encode("utf-8-sig")
 
 
+def _tables(records: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The JSON export's records as flat tables: the plan's words one row, tapers split in three."""
+    plan = records["plan"]
+    tapers = records["tapers"]
+    return {
+        **records,
+        "plan": [{k: v for k, v in plan.items() if k != "goals"}],
+        "goals": plan["goals"],
+        "tapers": [{**t["schedule"], **t} for t in tapers],
+        "taper_steps": [{**s, "taper_id": t["id"]} for t in tapers for s in t["schedule"]["steps"]],
+        "taper_choices": [{**c, "taper_id": t["id"]} for t in tapers for c in t["choices"]],
+    }
+
+
 def export_csv_zip(person: Person) -> bytes:
     """The person's journal as a zip of CSV files, one per entry kind (see COLUMNS)."""
-    records = queries.journal_records(person)
+    records = _tables(queries.journal_records(person))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for kind, columns in COLUMNS.items():

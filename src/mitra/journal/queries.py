@@ -13,12 +13,15 @@ from mitra.vocabulary import LEAF_FORMS
 from .models import (
     CheckIn,
     Dose,
+    Goal,
     Intake,
     Person,
+    Plan,
     Practice,
     Product,
     Response,
     Substance,
+    Taper,
 )
 
 
@@ -244,7 +247,18 @@ def journal_records(person: Person) -> dict[str, Any]:
         ),
         "checkins": _rows(
             CheckIn.objects.filter(**live).order_by("at"),
-            ["id", "at", "anxiety", "mood", "sleep_hours", "sleep_quality", "symptoms", "note"],
+            [
+                "id",
+                "at",
+                "anxiety",
+                "mood",
+                "sleep_hours",
+                "sleep_quality",
+                "symptoms",
+                "note",
+                "regular_meals",
+                "caffeine_cups",
+            ],
         ),
         "practices": _rows(
             Practice.objects.filter(**live, checkin__deleted_at__isnull=True).order_by("at"),
@@ -262,4 +276,39 @@ def journal_records(person: Person) -> dict[str, Any]:
             Intake.objects.filter(**live).order_by("taken_at"),
             ["id", "substance_id", "taken_at", "amount", "unit", "note"],
         ),
+        "plan": _plan_record(person),
+        "tapers": _taper_records(person),
     }
+
+
+def _plan_record(person: Person) -> dict[str, Any]:
+    """The plan's words and weekly goals (empty words before the person writes any)."""
+    plan = Plan.objects.filter(person=person).first() or Plan(person=person)
+    return {
+        "clinician_name": plan.clinician_name,
+        "clinician_contact": plan.clinician_contact,
+        "reasons": plan.reasons,
+        "warning_signs": plan.warning_signs,
+        "goals": _rows(
+            Goal.objects.filter(person=person).order_by("pk"), ["kind", "amount", "unit"]
+        ),
+    }
+
+
+def _taper_records(person: Person) -> list[dict[str, Any]]:
+    """Every taper, oldest first: its saved schedule whole, and the choices made along it."""
+    return [
+        {
+            "id": taper.pk,
+            "created_at": _iso(taper.created_at),
+            "ended_at": _iso(taper.ended_at),
+            "schedule": taper.schedule,
+            "choices": [
+                {"day": _iso(c.day), "action": c.action, "at": _iso(c.at)}
+                for c in taper.choices.all()
+            ],
+        }
+        for taper in Taper.objects.filter(person=person)
+        .order_by("created_at", "pk")
+        .prefetch_related("choices")
+    ]

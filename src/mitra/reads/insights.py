@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from mitra.insights import Insight, Report, analyse
 from mitra.insights.report import insight as one_insight
+from mitra.insights.taper import TaperPeriods
 from mitra.timeline import DayClock, Timeline
 
 from .cache import cached
@@ -101,9 +102,29 @@ def _whole_journal(person: Person, today: date) -> Timeline:
     return timeline(person, first, today)
 
 
+def _taper_periods(person: Person, today: date) -> TaperPeriods | None:
+    """The active taper's steps as lived up to today (holds and steps back applied), or None."""
+    from mitra.journal.tapers import active_taper, events_of, schedule_of
+    from mitra.taper import course
+
+    taper = active_taper(person)
+    if taper is None:
+        return None
+    schedule = schedule_of(taper)
+    if today < schedule.starts:
+        return TaperPeriods(schedule.starts, (), {})
+    changes: list[tuple[date, int]] = []
+    for day in course(schedule, events_of(taper), today):
+        if not changes or changes[-1][1] != day.step:
+            changes.append((day.day, day.step))
+    labels = {0: f"{schedule.start_amount:g} {schedule.unit} a day (the starting amount)"}
+    labels |= {s.number: f"{s.allowance:g} {schedule.unit} a day" for s in schedule.steps}
+    return TaperPeriods(schedule.starts, tuple(changes), labels)
+
+
 def _insights(person: Person, today: date) -> InsightsRead:
     line = _whole_journal(person, today)
-    report: Report = analyse(line)
+    report: Report = analyse(line, _taper_periods(person, today))
     return InsightsRead(
         first=line.first,
         last=line.last,
@@ -121,7 +142,8 @@ def insights(person: Person, now: datetime | None = None) -> InsightsRead:
 
 
 def _insight(person: Person, today: date, card_id: str) -> InsightView | None:
-    found = one_insight(_whole_journal(person, today), card_id)
+    taper = _taper_periods(person, today) if card_id.startswith("taper.") else None
+    found = one_insight(_whole_journal(person, today), card_id, taper)
     return None if found is None else _view(found)
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "feed",
     "feed_for_token",
     "plan_reminders",
+    "step_due_tomorrow",
     "upcoming_reminders",
 ]
 
@@ -144,6 +145,18 @@ def upcoming_reminders(person: Any, now: datetime | None = None, *, days: int = 
         person.time_zone, today, days=days, checkin_time=at, gad7_due=due, taper_steps=steps
     )
     return Reminders(at, days, planned)
+
+
+def step_due_tomorrow(person: Any, now: datetime | None = None) -> Reminder | None:
+    """The taper step that begins tomorrow (the person's local day), or None (Today's card)."""
+    from django.utils import timezone
+
+    from mitra.journal import clock
+
+    moment = now or timezone.now()
+    tomorrow = clock(person).today(moment) + timedelta(days=1)
+    found = upcoming_reminders(person, moment, days=2).reminders
+    return next((r for r in found if r.kind == "taper-step" and r.day == tomorrow), None)
 
 
 def feed_for_token(token: str, now: datetime | None = None) -> bytes | None:

@@ -321,6 +321,13 @@ class SettingsForm(JournalForm):
         super().__init__(*args, **kwargs)
         choice_field(self, "time_zone").choices = [(z, z.replace("_", " ")) for z in zone_names()]
 
+    checkin_time = forms.TimeField(
+        label="Daily check-in reminder at",
+        required=False,
+        help_text="Local time of the check-in reminder in your calendar feed.",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
     def payload(self) -> dict[str, Any]:
         # The crisis contacts moved to the Plan page (mitra.web.plan_forms); they stay as they are.
         data = self.cleaned_data

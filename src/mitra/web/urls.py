@@ -46,6 +46,7 @@ urlpatterns = [
     ),
     path("intakes", substance_views.intake_add, name="intake_add"),
     path("settings", views.settings_page, name="settings"),
+    path("settings/reminders/renew", views.reminders_renew, name="reminders_renew"),
     path("taper", taper_views.taper, name="taper"),
     path("reminders/<str:token>.ics", reminder_views.reminders_feed, name="reminders_feed"),
     path("taper/plan", taper_views.taper_plan, name="taper_plan"),

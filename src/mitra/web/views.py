@@ -13,11 +13,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mitra.journal import clock, services
+from mitra.journal import reminders as reminder_store
 from mitra.journal.crisis import crisis_resources
 from mitra.journal.errors import DuplicateSubmission, EntryInvalid, NotFound
 from mitra.knowledge import load as load_knowledge
 from mitra.reads import journal as journal_reads
 from mitra.reads import products as product_reads
+from mitra.reads import reminders as reminder_reads
 from mitra.reads import today as today_reads
 from mitra.reads.journal import CheckInValues, DoseValues
 from mitra.reads.products import ProductView
@@ -136,6 +138,7 @@ def _today_context(
         "gad7": read.gad7,
         "taper": read.taper,
         "plan_progress": read.plan,
+        "taper_tomorrow": reminder_reads.step_due_tomorrow(person),
     }
 
 
@@ -386,6 +389,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "time_zone": person.time_zone,
         "day_boundary_hour": person.day_boundary_hour,
         "gad7_every_days": person.gad7_every_days,
+        "checkin_time": reminder_store.checkin_time(person),
     }
     form = SettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -394,9 +398,25 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         except EntryInvalid as exc:
             form.show_errors(exc)
         else:
+            at = form.cleaned_data.get("checkin_time")
+            if at is not None and at != initial["checkin_time"]:
+                reminder_store.set_checkin_time(person, at.replace(second=0, microsecond=0))
             return saved_redirect(request, "Settings saved.", "settings")
     status = 422 if form.errors else 200
-    return render(request, "web/settings.html", {"form": form}, status=status)
+    feed = reverse("reminders_feed", args=[reminder_store.feed_token(person)])
+    context = {"form": form, "feed_url": request.build_absolute_uri(feed)}
+    return render(request, "web/settings.html", context, status=status)
+
+
+@require_POST
+def reminders_renew(request: HttpRequest) -> HttpResponse:
+    """A new feed address; the old one stops working at once (POST with the CSRF token)."""
+    reminder_store.renew_token(current_person(request))
+    return saved_redirect(
+        request,
+        "New feed address made; the old one no longer works. Add the new one to your calendar.",
+        "settings",
+    )
 
 
 # --- evidence -----------------------------------------------------------------------------------

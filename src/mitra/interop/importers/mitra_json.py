@@ -59,6 +59,8 @@ def parse(data: bytes, zone: ZoneInfo) -> Parsed:
             k: item.get(k)
             for k in ("at", "anxiety", "mood", "sleep_hours", "sleep_quality", "symptoms", "note")
         }
+        # The diet fields came later in version 1; an older export simply has none.
+        fields |= {k: item[k] for k in ("regular_meals", "caffeine_cups") if k in item}
         fields["symptoms"] = fields["symptoms"] or []
         fields["note"] = fields["note"] or ""
         fields["practices"] = practices.get(item["id"], [])

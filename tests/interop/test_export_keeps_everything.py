@@ -1,0 +1,112 @@
+"""Both exports keep the check-in's diet, the plan and the tapers; mitra-json reads diet back."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from datetime import date
+from typing import Any
+
+import pytest
+
+from mitra.interop.csv_export import COLUMNS, export_csv_zip
+from mitra.interop.importing import import_file
+from mitra.interop.json_export import export_json
+from mitra.journal import plans, services, tapers
+from mitra.journal.models import CheckIn
+from mitra.taper import measure_for, plan_schedule
+from tests.conftest import utc
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def full(alice: Any) -> Any:
+    services.add_checkin(
+        alice,
+        {"at": utc(2026, 3, 10, 9), "anxiety": 4, "regular_meals": True, "caffeine_cups": 2.5},
+    )
+    services.add_checkin(alice, {"at": utc(2026, 3, 11, 9), "anxiety": 5, "regular_meals": False})
+    plans.save_plan(
+        alice,
+        {"clinician_name": "Dr Lee", "clinician_contact": "+1 555 0100", "reasons": "my kids",
+         "warning_signs": "skipping meals",
+         "goals": [{"kind": "mindfulness", "amount": 70, "unit": "minutes"}]},
+    )  # fmt: skip
+    schedule = plan_schedule(8.0, 0, "10-per-week", measure_for("g"), starts=date(2026, 3, 2))
+    tapers.save_taper(alice, schedule)
+    tapers.choose(alice, "hold", now=utc(2026, 3, 12, 12))
+    return alice
+
+
+def _tables(data: bytes) -> dict[str, list[dict[str, str]]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {
+            name.removesuffix(".csv"): list(
+                csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig")))
+            )
+            for name in archive.namelist()
+        }
+
+
+def test_the_json_export_holds_the_diet_the_plan_and_the_tapers(full: Any) -> None:
+    data = export_json(full)
+    diet = [(c["regular_meals"], c["caffeine_cups"]) for c in data["checkins"]]
+    assert diet == [(True, 2.5), (False, None)]
+    assert data["plan"]["clinician_name"] == "Dr Lee"
+    assert data["plan"]["warning_signs"] == "skipping meals"
+    assert data["plan"]["goals"] == [{"kind": "mindfulness", "amount": 70.0, "unit": "minutes"}]
+    [taper] = data["tapers"]
+    assert taper["ended_at"] is None
+    assert taper["schedule"]["start_amount"] == 8.0
+    assert len(taper["schedule"]["steps"]) > 3
+    assert [(c["day"], c["action"]) for c in taper["choices"]] == [("2026-03-12", "hold")]
+    json.dumps(data)  # every value is JSON-ready
+
+
+def test_the_csv_export_holds_the_diet_the_plan_and_the_tapers(full: Any) -> None:
+    tables = _tables(export_csv_zip(full))
+    assert set(tables) == set(COLUMNS)
+    assert [(c["regular_meals"], c["caffeine_cups"]) for c in tables["checkins"]] == [
+        ("true", "2.5"), ("false", "")
+    ]  # fmt: skip
+    assert tables["plan"] == [
+        {"clinician_name": "Dr Lee", "clinician_contact": "+1 555 0100", "reasons": "my kids",
+         "warning_signs": "skipping meals"}
+    ]  # fmt: skip
+    assert tables["goals"] == [{"kind": "mindfulness", "amount": "70.0", "unit": "minutes"}]
+    [taper] = tables["tapers"]
+    assert (taper["pace"], taper["start_amount"], taper["ended_at"]) == ("10-per-week", "8.0", "")
+    steps = tables["taper_steps"]
+    assert {s["taper_id"] for s in steps} == {taper["id"]}
+    assert steps[0]["number"] == "1"
+    assert steps[0]["starts"] == "2026-03-02"
+    assert tables["taper_choices"][0]["action"] == "hold"
+
+
+def test_an_empty_journal_exports_an_empty_plan_row_and_no_tapers(alice: Any) -> None:
+    tables = _tables(export_csv_zip(alice))
+    assert tables["plan"] == [
+        {"clinician_name": "", "clinician_contact": "", "reasons": "", "warning_signs": ""}
+    ]
+    assert tables["tapers"] == tables["taper_steps"] == tables["goals"] == []
+
+
+def test_mitra_json_reads_the_diet_back(full: Any) -> None:
+    data = json.dumps(export_json(full)).encode()
+    CheckIn.objects.all().delete()
+    report = import_file(full, "mitra-json", data, dry_run=False)
+    assert report.skipped == []
+    back = [(c.regular_meals, c.caffeine_cups) for c in CheckIn.objects.order_by("at")]
+    assert back == [(True, 2.5), (False, None)]
+
+
+def test_an_export_from_before_the_diet_fields_still_imports(full: Any) -> None:
+    document = export_json(full)
+    for row in document["checkins"]:
+        del row["regular_meals"], row["caffeine_cups"]
+    CheckIn.objects.all().delete()
+    import_file(full, "mitra-json", json.dumps(document).encode(), dry_run=False)
+    assert {c.regular_meals for c in CheckIn.objects.all()} == {None}
