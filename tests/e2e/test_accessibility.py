@@ -20,6 +20,7 @@ PAGES = [
     "/questionnaires/GAD-7",
     "/evidence",
     "/settings",
+    "/import",
     "/taper",
     "/plan",
     "/crisis",

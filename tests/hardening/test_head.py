@@ -37,6 +37,7 @@ def journal_ids(alice: Any, powder: Any) -> dict[str, str]:
         "code": "gad7",
         "card_id": "kratom.dose_trend",
         "action": "hold",
+        "token": "no-such-feed",
     }
 
 

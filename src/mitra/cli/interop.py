@@ -15,7 +15,9 @@ def import_command(
     format: Annotated[
         str,
         typer.Argument(
-            help="The file's format: mitra-json, fhir, pwj, daylio, bearable.", metavar="FORMAT"
+            help="The file's format: mitra-json, fhir, pwj, daylio, bearable, trackandgraph, "
+            "herbaltracker, teataper.",
+            metavar="FORMAT",
         ),
     ],
     file: Annotated[Path, typer.Argument(help="The exported file.", metavar="FILE")],

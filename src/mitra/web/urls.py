@@ -4,6 +4,7 @@ from mitra.api.v1 import api, unknown_route
 
 from . import (
     alert_views,
+    import_views,
     insight_views,
     plan_views,
     questionnaire_views,
@@ -47,6 +48,7 @@ urlpatterns = [
     path("intakes", substance_views.intake_add, name="intake_add"),
     path("settings", views.settings_page, name="settings"),
     path("settings/reminders/renew", views.reminders_renew, name="reminders_renew"),
+    path("import", import_views.import_page, name="import"),
     path("taper", taper_views.taper, name="taper"),
     path("reminders/<str:token>.ics", reminder_views.reminders_feed, name="reminders_feed"),
     path("taper/plan", taper_views.taper_plan, name="taper_plan"),

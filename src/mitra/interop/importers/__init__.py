@@ -84,12 +84,15 @@ def _formats() -> dict[str, Parser]:
 
 def _mapped_formats() -> dict[str, MappedParser]:
     """Formats whose names (activities, factors, labels) go through a changeable mapping."""
-    from . import bearable, daylio
+    from . import bearable, daylio, herbaltracker, teataper, trackandgraph
 
-    return {"daylio": daylio.parse, "bearable": bearable.parse}
+    return {"daylio": daylio.parse, "bearable": bearable.parse,
+            "trackandgraph": trackandgraph.parse, "herbaltracker": herbaltracker.parse,
+            "teataper": teataper.parse}  # fmt: skip
 
 
-FORMATS: tuple[str, ...] = ("mitra-json", "fhir", "pwj", "daylio", "bearable")
+FORMATS: tuple[str, ...] = ("mitra-json", "fhir", "pwj", "daylio", "bearable", "trackandgraph",
+                            "herbaltracker", "teataper")  # fmt: skip
 
 
 def parse(

@@ -14,6 +14,10 @@ Targets, as written after "=":
 - ``mood:N``: a mood word worth N (1 to 5) on the check-in's mood scale;
 - ``kratom``: a kratom dose when the row has an amount, else a note saying so;
 - ``note``: kept word for word in the check-in's note (also what any unknown name becomes).
+- ``rating:anxiety`` (0-10), ``rating:mood`` (1-5), ``rating:sleep_quality`` (1-5): for apps
+  whose rows carry a number (Track & Graph, Tea Taper), the row's value is that check-in rating;
+  ``sleep``: the value is hours slept (or a duration). Formats without values keep such names
+  in the note.
 """
 
 from __future__ import annotations
@@ -49,7 +53,8 @@ DEFAULTS: dict[str, str] = {
     "sweating": "symptom:sweating", "yawning": "symptom:yawning",
 }  # fmt: skip
 
-TargetKind = Literal["practice", "intake", "symptom", "mood", "kratom", "note"]
+TargetKind = Literal["practice", "intake", "symptom", "mood", "kratom", "note", "rating", "sleep"]
+RATINGS = ("anxiety", "mood", "sleep_quality")
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,7 @@ class Target:
         """The target as the person writes it after "=" (so the dry run can be copied)."""
         if self.kind == "practice":
             return f"{self.value}:{self.minutes}" if self.minutes else self.value
-        if self.kind in ("intake", "symptom", "mood"):
+        if self.kind in ("intake", "symptom", "mood", "rating"):
             return f"{self.kind}:{self.value}"
         return self.kind
 
@@ -99,12 +104,16 @@ def target(text: str) -> Target:  # noqa: PLR0911 (one return per kind of target
         if tail not in ("1", "2", "3", "4", "5"):
             raise ValueError(f"{text!r}: a mood is mood:1 (worst) to mood:5 (best)")
         return Target("mood", tail)
-    if head in ("kratom", "note") and not tail:
+    if head == "rating":
+        if tail not in RATINGS:
+            raise ValueError(f"{text!r}: a rating is {', '.join('rating:' + r for r in RATINGS)}")
+        return Target("rating", tail)
+    if head in ("kratom", "note", "sleep") and not tail:
         return Target(head)  # type: ignore[arg-type]
     raise ValueError(
         f"{text!r} is not a target; use a practice kind ({', '.join(PRACTICE_KINDS)}, "
         "optionally :MINUTES), caffeine, alcohol, intake:NAME, symptom:ID, mood:1-5, "
-        "kratom or note"
+        "kratom, note, rating:anxiety, rating:mood, rating:sleep_quality or sleep"
     )
 
 
