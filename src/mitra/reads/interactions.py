@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mitra.safety.interactions import MAX_NAME_LENGTH, Citation, CloseMatch, check
+from mitra.safety.interactions import MAX_NAME_LENGTH, CloseMatch, check
+
+from .substances import Disagreement, InteractionView, interaction_view
 
 __all__ = [
     "MAX_NAMES",
@@ -24,32 +26,6 @@ DISCLAIMER = (
     "Not medical advice. Interactions are shown with their evidence; a name mitra does "
     "not know, or a combination with no recorded interaction, is not thereby safe."
 )
-
-
-@dataclass(frozen=True)
-class Disagreement:
-    """Where sources disagree about an interaction, and which."""
-
-    text: str
-    sources: tuple[Citation, ...]
-
-
-@dataclass(frozen=True)
-class InteractionView:
-    """One rule applied to one pair of substances, with its evidence and sources."""
-
-    rule: str
-    title: str
-    severity: str
-    evidence: str
-    evidence_note: str
-    mechanism: str
-    advice: str
-    substances: tuple[str, ...]
-    between: tuple[str, ...]
-    by_class: bool
-    sources: tuple[Citation, ...]
-    disagreements: tuple[Disagreement, ...]
 
 
 @dataclass(frozen=True)
@@ -95,23 +71,7 @@ def interactions(names: list[str]) -> InteractionCheck:
                 classes=r.classes,
                 close_matches=r.close_matches,
                 highest_severity=r.highest_severity,
-                interactions=tuple(
-                    InteractionView(
-                        rule=f.rule,
-                        title=f.title,
-                        severity=f.severity,
-                        evidence=f.evidence,
-                        evidence_note=f.evidence_note,
-                        mechanism=f.mechanism,
-                        advice=f.advice,
-                        substances=f.substances,
-                        between=f.between,
-                        by_class=f.by_class,
-                        sources=f.sources,
-                        disagreements=tuple(Disagreement(t, c) for t, c in f.disagreements),
-                    )
-                    for f in r.interactions
-                ),
+                interactions=tuple(interaction_view(f) for f in r.interactions),
                 note=r.note,
             )
             for r in check(names)
