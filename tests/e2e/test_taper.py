@@ -43,3 +43,42 @@ def test_a_taper_with_rising_withdrawal_proposes_a_hold_on_today_and_the_taper_p
     expect(page.get_by_text("check-ins in a row").first).to_be_visible()
     page.get_by_role("button", name="Hold this step").first.click()
     expect(page.get_by_text("Step held")).to_be_visible()
+
+
+def test_a_plan_with_two_goals_then_a_taper_with_rising_withdrawal_proposes_a_hold(
+    page: Any, alice: Any
+) -> None:
+    """The issue's whole scenario in one visit: plan, goals, taper, withdrawal, hold."""
+    from playwright.sync_api import expect
+
+    page.goto(page.base_url + "/plan")
+    page.get_by_label("Mindfulness or meditation, weekly goal").fill("70 min")
+    page.get_by_label("Therapy session, weekly goal").fill("1")
+    page.get_by_role("button", name="Save plan").click()
+    expect(page.get_by_text("Plan saved.")).to_be_visible()
+    expect(page.get_by_text("0 of 70 min this week")).to_be_visible()
+
+    page.goto(page.base_url + "/taper")
+    page.get_by_label("Target amount per day").fill("0")
+    page.get_by_label("Starting amount per day (optional)").fill("8g")
+    page.get_by_label("10% of the starting dose every week").check()
+    page.get_by_role("button", name="Save taper").click()
+    expect(page.get_by_text("Taper saved.")).to_be_visible()
+
+    for anxiety in ("5", "7"):
+        page.get_by_role("link", name="Today").click()
+        page.get_by_role("group", name="Anxiety right now").get_by_label(
+            anxiety, exact=True
+        ).check()
+        page.get_by_label("Mindfulness or meditation (minutes)").fill("10")
+        page.get_by_text("Symptoms", exact=True).click()
+        for symptom in ("Restlessness", "Sweating", "Yawning"):
+            page.get_by_label(symptom, exact=True).check()
+        page.get_by_role("button", name="Save check-in").click()
+        expect(page.get_by_text("Check-in saved.")).to_be_visible()
+
+    # Today: the goals' progress and the hold proposal side by side.
+    expect(page.get_by_text("20 of 70 min this week")).to_be_visible()
+    expect(page.get_by_text("The planner proposes holding this step.")).to_be_visible()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Taper").click()
+    expect(page.get_by_text("The planner proposes holding this step.")).to_be_visible()
