@@ -29,7 +29,7 @@ def test_the_sample_starts_with_a_byte_order_mark() -> None:
 
 
 def test_the_sample_gives_doses_products_and_names_each_line_it_skips(alice: Any) -> None:
-    report = import_file(alice, "herbaltracker", SAMPLE.read_bytes(), dry_run=False)
+    report = import_file(alice, "herbal-tracker", SAMPLE.read_bytes(), dry_run=False)
     assert report.added["dose"] == 4
     assert report.added["product"] == 3
     assert [s["where"] for s in report.skipped] == ["line 6", "line 7"]
@@ -43,7 +43,7 @@ def test_the_sample_gives_doses_products_and_names_each_line_it_skips(alice: Any
 
 
 def test_the_iso_timestamp_wins_over_the_phone_clock() -> None:
-    rows = parse("herbaltracker", SAMPLE.read_bytes(), BERLIN).rows
+    rows = parse("herbal-tracker", SAMPLE.read_bytes(), BERLIN).rows
     white = next(r for r in rows if r.data["product"] == "White Borneo")
     plus1 = timezone(timedelta(hours=1))
     assert white.data["taken_at"] == datetime(2024, 6, 15, 6, 55, tzinfo=plus1)
@@ -51,14 +51,14 @@ def test_the_iso_timestamp_wins_over_the_phone_clock() -> None:
 
 def test_a_product_of_the_same_name_is_used_not_made_again(alice: Any) -> None:
     mine = services.add_product(alice, {"name": "red bali", "form": "capsules"})
-    report = import_file(alice, "herbaltracker", SAMPLE.read_bytes(), dry_run=False)
+    report = import_file(alice, "herbal-tracker", SAMPLE.read_bytes(), dry_run=False)
     assert report.added["product"] == 2
     assert Dose.objects.filter(person=alice, product=mine).count() == 2
 
 
 def test_importing_the_same_file_twice_adds_nothing(alice: Any) -> None:
-    import_file(alice, "herbaltracker", SAMPLE.read_bytes(), dry_run=False)
-    again = import_file(alice, "herbaltracker", SAMPLE.read_bytes(), dry_run=False)
+    import_file(alice, "herbal-tracker", SAMPLE.read_bytes(), dry_run=False)
+    again = import_file(alice, "herbal-tracker", SAMPLE.read_bytes(), dry_run=False)
     assert sum(again.added.values()) == 0
     assert again.already["dose"] == 4
 
@@ -74,7 +74,7 @@ def test_a_broken_file_names_its_line_and_writes_nothing(
     alice: Any, data: bytes, line: str
 ) -> None:
     with pytest.raises(ImportFileError, match=f"^{line}:"):
-        import_file(alice, "herbaltracker", data, dry_run=False)
+        import_file(alice, "herbal-tracker", data, dry_run=False)
     assert Dose.objects.filter(person=alice).count() == 0
 
 
@@ -82,7 +82,7 @@ def test_a_broken_file_names_its_line_and_writes_nothing(
 @given(st.binary(max_size=400) | st.text(max_size=400).map(lambda t: (HEADER + t).encode()))
 def test_any_bytes_give_rows_or_a_file_error_never_a_crash(data: bytes) -> None:
     with contextlib.suppress(ImportFileError):
-        parse("herbaltracker", data, BERLIN)
+        parse("herbal-tracker", data, BERLIN)
 
 
 _cell = st.text(max_size=10) | st.sampled_from(
@@ -97,4 +97,4 @@ def test_any_rows_under_the_header_give_rows_and_skips_never_a_crash(rows: list[
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
     with contextlib.suppress(ImportFileError):
-        parse("herbaltracker", (HEADER + buffer.getvalue()).encode(), BERLIN)
+        parse("herbal-tracker", (HEADER + buffer.getvalue()).encode(), BERLIN)

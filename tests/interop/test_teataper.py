@@ -26,7 +26,7 @@ HEADER = "date,total_ml,target_ml,g_per_ml,craving,withdrawal,anxiety,mood,sleep
 
 
 def _checkins(name: str = "teataper-export.csv") -> dict[str, dict[str, Any]]:
-    rows = parse("teataper", (SAMPLES / name).read_bytes(), BERLIN).rows
+    rows = parse("tea-taper", (SAMPLES / name).read_bytes(), BERLIN).rows
     return {r.where: r.data for r in rows if r.kind == "checkin"}
 
 
@@ -37,7 +37,7 @@ def test_the_mood_table_splits_0_to_10_into_five_equal_bands() -> None:
 def test_the_sample_gives_a_checkin_a_day_and_tea_doses_only_with_grams_per_ml(
     alice: Any,
 ) -> None:
-    report = import_file(alice, "teataper", SAMPLE.read_bytes(), dry_run=False)
+    report = import_file(alice, "tea-taper", SAMPLE.read_bytes(), dry_run=False)
     assert report.added["checkin"] == 5
     assert report.added["dose"] == 3  # 06-10, 06-11, 06-14; 06-12 has no g_per_ml
     assert report.added["product"] == 1
@@ -83,7 +83,7 @@ def test_headers_in_another_language_are_read() -> None:
 
 
 def test_the_mapping_is_shown_and_can_be_changed(alice: Any) -> None:
-    report = import_file(alice, "teataper", SAMPLE.read_bytes(), dry_run=True,
+    report = import_file(alice, "tea-taper", SAMPLE.read_bytes(), dry_run=True,
                          mapping={"called a friend": "therapy:30"})  # fmt: skip
     assert report.mapping["walk"].startswith("walk")
     assert report.mapping["called a friend"] == "therapy:30"
@@ -91,8 +91,8 @@ def test_the_mapping_is_shown_and_can_be_changed(alice: Any) -> None:
 
 
 def test_importing_the_same_file_twice_adds_nothing(alice: Any) -> None:
-    import_file(alice, "teataper", SAMPLE.read_bytes(), dry_run=False)
-    again = import_file(alice, "teataper", SAMPLE.read_bytes(), dry_run=False)
+    import_file(alice, "tea-taper", SAMPLE.read_bytes(), dry_run=False)
+    again = import_file(alice, "tea-taper", SAMPLE.read_bytes(), dry_run=False)
     assert sum(again.added.values()) == 0
     assert again.already["checkin"] == 5
 
@@ -108,7 +108,7 @@ def test_a_broken_file_names_its_line_and_writes_nothing(
     alice: Any, data: bytes, line: str
 ) -> None:
     with pytest.raises(ImportFileError, match=f"^{line}:"):
-        import_file(alice, "teataper", data, dry_run=False)
+        import_file(alice, "tea-taper", data, dry_run=False)
     assert CheckIn.objects.filter(person=alice).count() == 0
 
 
@@ -116,7 +116,7 @@ def test_a_broken_file_names_its_line_and_writes_nothing(
 @given(st.binary(max_size=400) | st.text(max_size=400).map(lambda t: (HEADER + t).encode()))
 def test_any_bytes_give_rows_or_a_file_error_never_a_crash(data: bytes) -> None:
     with contextlib.suppress(ImportFileError):
-        parse("teataper", data, BERLIN)
+        parse("tea-taper", data, BERLIN)
 
 
 _cell = st.text(max_size=10) | st.sampled_from(
@@ -131,4 +131,4 @@ def test_any_rows_under_the_header_give_rows_and_skips_never_a_crash(rows: list[
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
     with contextlib.suppress(ImportFileError):
-        parse("teataper", (HEADER + buffer.getvalue()).encode(), BERLIN)
+        parse("tea-taper", (HEADER + buffer.getvalue()).encode(), BERLIN)

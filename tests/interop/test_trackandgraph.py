@@ -26,7 +26,7 @@ HEADER = "FeatureName,Timestamp,Value,Label,Note\n"
 
 
 def _checkins() -> dict[str, dict[str, Any]]:
-    rows = parse("trackandgraph", SAMPLE.read_bytes(), BERLIN).rows
+    rows = parse("track-and-graph", SAMPLE.read_bytes(), BERLIN).rows
     return {r.where: r.data for r in rows if r.kind == "checkin"}
 
 
@@ -40,7 +40,7 @@ def test_values_durations_and_the_older_label_inside_the_value() -> None:
 def test_the_sample_gives_checkins_doses_an_intake_and_names_each_line_it_skips(
     alice: Any,
 ) -> None:
-    report = import_file(alice, "trackandgraph", SAMPLE.read_bytes(), dry_run=False)
+    report = import_file(alice, "track-and-graph", SAMPLE.read_bytes(), dry_run=False)
     assert report.added["checkin"] == 4
     assert report.added["dose"] == 2
     assert report.added["product"] == 2
@@ -74,19 +74,19 @@ def test_an_anxiety_off_the_scale_is_kept_in_the_note_not_made_up() -> None:
 
 
 def test_the_mapping_is_shown_and_can_be_changed(alice: Any) -> None:
-    report = import_file(alice, "trackandgraph", SAMPLE.read_bytes(), dry_run=True,
+    report = import_file(alice, "track-and-graph", SAMPLE.read_bytes(), dry_run=True,
                          mapping={"Gratitude": "journaling:5"})  # fmt: skip
     assert report.mapping["Anxiety"] == "rating:anxiety"
     assert report.mapping["Meditation"].startswith("mindfulness")
     assert report.mapping["Gratitude"] == "journaling:5"
     assert CheckIn.objects.filter(person=alice).count() == 0
-    unmapped = import_file(alice, "trackandgraph", SAMPLE.read_bytes(), dry_run=True)
+    unmapped = import_file(alice, "track-and-graph", SAMPLE.read_bytes(), dry_run=True)
     assert unmapped.mapping["Gratitude"] == "note"
 
 
 def test_importing_the_same_file_twice_adds_nothing(alice: Any) -> None:
-    import_file(alice, "trackandgraph", SAMPLE.read_bytes(), dry_run=False)
-    again = import_file(alice, "trackandgraph", SAMPLE.read_bytes(), dry_run=False)
+    import_file(alice, "track-and-graph", SAMPLE.read_bytes(), dry_run=False)
+    again = import_file(alice, "track-and-graph", SAMPLE.read_bytes(), dry_run=False)
     assert sum(again.added.values()) == 0
     assert again.already["checkin"] == 4
     assert Dose.objects.filter(person=alice).count() == 2
@@ -103,7 +103,7 @@ def test_a_broken_file_names_its_line_and_writes_nothing(
     alice: Any, data: bytes, line: str
 ) -> None:
     with pytest.raises(ImportFileError, match=f"^{line}:"):
-        import_file(alice, "trackandgraph", data, dry_run=False)
+        import_file(alice, "track-and-graph", data, dry_run=False)
     assert CheckIn.objects.filter(person=alice).count() == 0
 
 
@@ -111,7 +111,7 @@ def test_a_broken_file_names_its_line_and_writes_nothing(
 @given(st.binary(max_size=400) | st.text(max_size=400).map(lambda t: (HEADER + t).encode()))
 def test_any_bytes_give_rows_or_a_file_error_never_a_crash(data: bytes) -> None:
     with contextlib.suppress(ImportFileError):
-        parse("trackandgraph", data, BERLIN)
+        parse("track-and-graph", data, BERLIN)
 
 
 _cell = st.text(max_size=10) | st.sampled_from(
@@ -127,4 +127,4 @@ def test_any_rows_under_the_header_give_rows_and_skips_never_a_crash(rows: list[
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
     with contextlib.suppress(ImportFileError):
-        parse("trackandgraph", (HEADER + buffer.getvalue()).encode(), BERLIN)
+        parse("track-and-graph", (HEADER + buffer.getvalue()).encode(), BERLIN)

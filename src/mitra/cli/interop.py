@@ -15,8 +15,8 @@ def import_command(
     format: Annotated[
         str,
         typer.Argument(
-            help="The file's format: mitra-json, fhir, pwj, daylio, bearable, trackandgraph, "
-            "herbaltracker, teataper.",
+            help="The file's format: mitra-json, fhir, pwj, daylio, bearable, track-and-graph, "
+            "herbal-tracker, tea-taper.",
             metavar="FORMAT",
         ),
     ],

@@ -37,8 +37,8 @@ STALE_SECONDS = 3600
 FORMAT_LABELS = {
     "mitra-json": "mitra (JSON export)", "fhir": "FHIR bundle (JSON)",
     "pwj": "PsychonautWiki Journal (JSON)", "daylio": "Daylio (CSV)", "bearable": "Bearable (CSV)",
-    "trackandgraph": "Track & Graph (CSV)", "herbaltracker": "Herbal Tracker+ (CSV)",
-    "teataper": "Tea Taper (CSV)",
+    "track-and-graph": "Track & Graph (CSV)", "herbal-tracker": "Herbal Tracker+ (CSV)",
+    "tea-taper": "Tea Taper (CSV)",
 }  # fmt: skip
 _UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 

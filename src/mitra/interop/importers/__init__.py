@@ -87,12 +87,12 @@ def _mapped_formats() -> dict[str, MappedParser]:
     from . import bearable, daylio, herbaltracker, teataper, trackandgraph
 
     return {"daylio": daylio.parse, "bearable": bearable.parse,
-            "trackandgraph": trackandgraph.parse, "herbaltracker": herbaltracker.parse,
-            "teataper": teataper.parse}  # fmt: skip
+            "track-and-graph": trackandgraph.parse, "herbal-tracker": herbaltracker.parse,
+            "tea-taper": teataper.parse}  # fmt: skip
 
 
-FORMATS: tuple[str, ...] = ("mitra-json", "fhir", "pwj", "daylio", "bearable", "trackandgraph",
-                            "herbaltracker", "teataper")  # fmt: skip
+FORMATS: tuple[str, ...] = ("mitra-json", "fhir", "pwj", "daylio", "bearable", "track-and-graph",
+                            "herbal-tracker", "tea-taper")  # fmt: skip
 
 
 def parse(
