@@ -105,3 +105,49 @@ def test_the_check_in_time_is_a_setting_the_feed_follows(
     read = upcoming_reminders(alice, days=3)
     assert read.checkin_time == time(7, 45)
     assert all(r.local_time == time(7, 45) for r in read.reminders if r.kind == "checkin")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_changes_to_the_reminder_settings_are_all_kept(
+    alice: Any, settings: Any, tmp_path: Any
+) -> None:
+    """Two people changing their settings at once: neither change overwrites the other."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mitra.journal import reminders as store
+    from mitra.journal.models import Person
+
+    settings.DATA_DIR = tmp_path
+    bob = Person.objects.create(time_zone="America/Chicago")
+    times = {alice.pk: time(7, 15), bob.pk: time(21, 45)}
+
+    def change(person: Any) -> str:
+        token = store.renew_token(person)
+        store.set_checkin_time(person, times[person.pk])
+        return token
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        tokens = list(pool.map(change, [alice, bob] * 20))
+    assert store.checkin_time(alice) == time(7, 15)
+    assert store.checkin_time(bob) == time(21, 45)
+    # Each person's address is one they were given, and it opens their own feed.
+    assert store.feed_token(alice) in tokens[0::2]
+    assert store.feed_token(bob) in tokens[1::2]
+    assert store.person_for_token(store.feed_token(alice)) == alice
+    assert store.person_for_token(store.feed_token(bob)) == bob
+    assert (tmp_path / "reminders.json").stat().st_mode & 0o777 == 0o600
+    assert not list(tmp_path.glob(".reminders-*"))  # no temporary file left behind
+
+
+@pytest.mark.django_db
+def test_a_damaged_reminders_file_never_breaks_the_settings_page(
+    client: Any, alice: Any, settings: Any, tmp_path: Any
+) -> None:
+    from mitra.journal import reminders as store
+
+    settings.DATA_DIR = tmp_path
+    (tmp_path / "reminders.json").write_text('{"1": {"token": "abc', encoding="utf-8")
+    response = client.get("/settings")
+    assert response.status_code == 200
+    assert store.checkin_time(alice) == time(20, 0)
+    assert store.person_for_token(store.feed_token(alice)) == alice  # a new, working address

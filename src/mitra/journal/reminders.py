@@ -7,16 +7,28 @@ renewing it must not need a migration. One JSON file holds every person's entry 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import secrets
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import time
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 
-from mitra.settings import private_file
+from mitra.settings import PRIVATE_FILE_MODE, private_file
 
 from .models import Person
+
+try:  # POSIX; elsewhere the writes are still atomic, only not serialised between processes
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
 
 __all__ = ["checkin_time", "feed_token", "person_for_token", "renew_token", "set_checkin_time"]
 
@@ -29,29 +41,64 @@ def _path() -> Path:
 
 def _read() -> dict[str, Any]:
     path = _path()
-    if not path.exists():
+    try:
+        data = json.loads(path.read_text(encoding="utf-8") or "{}")
+    except FileNotFoundError:
         return {}
-    data = json.loads(path.read_text(encoding="utf-8") or "{}")
+    except (ValueError, UnicodeDecodeError):
+        # Never a broken page for a damaged file: the feed gets a new address, the time its default.
+        log.warning("%s is not readable JSON; reminders start afresh", path)
+        return {}
     return data if isinstance(data, dict) else {}
 
 
-def _write(data: dict[str, Any]) -> None:
+@contextmanager
+def _locked() -> Iterator[None]:
+    """One writer at a time across threads and processes (a lock file beside the data)."""
     path = _path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Truncated and rewritten with owner-only permissions, whatever the umask.
-    with open(private_file(path), "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2)
-        handle.truncate()
+    lock = private_file(path.with_name(path.name + ".lock"))
+    with open(lock, "w", encoding="utf-8") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _write(data: dict[str, Any]) -> None:
+    """Replace the file at once: a reader sees the old content or the new, never half of it."""
+    path = _path()
+    fd, temp = tempfile.mkstemp(prefix=".reminders-", dir=path.parent)
+    try:
+        os.fchmod(fd, PRIVATE_FILE_MODE)  # owner-only, whatever the umask
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _update(person: Person, change: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """Read, change and write the person's entry under the lock; returns the new entry."""
+    with _locked():
+        data = _read()
+        entry = data.get(str(person.pk))
+        if not isinstance(entry, dict) or not entry.get("token"):
+            entry = {"token": secrets.token_urlsafe(32), "checkin_time": "20:00"}
+        new = change(dict(entry))
+        if new != data.get(str(person.pk)):
+            data[str(person.pk)] = new
+            _write(data)
+        return new
 
 
 def _entry(person: Person) -> dict[str, Any]:
-    data = _read()
-    entry = data.get(str(person.pk))
-    if not isinstance(entry, dict) or not entry.get("token"):
-        entry = {"token": secrets.token_urlsafe(32), "checkin_time": "20:00"}
-        data[str(person.pk)] = entry
-        _write(data)
-    return entry
+    entry = _read().get(str(person.pk))
+    if isinstance(entry, dict) and entry.get("token"):
+        return entry
+    return _update(person, lambda e: e)
 
 
 def feed_token(person: Person) -> str:
@@ -61,11 +108,7 @@ def feed_token(person: Person) -> str:
 
 def renew_token(person: Person) -> str:
     """A new token: the old feed URL stops working at once."""
-    entry = {**_entry(person), "token": secrets.token_urlsafe(32)}
-    data = _read()
-    data[str(person.pk)] = entry
-    _write(data)
-    return str(entry["token"])
+    return str(_update(person, lambda e: {**e, "token": secrets.token_urlsafe(32)})["token"])
 
 
 def person_for_token(token: str) -> Person | None:
@@ -89,7 +132,4 @@ def checkin_time(person: Person) -> time:
 
 def set_checkin_time(person: Person, at: time) -> None:
     """Remind the daily check-in at `at` (local time)."""
-    entry = {**_entry(person), "checkin_time": at.strftime("%H:%M")}
-    data = _read()
-    data[str(person.pk)] = entry
-    _write(data)
+    _update(person, lambda e: {**e, "checkin_time": at.strftime("%H:%M")})
