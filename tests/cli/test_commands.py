@@ -291,3 +291,14 @@ def test_reminders_lists_the_check_in_and_renews_the_feed_url(
     renewed = run(capsys, "reminders", "--renew")[1].split("/reminders/")[1].split(".ics")[0]
     assert renewed != first
     assert "--checkin-time" in refused(capsys, "reminders", "--checkin-time", "late")
+
+
+@pytest.mark.django_db
+def test_the_feed_url_names_the_address_the_server_answers_at(
+    capsys: pytest.CaptureFixture[str], alice: Any, settings: Any, tmp_path: Any
+) -> None:
+    settings.DATA_DIR = tmp_path
+    out = run(capsys, "reminders", "--days", "1", "--base-url", "http://192.168.1.20:8765/")[1]
+    assert "http://192.168.1.20:8765/reminders/" in out
+    assert "127.0.0.1:8000" not in out
+    assert "--base-url" in refused(capsys, "reminders", "--base-url", "ftp://x")

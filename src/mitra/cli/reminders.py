@@ -20,6 +20,10 @@ def reminders(
     renew: Annotated[
         bool, typer.Option("--renew", help="Make a new feed URL; the old one stops working.")
     ] = False,
+    base_url: Annotated[
+        str,
+        typer.Option("--base-url", help="The address `mitra serve` answers at, for the feed URL."),
+    ] = "http://127.0.0.1:8000",
     json_out: JsonFlag = False,
 ) -> None:
     """List the coming reminders (check-in, GAD-7 due, taper step); their calendar feed URL."""
@@ -32,6 +36,9 @@ def reminders(
             store.set_checkin_time(person, time.fromisoformat(checkin_time))
         except ValueError:
             fail(f"--checkin-time: '{checkin_time}' is not a time; use 20:00")
+    base = base_url.strip().rstrip("/")
+    if not base.startswith(("http://", "https://")) or len(base) > 200 or "\x00" in base:
+        fail(f"--base-url: '{base_url[:60]}' is not an http(s) address; use http://127.0.0.1:8000")
     token = store.renew_token(person) if renew else store.feed_token(person)
     read = upcoming_reminders(person, days=days)
     if json_out:
@@ -41,5 +48,5 @@ def reminders(
         out.print(f"{r.at:%a %Y-%m-%d %H:%M}  {r.title}")
     out.print(
         f"Calendar feed (keep it private; `mitra reminders --renew` replaces it): "
-        f"http://127.0.0.1:8000/reminders/{token}.ics"
+        f"{base}/reminders/{token}.ics"
     )
