@@ -124,3 +124,15 @@ def test_settings_no_longer_edit_crisis_contacts_and_point_to_the_plan(
     alice.refresh_from_db()
     assert alice.crisis_contacts == [{"name": "Sam", "phone": "+1 555 0100"}]
     assert 'value="Sam"' in client.get("/plan").content.decode()
+
+
+def test_without_goals_the_plan_page_says_so_instead_of_drawing_empty_axes(
+    client: Client, alice: Any
+) -> None:
+    html = client.get("/plan").content.decode()
+    assert "No weekly goals yet" in html
+    assert "<svg" not in html.split('id="adherence-heading"')[1].split("</section>")[0]
+    plans.save_plan(alice, {"goals": [{"kind": "mindfulness", "amount": 70, "unit": "minutes"}]})
+    html = client.get("/plan").content.decode()
+    assert "No weekly goals yet" not in html
+    assert "<svg" in html.split('id="adherence-heading"')[1].split("</section>")[0]

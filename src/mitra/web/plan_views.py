@@ -46,8 +46,13 @@ def plan_page(request: HttpRequest) -> HttpResponse:
             form.show_errors(exc)
         else:
             return saved_redirect(request, "Plan saved.", "plan")
-    chart = weekly_adherence_chart(
-        [(w.week_start, w.percent, w.goals_met, w.goals) for w in read.weeks]
+    # No goals, no weeks to measure: the page says so instead of drawing empty axes.
+    chart = (
+        weekly_adherence_chart(
+            [(w.week_start, w.percent, w.goals_met, w.goals) for w in read.weeks]
+        )
+        if read.weeks
+        else None
     )
     status = 422 if form.errors else 200
     context = {"form": form, "plan": read, "progress": read.this_week, "chart": chart}
