@@ -135,13 +135,15 @@ def _facts(person: Person, now: datetime, window: timedelta, line: Timeline) -> 
         )
         for s in Substance.objects.filter(person=person)
     }
+    # The five columns the rules read, not whole rows: a response's answers and its other
+    # times are never decoded here, however many responses the window holds.
     responses = [
-        ResponseFacts(
-            id=r.pk, instrument=r.instrument, at=r.at, total=r.total, flags=tuple(r.flags)
-        )
-        for r in Response.objects.filter(
+        ResponseFacts(id=pk, instrument=instrument, at=at, total=total, flags=tuple(flags))
+        for pk, instrument, at, total, flags in Response.objects.filter(
             person=person, deleted_at__isnull=True, at__gte=now - window
-        ).order_by("at")
+        )
+        .order_by("at")
+        .values_list("pk", "instrument", "at", "total", "flags")
     ]
     return SafetyInput(
         timeline=line,
