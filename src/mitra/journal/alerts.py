@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from threading import Lock
+from threading import Condition, Lock
 from typing import Any, cast
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from mitra.safety import (
     Event,
     ProductFacts,
     ResponseFacts,
+    Rule,
     SafetyInput,
     SubstanceFacts,
     crisis_alert_key,
@@ -195,9 +196,19 @@ def refresh_alerts(
 ) -> list[Alert]:
     """Evaluate the rules an event concerns (every rule for None); store the findings not seen
     before and withdraw those whose entries went. Returns the new alerts."""
-    now = now or timezone.now()
+    return _refresh(person, now or timezone.now(), rules_for(event))
+
+
+def _rules_of(events: set[Event | None]) -> tuple[Rule, ...]:
+    """The rules any of the events concerns, each once, in registry order."""
+    if None in events:
+        return rules_for(None)
+    wanted = {r.id for event in events for r in rules_for(event)}
+    return tuple(r for r in rules_for(None) if r.id in wanted)
+
+
+def _refresh(person: Person, now: datetime, rules: tuple[Rule, ...]) -> list[Alert]:
     data = safety_input(person, now)
-    rules = rules_for(event)
     # Every rule but the streak rule reads the window; the streak rule follows a streak back.
     streak_rules = [r for r in rules if r.id in _WHOLE_STREAK]
     candidates = evaluate(data, [r for r in rules if r.id not in _WHOLE_STREAK])
@@ -279,22 +290,67 @@ def event_of(model: type) -> Event | None:
     return _EVENTS.get(model.__name__)
 
 
+@dataclass
+class _Queue:
+    """One person's alert refreshes: writers take tickets after they commit, in order; a refresh
+    covers every ticket taken before it started, with the union of their events."""
+
+    taken: int = 0  # the last ticket taken
+    covered: int = 0  # every ticket up to this one has had a refresh that started after it
+    running: bool = False
+    events: set[Event | None] = field(default_factory=set)  # of the tickets not yet covered
+
+
+#: Per database and person. One condition for all: a refresh's end wakes the writers waiting
+#: on it, and there are never many.
+_queues: dict[tuple[object, ...], _Queue] = {}
+_queued = Condition()
+
+
+def refresh_covering(person: Person, event: Event | None = None) -> None:
+    """Refresh the alerts after a write that has committed, returning once a refresh that
+    started after that commit has finished; a failing rule never loses an entry.
+
+    Writers in a burst share refreshes, group-commit style: while one refresh runs, the writers
+    that commit meanwhile wait, and the next refresh, started after all their commits, covers
+    them all. A write's alerts (a crisis answer's, a dangerous interaction's) are therefore
+    stored by the time its writer returns, and the rules run once per burst, not per write.
+    """
+    key = (connection.alias, str(connection.settings_dict["NAME"]), person.pk)
+    with _queued:
+        queue = _queues.setdefault(key, _Queue())
+        queue.taken += 1
+        ticket = queue.taken
+        queue.events.add(event)
+        while queue.covered < ticket:
+            if not queue.running:
+                break  # no refresh is running: this writer runs the next one
+            _queued.wait()
+        else:
+            return  # a refresh that started after this write's commit has finished
+        queue.running = True
+        upto, events = queue.taken, queue.events
+        queue.events = set()
+    try:
+        _refresh(person, timezone.now(), _rules_of(events))
+    except Exception:  # the entries are saved; a broken rule must not turn that into an error
+        log.exception("safety rules failed for person %s", person.pk)
+    finally:
+        with _queued:
+            queue.covered = upto
+            queue.running = False
+            _queued.notify_all()
+
+
 def refresh_after_commit(person: Person, event: Event | None = None) -> None:
     """The journal changed: raise its version now, and refresh alerts after the current
-    transaction commits; a failing rule never loses an entry.
+    transaction commits (`refresh_covering`).
 
     Every writer (services, the demo, imports) calls this after its write, inside its
     transaction or after it commits, so the version moves with every change and never before it.
     """
     journal_changed(person)
-
-    def run() -> None:
-        try:
-            refresh_alerts(person, event=event)
-        except Exception:  # the entry is saved; a broken rule must not turn that into an error
-            log.exception("safety rules failed for person %s", person.pk)
-
-    transaction.on_commit(run)
+    transaction.on_commit(lambda: refresh_covering(person, event))
 
 
 def acknowledge_alert(person: Person, alert_id: int) -> Alert:
