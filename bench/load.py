@@ -78,11 +78,14 @@ def _run_mitra(env: dict[str, str], *args: str) -> None:
 
 @contextmanager
 def _server(env: dict[str, str], port: int) -> Iterator[subprocess.Popen[str]]:
+    # The server's log goes to a file: a pipe nobody reads fills up under load (waitress warns
+    # of its queue depth) and then blocks the server's main loop mid-run.
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in the finally below)
     process = subprocess.Popen(
         [sys.executable, "-m", "mitra.cli", "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
         text=True,
     )
     try:
@@ -93,13 +96,17 @@ def _server(env: dict[str, str], port: int) -> Iterator[subprocess.Popen[str]]:
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    message = f"mitra serve did not start: {process.communicate()[1]}"
+                    process.kill()
+                    process.wait()
+                    log.seek(0)
+                    message = f"mitra serve did not start: {log.read()[-2000:]}"
                     raise SystemExit(message) from None
                 time.sleep(0.2)
         yield process
     finally:
         process.terminate()
         process.wait(timeout=30)
+        log.close()
 
 
 def _client(port: int, number: int, deadline: float, result: ClientResult) -> None:
