@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from threading import Condition, Lock
@@ -28,12 +29,12 @@ from mitra.safety import (
     rules_for,
     undated_rules,
 )
-from mitra.timeline import DayClock, Timeline
+from mitra.timeline import TIMELINE_PARTS, DayClock, Timeline, TimelinePart
 from mitra.vocabulary import severity_rank
 
 from .errors import NotFound
 from .models import Alert, Dose, Person, Product, Response, Substance
-from .tapers import taper_facts
+from .tapers import active_taper, taper_facts
 from .timeline_builder import build_timeline, clock_of
 from .version import journal_changed
 
@@ -156,12 +157,14 @@ def _facts(person: Person, now: datetime, window: timedelta, line: Timeline) -> 
     )
 
 
-def safety_input(person: Person, now: datetime) -> SafetyInput:
+def safety_input(
+    person: Person, now: datetime, parts: Collection[TimelinePart] = TIMELINE_PARTS
+) -> SafetyInput:
     """The plain data the safety rules read: the policy's window of the journal (look_back_days)
-    and the facts around it."""
+    with the kinds of entry in `parts`, and the facts around it."""
     clock = clock_of(person)
     window = timedelta(days=load_policy().look_back_days)
-    line = build_timeline(person, clock.local_day(now - window), clock.local_day(now))
+    line = build_timeline(person, clock.local_day(now - window), clock.local_day(now), parts)
     return _facts(person, now, window, line)
 
 
@@ -208,7 +211,10 @@ def _rules_of(events: set[Event | None]) -> tuple[Rule, ...]:
 
 
 def _refresh(person: Person, now: datetime, rules: tuple[Rule, ...]) -> list[Alert]:
-    data = safety_input(person, now)
+    if active_taper(person) is None:
+        rules = tuple(r for r in rules if not r.needs_taper)
+    # Only the kinds of entry these rules read: a questionnaire's rules, say, read no check-ins.
+    data = safety_input(person, now, {part for r in rules for part in r.reads})
     # Every rule but the streak rule reads the window; the streak rule follows a streak back.
     streak_rules = [r for r in rules if r.id in _WHOLE_STREAK]
     candidates = evaluate(data, [r for r in rules if r.id not in _WHOLE_STREAK])
