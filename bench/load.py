@@ -78,11 +78,14 @@ def _run_mitra(env: dict[str, str], *args: str) -> None:
 
 @contextmanager
 def _server(env: dict[str, str], port: int) -> Iterator[subprocess.Popen[str]]:
+    # The server's log goes to a file: a pipe nobody reads fills up under load (waitress warns
+    # of its queue depth) and then blocks the server's main loop mid-run.
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in the finally below)
     process = subprocess.Popen(
         [sys.executable, "-m", "mitra.cli", "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
         text=True,
     )
     try:
@@ -93,13 +96,17 @@ def _server(env: dict[str, str], port: int) -> Iterator[subprocess.Popen[str]]:
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    message = f"mitra serve did not start: {process.communicate()[1]}"
+                    process.kill()
+                    process.wait()
+                    log.seek(0)
+                    message = f"mitra serve did not start: {log.read()[-2000:]}"
                     raise SystemExit(message) from None
                 time.sleep(0.2)
         yield process
     finally:
         process.terminate()
         process.wait(timeout=30)
+        log.close()
 
 
 def _client(port: int, number: int, deadline: float, result: ClientResult) -> None:
@@ -168,7 +175,7 @@ def run(clients: int, seconds: float, days: int) -> int:
             _run_mitra(env, "demo", "--days", str(days), "--timezone", "UTC")
             print(f"demo journal: {days} days on {where} in {time.perf_counter() - started:.0f} s")
             port = _free_port()
-            with _server(env, port):
+            with _server(env, port) as server:
                 results = [ClientResult() for _ in range(clients)]
                 deadline = time.monotonic() + seconds
                 threads = [
@@ -176,15 +183,40 @@ def run(clients: int, seconds: float, days: int) -> int:
                     for n in range(clients)
                 ]
                 began = time.perf_counter()
+                cpu_before = _server_cpu_s(server.pid)
                 for thread in threads:
                     thread.start()
                 for thread in threads:
                     thread.join(seconds + 2 * REQUEST_TIMEOUT_S)
                 duration = time.perf_counter() - began
+                server_cpu = _server_cpu_s(server.pid) - cpu_before
             stored = _stored_tokens(env, data_dir)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
-    return _report(results, duration, stored, clients)
+    return _report(results, duration, stored, clients, server_cpu)
+
+
+def _server_cpu_s(pid: int) -> float:
+    """CPU seconds (user and system) the server and its worker processes have used so far.
+
+    Read from /proc (Linux); NaN elsewhere.
+    """
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return float("nan")
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # the process ended while the folder was read
+        # The command name (field 2) may hold spaces; the fields after it are plain numbers.
+        fields = text[text.rindex(")") + 2 :].split()
+        own, parent = int(stat.parent.name), int(fields[1])
+        if pid in (own, parent):
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
 
 
 @contextmanager
@@ -192,7 +224,9 @@ def _no_database() -> Iterator[None]:
     yield None
 
 
-def _report(results: list[ClientResult], duration: float, stored: set[str], clients: int) -> int:
+def _report(
+    results: list[ClientResult], duration: float, stored: set[str], clients: int, server_cpu: float
+) -> int:
     latencies = [x for r in results for x in r.latencies]
     acknowledged = [t for r in results for t in r.acknowledged]
     errors = [e for r in results for e in r.errors]
@@ -204,6 +238,10 @@ def _report(results: list[ClientResult], duration: float, stored: set[str], clie
     print(f"latency p50: {p50:.3f} s, p99: {p99:.3f} s (target p99 < {TARGET_P99_S:g} s)")
     if latencies:
         print(f"latency mean: {statistics.fmean(latencies):.3f} s, max: {max(latencies):.3f} s")
+    if acknowledged:
+        # Steadier than the rates on a shared machine: what each write cost the server.
+        per_write = 1000 * server_cpu / len(acknowledged)
+        print(f"server CPU: {server_cpu:.1f} s, {per_write:.1f} ms per acknowledged write")
     print(f"errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
     print(f"lost acknowledged writes: {len(lost)}")
     met = rate >= TARGET_WRITES_PER_S and p99 < TARGET_P99_S and not errors and not lost

@@ -52,13 +52,17 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings() -> None:
-    """A fresh, uniquely named test database per run (PostgreSQL), dropped at the end."""
+def django_db_modify_db_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A fresh, uniquely named test database per run, dropped at the end: on PostgreSQL a new
+    database, on SQLite a file as `mitra serve` uses (WAL), so threads write to it at once as
+    they do in the server; an in-memory database shared between threads refuses that."""
     from django.conf import settings
 
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("postgresql"):
         db.setdefault("TEST", {})["NAME"] = f"test_mitra_{os.getpid()}_{int(time.time())}"
+    else:
+        db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache, lru_cache
+from typing import Literal, get_args
 from zoneinfo import ZoneInfo, available_timezones
 
 import numpy as np
@@ -16,7 +17,18 @@ import numpy.typing as npt
 
 from mitra.vocabulary import LEAF_FORMS
 
-__all__ = ["DayClock", "Timeline", "zone_country", "zone_names"]
+__all__ = [
+    "TIMELINE_PARTS",
+    "DayClock",
+    "Timeline",
+    "TimelinePart",
+    "zone_country",
+    "zone_names",
+]
+
+#: The kinds of entry a Timeline holds; one built from some of them has the others empty.
+TimelinePart = Literal["doses", "checkins", "practices", "intakes", "responses"]
+TIMELINE_PARTS: frozenset[TimelinePart] = frozenset(get_args(TimelinePart))
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

@@ -15,8 +15,10 @@ from .app import (
     fail,
 )
 
-# Worker threads of the web server.
-WAITRESS_THREADS = 4
+# Worker threads of the web server. Writes wait on the database and on a shared alert refresh
+# far more than they compute, and writers in a burst share one refresh (journal.alerts), so
+# more threads let a burst share more; 16 idle threads cost little on a person's machine.
+WAITRESS_THREADS = 16
 
 # --- serve ---------------------------------------------------------------------------------------
 

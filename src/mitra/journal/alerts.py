@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from threading import Lock
+from threading import Condition, Lock
 from typing import Any, cast
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from mitra.safety import (
     Event,
     ProductFacts,
     ResponseFacts,
+    Rule,
     SafetyInput,
     SubstanceFacts,
     crisis_alert_key,
@@ -27,12 +29,12 @@ from mitra.safety import (
     rules_for,
     undated_rules,
 )
-from mitra.timeline import DayClock, Timeline
+from mitra.timeline import TIMELINE_PARTS, DayClock, Timeline, TimelinePart
 from mitra.vocabulary import severity_rank
 
 from .errors import NotFound
 from .models import Alert, Dose, Person, Product, Response, Substance
-from .tapers import taper_facts
+from .tapers import active_taper, taper_facts
 from .timeline_builder import build_timeline, clock_of
 from .version import journal_changed
 
@@ -135,13 +137,15 @@ def _facts(person: Person, now: datetime, window: timedelta, line: Timeline) -> 
         )
         for s in Substance.objects.filter(person=person)
     }
+    # The five columns the rules read, not whole rows: a response's answers and its other
+    # times are never decoded here, however many responses the window holds.
     responses = [
-        ResponseFacts(
-            id=r.pk, instrument=r.instrument, at=r.at, total=r.total, flags=tuple(r.flags)
-        )
-        for r in Response.objects.filter(
+        ResponseFacts(id=pk, instrument=instrument, at=at, total=total, flags=tuple(flags))
+        for pk, instrument, at, total, flags in Response.objects.filter(
             person=person, deleted_at__isnull=True, at__gte=now - window
-        ).order_by("at")
+        )
+        .order_by("at")
+        .values_list("pk", "instrument", "at", "total", "flags")
     ]
     return SafetyInput(
         timeline=line,
@@ -153,12 +157,14 @@ def _facts(person: Person, now: datetime, window: timedelta, line: Timeline) -> 
     )
 
 
-def safety_input(person: Person, now: datetime) -> SafetyInput:
+def safety_input(
+    person: Person, now: datetime, parts: Collection[TimelinePart] = TIMELINE_PARTS
+) -> SafetyInput:
     """The plain data the safety rules read: the policy's window of the journal (look_back_days)
-    and the facts around it."""
+    with the kinds of entry in `parts`, and the facts around it."""
     clock = clock_of(person)
     window = timedelta(days=load_policy().look_back_days)
-    line = build_timeline(person, clock.local_day(now - window), clock.local_day(now))
+    line = build_timeline(person, clock.local_day(now - window), clock.local_day(now), parts)
     return _facts(person, now, window, line)
 
 
@@ -193,9 +199,22 @@ def refresh_alerts(
 ) -> list[Alert]:
     """Evaluate the rules an event concerns (every rule for None); store the findings not seen
     before and withdraw those whose entries went. Returns the new alerts."""
-    now = now or timezone.now()
-    data = safety_input(person, now)
-    rules = rules_for(event)
+    return _refresh(person, now or timezone.now(), rules_for(event))
+
+
+def _rules_of(events: set[Event | None]) -> tuple[Rule, ...]:
+    """The rules any of the events concerns, each once, in registry order."""
+    if None in events:
+        return rules_for(None)
+    wanted = {r.id for event in events for r in rules_for(event)}
+    return tuple(r for r in rules_for(None) if r.id in wanted)
+
+
+def _refresh(person: Person, now: datetime, rules: tuple[Rule, ...]) -> list[Alert]:
+    if active_taper(person) is None:
+        rules = tuple(r for r in rules if not r.needs_taper)
+    # Only the kinds of entry these rules read: a questionnaire's rules, say, read no check-ins.
+    data = safety_input(person, now, {part for r in rules for part in r.reads})
     # Every rule but the streak rule reads the window; the streak rule follows a streak back.
     streak_rules = [r for r in rules if r.id in _WHOLE_STREAK]
     candidates = evaluate(data, [r for r in rules if r.id not in _WHOLE_STREAK])
@@ -277,22 +296,67 @@ def event_of(model: type) -> Event | None:
     return _EVENTS.get(model.__name__)
 
 
+@dataclass
+class _Queue:
+    """One person's alert refreshes: writers take tickets after they commit, in order; a refresh
+    covers every ticket taken before it started, with the union of their events."""
+
+    taken: int = 0  # the last ticket taken
+    covered: int = 0  # every ticket up to this one has had a refresh that started after it
+    running: bool = False
+    events: set[Event | None] = field(default_factory=set)  # of the tickets not yet covered
+
+
+#: Per database and person. One condition for all: a refresh's end wakes the writers waiting
+#: on it, and there are never many.
+_queues: dict[tuple[object, ...], _Queue] = {}
+_queued = Condition()
+
+
+def refresh_covering(person: Person, event: Event | None = None) -> None:
+    """Refresh the alerts after a write that has committed, returning once a refresh that
+    started after that commit has finished; a failing rule never loses an entry.
+
+    Writers in a burst share refreshes, group-commit style: while one refresh runs, the writers
+    that commit meanwhile wait, and the next refresh, started after all their commits, covers
+    them all. A write's alerts (a crisis answer's, a dangerous interaction's) are therefore
+    stored by the time its writer returns, and the rules run once per burst, not per write.
+    """
+    key = (connection.alias, str(connection.settings_dict["NAME"]), person.pk)
+    with _queued:
+        queue = _queues.setdefault(key, _Queue())
+        queue.taken += 1
+        ticket = queue.taken
+        queue.events.add(event)
+        while queue.covered < ticket:
+            if not queue.running:
+                break  # no refresh is running: this writer runs the next one
+            _queued.wait()
+        else:
+            return  # a refresh that started after this write's commit has finished
+        queue.running = True
+        upto, events = queue.taken, queue.events
+        queue.events = set()
+    try:
+        _refresh(person, timezone.now(), _rules_of(events))
+    except Exception:  # the entries are saved; a broken rule must not turn that into an error
+        log.exception("safety rules failed for person %s", person.pk)
+    finally:
+        with _queued:
+            queue.covered = upto
+            queue.running = False
+            _queued.notify_all()
+
+
 def refresh_after_commit(person: Person, event: Event | None = None) -> None:
     """The journal changed: raise its version now, and refresh alerts after the current
-    transaction commits; a failing rule never loses an entry.
+    transaction commits (`refresh_covering`).
 
     Every writer (services, the demo, imports) calls this after its write, inside its
     transaction or after it commits, so the version moves with every change and never before it.
     """
     journal_changed(person)
-
-    def run() -> None:
-        try:
-            refresh_alerts(person, event=event)
-        except Exception:  # the entry is saved; a broken rule must not turn that into an error
-            log.exception("safety rules failed for person %s", person.pk)
-
-    transaction.on_commit(run)
+    transaction.on_commit(lambda: refresh_covering(person, event))
 
 
 def acknowledge_alert(person: Person, alert_id: int) -> Alert:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, timedelta
 from typing import Any
 
@@ -9,7 +10,7 @@ import numpy as np
 
 from mitra.knowledge.substances import load_substances
 from mitra.pharmacology import content_per_gram
-from mitra.timeline import DayClock, Timeline
+from mitra.timeline import TIMELINE_PARTS, DayClock, Timeline, TimelinePart
 from mitra.vocabulary import LEAF_FORMS
 
 from .models import CheckIn, Dose, Intake, Person, Practice, Product, Response, Substance
@@ -33,19 +34,26 @@ def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
     return [list(column) for column in zip(*rows, strict=True)] or [[] for _ in range(width)]
 
 
-def build_timeline(person: Person, first: date, last: date) -> Timeline:
-    """The person's journal over local days `first`..`last` (inclusive) as arrays."""
+def build_timeline(
+    person: Person, first: date, last: date, parts: Collection[TimelinePart] = TIMELINE_PARTS
+) -> Timeline:
+    """The person's journal over local days `first`..`last` (inclusive) as arrays; only the
+    kinds of entry in `parts` are read, the others left empty."""
     clock = clock_of(person)
     start = clock.day_start(first)
     end = clock.day_start(last + timedelta(days=1))
     live = {"person": person, "deleted_at__isnull": True}
-    doses = list(
-        Dose.objects.filter(**live, taken_at__gte=start, taken_at__lt=end)
+    doses = (
+        []
+        if "doses" not in parts
+        else Dose.objects.filter(**live, taken_at__gte=start, taken_at__lt=end)
         .order_by("taken_at")
         .values_list("taken_at", "grams", "mg_mitragynine", "product_id", "mg_7oh")
     )
-    checkins = list(
-        CheckIn.objects.filter(**live, at__gte=start, at__lt=end)
+    checkins = (
+        []
+        if "checkins" not in parts
+        else CheckIn.objects.filter(**live, at__gte=start, at__lt=end)
         .order_by("at")
         .values_list(
             "at",
@@ -58,26 +66,34 @@ def build_timeline(person: Person, first: date, last: date) -> Timeline:
             "caffeine_cups",
         )
     )
-    practices = list(
-        Practice.objects.filter(**live, at__gte=start, at__lt=end, checkin__deleted_at__isnull=True)
+    practices = (
+        []
+        if "practices" not in parts
+        else Practice.objects.filter(
+            **live, at__gte=start, at__lt=end, checkin__deleted_at__isnull=True
+        )
         .order_by("at")
         .values_list("at", "kind", "minutes")
     )
-    intakes = list(
-        Intake.objects.filter(**live, taken_at__gte=start, taken_at__lt=end)
+    intakes = (
+        []
+        if "intakes" not in parts
+        else Intake.objects.filter(**live, taken_at__gte=start, taken_at__lt=end)
         .order_by("taken_at")
         .values_list("taken_at", "substance_id")
     )
-    responses = list(
-        Response.objects.filter(**live, at__gte=start, at__lt=end)
+    responses = (
+        []
+        if "responses" not in parts
+        else Response.objects.filter(**live, at__gte=start, at__lt=end)
         .order_by("at", "pk")
         .values_list("pk", "at", "instrument", "answers", "total", "band", "flags")
     )
-    d = _columns(doses, 5)
-    c = _columns(checkins, 8)
-    p = _columns(practices, 3)
-    i = _columns(intakes, 2)
-    r = _columns(responses, 7)
+    d = _columns(list(doses), 5)
+    c = _columns(list(checkins), 8)
+    p = _columns(list(practices), 3)
+    i = _columns(list(intakes), 2)
+    r = _columns(list(responses), 7)
     content = _dose_content(person, d[3], _floats(d[1]), _floats(d[2]), _floats(d[4]))
     return Timeline(
         clock=clock,
@@ -123,7 +139,10 @@ def _dose_content(
     A dose's own mg (from its product's lab figure when it was logged) is exact; otherwise the
     product's form picks the literature default, per gram, once per product.
     """
-    forms = dict(Product.objects.filter(person=person).values_list("pk", "form"))
+    if not product_ids:
+        forms: dict[int, str] = {}  # no doses: the products need not be read
+    else:
+        forms = dict(Product.objects.filter(person=person).values_list("pk", "form"))
     n = len(product_ids)
     form = tuple(forms.get(pid, "powder") for pid in product_ids)
     out: dict[str, Any] = {
@@ -157,6 +176,8 @@ def _dose_content(
 
 def _intake_classes(person: Person, substance_ids: list[int]) -> tuple[frozenset[str], ...]:
     """The knowledge-base classes of each intake's substance (empty when unresolved)."""
+    if not substance_ids:
+        return ()
     base = load_substances()
     known = dict(Substance.objects.filter(person=person).values_list("pk", "knowledge_id"))
     classes = {

@@ -97,6 +97,7 @@ def _sedation_findings(
     title="A sedating substance taken near a kratom dose",
     sources=("kruegel2016", "psychonautwiki"),
     grade="mechanism_only",
+    reads=("doses", "intakes"),
 )
 def co_use_of_a_depressant_near_a_dose(data: SafetyInput) -> list[Finding]:
     """A sedating substance (alcohol, a benzodiazepine, an opioid, ...) logged near a dose."""

@@ -37,6 +37,7 @@ def _response_key(response_id: int) -> str:
     title="A questionnaire answer asks for support now",
     sources=("simon2013",),
     grade="clinical_study",
+    reads=(),
 )
 def crisis_answer_in_a_questionnaire(data: SafetyInput) -> list[Finding]:
     """A questionnaire answer that raised the crisis flag (PHQ-9 item 9 above 0, for example)."""

@@ -139,6 +139,7 @@ def _scheme_grade(scheme: DoseContext) -> EvidenceGrade:
     title="A single dose beside the literature's dose bands",
     sources=("grundmann2017", "prozialeck2012"),
     grade="survey",
+    reads=("doses",),
 )
 def dose_above_band(data: SafetyInput) -> list[Finding]:
     """A single leaf dose at or above a band where harm is more often reported."""
@@ -196,6 +197,7 @@ def dose_above_band(data: SafetyInput) -> list[Finding]:
     title="A day's total beside the highest per-dose band",
     sources=("prozialeck2012",),
     grade="heuristic",
+    reads=("doses",),
 )
 def day_total_above_band(data: SafetyInput) -> list[Finding]:
     """A day of two or more leaf doses whose total reaches the highest per-dose band."""

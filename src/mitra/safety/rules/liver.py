@@ -52,6 +52,7 @@ class LiverEvidence(Evidence, kind="liver_symptoms"):
     title="Liver-injury warning symptoms: seek care",
     sources=("livertox",),
     grade="case_report",
+    reads=("checkins",),
 )
 def liver_warning_symptoms(data: SafetyInput) -> list[Finding]:
     """A liver-injury warning symptom in a check-in: seek care (today, for yellow skin or eyes)."""

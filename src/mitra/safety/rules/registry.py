@@ -9,7 +9,7 @@ severity, the bands a dose was compared with), and the key prefixed with the rul
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -18,6 +18,7 @@ from mitra.knowledge.substances import Severity
 from mitra.safety.evidence import Evidence
 from mitra.safety.interactions import severity_rank
 from mitra.safety.rules.inputs import SafetyInput
+from mitra.timeline import TIMELINE_PARTS, TimelinePart
 
 __all__ = [
     "AlertCandidate",
@@ -112,6 +113,10 @@ class Rule:
     sources: tuple[str, ...]
     grade: EvidenceGrade
     function: RuleFunction
+    #: The parts of the timeline the rule reads; the others may be left empty for it.
+    reads: frozenset[TimelinePart] = TIMELINE_PARTS
+    #: The rule finds nothing without an active taper, and need not run without one.
+    needs_taper: bool = False
 
     def key(self, suffix: str) -> str:
         """The evidence key of this rule's finding whose own key is `suffix`."""
@@ -146,13 +151,18 @@ def registered(
     title: str,
     sources: tuple[str, ...],
     grade: EvidenceGrade,
+    reads: Iterable[TimelinePart] = TIMELINE_PARTS,
+    needs_taper: bool = False,
 ) -> Callable[[RuleFunction], Rule]:
-    """Register a rule function under its id, with its severity, title, sources and grade."""
+    """Register a rule function under its id, with its severity, title, sources and grade, the
+    parts of the timeline it reads, and whether it needs an active taper to find anything."""
 
     def register(function: RuleFunction) -> Rule:
         if any(r.id == rule_id for r in _REGISTERED):
             raise ValueError(f"rule {rule_id!r} is registered twice")
-        made = Rule(rule_id, severity, title, sources, grade, function)
+        made = Rule(
+            rule_id, severity, title, sources, grade, function, frozenset(reads), needs_taper
+        )
         _REGISTERED.append(made)
         return made
 

@@ -64,6 +64,7 @@ class StepDueEvidence(Evidence, kind="taper_step_due"):
     title="A taper step is due tomorrow",
     sources=SOURCES,
     grade="official",
+    needs_taper=True,
 )
 def taper_step_due(data: SafetyInput) -> list[Finding]:
     """The next step of the taper begins tomorrow (not while the step is held)."""
@@ -128,6 +129,7 @@ class HoldProposedEvidence(Evidence, kind="taper_hold_proposed"):
     title="The planner proposes holding this taper step",
     sources=SOURCES,
     grade="heuristic",
+    needs_taper=True,
 )
 def taper_hold_proposed(data: SafetyInput) -> list[Finding]:
     """Withdrawal or anxiety rose during the current step (once per step; not while held)."""
@@ -179,6 +181,7 @@ class OverAllowanceEvidence(Evidence, kind="taper_over_allowance"):
     title="A day of the taper went over its allowance",
     sources=SOURCES,
     grade="official",
+    needs_taper=True,
 )
 def taper_day_over_allowance(data: SafetyInput) -> list[Finding]:
     """Each day of the taper on which use went over the day's allowance."""

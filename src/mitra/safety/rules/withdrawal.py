@@ -131,6 +131,7 @@ def _last_dose(data: SafetyInput, moment: float) -> tuple[str, float | None]:
     title="A SOWS total in the range reported in withdrawal",
     sources=("rogers2024", "handelsman1987"),
     grade="observational_study",
+    reads=("doses",),
 )
 def withdrawal_sows_total(data: SafetyInput) -> list[Finding]:
     """A SOWS total at or above the mean reported in kratom withdrawal (rogers2024)."""
@@ -188,6 +189,7 @@ _WITHDRAWAL_ADVICE = (
     title="Withdrawal-like symptoms in check-ins",
     sources=("singh2014", "handelsman1987"),
     grade="observational_study",
+    reads=("checkins", "doses"),
 )
 def withdrawal_like_symptoms(data: SafetyInput) -> list[Finding]:
     """Many withdrawal-like symptoms on one day, or some on several days of one week."""

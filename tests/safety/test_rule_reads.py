@@ -1,0 +1,117 @@
+"""Each rule reads only the parts of the timeline it declares, so a refresh may build no more."""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from typing import Any
+
+import pytest
+
+from mitra.safety import RULES, ResponseFacts, SafetyInput, TaperFacts, rule
+from mitra.taper import measure_for, plan_schedule
+from mitra.timeline import TIMELINE_PARTS, Timeline, TimelinePart
+
+from .test_rules import (
+    EXTRACT,
+    POWDER,
+    SEVEN_OH,
+    XANAX,
+    alice,
+    at,
+    days_ago,
+    response,
+)
+
+#: The Timeline's fields of each kind of entry; clock, first and last belong to every part.
+PART_OF: dict[str, TimelinePart] = {}
+for found in fields(Timeline):
+    name = found.name
+    if name.startswith("dose_"):
+        PART_OF[name] = "doses"
+    elif name.startswith("practice_"):
+        PART_OF[name] = "practices"
+    elif name.startswith("intake_"):
+        PART_OF[name] = "intakes"
+    elif name.startswith("response_"):
+        PART_OF[name] = "responses"
+    elif name not in {"clock", "first", "last"}:
+        PART_OF[name] = "checkins"
+
+
+class _Recording:
+    """A Timeline that notes every field read, its own methods' reads included."""
+
+    def __init__(self, real: Timeline) -> None:
+        object.__setattr__(self, "_real", real)
+        object.__setattr__(self, "read", set())
+
+    def __getattr__(self, name: str) -> Any:
+        real = object.__getattribute__(self, "_real")
+        kind = getattr(type(real), name, None)
+        if isinstance(kind, property):
+            return kind.fget(self) if kind.fget else None
+        if callable(kind):
+            return kind.__get__(self)  # the method then reads through this object too
+        self.read.add(name)
+        return getattr(real, name)
+
+
+def _everything() -> SafetyInput:
+    """A journal on which every rule has something to look at, a taper included."""
+    # Daily doses that rise week by week and come more often in the last weeks.
+    doses = [
+        *[(at(days_ago(d), 9), 2.0 + (84 - d) / 6, POWDER) for d in range(84, 0, -1)],
+        *[(at(days_ago(d), 9 + 24 * (14 - d) / 30), 3.0, POWDER) for d in range(14, 0, -1)],
+        (at(days_ago(2), 21), 16.0, POWDER),
+        (at(days_ago(1), 10), 2.0, SEVEN_OH),
+        (at(days_ago(1), 12), 3.0, EXTRACT),
+    ]
+    data = alice(
+        doses=doses,
+        checkins=[
+            (at(days_ago(d), 8), {"dark_urine", "yawning", "restless", "sweating"})
+            for d in range(5)
+        ],
+        intakes=[(at(days_ago(1), 11), XANAX)],
+        substances=[XANAX],
+        responses=[
+            response(1, "SOWS", 30, day=1),
+            ResponseFacts(2, "PHQ-9", at(days_ago(1), 21), 5, ("crisis",)),
+        ],
+    )
+    schedule = plan_schedule(6.0, 0.0, "10-per-week", measure_for("g"), starts=days_ago(20))
+    return replace(data, taper=TaperFacts(schedule))
+
+
+@pytest.mark.parametrize("rule_id", [r.id for r in RULES])
+def test_a_rule_reads_only_the_parts_of_the_timeline_it_declares(rule_id: str) -> None:
+    data = _everything()
+    recording = _Recording(data.timeline)
+    watched = replace(data)
+    object.__setattr__(watched, "timeline", recording)  # past the input's own checks
+    found = rule(rule_id)(watched)
+    assert found, "the journal gives the rule nothing to find, so its reads are not all seen"
+    parts = {PART_OF[name] for name in recording.read if name in PART_OF}
+    assert parts <= rule(rule_id).reads
+
+
+@pytest.mark.parametrize("rule_id", [r.id for r in RULES])
+def test_a_rule_finds_the_same_on_a_timeline_of_its_declared_parts(rule_id: str) -> None:
+    data = _everything()
+    declared = rule(rule_id).reads
+    kept = {f.name: getattr(data.timeline, f.name) for f in fields(Timeline)}
+    partial = Timeline(
+        **{name: value for name, value in kept.items() if PART_OF.get(name, "") in declared}
+        | {"clock": data.timeline.clock, "first": data.timeline.first, "last": data.timeline.last}
+    )
+    assert rule(rule_id)(replace(data, timeline=partial)) == rule(rule_id)(data)
+
+
+def test_only_the_taper_rules_need_a_taper_and_every_part_is_known() -> None:
+    assert {r.id for r in RULES if r.needs_taper} == {
+        "taper_step_due",
+        "taper_hold_proposed",
+        "taper_over_allowance",
+    }
+    assert all(r.reads <= TIMELINE_PARTS for r in RULES)
+    assert set(PART_OF.values()) == TIMELINE_PARTS
