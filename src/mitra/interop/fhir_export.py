@@ -13,7 +13,9 @@ What goes in, and how it is coded:
 - a MedicationAdministration per kratom dose, coded with the UNII of mitragynine.
 
 Every resource carries an identifier in mitra's entry system ("dose/12"), which the FHIR
-importer reads back. The document is plain JSON-ready data; the tests validate it twice.
+importer reads back; the Bundle's identifier names the journal, so an export read back into the
+journal it came from adds nothing. The document is plain JSON-ready data; the tests validate it
+twice.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CODE_SYSTEM",
     "ENTRY_SYSTEM",
+    "JOURNAL_SYSTEM",
     "QUESTIONNAIRE_BASE",
     "UNII_MITRAGYNINE",
     "UNII_SYSTEM",
@@ -44,6 +47,7 @@ __all__ = [
 BASE = "https://mitra.invalid/fhir"
 CODE_SYSTEM = f"{BASE}/CodeSystem/journal"  # mitra's codes where no standard code exists
 ENTRY_SYSTEM = f"{BASE}/NamingSystem/entry"  # "dose/12": which journal entry a resource is
+JOURNAL_SYSTEM = f"{BASE}/NamingSystem/journal"  # the Bundle's identifier: which journal it is
 QUESTIONNAIRE_BASE = f"{BASE}/Questionnaire"
 UCUM = "http://unitsofmeasure.org"
 # The FDA's Unique Ingredient Identifier (the system URI HL7 registers for UNII).
@@ -352,6 +356,8 @@ def export_fhir(person: Person) -> dict[str, Any]:
         _response(bundle, row)
     return {
         "resourceType": "Bundle",
+        # Read back into this journal, its entries are recognised as already there.
+        "identifier": {"system": JOURNAL_SYSTEM, "value": queries.journal_id(person)},
         "type": "collection",
         "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
         "meta": {"tag": [{"system": CODE_SYSTEM, "code": "mitra-export"}]},

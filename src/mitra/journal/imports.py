@@ -119,12 +119,34 @@ def _reason(exc: EntryInvalid) -> str:
 
 
 class _Importer:
-    def __init__(self, person: Person, format: str, result: ImportResult) -> None:
+    def __init__(self, person: Person, format: str, result: ImportResult, *, own: bool) -> None:
         self.person = person
         self.format = format
         self.result = result
+        self.own = own
         self.products: dict[str, Product] = {}
         self.substances: dict[str, Substance] = {}
+
+    def own_id(self, kind: str, key: str) -> int | None:
+        """The entry id a row of this journal's own export names ("dose/12" -> 12), else None."""
+        head, _, number = key.partition("/")
+        if not self.own or head != kind or not number.isdigit():
+            return None
+        return int(number)
+
+    def own_ids(self, kind: str) -> set[int]:
+        """The ids of the journal's entries of a kind (deleted ones too: a deletion after the
+        export is the person's later word), when the file is this journal's own export."""
+        if not self.own:
+            return set()
+        found = _MODELS[kind].objects.filter(person=self.person).values_list("pk", flat=True)
+        return set(found)
+
+    def own_entry(self, kind: str, key: str) -> Any:
+        number = self.own_id(kind, key)
+        if number is None:
+            return None
+        return _MODELS[kind].objects.filter(person=self.person, pk=number).first()
 
     def existing(self, kind: str) -> set[str]:
         """The source keys of every entry of a kind imported into this journal: one query (a
@@ -141,12 +163,13 @@ class _Importer:
             return []
         tokens = [source_token(self.format, row.key) for row in rows]
         there = self.existing(kind)
+        mine = self.own_ids(kind)
         seen: dict[str, str] = {}
         fresh = []
         for row, token in zip(rows, tokens, strict=True):
             if token in seen:
                 self.result.skipped.append((row.where, f"the same entry as {seen[token]}"))
-            elif token in there:
+            elif token in there or self.own_id(kind, row.key) in mine:
                 self.result.already[kind] += 1
                 seen[token] = row.where
             else:
@@ -164,6 +187,11 @@ class _Importer:
         add: Any = services.add_product if kind == "product" else services.add_substance
         for row in rows:
             token = source_token(self.format, row.key)
+            mine = self.own_entry(kind, row.key)
+            if mine is not None:
+                cache[row.key] = mine
+                self.result.already[kind] += 1
+                continue
             try:
                 cache[row.key] = add(self.person, row.data, token=token)
                 self.result.added[kind] += 1
@@ -178,7 +206,9 @@ class _Importer:
         if ref in self.products:
             return self.products[ref]
         token = source_token(self.format, ref)
-        found = Product.objects.filter(person=self.person, token=token).first()
+        found = self.own_entry("product", ref) or (
+            Product.objects.filter(person=self.person, token=token).first()
+        )
         if found is None:
             found = (
                 Product.objects.filter(person=self.person, name__iexact=ref, deleted_at=None)
@@ -195,7 +225,9 @@ class _Importer:
         if ref in self.substances:
             return self.substances[ref]
         token = source_token(self.format, ref)
-        found = Substance.objects.filter(person=self.person, token=token).first()
+        found = self.own_entry("substance", ref) or (
+            Substance.objects.filter(person=self.person, token=token).first()
+        )
         if found is None:
             found = (
                 Substance.objects.filter(person=self.person, name__iexact=ref, deleted_at=None)
@@ -284,9 +316,19 @@ class _DryRun(Exception):
 
 
 def import_rows(
-    person: Person, format: str, rows: Sequence[SourceRow], *, dry_run: bool = False
+    person: Person,
+    format: str,
+    rows: Sequence[SourceRow],
+    *,
+    dry_run: bool = False,
+    own: bool = False,
 ) -> ImportResult:
-    """Store the rows in one transaction (all or nothing); a dry run rolls it back."""
+    """Store the rows in one transaction (all or nothing); a dry run rolls it back.
+
+    `own`: the file is this journal's own export, whose row keys are its entries' ids
+    ("dose/12"); an entry still in the journal is then already there, and only those no longer
+    in it (a backup read back after a loss) are added.
+    """
     result = ImportResult(dry_run=dry_run)
     by_kind: Mapping[str, list[SourceRow]] = {kind: [] for kind in KINDS}
     for row in rows:
@@ -296,7 +338,7 @@ def import_rows(
             result.skipped.append((row.where, f"unknown kind of entry {row.kind!r}"))
     try:
         with transaction.atomic():
-            importer = _Importer(person, format, result)
+            importer = _Importer(person, format, result, own=own)
             importer.named("product", by_kind["product"])
             importer.named("substance", by_kind["substance"])
             importer.doses(by_kind["dose"])
@@ -305,7 +347,8 @@ def import_rows(
             importer.responses(by_kind["response"])
             if dry_run:
                 raise _DryRun
-            refresh_after_commit(person)
+            if any(result.added.values()):  # nothing added: the journal, and its alerts, stand
+                refresh_after_commit(person)
     except _DryRun:
         pass
     result.skipped.sort(key=lambda item: _place(item[0]))
