@@ -83,8 +83,10 @@ def test_kratom_without_an_amount_is_kept_in_the_note_not_dropped() -> None:
 
 
 def test_kratom_in_milligrams_is_read_as_milligrams_not_grams() -> None:
-    data = (HEADER + '"14th Jun 2024","Friday","08:10","Meds/Supplements","500","Kratom (mg)",""\n'
-            '"14th Jun 2024","Friday","08:20","Meds/Supplements","2","Kratom (ml)",""\n')  # fmt: skip
+    data = HEADER + (
+        '"14th Jun 2024","Friday","08:10","Meds/Supplements","500","Kratom (mg)",""\n'
+        '"14th Jun 2024","Friday","08:20","Meds/Supplements","2","Kratom (ml)",""\n'
+    )
     parsed = parse("bearable", data.encode(), BERLIN)
     [dose] = [r.data for r in parsed.rows if r.kind == "dose"]
     assert (dose["amount"], dose["unit"], dose["product"]) == (500.0, "mg", "Kratom")

@@ -1,24 +1,32 @@
 """Bearable (Android, iOS): its CSV export.
 
 Columns: ``date,weekday,time of day,category,rating/amount,detail,notes``, one row per thing
-tracked. ``date`` reads like ``14th Jun 2024``; ``time of day`` is ``HH:MM``, or a part of the day
-(``am``, ``pm``, ``all day``) that mitra places at 09:00, 18:00 and 12:00 local time (the journal's
-zone: the file has no offsets). Categories, and what mitra makes of them:
+tracked, every cell quoted. ``date`` reads like ``14th Jun 2024``; ``time of day`` is ``H:MM`` or
+``HH:MM``, a part of the day (``pre``, ``am``, ``mid``, ``pm``, ``all day``) or blank (Sleep rows).
+The file has no offsets: times are read in the journal's zone, parts of the day at ``PARTS``.
 
-- ``Mood``: a rating 1 to 5 becomes the check-in's mood (a value off that scale stays in the note).
-- ``Sleep``: hours (``7.5`` or ``7:30``) become sleep hours; ``Sleep quality`` 1 to 5 its quality.
-- ``Symptom``: ``detail`` names it, ``rating/amount`` its severity 0 (none) to 4 (extreme).
-  "Anxiety" becomes the check-in's anxiety by the table ``ANXIETY`` (0, 3, 5, 8, 10: the 0-10
-  scale's none, mild, moderate, severe, extreme). Others go through the mapping (``headache``
-  is the symptom headache) or are kept in the note with their severity.
-- ``Meds/Supplements``: kratom (any name the knowledge base resolves to it, "Kratom (Red Bali)"
-  too) with an amount in g or mg becomes a dose of a product named by ``detail`` (made, form
-  powder, when no product has that name); without an amount the check-in's note says it was
-  taken. Anything else becomes an intake of the named substance.
-- ``Factors`` (and any other category): through the mapping (``Exercise`` a practice, ``Coffee``
-  an intake of caffeine, ...), else kept in the note as "Category: detail".
+Scales, as Bearable documents them (bearable.app support: "What are all the different scales
+used in Bearable?"): mood and energy 1 to 10; symptoms 0 to 4 (none, mild, moderate, severe,
+unbearable), the export writing the severity in the name too ("Anxiety (Mild)"); sleep quality
+1 to 5. What mitra makes of each category:
 
-Rows of the same date and time of day make one check-in; each row keeps a source key.
+- ``Mood``: 1-10 becomes the check-in's mood 1-5 by ``mood_of`` (pairs of points: an assumption);
+  the rating and its feelings ("Meh | Anxious") stay in the note.
+- ``Sleep``: hours (``6:45``) become sleep hours; ``Sleep quality`` 1 to 5 its quality (the same
+  scale as mitra's).
+- ``Symptom``: "Anxiety" becomes the check-in's anxiety by ``ANXIETY`` (0, 3, 5, 8, 10: mitra's
+  assumption, no source pairs the two scales). Others go through the mapping (``Headache`` is
+  the symptom headache) or are kept in the note with their severity.
+- ``Meds/Supplements``: the unit is in the name ("Sertraline (mg)", amount "50"). Kratom (any
+  name the knowledge base resolves to it) in g or mg becomes a dose of a product of that name
+  (made, form powder, when none has it); in another unit, or without an amount, the check-in's
+  note says it was taken. Anything else becomes an intake of the named substance.
+- ``Factors`` (and any other category): each name of the `` | ``-joined list goes through the
+  mapping (``Exercise`` a practice, ``Coffee`` an intake of caffeine, ...), else is kept in the
+  note as "Category: name"; ``Energy`` is kept in the note.
+
+Rows of the same date and part of the day (or clock time) make one check-in; each row keeps a
+source key.
 """
 
 from __future__ import annotations
