@@ -93,7 +93,8 @@ def _insert(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> None:
         for row in rows
     ]
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in [*given, *rest])
+    # A concrete field always has a column; the stubs allow None for virtual ones.
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in [*given, *rest])
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608  names from the model
     with connection.cursor() as cursor:
