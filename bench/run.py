@@ -1,5 +1,7 @@
 """Run every benchmark and print one table: path, mitra, baseline, ratio, target, met.
 
+`--only KIND` (repeatable) runs some of them: exposure, demo, daily, cli, report, import.
+
 `python bench/run.py` prints the table; `--check` also exits 1 when a target is missed (timings
 are noisy, so this is `make bench-check`, never part of the test suite). Each journal's
 benchmarks run in their own process on their own data folder, made on first use under
@@ -19,6 +21,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from table import Row, format_table, missed  # noqa: E402  the folder is put on the path above
+
+#: The benchmarks `--only` can choose, in the order they run.
+KINDS = ["exposure", "demo", "daily", "cli", "report", "import"]
 
 
 def _rows_of(args: list[str]) -> list[Row]:
@@ -40,9 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks, print the table; with --check, 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
-    parser.add_argument("--only", choices=["exposure", "demo", "daily", "cli"], action="append")
+    parser.add_argument("--only", choices=KINDS, action="append")
     args = parser.parse_args(argv)
-    chosen = set(args.only or ["exposure", "demo", "daily", "cli"])
+    chosen = set(args.only or KINDS)
     data = Path(os.environ.get("BENCH_DATA") or tempfile.mkdtemp(prefix="mitra-bench-"))
     print(f"before: {_load()}", flush=True)
     rows: list[Row] = []
@@ -60,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         _rows_of([str(HERE / "bench_journal.py"), "demo", str(folder), "--make"])
         rows += _rows_of([str(HERE / "bench_cli.py"), str(folder)])
+    for kind in ("report", "import"):
+        if kind in chosen:
+            folder = data / kind
+            folder.mkdir(parents=True, exist_ok=True)
+            rows += _rows_of([str(HERE / f"bench_{kind}.py"), str(folder)])
     print(f"after:  {_load()}")
     print(format_table(rows))
     failed = missed(rows)

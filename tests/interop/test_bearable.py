@@ -32,7 +32,7 @@ def test_the_sample_gives_checkins_a_dose_intakes_and_names_each_line_it_skips(
     alice: Any,
 ) -> None:
     report = import_file(alice, "bearable", SAMPLE.read_bytes(), dry_run=False)
-    assert report.added["checkin"] == 4
+    assert report.added["checkin"] == 9
     assert report.added["dose"] == 1
     assert report.added["product"] == 1
     assert report.added["intake"] == 3
@@ -40,38 +40,58 @@ def test_the_sample_gives_checkins_a_dose_intakes_and_names_each_line_it_skips(
     assert "31st Jun 2024" in report.skipped[0]["reason"]
     assert "'noon'" in report.skipped[1]["reason"]
     dose = Dose.objects.get(person=alice)
-    assert (dose.grams, dose.product.name, dose.product.form) == (
-        3.0,
-        "Kratom (Red Bali)",
-        "powder",
-    )
+    # Bearable writes the unit in the name: "Kratom (g)" with amount 3 is 3 g of "Kratom".
+    assert (dose.grams, dose.product.name, dose.product.form) == (3.0, "Kratom", "powder")
     assert dose.taken_at == datetime(2024, 6, 14, 8, 10, tzinfo=BERLIN)
+    sertraline = Intake.objects.get(person=alice, substance__name="Sertraline")
+    assert (sertraline.amount, sertraline.unit) == (50.0, "mg")
     assert sorted(i.substance.name for i in Intake.objects.filter(person=alice)) == [
         "Sertraline", "alcohol", "caffeine"]  # fmt: skip
 
 
 def test_mood_sleep_and_anxiety_map_by_the_documented_tables() -> None:
-    morning = _checkins()["line 2"]
+    checkins = _checkins()
+    morning = checkins["line 2"]  # the blank time of day of Sleep rows goes with "am"
     assert morning["at"] == datetime(2024, 6, 14, 9, 0, tzinfo=BERLIN)  # "am" is 09:00
-    assert (morning["mood"], morning["sleep_hours"], morning["sleep_quality"]) == (3, 6.75, 2)
-    assert morning["anxiety"] == 5  # moderate
-    assert morning["symptoms"] == ["headache"]
+    assert (morning["sleep_hours"], morning["sleep_quality"]) == (6.75, 2)
+    assert morning["anxiety"] == 5  # "Anxiety (Moderate)", severity 2 of 0-4
+    assert morning["symptoms"] == ["headache"]  # "Headache (Mild)"
     assert "Symptom: Dizziness (severe)" in morning["note"]
-    assert "woke up tense" in morning["note"]
+    woke = checkins["line 4"]
+    assert woke["mood"] == 3  # Bearable's mood is 1-10: 6 -> 3 of mitra's 1-5
+    assert "Mood 6/10: Meh, Anxious" in woke["note"]
+    assert checkins["line 12"]["mood"] == 4  # 8 of 10
+    assert checkins["line 10"]["at"] == datetime(2024, 6, 14, 13, 0, tzinfo=BERLIN)  # "mid"
+    night = checkins["line 14"]
+    assert night["at"] == datetime(2024, 6, 15, 6, 0, tzinfo=BERLIN)  # "pre"
+    assert night["anxiety"] == 10  # "Anxiety (Unbearable)", the top of Bearable's 0-4
 
 
 def test_no_anxiety_is_made_up_where_the_file_has_none() -> None:
-    evening = _checkins()["line 10"]
+    evening = _checkins()["line 11"]
     assert "anxiety" not in evening
-    assert evening["mood"] == 4
-    assert evening["practices"] == [{"kind": "exercise", "minutes": 40}]
+    assert "mood" not in evening
+    # "Coffee | Exercise | Socialising": each factor of the list is mapped on its own
+    assert evening["practices"] == [{"kind": "exercise", "minutes": 15}]
     assert "Factors: Socialising" in evening["note"]
 
 
 def test_kratom_without_an_amount_is_kept_in_the_note_not_dropped() -> None:
-    note = _checkins()["line 16"]["note"]
+    note = _checkins()["line 15"]["note"]
     assert "forgot to weigh" in note
     assert "Kratom: taken, no amount in g or mg (none), so not a dose" in note
+
+
+def test_kratom_in_milligrams_is_read_as_milligrams_not_grams() -> None:
+    data = HEADER + (
+        '"14th Jun 2024","Friday","08:10","Meds/Supplements","500","Kratom (mg)",""\n'
+        '"14th Jun 2024","Friday","08:20","Meds/Supplements","2","Kratom (ml)",""\n'
+    )
+    parsed = parse("bearable", data.encode(), BERLIN)
+    [dose] = [r.data for r in parsed.rows if r.kind == "dose"]
+    assert (dose["amount"], dose["unit"], dose["product"]) == (500.0, "mg", "Kratom")
+    [kept] = [r.data for r in parsed.rows if r.kind == "checkin"]
+    assert "Kratom: 2 ml, not a unit mitra turns into grams" in kept["note"]
 
 
 def test_the_mapping_is_shown_and_can_be_changed(alice: Any) -> None:
@@ -87,7 +107,7 @@ def test_importing_the_same_file_twice_adds_nothing(alice: Any) -> None:
     import_file(alice, "bearable", SAMPLE.read_bytes(), dry_run=False)
     again = import_file(alice, "bearable", SAMPLE.read_bytes(), dry_run=False)
     assert sum(again.added.values()) == 0
-    assert again.already["checkin"] == 4
+    assert again.already["checkin"] == 9
     assert Dose.objects.filter(person=alice).count() == 1
 
 
@@ -114,8 +134,9 @@ def test_any_bytes_give_rows_or_a_file_error_never_a_crash(data: bytes) -> None:
 
 
 _cell = st.text(max_size=10) | st.sampled_from(
-    ["14th Jun 2024", "1st Feb 2023", "am", "pm", "all day", "08:30", "Mood", "Sleep", "Symptom",
-     "Meds/Supplements", "Factors", "Sleep quality", "Anxiety", "Kratom", "3g", "7:30", "4", "0"]
+    ["14th Jun 2024", "1st Feb 2023", "pre", "am", "mid", "pm", "all day", "", "08:30", "Mood",
+     "Sleep", "Symptom", "Meds/Supplements", "Factors", "Sleep quality", "Anxiety (Mild)", "Kratom",
+     "Kratom (mg)", "A | B", "3g", "7:30", "4", "0", "10"]
 )  # fmt: skip
 
 

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from mitra.interop.fhir_export import UNII_MITRAGYNINE, export_fhir, questionnaire_url
+from mitra.interop.fhir_export import export_fhir, questionnaire_url
 from mitra.journal import services
+from mitra.knowledge import load
 from tests.conftest import utc
 from tests.interop.fhir_validation import model_errors, schema_errors
 
@@ -73,9 +74,11 @@ def test_kratom_doses_carry_the_unii_and_medicines_are_text_only(journal: Any) -
     bundle = export_fhir(journal)
     administrations = _resources(bundle, "MedicationAdministration")
     kratom = [a for a in administrations if a["medicationCodeableConcept"].get("coding")]
+    mitragynine = load().ingredient("mitragynine")
     assert [a["medicationCodeableConcept"]["coding"][0]["code"] for a in kratom] == [
-        UNII_MITRAGYNINE
+        mitragynine.unii
     ]
+    assert kratom[0]["medicationCodeableConcept"]["coding"][0]["display"] == mitragynine.name
     assert kratom[0]["dosage"]["dose"] == {
         "value": 2.0,
         "unit": "g",

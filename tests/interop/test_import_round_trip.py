@@ -133,4 +133,64 @@ def test_the_cli_dry_run_prints_counts_and_json(journal: Any, tmp_path: Path, ca
     main(["import", "mitra-json", str(target), "--dry-run", "--json"])
     report = json.loads(capsys.readouterr().out)
     assert report["dry_run"] is True
-    assert report["already_imported"]["dose"] == 0  # another journal's ids: new keys here
+    assert report["already_imported"]["dose"] == 1  # the journal's own export: all there
+    assert sum(report["added"].values()) == 0
+
+
+_EXPORTS = [("mitra-json", export_json), ("fhir", export_fhir)]
+_ONE_OF_EACH = {"product": 1, "substance": 1, "dose": 1, "intake": 1, "checkin": 1, "response": 1}
+
+
+@pytest.mark.parametrize(("format", "export"), _EXPORTS)
+def test_the_journals_own_export_read_back_into_it_adds_nothing(
+    journal: Any, format: str, export: Any
+) -> None:
+    before = _comparable(journal)
+    data = json.dumps(export(journal)).encode()
+    dry = import_file(journal, format, data, dry_run=True)
+    report = import_file(journal, format, data, dry_run=False)
+    assert dry.added == report.added == dict.fromkeys(_ONE_OF_EACH, 0)
+    assert report.already == _ONE_OF_EACH
+    assert report.skipped == []
+    assert _comparable(journal) == before
+
+
+@pytest.mark.parametrize(("format", "export"), _EXPORTS)
+def test_an_export_read_into_another_empty_journal_adds_everything_once(
+    journal: Any, format: str, export: Any
+) -> None:
+    from mitra.journal.models import Person
+
+    bob = Person.objects.create(time_zone="Europe/Berlin")
+    data = json.dumps(export(journal)).encode()
+    first = import_file(bob, format, data, dry_run=False)
+    second = import_file(bob, format, data, dry_run=False)
+    assert first.added == _ONE_OF_EACH
+    assert _comparable(bob) == _comparable(journal)
+    assert sum(second.added.values()) == 0
+    assert second.already == _ONE_OF_EACH
+
+
+@pytest.mark.parametrize(("format", "export"), _EXPORTS)
+def test_the_own_export_brings_back_only_what_the_journal_lost(
+    journal: Any, format: str, export: Any
+) -> None:
+    from mitra.journal.models import Dose
+
+    before = _comparable(journal)
+    data = json.dumps(export(journal)).encode()
+    Dose.objects.filter(person=journal).delete()  # gone from the database, not only hidden
+    report = import_file(journal, format, data, dry_run=False)
+    assert report.added == {**dict.fromkeys(_ONE_OF_EACH, 0), "dose": 1}
+    assert _comparable(journal) == before
+    again = import_file(journal, format, data, dry_run=False)
+    assert sum(again.added.values()) == 0
+
+
+def test_an_entry_deleted_after_the_export_stays_deleted(journal: Any) -> None:
+    data = json.dumps(export_json(journal)).encode()
+    dose = _comparable(journal)["doses"]
+    services.delete_dose(journal, journal.dose_set.get().pk)
+    report = import_file(journal, "mitra-json", data, dry_run=False)
+    assert report.already["dose"] == 1
+    assert _comparable(journal)["doses"] == [] != dose

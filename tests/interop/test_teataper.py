@@ -132,3 +132,24 @@ def test_any_rows_under_the_header_give_rows_and_skips_never_a_crash(rows: list[
     csv.writer(buffer).writerows(rows)
     with contextlib.suppress(ImportFileError):
         parse("tea-taper", (HEADER + buffer.getvalue()).encode(), BERLIN)
+
+
+def test_the_apps_own_export_is_read_column_by_column(alice: Any) -> None:
+    """Version 4 of the app: every cell quoted, a byte-order mark, camelCase ratings, `|` lists."""
+    days = _checkins("teataper-v4-export.csv")
+    first = days["line 2"]
+    assert (first["anxiety"], first["mood"], first["sleep_quality"]) == (5, 4, 4)
+    assert "sleep_hours" not in first  # its sleepHours is a 0-10 rating, not hours
+    assert "sleep hours rated 6/10 (10: 8 hours or more)" in first["note"]
+    assert first["practices"] == [{"kind": "walk", "minutes": 15}, {"kind": "mindfulness",
+                                                                      "minutes": 15}]  # fmt: skip
+    assert "Triggers: стресс, работа" in first["note"]
+    assert "first week" in first["note"]
+    assert "entries_count" not in first["note"]
+    assert "difference" not in first["note"]
+    assert "Marked in Tea Taper as a relapse" in days["line 3"]["note"]
+    report = import_file(alice, "tea-taper", (SAMPLES / "teataper-v4-export.csv").read_bytes(),
+                         dry_run=False)  # fmt: skip
+    assert report.added["checkin"] == 3
+    assert report.added["dose"] == 0  # the app's export gives no grams: none are guessed
+    assert report.skipped == []

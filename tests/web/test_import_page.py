@@ -54,7 +54,7 @@ def test_preview_shows_counts_mapping_and_skipped_rows_then_confirm_imports(
             "mapping": "Socialising=therapy:60"}  # fmt: skip
     confirmed = client.post("/import", form, follow=True)
     assert "Imported: " in confirmed.content.decode()
-    assert CheckIn.objects.filter(person=alice).count() == 4
+    assert CheckIn.objects.filter(person=alice).count() == 9
     assert Dose.objects.filter(person=alice).count() == 1
     assert list((data_dir / "imports").iterdir()) == []
 

@@ -58,6 +58,11 @@ def report(
     first, last = _date(from_, "--from"), _date(to, "--to")
     if last is not None and first is None:
         fail("--to needs --from (or use --days)")
+    if pdf is not None and not json_out:
+        from mitra.reports.renderer import start_renderer
+
+        # The chart renderer starts beside Django, the imports and the read (about 0.6 s saved).
+        start_renderer()
     person = the_person()
     from mitra.reads import report as report_reads
     from mitra.reads.report import ReportPeriodInvalid, ReportRead

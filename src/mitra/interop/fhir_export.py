@@ -13,7 +13,9 @@ What goes in, and how it is coded:
 - a MedicationAdministration per kratom dose, coded with the UNII of mitragynine.
 
 Every resource carries an identifier in mitra's entry system ("dose/12"), which the FHIR
-importer reads back. The document is plain JSON-ready data; the tests validate it twice.
+importer reads back; the Bundle's identifier names the journal, so an export read back into the
+journal it came from adds nothing. The document is plain JSON-ready data; the tests validate it
+twice.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from mitra.instruments.catalogue import instrument
 from mitra.instruments.fhir import LOINC
 from mitra.journal import queries
+from mitra.knowledge import load as load_knowledge
 
 if TYPE_CHECKING:
     from mitra.journal import Person
@@ -32,10 +35,11 @@ if TYPE_CHECKING:
 __all__ = [
     "CODE_SYSTEM",
     "ENTRY_SYSTEM",
+    "JOURNAL_SYSTEM",
     "QUESTIONNAIRE_BASE",
-    "UNII_MITRAGYNINE",
     "UNII_SYSTEM",
     "export_fhir",
+    "kratom_coding",
     "questionnaire_url",
 ]
 
@@ -44,16 +48,24 @@ __all__ = [
 BASE = "https://mitra.invalid/fhir"
 CODE_SYSTEM = f"{BASE}/CodeSystem/journal"  # mitra's codes where no standard code exists
 ENTRY_SYSTEM = f"{BASE}/NamingSystem/entry"  # "dose/12": which journal entry a resource is
+JOURNAL_SYSTEM = f"{BASE}/NamingSystem/journal"  # the Bundle's identifier: which journal it is
 QUESTIONNAIRE_BASE = f"{BASE}/Questionnaire"
 UCUM = "http://unitsofmeasure.org"
 # The FDA's Unique Ingredient Identifier (the system URI HL7 registers for UNII).
 UNII_SYSTEM = "http://fdasis.nlm.nih.gov"
-# Mitragynine (CAS 4098-40-2), from the FDA's UNII list. It codes the alkaloid: a dose of leaf is
-# a dose of a product that contains it, which the text and the note say.
-UNII_MITRAGYNINE = "EP479K822J"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 # A fixed namespace: the same entry gets the same fullUrl in every export.
 _NAMESPACE = uuid.UUID("6f1c2a4e-8d0b-5c3a-9e7f-1b2d3c4e5f60")
+
+
+def kratom_coding() -> dict[str, str]:
+    """The UNII coding of a kratom dose or product, from the knowledge base (with its source).
+
+    It codes the alkaloid mitragynine: a dose of leaf is a dose of a product that contains it,
+    which the text says; the knowledge base holds no verified UNII of the leaf itself.
+    """
+    found = load_knowledge().ingredient("mitragynine")
+    return {"system": UNII_SYSTEM, "code": found.unii, "display": found.name}
 
 
 def questionnaire_url(code: str) -> str:
@@ -246,7 +258,7 @@ def _kratom_dose(bundle: _Bundle, row: dict[str, Any], product: dict[str, Any]) 
         "resourceType": "MedicationAdministration",
         "status": "completed",
         "medicationCodeableConcept": {
-            "coding": [{"system": UNII_SYSTEM, "code": UNII_MITRAGYNINE, "display": "MITRAGYNINE"}],
+            "coding": [kratom_coding()],
             "text": f"Kratom (Mitragyna speciosa), {product['form']}: {product['name']}",
         },
         "subject": {"reference": bundle.patient_ref},
@@ -285,7 +297,7 @@ def _product(bundle: _Bundle, row: dict[str, Any]) -> None:
     resource: dict[str, Any] = {
         "resourceType": "Medication",
         "code": {
-            "coding": [{"system": UNII_SYSTEM, "code": UNII_MITRAGYNINE, "display": "MITRAGYNINE"}],
+            "coding": [kratom_coding()],
             "text": row["name"],
         },
         "status": "inactive" if row["removed"] else "active",
@@ -352,6 +364,8 @@ def export_fhir(person: Person) -> dict[str, Any]:
         _response(bundle, row)
     return {
         "resourceType": "Bundle",
+        # Read back into this journal, its entries are recognised as already there.
+        "identifier": {"system": JOURNAL_SYSTEM, "value": queries.journal_id(person)},
         "type": "collection",
         "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
         "meta": {"tag": [{"system": CODE_SYSTEM, "code": "mitra-export"}]},

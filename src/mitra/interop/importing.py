@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from mitra.journal import queries
 from mitra.journal.imports import import_rows
 
 from .importers import ImportFileError, parse
@@ -52,11 +53,13 @@ def import_file(
 ) -> ImportReport:
     """Import `data` in `format` into the person's journal; ImportFileError if it is unreadable.
 
-    Local times without an offset are read in the person's time zone. `mapping` changes what a
-    name in the file (an activity, a factor) becomes; see `importers.mapping`.
+    Local times without an offset are read in the person's time zone. mitra's own export read
+    back into the journal it came from adds only the entries no longer in it. `mapping` changes
+    what a name in the file (an activity, a factor) becomes; see `importers.mapping`.
     """
     parsed = parse(format, data, ZoneInfo(person.time_zone), mapping)
-    result = import_rows(person, format, parsed.rows, dry_run=dry_run)
+    own = parsed.origin is not None and parsed.origin == queries.journal_id(person)
+    result = import_rows(person, format, parsed.rows, dry_run=dry_run, own=own)
     skipped = [{"where": s.where, "reason": s.reason} for s in parsed.skipped]
     skipped += [{"where": where, "reason": reason} for where, reason in result.skipped]
     return ImportReport(format, dry_run, result.added, result.already, skipped, parsed.mapping)

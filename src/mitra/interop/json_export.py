@@ -22,5 +22,7 @@ def export_json(person: Person) -> dict[str, Any]:
         "version": VERSION,
         "app_version": mitra.__version__,
         "exported_at": datetime.now(UTC).isoformat(),
+        # Which journal this is: read back into it, its entries are recognised as already there.
+        "journal": queries.journal_id(person),
         **queries.journal_records(person),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -198,6 +199,17 @@ _PRODUCT_FIELDS = [
     "id", "name", "vendor", "strain", "vein", "form", "unit", "grams_per_unit",
     "mitragynine_mg_per_g", "hydroxy_mg_per_g", "notes",
 ]  # fmt: skip
+
+
+def journal_id(person: Person) -> str:
+    """The journal's identity in its exports: the same for every export of this journal (a copy
+    of its database included), different for another person's or a database made again.
+
+    A digest of the person's id and creation time, so it names no one. An import compares it
+    with its own to know an export's entry ids ("dose/12") as its own entries.
+    """
+    text = f"mitra-journal/{person.pk}/{person.created_at.isoformat()}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _iso(value: Any) -> Any:

@@ -218,10 +218,17 @@ restore_product = _restorer(Product)
 
 def normalise_into(dose: Dose, product: Product) -> None:
     """Set a dose's grams and lab mg from its amount, unit and product; refuse the implausible."""
+    for name, value in dose_figures(dose.amount, dose.unit, product).items():
+        setattr(dose, name, value)
+
+
+def dose_figures(amount: float, unit: str, product: Product) -> dict[str, float | None]:
+    """A dose's grams and lab mg (`grams`, `mg_mitragynine`, `mg_7oh`) from its amount, unit and
+    product; EntryInvalid when the unit is unknown or the grams implausible."""
     try:
         result = normalise_dose(
-            dose.amount,
-            dose.unit,
+            amount,
+            unit,
             product_unit=product.unit,
             grams_per_unit=product.grams_per_unit,
             mitragynine_mg_per_g=product.mitragynine_mg_per_g,
@@ -236,9 +243,7 @@ def normalise_into(dose: Dose, product: Product) -> None:
                 "check the amount and unit"
             }
         )
-    dose.grams = result.grams
-    dose.mg_mitragynine = result.mg_mitragynine
-    dose.mg_7oh = result.mg_7oh
+    return {"grams": result.grams, "mg_mitragynine": result.mg_mitragynine, "mg_7oh": result.mg_7oh}
 
 
 def log_dose(person: Person, data: Mapping[str, Any], *, token: str | None = None) -> Dose:

@@ -2,6 +2,7 @@
 
 from mitra.knowledge.loader import (
     CrisisResource,
+    Ingredient,
     KnowledgeBase,
     KnowledgeError,
     Source,
@@ -9,4 +10,12 @@ from mitra.knowledge.loader import (
     load,
 )
 
-__all__ = ["CrisisResource", "KnowledgeBase", "KnowledgeError", "Source", "Symptom", "load"]
+__all__ = [
+    "CrisisResource",
+    "Ingredient",
+    "KnowledgeBase",
+    "KnowledgeError",
+    "Source",
+    "Symptom",
+    "load",
+]

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 __all__ = [
     "CrisisResource",
+    "Ingredient",
     "KnowledgeBase",
     "KnowledgeError",
     "Source",
@@ -86,6 +87,22 @@ class CrisisRegion(Record):
     sources: tuple[str, ...]
 
 
+class Ingredient(Record):
+    """An ingredient with its FDA Unique Ingredient Identifier (the code FHIR exports carry)."""
+
+    id: str
+    name: str
+    unii: str
+    sources: tuple[str, ...]
+
+    @field_validator("unii")
+    @classmethod
+    def _unii_shape(cls, value: str) -> str:
+        if len(value) != 10 or not value.isalnum() or value.upper() != value:
+            raise ValueError("a UNII is ten upper-case letters and digits")
+        return value
+
+
 class KnowledgeBase(Record):
     """Everything the engines know, validated as a whole (no dangling source ids)."""
 
@@ -93,6 +110,7 @@ class KnowledgeBase(Record):
     symptoms: tuple[Symptom, ...]
     crisis: tuple[CrisisResource, ...]
     crisis_regions: tuple[CrisisRegion, ...] = ()
+    ingredients: tuple[Ingredient, ...] = ()
 
     def cite(self, source_ids: tuple[str, ...] | list[str]) -> list[Source]:
         """The sources behind a fact, in the order given."""
@@ -105,6 +123,13 @@ class KnowledgeBase(Record):
         own = [r for r in self.crisis if r.locale == code]
         shared = [r for r in self.crisis if r.locale in regions and r not in own]
         return own + shared + [r for r in self.crisis if r.locale == "*"]
+
+    def ingredient(self, ingredient_id: str) -> Ingredient:
+        """An ingredient by id ("mitragynine"); KeyError if unknown."""
+        for item in self.ingredients:
+            if item.id == ingredient_id:
+                return item
+        raise KeyError(ingredient_id)
 
     def symptom(self, symptom_id: str) -> Symptom:
         """A checklist symptom by id; KeyError if unknown."""
@@ -168,9 +193,18 @@ def load() -> KnowledgeBase:
         if missing or not resource.sources:
             raise KnowledgeError(f"crisis.toml: {resource.name} needs known sources, has {missing}")
     regions: list[CrisisRegion] = _records("crisis.toml", "region", CrisisRegion)
+    ingredients: list[Ingredient] = _records("ingredients.toml", "ingredient", Ingredient)
+    unique_ids("ingredients.toml", [i.id for i in ingredients])
+    for ingredient in ingredients:
+        missing = [sid for sid in ingredient.sources if sid not in known]
+        if missing or not ingredient.sources:
+            raise KnowledgeError(
+                f"ingredients.toml: {ingredient.id} needs known sources, has {missing}"
+            )
     return KnowledgeBase(
         sources={s.id: s for s in sources},
         symptoms=tuple(symptoms),
         crisis=tuple(crisis),
         crisis_regions=tuple(regions),
+        ingredients=tuple(ingredients),
     )

@@ -427,6 +427,9 @@ _BISECTION_STEPS = 90
 #: Share of the feasible ka interval (log scale) from which the band draws ka: its inner 80%,
 #: which keeps alpha clear of ka (where the coefficients blow up and cancel).
 _KA_INNER_SHARE = 0.8
+#: The feasible interval's edges: rounds and points a round (64^10 = 2^60, below float spacing).
+_EDGE_ROUNDS = 10
+_EDGE_POINTS = 64
 
 
 def _coefficients(
@@ -487,16 +490,17 @@ def _feasible_ka(beta: float, tmax: float, cmax: float, auc: float) -> tuple[flo
     last = first + int(np.argmin(valid[first:])) - 1 if not valid[first:].all() else grid.size - 1
 
     def edge(inside: float, outside: float) -> float:
-        for _ in range(60):
-            mid = math.sqrt(inside * outside)
-            ok = _fit_two_compartment(
-                np.array([mid]),
-                np.array([beta]),
-                np.array([tmax]),
-                np.array([cmax]),
-                np.array([auc]),
-            )[3][0]
-            inside, outside = (mid, outside) if ok else (inside, mid)
+        # Each round tries 63 points between the two (one vectorised fit) and keeps the first
+        # step from valid to not valid: 64 times narrower a round, so ten rounds narrow the
+        # bracket 2^60-fold, as sixty halvings would, at a sixth of the numpy calls (this fit
+        # is the first exposure figure of every process).
+        for _ in range(_EDGE_ROUNDS):
+            points = np.geomspace(inside, outside, _EDGE_POINTS + 1)
+            size = np.ones_like(points)
+            ok = _fit_two_compartment(points, beta * size, tmax * size, cmax * size, auc * size)[3]
+            ok[0], ok[-1] = True, False  # the bracket's ends, as the grid found them
+            k = int(np.argmin(ok))
+            inside, outside = float(points[k - 1]), float(points[k])
         return inside
 
     low = edge(float(grid[first]), float(grid[first - 1])) if first > 0 else float(grid[0])

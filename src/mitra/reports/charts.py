@@ -16,6 +16,8 @@ from typing import Any
 import altair as alt
 import vl_convert as vlc
 
+from .renderer import warm_renderer
+
 __all__ = ["Chart", "anxiety_and_grams_chart"]
 
 ANXIETY_COLOR = "#7a3e9d"
@@ -112,7 +114,7 @@ _PLACEHOLDER = {"__rows__": 0}
 
 def warm_up() -> None:
     """Start the chart renderer (its first use costs about a second) and compile Today's charts."""
-    vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 0}]}, "encoding": {}})
+    warm_renderer()
     _ANXIETY_AND_GRAMS.compiled()
     _EXPOSURE.compiled()
 

@@ -1,24 +1,32 @@
 """Bearable (Android, iOS): its CSV export.
 
 Columns: ``date,weekday,time of day,category,rating/amount,detail,notes``, one row per thing
-tracked. ``date`` reads like ``14th Jun 2024``; ``time of day`` is ``HH:MM``, or a part of the day
-(``am``, ``pm``, ``all day``) that mitra places at 09:00, 18:00 and 12:00 local time (the journal's
-zone: the file has no offsets). Categories, and what mitra makes of them:
+tracked, every cell quoted. ``date`` reads like ``14th Jun 2024``; ``time of day`` is ``H:MM`` or
+``HH:MM``, a part of the day (``pre``, ``am``, ``mid``, ``pm``, ``all day``) or blank (Sleep rows).
+The file has no offsets: times are read in the journal's zone, parts of the day at ``PARTS``.
 
-- ``Mood``: a rating 1 to 5 becomes the check-in's mood (a value off that scale stays in the note).
-- ``Sleep``: hours (``7.5`` or ``7:30``) become sleep hours; ``Sleep quality`` 1 to 5 its quality.
-- ``Symptom``: ``detail`` names it, ``rating/amount`` its severity 0 (none) to 4 (extreme).
-  "Anxiety" becomes the check-in's anxiety by the table ``ANXIETY`` (0, 3, 5, 8, 10: the 0-10
-  scale's none, mild, moderate, severe, extreme). Others go through the mapping (``headache``
-  is the symptom headache) or are kept in the note with their severity.
-- ``Meds/Supplements``: kratom (any name the knowledge base resolves to it, "Kratom (Red Bali)"
-  too) with an amount in g or mg becomes a dose of a product named by ``detail`` (made, form
-  powder, when no product has that name); without an amount the check-in's note says it was
-  taken. Anything else becomes an intake of the named substance.
-- ``Factors`` (and any other category): through the mapping (``Exercise`` a practice, ``Coffee``
-  an intake of caffeine, ...), else kept in the note as "Category: detail".
+Scales, as Bearable documents them (bearable.app support: "What are all the different scales
+used in Bearable?"): mood and energy 1 to 10; symptoms 0 to 4 (none, mild, moderate, severe,
+unbearable), the export writing the severity in the name too ("Anxiety (Mild)"); sleep quality
+1 to 5. What mitra makes of each category:
 
-Rows of the same date and time of day make one check-in; each row keeps a source key.
+- ``Mood``: 1-10 becomes the check-in's mood 1-5 by ``mood_of`` (pairs of points: an assumption);
+  the rating and its feelings ("Meh | Anxious") stay in the note.
+- ``Sleep``: hours (``6:45``) become sleep hours; ``Sleep quality`` 1 to 5 its quality (the same
+  scale as mitra's).
+- ``Symptom``: "Anxiety" becomes the check-in's anxiety by ``ANXIETY`` (0, 3, 5, 8, 10: mitra's
+  assumption, no source pairs the two scales). Others go through the mapping (``Headache`` is
+  the symptom headache) or are kept in the note with their severity.
+- ``Meds/Supplements``: the unit is in the name ("Sertraline (mg)", amount "50"). Kratom (any
+  name the knowledge base resolves to it) in g or mg becomes a dose of a product of that name
+  (made, form powder, when none has it); in another unit, or without an amount, the check-in's
+  note says it was taken. Anything else becomes an intake of the named substance.
+- ``Factors`` (and any other category): each name of the `` | ``-joined list goes through the
+  mapping (``Exercise`` a practice, ``Coffee`` an intake of caffeine, ...), else is kept in the
+  note as "Category: name"; ``Energy`` is kept in the note.
+
+Rows of the same date and part of the day (or clock time) make one check-in; each row keeps a
+source key.
 """
 
 from __future__ import annotations
@@ -36,10 +44,23 @@ from .csv_file import local_time, records
 from .mapping import DEFAULT_MINUTES, ActivityMap, Target
 
 _TAKEN = ("meds/supplements", "medication", "meds", "supplements")
+#: Bearable's symptom severity (0-4: none, mild, moderate, severe, unbearable) on mitra's anxiety
+#: scale (0-10). No source pairs the two scales: this is mitra's assumption, shown in the README.
 ANXIETY = {0: 0, 1: 3, 2: 5, 3: 8, 4: 10}
-SEVERITY = ("none", "mild", "moderate", "severe", "extreme")
-PARTS = {"am": time(9), "morning": time(9), "pm": time(18), "evening": time(18),
-         "all day": time(12), "allday": time(12)}  # fmt: skip
+SEVERITY = ("none", "mild", "moderate", "severe", "unbearable")
+#: Parts of the day and the local time mitra gives each (the file has no clock time for them).
+#: Bearable names them pre, am, mid and pm (in that order) and "all day"; the hours are mitra's
+#: assumption. "pre" is 06:00, not earlier, so it stays on the day the file gives it (mitra's day
+#: starts at 04:00 by default). A blank time of day (Bearable's Sleep and Sleep quality rows: the
+#: night that ended that morning) goes with "am".
+PARTS = {"pre": time(6), "am": time(9), "morning": time(9), "mid": time(13), "pm": time(18),
+         "evening": time(18), "all day": time(12), "allday": time(12)}  # fmt: skip
+_SEVERITY_SUFFIX = re.compile(
+    r"\s*\((?:none|mild|moderate|severe|unbearable|extreme)\)\s*$", re.IGNORECASE
+)
+_UNIT_SUFFIX = re.compile(
+    r"^(.*?)\s*\(\s*(g|mg|mcg|µg|ml|iu|units?|drops?|tablets?|capsules?)\s*\)\s*$", re.IGNORECASE
+)
 _DATE = re.compile(r"^\s*(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?\s+(\d{4})\s*$")
 _AMOUNT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(g|mg|grams?)?\s*$", re.IGNORECASE)
 _HOURS = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?(?:[.,](\d+))?\s*h?\s*$", re.IGNORECASE)
@@ -63,8 +84,14 @@ def day_of(text: str) -> datetime | None:
         return None
 
 
+def mood_of(rating: int) -> int:
+    """Bearable's mood (1 to 10) on mitra's mood scale (1 to 5): pairs of points, 1-2 -> 1 ...
+    9-10 -> 5 (mitra's assumption; the original rating stays in the check-in's note)."""
+    return (rating + 1) // 2
+
+
 def clock(text: str) -> time | None:
-    """``08:30``, or a part of the day (am, pm, all day) at its documented hour."""
+    """``08:30``, or a part of the day (pre, am, mid, pm, all day) at its documented hour."""
     folded = " ".join(text.casefold().split())
     if folded in PARTS:
         return PARTS[folded]
@@ -124,12 +151,14 @@ def parse(data: bytes, zone: ZoneInfo, overrides: Mapping[str, str]) -> Parsed:
             reason = f"date {row['date'][:40]!r} is not a date like 14th Jun 2024"
             parsed.skipped.append(Skipped(where, reason))
             continue
-        at_clock = clock(row["time of day"])
+        part = " ".join(row["time of day"].casefold().split()) or "am"
+        at_clock = clock(part)
         if at_clock is None:
-            reason = f"time of day {row['time of day'][:40]!r} is not HH:MM, am, pm or all day"
+            reason = (f"time of day {row['time of day'][:40]!r} is not HH:MM, pre, am, mid, pm "
+                      "or all day")  # fmt: skip
             parsed.skipped.append(Skipped(where, reason))
             continue
-        stamp = f"{day:%Y-%m-%d} {' '.join(row['time of day'].casefold().split())}"
+        stamp = f"{day:%Y-%m-%d} {part}"
         group = groups.get(stamp)
         if group is None:
             group = groups[stamp] = _Group(where, stamp, local_time(day, at_clock, zone))
@@ -152,13 +181,15 @@ def _one(parsed: Parsed, mapping: ActivityMap, group: _Group, *, where: str, key
     note = group.fields["note"]
     if notes and category not in _TAKEN:  # a dose's or intake's notes go with it
         note.append(notes[:600])
-    if category == "mood" and (mood := _rating(value, 5)) and mood >= 1:
-        group.fields["mood"] = mood
+    if category == "mood" and (mood := _rating(value, 10)) and mood >= 1:
+        group.fields["mood"] = mood_of(mood)
+        felt = ", ".join(f.strip() for f in detail.split("|") if f.strip())
+        note.append(f"Mood {mood}/10" + (f": {felt}" if felt else ""))
     elif category == "sleep" and (slept := hours(value)) is not None:
         group.fields["sleep_hours"] = slept
     elif category == "sleep quality" and (quality := _rating(value, 5)) and quality >= 1:
         group.fields["sleep_quality"] = quality
-    elif category == "symptom" and detail.casefold() == "anxiety" and (
+    elif category == "symptom" and _SEVERITY_SUFFIX.sub("", detail).casefold() == "anxiety" and (
         severity := _rating(value, 4)) is not None:  # fmt: skip
         group.fields["anxiety"] = ANXIETY[severity]
     elif category in _TAKEN and detail:
@@ -167,8 +198,11 @@ def _one(parsed: Parsed, mapping: ActivityMap, group: _Group, *, where: str, key
         if unmade:
             note.append(unmade)
     elif detail:
-        _mapped(parsed, mapping, group, where=where, key=key,
-                what=(row["category"].strip(), detail, value))  # fmt: skip
+        # Bearable joins the factors of one time of day with " | " ("Walk | Shopping").
+        names = [n.strip() for n in detail.split("|") if n.strip()] if "|" in detail else [detail]
+        for number, name in enumerate(names):
+            _mapped(parsed, mapping, group, where=where, key=key if number == 0 else
+                    f"{key}/{number}", what=(row["category"].strip(), name, value))  # fmt: skip
     elif value or category:
         note.append(f"{row['category'].strip()[:60]}: {value[:60]}")
 
@@ -176,6 +210,8 @@ def _one(parsed: Parsed, mapping: ActivityMap, group: _Group, *, where: str, key
 def _mapped(parsed: Parsed, mapping: ActivityMap, group: _Group, *, where: str, key: str,
             what: tuple[str, str, str]) -> None:  # fmt: skip
     category, detail, value = what
+    if category.casefold() == "symptom":
+        detail = _SEVERITY_SUFFIX.sub("", detail) or detail  # "Headache (Mild)": the rating says it
     found: Target = mapping(detail)
     severity = _rating(value, 4)
     if found.kind == "practice":
@@ -199,7 +235,14 @@ def _mapped(parsed: Parsed, mapping: ActivityMap, group: _Group, *, where: str, 
 
 def _taken(parsed: Parsed, *, where: str, key: str, at: datetime, detail: str, value: str,
            notes: str) -> str:  # fmt: skip
-    """Add a dose or an intake; or, for kratom without an amount, the note that says so."""
+    """Add a dose or an intake; or, for kratom without an amount, the note that says so.
+
+    Bearable writes the unit in the name ("Hydroxyzine (mg)", amount "50"); an amount may carry
+    its own ("3g").
+    """
+    named_unit = ""
+    if (unit_found := _UNIT_SUFFIX.match(detail)) is not None:
+        detail, named_unit = unit_found[1].strip() or detail, unit_found[2].casefold()
     found = resolve(detail.split("(", 1)[0])
     amount = _AMOUNT.match(value)
     if found.match == "exact" and found.resolved in ("kratom", "seven_oh"):
@@ -208,14 +251,18 @@ def _taken(parsed: Parsed, *, where: str, key: str, at: datetime, detail: str, v
                 f"{detail}: taken, no amount in g or mg ({value[:40] or 'none'}), so not a dose"
             )
             return f"{unmade}; {notes[:600]}" if notes else unmade
-        unit = "mg" if (amount[2] or "").casefold() == "mg" else "g"
+        written = (amount[2] or "").casefold() or named_unit or "g"
+        unit = "mg" if written == "mg" else "g" if written.startswith("g") else ""
+        if not unit:
+            unmade = f"{detail}: {value[:40]} {written}, not a unit mitra turns into grams"
+            return f"{unmade}; {notes[:600]}" if notes else unmade
         dose = {"taken_at": at, "amount": float(amount[1].replace(",", ".")), "unit": unit,
                 "note": notes[:600], "product": detail}  # fmt: skip
         parsed.add(Row(where, "dose", key, dose))
         return ""
     number = float(amount[1].replace(",", ".")) if amount else None
-    written = (amount[2] or "").casefold() if amount else ""
-    unit = "mg" if written == "mg" else "g" if written else ""
+    written = ((amount[2] or "").casefold() if amount else "") or named_unit
+    unit = "g" if written.startswith("gram") else written[:24]
     note = "; ".join(t for t in (f"amount: {value[:40]}" if value and not amount else "",
                                  notes[:600]) if t)  # fmt: skip
     intake = {"taken_at": at, "amount": number, "unit": unit, "note": note, "substance": detail}

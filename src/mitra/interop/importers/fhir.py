@@ -10,7 +10,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from mitra.instruments.catalogue import instrument, known_codes
-from mitra.interop.fhir_export import ENTRY_SYSTEM, PRODUCT_EXTENSION, questionnaire_url
+from mitra.interop.fhir_export import (
+    ENTRY_SYSTEM,
+    JOURNAL_SYSTEM,
+    PRODUCT_EXTENSION,
+    questionnaire_url,
+)
 
 from . import ImportFileError, Parsed, Row, Skipped, load_json
 
@@ -139,7 +144,11 @@ def parse(data: bytes, zone: ZoneInfo) -> Parsed:
     entries = bundle.get("entry") or []
     if not isinstance(entries, list):
         raise ImportFileError("'entry' must be a list")
-    parsed = Parsed()
+    identifier = bundle.get("identifier")
+    origin = None
+    if isinstance(identifier, dict) and identifier.get("system") == JOURNAL_SYSTEM:
+        origin = identifier.get("value") if isinstance(identifier.get("value"), str) else None
+    parsed = Parsed(origin=origin)
     keys: dict[str, str] = {}
     resources: list[tuple[str, str, dict[str, Any]]] = []
     for number, entry in enumerate(entries):

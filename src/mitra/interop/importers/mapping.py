@@ -47,6 +47,9 @@ DEFAULTS: dict[str, str] = {
     "alcohol": "alcohol", "beer": "alcohol", "wine": "alcohol", "drinks": "alcohol",
     "drinking": "alcohol",
     "kratom": "kratom",
+    # Tea Taper's own helper names (its interface is Russian first): walk, sport, breathing,
+    # meditation
+    "прогулка": "walk", "спорт": "exercise", "дыхание": "breathing", "медитация": "mindfulness",
     "headache": "symptom:headache", "nausea": "symptom:nausea", "badsleep": "symptom:poor_sleep",
     "restless": "symptom:restless", "restlessness": "symptom:restless",
     "craving": "symptom:craving", "cravings": "symptom:craving",

@@ -31,7 +31,8 @@ def parse(data: bytes, zone: ZoneInfo) -> Parsed:
         raise ImportFileError(
             f"line 1: version {document.get('version')!r} of the export; this mitra reads {VERSION}"
         )
-    parsed = Parsed()
+    origin = document.get("journal")
+    parsed = Parsed(origin=origin if isinstance(origin, str) else None)
     practices: dict[Any, list[dict[str, Any]]] = {}
     for item in _list(document, "practices"):
         if isinstance(item, dict):

@@ -13,6 +13,7 @@ substance becomes an intake of that substance. The experience's title and text, 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +31,7 @@ def _text(value: Any, limit: int = 600) -> str:
     return value.strip()[:limit] if isinstance(value, str) else ""
 
 
+@lru_cache(maxsize=1024)  # an export names a few substances thousands of times
 def _is_kratom(name: str) -> bool:
     found = resolve(name)
     return found.match == "exact" and found.resolved in KRATOM_IDS

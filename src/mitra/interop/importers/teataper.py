@@ -1,28 +1,34 @@
-"""Tea Taper: its daily CSV of a kratom-tea taper, one row a day.
+"""Tea Taper (a kratom-tea taper PWA): its daily CSV, one row a day.
 
-Columns (English names; German, Spanish and French headers are read too, see ``HEADERS``):
-``date`` (``YYYY-MM-DD`` or ``DD.MM.YYYY``), ``total_ml`` (tea drunk that day), ``target_ml``,
-``g_per_ml`` (optional: grams of leaf per ml of tea, as the person brewed it), the ratings
-``craving, withdrawal, anxiety, mood, sleep`` and any other numeric column, ``triggers`` and
-``helpers`` (separated by ``;``, ``|`` or ``,``), ``notes``.
+The app's export (version 4, ``exportCsv`` in its ``app.js``) writes, every cell quoted, after a
+byte-order mark: ``date`` (``YYYY-MM-DD``), ``total_ml`` (tea drunk that day), ``target_ml``,
+``difference_ml``, ``status``, ``entries_count``, its fifteen ratings ``craving, withdrawal,
+anxiety, mood, energy, sleepQuality, sleepHours, focus, stress, bodyPain, sweating, stomach,
+appetite, hydration, productivity``, then ``triggers`` and ``helpers`` (joined with ``|``),
+``relapse`` (``yes`` or blank) and ``note``. Every rating is 0 to 10 with the app's own anchors
+(anxiety 0 calm, 10 very anxious; mood 0 bad, 10 excellent; sleepQuality 0 terrible, 10
+excellent; sleepHours 0 "did not sleep", 10 "8+ hours"). A ``g_per_ml`` column (grams of leaf
+per ml, as the person brewed it) is not in the app's export; mitra reads it when a person adds
+it. Column names in German, Spanish or French (``HEADERS``) are read too.
 
 What mitra makes of a day (a daily summary has no clock time: the check-in is placed at 21:00 in
-the journal's zone, the day's tea at 12:00, both documented here, not read from the file):
+the journal's zone, the day's tea at 12:00, both mitra's choice, not read from the file):
 
 - tea: a dose of ``total_ml`` times ``g_per_ml`` grams of the product "Kratom tea" (form tea)
-  only when
-  the file gives ``g_per_ml``. Without it the grams are unknown and never guessed: the check-in's
-  note keeps "Tea: 600 ml (target 550 ml)".
-- Tea Taper rates everything 0 to 10. mitra's anxiety is 0 to 10 too: taken as it is. Mood and
+  only when the file gives ``g_per_ml``. Without it the grams are unknown and never guessed: the
+  check-in's note keeps "Tea: 600 ml (target 550 ml)".
+- anxiety: mitra's anxiety is 0 to 10 in the same direction, so it is taken as it is. Mood and
   sleep quality are 1 to 5 in mitra: the 0-10 rating is split into five equal bands, ``MOOD``:
-  0-1 → 1, 2-3 → 2, 4-5 → 3, 6-7 → 4, 8-10 → 5 (the top band also holds 10, the scale's
-  eleventh point). The original number stays in the note, so nothing is lost to rounding.
-  ``sleep`` is a rating, not hours: it becomes sleep quality, never sleep hours.
-- craving above 0 ticks the symptom craving; withdrawal and any other rating go to the note
-  ("withdrawal 4/10"). A rating off 0-10 stays in the note only.
+  0-1 → 1, 2-3 → 2, 4-5 → 3, 6-7 → 4, 8-10 → 5 (mitra's assumption; the top band also holds 10,
+  the scale's eleventh point). The original number stays in the note.
+- ``sleepHours`` is a rating, not hours (the app anchors only 0 and 8+ hours): it stays in the
+  note and never becomes sleep hours.
+- craving above 0 ticks the symptom craving; withdrawal and every other rating go to the note
+  ("withdrawal 4/10"). A rating off 0-10 stays in the note only. A relapse mark goes to the note.
 - helpers go through the mapping (``walk`` a practice with the assumed minutes, ``meditation``
-  mindfulness, ``tea``... ``--map`` changes them); triggers, and helpers that map to nothing,
-  are kept in the note.
+  mindfulness, the app's Russian names too; ``--map`` changes them); triggers, and helpers that
+  map to nothing, are kept in the note. ``difference_ml``, ``status`` and ``entries_count`` are
+  figures the app derives; they are not kept.
 
 The source key is the date, so importing the same file twice adds nothing.
 """
@@ -54,13 +60,17 @@ HEADERS: dict[str, str] = {
     "total_ml_fr": "total_ml", "cible_ml": "target_ml", "g_par_ml": "g_per_ml",
     "envie": "craving", "sevrage": "withdrawal", "anxiété": "anxiety", "humeur": "mood",
     "sommeil": "sleep", "déclencheurs": "triggers", "aides": "helpers",
+    # the app's own names (version 4): its sleep quality is the rating mitra calls sleep
+    "sleepquality": "sleep", "note": "notes",
 }  # fmt: skip
 MOOD = {0: 1, 1: 1, 2: 2, 3: 2, 4: 3, 5: 3, 6: 4, 7: 4, 8: 5, 9: 5, 10: 5}
 CHECKIN_AT, TEA_AT = time(21), time(12)
 PRODUCT = "Kratom tea"
 _SPLIT = re.compile(r"[;|,]")
 _KNOWN = {"date", "total_ml", "target_ml", "g_per_ml", "anxiety", "mood", "sleep", "craving",
-          "triggers", "helpers", "notes"}  # fmt: skip
+          "triggers", "helpers", "notes", "relapse"}  # fmt: skip
+#: Figures the app derives from the rest of the row: not kept.
+_DERIVED = {"difference_ml", "status", "entries_count"}
 
 
 def _number(text: str) -> float | None:
@@ -101,6 +111,8 @@ def parse(data: bytes, zone: ZoneInfo, overrides: Mapping[str, str]) -> Parsed:
         minutes: dict[str, int] = {}
         _ratings(row, fields, note)
         _lists(mapping, row, fields, minutes, note)
+        if row.get("relapse", "").strip().casefold() in ("yes", "true", "1"):
+            note.append("Marked in Tea Taper as a relapse (over the target)")
         if row.get("notes", "").strip():
             note.append(row["notes"].strip()[:600])
         fields["practices"] = [{"kind": k, "minutes": min(m, 720)} for k, m in minutes.items()]
@@ -135,7 +147,9 @@ def _tea(parsed: Parsed, row: dict[str, str], *, where: str, key: str, at: datet
 
 def _ratings(row: dict[str, str], fields: dict[str, Any], note: list[str]) -> None:
     for column, text in row.items():
-        if column in _KNOWN - {"anxiety", "mood", "sleep", "craving"} or not text.strip():
+        if column in (_KNOWN | _DERIVED) - {"anxiety", "mood", "sleep", "craving"}:
+            continue
+        if not text.strip():
             continue
         value = _number(text)
         if value is None:
@@ -150,6 +164,8 @@ def _ratings(row: dict[str, str], fields: dict[str, Any], note: list[str]) -> No
         elif column in ("mood", "sleep"):
             fields["mood" if column == "mood" else "sleep_quality"] = MOOD[rated]
             note.append(f"{column} {rated}/10")
+        elif column == "sleephours":
+            note.append(f"sleep hours rated {rated}/10 (10: 8 hours or more)")
         elif column == "craving":
             if rated > 0:
                 fields["symptoms"] = ["craving"]
