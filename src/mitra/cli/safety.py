@@ -15,6 +15,7 @@ from mitra.vocabulary import PRODUCT_FORMS, AmountInvalid, parse_amount
 from .app import (
     JsonFlag,
     app,
+    django_ready,
     fail,
     journal_zone,
     out,
@@ -38,6 +39,8 @@ def interactions(
 
     An unknown name is reported as unknown with close matches, never as "no interaction".
     """
+    # The read names each substance's entry in the journal, if any: the models need Django.
+    django_ready()
     from mitra.reads.interactions import MAX_NAME_LENGTH, MAX_NAMES
     from mitra.reads.interactions import interactions as check_interactions
     from mitra.safety.interactions import check
