@@ -14,7 +14,10 @@ from datetime import date
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
+
+# scipy.special computes what scipy.stats' t and normal distributions do (t.ppf is stdtrit,
+# t.sf is stdtr of -t, norm.ppf is ndtri) without half a second of start-up to import them.
+from scipy import special
 
 from mitra.insights.card import Insight, not_enough
 from mitra.insights.daily import Prepared
@@ -72,7 +75,7 @@ def _mean_interval(values: FloatArray) -> tuple[float, float, float]:
     if n < 2:
         return (float(values.mean()) if n else math.nan, math.nan, math.nan)
     mean = float(values.mean())
-    half = float(stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / math.sqrt(n))
+    half = float(special.stdtrit(n - 1, 0.975) * values.std(ddof=1) / math.sqrt(n))
     return mean, mean - half, mean + half
 
 
@@ -84,8 +87,8 @@ def _welch(a: FloatArray, b: FloatArray) -> tuple[float, float, float, float]:
     if se == 0:
         return diff, diff, diff, 1.0 if diff == 0 else 0.0
     df = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
-    half = float(stats.t.ppf(0.975, df) * se)
-    p = float(2 * stats.t.sf(abs(diff) / se, df))
+    half = float(special.stdtrit(df, 0.975) * se)
+    p = float(2 * special.stdtr(df, -abs(diff) / se))
     return diff, diff - half, diff + half, p
 
 
@@ -212,7 +215,7 @@ def _sows_card(timeline: Timeline, period: IntArray, taper: TaperPeriods) -> Ins
 
 def _newcombe(x1: int, n1: int, x2: int, n2: int) -> tuple[float, float, float]:
     """p2 - p1 with Newcombe's hybrid score 95% interval (from two Wilson intervals)."""
-    z = float(stats.norm.ppf(0.975))
+    z = float(special.ndtri(0.975))
 
     def wilson(x: int, n: int) -> tuple[float, float]:
         p = x / n

@@ -138,7 +138,9 @@ def _insights(person: Person, today: date) -> InsightsRead:
 def insights(person: Person, now: datetime | None = None) -> InsightsRead:
     """Every insight card over the person's whole journal (cached on the journal's version)."""
     today, on = _today(person, now)
-    return cached(person, "insights", (today, on), lambda: _insights(person, today))
+    return cached(
+        person, "insights", (today, on), lambda: _insights(person, today), kept_as=InsightsRead
+    )
 
 
 def _insight(person: Person, today: date, card_id: str) -> InsightView | None:

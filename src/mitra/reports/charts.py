@@ -16,6 +16,8 @@ from typing import Any
 import altair as alt
 import vl_convert as vlc
 
+from mitra.reads.cache_files import load_text, store_text
+
 __all__ = ["Chart", "anxiety_and_grams_chart"]
 
 ANXIETY_COLOR = "#7a3e9d"
@@ -58,7 +60,12 @@ class _SvgCache:
             if key in self.items:
                 self.items.move_to_end(key)
                 return self.items[key]
-        svg = draw(build())
+        # Kept in the data folder too: after a restart, a chart whose rows have not changed
+        # (Today's 30 days) is read back instead of waiting for the renderer to start.
+        svg = load_text("charts", key) or ""
+        if not (svg.startswith("<svg") and svg.rstrip().endswith("</svg>")):
+            svg = draw(build())
+            store_text("charts", key, svg)
         with self.lock:
             self.items[key] = svg
             while len(self.items) > self.size:
@@ -113,8 +120,14 @@ _PLACEHOLDER = {"__rows__": 0}
 def warm_up() -> None:
     """Start the chart renderer (its first use costs about a second) and compile Today's charts."""
     vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 0}]}, "encoding": {}})
-    _ANXIETY_AND_GRAMS.compiled()
-    _EXPOSURE.compiled()
+    # Each drawing of Today's two charts with rows (not kept: drawn straight to the renderer):
+    # the first drawing of a chart with axes and text costs several times a later one.
+    day = [{"day": f"2026-01-{d:02d}", "anxiety": 4.0, "grams": 3.0} for d in range(1, 31)]
+    vlc.vega_to_svg(_ANXIETY_AND_GRAMS.spec(day))
+    hours = [
+        {"t": f"2026-01-01T{h:02d}:00:00", "c": 50.0, "lo": 30.0, "hi": 90.0} for h in range(24)
+    ]
+    vlc.vega_to_svg(_EXPOSURE.spec(hours))
 
 
 def _accessible(svg: str, title: str, summary: str) -> str:
