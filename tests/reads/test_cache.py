@@ -247,3 +247,27 @@ def test_warming_the_server_caches_todays_figures_and_the_insights(
     warm_pages()
     with django_assert_max_num_queries(1):  # the version only
         insight_reads.insights(journal)
+
+
+def test_a_card_made_from_unchanged_weeks_is_reused_and_a_dose_changes_it_at_once(
+    journal: Any, powder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mitra.insights import kratom
+
+    trend = insight_reads.insight(journal, "kratom.dose_trend")
+    services.add_checkin(journal, {"at": NOW - timedelta(days=10, hours=3), "anxiety": 5})
+    made = []
+    original = kratom._dose_trend
+    monkeypatch.setattr(kratom, "_dose_trend", lambda *a: made.append(1) or original(*a))
+    assert insight_reads.insight(journal, "kratom.dose_trend") == trend
+    assert made == [], "a check-in in a counted week leaves the weekly doses as they were"
+    _dose(journal, powder, 9.0, NOW - timedelta(days=10))
+    after = insight_reads.insight(journal, "kratom.dose_trend")
+    assert made == [1]
+    assert after is not None
+    assert trend is not None
+    assert after.data["weekly"] != trend.data["weekly"]
+    cache.clear()
+    assert (
+        insight_reads.insights(journal).cards == insight_reads._insights(journal, NOW.date()).cards
+    )

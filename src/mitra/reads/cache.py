@@ -19,7 +19,7 @@ import numpy as np
 if TYPE_CHECKING:
     from mitra.timeline import Timeline
 
-__all__ = ["ReadCache", "cached", "clear", "journal_stamp", "timeline"]
+__all__ = ["ReadCache", "cached", "clear", "held", "journal_stamp", "timeline"]
 
 T = TypeVar("T")
 
@@ -54,6 +54,14 @@ class ReadCache:
 
 
 _reads = ReadCache()
+_held: list[ReadCache] = []
+
+
+def held(size: int) -> ReadCache:
+    """A cache of this process that `clear()` empties too (for results keyed on their inputs)."""
+    made = ReadCache(size)
+    _held.append(made)
+    return made
 
 
 def journal_stamp(person: Any) -> tuple[Any, ...]:
@@ -119,6 +127,8 @@ def _kept(full: Hashable, kind: Any, compute: Callable[[], T]) -> T:
 def clear() -> None:
     """Forget every cached read (tests; never needed for correctness)."""
     _reads.clear()
+    for other in _held:
+        other.clear()
 
 
 def timeline(person: Any, first: date, last: date) -> Timeline:
