@@ -188,7 +188,7 @@ def test_insights_survive_a_restart_in_the_data_folder_owner_only(
     import stat
 
     first = insight_reads.insights(journal)
-    cache.clear()  # what a restart forgets
+    cache.clear(kept=False)  # what a restart forgets
 
     def not_again(*args: Any) -> Any:
         raise AssertionError("computed again although the journal did not change")
@@ -221,7 +221,7 @@ def test_a_kept_result_is_never_served_after_a_change(
         from mitra.journal.demo import load_demo
 
         load_demo(journal, days=5, seed=2)
-    cache.clear()
+    cache.clear(kept=False)  # a restart: the file kept before the change is still there
     after = insight_reads.insights(journal)
     assert after != before
     assert after == insight_reads._insights(journal, after.last)
@@ -231,7 +231,7 @@ def test_a_damaged_kept_file_is_only_a_miss(journal: Any) -> None:
     first = insight_reads.insights(journal)
     for path in _kept_files("reads"):
         path.write_text('{"first": "not a date"')
-    cache.clear()
+    cache.clear(kept=False)
     assert insight_reads.insights(journal) == first
 
 

@@ -124,11 +124,16 @@ def _kept(full: Hashable, kind: Any, compute: Callable[[], T]) -> T:
     return value
 
 
-def clear() -> None:
-    """Forget every cached read (tests; never needed for correctness)."""
+def clear(*, kept: bool = True) -> None:
+    """Forget every cached read (tests, benchmarks; never needed for correctness): in memory,
+    and unless `kept` is False, the reads kept in the data folder (`kept=False` is a restart)."""
     _reads.clear()
     for other in _held:
         other.clear()
+    if kept:
+        from .cache_files import forget
+
+        forget("reads")
 
 
 def timeline(person: Any, first: date, last: date) -> Timeline:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-__all__ = ["code_version", "load_text", "store_text"]
+__all__ = ["code_version", "forget", "load_text", "store_text"]
 
 #: Files kept per kind; the oldest beyond this are removed when one is stored.
 KEEP = 32
@@ -96,3 +96,11 @@ def _prune(folder: Path) -> None:
     files = sorted(folder.glob("*.cache"), key=lambda p: p.stat().st_mtime_ns)
     for old in files[:-KEEP]:
         old.unlink(missing_ok=True)
+
+
+def forget(kind: str) -> None:
+    """Remove every file kept under `kind`."""
+    folder = _folder(kind)
+    if folder is not None:
+        for path in folder.glob("*.cache"):
+            path.unlink(missing_ok=True)
