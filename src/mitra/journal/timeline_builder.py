@@ -44,6 +44,20 @@ def _moment(field: str) -> Any:
     return F(field)
 
 
+def _sets(values: list[Any]) -> tuple[frozenset[str], ...]:
+    """Each stored JSON list as a set, one set per distinct value (most check-ins repeat a
+    handful of symptom lists; thousands of equal sets would only burden the collector)."""
+    made: dict[Any, frozenset[str]] = {}
+    out = []
+    for value in values:
+        key = value if isinstance(value, str) or value is None else json.dumps(value)
+        found = made.get(key)
+        if found is None:
+            found = made[key] = frozenset(_json([value])[0] or ())
+        out.append(found)
+    return tuple(out)
+
+
 def _json(values: list[Any]) -> list[Any]:
     """Stored JSON values (text from the database, or already read), parsed in one call."""
     if not any(isinstance(v, str) for v in values):
@@ -129,7 +143,7 @@ def build_timeline(person: Person, first: date, last: date) -> Timeline:
         mood=_floats(c[2]),
         sleep_hours=_floats(c[3]),
         sleep_quality=_floats(c[4]),
-        symptoms=tuple(frozenset(s or ()) for s in _json(c[5])),
+        symptoms=_sets(c[5]),
         regular_meals=_floats([None if m is None else float(m) for m in c[6]]),
         caffeine_cups=_floats(c[7]),
         practice_time=_seconds(p[0]),
