@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from mitra.reads.cache_files import load_text, store_text
 from mitra.reports import charts
 
 
@@ -22,10 +23,16 @@ def _days(start: date) -> tuple[list[date], list[float], list[float]]:
     return days, [float(3 + i % 4) for i in range(30)], [2.5] * 30
 
 
+def _fresh() -> charts._SvgCache:
+    """The drawings of a process that has drawn nothing yet, kept where the pages keep them."""
+    fresh = charts._SvgCache()
+    fresh.kept = (load_text, store_text)
+    return fresh
+
+
 @pytest.fixture
 def restarted(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A process that has drawn nothing yet: an empty memory cache."""
-    monkeypatch.setattr(charts, "_cache", charts._SvgCache())
+    monkeypatch.setattr(charts, "_cache", _fresh())
 
 
 def test_a_chart_drawn_before_a_restart_is_read_back_not_drawn(
@@ -35,7 +42,7 @@ def test_a_chart_drawn_before_a_restart_is_read_back_not_drawn(
     first = charts.anxiety_and_grams_chart(*_days(start))
     assert _kept()
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in _kept())
-    monkeypatch.setattr(charts, "_cache", charts._SvgCache())
+    monkeypatch.setattr(charts, "_cache", _fresh())
 
     def not_drawn(*args: Any) -> str:
         raise AssertionError("drawn again although its rows were kept")
@@ -53,5 +60,11 @@ def test_other_rows_are_drawn_and_a_damaged_file_is_drawn_again(
     assert other.svg != first.svg
     for path in _kept():
         path.write_text("<svg half a file")
-    monkeypatch.setattr(charts, "_cache", charts._SvgCache())
+    monkeypatch.setattr(charts, "_cache", _fresh())
     assert charts.anxiety_and_grams_chart(*_days(start)).svg == first.svg
+
+
+def test_the_pages_keep_their_charts_in_the_data_folder() -> None:
+    import mitra.web.views  # noqa: F401  the pages say where charts are kept
+
+    assert charts._cache.kept == (load_text, store_text)

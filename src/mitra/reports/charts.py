@@ -16,9 +16,7 @@ from typing import Any
 import altair as alt
 import vl_convert as vlc
 
-from mitra.reads.cache_files import load_text, store_text
-
-__all__ = ["Chart", "anxiety_and_grams_chart"]
+__all__ = ["Chart", "anxiety_and_grams_chart", "keep_drawings"]
 
 ANXIETY_COLOR = "#7a3e9d"
 GRAMS_COLOR = "#2f7d6d"
@@ -42,6 +40,7 @@ class _SvgCache:
         self.size = size
         self.items: OrderedDict[str, str] = OrderedDict()
         self.lock = Lock()
+        self.kept: tuple[Load, Store] | None = None
 
     def render(
         self,
@@ -60,12 +59,15 @@ class _SvgCache:
             if key in self.items:
                 self.items.move_to_end(key)
                 return self.items[key]
-        # Kept in the data folder too: after a restart, a chart whose rows have not changed
-        # (Today's 30 days) is read back instead of waiting for the renderer to start.
-        svg = load_text("charts", key) or ""
+        # Kept in the data folder too (when the app has said where: `keep_drawings`): after
+        # a restart, a chart whose rows have not changed (Today's 30 days) is read back
+        # instead of waiting for the renderer to start.
+        kept = self.kept
+        svg = (kept[0]("charts", key) if kept else None) or ""
         if not (svg.startswith("<svg") and svg.rstrip().endswith("</svg>")):
             svg = draw(build())
-            store_text("charts", key, svg)
+            if kept:
+                kept[1]("charts", key, svg)
         with self.lock:
             self.items[key] = svg
             while len(self.items) > self.size:
@@ -74,6 +76,16 @@ class _SvgCache:
 
 
 _cache = _SvgCache()
+
+#: Reads text kept under (kind, key), or None; keeps text under (kind, key).
+Load = Callable[[str, str], "str | None"]
+Store = Callable[[str, str, str], None]
+
+
+def keep_drawings(load: Load, store: Store) -> None:
+    """Keep drawn charts with `store` and look for them with `load` (the web app passes its
+    data folder's; charts stay free of where that is, and of Django)."""
+    _cache.kept = (load, store)
 
 
 class _Template:
