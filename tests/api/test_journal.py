@@ -79,7 +79,9 @@ def test_substances_come_with_their_interactions_with_kratom_and_sources(
 def test_a_product_is_added_and_listed(client: Client, alice: Any) -> None:
     created = post(client, "/api/v1/products", {"name": "Bali powder", "form": "powder"})
     assert created.status_code == 201
-    assert [p["name"] for p in client.get("/api/v1/products").json()] == ["Bali powder"]
+    listed = client.get("/api/v1/products").json()
+    assert [p["name"] for p in listed["products"]] == ["Bali powder"]
+    assert listed["next_cursor"] is None
 
 
 @pytest.mark.parametrize(
@@ -123,7 +125,7 @@ def test_writes_take_only_json_so_other_pages_cannot_post_into_the_journal(
     assert text.status_code == 415
     assert form["Content-Type"] == text["Content-Type"] == "application/problem+json"
     assert client.get("/api/v1/entries").json()["days"] == []
-    assert client.get("/api/v1/products").json() == []
+    assert client.get("/api/v1/products").json()["products"] == []
     assert client.get("/api/v1/substances").json()["substances"] == []
 
 

@@ -118,7 +118,7 @@ class TestReading:
     ) -> None:
         code, out, _ = run(capsys, "products", "--json")
         assert code == 0
-        rows = json.loads(out)
+        rows = json.loads(out)["products"]
         assert [r["name"] for r in rows] == ["Green powder", "Red capsules"]
         assert rows[1]["grams_per_unit"] == 0.5
 

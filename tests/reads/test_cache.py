@@ -173,3 +173,101 @@ def test_warming_fills_the_cache_with_what_a_page_reads(
     warm_reads()
     with django_assert_max_num_queries(1):  # the version only
         insight_reads.insights(journal)
+
+
+def _kept_files(kind: str) -> list[Any]:
+    from django.conf import settings
+
+    folder = settings.DATA_DIR / "cache" / kind
+    return sorted(folder.glob("*.cache")) if folder.exists() else []
+
+
+def test_insights_survive_a_restart_in_the_data_folder_owner_only(
+    journal: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import stat
+
+    first = insight_reads.insights(journal)
+    cache.clear(kept=False)  # what a restart forgets
+
+    def not_again(*args: Any) -> Any:
+        raise AssertionError("computed again although the journal did not change")
+
+    monkeypatch.setattr(insight_reads, "_insights", not_again)
+    assert insight_reads.insights(journal) == first
+    kept = _kept_files("reads")
+    assert kept
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in kept)
+    assert stat.S_IMODE(kept[0].parent.stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize("change", ["checkin", "delete", "undo", "import"])
+def test_a_kept_result_is_never_served_after_a_change(
+    journal: Any, powder: Any, change: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if change == "import":  # the demo's days end at the real today
+        monkeypatch.setattr(insight_reads, "_now", lambda: datetime.now(UTC))
+    dose = _dose(journal, powder, 4.0, NOW - timedelta(minutes=30))
+    if change == "undo":
+        services.delete_dose(journal, dose.pk)
+    before = insight_reads.insights(journal)
+    if change == "checkin":
+        services.add_checkin(journal, {"at": NOW - timedelta(hours=1), "anxiety": 9})
+    elif change == "delete":
+        services.delete_dose(journal, dose.pk)
+    elif change == "undo":
+        services.restore_dose(journal, dose.pk)
+    else:
+        from mitra.journal.demo import load_demo
+
+        load_demo(journal, days=5, seed=2)
+    cache.clear(kept=False)  # a restart: the file kept before the change is still there
+    after = insight_reads.insights(journal)
+    assert after != before
+    assert after == insight_reads._insights(journal, after.last)
+
+
+def test_a_damaged_kept_file_is_only_a_miss(journal: Any) -> None:
+    first = insight_reads.insights(journal)
+    for path in _kept_files("reads"):
+        path.write_text('{"first": "not a date"')
+    cache.clear(kept=False)
+    assert insight_reads.insights(journal) == first
+
+
+def test_warming_the_server_caches_todays_figures_and_the_insights(
+    journal: Any, django_assert_max_num_queries: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    from mitra.web.warm import warm_pages
+
+    monkeypatch.setattr(connection, "close", lambda: None)  # the test's own connection
+    cache.clear()
+    warm_pages()
+    with django_assert_max_num_queries(1):  # the version only
+        insight_reads.insights(journal)
+
+
+def test_a_card_made_from_unchanged_weeks_is_reused_and_a_dose_changes_it_at_once(
+    journal: Any, powder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mitra.insights import kratom
+
+    trend = insight_reads.insight(journal, "kratom.dose_trend")
+    services.add_checkin(journal, {"at": NOW - timedelta(days=10, hours=3), "anxiety": 5})
+    made = []
+    original = kratom._dose_trend
+    monkeypatch.setattr(kratom, "_dose_trend", lambda *a: made.append(1) or original(*a))
+    assert insight_reads.insight(journal, "kratom.dose_trend") == trend
+    assert made == [], "a check-in in a counted week leaves the weekly doses as they were"
+    _dose(journal, powder, 9.0, NOW - timedelta(days=10))
+    after = insight_reads.insight(journal, "kratom.dose_trend")
+    assert made == [1]
+    assert after is not None
+    assert trend is not None
+    assert after.data["weekly"] != trend.data["weekly"]
+    cache.clear()
+    assert (
+        insight_reads.insights(journal).cards == insight_reads._insights(journal, NOW.date()).cards
+    )

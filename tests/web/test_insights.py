@@ -65,3 +65,29 @@ def test_mitra_insights_json_has_every_card_with_estimate_interval_n_method_and_
     assert {"practice.mindfulness.same_day", "kratom.withdrawal_hours", "kratom.dose_trend"} <= ids
     for card in report["cards"]:
         assert {"sentence", "estimate", "interval", "n", "method", "caveat", "status"} <= set(card)
+
+
+def test_the_insights_page_shows_a_write_a_deletion_and_its_undo_at_once(
+    client: Client, alice: Any, powder: Any
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from mitra.journal import services
+
+    def journal_span() -> str:
+        html = client.get("/insights").content.decode()
+        return html.split("Journal from ", 1)[1].split("</p>", 1)[0]
+
+    now = datetime.now(UTC)
+    services.add_checkin(alice, {"at": now - timedelta(days=2), "anxiety": 3})
+    first = journal_span()
+    assert first == journal_span(), "nothing changed: the same page"
+    early = now - timedelta(days=40)
+    old = services.add_checkin(alice, {"at": early, "anxiety": 5})
+    moved = journal_span()
+    assert moved != first
+    assert str(early.year) in moved
+    services.delete_checkin(alice, old.pk)
+    assert journal_span() == first
+    services.restore_checkin(alice, old.pk)
+    assert journal_span() == moved

@@ -13,6 +13,7 @@ from mitra.reads import alerts as alert_reads
 from mitra.reads.alerts import AlertList, AlertView
 
 from .documents import respond
+from .pages import Cursor, Limit, paged
 from .people import person_of
 from .writes import PROBLEMS, WRITE_PROBLEMS, require_json
 
@@ -22,12 +23,22 @@ router = Router(tags=["alerts"])
 @router.get(
     "",
     response={200: AlertList, **PROBLEMS},
-    summary="Open safety alerts (all=true: the whole history), most severe first",
+    summary="Open safety alerts (all=true: the whole history), most severe first, a page at a time",
 )
 def list_alerts(
-    request: HttpRequest, include_read: Annotated[bool, Query(alias="all")] = False
+    request: HttpRequest,
+    include_read: Annotated[bool, Query(alias="all")] = False,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> HttpResponse:
-    return respond(alert_reads.alerts(person_of(request), include_read=include_read))
+    person = person_of(request)
+    return respond(
+        paged(
+            lambda: alert_reads.alerts(
+                person, include_read=include_read, cursor=cursor, limit=limit
+            )
+        )
+    )
 
 
 @router.post(

@@ -7,10 +7,11 @@ from ninja import Field, Router, Schema
 
 from mitra.journal import services
 from mitra.reads import products as product_reads
-from mitra.reads.products import ProductView
+from mitra.reads.products import ProductPage, ProductView
 from mitra.vocabulary import PRODUCT_FORMS, PRODUCT_UNITS, VEINS
 
 from .documents import respond
+from .pages import Cursor, Limit, paged
 from .people import person_of
 from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Token, create
 
@@ -34,10 +35,13 @@ class ProductBody(Schema):
 
 
 @router.get(
-    "", response={200: list[ProductView], **PROBLEMS}, summary="The person's kratom products"
+    "",
+    response={200: ProductPage, **PROBLEMS},
+    summary="The person's kratom products, by name, a page at a time",
 )
-def list_products(request: HttpRequest) -> HttpResponse:
-    return respond(product_reads.products(person_of(request)), list[ProductView])
+def list_products(request: HttpRequest, limit: Limit = 50, cursor: Cursor = None) -> HttpResponse:
+    person = person_of(request)
+    return respond(paged(lambda: product_reads.product_page(person, cursor, limit=limit)))
 
 
 @router.post(

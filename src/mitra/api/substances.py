@@ -10,6 +10,7 @@ from mitra.reads import substances as substance_reads
 from mitra.reads.substances import Substances, SubstanceView
 
 from .documents import respond
+from .pages import Cursor, Limit, paged
 from .people import person_of
 from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Token, create
 
@@ -32,10 +33,11 @@ class SubstanceBody(Schema):
 @router.get(
     "",
     response={200: Substances, **PROBLEMS},
-    summary="The person's substances, interactions with kratom, and recent uses",
+    summary="The person's substances (a page at a time), interactions with kratom, recent uses",
 )
-def list_substances(request: HttpRequest) -> HttpResponse:
-    return respond(substance_reads.substances(person_of(request)))
+def list_substances(request: HttpRequest, limit: Limit = 50, cursor: Cursor = None) -> HttpResponse:
+    person = person_of(request)
+    return respond(paged(lambda: substance_reads.substances(person, cursor, limit=limit)))
 
 
 @router.post(

@@ -94,6 +94,9 @@ app = _Typer(
 
 out = Console()
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+#: A paged list's page size and the cursor of its next page, as the API takes them.
+PageLimit = Annotated[int, typer.Option(min=1, max=200, help="Items per page (1-200).")]
+PageCursor = Annotated[str | None, typer.Option(help="The next_cursor of the previous page.")]
 
 
 # Typer bundles its own copy of click; its usage errors derive from the base of BadParameter.

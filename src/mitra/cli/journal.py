@@ -11,6 +11,8 @@ from rich.table import Table
 
 from .app import (
     JsonFlag,
+    PageCursor,
+    PageLimit,
     app,
     fail,
     out,
@@ -64,18 +66,27 @@ app.add_typer(products_app, name="products")
 
 
 @products_app.callback()
-def products_list(ctx: typer.Context, json_out: JsonFlag = False) -> None:
-    """List your products (or add one: mitra products add --help)."""
+def products_list(
+    ctx: typer.Context,
+    limit: PageLimit = 50,
+    cursor: PageCursor = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """List your products by name, a page at a time (or add one: mitra products add --help)."""
     if ctx.invoked_subcommand is not None:
         return
     person = the_person()
     from mitra.reads import products as product_reads
-    from mitra.reads.products import ProductView
+    from mitra.reads.cursor import CursorInvalid
 
-    rows = product_reads.products(person)
+    try:
+        page = product_reads.product_page(person, cursor, limit=limit)
+    except CursorInvalid as exc:
+        fail(f"--cursor {exc}")
     if json_out:
-        print_document(rows, list[ProductView])
+        print_document(page)
         return
+    rows = page.products
     if not rows:
         out.print("No products yet. Add one: mitra products add NAME --unit g")
         return
@@ -91,6 +102,8 @@ def products_list(ctx: typer.Context, json_out: JsonFlag = False) -> None:
             f"{r.hydroxy_mg_per_g:g}" if r.hydroxy_mg_per_g is not None else "–",
         )
     out.print(table)
+    if page.next_cursor:
+        out.print(f"More: mitra products --cursor {page.next_cursor}")
 
 
 @products_app.command("add")
@@ -372,18 +385,26 @@ def entries_cmd(
 
 
 @app.command("substances")
-def substances_cmd(json_out: JsonFlag = False) -> None:
-    """Your substances and their interactions with kratom, with sources."""
+def substances_cmd(
+    limit: PageLimit = 50, cursor: PageCursor = None, json_out: JsonFlag = False
+) -> None:
+    """Your substances (a page at a time) and their interactions with kratom, with sources."""
     person = the_person()
+    from mitra.reads.cursor import CursorInvalid
     from mitra.reads.substances import substances
 
-    read = substances(person)
+    try:
+        read = substances(person, cursor, limit=limit)
+    except CursorInvalid as exc:
+        fail(f"--cursor {exc}")
     if json_out:
         print_document(read)
         return
     for s in read.substances:
         known = f" = {s.knowledge_name}" if s.recognised else " (not recognised, not checked)"
         out.print(f"{s.id}  {escape(s.name)}{escape(known)}")
+    if read.next_cursor:
+        out.print(f"More: mitra substances --cursor {read.next_cursor}")
     for f in read.interactions:
         out.print(f"[bold]{f.severity}[/]: {escape(f.title)}. {escape(f.advice)}")
         for c in f.sources:

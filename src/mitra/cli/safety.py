@@ -14,6 +14,8 @@ from mitra.vocabulary import PRODUCT_FORMS, AmountInvalid, parse_amount
 
 from .app import (
     JsonFlag,
+    PageCursor,
+    PageLimit,
     app,
     django_ready,
     fail,
@@ -257,16 +259,22 @@ def alerts(
     include_read: Annotated[
         bool, typer.Option("--all", help="Include alerts already read.")
     ] = False,
+    limit: PageLimit = 50,
+    cursor: PageCursor = None,
     json_out: JsonFlag = False,
 ) -> None:
     """The journal's safety alerts, most severe first, each with its evidence and sources."""
     person = the_person()
     from mitra.journal import alerts as journal_alerts
     from mitra.reads import alerts as alert_reads
+    from mitra.reads.cursor import CursorInvalid
 
     # A command is the only moment a terminal user's rules look again (a streak grows by days).
     journal_alerts.refresh_alerts(person)
-    found = alert_reads.alerts(person, include_read=include_read)
+    try:
+        found = alert_reads.alerts(person, include_read=include_read, cursor=cursor, limit=limit)
+    except CursorInvalid as exc:
+        fail(f"--cursor {exc}")
     if json_out:
         print_document(found)
         return
@@ -285,3 +293,6 @@ def alerts(
             out.print(f"  {escape(fact.label)}: {escape(fact.text)}", highlight=False)
         for source in a.sources:
             out.print(f"  Source: {escape(source.citation)} {source.url}", highlight=False)
+    if found.next_cursor:
+        more = " --all" if include_read else ""
+        out.print(f"More: mitra alerts{more} --cursor {found.next_cursor}")

@@ -32,13 +32,6 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _warm_charts() -> None:
-    """Start the chart renderer and compile Today's chart templates (Altair is imported here)."""
-    from mitra.reports.charts import warm_up
-
-    warm_up()
-
-
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (loopback only).")] = "127.0.0.1",
@@ -54,14 +47,14 @@ def serve(
     from django.conf import settings
     from waitress import create_server
 
-    from mitra.reads.warm import warm_reads
+    from mitra.web.warm import warm_pages
     from mitra.wsgi import application
 
-    # The chart renderer takes about a second to start, and the pages' modules (scipy among
-    # them) as long to import: both start now, beside the server, not on the first page.
-    # Today's figures and the Insights report are then cached before a page asks for them.
-    threading.Thread(target=_warm_charts, daemon=True).start()
-    threading.Thread(target=warm_reads, daemon=True).start()
+    # The chart renderer takes about a second to start, and the pages' modules as long to
+    # import: both start now, beside the server, not on the first page; Today's page is drawn
+    # once and the Insights report cached before a page asks for them. One thread, in the
+    # order the first page needs them: two would share the interpreter with it, and slow it.
+    threading.Thread(target=warm_pages, daemon=True).start()
 
     db = settings.DATABASES["default"]
     where = (

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-__all__ = ["DISCLAIMER", "Insight", "Report", "Status", "not_enough"]
+import numpy as np
+
+__all__ = ["DISCLAIMER", "Insight", "Kept", "Report", "Status", "not_enough", "remembered"]
 
 Status = Literal["shown", "not_enough_data"]
 
@@ -124,3 +128,38 @@ class Report:
             "disclaimer": self.disclaimer,
             "cards": [c.as_dict() for c in self.cards],
         }
+
+
+class Kept(Protocol):
+    """Cards computed before, by their name and a digest of everything they are computed from
+    (the caller holds them; the engines only look up and add)."""
+
+    def get(self, key: tuple[str, str]) -> Insight | None: ...
+
+    def __setitem__(self, key: tuple[str, str], value: Insight) -> None: ...
+
+
+def _digest(inputs: tuple[Any, ...]) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    for value in inputs:
+        if isinstance(value, np.ndarray):
+            h.update(f"{value.dtype}{value.shape}".encode())
+            h.update(np.ascontiguousarray(value).tobytes())
+        else:
+            h.update(repr(value).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def remembered(
+    kept: Kept | None, name: str, inputs: tuple[Any, ...], make: Callable[[], Insight]
+) -> Insight:
+    """`make()`, or the card it made before from equal `inputs` (all that it reads)."""
+    if kept is None:
+        return make()
+    key = (name, _digest(inputs))
+    found = kept.get(key)
+    if found is None:
+        found = make()
+        kept[key] = found
+    return found

@@ -9,14 +9,14 @@ doses with a content figure; unlogged doses and the model's uncertainty blur eve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from mitra.insights.card import Insight, not_enough
+from mitra.insights.card import Insight, Kept, not_enough, remembered
 from mitra.insights.daily import Prepared
 from mitra.insights.regression import ols, ols_clustered, prais_winsten, theil_sen, within
 
@@ -98,8 +98,19 @@ def _uncounted(n: int) -> str:
     )
 
 
-def dose_trend_card(prep: Prepared) -> Insight:
-    """Weekly estimated mg of mitragynine: a Theil-Sen trend allowing for autocorrelation."""
+def dose_trend_card(prep: Prepared, kept: Kept | None = None) -> Insight:
+    """Weekly estimated mg of mitragynine: a Theil-Sen trend allowing for autocorrelation.
+
+    The card reads only the weekly totals and the first day: with `kept`, a journal whose
+    weeks did not change (a check-in on a week already counted) gives the card made before.
+    """
+    w = _weekly(prep)
+    first = prep.timeline.first
+    inputs = (first, *(getattr(w, f.name) for f in fields(w)))
+    return remembered(kept, "kratom.dose_trend", inputs, lambda: _dose_trend(w, first))
+
+
+def _dose_trend(w: _Weeks, first: date) -> Insight:
     method = (
         "Theil-Sen slope of the estimated mg of mitragynine per complete week (weeks with no "
         "entry left out), with Sen's 95% interval widened for week-to-week correlation; "
@@ -112,8 +123,6 @@ def dose_trend_card(prep: Prepared) -> Insight:
         "content from the literature, and products vary several-fold. Grams are shown for leaf "
         "products only: an extract's or a 7-OH product's grams are not grams of leaf."
     )
-    w = _weekly(prep)
-    first = prep.timeline.first
     series = [
         {
             "week_start": (first + timedelta(days=int(i) * 7)).isoformat(),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special
+from scipy import special  # not scipy.stats: its import costs half a second at start-up
 
 __all__ = [
     "LinearFit",
@@ -222,7 +222,9 @@ def theil_sen(x: FloatArray, y: FloatArray) -> TrendFit:
     i, j = np.triu_indices(n, k=1)
     dx = x[j] - x[i]
     ok = dx != 0
-    slopes = np.sort((y[j] - y[i])[ok] / dx[ok])
+    # Only three order statistics of the n(n-1)/2 slopes are needed (the median and the
+    # interval's two ranks): selecting them is linear, sorting them all is not.
+    slopes = (y[j] - y[i])[ok] / dx[ok]
     slope = float(np.median(slopes))
     intercept = float(np.median(y - slope * x))
     resid = y - intercept - slope * x
@@ -238,11 +240,12 @@ def theil_sen(x: FloatArray, y: FloatArray) -> TrendFit:
     hi_rank = int(np.clip(math.ceil((m + half) / 2.0), 0, m - 1))
     s_stat = float(np.sign(y[j] - y[i])[ok].sum())
     z = (abs(s_stat) - 1.0) / math.sqrt(var_s) if var_s > 0 else 0.0
+    ranked = np.partition(slopes, (lo_rank, hi_rank)) if m else slopes
     return TrendFit(
         slope=slope,
         intercept=intercept,
-        low=float(slopes[lo_rank]),
-        high=float(slopes[hi_rank]),
+        low=float(ranked[lo_rank]),
+        high=float(ranked[hi_rank]),
         n=n,
         n_effective=n / inflation,
         p_value=float(2.0 * special.ndtr(-max(z, 0.0))),  # stats.norm.sf(z)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mitra.insights.card import Insight, Report
+from mitra.insights.card import Insight, Kept, Report
 from mitra.insights.daily import prepare
 from mitra.insights.factors import factor_cards
 from mitra.insights.kratom import (
@@ -18,15 +18,18 @@ from mitra.timeline import Timeline
 __all__ = ["analyse", "insight"]
 
 
-def analyse(timeline: Timeline, taper: TaperPeriods | None = None) -> Report:
+def analyse(
+    timeline: Timeline, taper: TaperPeriods | None = None, *, kept: Kept | None = None
+) -> Report:
     """All insights for `timeline`, the GAD-7 history from its responses; with `taper` (its
-    steps as lived), the taper's cards too."""
+    steps as lived), the taper's cards too. With `kept`, a card whose inputs did not change
+    since it was made is taken from there (`remembered`)."""
     prep = prepare(timeline)
     cards = [
         anxiety_trend_card(prep),
         gad7_card(timeline),
         *factor_cards(prep),
-        dose_trend_card(prep),
+        dose_trend_card(prep, kept),
         *withdrawal_cards(prep),
         dose_response_card(prep),
         tolerance_card(prep),
@@ -38,13 +41,18 @@ def analyse(timeline: Timeline, taper: TaperPeriods | None = None) -> Report:
 
 
 _KRATOM = {
-    "kratom.dose_trend": dose_trend_card,
     "kratom.dose_response": dose_response_card,
     "kratom.tolerance": tolerance_card,
 }
 
 
-def insight(timeline: Timeline, card_id: str, taper: TaperPeriods | None = None) -> Insight | None:
+def insight(
+    timeline: Timeline,
+    card_id: str,
+    taper: TaperPeriods | None = None,
+    *,
+    kept: Kept | None = None,
+) -> Insight | None:
     """The one card `card_id` of `analyse(timeline)`, computing only what it needs; None if
     there is no such card. Cards tested together (practices and sleep, under one false
     discovery rate; the two withdrawal cards) are computed together."""
@@ -55,6 +63,8 @@ def insight(timeline: Timeline, card_id: str, taper: TaperPeriods | None = None)
         return next((c for c in taper_cards(prep, taper) if c.id == card_id), None)
     if card_id == "anxiety.trend":
         return anxiety_trend_card(prep)
+    if card_id == "kratom.dose_trend":
+        return dose_trend_card(prep, kept)
     if card_id in _KRATOM:
         return _KRATOM[card_id](prep)
     together = withdrawal_cards(prep) if card_id.startswith("kratom.") else factor_cards(prep)

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from mitra.vocabulary import LEAF_FORMS
 
 from .models import (
+    Alert,
     CheckIn,
     Dose,
     Goal,
@@ -38,7 +39,7 @@ class EntryRows:
 
 def products(person: Person) -> QuerySet[Product]:
     """The person's products (not deleted), by name."""
-    return Product.objects.filter(person=person, deleted_at__isnull=True).order_by("name")
+    return Product.objects.filter(person=person, deleted_at__isnull=True).order_by("name", "pk")
 
 
 def product_row(person: Person, product_id: int) -> Product | None:
@@ -48,7 +49,76 @@ def product_row(person: Person, product_id: int) -> Product | None:
 
 def substances(person: Person) -> QuerySet[Substance]:
     """The person's substances (not deleted), by name."""
-    return Substance.objects.filter(person=person, deleted_at__isnull=True).order_by("name")
+    return Substance.objects.filter(person=person, deleted_at__isnull=True).order_by("name", "pk")
+
+
+def _after_name(after: tuple[str, int] | None) -> Q:
+    """Rows after the (name, id) of the last one already seen, in (name, id) order."""
+    if after is None:
+        return Q()
+    name, pk = after
+    return Q(name__gt=name) | Q(name=name, pk__gt=pk)
+
+
+def product_rows_page(
+    person: Person, *, after: tuple[str, int] | None, limit: int
+) -> list[Product]:
+    """Up to `limit` products by name, after the (name, id) of the last one already seen."""
+    return list(products(person).filter(_after_name(after))[:limit])
+
+
+def substance_rows_page(
+    person: Person, *, after: tuple[str, int] | None, limit: int | None
+) -> list[Substance]:
+    """Up to `limit` substances by name (all if None), after the (name, id) last seen."""
+    found = substances(person).filter(_after_name(after))
+    return list(found if limit is None else found[:limit])
+
+
+@dataclass(frozen=True)
+class AlertKey:
+    """Where an alert sorts: read or not (and when), severity rank, time, id."""
+
+    acknowledged_at: datetime | None
+    rank: int
+    at: datetime
+    pk: int
+
+    @classmethod
+    def of(cls, alert: Alert) -> AlertKey:
+        return cls(alert.acknowledged_at, alert.rank, alert.at, alert.pk)
+
+
+def alert_rows_page(
+    person: Person, *, include_read: bool, after: AlertKey | None, limit: int | None
+) -> list[Alert]:
+    """Up to `limit` alerts (all if None), after the one last seen.
+
+    Open alerts come first (then read ones, in the order they were read), the most severe
+    first, the newest first; the id settles alerts of one rank made at the same moment.
+    """
+    found = Alert.objects.filter(person=person)
+    if not include_read:
+        found = found.filter(acknowledged_at__isnull=True)
+    if after is not None:
+        later = Q(rank__gt=after.rank) | Q(rank=after.rank, at__lt=after.at)
+        later |= Q(rank=after.rank, at=after.at, pk__lt=after.pk)
+        if after.acknowledged_at is None:
+            found = found.filter(
+                Q(acknowledged_at__isnull=True) & later | Q(acknowledged_at__isnull=False)
+            )
+        else:
+            found = found.filter(
+                Q(acknowledged_at__gt=after.acknowledged_at)
+                | Q(acknowledged_at=after.acknowledged_at) & later
+            )
+    found = found.order_by(F("acknowledged_at").asc(nulls_first=True), "rank", "-at", "-pk")
+    return list(found if limit is None else found[:limit])
+
+
+def open_alert_count(person: Person) -> int:
+    """How many of the person's alerts are not yet read."""
+    return Alert.objects.filter(person=person, acknowledged_at__isnull=True).count()
 
 
 def leaf_products(person: Person) -> frozenset[int]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
+from django.db import connection, connections
+from django.db.models import F, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from mitra.knowledge.substances import load_substances
 from mitra.pharmacology import content_per_gram
@@ -22,15 +26,65 @@ def clock_of(person: Person) -> DayClock:
 
 
 def _seconds(values: list[Any]) -> np.ndarray:
+    """Seconds since the epoch of each stored moment.
+
+    SQLite hands back its text ("2026-01-10 08:00:00.123456", UTC), which numpy reads in one
+    call to exact microseconds; PostgreSQL hands back aware datetimes.
+    """
+    if values and isinstance(values[0], str):
+        micro = np.array(values, dtype="datetime64[us]").astype(np.int64)
+        return micro / 1e6  # the same float as datetime.timestamp(): both round us / 10**6
     return np.array([v.timestamp() for v in values], dtype=np.float64)
+
+
+def _moment(field: str) -> Any:
+    """A moment's column as the database stores it: SQLite's text, read by `_seconds` in one
+    call (the driver would otherwise parse each value into a datetime first)."""
+    if connection.vendor == "sqlite":
+        return Cast(field, TextField())
+    return F(field)
+
+
+def _sets(values: list[Any]) -> tuple[frozenset[str], ...]:
+    """Each stored JSON list as a set, one set per distinct value (most check-ins repeat a
+    handful of symptom lists; thousands of equal sets would only burden the collector)."""
+    made: dict[Any, frozenset[str]] = {}
+    out = []
+    for value in values:
+        key = value if isinstance(value, str) or value is None else json.dumps(value)
+        found = made.get(key)
+        if found is None:
+            found = made[key] = frozenset(_json([value])[0] or ())
+        out.append(found)
+    return tuple(out)
+
+
+def _json(values: list[Any]) -> list[Any]:
+    """Stored JSON values (text from the database, or already read), parsed in one call."""
+    if not any(isinstance(v, str) for v in values):
+        return values
+    return json.loads("[" + ",".join("null" if v is None else v for v in values) + "]")  # type: ignore[no-any-return]
 
 
 def _floats(values: list[Any]) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
 
-def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
-    """Rows of a values_list() query as `width` columns (empty columns for no rows)."""
+def _columns(query: QuerySet[Any] | None, width: int) -> list[list[Any]]:
+    """A values_list() query's rows as `width` columns (empty columns for no rows, or for
+    None: a part of the timeline that was not asked for).
+
+    The rows are read as the database driver returns them, without Django's per-value
+    converters (a datetime parsed, a JSON text loaded, one call each): over ten years of
+    entries those calls were most of the timeline's cost. `_seconds` and `_json` then read
+    whole columns at once.
+    """
+    if query is None:
+        return [[] for _ in range(width)]
+    sql, params = query.query.get_compiler(using=query.db).as_sql()
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     return [list(column) for column in zip(*rows, strict=True)] or [[] for _ in range(width)]
 
 
@@ -44,19 +98,19 @@ def build_timeline(
     end = clock.day_start(last + timedelta(days=1))
     live = {"person": person, "deleted_at__isnull": True}
     doses = (
-        []
+        None
         if "doses" not in parts
         else Dose.objects.filter(**live, taken_at__gte=start, taken_at__lt=end)
         .order_by("taken_at")
-        .values_list("taken_at", "grams", "mg_mitragynine", "product_id", "mg_7oh")
+        .values_list(_moment("taken_at"), "grams", "mg_mitragynine", "product_id", "mg_7oh")
     )
     checkins = (
-        []
+        None
         if "checkins" not in parts
         else CheckIn.objects.filter(**live, at__gte=start, at__lt=end)
         .order_by("at")
         .values_list(
-            "at",
+            _moment("at"),
             "anxiety",
             "mood",
             "sleep_hours",
@@ -67,33 +121,33 @@ def build_timeline(
         )
     )
     practices = (
-        []
+        None
         if "practices" not in parts
         else Practice.objects.filter(
             **live, at__gte=start, at__lt=end, checkin__deleted_at__isnull=True
         )
         .order_by("at")
-        .values_list("at", "kind", "minutes")
+        .values_list(_moment("at"), "kind", "minutes")
     )
     intakes = (
-        []
+        None
         if "intakes" not in parts
         else Intake.objects.filter(**live, taken_at__gte=start, taken_at__lt=end)
         .order_by("taken_at")
-        .values_list("taken_at", "substance_id")
+        .values_list(_moment("taken_at"), "substance_id")
     )
     responses = (
-        []
+        None
         if "responses" not in parts
         else Response.objects.filter(**live, at__gte=start, at__lt=end)
         .order_by("at", "pk")
-        .values_list("pk", "at", "instrument", "answers", "total", "band", "flags")
+        .values_list("pk", _moment("at"), "instrument", "answers", "total", "band", "flags")
     )
-    d = _columns(list(doses), 5)
-    c = _columns(list(checkins), 8)
-    p = _columns(list(practices), 3)
-    i = _columns(list(intakes), 2)
-    r = _columns(list(responses), 7)
+    d = _columns(doses, 5)
+    c = _columns(checkins, 8)
+    p = _columns(practices, 3)
+    i = _columns(intakes, 2)
+    r = _columns(responses, 7)
     content = _dose_content(person, d[3], _floats(d[1]), _floats(d[2]), _floats(d[4]))
     return Timeline(
         clock=clock,
@@ -108,7 +162,7 @@ def build_timeline(
         mood=_floats(c[2]),
         sleep_hours=_floats(c[3]),
         sleep_quality=_floats(c[4]),
-        symptoms=tuple(frozenset(s or ()) for s in c[5]),
+        symptoms=_sets(c[5]),
         regular_meals=_floats([None if m is None else float(m) for m in c[6]]),
         caffeine_cups=_floats(c[7]),
         practice_time=_seconds(p[0]),
@@ -120,10 +174,10 @@ def build_timeline(
         response_id=np.array(r[0], dtype=np.int64),
         response_time=_seconds(r[1]),
         response_instrument=tuple(r[2]),
-        response_answers=tuple(tuple(a) for a in r[3]),
+        response_answers=tuple(tuple(a) for a in _json(r[3])),
         response_total=_floats(r[4]),
         response_band=tuple(r[5]),
-        response_flags=tuple(tuple(f or ()) for f in r[6]),
+        response_flags=tuple(tuple(f or ()) for f in _json(r[6])),
     )
 
 
@@ -139,10 +193,7 @@ def _dose_content(
     A dose's own mg (from its product's lab figure when it was logged) is exact; otherwise the
     product's form picks the literature default, per gram, once per product.
     """
-    if not product_ids:
-        forms: dict[int, str] = {}  # no doses: the products need not be read
-    else:
-        forms = dict(Product.objects.filter(person=person).values_list("pk", "form"))
+    forms = dict(Product.objects.filter(person=person).values_list("pk", "form"))
     n = len(product_ids)
     form = tuple(forms.get(pid, "powder") for pid in product_ids)
     out: dict[str, Any] = {
@@ -176,8 +227,6 @@ def _dose_content(
 
 def _intake_classes(person: Person, substance_ids: list[int]) -> tuple[frozenset[str], ...]:
     """The knowledge-base classes of each intake's substance (empty when unresolved)."""
-    if not substance_ids:
-        return ()
     base = load_substances()
     known = dict(Substance.objects.filter(person=person).values_list("pk", "knowledge_id"))
     classes = {

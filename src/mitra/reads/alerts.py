@@ -7,17 +7,20 @@ stored before it was typed is shown as plain labelled text, never parsed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from mitra.journal import alerts as journal_alerts
+from mitra.journal import queries
 from mitra.journal.crisis import crisis_resources
 from mitra.knowledge import load as load_knowledge
 from mitra.safety import evidence_from_json
 from mitra.safety.interactions import Citation
 from mitra.safety.rules import crisis_answer_in_a_questionnaire
 from mitra.vocabulary import SEVERITY_LABELS
+
+from .cursor import decode_keys, encode_keys, moment
 
 if TYPE_CHECKING:
     from mitra.journal.models import Alert, Person
@@ -91,11 +94,12 @@ class AlertView:
 
 @dataclass(frozen=True)
 class AlertList:
-    """Alerts, most severe and newest first, and how many are still open."""
+    """Alerts, most severe and newest first, how many are still open, and the next page's cursor."""
 
     alerts: tuple[AlertView, ...]
     open_count: int
     includes_read: bool
+    next_cursor: str | None = None
 
 
 def _citations(source_ids: list[str]) -> tuple[Citation, ...]:
@@ -142,14 +146,45 @@ def _views(person: Person, found: list[Alert]) -> tuple[AlertView, ...]:
     return tuple(view(a, zone, crisis) for a in found)
 
 
-def alerts(person: Person, *, include_read: bool = False) -> AlertList:
-    """Open alerts (or the whole history, read ones last), most severe and newest first."""
-    history = include_read
-    found = list(
-        journal_alerts.alert_history(person) if history else journal_alerts.open_alerts(person)
+def _encode(a: Alert) -> str:
+    read = a.acknowledged_at.astimezone(UTC).isoformat() if a.acknowledged_at else None
+    return encode_keys(read, a.rank, a.at.astimezone(UTC).isoformat(), a.pk)
+
+
+def _decode(cursor: str) -> queries.AlertKey:
+    read, rank, at, pk = decode_keys(cursor, ((str, type(None)), int, str, int))
+    return queries.AlertKey(
+        None if read is None else moment(read),
+        rank,  # type: ignore[arg-type]
+        moment(at),
+        pk,  # type: ignore[arg-type]
     )
-    open_count = sum(a.acknowledged_at is None for a in found) if history else len(found)
-    return AlertList(alerts=_views(person, found), open_count=open_count, includes_read=history)
+
+
+def alerts(
+    person: Person,
+    *,
+    include_read: bool = False,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> AlertList:
+    """Open alerts (or the whole history, read ones last), most severe and newest first.
+
+    `limit` alerts at a time (all when None), after the alert whose `cursor` a page gave out;
+    the cursor carries the alert's place in that order (read or not, rank, time, id).
+    """
+    after = _decode(cursor) if cursor else None
+    rows = queries.alert_rows_page(
+        person, include_read=include_read, after=after, limit=None if limit is None else limit + 1
+    )
+    page = rows if limit is None else rows[:limit]
+    next_cursor = _encode(page[-1]) if len(rows) > len(page) and page else None
+    return AlertList(
+        alerts=_views(person, page),
+        open_count=queries.open_alert_count(person),
+        includes_read=include_read,
+        next_cursor=next_cursor,
+    )
 
 
 def alert(person: Person, alert_id: int) -> AlertView | None:

@@ -19,7 +19,7 @@ import numpy as np
 if TYPE_CHECKING:
     from mitra.timeline import Timeline
 
-__all__ = ["ReadCache", "cached", "clear", "journal_stamp", "timeline"]
+__all__ = ["ReadCache", "cached", "clear", "held", "journal_stamp", "timeline"]
 
 T = TypeVar("T")
 
@@ -54,6 +54,14 @@ class ReadCache:
 
 
 _reads = ReadCache()
+_held: list[ReadCache] = []
+
+
+def held(size: int) -> ReadCache:
+    """A cache of this process that `clear()` empties too (for results keyed on their inputs)."""
+    made = ReadCache(size)
+    _held.append(made)
+    return made
 
 
 def journal_stamp(person: Any) -> tuple[Any, ...]:
@@ -63,24 +71,69 @@ def journal_stamp(person: Any) -> tuple[Any, ...]:
     return (person.pk, str(person.created_at), journal_version(person))
 
 
-def cached(person: Any, name: str, key: Hashable, compute: Callable[[], T]) -> T:
+def cached(
+    person: Any,
+    name: str,
+    key: Hashable,
+    compute: Callable[[], T],
+    *,
+    kept_as: Any = None,
+) -> T:
     """`compute()`, or its result from before if the journal has not changed since.
 
     The version is read before computing: a write that lands during the computation raises
     it, so the result is stored under the older version and never served for the newer one.
+    With `kept_as` (the result's type), the result is also kept in the data folder as JSON
+    under the same key, so the first read after a restart finds it (`_kept`).
     """
     full = (journal_stamp(person), name, key)
     found, value = _reads.get(full)
     if found:
         return value  # type: ignore[no-any-return]
-    value = compute()
+    value = _kept(full, kept_as, compute) if kept_as is not None else compute()
     _reads.put(full, value)
     return value
 
 
-def clear() -> None:
-    """Forget every cached read (tests; never needed for correctness)."""
+def _kept(full: Hashable, kind: Any, compute: Callable[[], T]) -> T:
+    """The result kept in the data folder under `full`, else computed and kept.
+
+    A result is kept only if reading its JSON back gives an equal value (a NaN, or a time
+    zone JSON cannot carry, would not), so what a restart reads is what was computed. A file
+    that is unreadable, or not of `kind`, is a miss.
+    """
+    from pydantic import TypeAdapter, ValidationError
+
+    from .cache_files import load_text, store_text
+
+    adapter: TypeAdapter[T] = TypeAdapter(kind)
+    text = load_text("reads", repr(full))
+    if text is not None:
+        try:
+            return adapter.validate_json(text)
+        except (ValidationError, ValueError):
+            pass
+    value = compute()
+    dumped = adapter.dump_json(value)
+    try:
+        same = adapter.validate_json(dumped) == value
+    except (ValidationError, ValueError):
+        same = False
+    if same:
+        store_text("reads", repr(full), dumped.decode())
+    return value
+
+
+def clear(*, kept: bool = True) -> None:
+    """Forget every cached read (tests, benchmarks; never needed for correctness): in memory,
+    and unless `kept` is False, the reads kept in the data folder (`kept=False` is a restart)."""
     _reads.clear()
+    for other in _held:
+        other.clear()
+    if kept:
+        from .cache_files import forget
+
+        forget("reads")
 
 
 def timeline(person: Any, first: date, last: date) -> Timeline:

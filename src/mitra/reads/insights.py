@@ -16,7 +16,7 @@ from mitra.insights.report import insight as one_insight
 from mitra.insights.taper import TaperPeriods
 from mitra.timeline import DayClock, Timeline
 
-from .cache import cached
+from .cache import cached, held
 
 if TYPE_CHECKING:
     from mitra.journal.models import Person
@@ -57,6 +57,26 @@ class InsightsRead:
     doses: int
     doses_without_content: int
     cards: tuple[InsightView, ...]
+
+
+class _KeptCards:
+    """Cards by the digest of their inputs, for the engines to reuse (`mitra.insights.Kept`)."""
+
+    def __init__(self, size: int) -> None:
+        self.cards = held(size)
+
+    def get(self, key: tuple[str, str]) -> Insight | None:
+        found, value = self.cards.get(key)
+        return value if found else None
+
+    def __setitem__(self, key: tuple[str, str], value: Insight) -> None:
+        self.cards.put(key, value)
+
+
+#: Cards whose inputs are the same after a write (a check-in leaves the weekly doses as they
+#: were) are taken from here: keyed on their inputs, not on the journal version, so they
+#: cannot go stale.
+_cards = _KeptCards(size=16)
 
 
 def _view(card: Insight) -> InsightView:
@@ -124,7 +144,7 @@ def _taper_periods(person: Person, today: date) -> TaperPeriods | None:
 
 def _insights(person: Person, today: date) -> InsightsRead:
     line = _whole_journal(person, today)
-    report: Report = analyse(line, _taper_periods(person, today))
+    report: Report = analyse(line, _taper_periods(person, today), kept=_cards)
     return InsightsRead(
         first=line.first,
         last=line.last,
@@ -138,12 +158,14 @@ def _insights(person: Person, today: date) -> InsightsRead:
 def insights(person: Person, now: datetime | None = None) -> InsightsRead:
     """Every insight card over the person's whole journal (cached on the journal's version)."""
     today, on = _today(person, now)
-    return cached(person, "insights", (today, on), lambda: _insights(person, today))
+    return cached(
+        person, "insights", (today, on), lambda: _insights(person, today), kept_as=InsightsRead
+    )
 
 
 def _insight(person: Person, today: date, card_id: str) -> InsightView | None:
     taper = _taper_periods(person, today) if card_id.startswith("taper.") else None
-    found = one_insight(_whole_journal(person, today), card_id, taper)
+    found = one_insight(_whole_journal(person, today), card_id, taper, kept=_cards)
     return None if found is None else _view(found)
 
 

@@ -13,6 +13,7 @@ from mitra.journal import clock, queries
 from mitra.knowledge import load as load_knowledge
 from mitra.vocabulary import PRACTICE_KINDS, unit_text
 
+from .cursor import CursorInvalid
 from .products import ProductView
 from .products import view as product_view
 
@@ -41,10 +42,6 @@ __all__ = [
 ]
 
 MAX_PAGE = 200
-
-
-class CursorInvalid(ValueError):
-    """A page cursor that mitra did not make (or that was cut short)."""
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING
 from mitra.journal import queries
 from mitra.vocabulary import PRODUCT_FORMS, PRODUCT_UNITS, VEINS, is_leaf
 
+from .cursor import decode_keys, encode_keys
+
 if TYPE_CHECKING:
     from mitra.journal.models import Person, Product
 
-__all__ = ["ProductView", "product", "products"]
+__all__ = ["ProductPage", "ProductView", "product", "product_page", "products"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,14 @@ class ProductView:
     mitragynine_mg_per_g: float | None
     hydroxy_mg_per_g: float | None
     notes: str
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    """Products by name, a page at a time, and the cursor of the next page."""
+
+    products: tuple[ProductView, ...]
+    next_cursor: str | None
 
 
 def view(p: Product) -> ProductView:
@@ -59,6 +69,21 @@ def view(p: Product) -> ProductView:
 def products(person: Person) -> list[ProductView]:
     """The person's products (not removed), by name."""
     return [view(p) for p in queries.products(person)]
+
+
+def product_page(person: Person, cursor: str | None = None, *, limit: int = 50) -> ProductPage:
+    """The person's products by name, `limit` at a time, after the one `cursor` points at."""
+    after = None
+    if cursor:
+        name, pk = decode_keys(cursor, (str, int))
+        after = (str(name), int(pk))  # type: ignore[call-overload]
+    rows = queries.product_rows_page(person, after=after, limit=limit + 1)
+    page = rows[:limit]
+    more = len(rows) > limit and page
+    return ProductPage(
+        tuple(view(p) for p in page),
+        encode_keys(page[-1].name, page[-1].pk) if more else None,
+    )
 
 
 def product(person: Person, product_id: int) -> ProductView | None:

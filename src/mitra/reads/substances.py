@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from mitra.journal import queries
 from mitra.safety.interactions import Citation, InteractionFinding, check, interactions_among
 
+from .cursor import decode_keys, encode_keys
 from .journal import EntryView, recent_intakes
 
 if TYPE_CHECKING:
@@ -78,11 +79,13 @@ class SubstanceChoice:
 
 @dataclass(frozen=True)
 class Substances:
-    """The Substances page: the list, interactions among it and kratom, recent uses."""
+    """The Substances page: the list (a page of it), interactions among all of it and kratom,
+    recent uses, and the cursor of the list's next page."""
 
     substances: tuple[SubstanceView, ...]
     interactions: tuple[InteractionView, ...]
     recent_intakes: tuple[EntryView, ...]
+    next_cursor: str | None = None
 
 
 def interaction_view(finding: InteractionFinding) -> InteractionView:
@@ -126,14 +129,30 @@ def _views(rows: list[Substance]) -> list[SubstanceView]:
     return views
 
 
-def substances(person: Any) -> Substances:
-    """The person's substances with kratom interactions among the active, recognised ones."""
-    rows = list(queries.substances(person))
-    ids = sorted({s.knowledge_id for s in rows if s.active and s.knowledge_id})
+def substances(person: Any, cursor: str | None = None, *, limit: int | None = None) -> Substances:
+    """The person's substances with kratom interactions among the active, recognised ones.
+
+    The list comes `limit` at a time (all when None), after the substance `cursor` points at;
+    the interactions are always those among the whole list, so no page hides one.
+    """
+    after = None
+    if cursor:
+        name, pk = decode_keys(cursor, (str, int))
+        after = (str(name), int(pk))  # type: ignore[call-overload]
+    rows = queries.substance_rows_page(
+        person, after=after, limit=None if limit is None else limit + 1
+    )
+    page = rows if limit is None else rows[:limit]
+    next_cursor = (
+        encode_keys(page[-1].name, page[-1].pk) if len(rows) > len(page) and page else None
+    )
+    everything = rows if cursor is None and next_cursor is None else queries.substances(person)
+    ids = sorted({s.knowledge_id for s in everything if s.active and s.knowledge_id})
     return Substances(
-        substances=tuple(_views(rows)),
+        substances=tuple(_views(page)),
         interactions=tuple(interaction_view(f) for f in interactions_among(ids)),
         recent_intakes=tuple(recent_intakes(person, limit=10)),
+        next_cursor=next_cursor,
     )
 
 

@@ -18,7 +18,7 @@ import vl_convert as vlc
 
 from .renderer import warm_renderer
 
-__all__ = ["Chart", "anxiety_and_grams_chart"]
+__all__ = ["Chart", "anxiety_and_grams_chart", "keep_drawings"]
 
 ANXIETY_COLOR = "#7a3e9d"
 GRAMS_COLOR = "#2f7d6d"
@@ -42,6 +42,7 @@ class _SvgCache:
         self.size = size
         self.items: OrderedDict[str, str] = OrderedDict()
         self.lock = Lock()
+        self.kept: tuple[Load, Store] | None = None
 
     def render(
         self,
@@ -60,7 +61,15 @@ class _SvgCache:
             if key in self.items:
                 self.items.move_to_end(key)
                 return self.items[key]
-        svg = draw(build())
+        # Kept in the data folder too (when the app has said where: `keep_drawings`): after
+        # a restart, a chart whose rows have not changed (Today's 30 days) is read back
+        # instead of waiting for the renderer to start.
+        kept = self.kept
+        svg = (kept[0]("charts", key) if kept else None) or ""
+        if not (svg.startswith("<svg") and svg.rstrip().endswith("</svg>")):
+            svg = draw(build())
+            if kept:
+                kept[1]("charts", key, svg)
         with self.lock:
             self.items[key] = svg
             while len(self.items) > self.size:
@@ -69,6 +78,16 @@ class _SvgCache:
 
 
 _cache = _SvgCache()
+
+#: Reads text kept under (kind, key), or None; keeps text under (kind, key).
+Load = Callable[[str, str], "str | None"]
+Store = Callable[[str, str, str], None]
+
+
+def keep_drawings(load: Load, store: Store) -> None:
+    """Keep drawn charts with `store` and look for them with `load` (the web app passes its
+    data folder's; charts stay free of where that is, and of Django)."""
+    _cache.kept = (load, store)
 
 
 class _Template:
@@ -115,8 +134,14 @@ _PLACEHOLDER = {"__rows__": 0}
 def warm_up() -> None:
     """Start the chart renderer (its first use costs about a second) and compile Today's charts."""
     warm_renderer()
-    _ANXIETY_AND_GRAMS.compiled()
-    _EXPOSURE.compiled()
+    # Each drawing of Today's two charts with rows (not kept: drawn straight to the renderer):
+    # the first drawing of a chart with axes and text costs several times a later one.
+    day = [{"day": f"2026-01-{d:02d}", "anxiety": 4.0, "grams": 3.0} for d in range(1, 31)]
+    vlc.vega_to_svg(_ANXIETY_AND_GRAMS.spec(day))
+    hours = [
+        {"t": f"2026-01-01T{h:02d}:00:00", "c": 50.0, "lo": 30.0, "hi": 90.0} for h in range(24)
+    ]
+    vlc.vega_to_svg(_EXPOSURE.spec(hours))
 
 
 def _accessible(svg: str, title: str, summary: str) -> str:

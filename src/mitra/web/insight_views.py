@@ -6,10 +6,13 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from mitra.reads import insights as insight_reads
-from mitra.reads.insights import InsightView
+from mitra.reads.cache import cached
+from mitra.reads.insights import InsightsRead, InsightView
 from mitra.reads.serialise import document_text
 from mitra.reports.charts import binned_chart, forest_chart, weekly_dose_chart
 
@@ -61,9 +64,8 @@ def _charts(cards: tuple[InsightView, ...]) -> dict[str, Any]:
     return charts
 
 
-@require_safe
-def insights(request: HttpRequest) -> HttpResponse:
-    report = insight_reads.insights(current_person(request))
+def _body(report: InsightsRead) -> str:
+    """The page's content: every card with its chart and table (a pure function of `report`)."""
     cards = report.cards
     sections = [
         ("Anxiety over time", [c for c in cards if c.id in ("anxiety.trend", "gad7.history")]),
@@ -71,7 +73,17 @@ def insights(request: HttpRequest) -> HttpResponse:
         ("Kratom", [c for c in cards if c.id.startswith("kratom.")]),
     ]
     context = {"report": report, "sections": sections, "charts": _charts(cards)}
-    return render(request, "web/insights.html", context)
+    return render_to_string("web/_insights_body.html", context)
+
+
+@require_safe
+def insights(request: HttpRequest) -> HttpResponse:
+    person = current_person(request)
+    report = insight_reads.insights(person)
+    # Drawn once per journal version and day: the same report gives the same page content.
+    on = (report.first, report.last, person.time_zone, person.day_boundary_hour)
+    body = cached(person, "web.insights", on, lambda: _body(report))
+    return render(request, "web/insights.html", {"body": mark_safe(body)})  # noqa: S308
 
 
 @require_safe

@@ -21,9 +21,10 @@ from mitra.reads import journal as journal_reads
 from mitra.reads import products as product_reads
 from mitra.reads import reminders as reminder_reads
 from mitra.reads import today as today_reads
+from mitra.reads.cache_files import load_text, store_text
 from mitra.reads.journal import CheckInValues, DoseValues
 from mitra.reads.products import ProductView
-from mitra.reports.charts import anxiety_and_grams_chart, exposure_chart
+from mitra.reports.charts import anxiety_and_grams_chart, exposure_chart, keep_drawings
 
 from .forms import (
     DATETIME_FORMAT,
@@ -35,6 +36,9 @@ from .forms import (
     choice_field,
     unit_choices,
 )
+
+# The pages' charts are kept in the data folder, so a restart need not draw them again.
+keep_drawings(load_text, store_text)
 
 
 def current_person(request: HttpRequest) -> Any:

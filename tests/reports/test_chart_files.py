@@ -1,0 +1,70 @@
+"""Drawn charts are kept in the data folder by their rows, so a restart need not draw them."""
+
+from __future__ import annotations
+
+import stat
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from mitra.reads.cache_files import load_text, store_text
+from mitra.reports import charts
+
+
+def _kept() -> list[Any]:
+    folder = settings.DATA_DIR / "cache" / "charts"
+    return sorted(folder.glob("*.cache")) if folder.exists() else []
+
+
+def _days(start: date) -> tuple[list[date], list[float], list[float]]:
+    days = [start + timedelta(days=i) for i in range(30)]
+    return days, [float(3 + i % 4) for i in range(30)], [2.5] * 30
+
+
+def _fresh() -> charts._SvgCache:
+    """The drawings of a process that has drawn nothing yet, kept where the pages keep them."""
+    fresh = charts._SvgCache()
+    fresh.kept = (load_text, store_text)
+    return fresh
+
+
+@pytest.fixture
+def restarted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(charts, "_cache", _fresh())
+
+
+def test_a_chart_drawn_before_a_restart_is_read_back_not_drawn(
+    restarted: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start = date(2025, 1, 1) + timedelta(days=len(_kept()))  # rows no other test draws
+    first = charts.anxiety_and_grams_chart(*_days(start))
+    assert _kept()
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in _kept())
+    monkeypatch.setattr(charts, "_cache", _fresh())
+
+    def not_drawn(*args: Any) -> str:
+        raise AssertionError("drawn again although its rows were kept")
+
+    monkeypatch.setattr(charts.vlc, "vega_to_svg", not_drawn)
+    assert charts.anxiety_and_grams_chart(*_days(start)).svg == first.svg
+
+
+def test_other_rows_are_drawn_and_a_damaged_file_is_drawn_again(
+    restarted: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start = date(2024, 1, 1)
+    first = charts.anxiety_and_grams_chart(*_days(start))
+    other = charts.anxiety_and_grams_chart(*_days(start + timedelta(days=1)))
+    assert other.svg != first.svg
+    for path in _kept():
+        path.write_text("<svg half a file")
+    monkeypatch.setattr(charts, "_cache", _fresh())
+    assert charts.anxiety_and_grams_chart(*_days(start)).svg == first.svg
+
+
+def test_the_pages_keep_their_charts_in_the_data_folder() -> None:
+    import mitra.web.views  # noqa: F401  the pages say where charts are kept
+
+    assert charts._cache.kept == (load_text, store_text)
