@@ -9,7 +9,7 @@ from mitra.journal import queries
 from mitra.safety.interactions import check, interactions_among
 
 from .cursor import decode_keys, encode_keys
-from .interactions import Disagreement, InteractionView, interaction_view
+from .interactions import InteractionView, interaction_view
 from .journal import EntryView, recent_intakes
 
 if TYPE_CHECKING:
