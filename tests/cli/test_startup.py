@@ -76,6 +76,8 @@ COMMANDS = [
     ["checkin", "4", "--note", "start-up test"],
     ["today"],
     ["settings"],
+    ["score", "GAD-7", "1", "2", "1", "0", "1", "2", "1"],
+    ["compare", "GAD-7", "15", "10"],
     ["products", "add", "Green powder"],
     ["dose", "Green powder", "3"],
 ]
@@ -89,7 +91,16 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
 
 
 @pytest.mark.parametrize(
-    "command", ["checkin 3", "--help", "checkin 4 --note start-up test", "today", "settings"]
+    "command",
+    [
+        "checkin 3",
+        "--help",
+        "checkin 4 --note start-up test",
+        "today",
+        "settings",
+        "score GAD-7 1 2 1 0 1 2 1",
+        "compare GAD-7 15 10",
+    ],
 )
 def test_a_command_that_does_not_compute_with_them_imports_no_numeric_library(
     imported: dict[str, set[str]], command: str

@@ -59,22 +59,31 @@ def score_cmd(
     json_out: JsonFlag = False,
 ) -> None:
     """Score a questionnaire without saving it."""
-    django_ready()
+    django_ready(database=False)
+    if not json_out:
+        # The terminal's answer needs the journal only for crisis lines, so a score that raises
+        # no crisis starts as quickly as scoring alone.
+        result = _score_or_fail(code, list(answers))
+        _print_score(result, _journal_person() if result.crisis else None)
+        return
     from mitra.instruments import InstrumentError
-    from mitra.journal import services
     from mitra.reads.questionnaires import score_view
 
-    # Nothing is saved, and no journal is set up; an existing journal's person gives the crisis
-    # lines of their own country and their own contacts, as the API does.
-    person = services.get_person()
+    person = _journal_person()
     try:
-        result = score_view(code, list(answers), person)
+        view = score_view(code, list(answers), person)
     except InstrumentError as exc:
         fail(str(exc))
-    if json_out:
-        print_document(result)
-    else:
-        _print_score(result, person)
+    print_document(view)
+
+
+def _journal_person() -> Any:
+    """The journal's person when a journal exists, for crisis lines of their own country and
+    their own contacts (as the API gives them); None before one is set up. Sets none up."""
+    django_ready()
+    from mitra.journal import services
+
+    return services.get_person()
 
 
 @app.command()
@@ -85,17 +94,24 @@ def compare(
     json_out: JsonFlag = False,
 ) -> None:
     """Change between two totals, against the minimal important and reliable change thresholds."""
-    django_ready(database=False)
     from mitra.instruments import InstrumentError
-    from mitra.reads.questionnaires import comparison
+
+    if json_out:
+        django_ready(database=False)
+        from mitra.reads.questionnaires import comparison
+
+        try:
+            print_document(comparison(code, before_total, after_total))
+        except InstrumentError as exc:
+            fail(str(exc))
+        return
+    from mitra.instruments import change
+    from mitra.knowledge import load as load_knowledge
 
     try:
-        result = comparison(code, before_total, after_total)
+        result = change(code, before_total, after_total)
     except InstrumentError as exc:
         fail(str(exc))
-    if json_out:
-        print_document(result)
-        return
     out.print(
         f"{result.instrument}: {before_total} to {after_total}, "
         f"{result.difference:+d} points, {result.direction}."
@@ -109,7 +125,7 @@ def compare(
         else:
             verdict = "meets" if meets else "is below"
             out.print(f"The change {verdict} the {name} of {threshold} points.")
-    for source in result.sources:
+    for source in load_knowledge().cite(list(result.sources)):
         out.print(f"Source: {source.citation}", highlight=False)
 
 
