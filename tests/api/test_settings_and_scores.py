@@ -70,6 +70,14 @@ def test_the_first_time_zone_sets_the_journal_up(client: Client, db: Any) -> Non
     assert response.json() == {"time_zone": "Asia/Kolkata", "day_boundary_hour": 4}
 
 
+def test_a_change_of_nothing_changes_nothing(client: Client, alice: Any) -> None:
+    version = Person.objects.get().version
+    response = put(client, "/api/v1/settings", {})
+    assert response.status_code == 200
+    assert response.json() == {"time_zone": "Europe/Berlin", "day_boundary_hour": 4}
+    assert Person.objects.get().version == version
+
+
 def test_settings_take_json_only(client: Client, alice: Any) -> None:
     response = client.put("/api/v1/settings", "day_boundary_hour=6", content_type="text/plain")
     assert response.status_code == 415

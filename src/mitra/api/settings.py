@@ -47,5 +47,7 @@ def put_settings(request: HttpRequest, body: SettingsBody) -> HttpResponse:
     first = services.get_person() is None
     if first and "time_zone" not in given:
         person_of(request)  # 409: a journal starts with its time zone
+    if not given:  # nothing to change: no new journal version, so no cache is dropped
+        return respond(journal_settings(person_of(request)))
     person = services.set_up_person(given)  # EntryInvalid (422) for a zone mitra does not know
     return respond(journal_settings(person), status=201 if first else 200)
