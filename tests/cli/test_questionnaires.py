@@ -43,9 +43,11 @@ def test_score_puts_crisis_resources_first_for_a_phq9_item9_answer(
     code, out, _ = run(capsys, "score", "PHQ-9", "0", "0", "0", "0", "0", "0", "0", "0", "1")
     assert code == 0
     assert out.index("988") < out.index("PHQ-9: 1 of 27")
+    assert "Call 988 or Text 988" in out  # the Lifeline takes texts as well as calls
     data = json.loads(run(capsys, "score", "PHQ-9", *["0"] * 8, "1", "--json")[1])
     assert data["crisis"] is True
     assert data["crisis_resources"]["resources"][0]["href"] == "tel:988"
+    assert data["crisis_resources"]["resources"][0]["text_href"] == "sms:988"
 
 
 @pytest.mark.django_db

@@ -115,8 +115,11 @@ def test_answering_phq9_item9_with_1_shows_the_crisis_card_first(page: Any) -> N
 
     card = page.get_by_role("alert").filter(has_text="thoughts of being better off dead")
     expect(card).to_be_visible()
-    expect(card.get_by_role("link", name="Call or text 988", exact=True)).to_have_attribute(
+    expect(card.get_by_role("link", name="Call 988", exact=True)).to_have_attribute(
         "href", "tel:988"
+    )
+    expect(card.get_by_role("link", name="Text 988", exact=True)).to_have_attribute(
+        "href", "sms:988"
     )
     # The card comes before everything else on the page, the header included.
     first = page.locator("body > :not(.skip)").first

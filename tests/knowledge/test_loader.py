@@ -1,5 +1,3 @@
-
-
 def test_the_uniis_the_fhir_export_uses_are_knowledge_with_their_sources() -> None:
     from mitra.knowledge import load
 
@@ -9,3 +7,29 @@ def test_the_uniis_the_fhir_export_uses_are_knowledge_with_their_sources() -> No
     assert base.ingredient("seven_oh").unii == "2T3TWA75R0"
     for ingredient in base.ingredients:
         assert [s.id for s in base.cite(ingredient.sources)] == list(ingredient.sources)
+
+
+def test_the_988_lifeline_is_offered_to_call_and_to_text_with_its_source() -> None:
+    from mitra.knowledge import load
+
+    lifeline = next(r for r in load().crisis_resources("US") if "988" in r.name)
+    assert (lifeline.href, lifeline.text_href) == ("tel:988", "sms:988")
+    assert (lifeline.action, lifeline.text_action) == ("Call 988", "Text 988")
+    assert "call or text 988" in load().cite(lifeline.sources)[0].citation
+
+
+def test_a_crisis_text_link_must_be_an_sms_number_and_come_with_its_label() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from mitra.knowledge.loader import CrisisResource
+
+    line = {"locale": "US", "name": "A line", "action": "Call 1", "href": "tel:1", "detail": ""}
+    line |= {"sources": ("lifeline988",)}
+    assert CrisisResource(**line, text_action="Text 1", text_href="sms:1").text_href == "sms:1"
+    with pytest.raises(ValidationError, match="sms:"):
+        CrisisResource(**line, text_action="Text 1", text_href="tel:1")
+    with pytest.raises(ValidationError, match="go together"):
+        CrisisResource(**line, text_href="sms:1")
+    with pytest.raises(ValidationError, match="tel: number or an https"):
+        CrisisResource(**(line | {"href": "javascript:alert(1)"}))

@@ -51,3 +51,14 @@ def test_a_template_keeps_no_rows_of_an_earlier_chart() -> None:
     rows = _anxiety_rows()
     charts._ANXIETY_AND_GRAMS.spec(rows)
     assert charts._PLACEHOLDER in charts._ANXIETY_AND_GRAMS.compiled()["data"][0]["values"]
+
+
+def test_a_chart_with_nothing_to_draw_names_no_empty_mark_as_an_image() -> None:
+    import re
+
+    days = [date(2026, 1, 1) + timedelta(days=n) for n in range(30)]
+    svg = charts.anxiety_and_grams_chart(days, [math.nan] * 30, [0.0] * 30).svg
+    empty_marks = re.findall(r"<g [^>]*/>", svg)
+    assert empty_marks  # the line's points: nothing to draw without ratings
+    assert not [g for g in empty_marks if "graphics-symbol" in g]
+    assert svg.startswith('<svg role="img" aria-label="')

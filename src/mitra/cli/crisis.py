@@ -21,7 +21,8 @@ def crisis_json(person: Any | None = None) -> dict[str, Any]:
 def print_crisis(person: Any | None = None) -> None:
     crisis = crisis_json(person)
     for r in crisis["resources"]:
-        out.print(f"  [bold]{r['action']}[/]: {r['name']}. {r['detail']}", highlight=False)
+        action = f"{r['action']} or {r['text_action']}" if r.get("text_action") else r["action"]
+        out.print(f"  [bold]{action}[/]: {r['name']}. {r['detail']}", highlight=False)
     for c in crisis["contacts"]:
         out.print(
             f"  [bold]Call {escape(c['name'])}[/]: {escape(c['phone'])} (your contact)",

@@ -7,7 +7,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 __all__ = [
     "CrisisResource",
@@ -68,7 +68,11 @@ class Symptom(Record):
 
 
 class CrisisResource(Record):
-    """A crisis line or emergency number for a locale ("*" for everywhere)."""
+    """A crisis line or emergency number for a locale ("*" for everywhere).
+
+    `href` is how to reach it (a `tel:` number or a web address); a line that also takes text
+    messages has `text_action` and an `sms:` `text_href` beside it.
+    """
 
     locale: str
     name: str
@@ -76,6 +80,30 @@ class CrisisResource(Record):
     href: str
     detail: str
     sources: tuple[str, ...]
+    text_action: str | None = None
+    text_href: str | None = None
+
+    @field_validator("href")
+    @classmethod
+    def _href_is_a_number_or_a_web_address(cls, value: str) -> str:
+        if not value.startswith(("tel:", "https://")):
+            raise ValueError(
+                "a crisis resource's href must be a tel: number or an https:// address"
+            )
+        return value
+
+    @field_validator("text_href")
+    @classmethod
+    def _text_href_is_an_sms_number(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("sms:"):
+            raise ValueError("a crisis resource's text_href must be an sms: number")
+        return value
+
+    @model_validator(mode="after")
+    def _text_action_comes_with_text_href(self) -> CrisisResource:
+        if (self.text_action is None) != (self.text_href is None):
+            raise ValueError("a crisis resource's text_action and text_href go together")
+        return self
 
 
 class CrisisRegion(Record):

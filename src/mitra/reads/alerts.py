@@ -59,6 +59,8 @@ class CrisisLine:
     action: str
     href: str
     detail: str
+    text_action: str | None = None
+    text_href: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,10 @@ def _citations(source_ids: list[str]) -> tuple[Citation, ...]:
 def _crisis(person: Person) -> CrisisHelp:
     found = crisis_resources(person)
     return CrisisHelp(
-        lines=tuple(CrisisLine(r.name, r.action, r.href, r.detail) for r in found["resources"]),
+        lines=tuple(
+            CrisisLine(r.name, r.action, r.href, r.detail, r.text_action, r.text_href)
+            for r in found["resources"]
+        ),
         contacts=tuple(str(c) for c in found["contacts"]),
         sources=_citations([s.id for s in found["sources"]]),
     )

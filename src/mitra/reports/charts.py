@@ -148,7 +148,13 @@ def _accessible(svg: str, title: str, summary: str) -> str:
     """Give the SVG a role, title and description so screen readers announce it."""
     label = f"{title}. {summary}".replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
     opening = f'<svg role="img" aria-label="{label}" focusable="false" '
+    # Vega names each mark container a graphics-symbol; one with nothing to draw (a chart of no
+    # ratings yet) has no name, which screen-reader checks report as an image without text.
+    svg = _EMPTY_MARK_ROLE.sub(r"\1\2", svg)
     return re.sub(r"<svg ", opening, svg, count=1)
+
+
+_EMPTY_MARK_ROLE = re.compile(r'(<g [^>]*?) role="graphics-symbol"([^>]*/>)')
 
 
 def _data(values: list[dict[str, Any]]) -> Any:
