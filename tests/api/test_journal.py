@@ -212,3 +212,31 @@ def test_every_route_and_operation_declares_a_response_schema(client: Client) ->
             assert {"201", "422", "415"} <= set(op["responses"]), f"{method} {path}"
         elif method == "post":  # an action on an existing entry, such as acknowledging an alert
             assert {"200", "404", "415"} <= set(op["responses"]), f"{method} {path}"
+
+
+def test_entries_of_every_kind_are_listed_and_filtered_by_kind(client: Client, alice: Any) -> None:
+    from mitra.journal import services
+
+    at = "2026-01-10T08:00:00Z"
+    post(client, "/api/v1/checkins", {"anxiety": 3, "at": at})
+    post(client, "/api/v1/practices", {"kind": "yoga", "minutes": 10, "at": at})
+    services.submit_response(
+        alice, {"instrument": "GAD-2", "at": "2026-01-10T09:00:00Z", "answers": [1, 1]}
+    )
+
+    def kinds(query: str) -> list[str]:
+        page = client.get("/api/v1/entries" + query).json()
+        return [e["kind"] for day in page["days"] for e in day["entries"]]
+
+    assert kinds("") == ["response", "practice", "checkin"]
+    assert kinds("?kind=practice,response") == ["response", "practice"]
+    assert client.get("/api/v1/entries?kind=practice").json()["kinds"] == ["practice"]
+
+
+@pytest.mark.parametrize("query", ["?kind=nightmare", "?kind=dose,x", "?kind=" + "dose," * 30])
+def test_an_unknown_kind_is_a_422_problem_naming_the_kinds(
+    client: Client, alice: Any, query: str
+) -> None:
+    response = client.get("/api/v1/entries" + query)
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"

@@ -75,6 +75,7 @@ INVALID_QUERIES: dict[str, str] = {
     "answer": "often",
     "before": "-1",
     "after": "1001",
+    "kind": "dose,nightmare",
 }
 UNKNOWN_PATHS = {"code": "XYZ-9", "card_id": "no.such.card", "alert_id": "999999"}
 

@@ -26,6 +26,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     [
         ("entries", "--cursor", "nonsense"),
         ("entries", "--limit", "0"),
+        ("entries", "--kind", "dose,nightmare"),
+        ("entries", "--kind", "dose," * 30),
         ("responses", "--limit", "201"),
         ("responses", "--instrument", "GAD-8"),
     ],
@@ -47,3 +49,25 @@ def test_today_shows_the_days_leaf_grams_and_entries(
     assert code == 0
     assert "2 g of leaf" in out
     assert "Kratom: 4 capsules of Red capsules" in out
+
+
+def test_entries_show_every_kind_and_filter_by_kind(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    from django.utils import timezone
+
+    from mitra.journal import services
+
+    now = timezone.now()
+    services.add_checkin(alice, {"at": now, "anxiety": 4})
+    services.log_practice(alice, {"kind": "yoga", "minutes": 20, "at": now})
+    services.submit_response(alice, {"instrument": "GAD-2", "at": now, "answers": [1, 2]})
+    code, out, _ = run(capsys, "entries")
+    assert code == 0
+    assert "Yoga: 20 min" in out
+    assert "GAD-2: 3 of 6" in out
+    assert "Check-in: anxiety 4/10" in out
+    code, out, _ = run(capsys, "entries", "--kind", "response")
+    assert "GAD-2: 3 of 6" in out
+    assert "Yoga" not in out
+    assert "Check-in" not in out

@@ -12,6 +12,7 @@ PHONE_WIDTH = 390  # the page fixture's viewport: a common phone, in CSS pixels
 PAGES = [
     "/",
     "/journal",
+    "/journal?kind=dose&kind=response&kind=practice",
     "/insights",
     "/alerts",
     "/substances",

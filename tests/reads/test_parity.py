@@ -41,6 +41,7 @@ PAIRS = [
     (("products",), "/api/v1/products"),
     (("entries",), "/api/v1/entries"),
     (("entries", "--limit", "1"), "/api/v1/entries?limit=1"),
+    (("entries", "--kind", "response,intake"), "/api/v1/entries?kind=response,intake"),
     (("substances",), "/api/v1/substances"),
     (("responses",), "/api/v1/responses"),
     (("responses", "--instrument", "GAD-2"), "/api/v1/responses?instrument=GAD-2"),

@@ -107,16 +107,28 @@ def get_today(request: HttpRequest) -> HttpResponse:
 @router.get(
     "/entries",
     response={200: JournalPage, **PROBLEMS},
-    summary="Journal entries, newest first, a page at a time",
+    summary="Journal entries of every kind (or of some: ?kind=dose,response), newest first, a page "
+    "at a time",
 )
 def list_entries(
     request: HttpRequest,
     limit: Annotated[int, Query(ge=1, le=journal_reads.MAX_PAGE)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
+    kind: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="Kinds to show, comma-separated: " + ", ".join(journal_reads.ENTRY_KINDS),
+        ),
+    ] = None,
 ) -> HttpResponse:
     person = person_of(request)
     try:
-        page = journal_reads.journal_page(person, cursor, limit=limit)
+        kinds = journal_reads.entry_kinds(kind)
+    except journal_reads.KindsInvalid as exc:
+        raise HttpError(422, f"kind {exc}") from None
+    try:
+        page = journal_reads.journal_page(person, cursor, limit=limit, kinds=kinds)
     except journal_reads.CursorInvalid as exc:
         raise HttpError(422, f"cursor {exc}") from None
     return respond(page)

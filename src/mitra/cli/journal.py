@@ -362,14 +362,24 @@ def entries_cmd(
     cursor: Annotated[
         str | None, typer.Option(help="The next_cursor of the previous page.")
     ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            help="Kinds to show, comma-separated: checkin, dose, practice, response, intake."
+        ),
+    ] = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Journal entries, newest first, a page at a time."""
+    """Journal entries of every kind (or of some: --kind dose,response), newest first."""
     person = the_person()
-    from mitra.reads.journal import CursorInvalid, journal_page
+    from mitra.reads.journal import CursorInvalid, KindsInvalid, entry_kinds, journal_page
 
     try:
-        page = journal_page(person, cursor, limit=limit)
+        kinds = entry_kinds(kind)
+    except KindsInvalid as exc:
+        fail(f"--kind {exc}")
+    try:
+        page = journal_page(person, cursor, limit=limit, kinds=kinds)
     except CursorInvalid as exc:
         fail(f"--cursor {exc}")
     if json_out:
@@ -381,7 +391,8 @@ def entries_cmd(
             details = f"  ({escape(' · '.join(entry.details))})" if entry.details else ""
             out.print(f"  {entry.at:%H:%M}  {escape(entry.title)}{details}")
     if page.next_cursor:
-        out.print(f"Older: mitra entries --cursor {page.next_cursor}")
+        chosen = "" if kind is None else f" --kind {','.join(page.kinds)}"
+        out.print(f"Older: mitra entries --cursor {page.next_cursor}{chosen}")
 
 
 @app.command("substances")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,12 +30,19 @@ from .models import (
 
 @dataclass(frozen=True)
 class EntryRows:
-    """The live doses, check-ins (with their practices) and intakes of a span, newest first."""
+    """The live entries of a span, newest first: doses, check-ins (with their practices),
+    intakes, and (when asked for) practices logged on their own and questionnaire responses."""
 
     doses: list[Dose]
     checkins: list[CheckIn]
     practices: dict[int, list[Practice]]  # by check-in id, by kind
     intakes: list[Intake]
+    lone_practices: list[Practice] = dataclasses.field(default_factory=list)
+    responses: list[Response] = dataclasses.field(default_factory=list)
+
+
+#: The kinds of entry the Today page lists; the journal adds "practice" and "response".
+DAY_KINDS = frozenset({"dose", "checkin", "intake"})
 
 
 def products(person: Person) -> QuerySet[Product]:
@@ -158,8 +166,10 @@ def entry_rows(
     end: datetime | None,
     limit: int | None,
     end_inclusive: bool = False,
+    kinds: frozenset[str] = DAY_KINDS,
 ) -> EntryRows:
-    """Entries with start <= time < end (or <= end), newest first, at most `limit` of each kind."""
+    """Entries of these kinds with start <= time < end (or <= end), newest first, at most `limit`
+    of each kind."""
     live: dict[str, Any] = {"person": person, "deleted_at__isnull": True}
     taken: dict[str, Any] = {}
     at: dict[str, Any] = {}
@@ -177,13 +187,24 @@ def entry_rows(
         .select_related("substance")
         .order_by("-taken_at", "-pk")
     )
+    lone = Practice.objects.filter(**live, **at, checkin__isnull=True).order_by("-at", "-pk")
+    answered = Response.objects.filter(**live, **at).order_by("-at", "-pk")
     if limit is not None:
         doses, checkins, intakes = doses[:limit], checkins[:limit], intakes[:limit]
-    found = list(checkins)
+        lone, answered = lone[:limit], answered[:limit]
+    found = list(checkins) if "checkin" in kinds else []
     by_checkin: dict[int, list[Practice]] = {}
-    for p in Practice.objects.filter(checkin__in=found).order_by("kind"):
-        by_checkin.setdefault(p.checkin_id or 0, []).append(p)
-    return EntryRows(list(doses), found, by_checkin, list(intakes))
+    if found:
+        for p in Practice.objects.filter(checkin__in=found).order_by("kind"):
+            by_checkin.setdefault(p.checkin_id or 0, []).append(p)
+    return EntryRows(
+        list(doses) if "dose" in kinds else [],
+        found,
+        by_checkin,
+        list(intakes) if "intake" in kinds else [],
+        list(lone) if "practice" in kinds else [],
+        list(answered) if "response" in kinds else [],
+    )
 
 
 def recent_intake_rows(person: Person, *, limit: int = 10) -> list[Intake]:

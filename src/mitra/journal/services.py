@@ -359,6 +359,10 @@ def log_practice(person: Person, data: Mapping[str, Any], *, token: str | None =
     return saved
 
 
+delete_practice = _deleter(Practice)
+restore_practice = _restorer(Practice)
+
+
 # --- substances and intakes --------------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-"""The journal as people read it: entries with their titles, pages by local day, edit values."""
+"""The journal as people read it: entries of every kind with their titles, pages by local day
+(of chosen kinds), edit values."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+from mitra.instruments import instrument
 from mitra.journal import clock, queries
 from mitra.knowledge import load as load_knowledge
 from mitra.vocabulary import PRACTICE_KINDS, unit_text
@@ -18,9 +20,10 @@ from .products import ProductView
 from .products import view as product_view
 
 if TYPE_CHECKING:
-    from mitra.journal.models import CheckIn, Dose, Intake, Practice
+    from mitra.journal.models import CheckIn, Dose, Intake, Practice, Response
 
 __all__ = [
+    "ENTRY_KINDS",
     "MAX_PAGE",
     "CheckInValues",
     "CursorInvalid",
@@ -28,27 +31,62 @@ __all__ = [
     "EntryView",
     "JournalDay",
     "JournalPage",
+    "KindsInvalid",
     "checkin_entry",
     "decode_cursor",
     "dose_entry",
     "entries_between",
     "entries_of",
+    "entry_kinds",
     "entry_read",
     "entry_values",
     "intake_entry",
     "journal_page",
     "practice_entry",
     "recent_intakes",
+    "response_entry",
 ]
 
 MAX_PAGE = 200
+
+#: Every kind of journal entry, with its name on the Journal's filter, in the filter's order.
+ENTRY_KINDS: dict[str, str] = {
+    "checkin": "Check-ins",
+    "dose": "Kratom doses",
+    "practice": "Practices",
+    "response": "Questionnaires",
+    "intake": "Other substances",
+}
+#: A filter longer than every kind named once, with commas, is not one mitra's forms make.
+_MAX_KINDS_TEXT = 100
+
+
+class KindsInvalid(ValueError):
+    """A filter naming a kind of entry the journal does not have (or far too long)."""
+
+
+def entry_kinds(values: str | list[str] | None) -> tuple[str, ...]:
+    """The kinds a filter names ("dose,response", or one per value), in ENTRY_KINDS order.
+
+    Nothing named means every kind; an unknown kind is KindsInvalid, naming the known ones.
+    """
+    texts = [values] if isinstance(values, str) else list(values or [])
+    if len(texts) > len(ENTRY_KINDS) or sum(len(t) for t in texts) > _MAX_KINDS_TEXT:
+        raise KindsInvalid(f"names too many kinds; choose from {', '.join(ENTRY_KINDS)}")
+    named = {part.strip().lower() for text in texts for part in text.split(",")} - {""}
+    unknown = sorted(named - ENTRY_KINDS.keys())
+    if unknown:
+        raise KindsInvalid(
+            f"has an unknown kind {unknown[0]!r}; choose from {', '.join(ENTRY_KINDS)}"
+        )
+    return tuple(k for k in ENTRY_KINDS if k in named) or tuple(ENTRY_KINDS)
 
 
 @dataclass(frozen=True)
 class EntryView:
     """One line of the journal: its kind, time on the person's clock, a title and details."""
 
-    kind: str  # "dose", "checkin", "practice", "intake"
+    kind: str  # "dose", "checkin", "practice", "response", "intake"
     id: int
     at: datetime
     title: str
@@ -65,10 +103,12 @@ class JournalDay:
 
 @dataclass(frozen=True)
 class JournalPage:
-    """A page of the journal, newest first, and the cursor of the next (older) page."""
+    """A page of the journal, newest first, the cursor of the next (older) page, and the kinds of
+    entry it shows (the next page is of the same kinds)."""
 
     days: tuple[JournalDay, ...]
     next_cursor: str | None
+    kinds: tuple[str, ...] = tuple(ENTRY_KINDS)
 
 
 @dataclass(frozen=True)
@@ -172,12 +212,24 @@ def intake_entry(i: Intake, zone: Any = UTC) -> EntryView:
     return EntryView("intake", i.pk, i.taken_at.astimezone(zone), title, details)
 
 
+def response_entry(r: Response, zone: Any = UTC) -> EntryView:
+    """A questionnaire response as a journal line: "PHQ-9: 5 of 27", its band and any crisis."""
+    found = instrument(r.instrument)
+    band = next((b.label for b in found.bands if b.id == r.band), "")
+    crisis = "crisis answer" if r.crisis else ""
+    details = tuple(x for x in (band, crisis) if x)
+    title = f"{found.code}: {r.total} of {found.maximum}"
+    return EntryView("response", r.pk, r.at.astimezone(zone), title, details)
+
+
 def entries_of(rows: queries.EntryRows, zone: Any) -> list[EntryView]:
     """Rows as journal lines, newest first; same-time entries in a fixed order (kind, id)."""
     entries = [
         *(dose_entry(d, zone) for d in rows.doses),
         *(checkin_entry(c, rows.practices.get(c.pk, []), zone) for c in rows.checkins),
         *(intake_entry(i, zone) for i in rows.intakes),
+        *(practice_entry(p, zone) for p in rows.lone_practices),
+        *(response_entry(r, zone) for r in rows.responses),
     ]
     entries.sort(key=lambda e: (e.at, e.kind, e.id), reverse=True)
     return entries
@@ -217,16 +269,29 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     return at, skip
 
 
-def journal_page(person: Any, cursor: str | None = None, *, limit: int = 50) -> JournalPage:
-    """A page of entries, newest first, grouped by local day, and the next page's cursor.
+def journal_page(
+    person: Any,
+    cursor: str | None = None,
+    *,
+    limit: int = 50,
+    kinds: tuple[str, ...] = tuple(ENTRY_KINDS),
+) -> JournalPage:
+    """A page of entries of these kinds, newest first, grouped by local day, and the next page's
+    cursor.
 
     The cursor holds the last entry's time and how many entries at that very time were shown,
-    so entries logged in the same minute are neither lost nor repeated across pages.
+    so entries logged in the same minute are neither lost nor repeated across pages (of the
+    same kinds: a filter changed between pages starts its own order).
     """
     before, skip = decode_cursor(cursor) if cursor else (None, 0)
     day_clock = clock(person)
     rows = queries.entry_rows(
-        person, start=None, end=before, limit=limit + skip + 1, end_inclusive=True
+        person,
+        start=None,
+        end=before,
+        limit=limit + skip + 1,
+        end_inclusive=True,
+        kinds=frozenset(kinds),
     )
     found = entries_of(rows, day_clock.zone)
     if before is not None:
@@ -244,7 +309,7 @@ def journal_page(person: Any, cursor: str | None = None, *, limit: int = 50) -> 
         if not days or days[-1][0] != day:
             days.append((day, []))
         days[-1][1].append(entry)
-    return JournalPage(tuple(JournalDay(d, tuple(e)) for d, e in days), next_cursor)
+    return JournalPage(tuple(JournalDay(d, tuple(e)) for d, e in days), next_cursor, kinds)
 
 
 def entry_values(person: Any, kind: str, entry_id: int) -> DoseValues | CheckInValues | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -279,22 +280,40 @@ KINDS = {
     "dose": (services.delete_dose, services.restore_dose),
     "checkin": (services.delete_checkin, services.restore_checkin),
     "intake": (services.delete_intake, services.restore_intake),
+    "practice": (services.delete_practice, services.restore_practice),
 }
 
 
 @require_safe
 def journal(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
+    kind_error = None
     try:
-        page = journal_reads.journal_page(person, request.GET.get("cursor") or None, limit=50)
-    except journal_reads.CursorInvalid:
-        page = journal_reads.journal_page(person, None, limit=50)  # a stale link: start again
+        kinds = journal_reads.entry_kinds(request.GET.getlist("kind"))
+    except journal_reads.KindsInvalid as exc:
+        kinds, kind_error = tuple(journal_reads.ENTRY_KINDS), f"This filter {exc}."
+    cursor = None if kind_error else request.GET.get("cursor") or None
+    try:
+        page = journal_reads.journal_page(person, cursor, limit=50, kinds=kinds)
+    except journal_reads.CursorInvalid:  # a stale link: start again
+        page = journal_reads.journal_page(person, None, limit=50, kinds=kinds)
     deleted = None
     kind, _, number = request.GET.get("deleted", "").partition("-")
     if kind in KINDS and number.isdigit():
         deleted = {"kind": kind, "id": int(number)}
-    context = {"days": page.days, "older": page.next_cursor, "deleted": deleted}
-    return render(request, "web/journal.html", context)
+    filtered = page.kinds != tuple(journal_reads.ENTRY_KINDS)
+    context = {
+        "days": page.days,
+        "older": page.next_cursor,
+        "deleted": deleted,
+        "kind_choices": [
+            (k, label, k in page.kinds) for k, label in journal_reads.ENTRY_KINDS.items()
+        ],
+        "kind_query": urlencode([("kind", k) for k in page.kinds]) if filtered else "",
+        "filtered": filtered,
+        "kind_error": kind_error,
+    }
+    return render(request, "web/journal.html", context, status=400 if kind_error else 200)
 
 
 @require_POST

@@ -1,0 +1,122 @@
+"""The journal read: every kind of entry, newest first, a page at a time, filtered by kind."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from mitra.journal import services
+from mitra.reads.journal import ENTRY_KINDS, KindsInvalid, entry_kinds, journal_page
+
+pytestmark = pytest.mark.django_db
+
+NOON = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def one_of_each(alice: Any, powder: Any) -> dict[str, int]:
+    """One entry of each kind, an hour apart: check-in oldest, response newest."""
+    at = [NOON + timedelta(hours=n) for n in range(5)]
+    checkin = services.add_checkin(
+        alice, {"at": at[0], "anxiety": 4, "practices": [{"kind": "breathing", "minutes": 5}]}
+    )
+    dose = services.log_dose(
+        alice, {"product_id": powder.pk, "taken_at": at[1], "amount": 2, "unit": "g"}
+    )
+    practice = services.log_practice(alice, {"kind": "yoga", "minutes": 20, "at": at[2]})
+    substance = services.add_substance(alice, {"name": "alcohol"})
+    intake = services.log_intake(
+        alice, {"substance_id": substance.pk, "taken_at": at[3], "amount": 2}
+    )
+    response = services.submit_response(
+        alice, {"instrument": "PHQ-9", "at": at[4], "answers": [1] * 8 + [0]}
+    )
+    return {
+        "checkin": checkin.pk,
+        "dose": dose.pk,
+        "practice": practice.pk,
+        "intake": intake.pk,
+        "response": response.pk,
+    }
+
+
+def _lines(page: Any) -> list[tuple[str, int, str]]:
+    return [(e.kind, e.id, e.title) for day in page.days for e in day.entries]
+
+
+def test_the_journal_shows_every_kind_of_entry_newest_first(
+    alice: Any, one_of_each: dict[str, int]
+) -> None:
+    lines = _lines(journal_page(alice))
+    assert [(kind, n) for kind, n, _ in lines] == [
+        (kind, one_of_each[kind]) for kind in ("response", "intake", "practice", "dose", "checkin")
+    ]
+    titles = [title for *_, title in lines]
+    assert titles[0] == "PHQ-9: 8 of 27"
+    assert titles[2] == "Yoga: 20 min"
+    # A practice logged with a check-in is part of the check-in's line, not a line of its own.
+    assert not any(title.startswith("Breathing") for title in titles)
+
+
+def test_a_response_line_names_its_band_and_a_crisis_answer(alice: Any) -> None:
+    services.submit_response(alice, {"instrument": "PHQ-9", "at": NOON, "answers": [0] * 8 + [1]})
+    (entry,) = journal_page(alice).days[0].entries
+    assert (entry.title, entry.details) == (
+        "PHQ-9: 1 of 27",
+        ("Minimal depression", "crisis answer"),
+    )
+
+
+def test_the_filter_shows_only_the_chosen_kinds_and_says_which(
+    alice: Any, one_of_each: dict[str, int]
+) -> None:
+    page = journal_page(alice, kinds=entry_kinds("response,dose"))
+    assert [kind for kind, *_ in _lines(page)] == ["response", "dose"]
+    assert page.kinds == ("dose", "response")
+
+
+def test_a_filtered_journal_pages_through_its_own_kind_without_loss_or_repeats(
+    alice: Any, powder: Any
+) -> None:
+    for n in range(7):
+        at = NOON + timedelta(minutes=n // 2)  # pairs in the same minute
+        services.log_practice(alice, {"kind": "walk", "minutes": 10 + n, "at": at})
+        services.add_checkin(alice, {"at": at, "anxiety": 3})
+    seen: list[int] = []
+    page = journal_page(alice, limit=3, kinds=("practice",))
+    while True:
+        seen += [n for kind, n, _ in _lines(page) if kind == "practice"]
+        assert {kind for kind, *_ in _lines(page)} == {"practice"}
+        if page.next_cursor is None:
+            break
+        page = journal_page(alice, page.next_cursor, limit=3, kinds=("practice",))
+    assert len(seen) == len(set(seen)) == 7
+
+
+@pytest.mark.parametrize(
+    ("values", "kinds"),
+    [
+        (None, tuple(ENTRY_KINDS)),
+        ("", tuple(ENTRY_KINDS)),
+        ("Response, dose", ("dose", "response")),
+        (["intake", "checkin,practice"], ("checkin", "practice", "intake")),
+    ],
+)
+def test_a_filter_names_kinds_by_commas_or_one_per_value(values: Any, kinds: Any) -> None:
+    assert entry_kinds(values) == kinds
+
+
+@pytest.mark.parametrize(
+    ("values", "says"),
+    [
+        ("dose,nightmare", "unknown kind 'nightmare'"),
+        (["dose"] * 6, "too many kinds"),
+        ("dose," * 60, "too many kinds"),
+    ],
+)
+def test_an_unknown_or_unbounded_filter_is_refused_naming_the_kinds(values: Any, says: str) -> None:
+    with pytest.raises(KindsInvalid, match=says) as refused:
+        entry_kinds(values)
+    assert "checkin, dose, practice, response, intake" in str(refused.value)
