@@ -212,3 +212,19 @@ def test_every_route_and_operation_declares_a_response_schema(client: Client) ->
             assert {"201", "422", "415"} <= set(op["responses"]), f"{method} {path}"
         elif method == "post":  # an action on an existing entry, such as acknowledging an alert
             assert {"200", "404", "415"} <= set(op["responses"]), f"{method} {path}"
+
+
+def test_a_dose_above_the_highest_band_is_a_422_with_a_code_until_confirmed(
+    client: Client, alice: Any, powder: Any
+) -> None:
+    payload = {"product_id": powder.pk, "amount": 20, "unit": "g"}
+    refused = post(client, "/api/v1/doses", payload)
+    assert refused.status_code == 422
+    assert refused["Content-Type"] == "application/problem+json"
+    body = refused.json()
+    assert body["code"] == "implausible_amount"
+    assert body["sources"] == ["prozialeck2012"]
+    assert '"confirm": true' in body["detail"]
+    assert "15 g" in body["errors"]["amount"]
+    assert client.get("/api/v1/today").json()["totals"]["grams_leaf"] == 0
+    assert post(client, "/api/v1/doses", payload | {"confirm": True}).status_code == 201

@@ -52,6 +52,17 @@ class TestLogging:
         assert "already in the journal" in message
         assert Dose.objects.count() == 1
 
+    def test_a_dose_above_the_highest_band_is_refused_until_yes_is_added(
+        self, capsys: pytest.CaptureFixture[str], alice: Any, powder: Any
+    ) -> None:
+        message = refused(capsys, "dose", "Green", "20g", "--at", "2026-03-10 08:00")
+        assert "at or above 15 g" in message
+        assert "Prozialeck" in message
+        assert message.endswith("run the command again with --yes")
+        assert Dose.objects.count() == 0
+        assert run(capsys, "dose", "Green", "20g", "--at", "2026-03-10 08:00", "--yes")[0] == 0
+        assert Dose.objects.get().grams == 20
+
     def test_a_check_in_with_practices_and_symptoms(
         self, capsys: pytest.CaptureFixture[str], alice: Any
     ) -> None:

@@ -1,5 +1,3 @@
-
-
 def test_the_uniis_the_fhir_export_uses_are_knowledge_with_their_sources() -> None:
     from mitra.knowledge import load
 

@@ -13,7 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from mitra.journal.errors import EntryInvalid, NotFound
+from mitra.journal.errors import ConfirmationNeeded, EntryInvalid, NotFound
 
 from . import (
     alerts,
@@ -108,7 +108,17 @@ def _invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
 
 @api.exception_handler(EntryInvalid)
 def _refused(request: HttpRequest, exc: EntryInvalid) -> HttpResponse:
-    return problem(422, "; ".join(f"{k}: {v}" for k, v in exc.errors.items()), errors=exc.errors)
+    detail = "; ".join(f"{k}: {v}" for k, v in exc.errors.items())
+    if isinstance(exc, ConfirmationNeeded):
+        # A machine reads `code`; the same body again with "confirm": true saves it.
+        return problem(
+            422,
+            f'{detail}. If it is right, send it again with "confirm": true.',
+            errors=exc.errors,
+            code=exc.code,
+            sources=list(exc.sources),
+        )
+    return problem(422, detail, errors=exc.errors)
 
 
 @api.exception_handler(NotFound)

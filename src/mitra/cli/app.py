@@ -243,11 +243,12 @@ def replay_token(*parts: object) -> str:
     return "cli-" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
 
 
-def refused(exc: Any) -> NoReturn:
+def refused(exc: Any, *, then: str = "") -> NoReturn:
+    """A service's refusal as one line: the first field and its message, then `then`."""
     field, message = next(iter(exc.errors.items()))
     name = field.replace("_", " ").replace(".", " ")
-    reads_on = message.startswith(("is ", "must ", "needs ", "may ", "lists "))
-    fail(f"{name} {message}" if reads_on else f"{name}: {message}")
+    reads_on = message.startswith(("is ", "must ", "needs ", "may ", "lists ", "brings "))
+    fail((f"{name} {message}" if reads_on else f"{name}: {message}") + then)
 
 
 def print_document(value: Any, kind: Any = None) -> None:

@@ -6,7 +6,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-__all__ = ["DuplicateSubmission", "EntryInvalid", "NotFound", "from_validation_error"]
+__all__ = [
+    "ConfirmationNeeded",
+    "DuplicateSubmission",
+    "EntryInvalid",
+    "NotFound",
+    "from_validation_error",
+]
 
 
 class EntryInvalid(ValueError):
@@ -15,6 +21,17 @@ class EntryInvalid(ValueError):
     def __init__(self, errors: dict[str, str]) -> None:
         self.errors = errors
         super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+
+
+class ConfirmationNeeded(EntryInvalid):
+    """The entry is so far beyond the knowledge base's figures that it is saved only once the
+    person confirms it (`confirm`); `code` names the check for machines, `sources` its sources.
+    """
+
+    def __init__(self, code: str, field: str, message: str, sources: tuple[str, ...]) -> None:
+        self.code = code
+        self.sources = sources
+        super().__init__({field: message})
 
 
 class DuplicateSubmission(Exception):

@@ -132,6 +132,8 @@ class DoseIn(Schema):
     amount: DoseAmount
     unit: str
     note: Text = ""
+    # Set when the person confirmed an amount beyond the highest dose band (services.log_dose).
+    confirm: bool = False
 
     @field_validator("unit")
     @classmethod

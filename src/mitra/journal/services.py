@@ -3,6 +3,7 @@ transaction. Web, API and CLI call these; none of them writes models directly.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
@@ -12,11 +13,21 @@ from django.utils import timezone
 from pydantic import BaseModel, ValidationError
 
 from mitra.instruments import InstrumentError, MissingAnswersError, Score, score
+from mitra.knowledge import load as load_knowledge
+from mitra.knowledge.pharmacokinetics import load_pharmacokinetics
 from mitra.pharmacology import UnknownUnitError, normalise_dose
 from mitra.safety.interactions import resolve
+from mitra.safety.parameters import load_rule_parameters
+from mitra.vocabulary import LEAF_FORMS, is_leaf
 
 from .alerts import acknowledge_crisis_alert, event_of, refresh_after_commit
-from .errors import DuplicateSubmission, EntryInvalid, NotFound, from_validation_error
+from .errors import (
+    ConfirmationNeeded,
+    DuplicateSubmission,
+    EntryInvalid,
+    NotFound,
+    from_validation_error,
+)
 from .models import (
     CheckIn,
     Dose,
@@ -40,6 +51,7 @@ from .schemas import (
     SubstanceIn,
     When,
 )
+from .timeline_builder import clock_of
 from .version import journal_changed
 
 S = TypeVar("S", bound=BaseModel)
@@ -222,6 +234,67 @@ def normalise_into(dose: Dose, product: Product) -> None:
         setattr(dose, name, value)
 
 
+def _highest_band(rule: str, name: str) -> tuple[float, str, tuple[str, ...]]:
+    """The low edge (g of leaf), label and sources of the dose band a safety rule compares with."""
+    scheme_id, label = load_rule_parameters().names(rule, name)
+    for scheme in load_pharmacokinetics().dose_context:
+        for band in scheme.bands:
+            if scheme.id == scheme_id and band.label == label:
+                return band.low_g, band.label, scheme.sources
+    raise KeyError(f"no dose band {label!r} in dose context {scheme_id!r}")
+
+
+def _cited(source_ids: tuple[str, ...]) -> str:
+    """Sources in a line: "Prozialeck WC, Jivan JK, Andurkar SV 2012"."""
+    names = []
+    for source in load_knowledge().cite(source_ids):
+        year = re.search(r"\b(?:19|20)\d\d\b", source.citation)
+        names.append(source.citation.split(".")[0] + (f" {year[0]}" if year else ""))
+    return "; ".join(names)
+
+
+def refuse_implausible(person: Person, dose: Dose, product: Product) -> None:
+    """ConfirmationNeeded when a leaf dose, or its day's total, reaches the highest dose band.
+
+    The figures are the ones the safety rules compare with (safety_rules.toml: the warning band
+    of dose_above_band, the band of day_total_above_band), so "are you sure?" is asked exactly
+    where the journal would warn afterwards. Grams of an extract or a 7-OH product are not grams
+    of leaf and are never compared.
+    """
+    if not is_leaf(product.form):
+        return
+    low_g, label, sources = _highest_band("dose_above_band", "warning_band")
+    if dose.grams >= low_g:
+        raise ConfirmationNeeded(
+            "implausible_amount",
+            "amount",
+            f"is {dose.grams:g} g of leaf in one dose, at or above {low_g:g} g, where the "
+            f"highest dose band ('{label}') starts ({_cited(sources)}); are you sure? Check the "
+            "amount and unit",
+            sources,
+        )
+    low_g, label, sources = _highest_band("day_total_above_band", "band")
+    day_clock = clock_of(person)
+    start, end = day_clock.day_span(day_clock.local_day(dose.taken_at))
+    others = Dose.objects.filter(
+        person=person,
+        deleted_at__isnull=True,
+        taken_at__gte=start,
+        taken_at__lt=end,
+        product__form__in=LEAF_FORMS,
+    ).exclude(pk=dose.pk)
+    earlier = sum(others.values_list("grams", flat=True))
+    if earlier and earlier + dose.grams >= low_g:
+        raise ConfirmationNeeded(
+            "implausible_day_total",
+            "amount",
+            f"brings the day's leaf to {earlier + dose.grams:g} g, at or above {low_g:g} g, "
+            f"where the highest dose band ('{label}') starts ({_cited(sources)}); are you "
+            "sure? Check the amount and unit",
+            sources,
+        )
+
+
 def dose_figures(amount: float, unit: str, product: Product) -> dict[str, float | None]:
     """A dose's grams and lab mg (`grams`, `mg_mitragynine`, `mg_7oh`) from its amount, unit and
     product; EntryInvalid when the unit is unknown or the grams implausible."""
@@ -254,9 +327,11 @@ def log_dose(person: Person, data: Mapping[str, Any], *, token: str | None = Non
         person=person,
         token=token or None,
         product=product,
-        **clean.model_dump(exclude={"product_id"}),
+        **clean.model_dump(exclude={"product_id", "confirm"}),
     )
     normalise_into(dose, product)
+    if not clean.confirm:
+        refuse_implausible(person, dose, product)
 
     def build() -> Dose:
         dose.save()
@@ -276,9 +351,11 @@ def edit_dose(person: Person, dose_id: int, data: Mapping[str, Any]) -> Dose:
         product = dose.product  # kept even when the product was removed from the list since
     else:
         product = _owned_product(person, clean.product_id)
-    _set_fields(dose, clean.model_dump(exclude={"product_id"}))
+    _set_fields(dose, clean.model_dump(exclude={"product_id", "confirm"}))
     dose.product = product
     normalise_into(dose, product)
+    if not clean.confirm:
+        refuse_implausible(person, dose, product)
     dose.save()
     refresh_after_commit(person, "dose")
     return dose
