@@ -228,3 +228,12 @@ def test_a_dose_above_the_highest_band_is_a_422_with_a_code_until_confirmed(
     assert "15 g" in body["errors"]["amount"]
     assert client.get("/api/v1/today").json()["totals"]["grams_leaf"] == 0
     assert post(client, "/api/v1/doses", payload | {"confirm": True}).status_code == 201
+
+
+def test_a_body_field_of_the_wrong_type_is_refused_in_plain_words(
+    client: Client, alice: Any, powder: Any
+) -> None:
+    response = post(client, "/api/v1/checkins", {"anxiety": "abc"})
+    assert response.status_code == 422
+    assert response.json()["errors"]["anxiety"] == "must be a whole number"
+    assert "Input should" not in response.content.decode()

@@ -313,3 +313,22 @@ def test_the_feed_url_names_the_address_the_server_answers_at(
     assert "http://192.168.1.20:8765/reminders/" in out
     assert "127.0.0.1:8000" not in out
     assert "--base-url" in refused(capsys, "reminders", "--base-url", "ftp://x")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["checkin", "abc"], "anxiety must be a whole number, not 'abc'"),
+        (["checkin", "5", "--mood", "x"], "--mood must be a whole number, not 'x'"),
+        (["checkin", "5", "--sleep-hours", "lots"], "--sleep-hours must be a number, not 'lots'"),
+        (["score", "GAD-7", "1", "x"], "answers must be a whole number, not 'x'"),
+    ],
+)
+def test_a_value_that_is_not_a_number_is_refused_in_plain_words(
+    capsys: pytest.CaptureFixture[str], alice: Any, argv: list[str], expected: str
+) -> None:
+    line = refused(capsys, *argv)
+    assert expected in line
+    assert "Input should" not in line
+    assert "parse string" not in line

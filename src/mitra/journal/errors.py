@@ -12,6 +12,7 @@ __all__ = [
     "EntryInvalid",
     "NotFound",
     "from_validation_error",
+    "plain_message",
 ]
 
 
@@ -50,7 +51,8 @@ def _num(value: Any) -> Any:
     return f"{value:g}" if isinstance(value, float) else value
 
 
-def _message(error: Any) -> str:
+def plain_message(error: Any) -> str:
+    """One pydantic error (an item of `ValidationError.errors()`) in a person's words."""
     kind = error["type"]
     ctx = {key: _num(value) for key, value in (error.get("ctx") or {}).items()}
     if error.get("input") is None and kind.endswith("_type"):
@@ -92,5 +94,5 @@ def from_validation_error(exc: ValidationError) -> EntryInvalid:
         loc = [str(part) for part in error["loc"]]
         # A check across fields names the field to show it beside in its context ("field").
         field = ".".join(loc) if loc else str((error.get("ctx") or {}).get("field", "__all__"))
-        errors.setdefault(field, _message(error))
+        errors.setdefault(field, plain_message(error))
     return EntryInvalid(errors)
