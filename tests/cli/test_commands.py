@@ -92,7 +92,7 @@ class TestLogging:
         ("argv", "expected"),
         [
             (["checkin", "11"], "anxiety must be at most 10"),
-            (["checkin", "five"], "Invalid value for 'ANXIETY'"),
+            (["checkin", "five"], "anxiety must be a whole number, not 'five'"),
             (["checkin", "4", "--practice", "yoga"], "use KIND=MINUTES"),
             (["checkin", "4", "--symptom", "glowing"], "unknown symptom glowing"),
             (["dose", "Green", "3", "oz"], "'oz' in '3 oz' is not a unit"),
@@ -313,6 +313,17 @@ def test_the_feed_url_names_the_address_the_server_answers_at(
     assert "http://192.168.1.20:8765/reminders/" in out
     assert "127.0.0.1:8000" not in out
     assert "--base-url" in refused(capsys, "reminders", "--base-url", "ftp://x")
+
+
+@pytest.mark.django_db
+def test_an_unknown_symptom_lists_the_symptoms_there_are(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    line = refused(capsys, "checkin", "5", "--symptom", "anxious")
+    assert "unknown symptom anxious; use one of: " in line
+    assert "restless" in line
+    assert "upper_right_pain" in line
+    assert not CheckIn.objects.exists()
 
 
 @pytest.mark.django_db

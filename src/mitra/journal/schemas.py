@@ -166,10 +166,12 @@ class CheckInIn(Schema):
     @field_validator("symptoms")
     @classmethod
     def _known_symptoms(cls, value: list[str]) -> list[str]:
-        known = {s.id for s in load_knowledge().symptoms}
+        known = [s.id for s in load_knowledge().symptoms]
         unknown = [s for s in value if s not in known]
         if unknown:
-            raise ValueError(f"unknown symptom {', '.join(unknown)}")
+            raise ValueError(
+                f"unknown symptom {', '.join(unknown)}; use one of: {', '.join(known)}"
+            )
         return sorted(set(value))
 
     @field_validator("practices")
