@@ -343,3 +343,29 @@ def test_a_value_that_is_not_a_number_is_refused_in_plain_words(
     assert expected in line
     assert "Input should" not in line
     assert "parse string" not in line
+
+
+def _command_paths() -> list[list[str]]:
+    import typer
+
+    from mitra.cli import app
+
+    paths: list[list[str]] = [[]]
+
+    def walk(command: Any, path: list[str]) -> None:
+        for name, sub in getattr(command, "commands", {}).items():
+            paths.append([*path, name])
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return paths
+
+
+@pytest.mark.parametrize("path", _command_paths(), ids=" ".join)
+def test_help_shows_flags_without_a_value_and_repeatable_options_by_their_item(
+    capsys: pytest.CaptureFixture[str], path: list[str]
+) -> None:
+    code, out, _ = run(capsys, *path, "--help")
+    assert code == 0
+    assert "<bool>" not in out
+    assert "<list[" not in out

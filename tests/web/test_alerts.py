@@ -141,7 +141,13 @@ def test_deleting_the_dose_behind_an_alert_withdraws_the_alert(
     with django_capture_on_commit_callbacks(execute=True):
         typo = services.log_dose(
             alice,
-            {"product_id": powder.pk, "taken_at": datetime.now(UTC), "amount": 30, "unit": "g"},
+            {
+                "product_id": powder.pk,
+                "taken_at": datetime.now(UTC),
+                "amount": 30,
+                "unit": "g",
+                "confirm": True,
+            },
         )
     alert = Alert.objects.get(rule="dose_above_band")
     assert alert.acknowledged_at is None

@@ -46,8 +46,36 @@ def _refuse_empty_values(command: Any) -> None:
     """
     for param in command.params:
         param.process_value = _checked(param, param.process_value)
+        param.display_type_rich = _help_type(param, param.display_type_rich)
+    command.get_help_option = _flag_help(command.get_help_option)
     for sub in getattr(command, "commands", {}).values():
         _refuse_empty_values(sub)
+
+
+def _help_type(param: Any, display: Any) -> Any:
+    """The value a parameter takes, as help shows it: nothing for a flag (`--json` takes no
+    value; Typer would show <bool>), and one item's type for a repeatable option or a list
+    argument (<str>, not <list[str]>)."""
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    if getattr(param, "is_flag", False):
+        return lambda ctx: None
+    if get_origin(annotation) is list:
+        item = get_args(annotation)[0]
+        label = f"<{getattr(item, '__name__', item)}>"
+        return lambda ctx: label + ("..." if param.param_type_name == "argument" else "")
+    return display
+
+
+def _flag_help(get_help_option: Any) -> Any:
+    """The --help option Click adds to each command, shown as the flag it is."""
+
+    def help_option(ctx: Any) -> Any:
+        option = get_help_option(ctx)
+        if option is not None:
+            option.display_type_rich = lambda ctx: None
+        return option
+
+    return help_option
 
 
 def _numeric(param: Any) -> bool:
