@@ -20,7 +20,7 @@ from . import (
     serve,
     taper,
 )
-from .app import NOTES, CommandError, UsageError, app
+from .app import NOTES, CommandError, Stopped, UsageError, app
 
 __all__ = ["app", "main"]
 # The command groups register their commands on `app` when imported.
@@ -61,6 +61,9 @@ def main(argv: list[str] | None = None) -> None:
     except CommandError as exc:
         print(f"mitra: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    except Stopped as exc:
+        print(f"mitra: {exc}", file=sys.stderr)
+        raise SystemExit(exc.status) from None
     except UsageError as exc:
         message = _in_plain_words(exc) or " ".join(exc.format_message().split())
         command = exc.ctx.command_path if exc.ctx else "mitra"

@@ -139,6 +139,14 @@ class CommandError(Exception):
     """A refusal: printed as one line on stderr, exit status 2."""
 
 
+class Stopped(Exception):
+    """The person stopped a command before its end: one line on stderr, exit `status`."""
+
+    def __init__(self, message: str, status: int) -> None:
+        self.status = status
+        super().__init__(message)
+
+
 def fail(message: str) -> NoReturn:
     raise CommandError(message)
 
