@@ -237,3 +237,11 @@ def test_a_body_field_of_the_wrong_type_is_refused_in_plain_words(
     assert response.status_code == 422
     assert response.json()["errors"]["anxiety"] == "must be a whole number"
     assert "Input should" not in response.content.decode()
+
+
+def test_a_second_product_of_a_name_is_a_422_naming_the_field(
+    client: Client, alice: Any, powder: Any
+) -> None:
+    refused = post(client, "/api/v1/products", {"name": "green powder"})
+    assert refused.status_code == 422
+    assert refused.json()["errors"]["name"].startswith("is already the name of one of your")

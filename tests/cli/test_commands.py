@@ -106,6 +106,7 @@ class TestLogging:
             (["dosee"], "No such command 'dosee'"),
             (["products", "add", "X", "--mitragynine-mg-per-g", "5000"], "at most 1000"),
             (["export", "--format", "xml"], "--format xml is not available"),
+            (["products", "add", "green POWDER"], "name is already the name of one of your"),
         ],
     )
     def test_bad_input_is_one_line_on_stderr_with_exit_2_and_nothing_is_stored(

@@ -9,7 +9,7 @@ import pytest
 
 from mitra.journal import services, timeline
 from mitra.journal.errors import DuplicateSubmission, EntryInvalid, NotFound
-from mitra.journal.models import CheckIn, Dose, Practice
+from mitra.journal.models import CheckIn, Dose, Practice, Product
 from tests.conftest import utc
 
 pytestmark = pytest.mark.django_db
@@ -317,3 +317,35 @@ class TestImplausibleAmounts:
         with pytest.raises(ConfirmationNeeded):
             services.edit_dose(alice, dose.pk, _dose(powder, amount=30))
         assert Dose.objects.get().amount == 3
+
+
+class TestProductNames:
+    """Doses are logged by a product's name, so no two of a person's products share one."""
+
+    def test_a_second_product_of_the_same_name_in_any_case_is_refused(
+        self, alice: Any, powder: Any
+    ) -> None:
+        with pytest.raises(EntryInvalid) as refused:
+            services.add_product(alice, {"name": "GREEN POWDER "})
+        assert refused.value.errors == {
+            "name": "is already the name of one of your products: GREEN POWDER"
+        }
+        assert Product.objects.count() == 1
+
+    def test_renaming_onto_another_products_name_is_refused_but_changing_case_is_not(
+        self, alice: Any, powder: Any, capsules: Any
+    ) -> None:
+        with pytest.raises(EntryInvalid):
+            services.edit_product(alice, capsules.pk, {"name": "green powder"})
+        services.edit_product(alice, powder.pk, {"name": "GREEN powder"})
+
+    def test_a_removed_products_name_can_be_used_again(self, alice: Any, powder: Any) -> None:
+        services.delete_product(alice, powder.pk)
+        services.add_product(alice, {"name": "Green powder"})
+
+    def test_a_journal_that_already_holds_two_of_a_name_still_loads_and_edits(
+        self, alice: Any, powder: Any
+    ) -> None:
+        twin = Product.objects.create(person=alice, name="Green powder", unit="g")
+        services.edit_product(alice, twin.pk, {"name": "Green powder", "vendor": "Kept"})
+        assert sorted(Product.objects.values_list("vendor", flat=True)) == ["", "Kept"]

@@ -352,6 +352,16 @@ class TestProducts:
         assert "Name is required." in _error_beside(html, "id_name")
         assert 'value="Kept Vendor"' in html
 
+    def test_a_second_product_of_a_name_is_refused_beside_the_field(
+        self, client: Client, alice: Any, powder: Any
+    ) -> None:
+        data = {"token": "p3", "name": "Green Powder", "vein": "red", "form": "powder"}
+        response = client.post("/products", data | {"unit": "g"})
+        assert response.status_code == 422
+        html = response.content.decode()
+        assert "Name is already the name of one of your products" in _error_beside(html, "id_name")
+        assert Product.objects.count() == 1
+
     def test_a_product_is_edited(self, client: Client, alice: Any, powder: Any) -> None:
         response = client.post(
             f"/products/{powder.pk}",

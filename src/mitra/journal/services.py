@@ -193,12 +193,28 @@ def _restorer(model: type[E]) -> Callable[[Person, int], E]:
 def add_product(person: Person, data: Mapping[str, Any], *, token: str | None = None) -> Product:
     """Add a kratom product."""
     clean = validate(ProductIn, data)
-    return _create_once(
-        Product,
-        person,
-        token,
-        lambda: Product.objects.create(person=person, token=token or None, **clean.model_dump()),
+
+    def build() -> Product:
+        _refuse_taken_name(person, clean.name)
+        return Product.objects.create(person=person, token=token or None, **clean.model_dump())
+
+    return _create_once(Product, person, token, build)
+
+
+def _refuse_taken_name(person: Person, name: str, *, other_than: int | None = None) -> None:
+    """EntryInvalid when another of the person's products has this name, in any case.
+
+    Doses are logged by a product's name, so two products of one name could not be told apart.
+    Journals that already hold two such products still load: only adding or renaming is refused.
+    """
+    taken = (
+        Product.objects.filter(person=person, deleted_at__isnull=True)
+        .exclude(pk=other_than)
+        .values_list("name", flat=True)
     )
+    wanted = name.strip().casefold()
+    if any(existing.strip().casefold() == wanted for existing in taken):
+        raise EntryInvalid({"name": f"is already the name of one of your products: {name}"})
 
 
 @transaction.atomic
@@ -206,6 +222,8 @@ def edit_product(person: Person, product_id: int, data: Mapping[str, Any]) -> Pr
     """Change a product; its doses are normalised again with the new figures."""
     clean = validate(ProductIn, data)
     product = _get(Product, person, product_id)
+    if clean.name.strip().casefold() != product.name.strip().casefold():
+        _refuse_taken_name(person, clean.name, other_than=product.pk)
     _set_fields(product, clean.model_dump())
     doses = list(product.doses.filter(deleted_at__isnull=True))
     for dose in doses:
