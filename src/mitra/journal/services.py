@@ -207,11 +207,10 @@ def _refuse_taken_name(person: Person, name: str, *, other_than: int | None = No
     Doses are logged by a product's name, so two products of one name could not be told apart.
     Journals that already hold two such products still load: only adding or renaming is refused.
     """
-    taken = (
-        Product.objects.filter(person=person, deleted_at__isnull=True)
-        .exclude(pk=other_than)
-        .values_list("name", flat=True)
-    )
+    products = Product.objects.filter(person=person, deleted_at__isnull=True)
+    if other_than is not None:
+        products = products.exclude(pk=other_than)
+    taken = products.values_list("name", flat=True)
     wanted = name.strip().casefold()
     if any(existing.strip().casefold() == wanted for existing in taken):
         raise EntryInvalid({"name": f"is already the name of one of your products: {name}"})
