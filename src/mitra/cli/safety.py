@@ -46,9 +46,9 @@ def interactions(
     """
     # The read names each substance's entry in the journal, if any: the models need Django.
     django_ready()
+    from mitra.knowledge.substances import load_substances
     from mitra.reads.interactions import MAX_NAME_LENGTH, MAX_NAMES
     from mitra.reads.interactions import interactions as check_interactions
-    from mitra.knowledge.substances import load_substances
     from mitra.safety.interactions import check
 
     if any(not name.strip() for name in names):
