@@ -154,6 +154,13 @@ class TestReading:
         assert len(data["checkins"]) == CheckIn.objects.count() >= 20
         assert f"{len(data['doses'])} doses" in out
 
+    def test_demo_says_the_time_zone_it_used_and_takes_another(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        code, out, _ = run(capsys, "demo", "--days", "3", "--timezone", "Asia/Tokyo")
+        assert code == 0
+        assert "on the clock of Asia/Tokyo" in " ".join(out.split())
+
     def test_demo_with_the_same_seed_makes_the_same_person(self) -> None:
         from mitra.simulation import synthetic_journal
 
