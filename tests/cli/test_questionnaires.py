@@ -11,14 +11,15 @@ from mitra.journal.models import Response
 from tests.cli.test_commands import refused, run
 
 
+@pytest.mark.django_db
 def test_score_prints_json_with_total_band_flags_and_sources(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     code, out, _ = run(capsys, "score", "GAD-7", "1", "2", "3", "0", "1", "2", "1", "--json")
     assert code == 0
     data = json.loads(out)
-    assert {"instrument", "total", "max", "band", "flags", "sources"} <= set(data)
-    assert (data["instrument"], data["total"], data["max"], data["band"]["id"]) == (
+    assert {"instrument", "total", "maximum", "band", "flags", "sources"} <= set(data)
+    assert (data["instrument"], data["total"], data["maximum"], data["band"]["id"]) == (
         "GAD-7",
         10,
         21,
@@ -27,6 +28,7 @@ def test_score_prints_json_with_total_band_flags_and_sources(
     assert data["sources"][0]["id"] == "spitzer2006"
 
 
+@pytest.mark.django_db
 def test_score_gives_phq4_its_subscales(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(run(capsys, "score", "PHQ-4", "2", "1", "0", "0", "--json")[1])
     subscales = {s["id"]: s for s in data["subscales"]}
@@ -34,6 +36,7 @@ def test_score_gives_phq4_its_subscales(capsys: pytest.CaptureFixture[str]) -> N
     assert subscales["anxiety"]["screening"]["positive"] is True
 
 
+@pytest.mark.django_db
 def test_score_puts_crisis_resources_first_for_a_phq9_item9_answer(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -45,6 +48,23 @@ def test_score_puts_crisis_resources_first_for_a_phq9_item9_answer(
     assert data["crisis_resources"]["resources"][0]["href"] == "tel:988"
 
 
+@pytest.mark.django_db
+def test_score_gives_the_crisis_lines_of_the_journal_persons_country_and_saves_nothing(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    from mitra.journal import plans
+
+    plans.save_plan(alice, {"crisis_contacts": [{"name": "Sam", "phone": "+49 30 1234"}]})
+    code, out, _ = run(capsys, "score", "PHQ-9", *["0"] * 8, "2")
+    assert code == 0
+    assert out.index("112") < out.index("Call Sam") < out.index("PHQ-9: 2 of 27")
+    data = json.loads(run(capsys, "score", "PHQ-9", *["0"] * 8, "2", "--json")[1])
+    assert data["crisis_resources"]["resources"][0]["href"] == "tel:112"
+    assert data["crisis_resources"]["contacts"] == [{"name": "Sam", "phone": "+49 30 1234"}]
+    assert not Response.objects.exists()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [

@@ -10,7 +10,6 @@ import pytest
 from tests.cli.test_commands import refused, run
 
 
-@pytest.mark.django_db  # the read names each substance's journal entry, if any
 def test_interactions_json_names_each_query_with_its_resolution_and_findings(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -27,7 +26,6 @@ def test_interactions_json_names_each_query_with_its_resolution_and_findings(
     assert unknown["interactions"] == []
 
 
-@pytest.mark.django_db
 def test_an_unknown_name_is_reported_as_unknown_not_as_no_interaction(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -37,7 +35,6 @@ def test_an_unknown_name_is_reported_as_unknown_not_as_no_interaction(
     assert "unknown to mitra" in out
 
 
-@pytest.mark.django_db
 def test_interactions_start_with_a_summary_line_and_name_classes_in_words(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -47,7 +44,6 @@ def test_interactions_start_with_a_summary_line_and_name_classes_in_words(
     assert "cns_depressant" not in out
 
 
-@pytest.mark.django_db
 def test_interactions_keep_the_mechanism_for_details_and_show_every_source_either_way(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -60,7 +56,6 @@ def test_interactions_keep_the_mechanism_for_details_and_show_every_source_eithe
     assert short.count("Source: ") == detailed.count("Source: ") > 0
 
 
-@pytest.mark.django_db
 def test_did_you_mean_is_said_once(capsys: pytest.CaptureFixture[str]) -> None:
     out = run(capsys, "interactions", "alprazolamine")[1]
     assert out.count("Did you mean") == 1

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -36,34 +25,9 @@ def _get(url: str) -> tuple[int, dict[str, str], bytes]:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> object:
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k != "MITRA_DATABASE_URL"}
-    env["MITRA_DATA_DIR"] = str(tmp_path / "data")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mitra.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(
-                    f"mitra serve exited: {process.stdout.read() if process.stdout else ''}"
-                )
-            time.sleep(0.2)
-    yield base, tmp_path / "data"
-    process.terminate()
-    process.wait(timeout=10)
-    if process.stdout:
-        process.stdout.close()
+def server(served_new_journal: tuple[int, Path]) -> tuple[str, Path]:
+    port, data = served_new_journal
+    return f"http://127.0.0.1:{port}", data
 
 
 def test_serve_creates_the_database_and_starts_at_the_welcome_page(

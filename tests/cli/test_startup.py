@@ -3,6 +3,7 @@ migration planning when the schema is current (timings are in `make bench`, not 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,42 +14,102 @@ import pytest
 
 HEAVY = ("scipy", "pandas", "statsmodels", "altair", "vl_convert")
 
+# One interpreter starts as every command starts (mitra.cli imported, Django set up, the schema
+# brought up to date), then runs each command in a forked child of itself and prints which heavy
+# modules the child had imported by the end: each command's own import path, observed in a
+# process that imported nothing else, at the cost of one interpreter for the lot.
+_CHECKER = """
+import json, os, sys
+from mitra.cli import main
+from mitra.cli.app import django_ready
 
-def _imported_by(args: list[str], data_dir: Path) -> set[str]:
-    """The heavy modules a `mitra` command imported, run in a fresh interpreter."""
-    script = (
-        "import sys\n"
-        "from mitra.cli import main\n"
-        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
-        f"print('imported:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
-    )
+django_ready()
+from django.db import connections
+
+connections.close_all()  # a forked child must not share the parent's database connection
+heavy = json.loads(sys.argv[1])
+print("parent:" + json.dumps(sorted(m for m in heavy if m in sys.modules)), flush=True)
+for number, args in enumerate(json.loads(sys.argv[2])):
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            main(args)
+        except SystemExit as exc:
+            code = exc.code or 0
+        found = sorted(m for m in heavy if m in sys.modules)
+        sys.stdout.flush()
+        print(f"child {number}:" + json.dumps([code, found]), flush=True)
+        os._exit(0)
+    os.waitpid(pid, 0)
+"""
+
+
+def _imported_by_each(commands: list[list[str]], data_dir: Path) -> list[set[str]]:
+    """The heavy modules each `mitra` command imported, in order, on one journal."""
     env = {**os.environ, "MITRA_DATA_DIR": str(data_dir)}
     env.pop("MITRA_DATABASE_URL", None)
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+        [sys.executable, "-c", _CHECKER, json.dumps(HEAVY), json.dumps(commands)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     )
-    line = next(x for x in done.stdout.splitlines() if x.startswith("imported:"))
-    return set(filter(None, line.removeprefix("imported:").split(",")))
+    lines = {
+        label: json.loads(rest)
+        for label, _, rest in (x.partition(":") for x in done.stdout.splitlines())
+        if label == "parent" or label.startswith("child ")
+    }
+    assert lines["parent"] == [], "starting up imported a heavy module before any command"
+    found = []
+    for number, args in enumerate(commands):
+        code, modules = lines[f"child {number}"]
+        assert code == 0, (args, done.stderr)
+        found.append(set(modules))
+    return found
+
+
+COMMANDS = [
+    ["checkin", "3"],  # the first check-in of a new journal
+    ["--help"],
+    ["checkin", "4", "--note", "start-up test"],
+    ["today"],
+    ["settings"],
+    ["score", "GAD-7", "1", "2", "1", "0", "1", "2", "1"],
+    ["compare", "GAD-7", "15", "10"],
+    ["products", "add", "Green powder"],
+    ["dose", "Green powder", "3"],
+]
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
+    data_dir = tmp_path_factory.mktemp("startup") / "data"
+    found = _imported_by_each(COMMANDS, data_dir)
+    return {" ".join(args): modules for args, modules in zip(COMMANDS, found, strict=True)}
 
 
 @pytest.mark.parametrize(
-    "args",
+    "command",
     [
-        ["--help"],
-        ["checkin", "4", "--note", "start-up test"],
-        ["today"],
+        "checkin 3",
+        "--help",
+        "checkin 4 --note start-up test",
+        "today",
+        "settings",
+        "score GAD-7 1 2 1 0 1 2 1",
+        "compare GAD-7 15 10",
     ],
 )
 def test_a_command_that_does_not_compute_with_them_imports_no_numeric_library(
-    args: list[str], tmp_path: Path
+    imported: dict[str, set[str]], command: str
 ) -> None:
-    _imported_by(["checkin", "3"], tmp_path)  # the first run creates the database
-    assert _imported_by(args, tmp_path) == set()
+    assert imported[command] == set()
 
 
-def test_a_dose_from_the_terminal_imports_no_scipy(tmp_path: Path) -> None:
-    _imported_by(["products", "add", "Green powder"], tmp_path)
-    assert "scipy" not in _imported_by(["dose", "Green powder", "3"], tmp_path)
+def test_a_dose_from_the_terminal_imports_no_scipy(imported: dict[str, set[str]]) -> None:
+    assert "scipy" not in imported["dose Green powder 3"]
 
 
 def _run_all(commands: list[list[str]], data_dir: Path) -> None:
@@ -73,7 +134,8 @@ def test_a_dose_after_weeks_of_rising_doses_imports_no_scipy_stats(tmp_path: Pat
         for week in range(10)
     ]
     _run_all(seed, tmp_path)
-    assert "scipy" not in _imported_by(["dose", "Green powder", "3"], tmp_path)
+    (after,) = _imported_by_each([["dose", "Green powder", "3"]], tmp_path)
+    assert "scipy" not in after
 
 
 def test_a_current_schema_is_seen_without_planning(db: Any) -> None:

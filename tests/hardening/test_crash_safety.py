@@ -89,6 +89,11 @@ def test_acknowledged_writes_survive_kill_9_and_the_database_is_intact(tmp_path:
         threads = [threading.Thread(target=write, args=(w,)) for w in range(WRITERS)]
         for thread in threads:
             thread.start()
+        # The kill comes WRITE_SECONDS after the first acknowledged write, however slowly a
+        # busy machine brings the server to its first one.
+        deadline = time.monotonic() + 90
+        while not acknowledged and time.monotonic() < deadline:
+            time.sleep(0.05)
         time.sleep(WRITE_SECONDS)
         server.send_signal(signal.SIGKILL)  # mid-write: no shutdown, no checkpoint
         server.wait(timeout=10)

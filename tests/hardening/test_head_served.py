@@ -3,42 +3,15 @@
 from __future__ import annotations
 
 import http.client
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 
 @pytest.fixture
-def port(tmp_path: Path) -> Iterator[int]:
-    """A running `mitra serve` on a fresh journal."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        free = int(sock.getsockname()[1])
-    env = {k: v for k, v in os.environ.items() if k != "MITRA_DATABASE_URL"}
-    env["MITRA_DATA_DIR"] = str(tmp_path / "data")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mitra.cli", "serve", "--port", str(free)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", free), timeout=1).close()
-            break
-        except OSError:
-            assert process.poll() is None, "mitra serve exited"
-            time.sleep(0.2)
-    yield free
-    process.terminate()
-    process.wait(timeout=10)
+def port(served_new_journal: tuple[int, Path]) -> int:
+    """A running `mitra serve` on a new journal (shared: these tests only read)."""
+    return served_new_journal[0]
 
 
 @pytest.mark.parametrize(

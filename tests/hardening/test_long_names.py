@@ -76,7 +76,6 @@ def test_the_api_refuses_an_over_long_substance_name(
     assert not Substance.objects.exists()
 
 
-@pytest.mark.django_db  # the command opens the journal before it reads the names
 @pytest.mark.parametrize("length", LONG)
 def test_the_cli_refuses_an_over_long_name_in_one_line(
     capsys: pytest.CaptureFixture[str], length: int

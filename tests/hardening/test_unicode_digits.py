@@ -15,11 +15,13 @@ FULL_WIDTH_2 = "\uff12"
 DEVANAGARI_7 = "\u096d"
 
 
+@pytest.mark.django_db
 def test_score_takes_answers_in_any_digits(capsys: pytest.CaptureFixture[str]) -> None:
     main(["score", "GAD-2", ARABIC_INDIC_3, FULL_WIDTH_2, "--json"])
     assert json.loads(capsys.readouterr().out)["total"] == 5
 
 
+@pytest.mark.django_db
 def test_score_still_refuses_what_is_not_a_number(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["score", "GAD-2", "1", "x"])

@@ -190,6 +190,9 @@ def test_a_failing_refresh_releases_the_writers_waiting_on_it_and_keeps_their_en
     errors = _while_the_first_refresh_is_held(alice, held, _stored_at_return(alice, seen), 3)
     assert errors == []
     assert Response.objects.filter(person=alice).count() == 4
-    # The writers that waited on the broken refresh got one of their own that worked.
+    # The writers that waited on the broken refresh got one of their own that worked. (The
+    # first writer may also find its alert, if that later refresh, which reads the whole
+    # window, finished before it looked.)
     assert held.refreshes == 2
-    assert sum(seen.values()) == 3
+    assert sum(seen.values()) >= 3
+    assert set(_crisis_keys()) == {crisis_alert_key(pk) for pk in seen}

@@ -24,7 +24,9 @@ def test_goals_are_set_read_with_this_weeks_progress_and_removed(
     client: Client, alice: Any
 ) -> None:
     services.log_practice(
-        alice, {"kind": "mindfulness", "minutes": 45, "at": timezone.now() - timedelta(minutes=5)}
+        # A moment ago: five minutes ago fell in last week for five minutes each Monday.
+        alice,
+        {"kind": "mindfulness", "minutes": 45, "at": timezone.now() - timedelta(seconds=1)},
     )
     answer = send(
         client, "put", "/api/v1/plan/goals", {"kind": "mindfulness", "target": "70min/week"}

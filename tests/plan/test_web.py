@@ -83,7 +83,7 @@ def test_a_goal_is_removed_by_its_button_or_by_emptying_its_field(
 def test_today_shows_this_weeks_progress_against_each_goal(client: Client, alice: Any) -> None:
     plans.set_goal(alice, {"kind": "mindfulness", "amount": 70, "unit": "minutes"})
     services.log_practice(
-        alice, {"kind": "mindfulness", "minutes": 45, "at": timezone.now() - timedelta(minutes=1)}
+        alice, {"kind": "mindfulness", "minutes": 45, "at": timezone.now() - timedelta(seconds=1)}
     )
     html = client.get("/").content.decode()
     assert "This week's goals" in html

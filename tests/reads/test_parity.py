@@ -32,6 +32,10 @@ def api_json(client: Client, path: str) -> Any:
     return response.json()
 
 
+def _score_path(code: str, answers: str) -> str:
+    return f"/api/v1/instruments/{code}/score?" + "&".join(f"answer={a}" for a in answers)
+
+
 # (CLI arguments, API path): each pair must print one and the same document.
 PAIRS = [
     (("products",), "/api/v1/products"),
@@ -61,6 +65,13 @@ PAIRS = [
         ("interactions", "Xanax", "sertraline", "xanaks", "no-such-thing"),
         "/api/v1/interactions?name=Xanax&name=sertraline&name=xanaks&name=no-such-thing",
     ),
+    (("settings",), "/api/v1/settings"),
+    (("score", "GAD-7", "1", "2", "3", "0", "1", "2", "1"), _score_path("GAD-7", "1230121")),
+    # A crisis answer: both carry the crisis lines of alice's country (Germany) first.
+    (("score", "PHQ-9", *"000000001"), _score_path("PHQ-9", "000000001")),
+    (("score", "PHQ-4", "2", "1", "0", "0"), _score_path("PHQ-4", "2100")),
+    (("compare", "GAD-7", "15", "10"), "/api/v1/instruments/GAD-7/compare?before=15&after=10"),
+    (("compare", "PHQ-2", "2", "5"), "/api/v1/instruments/PHQ-2/compare?before=2&after=5"),
 ]
 
 

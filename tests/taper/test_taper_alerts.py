@@ -28,11 +28,13 @@ def test_a_dose_over_the_allowance_and_rising_withdrawal_store_info_alerts(
     )
     assert "taper_over_allowance" in rules(alice)
     now = timezone.now()
-    for minutes in (60, 1):
+    # Two check-ins a moment apart, both inside the taper's first day whatever the hour (an
+    # hour apart, the first fell on the day before the taper for an hour after the boundary).
+    for seconds in (2, 1):
         services.add_checkin(
             alice,
             {
-                "at": now - timedelta(minutes=minutes),
+                "at": now - timedelta(seconds=seconds),
                 "anxiety": 5,
                 "symptoms": ["restless", "yawning", "sweating"],
             },

@@ -67,9 +67,11 @@ def test_rising_withdrawal_proposes_a_hold_with_why_and_the_hold_button_holds(
 ) -> None:
     plan(client)
     now = timezone.now()
-    for minutes in (60, 1):
+    # Two check-ins a moment apart, both inside the taper's first day whatever the hour (an
+    # hour apart, the first fell on the day before the taper for an hour after the boundary).
+    for seconds in (2, 1):
         services.add_checkin(
-            alice, {"at": now - timedelta(minutes=minutes), "anxiety": 5, "symptoms": WITHDRAWAL}
+            alice, {"at": now - timedelta(seconds=seconds), "anxiety": 5, "symptoms": WITHDRAWAL}
         )
     for path in ("/", "/taper"):
         text = client.get(path).content.decode()

@@ -15,10 +15,12 @@ from mitra.journal import services
 from mitra.reads import questionnaires as questionnaire_reads
 from mitra.reads.journal import MAX_PAGE, CursorInvalid
 from mitra.reads.questionnaires import (
+    Comparison,
     InstrumentDetail,
     InstrumentSummary,
     ResponsePage,
     ResponseView,
+    ScoreView,
 )
 
 from .documents import respond
@@ -77,6 +79,45 @@ def get_instrument(request: HttpRequest, code: str) -> HttpResponse:
 )
 def get_instrument_fhir(request: HttpRequest, code: str) -> HttpResponse:
     return respond(questionnaire_reads.instrument_fhir(_code(code)), dict[str, Any])
+
+
+@router.get(
+    "/instruments/{code}/score",
+    response={200: ScoreView, 404: PROBLEMS[404], 422: PROBLEMS[422]},
+    summary="Score answers without saving them (as `mitra score CODE ANSWER... --json`)",
+)
+def score_answers(
+    request: HttpRequest,
+    code: str,
+    answer: Annotated[
+        list[int],
+        Query(max_length=60, description="Each item's answer value, in order, one per item"),
+    ],
+) -> HttpResponse:
+    # An existing journal's person gives the crisis lines of their country and their own
+    # contacts; scoring needs no journal, so none is required.
+    person = getattr(request, "person", None) or services.get_person()
+    try:
+        return respond(questionnaire_reads.score_view(_code(code), list(answer), person))
+    except InstrumentError as exc:
+        raise HttpError(422, str(exc)) from None
+
+
+@router.get(
+    "/instruments/{code}/compare",
+    response={200: Comparison, 404: PROBLEMS[404], 422: PROBLEMS[422]},
+    summary="The change between two totals against the minimal important and reliable change",
+)
+def compare_totals(
+    request: HttpRequest,
+    code: str,
+    before: Annotated[int, Query(ge=0, le=1000, description="The earlier total")],
+    after: Annotated[int, Query(ge=0, le=1000, description="The later total")],
+) -> HttpResponse:
+    try:
+        return respond(questionnaire_reads.comparison(_code(code), before, after))
+    except InstrumentError as exc:
+        raise HttpError(422, str(exc)) from None
 
 
 @router.get(

@@ -27,6 +27,7 @@ from . import (
     questionnaires,
     reminders,
     report,
+    settings,
     substances,
     taper,
 )
@@ -90,6 +91,7 @@ api.add_router("/reminders", reminders.router)
 api.add_router("/fhir", fhir.router)
 api.add_router("/plan", plan.router)
 api.add_router("/interactions", interactions.router)
+api.add_router("/settings", settings.router)
 
 # --- errors -------------------------------------------------------------------------------------
 

@@ -49,13 +49,13 @@ def settings_cmd(
             )
         except EntryInvalid as exc:
             refused(exc)
-    data = {"time_zone": person.time_zone, "day_boundary_hour": person.day_boundary_hour}
+    from mitra.reads.settings import journal_settings
+
+    shown = journal_settings(person)
     if json_out:
-        print_json(data)
+        print_document(shown)
     else:
-        out.print(
-            f"Time zone {data['time_zone']}; your day starts at {data['day_boundary_hour']}:00."
-        )
+        out.print(f"Time zone {shown.time_zone}; your day starts at {shown.day_boundary_hour}:00.")
 
 
 products_app = typer.Typer(help="List or add kratom products.", invoke_without_command=True)

@@ -14,11 +14,10 @@ from .app import (
     fail,
     out,
     print_document,
-    print_json,
     refused,
     the_person,
 )
-from .crisis import crisis_json, print_crisis
+from .crisis import print_crisis
 
 # --- questionnaires ------------------------------------------------------------------------------
 
@@ -62,15 +61,30 @@ def score_cmd(
 ) -> None:
     """Score a questionnaire without saving it."""
     django_ready(database=False)
-    result = _score_or_fail(code, list(answers))
-    if json_out:
-        data = result.as_dict()
-        data["crisis"] = result.crisis
-        if result.crisis:
-            data["crisis_resources"] = crisis_json()
-        print_json(data)
-    else:
-        _print_score(result)
+    if not json_out:
+        # The terminal's answer needs the journal only for crisis lines, so a score that raises
+        # no crisis starts as quickly as scoring alone.
+        result = _score_or_fail(code, list(answers))
+        _print_score(result, _journal_person() if result.crisis else None)
+        return
+    from mitra.instruments import InstrumentError
+    from mitra.reads.questionnaires import score_view
+
+    person = _journal_person()
+    try:
+        view = score_view(code, list(answers), person)
+    except InstrumentError as exc:
+        fail(str(exc))
+    print_document(view)
+
+
+def _journal_person() -> Any:
+    """The journal's person when a journal exists, for crisis lines of their own country and
+    their own contacts (as the API gives them); None before one is set up. Sets none up."""
+    django_ready()
+    from mitra.journal import services
+
+    return services.get_person()
 
 
 @app.command()
@@ -81,31 +95,39 @@ def compare(
     json_out: JsonFlag = False,
 ) -> None:
     """Change between two totals, against the minimal important and reliable change thresholds."""
-    from mitra.instruments import InstrumentError, change
+    from mitra.instruments import InstrumentError
+
+    if json_out:
+        django_ready(database=False)
+        from mitra.reads.questionnaires import comparison
+
+        try:
+            print_document(comparison(code, before_total, after_total))
+        except InstrumentError as exc:
+            fail(str(exc))
+        return
+    from mitra.instruments import change
+    from mitra.knowledge import load as load_knowledge
 
     try:
         result = change(code, before_total, after_total)
     except InstrumentError as exc:
         fail(str(exc))
-    data = result.as_dict()
-    if json_out:
-        print_json(data)
-        return
     out.print(
-        f"{data['instrument']}: {before_total} to {after_total}, "
-        f"{data['difference']:+d} points, {data['direction']}."
+        f"{result.instrument}: {before_total} to {after_total}, "
+        f"{result.difference:+d} points, {result.direction}."
     )
-    for name, key in (
-        ("minimal clinically important difference", "mcid"),
-        ("reliable change", "reliable_change"),
+    for name, threshold, meets in (
+        ("minimal clinically important difference", result.mcid, result.meets_mcid),
+        ("reliable change", result.reliable_change, result.meets_reliable_change),
     ):
-        if data[key] is None:
-            out.print(f"The {name} is not established for {data['instrument']}.")
+        if threshold is None:
+            out.print(f"The {name} is not established for {result.instrument}.")
         else:
-            verdict = "meets" if data[f"meets_{key}"] else "is below"
-            out.print(f"The change {verdict} the {name} of {data[key]} points.")
-    for source in data["sources"]:
-        out.print(f"Source: {source['citation']}", highlight=False)
+            verdict = "meets" if meets else "is below"
+            out.print(f"The change {verdict} the {name} of {threshold} points.")
+    for source in load_knowledge().cite(list(result.sources)):
+        out.print(f"Source: {source.citation}", highlight=False)
 
 
 @app.command()

@@ -17,7 +17,6 @@ from .app import (
     PageCursor,
     PageLimit,
     app,
-    django_ready,
     fail,
     journal_zone,
     out,
@@ -44,8 +43,6 @@ def interactions(
 
     An unknown name is reported as unknown with close matches, never as "no interaction".
     """
-    # The read names each substance's entry in the journal, if any: the models need Django.
-    django_ready()
     from mitra.knowledge.substances import load_substances
     from mitra.reads.interactions import MAX_NAME_LENGTH, MAX_NAMES
     from mitra.reads.interactions import interactions as check_interactions

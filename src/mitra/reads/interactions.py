@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mitra.safety.interactions import MAX_NAME_LENGTH, CloseMatch, check
-
-from .substances import Disagreement, InteractionView, interaction_view
+from mitra.safety.interactions import (
+    MAX_NAME_LENGTH,
+    Citation,
+    CloseMatch,
+    InteractionFinding,
+    check,
+)
 
 __all__ = [
     "MAX_NAMES",
@@ -16,6 +20,7 @@ __all__ = [
     "InteractionCheck",
     "InteractionReportView",
     "InteractionView",
+    "interaction_view",
     "interactions",
 ]
 
@@ -26,6 +31,32 @@ DISCLAIMER = (
     "Not medical advice. Interactions are shown with their evidence; a name mitra does "
     "not know, or a combination with no recorded interaction, is not thereby safe."
 )
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Where sources disagree about an interaction, and which ones."""
+
+    text: str
+    sources: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class InteractionView:
+    """An interaction of kratom (or between two listed substances), with its sources."""
+
+    rule: str
+    title: str
+    severity: str
+    evidence: str
+    evidence_note: str
+    mechanism: str
+    advice: str
+    substances: tuple[str, str]
+    between: tuple[str, str]
+    by_class: bool
+    sources: tuple[Citation, ...]
+    disagreements: tuple[Disagreement, ...]
 
 
 @dataclass(frozen=True)
@@ -77,4 +108,22 @@ def interactions(names: list[str]) -> InteractionCheck:
             for r in check(names)
         ),
         disclaimer=DISCLAIMER,
+    )
+
+
+def interaction_view(finding: InteractionFinding) -> InteractionView:
+    """An engine's finding as its view."""
+    return InteractionView(
+        rule=finding.rule,
+        title=finding.title,
+        severity=finding.severity,
+        evidence=finding.evidence,
+        evidence_note=finding.evidence_note,
+        mechanism=finding.mechanism,
+        advice=finding.advice,
+        substances=finding.substances,
+        between=finding.between,
+        by_class=finding.by_class,
+        sources=finding.sources,
+        disagreements=tuple(Disagreement(t, c) for t, c in finding.disagreements),
     )

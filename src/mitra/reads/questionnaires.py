@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from mitra.instruments import (
     Change,
+    Direction,
     change,
     fhir_questionnaire,
     instrument,
@@ -35,6 +36,7 @@ __all__ = [
     "AnswerOptionView",
     "BandView",
     "ChangeView",
+    "Comparison",
     "CrisisContact",
     "CrisisResources",
     "FlagView",
@@ -46,13 +48,16 @@ __all__ = [
     "ResponseDetail",
     "ResponsePage",
     "ResponseView",
+    "ScoreView",
     "cite",
+    "comparison",
     "instrument_detail",
     "instrument_fhir",
     "instruments",
     "questionnaires",
     "response_detail",
     "response_page",
+    "score_view",
 ]
 
 
@@ -159,6 +164,44 @@ class ResponseView:
     acknowledged: bool
     sources: tuple[Citation, ...]
     crisis_resources: CrisisResources | None
+
+
+@dataclass(frozen=True)
+class ScoreView:
+    """Answers scored without saving: total, band, flags, and crisis resources when needed."""
+
+    instrument: str
+    name: str
+    answers: tuple[int, ...]
+    total: int
+    maximum: int
+    band: BandResult | None
+    band_note: str
+    screening: ScreeningResult | None
+    subscales: tuple[SubscaleScore, ...]
+    flags: tuple[FlagView, ...]
+    notes: tuple[str, ...]
+    crisis: bool
+    sources: tuple[Citation, ...]
+    crisis_resources: CrisisResources | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The change between two totals of one questionnaire, against its MCID and reliable
+    change (None where the literature gives no threshold; `notes` then says so)."""
+
+    instrument: str
+    before: int
+    after: int
+    difference: int
+    direction: Direction
+    mcid: int | None
+    meets_mcid: bool | None
+    reliable_change: int | None
+    meets_reliable_change: bool | None
+    notes: tuple[str, ...]
+    sources: tuple[Citation, ...]
 
 
 @dataclass(frozen=True)
@@ -294,6 +337,48 @@ def response_view(person: Any, response: Response) -> ResponseView:
         acknowledged=response.acknowledged_at is not None,
         sources=cite(result.sources),
         crisis_resources=_crisis(person) if response.crisis else None,
+    )
+
+
+def score_view(code: str, answers: list[int | None], person: Any | None = None) -> ScoreView:
+    """Answers scored without saving (InstrumentError when they cannot be scored); crisis
+    resources of the person's country, and their own contacts, when the answers call for them.
+    """
+    result = score(code, answers)
+    return ScoreView(
+        instrument=result.instrument,
+        name=result.name,
+        answers=result.answers,
+        total=result.total,
+        maximum=result.maximum,
+        band=result.band,
+        band_note=result.band_note,
+        screening=result.screening,
+        subscales=result.subscales,
+        flags=tuple(FlagView(f.id, f.message, f.item, cite(f.sources)) for f in result.flags),
+        notes=result.notes,
+        crisis=result.crisis,
+        sources=cite(result.sources),
+        crisis_resources=_crisis(person) if result.crisis else None,
+    )
+
+
+def comparison(code: str, before_total: int, after_total: int) -> Comparison:
+    """The change between two totals (InstrumentError for an unknown code or a total out of
+    range); on every mitra scale a higher total means more symptoms."""
+    found = change(code, before_total, after_total)
+    return Comparison(
+        instrument=found.instrument,
+        before=found.before,
+        after=found.after,
+        difference=found.difference,
+        direction=found.direction,
+        mcid=found.mcid,
+        meets_mcid=found.meets_mcid,
+        reliable_change=found.reliable_change,
+        meets_reliable_change=found.meets_reliable_change,
+        notes=found.notes,
+        sources=cite(found.sources),
     )
 
 

@@ -22,10 +22,11 @@ from mitra.safety.interactions import Citation
 from .alerts import AlertView
 from .alerts import alerts as open_alerts
 from .insights import InsightView, _view
+from .interactions import InteractionView
 from .products import ProductView
 from .products import products as product_list
 from .questionnaires import BandView, cite, response_view
-from .substances import InteractionView, SubstanceView
+from .substances import SubstanceView
 from .substances import substances as substance_list
 
 if TYPE_CHECKING:

@@ -6,51 +6,23 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mitra.journal import queries
-from mitra.safety.interactions import Citation, InteractionFinding, check, interactions_among
+from mitra.safety.interactions import check, interactions_among
 
 from .cursor import decode_keys, encode_keys
+from .interactions import InteractionView, interaction_view
 from .journal import EntryView, recent_intakes
 
 if TYPE_CHECKING:
     from mitra.journal.models import Substance
 
 __all__ = [
-    "Disagreement",
-    "InteractionView",
     "SubstanceChoice",
     "SubstanceView",
     "Substances",
-    "interaction_view",
     "substance",
     "substance_choices",
     "substances",
 ]
-
-
-@dataclass(frozen=True)
-class Disagreement:
-    """Where sources disagree about an interaction, and which ones."""
-
-    text: str
-    sources: tuple[Citation, ...]
-
-
-@dataclass(frozen=True)
-class InteractionView:
-    """An interaction of kratom (or between two listed substances), with its sources."""
-
-    rule: str
-    title: str
-    severity: str
-    evidence: str
-    evidence_note: str
-    mechanism: str
-    advice: str
-    substances: tuple[str, str]
-    between: tuple[str, str]
-    by_class: bool
-    sources: tuple[Citation, ...]
-    disagreements: tuple[Disagreement, ...]
 
 
 @dataclass(frozen=True)
@@ -86,24 +58,6 @@ class Substances:
     interactions: tuple[InteractionView, ...]
     recent_intakes: tuple[EntryView, ...]
     next_cursor: str | None = None
-
-
-def interaction_view(finding: InteractionFinding) -> InteractionView:
-    """An engine's finding as its view."""
-    return InteractionView(
-        rule=finding.rule,
-        title=finding.title,
-        severity=finding.severity,
-        evidence=finding.evidence,
-        evidence_note=finding.evidence_note,
-        mechanism=finding.mechanism,
-        advice=finding.advice,
-        substances=finding.substances,
-        between=finding.between,
-        by_class=finding.by_class,
-        sources=finding.sources,
-        disagreements=tuple(Disagreement(t, c) for t, c in finding.disagreements),
-    )
 
 
 def _views(rows: list[Substance]) -> list[SubstanceView]:
