@@ -28,6 +28,14 @@ def test_every_environment_setting_is_in_the_readme() -> None:
     assert not missing, f"settings missing from README.md: {missing}"
 
 
+def test_every_make_run_variable_is_in_the_readme() -> None:
+    makefile = (Path(__file__).parents[1] / "Makefile").read_text(encoding="utf-8")
+    variables = re.findall(r"^([A-Z]+) \?=", makefile, flags=re.MULTILINE)
+    assert {"HOST", "PORT"} <= set(variables)
+    missing = [v for v in ("HOST", "PORT") if f"`{v}`" not in README]
+    assert not missing, f"make run settings missing from README.md: {missing}"
+
+
 def test_the_readme_gives_exactly_the_two_set_up_commands() -> None:
     block = README[README.index("```sh") : README.index("```", README.index("```sh") + 5)]
     commands = [line.split("#")[0].strip() for line in block.splitlines()[1:] if line.strip()]

@@ -240,3 +240,36 @@ def test_an_unknown_kind_is_a_422_problem_naming_the_kinds(
     response = client.get("/api/v1/entries" + query)
     assert response.status_code == 422
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_dose_above_the_highest_band_is_a_422_with_a_code_until_confirmed(
+    client: Client, alice: Any, powder: Any
+) -> None:
+    payload = {"product_id": powder.pk, "amount": 20, "unit": "g"}
+    refused = post(client, "/api/v1/doses", payload)
+    assert refused.status_code == 422
+    assert refused["Content-Type"] == "application/problem+json"
+    body = refused.json()
+    assert body["code"] == "implausible_amount"
+    assert body["sources"] == ["prozialeck2012"]
+    assert '"confirm": true' in body["detail"]
+    assert "15 g" in body["errors"]["amount"]
+    assert client.get("/api/v1/today").json()["totals"]["grams_leaf"] == 0
+    assert post(client, "/api/v1/doses", payload | {"confirm": True}).status_code == 201
+
+
+def test_a_body_field_of_the_wrong_type_is_refused_in_plain_words(
+    client: Client, alice: Any, powder: Any
+) -> None:
+    response = post(client, "/api/v1/checkins", {"anxiety": "abc"})
+    assert response.status_code == 422
+    assert response.json()["errors"]["anxiety"] == "must be a whole number"
+    assert "Input should" not in response.content.decode()
+
+
+def test_a_second_product_of_a_name_is_a_422_naming_the_field(
+    client: Client, alice: Any, powder: Any
+) -> None:
+    refused = post(client, "/api/v1/products", {"name": "green powder"})
+    assert refused.status_code == 422
+    assert refused.json()["errors"]["name"].startswith("is already the name of one of your")

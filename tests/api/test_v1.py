@@ -79,7 +79,7 @@ def test_a_replayed_submission_is_stored_once(client: Client, alice: Any) -> Non
         ),
         ({"instrument": "GAD-7", "answers": [0, 0, 0, 0, 0, 0, 4]}, 422, "answers", "out of range"),
         ({"instrument": "GAD-8", "answers": [0]}, 422, "answers", "unknown instrument"),
-        ({"instrument": "GAD-7"}, 422, "answers", "Field required"),
+        ({"instrument": "GAD-7"}, 422, "answers", "is required"),
         ("{not json", 400, None, "Cannot parse"),
     ],
 )

@@ -52,6 +52,17 @@ class TestLogging:
         assert "already in the journal" in message
         assert Dose.objects.count() == 1
 
+    def test_a_dose_above_the_highest_band_is_refused_until_yes_is_added(
+        self, capsys: pytest.CaptureFixture[str], alice: Any, powder: Any
+    ) -> None:
+        message = refused(capsys, "dose", "Green", "20g", "--at", "2026-03-10 08:00")
+        assert "at or above 15 g" in message
+        assert "Prozialeck" in message
+        assert message.endswith("run the command again with --yes")
+        assert Dose.objects.count() == 0
+        assert run(capsys, "dose", "Green", "20g", "--at", "2026-03-10 08:00", "--yes")[0] == 0
+        assert Dose.objects.get().grams == 20
+
     def test_a_check_in_with_practices_and_symptoms(
         self, capsys: pytest.CaptureFixture[str], alice: Any
     ) -> None:
@@ -81,7 +92,7 @@ class TestLogging:
         ("argv", "expected"),
         [
             (["checkin", "11"], "anxiety must be at most 10"),
-            (["checkin", "five"], "Invalid value for 'ANXIETY'"),
+            (["checkin", "five"], "anxiety must be a whole number, not 'five'"),
             (["checkin", "4", "--practice", "yoga"], "use KIND=MINUTES"),
             (["checkin", "4", "--symptom", "glowing"], "unknown symptom glowing"),
             (["dose", "Green", "3", "oz"], "'oz' in '3 oz' is not a unit"),
@@ -95,6 +106,7 @@ class TestLogging:
             (["dosee"], "No such command 'dosee'"),
             (["products", "add", "X", "--mitragynine-mg-per-g", "5000"], "at most 1000"),
             (["export", "--format", "xml"], "--format xml is not available"),
+            (["products", "add", "green POWDER"], "name is already the name of one of your"),
         ],
     )
     def test_bad_input_is_one_line_on_stderr_with_exit_2_and_nothing_is_stored(
@@ -140,7 +152,14 @@ class TestReading:
         assert data["format"] == "mitra-journal"
         assert len(data["doses"]) == Dose.objects.count() > 20
         assert len(data["checkins"]) == CheckIn.objects.count() >= 20
-        assert f"{len(data['doses'])} doses" in out
+        assert f"{len(data['doses'])} doses" in " ".join(out.split())
+
+    def test_demo_says_the_time_zone_it_used_and_takes_another(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        code, out, _ = run(capsys, "demo", "--days", "3", "--timezone", "Asia/Tokyo")
+        assert code == 0
+        assert "on the clock of Asia/Tokyo" in " ".join(out.split())
 
     def test_demo_with_the_same_seed_makes_the_same_person(self) -> None:
         from mitra.simulation import synthetic_journal
@@ -302,3 +321,59 @@ def test_the_feed_url_names_the_address_the_server_answers_at(
     assert "http://192.168.1.20:8765/reminders/" in out
     assert "127.0.0.1:8000" not in out
     assert "--base-url" in refused(capsys, "reminders", "--base-url", "ftp://x")
+
+
+@pytest.mark.django_db
+def test_an_unknown_symptom_lists_the_symptoms_there_are(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    line = refused(capsys, "checkin", "5", "--symptom", "anxious")
+    assert "unknown symptom anxious; use one of: " in line
+    assert "restless" in line
+    assert "upper_right_pain" in line
+    assert not CheckIn.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["checkin", "abc"], "anxiety must be a whole number, not 'abc'"),
+        (["checkin", "5", "--mood", "x"], "--mood must be a whole number, not 'x'"),
+        (["checkin", "5", "--sleep-hours", "lots"], "--sleep-hours must be a number, not 'lots'"),
+        (["score", "GAD-7", "1", "x"], "answers must be a whole number, not 'x'"),
+    ],
+)
+def test_a_value_that_is_not_a_number_is_refused_in_plain_words(
+    capsys: pytest.CaptureFixture[str], alice: Any, argv: list[str], expected: str
+) -> None:
+    line = refused(capsys, *argv)
+    assert expected in line
+    assert "Input should" not in line
+    assert "parse string" not in line
+
+
+def _command_paths() -> list[list[str]]:
+    import typer
+
+    from mitra.cli import app
+
+    paths: list[list[str]] = [[]]
+
+    def walk(command: Any, path: list[str]) -> None:
+        for name, sub in getattr(command, "commands", {}).items():
+            paths.append([*path, name])
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return paths
+
+
+@pytest.mark.parametrize("path", _command_paths(), ids=" ".join)
+def test_help_shows_flags_without_a_value_and_repeatable_options_by_their_item(
+    capsys: pytest.CaptureFixture[str], path: list[str]
+) -> None:
+    code, out, _ = run(capsys, *path, "--help")
+    assert code == 0
+    assert "<bool>" not in out
+    assert "<list[" not in out

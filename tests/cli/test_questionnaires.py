@@ -73,7 +73,7 @@ def test_score_gives_the_crisis_lines_of_the_journal_persons_country_and_saves_n
         (["score", "GAD-7", "1", "2"], "GAD-7 needs 7 answers, got 2"),
         (["score", "GAD-7", "1", "2", "3", "0", "1", "2", "4"], "out of range"),
         (["score", "GAD-8", "1"], "unknown instrument 'GAD-8'"),
-        (["score", "GAD-7", "one"], "Invalid value"),
+        (["score", "GAD-7", "one"], "answers must be a whole number, not 'one'"),
         (["compare", "GAD-7", "14", "99"], "out of range"),
         (["compare", "NOPE", "1", "2"], "unknown instrument"),
     ],
@@ -108,12 +108,28 @@ def test_questionnaire_asks_each_item_reasks_a_bad_answer_and_saves(
 
 
 @pytest.mark.django_db
-def test_questionnaire_stopped_early_saves_nothing(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, alice: Any
+@pytest.mark.parametrize(
+    ("stop", "status"), [(EOFError, 1), (KeyboardInterrupt, 130)], ids=["end of input", "ctrl-c"]
+)
+def test_questionnaire_stopped_early_says_nothing_was_saved_and_does_not_exit_0(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    alice: Any,
+    stop: type[BaseException],
+    status: int,
 ) -> None:
-    def closed(prompt: str = "") -> str:
-        raise EOFError
+    typed = iter(["1", "2"])
 
-    monkeypatch.setattr("builtins.input", closed)
-    assert "nothing was saved" in refused(capsys, "questionnaire", "GAD-7")
+    def answer(prompt: str = "") -> str:
+        try:
+            return next(typed)
+        except StopIteration:
+            raise stop from None
+
+    monkeypatch.setattr("builtins.input", answer)
+    code, _, err = run(capsys, "questionnaire", "GAD-7")
+    assert code == status
+    assert err.strip().splitlines() == [
+        "mitra: GAD-7 stopped at question 3 of 7; nothing was saved"
+    ]
     assert not Response.objects.exists()

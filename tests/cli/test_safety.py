@@ -35,6 +35,32 @@ def test_an_unknown_name_is_reported_as_unknown_not_as_no_interaction(
     assert "unknown to mitra" in out
 
 
+def test_interactions_start_with_a_summary_line_and_name_classes_in_words(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = run(capsys, "interactions", "xanax", "tramadol", "sertraline", "Floopazine")[1]
+    assert out.splitlines()[0] == ("4 names checked: 2 danger, 1 caution, 1 unknown to mitra")
+    assert "Benzodiazepine, CNS depressant" in out
+    assert "cns_depressant" not in out
+
+
+def test_interactions_keep_the_mechanism_for_details_and_show_every_source_either_way(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    short = run(capsys, "interactions", "xanax")[1]
+    detailed = run(capsys, "interactions", "xanax", "--details")[1]
+    mechanism = "GABA-A receptors"
+    assert mechanism not in " ".join(short.split())
+    assert mechanism in " ".join(detailed.split())
+    assert "add --details" in short
+    assert short.count("Source: ") == detailed.count("Source: ") > 0
+
+
+def test_did_you_mean_is_said_once(capsys: pytest.CaptureFixture[str]) -> None:
+    out = run(capsys, "interactions", "alprazolamine")[1]
+    assert out.count("Did you mean") == 1
+
+
 @pytest.mark.django_db
 def test_exposure_json_has_the_curve_its_summary_band_and_sources(
     capsys: pytest.CaptureFixture[str],

@@ -42,11 +42,16 @@ def demo_alice(alice: Any) -> Any:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_each_page_meets_wcag_22_aa_and_fits_a_phone(page: Any, demo_alice: Any, path: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
 
     response = page.goto(page.base_url + path)
     assert response.status == 200
     page.wait_for_load_state("networkidle")
+    _assert_wcag_22_aa_on_a_phone(page)
+
+
+def _assert_wcag_22_aa_on_a_phone(page: Any) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
     results = Axe().run(
         page,
         options={"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]},
@@ -73,3 +78,19 @@ def test_a_taper_in_progress_meets_wcag_22_aa_and_fits_a_phone(
     page: Any, tapering_alice: Any, path: str
 ) -> None:
     test_each_page_meets_wcag_22_aa_and_fits_a_phone(page, tapering_alice, path)
+
+
+def test_the_question_about_a_large_dose_meets_wcag_22_aa_and_fits_a_phone(
+    page: Any, demo_alice: Any
+) -> None:
+    from mitra.journal import services
+
+    services.add_product(demo_alice, {"name": "Green powder", "unit": "g"})
+    page.goto(page.base_url + "/")
+    page.select_option("#dose_product_id", label="Green powder")
+    page.fill("#dose_amount", "40")
+    page.click("text=Save dose")
+    page.wait_for_load_state("networkidle")
+    assert page.is_visible("#dose_confirm")
+    assert page.input_value("#dose_amount") == "40"
+    _assert_wcag_22_aa_on_a_phone(page)

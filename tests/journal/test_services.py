@@ -9,7 +9,7 @@ import pytest
 
 from mitra.journal import services, timeline
 from mitra.journal.errors import DuplicateSubmission, EntryInvalid, NotFound
-from mitra.journal.models import CheckIn, Dose, Practice
+from mitra.journal.models import CheckIn, Dose, Practice, Product
 from tests.conftest import utc
 
 pytestmark = pytest.mark.django_db
@@ -261,3 +261,91 @@ def test_a_check_in_may_record_mood_without_an_anxiety_rating_but_not_nothing(al
     with pytest.raises(EntryInvalid) as refused:
         services.add_checkin(alice, {"at": utc(2026, 3, 1, 10)})
     assert refused.value.errors == {"anxiety": "is required when nothing else is recorded"}
+
+
+class TestImplausibleAmounts:
+    """A dose or a day at or above the highest dose band is saved only when confirmed."""
+
+    def test_a_dose_at_the_highest_bands_low_edge_needs_confirmation(
+        self, alice: Any, powder: Any
+    ) -> None:
+        from mitra.journal.errors import ConfirmationNeeded
+
+        with pytest.raises(ConfirmationNeeded) as refused:
+            services.log_dose(alice, _dose(powder, amount=15))
+        assert refused.value.code == "implausible_amount"
+        assert "15 g" in refused.value.errors["amount"]
+        assert "Prozialeck" in refused.value.errors["amount"]  # the band's source, cited
+        assert refused.value.sources == ("prozialeck2012",)
+        assert Dose.objects.count() == 0
+        services.log_dose(alice, _dose(powder, amount=15, confirm=True))
+        assert Dose.objects.count() == 1
+
+    def test_a_dose_just_below_the_band_is_saved_without_asking(
+        self, alice: Any, powder: Any
+    ) -> None:
+        services.log_dose(alice, _dose(powder, amount=14.9))
+        assert Dose.objects.count() == 1
+
+    def test_a_day_whose_total_reaches_the_band_needs_confirmation(
+        self, alice: Any, powder: Any
+    ) -> None:
+        from mitra.journal.errors import ConfirmationNeeded
+
+        services.log_dose(alice, _dose(powder, amount=8, taken_at=utc(2026, 3, 10, 8)))
+        # The day before, by Alice's clock (her day starts at 4:00 in Berlin), is another day.
+        services.log_dose(alice, _dose(powder, amount=8, taken_at=utc(2026, 3, 10, 2)))
+        with pytest.raises(ConfirmationNeeded) as refused:
+            services.log_dose(alice, _dose(powder, amount=7, taken_at=utc(2026, 3, 10, 18)))
+        assert refused.value.code == "implausible_day_total"
+        assert "15 g" in refused.value.errors["amount"]
+        assert Dose.objects.count() == 2
+
+    def test_an_extracts_grams_are_not_grams_of_leaf_and_are_never_asked_about(
+        self, alice: Any
+    ) -> None:
+        extract = services.add_product(alice, {"name": "Resin", "form": "extract", "unit": "g"})
+        services.log_dose(alice, _dose(extract, amount=20))
+        assert Dose.objects.count() == 1
+
+    def test_editing_a_dose_up_to_the_band_needs_confirmation_too(
+        self, alice: Any, powder: Any
+    ) -> None:
+        from mitra.journal.errors import ConfirmationNeeded
+
+        dose = services.log_dose(alice, _dose(powder))
+        with pytest.raises(ConfirmationNeeded):
+            services.edit_dose(alice, dose.pk, _dose(powder, amount=30))
+        assert Dose.objects.get().amount == 3
+
+
+class TestProductNames:
+    """Doses are logged by a product's name, so no two of a person's products share one."""
+
+    def test_a_second_product_of_the_same_name_in_any_case_is_refused(
+        self, alice: Any, powder: Any
+    ) -> None:
+        with pytest.raises(EntryInvalid) as refused:
+            services.add_product(alice, {"name": "GREEN POWDER "})
+        assert refused.value.errors == {
+            "name": "is already the name of one of your products: GREEN POWDER"
+        }
+        assert Product.objects.count() == 1
+
+    def test_renaming_onto_another_products_name_is_refused_but_changing_case_is_not(
+        self, alice: Any, powder: Any, capsules: Any
+    ) -> None:
+        with pytest.raises(EntryInvalid):
+            services.edit_product(alice, capsules.pk, {"name": "green powder"})
+        services.edit_product(alice, powder.pk, {"name": "GREEN powder"})
+
+    def test_a_removed_products_name_can_be_used_again(self, alice: Any, powder: Any) -> None:
+        services.delete_product(alice, powder.pk)
+        services.add_product(alice, {"name": "Green powder"})
+
+    def test_a_journal_that_already_holds_two_of_a_name_still_loads_and_edits(
+        self, alice: Any, powder: Any
+    ) -> None:
+        twin = Product.objects.create(person=alice, name="Green powder", unit="g")
+        services.edit_product(alice, twin.pk, {"name": "Green powder", "vendor": "Kept"})
+        assert sorted(Product.objects.values_list("vendor", flat=True)) == ["", "Kept"]

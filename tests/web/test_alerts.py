@@ -141,7 +141,13 @@ def test_deleting_the_dose_behind_an_alert_withdraws_the_alert(
     with django_capture_on_commit_callbacks(execute=True):
         typo = services.log_dose(
             alice,
-            {"product_id": powder.pk, "taken_at": datetime.now(UTC), "amount": 30, "unit": "g"},
+            {
+                "product_id": powder.pk,
+                "taken_at": datetime.now(UTC),
+                "amount": 30,
+                "unit": "g",
+                "confirm": True,
+            },
         )
     alert = Alert.objects.get(rule="dose_above_band")
     assert alert.acknowledged_at is None
@@ -214,7 +220,10 @@ def test_a_check_in_runs_the_check_in_rules_only_and_leaves_dose_alerts_alone(
     alice: Any, powder: Any
 ) -> None:
     now = datetime.now(UTC)
-    services.log_dose(alice, {"product_id": powder.pk, "taken_at": now, "amount": 30, "unit": "g"})
+    services.log_dose(
+        alice,
+        {"product_id": powder.pk, "taken_at": now, "amount": 30, "unit": "g", "confirm": True},
+    )
     services.add_checkin(alice, {"at": now, "anxiety": 3, "symptoms": ["dark_urine"]})
     assert {a.rule for a in refresh_alerts(alice, event="checkin")} == {"liver_symptoms"}
     assert {a.rule for a in refresh_alerts(alice, event="dose")} == {"dose_above_band"}

@@ -193,6 +193,32 @@ class TestToday:
         assert 'value="after lunch"' in html
         assert Dose.objects.count() == 0
 
+    def test_a_dose_above_the_highest_band_asks_are_you_sure_and_keeps_the_entry(
+        self, client: Client, alice: Any, powder: Any
+    ) -> None:
+        data = {
+            "token": "t3",
+            "product_id": str(powder.pk),
+            "amount": "20",
+            "unit": "g",
+            "taken_at": _local(),
+            "note": "big day",
+        }
+        response = client.post("/doses", data)
+        assert response.status_code == 422
+        html = response.content.decode()
+        assert "are you sure?" in _error_beside(html, "dose_amount")
+        assert 'value="big day"' in html
+        assert '<label for="dose_confirm">Yes, this amount is right:</label>' in html
+        assert Dose.objects.count() == 0
+        assert client.post("/doses", data | {"confirm": "on"}).status_code == 302
+        assert Dose.objects.get().grams == 20
+
+    def test_a_plain_dose_form_has_no_confirmation_box(
+        self, client: Client, alice: Any, powder: Any
+    ) -> None:
+        assert 'id="dose_confirm"' not in client.get("/").content.decode()
+
     def test_a_double_submitted_dose_is_stored_once(
         self, client: Client, alice: Any, powder: Any
     ) -> None:
@@ -325,6 +351,16 @@ class TestProducts:
         html = response.content.decode()
         assert "Name is required." in _error_beside(html, "id_name")
         assert 'value="Kept Vendor"' in html
+
+    def test_a_second_product_of_a_name_is_refused_beside_the_field(
+        self, client: Client, alice: Any, powder: Any
+    ) -> None:
+        data = {"token": "p3", "name": "Green Powder", "vein": "red", "form": "powder"}
+        response = client.post("/products", data | {"unit": "g"})
+        assert response.status_code == 422
+        html = response.content.decode()
+        assert "Name is already the name of one of your products" in _error_beside(html, "id_name")
+        assert Product.objects.count() == 1
 
     def test_a_product_is_edited(self, client: Client, alice: Any, powder: Any) -> None:
         response = client.post(

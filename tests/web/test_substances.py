@@ -102,3 +102,11 @@ def test_today_shows_the_estimated_mitragynine_curve_labelled_as_an_estimate(
     assert "An estimate, not a measurement." in html
     assert 'aria-label="Estimated mitragynine in the body, last 72 hours.' in html
     assert "Estimated mitragynine (nmol/L)" in html  # the axis and its unit
+
+
+def test_an_unknown_name_with_close_matches_asks_did_you_mean_once(
+    client: Client, alice: Any
+) -> None:
+    html = client.get("/substances/check?name=alprazolamine").content.decode()
+    assert html.count("Did you mean") == 1
+    assert "alprazolam" in html

@@ -41,6 +41,12 @@ class DoseBody(Schema):
     )
     taken_at: When = None
     note: Note = ""
+    confirm: bool = Field(
+        False,
+        description="Save a leaf dose, or a day's total, at or above the highest dose band: "
+        "without it such a dose is refused, 422 with code implausible_amount or "
+        "implausible_day_total.",
+    )
     token: Token = None
 
 

@@ -13,7 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from mitra.journal.errors import EntryInvalid, NotFound
+from mitra.journal.errors import ConfirmationNeeded, EntryInvalid, NotFound, plain_message
 
 from . import (
     alerts,
@@ -101,16 +101,26 @@ def _invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
     errors = {}
     for error in exc.errors:
         loc = [str(p) for p in error.get("loc", []) if p not in {"body", "payload"}]
-        message = str(error.get("msg", "is not valid"))
-        if error.get("type") == "timezone_aware":  # the journal's own words for it
-            message = "must say its time zone"
-        errors[".".join(loc) or "body"] = message
+        # The journal's own words for what pydantic found, the same as every face gives.
+        errors[".".join(loc) or "body"] = (
+            plain_message(error) if "type" in error else "is not valid"
+        )
     return problem(422, "The request body is not valid.", errors=errors)
 
 
 @api.exception_handler(EntryInvalid)
 def _refused(request: HttpRequest, exc: EntryInvalid) -> HttpResponse:
-    return problem(422, "; ".join(f"{k}: {v}" for k, v in exc.errors.items()), errors=exc.errors)
+    detail = "; ".join(f"{k}: {v}" for k, v in exc.errors.items())
+    if isinstance(exc, ConfirmationNeeded):
+        # A machine reads `code`; the same body again with "confirm": true saves it.
+        return problem(
+            422,
+            f'{detail}. If it is right, send it again with "confirm": true.',
+            errors=exc.errors,
+            code=exc.code,
+            sources=list(exc.sources),
+        )
+    return problem(422, detail, errors=exc.errors)
 
 
 @api.exception_handler(NotFound)

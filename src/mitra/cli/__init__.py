@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 
@@ -19,7 +20,7 @@ from . import (
     serve,
     taper,
 )
-from .app import NOTES, CommandError, UsageError, app
+from .app import NOTES, CommandError, Stopped, UsageError, app
 
 __all__ = ["app", "main"]
 # The command groups register their commands on `app` when imported.
@@ -38,6 +39,21 @@ _GROUPS = (
 )
 
 
+def _in_plain_words(exc: Any) -> str | None:
+    """A value Typer could not convert (its pydantic error), in the journal's words."""
+    from pydantic import ValidationError
+
+    from mitra.journal.errors import plain_message
+
+    cause, param = exc.__cause__, getattr(exc, "param", None)
+    if not isinstance(cause, ValidationError) or param is None or not cause.errors():
+        return None
+    error = cause.errors()[0]
+    name = param.opts[0] if param.param_type_name == "option" else param.name.replace("_", " ")
+    typed = " ".join(str(error.get("input", "")).split())[:40]
+    return f"{name} {plain_message(error)}, not '{typed}'"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: refusals and usage errors are one line on stderr with exit status 2."""
     try:
@@ -45,8 +61,11 @@ def main(argv: list[str] | None = None) -> None:
     except CommandError as exc:
         print(f"mitra: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    except Stopped as exc:
+        print(f"mitra: {exc}", file=sys.stderr)
+        raise SystemExit(exc.status) from None
     except UsageError as exc:
-        message = " ".join(exc.format_message().split())
+        message = _in_plain_words(exc) or " ".join(exc.format_message().split())
         command = exc.ctx.command_path if exc.ctx else "mitra"
         print(f"mitra: {message} (see: {command} --help)", file=sys.stderr)
         raise SystemExit(2) from None

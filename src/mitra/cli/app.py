@@ -46,8 +46,36 @@ def _refuse_empty_values(command: Any) -> None:
     """
     for param in command.params:
         param.process_value = _checked(param, param.process_value)
+        param.display_type_rich = _help_type(param, param.display_type_rich)
+    command.get_help_option = _flag_help(command.get_help_option)
     for sub in getattr(command, "commands", {}).values():
         _refuse_empty_values(sub)
+
+
+def _help_type(param: Any, display: Any) -> Any:
+    """The value a parameter takes, as help shows it: nothing for a flag (`--json` takes no
+    value; Typer would show <bool>), and one item's type for a repeatable option or a list
+    argument (<str>, not <list[str]>)."""
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    if getattr(param, "is_flag", False):
+        return lambda ctx: None
+    if get_origin(annotation) is list:
+        item = get_args(annotation)[0]
+        label = f"<{getattr(item, '__name__', item)}>"
+        return lambda ctx: label + ("..." if param.param_type_name == "argument" else "")
+    return display
+
+
+def _flag_help(get_help_option: Any) -> Any:
+    """The --help option Click adds to each command, shown as the flag it is."""
+
+    def help_option(ctx: Any) -> Any:
+        option = get_help_option(ctx)
+        if option is not None:
+            option.display_type_rich = lambda ctx: None
+        return option
+
+    return help_option
 
 
 def _numeric(param: Any) -> bool:
@@ -109,6 +137,14 @@ NOTES: list[str] = []
 
 class CommandError(Exception):
     """A refusal: printed as one line on stderr, exit status 2."""
+
+
+class Stopped(Exception):
+    """The person stopped a command before its end: one line on stderr, exit `status`."""
+
+    def __init__(self, message: str, status: int) -> None:
+        self.status = status
+        super().__init__(message)
 
 
 def fail(message: str) -> NoReturn:
@@ -243,11 +279,12 @@ def replay_token(*parts: object) -> str:
     return "cli-" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
 
 
-def refused(exc: Any) -> NoReturn:
+def refused(exc: Any, *, then: str = "") -> NoReturn:
+    """A service's refusal as one line: the first field and its message, then `then`."""
     field, message = next(iter(exc.errors.items()))
     name = field.replace("_", " ").replace(".", " ")
-    reads_on = message.startswith(("is ", "must ", "needs ", "may ", "lists "))
-    fail(f"{name} {message}" if reads_on else f"{name}: {message}")
+    reads_on = message.startswith(("is ", "must ", "needs ", "may ", "lists ", "brings "))
+    fail((f"{name} {message}" if reads_on else f"{name}: {message}") + then)
 
 
 def print_document(value: Any, kind: Any = None) -> None:

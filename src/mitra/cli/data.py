@@ -77,7 +77,8 @@ def demo(
     truth_file = Path(settings.DATA_DIR) / f"demo-truth-seed{seed}.json"
     write_private(truth_file, json.dumps(journal.truth, indent=2, default=str) + "\n")
     out.print(
-        f"Added {days} days: {counts['doses']} doses, {counts['checkins']} check-ins, "
+        f"Added {days} days on the clock of {person.time_zone} (choose another with "
+        f"--timezone): {counts['doses']} doses, {counts['checkins']} check-ins, "
         f"{counts['practices']} practices, {counts['responses']} questionnaires, "
         f"{counts['products']} products{', a taper' if counts['tapers'] else ''}. "
         f"Ground truth: {truth_file}. Now run: mitra serve"

@@ -208,12 +208,18 @@ def dose(
         str | None, typer.Option(help="When, e.g. '2026-11-25 08:30' (default now).")
     ] = None,
     note: Annotated[str, typer.Option(help="A note.")] = "",
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes", help="Save a dose at or above the highest dose band: you checked it."
+        ),
+    ] = False,
     json_out: JsonFlag = False,
 ) -> None:
     """Log a kratom dose."""
     person = the_person()
     from mitra.journal import clock, services
-    from mitra.journal.errors import DuplicateSubmission, EntryInvalid
+    from mitra.journal.errors import ConfirmationNeeded, DuplicateSubmission, EntryInvalid
     from mitra.vocabulary import unit_text
 
     number, unit = _amount(amount, unit)
@@ -226,6 +232,7 @@ def dose(
         "amount": number,
         "unit": unit,
         "note": note,
+        "confirm": yes,
     }
     token = replay_token(
         "dose", chosen.id, taken_at.replace(second=0, microsecond=0).isoformat(), number, unit
@@ -234,6 +241,8 @@ def dose(
         saved = services.log_dose(person, data, token=token)
     except DuplicateSubmission as exc:
         fail(f"this dose is already in the journal (dose {exc.entry.pk})")
+    except ConfirmationNeeded as exc:
+        refused(exc, then="; if it is right, run the command again with --yes")
     except EntryInvalid as exc:
         refused(exc)
     row = {

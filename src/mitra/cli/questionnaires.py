@@ -8,6 +8,7 @@ import typer
 
 from .app import (
     JsonFlag,
+    Stopped,
     app,
     django_ready,
     fail,
@@ -159,9 +160,14 @@ def questionnaire(
         while True:
             try:
                 raw = input(f"Answer ({'/'.join(sorted(allowed))}): ").strip()
-            except EOFError:
+            except (EOFError, KeyboardInterrupt) as exc:
+                # The shells' conventions: 130 for Ctrl-C (128 + SIGINT), 1 for input that ended.
                 print()
-                fail("questionnaire stopped before every question was answered; nothing was saved")
+                raise Stopped(
+                    f"{definition.code} stopped at question {number} of {total_items}; "
+                    "nothing was saved",
+                    130 if isinstance(exc, KeyboardInterrupt) else 1,
+                ) from None
             if raw in allowed:
                 answers.append(int(raw))
                 break

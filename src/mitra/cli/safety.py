@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.markup import escape
 
-from mitra.vocabulary import PRODUCT_FORMS, AmountInvalid, parse_amount
+from mitra.vocabulary import PRODUCT_FORMS, SEVERITIES, AmountInvalid, parse_amount
 
 from .app import (
     JsonFlag,
@@ -34,12 +34,16 @@ def interactions(
     names: Annotated[
         list[str], typer.Argument(help="Medications or substances, e.g. Xanax sertraline alcohol.")
     ],
+    details: Annotated[
+        bool, typer.Option("--details", help="Also how each interaction works, and its evidence.")
+    ] = False,
     json_out: JsonFlag = False,
 ) -> None:
     """Interactions of kratom with each named substance, with severity, evidence and sources.
 
     An unknown name is reported as unknown with close matches, never as "no interaction".
     """
+    from mitra.knowledge.substances import load_substances
     from mitra.reads.interactions import MAX_NAME_LENGTH, MAX_NAMES
     from mitra.reads.interactions import interactions as check_interactions
     from mitra.safety.interactions import check
@@ -53,32 +57,57 @@ def interactions(
     if json_out:
         print_document(check_interactions(names))
         return
-    reports = check(names)
-    for report in (r.as_dict() for r in reports):
+    reports = [r.as_dict() for r in check(names)]
+    out.print(_summary(reports), highlight=False)
+    class_labels = {c.id: c.label for c in load_substances().classes.values()}
+    for report in reports:
+        out.print()
         if report["status"] == "unknown":
-            close = ", ".join(m["name"] for m in report["close_matches"])
+            # The note says it all, close matches included ("Did you mean ...?"), once.
             out.print(
-                f"[bold]{escape(report['query'])}[/]: [yellow]unknown to mitra[/]. {report['note']}"
+                f"[bold]{escape(report['query'])}[/]: [yellow]unknown to mitra[/]. "
+                f"{escape(report['note'])}"
             )
-            if close:
-                out.print(f"  Did you mean: {close}?")
             continue
         guess = " (a guess from the spelling: check it)" if report["match"] == "spelling" else ""
+        classes = ", ".join(class_labels.get(c, c.replace("_", " ")) for c in report["classes"])
         out.print(
             f"[bold]{escape(report['query'])}[/] = {escape(str(report['name']))}{guess}; "
-            f"classes: {', '.join(report['classes'])}"
+            f"{escape(classes)}"
         )
         if not report["interactions"]:
-            out.print(f"  {report['note']}")
+            out.print(f"  {escape(report['note'])}")
         for finding in report["interactions"]:
-            out.print(f"  [bold]{finding['severity'].upper()}[/] {finding['title']}")
-            out.print(f"    {finding['mechanism']}", highlight=False)
-            out.print(f"    What to do: {finding['advice']}", highlight=False)
-            out.print(
-                f"    Evidence: {finding['evidence'].replace('_', ' ')}. {finding['evidence_note']}"
-            )
+            out.print(f"  [bold]{finding['severity'].upper()}[/] {escape(finding['title'])}")
+            if details:
+                out.print(f"    {escape(finding['mechanism'])}", highlight=False)
+            out.print(f"    What to do: {escape(finding['advice'])}", highlight=False)
+            evidence = finding["evidence"].replace("_", " ")
+            if details:
+                evidence += f". {finding['evidence_note']}"
+            out.print(f"    Evidence: {escape(evidence)}", highlight=False)
+            # Safety content always shows its sources, with or without --details.
             for source in finding["sources"]:
-                out.print(f"    Source: {source['citation']} {source['url']}", highlight=False)
+                out.print(
+                    f"    Source: {escape(source['citation'])} {source['url']}", highlight=False
+                )
+    if not details and any(r["interactions"] for r in reports):
+        out.print("\nHow each interaction works and how strong the evidence is: add --details")
+
+
+def _summary(reports: list[dict[str, Any]]) -> str:
+    """ "2 names checked: 1 danger, 1 caution": each name counted once, by its worst finding."""
+    counts: dict[str, int] = {}
+    for report in reports:
+        if report["status"] == "unknown":
+            key = "unknown to mitra"
+        else:
+            key = report["highest_severity"] or "no known interaction"
+        counts[key] = counts.get(key, 0) + 1
+    order = [*SEVERITIES, "no known interaction", "unknown to mitra"]
+    parts = [f"{counts[k]} {k}" for k in order if k in counts]
+    checked = f"{len(reports)} name{'s' if len(reports) != 1 else ''} checked"
+    return f"{checked}: {', '.join(parts)}"
 
 
 def _has_offset(text: str) -> bool:

@@ -6,7 +6,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-__all__ = ["DuplicateSubmission", "EntryInvalid", "NotFound", "from_validation_error"]
+__all__ = [
+    "ConfirmationNeeded",
+    "DuplicateSubmission",
+    "EntryInvalid",
+    "NotFound",
+    "from_validation_error",
+    "plain_message",
+]
 
 
 class EntryInvalid(ValueError):
@@ -15,6 +22,17 @@ class EntryInvalid(ValueError):
     def __init__(self, errors: dict[str, str]) -> None:
         self.errors = errors
         super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+
+
+class ConfirmationNeeded(EntryInvalid):
+    """The entry is so far beyond the knowledge base's figures that it is saved only once the
+    person confirms it (`confirm`); `code` names the check for machines, `sources` its sources.
+    """
+
+    def __init__(self, code: str, field: str, message: str, sources: tuple[str, ...]) -> None:
+        self.code = code
+        self.sources = sources
+        super().__init__({field: message})
 
 
 class DuplicateSubmission(Exception):
@@ -33,7 +51,8 @@ def _num(value: Any) -> Any:
     return f"{value:g}" if isinstance(value, float) else value
 
 
-def _message(error: Any) -> str:
+def plain_message(error: Any) -> str:
+    """One pydantic error (an item of `ValidationError.errors()`) in a person's words."""
     kind = error["type"]
     ctx = {key: _num(value) for key, value in (error.get("ctx") or {}).items()}
     if error.get("input") is None and kind.endswith("_type"):
@@ -75,5 +94,5 @@ def from_validation_error(exc: ValidationError) -> EntryInvalid:
         loc = [str(part) for part in error["loc"]]
         # A check across fields names the field to show it beside in its context ("field").
         field = ".".join(loc) if loc else str((error.get("ctx") or {}).get("field", "__all__"))
-        errors.setdefault(field, _message(error))
+        errors.setdefault(field, plain_message(error))
     return EntryInvalid(errors)

@@ -132,6 +132,8 @@ class DoseIn(Schema):
     amount: DoseAmount
     unit: str
     note: Text = ""
+    # Set when the person confirmed an amount beyond the highest dose band (services.log_dose).
+    confirm: bool = False
 
     @field_validator("unit")
     @classmethod
@@ -164,10 +166,12 @@ class CheckInIn(Schema):
     @field_validator("symptoms")
     @classmethod
     def _known_symptoms(cls, value: list[str]) -> list[str]:
-        known = {s.id for s in load_knowledge().symptoms}
+        known = [s.id for s in load_knowledge().symptoms]
         unknown = [s for s in value if s not in known]
         if unknown:
-            raise ValueError(f"unknown symptom {', '.join(unknown)}")
+            raise ValueError(
+                f"unknown symptom {', '.join(unknown)}; use one of: {', '.join(known)}"
+            )
         return sorted(set(value))
 
     @field_validator("practices")

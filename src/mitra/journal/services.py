@@ -3,6 +3,7 @@ transaction. Web, API and CLI call these; none of them writes models directly.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
@@ -12,11 +13,21 @@ from django.utils import timezone
 from pydantic import BaseModel, ValidationError
 
 from mitra.instruments import InstrumentError, MissingAnswersError, Score, score
+from mitra.knowledge import load as load_knowledge
+from mitra.knowledge.pharmacokinetics import load_pharmacokinetics
 from mitra.pharmacology import UnknownUnitError, normalise_dose
 from mitra.safety.interactions import resolve
+from mitra.safety.parameters import load_rule_parameters
+from mitra.vocabulary import LEAF_FORMS, is_leaf
 
 from .alerts import acknowledge_crisis_alert, event_of, refresh_after_commit
-from .errors import DuplicateSubmission, EntryInvalid, NotFound, from_validation_error
+from .errors import (
+    ConfirmationNeeded,
+    DuplicateSubmission,
+    EntryInvalid,
+    NotFound,
+    from_validation_error,
+)
 from .models import (
     CheckIn,
     Dose,
@@ -40,6 +51,7 @@ from .schemas import (
     SubstanceIn,
     When,
 )
+from .timeline_builder import clock_of
 from .version import journal_changed
 
 S = TypeVar("S", bound=BaseModel)
@@ -181,12 +193,27 @@ def _restorer(model: type[E]) -> Callable[[Person, int], E]:
 def add_product(person: Person, data: Mapping[str, Any], *, token: str | None = None) -> Product:
     """Add a kratom product."""
     clean = validate(ProductIn, data)
-    return _create_once(
-        Product,
-        person,
-        token,
-        lambda: Product.objects.create(person=person, token=token or None, **clean.model_dump()),
-    )
+
+    def build() -> Product:
+        _refuse_taken_name(person, clean.name)
+        return Product.objects.create(person=person, token=token or None, **clean.model_dump())
+
+    return _create_once(Product, person, token, build)
+
+
+def _refuse_taken_name(person: Person, name: str, *, other_than: int | None = None) -> None:
+    """EntryInvalid when another of the person's products has this name, in any case.
+
+    Doses are logged by a product's name, so two products of one name could not be told apart.
+    Journals that already hold two such products still load: only adding or renaming is refused.
+    """
+    products = Product.objects.filter(person=person, deleted_at__isnull=True)
+    if other_than is not None:
+        products = products.exclude(pk=other_than)
+    taken = products.values_list("name", flat=True)
+    wanted = name.strip().casefold()
+    if any(existing.strip().casefold() == wanted for existing in taken):
+        raise EntryInvalid({"name": f"is already the name of one of your products: {name}"})
 
 
 @transaction.atomic
@@ -194,6 +221,8 @@ def edit_product(person: Person, product_id: int, data: Mapping[str, Any]) -> Pr
     """Change a product; its doses are normalised again with the new figures."""
     clean = validate(ProductIn, data)
     product = _get(Product, person, product_id)
+    if clean.name.strip().casefold() != product.name.strip().casefold():
+        _refuse_taken_name(person, clean.name, other_than=product.pk)
     _set_fields(product, clean.model_dump())
     doses = list(product.doses.filter(deleted_at__isnull=True))
     for dose in doses:
@@ -220,6 +249,67 @@ def normalise_into(dose: Dose, product: Product) -> None:
     """Set a dose's grams and lab mg from its amount, unit and product; refuse the implausible."""
     for name, value in dose_figures(dose.amount, dose.unit, product).items():
         setattr(dose, name, value)
+
+
+def _highest_band(rule: str, name: str) -> tuple[float, str, tuple[str, ...]]:
+    """The low edge (g of leaf), label and sources of the dose band a safety rule compares with."""
+    scheme_id, label = load_rule_parameters().names(rule, name)
+    for scheme in load_pharmacokinetics().dose_context:
+        for band in scheme.bands:
+            if scheme.id == scheme_id and band.label == label:
+                return band.low_g, band.label, scheme.sources
+    raise KeyError(f"no dose band {label!r} in dose context {scheme_id!r}")
+
+
+def _cited(source_ids: tuple[str, ...]) -> str:
+    """Sources in a line: "Prozialeck WC, Jivan JK, Andurkar SV 2012"."""
+    names = []
+    for source in load_knowledge().cite(source_ids):
+        year = re.search(r"\b(?:19|20)\d\d\b", source.citation)
+        names.append(source.citation.split(".")[0] + (f" {year[0]}" if year else ""))
+    return "; ".join(names)
+
+
+def refuse_implausible(person: Person, dose: Dose, product: Product) -> None:
+    """ConfirmationNeeded when a leaf dose, or its day's total, reaches the highest dose band.
+
+    The figures are the ones the safety rules compare with (safety_rules.toml: the warning band
+    of dose_above_band, the band of day_total_above_band), so "are you sure?" is asked exactly
+    where the journal would warn afterwards. Grams of an extract or a 7-OH product are not grams
+    of leaf and are never compared.
+    """
+    if not is_leaf(product.form):
+        return
+    low_g, label, sources = _highest_band("dose_above_band", "warning_band")
+    if dose.grams >= low_g:
+        raise ConfirmationNeeded(
+            "implausible_amount",
+            "amount",
+            f"is {dose.grams:g} g of leaf in one dose, at or above {low_g:g} g, where the "
+            f"highest dose band ('{label}') starts ({_cited(sources)}); are you sure? Check the "
+            "amount and unit",
+            sources,
+        )
+    low_g, label, sources = _highest_band("day_total_above_band", "band")
+    day_clock = clock_of(person)
+    start, end = day_clock.day_span(day_clock.local_day(dose.taken_at))
+    others = Dose.objects.filter(
+        person=person,
+        deleted_at__isnull=True,
+        taken_at__gte=start,
+        taken_at__lt=end,
+        product__form__in=LEAF_FORMS,
+    ).exclude(pk=dose.pk)
+    earlier = sum(others.values_list("grams", flat=True))
+    if earlier and earlier + dose.grams >= low_g:
+        raise ConfirmationNeeded(
+            "implausible_day_total",
+            "amount",
+            f"brings the day's leaf to {earlier + dose.grams:g} g, at or above {low_g:g} g, "
+            f"where the highest dose band ('{label}') starts ({_cited(sources)}); are you "
+            "sure? Check the amount and unit",
+            sources,
+        )
 
 
 def dose_figures(amount: float, unit: str, product: Product) -> dict[str, float | None]:
@@ -254,9 +344,11 @@ def log_dose(person: Person, data: Mapping[str, Any], *, token: str | None = Non
         person=person,
         token=token or None,
         product=product,
-        **clean.model_dump(exclude={"product_id"}),
+        **clean.model_dump(exclude={"product_id", "confirm"}),
     )
     normalise_into(dose, product)
+    if not clean.confirm:
+        refuse_implausible(person, dose, product)
 
     def build() -> Dose:
         dose.save()
@@ -276,9 +368,11 @@ def edit_dose(person: Person, dose_id: int, data: Mapping[str, Any]) -> Dose:
         product = dose.product  # kept even when the product was removed from the list since
     else:
         product = _owned_product(person, clean.product_id)
-    _set_fields(dose, clean.model_dump(exclude={"product_id"}))
+    _set_fields(dose, clean.model_dump(exclude={"product_id", "confirm"}))
     dose.product = product
     normalise_into(dose, product)
+    if not clean.confirm:
+        refuse_implausible(person, dose, product)
     dose.save()
     refresh_after_commit(person, "dose")
     return dose

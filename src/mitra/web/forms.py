@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from mitra.journal.errors import EntryInvalid
+from mitra.journal.errors import ConfirmationNeeded, EntryInvalid
 from mitra.knowledge import load as load_knowledge
 from mitra.timeline import zone_names
 from mitra.vocabulary import (
@@ -222,11 +222,14 @@ class DoseForm(JournalForm):
         label="Time taken", input_formats=[DATETIME_FORMAT], widget=LocalDateTimeInput()
     )
     note = forms.CharField(label="Note", required=False, max_length=2000)
+    # Shown only once the journal asked "are you sure?" about the amount (ConfirmationNeeded).
+    confirm = forms.BooleanField(label="Yes, this amount is right", required=False)
 
     def __init__(self, *args: Any, products: list[Any], **kwargs: Any) -> None:
         # Its own id prefix: the dose and check-in forms share a page and both have a note.
         kwargs.setdefault("auto_id", "dose_%s")
         super().__init__(*args, **kwargs)
+        self.asks_confirmation = False
         choice_field(self, "product_id").choices = [(p.id, p.name) for p in products]
         choice_field(self, "unit").choices = unit_choices(None)
         self.fields["amount"].required = False
@@ -239,7 +242,19 @@ class DoseForm(JournalForm):
             "unit": data["unit"],
             "taken_at": self.wall_clock("taken_at", zone),
             "note": data["note"],
+            "confirm": data["confirm"],
         }
+
+    def show_errors(self, exc: EntryInvalid) -> None:
+        if isinstance(exc, ConfirmationNeeded):
+            # The entry stays in the form; the box to confirm it appears below the amount.
+            self.asks_confirmation = True
+            for name, message in exc.errors.items():
+                exc.errors[name] = (
+                    f"{message}. If it is right, tick \u201cYes, this amount is right\u201d and "
+                    "save again."
+                )
+        super().show_errors(exc)
 
 
 def unit_choices(product: Any | None) -> list[tuple[str, str]]:
