@@ -1,6 +1,7 @@
-from django.urls import path
+from typing import Any
 
-from mitra.api.v1 import api, unknown_route
+from django.urls import URLResolver, path
+from django.urls.resolvers import RoutePattern
 
 from . import (
     alert_views,
@@ -15,9 +16,45 @@ from . import (
     views,
 )
 
+
+
+class _LazyResolver(URLResolver):
+    """URLs under a prefix, imported when a request reaches the prefix or a URL is reversed by
+    the resolver's namespace, and not when a page reverses its own URLs.
+
+    Django's resolver walks every included resolver whenever any URL is reversed; the API's
+    routes build their schemas as they are imported (about a second), which a freshly started
+    server would otherwise make its first page wait for.
+    """
+
+    def _populate(self) -> None:
+        if "urlconf_module" in self.__dict__:  # loaded: reversing by its namespace needs it
+            super()._populate()
+
+    def _loaded(self) -> None:
+        self.url_patterns  # noqa: B018  imports the URLs
+
+    @property
+    def reverse_dict(self) -> Any:
+        self._loaded()
+        return super().reverse_dict
+
+    @property
+    def namespace_dict(self) -> Any:
+        self._loaded()
+        return super().namespace_dict
+
+    @property
+    def app_dict(self) -> Any:
+        self._loaded()
+        return super().app_dict
+
+
+API_NAMESPACE = "api-v1"
 urlpatterns = [
-    path("api/v1/", api.urls),
-    path("api/v1/<path:rest>", unknown_route),
+    _LazyResolver(
+        RoutePattern("api/v1/"), "mitra.api.urls", app_name=API_NAMESPACE, namespace=API_NAMESPACE
+    ),
     path("", views.today, name="today"),
     path("welcome", views.welcome, name="welcome"),
     path("checkins", views.checkin_add, name="checkin_add"),
