@@ -17,7 +17,6 @@ from . import (
 )
 
 
-
 class _LazyResolver(URLResolver):
     """URLs under a prefix, imported when a request reaches the prefix or a URL is reversed by
     the resolver's namespace, and not when a page reverses its own URLs.
