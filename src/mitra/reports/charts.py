@@ -22,7 +22,7 @@ import vl_convert as vlc
 
 from .renderer import warm_renderer
 
-__all__ = ["Chart", "anxiety_and_grams_chart", "keep_drawings"]
+__all__ = ["Chart", "anxiety_and_grams_chart", "draw_later_until_warm", "keep_drawings"]
 
 ANXIETY_COLOR = "#7a3e9d"
 GRAMS_COLOR = "#2f7d6d"
@@ -30,7 +30,10 @@ GRAMS_COLOR = "#2f7d6d"
 
 @dataclass(frozen=True)
 class Chart:
-    """An SVG chart with its caption and a text alternative (rows of a data table)."""
+    """An SVG chart with its caption and a text alternative (rows of a data table).
+
+    `svg` is empty when the chart may be drawn later and the renderer was still starting.
+    """
 
     svg: str
     title: str
@@ -47,6 +50,10 @@ class _SvgCache:
         self.items: OrderedDict[str, str] = OrderedDict()
         self.lock = Lock()
         self.kept: tuple[Load, Store] | None = None
+        # While a server starts (`draw_later_until_warm` until `warm_up` has run), a chart that
+        # may be drawn later and is not kept is not drawn: the renderer's start (about a
+        # second) is not made the first page's wait.
+        self.warming = False
 
     def render(
         self,
@@ -54,10 +61,13 @@ class _SvgCache:
         data: Any,
         build: Callable[[], dict[str, Any]],
         draw: Callable[[dict[str, Any]], str] = vlc.vegalite_to_svg,
+        *,
+        later: bool = False,
     ) -> str:
         """The SVG of `build()`'s spec, drawn only when `kind` and `data` were not seen lately.
 
         Building a spec costs more than hashing its rows, so the key is the chart's data.
+        With `later`, "" while the renderer is starting and the drawing is not at hand.
         """
         text = json.dumps([kind, data], sort_keys=True, default=str)
         key = hashlib.sha256(text.encode()).hexdigest()
@@ -71,6 +81,8 @@ class _SvgCache:
         kept = self.kept
         svg = (kept[0]("charts", key) if kept else None) or ""
         if not (svg.startswith("<svg") and svg.rstrip().endswith("</svg>")):
+            if later and self.warming:
+                return ""
             svg = draw(build())
             if kept:
                 kept[1]("charts", key, svg)
@@ -86,6 +98,12 @@ _cache = _SvgCache()
 #: Reads text kept under (kind, key), or None; keeps text under (kind, key).
 Load = Callable[[str, str], "str | None"]
 Store = Callable[[str, str, str], None]
+
+
+def draw_later_until_warm() -> None:
+    """Until `warm_up` has run, charts asked for with `later=True` are drawn only if they are
+    at hand (a server starting: its first page shows their tables and fetches the drawings)."""
+    _cache.warming = True
 
 
 def keep_drawings(load: Load, store: Store) -> None:
@@ -126,9 +144,11 @@ class _Template:
         vega["data"] = data
         return vega
 
-    def render(self, kind: str, records: list[dict[str, Any]]) -> str:
+    def render(self, kind: str, records: list[dict[str, Any]], *, later: bool = False) -> str:
         """The SVG of the chart with these rows (drawn once per distinct rows, as `_cache`)."""
-        return _cache.render(kind, records, lambda: self.spec(records), vlc.vega_to_svg)
+        return _cache.render(
+            kind, records, lambda: self.spec(records), vlc.vega_to_svg, later=later
+        )
 
 
 #: A row no chart has: marks the compiled spec's data set that takes the rows.
@@ -136,20 +156,25 @@ _PLACEHOLDER = {"__rows__": 0}
 
 
 def warm_up() -> None:
-    """Start the chart renderer (its first use costs about a second) and compile Today's charts."""
-    warm_renderer()
-    # Each drawing of Today's two charts with rows (not kept: drawn straight to the renderer):
-    # the first drawing of a chart with axes and text costs several times a later one.
-    day = [{"day": f"2026-01-{d:02d}", "anxiety": 4.0, "grams": 3.0} for d in range(1, 31)]
-    vlc.vega_to_svg(_ANXIETY_AND_GRAMS.spec(day))
-    hours = [
-        {"t": f"2026-01-01T{h:02d}:00:00", "c": 50.0, "lo": 30.0, "hi": 90.0} for h in range(24)
-    ]
-    vlc.vega_to_svg(_EXPOSURE.spec(hours))
+    """Start the chart renderer (its first use costs about a second) and compile Today's charts;
+    from then on every chart is drawn when asked for."""
+    try:
+        warm_renderer()
+        # Each drawing of Today's two charts with rows (not kept: drawn straight to the
+        # renderer): the first drawing of a chart with axes and text costs several times a
+        # later one.
+        day = [{"day": f"2026-01-{d:02d}", "anxiety": 4.0, "grams": 3.0} for d in range(1, 31)]
+        vlc.vega_to_svg(_ANXIETY_AND_GRAMS.spec(day))
+        hours = [
+            {"t": f"2026-01-01T{h:02d}:00:00", "c": 50.0, "lo": 30.0, "hi": 90.0} for h in range(24)
+        ]
+        vlc.vega_to_svg(_EXPOSURE.spec(hours))
+    finally:
+        _cache.warming = False
 
 
 def _accessible(svg: str, title: str, summary: str) -> str:
-    """Give the SVG a role, title and description so screen readers announce it."""
+    """Give the SVG a role, title and description so screen readers announce it ("" stays "")."""
     label = f"{title}. {summary}".replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
     opening = f'<svg role="img" aria-label="{label}" focusable="false" '
     return re.sub(r"<svg ", opening, svg, count=1)
@@ -231,8 +256,13 @@ def _anxiety_and_grams_spec(records: list[dict[str, Any]]) -> dict[str, Any]:
 _ANXIETY_AND_GRAMS = _Template(_anxiety_and_grams_spec)
 
 
-def anxiety_and_grams_chart(days: list[date], anxiety: list[float], grams: list[float]) -> Chart:
-    """Daily mean anxiety (0-10, line) over daily kratom grams (bars) for the given days."""
+def anxiety_and_grams_chart(
+    days: list[date], anxiety: list[float], grams: list[float], *, later: bool = False
+) -> Chart:
+    """Daily mean anxiety (0-10, line) over daily kratom grams (bars) for the given days.
+
+    With `later`, the drawing may be left out while a server starts (`draw_later_until_warm`).
+    """
     records = [
         {
             "day": d.isoformat(),
@@ -241,7 +271,7 @@ def anxiety_and_grams_chart(days: list[date], anxiety: list[float], grams: list[
         }
         for d, a, g in zip(days, anxiety, grams, strict=True)
     ]
-    svg = _ANXIETY_AND_GRAMS.render("anxiety_and_grams", records)
+    svg = _ANXIETY_AND_GRAMS.render("anxiety_and_grams", records, later=later)
 
     rated = [a for a in anxiety if not math.isnan(a)]
     dosed = [g for g in grams if g > 0]
@@ -377,9 +407,17 @@ _EXPOSURE = _Template(_exposure_spec)
 
 
 def exposure_chart(
-    times: list[datetime], central: list[float], low: list[float], high: list[float]
+    times: list[datetime],
+    central: list[float],
+    low: list[float],
+    high: list[float],
+    *,
+    later: bool = False,
 ) -> Chart:
-    """Estimated mitragynine concentration (nmol/L) with its band, labelled as an estimate."""
+    """Estimated mitragynine concentration (nmol/L) with its band, labelled as an estimate.
+
+    With `later`, the drawing may be left out while a server starts (`draw_later_until_warm`).
+    """
     points = [
         # Naive local wall-clock times: the renderer would otherwise show them in UTC.
         {
@@ -390,7 +428,7 @@ def exposure_chart(
         }
         for t, c, lo, hi in zip(times, central, low, high, strict=True)
     ]
-    svg = _EXPOSURE.render("exposure", points)
+    svg = _EXPOSURE.render("exposure", points, later=later)
     peak = max(central)
     now_value = central[-1]
     title = "Estimated mitragynine in the body, last 72 hours"
