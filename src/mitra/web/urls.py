@@ -81,7 +81,7 @@ urlpatterns = [
         RoutePattern("api/v1/"), "mitra.api.urls", app_name=API_NAMESPACE, namespace=API_NAMESPACE
     ),
     path("", views.today, name="today"),
-    path("today/charts/<str:name>", views.today_chart, name="today_chart"),
+    path("today/charts/<str:chart>", views.today_chart, name="today_chart"),
     path("welcome", views.welcome, name="welcome"),
     path("checkins", views.checkin_add, name="checkin_add"),
     path("doses", views.dose_add, name="dose_add"),

@@ -161,13 +161,13 @@ def _today_charts(
 
 
 @require_safe
-def today_chart(request: HttpRequest, name: str) -> HttpResponse:
+def today_chart(request: HttpRequest, chart: str) -> HttpResponse:
     """One of Today's charts as its SVG, for a page drawn before the renderer had started."""
     person = current_person(request)
-    chart, exposure_figure = _today_charts(person, today_reads.today(person))
-    drawn = {"last-30-days": chart, "exposure": exposure_figure}.get(name)
+    days, exposure_figure = _today_charts(person, today_reads.today(person))
+    drawn = {"last-30-days": days, "exposure": exposure_figure}.get(chart)
     if drawn is None:
-        raise Http404(f"Today has no chart {name!r}.")
+        raise Http404(f"Today has no chart {chart!r}.")
     return HttpResponse(drawn.svg, content_type="text/html; charset=utf-8")
 
 
