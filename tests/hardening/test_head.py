@@ -38,6 +38,7 @@ def journal_ids(alice: Any, powder: Any) -> dict[str, str]:
         "card_id": "kratom.dose_trend",
         "action": "hold",
         "token": "no-such-feed",
+        "chart": "last-30-days",
     }
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import ipaddress
-import threading
 from typing import Annotated
 
 import typer
@@ -47,14 +46,15 @@ def serve(
     from django.conf import settings
     from waitress import create_server
 
-    from mitra.web.warm import warm_pages
+    from mitra.web.warm import warm_after_first_page, warm_today
     from mitra.wsgi import application
 
-    # The chart renderer takes about a second to start, and the pages' modules as long to
-    # import: both start now, beside the server, not on the first page; Today's page is drawn
-    # once and the Insights report cached before a page asks for them. One thread, in the
-    # order the first page needs them: two would share the interpreter with it, and slow it.
-    threading.Thread(target=warm_pages, daemon=True).start()
+    # Today's page (its modules, figures and templates) is made ready before the server
+    # listens, so the first page costs what any page costs; its charts are fetched by the page
+    # until the renderer has started (about a second: its start holds the interpreter, so it
+    # waits until the first page is out), followed by the other pages' modules and the
+    # Insights report, in one thread: two would share the interpreter with the pages.
+    warm_today()
 
     db = settings.DATABASES["default"]
     where = (
@@ -72,6 +72,7 @@ def serve(
                 "choose another with --port"
             )
         fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    warm_after_first_page()
     print(
         f"mitra is running at http://{host}:{port}/ (data: {where}). Press Ctrl+C to stop.",
         flush=True,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -666,6 +666,15 @@ def sample_two_compartment(
     the medians, scaled by each draw's Tmax. Draws no two-compartment model can reproduce are
     dropped, so fewer than `n` may return (at least one: the central model).
     """
+    rates, coefs = _two_compartment_draws(parameter_set, n, seed)
+    return rates.copy(), coefs.copy()
+
+
+@lru_cache(maxsize=16)
+def _two_compartment_draws(parameter_set: str, n: int, seed: int) -> tuple[FloatArray, FloatArray]:
+    """`sample_two_compartment`'s draws, made once per process: fitting each draw's model costs
+    about ten milliseconds, paid by every exposure band (Today after each dose) for the same
+    seeded draws. Read-only, since they are shared."""
     pset = _modelled_set(parameter_set)
     central = two_compartment(parameter_set)
     rng = np.random.default_rng(seed)
@@ -689,6 +698,7 @@ def sample_two_compartment(
     coefs = np.column_stack([a[keep], b[keep], -(a[keep] + b[keep])]) / pset.dose_mg
     if keep.size == 0:
         rates, coefs = central.rates[None, :], central.coefficients[None, :]
+    rates.flags.writeable = coefs.flags.writeable = False
     return rates, coefs
 
 

@@ -1,4 +1,9 @@
-"""Charts as accessible SVG: a Vega-Lite spec (Altair) rendered by vl-convert, no browser needed."""
+"""Charts as accessible SVG: a Vega-Lite spec rendered by vl-convert, no browser needed.
+
+The specs are written as the plain Vega-Lite documents Altair would make of the same charts:
+importing Altair (a third of a second) would otherwise come first in every process that draws
+one, `mitra report --pdf` and a freshly started server's first page among them.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +18,11 @@ from datetime import date, datetime
 from threading import Lock
 from typing import Any
 
-import altair as alt
 import vl_convert as vlc
 
 from .renderer import warm_renderer
 
-__all__ = ["Chart", "anxiety_and_grams_chart", "keep_drawings"]
+__all__ = ["Chart", "anxiety_and_grams_chart", "draw_later_until_warm", "keep_drawings"]
 
 ANXIETY_COLOR = "#7a3e9d"
 GRAMS_COLOR = "#2f7d6d"
@@ -26,7 +30,10 @@ GRAMS_COLOR = "#2f7d6d"
 
 @dataclass(frozen=True)
 class Chart:
-    """An SVG chart with its caption and a text alternative (rows of a data table)."""
+    """An SVG chart with its caption and a text alternative (rows of a data table).
+
+    `svg` is empty when the chart may be drawn later and the renderer was still starting.
+    """
 
     svg: str
     title: str
@@ -43,6 +50,10 @@ class _SvgCache:
         self.items: OrderedDict[str, str] = OrderedDict()
         self.lock = Lock()
         self.kept: tuple[Load, Store] | None = None
+        # While a server starts (`draw_later_until_warm` until `warm_up` has run), a chart that
+        # may be drawn later and is not kept is not drawn: the renderer's start (about a
+        # second) is not made the first page's wait.
+        self.warming = False
 
     def render(
         self,
@@ -50,10 +61,13 @@ class _SvgCache:
         data: Any,
         build: Callable[[], dict[str, Any]],
         draw: Callable[[dict[str, Any]], str] = vlc.vegalite_to_svg,
+        *,
+        later: bool = False,
     ) -> str:
         """The SVG of `build()`'s spec, drawn only when `kind` and `data` were not seen lately.
 
-        Building the Altair spec costs tens of milliseconds, so the key is the chart's data.
+        Building a spec costs more than hashing its rows, so the key is the chart's data.
+        With `later`, "" while the renderer is starting and the drawing is not at hand.
         """
         text = json.dumps([kind, data], sort_keys=True, default=str)
         key = hashlib.sha256(text.encode()).hexdigest()
@@ -67,6 +81,8 @@ class _SvgCache:
         kept = self.kept
         svg = (kept[0]("charts", key) if kept else None) or ""
         if not (svg.startswith("<svg") and svg.rstrip().endswith("</svg>")):
+            if later and self.warming:
+                return ""
             svg = draw(build())
             if kept:
                 kept[1]("charts", key, svg)
@@ -84,6 +100,12 @@ Load = Callable[[str, str], "str | None"]
 Store = Callable[[str, str, str], None]
 
 
+def draw_later_until_warm() -> None:
+    """Until `warm_up` has run, charts asked for with `later=True` are drawn only if they are
+    at hand (a server starting: its first page shows their tables and fetches the drawings)."""
+    _cache.warming = True
+
+
 def keep_drawings(load: Load, store: Store) -> None:
     """Keep drawn charts with `store` and look for them with `load` (the web app passes its
     data folder's; charts stay free of where that is, and of Django)."""
@@ -91,7 +113,7 @@ def keep_drawings(load: Load, store: Store) -> None:
 
 
 class _Template:
-    """A chart whose spec does not depend on its data: built, validated by Altair and compiled
+    """A chart whose spec does not depend on its data: built and compiled
     to Vega once per process; each drawing puts its rows into the compiled spec and renders it.
 
     Building an Altair spec with schema validation and compiling Vega-Lite cost tens of
@@ -122,9 +144,11 @@ class _Template:
         vega["data"] = data
         return vega
 
-    def render(self, kind: str, records: list[dict[str, Any]]) -> str:
+    def render(self, kind: str, records: list[dict[str, Any]], *, later: bool = False) -> str:
         """The SVG of the chart with these rows (drawn once per distinct rows, as `_cache`)."""
-        return _cache.render(kind, records, lambda: self.spec(records), vlc.vega_to_svg)
+        return _cache.render(
+            kind, records, lambda: self.spec(records), vlc.vega_to_svg, later=later
+        )
 
 
 #: A row no chart has: marks the compiled spec's data set that takes the rows.
@@ -132,20 +156,25 @@ _PLACEHOLDER = {"__rows__": 0}
 
 
 def warm_up() -> None:
-    """Start the chart renderer (its first use costs about a second) and compile Today's charts."""
-    warm_renderer()
-    # Each drawing of Today's two charts with rows (not kept: drawn straight to the renderer):
-    # the first drawing of a chart with axes and text costs several times a later one.
-    day = [{"day": f"2026-01-{d:02d}", "anxiety": 4.0, "grams": 3.0} for d in range(1, 31)]
-    vlc.vega_to_svg(_ANXIETY_AND_GRAMS.spec(day))
-    hours = [
-        {"t": f"2026-01-01T{h:02d}:00:00", "c": 50.0, "lo": 30.0, "hi": 90.0} for h in range(24)
-    ]
-    vlc.vega_to_svg(_EXPOSURE.spec(hours))
+    """Start the chart renderer (its first use costs about a second) and compile Today's charts;
+    from then on every chart is drawn when asked for."""
+    try:
+        warm_renderer()
+        # Each drawing of Today's two charts with rows (not kept: drawn straight to the
+        # renderer): the first drawing of a chart with axes and text costs several times a
+        # later one.
+        day = [{"day": f"2026-01-{d:02d}", "anxiety": 4.0, "grams": 3.0} for d in range(1, 31)]
+        vlc.vega_to_svg(_ANXIETY_AND_GRAMS.spec(day))
+        hours = [
+            {"t": f"2026-01-01T{h:02d}:00:00", "c": 50.0, "lo": 30.0, "hi": 90.0} for h in range(24)
+        ]
+        vlc.vega_to_svg(_EXPOSURE.spec(hours))
+    finally:
+        _cache.warming = False
 
 
 def _accessible(svg: str, title: str, summary: str) -> str:
-    """Give the SVG a role, title and description so screen readers announce it."""
+    """Give the SVG a role, title and description so screen readers announce it ("" stays "")."""
     label = f"{title}. {summary}".replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
     opening = f'<svg role="img" aria-label="{label}" focusable="false" '
     # Vega names each mark container a graphics-symbol; one with nothing to draw (a chart of no
@@ -157,9 +186,34 @@ def _accessible(svg: str, title: str, summary: str) -> str:
 _EMPTY_MARK_ROLE = re.compile(r'(<g [^>]*?) role="graphics-symbol"([^>]*/>)')
 
 
-def _data(values: list[dict[str, Any]]) -> Any:
-    """Inline chart data (Altair's Data is untyped)."""
-    return alt.Data(values=values)  # type: ignore[no-untyped-call]
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
+_TYPES = {"T": "temporal", "Q": "quantitative", "N": "nominal", "O": "ordinal"}
+
+
+def _data(values: list[dict[str, Any]]) -> dict[str, Any]:
+    """Inline chart data."""
+    return {"values": values}
+
+
+def _field(shorthand: str, **more: Any) -> dict[str, Any]:
+    """An encoding channel from Vega-Lite's shorthand ("day:T"; a bare name has no type)."""
+    name, _, kind = shorthand.partition(":")
+    channel: dict[str, Any] = {"field": name}
+    if kind:
+        channel["type"] = _TYPES[kind]
+    return channel | more
+
+
+def _vega_lite(
+    body: dict[str, Any], *, width: int, height: int, axis_fonts: bool = False
+) -> dict[str, Any]:
+    """A top-level Vega-Lite spec around `body` (a layer, a mark or a concatenation)."""
+    config: dict[str, Any] = {
+        "view": {"continuousWidth": 300, "continuousHeight": 300, "strokeWidth": 0}
+    }
+    if axis_fonts:
+        config["axis"] = {"labelFontSize": 14, "titleFontSize": 14}
+    return {"$schema": VEGA_LITE_SCHEMA, "config": config, **body, "height": height, "width": width}
 
 
 def _fmt(value: float, digits: int = 1) -> str:
@@ -167,43 +221,54 @@ def _fmt(value: float, digits: int = 1) -> str:
 
 
 def _anxiety_and_grams_spec(records: list[dict[str, Any]]) -> dict[str, Any]:
-    """The Vega-Lite spec of `anxiety_and_grams_chart` (validated by Altair)."""
-    data = _data(records)
-    base = alt.Chart(data).encode(
-        x=alt.X("day:T", title="Day", axis=alt.Axis(format="%b %d", labelAngle=0, tickCount=6))
-    )
-    bars = base.mark_bar(color=GRAMS_COLOR, opacity=0.55).encode(
-        y=alt.Y("grams:Q", title="Kratom leaf (g per day)", axis=alt.Axis(titleColor=GRAMS_COLOR)),
-        tooltip=[alt.Tooltip("day:T", title="Day"), alt.Tooltip("grams:Q", title="g")],
-    )
-    line = base.mark_line(
-        color=ANXIETY_COLOR, point=alt.OverlayMarkDef(color=ANXIETY_COLOR), strokeWidth=2.5
-    ).encode(
-        y=alt.Y(
-            "anxiety:Q",
-            title="Anxiety (0-10, daily mean)",
-            scale=alt.Scale(domain=[0, 10]),
-            axis=alt.Axis(titleColor=ANXIETY_COLOR),
-        ),
-        tooltip=[alt.Tooltip("day:T", title="Day"), alt.Tooltip("anxiety:Q", title="anxiety")],
-    )
-    chart = (
-        alt.layer(bars, line)
-        .resolve_scale(y="independent")
-        .properties(width="container", height=220)
-        .configure_view(strokeWidth=0)
-        .configure_axis(labelFontSize=14, titleFontSize=14)
-    )
-    spec: dict[str, Any] = chart.to_dict()
-    spec["width"] = 640
-    return spec
+    """The Vega-Lite spec of `anxiety_and_grams_chart`."""
+    x = _field("day:T", axis={"format": "%b %d", "labelAngle": 0, "tickCount": 6}, title="Day")
+    bars = {
+        "mark": {"type": "bar", "color": GRAMS_COLOR, "opacity": 0.55},
+        "encoding": {
+            "tooltip": [_field("day:T", title="Day"), _field("grams:Q", title="g")],
+            "x": x,
+            "y": _field(
+                "grams:Q", axis={"titleColor": GRAMS_COLOR}, title="Kratom leaf (g per day)"
+            ),
+        },
+    }
+    line = {
+        "mark": {
+            "type": "line",
+            "color": ANXIETY_COLOR,
+            "point": {"color": ANXIETY_COLOR},
+            "strokeWidth": 2.5,
+        },
+        "encoding": {
+            "tooltip": [_field("day:T", title="Day"), _field("anxiety:Q", title="anxiety")],
+            "x": x,
+            "y": _field(
+                "anxiety:Q",
+                axis={"titleColor": ANXIETY_COLOR},
+                scale={"domain": [0, 10]},
+                title="Anxiety (0-10, daily mean)",
+            ),
+        },
+    }
+    body = {
+        "layer": [bars, line],
+        "data": _data(records),
+        "resolve": {"scale": {"y": "independent"}},
+    }
+    return _vega_lite(body, width=640, height=220, axis_fonts=True)
 
 
 _ANXIETY_AND_GRAMS = _Template(_anxiety_and_grams_spec)
 
 
-def anxiety_and_grams_chart(days: list[date], anxiety: list[float], grams: list[float]) -> Chart:
-    """Daily mean anxiety (0-10, line) over daily kratom grams (bars) for the given days."""
+def anxiety_and_grams_chart(
+    days: list[date], anxiety: list[float], grams: list[float], *, later: bool = False
+) -> Chart:
+    """Daily mean anxiety (0-10, line) over daily kratom grams (bars) for the given days.
+
+    With `later`, the drawing may be left out while a server starts (`draw_later_until_warm`).
+    """
     records = [
         {
             "day": d.isoformat(),
@@ -212,7 +277,7 @@ def anxiety_and_grams_chart(days: list[date], anxiety: list[float], grams: list[
         }
         for d, a, g in zip(days, anxiety, grams, strict=True)
     ]
-    svg = _ANXIETY_AND_GRAMS.render("anxiety_and_grams", records)
+    svg = _ANXIETY_AND_GRAMS.render("anxiety_and_grams", records, later=later)
 
     rated = [a for a in anxiety if not math.isnan(a)]
     dosed = [g for g in grams if g > 0]
@@ -263,41 +328,47 @@ def questionnaire_history_chart(
     ]
 
     def build() -> dict[str, Any]:
-        layers: list[Any] = []
+        layers: list[dict[str, Any]] = []
         if shaded:
-            band_data = _data(shaded)
             layers.append(
-                alt.Chart(band_data)
-                .mark_rect(opacity=0.8)
-                .encode(
-                    y=alt.Y("low:Q"),
-                    y2="high:Q",
-                    color=alt.Color(
-                        "band:N",
-                        sort=[b[0] for b in bands],
-                        scale=alt.Scale(range=BAND_COLORS[: len(bands)]),
-                        legend=alt.Legend(title="Band", orient="right"),
-                    ),
-                )
+                {
+                    "data": _data(shaded),
+                    "mark": {"type": "rect", "opacity": 0.8},
+                    "encoding": {
+                        "color": _field(
+                            "band:N",
+                            legend={"orient": "right", "title": "Band"},
+                            scale={"range": BAND_COLORS[: len(bands)]},
+                            sort=[b[0] for b in bands],
+                        ),
+                        "y": _field("low:Q"),
+                        "y2": _field("high"),
+                    },
+                }
             )
-        point_data = _data(points)
         layers.append(
-            alt.Chart(point_data)
-            .mark_line(color="#2f3e6d", strokeWidth=2.5, point=alt.OverlayMarkDef(color="#2f3e6d"))
-            .encode(
-                x=alt.X("day:T", title="Date", axis=alt.Axis(format="%b %d, %Y", labelAngle=0)),
-                y=alt.Y(
-                    "total:Q",
-                    title=f"{code} total (0-{maximum})",
-                    scale=alt.Scale(domain=[0, maximum]),
-                ),
-                tooltip=[alt.Tooltip("day:T", title="Date"), alt.Tooltip("total:Q", title="Total")],
-            )
+            {
+                "data": _data(points),
+                "mark": {
+                    "type": "line",
+                    "color": "#2f3e6d",
+                    "point": {"color": "#2f3e6d"},
+                    "strokeWidth": 2.5,
+                },
+                "encoding": {
+                    "tooltip": [_field("day:T", title="Date"), _field("total:Q", title="Total")],
+                    "x": _field(
+                        "day:T", axis={"format": "%b %d, %Y", "labelAngle": 0}, title="Date"
+                    ),
+                    "y": _field(
+                        "total:Q",
+                        scale={"domain": [0, maximum]},
+                        title=f"{code} total (0-{maximum})",
+                    ),
+                },
+            }
         )
-        chart = alt.layer(*layers).properties(height=220).configure_view(strokeWidth=0)
-        spec: dict[str, Any] = chart.to_dict()
-        spec["width"] = 560
-        return spec
+        return _vega_lite({"layer": layers}, width=560, height=220)
 
     svg = _cache.render("questionnaire_history", [code, points, shaded], build)
     title = f"{code} totals over time"
@@ -317,36 +388,42 @@ def questionnaire_history_chart(
 
 
 def _exposure_spec(points: list[dict[str, Any]]) -> dict[str, Any]:
-    """The Vega-Lite spec of `exposure_chart` (validated by Altair)."""
-    data = _data(points)
-    x = alt.X("t:T", title="Time", axis=alt.Axis(format="%a %H:%M", labelAngle=0, tickCount=6))
-    band = (
-        alt.Chart(data)
-        .mark_area(color=GRAMS_COLOR, opacity=0.25)
-        .encode(x=x, y=alt.Y("lo:Q", title="Estimated mitragynine (nmol/L)"), y2="hi:Q")
-    )
-    line = (
-        alt.Chart(data)
-        .mark_line(color=GRAMS_COLOR, strokeWidth=2.5)
-        .encode(
-            x=x,
-            y="c:Q",
-            tooltip=[alt.Tooltip("t:T", title="Time"), alt.Tooltip("c:Q", title="nmol/L")],
-        )
-    )
-    chart = alt.layer(band, line).properties(height=200).configure_view(strokeWidth=0)
-    spec: dict[str, Any] = chart.to_dict()
-    spec["width"] = 640
-    return spec
+    """The Vega-Lite spec of `exposure_chart`."""
+    x = _field("t:T", axis={"format": "%a %H:%M", "labelAngle": 0, "tickCount": 6}, title="Time")
+    band = {
+        "mark": {"type": "area", "color": GRAMS_COLOR, "opacity": 0.25},
+        "encoding": {
+            "x": x,
+            "y": _field("lo:Q", title="Estimated mitragynine (nmol/L)"),
+            "y2": _field("hi"),
+        },
+    }
+    line = {
+        "mark": {"type": "line", "color": GRAMS_COLOR, "strokeWidth": 2.5},
+        "encoding": {
+            "tooltip": [_field("t:T", title="Time"), _field("c:Q", title="nmol/L")],
+            "x": x,
+            "y": _field("c:Q"),
+        },
+    }
+    return _vega_lite({"layer": [band, line], "data": _data(points)}, width=640, height=200)
 
 
 _EXPOSURE = _Template(_exposure_spec)
 
 
 def exposure_chart(
-    times: list[datetime], central: list[float], low: list[float], high: list[float]
+    times: list[datetime],
+    central: list[float],
+    low: list[float],
+    high: list[float],
+    *,
+    later: bool = False,
 ) -> Chart:
-    """Estimated mitragynine concentration (nmol/L) with its band, labelled as an estimate."""
+    """Estimated mitragynine concentration (nmol/L) with its band, labelled as an estimate.
+
+    With `later`, the drawing may be left out while a server starts (`draw_later_until_warm`).
+    """
     points = [
         # Naive local wall-clock times: the renderer would otherwise show them in UTC.
         {
@@ -357,7 +434,7 @@ def exposure_chart(
         }
         for t, c, lo, hi in zip(times, central, low, high, strict=True)
     ]
-    svg = _EXPOSURE.render("exposure", points)
+    svg = _EXPOSURE.render("exposure", points, later=later)
     peak = max(central)
     now_value = central[-1]
     title = "Estimated mitragynine in the body, last 72 hours"
@@ -394,43 +471,38 @@ def forest_chart(rows: list[tuple[str, float, float, float, bool]], unit: str) -
     order = [r[0] for r in rows]
 
     def build() -> dict[str, Any]:
-        data = _data(points)
-        y = alt.Y("factor:N", sort=order, title=None, axis=alt.Axis(labelLimit=200))
-        rule = (
-            alt.Chart(data)
-            .mark_rule(strokeWidth=2.5, color="#2f3e6d")
-            .encode(
-                y=y,
-                x=alt.X("low:Q", title=f"Difference in anxiety ({unit}), 95% interval"),
-                x2="high:Q",
-            )
-        )
-        dots = (
-            alt.Chart(data)
-            .mark_point(filled=True, size=80)
-            .encode(
-                y=y,
-                x="estimate:Q",
-                color=alt.Color(
+        y = _field("factor:N", axis={"labelLimit": 200}, sort=order, title=None)
+        rule = {
+            "data": _data(points),
+            "mark": {"type": "rule", "color": "#2f3e6d", "strokeWidth": 2.5},
+            "encoding": {
+                "x": _field("low:Q", title=f"Difference in anxiety ({unit}), 95% interval"),
+                "x2": _field("high"),
+                "y": y,
+            },
+        }
+        dots = {
+            "data": _data(points),
+            "mark": {"type": "point", "filled": True, "size": 80},
+            "encoding": {
+                "color": _field(
                     "clear:N",
-                    scale=alt.Scale(domain=["stands out", "unclear"], range=["#2f3e6d", "#9aa1ad"]),
-                    legend=alt.Legend(title="After multiple-testing control", orient="bottom"),
+                    legend={"orient": "bottom", "title": "After multiple-testing control"},
+                    scale={"domain": ["stands out", "unclear"], "range": ["#2f3e6d", "#9aa1ad"]},
                 ),
-                tooltip=["factor:N", "estimate:Q", "low:Q", "high:Q"],
-            )
+                "tooltip": [_field(f) for f in ("factor:N", "estimate:Q", "low:Q", "high:Q")],
+                "x": _field("estimate:Q"),
+                "y": y,
+            },
+        }
+        zero = {
+            "data": _data([{"x": 0}]),
+            "mark": {"type": "rule", "color": "#a12b2b", "strokeDash": [4, 4]},
+            "encoding": {"x": _field("x:Q")},
+        }
+        spec = _vega_lite(
+            {"layer": [rule, dots, zero]}, width=520, height=max(120, 26 * len(points))
         )
-        zero = (
-            alt.Chart(_data([{"x": 0}]))
-            .mark_rule(color="#a12b2b", strokeDash=[4, 4])
-            .encode(x="x:Q")
-        )
-        chart = (
-            alt.layer(rule, dots, zero)
-            .properties(height=max(120, 26 * len(points)))
-            .configure_view(strokeWidth=0)
-        )
-        spec: dict[str, Any] = chart.to_dict()
-        spec["width"] = 520
         spec["padding"] = {"left": 12, "right": 8, "top": 5, "bottom": 5}  # room for long labels
         return spec
 
@@ -467,25 +539,25 @@ def binned_chart(
     ]
 
     def build() -> dict[str, Any]:
-        data = _data(points)
-        line = (
-            alt.Chart(data)
-            .mark_line(
-                color=ANXIETY_COLOR, strokeWidth=2.5, point=alt.OverlayMarkDef(color=ANXIETY_COLOR)
-            )
-            .encode(
-                x=alt.X("x:Q", title=x_title),
-                y=alt.Y("y:Q", title=y_title, scale=alt.Scale(domain=[0, 10])),
-                tooltip=[
-                    alt.Tooltip("x:Q", title=x_title),
-                    alt.Tooltip("y:Q", title=y_title),
-                    alt.Tooltip("n:Q", title="ratings"),
+        line = {
+            "data": _data(points),
+            "mark": {
+                "type": "line",
+                "color": ANXIETY_COLOR,
+                "point": {"color": ANXIETY_COLOR},
+                "strokeWidth": 2.5,
+            },
+            "encoding": {
+                "tooltip": [
+                    _field("x:Q", title=x_title),
+                    _field("y:Q", title=y_title),
+                    _field("n:Q", title="ratings"),
                 ],
-            )
-        )
-        spec: dict[str, Any] = line.properties(height=200).configure_view(strokeWidth=0).to_dict()
-        spec["width"] = 520
-        return spec
+                "x": _field("x:Q", title=x_title),
+                "y": _field("y:Q", scale={"domain": [0, 10]}, title=y_title),
+            },
+        }
+        return _vega_lite(line, width=520, height=200)
 
     svg = _cache.render("binned", [title, points], build)
     summary = (
@@ -527,30 +599,29 @@ def weekly_dose_chart(weeks: list[dict[str, Any]], trend: dict[str, Any] | None)
         ]
 
     def build() -> dict[str, Any]:
-        x = alt.X("week:T", title="Week", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=5))
+        axis = {"format": "%b %Y", "labelAngle": 0, "tickCount": 5}
+        x = _field("week:T", axis=axis, title="Week")
         y_title = "Estimated mitragynine (mg per week)"
-        bars = (
-            alt.Chart(_data(points))
-            .mark_bar(color=GRAMS_COLOR, opacity=0.6)
-            .encode(x=x, y=alt.Y("mg:Q", title=y_title))
-        )
-        ranges = (
-            alt.Chart(_data(points))
-            .mark_rule(color="#555555")
-            .encode(x=x, y=alt.Y("low:Q", title=y_title), y2="high:Q")
-        )
-        layers: list[Any] = [bars, ranges]
+        bars = {
+            "data": _data(points),
+            "mark": {"type": "bar", "color": GRAMS_COLOR, "opacity": 0.6},
+            "encoding": {"x": x, "y": _field("mg:Q", title=y_title)},
+        }
+        ranges = {
+            "data": _data(points),
+            "mark": {"type": "rule", "color": "#555555"},
+            "encoding": {"x": x, "y": _field("low:Q", title=y_title), "y2": _field("high")},
+        }
+        layers = [bars, ranges]
         if line_points:
             layers.append(
-                alt.Chart(_data(line_points))
-                .mark_line(color="#a12b2b", strokeWidth=2.5)
-                .encode(x=x, y="mg:Q")
+                {
+                    "data": _data(line_points),
+                    "mark": {"type": "line", "color": "#a12b2b", "strokeWidth": 2.5},
+                    "encoding": {"x": x, "y": _field("mg:Q")},
+                }
             )
-        spec: dict[str, Any] = (
-            alt.layer(*layers).properties(height=200).configure_view(strokeWidth=0).to_dict()
-        )
-        spec["width"] = 560
-        return spec
+        return _vega_lite({"layer": layers}, width=560, height=200)
 
     svg = _cache.render("weekly-mg", [points, line_points], build)
     title = "Estimated mitragynine per week"
@@ -599,28 +670,23 @@ def weekly_adherence_chart(weeks: list[tuple[date, int | None, int, int]]) -> Ch
     labels = [f"{start:%d %b}" for start, _, _, _ in weeks]
 
     def build() -> dict[str, Any]:
-        x = alt.X(
-            "week:O",
-            title="Week starting (Monday)",
-            scale=alt.Scale(domain=labels),
-            axis=alt.Axis(labelAngle=0),
-        )
-        y = alt.Y(
-            "percent:Q",
-            title="Goals met (% of target)",
-            scale=alt.Scale(domain=[0, 100]),
-        )
-        spec: dict[str, Any] = (
-            alt.Chart(_data(points))
+        bars = {
+            "data": _data(points),
             # Without a bar the empty mark group would be an unlabelled image for screen readers.
-            .mark_bar(color=GRAMS_COLOR, aria=bool(points))
-            .encode(x=x, y=y)
-            .properties(height=180)
-            .configure_view(strokeWidth=0)
-            .to_dict()
-        )
-        spec["width"] = 360
-        return spec
+            "mark": {"type": "bar", "aria": bool(points), "color": GRAMS_COLOR},
+            "encoding": {
+                "x": _field(
+                    "week:O",
+                    axis={"labelAngle": 0},
+                    scale={"domain": labels},
+                    title="Week starting (Monday)",
+                ),
+                "y": _field(
+                    "percent:Q", scale={"domain": [0, 100]}, title="Goals met (% of target)"
+                ),
+            },
+        }
+        return _vega_lite(bars, width=360, height=180)
 
     svg = _cache.render("weekly-adherence", [labels, points], build)
     title = "Weekly goals met"

@@ -5,9 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import altair as alt
-
-from mitra.reports.charts import ANXIETY_COLOR, GRAMS_COLOR, Chart, _accessible, _cache, _data
+from mitra.reports.charts import (
+    ANXIETY_COLOR,
+    GRAMS_COLOR,
+    VEGA_LITE_SCHEMA,
+    Chart,
+    _accessible,
+    _cache,
+    _data,
+    _field,
+)
 
 __all__ = ["taper_chart"]
 
@@ -40,43 +47,61 @@ def taper_chart(
     label = {"g": "g of leaf", "mg": "mg mitragynine", "capsule": "capsules"}.get(unit, unit)
 
     def build() -> dict[str, Any]:
-        data = _data(records)
-        x = alt.X("day:T", title="Day", axis=alt.Axis(format="%b %d", labelAngle=0, tickCount=6))
-        base = alt.Chart(data).encode(x=x)
-        bars = base.mark_bar(color=GRAMS_COLOR, opacity=0.55).encode(
-            y=alt.Y("used:Q", title=f"Use ({label} per day)")
-        )
-        plan = base.mark_line(color=ALLOWANCE_COLOR, interpolate="step-after", strokeWidth=2.5)
-        plan = plan.encode(y="allowance:Q")
-        top = alt.layer(bars, plan).properties(width=640, height=200)
-        sows_line = base.mark_line(color=SOWS_COLOR, point=True, strokeDash=[6, 3]).encode(
-            y=alt.Y(
-                "sows:Q",
-                title="SOWS (0-40)",
-                scale=alt.Scale(domain=[0, 40]),
-                axis=alt.Axis(titleColor=SOWS_COLOR),
-            )
-        )
-        anxiety_line = base.mark_line(color=ANXIETY_COLOR, point=True, strokeWidth=2.5).encode(
-            y=alt.Y(
-                "anxiety:Q",
-                title="Anxiety (0-10)",
-                scale=alt.Scale(domain=[0, 10]),
-                axis=alt.Axis(titleColor=ANXIETY_COLOR),
-            )
-        )
-        bottom = (
-            alt.layer(sows_line, anxiety_line)
-            .resolve_scale(y="independent")
-            .properties(width=640, height=140)
-        )
-        chart = (
-            alt.vconcat(top, bottom)
-            .configure_view(strokeWidth=0)
-            .configure_axis(labelFontSize=14, titleFontSize=14)
-        )
-        spec: dict[str, Any] = chart.to_dict()
-        return spec
+        x = _field("day:T", axis={"format": "%b %d", "labelAngle": 0, "tickCount": 6}, title="Day")
+        bars = {
+            "mark": {"type": "bar", "color": GRAMS_COLOR, "opacity": 0.55},
+            "encoding": {"x": x, "y": _field("used:Q", title=f"Use ({label} per day)")},
+        }
+        plan = {
+            "mark": {
+                "type": "line",
+                "color": ALLOWANCE_COLOR,
+                "interpolate": "step-after",
+                "strokeWidth": 2.5,
+            },
+            "encoding": {"x": x, "y": _field("allowance:Q")},
+        }
+        sows_line = {
+            "mark": {"type": "line", "color": SOWS_COLOR, "point": True, "strokeDash": [6, 3]},
+            "encoding": {
+                "x": x,
+                "y": _field(
+                    "sows:Q",
+                    axis={"titleColor": SOWS_COLOR},
+                    scale={"domain": [0, 40]},
+                    title="SOWS (0-40)",
+                ),
+            },
+        }
+        anxiety_line = {
+            "mark": {"type": "line", "color": ANXIETY_COLOR, "point": True, "strokeWidth": 2.5},
+            "encoding": {
+                "x": x,
+                "y": _field(
+                    "anxiety:Q",
+                    axis={"titleColor": ANXIETY_COLOR},
+                    scale={"domain": [0, 10]},
+                    title="Anxiety (0-10)",
+                ),
+            },
+        }
+        return {
+            "$schema": VEGA_LITE_SCHEMA,
+            "config": {
+                "view": {"continuousWidth": 300, "continuousHeight": 300, "strokeWidth": 0},
+                "axis": {"labelFontSize": 14, "titleFontSize": 14},
+            },
+            "vconcat": [
+                {"layer": [bars, plan], "height": 200, "width": 640},
+                {
+                    "layer": [sows_line, anxiety_line],
+                    "height": 140,
+                    "resolve": {"scale": {"y": "independent"}},
+                    "width": 640,
+                },
+            ],
+            "data": _data(records),
+        }
 
     svg = _cache.render("taper", records, build)
     title = (

@@ -1,24 +1,87 @@
-from django.urls import path
+from collections.abc import Callable
+from importlib import import_module
+from typing import Any
 
-from mitra.api.v1 import api, unknown_route
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLResolver, path
+from django.urls.resolvers import RoutePattern
 
 from . import (
     alert_views,
     import_views,
-    insight_views,
     plan_views,
     questionnaire_views,
     reminder_views,
-    report_views,
     substance_views,
     taper_views,
     views,
 )
 
+
+class _LazyResolver(URLResolver):
+    """URLs under a prefix, imported when a request reaches the prefix or a URL is reversed by
+    the resolver's namespace, and not when a page reverses its own URLs.
+
+    Django's resolver walks every included resolver whenever any URL is reversed; the API's
+    routes build their schemas as they are imported (about a second), which a freshly started
+    server would otherwise make its first page wait for.
+    """
+
+    def _populate(self) -> None:
+        if "urlconf_module" in self.__dict__:  # loaded: reversing by its namespace needs it
+            super()._populate()
+
+    def _loaded(self) -> None:
+        self.url_patterns  # noqa: B018  imports the URLs
+
+    @property
+    def reverse_dict(self) -> Any:
+        self._loaded()
+        return super().reverse_dict
+
+    @property
+    def namespace_dict(self) -> Any:
+        self._loaded()
+        return super().namespace_dict
+
+    @property
+    def app_dict(self) -> Any:
+        self._loaded()
+        return super().app_dict
+
+
+def _later(name: str) -> Callable[..., HttpResponse]:
+    """The view `module.function` of this package, imported when it is first asked for.
+
+    For pages whose modules take long to import (the statistics behind Insights and the
+    report import SciPy): a freshly started server's first page does not wait for them, and
+    the start-up warming imports them after Today's page. Not for views exempt from CSRF:
+    the middleware reads that mark before the view is imported.
+    """
+    module, _, function = name.partition(".")
+
+    def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        found = getattr(import_module(f"{__package__}.{module}"), function)
+        if getattr(found, "csrf_exempt", False):
+            raise ImproperlyConfigured(f"{name} is exempt from CSRF: import it with the URLs")
+        return found(request, *args, **kwargs)  # type: ignore[no-any-return]
+
+    view.__name__ = view.__qualname__ = function
+    view.__module__ = f"{__package__}.{module}"
+    return view
+
+
+#: The modules `_later` imports, for the start-up warming.
+LATER_MODULES = ("insight_views", "report_views")
+
+API_NAMESPACE = "api-v1"
 urlpatterns = [
-    path("api/v1/", api.urls),
-    path("api/v1/<path:rest>", unknown_route),
+    _LazyResolver(
+        RoutePattern("api/v1/"), "mitra.api.urls", app_name=API_NAMESPACE, namespace=API_NAMESPACE
+    ),
     path("", views.today, name="today"),
+    path("today/charts/<str:chart>", views.today_chart, name="today_chart"),
     path("welcome", views.welcome, name="welcome"),
     path("checkins", views.checkin_add, name="checkin_add"),
     path("doses", views.dose_add, name="dose_add"),
@@ -33,8 +96,8 @@ urlpatterns = [
     path("crisis", views.crisis, name="crisis"),
     path("evidence", views.evidence, name="evidence"),
     path("alerts", alert_views.alerts, name="alerts"),
-    path("insights", insight_views.insights, name="insights"),
-    path("insights/<str:card_id>.json", insight_views.insight_data, name="insight_data"),
+    path("insights", _later("insight_views.insights"), name="insights"),
+    path("insights/<str:card_id>.json", _later("insight_views.insight_data"), name="insight_data"),
     path(
         "alerts/<int:alert_id>/acknowledge", alert_views.alert_acknowledge, name="alert_acknowledge"
     ),
@@ -55,9 +118,9 @@ urlpatterns = [
     path("taper/<str:action>", taper_views.taper_choose, name="taper_choose"),
     path("plan", plan_views.plan_page, name="plan"),
     path("plan/goals/<str:kind>/remove", plan_views.goal_remove, name="goal_remove"),
-    path("report", report_views.report_page, name="report"),
-    path("report.pdf", report_views.report_pdf, name="report_pdf"),
-    path("export/csv.zip", report_views.export_csv, name="export_csv"),
+    path("report", _later("report_views.report_page"), name="report"),
+    path("report.pdf", _later("report_views.report_pdf"), name="report_pdf"),
+    path("export/csv.zip", _later("report_views.export_csv"), name="export_csv"),
     path("questionnaires", questionnaire_views.questionnaires, name="questionnaires"),
     path(
         "questionnaires/<str:code>",

@@ -25,7 +25,7 @@ from mitra.reads import today as today_reads
 from mitra.reads.cache_files import load_text, store_text
 from mitra.reads.journal import CheckInValues, DoseValues
 from mitra.reads.products import ProductView
-from mitra.reports.charts import anxiety_and_grams_chart, exposure_chart, keep_drawings
+from mitra.reports.charts import Chart, anxiety_and_grams_chart, exposure_chart, keep_drawings
 
 from .forms import (
     DATETIME_FORMAT,
@@ -115,19 +115,8 @@ def _today_context(
     dose_form: DoseForm | None = None,
 ) -> dict[str, Any]:
     read = today_reads.today(person)
-    chart = anxiety_and_grams_chart(
-        [c.day for c in read.chart],
-        [float("nan") if c.anxiety is None else c.anxiety for c in read.chart],
-        [c.grams_leaf for c in read.chart],
-    )
+    chart, exposure_figure = _today_charts(person, read, later=True)
     exposure = read.exposure
-    exposure_figure = None
-    if exposure.times:
-        zone = clock(person).zone
-        local = [t.astimezone(zone) for t in exposure.times]
-        exposure_figure = exposure_chart(
-            local, exposure.concentration_nM, exposure.low_nM, exposure.high_nM
-        )
     return {
         "exposure": exposure,
         "exposure_chart": exposure_figure,
@@ -145,6 +134,42 @@ def _today_context(
         "plan_progress": read.plan,
         "taper_tomorrow": reminder_reads.step_due_tomorrow(person),
     }
+
+
+def _today_charts(
+    person: Any, read: today_reads.Today, *, later: bool = False
+) -> tuple[Chart, Chart | None]:
+    """Today's two charts: the last 30 days, and the exposure curve when there is one.
+
+    With `later`, a chart may come without its drawing while the server starts; the page then
+    fetches it from `today_chart`.
+    """
+    chart = anxiety_and_grams_chart(
+        [c.day for c in read.chart],
+        [float("nan") if c.anxiety is None else c.anxiety for c in read.chart],
+        [c.grams_leaf for c in read.chart],
+        later=later,
+    )
+    exposure = read.exposure
+    if not exposure.times:
+        return chart, None
+    zone = clock(person).zone
+    local = [t.astimezone(zone) for t in exposure.times]
+    figure = exposure_chart(
+        local, exposure.concentration_nM, exposure.low_nM, exposure.high_nM, later=later
+    )
+    return chart, figure
+
+
+@require_safe
+def today_chart(request: HttpRequest, chart: str) -> HttpResponse:
+    """One of Today's charts as its SVG, for a page drawn before the renderer had started."""
+    person = current_person(request)
+    days, exposure_figure = _today_charts(person, today_reads.today(person))
+    drawn = {"last-30-days": days, "exposure": exposure_figure}.get(chart)
+    if drawn is None:
+        raise Http404(f"Today has no chart {chart!r}.")
+    return HttpResponse(drawn.svg, content_type="text/html; charset=utf-8")
 
 
 def _meals_choice(value: bool | None) -> str | None:
