@@ -110,3 +110,21 @@ def test_an_unknown_name_with_close_matches_asks_did_you_mean_once(
     html = client.get("/substances/check?name=alprazolamine").content.decode()
     assert html.count("Did you mean") == 1
     assert "alprazolam" in html
+
+
+def test_the_live_check_names_classes_in_the_knowledge_bases_words(
+    client: Client, alice: Any
+) -> None:
+    html = client.get("/substances/check?name=Xanax").content.decode()
+    assert "CNS depressant" in html
+    assert "CYP3A4 substrate" in html
+    assert "cns depressant" not in html
+    assert "cns_depressant" not in html
+
+
+def test_the_interactions_document_opens_with_the_summary_the_terminal_prints(
+    client: Client, alice: Any
+) -> None:
+    document = client.get("/api/v1/interactions?name=Xanax&name=floopazine").json()
+    assert document["summary"] == "2 names checked: 1 danger, 1 unknown to mitra"
+    assert "CNS depressant" in document["reports"][0]["class_names"]

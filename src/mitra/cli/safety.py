@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.markup import escape
 
-from mitra.vocabulary import PRODUCT_FORMS, SEVERITIES, AmountInvalid, parse_amount
+from mitra.vocabulary import PRODUCT_FORMS, AmountInvalid, parse_amount
 
 from .app import (
     JsonFlag,
@@ -43,10 +43,8 @@ def interactions(
 
     An unknown name is reported as unknown with close matches, never as "no interaction".
     """
-    from mitra.knowledge.substances import load_substances
     from mitra.reads.interactions import MAX_NAME_LENGTH, MAX_NAMES
     from mitra.reads.interactions import interactions as check_interactions
-    from mitra.safety.interactions import check
 
     if any(not name.strip() for name in names):
         fail("a substance name is empty; give a name such as sertraline or Xanax")
@@ -54,60 +52,41 @@ def interactions(
         fail(f"a substance name is at most {MAX_NAME_LENGTH} characters")
     if len(names) > MAX_NAMES:
         fail(f"at most {MAX_NAMES} names at a time")
+    read = check_interactions(names)
     if json_out:
-        print_document(check_interactions(names))
+        print_document(read)
         return
-    reports = [r.as_dict() for r in check(names)]
-    out.print(_summary(reports), highlight=False)
-    class_labels = {c.id: c.label for c in load_substances().classes.values()}
-    for report in reports:
+    out.print(read.summary, highlight=False)
+    for report in read.reports:
         out.print()
-        if report["status"] == "unknown":
+        if report.status == "unknown":
             # The note says it all, close matches included ("Did you mean ...?"), once.
             out.print(
-                f"[bold]{escape(report['query'])}[/]: [yellow]unknown to mitra[/]. "
-                f"{escape(report['note'])}"
+                f"[bold]{escape(report.query)}[/]: [yellow]unknown to mitra[/]. "
+                f"{escape(report.note)}"
             )
             continue
-        guess = " (a guess from the spelling: check it)" if report["match"] == "spelling" else ""
-        classes = ", ".join(class_labels.get(c, c.replace("_", " ")) for c in report["classes"])
+        guess = " (a guess from the spelling: check it)" if report.match == "spelling" else ""
         out.print(
-            f"[bold]{escape(report['query'])}[/] = {escape(str(report['name']))}{guess}; "
-            f"{escape(classes)}"
+            f"[bold]{escape(report.query)}[/] = {escape(str(report.name))}{guess}; "
+            f"{escape(', '.join(report.class_names))}"
         )
-        if not report["interactions"]:
-            out.print(f"  {escape(report['note'])}")
-        for finding in report["interactions"]:
-            out.print(f"  [bold]{finding['severity'].upper()}[/] {escape(finding['title'])}")
+        if not report.interactions:
+            out.print(f"  {escape(report.note)}")
+        for finding in report.interactions:
+            out.print(f"  [bold]{finding.severity.upper()}[/] {escape(finding.title)}")
             if details:
-                out.print(f"    {escape(finding['mechanism'])}", highlight=False)
-            out.print(f"    What to do: {escape(finding['advice'])}", highlight=False)
-            evidence = finding["evidence"].replace("_", " ")
+                out.print(f"    {escape(finding.mechanism)}", highlight=False)
+            out.print(f"    What to do: {escape(finding.advice)}", highlight=False)
+            evidence = finding.evidence.replace("_", " ")
             if details:
-                evidence += f". {finding['evidence_note']}"
+                evidence += f". {finding.evidence_note}"
             out.print(f"    Evidence: {escape(evidence)}", highlight=False)
             # Safety content always shows its sources, with or without --details.
-            for source in finding["sources"]:
-                out.print(
-                    f"    Source: {escape(source['citation'])} {source['url']}", highlight=False
-                )
-    if not details and any(r["interactions"] for r in reports):
+            for source in finding.sources:
+                out.print(f"    Source: {escape(source.citation)} {source.url}", highlight=False)
+    if not details and any(r.interactions for r in read.reports):
         out.print("\nHow each interaction works and how strong the evidence is: add --details")
-
-
-def _summary(reports: list[dict[str, Any]]) -> str:
-    """ "2 names checked: 1 danger, 1 caution": each name counted once, by its worst finding."""
-    counts: dict[str, int] = {}
-    for report in reports:
-        if report["status"] == "unknown":
-            key = "unknown to mitra"
-        else:
-            key = report["highest_severity"] or "no known interaction"
-        counts[key] = counts.get(key, 0) + 1
-    order = [*SEVERITIES, "no known interaction", "unknown to mitra"]
-    parts = [f"{counts[k]} {k}" for k in order if k in counts]
-    checked = f"{len(reports)} name{'s' if len(reports) != 1 else ''} checked"
-    return f"{checked}: {', '.join(parts)}"
 
 
 def _has_offset(text: str) -> bool:

@@ -70,6 +70,7 @@ class InteractionReportView:
     match: str
     matched_name: str | None
     classes: tuple[str, ...]
+    class_names: tuple[str, ...]  # the classes in the knowledge base's words
     close_matches: tuple[CloseMatch, ...]
     highest_severity: str | None
     interactions: tuple[InteractionView, ...]
@@ -81,34 +82,54 @@ class InteractionCheck:
     """A check of kratom against named substances: one report per name, and what it is not."""
 
     subject: str
+    summary: str  # "2 names checked: 1 danger, 1 caution"
     reports: tuple[InteractionReportView, ...]
     disclaimer: str
 
 
 def interactions(names: list[str]) -> InteractionCheck:
     """Each name's report (names already bounded by the caller: MAX_NAMES, MAX_NAME_LENGTH)."""
+    from mitra.knowledge.substances import load_substances
     from mitra.safety.interactions import KRATOM
 
-    return InteractionCheck(
-        subject=KRATOM,
-        reports=tuple(
-            InteractionReportView(
-                query=r.query,
-                status=r.status,
-                resolved=r.resolved,
-                name=r.name,
-                match=r.match,
-                matched_name=r.matched_name,
-                classes=r.classes,
-                close_matches=r.close_matches,
-                highest_severity=r.highest_severity,
-                interactions=tuple(interaction_view(f) for f in r.interactions),
-                note=r.note,
-            )
-            for r in check(names)
-        ),
-        disclaimer=DISCLAIMER,
+    labels = {c.id: c.label for c in load_substances().classes.values()}
+    reports = tuple(
+        InteractionReportView(
+            query=r.query,
+            status=r.status,
+            resolved=r.resolved,
+            name=r.name,
+            match=r.match,
+            matched_name=r.matched_name,
+            classes=r.classes,
+            class_names=tuple(labels.get(c, c.replace("_", " ")) for c in r.classes),
+            close_matches=r.close_matches,
+            highest_severity=r.highest_severity,
+            interactions=tuple(interaction_view(f) for f in r.interactions),
+            note=r.note,
+        )
+        for r in check(names)
     )
+    return InteractionCheck(
+        subject=KRATOM, summary=_summary(reports), reports=reports, disclaimer=DISCLAIMER
+    )
+
+
+def _summary(reports: tuple[InteractionReportView, ...]) -> str:
+    """ "2 names checked: 1 danger, 1 caution": each name counted once, by its worst finding."""
+    from mitra.vocabulary import SEVERITIES
+
+    counts: dict[str, int] = {}
+    for report in reports:
+        if report.status == "unknown":
+            key = "unknown to mitra"
+        else:
+            key = report.highest_severity or "no known interaction"
+        counts[key] = counts.get(key, 0) + 1
+    order = [*SEVERITIES, "no known interaction", "unknown to mitra"]
+    parts = [f"{counts[k]} {k}" for k in order if k in counts]
+    checked = f"{len(reports)} name{'s' if len(reports) != 1 else ''} checked"
+    return f"{checked}: {', '.join(parts)}"
 
 
 def interaction_view(finding: InteractionFinding) -> InteractionView:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from mitra.journal import clock, services
 from mitra.journal.errors import DuplicateSubmission, EntryInvalid, NotFound
 from mitra.reads import substances as substance_reads
-from mitra.safety.interactions import MAX_NAME_LENGTH, check
+from mitra.reads.interactions import MAX_NAME_LENGTH, interactions
 
 from .forms import DATETIME_FORMAT, IntakeForm, SubstanceForm
 from .views import current_person, saved_redirect
@@ -73,7 +73,7 @@ def substance_check(request: HttpRequest) -> HttpResponse:
         # Refused before any matching: no known name is this long, and the page stays light.
         context = {"report": None, "too_long": MAX_NAME_LENGTH, "name": ""}
         return render(request, "web/_substance_check.html", context)
-    report = check([name])[0].as_dict() if len(name) >= 2 else None
+    report = interactions([name]).reports[0] if len(name) >= 2 else None
     return render(request, "web/_substance_check.html", {"report": report, "name": name})
 
 
