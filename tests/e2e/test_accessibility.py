@@ -42,11 +42,13 @@ CLIPPED_JS = """
     if (el.closest(".visually-hidden, .skip, svg, input, select, textarea")) continue;
     if (!el.checkVisibility({ visibilityProperty: true })) continue;
     const style = getComputedStyle(el);
+    if (style.clip !== "auto") continue;  // hidden for the eye, kept for screen readers
     if (style.overflowX === "visible" || el.scrollWidth <= el.clientWidth + 1) continue;
     if (allowScrollingTables && el.matches("table.data[tabindex='0'], .table-scroll[tabindex='0']")) continue;
     const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
       (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "");
-    clipped.push(`${name} (${el.scrollWidth} px of content in ${el.clientWidth} px)`);
+    const where = el.closest("[id]");
+    clipped.push(`${name}${where ? " in #" + where.id : ""} (${el.scrollWidth} px of content in ${el.clientWidth} px)`);
   }
   const width = document.documentElement.clientWidth;
   for (const el of document.querySelectorAll("body *")) {
@@ -64,6 +66,25 @@ CLIPPED_JS = """
     }
   }
   return clipped;
+}
+"""
+
+# Every visible control that lies, even partly, outside the viewport's width: on a phone a button
+# must be on screen, never at the far end of a table that scrolls sideways.
+CONTROLS_OFF_SCREEN_JS = """
+() => {
+  const width = document.documentElement.clientWidth;
+  const off = [];
+  for (const el of document.querySelectorAll("a[href], button, input, select, textarea, summary")) {
+    if (el.closest(".visually-hidden, .skip")) continue;
+    if (!el.checkVisibility({ visibilityProperty: true })) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    if (box.right > width + 1 || box.left < -1) {
+      off.push(`${el.tagName.toLowerCase()} "${(el.textContent || el.name || "").trim().slice(0, 30)}" spans ${Math.round(box.left)}-${Math.round(box.right)} px`);
+    }
+  }
+  return off;
 }
 """
 
@@ -105,6 +126,9 @@ def _assert_accessible_at_every_width(page: Any) -> None:
     if page_width > REFLOW_WIDTH:
         problems.append(f"at {REFLOW_WIDTH} px the page is {page_width} px wide")
     problems += [f"at {REFLOW_WIDTH} px, cut off: {c}" for c in page.evaluate(CLIPPED_JS, [True])]
+    problems += [
+        f"at {REFLOW_WIDTH} px, off screen: {c}" for c in page.evaluate(CONTROLS_OFF_SCREEN_JS)
+    ]
     assert not problems, "\n".join(problems)
 
 
