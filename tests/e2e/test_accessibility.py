@@ -1,4 +1,5 @@
-"""Every page, on a phone, with a journal behind it: WCAG 2.2 AA by axe, and no sideways scroll."""
+"""Every page, with a journal behind it: WCAG 2.2 AA by axe at a phone's and a desktop's width,
+reflow at 320 px (WCAG 1.4.10), nothing cut off, and a check-in made by keyboard alone."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE_WIDTH = 390  # the page fixture's viewport: a common phone, in CSS pixels
+REFLOW_WIDTH = 320  # WCAG 1.4.10: 1280 CSS px at 400 % zoom, no sideways scrolling
+AXE_WIDTHS = [360, 1280]  # a small phone and a laptop, in CSS pixels
+DESKTOP_WIDTH = 1280
 PAGES = [
     "/",
     "/journal",
@@ -28,6 +31,52 @@ PAGES = [
 ]
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
+# What a reader cannot see whole, as lines of a report. "Cut off": every visible element whose
+# content is wider than its box while its overflow is not visible (text cut off, or reachable only
+# by scrolling inside a box); a data table that takes keyboard focus may scroll sideways on a phone
+# (WCAG 1.4.10 exempts two-dimensional tables), nothing else may, and on a laptop nothing at all.
+# "Past the edge": every visible element, outside any scroll box, that reaches past the viewport.
+# "Control off screen": every link, button or field not wholly on screen, wherever it is: a
+# control at the far end of a table that scrolls sideways is out of reach on a phone.
+CUT_OFF_JS = """
+([allowScrollingTables]) => {
+  const width = document.documentElement.clientWidth;
+  const shown = el => el.checkVisibility({ visibilityProperty: true })
+    && !el.closest(".visually-hidden, .skip, svg");
+  const text = el => (el.textContent || el.name || "").trim().replace(/\\s+/g, " ").slice(0, 30);
+  const where = el => {
+    const named = el.closest("[id]");
+    return `${el.tagName.toLowerCase()} "${text(el)}"${named ? " in #" + named.id : ""}`;
+  };
+  const span = el => {
+    const box = el.getBoundingClientRect();
+    return `${Math.round(box.left)}-${Math.round(box.right)} px`;
+  };
+  const past = el => {
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && (box.right > width + 1 || box.left < -1);
+  };
+  const scrolls = el => getComputedStyle(el).overflowX !== "visible";
+  const report = [];
+  for (const el of document.querySelectorAll("body *")) {
+    if (!shown(el) || el.closest("input, select, textarea")) continue;
+    const style = getComputedStyle(el);
+    if (style.clip !== "auto") continue;  // hidden for the eye, kept for screen readers
+    if (scrolls(el) && el.scrollWidth > el.clientWidth + 1
+        && !(allowScrollingTables && el.matches("table.data[tabindex='0']"))) {
+      report.push(`cut off: ${where(el)}, ${el.scrollWidth} px of content in ${el.clientWidth} px`);
+    }
+    let inScrollBox = false;
+    for (let p = el.parentElement; p && !inScrollBox; p = p.parentElement) inScrollBox = scrolls(p);
+    if (!inScrollBox && past(el)) report.push(`past the edge: ${where(el)} at ${span(el)}`);
+  }
+  for (const el of document.querySelectorAll("a[href], button, input, select, textarea, summary")) {
+    if (shown(el) && past(el)) report.push(`control off screen: ${where(el)} at ${span(el)}`);
+  }
+  return report;
+}
+"""
+
 
 @pytest.fixture
 def demo_alice(alice: Any) -> Any:
@@ -41,27 +90,46 @@ def demo_alice(alice: Any) -> Any:
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_each_page_meets_wcag_22_aa_and_fits_a_phone(page: Any, demo_alice: Any, path: str) -> None:
-
+def test_each_page_meets_wcag_22_aa_reflows_and_clips_nothing(
+    page: Any, demo_alice: Any, path: str
+) -> None:
     response = page.goto(page.base_url + path)
     assert response.status == 200
     page.wait_for_load_state("networkidle")
-    _assert_wcag_22_aa_on_a_phone(page)
+    _assert_accessible_at_every_width(page)
 
 
-def _assert_wcag_22_aa_on_a_phone(page: Any) -> None:
+def _assert_accessible_at_every_width(page: Any) -> None:
+    """Axe at a phone's and a laptop's width, then reflow at 320 px; every problem in one report."""
+    # Whatever a disclosure hides is checked too, as a reader who opens it would see it.
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    problems = []
+    for width in AXE_WIDTHS:
+        page.set_viewport_size({"width": width, "height": 844})
+        problems += [f"at {width} px: {p}" for p in _axe_violations(page)]
+        if width == DESKTOP_WIDTH:
+            problems += [f"at {width} px, {c}" for c in page.evaluate(CUT_OFF_JS, [False])]
+    page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+    if page_width > REFLOW_WIDTH:
+        problems.append(f"at {REFLOW_WIDTH} px the page is {page_width} px wide")
+    problems += [f"at {REFLOW_WIDTH} px, {c}" for c in page.evaluate(CUT_OFF_JS, [True])]
+    assert not problems, "\n".join(problems)
+
+
+def _axe_violations(page: Any) -> list[str]:
+    """Serious and critical WCAG 2.2 AA violations that axe-core finds on the page as it is."""
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(
         page,
         options={"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]},
     )
-    problems = [
+    return [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
         for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
     ]
-    assert not problems, "\n".join(problems)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
 
 
 @pytest.fixture
@@ -74,13 +142,16 @@ def tapering_alice(alice: Any) -> Any:
 
 
 @pytest.mark.parametrize("path", ["/taper", "/"])
-def test_a_taper_in_progress_meets_wcag_22_aa_and_fits_a_phone(
+def test_a_taper_in_progress_meets_wcag_22_aa_and_reflows(
     page: Any, tapering_alice: Any, path: str
 ) -> None:
-    test_each_page_meets_wcag_22_aa_and_fits_a_phone(page, tapering_alice, path)
+    response = page.goto(page.base_url + path)
+    assert response.status == 200
+    page.wait_for_load_state("networkidle")
+    _assert_accessible_at_every_width(page)
 
 
-def test_the_question_about_a_large_dose_meets_wcag_22_aa_and_fits_a_phone(
+def test_the_question_about_a_large_dose_meets_wcag_22_aa_and_reflows(
     page: Any, demo_alice: Any
 ) -> None:
     from mitra.journal import services
@@ -93,4 +164,4 @@ def test_the_question_about_a_large_dose_meets_wcag_22_aa_and_fits_a_phone(
     page.wait_for_load_state("networkidle")
     assert page.is_visible("#dose_confirm")
     assert page.input_value("#dose_amount") == "40"
-    _assert_wcag_22_aa_on_a_phone(page)
+    _assert_accessible_at_every_width(page)

@@ -1,0 +1,60 @@
+"""A check-in made with the keyboard alone, on a phone: Tab, Shift-Tab, Space and Enter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+MOST_TABS = 120  # every control on Today, and then some: a trap or a lost focus fails the test
+
+#: The focused element, described by its name and value or its text, and whether it is on screen.
+FOCUSED_JS = """() => {
+  const el = document.activeElement;
+  const box = el.getBoundingClientRect();
+  return {
+    tag: el.tagName.toLowerCase(), type: el.type || "", name: el.name || "", value: el.value || "",
+    checked: !!el.checked, text: (el.textContent || "").trim(),
+    onScreen: box.width > 0 && box.left >= 0 && box.right <= document.documentElement.clientWidth,
+  };
+}"""
+
+
+def _tab_to(page: Any, found: Any, key: str = "Tab") -> dict[str, Any]:
+    """Press Tab (or Shift+Tab) until the focused element is the one wanted; each stop on screen."""
+    for _ in range(MOST_TABS):
+        page.keyboard.press(key)
+        focused = page.evaluate(FOCUSED_JS)
+        assert focused["tag"] != "body", "focus was lost"
+        assert focused["onScreen"], f"focus went off screen to {focused}"
+        if found(focused):
+            return dict(focused)
+    raise AssertionError(f"{MOST_TABS} presses of {key} never reached the control")
+
+
+def test_a_check_in_by_keyboard_alone_sets_anxiety_and_is_saved(page: Any, alice: Any) -> None:
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(page.base_url + "/")
+    expect(page.get_by_role("heading", name="Check-in")).to_be_visible()
+
+    # Tab into the anxiety scale; Space chooses the rating that has focus (0, none).
+    _tab_to(page, lambda f: f["name"] == "anxiety")
+    page.keyboard.press("Space")
+    assert page.evaluate(FOCUSED_JS)["checked"]
+    # Out of the scale and back: Shift-Tab returns to the rating just chosen.
+    _tab_to(page, lambda f: f["name"] not in {"anxiety", ""})
+    back = _tab_to(page, lambda f: f["name"] == "anxiety", key="Shift+Tab")
+    assert back["checked"]
+    assert back["value"] == "0"
+
+    # On to the form's button, and Enter saves.
+    _tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Save check-in")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Check-in saved.")).to_be_visible()
+
+    page.goto(page.base_url + "/journal")
+    expect(page.locator("li.entry strong")).to_have_text(["Check-in: anxiety 0/10"])
