@@ -163,6 +163,7 @@ def test_the_question_about_a_large_dose_meets_wcag_22_aa_and_reflows(
     with page.expect_navigation():  # the refused form comes back as a new page
         page.click("text=Save dose")
     page.wait_for_load_state("networkidle")
-    page.wait_for_selector("#dose_confirm", state="visible")
+    errors = page.locator(".errorlist, .error, [role=alert]").all_inner_texts()
+    assert page.is_visible("#dose_confirm"), errors
     assert page.input_value("#dose_amount") == "40"
     _assert_accessible_at_every_width(page)
