@@ -420,3 +420,27 @@ def test_two_compartment_is_zero_before_a_dose_and_linear_in_doses() -> None:
     assert concentration_nM([0.0], [78.0], t) == pytest.approx(
         2 * concentration_nM([0.0], [39.0], t)
     )
+
+
+def test_a_long_even_grid_matches_the_direct_sum_with_doses_on_between_and_off_the_grid() -> None:
+    """The recursive filter used on long even grids: doses on grid points, between them, before
+    the grid starts, after it ends, at the same moment, and of zero mg all give the exact sum."""
+    rng = np.random.default_rng(11)
+    t = np.arange(-24.0, 60 * 24.0, 0.25)  # 5,856 points: long enough for the filter
+    on_grid = t[rng.integers(0, t.size, 40)]
+    between = rng.uniform(-100.0, 60 * 24.0 + 50.0, 160)
+    dose_hours = np.concatenate([on_grid, between, [300.0, 300.0, -500.0, 2000.0]])
+    dose_mg = np.concatenate([rng.uniform(5.0, 80.0, 200), [39.0, 0.0, 39.0, 39.0]])
+    got = concentration_nM(dose_hours, dose_mg, t)
+    want = two_compartment_direct_sum(dose_hours, dose_mg, t)
+    assert got == pytest.approx(want, rel=1e-8, abs=1e-9 * want.max())
+    assert np.all(got[t <= dose_hours.min()] == 0.0)
+
+
+def test_a_very_fine_even_grid_still_matches_the_direct_sum() -> None:
+    """A grid so fine that the filter's inputs would lose digits is summed the other way."""
+    t = np.arange(0.0, 10.0, 1e-4)
+    dose_hours, dose_mg = np.array([0.5, 3.25, 7.0]), np.array([39.0, 20.0, 60.0])
+    got = concentration_nM(dose_hours, dose_mg, t)
+    want = two_compartment_direct_sum(dose_hours, dose_mg, t)
+    assert got == pytest.approx(want, rel=1e-8, abs=1e-9 * want.max())
