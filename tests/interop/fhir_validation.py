@@ -22,15 +22,61 @@ SCHEMA_PATH = Path(
 
 
 def model_errors(bundle: dict[str, Any]) -> list[str]:
-    """What fhir.resources' R4B Bundle model refuses in the document (empty: valid)."""
+    """What fhir.resources' R4B models refuse in the document (empty: valid).
+
+    The Bundle is checked without its resources, then each resource against its own type's
+    model, once per distinct shape: resources whose keys, nesting, value types and codes are
+    all the same meet the same model rules (the JSON Schema, run on every resource, checks each
+    value's own pattern). A five-year journal holds about 18,000 resources in a few hundred
+    shapes; validating each took most of a minute.
+    """
+    from fhir.resources.R4B import get_fhir_model_class
     from fhir.resources.R4B.bundle import Bundle
     from pydantic import ValidationError
 
-    try:
-        Bundle.model_validate(bundle)
-    except ValidationError as exc:
-        return [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-    return []
+    def refused(model: Any, document: dict[str, Any], where: str) -> list[str]:
+        try:
+            model.model_validate(document)
+        except ValidationError as exc:
+            return [f"{where}{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+        return []
+
+    shell = {
+        **bundle,
+        "entry": [{k: v for k, v in e.items() if k != "resource"} for e in bundle.get("entry", [])],
+    }
+    errors = refused(Bundle, shell, "")
+    seen: set[str] = set()
+    for number, entry in enumerate(bundle.get("entry", [])):
+        resource = entry.get("resource")
+        if resource is None:
+            continue
+        shape = json.dumps(_shape(resource), sort_keys=True)
+        if shape in seen:
+            continue
+        seen.add(shape)
+        try:
+            model = get_fhir_model_class(resource.get("resourceType", ""))
+        except KeyError:
+            errors.append(f"entry/{number}: unknown resourceType {resource.get('resourceType')!r}")
+            continue
+        errors += refused(model, resource, f"entry/{number}.")
+    return errors
+
+
+# Values kept whole in a shape: they choose which rules of a model apply.
+_SHAPING_KEYS = frozenset({"resourceType", "system", "code", "unit", "status", "type", "url"})
+
+
+def _shape(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: _shape(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        shapes = {json.dumps(_shape(v, key), sort_keys=True) for v in value}
+        return ["list", sorted(shapes)]
+    if key in _SHAPING_KEYS or isinstance(value, bool):
+        return value
+    return type(value).__name__
 
 
 @cache

@@ -70,6 +70,27 @@ def test_a_response_names_its_questionnaire_and_its_total_is_a_loinc_observation
     assert total["interpretation"][0]["text"] == "Mild anxiety"
 
 
+def test_each_validator_finds_an_error_planted_in_the_last_of_many_alike_resources(
+    journal: Any,
+) -> None:
+    """The model validator checks one resource per shape; the schema checks every value."""
+    bundle = json.loads(json.dumps(export_fhir(journal)))
+    observations = _resources(bundle, "Observation")
+    observations.append(json.loads(json.dumps(observations[-1])))
+    bundle["entry"].append({"fullUrl": "urn:uuid:5f3a2c1e-0000-4000-8000-000000000001",
+                            "resource": observations[-1]})  # fmt: skip
+    planted = observations[-1]
+    planted["effectiveDateTime"] = "2026-13-45T25:00:00Z"  # the same shape, a bad value
+    assert model_errors(bundle) == []
+    assert any("effectiveDateTime" in e for e in schema_errors(bundle))
+    planted["effectiveDateTime"] = observations[0]["effectiveDateTime"]
+    planted["subject"] = "Patient/1"  # a string where a Reference belongs
+    assert any("subject" in e for e in model_errors(bundle))
+    planted["subject"] = observations[0]["subject"]
+    del planted["status"]  # required
+    assert any("status" in e for e in model_errors(bundle))
+
+
 def test_kratom_doses_carry_the_unii_and_medicines_are_text_only(journal: Any) -> None:
     bundle = export_fhir(journal)
     administrations = _resources(bundle, "MedicationAdministration")
