@@ -56,14 +56,16 @@ lint: install-test
 	$(BIN)/lint-imports
 
 # One test process per core (pytest-xdist); each has its own data folder and, on PostgreSQL, its
-# own fresh database. PYTEST_WORKERS=0 runs the suite in this one process.
+# own fresh database; a worker that runs out of tests takes some from the other (worksteal),
+# so one long test does not leave a core idle at the end. PYTEST_WORKERS=0 runs the suite in
+# this one process.
 PYTEST_WORKERS ?= auto
 
 test-sqlite: install-test
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal
 
 test-postgres: install-test
-	MITRA_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest --postgres -n $(PYTEST_WORKERS)
+	MITRA_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest --postgres -n $(PYTEST_WORKERS) --dist worksteal
 
 # One table of what a person waits for, each against a baseline run in the same process.
 # Set BENCH_DATA=folder to keep the 10-year journals between runs (made on first use).
