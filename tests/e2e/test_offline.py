@@ -32,13 +32,21 @@ def _counts(person: Any) -> tuple[int, int]:
     return CheckIn.objects.filter(person=person).count(), Dose.objects.filter(person=person).count()
 
 
-def test_a_check_in_and_a_dose_made_offline_are_stored_once_when_the_connection_returns(
+def test_mitra_installs_and_a_check_in_and_a_dose_made_offline_are_stored_once_when_online(
     page: Any, alice: Any, powder: Any
 ) -> None:
     from playwright.sync_api import expect
 
     page.goto(page.base_url + "/")
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    # Chromium finds nothing that keeps mitra from being installed (manifest, icons, worker), but
+    # that the test's browser profile is a private one.
+    cdp = page.context.new_cdp_session(page)
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == []
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["errors"] == [], manifest["errors"]
+    assert manifest["url"].endswith("/manifest.webmanifest")
     status = page.locator("#sync-status li")
 
     # Opened without a connection, Today is the copy the worker kept, and says so.
