@@ -107,13 +107,6 @@ def test_the_service_worker_is_served_from_the_root_uncached_under_the_policy(
     assert 'data-service-worker="/sw.js"' in client.get("/").content.decode()
 
 
-def test_a_new_version_of_the_kept_files_gets_a_new_cache(client: Client, alice: Any) -> None:
-    from mitra.web import offline_views
-
-    name = re.search(r'"cache": "([^"]+)"', client.get("/sw.js").content.decode())
-    assert name and name.group(1) == f"mitra-shell-{offline_views._shell_version()}"
-
-
 def test_the_worker_manifest_icons_and_offline_page_need_no_journal_yet(client: Client) -> None:
     for path in ["/sw.js", "/manifest.webmanifest", "/icons/mitra-192.png", "/offline"]:
         assert client.get(path).status_code == 200, path
