@@ -72,6 +72,11 @@ def test_mitra_installs_and_a_check_in_and_a_dose_made_offline_are_stored_once_w
     expect(status.nth(2)).to_contain_text("Check-in: anxiety 3/10, logged at ")
     assert _counts(alice) == (0, 0)
 
+    # A page the worker does not keep: the offline page, which lists what waits, like every page.
+    page.goto(page.base_url + "/journal")
+    expect(page.get_by_role("heading", level=1)).to_have_text("No connection")
+    expect(status).to_have_count(3)
+
     # The connection returns: the page asks the worker to send what it holds.
     page.context.set_offline(False)
     expect(page.locator("#sync-status li.sync-synced")).to_have_count(3, timeout=15_000)

@@ -72,10 +72,12 @@ async function networkFirst(request, keep, page) {
     return response;
   } catch (error) {
     const path = new URL(request.url).pathname;
-    const cached = await caches.match(keep ? path : CONFIG.fallback, { ignoreSearch: true })
-      || (page ? await caches.match(CONFIG.fallback) : undefined);
-    if (!cached) throw error;
-    return page ? markedAsKept(cached) : cached;
+    const cached = keep ? await caches.match(path, { ignoreSearch: true }) : undefined;
+    if (cached) return page ? markedAsKept(cached) : cached;
+    // A page not kept: the offline page, which says what still works.
+    const fallback = page ? await caches.match(CONFIG.fallback) : undefined;
+    if (!fallback) throw error;
+    return fallback;
   }
 }
 
