@@ -7,7 +7,7 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint bench bench-check bench-load install install-test bytecode clean
+.PHONY: run test test-sqlite test-postgres lint bench bench-check bench-load install install-test bytecode clean screenshots
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "mitra needs Python 3.11 or newer"' \
@@ -80,6 +80,11 @@ bench-check: install-test
 # PostgreSQL when MITRA_DATABASE_URL is set). Not part of `make bench`.
 bench-load: install-test
 	$(BIN)/python bench/load.py
+
+# Screenshots of every page at 360 and 1280 px into docs/screenshots/, from a demo journal served
+# on a free loopback port (needs Debian's Chromium: apt install chromium).
+screenshots: install-test
+	$(BIN)/python docs/make_screenshots.py
 
 # Regenerate the lock files after changing dependencies in pyproject.toml.
 lock: $(BIN)/python

@@ -28,6 +28,7 @@ PAGES = [
     "/taper",
     "/plan",
     "/crisis",
+    "/offline",
 ]
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 

@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from .navigation import go_to
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -31,7 +33,7 @@ def test_a_new_user_sets_up_logs_a_check_in_and_a_dose_and_sees_both(page: Any) 
     expect(page.get_by_role("cell", name="13.3 mg/g")).to_be_visible()
 
     # A check-in: anxiety 6, a practice, sleep.
-    page.get_by_role("link", name="Today").click()
+    go_to(page, "Today")
     page.get_by_role("group", name="Anxiety right now").get_by_label("6", exact=True).check()
     page.get_by_label("Sleep last night (hours)").fill("7")
     page.get_by_label("Mindfulness or meditation (minutes)").fill("15")
@@ -54,7 +56,7 @@ def test_a_new_user_sets_up_logs_a_check_in_and_a_dose_and_sees_both(page: Any) 
     assert "kratom on 1 of 30 days, 3.0 g on average" in label
 
     # The Journal lists both, newest first.
-    page.get_by_role("link", name="Journal").click()
+    go_to(page, "Journal")
     entries = page.locator("li.entry strong")
     expect(entries).to_have_text(
         ["Kratom: 6 capsules of Red Bali capsules", "Check-in: anxiety 6/10"]
@@ -125,7 +127,7 @@ def test_answering_phq9_item9_with_1_shows_the_crisis_card_first(page: Any) -> N
     first = page.locator("body > :not(.skip)").first
     expect(first).to_have_class("crisis-card")
     # It stays on other pages until acknowledged.
-    page.get_by_role("link", name="Today").click()
+    go_to(page, "Today")
     expect(page.locator(".crisis-card")).to_be_visible()
     page.get_by_role("button", name="I have seen these resources").click()
     expect(page.locator(".crisis-card")).to_have_count(0)

@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from .navigation import go_to
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -16,7 +18,7 @@ def test_a_plan_with_two_goals_shows_this_weeks_progress_on_today(page: Any) -> 
 
     services.set_up_person({"time_zone": "Europe/Berlin"})
     page.goto(page.base_url + "/")
-    page.get_by_role("link", name="Plan", exact=True).click()
+    go_to(page, "Plan")
     expect(page.get_by_role("heading", level=1)).to_have_text("Plan")
 
     # A goal mitra cannot read is refused beside its field; what was typed stays.
@@ -37,7 +39,7 @@ def test_a_plan_with_two_goals_shows_this_weeks_progress_on_today(page: Any) -> 
     expect(chart).to_be_visible()
 
     # A check-in with 30 minutes of mindfulness and a therapy session, with diet.
-    page.get_by_role("link", name="Today", exact=True).click()
+    go_to(page, "Today")
     page.get_by_role("group", name="Anxiety right now").get_by_label("4", exact=True).check()
     page.get_by_label("Mindfulness or meditation (minutes)").fill("30")
     page.get_by_label("Therapy session (minutes)").fill("50")

@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from .navigation import go_to
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -24,7 +26,7 @@ def test_a_taper_with_rising_withdrawal_proposes_a_hold_on_today_and_the_taper_p
 
     # Two check-ins with withdrawal-like symptoms, the second more anxious.
     for anxiety in ("5", "7"):
-        page.get_by_role("link", name="Today").click()
+        go_to(page, "Today")
         page.get_by_role("group", name="Anxiety right now").get_by_label(
             anxiety, exact=True
         ).check()
@@ -38,7 +40,7 @@ def test_a_taper_with_rising_withdrawal_proposes_a_hold_on_today_and_the_taper_p
     expect(page.get_by_text("7.2 g left of today's allowance")).to_be_visible()
     expect(page.get_by_text("The planner proposes holding this step.")).to_be_visible()
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Taper").click()
+    go_to(page, "Taper")
     expect(page.get_by_text("The planner proposes holding this step.")).to_be_visible()
     expect(page.get_by_text("check-ins in a row").first).to_be_visible()
     page.get_by_role("button", name="Hold this step").first.click()
@@ -66,7 +68,7 @@ def test_a_plan_with_two_goals_then_a_taper_with_rising_withdrawal_proposes_a_ho
     expect(page.get_by_text("Taper saved.")).to_be_visible()
 
     for anxiety in ("5", "7"):
-        page.get_by_role("link", name="Today").click()
+        go_to(page, "Today")
         page.get_by_role("group", name="Anxiety right now").get_by_label(
             anxiety, exact=True
         ).check()
@@ -80,5 +82,5 @@ def test_a_plan_with_two_goals_then_a_taper_with_rising_withdrawal_proposes_a_ho
     # Today: the goals' progress and the hold proposal side by side.
     expect(page.get_by_text("20 of 70 min this week")).to_be_visible()
     expect(page.get_by_text("The planner proposes holding this step.")).to_be_visible()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Taper").click()
+    go_to(page, "Taper")
     expect(page.get_by_text("The planner proposes holding this step.")).to_be_visible()

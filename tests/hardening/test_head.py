@@ -39,6 +39,7 @@ def journal_ids(alice: Any, powder: Any) -> dict[str, str]:
         "action": "hold",
         "token": "no-such-feed",
         "chart": "last-30-days",
+        "size": "192",
     }
 
 

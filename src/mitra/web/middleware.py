@@ -11,7 +11,17 @@ from django.utils import timezone
 
 from mitra.journal import services
 
-EXEMPT_PREFIXES = ("/welcome", "/static/", "/crisis", "/api/")
+# The service worker, manifest and icons need no journal: a browser may ask before the first run.
+EXEMPT_PREFIXES = (
+    "/welcome",
+    "/static/",
+    "/crisis",
+    "/api/",
+    "/sw.js",
+    "/manifest.webmanifest",
+    "/icons/",
+    "/offline",
+)
 
 
 class HeadMiddleware:

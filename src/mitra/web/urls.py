@@ -10,6 +10,7 @@ from django.urls.resolvers import RoutePattern
 from . import (
     alert_views,
     import_views,
+    offline_views,
     plan_views,
     questionnaire_views,
     reminder_views,
@@ -81,6 +82,10 @@ urlpatterns = [
         RoutePattern("api/v1/"), "mitra.api.urls", app_name=API_NAMESPACE, namespace=API_NAMESPACE
     ),
     path("", views.today, name="today"),
+    path("sw.js", offline_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline_views.manifest, name="manifest"),
+    path("icons/mitra-<int:size>.png", offline_views.app_icon, name="app_icon"),
+    path("offline", offline_views.offline, name="offline"),
     path("today/charts/<str:chart>", views.today_chart, name="today_chart"),
     path("welcome", views.welcome, name="welcome"),
     path("checkins", views.checkin_add, name="checkin_add"),

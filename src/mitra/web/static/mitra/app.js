@@ -30,9 +30,92 @@
     update();
   }
 
+  // --- Offline: the service worker (sw.js) keeps the app shell and queues check-ins and doses ---
+
+  var SHOW_SYNCED_MS = 3600 * 1000;  // a synced entry is listed for an hour, a refused one for a day
+  var RETRY_MS = 3000;  // while online with entries waiting (the network may lag the online event)
+  var retry = null;
+
+  function clock(ms) {
+    var d = new Date(ms);
+    return String(d.getHours()).padStart(2, "0") + ":" + String(d.getMinutes()).padStart(2, "0");
+  }
+
+  // What became of each entry saved on this phone, in the status box under the header.
+  function showQueue(entries) {
+    var box = document.getElementById("sync-status");
+    var list = box && box.querySelector("ul");
+    if (!list) return;
+    var now = Date.now();
+    list.replaceChildren();
+    entries.forEach(function (e) {
+      if (e.state === "synced" && now - e.answeredAt > SHOW_SYNCED_MS) return;
+      var item = document.createElement("li");
+      item.className = "sync-" + e.state;
+      var said = {
+        waiting: "Saved on this phone, will sync.",
+        synced: "Synced at " + clock(e.answeredAt) + ".",
+        refused: "Not saved: mitra refused it when it synced at " + clock(e.answeredAt) + ". Log it again on Today.",
+      }[e.state];
+      item.textContent = e.summary + ", logged at " + clock(e.queuedAt) + ": " + said;
+      list.appendChild(item);
+    });
+    box.hidden = list.children.length === 0 && !document.body.dataset.keptCopy;
+    var waiting = entries.some(function (e) { return e.state === "waiting"; });
+    if (waiting && navigator.onLine && !retry) {
+      retry = setTimeout(function () { retry = null; askToSync(); }, RETRY_MS);
+    }
+  }
+
+  // A page the worker kept, shown offline: its old messages go, and a form's time that the person
+  // has not changed moves on by the page's age, so an entry logged now is not dated when it was kept.
+  function freshenKeptCopy() {
+    var kept = Number(document.body.dataset.keptCopy);
+    var rendered = Number(document.body.dataset.renderedAt) * 1000;
+    if (!kept) return;
+    var box = document.getElementById("sync-status");
+    var note = box && box.querySelector(".kept-note");
+    if (note) {
+      note.textContent = "No connection: this page is as it was at " + clock(rendered) +
+        ". Check-ins and doses you log are saved on this phone.";
+      note.hidden = false;
+      box.hidden = false;
+    }
+    document.querySelectorAll(".messages").forEach(function (m) { m.remove(); });
+    var age = kept - rendered;
+    if (!(age > 60000)) return;
+    document.querySelectorAll("input[type=datetime-local]").forEach(function (input) {
+      if (!input.value || input.value !== input.defaultValue) return;
+      var moved = new Date(new Date(input.value).getTime() + age);
+      var pad = function (n) { return String(n).padStart(2, "0"); };
+      input.value = moved.getFullYear() + "-" + pad(moved.getMonth() + 1) + "-" + pad(moved.getDate()) +
+        "T" + pad(moved.getHours()) + ":" + pad(moved.getMinutes());
+    });
+  }
+
+  function askToSync() {
+    if (!navigator.serviceWorker.controller) return;
+    var token = document.querySelector("input[name=csrfmiddlewaretoken]");
+    navigator.serviceWorker.controller.postMessage({ type: "sync", csrfToken: token ? token.value : "" });
+  }
+
+  function startOffline() {
+    var worker = document.body.dataset.serviceWorker;
+    if (!worker || !("serviceWorker" in navigator)) return;
+    freshenKeptCopy();
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === "queue") showQueue(event.data.entries);
+    });
+    navigator.serviceWorker.register(worker, { scope: "/" }).catch(function () {});
+    navigator.serviceWorker.ready.then(askToSync);
+    navigator.serviceWorker.addEventListener("controllerchange", askToSync);
+    window.addEventListener("online", askToSync);
+  }
+
   function start() {
     preselectTimeZone();
     showProgress();
+    startOffline();
   }
 
   if (document.readyState === "loading") {
