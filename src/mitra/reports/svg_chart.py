@@ -13,6 +13,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 __all__ = ["NARROW", "WIDE", "WIDE_FROM_PX", "Frame", "Plot", "nice_ticks"]
 
 TEXT_COLOR = "#1f2430"
@@ -119,6 +121,17 @@ class Plot:
             f'font-size="{font}"{bold}>{_esc(words)}</text>'
         )
 
+    def _points(
+        self, xs: Sequence[float], ys: Sequence[float], domain: tuple[float, float] | None
+    ) -> list[str]:
+        """ "x,y" of each point on the drawing (a curve has hundreds: scaled as arrays)."""
+        f = self.frame
+        low, high = domain or (self.y0, self.y1)
+        width = f.plot_width / (self.x1 - self.x0 or 1)
+        px = f.left + (np.asarray(xs, dtype=float) - self.x0) * width
+        py = f.top + f.plot_height * (1 - (np.asarray(ys, dtype=float) - low) / (high - low or 1))
+        return [f"{x:.1f},{y:.1f}" for x, y in zip(px.tolist(), py.tolist(), strict=True)]
+
     def line(
         self,
         xs: Sequence[float],
@@ -129,14 +142,16 @@ class Plot:
         dash: str | None = None,
         domain: tuple[float, float] | None = None,
     ) -> None:
-        """A polyline through the points, broken where a y is None."""
+        """A polyline through the points, broken where a y is None or NaN."""
+        values = [math.nan if v is None else v for v in ys]
+        points = self._points(xs, values, domain)
         path: list[str] = []
         pen_up = True
-        for xv, yv in zip(xs, ys, strict=True):
-            if yv is None or (isinstance(yv, float) and math.isnan(yv)):
+        for point, value in zip(points, values, strict=True):
+            if math.isnan(value):
                 pen_up = True
                 continue
-            path.append(f"{'M' if pen_up else 'L'}{_n(self.x(xv))},{_n(self.y(yv, domain))}")
+            path.append(("M" if pen_up else "L") + point)
             pen_up = False
         if path:
             dashes = f' stroke-dasharray="{dash}"' if dash else ""
@@ -157,8 +172,8 @@ class Plot:
         """The area between two curves."""
         if not xs:
             return
-        upper = [f"{_n(self.x(x))},{_n(self.y(h))}" for x, h in zip(xs, high, strict=True)]
-        lower = [f"{_n(self.x(x))},{_n(self.y(lo))}" for x, lo in zip(xs, low, strict=True)]
+        upper = self._points(xs, high, None)
+        lower = self._points(xs, low, None)
         points = "L".join(upper + lower[::-1])
         self.add(f'<path d="M{points}Z" fill="{color}" fill-opacity="{opacity}" stroke="none"/>')
 
