@@ -114,6 +114,13 @@ def _exposure_drawing(  # noqa: PLR0917  one drawing of one read
     *,
     relative: bool,
 ) -> Plot:
+    # About a point per 1.5 units of the plot's width (the peak and now always kept): a 96-hour
+    # curve every 15 minutes has more points than a phone's drawing can show.
+    stride = max(1, math.ceil(len(times) / (frame.plot_width / 1.5)))
+    keep = sorted({*range(0, len(times), stride), here, peak_at, len(times) - 1})
+    times = [times[i] for i in keep]
+    central, low, high = ([values[i] for i in keep] for values in (central, low, high))
+    here, peak_at = keep.index(here), keep.index(peak_at)
     xs = [_hours(t, times[0]) for t in times]
     ticks = nice_ticks(max(*high, 1.2 if relative else 1.0) * 1.05, 5)
     plot = Plot(frame, (xs[0], xs[-1]), (0.0, ticks[-1]))
