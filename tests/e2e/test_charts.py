@@ -12,7 +12,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SMALLEST_TEXT_PX = 11
 WIDTHS = [360, 1280]
-CHART_PAGES = ["/", "/?scale=relative", "/insights", "/insights/kratom.dose_trend/chart"]
+CHART_PAGES = [
+    "/",
+    "/?scale=relative",
+    "/insights",
+    "/insights/kratom.dose_trend/chart",
+]
 
 # Every text of every chart drawing on screen, with its size as drawn: its font size in the
 # drawing's units times the drawing's scale on the screen (getScreenCTM: the viewBox's scale).
@@ -53,6 +58,18 @@ def demo_alice(alice: Any) -> Any:
 def test_chart_text_is_at_least_11_px_at_a_phones_and_a_laptops_width(
     page: Any, demo_alice: Any, path: str
 ) -> None:
+    _assert_readable_charts(page, path)
+
+
+def test_the_taper_chart_is_readable_at_a_phones_and_a_laptops_width(page: Any, alice: Any) -> None:
+    from mitra.journal.demo import load_demo
+
+    load_demo(alice, days=60, seed=1, taper=True)
+    _assert_readable_charts(page, "/taper")
+
+
+def _assert_readable_charts(page: Any, path: str) -> None:
+    """Each chart on `path` shows one drawing with text of at least 11 px, and its table."""
     problems = []
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
