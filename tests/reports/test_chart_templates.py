@@ -46,7 +46,8 @@ def _drawn_specs(monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, Any]]:
     charts.weekly_dose_chart([week], {"start_mg": 10, "end_mg": 12})
     charts.weekly_dose_chart([week], None)
     charts.weekly_adherence_chart([(date(2026, 1, 5), 50, 1, 2), (date(2026, 1, 12), None, 0, 0)])
-    charts.weekly_adherence_chart([(date(2026, 1, 12), None, 0, 0)])
+    nothing = charts.weekly_adherence_chart([(date(2026, 1, 12), None, 0, 0)])
+    assert nothing.empty  # said in words, not drawn
     taper_chart.taper_chart(
         days, [3, 3, 2], [3, 2, 2], [4, None, 5], [3, None, 2], unit="g", days_over=0
     )
@@ -56,7 +57,7 @@ def _drawn_specs(monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, Any]]:
 def test_every_chart_spec_is_valid_vega_lite(monkeypatch: pytest.MonkeyPatch) -> None:
     schema = json.loads(VEGA_LITE_SCHEMA_FILE.read_text())
     specs = _drawn_specs(monkeypatch)
-    assert len(specs) == 18  # nine charts, each drawn wide and narrow
+    assert len(specs) == 16  # eight charts, each drawn wide and narrow
     for kind, spec in specs.items():
         assert spec["$schema"] == charts.VEGA_LITE_SCHEMA, kind
         errors = [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(spec)]

@@ -551,7 +551,12 @@ def weekly_adherence_chart(weeks: list[tuple[date, int | None, int, int]]) -> Ch
         )
         for start, percent, met, count in weeks
     )
-    svg, narrow = _drawings("weekly-adherence", [labels, points], build, title, summary)
+    # Nothing measured: the page says so in words, not with a chart of empty axes.
+    svg, narrow = (
+        _drawings("weekly-adherence", [labels, points], build, title, summary)
+        if measured
+        else ("", "")
+    )
     return Chart(
         svg=svg,
         svg_narrow=narrow,
@@ -559,4 +564,5 @@ def weekly_adherence_chart(weeks: list[tuple[date, int | None, int, int]]) -> Ch
         summary=summary,
         columns=("Week starting (Monday)", "Share of targets met", "Goals met in full"),
         rows=rows,
+        empty=not measured,
     )

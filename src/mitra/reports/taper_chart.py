@@ -113,7 +113,8 @@ def taper_chart(
         (d.strftime("%a %d %b"), f"{a:g}", f"{u:g}", _cell(s, 0), _cell(x))
         for d, a, u, s, x in zip(days, allowance, used, sows, anxiety, strict=True)
     )
-    svg, narrow = _drawings("taper", records, build, title, summary)
+    # Before the taper's first day the page says so in words, not with a chart of empty axes.
+    svg, narrow = _drawings("taper", records, build, title, summary) if days else ("", "")
     return Chart(
         svg=svg,
         svg_narrow=narrow,
@@ -121,4 +122,5 @@ def taper_chart(
         summary=summary,
         columns=("Day", f"Allowance ({label})", f"Used ({label})", "SOWS (0-40)", "Anxiety (0-10)"),
         rows=rows,
+        empty=not days,
     )
