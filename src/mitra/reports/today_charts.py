@@ -1,8 +1,8 @@
 """Today's two charts, drawn directly as SVG at a phone's and a desktop's width.
 
-They change with every dose and check-in, so they are drawn by `svg_chart` (a fraction of a
-millisecond) rather than by the chart renderer; each keeps its table for screen readers and
-for anyone who prefers the figures.
+They change with every dose and check-in, so they are drawn by `svg_chart` (a few
+milliseconds) rather than by the chart renderer (tens of milliseconds after every entry); each
+keeps its table for screen readers and for anyone who prefers the figures.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from .svg_chart import NARROW, WIDE, Frame, Plot, nice_ticks
 
 __all__ = ["anxiety_and_grams_chart", "exposure_chart"]
 
-PROJECTED_COLOR = "#5b6270"
 NOW_COLOR = "#1f2430"
 
 
@@ -38,7 +37,11 @@ def exposure_chart(read: ExposureRead, zone: tzinfo, *, relative: bool = False) 
     now = (read.projected_after or read.times[-1]).astimezone(zone).replace(tzinfo=None)
     past = [i for i, t in enumerate(times) if t <= now]
     here = past[-1] if past else 0
-    peak_at = max(range(len(central)), key=central.__getitem__)
+    # The read's own peak (a point of its grid); its value on the chosen scale.
+    peak_at = next(
+        (i for i, t in enumerate(read.times) if t == read.peak_at),
+        max(range(len(central)), key=central.__getitem__),
+    )
     title = "Estimated mitragynine in the body"
     if relative:
         summary = (
