@@ -182,7 +182,8 @@ def _for_width(spec: dict[str, Any], *, narrow: bool) -> dict[str, Any]:
     config = dict(spec.get("config", {}))
     sizes = {"labelFontSize": font, "titleFontSize": font}
     config["axis"] = config.get("axis", {}) | sizes
-    config["legend"] = config.get("legend", {}) | sizes
+    # A legend's title is cut at 180 px unless told otherwise.
+    config["legend"] = config.get("legend", {}) | sizes | {"titleLimit": 600}
     spec = spec | {"config": config}
     return _narrowed(spec) if narrow else spec
 
@@ -197,6 +198,9 @@ def _narrowed(node: Any) -> Any:
     copy.update({k: node[k] for k in ("data", "config") if k in node})
     if isinstance(copy.get("width"), int):
         copy["width"] = NARROW_PLOT
+    title = copy.get("title")
+    if isinstance(title, str) and len(title) > NARROW_TITLE_CHARS:
+        copy["title"] = _lines(title)
     legend = copy.get("legend")
     if isinstance(legend, dict) and legend.get("orient") == "right":
         copy["legend"] = legend | {"orient": "bottom", "direction": "vertical"}
@@ -204,6 +208,21 @@ def _narrowed(node: Any) -> Any:
     if isinstance(axis, dict) and "labelLimit" in axis:
         copy["axis"] = axis | {"labelLimit": 120}
     return copy
+
+
+#: The longest line of an axis or legend title in a narrow drawing (longer ones wrap).
+NARROW_TITLE_CHARS = 26
+
+
+def _lines(text: str) -> list[str]:
+    """`text` in lines of at most `NARROW_TITLE_CHARS` characters, broken between words."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= NARROW_TITLE_CHARS:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
 
 
 def _drawings(
