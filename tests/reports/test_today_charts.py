@@ -150,7 +150,7 @@ def test_thirty_days_draw_a_bar_per_day_with_kratom_and_a_line_broken_where_no_r
     )
     assert {"Kratom, g", "Anxiety 0-10"} <= set(_texts(chart.svg_narrow))
     assert chart.summary == (
-        "Mean anxiety 4.0 of 10 on 26 days; kratom on 24 of 30 days, "
+        "Mean anxiety 4.0 out of 10 on 26 days with a rating; kratom on 24 of 30 days, "
         "3.0 g on average on those days."
     )
     assert not chart.empty

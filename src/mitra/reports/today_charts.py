@@ -188,7 +188,10 @@ def anxiety_and_grams_chart(days: list[date], anxiety: list[float], grams: list[
     dosed = [g for g in grams if g > 0]
     title = f"Anxiety and kratom, last {len(days)} days"
     if rated:
-        anxiety_text = f"Mean anxiety {sum(rated) / len(rated):.1f} of 10 on {len(rated)} days"
+        anxiety_text = (
+            f"Mean anxiety {sum(rated) / len(rated):.1f} out of 10 on {len(rated)} "
+            f"day{'s' if len(rated) != 1 else ''} with a rating"
+        )
     else:
         anxiety_text = "No anxiety ratings yet"
     if dosed:
