@@ -65,6 +65,7 @@ INVALID_QUERIES: dict[str, str] = {
     "cursor": "x" * 300,
     "instrument": "x" * 40,
     "hours": "-1",
+    "ahead_hours": "73",
     "all": "maybe",
     "days": "0",
     "from": "not-a-date",

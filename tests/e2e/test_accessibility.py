@@ -14,9 +14,11 @@ AXE_WIDTHS = [360, 1280]  # a small phone and a laptop, in CSS pixels
 DESKTOP_WIDTH = 1280
 PAGES = [
     "/",
+    "/?scale=relative",
     "/journal",
     "/journal?kind=dose&kind=response&kind=practice",
     "/insights",
+    "/insights/kratom.dose_trend/chart",
     "/alerts",
     "/substances",
     "/products",

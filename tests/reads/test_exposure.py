@@ -26,7 +26,7 @@ def test_the_recent_curve_counts_leaf_products_and_says_which_doses_it_cannot_co
 
     read = recent_exposure(mixed_journal.person, mixed_journal.now)
     assert read.unit == "nmol/L"
-    assert len(read.times) == len(read.concentration_nM) == len(read.low_nM) == 72 * 4 + 1
+    assert len(read.times) == len(read.concentration_nM) == len(read.low_nM) == (72 + 24) * 4 + 1
     assert all(
         lo <= c <= hi
         for lo, c, hi in zip(read.low_nM, read.concentration_nM, read.high_nM, strict=True)

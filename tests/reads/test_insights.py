@@ -115,6 +115,8 @@ def test_the_insights_page_shows_mg_and_says_what_it_could_not_count(
     without = mixed_journal.doses["extract"] + mixed_journal.doses["7oh"]
     assert f"{without} of {sum(mixed_journal.doses.values())} doses" in page
     assert "Estimated mitragynine per week" in page
-    assert "Grams of leaf (leaf products only)" in page
+    # The card's chart, on its own page, keeps grams of leaf in its table.
+    chart_page = client.get("/insights/kratom.dose_trend/chart").content.decode()
+    assert "Grams of leaf (leaf products only)" in chart_page
     data = client.get("/insights/kratom.dose_trend.json").json()
     assert data == client.get("/api/v1/insights/kratom.dose_trend").json()

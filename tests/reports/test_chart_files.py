@@ -18,9 +18,8 @@ def _kept() -> list[Any]:
     return sorted(folder.glob("*.cache")) if folder.exists() else []
 
 
-def _days(start: date) -> tuple[list[date], list[float], list[float]]:
-    days = [start + timedelta(days=i) for i in range(30)]
-    return days, [float(3 + i % 4) for i in range(30)], [2.5] * 30
+def _weeks(start: date) -> list[tuple[date, int | None, int, int]]:
+    return [(start + timedelta(days=7 * i), 25 * (i % 5), i % 3, 2) for i in range(8)]
 
 
 def _fresh() -> charts._SvgCache:
@@ -38,8 +37,8 @@ def restarted(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_chart_drawn_before_a_restart_is_read_back_not_drawn(
     restarted: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    start = date(2025, 1, 1) + timedelta(days=len(_kept()))  # rows no other test draws
-    first = charts.anxiety_and_grams_chart(*_days(start))
+    start = date(2025, 1, 6) + timedelta(days=7 * len(_kept()))  # rows no other test draws
+    first = charts.weekly_adherence_chart(_weeks(start))
     assert _kept()
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in _kept())
     monkeypatch.setattr(charts, "_cache", _fresh())
@@ -47,21 +46,22 @@ def test_a_chart_drawn_before_a_restart_is_read_back_not_drawn(
     def not_drawn(*args: Any) -> str:
         raise AssertionError("drawn again although its rows were kept")
 
-    monkeypatch.setattr(charts.vlc, "vega_to_svg", not_drawn)
-    assert charts.anxiety_and_grams_chart(*_days(start)).svg == first.svg
+    monkeypatch.setattr(charts.vlc, "vegalite_to_svg", not_drawn)
+    assert charts.weekly_adherence_chart(_weeks(start)).svg == first.svg
 
 
 def test_other_rows_are_drawn_and_a_damaged_file_is_drawn_again(
     restarted: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     start = date(2024, 1, 1)
-    first = charts.anxiety_and_grams_chart(*_days(start))
-    other = charts.anxiety_and_grams_chart(*_days(start + timedelta(days=1)))
+    first = charts.weekly_adherence_chart(_weeks(start))
+    other = charts.weekly_adherence_chart(_weeks(start + timedelta(days=1)))
     assert other.svg != first.svg
+    assert other.svg_narrow != first.svg_narrow
     for path in _kept():
         path.write_text("<svg half a file")
     monkeypatch.setattr(charts, "_cache", _fresh())
-    assert charts.anxiety_and_grams_chart(*_days(start)).svg == first.svg
+    assert charts.weekly_adherence_chart(_weeks(start)).svg == first.svg
 
 
 def test_the_pages_keep_their_charts_in_the_data_folder() -> None:

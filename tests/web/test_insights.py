@@ -29,10 +29,26 @@ def test_the_insights_page_shows_a_forest_plot_and_cards_with_intervals_methods_
     assert "Mindfulness, same day" in html
     assert "95% interval" in html
     assert html.count("<strong>Method:</strong>") == html.count("<strong>Caveat:</strong>") > 5
-    assert (
-        'aria-label="Anxiety by hours since the last dose.' in html or "Not enough data yet" in html
-    )
-    assert 'aria-label="Estimated mitragynine per week.' in html
+    # A card's own chart is a tap away, on a page of its own: the card says it in a sentence.
+    assert '<a href="/insights/kratom.dose_trend/chart">Estimated mitragynine per week' in html
+    assert 'aria-label="Estimated mitragynine per week.' not in html
+
+
+def test_a_cards_chart_page_draws_it_for_a_phone_and_a_desktop_with_its_table(
+    client: Client, demo_alice: Any
+) -> None:
+    html = client.get("/insights/kratom.dose_trend/chart").content.decode()
+    assert html.count('<svg role="img" aria-label="Estimated mitragynine per week.') == 2
+    assert '<div class="drawing-narrow">' in html
+    assert "<caption>Estimated mitragynine per week</caption>" in html
+    assert 'href="/insights#kratom.dose_trend"' in html
+    card = client.get("/insights/kratom.dose_trend.json").json()
+    assert card["sentence"] in html
+
+
+def test_a_card_without_a_chart_has_no_chart_page(client: Client, demo_alice: Any) -> None:
+    assert client.get("/insights/anxiety.trend/chart").status_code == 404
+    assert client.get("/insights/nothing/chart").status_code == 404
 
 
 def test_each_card_links_to_the_data_behind_it(client: Client, demo_alice: Any) -> None:

@@ -61,15 +61,15 @@ class TestFirstRun:
 
 
 class TestToday:
-    def test_today_shows_both_forms_and_a_chart_with_a_text_alternative(
+    def test_today_shows_both_forms_and_an_empty_chart_in_words_with_its_table(
         self, client: Client, alice: Any, powder: Any
     ) -> None:
         html = client.get("/").content.decode()
         assert "Log a dose" in html
         assert "Check-in" in html
-        assert '<svg role="img" aria-label="Anxiety and kratom, last 30 days.' in html
+        assert "<strong>No data yet.</strong> No anxiety ratings yet; no kratom doses" in html
+        assert '<svg role="img" aria-label="Anxiety and kratom' not in html
         assert "<caption>Anxiety and kratom, last 30 days</caption>" in html
-        assert "Kratom leaf (g per day)" in html  # axis title with its unit
 
     def test_every_input_on_today_has_a_label(
         self, client: Client, alice: Any, powder: Any

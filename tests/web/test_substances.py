@@ -100,8 +100,8 @@ def test_today_shows_the_estimated_mitragynine_curve_labelled_as_an_estimate(
     html = client.get("/").content.decode()
     assert "Estimated mitragynine in the body" in html
     assert "An estimate, not a measurement." in html
-    assert 'aria-label="Estimated mitragynine in the body, last 72 hours.' in html
-    assert "Estimated mitragynine (nmol/L)" in html  # the axis and its unit
+    assert 'aria-label="Estimated mitragynine in the body. A model' in html
+    assert ">nmol/L (estimated)</text>" in html  # the axis and its unit
 
 
 def test_an_unknown_name_with_close_matches_asks_did_you_mean_once(

@@ -18,11 +18,13 @@ router = Router(tags=["exposure"])
 @router.get(
     "",
     response={200: ExposureRead, 409: PROBLEMS[409], 422: PROBLEMS[422]},
-    summary="Estimated mitragynine over the last `hours` hours (at most a year), in nmol/L",
+    summary="Estimated mitragynine over the last `hours` hours (at most a year) and, projected "
+    "if no dose is added, the next `ahead_hours` (0-72), in nmol/L and against the 7-day average",
 )
-def get_exposure(request: HttpRequest, hours: float = 72) -> HttpResponse:
+def get_exposure(request: HttpRequest, hours: float = 72, ahead_hours: float = 24) -> HttpResponse:
     try:
-        read = recent_exposure(person_of(request), hours=hours)
+        read = recent_exposure(person_of(request), hours=hours, ahead_hours=ahead_hours)
     except ExposureRefused as exc:
-        raise HttpError(422, f"hours: {exc}") from None
+        field = "ahead_hours" if "ahead" in str(exc) else "hours"
+        raise HttpError(422, f"{field}: {exc}") from None
     return respond(read, ExposureRead)

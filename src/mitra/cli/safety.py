@@ -173,6 +173,13 @@ def exposure(
     hours: Annotated[
         float, typer.Option("--hours", help="With --recent: how many hours back to draw.")
     ] = 72,
+    ahead_hours: Annotated[
+        float,
+        typer.Option(
+            "--ahead-hours",
+            help="With --recent: how many hours past now to project if no dose is added (0-72).",
+        ),
+    ] = 24,
     form: Annotated[
         str,
         typer.Option("--form", help="The product's form: " + ", ".join(PRODUCT_FORMS) + "."),
@@ -222,7 +229,7 @@ def exposure(
     note = None
     try:
         if recent:
-            read = recent_exposure(the_person(), hours=hours)
+            read = recent_exposure(the_person(), hours=hours, ahead_hours=ahead_hours)
         else:
             read, note = _typed_exposure(
                 dose or [],
@@ -254,6 +261,12 @@ def exposure(
         )
     if read.hours_since_last_dose is not None:
         out.print(f"Last dose {read.hours_since_last_dose:.1f} h ago.")
+    if read.ahead_hours and read.times:
+        out.print(
+            f"The curve is projected for the next {read.ahead_hours:g} h if no dose is added."
+        )
+    if read.average_7d_nM is not None:
+        out.print(f"About {read.average_7d_nM:.0f} nmol/L on average over the last 7 days.")
     for caveat in read.caveats:
         out.print(f"  Note: {caveat}", highlight=False)
     out.print("Sources: " + "; ".join(f"{s.citation} {s.url}" for s in read.citations))

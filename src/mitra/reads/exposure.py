@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from mitra.journal.models import Person
 
 __all__ = [
+    "AHEAD_HOURS",
+    "AVERAGE_HOURS",
+    "MAX_AHEAD_HOURS",
     "MAX_POINTS",
     "MAX_SPAN_HOURS",
     "STEP_HOURS",
@@ -51,6 +54,13 @@ __all__ = [
 
 #: Spacing of the Today curve, hours (a quarter hour resolves the peak about an hour after a dose).
 STEP_HOURS = 0.25
+#: How far the recent curve runs past now, hours: the model's projection if no dose is added, so
+#: a dose just taken shows its estimated rise and fall instead of a spike at the chart's edge.
+AHEAD_HOURS = 24.0
+#: The most a face may ask to look ahead, hours (three days: past that the projection says little).
+MAX_AHEAD_HOURS = 72.0
+#: The span of the person's own average exposure that the relative scale compares with, hours.
+AVERAGE_HOURS = 7 * 24.0
 #: The longest curve any face draws: a year (366 days, so a leap year fits).
 MAX_SPAN_HOURS = 366 * 24.0
 #: The most points a curve may have: enough for a year every 6 minutes, small enough to send.
@@ -117,6 +127,16 @@ class ExposureRead:
     caveats: tuple[str, ...]
     sources: tuple[str, ...]
     citations: tuple[Citation, ...]
+    # The recent curve's projection and relative scale (None and empty for a typed curve):
+    # points after `projected_after` assume no further dose; `average_7d_nM` is the mean of the
+    # same model's estimate over the 7 days before that moment, and `relative*` are the curve
+    # and its band divided by it (empty when there was nothing to average).
+    projected_after: datetime | None = None
+    ahead_hours: float = 0.0  # how far the curve runs past `projected_after`, hours
+    average_7d_nM: float | None = None  # noqa: N815
+    relative: list[float] = field(default_factory=list)
+    relative_low: list[float] = field(default_factory=list)
+    relative_high: list[float] = field(default_factory=list)
 
 
 @cache
@@ -414,9 +434,10 @@ def _typed_grams(
         raise ExposureRefused(str(exc)) from None
 
 
-def _until(line: Timeline, moment_s: float) -> Timeline:
-    """`line` without the doses logged after `moment_s` (they have not been taken yet)."""
-    keep = line.dose_time <= moment_s
+def _until(line: Timeline, moment_s: float, since_s: float = -math.inf) -> Timeline:
+    """`line` without the doses logged after `moment_s` (they have not been taken yet), nor
+    those before `since_s`."""
+    keep = (line.dose_time <= moment_s) & (line.dose_time >= since_s)
     if keep.all():
         return line
     arrays: dict[str, Any] = {}
@@ -436,8 +457,14 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def recent_exposure(person: Person, now: datetime | None = None, hours: float = 72) -> ExposureRead:
-    """The last `hours` of estimated mitragynine from the journal (the Today page's curve).
+def recent_exposure(
+    person: Person,
+    now: datetime | None = None,
+    hours: float = 72,
+    ahead_hours: float = AHEAD_HOURS,
+) -> ExposureRead:
+    """The last `hours` of estimated mitragynine from the journal and the `ahead_hours` after
+    now if no dose is added (the Today page's curve), with the person's 7-day average.
 
     Doses up to `lookback()` before the window still count, since they are not yet gone.
     """
@@ -446,12 +473,67 @@ def recent_exposure(person: Person, now: datetime | None = None, hours: float = 
 
     if not 0 < hours <= MAX_SPAN_HOURS:
         raise ExposureRefused(f"hours must be more than 0 and at most {MAX_SPAN_HOURS:.0f}")
+    if not 0 <= ahead_hours <= MAX_AHEAD_HOURS:
+        raise ExposureRefused(f"hours ahead must be between 0 and {MAX_AHEAD_HOURS:.0f}")
+    if hours + ahead_hours > MAX_SPAN_HOURS:
+        raise ExposureRefused(
+            f"hours and hours ahead together must be at most {MAX_SPAN_HOURS:.0f}"
+        )
     # Anchor the grid to the next quarter hour so repeated page views reuse the same curve
     # and a dose taken a minute ago is already on it.
     step_s = STEP_HOURS * _SECONDS_PER_HOUR
-    end_s = -(-now.timestamp() // step_s) * step_s
-    end = datetime.fromtimestamp(end_s, UTC)
-    start = end - timedelta(hours=hours)
+    now_s = -(-now.timestamp() // step_s) * step_s
+    start = datetime.fromtimestamp(now_s, UTC) - timedelta(hours=hours)
+    end = datetime.fromtimestamp(now_s, UTC) + timedelta(hours=ahead_hours)
+    week_start = now - timedelta(hours=AVERAGE_HOURS)
     clock = DayClock(person.time_zone, person.day_boundary_hour)
-    line = timeline(person, clock.local_day(start - lookback()), clock.local_day(now))
-    return exposure(_until(line, now.timestamp()), start, end, now=now)
+    # One read of the journal for both spans; the curve lists the doses of its own span.
+    first = clock.local_day(min(start, week_start) - lookback())
+    line = _until(timeline(person, first, clock.local_day(now)), now.timestamp())
+    in_reach = clock.day_span(clock.local_day(start - lookback()))[0].timestamp()
+    read = exposure(_until(line, now.timestamp(), in_reach), start, end, now=now)
+    average = _average_concentration(
+        line, week_start.timestamp(), now.timestamp(), read.parameter_set
+    )
+    # The projection starts at the grid's own "now" (a moment the curve has a point at, and the
+    # same for every read in that quarter hour).
+    return _with_scale(read, datetime.fromtimestamp(now_s, UTC), ahead_hours, average)
+
+
+def _average_concentration(
+    line: Timeline, start_s: float, end_s: float, parameter_set: str
+) -> float | None:
+    """The model's mean estimated concentration from `start_s` to `end_s` (None if nothing)."""
+    counted = np.isfinite(line.dose_mg_mitragynine) & (line.dose_time <= end_s)
+    if not counted.any():
+        return None
+    hours = tuple(((line.dose_time[counted] - start_s) / _SECONDS_PER_HOUR).tolist())
+    mg = tuple(line.dose_mg_mitragynine[counted].tolist())
+    mean = _mean_concentration(hours, mg, (end_s - start_s) / _SECONDS_PER_HOUR, parameter_set)
+    # Below a hundredth of a nmol/L the model's estimate is nothing to compare with.
+    return mean if mean >= 0.01 else None
+
+
+@lru_cache(maxsize=32)
+def _mean_concentration(
+    dose_hours: tuple[float, ...], mg: tuple[float, ...], span_hours: float, parameter_set: str
+) -> float:
+    grid = np.linspace(0.0, span_hours, math.floor(span_hours / STEP_HOURS) + 1)
+    curve = exposure_curve(dose_hours, mg, grid, parameter_set=parameter_set, band_samples=0)
+    return float(np.mean(curve.concentration_nM))
+
+
+def _with_scale(
+    read: ExposureRead, now: datetime, ahead_hours: float, average: float | None
+) -> ExposureRead:
+    """`read` with its projection marked and its curve against the 7-day average."""
+    read = replace(read, projected_after=now, ahead_hours=ahead_hours)
+    if average is None or not read.times:
+        return replace(read, average_7d_nM=average)
+    return replace(
+        read,
+        average_7d_nM=average,
+        relative=[c / average for c in read.concentration_nM],
+        relative_low=[c / average for c in read.low_nM],
+        relative_high=[c / average for c in read.high_nM],
+    )

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from threading import Lock
 from typing import Any
 
@@ -22,7 +21,7 @@ import vl_convert as vlc
 
 from .renderer import warm_renderer
 
-__all__ = ["Chart", "anxiety_and_grams_chart", "draw_later_until_warm", "keep_drawings"]
+__all__ = ["Chart", "draw_later_until_warm", "keep_drawings"]
 
 ANXIETY_COLOR = "#7a3e9d"
 GRAMS_COLOR = "#2f7d6d"
@@ -40,6 +39,10 @@ class Chart:
     summary: str
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    # The drawing for a phone-wide card (text at least 11 px there); pages show one of the two
+    # by the card's width. "" where only one drawing exists (the report's PDF uses `svg`).
+    svg_narrow: str = ""
+    empty: bool = False  # nothing to draw yet: pages say so in words
 
 
 class _SvgCache:
@@ -60,7 +63,7 @@ class _SvgCache:
         kind: str,
         data: Any,
         build: Callable[[], dict[str, Any]],
-        draw: Callable[[dict[str, Any]], str] = vlc.vegalite_to_svg,
+        draw: Callable[[dict[str, Any]], str] | None = None,
         *,
         later: bool = False,
     ) -> str:
@@ -83,7 +86,7 @@ class _SvgCache:
         if not (svg.startswith("<svg") and svg.rstrip().endswith("</svg>")):
             if later and self.warming:
                 return ""
-            svg = draw(build())
+            svg = (draw or vlc.vegalite_to_svg)(build())
             if kept:
                 kept[1]("charts", key, svg)
         with self.lock:
@@ -112,63 +115,11 @@ def keep_drawings(load: Load, store: Store) -> None:
     _cache.kept = (load, store)
 
 
-class _Template:
-    """A chart whose spec does not depend on its data: built and compiled
-    to Vega once per process; each drawing puts its rows into the compiled spec and renders it.
-
-    Building an Altair spec with schema validation and compiling Vega-Lite cost tens of
-    milliseconds a chart, paid on Today after every write when only the rows had changed.
-    """
-
-    def __init__(self, build: Callable[[list[dict[str, Any]]], dict[str, Any]]) -> None:
-        self.build = build
-        self.vega: dict[str, Any] | None = None
-        self.lock = Lock()
-
-    def compiled(self) -> dict[str, Any]:
-        with self.lock:
-            if self.vega is None:
-                spec = self.build([])
-                spec["data"] = {"values": [_PLACEHOLDER]}
-                self.vega = vlc.vegalite_to_vega(spec)
-            return self.vega
-
-    def spec(self, records: list[dict[str, Any]]) -> dict[str, Any]:
-        """The Vega spec with `records` as its data (the rows Vega-Lite would have inlined)."""
-        vega = dict(self.compiled())
-        data = [dict(d) for d in vega["data"]]
-        held = [d for d in data if d.get("values") == [_PLACEHOLDER]]
-        if len(held) != 1:
-            raise ValueError("a chart template holds its rows in one data set")
-        held[0]["values"] = records
-        vega["data"] = data
-        return vega
-
-    def render(self, kind: str, records: list[dict[str, Any]], *, later: bool = False) -> str:
-        """The SVG of the chart with these rows (drawn once per distinct rows, as `_cache`)."""
-        return _cache.render(
-            kind, records, lambda: self.spec(records), vlc.vega_to_svg, later=later
-        )
-
-
-#: A row no chart has: marks the compiled spec's data set that takes the rows.
-_PLACEHOLDER = {"__rows__": 0}
-
-
 def warm_up() -> None:
-    """Start the chart renderer (its first use costs about a second) and compile Today's charts;
-    from then on every chart is drawn when asked for."""
+    """Start the chart renderer (its first use costs about a second); from then on every chart
+    is drawn when asked for. Today's charts never wait for it (`today_charts` draws them)."""
     try:
         warm_renderer()
-        # Each drawing of Today's two charts with rows (not kept: drawn straight to the
-        # renderer): the first drawing of a chart with axes and text costs several times a
-        # later one.
-        day = [{"day": f"2026-01-{d:02d}", "anxiety": 4.0, "grams": 3.0} for d in range(1, 31)]
-        vlc.vega_to_svg(_ANXIETY_AND_GRAMS.spec(day))
-        hours = [
-            {"t": f"2026-01-01T{h:02d}:00:00", "c": 50.0, "lo": 30.0, "hi": 90.0} for h in range(24)
-        ]
-        vlc.vega_to_svg(_EXPOSURE.spec(hours))
     finally:
         _cache.warming = False
 
@@ -216,98 +167,72 @@ def _vega_lite(
     return {"$schema": VEGA_LITE_SCHEMA, "config": config, **body, "height": height, "width": width}
 
 
-def _fmt(value: float, digits: int = 1) -> str:
-    return "–" if math.isnan(value) else f"{value:.{digits}f}"
+#: Text size of a drawing, in its own units. The wide drawing (about 700 units) is shown in a
+#: card of at least 520 px, the narrow one (about 340) in 260-520 px, so at 16 and 14 their text
+#: is at least 11 CSS px wherever it is shown at 360 px and wider.
+WIDE_FONT = 16
+NARROW_FONT = 14
+#: The plot's width in a narrow drawing, its axes and legend beside it.
+NARROW_PLOT = 230
 
 
-def _anxiety_and_grams_spec(records: list[dict[str, Any]]) -> dict[str, Any]:
-    """The Vega-Lite spec of `anxiety_and_grams_chart`."""
-    x = _field("day:T", axis={"format": "%b %d", "labelAngle": 0, "tickCount": 6}, title="Day")
-    bars = {
-        "mark": {"type": "bar", "color": GRAMS_COLOR, "opacity": 0.55},
-        "encoding": {
-            "tooltip": [_field("day:T", title="Day"), _field("grams:Q", title="g")],
-            "x": x,
-            "y": _field(
-                "grams:Q", axis={"titleColor": GRAMS_COLOR}, title="Kratom leaf (g per day)"
-            ),
-        },
-    }
-    line = {
-        "mark": {
-            "type": "line",
-            "color": ANXIETY_COLOR,
-            "point": {"color": ANXIETY_COLOR},
-            "strokeWidth": 2.5,
-        },
-        "encoding": {
-            "tooltip": [_field("day:T", title="Day"), _field("anxiety:Q", title="anxiety")],
-            "x": x,
-            "y": _field(
-                "anxiety:Q",
-                axis={"titleColor": ANXIETY_COLOR},
-                scale={"domain": [0, 10]},
-                title="Anxiety (0-10, daily mean)",
-            ),
-        },
-    }
-    body = {
-        "layer": [bars, line],
-        "data": _data(records),
-        "resolve": {"scale": {"y": "independent"}},
-    }
-    return _vega_lite(body, width=640, height=220, axis_fonts=True)
+def _for_width(spec: dict[str, Any], *, narrow: bool) -> dict[str, Any]:
+    """`spec` with text sized for where it is shown; narrow: a phone's plot, legends below."""
+    font = NARROW_FONT if narrow else WIDE_FONT
+    config = dict(spec.get("config", {}))
+    sizes = {"labelFontSize": font, "titleFontSize": font}
+    config["axis"] = config.get("axis", {}) | sizes
+    # A legend's title is cut at 180 px unless told otherwise.
+    config["legend"] = config.get("legend", {}) | sizes | {"titleLimit": 600}
+    spec = spec | {"config": config}
+    return _narrowed(spec) if narrow else spec
 
 
-_ANXIETY_AND_GRAMS = _Template(_anxiety_and_grams_spec)
+def _narrowed(node: Any) -> Any:
+    """A copy with every view at the narrow plot width and every legend below its plot."""
+    if isinstance(node, list):
+        return [_narrowed(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    copy = {k: _narrowed(v) for k, v in node.items() if k not in ("data", "config")}
+    copy.update({k: node[k] for k in ("data", "config") if k in node})
+    if isinstance(copy.get("width"), int):
+        copy["width"] = NARROW_PLOT
+    title = copy.get("title")
+    if isinstance(title, str) and len(title) > NARROW_TITLE_CHARS:
+        copy["title"] = _lines(title)
+    legend = copy.get("legend")
+    if isinstance(legend, dict) and legend.get("orient") == "right":
+        copy["legend"] = legend | {"orient": "bottom", "direction": "vertical"}
+    axis = copy.get("axis")
+    if isinstance(axis, dict) and "labelLimit" in axis:
+        copy["axis"] = axis | {"labelLimit": 120}
+    return copy
 
 
-def anxiety_and_grams_chart(
-    days: list[date], anxiety: list[float], grams: list[float], *, later: bool = False
-) -> Chart:
-    """Daily mean anxiety (0-10, line) over daily kratom grams (bars) for the given days.
+#: The longest line of an axis or legend title in a narrow drawing (longer ones wrap).
+NARROW_TITLE_CHARS = 26
 
-    With `later`, the drawing may be left out while a server starts (`draw_later_until_warm`).
-    """
-    records = [
-        {
-            "day": d.isoformat(),
-            "anxiety": None if math.isnan(a) else round(a, 2),
-            "grams": round(g, 2),
-        }
-        for d, a, g in zip(days, anxiety, grams, strict=True)
-    ]
-    svg = _ANXIETY_AND_GRAMS.render("anxiety_and_grams", records, later=later)
 
-    rated = [a for a in anxiety if not math.isnan(a)]
-    dosed = [g for g in grams if g > 0]
-    title = f"Anxiety and kratom, last {len(days)} days"
-    if rated:
-        anxiety_text = (
-            f"Mean anxiety {sum(rated) / len(rated):.1f} out of 10 on the {len(rated)} "
-            f"days with a rating"
-        )
-    else:
-        anxiety_text = "No anxiety ratings yet"
-    if dosed:
-        grams_text = (
-            f"kratom on {len(dosed)} of {len(days)} days, "
-            f"{sum(dosed) / len(dosed):.1f} g on average on those days"
-        )
-    else:
-        grams_text = "no kratom doses logged"
-    summary = f"{anxiety_text}; {grams_text}."
-    rows = tuple(
-        (d.strftime("%a %d %b"), _fmt(a), _fmt(g))
-        for d, a, g in zip(days, anxiety, grams, strict=True)
-    )
-    return Chart(
-        svg=_accessible(svg, title, summary),
-        title=title,
-        summary=summary,
-        columns=("Day", "Anxiety (0-10)", "Kratom (g)"),
-        rows=rows,
-    )
+def _lines(text: str) -> list[str]:
+    """`text` in lines of at most `NARROW_TITLE_CHARS` characters, broken between words."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= NARROW_TITLE_CHARS:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def _drawings(
+    kind: str, data: Any, build: Callable[[], dict[str, Any]], title: str, summary: str
+) -> tuple[str, str]:
+    """The wide and the narrow drawing of one chart, each drawn once per distinct rows."""
+    # The kinds name the sizes, so drawings kept before text was sized per width are not reused.
+    wide = _cache.render(f"{kind}/wide", data, lambda: _for_width(build(), narrow=False))
+    narrow = _cache.render(f"{kind}/narrow", data, lambda: _for_width(build(), narrow=True))
+    return _accessible(wide, title, summary), _accessible(narrow, title, summary)
 
 
 BAND_COLORS = ["#e8f3ec", "#fbf3d9", "#fbe3cc", "#f6d3d3", "#efc3c3"]
@@ -370,7 +295,6 @@ def questionnaire_history_chart(
         )
         return _vega_lite({"layer": layers}, width=560, height=220)
 
-    svg = _cache.render("questionnaire_history", [code, points, shaded], build)
     title = f"{code} totals over time"
     first, last = totals[0], totals[-1]
     summary = (
@@ -378,80 +302,13 @@ def questionnaire_history_chart(
         f"first total {first}, latest {last} (0-{maximum}, higher means more symptoms)."
     )
     rows = tuple((d.strftime("%d %b %Y"), str(t)) for d, t in zip(days, totals, strict=True))
+    svg, narrow = _drawings("questionnaire_history", [code, points, shaded], build, title, summary)
     return Chart(
-        svg=_accessible(svg, title, summary),
+        svg=svg,
+        svg_narrow=narrow,
         title=title,
         summary=summary,
         columns=("Date", "Total"),
-        rows=rows,
-    )
-
-
-def _exposure_spec(points: list[dict[str, Any]]) -> dict[str, Any]:
-    """The Vega-Lite spec of `exposure_chart`."""
-    x = _field("t:T", axis={"format": "%a %H:%M", "labelAngle": 0, "tickCount": 6}, title="Time")
-    band = {
-        "mark": {"type": "area", "color": GRAMS_COLOR, "opacity": 0.25},
-        "encoding": {
-            "x": x,
-            "y": _field("lo:Q", title="Estimated mitragynine (nmol/L)"),
-            "y2": _field("hi"),
-        },
-    }
-    line = {
-        "mark": {"type": "line", "color": GRAMS_COLOR, "strokeWidth": 2.5},
-        "encoding": {
-            "tooltip": [_field("t:T", title="Time"), _field("c:Q", title="nmol/L")],
-            "x": x,
-            "y": _field("c:Q"),
-        },
-    }
-    return _vega_lite({"layer": [band, line], "data": _data(points)}, width=640, height=200)
-
-
-_EXPOSURE = _Template(_exposure_spec)
-
-
-def exposure_chart(
-    times: list[datetime],
-    central: list[float],
-    low: list[float],
-    high: list[float],
-    *,
-    later: bool = False,
-) -> Chart:
-    """Estimated mitragynine concentration (nmol/L) with its band, labelled as an estimate.
-
-    With `later`, the drawing may be left out while a server starts (`draw_later_until_warm`).
-    """
-    points = [
-        # Naive local wall-clock times: the renderer would otherwise show them in UTC.
-        {
-            "t": t.replace(tzinfo=None).isoformat(),
-            "c": round(c, 2),
-            "lo": round(lo, 2),
-            "hi": round(hi, 2),
-        }
-        for t, c, lo, hi in zip(times, central, low, high, strict=True)
-    ]
-    svg = _EXPOSURE.render("exposure", points, later=later)
-    peak = max(central)
-    now_value = central[-1]
-    title = "Estimated mitragynine in the body, last 72 hours"
-    summary = (
-        f"An estimate from a population model, not a measurement: now about {now_value:.0f} nmol/L "
-        f"(band {low[-1]:.0f} to {high[-1]:.0f}); highest in this window about {peak:.0f} nmol/L."
-    )
-    step = max(1, len(times) // 24)
-    rows = tuple(
-        (t.strftime("%a %H:%M"), f"{c:.0f}", f"{lo:.0f}-{hi:.0f}")
-        for t, c, lo, hi in list(zip(times, central, low, high, strict=True))[::step]
-    )
-    return Chart(
-        svg=_accessible(svg, title, summary),
-        title=title,
-        summary=summary,
-        columns=("Time", "Estimate (nmol/L)", "Band (nmol/L)"),
         rows=rows,
     )
 
@@ -471,7 +328,9 @@ def forest_chart(rows: list[tuple[str, float, float, float, bool]], unit: str) -
     order = [r[0] for r in rows]
 
     def build() -> dict[str, Any]:
-        y = _field("factor:N", axis={"labelLimit": 200}, sort=order, title=None)
+        # "Mindfulness, next day" on two lines, so a phone's narrow plot keeps its words.
+        axis = {"labelLimit": 200, "labelExpr": "split(datum.label, ', ')"}
+        y = _field("factor:N", axis=axis, sort=order, title=None)
         rule = {
             "data": _data(points),
             "mark": {"type": "rule", "color": "#2f3e6d", "strokeWidth": 2.5},
@@ -501,12 +360,11 @@ def forest_chart(rows: list[tuple[str, float, float, float, bool]], unit: str) -
             "encoding": {"x": _field("x:Q")},
         }
         spec = _vega_lite(
-            {"layer": [rule, dots, zero]}, width=520, height=max(120, 26 * len(points))
+            {"layer": [rule, dots, zero]}, width=520, height=max(120, 44 * len(points))
         )
         spec["padding"] = {"left": 12, "right": 8, "top": 5, "bottom": 5}  # room for long labels
         return spec
 
-    svg = _cache.render("forest", points, build)
     title = "What was associated with your anxiety"
     clear = [r[0] for r in rows if r[4]]
     summary = (
@@ -519,8 +377,10 @@ def forest_chart(rows: list[tuple[str, float, float, float, bool]], unit: str) -
         (label, f"{est:+.2f}", f"{lo:+.2f} to {hi:+.2f}", "yes" if det else "no")
         for label, est, lo, hi, det in rows
     )
+    svg, narrow = _drawings("forest", points, build, title, summary)
     return Chart(
-        svg=_accessible(svg, title, summary),
+        svg=svg,
+        svg_narrow=narrow,
         title=title,
         summary=summary,
         columns=("Factor", f"Estimate ({unit})", "95% interval", "Stands out"),
@@ -559,17 +419,22 @@ def binned_chart(
         }
         return _vega_lite(line, width=520, height=200)
 
-    svg = _cache.render("binned", [title, points], build)
+    # Short: the table beside the chart holds every bin.
+    ratings = sum(p["n"] for p in points)
     summary = (
-        f"{len(points)} bins, {sum(p['n'] for p in points)} ratings. "
-        + "; ".join(
-            f"{x_title.lower()} {p['x']:g}: {p['y']:.1f} ({p['n']} ratings)" for p in points
-        )
-        + "."
+        f"{len(points)} groups, {ratings} ratings in all; each group's figures are in the table."
     )
+    if points:
+        high = max(points, key=lambda p: p["y"])
+        summary = (
+            f"{len(points)} groups, {ratings} ratings; the highest mean, {high['y']:.1f}, "
+            f"at {high['x']:g} ({x_title.lower()}). Each group is in the table."
+        )
     rows = tuple((f"{p['x']:g}", f"{p['y']:.2f}", str(p["n"])) for p in points)
+    svg, narrow = _drawings("binned", [title, points], build, title, summary)
     return Chart(
-        svg=_accessible(svg, title, summary),
+        svg=svg,
+        svg_narrow=narrow,
         title=title,
         summary=summary,
         columns=(x_title, y_title, "Ratings"),
@@ -623,7 +488,6 @@ def weekly_dose_chart(weeks: list[dict[str, Any]], trend: dict[str, Any] | None)
             )
         return _vega_lite({"layer": layers}, width=560, height=200)
 
-    svg = _cache.render("weekly-mg", [points, line_points], build)
     title = "Estimated mitragynine per week"
     summary = f"{len(points)} weeks" + (
         f"; trend from about {line_points[0]['mg']:.0f} mg "
@@ -640,8 +504,10 @@ def weekly_dose_chart(weeks: list[dict[str, Any]], trend: dict[str, Any] | None)
         )
         for p, w in zip(points, weeks, strict=True)
     )
+    svg, narrow = _drawings("weekly-mg", [points, line_points], build, title, summary)
     return Chart(
-        svg=_accessible(svg, title, summary),
+        svg=svg,
+        svg_narrow=narrow,
         title=title,
         summary=summary,
         columns=(
@@ -688,7 +554,6 @@ def weekly_adherence_chart(weeks: list[tuple[date, int | None, int, int]]) -> Ch
         }
         return _vega_lite(bars, width=360, height=180)
 
-    svg = _cache.render("weekly-adherence", [labels, points], build)
     title = "Weekly goals met"
     measured = [percent for _, percent, _, _ in weeks if percent is not None]
     summary = (
@@ -705,10 +570,18 @@ def weekly_adherence_chart(weeks: list[tuple[date, int | None, int, int]]) -> Ch
         )
         for start, percent, met, count in weeks
     )
+    # Nothing measured: the page says so in words, not with a chart of empty axes.
+    svg, narrow = (
+        _drawings("weekly-adherence", [labels, points], build, title, summary)
+        if measured
+        else ("", "")
+    )
     return Chart(
-        svg=_accessible(svg, title, summary),
+        svg=svg,
+        svg_narrow=narrow,
         title=title,
         summary=summary,
         columns=("Week starting (Monday)", "Share of targets met", "Goals met in full"),
         rows=rows,
+        empty=not measured,
     )

@@ -10,9 +10,8 @@ from mitra.reports.charts import (
     GRAMS_COLOR,
     VEGA_LITE_SCHEMA,
     Chart,
-    _accessible,
-    _cache,
     _data,
+    _drawings,
     _field,
 )
 
@@ -89,7 +88,6 @@ def taper_chart(
             "$schema": VEGA_LITE_SCHEMA,
             "config": {
                 "view": {"continuousWidth": 300, "continuousHeight": 300, "strokeWidth": 0},
-                "axis": {"labelFontSize": 14, "titleFontSize": 14},
             },
             "vconcat": [
                 {"layer": [bars, plan], "height": 200, "width": 640},
@@ -103,7 +101,6 @@ def taper_chart(
             "data": _data(records),
         }
 
-    svg = _cache.render("taper", records, build)
     title = (
         f"Planned against actual use, {len(days)} day{'s' if len(days) != 1 else ''} of the taper"
     )
@@ -116,10 +113,14 @@ def taper_chart(
         (d.strftime("%a %d %b"), f"{a:g}", f"{u:g}", _cell(s, 0), _cell(x))
         for d, a, u, s, x in zip(days, allowance, used, sows, anxiety, strict=True)
     )
+    # Before the taper's first day the page says so in words, not with a chart of empty axes.
+    svg, narrow = _drawings("taper", records, build, title, summary) if days else ("", "")
     return Chart(
-        svg=_accessible(svg, title, summary),
+        svg=svg,
+        svg_narrow=narrow,
         title=title,
         summary=summary,
         columns=("Day", f"Allowance ({label})", f"Used ({label})", "SOWS (0-40)", "Anxiety (0-10)"),
         rows=rows,
+        empty=not days,
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -14,7 +12,7 @@ from mitra.reads import insights as insight_reads
 from mitra.reads.cache import cached
 from mitra.reads.insights import InsightsRead, InsightView
 from mitra.reads.serialise import document_text
-from mitra.reports.charts import binned_chart, forest_chart, weekly_dose_chart
+from mitra.reports.charts import Chart, binned_chart, forest_chart, weekly_dose_chart
 
 from .views import current_person
 
@@ -30,8 +28,8 @@ def _factor(card_id: str) -> str:
     return f"{name.capitalize()}, {when}"
 
 
-def _charts(cards: tuple[InsightView, ...]) -> dict[str, Any]:
-    """The charts of the shown cards, by card id ("forest" for practices and sleep)."""
+def _forest(cards: tuple[InsightView, ...]) -> Chart | None:
+    """The practices' and sleep's estimates side by side, with their intervals."""
     forest_rows = [
         (_factor(c.id), c.estimate, c.interval[0], c.interval[1], bool(c.detected))
         for c in cards
@@ -42,26 +40,36 @@ def _charts(cards: tuple[InsightView, ...]) -> dict[str, Any]:
         and c.interval[0] is not None
         and c.interval[1] is not None
     ]
-    by_id = {c.id: c for c in cards}
-    charts: dict[str, Any] = {}
-    if forest_rows:
-        charts["forest"] = forest_chart(forest_rows, "points on 0-10")
-    hours = by_id.get("kratom.withdrawal_hours")
-    if hours and hours.status == "shown" and hours.data.get("bins"):
-        charts["kratom.withdrawal_hours"] = binned_chart(
-            hours.data["bins"],
+    return forest_chart(forest_rows, "points on 0-10") if forest_rows else None
+
+
+#: The cards whose chart is drawn on a page of its own (a card's width is too small to read
+#: it): the card says its finding in a sentence and links to the chart.
+CARD_CHARTS = {
+    "kratom.withdrawal_hours": ("bins", "Anxiety by hours since the last dose"),
+    "kratom.dose_trend": ("weekly", "Estimated mitragynine per week"),
+}
+
+
+def _has_chart(card: InsightView) -> bool:
+    found = CARD_CHARTS.get(card.id)
+    return found is not None and card.status == "shown" and bool(card.data.get(found[0]))
+
+
+def _card_chart(card: InsightView) -> Chart | None:
+    """The chart of one card, drawn for its own page."""
+    if not _has_chart(card):
+        return None
+    if card.id == "kratom.withdrawal_hours":
+        return binned_chart(
+            card.data["bins"],
             x_key="hours_since_dose",
             x_title="Hours since the last dose",
             y_key="mean_anxiety",
             y_title="Mean anxiety (0-10)",
-            title="Anxiety by hours since the last dose",
+            title=CARD_CHARTS[card.id][1],
         )
-    trend = by_id.get("kratom.dose_trend")
-    if trend and trend.status == "shown" and trend.data.get("weekly"):
-        charts["kratom.dose_trend"] = weekly_dose_chart(
-            trend.data["weekly"], trend.data.get("trend")
-        )
-    return charts
+    return weekly_dose_chart(card.data["weekly"], card.data.get("trend"))
 
 
 def _body(report: InsightsRead) -> str:
@@ -72,7 +80,8 @@ def _body(report: InsightsRead) -> str:
         ("Practices, sleep and diet", [c for c in cards if c.id.startswith(FOREST_PREFIXES)]),
         ("Kratom", [c for c in cards if c.id.startswith("kratom.")]),
     ]
-    context = {"report": report, "sections": sections, "charts": _charts(cards)}
+    charted = {c.id: CARD_CHARTS[c.id][1] for c in cards if _has_chart(c)}
+    context = {"report": report, "sections": sections, "forest": _forest(cards), "charted": charted}
     return render_to_string("web/_insights_body.html", context)
 
 
@@ -97,3 +106,13 @@ def insight_data(request: HttpRequest, card_id: str) -> HttpResponse:
         content_type="application/json",
         headers={"Content-Disposition": f'inline; filename="{card_id}.json"'},
     )
+
+
+@require_safe
+def insight_chart(request: HttpRequest, card_id: str) -> HttpResponse:
+    """One card's chart at the page's width, with its sentence and its table."""
+    card = insight_reads.insight(current_person(request), card_id)
+    chart = None if card is None else _card_chart(card)
+    if chart is None:
+        raise Http404
+    return render(request, "web/insight_chart.html", {"card": card, "chart": chart})

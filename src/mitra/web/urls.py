@@ -104,6 +104,9 @@ urlpatterns = [
     path("insights", _later("insight_views.insights"), name="insights"),
     path("insights/<str:card_id>.json", _later("insight_views.insight_data"), name="insight_data"),
     path(
+        "insights/<str:card_id>/chart", _later("insight_views.insight_chart"), name="insight_chart"
+    ),
+    path(
         "alerts/<int:alert_id>/acknowledge", alert_views.alert_acknowledge, name="alert_acknowledge"
     ),
     path("substances", substance_views.substances, name="substances"),

@@ -25,7 +25,8 @@ from mitra.reads import today as today_reads
 from mitra.reads.cache_files import load_text, store_text
 from mitra.reads.journal import CheckInValues, DoseValues
 from mitra.reads.products import ProductView
-from mitra.reports.charts import Chart, anxiety_and_grams_chart, exposure_chart, keep_drawings
+from mitra.reports.charts import Chart, keep_drawings
+from mitra.reports.today_charts import anxiety_and_grams_chart, exposure_chart
 
 from .forms import (
     DATETIME_FORMAT,
@@ -115,11 +116,13 @@ def _today_context(
     dose_form: DoseForm | None = None,
 ) -> dict[str, Any]:
     read = today_reads.today(person)
-    chart, exposure_figure = _today_charts(person, read, later=True)
+    relative = _relative_scale(request)
+    chart, exposure_figure = _today_charts(person, read, relative=relative)
     exposure = read.exposure
     return {
         "exposure": exposure,
         "exposure_chart": exposure_figure,
+        "exposure_relative": relative and bool(exposure.relative),
         "exposure_sources": exposure.citations,
         "today": read.day,
         "checkin_form": checkin_form or CheckInForm(initial={"at": _local_now(person)}),
@@ -136,40 +139,36 @@ def _today_context(
     }
 
 
-def _today_charts(
-    person: Any, read: today_reads.Today, *, later: bool = False
-) -> tuple[Chart, Chart | None]:
-    """Today's two charts: the last 30 days, and the exposure curve when there is one.
+def _relative_scale(request: HttpRequest | None) -> bool:
+    """Whether the exposure chart is asked for against the 7-day average (?scale=relative);
+    any other scale is the absolute one, in nmol/L."""
+    return request is not None and request.GET.get("scale") == "relative"
 
-    With `later`, a chart may come without its drawing while the server starts; the page then
-    fetches it from `today_chart`.
-    """
+
+def _today_charts(
+    person: Any, read: today_reads.Today, *, relative: bool = False
+) -> tuple[Chart, Chart | None]:
+    """Today's two charts: the last 30 days, and the exposure curve when there is one."""
     chart = anxiety_and_grams_chart(
         [c.day for c in read.chart],
         [float("nan") if c.anxiety is None else c.anxiety for c in read.chart],
         [c.grams_leaf for c in read.chart],
-        later=later,
     )
-    exposure = read.exposure
-    if not exposure.times:
+    if not read.exposure.times:
         return chart, None
-    zone = clock(person).zone
-    local = [t.astimezone(zone) for t in exposure.times]
-    figure = exposure_chart(
-        local, exposure.concentration_nM, exposure.low_nM, exposure.high_nM, later=later
-    )
-    return chart, figure
+    return chart, exposure_chart(read.exposure, clock(person).zone, relative=relative)
 
 
 @require_safe
 def today_chart(request: HttpRequest, chart: str) -> HttpResponse:
-    """One of Today's charts as its SVG, for a page drawn before the renderer had started."""
+    """One of Today's charts as its drawings (for a page that asks for it apart)."""
     person = current_person(request)
-    days, exposure_figure = _today_charts(person, today_reads.today(person))
+    relative = _relative_scale(request)
+    days, exposure_figure = _today_charts(person, today_reads.today(person), relative=relative)
     drawn = {"last-30-days": days, "exposure": exposure_figure}.get(chart)
     if drawn is None:
         raise Http404(f"Today has no chart {chart!r}.")
-    return HttpResponse(drawn.svg, content_type="text/html; charset=utf-8")
+    return render(request, "web/_chart_drawing.html", {"drawing": drawn, "name": chart})
 
 
 def _meals_choice(value: bool | None) -> str | None:

@@ -14,10 +14,10 @@ _today_warm = threading.Event()
 
 
 def warm_today() -> None:
-    """Import Today's modules, compute its figures and compile its templates, drawing only the
-    charts at hand (the others are fetched by the page until `warm_pages` has started the
-    renderer). `mitra serve` runs this before it listens: about half a second, after which the
-    first page costs what any page costs. A failure here only costs the first page its speed.
+    """Import Today's modules, compute its figures and compile its templates (its charts are
+    drawn without the renderer, which `warm_pages` starts for the other pages). `mitra serve`
+    runs this before it listens: about half a second, after which the first page costs what
+    any page costs. A failure here only costs the first page its speed.
     """
     from django.db import connection
     from django.template.loader import render_to_string
@@ -62,7 +62,7 @@ def warm_pages() -> None:
 
     warm_today()
     try:
-        warm_up()  # until it has run, Today's charts are fetched apart from the page
+        warm_up()  # the other pages' charts (Today's are drawn without the renderer)
         from .views import _today_context
 
         person = get_person()

@@ -1,0 +1,111 @@
+"""Charts in Chromium: their text is readable where they are shown (at least 11 CSS px on a
+360 px phone and on a 1280 px laptop), each keeps its table, and the exposure chart's scale
+is chosen by a link that works without JavaScript."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SMALLEST_TEXT_PX = 11
+WIDTHS = [360, 1280]
+CHART_PAGES = [
+    "/",
+    "/?scale=relative",
+    "/insights",
+    "/insights/kratom.dose_trend/chart",
+]
+
+# Every text of every chart drawing on screen, with its size as drawn: its font size in the
+# drawing's units times the drawing's scale on the screen (getScreenCTM: the viewBox's scale).
+DRAWN_TEXT_JS = """
+() => {
+  const found = [];
+  for (const figure of document.querySelectorAll("figure.chart")) {
+    const shown = [...figure.querySelectorAll("svg")].filter(s => s.checkVisibility());
+    const card = figure.closest(".card, main");
+    found.push({
+      figure: (figure.querySelector("figcaption") || figure).textContent.trim().slice(0, 40),
+      drawings: shown.length,
+      table: !!(card && card.querySelector("table.data caption")),
+      texts: shown.flatMap(svg => [...svg.querySelectorAll("text")]
+        .filter(t => t.textContent.trim())
+        .map(t => {
+          const m = t.getScreenCTM();
+          const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+          return [t.textContent.trim().slice(0, 30), Math.round(px * 10) / 10];
+        })),
+    });
+  }
+  return found;
+}
+"""
+
+
+@pytest.fixture
+def demo_alice(alice: Any) -> Any:
+    """Alice with two months of synthetic journal (as the accessibility tests' pages)."""
+    from mitra.journal.demo import load_demo
+
+    load_demo(alice, days=60, seed=1)
+    return alice
+
+
+@pytest.mark.parametrize("path", CHART_PAGES)
+def test_chart_text_is_at_least_11_px_at_a_phones_and_a_laptops_width(
+    page: Any, demo_alice: Any, path: str
+) -> None:
+    _assert_readable_charts(page, path)
+
+
+def test_the_taper_chart_is_readable_at_a_phones_and_a_laptops_width(page: Any, alice: Any) -> None:
+    from mitra.journal.demo import load_demo
+
+    load_demo(alice, days=60, seed=1, taper=True)
+    _assert_readable_charts(page, "/taper")
+
+
+def _assert_readable_charts(page: Any, path: str) -> None:
+    """Each chart on `path` shows one drawing with text of at least 11 px, and its table."""
+    problems = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.goto(page.base_url + path).status == 200
+        page.wait_for_load_state("networkidle")
+        figures = page.evaluate(DRAWN_TEXT_JS)
+        assert figures, f"no chart on {path}"
+        for f in figures:
+            if f["drawings"] != 1:
+                problems.append(f"at {width} px {f['figure']!r} shows {f['drawings']} drawings")
+            if not f["table"]:
+                problems.append(f"at {width} px {f['figure']!r} has no table")
+            if not f["texts"]:
+                problems.append(f"at {width} px {f['figure']!r} has no text")
+            small = [(t, px) for t, px in f["texts"] if px < SMALLEST_TEXT_PX]
+            if small:
+                problems.append(f"at {width} px {f['figure']!r}: {small[:5]}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_exposure_scale_is_switched_by_a_link_without_javascript(
+    browser: Any, live_server: Any, demo_alice: Any
+) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/")
+        exposure = page.locator("#exposure-heading").locator("xpath=..")
+        assert "nmol/L (estimated)" in exposure.locator(".drawing-narrow svg").inner_html()
+        page.click("text=Against your 7-day average")
+        assert page.url.endswith("?scale=relative#exposure-heading")
+        narrow = exposure.locator(".drawing-narrow svg").inner_html()
+        assert "Times your 7-day average" in narrow
+        assert "Your average" in narrow
+        assert page.get_attribute("a[aria-current=true]", "href").startswith("?scale=relative")
+        # The caveat is in view, not folded away.
+        assert exposure.locator("ul.caveats li").first.is_visible()
+    finally:
+        context.close()
