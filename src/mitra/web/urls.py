@@ -8,6 +8,7 @@ from django.urls import URLResolver, path
 from django.urls.resolvers import RoutePattern
 
 from . import (
+    account_views,
     alert_views,
     import_views,
     plan_views,
@@ -83,6 +84,19 @@ urlpatterns = [
     path("", views.today, name="today"),
     path("today/charts/<str:chart>", views.today_chart, name="today_chart"),
     path("welcome", views.welcome, name="welcome"),
+    path("login", account_views.login_page, name="login"),
+    path("logout", account_views.logout_page, name="logout"),
+    path("account", account_views.security, name="security"),
+    path("account/two-factor", account_views.two_factor, name="two_factor"),
+    path(
+        "account/log-out-everywhere",
+        account_views.log_out_everywhere,
+        name="log_out_everywhere",
+    ),
+    path("account/tokens", account_views.tokens, name="tokens"),
+    path(
+        "account/tokens/<int:token_id>/revoke", account_views.token_revoke, name="token_revoke"
+    ),
     path("checkins", views.checkin_add, name="checkin_add"),
     path("doses", views.dose_add, name="dose_add"),
     path("doses/units", views.dose_units, name="dose_units"),
