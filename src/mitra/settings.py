@@ -6,7 +6,7 @@ MITRA_DEBUG         "1" for development error pages (never on a shared machine)
 MITRA_LOCALE        country code for crisis resources (default: the time zone's country)
 MITRA_SECRET_KEY    the session-signing key; else read from MITRA_SECRET_KEY_FILE, else generated
                     once into the data folder
-MITRA_BEHIND_PROXY  "1": trust X-Forwarded-Proto from the HTTPS proxy in front (serve --behind-proxy)
+MITRA_BEHIND_PROXY  "1": trust X-Forwarded-Proto from the HTTPS proxy in front (--behind-proxy)
 MITRA_ALLOWED_HOSTS comma-separated host names to answer to besides loopback (serve --host)
 MITRA_IDLE_MINUTES_PERSON  minutes a person's session lives idle (default 7 days; clinicians 30)
 """
@@ -266,7 +266,7 @@ OTP_TOTP_ISSUER = "mitra"
 # A session ends after this many idle minutes, by role: clinicians and admins read other
 # people's records, so 30 minutes (ASVS 7.3.1); a person on their own phone, 7 days.
 MITRA_IDLE_MINUTES = {
-    "person": int(os.environ.get("MITRA_IDLE_MINUTES_PERSON", 7 * 24 * 60)),
+    "person": int(os.environ.get("MITRA_IDLE_MINUTES_PERSON", "10080")),
     "clinician": 30,
     "admin": 30,
 }

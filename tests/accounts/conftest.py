@@ -27,10 +27,16 @@ def totp_code(device: Any) -> str:
 
 
 @pytest.fixture
-def people(alice: Any) -> People:
-    """Alice's journal (the one that existed before login) is hers; bob has his own; carol none."""
+def people(alice: Any, settings: Any) -> People:
+    """Alice's journal (the one that existed before login) is hers; bob has his own; carol none.
+
+    Their passwords are hashed with a fast hasher: Argon2's cost (about 100 MiB and a tenth of
+    a second a hash, by design) is for attackers, not for every test; test_login checks that
+    mitra's settings hash with Argon2.
+    """
     from mitra.accounts import services as accounts
 
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return People(
         alice=accounts.add_account("alice", "person", PASSWORD),
         bob=accounts.add_account("bob", "person", PASSWORD),

@@ -141,7 +141,9 @@ def _to_login(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("login") + query)
 
 
-def _unauthorised(detail: str = "Sign in, or send a token as Authorization: Bearer.") -> Any:
+def _unauthorised(
+    detail: str = "Sign in, or send a token as Authorization: Bearer.",
+) -> HttpResponse:
     answer = problem(401, detail)
     answer["WWW-Authenticate"] = 'Bearer realm="mitra"'
     return answer

@@ -137,7 +137,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     if not getattr(request, "accounts_on", False) or not user.is_authenticated:
         raise Http404
     enrolled = accounts.two_factor_on(user)
-    if enrolled and user.is_verified():  # type: ignore[union-attr]
+    if enrolled and user.is_verified():  # type: ignore[attr-defined]
         return redirect(_next(request))
     form = CodeForm(request.POST or None)
     device = None if enrolled else accounts.start_totp(user)
