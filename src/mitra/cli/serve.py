@@ -20,8 +20,6 @@ from .app import (
 # far more than they compute, and writers in a burst share one refresh (journal.alerts), so
 # more threads let a burst share more; 16 idle threads cost little on a person's machine.
 WAITRESS_THREADS = 16
-#: Reminders printed on stderr when the server starts (NOTES would wait for it to stop).
-NOTES_NOW: list[str] = []
 
 # --- serve ---------------------------------------------------------------------------------------
 
@@ -67,9 +65,11 @@ def serve(
                 "reach this address could read the journal; use 127.0.0.1, or first add an "
                 "account with: mitra user add NAME"
             )
-        NOTES_NOW.append(
-            f"listening on {host}: put an HTTPS proxy in front (and start with --behind-proxy), "
-            "or passwords and health data cross the network in the clear"
+        print(
+            f"mitra: listening on {host}: put an HTTPS proxy in front (and start with "
+            "--behind-proxy), or passwords and health data cross the network in the clear",
+            file=sys.stderr,
+            flush=True,
         )
     from waitress import create_server
 
@@ -100,8 +100,6 @@ def serve(
             )
         fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
     warm_after_first_page()
-    for note in NOTES_NOW:
-        print(f"mitra: {note}", file=sys.stderr, flush=True)
     print(
         f"mitra is running at http://{host}:{port}/ (data: {where}). Press Ctrl+C to stop.",
         flush=True,
