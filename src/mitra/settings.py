@@ -265,7 +265,7 @@ LOGIN_REDIRECT_URL = "today"
 OTP_TOTP_ISSUER = "mitra"
 # A session ends after this many idle minutes, by role: clinicians and admins read other
 # people's records, so 30 minutes (ASVS 7.3.1); a person on their own phone, 7 days.
-MITRA_IDLE_MINUTES = {
+ACCOUNT_IDLE_MINUTES = {
     "person": int(os.environ.get("MITRA_IDLE_MINUTES_PERSON", "10080")),
     "clinician": 30,
     "admin": 30,

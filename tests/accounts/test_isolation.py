@@ -22,12 +22,23 @@ from .conftest import People, sign_in
 # Text only alice's journal holds: no page or document shown to anyone else may contain it.
 MARKERS = ("Alice-marker-powder", "alice-private-note-7731", "Alice-marker-tea")
 # Parameters that name an object of a journal (or an account): another owner's answers 404.
-OBJECT_PARAMS = {"product_id", "entry_id", "alert_id", "substance_id", "response_id", "token_id"}
+OBJECT_PARAMS = {
+    "product_id",
+    "entry_id",
+    "alert_id",
+    "substance_id",
+    "response_id",
+    "token_id",
+    "link_id",
+}
 # Routes outside the matrix, each with its reason.
 OUTSIDE = {
     # A capability address for calendar apps (which cannot sign in): its random token is the
     # key, renewable on Settings; tested below with a wrong token, and in tests/web.
     "reminders/<str:token>.ics": "capability URL",
+    # A share link opens one report for a clinician without an account: tests/accounts/
+    # test_sharing.py shows it opens only while live and only its person's report.
+    "shared/<str:token>": "capability URL",
 }
 
 
@@ -35,6 +46,7 @@ OUTSIDE = {
 def journals(people: People) -> dict[str, Any]:
     """Alice's journal with one object of every type; bob's with a product of his own."""
     from mitra.accounts import services as accounts
+    from mitra.accounts import sharing
     from mitra.journal import plans, services
     from mitra.journal.alerts import refresh_covering
 
@@ -60,6 +72,7 @@ def journals(people: People) -> dict[str, Any]:
     refresh_covering(alice)
     alert = _first_alert(alice)
     token = accounts.add_token(people.alice, "alice's phone", "read-write")
+    link = sharing.add_share_link(alice, "Dr Lee", 14)
     services.add_product(people.bob.person, {"name": "Bob's capsules", "unit": "g"})
     return {
         "product_id": product.pk,
@@ -67,6 +80,7 @@ def journals(people: People) -> dict[str, Any]:
         "alert_id": alert.pk,
         "response_id": response.pk,
         "token_id": token.id,
+        "link_id": link.id,
         "entries": {
             "dose": dose.pk,
             "checkin": checkin.pk,

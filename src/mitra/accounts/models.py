@@ -45,3 +45,33 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class ShareLink(models.Model):
+    """A link that opens one person's report without an account, until it expires or is
+    revoked; only its digest is stored."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="share_links")
+    label = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.prefix}…)"
+
+
+class AuditEvent(models.Model):
+    """One read of a person's data by someone else: who, what, when, from where."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.CharField(max_length=200)
+    what = models.CharField(max_length=100)
+    at = models.DateTimeField(auto_now_add=True)
+    address = models.CharField(max_length=64, blank=True)
+    share_link = models.ForeignKey(ShareLink, on_delete=models.SET_NULL, null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.actor} read {self.what} at {self.at:%Y-%m-%d %H:%M}"

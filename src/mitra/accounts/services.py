@@ -83,8 +83,8 @@ def forget_accounts_state() -> None:
 
 
 def idle_seconds(account: Account) -> int:
-    """How long a session of this account lives without a request (settings.MITRA_IDLE_MINUTES)."""
-    minutes: dict[str, int] = settings.MITRA_IDLE_MINUTES
+    """How long a session of this account lives without a request (settings.ACCOUNT_IDLE_MINUTES)."""
+    minutes: dict[str, int] = settings.ACCOUNT_IDLE_MINUTES
     return 60 * minutes[account.role]
 
 

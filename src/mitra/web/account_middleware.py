@@ -24,7 +24,14 @@ from mitra.api.problems import problem
 
 # Pages anyone may open: signing in, crisis help, static files, the API's description, and the
 # reminders feed (its unguessable token is its key: a calendar app cannot sign in).
-OPEN_PREFIXES = ("/login", "/static/", "/crisis", "/api/v1/openapi.json", "/reminders/")
+OPEN_PREFIXES = (
+    "/login",
+    "/static/",
+    "/crisis",
+    "/api/v1/openapi.json",
+    "/reminders/",
+    "/shared/",  # a share link: its token is the key, for a clinician without an account
+)
 # Pages for a signed-in user who has yet to give their second factor.
 SECOND_FACTOR_PREFIXES = ("/account/two-factor", "/logout")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from mitra.journal import services
 
-EXEMPT_PREFIXES = ("/welcome", "/static/", "/crisis", "/api/")
+EXEMPT_PREFIXES = ("/welcome", "/static/", "/crisis", "/api/", "/shared/")
 
 
 class HeadMiddleware:

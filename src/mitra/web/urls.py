@@ -14,6 +14,7 @@ from . import (
     plan_views,
     questionnaire_views,
     reminder_views,
+    share_views,
     substance_views,
     taper_views,
     views,
@@ -94,6 +95,9 @@ urlpatterns = [
         name="log_out_everywhere",
     ),
     path("account/tokens", account_views.tokens, name="tokens"),
+    path("sharing", share_views.sharing_page, name="sharing"),
+    path("sharing/<int:link_id>/revoke", share_views.share_revoke, name="share_revoke"),
+    path("shared/<str:token>", share_views.shared_report, name="shared_report"),
     path(
         "account/tokens/<int:token_id>/revoke", account_views.token_revoke, name="token_revoke"
     ),
