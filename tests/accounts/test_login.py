@@ -48,7 +48,9 @@ def test_the_first_account_keeps_the_existing_journal_and_turns_login_on(
     assert api["WWW-Authenticate"].startswith("Bearer")
     # Crisis help stays one click away without signing in.
     assert client.get("/crisis").status_code == 200
-    signed_in = client.post("/login", {"username": "alice", "password": PASSWORD, "next": "/products"})
+    signed_in = client.post(
+        "/login", {"username": "alice", "password": PASSWORD, "next": "/products"}
+    )
     assert signed_in["Location"] == "/products"
     assert "Green powder" in client.get("/products").content.decode()
 

@@ -74,8 +74,14 @@ def test_a_link_shows_only_its_own_persons_report(people: People, client: Any) -
     services.add_product(people.bob.person, {"name": "Bob-only capsules", "unit": "g"})
     services.log_dose(
         people.bob.person,
-        {"product_id": services.add_product(people.bob.person, {"name": "Bob-tea", "unit": "g"}).pk,
-         "amount": 2, "unit": "g", "taken_at": timezone.now()},
+        {
+            "product_id": services.add_product(
+                people.bob.person, {"name": "Bob-tea", "unit": "g"}
+            ).pk,
+            "amount": 2,
+            "unit": "g",
+            "taken_at": timezone.now(),
+        },
     )
     sign_in(client, people.alice)
     page = Client().get(_make_link(client)).content.decode()

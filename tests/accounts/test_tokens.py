@@ -23,9 +23,7 @@ def _make(client: Client, name: str, scope: str) -> str:
     return found.group(1)
 
 
-def test_a_token_is_shown_once_and_stored_only_as_a_digest(
-    people: People, client: Client
-) -> None:
+def test_a_token_is_shown_once_and_stored_only_as_a_digest(people: People, client: Client) -> None:
     from mitra.accounts.models import ApiToken
 
     sign_in(client, people.alice)
@@ -53,9 +51,7 @@ def test_a_read_token_reads_but_may_not_write(people: People, client: Client) ->
     assert ApiToken.objects.get(name="reader").last_used_at is not None
 
 
-def test_a_read_write_token_writes_into_its_owners_journal(
-    people: People, client: Client
-) -> None:
+def test_a_read_write_token_writes_into_its_owners_journal(people: People, client: Client) -> None:
     from mitra.journal import queries
 
     sign_in(client, people.bob)

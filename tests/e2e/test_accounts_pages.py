@@ -49,9 +49,7 @@ def test_the_sign_in_page_with_its_error_is_accessible_and_links_to_crisis_help(
 
 
 @pytest.mark.parametrize("path", ["/account", "/account/tokens"])
-def test_the_security_and_tokens_pages_are_accessible(
-    page: Any, accounts: None, path: str
-) -> None:
+def test_the_security_and_tokens_pages_are_accessible(page: Any, accounts: None, path: str) -> None:
     _sign_in(page, "alice")
     if path == "/account/tokens":
         page.goto(page.base_url + path)

@@ -83,7 +83,7 @@ def forget_accounts_state() -> None:
 
 
 def idle_seconds(account: Account) -> int:
-    """How long a session of this account lives without a request (settings.ACCOUNT_IDLE_MINUTES)."""
+    """Seconds a session of this account lives without a request (ACCOUNT_IDLE_MINUTES)."""
     minutes: dict[str, int] = settings.ACCOUNT_IDLE_MINUTES
     return 60 * minutes[account.role]
 

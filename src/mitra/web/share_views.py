@@ -56,7 +56,9 @@ def sharing_page(request: HttpRequest) -> HttpResponse:
         "events": sharing.audit_events(person),
     }
     if made is not None:
-        context["made_url"] = request.build_absolute_uri(reverse("shared_report", args=[made.secret]))
+        context["made_url"] = request.build_absolute_uri(
+            reverse("shared_report", args=[made.secret])
+        )
     response = render(request, "web/sharing.html", context, status=400 if form.errors else 200)
     if made is not None:
         response["Cache-Control"] = "no-store"
