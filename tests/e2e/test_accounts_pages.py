@@ -67,3 +67,24 @@ def test_the_two_factor_enrolment_page_is_accessible(page: Any, accounts: None) 
     assert "/account/two-factor" in page.url
     assert page.locator(".qr svg").is_visible()
     _assert_accessible_at_every_width(page)
+
+
+def test_the_sharing_page_and_a_shared_report_are_accessible(
+    page: Any, accounts: None, browser: Any
+) -> None:
+    _sign_in(page, "alice")
+    page.goto(page.base_url + "/sharing")
+    page.get_by_label("Who it is for").fill("Dr Lee")
+    page.get_by_role("button", name="Make link").click()
+    page.wait_for_load_state("networkidle")
+    link = page.locator("#share-url").input_value()
+    _assert_accessible_at_every_width(page)
+    # The clinician opens it in a browser of their own, without an account.
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    clinician = context.new_page()
+    clinician.goto(link)
+    assert clinician.get_by_role("heading", name="A report shared with you").is_visible()
+    _assert_accessible_at_every_width(clinician)
+    context.close()
+    page.goto(page.base_url + "/sharing")
+    assert "share link “Dr Lee”" in page.locator("#audit-heading + table").inner_text()
