@@ -30,6 +30,7 @@ OBJECT_PARAMS = {
     "response_id",
     "token_id",
     "link_id",
+    "grant_id",
 }
 # Routes outside the matrix, each with its reason.
 OUTSIDE = {
@@ -73,6 +74,9 @@ def journals(people: People) -> dict[str, Any]:
     alert = _first_alert(alice)
     token = accounts.add_token(people.alice, "alice's phone", "read-write")
     link = sharing.add_share_link(alice, "Dr Lee", 14)
+    # Alice shares with dave, another clinician: never with bob or carol.
+    accounts.add_account("dave", "clinician", "correct horse battery staple")
+    grant = sharing.add_grant(alice, "dave", "report-and-data", 30)
     services.add_product(people.bob.person, {"name": "Bob's capsules", "unit": "g"})
     return {
         "product_id": product.pk,
@@ -81,6 +85,7 @@ def journals(people: People) -> dict[str, Any]:
         "response_id": response.pk,
         "token_id": token.id,
         "link_id": link.id,
+        "grant_id": grant.id,
         "entries": {
             "dose": dose.pk,
             "checkin": checkin.pk,
@@ -280,7 +285,7 @@ def _opens_a_journal(path: str, status: int, response: Any) -> bool:
         return False
     if status in {404, 405}:
         return False
-    return not (status == 302 and response["Location"] in {"/account", "/login"})
+    return not (status == 302 and response["Location"].startswith(("/account", "/login")))
 
 
 def _assert_alice_unchanged(
@@ -334,8 +339,12 @@ def _api_problems(people: People, journals: dict[str, Any], intruder: str) -> li
 
 
 def _assert_alice_reaches_each_object(people: People, journals: dict[str, Any]) -> None:
-    """The ids are alice's live objects, so the others' 404s are refusals, not typos."""
+    """The ids are alice's live objects, so the others' 404s are refusals, not typos (dave,
+    the clinician she shared with, reads through his grant)."""
+    from mitra.accounts.services import account_named
+
     client = sign_in(Client(), people.alice)
+    dave = sign_in(Client(), account_named("dave"))
     for route in web_routes():
         names = {n for _, n in _PARAM.findall(route)}
         if not names & OBJECT_PARAMS or route.endswith(
@@ -345,7 +354,8 @@ def _assert_alice_reaches_each_object(people: People, journals: dict[str, Any]) 
         for path in fill(route, journals):
             if path.startswith(("/journal/practice/", "/journal/intake/")):
                 continue  # changed through their check-in or on Substances: these answer 404
-            assert client.get(path).status_code == 200, path
+            reader = dave if path.startswith("/account/shared-with-me/") else client
+            assert reader.get(path).status_code == 200, path
     alert = f"/api/v1/alerts/{journals['alert_id']}/acknowledge"
     assert client.post(alert, content_type="application/json").status_code != 404
 

@@ -188,6 +188,6 @@ def test_the_login_page_sends_only_to_this_site_after_signing_in(
 
 def test_a_clinician_has_no_journal_pages(people: People, client: Client) -> None:
     sign_in(client, people.carol)
-    assert client.get("/")["Location"] == "/account"
+    assert client.get("/")["Location"] == "/account/shared-with-me"
     assert client.get("/journal").status_code == 404
     assert client.get("/api/v1/today").status_code == 404

@@ -86,3 +86,59 @@ def test_a_link_shows_only_its_own_persons_report(people: People, client: Any) -
     sign_in(client, people.alice)
     page = Client().get(_make_link(client)).content.decode()
     assert "Bob-tea" not in page
+
+
+def test_carol_reads_alices_report_through_her_grant_until_it_is_revoked(
+    people: People, client: Client
+) -> None:
+    from mitra.journal import services
+
+    services.add_product(people.alice.person, {"name": "Green powder", "unit": "g"})
+    sign_in(client, people.alice)
+    given = client.post("/sharing/grants", {"clinician": "carol", "scope": "report", "days": 30})
+    assert given["Location"] == "/sharing"
+    carol = sign_in(Client(REMOTE_ADDR="198.51.100.4"), people.carol)
+    listing = carol.get("/account/shared-with-me").content.decode()
+    assert "alice" in listing
+    from mitra.accounts.sharing import grants_held
+
+    (grant,) = grants_held(people.carol)
+    report = carol.get(f"/account/shared-with-me/{grant.id}")
+    assert report.status_code == 200
+    assert "A report shared with you" in report.content.decode()
+    # A report-only grant gives no data download, and carol still has no journal pages.
+    assert carol.get(f"/account/shared-with-me/{grant.id}/csv.zip").status_code == 404
+    assert carol.get("/journal").status_code == 404
+    looked = client.get("/sharing").content.decode()
+    assert "carol (clinician)" in looked
+    assert "198.51.100.4" in looked
+    client.post(f"/sharing/grants/{grant.id}/revoke")
+    assert carol.get(f"/account/shared-with-me/{grant.id}").status_code == 404
+    assert "alice" not in carol.get("/account/shared-with-me").content.decode()
+
+
+def test_a_report_and_data_grant_lets_the_clinician_download_the_journal(
+    people: People, client: Client
+) -> None:
+    from mitra.accounts import sharing
+
+    grant = sharing.add_grant(people.alice.person, "carol", "report-and-data", 7)
+    carol = sign_in(Client(), people.carol)
+    data = carol.get(f"/account/shared-with-me/{grant.id}/csv.zip")
+    assert data.status_code == 200
+    assert data["Content-Type"] == "application/zip"
+    assert [e.what for e in sharing.audit_events(people.alice.person)] == ["journal data (CSV)"]
+
+
+def test_a_grant_goes_only_to_a_clinician_and_lasts_at_most_90_days(
+    people: People, client: Client
+) -> None:
+    sign_in(client, people.alice)
+    to_bob = client.post("/sharing/grants", {"clinician": "bob", "scope": "report", "days": 30})
+    assert to_bob.status_code == 400
+    assert "is not the name of a clinician" in to_bob.content.decode()
+    too_long = client.post(
+        "/sharing/grants", {"clinician": "carol", "scope": "report", "days": 120}
+    )
+    assert too_long.status_code == 400
+    assert 'value="carol"' in too_long.content.decode()  # the other fields are kept

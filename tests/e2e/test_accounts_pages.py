@@ -88,3 +88,24 @@ def test_the_sharing_page_and_a_shared_report_are_accessible(
     context.close()
     page.goto(page.base_url + "/sharing")
     assert "share link “Dr Lee”" in page.locator("#audit-heading + table").inner_text()
+
+
+def test_a_clinicians_shared_with_me_page_and_report_are_accessible(
+    page: Any, accounts: None, alice: Any
+) -> None:
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from mitra.accounts import sharing
+
+    grant = sharing.add_grant(alice, "carol", "report-and-data", 30)
+    _sign_in(page, "carol")
+    device = TOTPDevice.objects.get(user__username="carol")
+    page.get_by_label("Code from your app").fill(f"{TOTP(device.bin_key).token():06d}")
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/account/shared-with-me")
+    _assert_accessible_at_every_width(page)
+    page.goto(page.base_url + f"/account/shared-with-me/{grant.id}")
+    assert page.get_by_role("link", name="Download their journal as CSV (zip)").is_visible()
+    _assert_accessible_at_every_width(page)

@@ -75,3 +75,21 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} read {self.what} at {self.at:%Y-%m-%d %H:%M}"
+
+
+GRANT_SCOPES = ("report", "report-and-data")
+
+
+class ShareGrant(models.Model):
+    """A person lets a clinician's account read their report (or report and data) until the
+    grant expires (at most 90 days) or they revoke it."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="grants")
+    clinician = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="grants_held")
+    scope = models.CharField(max_length=20, choices=[(s, s) for s in GRANT_SCOPES])
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.person} -> {self.clinician} ({self.scope})"

@@ -98,6 +98,19 @@ urlpatterns = [
     path("sharing", share_views.sharing_page, name="sharing"),
     path("sharing/<int:link_id>/revoke", share_views.share_revoke, name="share_revoke"),
     path("shared/<str:token>", share_views.shared_report, name="shared_report"),
+    path("sharing/grants", share_views.grant_add, name="grant_add"),
+    path("sharing/grants/<int:grant_id>/revoke", share_views.grant_revoke, name="grant_revoke"),
+    path("account/shared-with-me", share_views.shared_with_me, name="shared_with_me"),
+    path(
+        "account/shared-with-me/<int:grant_id>",
+        share_views.shared_with_me_report,
+        name="shared_with_me_report",
+    ),
+    path(
+        "account/shared-with-me/<int:grant_id>/csv.zip",
+        share_views.shared_with_me_csv,
+        name="shared_with_me_csv",
+    ),
     path(
         "account/tokens/<int:token_id>/revoke", account_views.token_revoke, name="token_revoke"
     ),
