@@ -14,7 +14,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
@@ -107,7 +108,7 @@ def login_page(request: HttpRequest) -> HttpResponse:
             request.session[SESSION_SEEN] = int(time.time())
             request.session.set_expiry(accounts.idle_seconds(account))
             if accounts.needs_two_factor(account):
-                return redirect(f"/account/two-factor?next={_next(request)}")
+                return redirect(reverse("two_factor") + "?" + urlencode({"next": _next(request)}))
             return redirect(_next(request))
     status = 400 if form.is_bound else 200
     return render(request, "web/login.html", {"form": form, "next": _next(request)}, status=status)
