@@ -39,6 +39,10 @@ def journal_ids(alice: Any, powder: Any) -> dict[str, str]:
         "action": "hold",
         "token": "no-such-feed",
         "chart": "last-30-days",
+        # Accounts' objects: none exist without accounts, so their pages answer 404 to both.
+        "token_id": "1",
+        "link_id": "1",
+        "grant_id": "1",
     }
 
 
