@@ -74,6 +74,15 @@ def _data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     monkeypatch.setenv("MITRA_DATA_DIR", str(tmp_path_factory.getbasetemp() / "data"))
 
 
+@pytest.fixture(autouse=True)
+def _accounts_looked_up_again() -> Iterator[None]:
+    """Whether accounts exist is cached per process; each test's database starts without."""
+    yield
+    from mitra.accounts.services import forget_accounts_state
+
+    forget_accounts_state()
+
+
 @pytest.fixture
 def alice(db: Any) -> Any:
     """Alice, the journal's person, in Berlin, with the default 4:00 day boundary."""

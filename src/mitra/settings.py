@@ -6,6 +6,9 @@ MITRA_DEBUG         "1" for development error pages (never on a shared machine)
 MITRA_LOCALE        country code for crisis resources (default: the time zone's country)
 MITRA_SECRET_KEY    the session-signing key; else read from MITRA_SECRET_KEY_FILE, else generated
                     once into the data folder
+MITRA_BEHIND_PROXY  "1": trust X-Forwarded-Proto from the HTTPS proxy in front (--behind-proxy)
+MITRA_ALLOWED_HOSTS comma-separated host names to answer to besides loopback (serve --host)
+MITRA_IDLE_MINUTES_PERSON  minutes a person's session lives idle (default 7 days; clinicians 30)
 """
 
 from __future__ import annotations
@@ -102,7 +105,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "mitra.journal",
+    "mitra.accounts",
     "mitra.web",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -114,10 +121,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "mitra.web.account_middleware.AccountMiddleware",
     "mitra.web.middleware.FirstRunMiddleware",
+    # Last: it turns a refused login (django-axes' lockout) into mitra's own login page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mitra.web.urls"
@@ -220,3 +231,53 @@ LOGGING = {
     "loggers": {"django": {"handlers": ["console"], "level": "WARNING"}},
 }
 FORM_RENDERER = "django.forms.renderers.Jinja2"
+
+# --- accounts (off until `mitra user add` makes the first one) --------------------------------
+# Argon2id first: new and changed passwords are hashed with it; the others only read old hashes.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # ASVS 5.0 (6.2.1): at least 8 characters; 12 asks a little more of a health record's key.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it counts every failed login in the database (shared by every worker and
+# kept across restarts) and refuses a locked-out name from that address before checking it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours: a locked-out name and address may try again after 15 minutes
+# Lock a name from one address: a stranger elsewhere cannot lock the owner out of their journal.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "mitra.web.account_views.locked_out"
+AXES_VERBOSE = False
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "today"
+OTP_TOTP_ISSUER = "mitra"
+# A session ends after this many idle minutes, by role: clinicians and admins read other
+# people's records, so 30 minutes (ASVS 7.3.1); a person on their own phone, 7 days.
+ACCOUNT_IDLE_MINUTES = {
+    "person": int(os.environ.get("MITRA_IDLE_MINUTES_PERSON", "10080")),
+    "clinician": 30,
+    "admin": 30,
+}
+SESSION_COOKIE_AGE = 7 * 24 * 60 * 60  # the longest idle time; each login sets its own
+# `mitra serve --behind-proxy`: the proxy in front terminates HTTPS and says so in
+# X-Forwarded-Proto; cookies are then sent over HTTPS only.
+if envbool("MITRA_BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+# `mitra serve --host` beyond loopback (with accounts only) adds the names it answers to.
+ALLOWED_HOSTS += [h for h in os.environ.get("MITRA_ALLOWED_HOSTS", "").split(",") if h.strip()]

@@ -171,6 +171,7 @@ class TestReading:
 
 
 class TestServe:
+    @pytest.mark.django_db  # whether accounts exist decides
     @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "example.org"])
     def test_serve_refuses_a_non_loopback_address_and_says_why(
         self, capsys: pytest.CaptureFixture[str], host: str

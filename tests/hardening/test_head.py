@@ -40,6 +40,10 @@ def journal_ids(alice: Any, powder: Any) -> dict[str, str]:
         "token": "no-such-feed",
         "chart": "last-30-days",
         "size": "192",
+        # Accounts' objects: none exist without accounts, so their pages answer 404 to both.
+        "token_id": "1",
+        "link_id": "1",
+        "grant_id": "1",
     }
 
 

@@ -1,4 +1,5 @@
-"""Whose journal an API request reads: the one person on a loopback install."""
+"""Whose journal an API request reads: the signed-in account's person, or the one person of a
+loopback install without accounts."""
 
 from __future__ import annotations
 
@@ -9,13 +10,28 @@ from ninja.errors import HttpError
 
 from mitra.journal import services
 
-__all__ = ["person_of"]
+__all__ = ["maybe_person", "person_of", "signed_in"]
+
+
+def signed_in(request: HttpRequest) -> bool:
+    """Accounts are on, so the request's person is the signed-in account's (or none)."""
+    return bool(getattr(request, "accounts_on", False))
+
+
+def maybe_person(request: HttpRequest) -> Any:
+    """The request's person, or None; never another account's journal."""
+    person = getattr(request, "person", None)
+    if person is None and not signed_in(request):
+        person = services.get_person()
+    return person
 
 
 def person_of(request: HttpRequest) -> Any:
-    """The journal's person, or 409 when the journal is not set up yet."""
-    person = getattr(request, "person", None) or services.get_person()
+    """The request's person; 404 for an account without a journal, 409 before set-up."""
+    person = maybe_person(request)
     if person is None:
+        if signed_in(request):
+            raise HttpError(404, "This account has no journal of its own.")
         raise HttpError(
             409, "The journal is not set up yet: open mitra in a browser and choose a time zone."
         )

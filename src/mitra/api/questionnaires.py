@@ -24,7 +24,7 @@ from mitra.reads.questionnaires import (
 )
 
 from .documents import respond
-from .people import person_of
+from .people import maybe_person, person_of
 from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Token, When, create
 
 router = Router(tags=["questionnaires"])
@@ -96,7 +96,7 @@ def score_answers(
 ) -> HttpResponse:
     # An existing journal's person gives the crisis lines of their country and their own
     # contacts; scoring needs no journal, so none is required.
-    person = getattr(request, "person", None) or services.get_person()
+    person = maybe_person(request)
     try:
         return respond(questionnaire_reads.score_view(_code(code), list(answer), person))
     except InstrumentError as exc:

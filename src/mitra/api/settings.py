@@ -9,7 +9,7 @@ from mitra.journal import services
 from mitra.reads.settings import JournalSettings, journal_settings
 
 from .documents import respond
-from .people import person_of
+from .people import maybe_person, person_of, signed_in
 from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, require_json
 
 router = Router(tags=["settings"])
@@ -44,10 +44,13 @@ def put_settings(request: HttpRequest, body: SettingsBody) -> HttpResponse:
     """Change the settings; the first time zone given sets the journal up (201)."""
     require_json(request)
     given = body.model_dump(exclude_none=True)
-    first = services.get_person() is None
-    if first and "time_zone" not in given:
-        person_of(request)  # 409: a journal starts with its time zone
+    current = maybe_person(request)
+    first = current is None
+    if first and ("time_zone" not in given or signed_in(request)):
+        # 409: a journal starts with its time zone; 404: an account without a journal.
+        person_of(request)
     if not given:  # nothing to change: no new journal version, so no cache is dropped
         return respond(journal_settings(person_of(request)))
-    person = services.set_up_person(given)  # EntryInvalid (422) for a zone mitra does not know
+    # EntryInvalid (422) for a zone mitra does not know
+    person = services.set_up_person(given, current)
     return respond(journal_settings(person), status=201 if first else 200)

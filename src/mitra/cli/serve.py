@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import os
+import sys
 from typing import Annotated
 
 import typer
@@ -33,17 +35,42 @@ def _is_loopback(host: str) -> bool:
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on (loopback only).")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (beyond loopback only with accounts).")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    behind_proxy: Annotated[
+        bool,
+        typer.Option(
+            "--behind-proxy",
+            help="An HTTPS proxy is in front: trust its X-Forwarded-Proto, cookies HTTPS-only.",
+        ),
+    ] = False,
 ) -> None:
     """Start the web app at http://HOST:PORT (creates and migrates the database on first run)."""
+    if behind_proxy:
+        # Read by the settings when Django starts, just below.
+        os.environ["MITRA_BEHIND_PROXY"] = "1"
     if not _is_loopback(host):
-        fail(
-            f"refusing to listen on {host}: mitra has no accounts yet, so anyone who can reach "
-            "this address could read the journal; use 127.0.0.1"
-        )
+        os.environ.setdefault("MITRA_ALLOWED_HOSTS", "*")
     django_ready()
     from django.conf import settings
+
+    from mitra.accounts.services import accounts_on
+
+    if not _is_loopback(host):
+        if not accounts_on():
+            fail(
+                f"refusing to listen on {host}: mitra has no accounts yet, so anyone who can "
+                "reach this address could read the journal; use 127.0.0.1, or first add an "
+                "account with: mitra user add NAME"
+            )
+        print(
+            f"mitra: listening on {host}: put an HTTPS proxy in front (and start with "
+            "--behind-proxy), or passwords and health data cross the network in the clear",
+            file=sys.stderr,
+            flush=True,
+        )
     from waitress import create_server
 
     from mitra.web.warm import warm_after_first_page, warm_today

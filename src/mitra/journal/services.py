@@ -84,12 +84,13 @@ def get_person() -> Person | None:
 
 
 @transaction.atomic
-def set_up_person(data: Mapping[str, Any]) -> Person:
+def set_up_person(data: Mapping[str, Any], person: Person | None = None) -> Person:
     """First run: create the person with their time zone; later, change their settings.
 
-    Settings not given keep their current values.
+    Settings not given keep their current values. `person` is whose settings change (with
+    accounts on, the signed-in person's); without it, the one journal's person.
     """
-    person = get_person()
+    person = person or get_person()
     current = (
         {}
         if person is None
@@ -108,6 +109,12 @@ def set_up_person(data: Mapping[str, Any]) -> Person:
     person.save(update_fields=[*clean.model_dump()])  # `version` is raised by its own update
     journal_changed(person)  # a new time zone or day boundary moves every day
     return person
+
+
+def add_person(data: Mapping[str, Any]) -> Person:
+    """A new journal for another person (an account): their settings, validated as at first run."""
+    clean = validate(PersonIn, dict(data))
+    return Person.objects.create(**clean.model_dump())
 
 
 # --- shared mechanics ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ EXEMPT_PREFIXES = (
     "/manifest.webmanifest",
     "/icons/",
     "/offline",
+    "/shared/",
 )
 
 
@@ -53,6 +54,13 @@ class FirstRunMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if getattr(request, "accounts_on", False):
+            # The account middleware chose the person (the signed-in account's, or none).
+            person = request.person  # type: ignore[attr-defined]
+            if person is None:
+                return self.get_response(request)
+            with timezone.override(ZoneInfo(person.time_zone)):
+                return self.get_response(request)
         person = services.get_person()
         request.person = person  # type: ignore[attr-defined]
         if person is None:

@@ -8,12 +8,14 @@ from django.urls import URLResolver, path
 from django.urls.resolvers import RoutePattern
 
 from . import (
+    account_views,
     alert_views,
     import_views,
     offline_views,
     plan_views,
     questionnaire_views,
     reminder_views,
+    share_views,
     substance_views,
     taper_views,
     views,
@@ -88,6 +90,35 @@ urlpatterns = [
     path("offline", offline_views.offline, name="offline"),
     path("today/charts/<str:chart>", views.today_chart, name="today_chart"),
     path("welcome", views.welcome, name="welcome"),
+    path("login", account_views.login_page, name="login"),
+    path("logout", account_views.logout_page, name="logout"),
+    path("account", account_views.security, name="security"),
+    path("account/two-factor", account_views.two_factor, name="two_factor"),
+    path(
+        "account/log-out-everywhere",
+        account_views.log_out_everywhere,
+        name="log_out_everywhere",
+    ),
+    path("account/tokens", account_views.tokens, name="tokens"),
+    path("sharing", share_views.sharing_page, name="sharing"),
+    path("sharing/<int:link_id>/revoke", share_views.share_revoke, name="share_revoke"),
+    path("shared/<str:token>", share_views.shared_report, name="shared_report"),
+    path("sharing/grants", share_views.grant_add, name="grant_add"),
+    path("sharing/grants/<int:grant_id>/revoke", share_views.grant_revoke, name="grant_revoke"),
+    path("account/shared-with-me", share_views.shared_with_me, name="shared_with_me"),
+    path(
+        "account/shared-with-me/<int:grant_id>",
+        share_views.shared_with_me_report,
+        name="shared_with_me_report",
+    ),
+    path(
+        "account/shared-with-me/<int:grant_id>/csv.zip",
+        share_views.shared_with_me_csv,
+        name="shared_with_me_csv",
+    ),
+    path(
+        "account/tokens/<int:token_id>/revoke", account_views.token_revoke, name="token_revoke"
+    ),
     path("checkins", views.checkin_add, name="checkin_add"),
     path("doses", views.dose_add, name="dose_add"),
     path("doses/units", views.dose_units, name="dose_units"),

@@ -441,7 +441,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     form = SettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_up_person(form.payload())
+            services.set_up_person(form.payload(), person)
         except EntryInvalid as exc:
             form.show_errors(exc)
         else:

@@ -1,0 +1,1 @@
+"""Accounts: users and their roles, the journal each person owns, API tokens."""

@@ -1,0 +1,237 @@
+"""Signing in and out, the second factor, the Security page and API tokens."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import segno
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+
+from mitra.accounts import services as accounts
+from mitra.journal.errors import EntryInvalid, NotFound
+
+from .account_middleware import SESSION_GENERATION, SESSION_SEEN
+
+CODE_HELP = "The 6 digits your authenticator app shows for mitra."
+
+
+class LoginForm(AuthenticationForm):
+    """Django's sign-in form (django-axes counts its failures), with mitra's words."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Account name"
+        self.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
+        self.fields["password"].widget.attrs.update(autocomplete="current-password")
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except ValidationError as exc:
+            # Beside the password: the field to try again (the name may well be right).
+            self.add_error("password", exc)
+            return self.cleaned_data
+
+    def get_invalid_login_error(self) -> ValidationError:
+        return ValidationError(
+            "The account name or password is not right. Names and passwords are case-sensitive.",
+            code="invalid_login",
+        )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code from your app",
+        max_length=12,
+        help_text=CODE_HELP,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=accounts.TOKEN_NAME_MAX,
+        help_text="What will use it, for example: phone shortcut.",
+    )
+    scope = forms.ChoiceField(
+        label="It may",
+        choices=[("read", "Read my journal"), ("read-write", "Read and write my journal")],
+        initial="read",
+        widget=forms.RadioSelect,
+    )
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return "/"
+
+
+def _show(form: forms.Form, exc: EntryInvalid) -> None:
+    for field, message in exc.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        form.add_error(field if field in form.fields else None, f"{label} {message}.".strip())
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def login_page(request: HttpRequest) -> HttpResponse:
+    """The sign-in page; with no accounts there is nothing to sign in to."""
+    if not accounts.accounts_on():
+        return redirect("today")
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.get_user()
+        account = accounts.account_of(user)
+        if account is None:  # a user made outside mitra has no role and no journal
+            form.add_error("username", "This name has no mitra account.")
+        else:
+            auth_login(request, user)
+            request.session[SESSION_GENERATION] = account.session_generation
+            request.session[SESSION_SEEN] = int(time.time())
+            request.session.set_expiry(accounts.idle_seconds(account))
+            if accounts.needs_two_factor(account):
+                return redirect(reverse("two_factor") + "?" + urlencode({"next": _next(request)}))
+            return redirect(_next(request))
+    status = 400 if form.is_bound else 200
+    return render(request, "web/login.html", {"form": form, "next": _next(request)}, status=status)
+
+
+def locked_out(request: HttpRequest, response: Any = None, credentials: Any = None) -> HttpResponse:
+    """django-axes' answer to a name and address with too many failures: the sign-in page."""
+    form = LoginForm(request, data=request.POST or None)
+    form.errors.clear()
+    form.add_error(
+        "password",
+        "Too many failed attempts from here for this name: wait 15 minutes and try again.",
+    )
+    return render(request, "web/login.html", {"form": form, "next": _next(request)}, status=429)
+
+
+@require_POST
+def logout_page(request: HttpRequest) -> HttpResponse:
+    auth_logout(request)
+    return redirect("login")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Give the second factor; enrol an authenticator app first if there is none."""
+    user = request.user
+    if not getattr(request, "accounts_on", False) or not user.is_authenticated:
+        raise Http404
+    enrolled = accounts.two_factor_on(user)
+    if enrolled and user.is_verified():  # type: ignore[attr-defined]
+        return redirect(_next(request))
+    form = CodeForm(request.POST or None)
+    device = None if enrolled else accounts.start_totp(user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if enrolled:
+                found = accounts.verify_totp(user, form.cleaned_data["code"])
+            else:
+                found = accounts.confirm_totp(user, form.cleaned_data["code"])
+        except EntryInvalid as exc:
+            _show(form, exc)
+        else:
+            otp_login(request, found)
+            if not enrolled:
+                messages.success(request, "Two-factor sign-in is on for your account.")
+            return redirect(_next(request))
+    context: dict[str, Any] = {"form": form, "next": _next(request), "enrolled": enrolled}
+    if device is not None:
+        context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(
+            scale=5, title="QR code for your authenticator app", omitsize=True
+        )
+        context["secret"] = _grouped(device.config_url)
+    return render(request, "web/two_factor.html", context, status=400 if form.errors else 200)
+
+
+def _grouped(config_url: str) -> str:
+    """The base32 secret from an otpauth:// URL, in groups of four for typing by hand."""
+    from urllib.parse import parse_qs, urlsplit
+
+    secret = parse_qs(urlsplit(config_url).query)["secret"][0]
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def _account(request: HttpRequest) -> Any:
+    account = getattr(request, "account", None)
+    if account is None:
+        raise Http404
+    return account
+
+
+@require_http_methods(["GET", "HEAD"])
+def security(request: HttpRequest) -> HttpResponse:
+    """Who is signed in, their second factor, and ending every session."""
+    account = _account(request)
+    return render(
+        request,
+        "web/security.html",
+        {
+            "account": account,
+            "two_factor": accounts.two_factor_on(account.user),
+            "idle_minutes": accounts.idle_seconds(account) // 60,
+        },
+    )
+
+
+@require_POST
+def log_out_everywhere(request: HttpRequest) -> HttpResponse:
+    accounts.log_out_everywhere(_account(request))
+    auth_logout(request)
+    return redirect("login")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    """API tokens: make one (shown this once), see each one's last use, revoke."""
+    account = _account(request)
+    form = TokenForm(request.POST or None)
+    made = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = accounts.add_token(
+                account, form.cleaned_data["name"], form.cleaned_data["scope"]
+            )
+        except EntryInvalid as exc:
+            _show(form, exc)
+        else:
+            form = TokenForm()
+    response = render(
+        request,
+        "web/tokens.html",
+        {"form": form, "made": made, "tokens": accounts.list_tokens(account)},
+        status=400 if form.errors else 200,
+    )
+    if made is not None:
+        response["Cache-Control"] = "no-store"  # the secret is on this page only
+    return response
+
+
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        accounts.revoke_token(_account(request), token_id)
+    except NotFound:
+        raise Http404 from None
+    messages.success(request, "The token is revoked: it no longer opens your journal.")
+    return redirect("tokens")

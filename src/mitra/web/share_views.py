@@ -1,0 +1,216 @@
+"""Sharing the report by link: the Sharing page (links, and who looked) and the shared report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from mitra.accounts import sharing
+from mitra.journal.errors import EntryInvalid, NotFound
+
+from .views import current_person
+
+SHARED_DAYS = 90  # the report a link opens covers the last 90 days, as the Report page's default
+
+
+class ShareForm(forms.Form):
+    label = forms.CharField(
+        label="Who it is for",
+        max_length=sharing.LABEL_MAX,
+        help_text="For your own list, for example: Dr Lee.",
+    )
+    days = forms.IntegerField(
+        label="Works for (days)",
+        min_value=1,
+        max_value=sharing.MAX_DAYS,
+        initial=14,
+        help_text=f"1 to {sharing.MAX_DAYS} days; you can revoke it sooner.",
+    )
+
+
+class GrantForm(forms.Form):
+    clinician = forms.CharField(
+        label="Your clinician's account name",
+        max_length=150,
+        help_text="The name their mitra account signs in with.",
+    )
+    scope = forms.ChoiceField(
+        label="They may read",
+        choices=[("report", "My report"), ("report-and-data", "My report and my journal's data")],
+        initial="report",
+        widget=forms.RadioSelect,
+    )
+    days = forms.IntegerField(
+        label="For (days)", min_value=1, max_value=sharing.MAX_DAYS, initial=30,
+        help_text=f"1 to {sharing.MAX_DAYS} days; you can revoke it sooner.",
+    )  # fmt: skip
+
+
+def _context(person: Any, **extra: Any) -> dict[str, Any]:
+    return {
+        "form": ShareForm(),
+        "grant_form": GrantForm(),
+        "links": sharing.list_share_links(person),
+        "grants": sharing.grants_given(person),
+        "events": sharing.audit_events(person),
+        **extra,
+    }
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def grant_add(request: HttpRequest) -> HttpResponse:
+    person = current_person(request)
+    if request.method != "POST":
+        return redirect("sharing")
+    form = GrantForm(request.POST)
+    if form.is_valid():
+        c = form.cleaned_data
+        try:
+            sharing.add_grant(person, c["clinician"], c["scope"], c["days"])
+        except EntryInvalid as exc:
+            for field, message in exc.errors.items():
+                form.add_error(field, f"{form.fields[field].label} {message}.")
+        else:
+            messages.success(request, f"{c['clinician']} may now read what you chose.")
+            return redirect("sharing")
+    return render(request, "web/sharing.html", _context(person, grant_form=form), status=400)
+
+
+@require_POST
+def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
+    try:
+        sharing.revoke_grant(current_person(request), grant_id)
+    except NotFound:
+        raise Http404 from None
+    messages.success(request, "Revoked: your clinician can no longer read your journal.")
+    return redirect("sharing")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def sharing_page(request: HttpRequest) -> HttpResponse:
+    person = current_person(request)
+    form = ShareForm(request.POST or None)
+    made = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = sharing.add_share_link(
+                person, form.cleaned_data["label"], form.cleaned_data["days"]
+            )
+        except EntryInvalid as exc:
+            for field, message in exc.errors.items():
+                form.add_error(field, f"{form.fields[field].label} {message}.")
+        else:
+            form = ShareForm()
+    context = _context(person, form=form, made=made)
+    if made is not None:
+        context["made_url"] = request.build_absolute_uri(
+            reverse("shared_report", args=[made.secret])
+        )
+    response = render(request, "web/sharing.html", context, status=400 if form.errors else 200)
+    if made is not None:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def share_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
+    try:
+        sharing.revoke_share_link(current_person(request), link_id)
+    except NotFound:
+        raise Http404 from None
+    messages.success(request, "The link is revoked: it no longer opens your report.")
+    return redirect("sharing")
+
+
+@require_safe
+def shared_report(request: HttpRequest, token: str) -> HttpResponse:
+    """The report a live share link opens, for someone without an account (audited)."""
+    from mitra.reads import report as report_reads
+    from mitra.reports.clinician import charts, sections
+
+    person = sharing.open_share_link(token, request.META.get("REMOTE_ADDR", ""))
+    if person is None:
+        raise Http404("This link has expired, was revoked, or never existed.")
+    read = report_reads.report(person, days=SHARED_DAYS)
+    link = next(s for s in sharing.list_share_links(person) if token.startswith(s.prefix))
+    response = render(
+        request,
+        "web/shared_report.html",
+        {"doc": sections(read), "charts": charts(read), "expires": link.expires_at},
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# --- a clinician's view of what was shared with them ---------------------------------------
+
+
+def _clinician(request: HttpRequest) -> Any:
+    account = getattr(request, "account", None)
+    if account is None or account.role != "clinician":
+        raise Http404
+    return account
+
+
+@require_safe
+def shared_with_me(request: HttpRequest) -> HttpResponse:
+    """The persons who shared with this clinician, each with their report."""
+    grants = sharing.grants_held(_clinician(request))
+    return render(request, "web/shared_with_me.html", {"grants": grants})
+
+
+@require_safe
+def shared_with_me_report(request: HttpRequest, grant_id: int) -> HttpResponse:
+    """A person's report, read through their grant (audited)."""
+    from mitra.reads import report as report_reads
+    from mitra.reports.clinician import charts, sections
+
+    clinician = _clinician(request)
+    person = sharing.open_grant(clinician, grant_id, "report", request.META.get("REMOTE_ADDR", ""))
+    if person is None:
+        raise Http404("This grant has expired, was revoked, or is not yours.")
+    grant = next(g for g in sharing.grants_held(clinician) if g.id == grant_id)
+    read = report_reads.report(person, days=SHARED_DAYS)
+    response = render(
+        request,
+        "web/shared_report.html",
+        {
+            "doc": sections(read),
+            "charts": charts(read),
+            "expires": grant.expires_at,
+            "grant": grant,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_safe
+def shared_with_me_csv(request: HttpRequest, grant_id: int) -> HttpResponse:
+    """The whole journal as CSV, for a grant of report and data (audited)."""
+    from mitra.interop.csv_export import export_csv_zip
+
+    clinician = _clinician(request)
+    held = {g.id: g for g in sharing.grants_held(clinician)}
+    if grant_id not in held or held[grant_id].scope != "report-and-data":
+        raise Http404
+    person = sharing.open_grant(
+        clinician, grant_id, "journal data (CSV)", request.META.get("REMOTE_ADDR", "")
+    )
+    if person is None:
+        raise Http404
+    return HttpResponse(
+        export_csv_zip(person),
+        content_type="application/zip",
+        headers={
+            "Content-Disposition": 'attachment; filename="mitra-shared-journal-csv.zip"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,0 +1,144 @@
+"""A share link opens alice's report for a clinician without an account, while it is live;
+every opening is on alice's "who looked at my journal" list."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from django.test import Client
+from django.utils import timezone
+
+from .conftest import People, sign_in
+
+
+def _make_link(client: Client, label: str = "Dr Lee", days: int = 14) -> str:
+    page = client.post("/sharing", {"label": label, "days": days})
+    assert page.status_code == 200
+    assert page["Cache-Control"] == "no-store"
+    found = re.search(r'id="share-url"[^>]*value="([^"]+)"', page.content.decode())
+    assert found
+    return found.group(1).removeprefix("http://testserver")
+
+
+def test_a_share_link_opens_the_report_without_an_account_and_is_audited(
+    people: People, client: Client
+) -> None:
+    from mitra.journal import services
+
+    services.add_product(people.alice.person, {"name": "Green powder", "unit": "g"})
+    sign_in(client, people.alice)
+    path = _make_link(client)
+    clinician = Client(REMOTE_ADDR="192.0.2.7")
+    report = clinician.get(path)
+    assert report.status_code == 200
+    page = report.content.decode()
+    assert "A report shared with you" in page
+    assert 'href="/journal"' not in page  # the report only: no way into the journal
+    assert report["Cache-Control"] == "no-store"
+    looked = client.get("/sharing").content.decode()
+    assert "share link “Dr Lee”" in looked
+    assert "192.0.2.7" in looked
+
+
+def test_a_revoked_or_expired_link_stops_working(people: People, client: Client) -> None:
+    from mitra.accounts.models import ShareLink
+
+    sign_in(client, people.alice)
+    revoked, expired = _make_link(client, "revoked"), _make_link(client, "expired")
+    anyone = Client()
+    assert anyone.get(revoked).status_code == 200
+    link = ShareLink.objects.get(label="revoked")
+    client.post(f"/sharing/{link.pk}/revoke")
+    assert anyone.get(revoked).status_code == 404
+    ShareLink.objects.filter(label="expired").update(expires_at=timezone.now() - timedelta(1))
+    assert anyone.get(expired).status_code == 404
+    assert anyone.get("/shared/s_not-a-link").status_code == 404
+    listing = client.get("/sharing").content.decode()
+    assert "revoked" in listing
+    assert "expired" in listing
+
+
+def test_a_link_lasts_at_most_90_days(people: People, client: Client) -> None:
+    sign_in(client, people.alice)
+    page = client.post("/sharing", {"label": "Dr Lee", "days": 91})
+    assert page.status_code == 400
+    assert "less than or equal to 90" in page.content.decode()
+    assert "share-url" not in page.content.decode()
+
+
+def test_a_link_shows_only_its_own_persons_report(people: People, client: Any) -> None:
+    from mitra.journal import services
+
+    services.add_product(people.bob.person, {"name": "Bob-only capsules", "unit": "g"})
+    services.log_dose(
+        people.bob.person,
+        {
+            "product_id": services.add_product(
+                people.bob.person, {"name": "Bob-tea", "unit": "g"}
+            ).pk,
+            "amount": 2,
+            "unit": "g",
+            "taken_at": timezone.now(),
+        },
+    )
+    sign_in(client, people.alice)
+    page = Client().get(_make_link(client)).content.decode()
+    assert "Bob-tea" not in page
+
+
+def test_carol_reads_alices_report_through_her_grant_until_it_is_revoked(
+    people: People, client: Client
+) -> None:
+    from mitra.journal import services
+
+    services.add_product(people.alice.person, {"name": "Green powder", "unit": "g"})
+    sign_in(client, people.alice)
+    given = client.post("/sharing/grants", {"clinician": "carol", "scope": "report", "days": 30})
+    assert given["Location"] == "/sharing"
+    carol = sign_in(Client(REMOTE_ADDR="198.51.100.4"), people.carol)
+    listing = carol.get("/account/shared-with-me").content.decode()
+    assert "alice" in listing
+    from mitra.accounts.sharing import grants_held
+
+    (grant,) = grants_held(people.carol)
+    report = carol.get(f"/account/shared-with-me/{grant.id}")
+    assert report.status_code == 200
+    assert "A report shared with you" in report.content.decode()
+    # A report-only grant gives no data download, and carol still has no journal pages.
+    assert carol.get(f"/account/shared-with-me/{grant.id}/csv.zip").status_code == 404
+    assert carol.get("/journal").status_code == 404
+    looked = client.get("/sharing").content.decode()
+    assert "carol (clinician)" in looked
+    assert "198.51.100.4" in looked
+    client.post(f"/sharing/grants/{grant.id}/revoke")
+    assert carol.get(f"/account/shared-with-me/{grant.id}").status_code == 404
+    assert "alice" not in carol.get("/account/shared-with-me").content.decode()
+
+
+def test_a_report_and_data_grant_lets_the_clinician_download_the_journal(
+    people: People, client: Client
+) -> None:
+    from mitra.accounts import sharing
+
+    grant = sharing.add_grant(people.alice.person, "carol", "report-and-data", 7)
+    carol = sign_in(Client(), people.carol)
+    data = carol.get(f"/account/shared-with-me/{grant.id}/csv.zip")
+    assert data.status_code == 200
+    assert data["Content-Type"] == "application/zip"
+    assert [e.what for e in sharing.audit_events(people.alice.person)] == ["journal data (CSV)"]
+
+
+def test_a_grant_goes_only_to_a_clinician_and_lasts_at_most_90_days(
+    people: People, client: Client
+) -> None:
+    sign_in(client, people.alice)
+    to_bob = client.post("/sharing/grants", {"clinician": "bob", "scope": "report", "days": 30})
+    assert to_bob.status_code == 400
+    assert "is not the name of a clinician" in to_bob.content.decode()
+    too_long = client.post(
+        "/sharing/grants", {"clinician": "carol", "scope": "report", "days": 120}
+    )
+    assert too_long.status_code == 400
+    assert 'value="carol"' in too_long.content.decode()  # the other fields are kept

@@ -1,0 +1,111 @@
+"""The account pages in a browser: sign-in (with its errors), two-factor enrolment, Security and
+Tokens meet WCAG 2.2 AA at 360 and 1280 px and reflow at 320 px, as every other page does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .test_accessibility import _assert_accessible_at_every_width
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def accounts(alice: Any, settings: Any) -> None:
+    """Alice (a person, her journal kept) and carol (a clinician, no authenticator app yet)."""
+    from mitra.accounts import services
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    services.add_account("alice", "person", PASSWORD)
+    services.add_account("carol", "clinician", PASSWORD)
+
+
+def _sign_in(page: Any, name: str, password: str = PASSWORD) -> None:
+    page.goto(page.base_url + "/login")
+    page.get_by_label("Account name").fill(name)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")
+
+
+def test_the_sign_in_page_with_its_error_is_accessible_and_links_to_crisis_help(
+    page: Any, accounts: None
+) -> None:
+    page.goto(page.base_url + "/journal")
+    assert page.url.endswith("/login?next=%2Fjournal")
+    _assert_accessible_at_every_width(page)
+    _sign_in(page, "alice", "not the password")
+    error = page.locator("#id_password_error, .errorlist").first
+    assert "not right" in error.inner_text()
+    assert page.get_by_label("Account name").input_value() == "alice"
+    assert page.get_by_role("link", name="Crisis help", exact=True).is_visible()
+    _assert_accessible_at_every_width(page)
+    _sign_in(page, "alice")
+    assert page.url.endswith("/")
+
+
+@pytest.mark.parametrize("path", ["/account", "/account/tokens"])
+def test_the_security_and_tokens_pages_are_accessible(page: Any, accounts: None, path: str) -> None:
+    _sign_in(page, "alice")
+    if path == "/account/tokens":
+        page.goto(page.base_url + path)
+        page.get_by_label("Name").fill("phone shortcut")
+        page.get_by_role("button", name="Make token").click()
+        page.wait_for_load_state("networkidle")
+        assert page.locator("#token-secret").input_value().startswith("mitra_")
+    else:
+        page.goto(page.base_url + path)
+    _assert_accessible_at_every_width(page)
+
+
+def test_the_two_factor_enrolment_page_is_accessible(page: Any, accounts: None) -> None:
+    _sign_in(page, "carol")
+    assert "/account/two-factor" in page.url
+    assert page.locator(".qr svg").is_visible()
+    _assert_accessible_at_every_width(page)
+
+
+def test_the_sharing_page_and_a_shared_report_are_accessible(
+    page: Any, accounts: None, browser: Any
+) -> None:
+    _sign_in(page, "alice")
+    page.goto(page.base_url + "/sharing")
+    page.get_by_label("Who it is for").fill("Dr Lee")
+    page.get_by_role("button", name="Make link").click()
+    page.wait_for_load_state("networkidle")
+    link = page.locator("#share-url").input_value()
+    _assert_accessible_at_every_width(page)
+    # The clinician opens it in a browser of their own, without an account.
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    clinician = context.new_page()
+    clinician.goto(link)
+    assert clinician.get_by_role("heading", name="A report shared with you").is_visible()
+    _assert_accessible_at_every_width(clinician)
+    context.close()
+    page.goto(page.base_url + "/sharing")
+    assert "share link “Dr Lee”" in page.locator("#audit-heading + table").inner_text()
+
+
+def test_a_clinicians_shared_with_me_page_and_report_are_accessible(
+    page: Any, accounts: None, alice: Any
+) -> None:
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from mitra.accounts import sharing
+
+    grant = sharing.add_grant(alice, "carol", "report-and-data", 30)
+    _sign_in(page, "carol")
+    device = TOTPDevice.objects.get(user__username="carol")
+    page.get_by_label("Code from your app").fill(f"{TOTP(device.bin_key).token():06d}")
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/account/shared-with-me")
+    _assert_accessible_at_every_width(page)
+    page.goto(page.base_url + f"/account/shared-with-me/{grant.id}")
+    assert page.get_by_role("link", name="Download their journal as CSV (zip)").is_visible()
+    _assert_accessible_at_every_width(page)
