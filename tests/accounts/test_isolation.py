@@ -129,6 +129,7 @@ PLAIN_VALUES = {
     "code": "GAD-7",
     "action": "hold",
     "kind": "exercise",
+    "size": "192",
 }
 
 
