@@ -161,8 +161,12 @@ def test_signing_out_everywhere_ends_every_session_of_the_account(
     for client in (phone, laptop):
         client.post("/login", {"username": "alice", "password": PASSWORD})
     bobs.post("/login", {"username": "bob", "password": PASSWORD})
+    assert bobs.post("/logout")["Clear-Site-Data"] == '"cache", "storage"'
+    bobs.post("/login", {"username": "bob", "password": PASSWORD})
     assert laptop.get("/").status_code == 200
-    phone.post("/account/log-out-everywhere")
+    signed_out = phone.post("/account/log-out-everywhere")
+    # What this browser kept for offline use goes too: nothing stays on a shared phone.
+    assert signed_out["Clear-Site-Data"] == '"cache", "storage"'
     assert laptop.get("/")["Location"] == "/login"
     assert phone.get("/")["Location"] == "/login"
     assert bobs.get("/").status_code == 200  # another account's sessions go on

@@ -125,10 +125,21 @@ def locked_out(request: HttpRequest, response: Any = None, credentials: Any = No
     return render(request, "web/login.html", {"form": form, "next": _next(request)}, status=429)
 
 
+# Signing out also empties what this browser kept for offline use (the service worker's copies
+# of Today and the entries queued on the phone): on a shared device nothing of the journal stays.
+SIGNED_OUT_CLEARS = '"cache", "storage"'
+
+
+def _signed_out() -> HttpResponse:
+    response = redirect("login")
+    response["Clear-Site-Data"] = SIGNED_OUT_CLEARS
+    return response
+
+
 @require_POST
 def logout_page(request: HttpRequest) -> HttpResponse:
     auth_logout(request)
-    return redirect("login")
+    return _signed_out()
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -198,7 +209,7 @@ def security(request: HttpRequest) -> HttpResponse:
 def log_out_everywhere(request: HttpRequest) -> HttpResponse:
     accounts.log_out_everywhere(_account(request))
     auth_logout(request)
-    return redirect("login")
+    return _signed_out()
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
