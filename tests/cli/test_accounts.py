@@ -139,3 +139,26 @@ def test_behind_a_proxy_https_is_read_from_x_forwarded_proto() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "('HTTP_X_FORWARDED_PROTO', 'https') True True"
+
+
+def test_with_several_journals_a_command_writes_only_where_mitra_user_says(
+    capsys: Any, monkeypatch: Any, alice: Any
+) -> None:
+    from mitra.journal.models import CheckIn
+
+    add(capsys, monkeypatch, "alice")
+    add(capsys, monkeypatch, "bob")
+    add(capsys, monkeypatch, "carol", "--role", "clinician")
+    monkeypatch.delenv("MITRA_USER", raising=False)
+    assert "say whose with MITRA_USER" in refused(capsys, "checkin", "4")
+    monkeypatch.setenv("MITRA_USER", "carol")
+    assert "carol has no journal" in refused(capsys, "checkin", "4")
+    monkeypatch.setenv("MITRA_USER", "nobody")
+    assert "there is no account nobody" in refused(capsys, "checkin", "4")
+    assert not CheckIn.objects.exists()  # nothing written by a refused command
+    monkeypatch.setenv("MITRA_USER", "bob")
+    code, _, _ = run(capsys, "checkin", "6", "--note", "bob's evening")
+    assert code == 0
+    (entry,) = CheckIn.objects.all()
+    assert entry.person.account.user.username == "bob"
+    assert entry.person != alice

@@ -222,13 +222,42 @@ def system_zone() -> str:
     return next((c for c in candidates if c in names), "UTC")
 
 
+def journal_person() -> Any:
+    """The person whose journal a command reads or writes, or None before a journal exists.
+
+    One journal (the default, and a clinic with one person): that journal. Several (a clinic
+    with accounts): the account named by MITRA_USER, never a guess, so a command cannot write
+    into someone else's journal.
+    """
+    django_ready()
+    from mitra.journal import services
+
+    if not services.several_journals():
+        return services.get_person()
+    from mitra.accounts import services as accounts
+    from mitra.journal.errors import NotFound
+
+    name = os.environ.get("MITRA_USER", "").strip()
+    if not name:
+        fail(
+            "this machine holds several journals: say whose with MITRA_USER=NAME "
+            "(e.g. MITRA_USER=alice mitra checkin 4)"
+        )
+    try:
+        person = accounts.account_named(name).person
+    except NotFound:
+        fail(f"MITRA_USER: there is no account {name}")
+    if person is None:
+        fail(f"MITRA_USER: {name} has no journal (a clinician's or an admin's account)")
+    return person
+
+
 def the_person(time_zone: str | None = None) -> Any:
     """The journal's person; created on first use with the given or the machine's time zone."""
-    django_ready()
     from mitra.journal import services
     from mitra.journal.errors import EntryInvalid
 
-    person = services.get_person()
+    person = journal_person()
     if person is None or (time_zone and time_zone != person.time_zone):
         zone = time_zone or system_zone()
         try:
@@ -248,10 +277,9 @@ def journal_zone() -> tuple[ZoneInfo, str | None]:
     Before a journal exists there is no person's zone, so the machine's is used; the second
     value then says so, for the command to print (it creates no person).
     """
-    django_ready()
-    from mitra.journal import clock, services
+    from mitra.journal import clock
 
-    person = services.get_person()
+    person = journal_person()
     if person is not None:
         return clock(person).zone, None
     zone = system_zone()

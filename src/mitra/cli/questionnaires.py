@@ -12,6 +12,7 @@ from .app import (
     app,
     django_ready,
     fail,
+    journal_person,
     out,
     print_document,
     refused,
@@ -81,10 +82,7 @@ def score_cmd(
 def _journal_person() -> Any:
     """The journal's person when a journal exists, for crisis lines of their own country and
     their own contacts (as the API gives them); None before one is set up. Sets none up."""
-    django_ready()
-    from mitra.journal import services
-
-    return services.get_person()
+    return journal_person()
 
 
 @app.command()

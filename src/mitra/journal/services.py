@@ -83,6 +83,11 @@ def get_person() -> Person | None:
     return Person.objects.order_by("pk").first()
 
 
+def several_journals() -> bool:
+    """Whether the database holds more than one person's journal (accounts made them)."""
+    return Person.objects.order_by("pk")[1:2].exists()
+
+
 @transaction.atomic
 def set_up_person(data: Mapping[str, Any], person: Person | None = None) -> Person:
     """First run: create the person with their time zone; later, change their settings.
