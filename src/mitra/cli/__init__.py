@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from . import (
+    consent,
     data,
     insights,
     interop,
@@ -25,6 +26,7 @@ from .app import NOTES, CommandError, Stopped, UsageError, app
 __all__ = ["app", "main"]
 # The command groups register their commands on `app` when imported.
 _GROUPS = (
+    consent,
     data,
     insights,
     interop,
