@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from . import (
+    cohort,
     consent,
     data,
     insights,
@@ -26,6 +27,7 @@ from .app import NOTES, CommandError, Stopped, UsageError, app
 __all__ = ["app", "main"]
 # The command groups register their commands on `app` when imported.
 _GROUPS = (
+    cohort,
     consent,
     data,
     insights,
