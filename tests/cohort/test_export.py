@@ -62,6 +62,8 @@ def test_only_consenting_persons_and_their_chosen_kinds_are_exported(
     assert summary.persons == 1
     tables = _read(tmp_path / "x")
     assert len(tables["persons"]) == 1
+    # Drawn from doses and anxiety ratings: without consent to check-ins it stays empty.
+    assert tables["persons"][0]["interdose_signature"] is None
     assert len(tables["doses"]) == 3
     assert [d["grams_leaf"] for d in tables["doses"]] == [3.0, 3.0, 3.0]
     assert [d["mg_mitragynine"] for d in tables["doses"]] == [45.0, 45.0, 45.0]

@@ -122,7 +122,9 @@ def person_rows(facts: PersonFacts, secret: bytes) -> Rows:
         for name, values in columns.items():
             target[name].extend(values)
 
-    estimate, signature = _interdose(line) if "doses" in kinds else (None, None)
+    # The insight is drawn from doses and anxiety ratings both: it needs consent to both.
+    both = {"doses", "checkins"} <= kinds
+    estimate, signature = _interdose(line) if both else (None, None)
     put(
         "persons",
         1,

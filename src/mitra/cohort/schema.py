@@ -70,10 +70,11 @@ TABLES: dict[str, Table] = {
                    "ids from a fixed list (see mitra consent)."),
             Column("interdose_estimate", "float64", "points per 6 hours", "The person's "
                    "within-day slope of anxiety on hours since the last dose (their insight); "
-                   "empty when there was not enough data."),
+                   "empty as for interdose_signature."),
             Column("interdose_signature", "bool", "", "Whether the person's insight found the "
                    "interdose-withdrawal signature (a rise in anxiety with time since a dose); "
-                   "empty when not enough data or doses were not consented."),
+                   "empty when not enough data, or without consent to both doses and "
+                   "check-ins."),
         )),
         Table("doses", "one per kratom dose", "doses", (
             _KEY, _DAY, _INDEX,
