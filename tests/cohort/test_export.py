@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from mitra.cohort.export import export_cohort
-from mitra.cohort.keys import read_secret
+from mitra.cohort.keys import read_secret, study_key
 from mitra.cohort.schema import TABLES
 from mitra.journal import clock, services
 from mitra.journal.consent import grant_consent, withdraw_consent
@@ -148,3 +149,37 @@ def test_the_study_secret_is_made_owner_only_and_one_readable_by_others_is_refus
     path.chmod(0o644)
     with pytest.raises(ValueError, match="can be read by others"):
         read_secret(path, create=False)
+
+
+def test_the_command_exports_with_a_private_secret_and_refuses_a_bad_secret_file(
+    capsys: pytest.CaptureFixture[str], alice: Any, tmp_path: Path
+) -> None:
+    from mitra.settings import DATA_DIR
+    from tests.cli.test_commands import refused, run
+
+    _journal(alice, "Green powder")
+    grant_consent(alice, ["doses"], actor="person (cli)")
+    code, out, _ = run(capsys, "cohort", "export", "--to", str(tmp_path / "x"), "--json")
+    assert code == 0
+    assert json.loads(out)["persons"] == 1
+    secret = Path(DATA_DIR) / "cohort_secret"
+    assert secret.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "x").stat().st_mode & 0o777 == 0o700
+    key = _read(tmp_path / "x")["persons"][0]["study_key"]
+    assert key == study_key(read_secret(secret, create=False), journal_id(alice))
+    loose = tmp_path / "loose"
+    loose.write_text("00" * 32)
+    loose.chmod(0o644)
+    assert "can be read by others" in refused(
+        capsys, "cohort", "export", "--to", str(tmp_path / "y"), "--secret-file", str(loose)
+    )
+    assert "does not exist" in refused(
+        capsys,
+        "cohort",
+        "export",
+        "--to",
+        str(tmp_path / "y"),
+        "--secret-file",
+        str(tmp_path) + "/none",
+    )
+    assert not (tmp_path / "y").exists()
