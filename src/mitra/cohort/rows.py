@@ -7,6 +7,7 @@ synthetic cohort has exactly the shape of a real one. Figures are taken from the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -66,7 +67,8 @@ def _hours(clock: Any, seconds: np.ndarray) -> list[float]:
 
 
 def _number(value: float) -> float | None:
-    return None if value != value else float(value)  # NaN is empty  # noqa: PLR0124
+    """A figure for Parquet: NaN (not given, not estimable) is written as empty."""
+    return None if math.isnan(value) else float(value)
 
 
 def _interdose(line: Timeline) -> tuple[float | None, bool | None]:
