@@ -57,7 +57,11 @@ def connect(engine: str, master: str | None = None) -> Any:
     import ibis
 
     if engine == "duckdb":
-        return ibis.duckdb.connect()
+        # Never fetch an extension at run time: nothing here needs one (Parquet is built in),
+        # and a download would reach outside the machine.
+        return ibis.duckdb.connect(
+            autoinstall_known_extensions=False, autoload_known_extensions=False
+        )
     if engine == "spark":
         import warnings
 
