@@ -77,3 +77,14 @@ def test_bad_report_options_are_one_line_refusals(
     )
     assert "is not a folder" in refused(capsys, "cohort", "report", "--from", str(tmp_path / "n"))
     assert "a cohort export?" in refused(capsys, "cohort", "report", "--from", str(tmp_path))
+
+
+def test_duckdb_never_fetches_an_extension_by_itself() -> None:
+    from mitra.cohort.engines import connect
+
+    backend = connect("duckdb")
+    settings = backend.raw_sql(
+        "SELECT current_setting('autoinstall_known_extensions'), "
+        "current_setting('autoload_known_extensions')"
+    ).fetchall()
+    assert settings == [(False, False)]
