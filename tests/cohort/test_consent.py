@@ -93,8 +93,12 @@ def test_the_api_refuses_an_unknown_kind_as_a_problem(client: Client, alice: Any
 def test_the_settings_page_grants_shows_refusals_beside_the_boxes_and_withdraws(
     client: Client, alice: Any
 ) -> None:
-    page = client.get("/settings")
-    assert "You do not take part in research." in page.content.decode()
+    page = client.get("/settings").content.decode()
+    assert "You do not take part in research." in page
+    assert page.count('id="research-heading"') == 1
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert title.startswith("<title>Settings")
+    assert "<section" not in title
     refused_page = client.post("/settings/consent", {})
     assert refused_page.status_code == 422
     assert "needs at least one kind of data" in refused_page.content.decode()
