@@ -198,3 +198,16 @@ def unit_text(amount: float, unit: str) -> str:
     if unit in {"g", "mg", "ml"} or amount == 1:
         return f"{_amount(amount)} {unit}"
     return f"{_amount(amount)} {PRODUCT_UNITS.get(unit, unit)}"
+
+
+#: The kinds of data a person may let a study use, each asked for separately (research consent).
+RESEARCH_DATA_KINDS: dict[str, str] = {
+    "doses": "Kratom doses (grams of leaf, estimated mg of alkaloids)",
+    "checkins": "Check-ins (anxiety, mood, sleep, symptoms; never the notes)",
+    "practices": "Practices (kind and minutes)",
+    "questionnaire_totals": "Questionnaire totals and bands",
+    "questionnaire_items": "Questionnaire answers, item by item",
+    "substances": "Other substances, as classes (never their names)",
+    "alerts": "Safety alerts (rule and severity)",
+    "taper": "Taper steps and holds",
+}

@@ -9,6 +9,8 @@ import typer
 
 from . import (
     accounts,
+    cohort,
+    consent,
     data,
     insights,
     interop,
@@ -27,6 +29,8 @@ __all__ = ["app", "main"]
 # The command groups register their commands on `app` when imported.
 _GROUPS = (
     accounts,
+    cohort,
+    consent,
     data,
     insights,
     interop,

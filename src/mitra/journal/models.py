@@ -305,3 +305,38 @@ class Goal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.amount:g} {self.unit}"
+
+
+class ResearchConsent(models.Model):
+    """The person's consent to research use: whether they take part and which kinds of data.
+
+    Nobody takes part by default: a person without a row, or with `opted_in` false, is never
+    exported. Every change is kept as a `ConsentEvent`.
+    """
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="consent")
+    opted_in = models.BooleanField(default=False)
+    # Keys of vocabulary.RESEARCH_DATA_KINDS, sorted.
+    kinds = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"research consent of {self.person}: {'in' if self.opted_in else 'out'}"
+
+
+class ConsentEvent(models.Model):
+    """One change of research consent: who made it (which face), what it became, and when."""
+
+    ACTIONS = (("grant", "Consent given or changed"), ("withdraw", "Consent withdrawn"))
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consent_events")
+    action = models.CharField(max_length=10, choices=ACTIONS)
+    kinds = models.JSONField(default=list, blank=True)  # the kinds consented to after the change
+    actor = models.CharField(max_length=40)  # "person (web)", "person (cli)", "person (api)"
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ("at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"

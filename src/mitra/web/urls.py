@@ -10,6 +10,7 @@ from django.urls.resolvers import RoutePattern
 from . import (
     account_views,
     alert_views,
+    consent_views,
     import_views,
     offline_views,
     plan_views,
@@ -150,6 +151,8 @@ urlpatterns = [
     path("intakes", substance_views.intake_add, name="intake_add"),
     path("settings", views.settings_page, name="settings"),
     path("settings/reminders/renew", views.reminders_renew, name="reminders_renew"),
+    path("settings/consent", consent_views.consent_save, name="consent_save"),
+    path("settings/consent/withdraw", consent_views.consent_withdraw, name="consent_withdraw"),
     path("import", import_views.import_page, name="import"),
     path("taper", taper_views.taper, name="taper"),
     path("reminders/<str:token>.ics", reminder_views.reminders_feed, name="reminders_feed"),

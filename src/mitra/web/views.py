@@ -430,16 +430,21 @@ def crisis(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: HttpRequest, consent_form: Any = None) -> HttpResponse:
+    from .consent_views import consent_context
+
     person = current_person(request)
+    # With `consent_form`, the POST was the research section's (refused): the settings form
+    # above it starts unbound.
+    posted = request.method == "POST" and consent_form is None
     initial: dict[str, Any] = {
         "time_zone": person.time_zone,
         "day_boundary_hour": person.day_boundary_hour,
         "gad7_every_days": person.gad7_every_days,
         "checkin_time": reminder_store.checkin_time(person),
     }
-    form = SettingsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    form = SettingsForm(request.POST if posted else None, initial=initial)
+    if posted and form.is_valid():
         try:
             services.set_up_person(form.payload(), person)
         except EntryInvalid as exc:
@@ -449,9 +454,13 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             if at is not None and at != initial["checkin_time"]:
                 reminder_store.set_checkin_time(person, at.replace(second=0, microsecond=0))
             return saved_redirect(request, "Settings saved.", "settings")
-    status = 422 if form.errors else 200
+    status = 422 if form.errors or (consent_form is not None and consent_form.errors) else 200
     feed = reverse("reminders_feed", args=[reminder_store.feed_token(person)])
-    context = {"form": form, "feed_url": request.build_absolute_uri(feed)}
+    context = {
+        "form": form,
+        "feed_url": request.build_absolute_uri(feed),
+        **consent_context(person, consent_form),
+    }
     return render(request, "web/settings.html", context, status=status)
 
 
