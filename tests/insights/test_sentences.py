@@ -33,7 +33,8 @@ def _agrees(sentence: str, est: float, digits: int) -> None:
     assert not NEGATIVE_ZERO.search(sentence), sentence
     if float(shown) == 0.0:
         assert "about the same" in finding, finding
-        assert " higher" not in finding and " lower" not in finding, finding
+        assert " higher" not in finding, finding
+        assert " lower" not in finding, finding
     elif est > 0:
         assert f"{shown} points higher" in finding, finding
         assert " lower" not in finding.replace("0-10", ""), finding
