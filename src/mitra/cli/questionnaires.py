@@ -6,6 +6,9 @@ from typing import Annotated, Any
 
 import typer
 
+from mitra.knowledge.citing import short_citation
+from mitra.wording import moment
+
 from .app import (
     JsonFlag,
     Stopped,
@@ -127,7 +130,7 @@ def compare(
             verdict = "meets" if meets else "is below"
             out.print(f"The change {verdict} the {name} of {threshold} points.")
     for source in load_knowledge().cite(list(result.sources)):
-        out.print(f"Source: {source.citation}", highlight=False)
+        out.print(f"Source: {short_citation(source.id)} {source.url}", highlight=False)
 
 
 @app.command()
@@ -215,6 +218,6 @@ def responses_cmd(
         return
     for r in page.responses:
         band = f", {r.band.label}" if r.band else ""
-        out.print(f"{r.at:%Y-%m-%d %H:%M}  {r.instrument}: {r.total} of {r.maximum}{band}")
+        out.print(f"{moment(r.at)}  {r.instrument}: {r.total} of {r.maximum}{band}")
     if page.next_cursor:
         out.print(f"More: mitra responses --cursor {page.next_cursor}")

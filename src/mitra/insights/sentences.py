@@ -64,9 +64,8 @@ def factor_sentence(
     else:
         what = "regular meals" if factor == "meals" else f"any {factor} logged"
         days = "On days with" if lag == 0 else "On the day after a day with"
-        head = (
-            f"{days} {what}, anxiety (0-10) was {size} on average than on days without {interval}."
-        )
+        other = "on days without" if lag == 0 else "after days without"
+        head = f"{days} {what}, anxiety (0-10) was {size} on average than {other} {interval}."
     tail = (
         " It stands out after allowing for every factor tested. This is an association."
         if hit

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from pydantic import TypeAdapter, ValidationError
 
+from mitra import wording
 from mitra.safety.parameters import RuleParameter
 
 __all__ = [
@@ -58,14 +59,13 @@ class Fact:
 
 
 def moment_text(moment: datetime, zone: tzinfo) -> str:
-    """A time on the person's wall clock ("Mon 3 Mar 2025, 21:00")."""
-    local = moment.astimezone(zone)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+    """A time on the person's wall clock ("3 Mar 2025, 21:00")."""
+    return wording.moment(moment.astimezone(zone))
 
 
 def day_text(day: date) -> str:
-    """A local day ("Mon 3 Mar 2025")."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    """A local day ("3 Mar 2025")."""
+    return wording.day(day)
 
 
 def grams_text(value: float) -> str:

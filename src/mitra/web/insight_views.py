@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,7 +15,8 @@ from mitra.reads import insights as insight_reads
 from mitra.reads.cache import cached
 from mitra.reads.insights import InsightsRead, InsightView
 from mitra.reads.serialise import document_text
-from mitra.reports.charts import binned_chart, forest_chart, weekly_dose_chart
+from mitra.reports.charts import Chart, binned_chart, forest_chart, weekly_dose_chart
+from mitra.wording import plural
 
 from .views import current_person
 
@@ -30,31 +32,69 @@ def _factor(card_id: str) -> str:
     return f"{name.capitalize()}, {when}"
 
 
-def _charts(cards: tuple[InsightView, ...]) -> dict[str, Any]:
-    """The charts of the shown cards, by card id ("forest" for practices and sleep)."""
-    forest_rows = [
-        (_factor(c.id), c.estimate, c.interval[0], c.interval[1], bool(c.detected))
-        for c in cards
-        if c.id.startswith(FOREST_PREFIXES)
-        and c.status == "shown"
-        and c.estimate is not None
-        and c.interval is not None
-        and c.interval[0] is not None
-        and c.interval[1] is not None
+#: Each unit gets its own forest plot: an hour of sleep, a cup of caffeine and a day with a
+#: practice are different scales, never one axis.
+_FOREST_TITLES = {
+    "points": "Practices and regular meals: days with against days without",
+    "points per hour of sleep": "Sleep: for each extra hour",
+    "points per cup of caffeine": "Caffeine: for each extra cup",
+}
+_FOREST_UNITS = {
+    "points": "points on 0-10, days with against days without",
+    "points per hour of sleep": "points on 0-10 per extra hour of sleep",
+    "points per cup of caffeine": "points on 0-10 per extra cup",
+}
+
+
+def _forests(cards: tuple[InsightView, ...]) -> list[Chart]:
+    """One forest plot per unit of the shown practice, sleep and diet cards."""
+    by_unit: dict[str, list[tuple[str, float, float, float, bool]]] = {}
+    for c in cards:
+        if (
+            c.id.startswith(FOREST_PREFIXES)
+            and c.status == "shown"
+            and c.estimate is not None
+            and c.interval is not None
+            and c.interval[0] is not None
+            and c.interval[1] is not None
+        ):
+            row = (_factor(c.id), c.estimate, c.interval[0], c.interval[1], bool(c.detected))
+            by_unit.setdefault(c.unit, []).append(row)
+    return [
+        replace(
+            forest_chart(rows, _FOREST_UNITS.get(unit, unit)),
+            title=_FOREST_TITLES.get(unit, unit),
+        )
+        for unit, rows in by_unit.items()
     ]
+
+
+def _short_caption(chart: Chart, what: str) -> Chart:
+    """A chart whose caption is one short sentence; each bin's figures are in its table."""
+    ratings = sum(int(row[-1]) for row in chart.rows)
+    summary = (
+        f"Mean anxiety for {plural(len(chart.rows), 'group')} of {what}, from "
+        f"{plural(ratings, 'rating')}; the table gives each group's figures."
+    )
+    return replace(chart, summary=summary)
+
+
+def _charts(cards: tuple[InsightView, ...]) -> dict[str, Any]:
+    """The charts of the shown cards, by card id."""
     by_id = {c.id: c for c in cards}
     charts: dict[str, Any] = {}
-    if forest_rows:
-        charts["forest"] = forest_chart(forest_rows, "points on 0-10")
     hours = by_id.get("kratom.withdrawal_hours")
     if hours and hours.status == "shown" and hours.data.get("bins"):
-        charts["kratom.withdrawal_hours"] = binned_chart(
-            hours.data["bins"],
-            x_key="hours_since_dose",
-            x_title="Hours since the last dose",
-            y_key="mean_anxiety",
-            y_title="Mean anxiety (0-10)",
-            title="Anxiety by hours since the last dose",
+        charts["kratom.withdrawal_hours"] = _short_caption(
+            binned_chart(
+                hours.data["bins"],
+                x_key="hours_since_dose",
+                x_title="Hours since the last dose",
+                y_key="mean_anxiety",
+                y_title="Mean anxiety (0-10)",
+                title="Anxiety by hours since the last dose",
+            ),
+            "3 hours since the last dose",
         )
     trend = by_id.get("kratom.dose_trend")
     if trend and trend.status == "shown" and trend.data.get("weekly"):
@@ -72,7 +112,12 @@ def _body(report: InsightsRead) -> str:
         ("Practices, sleep and diet", [c for c in cards if c.id.startswith(FOREST_PREFIXES)]),
         ("Kratom", [c for c in cards if c.id.startswith("kratom.")]),
     ]
-    context = {"report": report, "sections": sections, "charts": _charts(cards)}
+    context = {
+        "report": report,
+        "sections": sections,
+        "charts": _charts(cards),
+        "forests": _forests(cards),
+    }
     return render_to_string("web/_insights_body.html", context)
 
 
