@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from mitra.wording import day, figure, moment, plural, signed
 
-NEGATIVE_ZERO = re.compile(r"(?<![\d.])-0(?:\.0+)?(?![\d.])")
+NEGATIVE_ZERO = re.compile(r"(?<![\w.])-0(?:\.0+)?(?![\d.])")
 
 
 def test_a_tiny_negative_figure_is_shown_as_zero_without_a_sign() -> None:

@@ -10,7 +10,16 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
-__all__ = ["day", "figure", "moment", "plural", "signed"]
+__all__ = [
+    "amount_of",
+    "band_text",
+    "day",
+    "figure",
+    "moment",
+    "plural",
+    "restates",
+    "signed",
+]
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -46,3 +55,29 @@ def day(value: date) -> str:
 def moment(value: datetime) -> str:
     """A date and time as people read it: "3 Nov 2026, 14:05" (in `value`'s own zone)."""
     return f"{day(value)}, {value:%H:%M}"
+
+
+def amount_of(quantity: str, name: str) -> str:
+    """ "4 capsules of Bali", or "4 Maeng Da capsules" when the name already ends in the unit
+    (never "4 capsules of Maeng Da capsules")."""
+    number, _, unit = quantity.partition(" ")
+    words = name.split()
+    if unit and len(words) > 1:
+        last, own = words[-1].lower(), unit.lower()
+        if last in {own, own.removesuffix("s"), own + "s"}:
+            return f"{number} {' '.join(words[:-1])} {unit}"
+    return f"{quantity} of {name}"
+
+
+def restates(label: str, meaning: str) -> bool:
+    """Whether `meaning` only says `label` again ("Moderate anxiety symptoms.")."""
+    said = meaning.strip().rstrip(".").lower().removesuffix(" symptoms")
+    return said.replace("depressive", "depression") == label.strip().lower()
+
+
+def band_text(label: str, low: int, high: int, meaning: str) -> str:
+    """A questionnaire band, "Moderate anxiety (10-14).", with its meaning only when the
+    meaning says more than the label (never "Moderate anxiety (10-14). Moderate anxiety
+    symptoms.")."""
+    head = f"{label} ({low}-{high})."
+    return head if restates(label, meaning) else f"{head} {meaning}"

@@ -17,7 +17,7 @@ from mitra.insights.sentences import (
 )
 from mitra.wording import figure
 
-NEGATIVE_ZERO = re.compile(r"(?<![\d.])-0(?:\.0+)?(?![\d.])")
+NEGATIVE_ZERO = re.compile(r"(?<![\w.])-0(?:\.0+)?(?![\d.])")
 effects = st.floats(-20, 20, allow_nan=False)
 FACTORS = ("sleep", "caffeine", "meals", "exercise", "mindfulness")
 

@@ -260,10 +260,8 @@ def dose(
     if json_out:
         print_json(row)
     else:
-        out.print(
-            f"Logged {unit_text(number, unit)} of {escape(chosen.name)} = {saved.grams:g} g "
-            f"(dose {saved.pk})."
-        )
+        logged = wording.amount_of(unit_text(number, unit), chosen.name)
+        out.print(f"Logged {escape(logged)} = {saved.grams:g} g (dose {saved.pk}).")
 
 
 def _practices(values: list[str]) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from mitra.knowledge.citing import short_citation
-from mitra.wording import moment
+from mitra.wording import moment, restates
 
 from .app import (
     JsonFlag,
@@ -34,7 +34,7 @@ def _print_score(result: Any, person: Any | None = None) -> None:
         out.print()
     band = f", {result.band.label}" if result.band else ""
     out.print(f"{result.instrument}: {result.total} of {result.maximum}{band}.")
-    if result.band:
+    if result.band and not restates(result.band.label, result.band.meaning):
         out.print(result.band.meaning)
     elif result.band_note:
         out.print(result.band_note)

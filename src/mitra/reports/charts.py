@@ -20,6 +20,8 @@ from typing import Any
 
 import vl_convert as vlc
 
+from mitra.wording import plural
+
 from .renderer import warm_renderer
 
 __all__ = ["Chart", "anxiety_and_grams_chart", "draw_later_until_warm", "keep_drawings"]
@@ -284,8 +286,8 @@ def anxiety_and_grams_chart(
     title = f"Anxiety and kratom, last {len(days)} days"
     if rated:
         anxiety_text = (
-            f"Mean anxiety {sum(rated) / len(rated):.1f} out of 10 on the {len(rated)} "
-            f"days with a rating"
+            f"Mean anxiety {sum(rated) / len(rated):.1f} out of 10 on "
+            f"{plural(len(rated), 'day')} with a rating"
         )
     else:
         anxiety_text = "No anxiety ratings yet"

@@ -191,7 +191,7 @@ def sections(read: ReportRead) -> dict[str, Any]:
     return {
         "title": "Summary for a clinician",
         "name": read.name or "Name not shown",
-        "period": f"{_day(read.first)} to {_day(read.last)} ({read.days} days)",
+        "period": f"{_day(read.first)} to {_day(read.last)} ({wording.plural(read.days, 'day')})",
         "made": f"Made {_moment(read.made_at)} ({read.made_at.tzname()})",
         "disclaimer": read.disclaimer,
         "crisis": [

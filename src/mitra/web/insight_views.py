@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,7 +17,7 @@ from mitra.reads.cache import cached
 from mitra.reads.insights import InsightsRead, InsightView
 from mitra.reads.serialise import document_text
 from mitra.reports.charts import Chart, binned_chart, forest_chart, weekly_dose_chart
-from mitra.wording import plural
+from mitra.wording import day, plural
 
 from .views import current_person
 
@@ -98,9 +99,10 @@ def _charts(cards: tuple[InsightView, ...]) -> dict[str, Any]:
         )
     trend = by_id.get("kratom.dose_trend")
     if trend and trend.status == "shown" and trend.data.get("weekly"):
-        charts["kratom.dose_trend"] = weekly_dose_chart(
-            trend.data["weekly"], trend.data.get("trend")
-        )
+        weekly = weekly_dose_chart(trend.data["weekly"], trend.data.get("trend"))
+        # The table says each week by its first day as people read dates, not in ISO.
+        rows = tuple((day(date.fromisoformat(r[0])), *r[1:]) for r in weekly.rows)
+        charts["kratom.dose_trend"] = replace(weekly, rows=rows)
     return charts
 
 

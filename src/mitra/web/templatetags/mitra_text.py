@@ -48,6 +48,12 @@ def moment(value: datetime | None) -> str:
 
 
 @register.filter
+def band_meaning(band: Any) -> str:
+    """A band's meaning, or "" when it only repeats the band's label."""
+    return "" if wording.restates(band.label, band.meaning) else band.meaning
+
+
+@register.filter
 def cite(source: Any) -> str:
     """A source as a reader cites it, "Tanna et al. 2022" (a source object or dict with an id)."""
     ident = source["id"] if isinstance(source, dict) else source.id
