@@ -21,7 +21,15 @@ pytestmark = pytest.mark.django_db
 SOURCE_KEY = re.compile(r"\b(" + "|".join(re.escape(s) for s in load().sources) + r")\b")
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 HUMAN_DATE = re.compile(r"\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}\b")
-PAGES = ("/", "/insights", "/alerts", "/crisis", "/substances/check?name=xanax", "/journal")
+PAGES = (
+    "/",
+    "/insights",
+    "/alerts",
+    "/crisis",
+    "/substances/check?name=xanax",
+    "/journal",
+    "/report?days=90",
+)
 
 
 class _Text(HTMLParser):
@@ -113,3 +121,10 @@ def test_a_product_named_for_its_unit_is_not_said_twice(client: Client, alice: A
     text = visible(client.get("/journal").content.decode())
     assert "4 Maeng Da capsules" in text
     assert "capsules of Maeng Da capsules" not in text
+
+
+def test_a_questionnaire_band_is_said_once(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "score", "GAD-7", "2", "2", "2", "2", "1", "1", "1")
+    assert code == 0
+    assert "Moderate anxiety" in out
+    assert "Moderate anxiety symptoms" not in out

@@ -9,7 +9,7 @@ from typing import Any
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import is_aware, localtime
 
 from mitra import wording
 from mitra.knowledge.citing import short_citation
@@ -29,13 +29,18 @@ def signed(value: float | None, digits: int = 1) -> str:
     return "" if value is None else wording.signed(float(value), int(digits))
 
 
+def _local(value: datetime) -> datetime:
+    """A moment on the clock of the active time zone (the person's), as Django's date filter."""
+    return localtime(value) if is_aware(value) else value
+
+
 @register.filter
 def day(value: date | datetime | None) -> str:
     """A date as mitra says it everywhere: "3 Nov 2026" (a moment in the person's zone)."""
     if value is None or value == "":
         return ""
     if isinstance(value, datetime):
-        value = template_localtime(value).date()
+        value = _local(value).date()
     return wording.day(value)
 
 
@@ -44,7 +49,7 @@ def moment(value: datetime | None) -> str:
     """A date and time as mitra says it everywhere: "3 Nov 2026, 14:05" (the person's zone)."""
     if value is None or value == "":
         return ""
-    return wording.moment(template_localtime(value))
+    return wording.moment(_local(value))
 
 
 @register.filter
