@@ -123,7 +123,16 @@ def test_a_product_named_for_its_unit_is_not_said_twice(client: Client, alice: A
     assert "capsules of Maeng Da capsules" not in text
 
 
-def test_a_questionnaire_band_is_said_once(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_questionnaire_band_is_said_once(
+    capsys: pytest.CaptureFixture[str], client: Client, alice: Any
+) -> None:
+    saved = services.submit_response(
+        alice, {"instrument": "GAD-7", "at": datetime.now(UTC), "answers": [2, 2, 2, 2, 1, 1, 1]}
+    )
+    text = visible(client.get(f"/responses/{saved.pk}").content.decode())
+    assert "Moderate anxiety (10-14)." in text
+    assert "Moderate anxiety symptoms" not in text
+    assert re.search(r"GAD-7 result " + HUMAN_DATE.pattern + r", \d{2}:\d{2}", text)
     code, out, _ = run(capsys, "score", "GAD-7", "2", "2", "2", "2", "1", "1", "1")
     assert code == 0
     assert "Moderate anxiety" in out
