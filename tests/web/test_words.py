@@ -18,7 +18,9 @@ from tests.cli.test_commands import run
 
 pytestmark = pytest.mark.django_db
 
-SOURCE_KEY = re.compile(r"\b(" + "|".join(re.escape(s) for s in load().sources) + r")\b")
+SOURCE_KEY = re.compile(
+    r"(?<!\w)(" + "|".join(re.escape(s) for s in load().sources) + r")(?![a-z0-9])"
+)
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 HUMAN_DATE = re.compile(r"\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}\b")
 PAGES = (
