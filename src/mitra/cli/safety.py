@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.markup import escape
 
-from mitra.knowledge.citing import short_citation
+from mitra.knowledge.citing import readable_id, short_citation
 from mitra.vocabulary import PRODUCT_FORMS, AmountInvalid, parse_amount
 from mitra.wording import moment
 
@@ -245,7 +245,8 @@ def exposure(
         print_document(read, ExposureRead)
         return
     out.print(
-        f"Estimated mitragynine (parameter set {read.parameter_set}; a model, not a measurement)"
+        f"Estimated mitragynine (the model fitted to {readable_id(read.parameter_set)}; a model, "
+        "not a measurement)"
     )
     out.print(read.note, highlight=False)
     if read.peak_nM is not None and read.peak_at is not None:

@@ -17,7 +17,14 @@ from typing import Any
 
 from mitra.knowledge.loader import KnowledgeError, Source, load
 
-__all__ = ["author_year", "readable", "readable_tree", "short_citation", "short_citations"]
+__all__ = [
+    "author_year",
+    "readable",
+    "readable_id",
+    "readable_tree",
+    "short_citation",
+    "short_citations",
+]
 
 # A surname has a small letter ("US FDA" is an organisation, not Mr US with initials FDA).
 _AUTHOR = re.compile(
@@ -110,3 +117,16 @@ def readable_tree(data: Any) -> Any:
     if isinstance(data, list):
         return [readable_tree(value) for value in data]
     return data
+
+
+def readable_id(ident: str) -> str:
+    """An id a rule refers to, as a person reads it: a source's id (or one of its schemes,
+    "grundmann2017_adverse") as its citation, "Grundmann 2017"; any other id in words
+    ("cns_depressant" as "cns depressant")."""
+    known = short_citations()
+    if ident in known:
+        return known[ident]
+    head = ident.split("_", 1)[0]
+    if head in known:
+        return known[head]
+    return ident.replace("_", " ")

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from pydantic import TypeAdapter, ValidationError
 
 from mitra import wording
+from mitra.knowledge.citing import readable_id
 from mitra.safety.parameters import RuleParameter
 
 __all__ = [
@@ -114,9 +115,9 @@ class ParameterUsed:
         """ "window hours: 6 hours (mitra's own rule of thumb)"."""
         value = self.value
         shown = (
-            ", ".join(value)
+            ", ".join(readable_id(v) for v in value)
             if isinstance(value, tuple)
-            else (_number(value) if isinstance(value, float) else value)
+            else (_number(value) if isinstance(value, float) else readable_id(value))
         )
         unit = f" {self.unit}" if self.unit else ""
         basis = _BASIS.get(self.basis, self.basis)

@@ -11,7 +11,7 @@ from datetime import date, tzinfo
 
 import numpy as np
 
-from mitra.knowledge.citing import short_citation
+from mitra.knowledge.citing import readable_id, short_citation
 from mitra.knowledge.pharmacokinetics import DoseBand, DoseContext, load_pharmacokinetics
 from mitra.knowledge.substances import Severity
 from mitra.safety.evidence import (
@@ -65,7 +65,7 @@ class BandUsed:
         )
         kind = "anecdotal" if self.anecdotal else "survey"
         # Said by its sources as readers cite them, never by the scheme's internal id.
-        who = "; ".join(short_citation(s) for s in self.sources) or self.scheme.replace("_", " ")
+        who = "; ".join(short_citation(s) for s in self.sources) or readable_id(self.scheme)
         return f"'{self.band}' ({who}): {span} ({kind})"
 
 

@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import is_aware, localtime
 
 from mitra import wording
-from mitra.knowledge.citing import short_citation
+from mitra.knowledge.citing import readable_id, short_citation
 
 register = template.Library()
 
@@ -60,7 +60,10 @@ def band_meaning(band: Any) -> str:
 
 @register.filter
 def cite(source: Any) -> str:
-    """A source as a reader cites it, "Tanna et al. 2022" (a source object or dict with an id)."""
+    """A source as a reader cites it, "Tanna et al. 2022" (a source, a dict with an id, or
+    the id itself)."""
+    if isinstance(source, str):
+        return readable_id(source)
     ident = source["id"] if isinstance(source, dict) else source.id
     return short_citation(ident)
 
