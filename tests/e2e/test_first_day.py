@@ -50,7 +50,7 @@ def test_a_new_user_sets_up_logs_a_check_in_and_a_dose_and_sees_both(page: Any) 
     chart = page.get_by_role("img", name="Anxiety and kratom, last 30 days")
     expect(chart).to_have_attribute("role", "img")
     label = chart.get_attribute("aria-label")
-    assert "Mean anxiety 6.0 out of 10 on the 1 days with a rating" in label
+    assert "Mean anxiety 6.0 out of 10 on 1 day with a rating" in label
     assert "kratom on 1 of 30 days, 3.0 g on average" in label
 
     # The Journal lists both, newest first.
