@@ -22,7 +22,7 @@ def test_a_dose_is_logged_in_its_products_unit_and_answered_with_its_journal_lin
     assert response.status_code == 201
     body = response.json()
     assert body["kind"] == "dose"
-    assert body["title"] == "Kratom: 4 capsules of Red capsules"
+    assert body["title"] == "Kratom: 4 Red capsules"
     assert "= 2 g" in body["details"]
 
 

@@ -48,7 +48,7 @@ def test_today_shows_the_days_leaf_grams_and_entries(
     code, out, _ = run(capsys, "today")
     assert code == 0
     assert "2 g of leaf" in out
-    assert "Kratom: 4 capsules of Red capsules" in out
+    assert "Kratom: 4 Red capsules" in out
 
 
 def test_entries_show_every_kind_and_filter_by_kind(

@@ -58,9 +58,7 @@ def test_a_new_user_sets_up_logs_a_check_in_and_a_dose_and_sees_both(page: Any) 
     # The Journal lists both, newest first.
     go_to(page, "Journal")
     entries = page.locator("li.entry strong")
-    expect(entries).to_have_text(
-        ["Kratom: 6 capsules of Red Bali capsules", "Check-in: anxiety 6/10"]
-    )
+    expect(entries).to_have_text(["Kratom: 6 Red Bali capsules", "Check-in: anxiety 6/10"])
     expect(page.get_by_text("Mindfulness or meditation: 15 min")).to_be_visible()
 
 

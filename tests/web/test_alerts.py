@@ -174,7 +174,7 @@ def test_a_substance_named_like_a_time_is_alerted_and_shown_verbatim(
     assert response.status_code == 200
     html = response.content.decode()
     assert f"<dd>{name}</dd>" in html  # the fact, not a date made from it
-    assert "Sun 29 Nov 2026" not in html
+    assert "29 Nov 2026, 21:00" not in html
 
 
 def test_evidence_stored_before_it_was_typed_is_shown_as_plain_text(

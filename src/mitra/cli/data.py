@@ -10,6 +10,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from mitra.wording import plural
+
 from .app import (
     app,
     django_ready,
@@ -77,7 +79,7 @@ def demo(
     truth_file = Path(settings.DATA_DIR) / f"demo-truth-seed{seed}.json"
     write_private(truth_file, json.dumps(journal.truth, indent=2, default=str) + "\n")
     out.print(
-        f"Added {days} days on the clock of {person.time_zone} (choose another with "
+        f"Added {plural(days, 'day')} on the clock of {person.time_zone} (choose another with "
         f"--timezone): {counts['doses']} doses, {counts['checkins']} check-ins, "
         f"{counts['practices']} practices, {counts['responses']} questionnaires, "
         f"{counts['products']} products{', a taper' if counts['tapers'] else ''}. "

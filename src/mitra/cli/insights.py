@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from mitra.wording import day
+
 from .app import (
     JsonFlag,
     app,
@@ -43,7 +45,7 @@ def insights(
             print_document(report, InsightsRead)
             return
         out.print(
-            f"[bold]Insights[/] ({report.first} to {report.last}). {report.disclaimer}",
+            f"[bold]Insights[/] ({day(report.first)} to {day(report.last)}). {report.disclaimer}",
             highlight=False,
         )
         if report.doses_without_content:

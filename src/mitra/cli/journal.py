@@ -9,6 +9,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from mitra import wording
+from mitra.knowledge.citing import short_citation
+
 from .app import (
     JsonFlag,
     PageCursor,
@@ -257,10 +260,8 @@ def dose(
     if json_out:
         print_json(row)
     else:
-        out.print(
-            f"Logged {unit_text(number, unit)} of {escape(chosen.name)} = {saved.grams:g} g "
-            f"(dose {saved.pk})."
-        )
+        logged = wording.amount_of(unit_text(number, unit), chosen.name)
+        out.print(f"Logged {escape(logged)} = {saved.grams:g} g (dose {saved.pk}).")
 
 
 def _practices(values: list[str]) -> list[dict[str, Any]]:
@@ -354,7 +355,7 @@ def today_cmd(json_out: JsonFlag = False) -> None:
         return
     t = read.totals
     out.print(
-        f"{read.day:%A %d %B}: {t.grams_leaf:g} g of leaf, about {t.mg_mitragynine:.0f} mg "
+        f"{wording.day(read.day)}: {t.grams_leaf:g} g of leaf, about {t.mg_mitragynine:.0f} mg "
         f"mitragynine ({t.mg_mitragynine_low:.0f}-{t.mg_mitragynine_high:.0f})."
     )
     if t.other_doses:
@@ -395,7 +396,7 @@ def entries_cmd(
         print_document(page)
         return
     for day in page.days:
-        out.print(f"[bold]{day.day:%A %d %B %Y}[/]")
+        out.print(f"[bold]{wording.day(day.day)}[/]")
         for entry in day.entries:
             details = f"  ({escape(' · '.join(entry.details))})" if entry.details else ""
             out.print(f"  {entry.at:%H:%M}  {escape(entry.title)}{details}")
@@ -428,4 +429,4 @@ def substances_cmd(
     for f in read.interactions:
         out.print(f"[bold]{f.severity}[/]: {escape(f.title)}. {escape(f.advice)}")
         for c in f.sources:
-            out.print(f"  Source: {escape(c.citation)}", highlight=False)
+            out.print(f"  Source: {short_citation(c.id)} {c.url}", highlight=False)

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
+from mitra.wording import day
+
 from .app import JsonFlag, app, fail, out, print_document, refused, the_person
 
 plan_app = typer.Typer(
@@ -19,7 +21,7 @@ app.add_typer(plan_app, name="plan")
 def _show(read: Any) -> None:
     week = read.this_week
     out.print(
-        f"[bold]This week[/] ({week.week_start:%a %d %b} to {week.week_end:%a %d %b}; "
+        f"[bold]This week[/] ({day(week.week_start)} to {day(week.week_end)}; "
         f"weeks start on {week.week_starts_on}):",
         highlight=False,
     )

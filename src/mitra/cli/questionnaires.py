@@ -6,6 +6,9 @@ from typing import Annotated, Any
 
 import typer
 
+from mitra.knowledge.citing import short_citation
+from mitra.wording import moment, restates
+
 from .app import (
     JsonFlag,
     Stopped,
@@ -32,7 +35,7 @@ def _print_score(result: Any, person: Any | None = None) -> None:
         out.print()
     band = f", {result.band.label}" if result.band else ""
     out.print(f"{result.instrument}: {result.total} of {result.maximum}{band}.")
-    if result.band:
+    if result.band and not restates(result.band.label, result.band.meaning):
         out.print(result.band.meaning)
     elif result.band_note:
         out.print(result.band_note)
@@ -125,7 +128,7 @@ def compare(
             verdict = "meets" if meets else "is below"
             out.print(f"The change {verdict} the {name} of {threshold} points.")
     for source in load_knowledge().cite(list(result.sources)):
-        out.print(f"Source: {source.citation}", highlight=False)
+        out.print(f"Source: {short_citation(source.id)} {source.url}", highlight=False)
 
 
 @app.command()
@@ -213,6 +216,6 @@ def responses_cmd(
         return
     for r in page.responses:
         band = f", {r.band.label}" if r.band else ""
-        out.print(f"{r.at:%Y-%m-%d %H:%M}  {r.instrument}: {r.total} of {r.maximum}{band}")
+        out.print(f"{moment(r.at)}  {r.instrument}: {r.total} of {r.maximum}{band}")
     if page.next_cursor:
         out.print(f"More: mitra responses --cursor {page.next_cursor}")

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from mitra.wording import moment
+
 from .app import JsonFlag, app, fail, out, print_document, the_person
 
 
@@ -45,7 +47,7 @@ def reminders(
         print_document(read, Reminders)
         return
     for r in read.reminders:
-        out.print(f"{r.at:%a %Y-%m-%d %H:%M}  {r.title}")
+        out.print(f"{moment(r.at)}  {r.title}")
     out.print(
         f"Calendar feed (keep it private; `mitra reminders --renew` replaces it): "
         f"{base}/reminders/{token}.ics"

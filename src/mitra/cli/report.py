@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from mitra.wording import day
+
 from .app import JsonFlag, app, fail, out, print_document, the_person
 
 #: Paper sizes (Typst's names), as mitra.reports.clinician.PAPERS; that module needs Django.
@@ -83,7 +85,7 @@ def report(
             write_private_bytes(pdf, data)
         except OSError as exc:
             fail(f"--pdf {pdf}: {exc.strerror or exc}")
-        out.print(f"Wrote {pdf} ({read.first} to {read.last}, {len(data) // 1024} KiB)")
+        out.print(f"Wrote {pdf} ({day(read.first)} to {day(read.last)}, {len(data) // 1024} KiB)")
         return
     from mitra.reports.clinician import sections
 

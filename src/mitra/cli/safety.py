@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.markup import escape
 
+from mitra.knowledge.citing import readable_id, short_citation
 from mitra.vocabulary import PRODUCT_FORMS, AmountInvalid, parse_amount
+from mitra.wording import moment
 
 from .app import (
     JsonFlag,
@@ -84,7 +86,7 @@ def interactions(
             out.print(f"    Evidence: {escape(evidence)}", highlight=False)
             # Safety content always shows its sources, with or without --details.
             for source in finding.sources:
-                out.print(f"    Source: {escape(source.citation)} {source.url}", highlight=False)
+                out.print(f"    Source: {short_citation(source.id)} {source.url}", highlight=False)
     if not details and any(r.interactions for r in read.reports):
         out.print("\nHow each interaction works and how strong the evidence is: add --details")
 
@@ -250,12 +252,13 @@ def exposure(
         print_document(read, ExposureRead)
         return
     out.print(
-        f"Estimated mitragynine (parameter set {read.parameter_set}; a model, not a measurement)"
+        f"Estimated mitragynine (the model fitted to {readable_id(read.parameter_set)}; a model, "
+        "not a measurement)"
     )
     out.print(read.note, highlight=False)
     if read.peak_nM is not None and read.peak_at is not None:
         out.print(
-            f"Peak {read.peak_nM:.0f} nmol/L at {read.peak_at.isoformat(timespec='minutes')}, "
+            f"Peak {read.peak_nM:.0f} nmol/L at {moment(read.peak_at)} ({read.peak_at:%Z}), "
             f"{read.tmax_hours or 0:.1f} h after a dose; AUC {read.auc_nM_h:.0f} nmol/L x h over "
             f"the curve; half-life {read.half_life_hours:.1f} h."
         )
@@ -269,7 +272,7 @@ def exposure(
         out.print(f"About {read.average_7d_nM:.0f} nmol/L on average over the last 7 days.")
     for caveat in read.caveats:
         out.print(f"  Note: {caveat}", highlight=False)
-    out.print("Sources: " + "; ".join(f"{s.citation} {s.url}" for s in read.citations))
+    out.print("Sources: " + "; ".join(f"{short_citation(s.id)} {s.url}" for s in read.citations))
 
 
 @app.command()
@@ -310,7 +313,7 @@ def alerts(
         for fact in a.facts:
             out.print(f"  {escape(fact.label)}: {escape(fact.text)}", highlight=False)
         for source in a.sources:
-            out.print(f"  Source: {escape(source.citation)} {source.url}", highlight=False)
+            out.print(f"  Source: {short_citation(source.id)} {source.url}", highlight=False)
     if found.next_cursor:
         more = " --all" if include_read else ""
         out.print(f"More: mitra alerts{more} --cursor {found.next_cursor}")

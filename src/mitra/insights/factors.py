@@ -16,6 +16,7 @@ import numpy.typing as npt
 from mitra.insights.card import Insight, not_enough
 from mitra.insights.daily import Prepared
 from mitra.insights.regression import LinearFit, benjamini_hochberg, prais_winsten
+from mitra.insights.sentences import factor_sentence
 
 __all__ = ["MIN_DAYS", "MIN_DAYS_EACH", "FactorColumn", "factor_cards", "factor_design"]
 
@@ -182,42 +183,6 @@ def _caveat(factor: str, others: list[str]) -> str:
     )
 
 
-def _sentence(
-    factor: str, lag: int, *, est: float, low: float, high: float, n: int, hit: bool
-) -> str:
-    size = f"{abs(est):.1f} points {'lower' if est < 0 else 'higher'}"
-    interval = f"(95% interval {low:+.1f} to {high:+.1f} points, {n} days)"
-    if factor == "sleep":
-        when = "that day's" if lag == 0 else "the next day's"
-        head = (
-            f"Each extra hour of sleep was associated with {when} anxiety being {size} {interval}."
-        )
-    else:
-        when = "On days with" if lag == 0 else "On days after"
-        head = (
-            f"{when} {factor}, anxiety was {size} on average than otherwise {interval}; "
-            "this is an association."
-        )
-    if factor == "meals":
-        when = "On days with" if lag == 0 else "On days after"
-        head = (
-            f"{when} regular meals, anxiety was {size} on average than on days without "
-            f"{interval}; this is an association."
-        )
-    elif factor == "caffeine":
-        when = "that day's" if lag == 0 else "the next day's"
-        head = (
-            f"Each extra cup of caffeine was associated with {when} anxiety being {size} "
-            f"{interval}."
-        )
-    tail = (
-        " It stands out after allowing for every factor tested."
-        if hit
-        else " It is not clearly different from no difference yet."
-    )
-    return head + tail
-
-
 def _chart(prep: Prepared, column: FactorColumn) -> dict[str, object]:
     y = prep.daily_anxiety
     v = column.values
@@ -288,7 +253,9 @@ def factor_cards(prep: Prepared, *, min_days: int = MIN_DAYS) -> list[Insight]:
                 Insight(
                     id=c.id,
                     title=_title(c.factor, c.lag),
-                    sentence=_sentence(c.factor, c.lag, est=est, low=low, high=high, n=n, hit=hit),
+                    sentence=factor_sentence(
+                        c.factor, c.lag, est=est, low=low, high=high, n=n, hit=hit
+                    ),
                     status="shown",
                     method=method,
                     caveat=_caveat(c.factor, names),

@@ -19,6 +19,13 @@ import numpy.typing as npt
 from mitra.insights.card import Insight, Kept, not_enough, remembered
 from mitra.insights.daily import Prepared
 from mitra.insights.regression import ols, ols_clustered, prais_winsten, theil_sen, within
+from mitra.insights.sentences import (
+    concentration_sentence,
+    dose_response_sentence,
+    hours_sentence,
+    tolerance_sentence,
+)
+from mitra.wording import figure, plural, signed
 
 __all__ = [
     "MAX_HOURS",
@@ -193,21 +200,22 @@ def _dose_trend(w: _Weeks, first: date) -> Insight:
         verdict = "That is not clearly different from flat."
     change = (
         "stayed about the same"
-        if abs(est) < 0.5
-        else f"{'rose' if est > 0 else 'fell'} by about {abs(est):.0f} mg a week each month"
+        if float(figure(abs(est), 0)) == 0.0
+        else f"{'rose' if est > 0 else 'fell'} by about {figure(abs(est), 0)} mg a week each month"
     )
     sentence = (
         f"Your weekly kratom total, in estimated mg of mitragynine, {change} (95% interval "
-        f"{low:+.0f} to {high:+.0f} mg a week per month), from about {start:.0f} mg (content "
-        f"range {ranges['start_low']:.0f}-{ranges['start_high']:.0f}) to {end:.0f} mg "
-        f"({ranges['end_low']:.0f}-{ranges['end_high']:.0f}) a week over {w.index.size} weeks. "
-        f"{verdict}"
+        f"{signed(low, 0)} to {signed(high, 0)} mg a week per month), from about "
+        f"{figure(start, 0)} mg (content range {figure(ranges['start_low'], 0)}-"
+        f"{figure(ranges['start_high'], 0)}) to {figure(end, 0)} mg "
+        f"({figure(ranges['end_low'], 0)}-{figure(ranges['end_high'], 0)}) a week over "
+        f"{plural(int(w.index.size), 'week')}. {verdict}"
     )
     if w.grams_leaf.any():
         leaf = theil_sen(x, w.grams_leaf)
         sentence += (
-            f" Leaf products alone: about {level(leaf, x[0]):.0f} g to {level(leaf, x[-1]):.0f} "
-            "g of leaf a week."
+            f" Leaf products alone: about {figure(level(leaf, x[0]), 0)} g to "
+            f"{figure(level(leaf, x[-1]), 0)} g of leaf a week."
         )
     sentence += _uncounted(without)
     return Insight(
@@ -323,18 +331,8 @@ def withdrawal_cards(prep: Prepared) -> list[Insight]:
     low_h, high_h = (v * HOURS_PER_STEP for v in fit_h.interval(0))
     p_h = fit_h.p_value(0)
     hit_h = bool(est_h > 0 and p_h < ALPHA)
-    verb = "higher" if est_h > 0 else "lower"
-    sentence_h = (
-        f"Within a day, anxiety was {abs(est_h):.1f} points {verb} for every {HOURS_PER_STEP:.0f} "
-        f"hours since the last logged dose (95% interval {low_h:+.1f} to {high_h:+.1f}, "
-        f"{y.size} ratings on {days} days). "
-        + (
-            "Anxiety rising as time since a dose grows is the pattern interdose withdrawal is "
-            "associated with."
-            if hit_h
-            else "No clear rise with time since a dose: the interdose-withdrawal pattern is "
-            "not seen."
-        )
+    sentence_h = hours_sentence(
+        est_h, low_h, high_h, hours=HOURS_PER_STEP, ratings=int(y.size), days=days, hit=hit_h
     )
     hours_card = Insight(
         id="kratom.withdrawal_hours",
@@ -357,16 +355,9 @@ def withdrawal_cards(prep: Prepared) -> list[Insight]:
     low_c, high_c = fit_c.interval(0)
     p_c = fit_c.p_value(0)
     hit_c = bool(est_c < 0 and p_c < ALPHA)
-    sentence_c = (
-        f"Within a day, anxiety was {abs(est_c):.1f} points {'higher' if est_c < 0 else 'lower'} "
-        f"for every {NM_PER_STEP:.0f} nmol/L lower estimated mitragynine concentration (95% "
-        f"interval {-high_c:+.1f} to {-low_c:+.1f} points per {NM_PER_STEP:.0f} nmol/L lower). "
-        + (
-            "Anxiety rising as the concentration falls is associated with interdose withdrawal."
-            if hit_c
-            else "No clear link between concentration and anxiety within a day."
-        )
-    )
+    # Said per 10 nmol/L more, the direction of the estimate itself, so the words and the
+    # figure shown beside them agree in sign.
+    sentence_c = concentration_sentence(est_c, low_c, high_c, nm=NM_PER_STEP, hit=hit_c)
     conc_card = Insight(
         id="kratom.withdrawal_concentration",
         title="Anxiety and estimated concentration",
@@ -432,17 +423,7 @@ def dose_response_card(prep: Prepared) -> Insight:
     low, high = fit.interval(1)
     p = fit.p_value(1)
     hit = bool(est > 0 and p < ALPHA)
-    sentence = (
-        f"In the hours after a dose, anxiety was {abs(est):.1f} points "
-        f"{'higher' if est > 0 else 'lower'} per extra {MG_PER_STEP:.0f} mg of estimated "
-        f"mitragynine (95% interval {low:+.1f} to {high:+.1f}, {n} ratings). "
-        + (
-            "Larger doses were associated with more anxiety: too much kratom can exacerbate "
-            "anxiety."
-            if hit
-            else "Larger doses were not associated with more anxiety."
-        )
-    )
+    sentence = dose_response_sentence(est, low, high, mg=MG_PER_STEP, ratings=n, hit=hit)
     if without:
         sentence += (
             f" {without} rating{'s' if without != 1 else ''} after a dose with no mitragynine "
@@ -530,17 +511,7 @@ def tolerance_card(prep: Prepared) -> Insight:
     low, high = fit.interval(3)
     p = fit.p_value(3)
     hit = bool(slope < 0 and est > 0 and p < ALPHA)
-    sentence = (
-        f"On average, anxiety was {abs(slope):.2f} points {'lower' if slope < 0 else 'higher'} "
-        f"per {NM_PER_STEP:.0f} nmol/L higher estimated concentration; this association "
-        f"changed by {est:+.2f} per year (95% interval {low:+.2f} to {high:+.2f}, {have} days). "
-        + (
-            "The association is shrinking over the months, the pattern tolerance is "
-            "associated with."
-            if hit
-            else "It is not clearly shrinking."
-        )
-    )
+    sentence = tolerance_sentence(slope, est, low, high, nm=NM_PER_STEP, days=have, hit=hit)
     return Insight(
         id="kratom.tolerance",
         title=title,

@@ -12,6 +12,7 @@ from mitra.insights.daily import Prepared
 from mitra.insights.regression import ols
 from mitra.instruments import change, score
 from mitra.timeline import Timeline
+from mitra.wording import figure, plural, signed
 
 __all__ = ["MIN_RATED_DAYS", "WINDOW_DAYS", "anxiety_trend_card", "gad7_card", "rolling_mean"]
 
@@ -77,13 +78,13 @@ def anxiety_trend_card(prep: Prepared) -> Insight:
     before = y[-2 * WINDOW_DAYS : -WINDOW_DAYS] if prep.n_days > WINDOW_DAYS else y[:0]
     before = before[np.isfinite(before)]
     compare = (
-        f", against {before.mean():.1f} in the 28 days before"
+        f", against {figure(float(before.mean()))} in the 28 days before"
         if before.size >= MIN_RATED_DAYS
         else ""
     )
     sentence = (
-        f"Over the last 28 days your anxiety averaged {est:.1f} out of 10 (95% interval "
-        f"{low:.1f} to {high:.1f}, {recent.size} days){compare}."
+        f"Over the last 28 days your anxiety averaged {figure(est)} out of 10 (95% interval "
+        f"{figure(low)} to {figure(high)}, {plural(int(recent.size), 'day')}){compare}."
     )
     return Insight(
         id="anxiety.trend",
@@ -158,7 +159,7 @@ def gad7_card(timeline: Timeline) -> Insight:
     sentence = (
         f"Your latest GAD-7 total is {latest[1]} ({latest[2].lower() or 'no band'}), against "
         f"{first[1]} at the first of {len(rows)} questionnaires: {what} "
-        f"({delta.difference:+d} points)."
+        f"({signed(delta.difference, 0)} points)."
     )
     return Insight(
         id="gad7.history",

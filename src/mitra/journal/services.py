@@ -3,7 +3,6 @@ transaction. Web, API and CLI call these; none of them writes models directly.""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
@@ -13,7 +12,7 @@ from django.utils import timezone
 from pydantic import BaseModel, ValidationError
 
 from mitra.instruments import InstrumentError, MissingAnswersError, Score, score
-from mitra.knowledge import load as load_knowledge
+from mitra.knowledge.citing import short_citation
 from mitra.knowledge.pharmacokinetics import load_pharmacokinetics
 from mitra.pharmacology import UnknownUnitError, normalise_dose
 from mitra.safety.interactions import resolve
@@ -274,12 +273,8 @@ def _highest_band(rule: str, name: str) -> tuple[float, str, tuple[str, ...]]:
 
 
 def _cited(source_ids: tuple[str, ...]) -> str:
-    """Sources in a line: "Prozialeck WC, Jivan JK, Andurkar SV 2012"."""
-    names = []
-    for source in load_knowledge().cite(source_ids):
-        year = re.search(r"\b(?:19|20)\d\d\b", source.citation)
-        names.append(source.citation.split(".")[0] + (f" {year[0]}" if year else ""))
-    return "; ".join(names)
+    """Sources in a line, as readers cite them: "Prozialeck et al. 2012; Grundmann 2017"."""
+    return "; ".join(short_citation(s) for s in source_ids)
 
 
 def refuse_implausible(person: Person, dose: Dose, product: Product) -> None:

@@ -10,6 +10,7 @@ from typing import Any, Literal, Self
 
 from pydantic import ValidationError, field_validator, model_validator
 
+from mitra.knowledge.citing import readable_tree
 from mitra.knowledge.loader import KnowledgeError, Record, load, read_toml
 
 __all__ = [
@@ -296,4 +297,4 @@ def parse_instruments(data: Mapping[str, Any], known_sources: set[str]) -> dict[
 @cache
 def load_instruments() -> Mapping[str, Instrument]:
     """The validated instruments by code, e.g. "GAD-7" (parsed once per process)."""
-    return MappingProxyType(parse_instruments(read_toml(FILE), set(load().sources)))
+    return MappingProxyType(parse_instruments(readable_tree(read_toml(FILE)), set(load().sources)))

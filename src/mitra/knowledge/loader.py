@@ -49,6 +49,9 @@ class Source(Record):
     #: "none": the source itself could not be found (its figures are marked unverified).
     link: Literal["paper", "search", "none"] = "paper"
     link_note: str = ""
+    #: How a reader cites it when the citation has no personal authors ("US FDA 2025");
+    #: otherwise "Surname et al. 2022" is read from the citation (mitra.knowledge.citing).
+    short: str = ""
 
     @field_validator("url")
     @classmethod

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError, model_validator
 
+from mitra.knowledge.citing import readable_tree
 from mitra.knowledge.loader import KnowledgeError, Record, load, read_toml
 
 __all__ = [
@@ -375,4 +376,4 @@ def _check_references(pk: Pharmacokinetics, known_sources: set[str]) -> None:
 @cache
 def load_pharmacokinetics() -> Pharmacokinetics:
     """The validated pharmacokinetics knowledge (parsed once per process)."""
-    return parse_pharmacokinetics(read_toml(FILE), set(load().sources))
+    return parse_pharmacokinetics(readable_tree(read_toml(FILE)), set(load().sources))

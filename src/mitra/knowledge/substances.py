@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from mitra.knowledge.citing import readable_tree
 from mitra.knowledge.loader import (
     KnowledgeError,
     Record,
@@ -284,5 +285,7 @@ def parse_substances(
 def load_substances() -> SubstanceBase:
     """The validated substances, classes and interaction rules (parsed once per process)."""
     return parse_substances(
-        read_toml(SUBSTANCES_FILE), read_toml(INTERACTIONS_FILE), load().sources
+        readable_tree(read_toml(SUBSTANCES_FILE)),
+        readable_tree(read_toml(INTERACTIONS_FILE)),
+        load().sources,
     )

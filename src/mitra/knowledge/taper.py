@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import model_validator
 
+from mitra.knowledge.citing import readable_tree
 from mitra.knowledge.loader import (
     KnowledgeError,
     Record,
@@ -135,4 +136,4 @@ def parse_taper(data: dict[str, object]) -> TaperKnowledge:
 @cache
 def load_taper() -> TaperKnowledge:
     """The planner's knowledge (parsed once per process)."""
-    return parse_taper(read_toml(FILE))
+    return parse_taper(readable_tree(read_toml(FILE)))

@@ -14,6 +14,7 @@ from mitra.instruments import instrument
 from mitra.journal import clock, queries
 from mitra.knowledge import load as load_knowledge
 from mitra.vocabulary import PRACTICE_KINDS, unit_text
+from mitra.wording import amount_of
 
 from .cursor import CursorInvalid
 from .products import ProductView
@@ -170,7 +171,7 @@ def dose_entry(d: Dose, zone: Any = UTC) -> EntryView:
     details = tuple(x for x in (grams, d.note) if x)
     if d.mg_mitragynine is not None:
         details = (f"{d.mg_mitragynine:.0f} mg mitragynine (lab figure)", *details)
-    title = f"Kratom: {amount} of {d.product.name}"
+    title = f"Kratom: {amount_of(amount, d.product.name)}"
     return EntryView("dose", d.pk, d.taken_at.astimezone(zone), title, details)
 
 

@@ -27,6 +27,7 @@ from mitra.taper import (
     parse_amount,
     plan_schedule,
 )
+from mitra.wording import day, plural
 
 __all__ = [
     "MeasuredUse",
@@ -155,7 +156,8 @@ def taper_preview(
             days,
             round(mean, 3),
             measure.unit,
-            f"{measure.text(round(mean, 2))} a day on average over {days} days ({first} to {last})",
+            f"{measure.text(round(mean, 2))} a day on average over {plural(days, 'day')} "
+            f"({day(first)} to {day(last)})",
         )
         amount = mean
     else:

@@ -14,6 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from mitra import wording
 from mitra.instruments import Change
 from mitra.reads.report import InstrumentSection, ReportRead
 
@@ -26,24 +27,27 @@ PAPERS = ("a4", "us-letter")
 
 
 def _day(d: date) -> str:
-    return f"{d.day} {d:%b %Y}"
+    return wording.day(d)
 
 
 def _moment(at: datetime) -> str:
-    return f"{_day(at.date())} {at:%H:%M}"
+    return wording.moment(at)
 
 
 def _num(value: float | None, digits: int = 0) -> str:
     if value is None or math.isnan(value):
         return "–"
     text = f"{value:,.{digits}f}"
+    if text.startswith("-") and float(text[1:].replace(",", "")) == 0.0:
+        text = text[1:]  # never "-0.0": a value that rounds to zero has no sign
     return text.replace("-", "−")  # a true minus sign reads better in print
 
 
 def _signed(value: float | None, digits: int = 1) -> str:
-    if value is None or math.isnan(value):
-        return "–"
-    return ("+" if value > 0 else "") + _num(value, digits)
+    text = _num(value, digits)
+    if text == "–" or text.startswith("−") or float(text.replace(",", "")) == 0.0:
+        return text
+    return "+" + text
 
 
 def _change_text(c: Change, since: date) -> str:
@@ -187,7 +191,7 @@ def sections(read: ReportRead) -> dict[str, Any]:
     return {
         "title": "Summary for a clinician",
         "name": read.name or "Name not shown",
-        "period": f"{_day(read.first)} to {_day(read.last)} ({read.days} days)",
+        "period": f"{_day(read.first)} to {_day(read.last)} ({wording.plural(read.days, 'day')})",
         "made": f"Made {_moment(read.made_at)} ({read.made_at.tzname()})",
         "disclaimer": read.disclaimer,
         "crisis": [

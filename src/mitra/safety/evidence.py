@@ -17,6 +17,8 @@ from typing import Any, ClassVar
 
 from pydantic import TypeAdapter, ValidationError
 
+from mitra import wording
+from mitra.knowledge.citing import readable_id
 from mitra.safety.parameters import RuleParameter
 
 __all__ = [
@@ -58,14 +60,13 @@ class Fact:
 
 
 def moment_text(moment: datetime, zone: tzinfo) -> str:
-    """A time on the person's wall clock ("Mon 3 Mar 2025, 21:00")."""
-    local = moment.astimezone(zone)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+    """A time on the person's wall clock ("3 Mar 2025, 21:00")."""
+    return wording.moment(moment.astimezone(zone))
 
 
 def day_text(day: date) -> str:
-    """A local day ("Mon 3 Mar 2025")."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    """A local day ("3 Mar 2025")."""
+    return wording.day(day)
 
 
 def grams_text(value: float) -> str:
@@ -114,9 +115,9 @@ class ParameterUsed:
         """ "window hours: 6 hours (mitra's own rule of thumb)"."""
         value = self.value
         shown = (
-            ", ".join(value)
+            ", ".join(readable_id(v) for v in value)
             if isinstance(value, tuple)
-            else (_number(value) if isinstance(value, float) else value)
+            else (_number(value) if isinstance(value, float) else readable_id(value))
         )
         unit = f" {self.unit}" if self.unit else ""
         basis = _BASIS.get(self.basis, self.basis)

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError, model_validator
 
+from mitra.knowledge.citing import readable_tree
 from mitra.knowledge.loader import KnowledgeError, Record, load, read_toml
 
 __all__ = [
@@ -160,7 +161,7 @@ def parse_rule_parameters(data: dict[str, Any], known_sources: Iterable[str]) ->
 @cache
 def load_rule_parameters() -> RuleParameters:
     """The validated rule parameters (parsed once per process)."""
-    return parse_rule_parameters(read_toml(FILE), load().sources)
+    return parse_rule_parameters(readable_tree(read_toml(FILE)), load().sources)
 
 
 class SafetyPolicy(Record):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -13,6 +16,7 @@ from mitra.reads.cache import cached
 from mitra.reads.insights import InsightsRead, InsightView
 from mitra.reads.serialise import document_text
 from mitra.reports.charts import Chart, binned_chart, forest_chart, weekly_dose_chart
+from mitra.wording import day, plural
 
 from .views import current_person
 
@@ -28,19 +32,51 @@ def _factor(card_id: str) -> str:
     return f"{name.capitalize()}, {when}"
 
 
-def _forest(cards: tuple[InsightView, ...]) -> Chart | None:
-    """The practices' and sleep's estimates side by side, with their intervals."""
-    forest_rows = [
-        (_factor(c.id), c.estimate, c.interval[0], c.interval[1], bool(c.detected))
-        for c in cards
-        if c.id.startswith(FOREST_PREFIXES)
-        and c.status == "shown"
-        and c.estimate is not None
-        and c.interval is not None
-        and c.interval[0] is not None
-        and c.interval[1] is not None
+#: Each unit gets its own forest plot: an hour of sleep, a cup of caffeine and a day with a
+#: practice are different scales, never one axis.
+_FOREST_TITLES = {
+    "points": "Practices and regular meals: days with against days without",
+    "points per hour of sleep": "Sleep: for each extra hour",
+    "points per cup of caffeine": "Caffeine: for each extra cup",
+}
+_FOREST_UNITS = {
+    "points": "points on 0-10, days with against days without",
+    "points per hour of sleep": "points on 0-10 per extra hour of sleep",
+    "points per cup of caffeine": "points on 0-10 per extra cup",
+}
+
+
+def _forests(cards: tuple[InsightView, ...]) -> list[Chart]:
+    """One forest plot per unit of the shown practice, sleep and diet cards."""
+    by_unit: dict[str, list[tuple[str, float, float, float, bool]]] = {}
+    for c in cards:
+        if (
+            c.id.startswith(FOREST_PREFIXES)
+            and c.status == "shown"
+            and c.estimate is not None
+            and c.interval is not None
+            and c.interval[0] is not None
+            and c.interval[1] is not None
+        ):
+            row = (_factor(c.id), c.estimate, c.interval[0], c.interval[1], bool(c.detected))
+            by_unit.setdefault(c.unit, []).append(row)
+    return [
+        replace(
+            forest_chart(rows, _FOREST_UNITS.get(unit, unit)),
+            title=_FOREST_TITLES.get(unit, unit),
+        )
+        for unit, rows in by_unit.items()
     ]
-    return forest_chart(forest_rows, "points on 0-10") if forest_rows else None
+
+
+def _short_caption(chart: Chart, what: str) -> Chart:
+    """A chart whose caption is one short sentence; each bin's figures are in its table."""
+    ratings = sum(int(row[-1]) for row in chart.rows)
+    summary = (
+        f"Mean anxiety for {plural(len(chart.rows), 'group')} of {what}, from "
+        f"{plural(ratings, 'rating')}; the table gives each group's figures."
+    )
+    return replace(chart, summary=summary)
 
 
 #: The cards whose chart is drawn on a page of its own (a card's width is too small to read
@@ -61,15 +97,21 @@ def _card_chart(card: InsightView) -> Chart | None:
     if not _has_chart(card):
         return None
     if card.id == "kratom.withdrawal_hours":
-        return binned_chart(
-            card.data["bins"],
-            x_key="hours_since_dose",
-            x_title="Hours since the last dose",
-            y_key="mean_anxiety",
-            y_title="Mean anxiety (0-10)",
-            title=CARD_CHARTS[card.id][1],
+        return _short_caption(
+            binned_chart(
+                card.data["bins"],
+                x_key="hours_since_dose",
+                x_title="Hours since the last dose",
+                y_key="mean_anxiety",
+                y_title="Mean anxiety (0-10)",
+                title=CARD_CHARTS[card.id][1],
+            ),
+            "3 hours since the last dose",
         )
-    return weekly_dose_chart(card.data["weekly"], card.data.get("trend"))
+    weekly = weekly_dose_chart(card.data["weekly"], card.data.get("trend"))
+    # The table says each week by its first day as people read dates, not in ISO.
+    rows = tuple((day(date.fromisoformat(r[0])), *r[1:]) for r in weekly.rows)
+    return replace(weekly, rows=rows)
 
 
 def _body(report: InsightsRead) -> str:
@@ -81,7 +123,12 @@ def _body(report: InsightsRead) -> str:
         ("Kratom", [c for c in cards if c.id.startswith("kratom.")]),
     ]
     charted = {c.id: CARD_CHARTS[c.id][1] for c in cards if _has_chart(c)}
-    context = {"report": report, "sections": sections, "forest": _forest(cards), "charted": charted}
+    context = {
+        "report": report,
+        "sections": sections,
+        "forests": _forests(cards),
+        "charted": charted,
+    }
     return render_to_string("web/_insights_body.html", context)
 
 

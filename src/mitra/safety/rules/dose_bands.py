@@ -11,6 +11,7 @@ from datetime import date, tzinfo
 
 import numpy as np
 
+from mitra.knowledge.citing import readable_id, short_citation
 from mitra.knowledge.pharmacokinetics import DoseBand, DoseContext, load_pharmacokinetics
 from mitra.knowledge.substances import Severity
 from mitra.safety.evidence import (
@@ -56,14 +57,16 @@ class BandUsed:
         return cls(scheme.id, band.label, band.low_g, band.high_g, scheme.anecdotal, scheme.sources)
 
     def text(self) -> str:
-        """ "'sedating' of anecdotal_effect_bands: 15 g or more per dose (anecdotal)"."""
+        """ "'sedating' (PsychonautWiki): 15 g or more per dose (anecdotal)"."""
         span = (
             f"{self.low_g:g} g or more per dose"
             if self.high_g is None
             else f"{self.low_g:g}-{self.high_g:g} g per dose"
         )
         kind = "anecdotal" if self.anecdotal else "survey"
-        return f"'{self.band}' of {self.scheme}: {span} ({kind})"
+        # Said by its sources as readers cite them, never by the scheme's internal id.
+        who = "; ".join(short_citation(s) for s in self.sources) or readable_id(self.scheme)
+        return f"'{self.band}' ({who}): {span} ({kind})"
 
 
 @dataclass(frozen=True)

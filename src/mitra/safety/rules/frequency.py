@@ -80,7 +80,7 @@ class EscalationEvidence(Evidence, kind="escalation"):
 
     def facts(self, zone: tzinfo) -> tuple[Fact, ...]:
         low, high = self.theil_sen_95
-        out = [Fact(f"Week of {day_text(w.monday)} ({w.week})", w.text()) for w in self.weeks]
+        out = [Fact(f"Week of {day_text(w.monday)}", w.text()) for w in self.weeks]
         out.append(
             Fact(
                 "Trend",

@@ -4,7 +4,7 @@ symptoms in check-ins (many on one day, or some on several days of a week)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, tzinfo
+from datetime import date, timedelta, tzinfo
 
 from mitra.safety.evidence import (
     Evidence,
@@ -27,6 +27,7 @@ from mitra.safety.rules.inputs import (
     when,
 )
 from mitra.safety.rules.registry import Finding, registered
+from mitra.wording import plural
 
 __all__ = [
     "SowsEvidence",
@@ -238,7 +239,9 @@ def withdrawal_like_symptoms(data: SafetyInput) -> list[Finding]:
         symptoms = frozenset().union(*(by_day[d][0] for d in chosen))
         local_days = [data.local_day(d) for d in chosen]
         text = (
-            f"In the week {week} you reported withdrawal-like symptoms on {len(chosen)} days "
+            f"In the week of {day_text(_monday(local_days[0]))} you reported withdrawal-like "
+            "symptoms on "
+            f"{plural(len(chosen), 'day')} "
             f"({in_words([day_text(d) for d in local_days])}): "
             f"{in_words([x.lower() for x in symptom_labels(symptoms, 'withdrawal')])}. Several "
             "of them also come with anxiety itself and have many other causes. "
@@ -263,3 +266,8 @@ def withdrawal_like_symptoms(data: SafetyInput) -> list[Finding]:
             )
         )
     return out
+
+
+def _monday(day: date) -> date:
+    """The Monday of `day`'s week (a week is said by its first day, never "2026-W47")."""
+    return day - timedelta(days=day.weekday())

@@ -3,13 +3,69 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Any
 
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import is_aware, localtime
+
+from mitra import wording
+from mitra.knowledge.citing import readable_id, short_citation
 
 register = template.Library()
+
+
+@register.filter
+def figure(value: float | None, digits: int = 1) -> str:
+    """A shown figure, never "-0.0" (see `mitra.wording.figure`); "" for None."""
+    return "" if value is None else wording.figure(float(value), int(digits))
+
+
+@register.filter
+def signed(value: float | None, digits: int = 1) -> str:
+    """A figure with its sign ("+0.4"), never "-0.0"; "" for None."""
+    return "" if value is None else wording.signed(float(value), int(digits))
+
+
+def _local(value: datetime) -> datetime:
+    """A moment on the clock of the active time zone (the person's), as Django's date filter."""
+    return localtime(value) if is_aware(value) else value
+
+
+@register.filter
+def day(value: date | datetime | None) -> str:
+    """A date as mitra says it everywhere: "3 Nov 2026" (a moment in the person's zone)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        value = _local(value).date()
+    return wording.day(value)
+
+
+@register.filter
+def moment(value: datetime | None) -> str:
+    """A date and time as mitra says it everywhere: "3 Nov 2026, 14:05" (the person's zone)."""
+    if value is None or value == "":
+        return ""
+    return wording.moment(_local(value))
+
+
+@register.filter
+def band_meaning(band: Any) -> str:
+    """A band's meaning, or "" when it only repeats the band's label."""
+    return "" if wording.restates(band.label, band.meaning) else band.meaning
+
+
+@register.filter
+def cite(source: Any) -> str:
+    """A source as a reader cites it, "Tanna et al. 2022" (a source, a dict with an id, or
+    the id itself)."""
+    if isinstance(source, str):
+        return readable_id(source)
+    ident = source["id"] if isinstance(source, dict) else source.id
+    return short_citation(ident)
 
 
 @register.filter

@@ -1,0 +1,111 @@
+"""Every insight sentence says what its figure says: the same sign, the unit, no "-0.0"."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mitra.insights.sentences import (
+    WITHDRAWAL_RELIEF,
+    concentration_sentence,
+    dose_response_sentence,
+    factor_sentence,
+    hours_sentence,
+    tolerance_sentence,
+)
+from mitra.wording import figure
+
+NEGATIVE_ZERO = re.compile(r"(?<![\w.])-0(?:\.0+)?(?![\d.])")
+effects = st.floats(-20, 20, allow_nan=False)
+FACTORS = ("sleep", "caffeine", "meals", "exercise", "mindfulness")
+
+
+def _finding(sentence: str) -> str:
+    """The sentence that carries the estimate (after the withdrawal-relief caveat, if any)."""
+    return sentence.removeprefix(WITHDRAWAL_RELIEF).strip().split(". ")[0]
+
+
+def _agrees(sentence: str, est: float, digits: int) -> None:
+    finding = _finding(sentence)
+    shown = figure(abs(est), digits)
+    assert not NEGATIVE_ZERO.search(sentence), sentence
+    if float(shown) == 0.0:
+        assert "about the same" in finding, finding
+        assert " higher" not in finding, finding
+        assert " lower" not in finding, finding
+    elif est > 0:
+        assert f"{shown} points higher" in finding, finding
+        assert " lower" not in finding.replace("0-10", ""), finding
+    else:
+        assert f"{shown} points lower" in finding, finding
+        assert " higher" not in finding, finding
+
+
+def _interval(low: float, high: float) -> tuple[float, float]:
+    return (low, high) if low <= high else (high, low)
+
+
+@given(st.sampled_from(FACTORS), st.sampled_from((0, 1)), effects, effects, effects, st.booleans())
+def test_practice_sleep_and_diet_sentences_agree_with_their_estimate(
+    factor: str, lag: int, est: float, a: float, b: float, hit: bool
+) -> None:
+    low, high = _interval(a, b)
+    sentence = factor_sentence(factor, lag, est=est, low=low, high=high, n=20, hit=hit)
+    _agrees(sentence, est, 1)
+
+
+@given(effects, effects, effects, st.booleans())
+def test_kratom_sentences_agree_with_their_estimate(
+    est: float, a: float, b: float, hit: bool
+) -> None:
+    low, high = _interval(a, b)
+    _agrees(hours_sentence(est, low, high, hours=6, ratings=40, days=14, hit=hit), est, 1)
+    _agrees(concentration_sentence(est, low, high, nm=10, hit=hit), est, 1)
+    _agrees(dose_response_sentence(est, low, high, mg=10, ratings=30, hit=hit), est, 1)
+
+
+@given(effects, effects, effects, effects, st.booleans())
+def test_the_yearly_change_is_said_in_the_direction_of_its_figure(
+    slope: float, est: float, a: float, b: float, hit: bool
+) -> None:
+    low, high = _interval(a, b)
+    sentence = tolerance_sentence(slope, est, low, high, nm=10, days=200, hit=hit)
+    yearly = sentence.split("That difference came out ")[1].split(" (")[0]
+    shown = figure(abs(est), 2)
+    if float(shown) == 0.0:
+        assert yearly == "about the same each year"
+    else:
+        assert yearly == f"about {shown} points {'higher' if est > 0 else 'lower'} each year"
+    assert not NEGATIVE_ZERO.search(sentence)
+
+
+def test_units_are_said_in_plain_words() -> None:
+    sleep = factor_sentence("sleep", 0, est=-0.4, low=-0.6, high=-0.2, n=30, hit=True)
+    assert "For each extra hour of sleep, that day's anxiety (0-10) was 0.4 points lower" in sleep
+    walk = factor_sentence("exercise", 0, est=-0.5, low=-0.9, high=-0.1, n=30, hit=False)
+    assert walk.startswith("On days with any exercise logged, anxiety (0-10) was 0.5 points lower")
+    assert "on days without" in walk
+    year = tolerance_sentence(-0.3, -0.43, -0.8, -0.1, nm=10, days=200, hit=False)
+    assert "about 0.43 points lower each year" in year
+    assert "changed by" not in year
+
+
+def test_a_dose_finding_that_could_read_as_an_invitation_leads_with_withdrawal_relief() -> None:
+    for est in (-0.6, 0.0, 0.2):
+        sentence = dose_response_sentence(est, est - 0.5, est + 0.5, mg=10, ratings=30, hit=False)
+        assert sentence.startswith(WITHDRAWAL_RELIEF)
+        assert "not a reason to take more" in sentence
+        assert "Larger doses were not associated with more anxiety." not in sentence
+    for make in (
+        lambda: hours_sentence(0.8, 0.2, 1.4, hours=6, ratings=40, days=14, hit=True),
+        lambda: concentration_sentence(-0.8, -1.2, -0.4, nm=10, hit=True),
+    ):
+        assert make().startswith(WITHDRAWAL_RELIEF)
+
+
+def test_more_anxiety_after_larger_doses_is_said_without_the_relief_caveat() -> None:
+    sentence = dose_response_sentence(0.4, 0.2, 0.6, mg=10, ratings=30, hit=True)
+    assert sentence.startswith("In the hours after a dose, for each extra 10 mg")
+    assert "too much kratom can exacerbate anxiety" in sentence
