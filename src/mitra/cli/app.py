@@ -254,10 +254,10 @@ def journal_person() -> Any:
 
 def the_person(time_zone: str | None = None) -> Any:
     """The journal's person; created on first use with the given or the machine's time zone."""
+    person = journal_person()  # Django is set up from here on
     from mitra.journal import services
     from mitra.journal.errors import EntryInvalid
 
-    person = journal_person()
     if person is None or (time_zone and time_zone != person.time_zone):
         zone = time_zone or system_zone()
         try:
@@ -277,9 +277,9 @@ def journal_zone() -> tuple[ZoneInfo, str | None]:
     Before a journal exists there is no person's zone, so the machine's is used; the second
     value then says so, for the command to print (it creates no person).
     """
+    person = journal_person()  # Django is set up from here on
     from mitra.journal import clock
 
-    person = journal_person()
     if person is not None:
         return clock(person).zone, None
     zone = system_zone()
