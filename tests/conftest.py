@@ -103,6 +103,21 @@ def capsules(alice: Any) -> Any:
     )
 
 
+def open_database(path: Path) -> Any:
+    """A DB-API connection to a mitra SQLite file as the app opens it: with SQLCipher and the
+    key when the run is encrypted (`make test-encrypted`), else the standard module."""
+    from mitra.journal.sqlcipher.key import encryption_key
+
+    key = encryption_key()
+    if key is None:
+        import sqlite3
+
+        return sqlite3.connect(path)
+    from mitra.journal.sqlcipher.base import open_keyed
+
+    return open_keyed(str(path), key)
+
+
 def utc(*args: int) -> datetime:
     """An aware UTC datetime."""
     return datetime(*args, tzinfo=UTC)  # type: ignore[misc]

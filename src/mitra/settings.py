@@ -6,11 +6,15 @@ MITRA_DEBUG         "1" for development error pages (never on a shared machine)
 MITRA_LOCALE        country code for crisis resources (default: the time zone's country)
 MITRA_SECRET_KEY    the session-signing key; else read from MITRA_SECRET_KEY_FILE, else generated
                     once into the data folder
+MITRA_ENCRYPTION_KEY       store the SQLite database encrypted (SQLCipher 4) with this key: 64
+                           hexadecimal digits (a raw 256-bit key) or a passphrase
+MITRA_ENCRYPTION_KEY_FILE  the same key read from a file only its owner can read (0600)
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -19,6 +23,8 @@ import dj_database_url
 import platformdirs
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from mitra.journal.sqlcipher.key import encryption_key
 
 
 def envbool(name: str, default: bool = False) -> bool:
@@ -156,17 +162,26 @@ def _databases() -> dict[str, Any]:
         side_file = database.with_name(database.name + side)
         if side_file.exists():
             private_file(side_file)
+    options: dict[str, Any] = {
+        # WAL lets the web server read while the CLI writes; IMMEDIATE takes the write
+        # lock at the start of a transaction, so two writers wait instead of failing.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    key = encryption_key()
+    if key is None:
+        engine = {"ENGINE": "django.db.backends.sqlite3", "NAME": database, "OPTIONS": options}
+        return {"default": engine}
     return {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # The same SQLite, every page encrypted with SQLCipher 4 (the -wal file too).
+            "ENGINE": "mitra.journal.sqlcipher",
             "NAME": database,
-            "OPTIONS": {
-                # WAL lets the web server read while the CLI writes; IMMEDIATE takes the write
-                # lock at the start of a transaction, so two writers wait instead of failing.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
+            "OPTIONS": options | {"encryption_key": key},
+            # A passphrase is stretched on every new connection (about half a second), so
+            # connections stay open; a raw key costs nothing to apply.
+            "CONN_MAX_AGE": 0 if re.fullmatch(r"[0-9a-fA-F]{64}", key) else None,
         }
     }
 
