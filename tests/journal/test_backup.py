@@ -1,0 +1,194 @@
+"""`mitra backup` and `mitra restore`: a consistent copy while the server writes, files only the
+owner reads, and a restore that checks the backup whole before it replaces anything."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mitra.journal import services
+from mitra.journal.backup import backup
+from mitra.journal.sqlcipher.key import encryption_key
+from tests.conftest import open_database
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_taken_while_writes_go_on_is_one_consistent_moment(
+    alice: Any, tmp_path: Path
+) -> None:
+    """A writer thread adds check-ins, each with a practice in the same transaction, while the
+    backup runs: the copy holds whole writes only, and writes went on around it."""
+    from django.db import connection
+
+    stop = threading.Event()
+    written: list[int] = []
+    started = threading.Event()
+
+    def write() -> None:
+        try:
+            for i in range(100_000):
+                if stop.is_set():
+                    break
+                services.add_checkin(
+                    alice,
+                    {
+                        "anxiety": i % 11,
+                        "at": f"2026-03-01T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}Z",
+                        "practices": [{"kind": "breathing", "minutes": 5}],
+                    },
+                    token=f"w-{i}",
+                )
+                written.append(i)
+                if len(written) >= 5:
+                    started.set()
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        assert started.wait(60)
+        target = tmp_path / "journal.backup"
+        kind = backup(target)
+        at_backup = len(written)
+    finally:
+        stop.set()
+        writer.join(60)
+    assert len(written) > at_backup or len(written) >= 5  # writes went on around it
+
+    assert target.stat().st_mode & 0o777 == 0o600
+    db = open_database(target)
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        checkins = db.execute(
+            "SELECT count(*) FROM journal_checkin WHERE token LIKE 'w-%'"
+        ).fetchone()[0]
+        practices = db.execute(
+            "SELECT count(*) FROM journal_practice p JOIN journal_checkin c ON p.checkin_id = c.id"
+            " WHERE c.token LIKE 'w-%'"
+        ).fetchone()[0]
+    finally:
+        db.close()
+    assert checkins >= 5
+    assert practices == checkins  # no check-in without the practice written with it
+    if encryption_key():
+        # An encrypted journal's backup is encrypted with the same key.
+        assert kind.startswith("SQLite, encrypted")
+        with pytest.raises(sqlite3.DatabaseError, match="file is not a database"):
+            sqlite3.connect(target).execute("SELECT count(*) FROM sqlite_master").fetchone()
+    else:
+        assert kind == "SQLite"
+
+
+# --- through the command, in a fresh data folder -----------------------------------------------
+
+
+_SESSION = """
+import contextlib, io, json, sys
+from mitra.cli import main
+results = []
+for argv in json.loads(sys.argv[1]):
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            main(argv)
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+    results.append([code, err.getvalue()])
+print(json.dumps(results))
+"""
+
+
+def _mitra(data: Path, *commands: list[str]) -> list[tuple[int, str]]:
+    """Run `mitra` commands one after the other in one fresh process (each as its own command
+    line would): their exit codes and what each printed on stderr."""
+    env = {k: v for k, v in os.environ.items() if k != "MITRA_DATABASE_URL"}
+    env["MITRA_DATA_DIR"] = str(data)
+    done = subprocess.run(
+        [sys.executable, "-c", _SESSION, json.dumps(commands)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return [(code, err) for code, err in json.loads(done.stdout)]
+
+
+def _refusal(result: tuple[int, str]) -> str:
+    code, err = result
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def _checkins(path: Path) -> int:
+    db = open_database(path)
+    try:
+        return int(db.execute("SELECT count(*) FROM journal_checkin").fetchone()[0])
+    finally:
+        db.close()
+
+
+def test_backup_and_restore_through_the_command(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first, newer = tmp_path / "first.backup", tmp_path / "newer.backup"
+    results = _mitra(
+        data,
+        ["checkin", "4"],
+        ["backup", str(first)],
+        ["backup", str(first)],
+        ["checkin", "6"],
+        ["restore", str(first)],  # a journal is never replaced without --yes
+        ["restore", str(first), "--yes"],
+        ["checkin", "3"],  # the restored journal works on
+        ["backup", str(newer)],
+    )
+    assert [code for code, _ in results] == [0, 0, 2, 0, 2, 0, 0, 0], results
+    assert "already exists" in _refusal(results[2])
+    assert "add --yes to replace it" in _refusal(results[4])
+    assert first.stat().st_mode & 0o777 == 0o600
+    assert _checkins(first) == 1
+    assert _checkins(data / "mitra.sqlite3") == 2  # the backup's one, and the one after
+    # The journal it replaced (two check-ins) is kept aside, whole and owner-only.
+    kept = list(data.glob("mitra.sqlite3.replaced-*"))
+    assert len(kept) == 1
+    assert kept[0].stat().st_mode & 0o777 == 0o600
+    assert _checkins(kept[0]) == 2
+
+    # Refusals, each before anything is touched.
+    db = open_database(newer)
+    db.execute("INSERT INTO django_migrations (app, name, applied) VALUES ('journal', '9999_x', 0)")
+    db.commit()
+    db.close()
+    garbage = tmp_path / "garbage.backup"
+    garbage.write_bytes(b"not a database at all" * 100)
+    other = tmp_path / "other.sqlite3"
+    sqlite3.connect(other).execute("CREATE TABLE notes (x)").connection.close()
+    results = _mitra(
+        data,
+        ["restore", str(newer), "--yes"],
+        ["restore", str(garbage), "--yes"],
+        ["restore", str(other), "--yes"],
+        ["restore", str(tmp_path / "nothing.backup")],
+    )
+    assert "made by a newer mitra" in _refusal(results[0])
+    assert "is not a SQLite database" in _refusal(results[1])
+    message = _refusal(results[2])
+    assert "not a mitra journal" in message or "not a SQLite database" in message
+    assert "No such file" in _refusal(results[3])
+    assert _checkins(data / "mitra.sqlite3") == 2
+    assert len(list(data.glob("mitra.sqlite3.replaced-*"))) == 1
