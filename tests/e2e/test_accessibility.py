@@ -24,6 +24,7 @@ PAGES = [
     "/questionnaires/GAD-7",
     "/evidence",
     "/settings",
+    "/settings/delete",
     "/import",
     "/taper",
     "/plan",

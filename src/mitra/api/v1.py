@@ -17,6 +17,7 @@ from mitra.journal.errors import ConfirmationNeeded, EntryInvalid, NotFound, pla
 
 from . import (
     alerts,
+    erase,
     exposure,
     fhir,
     insights,
@@ -92,6 +93,7 @@ api.add_router("/fhir", fhir.router)
 api.add_router("/plan", plan.router)
 api.add_router("/interactions", interactions.router)
 api.add_router("/settings", settings.router)
+api.add_router("/settings/delete", erase.router)
 
 # --- errors -------------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from django.urls.resolvers import RoutePattern
 
 from . import (
     alert_views,
+    delete_views,
     import_views,
     plan_views,
     questionnaire_views,
@@ -111,6 +112,7 @@ urlpatterns = [
     path("intakes", substance_views.intake_add, name="intake_add"),
     path("settings", views.settings_page, name="settings"),
     path("settings/reminders/renew", views.reminders_renew, name="reminders_renew"),
+    path("settings/delete", delete_views.delete_page, name="delete_journal"),
     path("import", import_views.import_page, name="import"),
     path("taper", taper_views.taper, name="taper"),
     path("reminders/<str:token>.ics", reminder_views.reminders_feed, name="reminders_feed"),
