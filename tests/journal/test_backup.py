@@ -3,11 +3,7 @@ owner reads, and a restore that checks the backup whole before it replaces anyth
 
 from __future__ import annotations
 
-import json
-import os
 import sqlite3
-import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -18,6 +14,7 @@ from mitra.journal import services
 from mitra.journal.backup import backup
 from mitra.journal.sqlcipher.key import encryption_key
 from tests.conftest import open_database
+from tests.journal.sessions import mitra_session as _mitra
 
 
 @pytest.mark.django_db(transaction=True)
@@ -89,41 +86,6 @@ def test_a_backup_taken_while_writes_go_on_is_one_consistent_moment(
 
 
 # --- through the command, in a fresh data folder -----------------------------------------------
-
-
-_SESSION = """
-import contextlib, io, json, sys
-from mitra.cli import main
-results = []
-for argv in json.loads(sys.argv[1]):
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        try:
-            main(argv)
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-    results.append([code, err.getvalue()])
-print(json.dumps(results))
-"""
-
-
-def _mitra(data: Path, *commands: list[str]) -> list[tuple[int, str]]:
-    """Run `mitra` commands one after the other in one fresh process (each as its own command
-    line would): their exit codes and what each printed on stderr."""
-    env = {k: v for k, v in os.environ.items() if k != "MITRA_DATABASE_URL"}
-    env["MITRA_DATA_DIR"] = str(data)
-    done = subprocess.run(
-        [sys.executable, "-c", _SESSION, json.dumps(commands)],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        stdin=subprocess.DEVNULL,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return [(code, err) for code, err in json.loads(done.stdout)]
 
 
 def _refusal(result: tuple[int, str]) -> str:
