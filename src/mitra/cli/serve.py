@@ -35,6 +35,15 @@ def _is_loopback(host: str) -> bool:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (loopback only).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Run N worker processes under gunicorn (a clinic, on PostgreSQL); "
+            "default: one process.",
+            min=1,
+            max=64,
+        ),
+    ] = None,
 ) -> None:
     """Start the web app at http://HOST:PORT (creates and migrates the database on first run)."""
     if not _is_loopback(host):
@@ -43,6 +52,11 @@ def serve(
             "this address could read the journal; use 127.0.0.1"
         )
     django_ready()
+    if workers is not None:
+        from .clinic import serve_workers
+
+        serve_workers(host, port, workers)
+        return
     from django.conf import settings
     from waitress import create_server
 
