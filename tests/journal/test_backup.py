@@ -3,8 +3,12 @@ owner reads, and a restore that checks the backup whole before it replaces anyth
 
 from __future__ import annotations
 
+import json
+import shutil
 import sqlite3
+import subprocess
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +18,7 @@ from mitra.journal import services
 from mitra.journal.backup import backup
 from mitra.journal.sqlcipher.key import encryption_key
 from tests.conftest import open_database
-from tests.journal.sessions import mitra_session as _mitra
+from tests.journal.sessions import mitra_session
 
 
 @pytest.mark.django_db(transaction=True)
@@ -56,12 +60,35 @@ def test_a_backup_taken_while_writes_go_on_is_one_consistent_moment(
         target = tmp_path / "journal.backup"
         kind = backup(target)
         at_backup = len(written)
+        # Writes go on after the backup's moment before the writer stops.
+        deadline = time.monotonic() + 60
+        while len(written) < at_backup + 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
     finally:
         stop.set()
         writer.join(60)
-    assert len(written) > at_backup or len(written) >= 5  # writes went on around it
 
     assert target.stat().st_mode & 0o777 == 0o600
+    if connection.vendor == "postgresql":
+        assert kind is not None
+        assert kind.startswith("PostgreSQL custom-format dump")
+        assert target.read_bytes().startswith(b"PGDMP")
+        checkins, practices = _rows_in_dump(target)
+    else:
+        checkins, practices = _rows_in_sqlite(target)
+        if encryption_key():
+            # An encrypted journal's backup is encrypted with the same key.
+            assert kind is not None
+            assert kind.startswith("SQLite, encrypted")
+            with pytest.raises(sqlite3.DatabaseError, match="file is not a database"):
+                sqlite3.connect(target).execute("SELECT count(*) FROM sqlite_master").fetchone()
+        else:
+            assert kind == "SQLite"
+    assert 5 <= checkins < len(written)  # the copy is one moment; the writer went on after it
+    assert practices == checkins  # no check-in without the practice written with it
+
+
+def _rows_in_sqlite(target: Path) -> tuple[int, int]:
     db = open_database(target)
     try:
         assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
@@ -74,15 +101,62 @@ def test_a_backup_taken_while_writes_go_on_is_one_consistent_moment(
         ).fetchone()[0]
     finally:
         db.close()
-    assert checkins >= 5
-    assert practices == checkins  # no check-in without the practice written with it
-    if encryption_key():
-        # An encrypted journal's backup is encrypted with the same key.
-        assert kind.startswith("SQLite, encrypted")
-        with pytest.raises(sqlite3.DatabaseError, match="file is not a database"):
-            sqlite3.connect(target).execute("SELECT count(*) FROM sqlite_master").fetchone()
-    else:
-        assert kind == "SQLite"
+    return int(checkins), int(practices)
+
+
+def _copy_rows(target: Path, table: str) -> list[dict[str, str]]:
+    """The rows of `table` in a pg_dump file, read back with pg_restore."""
+    text = subprocess.run(
+        [
+            shutil.which("pg_restore") or "pg_restore",
+            "--data-only",
+            f"--table={table}",
+            "--file=-",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"COPY public.{table} ("))
+    columns = lines[start].split("(", 1)[1].split(")", 1)[0].split(", ")
+    rows = []
+    for line in lines[start + 1 :]:
+        if line == "\\.":
+            break
+        rows.append(dict(zip(columns, line.split("\t"), strict=True)))
+    return rows
+
+
+def _rows_in_dump(target: Path) -> tuple[int, int]:
+    checkins = {
+        r["id"] for r in _copy_rows(target, "journal_checkin") if r["token"].startswith("w-")
+    }
+    practices = [r for r in _copy_rows(target, "journal_practice") if r["checkin_id"] in checkins]
+    return len(checkins), len(practices)
+
+
+def test_postgresql_is_backed_up_with_pg_dump_or_else_as_json(
+    fresh_postgres_url: str, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    dump, export = tmp_path / "journal.dump", tmp_path / "journal.json"
+    on_postgres: dict[str, str | None] = {"MITRA_DATABASE_URL": fresh_postgres_url}
+    results = mitra_session(data, ["checkin", "4"], ["backup", str(dump)], env=on_postgres)
+    assert [code for code, _ in results] == [0, 0], results
+    assert dump.stat().st_mode & 0o777 == 0o600
+    assert [r["anxiety"] for r in _copy_rows(dump, "journal_checkin")] == ["4"]
+    # Without pg_dump on PATH: the journal's JSON export, which `mitra import` reads back.
+    results = mitra_session(
+        data, ["backup", str(export)], env={**on_postgres, "PATH": str(tmp_path / "no-tools")}
+    )
+    assert results[0][0] == 0, results
+    assert export.stat().st_mode & 0o777 == 0o600
+    document = json.loads(export.read_text(encoding="utf-8"))
+    assert document["format"] == "mitra-journal"
+    assert [c["anxiety"] for c in document["checkins"]] == [4]
 
 
 # --- through the command, in a fresh data folder -----------------------------------------------
@@ -108,7 +182,7 @@ def _checkins(path: Path) -> int:
 def test_backup_and_restore_through_the_command(tmp_path: Path) -> None:
     data = tmp_path / "data"
     first, newer = tmp_path / "first.backup", tmp_path / "newer.backup"
-    results = _mitra(
+    results = mitra_session(
         data,
         ["checkin", "4"],
         ["backup", str(first)],
@@ -140,7 +214,7 @@ def test_backup_and_restore_through_the_command(tmp_path: Path) -> None:
     garbage.write_bytes(b"not a database at all" * 100)
     other = tmp_path / "other.sqlite3"
     sqlite3.connect(other).execute("CREATE TABLE notes (x)").connection.close()
-    results = _mitra(
+    results = mitra_session(
         data,
         ["restore", str(newer), "--yes"],
         ["restore", str(garbage), "--yes"],

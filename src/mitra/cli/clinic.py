@@ -54,7 +54,7 @@ def serve_workers(host: str, port: int, workers: int) -> None:
         "threads": THREADS_PER_WORKER,
         # Each worker loads the app itself: no database connection is shared across a fork.
         "preload_app": False,
-        "timeout": 60,
+        "timeout": 120,
         "graceful_timeout": 20,
         "accesslog": None,
         "errorlog": "-",
@@ -68,8 +68,12 @@ def serve_workers(host: str, port: int, workers: int) -> None:
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
+            from mitra.web.warm import warm_today
             from mitra.wsgi import application
 
+            # In each worker before it takes requests: Today's modules and templates are
+            # ready, so no client waits on the imports a first page would otherwise pay.
+            warm_today()
             return application
 
     connections.close_all()  # the migration check's connection stays in this process
