@@ -194,7 +194,7 @@ def _database_opens() -> None:
                 f"the database {connection.settings_dict['NAME']} cannot be read: it is "
                 "encrypted (set MITRA_ENCRYPTION_KEY or MITRA_ENCRYPTION_KEY_FILE) or damaged"
             )
-        fail(f"the database cannot be opened: {exc}")
+        fail("the database cannot be opened: " + " ".join(str(exc).split()))
 
 
 # Django's setup overwrites the TZ variable with its own TIME_ZONE (UTC), so the machine's TZ is
