@@ -213,7 +213,10 @@ def test_backup_and_restore_through_the_command(tmp_path: Path) -> None:
     garbage = tmp_path / "garbage.backup"
     garbage.write_bytes(b"not a database at all" * 100)
     other = tmp_path / "other.sqlite3"
-    sqlite3.connect(other).execute("CREATE TABLE notes (x)").connection.close()
+    notes = open_database(other)  # a SQLite file (with this run's key) of another app
+    notes.execute("CREATE TABLE notes (x)")
+    notes.commit()
+    notes.close()
     results = mitra_session(
         data,
         ["restore", str(newer), "--yes"],
@@ -222,9 +225,10 @@ def test_backup_and_restore_through_the_command(tmp_path: Path) -> None:
         ["restore", str(tmp_path / "nothing.backup")],
     )
     assert "made by a newer mitra" in _refusal(results[0])
-    assert "is not a SQLite database" in _refusal(results[1])
-    message = _refusal(results[2])
-    assert "not a mitra journal" in message or "not a SQLite database" in message
+    # Encrypted, a file of another kind cannot be told from one under another key.
+    message = _refusal(results[1])
+    assert "is not a SQLite database" in message or "encrypted with another key" in message
+    assert "is a SQLite database, but not a mitra journal" in _refusal(results[2])
     assert "No such file" in _refusal(results[3])
     assert _checkins(data / "mitra.sqlite3") == 2
     assert len(list(data.glob("mitra.sqlite3.replaced-*"))) == 1

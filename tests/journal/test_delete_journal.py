@@ -53,10 +53,13 @@ def _paths_to_person(model: type[models.Model], depth: int) -> list[str]:
 
 
 @pytest.fixture
-def two_journals(alice: Any) -> tuple[Any, Any]:
+def two_journals(alice: Any, settings: Any, tmp_path: Path) -> tuple[Any, Any]:
     """Alice with three weeks of demo journal (doses, check-ins, questionnaires), a taper with a
     choice and a plan,
     her calendar feed and cached results; Bob, another person, with a few entries of his own."""
+    # A data folder of this test's own: no other test or run writes its cache meanwhile.
+    settings.DATA_DIR = tmp_path / "data"
+    settings.DATA_DIR.mkdir(mode=0o700)
     load_demo(alice, days=21, seed=3)
     taper = Taper.objects.create(person=alice, schedule={"pace": "10%"})
     TaperChoice.objects.create(taper=taper, day=date(2026, 3, 1), action="hold")
