@@ -7,7 +7,7 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint bench bench-check bench-load install install-test bytecode clean screenshots
+.PHONY: run test test-sqlite test-encrypted test-postgres lint bench bench-check bench-load install install-test bytecode clean screenshots
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "mitra needs Python 3.11 or newer"' \
@@ -48,7 +48,7 @@ install-test: $(VENV)/.installed-test $(FHIR_SCHEMA) bytecode
 run: install
 	$(BIN)/mitra serve --host $(HOST) --port $(PORT)
 
-test: install-test lint test-sqlite test-postgres
+test: install-test lint test-sqlite test-encrypted test-postgres
 
 lint: install-test
 	$(BIN)/ruff check src tests bench
@@ -63,6 +63,11 @@ PYTEST_WORKERS ?= auto
 
 test-sqlite: install-test
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal
+
+# The whole suite again on SQLite encrypted at rest (SQLCipher 4), with a raw 256-bit test key.
+TEST_ENCRYPTION_KEY ?= 6d69747261207465737420656e6372797074696f6e206b65792c206e6f742061
+test-encrypted: install-test
+	MITRA_ENCRYPTION_KEY=$(TEST_ENCRYPTION_KEY) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal
 
 test-postgres: install-test
 	MITRA_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest --postgres -n $(PYTEST_WORKERS) --dist worksteal

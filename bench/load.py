@@ -150,8 +150,18 @@ def _stored_tokens(env: dict[str, str], data_dir: Path) -> set[str]:
 
         with psycopg.connect(url) as db:
             return {row[0] for row in db.execute(query)}
-    with sqlite3.connect(data_dir / "mitra.sqlite3") as db:
+    from mitra.journal.sqlcipher.key import encryption_key
+
+    if key := encryption_key():  # an encrypted journal (MITRA_ENCRYPTION_KEY)
+        from mitra.journal.sqlcipher.base import open_keyed
+
+        db = open_keyed(str(data_dir / "mitra.sqlite3"), key)
+    else:
+        db = sqlite3.connect(data_dir / "mitra.sqlite3")
+    try:
         return {row[0] for row in db.execute(query)}
+    finally:
+        db.close()
 
 
 def _percentile(values: list[float], fraction: float) -> float:

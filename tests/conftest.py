@@ -112,6 +112,47 @@ def capsules(alice: Any) -> Any:
     )
 
 
+@pytest.fixture
+def fresh_postgres_url() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database for a server or command started by a test
+    (this run's own, or loopback's when the run is on SQLite); dropped afterwards."""
+    from urllib.parse import urlparse, urlunparse
+
+    import psycopg
+
+    admin_url = (
+        os.environ.get("MITRA_DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
+    )
+    name = f"mitra_fresh_{os.getpid()}_{time.monotonic_ns()}"
+    try:
+        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is not reachable at {admin_url}: {exc}")
+        pytest.skip(f"PostgreSQL is not reachable at {admin_url}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield urlunparse(urlparse(admin_url)._replace(path=f"/{name}"))
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def open_database(path: Path) -> Any:
+    """A DB-API connection to a mitra SQLite file as the app opens it: with SQLCipher and the
+    key when the run is encrypted (`make test-encrypted`), else the standard module."""
+    from mitra.journal.sqlcipher.key import encryption_key
+
+    key = encryption_key()
+    if key is None:
+        import sqlite3
+
+        return sqlite3.connect(path)
+    from mitra.journal.sqlcipher.base import open_keyed
+
+    return open_keyed(str(path), key)
+
+
 def utc(*args: int) -> datetime:
     """An aware UTC datetime."""
     return datetime(*args, tzinfo=UTC)  # type: ignore[misc]

@@ -9,11 +9,15 @@ MITRA_SECRET_KEY    the session-signing key; else read from MITRA_SECRET_KEY_FIL
 MITRA_BEHIND_PROXY  "1": trust X-Forwarded-Proto from the HTTPS proxy in front (--behind-proxy)
 MITRA_ALLOWED_HOSTS comma-separated host names to answer to besides loopback (serve --host)
 MITRA_IDLE_MINUTES_PERSON  minutes a person's session lives idle (default 7 days; clinicians 30)
+MITRA_ENCRYPTION_KEY       store the SQLite database encrypted (SQLCipher 4) with this key: 64
+                           hexadecimal digits (a raw 256-bit key) or a passphrase
+MITRA_ENCRYPTION_KEY_FILE  the same key read from a file only its owner can read (0600)
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,8 @@ import dj_database_url
 import platformdirs
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from mitra.journal.sqlcipher.key import encryption_key
 
 
 def envbool(name: str, default: bool = False) -> bool:
@@ -117,6 +123,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # /healthz for a load balancer, before sessions and the person: it reads nobody's data.
+    "mitra.web.health.HealthMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -167,17 +175,26 @@ def _databases() -> dict[str, Any]:
         side_file = database.with_name(database.name + side)
         if side_file.exists():
             private_file(side_file)
+    options: dict[str, Any] = {
+        # WAL lets the web server read while the CLI writes; IMMEDIATE takes the write
+        # lock at the start of a transaction, so two writers wait instead of failing.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    key = encryption_key()
+    if key is None:
+        engine = {"ENGINE": "django.db.backends.sqlite3", "NAME": database, "OPTIONS": options}
+        return {"default": engine}
     return {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # The same SQLite, every page encrypted with SQLCipher 4 (the -wal file too).
+            "ENGINE": "mitra.journal.sqlcipher",
             "NAME": database,
-            "OPTIONS": {
-                # WAL lets the web server read while the CLI writes; IMMEDIATE takes the write
-                # lock at the start of a transaction, so two writers wait instead of failing.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
+            "OPTIONS": options | {"encryption_key": key},
+            # A passphrase is stretched on every new connection (about half a second), so
+            # connections stay open; a raw key costs nothing to apply.
+            "CONN_MAX_AGE": 0 if re.fullmatch(r"[0-9a-fA-F]{64}", key) else None,
         }
     }
 

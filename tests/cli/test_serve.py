@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import open_database
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -41,8 +42,11 @@ def test_serve_creates_the_database_and_starts_at_the_welcome_page(
     assert status == 200
     assert b"Your time zone" in body
     # The default database is SQLite in the data folder, in write-ahead-log mode.
-    with sqlite3.connect(data / "mitra.sqlite3") as db:
+    db = open_database(data / "mitra.sqlite3")
+    try:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        db.close()
 
 
 def test_serve_serves_htmx_and_the_stylesheet_from_installed_packages(

@@ -26,6 +26,7 @@ PAGES = [
     "/questionnaires/GAD-7",
     "/evidence",
     "/settings",
+    "/settings/delete",
     "/import",
     "/taper",
     "/plan",

@@ -7,12 +7,13 @@ import json
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+
+from tests.conftest import open_database
 
 WRITERS = 3
 WRITE_SECONDS = 1.5
@@ -106,7 +107,7 @@ def test_acknowledged_writes_survive_kill_9_and_the_database_is_intact(tmp_path:
             server.wait(timeout=10)
 
     assert acknowledged, "no write was acknowledged before the kill"
-    database = sqlite3.connect(tmp_path / "data" / "mitra.sqlite3")
+    database = open_database(tmp_path / "data" / "mitra.sqlite3")
     try:
         assert database.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         stored = {row[0] for row in database.execute("SELECT token FROM journal_checkin")}

@@ -337,3 +337,22 @@ def token_account(raw: str) -> tuple[Account, str] | None:
     if token.last_used_at is None or now - token.last_used_at > LAST_USE_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.account, token.scope
+
+
+def delete_journal_and_account(person: Any) -> dict[str, int]:
+    """Delete a person's journal, all its data and, with accounts on, their account and user.
+
+    The journal's own deletion empties every table that points at the person (shares, audit
+    events and the account row among them); the sign-in user, which points at none of it, goes
+    here, so no password is left that opens an empty account.
+    """
+    from mitra.journal.erase import delete_journal
+
+    account = Account.objects.select_related("user").filter(person=person).first()
+    user = account.user if account is not None else None
+    counts = delete_journal(person)
+    if user is not None:
+        user.delete()
+        counts["user"] = 1
+        forget_accounts_state()
+    return counts

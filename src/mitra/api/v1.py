@@ -18,6 +18,7 @@ from mitra.journal.errors import ConfirmationNeeded, EntryInvalid, NotFound, pla
 from . import (
     alerts,
     consent,
+    erase,
     exposure,
     fhir,
     insights,
@@ -94,6 +95,7 @@ api.add_router("/plan", plan.router)
 api.add_router("/interactions", interactions.router)
 api.add_router("/settings", settings.router)
 api.add_router("/consent", consent.router)
+api.add_router("/settings/delete", erase.router)
 
 # --- errors -------------------------------------------------------------------------------------
 

@@ -161,7 +161,10 @@ def django_ready(*, database: bool = True) -> None:
         django.setup()
     except ImproperlyConfigured as exc:  # settings refused the environment, e.g. MITRA_DATA_DIR
         fail(str(exc))
-    if not database or _schema_is_current():
+    if not database:
+        return
+    _database_opens()
+    if _schema_is_current():
         return
     from django.core.management import call_command
     from django.db import connection
@@ -170,6 +173,28 @@ def django_ready(*, database: bool = True) -> None:
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         call_command("migrate", interactive=False, verbosity=0)
+
+
+def _database_opens() -> None:
+    """Refuse in one line a database that cannot be opened: a wrong encryption key, or an
+    encrypted file opened without one."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import DatabaseError, connection
+
+    try:
+        connection.ensure_connection()
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM sqlite_master")
+    except ImproperlyConfigured as exc:  # the encrypted backend refused the key
+        fail(str(exc))
+    except DatabaseError as exc:
+        if "file is not a database" in str(exc):
+            fail(
+                f"the database {connection.settings_dict['NAME']} cannot be read: it is "
+                "encrypted (set MITRA_ENCRYPTION_KEY or MITRA_ENCRYPTION_KEY_FILE) or damaged"
+            )
+        fail("the database cannot be opened: " + " ".join(str(exc).split()))
 
 
 # Django's setup overwrites the TZ variable with its own TIME_ZONE (UTC), so the machine's TZ is

@@ -46,6 +46,15 @@ def serve(
             help="An HTTPS proxy is in front: trust its X-Forwarded-Proto, cookies HTTPS-only.",
         ),
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Run N worker processes under gunicorn (a clinic, on PostgreSQL); "
+            "default: one process.",
+            min=1,
+            max=64,
+        ),
+    ] = None,
 ) -> None:
     """Start the web app at http://HOST:PORT (creates and migrates the database on first run)."""
     if behind_proxy:
@@ -71,6 +80,11 @@ def serve(
             file=sys.stderr,
             flush=True,
         )
+    if workers is not None:
+        from .clinic import serve_workers
+
+        serve_workers(host, port, workers)
+        return
     from waitress import create_server
 
     from mitra.web.warm import warm_after_first_page, warm_today

@@ -30,7 +30,14 @@ except ImportError:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-__all__ = ["checkin_time", "feed_token", "person_for_token", "renew_token", "set_checkin_time"]
+__all__ = [
+    "checkin_time",
+    "feed_token",
+    "forget_person",
+    "person_for_token",
+    "renew_token",
+    "set_checkin_time",
+]
 
 DEFAULT_CHECKIN_TIME = time(20, 0)
 
@@ -109,6 +116,16 @@ def feed_token(person: Person) -> str:
 def renew_token(person: Person) -> str:
     """A new token: the old feed URL stops working at once."""
     return str(_update(person, lambda e: {**e, "token": secrets.token_urlsafe(32)})["token"])
+
+
+def forget_person(person_id: int) -> None:
+    """Remove a deleted person's entry (their feed token and time): their feed stops at once."""
+    if not _path().exists():
+        return
+    with _locked():
+        data = _read()
+        if data.pop(str(person_id), None) is not None:
+            _write(data)
 
 
 def person_for_token(token: str) -> Person | None:

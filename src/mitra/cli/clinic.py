@@ -1,0 +1,87 @@
+"""`mitra serve --workers N`: the web app under gunicorn, N processes, for a clinic on PostgreSQL.
+
+Imported only by that command: a person's `mitra serve` (waitress, one process) never loads it.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+from typing import Any
+
+from .app import fail
+
+# Threads per worker: a worker waits on the database far more than it computes.
+THREADS_PER_WORKER = 4
+
+
+def _check_port(host: str, port: int) -> None:
+    """A busy port is the person's to fix: said in one line before gunicorn starts."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                fail(
+                    f"port {port} on {host} is already in use (is mitra already running?); "
+                    "choose another with --port"
+                )
+            fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+
+
+def serve_workers(host: str, port: int, workers: int) -> None:
+    """Run gunicorn with `workers` processes; static files come from whitenoise in each."""
+    from django.conf import settings
+    from django.db import connections
+
+    db = settings.DATABASES["default"]
+    if workers > 1 and not str(db["ENGINE"]).endswith("postgresql"):
+        fail(
+            "several workers need PostgreSQL (set MITRA_DATABASE_URL): SQLite takes one writer "
+            "at a time, so more processes only wait on each other; use --workers 1 or leave "
+            "--workers out"
+        )
+    _check_port(host, port)
+    from gunicorn.app.base import BaseApplication
+
+    bind = f"[{host.strip('[]')}]:{port}" if ":" in host else f"{host}:{port}"
+    options: dict[str, Any] = {
+        "bind": bind,
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": THREADS_PER_WORKER,
+        # Each worker loads the app itself: no database connection is shared across a fork.
+        "preload_app": False,
+        "timeout": 120,
+        "graceful_timeout": 20,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+        "proc_name": "mitra",
+    }
+
+    class Mitra(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            from mitra.web.warm import warm_today
+            from mitra.wsgi import application
+
+            # In each worker before it takes requests: Today's modules and templates are
+            # ready, so no client waits on the imports a first page would otherwise pay.
+            warm_today()
+            return application
+
+    connections.close_all()  # the migration check's connection stays in this process
+    postgres = str(db["ENGINE"]).endswith("postgresql")
+    where = f"PostgreSQL {db.get('HOST', '')}/{db['NAME']}" if postgres else str(db["NAME"])
+    print(
+        f"mitra is running at http://{host}:{port}/ with {workers} workers (gunicorn; data: "
+        f"{where}). Press Ctrl+C to stop.",
+        flush=True,
+    )
+    Mitra().run()
