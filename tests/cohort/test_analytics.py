@@ -19,6 +19,7 @@ def _figures(report: CohortReport) -> dict[str, Any]:
     return {f.id: f for f in report.figures}
 
 
+@pytest.mark.once
 def test_duckdb_and_spark_give_identical_reports_on_the_same_export(small_cohort: Path) -> None:
     # Spark runs in its own process (the command a study runs): its JVM and gateway sockets
     # start and end there, once for the whole suite.

@@ -45,6 +45,7 @@ def _worker_processes(pid: int) -> int:
     return len(children.read_text(encoding="utf-8").split()) if children.exists() else -1
 
 
+@pytest.mark.once
 def test_four_workers_on_postgresql_take_every_write_from_several_clients(
     fresh_postgres_url: str, tmp_path: Path
 ) -> None:
