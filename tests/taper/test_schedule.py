@@ -90,7 +90,7 @@ def test_capsule_tapers_count_whole_capsules() -> None:
     capsules = measure_for("capsule", grams_per_unit=0.5)
     schedule = plan_schedule(8, 0, "10-per-week", capsules, starts=MONDAY)
     assert [s.allowance for s in schedule.steps] == [7, 6, 5, 4, 3, 2, 1, 0]
-    assert schedule.steps[0].text == "2026-01-05: 7 capsules a day"
+    assert schedule.steps[0].text == "5 Jan 2026: 7 capsules a day"
     assert capsules.text(1) == "1 capsule"
 
 

@@ -19,6 +19,8 @@ from typing import Any
 
 import vl_convert as vlc
 
+from mitra.wording import day
+
 from .renderer import warm_renderer
 
 __all__ = ["Chart", "draw_later_until_warm", "keep_drawings"]
@@ -301,7 +303,7 @@ def questionnaire_history_chart(
         f"{len(totals)} responses from {days[0]:%d %b %Y} to {days[-1]:%d %b %Y}; "
         f"first total {first}, latest {last} (0-{maximum}, higher means more symptoms)."
     )
-    rows = tuple((d.strftime("%d %b %Y"), str(t)) for d, t in zip(days, totals, strict=True))
+    rows = tuple((day(d), str(t)) for d, t in zip(days, totals, strict=True))
     svg, narrow = _drawings("questionnaire_history", [code, points, shaded], build, title, summary)
     return Chart(
         svg=svg,

@@ -14,6 +14,7 @@ from mitra.reports.charts import (
     _drawings,
     _field,
 )
+from mitra.wording import day
 
 __all__ = ["taper_chart"]
 
@@ -110,7 +111,7 @@ def taper_chart(
         else "The taper has not begun yet."
     )
     rows = tuple(
-        (d.strftime("%a %d %b"), f"{a:g}", f"{u:g}", _cell(s, 0), _cell(x))
+        (day(d), f"{a:g}", f"{u:g}", _cell(s, 0), _cell(x))
         for d, a, u, s, x in zip(days, allowance, used, sows, anxiety, strict=True)
     )
     # Before the taper's first day the page says so in words, not with a chart of empty axes.

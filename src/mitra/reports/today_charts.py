@@ -11,6 +11,7 @@ import math
 from datetime import date, datetime, timedelta, tzinfo
 
 from mitra.reads.exposure import ExposureRead
+from mitra.wording import day
 
 from .charts import ANXIETY_COLOR, GRAMS_COLOR, Chart
 from .svg_chart import NARROW, WIDE, Frame, Plot, nice_ticks
@@ -202,10 +203,7 @@ def anxiety_and_grams_chart(days: list[date], anxiety: list[float], grams: list[
     else:
         grams_text = "no kratom doses logged"
     summary = f"{anxiety_text}; {grams_text}."
-    rows = tuple(
-        (d.strftime("%a %d %b"), _fmt(a), _fmt(g))
-        for d, a, g in zip(days, anxiety, grams, strict=True)
-    )
+    rows = tuple((day(d), _fmt(a), _fmt(g)) for d, a, g in zip(days, anxiety, grams, strict=True))
     empty = not rated and not dosed
     drawings = (
         ["", ""]

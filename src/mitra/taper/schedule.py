@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from mitra.knowledge.taper import Pace, TaperKnowledge, load_taper
 from mitra.taper.amounts import Measure, TaperError
+from mitra.wording import day as said_day
 
 __all__ = ["Schedule", "Step", "plan_schedule"]
 
@@ -128,7 +129,7 @@ def plan_schedule(
                 unit=measure.unit,
                 reduction=measure.amount(current - following),
                 percent_of_start=round(100.0 * following / start, 1),
-                text=f"{day.isoformat()}: {measure.text(allowance)} a day",
+                text=f"{said_day(day)}: {measure.text(allowance)} a day",
             )
         )
         if len(steps) > most:
