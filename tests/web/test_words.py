@@ -94,6 +94,9 @@ def test_pages_cite_by_author_and_year_say_dates_one_way_and_never_minus_zero(
             # Yes/no practices and per-hour sleep are on separate scales, never one axis.
             assert "Practices and regular meals: days with against days without" in text
             assert "Sleep: for each extra hour" in text
+            # Each plot names itself as its heading does, for a screen reader too.
+            for heading in re.findall(r'<h2 id="forest-heading-\d+">([^<]+)</h2>', html):
+                assert f'aria-label="{heading}. ' in html, heading
         if page == "/alerts":
             assert re.search(r"Seen " + HUMAN_DATE.pattern + r", \d{2}:\d{2}", text)
 

@@ -315,7 +315,11 @@ def questionnaire_history_chart(
     )
 
 
-def forest_chart(rows: list[tuple[str, float, float, float, bool]], unit: str) -> Chart:
+def forest_chart(
+    rows: list[tuple[str, float, float, float, bool]],
+    unit: str,
+    title: str = "What was associated with your anxiety",
+) -> Chart:
     """Estimates with 95% intervals, one row per factor: (label, estimate, low, high, detected)."""
     points = [
         {
@@ -367,7 +371,6 @@ def forest_chart(rows: list[tuple[str, float, float, float, bool]], unit: str) -
         spec["padding"] = {"left": 12, "right": 8, "top": 5, "bottom": 5}  # room for long labels
         return spec
 
-    title = "What was associated with your anxiety"
     clear = [r[0] for r in rows if r[4]]
     summary = (
         f"{len(rows)} factors; {len(clear)} "

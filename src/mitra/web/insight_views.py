@@ -61,10 +61,7 @@ def _forests(cards: tuple[InsightView, ...]) -> list[Chart]:
             row = (_factor(c.id), c.estimate, c.interval[0], c.interval[1], bool(c.detected))
             by_unit.setdefault(c.unit, []).append(row)
     return [
-        replace(
-            forest_chart(rows, _FOREST_UNITS.get(unit, unit)),
-            title=_FOREST_TITLES.get(unit, unit),
-        )
+        forest_chart(rows, _FOREST_UNITS.get(unit, unit), _FOREST_TITLES.get(unit, unit))
         for unit, rows in by_unit.items()
     ]
 
