@@ -1,11 +1,14 @@
-"""A clinic deployment: `mitra serve --workers 4` (gunicorn) on PostgreSQL takes writes from
-several clients at once with no error and no lost write; `/healthz` answers a load balancer."""
+"""A clinic deployment: `mitra serve --workers 4` (gunicorn) on PostgreSQL, with accounts on,
+takes writes from several clients of two persons at once with no error and no lost write, each
+into its own person's journal; a lockout made through some workers holds in all of them;
+`/healthz` answers a load balancer."""
 
 from __future__ import annotations
 
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -28,13 +31,50 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _request(port: int, method: str, path: str, body: Any = None) -> tuple[int, bytes]:
+PASSWORD = "correct horse battery staple"
+
+
+def _request(
+    port: int, method: str, path: str, body: Any = None, token: str = ""
+) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=90)
     try:
         headers = {"Content-Type": "application/json"} if body is not None else {}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         connection.request(method, path, json.dumps(body) if body is not None else None, headers)
         response = connection.getresponse()
         return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def _sign_in(port: int, name: str, password: str) -> int:
+    """The status of one sign-in through the login form, on a new connection (any worker)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=90)
+    try:
+        connection.request("GET", "/login")
+        page = connection.getresponse()
+        html = page.read().decode()
+        cookie = re.search(r"csrftoken=([^;]+)", page.getheader("Set-Cookie") or "")
+        field = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        assert cookie, "the login page set no CSRF cookie"
+        assert field, "the login form holds no CSRF token"
+        body = (
+            f"csrfmiddlewaretoken={field.group(1)}&username={name}&password={password}"
+        ).replace(" ", "+")
+        connection.request(
+            "POST",
+            "/login",
+            body,
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"csrftoken={cookie.group(1)}",
+            },
+        )
+        answer = connection.getresponse()
+        answer.read()
+        return answer.status
     finally:
         connection.close()
 
@@ -53,6 +93,18 @@ def test_four_workers_on_postgresql_take_every_write_from_several_clients(
     env |= {"MITRA_DATABASE_URL": fresh_postgres_url, "MITRA_DATA_DIR": str(tmp_path / "data")}
     mitra = [sys.executable, "-m", "mitra.cli"]
     subprocess.run([*mitra, "settings", "--timezone", "UTC"], env=env, check=True, timeout=120)
+
+    def command(*argv: str, answer: str | None = None) -> str:
+        done = subprocess.run([*mitra, *argv], input=answer, env=env, check=True, timeout=120,
+                              text=True, capture_output=True)  # fmt: skip
+        return done.stdout.strip()
+
+    tokens = {}
+    for name in ("alice", "bob"):
+        command("user", "add", name, "--password-stdin", answer=PASSWORD + "\n")
+        tokens[name] = command(
+            "token", "add", name, "--name", "clinic test", "--scope", "read-write"
+        )
     port = _free_port()
     server = subprocess.Popen(
         [*mitra, "serve", "--workers", "4", "--port", str(port)],
@@ -81,11 +133,16 @@ def test_four_workers_on_postgresql_take_every_write_from_several_clients(
         lock = threading.Lock()
 
         def client(number: int) -> None:
+            person = "alice" if number % 2 == 0 else "bob"
             for n in range(WRITES_PER_CLIENT):
-                token = f"clinic-{number}-{n}"
+                token = f"clinic-{person}-{number}-{n}"
                 try:
                     status, _ = _request(
-                        port, "POST", "/api/v1/checkins", {"anxiety": n % 11, "token": token}
+                        port,
+                        "POST",
+                        "/api/v1/checkins",
+                        {"anxiety": n % 11, "token": token},
+                        token=tokens[person],
                     )
                 except OSError as exc:  # no answer: a failure too, never a lost thread
                     status = -1
@@ -100,6 +157,16 @@ def test_four_workers_on_postgresql_take_every_write_from_several_clients(
             thread.join(timeout=180)
         assert failures == []
         assert len(acknowledged) == CLIENTS * WRITES_PER_CLIENT
+        # Without a token the API answers nobody.
+        assert _request(port, "POST", "/api/v1/checkins", {"anxiety": 3})[0] == 401
+
+        # Five wrong passwords, each on a new connection (spread over the workers), lock alice's
+        # name from this address in every worker: the right password is refused too.
+        assert _sign_in(port, "bob", PASSWORD) == 302
+        for _ in range(5):
+            assert _sign_in(port, "alice", "wrong password") in {400, 429}
+        assert {_sign_in(port, "alice", PASSWORD) for _ in range(4)} == {429}
+        assert _sign_in(port, "bob", PASSWORD) == 302  # another name goes on
         # Static files come from whitenoise in each worker.
         status, css = _request(port, "GET", "/static/mitra/app.css")
         assert status == 200
@@ -118,10 +185,15 @@ def test_four_workers_on_postgresql_take_every_write_from_several_clients(
 
     with psycopg.connect(fresh_postgres_url) as db:
         stored = {
-            row[0]
-            for row in db.execute("SELECT token FROM journal_checkin WHERE token LIKE 'clinic-%'")
+            (row[0], row[1])
+            for row in db.execute(
+                "SELECT c.token, u.username FROM journal_checkin c "
+                "JOIN accounts_account a ON a.person_id = c.person_id "
+                "JOIN auth_user u ON u.id = a.user_id WHERE c.token LIKE 'clinic-%'"
+            )
         }
-    assert stored == {token for token, _ in acknowledged}
+    # Every acknowledged write is stored once, in the journal of the token's person.
+    assert stored == {(token, token.split("-")[1]) for token, _ in acknowledged}
 
 
 def test_several_workers_on_sqlite_are_refused_in_one_line(tmp_path: Path) -> None:
