@@ -109,3 +109,28 @@ def test_a_clinicians_shared_with_me_page_and_report_are_accessible(
     page.goto(page.base_url + f"/account/shared-with-me/{grant.id}")
     assert page.get_by_role("link", name="Download their journal as CSV (zip)").is_visible()
     _assert_accessible_at_every_width(page)
+
+
+def test_the_research_page_with_its_report_is_accessible(
+    page: Any, accounts: None, alice: Any
+) -> None:
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from mitra.accounts import services
+    from mitra.journal.consent import grant_consent
+    from mitra.journal.demo import load_demo
+
+    services.add_account("dana", "admin", PASSWORD)
+    load_demo(alice, days=30, seed=2)
+    grant_consent(alice, ["doses", "checkins"], actor="person (web)")
+    _sign_in(page, "dana")
+    device = TOTPDevice.objects.get(user__username="dana")
+    page.get_by_label("Code from your app").fill(f"{TOTP(device.bin_key).token():06d}")
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/account/research")
+    page.get_by_role("button", name="Export and report").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("table", name="Cohort figures (engine: duckdb)").is_visible()
+    _assert_accessible_at_every_width(page)

@@ -77,7 +77,7 @@ class AccountMiddleware:
         if account.person is None and not request.path.startswith(("/account", "/logout")):
             # A clinician or admin has no journal: every journal page is not found for them.
             if request.path == "/":
-                return redirect("shared_with_me" if account.role == "clinician" else "security")
+                return redirect("shared_with_me" if account.role == "clinician" else "research")
             raise Http404("This account has no journal of its own.")
         return self.get_response(request)
 

@@ -17,6 +17,7 @@ from . import (
     plan_views,
     questionnaire_views,
     reminder_views,
+    research_views,
     share_views,
     substance_views,
     taper_views,
@@ -108,6 +109,7 @@ urlpatterns = [
     path("sharing/grants", share_views.grant_add, name="grant_add"),
     path("sharing/grants/<int:grant_id>/revoke", share_views.grant_revoke, name="grant_revoke"),
     path("account/shared-with-me", share_views.shared_with_me, name="shared_with_me"),
+    path("account/research", research_views.research, name="research"),
     path(
         "account/shared-with-me/<int:grant_id>",
         share_views.shared_with_me_report,
