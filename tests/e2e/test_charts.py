@@ -38,6 +38,17 @@ DRAWN_TEXT_JS = """
           const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
           return [t.textContent.trim().slice(0, 30), Math.round(px * 10) / 10];
         })),
+      // Text drawn past its drawing's edge is cut off where the drawing ends.
+      cut: shown.flatMap(svg => {
+        const box = svg.getBoundingClientRect();
+        return [...svg.querySelectorAll("text")]
+          .filter(t => t.textContent.trim())
+          .filter(t => {
+            const r = t.getBoundingClientRect();
+            return r.left < box.left - 1 || r.right > box.right + 1;
+          })
+          .map(t => t.textContent.trim().slice(0, 40));
+      }),
     });
   }
   return found;
@@ -69,7 +80,8 @@ def test_the_taper_chart_is_readable_at_a_phones_and_a_laptops_width(page: Any, 
 
 
 def _assert_readable_charts(page: Any, path: str) -> None:
-    """Each chart on `path` shows one drawing with text of at least 11 px, and its table."""
+    """Each chart on `path` shows one drawing with text of at least 11 px, none of it cut off
+    at the drawing's edge, and its table."""
     problems = []
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
@@ -84,6 +96,8 @@ def _assert_readable_charts(page: Any, path: str) -> None:
                 problems.append(f"at {width} px {f['figure']!r} has no table")
             if not f["texts"]:
                 problems.append(f"at {width} px {f['figure']!r} has no text")
+            if f["cut"]:
+                problems.append(f"at {width} px {f['figure']!r} cuts off: {f['cut'][:3]}")
             small = [(t, px) for t, px in f["texts"] if px < SMALLEST_TEXT_PX]
             if small:
                 problems.append(f"at {width} px {f['figure']!r}: {small[:5]}")

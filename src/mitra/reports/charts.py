@@ -187,7 +187,22 @@ def _for_width(spec: dict[str, Any], *, narrow: bool) -> dict[str, Any]:
     # A legend's title is cut at 180 px unless told otherwise.
     config["legend"] = config.get("legend", {}) | sizes | {"titleLimit": 600}
     spec = spec | {"config": config}
-    return _narrowed(spec) if narrow else spec
+    shaped: dict[str, Any] = _narrowed(spec) if narrow else _titles_wrapped(spec)
+    return shaped
+
+
+def _titles_wrapped(node: Any) -> Any:
+    """A copy whose titles longer than a wide plot holds wrap between words (an axis title of
+    a long unit ran off both edges of the forest plot)."""
+    if isinstance(node, list):
+        return [_titles_wrapped(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    copy = {k: (v if k in ("data", "config") else _titles_wrapped(v)) for k, v in node.items()}
+    title = copy.get("title")
+    if isinstance(title, str) and len(title) > WIDE_TITLE_CHARS:
+        copy["title"] = _lines(title, WIDE_TITLE_CHARS)
+    return copy
 
 
 def _narrowed(node: Any) -> Any:
@@ -214,13 +229,15 @@ def _narrowed(node: Any) -> Any:
 
 #: The longest line of an axis or legend title in a narrow drawing (longer ones wrap).
 NARROW_TITLE_CHARS = 26
+#: The same in a wide drawing: a 520 px plot holds about this many characters at 16 px.
+WIDE_TITLE_CHARS = 56
 
 
-def _lines(text: str) -> list[str]:
-    """`text` in lines of at most `NARROW_TITLE_CHARS` characters, broken between words."""
+def _lines(text: str, limit: int = NARROW_TITLE_CHARS) -> list[str]:
+    """`text` in lines of at most `limit` characters, broken between words."""
     lines: list[str] = []
     for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= NARROW_TITLE_CHARS:
+        if lines and len(lines[-1]) + 1 + len(word) <= limit:
             lines[-1] += " " + word
         else:
             lines.append(word)
@@ -232,7 +249,7 @@ def _drawings(
 ) -> tuple[str, str]:
     """The wide and the narrow drawing of one chart, each drawn once per distinct rows."""
     # The kinds name the sizes, so drawings kept before text was sized per width are not reused.
-    wide = _cache.render(f"{kind}/wide", data, lambda: _for_width(build(), narrow=False))
+    wide = _cache.render(f"{kind}/wide-wrapped", data, lambda: _for_width(build(), narrow=False))
     narrow = _cache.render(f"{kind}/narrow", data, lambda: _for_width(build(), narrow=True))
     return _accessible(wide, title, summary), _accessible(narrow, title, summary)
 
