@@ -8,15 +8,20 @@ palette (Pillow), to keep them small. Run by `make screenshots`.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 OUT = Path(__file__).parent / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
@@ -75,6 +80,67 @@ def _shrink(path: Path) -> None:
     small.save(path, optimize=True)
 
 
+#: Pages of the accounts, shown once the journal has them: (name, path, who is signed in).
+ACCOUNT_PAGES = (
+    ("login", "/login", None),
+    ("account", "/account", "alice"),
+    ("tokens", "/account/tokens", "alice"),
+    ("two-factor", "/account/two-factor", "dana"),
+    ("research", "/account/research", "dana"),
+)
+PASSWORD = "correct horse battery staple"  # noqa: S105  a demo account in a throwaway folder
+
+
+def _totp(secret: str) -> str:
+    """The code an authenticator app shows now for a base32 `secret` (RFC 6238, SHA-1)."""
+    clean = "".join(secret.split()).upper()
+    key = base64.b32decode(clean + "=" * (-len(clean) % 8))
+    counter = struct.pack(">Q", int(time.time()) // 30)
+    digest = hmac.new(key, counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{number % 1_000_000:06d}"
+
+
+def _shoot(page: Any, name: str) -> None:
+    width = page.viewport_size["width"]
+    height = min(page.evaluate("document.documentElement.scrollHeight"), MOST_HEIGHT[width])
+    target = OUT / f"{name}-{width}.png"
+    page.screenshot(
+        path=str(target),
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": width, "height": height},
+        animations="disabled",
+        caret="hide",
+    )
+    _shrink(target)
+    print(f"{target.relative_to(OUT.parent.parent)}  {target.stat().st_size // 1024} KiB")
+
+
+def _account_pages(browser: Any, base: str) -> None:
+    """The sign-in, account, tokens, two-factor and research pages, with accounts on."""
+    for who in dict.fromkeys(w for _, _, w in ACCOUNT_PAGES):
+        context = browser.new_context(timezone_id="Europe/Berlin", service_workers="block")
+        page = context.new_page()
+        if who is not None:
+            page.goto(base + "/login")
+            page.get_by_label("Account name").fill(who)
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_load_state("networkidle")
+        for name, path, _ in (p for p in ACCOUNT_PAGES if p[2] == who):
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": 800})
+                page.goto(base + path)
+                page.wait_for_load_state("networkidle")
+                _shoot(page, name)
+            if name == "two-factor":  # enrol, as the admin would, to reach the next page
+                page.get_by_label("Code from your app").fill(_totp(page.inner_text(".secret")))
+                page.get_by_role("button", name="Turn on two-factor sign-in").click()
+                page.wait_for_load_state("networkidle")
+        context.close()
+
+
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
@@ -111,20 +177,20 @@ def main() -> int:
                     page.set_viewport_size({"width": width, "height": 800})
                     page.goto(base + path)
                     page.wait_for_load_state("networkidle")
-                    height = min(
-                        page.evaluate("document.documentElement.scrollHeight"), MOST_HEIGHT[width]
-                    )
-                    target = OUT / f"{name}-{width}.png"
-                    page.screenshot(
-                        path=str(target),
-                        full_page=True,
-                        clip={"x": 0, "y": 0, "width": width, "height": height},
-                        animations="disabled",
-                        caret="hide",
-                    )
-                    _shrink(target)
-                    kib = target.stat().st_size // 1024
-                    print(f"{target.relative_to(OUT.parent.parent)}  {kib} KiB")
+                    _shoot(page, name)
+            context.close()
+            # Accounts last: the first one turns sign-in on for every page.
+            for who, role in (("alice", "person"), ("dana", "admin")):
+                subprocess.run(  # noqa: S603  our own command
+                    [mitra, "user", "add", who, "--role", role, "--password-stdin"],
+                    input=PASSWORD + "\n",
+                    text=True,
+                    env=env,
+                    check=True,
+                    capture_output=True,
+                )
+            time.sleep(2.5)  # the server looks for accounts again at most every 2 s
+            _account_pages(browser, base)
             browser.close()
     finally:
         server.terminate()

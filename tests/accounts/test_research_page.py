@@ -26,7 +26,7 @@ def test_the_admin_sees_consent_counts_and_a_report_of_only_those_taking_part(
     sign_in(client, dana)
     assert client.get("/")["Location"] == "/account/research"
     page = client.get("/account/research").content.decode()
-    assert "0 of 2 persons take part; 0 withdrew." in page
+    assert "Taking part: 0 of 2 persons. Withdrew: 0." in page
     refused = client.post("/account/research")
     assert refused.status_code == 422
     assert "Nobody takes part in research yet" in refused.content.decode()
@@ -36,7 +36,7 @@ def test_the_admin_sees_consent_counts_and_a_report_of_only_those_taking_part(
     grant_consent(people.bob.person, ["checkins"], actor="person (web)")
     withdraw_consent(people.bob.person, actor="person (web)")
     page = client.get("/account/research").content.decode()
-    assert "1 of 2 persons takes part; 1 withdrew." in page
+    assert "Taking part: 1 of 2 persons. Withdrew: 1." in page
     made = client.post("/account/research")
     assert made.status_code == 200
     text = made.content.decode()
