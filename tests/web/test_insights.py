@@ -25,7 +25,7 @@ def test_the_insights_page_shows_a_forest_plot_and_cards_with_intervals_methods_
 ) -> None:
     html = client.get("/insights").content.decode()
     assert "not proof of cause" in html
-    assert '<svg role="img" aria-label="What was associated with your anxiety.' in html
+    assert '<svg role="img" aria-label="Practices and regular meals: days with against days' in html
     assert "Mindfulness, same day" in html
     assert "95% interval" in html
     assert html.count("<strong>Method:</strong>") == html.count("<strong>Caveat:</strong>") > 5
