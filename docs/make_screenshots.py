@@ -87,6 +87,8 @@ ACCOUNT_PAGES = (
     ("tokens", "/account/tokens", "alice"),
     ("two-factor", "/account/two-factor", "dana"),
     ("research", "/account/research", "dana"),
+    ("shared-with-me", "/account/shared-with-me", "carol"),
+    ("shared-with-me-report", "", "carol"),  # the first report shared with her
 )
 PASSWORD = "correct horse battery staple"  # noqa: S105  a demo account in a throwaway folder
 
@@ -128,17 +130,65 @@ def _account_pages(browser: Any, base: str) -> None:
             page.get_by_label("Password").fill(PASSWORD)
             page.get_by_role("button", name="Sign in").click()
             page.wait_for_load_state("networkidle")
-        for name, path, _ in (p for p in ACCOUNT_PAGES if p[2] == who):
+        if who == "carol":  # a clinician enrols her authenticator app at the first sign-in
+            _enrol(page)
+        for name, listed, _ in (p for p in ACCOUNT_PAGES if p[2] == who):
+            path = listed
+            if not path:
+                page.goto(base + "/account/shared-with-me")
+                report = page.locator("main a[href^='/account/shared-with-me/']").first
+                path = report.get_attribute("href") or ""
             for width in WIDTHS:
                 page.set_viewport_size({"width": width, "height": 800})
                 page.goto(base + path)
                 page.wait_for_load_state("networkidle")
                 _shoot(page, name)
             if name == "two-factor":  # enrol, as the admin would, to reach the next page
-                page.get_by_label("Code from your app").fill(_totp(page.inner_text(".secret")))
-                page.get_by_role("button", name="Turn on two-factor sign-in").click()
-                page.wait_for_load_state("networkidle")
+                _enrol(page)
+        if who == "alice":  # alice shares her report with carol, her clinician
+            page.goto(base + "/sharing")
+            page.get_by_label("Your clinician's account name").fill("carol")
+            page.get_by_role("button", name="Share", exact=True).click()
+            page.wait_for_load_state("networkidle")
         context.close()
+
+
+def _enrol(page: Any) -> None:
+    """Turn on two-factor sign-in from the enrolment page, as an authenticator app would."""
+    page.get_by_label("Code from your app").fill(_totp(page.inner_text(".secret")))
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    page.wait_for_load_state("networkidle")
+
+
+def _first_run(mitra: str) -> None:
+    """The welcome page, as a new person first sees it (a server on an empty data folder)."""
+    from playwright.sync_api import sync_playwright
+
+    empty = tempfile.mkdtemp(prefix="mitra-screenshots-first-")
+    env = {**os.environ, "MITRA_DATA_DIR": empty}
+    env.pop("MITRA_DATABASE_URL", None)
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603  our own command
+        [mitra, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/crisis")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            page = browser.new_page()
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": 800})
+                page.goto(f"http://127.0.0.1:{port}/welcome")
+                page.wait_for_load_state("networkidle")
+                _shoot(page, "welcome")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(empty, ignore_errors=True)
 
 
 def main() -> int:
@@ -148,6 +198,8 @@ def main() -> int:
         print(f"screenshots need Debian's Chromium at {CHROMIUM} (apt install chromium)")
         return 1
     mitra = str(Path(sys.executable).parent / "mitra")
+    OUT.mkdir(exist_ok=True)
+    _first_run(mitra)
     data = tempfile.mkdtemp(prefix="mitra-screenshots-")
     env = {**os.environ, "MITRA_DATA_DIR": data}
     env.pop("MITRA_DATABASE_URL", None)
@@ -180,7 +232,7 @@ def main() -> int:
                     _shoot(page, name)
             context.close()
             # Accounts last: the first one turns sign-in on for every page.
-            for who, role in (("alice", "person"), ("dana", "admin")):
+            for who, role in (("alice", "person"), ("dana", "admin"), ("carol", "clinician")):
                 subprocess.run(  # noqa: S603  our own command
                     [mitra, "user", "add", who, "--role", role, "--password-stdin"],
                     input=PASSWORD + "\n",
