@@ -349,3 +349,18 @@ def print_document(value: Any, kind: Any = None) -> None:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def short_citation(source_id: str) -> str:
+    """A source as people cite it ("Tanna et al. 2022"). The knowledge base is read on first
+    use, not when the command starts: `mitra --help` and the writes do not need it."""
+    from mitra.knowledge import citing
+
+    return citing.short_citation(source_id)
+
+
+def readable_id(text: str) -> str:
+    """`mitra.knowledge.citing.readable_id`, read on first use (see `short_citation`)."""
+    from mitra.knowledge import citing
+
+    return citing.readable_id(text)

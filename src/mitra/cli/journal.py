@@ -10,7 +10,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from mitra import wording
-from mitra.knowledge.citing import short_citation
 
 from .app import (
     JsonFlag,
@@ -24,6 +23,7 @@ from .app import (
     print_json,
     refused,
     replay_token,
+    short_citation,
     the_person,
 )
 

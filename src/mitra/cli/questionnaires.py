@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 import typer
 
-from mitra.knowledge.citing import short_citation
 from mitra.wording import moment, restates
 
 from .app import (
@@ -19,6 +18,7 @@ from .app import (
     out,
     print_document,
     refused,
+    short_citation,
     the_person,
 )
 from .crisis import print_crisis

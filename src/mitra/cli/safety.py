@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.markup import escape
 
-from mitra.knowledge.citing import readable_id, short_citation
 from mitra.vocabulary import PRODUCT_FORMS, AmountInvalid, parse_amount
 from mitra.wording import moment
 
@@ -24,6 +23,8 @@ from .app import (
     out,
     parse_time,
     print_document,
+    readable_id,
+    short_citation,
     the_person,
 )
 from .crisis import print_crisis
