@@ -88,7 +88,7 @@ def _has_nul(value: Any) -> bool:
 
 
 class Schema(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     @field_validator("*", mode="before")
     @classmethod

@@ -34,7 +34,7 @@ class KnowledgeError(ValueError):
 class Record(BaseModel):
     """Base of every knowledge record: immutable, and unknown keys are an error (typos)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Source(Record):
