@@ -38,9 +38,11 @@ $(FHIR_SCHEMA): | $(BIN)/python
 
 # mitra's own modules compiled ahead, as an installed package's are: every command starts from
 # bytecode even where Python is told not to write it (PYTHONDONTWRITEBYTECODE); only what
-# changed since the last run is compiled again.
+# changed since the last run is compiled again. The knowledge base's tables are parsed ahead too.
 bytecode: | $(BIN)/python
 	@$(BIN)/python -m compileall -q src
+	@$(BIN)/python -c 'from importlib import resources; from mitra.knowledge.loader import read_toml; \
+		[read_toml(f.name) for f in resources.files("mitra.knowledge").iterdir() if f.name.endswith(".toml")]'
 
 install: $(VENV)/.installed bytecode
 install-test: $(VENV)/.installed-test $(FHIR_SCHEMA) bytecode

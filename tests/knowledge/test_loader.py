@@ -1,3 +1,12 @@
+import json
+import tomllib
+from importlib import resources
+
+import pytest
+
+from mitra.knowledge import loader
+
+
 def test_the_uniis_the_fhir_export_uses_are_knowledge_with_their_sources() -> None:
     from mitra.knowledge import load
 
@@ -33,3 +42,35 @@ def test_a_crisis_text_link_must_be_an_sms_number_and_come_with_its_label() -> N
         CrisisResource(**line, text_href="sms:1")
     with pytest.raises(ValidationError, match="tel: number or an https"):
         CrisisResource(**(line | {"href": "javascript:alert(1)"}))
+
+
+# -- the parsed tables kept beside the bytecode -----------------------------------------------
+
+KNOWLEDGE_FILES = sorted(
+    p.name for p in resources.files("mitra.knowledge").iterdir() if p.name.endswith(".toml")
+)
+
+
+@pytest.mark.parametrize("name", KNOWLEDGE_FILES)
+def test_a_kept_parse_gives_the_same_tables_as_tomllib(name: str) -> None:
+    text = resources.files("mitra.knowledge").joinpath(name).read_text(encoding="utf-8")
+    first = loader.read_toml(name)  # parses, and keeps the tables when it can
+    kept = loader._kept_path(name, text)
+    assert kept is not None
+    assert kept.exists()
+    assert loader.read_toml(name) == first == tomllib.loads(text)
+
+
+def test_a_changed_file_is_never_read_from_an_old_copy() -> None:
+    assert loader._kept_path("x.toml", 'a = "1"') != loader._kept_path("x.toml", 'a = "2"')
+
+
+def test_a_damaged_copy_is_parsed_again_and_replaced() -> None:
+    name = "symptoms.toml"
+    text = resources.files("mitra.knowledge").joinpath(name).read_text(encoding="utf-8")
+    loader.read_toml(name)
+    kept = loader._kept_path(name, text)
+    assert kept is not None
+    kept.write_bytes(b"\x00 not JSON")
+    assert loader.read_toml(name) == tomllib.loads(text)
+    assert json.loads(kept.read_bytes()) == tomllib.loads(text)
