@@ -607,3 +607,67 @@ def weekly_adherence_chart(weeks: list[tuple[date, int | None, int, int]]) -> Ch
         rows=rows,
         empty=not measured,
     )
+
+
+def weekly_anxiety_chart(weeks: list[tuple[date, float, float, float, int]]) -> Chart:
+    """Mean anxiety (0-10) per week from check-ins, with the lowest and highest day's mean:
+    (Monday, mean, lowest day, highest day, days rated)."""
+    points = [
+        {"week": start.isoformat(), "mean": mean, "low": low, "high": high}
+        for start, mean, low, high, _ in weeks
+    ]
+
+    def build() -> dict[str, Any]:
+        axis = {"format": "%b %Y", "labelAngle": 0, "tickCount": 5}
+        x = _field("week:T", axis=axis, title="Week starting (Monday)")
+        y_title = "Mean anxiety (0-10)"
+        spread = {
+            "mark": {"type": "rule", "color": "#555555"},
+            "encoding": {
+                "x": x,
+                "y": _field("low:Q", scale={"domain": [0, 10]}, title=y_title),
+                "y2": _field("high"),
+            },
+        }
+        line = {
+            "mark": {
+                "type": "line",
+                "color": ANXIETY_COLOR,
+                "point": {"color": ANXIETY_COLOR},
+                "strokeWidth": 2.5,
+            },
+            "encoding": {
+                "x": x,
+                "y": _field("mean:Q", scale={"domain": [0, 10]}, title=y_title),
+            },
+        }
+        return _vega_lite({"data": _data(points), "layer": [spread, line]}, width=560, height=200)
+
+    title = "Anxiety per week, from check-ins"
+    if weeks:
+        summary = (
+            f"{len(weeks)} weeks with check-ins from {day(weeks[0][0])} to {day(weeks[-1][0])}; "
+            f"mean {weeks[0][1]:.1f} in the first, {weeks[-1][1]:.1f} in the latest "
+            "(0-10, higher means more anxious). Lines span the week's lowest and highest day."
+        )
+    else:
+        summary = "No anxiety rating in these weeks."
+    rows = tuple(
+        (day(start), f"{mean:.1f}", f"{low:.1f}–{high:.1f}", str(rated))
+        for start, mean, low, high, rated in weeks
+    )
+    svg, narrow = _drawings("weekly-anxiety", points, build, title, summary) if weeks else ("", "")
+    return Chart(
+        svg=svg,
+        svg_narrow=narrow,
+        title=title,
+        summary=summary,
+        columns=(
+            "Week starting (Monday)",
+            "Mean anxiety (0-10)",
+            "Lowest to highest day",
+            "Days rated",
+        ),
+        rows=rows,
+        empty=not weeks,
+    )
