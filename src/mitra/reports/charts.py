@@ -312,7 +312,11 @@ def questionnaire_history_chart(
                 },
             }
         )
-        return _vega_lite({"layer": layers}, width=560, height=220)
+        spec = _vega_lite({"layer": layers}, width=560, height=220)
+        # Room past the legend: a browser's sans-serif can draw a band's name ("Moderate
+        # anxiety") wider than the renderer measured it, past the drawing's right edge.
+        spec["padding"] = {"left": 5, "right": 32, "top": 5, "bottom": 5}
+        return spec
 
     title = f"{code} totals over time"
     first, last = totals[0], totals[-1]
@@ -321,7 +325,7 @@ def questionnaire_history_chart(
         f"first total {first}, latest {last} (0-{maximum}, higher means more symptoms)."
     )
     rows = tuple((day(d), str(t)) for d, t in zip(days, totals, strict=True))
-    svg, narrow = _drawings("questionnaire_history", [code, points, shaded], build, title, summary)
+    svg, narrow = _drawings("questionnaire-history", [code, points, shaded], build, title, summary)
     return Chart(
         svg=svg,
         svg_narrow=narrow,
