@@ -468,8 +468,30 @@ def binned_chart(
     )
 
 
-def weekly_dose_chart(weeks: list[dict[str, Any]], trend: dict[str, Any] | None) -> Chart:
-    """Estimated mg of mitragynine per week with its content range, and the robust trend line.
+def _week_axis(period: tuple[date, date] | None, title: str) -> dict[str, Any]:
+    """The x channel of a weekly chart: over `period` (first and last day) with a tick each
+    month when given, so charts of one period line up; else over the weeks drawn."""
+    if period is None:
+        axis = {"format": "%b %Y", "labelAngle": 0, "tickCount": 5}
+        return _field("week:T", axis=axis, title=title)
+    first, last = period
+    axis = {"format": "%b", "labelAngle": 0, "tickCount": {"interval": "month", "step": 1}}
+    return _field(
+        "week:T",
+        axis=axis,
+        scale={"domain": [first.isoformat(), last.isoformat()]},
+        title=f"{title}, {day(first)} to {day(last)}",
+    )
+
+
+def weekly_dose_chart(
+    weeks: list[dict[str, Any]],
+    trend: dict[str, Any] | None,
+    *,
+    period: tuple[date, date] | None = None,
+) -> Chart:
+    """Estimated mg of mitragynine per week with its content range, and the robust trend line;
+    over `period` (first and last day) when given.
 
     Grams of leaf (leaf products only) are given in the table, never added to other forms.
     """
@@ -490,9 +512,9 @@ def weekly_dose_chart(weeks: list[dict[str, Any]], trend: dict[str, Any] | None)
         ]
 
     def build() -> dict[str, Any]:
-        axis = {"format": "%b %Y", "labelAngle": 0, "tickCount": 5}
-        x = _field("week:T", axis=axis, title="Week")
-        y_title = "Estimated mitragynine (mg per week)"
+        x = _week_axis(period, "Week")
+        # Two lines: in one, the title ran past the top and bottom of the 200-unit plot.
+        y_title = ["Estimated mitragynine", "(mg per week)"]
         bars = {
             "data": _data(points),
             "mark": {"type": "bar", "color": GRAMS_COLOR, "opacity": 0.6},
@@ -530,7 +552,8 @@ def weekly_dose_chart(weeks: list[dict[str, Any]], trend: dict[str, Any] | None)
         )
         for p, w in zip(points, weeks, strict=True)
     )
-    svg, narrow = _drawings("weekly-mg", [points, line_points], build, title, summary)
+    shown = [points, line_points, [str(d) for d in period or ()]]
+    svg, narrow = _drawings("weekly-mg-per-week", shown, build, title, summary)
     return Chart(
         svg=svg,
         svg_narrow=narrow,
@@ -573,8 +596,9 @@ def weekly_adherence_chart(weeks: list[tuple[date, int | None, int, int]]) -> Ch
                     scale={"domain": labels},
                     title="Week starting (Monday)",
                 ),
+                # Two lines: in one, the title ran past the top and bottom of the plot.
                 "y": _field(
-                    "percent:Q", scale={"domain": [0, 100]}, title="Goals met (% of target)"
+                    "percent:Q", scale={"domain": [0, 100]}, title=["Goals met", "(% of target)"]
                 ),
             },
         }
@@ -598,7 +622,7 @@ def weekly_adherence_chart(weeks: list[tuple[date, int | None, int, int]]) -> Ch
     )
     # Nothing measured: the page says so in words, not with a chart of empty axes.
     svg, narrow = (
-        _drawings("weekly-adherence", [labels, points], build, title, summary)
+        _drawings("weekly-goals-met", [labels, points], build, title, summary)
         if measured
         else ("", "")
     )
@@ -613,17 +637,20 @@ def weekly_adherence_chart(weeks: list[tuple[date, int | None, int, int]]) -> Ch
     )
 
 
-def weekly_anxiety_chart(weeks: list[tuple[date, float, float, float, int]]) -> Chart:
+def weekly_anxiety_chart(
+    weeks: list[tuple[date, float, float, float, int]],
+    *,
+    period: tuple[date, date] | None = None,
+) -> Chart:
     """Mean anxiety (0-10) per week from check-ins, with the lowest and highest day's mean:
-    (Monday, mean, lowest day, highest day, days rated)."""
+    (Monday, mean, lowest day, highest day, days rated); over `period` when given."""
     points = [
         {"week": start.isoformat(), "mean": mean, "low": low, "high": high}
         for start, mean, low, high, _ in weeks
     ]
 
     def build() -> dict[str, Any]:
-        axis = {"format": "%b %Y", "labelAngle": 0, "tickCount": 5}
-        x = _field("week:T", axis=axis, title="Week starting (Monday)")
+        x = _week_axis(period, "Week")
         y_title = "Mean anxiety (0-10)"
         spread = {
             "mark": {"type": "rule", "color": "#555555"},
@@ -660,7 +687,9 @@ def weekly_anxiety_chart(weeks: list[tuple[date, float, float, float, int]]) -> 
         (day(start), f"{mean:.1f}", f"{low:.1f}–{high:.1f}", str(rated))
         for start, mean, low, high, rated in weeks
     )
-    svg, narrow = _drawings("weekly-anxiety", points, build, title, summary) if weeks else ("", "")
+    svg, narrow = _drawings(
+        "weekly-anxiety", [points, [str(d) for d in period or ()]], build, title, summary
+    ) if weeks else ("", "")
     return Chart(
         svg=svg,
         svg_narrow=narrow,
