@@ -4,7 +4,7 @@ trends read alone (`mitra.reads.trends`)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from mitra import wording
@@ -36,7 +36,6 @@ def words(read: TrendsRead) -> dict[str, Any]:
     summary and the taper's choices."""
     taper = read.taper
     return {
-        "name": read.name or "Name not shown",
         "period": (
             f"{wording.plural(read.weeks, 'complete week')} from {day(read.first)} (a Monday), "
             f"then this week so far, to {day(read.last)}"
@@ -77,12 +76,15 @@ def charts(read: TrendsRead) -> dict[str, Chart]:
                 [(b.label, b.min, b.max) for b in s.bands],
                 s.maximum,
             )
+    # The weekly charts share one x axis: the whole weeks of the period.
+    weeks = (read.first, read.first + timedelta(weeks=read.weeks, days=-1))
     found["anxiety"] = weekly_anxiety_chart(
-        [(w.week_start, w.mean, w.lowest, w.highest, w.days_rated) for w in read.anxiety]
+        [(w.week_start, w.mean, w.lowest, w.highest, w.days_rated) for w in read.anxiety],
+        period=weeks,
     )
     trend = read.dose_trend
     if trend.data.get("weekly"):
-        weekly = weekly_dose_chart(trend.data["weekly"], trend.data.get("trend"))
+        weekly = weekly_dose_chart(trend.data["weekly"], trend.data.get("trend"), period=weeks)
         # The table says each week by its first day as people read dates, not in ISO.
         rows = tuple((day(date.fromisoformat(r[0])), *r[1:]) for r in weekly.rows)
         found["dose"] = replace(weekly, rows=rows)
