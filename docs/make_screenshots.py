@@ -89,7 +89,13 @@ ACCOUNT_PAGES = (
     ("research", "/account/research", "dana"),
     ("shared-with-me", "/account/shared-with-me", "carol"),
     ("shared-with-me-report", "", "carol"),  # the first report shared with her
+    ("shared-with-me-trends", "", "carol"),  # that person's trends (report and data shared)
 )
+#: Pages reached from the clinician's list, by the link that opens them.
+SHARED_LINKS = {
+    "shared-with-me-report": "main li > a[href^='/account/shared-with-me/']",
+    "shared-with-me-trends": "main a[href$='/trends']",
+}
 PASSWORD = "correct horse battery staple"  # noqa: S105  a demo account in a throwaway folder
 
 
@@ -136,8 +142,8 @@ def _account_pages(browser: Any, base: str) -> None:
             path = listed
             if not path:
                 page.goto(base + "/account/shared-with-me")
-                report = page.locator("main a[href^='/account/shared-with-me/']").first
-                path = report.get_attribute("href") or ""
+                link = page.locator(SHARED_LINKS[name]).first
+                path = link.get_attribute("href") or ""
             for width in WIDTHS:
                 page.set_viewport_size({"width": width, "height": 800})
                 page.goto(base + path)
@@ -145,9 +151,10 @@ def _account_pages(browser: Any, base: str) -> None:
                 _shoot(page, name)
             if name == "two-factor":  # enrol, as the admin would, to reach the next page
                 _enrol(page)
-        if who == "alice":  # alice shares her report with carol, her clinician
+        if who == "alice":  # alice shares her report and data with carol, her clinician
             page.goto(base + "/sharing")
             page.get_by_label("Your clinician's account name").fill("carol")
+            page.get_by_label("My report and my journal's data").check()
             page.get_by_role("button", name="Share", exact=True).click()
             page.wait_for_load_state("networkidle")
         context.close()

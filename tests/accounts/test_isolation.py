@@ -230,6 +230,8 @@ def test_the_matrix_covers_every_route_and_aims_at_alices_live_objects(
     routes = web_routes()
     assert "products/<int:product_id>" in routes
     assert "account/tokens/<int:token_id>/revoke" in routes
+    # A clinician's pages of a person's journal, read through a grant, are in it too.
+    assert "account/shared-with-me/<int:grant_id>/trends" in routes
     paths = [p for route in routes for p in fill(route, journals)]
     assert len(paths) >= len(routes)
     operations = api_operations(journals)

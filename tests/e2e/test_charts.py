@@ -38,14 +38,16 @@ DRAWN_TEXT_JS = """
           const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
           return [t.textContent.trim().slice(0, 30), Math.round(px * 10) / 10];
         })),
-      // Text drawn past its drawing's edge is cut off where the drawing ends.
+      // Text drawn past its drawing's edge is cut off where the drawing ends (an axis title
+      // longer than its plot is tall runs past the top and bottom).
       cut: shown.flatMap(svg => {
         const box = svg.getBoundingClientRect();
         return [...svg.querySelectorAll("text")]
           .filter(t => t.textContent.trim())
           .filter(t => {
             const r = t.getBoundingClientRect();
-            return r.left < box.left - 1 || r.right > box.right + 1;
+            return r.left < box.left - 1 || r.right > box.right + 1
+              || r.top < box.top - 1 || r.bottom > box.bottom + 1;
           })
           .map(t => t.textContent.trim().slice(0, 40));
       }),

@@ -23,6 +23,7 @@ __all__ = [
     "WeekAdherence",
     "plan_progress",
     "plan_read",
+    "weekly_adherence",
 ]
 
 #: Weeks the adherence chart shows, this week included.
@@ -149,6 +150,19 @@ def plan_progress(person: Any, now: datetime | None = None) -> PlanProgress:
 def plan_read(person: Any, now: datetime | None = None) -> PlanRead:
     """The plan with this week's progress and the last `ADHERENCE_WEEKS` weeks' adherence."""
     today, goals, rows = _weeks(person, now, ADHERENCE_WEEKS)
+    plan = plans.plan_of(person)
+    return PlanRead(
+        clinician_name=plan.clinician_name,
+        clinician_contact=plan.clinician_contact,
+        reasons=plan.reasons,
+        warning_signs=plan.warning_signs,
+        crisis_contacts=tuple(ContactView(c["name"], c["phone"]) for c in person.crisis_contacts),
+        this_week=_this_week(today, goals, rows),
+        weeks=_adherence(rows),
+    )
+
+
+def _adherence(rows: list[Any]) -> tuple[WeekAdherence, ...]:
     weeks = []
     for row in rows:
         measured = [w.fraction for w in row if not math.isnan(w.fraction)]
@@ -160,13 +174,13 @@ def plan_read(person: Any, now: datetime | None = None) -> PlanRead:
                 goals=len(row),
             )
         )
-    plan = plans.plan_of(person)
-    return PlanRead(
-        clinician_name=plan.clinician_name,
-        clinician_contact=plan.clinician_contact,
-        reasons=plan.reasons,
-        warning_signs=plan.warning_signs,
-        crisis_contacts=tuple(ContactView(c["name"], c["phone"]) for c in person.crisis_contacts),
-        this_week=_this_week(today, goals, rows),
-        weeks=tuple(weeks),
-    )
+    return tuple(weeks)
+
+
+def weekly_adherence(
+    person: Any, now: datetime | None = None, weeks: int = ADHERENCE_WEEKS
+) -> tuple[WeekAdherence, ...]:
+    """How each of the last `weeks` weeks went against the plan's goals (this week included),
+    without the plan's words or contacts (a clinician's Trends page shows only this)."""
+    _, _, rows = _weeks(person, now, weeks)
+    return _adherence(rows)

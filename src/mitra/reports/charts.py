@@ -312,7 +312,11 @@ def questionnaire_history_chart(
                 },
             }
         )
-        return _vega_lite({"layer": layers}, width=560, height=220)
+        spec = _vega_lite({"layer": layers}, width=560, height=220)
+        # Room past the legend: a browser's sans-serif can draw a band's name ("Moderate
+        # anxiety") wider than the renderer measured it, past the drawing's right edge.
+        spec["padding"] = {"left": 5, "right": 32, "top": 5, "bottom": 5}
+        return spec
 
     title = f"{code} totals over time"
     first, last = totals[0], totals[-1]
@@ -321,7 +325,7 @@ def questionnaire_history_chart(
         f"first total {first}, latest {last} (0-{maximum}, higher means more symptoms)."
     )
     rows = tuple((day(d), str(t)) for d, t in zip(days, totals, strict=True))
-    svg, narrow = _drawings("questionnaire_history", [code, points, shaded], build, title, summary)
+    svg, narrow = _drawings("questionnaire-history", [code, points, shaded], build, title, summary)
     return Chart(
         svg=svg,
         svg_narrow=narrow,
@@ -464,8 +468,30 @@ def binned_chart(
     )
 
 
-def weekly_dose_chart(weeks: list[dict[str, Any]], trend: dict[str, Any] | None) -> Chart:
-    """Estimated mg of mitragynine per week with its content range, and the robust trend line.
+def _week_axis(period: tuple[date, date] | None, title: str) -> dict[str, Any]:
+    """The x channel of a weekly chart: over `period` (first and last day) with a tick each
+    month when given, so charts of one period line up; else over the weeks drawn."""
+    if period is None:
+        axis = {"format": "%b %Y", "labelAngle": 0, "tickCount": 5}
+        return _field("week:T", axis=axis, title=title)
+    first, last = period
+    axis = {"format": "%b", "labelAngle": 0, "tickCount": {"interval": "month", "step": 1}}
+    return _field(
+        "week:T",
+        axis=axis,
+        scale={"domain": [first.isoformat(), last.isoformat()]},
+        title=f"{title}, {day(first)} to {day(last)}",
+    )
+
+
+def weekly_dose_chart(
+    weeks: list[dict[str, Any]],
+    trend: dict[str, Any] | None,
+    *,
+    period: tuple[date, date] | None = None,
+) -> Chart:
+    """Estimated mg of mitragynine per week with its content range, and the robust trend line;
+    over `period` (first and last day) when given.
 
     Grams of leaf (leaf products only) are given in the table, never added to other forms.
     """
@@ -486,9 +512,9 @@ def weekly_dose_chart(weeks: list[dict[str, Any]], trend: dict[str, Any] | None)
         ]
 
     def build() -> dict[str, Any]:
-        axis = {"format": "%b %Y", "labelAngle": 0, "tickCount": 5}
-        x = _field("week:T", axis=axis, title="Week")
-        y_title = "Estimated mitragynine (mg per week)"
+        x = _week_axis(period, "Week")
+        # Two lines: in one, the title ran past the top and bottom of the 200-unit plot.
+        y_title = ["Estimated mitragynine", "(mg per week)"]
         bars = {
             "data": _data(points),
             "mark": {"type": "bar", "color": GRAMS_COLOR, "opacity": 0.6},
@@ -526,7 +552,8 @@ def weekly_dose_chart(weeks: list[dict[str, Any]], trend: dict[str, Any] | None)
         )
         for p, w in zip(points, weeks, strict=True)
     )
-    svg, narrow = _drawings("weekly-mg", [points, line_points], build, title, summary)
+    shown = [points, line_points, [str(d) for d in period or ()]]
+    svg, narrow = _drawings("weekly-mg-per-week", shown, build, title, summary)
     return Chart(
         svg=svg,
         svg_narrow=narrow,
@@ -569,8 +596,9 @@ def weekly_adherence_chart(weeks: list[tuple[date, int | None, int, int]]) -> Ch
                     scale={"domain": labels},
                     title="Week starting (Monday)",
                 ),
+                # Two lines: in one, the title ran past the top and bottom of the plot.
                 "y": _field(
-                    "percent:Q", scale={"domain": [0, 100]}, title="Goals met (% of target)"
+                    "percent:Q", scale={"domain": [0, 100]}, title=["Goals met", "(% of target)"]
                 ),
             },
         }
@@ -594,7 +622,7 @@ def weekly_adherence_chart(weeks: list[tuple[date, int | None, int, int]]) -> Ch
     )
     # Nothing measured: the page says so in words, not with a chart of empty axes.
     svg, narrow = (
-        _drawings("weekly-adherence", [labels, points], build, title, summary)
+        _drawings("weekly-goals-met", [labels, points], build, title, summary)
         if measured
         else ("", "")
     )
@@ -606,4 +634,73 @@ def weekly_adherence_chart(weeks: list[tuple[date, int | None, int, int]]) -> Ch
         columns=("Week starting (Monday)", "Share of targets met", "Goals met in full"),
         rows=rows,
         empty=not measured,
+    )
+
+
+def weekly_anxiety_chart(
+    weeks: list[tuple[date, float, float, float, int]],
+    *,
+    period: tuple[date, date] | None = None,
+) -> Chart:
+    """Mean anxiety (0-10) per week from check-ins, with the lowest and highest day's mean:
+    (Monday, mean, lowest day, highest day, days rated); over `period` when given."""
+    points = [
+        {"week": start.isoformat(), "mean": mean, "low": low, "high": high}
+        for start, mean, low, high, _ in weeks
+    ]
+
+    def build() -> dict[str, Any]:
+        x = _week_axis(period, "Week")
+        y_title = "Mean anxiety (0-10)"
+        spread = {
+            "mark": {"type": "rule", "color": "#555555"},
+            "encoding": {
+                "x": x,
+                "y": _field("low:Q", scale={"domain": [0, 10]}, title=y_title),
+                "y2": _field("high"),
+            },
+        }
+        line = {
+            "mark": {
+                "type": "line",
+                "color": ANXIETY_COLOR,
+                "point": {"color": ANXIETY_COLOR},
+                "strokeWidth": 2.5,
+            },
+            "encoding": {
+                "x": x,
+                "y": _field("mean:Q", scale={"domain": [0, 10]}, title=y_title),
+            },
+        }
+        return _vega_lite({"data": _data(points), "layer": [spread, line]}, width=560, height=200)
+
+    title = "Anxiety per week, from check-ins"
+    if weeks:
+        summary = (
+            f"{len(weeks)} weeks with check-ins from {day(weeks[0][0])} to {day(weeks[-1][0])}; "
+            f"mean {weeks[0][1]:.1f} in the first, {weeks[-1][1]:.1f} in the latest "
+            "(0-10, higher means more anxious). Lines span the week's lowest and highest day."
+        )
+    else:
+        summary = "No anxiety rating in these weeks."
+    rows = tuple(
+        (day(start), f"{mean:.1f}", f"{low:.1f}–{high:.1f}", str(rated))
+        for start, mean, low, high, rated in weeks
+    )
+    svg, narrow = _drawings(
+        "weekly-anxiety", [points, [str(d) for d in period or ()]], build, title, summary
+    ) if weeks else ("", "")
+    return Chart(
+        svg=svg,
+        svg_narrow=narrow,
+        title=title,
+        summary=summary,
+        columns=(
+            "Week starting (Monday)",
+            "Mean anxiety (0-10)",
+            "Lowest to highest day",
+            "Days rated",
+        ),
+        rows=rows,
+        empty=not weeks,
     )

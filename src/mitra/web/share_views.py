@@ -214,3 +214,31 @@ def shared_with_me_csv(request: HttpRequest, grant_id: int) -> HttpResponse:
             "Cache-Control": "no-store",
         },
     )
+
+
+@require_safe
+def shared_with_me_trends(request: HttpRequest, grant_id: int) -> HttpResponse:
+    """A person's trends, for a grant of report and data (audited).
+
+    A report-only grant has no trends page: the report already shows the questionnaire totals
+    with their bands and the weekly dose; weekly check-ins, the taper day by day and the plan's
+    adherence are the journal's data, which that grant does not share.
+    """
+    from mitra.reads.trends import trends
+    from mitra.reports.trends import charts, words
+
+    clinician = _clinician(request)
+    held = {g.id: g for g in sharing.grants_held(clinician)}
+    if grant_id not in held or held[grant_id].scope != "report-and-data":
+        raise Http404
+    person = sharing.open_grant(clinician, grant_id, "trends", request.META.get("REMOTE_ADDR", ""))
+    if person is None:
+        raise Http404
+    read = trends(person)
+    response = render(
+        request,
+        "web/shared_trends.html",
+        {"read": read, "doc": words(read), "charts": charts(read), "grant": held[grant_id]},
+    )
+    response["Cache-Control"] = "no-store"
+    return response

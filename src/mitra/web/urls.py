@@ -116,6 +116,11 @@ urlpatterns = [
         name="shared_with_me_report",
     ),
     path(
+        "account/shared-with-me/<int:grant_id>/trends",
+        share_views.shared_with_me_trends,
+        name="shared_with_me_trends",
+    ),
+    path(
         "account/shared-with-me/<int:grant_id>/csv.zip",
         share_views.shared_with_me_csv,
         name="shared_with_me_csv",

@@ -1,0 +1,162 @@
+"""A person's trends for a clinician they shared their report and data with: GAD-7 and PHQ-9
+totals with their bands, weekly anxiety from check-ins, the weekly kratom dose (estimated mg of
+mitragynine with its range; grams of leaf for leaf products only), the taper as lived (steps and
+holds) and how the plan's weekly goals went.
+
+One typed result, composed from the reads the person's own pages use (the report's
+questionnaire sections and weekly doses, the Taper page, the Plan page's adherence), over whole
+Monday-to-Sunday weeks: the faces only render it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from mitra.insights.report import insight as one_insight
+from mitra.journal import clock, queries, timeline
+from mitra.plan import week_start
+from mitra.taper import Schedule, TaperEvent
+
+from .insights import InsightView, _view
+from .plan import ADHERENCE_WEEKS, WeekAdherence, weekly_adherence
+from .report import DISCLAIMER, SCORED, InstrumentSection, WeeklyDose, _instrument, _weeks
+from .taper import TaperDay, taper_page
+
+if TYPE_CHECKING:
+    from mitra.journal.models import Person
+
+__all__ = ["TREND_WEEKS", "TaperTrend", "TrendsRead", "WeeklyAnxiety", "trends"]
+
+#: Complete weeks the trends cover (half a year), this week so far besides.
+TREND_WEEKS = 26
+
+
+@dataclass(frozen=True)
+class WeeklyAnxiety:
+    """One complete week (Monday to Sunday) with check-ins: the mean of its days' mean anxiety
+    ratings (0-10), the lowest and highest day's mean, and the days rated."""
+
+    week_start: date
+    mean: float
+    lowest: float
+    highest: float
+    days_rated: int
+
+
+@dataclass(frozen=True)
+class TaperTrend:
+    """The active taper as lived: its schedule (the steps), every day so far (allowance, use,
+    held or not), the holds, resumes and steps back chosen, and the days within and over.
+    `active` is false without a taper (every other field is then empty)."""
+
+    active: bool
+    schedule: Schedule | None
+    step: int | None
+    steps: int | None
+    held: bool
+    days: tuple[TaperDay, ...]
+    days_within: int
+    days_over: int
+    choices: tuple[TaperEvent, ...]
+
+
+@dataclass(frozen=True)
+class TrendsRead:
+    """The trends over local days `first`..`last` (both included): `weeks` complete weeks
+    from the Monday `first` (the weekly figures), then this week so far (questionnaires)."""
+
+    name: str
+    first: date
+    last: date
+    weeks: int
+    made_at: datetime
+    disclaimer: str
+    questionnaires: tuple[InstrumentSection, ...]
+    anxiety: tuple[WeeklyAnxiety, ...]
+    doses: tuple[WeeklyDose, ...]
+    dose_trend: InsightView  # the dose-trend card: its `data` feeds the weekly chart
+    doses_logged: int
+    doses_without_content: int
+    taper: TaperTrend
+    adherence: tuple[WeekAdherence, ...]
+    adherence_weeks: int
+
+
+def _now() -> datetime:
+    """The current moment (one place, so a test can fix it)."""
+    return datetime.now(UTC)
+
+
+def _anxiety_weeks(daily: Any, first: date, weeks: int) -> tuple[WeeklyAnxiety, ...]:
+    found = []
+    for w in range(weeks):
+        rated = [float(v) for v in daily[w * 7 : w * 7 + 7] if not math.isnan(v)]
+        if rated:
+            found.append(
+                WeeklyAnxiety(
+                    week_start=first + timedelta(weeks=w),
+                    mean=round(sum(rated) / len(rated), 2),
+                    lowest=round(min(rated), 2),
+                    highest=round(max(rated), 2),
+                    days_rated=len(rated),
+                )
+            )
+    return tuple(found)
+
+
+def _taper(person: Person, now: datetime) -> TaperTrend:
+    page = taper_page(person, now)
+    s = page.status
+    return TaperTrend(
+        active=s.active,
+        schedule=s.schedule,
+        step=s.step,
+        steps=s.steps,
+        held=s.held,
+        days=page.days,
+        days_within=page.days_within,
+        days_over=page.days_over,
+        choices=s.choices,
+    )
+
+
+def trends(person: Person, *, now: datetime | None = None) -> TrendsRead:
+    """The person's trends over the last `TREND_WEEKS` complete weeks and this week so far."""
+    made_at = now or _now()
+    the_clock = clock(person)
+    last = the_clock.today(made_at)
+    first = week_start(last) - timedelta(weeks=TREND_WEEKS)
+    line = timeline(person, first, last)
+    start, _ = the_clock.day_span(first)
+    _, end = the_clock.day_span(last)
+
+    responses = list(queries.responses(person).filter(at__gte=start, at__lt=end))
+    by_code: dict[str, list[Any]] = {}
+    for r in responses:
+        by_code.setdefault(r.instrument, []).append(r)
+    sections = tuple(_instrument(person, c, by_code.get(c, []), the_clock.zone) for c in SCORED)
+
+    card = one_insight(line, "kratom.dose_trend")
+    assert card is not None  # the engines always make this card
+    trend = _view(card)
+    weeks = line.n_days // 7  # the dose card's weeks too: on a Sunday, this one is complete
+    return TrendsRead(
+        name=person.name.strip(),
+        first=first,
+        last=last,
+        weeks=weeks,
+        made_at=made_at.astimezone(the_clock.zone),
+        disclaimer=DISCLAIMER,
+        questionnaires=sections,
+        anxiety=_anxiety_weeks(line.daily_anxiety(), first, weeks),
+        doses=_weeks(trend),
+        dose_trend=trend,
+        doses_logged=int(line.dose_time.size),
+        doses_without_content=line.doses_without_content(),
+        taper=_taper(person, made_at),
+        adherence=weekly_adherence(person, made_at, ADHERENCE_WEEKS),
+        adherence_weeks=ADHERENCE_WEEKS,
+    )
