@@ -197,3 +197,23 @@ def _another_clinician_asks(people: People, path: str) -> int:
 
     dave = accounts.add_account("dave", "clinician", "correct horse battery staple")
     return int(sign_in(Client(), dave).get(path).status_code)
+
+
+def test_the_clinicians_report_says_how_the_taper_and_goals_went(
+    people: People, journal: dict[str, Any]
+) -> None:
+    """The report's plan section is the taper as lived and the weekly goals, in the Trends
+    page's own words; a journal with neither says so (it never says mitra keeps no plan)."""
+    from mitra.reads.report import report
+    from mitra.reports.clinician import sections
+
+    said = sections(report(people.alice.person))["plan"]
+    assert re.search(r"Taper \(.+\) from 4 to 0 g a day, begun ", said)
+    assert "Step 1 of " in said
+    assert ", held;" in said
+    assert "Step held on " in said
+    goals = r"Weekly practice goals: .*week of .+, 33% on average, 0 of 1 goal met in full"
+    assert re.search(goals, said)
+    empty = sections(report(people.bob.person))["plan"]
+    assert empty == "No taper under way. No weekly practice goals set."
+    assert "does not yet" not in said + empty

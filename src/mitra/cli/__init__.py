@@ -10,7 +10,7 @@ from typing import Any
 # points when it builds its first model (about 25 ms of each command's start).
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-import typer  # noqa: E402  after the variable above, which pydantic reads on first use
+import typer  # after the variable above, which pydantic reads when it builds a model
 
 from . import (
     accounts,

@@ -23,11 +23,13 @@ from .alerts import AlertView
 from .alerts import alerts as open_alerts
 from .insights import InsightView, _view
 from .interactions import InteractionView
+from .plan import ADHERENCE_WEEKS, WeekAdherence, weekly_adherence
 from .products import ProductView
 from .products import products as product_list
 from .questionnaires import BandView, cite, response_view
 from .substances import SubstanceView
 from .substances import substances as substance_list
+from .taper import TaperTrend, taper_trend
 
 if TYPE_CHECKING:
     from mitra.journal.models import Person
@@ -162,10 +164,11 @@ class MedicinesSection:
 
 @dataclass(frozen=True)
 class PlanSection:
-    """The taper and weekly practice goals: a hook until mitra has them (`available` False)."""
+    """The taper as lived and how the weekly practice goals went, as of when the report was
+    made: from the reads the person's own Taper and Plan pages use."""
 
-    available: bool
-    note: str
+    taper: TaperTrend
+    adherence: tuple[WeekAdherence, ...]  # oldest first; empty without goals
 
 
 @dataclass(frozen=True)
@@ -350,11 +353,8 @@ def report(
         medicines=medicines,
         alerts=open_alerts(person).alerts,
         plan=PlanSection(
-            available=False,
-            note=(
-                "The taper (steps, adherence, holds) and weekly practice goals against what was "
-                "done will appear here once mitra keeps a plan; it does not yet."
-            ),
+            taper=taper_trend(person, made_at),
+            adherence=weekly_adherence(person, made_at, ADHERENCE_WEEKS),
         ),
         insights=standing_out,
         insights_note=(

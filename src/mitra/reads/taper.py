@@ -36,11 +36,13 @@ __all__ = [
     "TaperPage",
     "TaperPreview",
     "TaperStatus",
+    "TaperTrend",
     "paces",
     "save_preview",
     "taper_page",
     "taper_preview",
     "taper_status",
+    "taper_trend",
 ]
 
 
@@ -324,3 +326,38 @@ def taper_page(person: Any, now: datetime | None = None) -> TaperPage:
     past = [d for d in days if d.day < status.day]
     over = sum(d.over for d in days)
     return TaperPage(status, days, len(past) - sum(d.over for d in past), over, paces(), borrowed)
+
+
+@dataclass(frozen=True)
+class TaperTrend:
+    """The active taper as lived: its schedule (the steps), every day so far (allowance, use,
+    held or not), the holds, resumes and steps back chosen, and the days within and over.
+    `active` is false without a taper (every other field is then empty)."""
+
+    active: bool
+    schedule: Schedule | None
+    step: int | None
+    steps: int | None
+    held: bool
+    days: tuple[TaperDay, ...]
+    days_within: int
+    days_over: int
+    choices: tuple[TaperEvent, ...]
+
+
+def taper_trend(person: Any, now: datetime | None = None) -> TaperTrend:
+    """The active taper as lived, from the Taper page's read (a clinician's Trends page and
+    report show this)."""
+    page = taper_page(person, now)
+    s = page.status
+    return TaperTrend(
+        active=s.active,
+        schedule=s.schedule,
+        step=s.step,
+        steps=s.steps,
+        held=s.held,
+        days=page.days,
+        days_within=page.days_within,
+        days_over=page.days_over,
+        choices=s.choices,
+    )

@@ -18,17 +18,16 @@ from typing import TYPE_CHECKING, Any
 from mitra.insights.report import insight as one_insight
 from mitra.journal import clock, queries, timeline
 from mitra.plan import week_start
-from mitra.taper import Schedule, TaperEvent
 
 from .insights import InsightView, _view
 from .plan import ADHERENCE_WEEKS, WeekAdherence, weekly_adherence
 from .report import DISCLAIMER, SCORED, InstrumentSection, WeeklyDose, _instrument, _weeks
-from .taper import TaperDay, taper_page
+from .taper import TaperTrend, taper_trend
 
 if TYPE_CHECKING:
     from mitra.journal.models import Person
 
-__all__ = ["TREND_WEEKS", "TaperTrend", "TrendsRead", "WeeklyAnxiety", "trends"]
+__all__ = ["TREND_WEEKS", "TrendsRead", "WeeklyAnxiety", "trends"]
 
 #: Complete weeks the trends cover (half a year), this week so far besides.
 TREND_WEEKS = 26
@@ -44,23 +43,6 @@ class WeeklyAnxiety:
     lowest: float
     highest: float
     days_rated: int
-
-
-@dataclass(frozen=True)
-class TaperTrend:
-    """The active taper as lived: its schedule (the steps), every day so far (allowance, use,
-    held or not), the holds, resumes and steps back chosen, and the days within and over.
-    `active` is false without a taper (every other field is then empty)."""
-
-    active: bool
-    schedule: Schedule | None
-    step: int | None
-    steps: int | None
-    held: bool
-    days: tuple[TaperDay, ...]
-    days_within: int
-    days_over: int
-    choices: tuple[TaperEvent, ...]
 
 
 @dataclass(frozen=True)
@@ -107,22 +89,6 @@ def _anxiety_weeks(daily: Any, first: date, weeks: int) -> tuple[WeeklyAnxiety, 
     return tuple(found)
 
 
-def _taper(person: Person, now: datetime) -> TaperTrend:
-    page = taper_page(person, now)
-    s = page.status
-    return TaperTrend(
-        active=s.active,
-        schedule=s.schedule,
-        step=s.step,
-        steps=s.steps,
-        held=s.held,
-        days=page.days,
-        days_within=page.days_within,
-        days_over=page.days_over,
-        choices=s.choices,
-    )
-
-
 def trends(person: Person, *, now: datetime | None = None) -> TrendsRead:
     """The person's trends over the last `TREND_WEEKS` complete weeks and this week so far."""
     made_at = now or _now()
@@ -156,7 +122,7 @@ def trends(person: Person, *, now: datetime | None = None) -> TrendsRead:
         dose_trend=trend,
         doses_logged=int(line.dose_time.size),
         doses_without_content=line.doses_without_content(),
-        taper=_taper(person, made_at),
+        taper=taper_trend(person, made_at),
         adherence=weekly_adherence(person, made_at, ADHERENCE_WEEKS),
         adherence_weeks=ADHERENCE_WEEKS,
     )

@@ -687,9 +687,11 @@ def weekly_anxiety_chart(
         (day(start), f"{mean:.1f}", f"{low:.1f}–{high:.1f}", str(rated))
         for start, mean, low, high, rated in weeks
     )
-    svg, narrow = _drawings(
-        "weekly-anxiety", [points, [str(d) for d in period or ()]], build, title, summary
-    ) if weeks else ("", "")
+    svg, narrow = (
+        _drawings("weekly-anxiety", [points, [str(d) for d in period or ()]], build, title, summary)
+        if weeks
+        else ("", "")
+    )
     return Chart(
         svg=svg,
         svg_narrow=narrow,

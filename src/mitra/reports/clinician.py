@@ -16,11 +16,19 @@ from typing import Any
 
 from mitra import wording
 from mitra.instruments import Change
-from mitra.reads.report import InstrumentSection, ReportRead
+from mitra.reads.report import InstrumentSection, PlanSection, ReportRead
+from mitra.reads.taper import TaperTrend
 
 from .charts import Chart, questionnaire_history_chart, weekly_dose_chart
 
-__all__ = ["PAPERS", "charts", "pdf", "sections"]
+__all__ = ["PAPERS", "TAPER_CHOICES", "charts", "pdf", "sections", "taper_choices", "taper_now"]
+
+#: How each taper choice is said, with its day.
+TAPER_CHOICES = {
+    "hold": "Step held",
+    "resume": "Taper resumed",
+    "back": "Back one step (held there)",
+}
 
 #: Paper sizes the PDF is laid out for (Typst's names), A4 first.
 PAPERS = ("a4", "us-letter")
@@ -80,8 +88,12 @@ def _questionnaire(s: InstrumentSection) -> dict[str, Any]:
         "code": s.code,
         "name": s.name,
         "latest": latest,
-        "count": f"{len(s.responses)} response{'s' if len(s.responses) != 1 else ''} "
-        "in the period.",
+        # Said only when there are some: "No response in this period." already says none.
+        "count": (
+            f"{wording.plural(len(s.responses), 'response')} in the period."
+            if s.responses
+            else ""
+        ),
         "change": _change_text(s.change, first) if s.change and first else "",
         "sources": [c.citation for c in s.change_sources],
         "bands": ", ".join(f"{b.label} {b.min}–{b.max}" for b in s.bands),
@@ -232,7 +244,7 @@ def sections(read: ReportRead) -> dict[str, Any]:
             }
             for a in read.alerts
         ],
-        "plan": read.plan.note,
+        "plan": _plan(read.plan),
         "insights": [
             {
                 "title": c.title,
@@ -305,3 +317,52 @@ def pdf(read: ReportRead, *, paper: str = "a4", with_charts: bool = True) -> byt
     if not isinstance(result, bytes):  # a multi-page image export would be a list
         raise TypeError("typst returned no PDF")
     return result
+
+
+def taper_now(taper: TaperTrend) -> str:
+    """Where the taper stands: its step, whether it is held, days within and over."""
+    if not (taper.active and taper.days):
+        return ""
+    return (
+        f"Step {taper.step} of {taper.steps}"
+        + (", held" if taper.held else "")
+        + f"; within the allowance on {wording.plural(taper.days_within, 'past day')}, "
+        f"over it on {wording.plural(taper.days_over, 'day')}."
+    )
+
+
+def taper_choices(taper: TaperTrend) -> list[str]:
+    """The holds, resumes and steps back chosen, each with its day."""
+    return [f"{TAPER_CHOICES.get(c.action, c.action)} on {_day(c.day)}" for c in taper.choices]
+
+
+def _plan(plan: PlanSection) -> str:
+    """The taper as lived and the weekly goals, as the person's Taper and Plan pages say them."""
+    taper, parts = plan.taper, []
+    if taper.active and taper.schedule is not None:
+        s = taper.schedule
+        parts.append(
+            f"Taper ({s.pace_label}) from {s.start_amount:g} to {s.target_amount:g} {s.unit} "
+            f"a day, begun {_day(s.starts)}, reaching the target on {_day(s.reaches_target)}."
+        )
+        if now := taper_now(taper):
+            parts.append(now)
+        if choices := taper_choices(taper):
+            parts.append("; ".join(choices) + ".")
+    else:
+        parts.append("No taper under way.")
+    weeks = [w for w in plan.adherence if w.goals]
+    if weeks:
+        parts.append(
+            "Weekly practice goals: "
+            + "; ".join(
+                f"week of {_day(w.week_start)}, "
+                + (f"{w.percent}% on average, " if w.percent is not None else "")
+                + f"{w.goals_met} of {wording.plural(w.goals, 'goal')} met in full"
+                for w in weeks
+            )
+            + "."
+        )
+    else:
+        parts.append("No weekly practice goals set.")
+    return " ".join(parts)

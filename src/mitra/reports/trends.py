@@ -18,17 +18,10 @@ from .charts import (
     weekly_anxiety_chart,
     weekly_dose_chart,
 )
-from .clinician import _questionnaire
+from .clinician import _questionnaire, taper_choices, taper_now
 from .taper_chart import taper_chart
 
 __all__ = ["charts", "words"]
-
-#: How each taper choice is said, with its day.
-CHOICES = {
-    "hold": "Step held",
-    "resume": "Taper resumed",
-    "back": "Back one step (held there)",
-}
 
 
 def words(read: TrendsRead) -> dict[str, Any]:
@@ -51,15 +44,8 @@ def words(read: TrendsRead) -> dict[str, Any]:
                 else "."
             )
         ),
-        "choices": [f"{CHOICES.get(c.action, c.action)} on {day(c.day)}" for c in taper.choices],
-        "taper_now": (
-            f"Step {taper.step} of {taper.steps}"
-            + (", held" if taper.held else "")
-            + f"; within the allowance on {wording.plural(taper.days_within, 'past day')}, "
-            f"over it on {wording.plural(taper.days_over, 'day')}."
-            if taper.active and taper.days
-            else ""
-        ),
+        "choices": taper_choices(taper),
+        "taper_now": taper_now(taper),
     }
 
 
