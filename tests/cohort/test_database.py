@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 NOTE = "Told my sister Ruth about the 555-0142 clinic"
 SECRET = bytes(range(32))
-DAYS = 15
+DAYS = 8
 
 
 def _journal(person: Any, grams: float, product_name: str) -> list[date]:
