@@ -20,6 +20,7 @@ from mitra.cohort.report import cohort_report
 from mitra.cohort.schema import TABLES
 from mitra.journal import services
 from mitra.journal.consent import grant_consent, withdraw_consent
+from mitra.journal.erase import delete_journal
 from mitra.journal.models import Person
 from mitra.journal.queries import journal_id
 from mitra.reads.serialise import document
@@ -86,15 +87,17 @@ def _view(name: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         return [c.name for c in cursor.description], cursor.fetchall()
 
 
-def _staged_persons() -> set[int]:
+def _staged(*names: str) -> dict[int, int]:
+    """Rows staged per person (database id) in the tables `names` (default: all)."""
     from django.db import connection
 
-    found: set[int] = set()
+    found: dict[int, int] = {}
     with connection.cursor() as cursor:
-        for name in TABLES:
-            query = f'SELECT DISTINCT person_id FROM {SCHEMA}."staged_{name}"'  # noqa: S608
+        for name in names or TABLES:
+            query = f'SELECT person_id, count(*) FROM {SCHEMA}."staged_{name}" GROUP BY 1'  # noqa: S608
             cursor.execute(query)
-            found |= {row[0] for row in cursor.fetchall()}
+            for person, count in cursor.fetchall():
+                found[person] = found.get(person, 0) + count
     return found
 
 
@@ -123,11 +126,12 @@ def test_postgres_gives_the_same_rows_and_report_as_duckdb_on_the_export(
     assert figures["gad7_change"]["n"] == 2  # Cy shared doses only
 
 
-def test_a_withdrawal_or_a_narrower_consent_leaves_the_views_at_once(
+def test_a_withdrawal_a_narrower_consent_or_an_erasure_leaves_the_views_at_once(
     clinic: dict[str, Any],
 ) -> None:
     stage_cohort(SECRET)
-    ben = clinic["Ben"]
+    ben, ada = clinic["Ben"], clinic["Ada"]
+    assert ben.pk in _staged("persons")
     ben_key = study_key(SECRET, journal_id(ben))
     assert len(_view("persons")[1]) == 3
     withdraw_consent(ben, actor="person (web)")  # no new export in between
@@ -136,16 +140,24 @@ def test_a_withdrawal_or_a_narrower_consent_leaves_the_views_at_once(
     assert ben_key not in keys
     for name in TABLES:
         assert ben_key not in {row[0] for row in _view(name)[1]}, name
-    assert ben.pk not in _staged_persons()  # the staged copy went with the withdrawal
+    assert ben.pk not in _staged()  # the staged copy went with the withdrawal
     assert len({r[0] for r in _view("checkins")[1]}) == 1  # Ada's alone
-    grant_consent(clinic["Ada"], ["doses"], actor="person (cli)")
+    assert ada.pk in _staged("checkins", "questionnaires")
+    grant_consent(ada, ["doses"], actor="person (cli)")
     assert _view("checkins")[1] == []
+    # The kinds she no longer shares are gone from the staged rows too; her doses stay.
+    assert ada.pk not in _staged("checkins", "questionnaires", "practices")
+    assert ada.pk in _staged("doses")
     assert _view("questionnaires")[1] == []
     persons = _view("persons")[1]
     assert {r[5] for r in persons} == {"doses"}
     assert {r[7] for r in persons} == {None}  # the interdose insight needs check-ins too
     assert len(_view("doses")[1]) == 2 * 2 * (DAYS)
     assert cohort_report(None, "postgres").figures[0].estimate == 2
+    cy = clinic["Cy"].pk
+    assert cy in _staged("doses")
+    delete_journal(clinic["Cy"])  # erasing a journal erases its staged rows with it
+    assert cy not in _staged()
 
 
 def test_the_views_hold_no_free_text_no_database_id_and_no_real_date(

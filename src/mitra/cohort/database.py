@@ -7,9 +7,10 @@ the schema `mitra_research`, one table `staged_<table>` per export table. The vi
 `mitra_research.<table>` expose exactly the export's columns (cohort/schema.py) and join the
 journal's consent table as it is now, so they hold only persons who take part now and only the
 kinds they agree to now: a withdrawal (or a narrower consent) takes effect in the views at once,
-with no new export. Triggers on the consent table also delete a withdrawn or erased person's
-staged rows in the same transaction. `mitra cohort report --engine postgres` runs the cohort's
-Ibis expressions on these views through Ibis's PostgreSQL backend.
+with no new export. A trigger on the consent table also deletes a withdrawn or erased person's
+staged rows (after a narrower consent, those of the kinds withdrawn) in the same transaction.
+`mitra cohort report --engine postgres` runs the cohort's Ibis expressions on these views
+through Ibis's PostgreSQL backend.
 
 The command makes the schema, not a migration: the staged values need the study secret and
 mitra's Python, which a migration has neither of, and a journal on SQLite has no use for them.
@@ -73,10 +74,10 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _holds(kinds_column: str, *kinds: str) -> str:
-    """SQL: the live consent's kinds (a JSON array) include every one of `kinds`."""
+def _holds(kinds_column: str, *kinds: str, row: str = "c") -> str:
+    """SQL: the consent's kinds (a JSON array) in `row` include every one of `kinds`."""
     array = "[" + ",".join(f'"{k}"' for k in kinds) + "]"
-    return f"c.{kinds_column} @> {_literal(array)}::jsonb"
+    return f"{row}.{kinds_column} @> {_literal(array)}::jsonb"
 
 
 def _view(table: str, consent: dict[str, str]) -> str:
@@ -115,21 +116,30 @@ def _view(table: str, consent: dict[str, str]) -> str:
 
 
 def _forget(consent: dict[str, str]) -> list[str]:
-    """Triggers: a withdrawal or an erased person deletes their staged rows at once."""
-    deletes = "".join(
-        f"DELETE FROM {_staged(t)} WHERE {_PERSON} = OLD.{_name(consent['person'])}; "  # noqa: S608  names from the schema, quoted
+    """Triggers on the consent table: a withdrawal or an erased person deletes all their staged
+    rows, a narrower consent the rows of the kinds no longer agreed to, in the same transaction."""
+    person = _name(consent["person"])
+    everything = "".join(
+        f"DELETE FROM {_staged(t)} WHERE {_PERSON} = OLD.{person}; "  # noqa: S608  names from the schema, quoted
         for t in TABLES
     )
+    narrower = "".join(
+        f"DELETE FROM {_staged(t.name)} WHERE {_PERSON} = NEW.{person} "  # noqa: S608  names from the schema
+        f"AND NOT {_holds(_name(consent['kinds']), t.kind, row='NEW')}; "
+        for t in TABLES.values()
+        if t.kind is not None
+    )
     table = _name(consent["table"])
+    body = (
+        f"BEGIN IF TG_OP = 'DELETE' OR NOT NEW.{_name(consent['opted_in'])} THEN {everything}"
+        f"ELSE {narrower}END IF; RETURN NULL; END"
+    )
     return [
         f"CREATE OR REPLACE FUNCTION {SCHEMA}.forget_person() RETURNS trigger "
-        f"LANGUAGE plpgsql AS $$ BEGIN {deletes}RETURN NULL; END $$",
-        f"DROP TRIGGER IF EXISTS mitra_research_withdrawn ON {table}",
-        f"CREATE TRIGGER mitra_research_withdrawn AFTER UPDATE ON {table} FOR EACH ROW "
-        f"WHEN (NOT NEW.{_name(consent['opted_in'])}) EXECUTE FUNCTION {SCHEMA}.forget_person()",
-        f"DROP TRIGGER IF EXISTS mitra_research_erased ON {table}",
-        f"CREATE TRIGGER mitra_research_erased AFTER DELETE ON {table} FOR EACH ROW "
-        f"EXECUTE FUNCTION {SCHEMA}.forget_person()",
+        f"LANGUAGE plpgsql AS $$ {body} $$",
+        f"DROP TRIGGER IF EXISTS mitra_research_consent ON {table}",
+        f"CREATE TRIGGER mitra_research_consent AFTER UPDATE OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.forget_person()",
     ]
 
 
