@@ -28,7 +28,14 @@ from mitra.cohort.rows import person_rows
 from mitra.cohort.schema import TABLES
 from mitra.vocabulary import RESEARCH_DATA_KINDS
 
-__all__ = ["SCHEMA", "NotOnPostgres", "connect_postgres", "on_postgres", "stage_cohort"]
+__all__ = [
+    "SCHEMA",
+    "NotOnPostgres",
+    "connect_postgres",
+    "on_postgres",
+    "stage_cohort",
+    "views_exist",
+]
 
 SCHEMA = "mitra_research"
 _PERSON = "person_id"  # the staged tables' private column, joined with consent, never in a view
