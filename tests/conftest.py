@@ -49,6 +49,17 @@ def pytest_configure(config: pytest.Config) -> None:
         pytest.exit(f"PostgreSQL run skipped: nothing listens at {url}", returncode=0)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `postgres` run in the PostgreSQL pass (CI runs one); elsewhere they are
+    skipped with that reason, never silently."""
+    if config.getoption("--postgres"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: runs in the pass with --postgres")
+    for item in items:
+        if item.get_closest_marker("postgres") is not None:
+            item.add_marker(skip)
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     from django.conf import settings
 

@@ -78,6 +78,23 @@ def test_bad_report_options_are_one_line_refusals(
     )
     assert "is not a folder" in refused(capsys, "cohort", "report", "--from", str(tmp_path / "n"))
     assert "a cohort export?" in refused(capsys, "cohort", "report", "--from", str(tmp_path))
+    assert "--engine duckdb needs --from DIR" in refused(capsys, "cohort", "report")
+
+
+@pytest.mark.django_db
+def test_postgres_is_refused_in_one_line_on_a_sqlite_journal(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from mitra.cohort.database import on_postgres
+
+    if on_postgres():
+        pytest.skip("on PostgreSQL the engine runs: tests/cohort/test_database.py")
+    needs = "needs the clinic's PostgreSQL (MITRA_DATABASE_URL=postgres://...)"
+    assert needs in refused(capsys, "cohort", "report", "--engine", "postgres")
+    assert needs in refused(capsys, "cohort", "export", "--to-database")
+    assert "either --to DIR or --to-database" in refused(
+        capsys, "cohort", "export", "--to-database", "--to", str(tmp_path / "x")
+    )
 
 
 def test_duckdb_never_fetches_an_extension_by_itself() -> None:

@@ -4,6 +4,7 @@ rendered by the CLI, the API and the Settings page."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -108,3 +109,15 @@ def test_the_settings_page_grants_shows_refusals_beside_the_boxes_and_withdraws(
     assert "consented to doses, practices (person (web))" in text
     client.post("/settings/consent/withdraw", follow=True)
     assert consent_read(alice).taking_part is False
+
+
+@pytest.mark.once
+def test_a_fresh_process_grants_and_withdraws_from_the_command_line(tmp_path: Path) -> None:
+    from tests.journal.sessions import mitra_session
+
+    data = tmp_path / "data"
+    assert mitra_session(data, ["checkin", "4"])[0][0] == 0
+    # Each command first in its own process, as a person types them.
+    for command in (["consent", "grant", "doses", "checkins"], ["consent", "withdraw"]):
+        [(code, err)] = mitra_session(data, command)
+        assert code == 0, err

@@ -20,7 +20,10 @@ cohort_app = typer.Typer(
 )
 app.add_typer(cohort_app, name="cohort")
 
-_ENGINE_HELP = "duckdb (embedded, the default) or spark."
+_ENGINE_HELP = (
+    "duckdb (embedded, the default) or spark, on --from DIR; or postgres: the clinic's "
+    "database, through its consent-filtered views (see export --to-database)."
+)
 
 
 def _needs(*modules: str) -> None:
@@ -69,7 +72,17 @@ def _progress(total: int, label: str) -> Any:
 
 @cohort_app.command("export")
 def cohort_export(
-    to: Annotated[Path, typer.Option("--to", help="Folder for the Parquet files (one per table).")],
+    to: Annotated[
+        Path | None, typer.Option("--to", help="Folder for the Parquet files (one per table).")
+    ] = None,
+    to_database: Annotated[
+        bool,
+        typer.Option(
+            "--to-database",
+            help="Stage the same rows in the clinic's PostgreSQL, read through views that "
+            "follow consent (for --engine postgres).",
+        ),
+    ] = False,
     secret_file: Annotated[
         Path | None,
         typer.Option(
@@ -78,19 +91,29 @@ def cohort_export(
     ] = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Write the consenting persons' data, de-identified, as Parquet."""
+    """Write the consenting persons' data, de-identified, as Parquet (or into PostgreSQL)."""
     from .app import django_ready
 
-    _needs("pyarrow")
-    folder = _folder(to, "--to")
+    if (to is None) == (not to_database):
+        fail("give either --to DIR or --to-database")
+    _needs("pyarrow" if to is not None else "psycopg")
+    folder = None if to is None else _folder(to, "--to")
     secret = _secret(secret_file)
     django_ready()
     from mitra.cohort.export import ExportSummary, export_cohort
 
-    try:
-        summary = export_cohort(folder, secret)
-    except OSError as exc:
-        fail(f"--to: {folder} cannot be written ({exc.strerror or exc})")
+    if folder is None:
+        from mitra.cohort.database import NotOnPostgres, stage_cohort
+
+        try:
+            summary = stage_cohort(secret)
+        except NotOnPostgres as exc:
+            fail(f"--to-database {exc}")
+    else:
+        try:
+            summary = export_cohort(folder, secret)
+        except OSError as exc:
+            fail(f"--to: {folder} cannot be written ({exc.strerror or exc})")
     if json_out:
         print_document(summary, ExportSummary)
         return
@@ -139,8 +162,12 @@ def cohort_simulate(
 @cohort_app.command("report")
 def cohort_report_command(
     source: Annotated[
-        Path, typer.Option("--from", help="A folder made by 'mitra cohort export' or 'simulate'.")
-    ],
+        Path | None,
+        typer.Option(
+            "--from",
+            help="A folder made by 'mitra cohort export' or 'simulate' (duckdb and spark).",
+        ),
+    ] = None,
     engine: Annotated[str, typer.Option(help=_ENGINE_HELP)] = "duckdb",
     master: Annotated[
         str | None, typer.Option(help="Spark master URL (default local[*]); only with spark.")
@@ -155,14 +182,23 @@ def cohort_report_command(
         fail(f"--engine must be one of {', '.join(ENGINES)}, not '{engine[:20]}'")
     if master is not None and engine != "spark":
         fail("--master applies to --engine spark only")
-    if not source.is_dir():
+    if engine == "postgres":
+        if source is not None:
+            fail("--from applies to duckdb and spark; postgres reads the clinic's database")
+        from .app import django_ready
+
+        django_ready()
+    elif source is None:
+        fail(f"--engine {engine} needs --from DIR (a folder made by 'mitra cohort export')")
+    elif not source.is_dir():
         fail(f"--from {source} is not a folder")
     from mitra.cohort.report import CohortReport, cohort_report
 
     try:
         report = cohort_report(source, engine, master)
     except (FileNotFoundError, EngineUnavailable) as exc:
-        fail(f"--from: {exc}" if isinstance(exc, FileNotFoundError) else str(exc))
+        prefix = "--from: " if isinstance(exc, FileNotFoundError) and source else ""
+        fail(f"{prefix}{exc}")
     if json_out:
         print_document(report, CohortReport)
         return

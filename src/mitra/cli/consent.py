@@ -69,11 +69,11 @@ def consent_grant(
     json_out: JsonFlag = False,
 ) -> None:
     """Take part in research with exactly these kinds of data (replaces an earlier choice)."""
+    person = the_person()  # sets Django up: the journal's modules below import its models
     from mitra.journal.consent import grant_consent
     from mitra.journal.errors import EntryInvalid
     from mitra.vocabulary import RESEARCH_DATA_KINDS
 
-    person = the_person()
     chosen = list(RESEARCH_DATA_KINDS) if kinds == ["all"] else kinds
     try:
         grant_consent(person, chosen, actor=_ACTOR)
@@ -85,8 +85,8 @@ def consent_grant(
 @consent_app.command("withdraw")
 def consent_withdraw(json_out: JsonFlag = False) -> None:
     """Stop taking part: exports made from now on leave your journal out."""
+    person = the_person()  # sets Django up before the journal's modules are imported
     from mitra.journal.consent import withdraw_consent
 
-    person = the_person()
     withdraw_consent(person, actor=_ACTOR)
     _render(person, json_out)

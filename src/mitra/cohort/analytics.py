@@ -37,13 +37,21 @@ _DAYS_PER_MONTH = 30
 
 
 def _int(expr: Any) -> Any:
-    return expr.cast("int64")
+    # int32, not int64: PostgreSQL sums a bigint as numeric, which Ibis does not read back as
+    # an integer; a sum of int32 is a bigint on every engine.
+    return expr.cast("int32")
+
+
+def _float(expr: Any) -> Any:
+    # PostgreSQL's mean and sd of integers are numeric: cast first, as DuckDB and Spark do.
+    return expr.cast("float64")
 
 
 def follow_up(t: Tables) -> Any:
     """Persons and their days of follow-up (mean, sd)."""
     p = t["persons"]
-    return p.aggregate(persons=p.count(), days_mean=p.days.mean(), days_sd=p.days.std())
+    days = _float(p.days)
+    return p.aggregate(persons=p.count(), days_mean=days.mean(), days_sd=days.std())
 
 
 def checkin_adherence(t: Tables) -> Any:
@@ -136,7 +144,8 @@ def taper_step_days(t: Tables) -> Any:
     per = d.group_by(["study_key", "step"]).aggregate(days=d.count())
     last = d.group_by("study_key").aggregate(current=d.step.max())
     per = per.join(last, "study_key").filter(_.step < _.current)
-    return per.aggregate(n=per.count(), mean=per.days.mean(), sd=per.days.std())
+    days = _float(per.days)
+    return per.aggregate(n=per.count(), mean=days.mean(), sd=days.std())
 
 
 def sows_by_days_since_step(t: Tables, max_days: int = 13) -> Any:

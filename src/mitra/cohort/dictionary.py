@@ -25,6 +25,15 @@ vendors and substance names stay in the journal. The secret lives in the data fo
 (`cohort_secret`, owner-only) or in `--secret-file`; keep it apart from the export.
 
 Withdrawal of consent removes the person from every export made after it.
+
+A clinic on PostgreSQL can keep the cohort in its own database instead:
+`mitra cohort export --to-database` stages the same rows (the same study keys and shifted dates;
+the secret never enters the database) in the schema `mitra_research`, and the views
+`mitra_research.<table>` expose exactly the columns below. The views join the journal's consent
+as it is now: a person who withdraws, or narrows their consent, leaves them (or those kinds) at
+once, without another export, and their staged rows are deleted in the same transaction.
+`mitra cohort report --engine postgres` runs the same analytics on these views through Ibis's
+PostgreSQL backend; a study's own database role needs `SELECT` on the views alone.
 """
 
 

@@ -1,4 +1,5 @@
-"""The engines the analytics run on: DuckDB embedded (the default) or Spark (local or a cluster).
+"""The engines the analytics run on: DuckDB embedded (the default) or Spark (local or a cluster)
+over a Parquet export, or a clinic's PostgreSQL over its consent-filtered views (database.py).
 
 No DuckDB extension is ever loaded (they would be downloaded at run time): Parquet reading is
 built into DuckDB itself.
@@ -12,9 +13,18 @@ from typing import Any
 
 from mitra.cohort.schema import TABLES
 
-__all__ = ["ENGINES", "EngineUnavailable", "connect", "read_tables", "spark_session"]
+__all__ = [
+    "ENGINES",
+    "FILE_ENGINES",
+    "EngineUnavailable",
+    "connect",
+    "read_tables",
+    "spark_session",
+]
 
-ENGINES = ("duckdb", "spark")
+ENGINES = ("duckdb", "spark", "postgres")
+#: The engines that read a Parquet export (PostgreSQL reads the clinic's database).
+FILE_ENGINES = ("duckdb", "spark")
 
 
 class EngineUnavailable(RuntimeError):
@@ -72,11 +82,28 @@ def connect(engine: str, master: str | None = None) -> Any:
         category = getattr(errors, "Pandas4Warning", FutureWarning)
         warnings.filterwarnings("ignore", category=category, module=r"(pyspark|ibis)\.")
         return ibis.pyspark.connect(spark_session(master or "local[*]"))
+    if engine == "postgres":
+        from mitra.cohort.database import NotOnPostgres, connect_postgres
+
+        try:
+            return connect_postgres()
+        except NotOnPostgres as exc:
+            raise EngineUnavailable(f"--engine postgres {exc}") from None
     raise ValueError(f"engine must be one of {', '.join(ENGINES)}")
 
 
-def read_tables(backend: Any, folder: Path, engine: str) -> dict[str, Any]:
-    """Every table of the export in `folder` as an Ibis table on `backend`."""
+def read_tables(backend: Any, folder: Path | None, engine: str) -> dict[str, Any]:
+    """Every table of the export in `folder` (or of the clinic's research views, on
+    PostgreSQL) as an Ibis table on `backend`."""
+    if engine == "postgres":
+        from mitra.cohort.database import SCHEMA, views_exist
+
+        if not views_exist(backend):
+            raise FileNotFoundError(
+                f"the database has no {SCHEMA} views yet: run 'mitra cohort export --to-database'"
+            )
+        return {name: backend.table(name, database=SCHEMA) for name in TABLES}
+    assert folder is not None, "a Parquet engine reads a folder"
     tables = {}
     for name in TABLES:
         where = folder / name

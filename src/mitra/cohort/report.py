@@ -230,9 +230,16 @@ def run_report(tables: dict[str, Any], engine: str) -> CohortReport:
     )
 
 
-def cohort_report(folder: Path, engine: str = "duckdb", master: str | None = None) -> CohortReport:
-    """The report of the export in `folder`, computed on `engine` (duckdb or spark)."""
+def cohort_report(
+    folder: Path | None, engine: str = "duckdb", master: str | None = None
+) -> CohortReport:
+    """The report of the export in `folder`, computed on `engine` (duckdb or spark), or of the
+    clinic's consent-filtered research views (`engine` postgres, no folder)."""
     from mitra.cohort.engines import connect, read_tables
 
     backend = connect(engine, master)
-    return run_report(read_tables(backend, folder, engine), engine)
+    try:
+        return run_report(read_tables(backend, folder, engine), engine)
+    finally:
+        if engine == "postgres":
+            backend.disconnect()  # a clinic's connections are counted; Parquet engines stay

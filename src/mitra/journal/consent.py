@@ -23,6 +23,7 @@ __all__ = [
     "consent_counts",
     "consent_events",
     "consent_of",
+    "consent_sql_names",
     "consenting_persons",
     "grant_consent",
     "research_sources",
@@ -94,6 +95,18 @@ def withdraw_consent(person: Person, *, actor: str) -> ResearchConsent:
             person=person, action="withdraw", kinds=[], actor=who, at=timezone.now()
         )
     return consent
+
+
+def consent_sql_names() -> dict[str, str]:
+    """The SQL names of the consent table and its columns (person, opted_in, kinds): the
+    research views in a clinic's PostgreSQL join them, so they follow consent as it is now."""
+    meta = ResearchConsent._meta
+    names = {"table": meta.db_table}
+    for field in ("person", "opted_in", "kinds"):
+        column = getattr(meta.get_field(field), "column", None)
+        assert isinstance(column, str), field  # concrete fields all have a column
+        names[field] = column
+    return names
 
 
 def consenting_persons() -> Iterator[tuple[Person, frozenset[str]]]:

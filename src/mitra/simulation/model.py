@@ -314,15 +314,23 @@ def _local_midnights(clock: DayClock, first: date, days: int) -> FloatArray:
     Adding local hours from 4:05 to 23:55 to it gives the right instant even on a
     daylight-saving day, whose switch happens in the small hours.
     """
+    import pandas as pd
+
     zone = clock.zone
-    out = np.empty(days)
-    for d in range(days):
+    epoch_day = (first - date(1970, 1, 1)).days
+    naive_midnight = (epoch_day + np.arange(days, dtype=np.int64)) * 86_400
+    # Every day's noon placed in the zone at once; a noon the zone skipped or repeated (a
+    # calendar change, as Samoa's in 2011) is left to datetime, as one day at a time.
+    noons = pd.to_datetime(naive_midnight + 43_200, unit="s").tz_localize(
+        zone, ambiguous="NaT", nonexistent="NaT"
+    )
+    offsets = (noons.tz_localize(None) - noons.tz_convert(None)).total_seconds().to_numpy().copy()
+    for d in np.flatnonzero(np.isnan(offsets)).tolist():
         local = first + timedelta(days=d)
         offset = datetime(local.year, local.month, local.day, 12, tzinfo=zone).utcoffset()
         assert offset is not None
-        naive_midnight = datetime(local.year, local.month, local.day, tzinfo=UTC).timestamp()
-        out[d] = naive_midnight - offset.total_seconds()
-    return out
+        offsets[d] = offset.total_seconds()
+    return np.asarray(naive_midnight - offsets, dtype=np.float64)
 
 
 def _local_to_utc(midnights: FloatArray, day: IntArray, hours: FloatArray) -> FloatArray:
@@ -378,7 +386,7 @@ def _states(
     return dependence, tolerance
 
 
-def simulate(  # noqa: PLR0912, PLR0915  one generative story, read best top to bottom
+def simulate(  # noqa: PLR0915  one generative story, read best top to bottom
     days: int,
     parameters: PersonParameters = DEFAULT_PERSON,
     *,
@@ -516,32 +524,30 @@ def simulate(  # noqa: PLR0912, PLR0915  one generative story, read best top to 
     sleep_quality = np.where(first_of_day, np.clip(np.round(sleep[c_day] - 3.5), 1, 5), np.nan)
     restless = (withdrawal > 0.8) & (rng.random(c_t.size) < 0.6)
     craving = (withdrawal > 0.8) & (rng.random(c_t.size) < 0.3)
-    symptoms = tuple(
-        frozenset(s for s, on in (("restless", r), ("craving", c)) if on)
-        for r, c in zip(restless.tolist(), craving.tolist(), strict=True)
-    )
+    # Each of the four combinations made once: 2 * restless + craving picks it.
+    ticked: tuple[frozenset[str], ...] = (frozenset(), frozenset({"craving"}),
+                                          frozenset({"restless"}),
+                                          frozenset({"restless", "craving"}))  # fmt: skip
+    symptoms = tuple(ticked[i] for i in (2 * restless + craving).tolist())
     if taper is not None and p.taper is not None:
         symptoms = _flare_symptoms(
             taper_rng, p.taper.symptom_per_point, step_points[c_day], symptoms
         )
 
     # Practices are logged with the day's last check-in.
-    p_time: list[float] = []
-    p_kind: list[str] = []
-    p_minutes: list[float] = []
-    per_checkin: list[tuple[int, ...]] = []
-    for i, (d, t) in enumerate(zip(c_day.tolist(), c_t.tolist(), strict=True)):
-        if not last_of_day[i]:
-            per_checkin.append(())
-            continue
-        indices = []
-        for k, habit in enumerate(p.practices):
-            if done[d, k]:
-                indices.append(len(p_time))
-                p_time.append(t)
-                p_kind.append(habit.kind)
-                p_minutes.append(float(minutes[d, k]))
-        per_checkin.append(tuple(indices))
+    # Numbered in check-in order, then in the order of the person's habits.
+    lasts = np.flatnonzero(last_of_day)
+    logged_with = done[c_day[lasts]]
+    row, kind = np.nonzero(logged_with)
+    pt = np.asarray(c_t[lasts][row], dtype=np.float64)
+    pm = np.asarray(minutes[c_day[lasts][row], kind], dtype=np.float64)
+    p_kind = [p.practices[k].kind for k in kind.tolist()]
+    counts = np.zeros(c_t.size, dtype=np.int64)
+    counts[lasts] = logged_with.sum(axis=1)
+    starts = np.cumsum(counts) - counts
+    per_checkin = [
+        tuple(range(s, s + n)) for s, n in zip(starts.tolist(), counts.tolist(), strict=True)
+    ]
 
     # GAD-7 about the two weeks before it, from the latent anxiety of those days' ratings.
     r_time: list[float] = []
@@ -577,8 +583,6 @@ def simulate(  # noqa: PLR0912, PLR0915  one generative story, read best top to 
     kept_practices = [j for i in c_index.tolist() for j in per_checkin[i]]
     renumber = {old: new for new, old in enumerate(kept_practices)}
     r_keep = [i for i, t in enumerate(r_time) if t <= now_s]
-    pt = np.asarray(p_time, dtype=np.float64)
-    pm = np.asarray(p_minutes, dtype=np.float64)
     return Simulation(
         parameters=p,
         seed=seed,
@@ -600,9 +604,9 @@ def simulate(  # noqa: PLR0912, PLR0915  one generative story, read best top to 
         practice_time=pt[kept_practices] if kept_practices else np.zeros(0),
         practice_kind=tuple(p_kind[j] for j in kept_practices),
         practice_minutes=pm[kept_practices] if kept_practices else np.zeros(0),
-        checkin_practices=tuple(
-            tuple(renumber[j] for j in per_checkin[i]) for i in c_index.tolist()
-        ),
+        checkin_practices=tuple(per_checkin)
+        if c_index.size == len(per_checkin)  # all kept: the numbers stand
+        else tuple(tuple(renumber[j] for j in per_checkin[i]) for i in c_index.tolist()),
         response_time=np.asarray([r_time[i] for i in r_keep], dtype=np.float64),
         response_answers=tuple(r_answers[i] for i in r_keep),
         day_level=level,
