@@ -18,7 +18,14 @@ import numpy.typing as npt
 
 from mitra.insights.card import Insight, Kept, not_enough, remembered
 from mitra.insights.daily import Prepared
-from mitra.insights.regression import ols, ols_clustered, prais_winsten, theil_sen, within
+from mitra.insights.regression import (
+    ols,
+    ols_clustered,
+    prais_winsten,
+    theil_sen,
+    theil_sen_line,
+    within,
+)
 from mitra.insights.sentences import (
     concentration_sentence,
     dose_response_sentence,
@@ -178,14 +185,17 @@ def _dose_trend(w: _Weeks, first: date) -> Insight:
         )
     x = w.index.astype(np.float64)
     fit = theil_sen(x, w.mg)
-    fit_low, fit_high = theil_sen(x, w.mg_low), theil_sen(x, w.mg_high)
+    # The content range's lines are drawn, never tested: their slope and intercept suffice.
+    fit_low, fit_high = theil_sen_line(x, w.mg_low), theil_sen_line(x, w.mg_high)
     per_month = WEEKS_PER_MONTH
     est, low, high = fit.slope * per_month, fit.low * per_month, fit.high * per_month
 
-    def level(f: Any, week: float) -> float:
-        return float(f.intercept + f.slope * week)
+    def level(line: tuple[float, float], week: float) -> float:
+        slope, intercept = line
+        return float(intercept + slope * week)
 
-    start, end = level(fit, x[0]), level(fit, x[-1])
+    central = (fit.slope, fit.intercept)
+    start, end = level(central, x[0]), level(central, x[-1])
     ranges = {
         "start_low": level(fit_low, x[0]),
         "start_high": level(fit_high, x[0]),
@@ -212,7 +222,7 @@ def _dose_trend(w: _Weeks, first: date) -> Insight:
         f"{plural(int(w.index.size), 'week')}. {verdict}"
     )
     if w.grams_leaf.any():
-        leaf = theil_sen(x, w.grams_leaf)
+        leaf = theil_sen_line(x, w.grams_leaf)
         sentence += (
             f" Leaf products alone: about {figure(level(leaf, x[0]), 0)} g to "
             f"{figure(level(leaf, x[-1]), 0)} g of leaf a week."

@@ -27,7 +27,7 @@ def analyse(
     prep = prepare(timeline)
     cards = [
         anxiety_trend_card(prep),
-        gad7_card(timeline),
+        gad7_card(timeline, kept),
         *factor_cards(prep),
         dose_trend_card(prep, kept),
         *withdrawal_cards(prep),
@@ -57,7 +57,7 @@ def insight(
     there is no such card. Cards tested together (practices and sleep, under one false
     discovery rate; the two withdrawal cards) are computed together."""
     if card_id == "gad7.history":
-        return gad7_card(timeline)
+        return gad7_card(timeline, kept)
     prep = prepare(timeline)
     if card_id.startswith("taper."):
         return next((c for c in taper_cards(prep, taper) if c.id == card_id), None)
