@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -270,4 +271,136 @@ def test_a_card_made_from_unchanged_weeks_is_reused_and_a_dose_changes_it_at_onc
     cache.clear()
     assert (
         insight_reads.insights(journal).cards == insight_reads._insights(journal, NOW.date()).cards
+    )
+
+
+# --- Results reused on equal inputs: each follows a write, an undo, a delete and an import ---
+
+
+@dataclass(frozen=True)
+class _Row:
+    """An imported row, as a parser hands it over."""
+
+    where: str
+    kind: str
+    key: str
+    data: dict[str, Any]
+
+
+def _fresh(person: Any) -> Any:
+    """The insights computed from nothing: no cached read, no card kept from before."""
+    cache.clear()
+    return insight_reads.insights(person)
+
+
+@pytest.fixture
+def demo_journal(alice: Any) -> Any:
+    """Alice with 200 days of the demo: doses, check-ins, practices and GAD-7s, read now."""
+    from mitra.journal.demo import load_demo
+
+    load_demo(alice, days=200, seed=3)
+    return alice
+
+
+def test_kept_cards_and_quarters_follow_every_kind_of_change(
+    demo_journal: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mitra.insights import kratom, trends
+
+    person = demo_journal
+    fits: list[int] = []
+    scored: list[int] = []
+    quarter, gad7 = kratom._quarter_slope, trends._gad7_card
+    monkeypatch.setattr(kratom, "_quarter_slope", lambda *a: fits.append(1) or quarter(*a))
+    monkeypatch.setattr(trends, "_gad7_card", lambda *a: scored.append(1) or gad7(*a))
+    first = insight_reads.insights(person)
+    shown = {c.id: c for c in first.cards}
+    assert len(shown["kratom.tolerance"].data["quarters"]) >= 2
+    assert shown["gad7.history"].status == "shown"
+    fits.clear()
+    scored.clear()
+
+    def card(read: Any, card_id: str) -> Any:
+        return next(c for c in read.cards if c.id == card_id)
+
+    # A check-in: the GAD-7 card is the one made before, and only the last quarter is refitted.
+    services.add_checkin(person, {"at": datetime.now(UTC) - timedelta(hours=1), "anxiety": 9})
+    after = insight_reads.insights(person)
+    assert scored == []
+    assert len(fits) <= 1
+    assert after.cards == _fresh(person).cards
+    # A GAD-7 is seen at once, and its deletion, and its undo.
+    history = len(card(after, "gad7.history").data["history"])
+    answered = services.submit_response(
+        person,
+        {"instrument": "GAD-7", "answers": [3] * 7, "at": datetime.now(UTC) - timedelta(hours=2)},
+    )
+    added = insight_reads.insights(person)
+    assert len(card(added, "gad7.history").data["history"]) == history + 1
+    assert card(added, "gad7.history").sentence.startswith("Your latest GAD-7 total is 21")
+    assert added.cards == _fresh(person).cards
+    insight_reads.insights(person)
+    services.delete_response(person, answered.pk)
+    deleted = insight_reads.insights(person)
+    assert len(card(deleted, "gad7.history").data["history"]) == history
+    assert deleted.cards == _fresh(person).cards
+    insight_reads.insights(person)
+    services.restore_response(person, answered.pk)
+    restored = insight_reads.insights(person)
+    assert len(card(restored, "gad7.history").data["history"]) == history + 1
+    assert restored.cards == _fresh(person).cards
+    # An import of an old GAD-7 and old check-ins changes an early quarter and the history.
+    from mitra.journal.imports import import_rows
+
+    insight_reads.insights(person)
+    early = datetime.now(UTC) - timedelta(days=150)
+    rows = [
+        _Row("line 1", "response", "r1", {"instrument": "GAD-7", "answers": [0] * 7, "at": early}),
+        *(
+            _Row(
+                f"line {i + 2}",
+                "checkin",
+                f"c{i}",
+                {"at": early + timedelta(hours=i), "anxiety": 10},
+            )
+            for i in range(3)
+        ),
+    ]
+    result = import_rows(person, "csv", rows)
+    assert sum(result.added.values()) == 4, result.skipped
+    imported = insight_reads.insights(person)
+    assert len(card(imported, "gad7.history").data["history"]) == history + 2
+    assert card(imported, "kratom.tolerance").data != card(restored, "kratom.tolerance").data
+    assert imported.cards == _fresh(person).cards
+
+
+def test_todays_curve_is_drawn_once_a_quarter_hour_and_a_dose_redraws_it(
+    journal: Any, powder: Any
+) -> None:
+    from mitra.reads import exposure
+
+    quarter = datetime(2026, 3, 2, 11, 1, tzinfo=UTC)
+    first = today_reads.today(journal, now=quarter)
+    drawn = exposure._curves.cache_info().misses
+    later = today_reads.today(journal, now=quarter + timedelta(minutes=10))
+    assert exposure._curves.cache_info().misses == drawn, "the same quarter hour, the same curve"
+    assert later.exposure.concentration_nM == first.exposure.concentration_nM
+    # The hours since the last dose are of the moment of reading, not of the curve's.
+    assert first.exposure.hours_since_last_dose is not None
+    assert later.exposure.hours_since_last_dose == pytest.approx(
+        first.exposure.hours_since_last_dose + 10 / 60
+    )
+    dose = _dose(journal, powder, 5.0, quarter - timedelta(hours=1))
+    with_dose = today_reads.today(journal, now=quarter + timedelta(minutes=10))
+    assert with_dose.exposure.doses == first.exposure.doses + 1
+    assert max(with_dose.exposure.concentration_nM) > max(first.exposure.concentration_nM)
+    services.delete_dose(journal, dose.pk)
+    assert (
+        today_reads.today(journal, now=quarter + timedelta(minutes=10)).exposure.concentration_nM
+        == first.exposure.concentration_nM
+    )
+    services.restore_dose(journal, dose.pk)
+    assert (
+        today_reads.today(journal, now=quarter + timedelta(minutes=10)).exposure.concentration_nM
+        == with_dose.exposure.concentration_nM
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -458,8 +459,20 @@ def dose_response_card(prep: Prepared) -> Insight:
     )
 
 
-def tolerance_card(prep: Prepared) -> Insight:
-    """Whether the day-level association of concentration with anxiety shrinks over time."""
+def _quarter_slope(y: FloatArray, conc: FloatArray, day: IntArray) -> tuple[float, float, float]:
+    """One quarter's slope of anxiety on concentration, with its 95% interval."""
+    xq = np.column_stack([np.ones(day.size), conc - conc.mean()])
+    fq = prais_winsten(y, xq, day)
+    lo, hi = fq.interval(1)
+    return float(fq.coef[1]), lo, hi
+
+
+def tolerance_card(prep: Prepared, kept: Kept | None = None) -> Insight:
+    """Whether the day-level association of concentration with anxiety shrinks over time.
+
+    With `kept`, a quarter whose days did not change (every quarter but the one a new entry
+    falls in) gives the slope fitted before.
+    """
     title = "Whether the association with kratom is shrinking"
     method = (
         "Daily mean anxiety regressed on the day's mean estimated mitragynine concentration "
@@ -488,13 +501,14 @@ def tolerance_card(prep: Prepared) -> Insight:
         sel = rows & (np.arange(n_days) >= start) & (np.arange(n_days) < start + 91)
         if sel.sum() >= 30 and np.std(conc[sel]) > 0:
             day = np.flatnonzero(sel).astype(np.int64)
-            xq = np.column_stack([np.ones(day.size), conc[sel] - conc[sel].mean()])
-            fq = prais_winsten(y[sel], xq, day)
-            lo, hi = fq.interval(1)
+            inputs = (y[sel], conc[sel], day)
+            slope_q, lo, hi = remembered(
+                kept, "kratom.tolerance.quarter", inputs, partial(_quarter_slope, *inputs)
+            )
             quarters.append(
                 {
                     "start": (prep.timeline.first + timedelta(days=start)).isoformat(),
-                    "slope": float(fq.coef[1]),
+                    "slope": slope_q,
                     "low": lo,
                     "high": hi,
                     "days": int(sel.sum()),
