@@ -303,7 +303,7 @@ def demo_journal(alice: Any) -> Any:
 
 
 def test_kept_cards_and_quarters_follow_every_kind_of_change(
-    demo_journal: Any, monkeypatch: pytest.MonkeyPatch
+    demo_journal: Any, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
     from mitra.insights import kratom, trends
 
@@ -323,29 +323,40 @@ def test_kept_cards_and_quarters_follow_every_kind_of_change(
     def card(read: Any, card_id: str) -> Any:
         return next(c for c in read.cards if c.id == card_id)
 
+    def commit(change: Any) -> Any:
+        """`change()` committed as a request's would be (so its version is noted)."""
+        with django_capture_on_commit_callbacks(execute=True):
+            return change()
+
     # A check-in: the GAD-7 card is the one made before, and only the last quarter is refitted.
-    services.add_checkin(person, {"at": datetime.now(UTC) - timedelta(hours=1), "anxiety": 9})
+    commit(
+        lambda: services.add_checkin(
+            person, {"at": datetime.now(UTC) - timedelta(hours=1), "anxiety": 9}
+        )
+    )
     after = insight_reads.insights(person)
     assert scored == []
     assert len(fits) <= 1
     assert after.cards == _fresh(person).cards
     # A GAD-7 is seen at once, and its deletion, and its undo.
     history = len(card(after, "gad7.history").data["history"])
-    answered = services.submit_response(
-        person,
-        {"instrument": "GAD-7", "answers": [3] * 7, "at": datetime.now(UTC) - timedelta(hours=2)},
-    )
+    gad7_answers = {
+        "instrument": "GAD-7",
+        "answers": [3] * 7,
+        "at": datetime.now(UTC) - timedelta(hours=2),
+    }
+    answered = commit(lambda: services.submit_response(person, gad7_answers))
     added = insight_reads.insights(person)
     assert len(card(added, "gad7.history").data["history"]) == history + 1
     assert card(added, "gad7.history").sentence.startswith("Your latest GAD-7 total is 21")
     assert added.cards == _fresh(person).cards
     insight_reads.insights(person)
-    services.delete_response(person, answered.pk)
+    commit(lambda: services.delete_response(person, answered.pk))
     deleted = insight_reads.insights(person)
     assert len(card(deleted, "gad7.history").data["history"]) == history
     assert deleted.cards == _fresh(person).cards
     insight_reads.insights(person)
-    services.restore_response(person, answered.pk)
+    commit(lambda: services.restore_response(person, answered.pk))
     restored = insight_reads.insights(person)
     assert len(card(restored, "gad7.history").data["history"]) == history + 1
     assert restored.cards == _fresh(person).cards
@@ -366,7 +377,7 @@ def test_kept_cards_and_quarters_follow_every_kind_of_change(
             for i in range(3)
         ),
     ]
-    result = import_rows(person, "csv", rows)
+    result = commit(lambda: import_rows(person, "csv", rows))
     assert sum(result.added.values()) == 4, result.skipped
     imported = insight_reads.insights(person)
     assert len(card(imported, "gad7.history").data["history"]) == history + 2
@@ -404,3 +415,90 @@ def test_todays_curve_is_drawn_once_a_quarter_hour_and_a_dose_redraws_it(
         today_reads.today(journal, now=quarter + timedelta(minutes=10)).exposure.concentration_nM
         == with_dose.exposure.concentration_nM
     )
+
+
+# --- The timeline after a change: only the parts it touched are read again ---
+
+
+def _same_lines(a: Any, b: Any) -> None:
+    from mitra.timeline import Timeline
+
+    for name in Timeline.__dataclass_fields__:
+        x, y = getattr(a, name), getattr(b, name)
+        if isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype, name
+            assert np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), name
+        else:
+            assert x == y, name
+
+
+def test_after_a_change_only_its_parts_are_read_and_the_timeline_is_as_fresh(
+    journal: Any,
+    powder: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.db import connection, transaction
+
+    from mitra.journal import timeline_builder
+    from mitra.journal.imports import import_rows
+    from mitra.timeline import TIMELINE_PARTS
+
+    first, last = NOW.date() - timedelta(days=30), NOW.date()
+    read: list[frozenset[str]] = []
+    build = timeline_builder.build_timeline
+
+    def spy(person: Any, start: Any, end: Any, parts: Any = TIMELINE_PARTS) -> Any:
+        read.append(frozenset(parts))
+        return build(person, start, end, parts)
+
+    monkeypatch.setattr(timeline_builder, "build_timeline", spy)
+
+    def after(change: Any) -> frozenset[str]:
+        """The parts read again after `change`, checked against a timeline read afresh."""
+        cache.timeline(journal, first, last)
+        read.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            change()
+        line = cache.timeline(journal, first, last)
+        _same_lines(line, build(journal, first, last))
+        return read[0] if read else frozenset()
+
+    everything = frozenset(TIMELINE_PARTS)
+    checkin = services.add_checkin
+    assert after(lambda: checkin(journal, {"at": NOW - timedelta(hours=1), "anxiety": 8})) == {
+        "checkins",
+        "practices",
+    }
+    dose = _dose(journal, powder, 1.5, NOW - timedelta(hours=3))
+    assert after(lambda: _dose(journal, powder, 2.0, NOW - timedelta(hours=2))) == {"doses"}
+    assert after(lambda: services.delete_dose(journal, dose.pk)) == {"doses"}
+    assert after(lambda: services.restore_dose(journal, dose.pk)) == {"doses"}
+    figures = {"name": "Green", "form": "powder", "mitragynine_mg_per_g": 20.0}
+    assert after(lambda: services.edit_product(journal, powder.pk, figures)) == {"doses"}
+    gad7 = {"instrument": "GAD-7", "answers": [2] * 7, "at": NOW - timedelta(hours=4)}
+    assert after(lambda: services.submit_response(journal, gad7)) == {"responses"}
+    substance = services.add_substance(journal, {"name": "sertraline"})
+    intake = {"substance_id": substance.pk, "taken_at": NOW - timedelta(hours=5)}
+    assert after(lambda: services.log_intake(journal, intake)) == {"intakes"}
+    rows = [_Row("line 1", "checkin", "k1", {"at": NOW - timedelta(days=3), "anxiety": 1})]
+    assert after(lambda: import_rows(journal, "csv", rows)) == everything
+    assert after(lambda: services.log_practice(journal, {"at": NOW, "kind": "yoga", "minutes": 5}))
+    assert read[0] == everything, "a change that does not say what it touched reads everything"
+
+    # A change rolled back notes nothing: when another process then makes a change of its own
+    # under the same version number, everything is read again.
+    def write_and_fail() -> None:
+        with transaction.atomic():
+            checkin(journal, {"at": NOW - timedelta(minutes=30), "anxiety": 2})
+            raise RuntimeError
+
+    def rolled_back_then_another_process() -> None:
+        with pytest.raises(RuntimeError):
+            write_and_fail()
+        with connection.cursor() as cursor:
+            cursor.execute('UPDATE "journal_dose" SET "grams" = 7 WHERE "id" = %s', [dose.pk])
+            cursor.execute('UPDATE "journal_person" SET "version" = "version" + 1')
+
+    assert after(rolled_back_then_another_process) == everything
+    assert 7.0 in cache.timeline(journal, first, last).dose_grams

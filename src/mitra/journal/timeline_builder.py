@@ -230,8 +230,8 @@ def _dose_content(
     A dose's own mg (from its product's lab figure when it was logged) is exact; otherwise the
     product's form picks the literature default, per gram, once per product.
     """
-    forms = dict(Product.objects.filter(person=person).values_list("pk", "form"))
     n = len(product_ids)
+    forms = dict(Product.objects.filter(person=person).values_list("pk", "form")) if n else {}
     # Looked up once per product, then spread to the doses (thousands of doses, few products).
     products, each = np.unique(np.array(product_ids, dtype=np.int64), return_inverse=True)
     product_form = np.array([forms.get(int(pid), "powder") for pid in products], dtype=object)
@@ -268,6 +268,8 @@ def _dose_content(
 
 def _intake_classes(person: Person, substance_ids: list[int]) -> tuple[frozenset[str], ...]:
     """The knowledge-base classes of each intake's substance (empty when unresolved)."""
+    if not substance_ids:
+        return ()
     base = load_substances()
     known = dict(Substance.objects.filter(person=person).values_list("pk", "knowledge_id"))
     classes = {

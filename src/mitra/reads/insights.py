@@ -16,7 +16,7 @@ from mitra.insights.report import insight as one_insight
 from mitra.insights.taper import TaperPeriods
 from mitra.timeline import DayClock, Timeline
 
-from .cache import cached, held
+from .cache import cached, held, timeline
 
 if TYPE_CHECKING:
     from mitra.journal.models import Person
@@ -116,7 +116,7 @@ def _today(person: Person, now: datetime | None) -> tuple[date, tuple[str, int]]
 
 def _whole_journal(person: Person, today: date) -> Timeline:
     """The journal from its first entry to today (yesterday and today when it is empty)."""
-    from mitra.journal import queries, timeline
+    from mitra.journal import queries
 
     clock = DayClock(person.time_zone, person.day_boundary_hour)
     begun = queries.first_entry_at(person)
