@@ -219,9 +219,20 @@ def theil_sen_line(x: FloatArray, y: FloatArray) -> tuple[float, float]:
     """(slope, intercept) of `theil_sen(x, y)` alone, without its interval and test (for a
     series of which only the line is shown)."""
     i, j = _pairs(x.size)
+    dy, dx = _differences(x, y, i, j)
+    return _line(x, y, dy / dx)
+
+
+def _differences(
+    x: FloatArray, y: FloatArray, i: IntArray, j: IntArray
+) -> tuple[FloatArray, FloatArray]:
+    """y[j] - y[i] and x[j] - x[i] over the pairs whose x differ (all of them, for weeks)."""
     dx = x[j] - x[i]
+    dy = y[j] - y[i]
     ok = dx != 0
-    return _line(x, y, (y[j] - y[i])[ok] / dx[ok])
+    if ok.all():  # distinct x: no pair to leave out, and no copy to make
+        return dy, dx
+    return dy[ok], dx[ok]
 
 
 @dataclass(frozen=True)
@@ -246,11 +257,10 @@ def theil_sen(x: FloatArray, y: FloatArray) -> TrendFit:
     """
     n = x.size
     i, j = _pairs(n)
-    dx = x[j] - x[i]
-    ok = dx != 0
+    dy, dx = _differences(x, y, i, j)
     # Only three order statistics of the n(n-1)/2 slopes are needed (the median and the
     # interval's two ranks): selecting them is linear, sorting them all is not.
-    slopes = (y[j] - y[i])[ok] / dx[ok]
+    slopes = dy / dx
     slope, intercept = _line(x, y, slopes)
     resid = y - intercept - slope * x
     centred = resid - resid.mean()
@@ -263,7 +273,7 @@ def theil_sen(x: FloatArray, y: FloatArray) -> TrendFit:
     half = Z95 * math.sqrt(var_s)
     lo_rank = int(np.clip(math.floor((m - half) / 2.0), 0, m - 1))
     hi_rank = int(np.clip(math.ceil((m + half) / 2.0), 0, m - 1))
-    s_stat = float(np.sign(y[j] - y[i])[ok].sum())
+    s_stat = float(np.sign(dy).sum())
     z = (abs(s_stat) - 1.0) / math.sqrt(var_s) if var_s > 0 else 0.0
     ranked = np.partition(slopes, (lo_rank, hi_rank)) if m else slopes
     return TrendFit(
