@@ -95,3 +95,11 @@ def test_daily_grams_and_anxiety_sum_and_average_within_each_local_day() -> None
     assert anxiety[0] == 5.0
     assert np.isnan(anxiety[1])
     assert np.isnan(anxiety[2])
+
+
+def test_every_field_of_the_timeline_belongs_to_exactly_one_part() -> None:
+    from mitra.timeline import PART_FIELDS, TIMELINE_PARTS
+
+    named = [name for part in TIMELINE_PARTS for name in PART_FIELDS[part]]
+    entries = set(Timeline.__dataclass_fields__) - {"clock", "first", "last"}
+    assert sorted(named) == sorted(entries)

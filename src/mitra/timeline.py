@@ -6,7 +6,8 @@ holds numpy arrays, never ORM objects. `mitra.journal.timeline()` builds it from
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache, lru_cache
 from typing import Literal, get_args
@@ -18,6 +19,7 @@ import numpy.typing as npt
 from mitra.vocabulary import LEAF_FORMS
 
 __all__ = [
+    "PART_FIELDS",
     "TIMELINE_PARTS",
     "DayClock",
     "Timeline",
@@ -250,6 +252,13 @@ class Timeline:
         since = (seconds - ordered[np.maximum(last, 0)]) / 3600.0 if ordered.size else seconds
         return np.where(last >= 0, since, np.nan).astype(np.float64)
 
+    def with_parts_of(self, other: Timeline, parts: Collection[TimelinePart]) -> Timeline:
+        """This timeline with the entries of `parts` taken from `other` (same span and clock)."""
+        if (other.clock, other.first, other.last) != (self.clock, self.first, self.last):
+            raise ValueError("the timelines cover different spans")
+        names = [name for part in parts for name in PART_FIELDS[part]]
+        return replace(self, **{name: getattr(other, name) for name in names})
+
     def daily_anxiety(self) -> FloatArray:
         """Mean anxiety rating (0-10) per local day; NaN on days without a rating."""
         days = self.day_of(self.checkin_time)
@@ -259,6 +268,25 @@ class Timeline:
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = total[: self.n_days] / count[: self.n_days]
         return np.where(count[: self.n_days] > 0, mean, np.nan)
+
+
+#: The fields that hold each part's entries.
+PART_FIELDS: dict[TimelinePart, tuple[str, ...]] = {
+    "doses": tuple(f for f in Timeline.__dataclass_fields__ if f.startswith("dose_")),
+    "checkins": (
+        "checkin_time",
+        "anxiety",
+        "mood",
+        "sleep_hours",
+        "sleep_quality",
+        "symptoms",
+        "regular_meals",
+        "caffeine_cups",
+    ),
+    "practices": tuple(f for f in Timeline.__dataclass_fields__ if f.startswith("practice_")),
+    "intakes": tuple(f for f in Timeline.__dataclass_fields__ if f.startswith("intake_")),
+    "responses": tuple(f for f in Timeline.__dataclass_fields__ if f.startswith("response_")),
+}
 
 
 @cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -271,3 +272,233 @@ def test_a_card_made_from_unchanged_weeks_is_reused_and_a_dose_changes_it_at_onc
     assert (
         insight_reads.insights(journal).cards == insight_reads._insights(journal, NOW.date()).cards
     )
+
+
+# --- Results reused on equal inputs: each follows a write, an undo, a delete and an import ---
+
+
+@dataclass(frozen=True)
+class _Row:
+    """An imported row, as a parser hands it over."""
+
+    where: str
+    kind: str
+    key: str
+    data: dict[str, Any]
+
+
+def _fresh(person: Any) -> Any:
+    """The insights computed from nothing: no cached read, no card kept from before."""
+    cache.clear()
+    return insight_reads.insights(person)
+
+
+@pytest.fixture
+def demo_journal(alice: Any) -> Any:
+    """Alice with 200 days of the demo: doses, check-ins, practices and GAD-7s, read now."""
+    from mitra.journal.demo import load_demo
+
+    load_demo(alice, days=200, seed=3)
+    return alice
+
+
+def test_kept_cards_and_quarters_follow_every_kind_of_change(
+    demo_journal: Any, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    from mitra.insights import kratom, trends
+
+    person = demo_journal
+    fits: list[int] = []
+    scored: list[int] = []
+    quarter, gad7 = kratom._quarter_slope, trends._gad7_card
+    monkeypatch.setattr(kratom, "_quarter_slope", lambda *a: fits.append(1) or quarter(*a))
+    monkeypatch.setattr(trends, "_gad7_card", lambda *a: scored.append(1) or gad7(*a))
+    first = insight_reads.insights(person)
+    shown = {c.id: c for c in first.cards}
+    assert len(shown["kratom.tolerance"].data["quarters"]) >= 2
+    assert shown["gad7.history"].status == "shown"
+    fits.clear()
+    scored.clear()
+
+    def card(read: Any, card_id: str) -> Any:
+        return next(c for c in read.cards if c.id == card_id)
+
+    def commit(change: Any) -> Any:
+        """`change()` committed as a request's would be (so its version is noted)."""
+        with django_capture_on_commit_callbacks(execute=True):
+            return change()
+
+    # A check-in: the GAD-7 card is the one made before, and only the last quarter is refitted.
+    commit(
+        lambda: services.add_checkin(
+            person, {"at": datetime.now(UTC) - timedelta(hours=1), "anxiety": 9}
+        )
+    )
+    after = insight_reads.insights(person)
+    assert scored == []
+    assert len(fits) <= 1
+    assert after.cards == _fresh(person).cards
+    # A GAD-7 is seen at once, and its deletion, and its undo.
+    history = len(card(after, "gad7.history").data["history"])
+    gad7_answers = {
+        "instrument": "GAD-7",
+        "answers": [3] * 7,
+        "at": datetime.now(UTC) - timedelta(hours=2),
+    }
+    answered = commit(lambda: services.submit_response(person, gad7_answers))
+    added = insight_reads.insights(person)
+    assert len(card(added, "gad7.history").data["history"]) == history + 1
+    assert card(added, "gad7.history").sentence.startswith("Your latest GAD-7 total is 21")
+    assert added.cards == _fresh(person).cards
+    insight_reads.insights(person)
+    commit(lambda: services.delete_response(person, answered.pk))
+    deleted = insight_reads.insights(person)
+    assert len(card(deleted, "gad7.history").data["history"]) == history
+    assert deleted.cards == _fresh(person).cards
+    insight_reads.insights(person)
+    commit(lambda: services.restore_response(person, answered.pk))
+    restored = insight_reads.insights(person)
+    assert len(card(restored, "gad7.history").data["history"]) == history + 1
+    assert restored.cards == _fresh(person).cards
+    # An import of an old GAD-7 and old check-ins changes an early quarter and the history.
+    from mitra.journal.imports import import_rows
+
+    insight_reads.insights(person)
+    early = datetime.now(UTC) - timedelta(days=150)
+    rows = [
+        _Row("line 1", "response", "r1", {"instrument": "GAD-7", "answers": [0] * 7, "at": early}),
+        *(
+            _Row(
+                f"line {i + 2}",
+                "checkin",
+                f"c{i}",
+                {"at": early + timedelta(hours=i), "anxiety": 10},
+            )
+            for i in range(3)
+        ),
+    ]
+    result = commit(lambda: import_rows(person, "csv", rows))
+    assert sum(result.added.values()) == 4, result.skipped
+    imported = insight_reads.insights(person)
+    assert len(card(imported, "gad7.history").data["history"]) == history + 2
+    assert card(imported, "kratom.tolerance").data != card(restored, "kratom.tolerance").data
+    assert imported.cards == _fresh(person).cards
+
+
+def test_todays_curve_is_drawn_once_a_quarter_hour_and_a_dose_redraws_it(
+    journal: Any, powder: Any
+) -> None:
+    from mitra.reads import exposure
+
+    quarter = datetime(2026, 3, 2, 11, 1, tzinfo=UTC)
+    first = today_reads.today(journal, now=quarter)
+    drawn = exposure._curves.cache_info().misses
+    later = today_reads.today(journal, now=quarter + timedelta(minutes=10))
+    assert exposure._curves.cache_info().misses == drawn, "the same quarter hour, the same curve"
+    assert later.exposure.concentration_nM == first.exposure.concentration_nM
+    # The hours since the last dose are of the moment of reading, not of the curve's.
+    assert first.exposure.hours_since_last_dose is not None
+    assert later.exposure.hours_since_last_dose == pytest.approx(
+        first.exposure.hours_since_last_dose + 10 / 60
+    )
+    dose = _dose(journal, powder, 5.0, quarter - timedelta(hours=1))
+    with_dose = today_reads.today(journal, now=quarter + timedelta(minutes=10))
+    assert with_dose.exposure.doses == first.exposure.doses + 1
+    assert max(with_dose.exposure.concentration_nM) > max(first.exposure.concentration_nM)
+    services.delete_dose(journal, dose.pk)
+    assert (
+        today_reads.today(journal, now=quarter + timedelta(minutes=10)).exposure.concentration_nM
+        == first.exposure.concentration_nM
+    )
+    services.restore_dose(journal, dose.pk)
+    assert (
+        today_reads.today(journal, now=quarter + timedelta(minutes=10)).exposure.concentration_nM
+        == with_dose.exposure.concentration_nM
+    )
+
+
+# --- The timeline after a change: only the parts it touched are read again ---
+
+
+def _same_lines(a: Any, b: Any) -> None:
+    from mitra.timeline import Timeline
+
+    for name in Timeline.__dataclass_fields__:
+        x, y = getattr(a, name), getattr(b, name)
+        if isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype, name
+            assert np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), name
+        else:
+            assert x == y, name
+
+
+def test_after_a_change_only_its_parts_are_read_and_the_timeline_is_as_fresh(
+    journal: Any,
+    powder: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.db import connection, transaction
+
+    from mitra.journal import timeline_builder
+    from mitra.journal.imports import import_rows
+    from mitra.timeline import TIMELINE_PARTS
+
+    first, last = NOW.date() - timedelta(days=30), NOW.date()
+    read: list[frozenset[str]] = []
+    build = timeline_builder.build_timeline
+
+    def spy(person: Any, start: Any, end: Any, parts: Any = TIMELINE_PARTS) -> Any:
+        read.append(frozenset(parts))
+        return build(person, start, end, parts)
+
+    monkeypatch.setattr(timeline_builder, "build_timeline", spy)
+
+    def after(change: Any) -> frozenset[str]:
+        """The parts read again after `change`, checked against a timeline read afresh."""
+        cache.timeline(journal, first, last)
+        read.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            change()
+        line = cache.timeline(journal, first, last)
+        _same_lines(line, build(journal, first, last))
+        return read[0] if read else frozenset()
+
+    everything = frozenset(TIMELINE_PARTS)
+    checkin = services.add_checkin
+    assert after(lambda: checkin(journal, {"at": NOW - timedelta(hours=1), "anxiety": 8})) == {
+        "checkins",
+        "practices",
+    }
+    dose = _dose(journal, powder, 1.5, NOW - timedelta(hours=3))
+    assert after(lambda: _dose(journal, powder, 2.0, NOW - timedelta(hours=2))) == {"doses"}
+    assert after(lambda: services.delete_dose(journal, dose.pk)) == {"doses"}
+    assert after(lambda: services.restore_dose(journal, dose.pk)) == {"doses"}
+    figures = {"name": "Green", "form": "powder", "mitragynine_mg_per_g": 20.0}
+    assert after(lambda: services.edit_product(journal, powder.pk, figures)) == {"doses"}
+    gad7 = {"instrument": "GAD-7", "answers": [2] * 7, "at": NOW - timedelta(hours=4)}
+    assert after(lambda: services.submit_response(journal, gad7)) == {"responses"}
+    substance = services.add_substance(journal, {"name": "sertraline"})
+    intake = {"substance_id": substance.pk, "taken_at": NOW - timedelta(hours=5)}
+    assert after(lambda: services.log_intake(journal, intake)) == {"intakes"}
+    rows = [_Row("line 1", "checkin", "k1", {"at": NOW - timedelta(days=3), "anxiety": 1})]
+    assert after(lambda: import_rows(journal, "csv", rows)) == everything
+    assert after(lambda: services.log_practice(journal, {"at": NOW, "kind": "yoga", "minutes": 5}))
+    assert read[0] == everything, "a change that does not say what it touched reads everything"
+
+    # A change rolled back notes nothing: when another process then makes a change of its own
+    # under the same version number, everything is read again.
+    def write_and_fail() -> None:
+        with transaction.atomic():
+            checkin(journal, {"at": NOW - timedelta(minutes=30), "anxiety": 2})
+            raise RuntimeError
+
+    def rolled_back_then_another_process() -> None:
+        with pytest.raises(RuntimeError):
+            write_and_fail()
+        with connection.cursor() as cursor:
+            cursor.execute('UPDATE "journal_dose" SET "grams" = 7 WHERE "id" = %s', [dose.pk])
+            cursor.execute('UPDATE "journal_person" SET "version" = "version" + 1')
+
+    assert after(rolled_back_then_another_process) == everything
+    assert 7.0 in cache.timeline(journal, first, last).dose_grams

@@ -6,13 +6,14 @@ import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 import numpy as np
 
 __all__ = ["DISCLAIMER", "Insight", "Kept", "Report", "Status", "not_enough", "remembered"]
 
 Status = Literal["shown", "not_enough_data"]
+T = TypeVar("T")
 
 DISCLAIMER = (
     "These are associations in your own journal, not proof of cause, and not medical advice."
@@ -131,12 +132,12 @@ class Report:
 
 
 class Kept(Protocol):
-    """Cards computed before, by their name and a digest of everything they are computed from
-    (the caller holds them; the engines only look up and add)."""
+    """Cards (or parts of one) computed before, by their name and a digest of everything they
+    are computed from (the caller holds them; the engines only look up and add)."""
 
-    def get(self, key: tuple[str, str]) -> Insight | None: ...
+    def get(self, key: tuple[str, str]) -> Any: ...
 
-    def __setitem__(self, key: tuple[str, str], value: Insight) -> None: ...
+    def __setitem__(self, key: tuple[str, str], value: Any) -> None: ...
 
 
 def _digest(inputs: tuple[Any, ...]) -> str:
@@ -151,10 +152,8 @@ def _digest(inputs: tuple[Any, ...]) -> str:
     return h.hexdigest()
 
 
-def remembered(
-    kept: Kept | None, name: str, inputs: tuple[Any, ...], make: Callable[[], Insight]
-) -> Insight:
-    """`make()`, or the card it made before from equal `inputs` (all that it reads)."""
+def remembered(kept: Kept | None, name: str, inputs: tuple[Any, ...], make: Callable[[], T]) -> T:
+    """`make()`, or what it made before from equal `inputs` (all that it reads)."""
     if kept is None:
         return make()
     key = (name, _digest(inputs))
@@ -162,4 +161,4 @@ def remembered(
     if found is None:
         found = make()
         kept[key] = found
-    return found
+    return found  # type: ignore[no-any-return]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,14 @@ import numpy.typing as npt
 
 from mitra.insights.card import Insight, Kept, not_enough, remembered
 from mitra.insights.daily import Prepared
-from mitra.insights.regression import ols, ols_clustered, prais_winsten, theil_sen, within
+from mitra.insights.regression import (
+    ols,
+    ols_clustered,
+    prais_winsten,
+    theil_sen,
+    theil_sen_line,
+    within,
+)
 from mitra.insights.sentences import (
     concentration_sentence,
     dose_response_sentence,
@@ -178,14 +186,17 @@ def _dose_trend(w: _Weeks, first: date) -> Insight:
         )
     x = w.index.astype(np.float64)
     fit = theil_sen(x, w.mg)
-    fit_low, fit_high = theil_sen(x, w.mg_low), theil_sen(x, w.mg_high)
+    # The content range's lines are drawn, never tested: their slope and intercept suffice.
+    fit_low, fit_high = theil_sen_line(x, w.mg_low), theil_sen_line(x, w.mg_high)
     per_month = WEEKS_PER_MONTH
     est, low, high = fit.slope * per_month, fit.low * per_month, fit.high * per_month
 
-    def level(f: Any, week: float) -> float:
-        return float(f.intercept + f.slope * week)
+    def level(line: tuple[float, float], week: float) -> float:
+        slope, intercept = line
+        return float(intercept + slope * week)
 
-    start, end = level(fit, x[0]), level(fit, x[-1])
+    central = (fit.slope, fit.intercept)
+    start, end = level(central, x[0]), level(central, x[-1])
     ranges = {
         "start_low": level(fit_low, x[0]),
         "start_high": level(fit_high, x[0]),
@@ -212,7 +223,7 @@ def _dose_trend(w: _Weeks, first: date) -> Insight:
         f"{plural(int(w.index.size), 'week')}. {verdict}"
     )
     if w.grams_leaf.any():
-        leaf = theil_sen(x, w.grams_leaf)
+        leaf = theil_sen_line(x, w.grams_leaf)
         sentence += (
             f" Leaf products alone: about {figure(level(leaf, x[0]), 0)} g to "
             f"{figure(level(leaf, x[-1]), 0)} g of leaf a week."
@@ -448,8 +459,20 @@ def dose_response_card(prep: Prepared) -> Insight:
     )
 
 
-def tolerance_card(prep: Prepared) -> Insight:
-    """Whether the day-level association of concentration with anxiety shrinks over time."""
+def _quarter_slope(y: FloatArray, conc: FloatArray, day: IntArray) -> tuple[float, float, float]:
+    """One quarter's slope of anxiety on concentration, with its 95% interval."""
+    xq = np.column_stack([np.ones(day.size), conc - conc.mean()])
+    fq = prais_winsten(y, xq, day)
+    lo, hi = fq.interval(1)
+    return float(fq.coef[1]), lo, hi
+
+
+def tolerance_card(prep: Prepared, kept: Kept | None = None) -> Insight:
+    """Whether the day-level association of concentration with anxiety shrinks over time.
+
+    With `kept`, a quarter whose days did not change (every quarter but the one a new entry
+    falls in) gives the slope fitted before.
+    """
     title = "Whether the association with kratom is shrinking"
     method = (
         "Daily mean anxiety regressed on the day's mean estimated mitragynine concentration "
@@ -478,13 +501,14 @@ def tolerance_card(prep: Prepared) -> Insight:
         sel = rows & (np.arange(n_days) >= start) & (np.arange(n_days) < start + 91)
         if sel.sum() >= 30 and np.std(conc[sel]) > 0:
             day = np.flatnonzero(sel).astype(np.int64)
-            xq = np.column_stack([np.ones(day.size), conc[sel] - conc[sel].mean()])
-            fq = prais_winsten(y[sel], xq, day)
-            lo, hi = fq.interval(1)
+            inputs = (y[sel], conc[sel], day)
+            slope_q, lo, hi = remembered(
+                kept, "kratom.tolerance.quarter", inputs, partial(_quarter_slope, *inputs)
+            )
             quarters.append(
                 {
                     "start": (prep.timeline.first + timedelta(days=start)).isoformat(),
-                    "slope": float(fq.coef[1]),
+                    "slope": slope_q,
                     "low": lo,
                     "high": hi,
                     "days": int(sel.sum()),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +24,7 @@ __all__ = [
     "ols_clustered",
     "prais_winsten",
     "theil_sen",
+    "theil_sen_line",
     "within",
 ]
 
@@ -198,6 +200,41 @@ def benjamini_hochberg(p_values: FloatArray) -> FloatArray:
     return out
 
 
+@lru_cache(maxsize=4)
+def _pairs(n: int) -> tuple[IntArray, IntArray]:
+    """Every pair (i < j) of n points, made once per n (ten years of weeks is 135,000 pairs,
+    and one card fits four series of the same weeks). Read-only: shared between callers."""
+    i, j = np.triu_indices(n, k=1)
+    i.flags.writeable = j.flags.writeable = False
+    return i, j
+
+
+def _line(x: FloatArray, y: FloatArray, slopes: FloatArray) -> tuple[float, float]:
+    """The Theil-Sen line: the median pairwise slope, and the median intercept under it."""
+    slope = float(np.median(slopes))
+    return slope, float(np.median(y - slope * x))
+
+
+def theil_sen_line(x: FloatArray, y: FloatArray) -> tuple[float, float]:
+    """(slope, intercept) of `theil_sen(x, y)` alone, without its interval and test (for a
+    series of which only the line is shown)."""
+    i, j = _pairs(x.size)
+    dy, dx = _differences(x, y, i, j)
+    return _line(x, y, dy / dx)
+
+
+def _differences(
+    x: FloatArray, y: FloatArray, i: IntArray, j: IntArray
+) -> tuple[FloatArray, FloatArray]:
+    """y[j] - y[i] and x[j] - x[i] over the pairs whose x differ (all of them, for weeks)."""
+    dx = x[j] - x[i]
+    dy = y[j] - y[i]
+    ok = dx != 0
+    if ok.all():  # distinct x: no pair to leave out, and no copy to make
+        return dy, dx
+    return dy[ok], dx[ok]
+
+
 @dataclass(frozen=True)
 class TrendFit:
     """A Theil-Sen slope (units of y per unit of x) with its interval and effective n."""
@@ -219,14 +256,12 @@ def theil_sen(x: FloatArray, y: FloatArray) -> TrendFit:
     variance-inflation correction for serially correlated data).
     """
     n = x.size
-    i, j = np.triu_indices(n, k=1)
-    dx = x[j] - x[i]
-    ok = dx != 0
+    i, j = _pairs(n)
+    dy, dx = _differences(x, y, i, j)
     # Only three order statistics of the n(n-1)/2 slopes are needed (the median and the
     # interval's two ranks): selecting them is linear, sorting them all is not.
-    slopes = (y[j] - y[i])[ok] / dx[ok]
-    slope = float(np.median(slopes))
-    intercept = float(np.median(y - slope * x))
+    slopes = dy / dx
+    slope, intercept = _line(x, y, slopes)
     resid = y - intercept - slope * x
     centred = resid - resid.mean()
     denom = float(centred @ centred)
@@ -238,7 +273,7 @@ def theil_sen(x: FloatArray, y: FloatArray) -> TrendFit:
     half = Z95 * math.sqrt(var_s)
     lo_rank = int(np.clip(math.floor((m - half) / 2.0), 0, m - 1))
     hi_rank = int(np.clip(math.ceil((m + half) / 2.0), 0, m - 1))
-    s_stat = float(np.sign(y[j] - y[i])[ok].sum())
+    s_stat = float(np.sign(dy).sum())
     z = (abs(s_stat) - 1.0) / math.sqrt(var_s) if var_s > 0 else 0.0
     ranked = np.partition(slopes, (lo_rank, hi_rank)) if m else slopes
     return TrendFit(

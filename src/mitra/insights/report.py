@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from mitra.insights.card import Insight, Kept, Report
-from mitra.insights.daily import prepare
+from mitra.insights.daily import Prepared, prepare
 from mitra.insights.factors import factor_cards
 from mitra.insights.kratom import (
     dose_response_card,
@@ -27,12 +29,12 @@ def analyse(
     prep = prepare(timeline)
     cards = [
         anxiety_trend_card(prep),
-        gad7_card(timeline),
+        gad7_card(timeline, kept),
         *factor_cards(prep),
         dose_trend_card(prep, kept),
         *withdrawal_cards(prep),
         dose_response_card(prep),
-        tolerance_card(prep),
+        tolerance_card(prep, kept),
         *taper_cards(prep, taper),
     ]
     return Report(
@@ -40,8 +42,8 @@ def analyse(
     )
 
 
-_KRATOM = {
-    "kratom.dose_response": dose_response_card,
+_KRATOM: dict[str, Callable[[Prepared, Kept | None], Insight]] = {
+    "kratom.dose_response": lambda prep, _kept: dose_response_card(prep),
     "kratom.tolerance": tolerance_card,
 }
 
@@ -57,7 +59,7 @@ def insight(
     there is no such card. Cards tested together (practices and sleep, under one false
     discovery rate; the two withdrawal cards) are computed together."""
     if card_id == "gad7.history":
-        return gad7_card(timeline)
+        return gad7_card(timeline, kept)
     prep = prepare(timeline)
     if card_id.startswith("taper."):
         return next((c for c in taper_cards(prep, taper) if c.id == card_id), None)
@@ -66,6 +68,6 @@ def insight(
     if card_id == "kratom.dose_trend":
         return dose_trend_card(prep, kept)
     if card_id in _KRATOM:
-        return _KRATOM[card_id](prep)
+        return _KRATOM[card_id](prep, kept)
     together = withdrawal_cards(prep) if card_id.startswith("kratom.") else factor_cards(prep)
     return next((c for c in together if c.id == card_id), None)

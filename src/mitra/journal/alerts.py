@@ -355,8 +355,23 @@ def refresh_after_commit(person: Person, event: Event | None = None) -> None:
     Every writer (services, the demo, imports) calls this after its write, inside its
     transaction or after it commits, so the version moves with every change and never before it.
     """
-    journal_changed(person)
+    journal_changed(person, None if event is None else _PARTS.get(event))
     transaction.on_commit(lambda: refresh_covering(person, event))
+
+
+#: The parts of the timeline a change of each event can touch (`journal_changed`): a product's
+#: figures and form are its doses', a substance's classes its intakes', and a check-in's
+#: practices come and go with it. A taper is not in the timeline. An event not named here, or
+#: none, may have touched anything.
+_PARTS: dict[str, frozenset[TimelinePart]] = {
+    "dose": frozenset({"doses"}),
+    "product": frozenset({"doses"}),
+    "checkin": frozenset({"checkins", "practices"}),
+    "intake": frozenset({"intakes"}),
+    "substance": frozenset({"intakes"}),
+    "response": frozenset({"responses"}),
+    "taper": frozenset(),
+}
 
 
 def acknowledge_alert(person: Person, alert_id: int) -> Alert:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
@@ -67,7 +69,26 @@ def _json(values: list[Any]) -> list[Any]:
 
 
 def _floats(values: list[Any]) -> np.ndarray:
-    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    """Numbers (or booleans) with None as NaN, in one call: numpy reads None as NaN itself."""
+    return np.array(values, dtype=np.float64)
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """The cyclic garbage collector held off while whole tables are read.
+
+    Reading ten years of entries makes tens of thousands of tuples, none of them in a cycle,
+    and each few hundred start a collection that walks the process's objects (a sixth of the
+    timeline's cost). Reference counting still frees everything; the collector runs again as
+    usual afterwards. Left as it was if something else had turned it off.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _columns(query: QuerySet[Any] | None, width: int) -> list[list[Any]]:
@@ -143,11 +164,27 @@ def build_timeline(
         .order_by("at", "pk")
         .values_list("pk", _moment("at"), "instrument", "answers", "total", "band", "flags")
     )
-    d = _columns(doses, 5)
-    c = _columns(checkins, 8)
-    p = _columns(practices, 3)
-    i = _columns(intakes, 2)
-    r = _columns(responses, 7)
+    with _no_collection():
+        d = _columns(doses, 5)
+        c = _columns(checkins, 8)
+        p = _columns(practices, 3)
+        i = _columns(intakes, 2)
+        r = _columns(responses, 7)
+        return _made(person, clock, first, last, d, c, p, i, r)
+
+
+def _made(  # noqa: PLR0917  the five tables' columns, as read
+    person: Person,
+    clock: DayClock,
+    first: date,
+    last: date,
+    d: list[list[Any]],
+    c: list[list[Any]],
+    p: list[list[Any]],
+    i: list[list[Any]],
+    r: list[list[Any]],
+) -> Timeline:
+    """The Timeline of the columns read by `build_timeline`."""
     content = _dose_content(person, d[3], _floats(d[1]), _floats(d[2]), _floats(d[4]))
     return Timeline(
         clock=clock,
@@ -163,7 +200,7 @@ def build_timeline(
         sleep_hours=_floats(c[3]),
         sleep_quality=_floats(c[4]),
         symptoms=_sets(c[5]),
-        regular_meals=_floats([None if m is None else float(m) for m in c[6]]),
+        regular_meals=_floats(c[6]),
         caffeine_cups=_floats(c[7]),
         practice_time=_seconds(p[0]),
         practice_kind=tuple(p[1]),
@@ -193,15 +230,19 @@ def _dose_content(
     A dose's own mg (from its product's lab figure when it was logged) is exact; otherwise the
     product's form picks the literature default, per gram, once per product.
     """
-    forms = dict(Product.objects.filter(person=person).values_list("pk", "form"))
     n = len(product_ids)
-    form = tuple(forms.get(pid, "powder") for pid in product_ids)
+    forms = dict(Product.objects.filter(person=person).values_list("pk", "form")) if n else {}
+    # Looked up once per product, then spread to the doses (thousands of doses, few products).
+    products, each = np.unique(np.array(product_ids, dtype=np.int64), return_inverse=True)
+    product_form = np.array([forms.get(int(pid), "powder") for pid in products], dtype=object)
+    form_array = product_form[each.reshape(-1)] if n else np.array([], dtype=object)
+    form = tuple(form_array.tolist())
+    leaf = np.array([f in LEAF_FORMS for f in product_form], dtype=np.bool_)
     out: dict[str, Any] = {
         "dose_form": form,
-        "dose_is_leaf": np.array([f in LEAF_FORMS for f in form], dtype=np.bool_),
+        "dose_is_leaf": leaf[each.reshape(-1)] if n else np.zeros(0, dtype=np.bool_),
     }
     out["dose_grams_leaf"] = np.where(out["dose_is_leaf"], grams, np.nan)
-    form_array = np.array(form, dtype=object)
     for alkaloid, key, lab in (
         ("mitragynine", "mitragynine", lab_mitragynine),
         ("7-hydroxymitragynine", "7oh", lab_7oh),
@@ -209,7 +250,7 @@ def _dose_content(
         known = ~np.isnan(lab)
         central, low, high = lab.copy(), lab.copy(), lab.copy()
         estimated = np.zeros(n, dtype=np.bool_)
-        for kind in set(form):
+        for kind in set(product_form.tolist()):
             found = content_per_gram(kind, alkaloid)
             rows = (form_array == kind) & ~known
             if found is None or not rows.any():
@@ -227,6 +268,8 @@ def _dose_content(
 
 def _intake_classes(person: Person, substance_ids: list[int]) -> tuple[frozenset[str], ...]:
     """The knowledge-base classes of each intake's substance (empty when unresolved)."""
+    if not substance_ids:
+        return ()
     base = load_substances()
     known = dict(Substance.objects.filter(person=person).values_list("pk", "knowledge_id"))
     classes = {

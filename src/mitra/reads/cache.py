@@ -86,7 +86,19 @@ def cached(
     With `kept_as` (the result's type), the result is also kept in the data folder as JSON
     under the same key, so the first read after a restart finds it (`_kept`).
     """
-    full = (journal_stamp(person), name, key)
+    return _cached_on(journal_stamp(person), name, key, compute, kept_as=kept_as)
+
+
+def _cached_on(
+    stamp: tuple[Any, ...],
+    name: str,
+    key: Hashable,
+    compute: Callable[[], T],
+    *,
+    kept_as: Any = None,
+) -> T:
+    """`cached`, with the journal's stamp read by the caller."""
+    full = (stamp, name, key)
     found, value = _reads.get(full)
     if found:
         return value  # type: ignore[no-any-return]
@@ -136,20 +148,42 @@ def clear(*, kept: bool = True) -> None:
         forget("reads")
 
 
+#: The latest timeline of each span, with the version it was read at, so that after a change
+#: only the parts it touched are read again (`timeline`).
+_lines = held(16)
+
+
 def timeline(person: Any, first: date, last: date) -> Timeline:
     """`journal.timeline(person, first, last)`, cached on the journal's version.
+
+    After a change this process made and noted (`mitra.journal.version.changed_parts`), only
+    the parts of the timeline it touched are read from the database: a check-in reads the
+    check-ins and practices again and keeps ten years of doses as they were. A change this
+    process does not know of reads everything.
 
     The Timeline is plain arrays the engines only read; its arrays are made read-only here so
     that a shared copy cannot be changed by one caller under another.
     """
-    from mitra.journal import timeline as build
+    from mitra.journal.timeline_builder import build_timeline
+    from mitra.journal.version import changed_parts
+
+    on = (person.time_zone, person.day_boundary_hour)
+    stamp = journal_stamp(person)
+    span = (stamp[:2], first, last, on)
 
     def compute() -> Timeline:
-        line = build(person, first, last)
+        found, before = _lines.get(span)
+        parts = None if not found else changed_parts(person, before[0], stamp[2])
+        if parts is None:
+            line = build_timeline(person, first, last)
+        elif not parts:
+            line = before[1]
+        else:
+            line = before[1].with_parts_of(build_timeline(person, first, last, parts), parts)
         for value in vars(line).values():
             if isinstance(value, np.ndarray):
                 value.flags.writeable = False
+        _lines.put(span, (stamp[2], line))
         return line
 
-    on = (person.time_zone, person.day_boundary_hour)
-    return cached(person, "timeline", (first, last, on), compute)
+    return _cached_on(stamp, "timeline", (first, last, on), compute)

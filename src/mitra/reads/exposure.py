@@ -182,10 +182,12 @@ def _curves(  # noqa: PLR0917  positional, so lru_cache keys on them
     mg: tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]],
     points: int,
     step_hours: float,
-    now_hours: float,
     parameter_set: str,
     body_mass_kg: float | None,
 ) -> tuple[ExposureCurve, np.ndarray, np.ndarray]:
+    # Not keyed on the moment of reading: nothing read from these curves depends on it (the
+    # hours since the last dose are counted by `exposure` itself), so Today's curve is drawn
+    # once per quarter hour and set of doses, not at every view.
     grid = np.arange(points, dtype=np.float64) * step_hours
     central = exposure_curve(
         dose_hours,
@@ -194,7 +196,6 @@ def _curves(  # noqa: PLR0917  positional, so lru_cache keys on them
         parameter_set=parameter_set,
         body_mass_kg=body_mass_kg,
         band_samples=0,
-        now_hours=now_hours,
     )
     # The curve is linear in the doses, so the low and the high content bound it; the study's
     # spread widens each bound further (its 5th and 95th percentiles).
@@ -312,7 +313,6 @@ def exposure(
             mg,
             points,
             step_hours,
-            (now_s - start_s) / _SECONDS_PER_HOUR,
             parameter_set,
             body_mass_kg,
         )

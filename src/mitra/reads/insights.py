@@ -16,7 +16,7 @@ from mitra.insights.report import insight as one_insight
 from mitra.insights.taper import TaperPeriods
 from mitra.timeline import DayClock, Timeline
 
-from .cache import cached, held
+from .cache import cached, held, timeline
 
 if TYPE_CHECKING:
     from mitra.journal.models import Person
@@ -60,23 +60,25 @@ class InsightsRead:
 
 
 class _KeptCards:
-    """Cards by the digest of their inputs, for the engines to reuse (`mitra.insights.Kept`)."""
+    """Cards (and parts of cards) by the digest of their inputs, for the engines to reuse
+    (`mitra.insights.Kept`)."""
 
     def __init__(self, size: int) -> None:
         self.cards = held(size)
 
-    def get(self, key: tuple[str, str]) -> Insight | None:
+    def get(self, key: tuple[str, str]) -> Any:
         found, value = self.cards.get(key)
         return value if found else None
 
-    def __setitem__(self, key: tuple[str, str], value: Insight) -> None:
+    def __setitem__(self, key: tuple[str, str], value: Any) -> None:
         self.cards.put(key, value)
 
 
-#: Cards whose inputs are the same after a write (a check-in leaves the weekly doses as they
-#: were) are taken from here: keyed on their inputs, not on the journal version, so they
-#: cannot go stale.
-_cards = _KeptCards(size=16)
+#: Cards whose inputs are the same after a write (a check-in leaves the weekly doses and the
+#: questionnaires as they were, and all but one quarter of the tolerance card's) are taken
+#: from here: keyed on their inputs, not on the journal version, so they cannot go stale.
+#: Room for a few journals' worth (ten years hold about forty quarters).
+_cards = _KeptCards(size=256)
 
 
 def _view(card: Insight) -> InsightView:
@@ -114,7 +116,7 @@ def _today(person: Person, now: datetime | None) -> tuple[date, tuple[str, int]]
 
 def _whole_journal(person: Person, today: date) -> Timeline:
     """The journal from its first entry to today (yesterday and today when it is empty)."""
-    from mitra.journal import queries, timeline
+    from mitra.journal import queries
 
     clock = DayClock(person.time_zone, person.day_boundary_hour)
     begun = queries.first_entry_at(person)
