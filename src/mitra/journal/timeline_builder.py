@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -86,6 +86,29 @@ def _columns(query: QuerySet[Any] | None, width: int) -> list[list[Any]]:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [list(column) for column in zip(*rows, strict=True)] or [[] for _ in range(width)]
+
+
+def columns(query: QuerySet[Any], width: int) -> list[list[Any]]:
+    """A values_list() query's rows as `width` columns, as the database driver returns them
+    (see `_columns`): read its moments with `moments`, its JSON with `json_values`."""
+    return _columns(query, width)
+
+
+def moment(field: str) -> Any:
+    """A moment's column for `columns` (SQLite's stored text, PostgreSQL's datetime)."""
+    return _moment(field)
+
+
+def moments(values: list[Any]) -> list[datetime]:
+    """Each stored moment of a `moment` column as an aware datetime (UTC on SQLite)."""
+    if values and isinstance(values[0], str):
+        return [datetime.fromisoformat(v).replace(tzinfo=UTC) for v in values]
+    return values
+
+
+def json_values(values: list[Any]) -> list[Any]:
+    """Each stored JSON value of a column read by `columns`, parsed in one call."""
+    return _json(values)
 
 
 def build_timeline(
@@ -193,7 +216,9 @@ def _dose_content(
     A dose's own mg (from its product's lab figure when it was logged) is exact; otherwise the
     product's form picks the literature default, per gram, once per product.
     """
-    forms = dict(Product.objects.filter(person=person).values_list("pk", "form"))
+    forms = (
+        dict(Product.objects.filter(person=person).values_list("pk", "form")) if product_ids else {}
+    )
     n = len(product_ids)
     form = tuple(forms.get(pid, "powder") for pid in product_ids)
     out: dict[str, Any] = {
@@ -227,6 +252,8 @@ def _dose_content(
 
 def _intake_classes(person: Person, substance_ids: list[int]) -> tuple[frozenset[str], ...]:
     """The knowledge-base classes of each intake's substance (empty when unresolved)."""
+    if not substance_ids:
+        return ()
     base = load_substances()
     known = dict(Substance.objects.filter(person=person).values_list("pk", "knowledge_id"))
     classes = {
