@@ -309,22 +309,27 @@ def _withdraw_missing(
     person: Person, ran: set[str], found: set[tuple[str, str]], since: datetime, now: datetime
 ) -> None:
     """Withdraw open entry-based alerts the rules that ran no longer find in their span."""
-    open_alerts = Alert.objects.filter(
-        person=person, rule__in=entry_rules() & ran, acknowledged_at__isnull=True
-    ).filter(Q(at__gte=since) | Q(rule__in=undated_rules()))
-    gone = [a.pk for a in open_alerts if (a.rule, a.evidence_key) not in found]
+    # Their ids and keys only: an alert's evidence and texts are not decoded on every write.
+    open_alerts = (
+        Alert.objects.filter(
+            person=person, rule__in=entry_rules() & ran, acknowledged_at__isnull=True
+        )
+        .filter(Q(at__gte=since) | Q(rule__in=undated_rules()))
+        .values_list("pk", "rule", "evidence_key")
+    )
+    gone = [pk for pk, rule, key in open_alerts if (rule, key) not in found]
     if gone:
         Alert.objects.filter(pk__in=gone).update(acknowledged_at=now, withdrawn_at=now)
     # An undone deletion brings its evidence back, and with it the alert.
     back = [
-        a.pk
-        for a in Alert.objects.filter(
+        pk
+        for pk, rule, key in Alert.objects.filter(
             person=person,
             rule__in=ran,
             withdrawn_at__isnull=False,
             evidence_key__in={key for _, key in found},
-        )
-        if (a.rule, a.evidence_key) in found
+        ).values_list("pk", "rule", "evidence_key")
+        if (rule, key) in found
     ]
     if back:
         Alert.objects.filter(pk__in=back).update(acknowledged_at=None, withdrawn_at=None)
