@@ -114,15 +114,18 @@ def _fresh_postgres(url: str) -> Iterator[str]:
 
 
 def _run_mitra(env: dict[str, str], *args: str, answer: str | None = None) -> str:
+    """A mitra command's output; its notes on stderr are shown only when it fails."""
     done = subprocess.run(
         [sys.executable, "-m", "mitra.cli", *args],
         env=env,
         input=answer,
-        stdout=subprocess.PIPE,
+        capture_output=True,
         text=True,
-        check=True,
+        check=False,
         timeout=1800,
     )
+    if done.returncode != 0:
+        raise SystemExit(f"mitra {args[0]} failed: {done.stderr.strip()[-2000:]}")
     return done.stdout
 
 
