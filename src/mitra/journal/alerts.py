@@ -321,6 +321,8 @@ def _withdraw_missing(
     if gone:
         Alert.objects.filter(pk__in=gone).update(acknowledged_at=now, withdrawn_at=now)
     # An undone deletion brings its evidence back, and with it the alert.
+    if not found:
+        return
     back = [
         pk
         for pk, rule, key in Alert.objects.filter(

@@ -9,15 +9,15 @@ from typing import Any
 
 import numpy as np
 from django.db import connection, connections
-from django.db.models import F, QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import F, FloatField, QuerySet, TextField
+from django.db.models.functions import Cast, Extract
 
 from mitra.knowledge.substances import load_substances
 from mitra.pharmacology import content_per_gram
 from mitra.timeline import TIMELINE_PARTS, DayClock, Timeline, TimelinePart
 from mitra.vocabulary import LEAF_FORMS
 
-from .models import CheckIn, Dose, Intake, Person, Practice, Product, Response, Substance
+from .models import CheckIn, Dose, Intake, Person, Practice, Response, Substance
 
 
 def clock_of(person: Person) -> DayClock:
@@ -34,15 +34,19 @@ def _seconds(values: list[Any]) -> np.ndarray:
     if values and isinstance(values[0], str):
         micro = np.array(values, dtype="datetime64[us]").astype(np.int64)
         return micro / 1e6  # the same float as datetime.timestamp(): both round us / 10**6
-    return np.array([v.timestamp() for v in values], dtype=np.float64)
+    if values and isinstance(values[0], datetime):
+        return np.array([v.timestamp() for v in values], dtype=np.float64)
+    # PostgreSQL's epoch seconds (double precision): the nearest float to the exact seconds,
+    # as datetime.timestamp() gives.
+    return np.array(values, dtype=np.float64)
 
 
 def _moment(field: str) -> Any:
-    """A moment's column as the database stores it: SQLite's text, read by `_seconds` in one
-    call (the driver would otherwise parse each value into a datetime first)."""
+    """A moment's column for `_seconds` to read in one call, without the driver parsing each
+    value into a datetime first: SQLite's stored text, PostgreSQL's seconds since the epoch."""
     if connection.vendor == "sqlite":
         return Cast(field, TextField())
-    return F(field)
+    return Cast(Extract(field, "epoch"), FloatField())
 
 
 def _sets(values: list[Any]) -> tuple[frozenset[str], ...]:
@@ -95,8 +99,11 @@ def columns(query: QuerySet[Any], width: int) -> list[list[Any]]:
 
 
 def moment(field: str) -> Any:
-    """A moment's column for `columns` (SQLite's stored text, PostgreSQL's datetime)."""
-    return _moment(field)
+    """A moment's column for `columns` and `moments` (SQLite's stored text, PostgreSQL's
+    datetime)."""
+    if connection.vendor == "sqlite":
+        return Cast(field, TextField())
+    return F(field)
 
 
 def moments(values: list[Any]) -> list[datetime]:
@@ -125,7 +132,9 @@ def build_timeline(
         if "doses" not in parts
         else Dose.objects.filter(**live, taken_at__gte=start, taken_at__lt=end)
         .order_by("taken_at")
-        .values_list(_moment("taken_at"), "grams", "mg_mitragynine", "product_id", "mg_7oh")
+        .values_list(
+            _moment("taken_at"), "grams", "mg_mitragynine", "product_id", "mg_7oh", "product__form"
+        )
     )
     checkins = (
         None
@@ -166,12 +175,12 @@ def build_timeline(
         .order_by("at", "pk")
         .values_list("pk", _moment("at"), "instrument", "answers", "total", "band", "flags")
     )
-    d = _columns(doses, 5)
+    d = _columns(doses, 6)
     c = _columns(checkins, 8)
     p = _columns(practices, 3)
     i = _columns(intakes, 2)
     r = _columns(responses, 7)
-    content = _dose_content(person, d[3], _floats(d[1]), _floats(d[2]), _floats(d[4]))
+    content = _dose_content(d[5], _floats(d[1]), _floats(d[2]), _floats(d[4]))
     return Timeline(
         clock=clock,
         first=first,
@@ -205,22 +214,19 @@ def build_timeline(
 
 
 def _dose_content(
-    person: Person,
-    product_ids: list[int],
+    forms: list[str | None],
     grams: np.ndarray,
     lab_mitragynine: np.ndarray,
     lab_7oh: np.ndarray,
 ) -> dict[str, Any]:
-    """Form, leaf grams and alkaloid mg (central, low, high, estimated) of each dose.
+    """Form, leaf grams and alkaloid mg (central, low, high, estimated) of each dose, from its
+    product's form (read with the dose).
 
     A dose's own mg (from its product's lab figure when it was logged) is exact; otherwise the
     product's form picks the literature default, per gram, once per product.
     """
-    forms = (
-        dict(Product.objects.filter(person=person).values_list("pk", "form")) if product_ids else {}
-    )
-    n = len(product_ids)
-    form = tuple(forms.get(pid, "powder") for pid in product_ids)
+    n = len(forms)
+    form = tuple(f or "powder" for f in forms)
     out: dict[str, Any] = {
         "dose_form": form,
         "dose_is_leaf": np.array([f in LEAF_FORMS for f in form], dtype=np.bool_),
