@@ -145,8 +145,8 @@ def _create_once(
     # overlong token is refused before it reaches the database.
     if token and (len(token) > TOKEN_LENGTH or "\x00" in token):
         raise EntryInvalid({"token": "is not a form token mitra made; reload the page"})
-    if (found := _existing(model, person, token)) is not None:
-        raise DuplicateSubmission(found)
+    # The insert is tried first: the (person, token) constraint refuses a replay, which is then
+    # looked up, so a new entry costs no lookup before it.
     try:
         with transaction.atomic():
             made = build()
@@ -155,7 +155,7 @@ def _create_once(
                 refresh_after_commit(person, event_of(model))
             return made
     except IntegrityError:
-        # Two copies of one submission raced past the check above; the constraint kept one.
+        # A replay, or two copies of one submission racing: the constraint kept the first.
         if (found := _existing(model, person, token)) is not None:
             raise DuplicateSubmission(found) from None
         raise
