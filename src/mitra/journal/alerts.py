@@ -37,7 +37,15 @@ from mitra.vocabulary import severity_rank
 from .errors import NotFound
 from .models import Alert, Dose, Person, Product, Response, Substance, Taper
 from .tapers import active_taper, taper_facts_of
-from .timeline_builder import build_timeline, clock_of, columns, json_values, moment, moments
+from .timeline_builder import (
+    build_timeline,
+    clock_of,
+    columns,
+    json_text,
+    json_values,
+    moment,
+    moments,
+)
 from .version import journal_changed
 
 log = logging.getLogger(__name__)
@@ -182,7 +190,7 @@ def _recent_responses(person: Person, since: datetime) -> list[ResponseFacts]:
     rows = (
         Response.objects.filter(person=person, deleted_at__isnull=True, at__gte=since)
         .order_by("at")
-        .values_list("pk", moment("at"), "instrument", "total", "flags")
+        .values_list("pk", moment("at"), "instrument", "total", json_text("flags"))
     )
     pks, times, instruments, totals, flags = columns(rows, 5)
     return [

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection, connections
-from django.db.models import F, FloatField, QuerySet, TextField
+from django.db.models import FloatField, QuerySet, TextField
 from django.db.models.functions import Cast, Extract
 
 from mitra.knowledge.substances import load_substances
@@ -99,18 +99,23 @@ def columns(query: QuerySet[Any], width: int) -> list[list[Any]]:
 
 
 def moment(field: str) -> Any:
-    """A moment's column for `columns` and `moments` (SQLite's stored text, PostgreSQL's
-    datetime)."""
-    if connection.vendor == "sqlite":
-        return Cast(field, TextField())
-    return F(field)
+    """A moment's column for `columns`, read by `moments` (or `_seconds`) in one pass."""
+    return _moment(field)
 
 
 def moments(values: list[Any]) -> list[datetime]:
-    """Each stored moment of a `moment` column as an aware datetime (UTC on SQLite)."""
+    """Each stored moment of a `moment` column as an aware UTC datetime."""
     if values and isinstance(values[0], str):
         return [datetime.fromisoformat(v).replace(tzinfo=UTC) for v in values]
-    return values
+    # PostgreSQL's epoch seconds: a float holds today's moments to well under a microsecond,
+    # so each comes back exact.
+    return [datetime.fromtimestamp(v, UTC) for v in values]
+
+
+def json_text(field: str) -> Any:
+    """A JSON column as its text, for `json_values` to parse a whole column in one call (the
+    driver would otherwise parse each value on its own)."""
+    return Cast(field, TextField())
 
 
 def json_values(values: list[Any]) -> list[Any]:
