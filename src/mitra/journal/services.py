@@ -145,8 +145,9 @@ def _create_once(
     # overlong token is refused before it reaches the database.
     if token and (len(token) > TOKEN_LENGTH or "\x00" in token):
         raise EntryInvalid({"token": "is not a form token mitra made; reload the page"})
-    # The insert is tried first: the (person, token) constraint refuses a replay, which is then
-    # looked up, so a new entry costs no lookup before it.
+    # The insert is tried first: the (person, token) constraint (or a check in `build`, such as
+    # a product's taken name) refuses a replay, which is then looked up, so a new entry costs
+    # no lookup before it.
     try:
         with transaction.atomic():
             made = build()
@@ -154,8 +155,8 @@ def _create_once(
                 # In the entry's own transaction: one commit for the entry and the version.
                 refresh_after_commit(person, event_of(model))
             return made
-    except IntegrityError:
-        # A replay, or two copies of one submission racing: the constraint kept the first.
+    except (IntegrityError, EntryInvalid):
+        # A replay, or two copies of one submission racing: the first is kept and answers.
         if (found := _existing(model, person, token)) is not None:
             raise DuplicateSubmission(found) from None
         raise
