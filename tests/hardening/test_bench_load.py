@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 LOAD = Path(__file__).resolve().parents[2] / "bench" / "load.py"
 
 
@@ -39,3 +41,43 @@ def test_the_load_refuses_a_run_without_bounds() -> None:
     )
     assert result.returncode == 2
     assert "--seconds" in result.stderr
+
+
+@pytest.mark.once
+def test_a_short_clinic_load_keeps_every_persons_writes_in_their_own_journal(
+    fresh_postgres_url: str,
+) -> None:
+    # Accounts on, two persons with a token each, four gunicorn workers on PostgreSQL: the
+    # load's own database is made beside this fresh one. Short on purpose (make
+    # bench-load-clinic is the real run).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MITRA_ENCRYPTION_KEY")}
+    env["MITRA_DATABASE_URL"] = fresh_postgres_url
+    command = [sys.executable, str(LOAD), "--accounts", "--workers", "4", "--persons", "2"]
+    result = subprocess.run(
+        [*command, "--clients", "4", "--seconds", "2", "--days", "20"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    out = result.stdout
+    assert "server: gunicorn, 4 workers; accounts on, 2 persons\n" in out, result.stderr
+    assert "errors: 0\n" in out
+    assert "lost acknowledged writes: 0\n" in out
+    assert "writes stored twice: 0, stored but not acknowledged: 0\n" in out
+    assert int(out.split("acknowledged: ")[1].split()[0]) > 0
+    assert "ms per acknowledged write" in out
+    assert "CPU share of the machine's" in out
+
+
+def test_the_clinic_load_refuses_more_persons_than_clients() -> None:
+    result = subprocess.run(
+        [sys.executable, str(LOAD), "--accounts", "--persons", "5", "--clients", "3"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "--persons must be at most --clients" in result.stderr

@@ -68,12 +68,14 @@ def serve_workers(host: str, port: int, workers: int) -> None:
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
-            from mitra.web.warm import warm_today
+            from mitra.web.warm import warm_api, warm_today
             from mitra.wsgi import application
 
-            # In each worker before it takes requests: Today's modules and templates are
-            # ready, so no client waits on the imports a first page would otherwise pay.
+            # In each worker before it takes requests: Today's modules and templates and the
+            # API's routes and safety rules are ready, so no client waits on the imports a
+            # first page or write would otherwise pay.
             warm_today()
+            warm_api()
             return application
 
     connections.close_all()  # the migration check's connection stays in this process

@@ -15,11 +15,13 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from mitra.safety import (
+    SAFETY_FACTS,
     AlertCandidate,
     Event,
     ProductFacts,
     ResponseFacts,
     Rule,
+    SafetyFact,
     SafetyInput,
     SubstanceFacts,
     crisis_alert_key,
@@ -33,12 +35,23 @@ from mitra.timeline import TIMELINE_PARTS, DayClock, Timeline, TimelinePart
 from mitra.vocabulary import severity_rank
 
 from .errors import NotFound
-from .models import Alert, Dose, Person, Product, Response, Substance
-from .tapers import active_taper, taper_facts
-from .timeline_builder import build_timeline, clock_of
+from .models import Alert, Dose, Person, Product, Response, Substance, Taper
+from .tapers import active_taper, taper_facts_of
+from .timeline_builder import (
+    build_timeline,
+    clock_of,
+    columns,
+    json_text,
+    json_values,
+    moment,
+    moments,
+)
 from .version import journal_changed
 
 log = logging.getLogger(__name__)
+
+#: Said for a taper not read yet (None is "no active taper").
+_UNREAD: Any = object()
 
 #: Rules that read a daily streak from its first day, however far before the window it began.
 _WHOLE_STREAK = frozenset({"daily_streak"})
@@ -116,56 +129,98 @@ def _streak_start(clock: DayClock, first: date, before: _Before) -> date:
     return first - timedelta(days=run)
 
 
-def _facts(person: Person, now: datetime, window: timedelta, line: Timeline) -> SafetyInput:
-    """The timeline with the products, substances and recent responses around it."""
-    products = {
-        p.pk: ProductFacts(
-            id=p.pk,
-            name=p.name,
-            form=cast(Any, p.form),
-            mitragynine_mg_per_g=p.mitragynine_mg_per_g,
-            hydroxy_mg_per_g=p.hydroxy_mg_per_g,
-        )
-        for p in Product.objects.filter(person=person)
-    }
-    substances = {
-        s.pk: SubstanceFacts(
-            id=s.pk,
-            name=s.name,
-            knowledge_id=s.knowledge_id or None,
-            active=s.active and s.deleted_at is None,
-        )
-        for s in Substance.objects.filter(person=person)
-    }
-    # The five columns the rules read, not whole rows: a response's answers and its other
-    # times are never decoded here, however many responses the window holds.
-    responses = [
-        ResponseFacts(id=pk, instrument=instrument, at=at, total=total, flags=tuple(flags))
-        for pk, instrument, at, total, flags in Response.objects.filter(
-            person=person, deleted_at__isnull=True, at__gte=now - window
-        )
-        .order_by("at")
-        .values_list("pk", "instrument", "at", "total", "flags")
-    ]
+def _facts(
+    person: Person,
+    now: datetime,
+    window: timedelta,
+    line: Timeline,
+    *,
+    uses: Collection[SafetyFact] = SAFETY_FACTS,
+    taper: Taper | None = _UNREAD,
+) -> SafetyInput:
+    """The timeline with the products, substances, recent responses and taper in `uses` around
+    it. `taper` is the active taper when the caller has read it already."""
+    products = (
+        {
+            p.pk: ProductFacts(
+                id=p.pk,
+                name=p.name,
+                form=cast(Any, p.form),
+                mitragynine_mg_per_g=p.mitragynine_mg_per_g,
+                hydroxy_mg_per_g=p.hydroxy_mg_per_g,
+            )
+            for p in Product.objects.filter(person=person)
+        }
+        if "products" in uses
+        else {}
+    )
+    substances = (
+        {
+            s.pk: SubstanceFacts(
+                id=s.pk,
+                name=s.name,
+                knowledge_id=s.knowledge_id or None,
+                active=s.active and s.deleted_at is None,
+            )
+            for s in Substance.objects.filter(person=person)
+        }
+        if "substances" in uses
+        else {}
+    )
+    responses = _recent_responses(person, now - window) if "responses" in uses else []
+    facts = None
+    if "taper" in uses:
+        active = active_taper(person) if taper is _UNREAD else taper
+        facts = None if active is None else taper_facts_of(active)
     return SafetyInput(
         timeline=line,
         products=products,
         substances=substances,
         responses=responses,
         now=now,
-        taper=taper_facts(person),
+        taper=facts,
     )
 
 
+def _recent_responses(person: Person, since: datetime) -> list[ResponseFacts]:
+    """The five columns the rules read of the responses since `since`, not whole rows: a
+    response's answers and its other times are never decoded here. Read as the timeline reads
+    its columns (its times and flags converted a column at a time, not one call per value), so
+    a window of many responses costs little more than a few."""
+    rows = (
+        Response.objects.filter(person=person, deleted_at__isnull=True, at__gte=since)
+        .order_by("at")
+        .values_list("pk", moment("at"), "instrument", "total", json_text("flags"))
+    )
+    pks, times, instruments, totals, flags = columns(rows, 5)
+    return [
+        ResponseFacts(id=pk, instrument=instrument, at=at, total=total, flags=tuple(f or ()))
+        for pk, at, instrument, total, f in zip(
+            pks, moments(times), instruments, totals, json_values(flags), strict=True
+        )
+    ]
+
+
 def safety_input(
-    person: Person, now: datetime, parts: Collection[TimelinePart] = TIMELINE_PARTS
+    person: Person,
+    now: datetime,
+    parts: Collection[TimelinePart] = TIMELINE_PARTS,
+    uses: Collection[SafetyFact] = SAFETY_FACTS,
+    taper: Taper | None = _UNREAD,
 ) -> SafetyInput:
     """The plain data the safety rules read: the policy's window of the journal (look_back_days)
-    with the kinds of entry in `parts`, and the facts around it."""
+    with the kinds of entry in `parts`, and the facts in `uses` around it (`taper`: the active
+    taper when the caller has read it already)."""
     clock = clock_of(person)
     window = timedelta(days=load_policy().look_back_days)
     line = build_timeline(person, clock.local_day(now - window), clock.local_day(now), parts)
-    return _facts(person, now, window, line)
+    # The products and substances the doses and intakes refer to (a streak's too) always.
+    uses = {
+        *uses,
+        *(("products",) if "doses" in parts else ()),
+        *(("substances",) if "intakes" in parts else ()),
+    }
+    return _facts(person, now, window, line, uses=uses, taper=taper)
 
 
 def streak_input(data: SafetyInput, person: Person) -> SafetyInput:
@@ -211,10 +266,13 @@ def _rules_of(events: set[Event | None]) -> tuple[Rule, ...]:
 
 
 def _refresh(person: Person, now: datetime, rules: tuple[Rule, ...]) -> list[Alert]:
-    if active_taper(person) is None:
+    taper = active_taper(person)
+    if taper is None:
         rules = tuple(r for r in rules if not r.needs_taper)
-    # Only the kinds of entry these rules read: a questionnaire's rules, say, read no check-ins.
-    data = safety_input(person, now, {part for r in rules for part in r.reads})
+    # Only the kinds of entry and the facts these rules read: a questionnaire's rules, say,
+    # read no check-ins and no substances.
+    parts = {part for r in rules for part in r.reads}
+    data = safety_input(person, now, parts, {fact for r in rules for fact in r.uses}, taper)
     # Every rule but the streak rule reads the window; the streak rule follows a streak back.
     streak_rules = [r for r in rules if r.id in _WHOLE_STREAK]
     candidates = evaluate(data, [r for r in rules if r.id not in _WHOLE_STREAK])
@@ -259,22 +317,29 @@ def _withdraw_missing(
     person: Person, ran: set[str], found: set[tuple[str, str]], since: datetime, now: datetime
 ) -> None:
     """Withdraw open entry-based alerts the rules that ran no longer find in their span."""
-    open_alerts = Alert.objects.filter(
-        person=person, rule__in=entry_rules() & ran, acknowledged_at__isnull=True
-    ).filter(Q(at__gte=since) | Q(rule__in=undated_rules()))
-    gone = [a.pk for a in open_alerts if (a.rule, a.evidence_key) not in found]
+    # Their ids and keys only: an alert's evidence and texts are not decoded on every write.
+    open_alerts = (
+        Alert.objects.filter(
+            person=person, rule__in=entry_rules() & ran, acknowledged_at__isnull=True
+        )
+        .filter(Q(at__gte=since) | Q(rule__in=undated_rules()))
+        .values_list("pk", "rule", "evidence_key")
+    )
+    gone = [pk for pk, rule, key in open_alerts if (rule, key) not in found]
     if gone:
         Alert.objects.filter(pk__in=gone).update(acknowledged_at=now, withdrawn_at=now)
     # An undone deletion brings its evidence back, and with it the alert.
+    if not found:
+        return
     back = [
-        a.pk
-        for a in Alert.objects.filter(
+        pk
+        for pk, rule, key in Alert.objects.filter(
             person=person,
             rule__in=ran,
             withdrawn_at__isnull=False,
             evidence_key__in={key for _, key in found},
-        )
-        if (a.rule, a.evidence_key) in found
+        ).values_list("pk", "rule", "evidence_key")
+        if (rule, key) in found
     ]
     if back:
         Alert.objects.filter(pk__in=back).update(acknowledged_at=None, withdrawn_at=None)

@@ -130,19 +130,33 @@ def _existing(model: type[E], person: Person, token: str | None) -> E | None:
     return cast(Any, model).objects.filter(person=person, token=token).first()  # type: ignore[no-any-return]
 
 
-def _create_once(model: type[E], person: Person, token: str | None, build: Callable[[], E]) -> E:
-    """Create through `build` in one transaction; a replayed token raises DuplicateSubmission."""
+def _create_once(
+    model: type[E],
+    person: Person,
+    token: str | None,
+    build: Callable[[], E],
+    *,
+    refresh: bool = True,
+) -> E:
+    """Create through `build` in one transaction, which also raises the journal's version and
+    has the alerts refreshed once it commits (unless not `refresh`); a replayed token raises
+    DuplicateSubmission."""
     # Every face passes the token through here: a NUL (which PostgreSQL cannot store) or an
     # overlong token is refused before it reaches the database.
     if token and (len(token) > TOKEN_LENGTH or "\x00" in token):
         raise EntryInvalid({"token": "is not a form token mitra made; reload the page"})
-    if (found := _existing(model, person, token)) is not None:
-        raise DuplicateSubmission(found)
+    # The insert is tried first: the (person, token) constraint (or a check in `build`, such as
+    # a product's taken name) refuses a replay, which is then looked up, so a new entry costs
+    # no lookup before it.
     try:
         with transaction.atomic():
-            return build()
-    except IntegrityError:
-        # Two copies of one submission raced past the check above; the constraint kept one.
+            made = build()
+            if refresh:
+                # In the entry's own transaction: one commit for the entry and the version.
+                refresh_after_commit(person, event_of(model))
+            return made
+    except (IntegrityError, EntryInvalid):
+        # A replay, or two copies of one submission racing: the first is kept and answers.
         if (found := _existing(model, person, token)) is not None:
             raise DuplicateSubmission(found) from None
         raise
@@ -209,7 +223,7 @@ def add_product(person: Person, data: Mapping[str, Any], *, token: str | None = 
         _refuse_taken_name(person, clean.name)
         return Product.objects.create(person=person, token=token or None, **clean.model_dump())
 
-    return _create_once(Product, person, token, build)
+    return _create_once(Product, person, token, build, refresh=False)
 
 
 def _refuse_taken_name(person: Person, name: str, *, other_than: int | None = None) -> None:
@@ -361,9 +375,7 @@ def log_dose(person: Person, data: Mapping[str, Any], *, token: str | None = Non
         dose.save()
         return dose
 
-    saved = _create_once(Dose, person, token, build)
-    refresh_after_commit(person, "dose")
-    return saved
+    return _create_once(Dose, person, token, build)
 
 
 @transaction.atomic
@@ -425,9 +437,7 @@ def add_checkin(person: Person, data: Mapping[str, Any], *, token: str | None = 
         _save_practices(practices)
         return checkin
 
-    saved = _create_once(CheckIn, person, token, build)
-    refresh_after_commit(person, "checkin")
-    return saved
+    return _create_once(CheckIn, person, token, build)
 
 
 @transaction.atomic
@@ -450,14 +460,12 @@ restore_checkin = _restorer(CheckIn)
 def log_practice(person: Person, data: Mapping[str, Any], *, token: str | None = None) -> Practice:
     """Log a practice on its own (not with a check-in): its kind, minutes and time."""
     clean = validate(PracticeAt, data)
-    saved = _create_once(
+    return _create_once(
         Practice,
         person,
         token,
         lambda: Practice.objects.create(person=person, token=token or None, **clean.model_dump()),
     )
-    refresh_after_commit(person)
-    return saved
 
 
 delete_practice = _deleter(Practice)
@@ -479,14 +487,12 @@ def add_substance(
     """Add a medication or other substance to the person's list."""
     clean = validate(SubstanceIn, data)
     fields = clean.model_dump() | {"knowledge_id": _knowledge_id(clean.name)}
-    saved = _create_once(
+    return _create_once(
         Substance,
         person,
         token,
         lambda: Substance.objects.create(person=person, token=token or None, **fields),
     )
-    refresh_after_commit(person, "substance")
-    return saved
 
 
 @transaction.atomic
@@ -512,7 +518,7 @@ def log_intake(person: Person, data: Mapping[str, Any], *, token: str | None = N
     except NotFound:
         raise EntryInvalid({"substance_id": "choose one of your substances"}) from None
     fields = clean.model_dump(exclude={"substance_id"})
-    saved = _create_once(
+    return _create_once(
         Intake,
         person,
         token,
@@ -520,8 +526,6 @@ def log_intake(person: Person, data: Mapping[str, Any], *, token: str | None = N
             person=person, token=token or None, substance=substance, **fields
         ),
     )
-    refresh_after_commit(person, "intake")
-    return saved
 
 
 @transaction.atomic
@@ -587,9 +591,7 @@ def submit_response(
         response.save()
         return response
 
-    saved = _create_once(Response, person, token, build)
-    refresh_after_commit(person, "response")
-    return saved
+    return _create_once(Response, person, token, build)
 
 
 def acknowledge_crisis(person: Person, response_id: int) -> Response:

@@ -43,7 +43,12 @@ def active_taper(person: Person) -> Taper | None:
 def taper_facts(person: Person) -> TaperFacts | None:
     """The active taper as the safety rules read it (None without one)."""
     taper = active_taper(person)
-    return None if taper is None else TaperFacts(schedule_of(taper), events_of(taper))
+    return None if taper is None else taper_facts_of(taper)
+
+
+def taper_facts_of(taper: Taper) -> TaperFacts:
+    """A taper as the safety rules read it."""
+    return TaperFacts(schedule_of(taper), events_of(taper))
 
 
 def _refresh(person: Person) -> None:

@@ -6,20 +6,20 @@ import gc
 import json
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
 from django.db import connection, connections
-from django.db.models import F, QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import FloatField, QuerySet, TextField
+from django.db.models.functions import Cast, Extract
 
 from mitra.knowledge.substances import load_substances
 from mitra.pharmacology import content_per_gram
 from mitra.timeline import TIMELINE_PARTS, DayClock, Timeline, TimelinePart
 from mitra.vocabulary import LEAF_FORMS
 
-from .models import CheckIn, Dose, Intake, Person, Practice, Product, Response, Substance
+from .models import CheckIn, Dose, Intake, Person, Practice, Response, Substance
 
 
 def clock_of(person: Person) -> DayClock:
@@ -36,15 +36,19 @@ def _seconds(values: list[Any]) -> np.ndarray:
     if values and isinstance(values[0], str):
         micro = np.array(values, dtype="datetime64[us]").astype(np.int64)
         return micro / 1e6  # the same float as datetime.timestamp(): both round us / 10**6
-    return np.array([v.timestamp() for v in values], dtype=np.float64)
+    if values and isinstance(values[0], datetime):
+        return np.array([v.timestamp() for v in values], dtype=np.float64)
+    # PostgreSQL's epoch seconds (double precision): the nearest float to the exact seconds,
+    # as datetime.timestamp() gives.
+    return np.array(values, dtype=np.float64)
 
 
 def _moment(field: str) -> Any:
-    """A moment's column as the database stores it: SQLite's text, read by `_seconds` in one
-    call (the driver would otherwise parse each value into a datetime first)."""
+    """A moment's column for `_seconds` to read in one call, without the driver parsing each
+    value into a datetime first: SQLite's stored text, PostgreSQL's seconds since the epoch."""
     if connection.vendor == "sqlite":
         return Cast(field, TextField())
-    return F(field)
+    return Cast(Extract(field, "epoch"), FloatField())
 
 
 def _sets(values: list[Any]) -> tuple[frozenset[str], ...]:
@@ -109,6 +113,37 @@ def _columns(query: QuerySet[Any] | None, width: int) -> list[list[Any]]:
     return [list(column) for column in zip(*rows, strict=True)] or [[] for _ in range(width)]
 
 
+def columns(query: QuerySet[Any], width: int) -> list[list[Any]]:
+    """A values_list() query's rows as `width` columns, as the database driver returns them
+    (see `_columns`): read its moments with `moments`, its JSON with `json_values`."""
+    return _columns(query, width)
+
+
+def moment(field: str) -> Any:
+    """A moment's column for `columns`, read by `moments` (or `_seconds`) in one pass."""
+    return _moment(field)
+
+
+def moments(values: list[Any]) -> list[datetime]:
+    """Each stored moment of a `moment` column as an aware UTC datetime."""
+    if values and isinstance(values[0], str):
+        return [datetime.fromisoformat(v).replace(tzinfo=UTC) for v in values]
+    # PostgreSQL's epoch seconds: a float holds today's moments to well under a microsecond,
+    # so each comes back exact.
+    return [datetime.fromtimestamp(v, UTC) for v in values]
+
+
+def json_text(field: str) -> Any:
+    """A JSON column as its text, for `json_values` to parse a whole column in one call (the
+    driver would otherwise parse each value on its own)."""
+    return Cast(field, TextField())
+
+
+def json_values(values: list[Any]) -> list[Any]:
+    """Each stored JSON value of a column read by `columns`, parsed in one call."""
+    return _json(values)
+
+
 def build_timeline(
     person: Person, first: date, last: date, parts: Collection[TimelinePart] = TIMELINE_PARTS
 ) -> Timeline:
@@ -123,7 +158,9 @@ def build_timeline(
         if "doses" not in parts
         else Dose.objects.filter(**live, taken_at__gte=start, taken_at__lt=end)
         .order_by("taken_at")
-        .values_list(_moment("taken_at"), "grams", "mg_mitragynine", "product_id", "mg_7oh")
+        .values_list(
+            _moment("taken_at"), "grams", "mg_mitragynine", "product_id", "mg_7oh", "product__form"
+        )
     )
     checkins = (
         None
@@ -165,7 +202,7 @@ def build_timeline(
         .values_list("pk", _moment("at"), "instrument", "answers", "total", "band", "flags")
     )
     with _no_collection():
-        d = _columns(doses, 5)
+        d = _columns(doses, 6)
         c = _columns(checkins, 8)
         p = _columns(practices, 3)
         i = _columns(intakes, 2)
@@ -185,7 +222,7 @@ def _made(  # noqa: PLR0917  the five tables' columns, as read
     r: list[list[Any]],
 ) -> Timeline:
     """The Timeline of the columns read by `build_timeline`."""
-    content = _dose_content(person, d[3], _floats(d[1]), _floats(d[2]), _floats(d[4]))
+    content = _dose_content(d[5], _floats(d[1]), _floats(d[2]), _floats(d[4]))
     return Timeline(
         clock=clock,
         first=first,
@@ -219,30 +256,25 @@ def _made(  # noqa: PLR0917  the five tables' columns, as read
 
 
 def _dose_content(
-    person: Person,
-    product_ids: list[int],
+    forms: list[str | None],
     grams: np.ndarray,
     lab_mitragynine: np.ndarray,
     lab_7oh: np.ndarray,
 ) -> dict[str, Any]:
-    """Form, leaf grams and alkaloid mg (central, low, high, estimated) of each dose.
+    """Form, leaf grams and alkaloid mg (central, low, high, estimated) of each dose, from its
+    product's form (read with the dose).
 
     A dose's own mg (from its product's lab figure when it was logged) is exact; otherwise the
     product's form picks the literature default, per gram, once per product.
     """
-    n = len(product_ids)
-    forms = dict(Product.objects.filter(person=person).values_list("pk", "form")) if n else {}
-    # Looked up once per product, then spread to the doses (thousands of doses, few products).
-    products, each = np.unique(np.array(product_ids, dtype=np.int64), return_inverse=True)
-    product_form = np.array([forms.get(int(pid), "powder") for pid in products], dtype=object)
-    form_array = product_form[each.reshape(-1)] if n else np.array([], dtype=object)
-    form = tuple(form_array.tolist())
-    leaf = np.array([f in LEAF_FORMS for f in product_form], dtype=np.bool_)
+    n = len(forms)
+    form = tuple(f or "powder" for f in forms)
     out: dict[str, Any] = {
         "dose_form": form,
-        "dose_is_leaf": leaf[each.reshape(-1)] if n else np.zeros(0, dtype=np.bool_),
+        "dose_is_leaf": np.array([f in LEAF_FORMS for f in form], dtype=np.bool_),
     }
     out["dose_grams_leaf"] = np.where(out["dose_is_leaf"], grams, np.nan)
+    form_array = np.array(form, dtype=object)
     for alkaloid, key, lab in (
         ("mitragynine", "mitragynine", lab_mitragynine),
         ("7-hydroxymitragynine", "7oh", lab_7oh),
@@ -250,7 +282,7 @@ def _dose_content(
         known = ~np.isnan(lab)
         central, low, high = lab.copy(), lab.copy(), lab.copy()
         estimated = np.zeros(n, dtype=np.bool_)
-        for kind in set(product_form.tolist()):
+        for kind in set(form):
             found = content_per_gram(kind, alkaloid)
             rows = (form_array == kind) & ~known
             if found is None or not rows.any():

@@ -13,10 +13,12 @@ from mitra.safety.parameters import (
 )
 from mitra.safety.rules import (
     RULES,
+    SAFETY_FACTS,
     AlertCandidate,
     ProductFacts,
     ResponseFacts,
     Rule,
+    SafetyFact,
     SafetyInput,
     SubstanceFacts,
     TaperFacts,
@@ -32,6 +34,7 @@ __all__ = [
     "EVENTS",
     "HEURISTIC_NOTE",
     "RULES",
+    "SAFETY_FACTS",
     "AlertCandidate",
     "Event",
     "Evidence",
@@ -41,6 +44,7 @@ __all__ = [
     "Rule",
     "RuleParameter",
     "RuleParameters",
+    "SafetyFact",
     "SafetyInput",
     "SafetyPolicy",
     "StoredEvidence",

@@ -125,9 +125,7 @@ urlpatterns = [
         share_views.shared_with_me_csv,
         name="shared_with_me_csv",
     ),
-    path(
-        "account/tokens/<int:token_id>/revoke", account_views.token_revoke, name="token_revoke"
-    ),
+    path("account/tokens/<int:token_id>/revoke", account_views.token_revoke, name="token_revoke"),
     path("checkins", views.checkin_add, name="checkin_add"),
     path("doses", views.dose_add, name="dose_add"),
     path("doses/units", views.dose_units, name="dose_units"),

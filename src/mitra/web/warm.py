@@ -8,7 +8,7 @@ import threading
 
 log = logging.getLogger(__name__)
 
-__all__ = ["warm_after_first_page", "warm_pages", "warm_today"]
+__all__ = ["warm_after_first_page", "warm_api", "warm_pages", "warm_today"]
 
 _today_warm = threading.Event()
 
@@ -40,6 +40,29 @@ def warm_today() -> None:
         _today_warm.set()
         if threading.current_thread() is not threading.main_thread():
             connection.close()  # this thread's own connection
+
+
+def warm_api() -> None:
+    """Import the API's modules and read what a write's alert refresh reads (the safety rules'
+    policy and parameters, the substances and the questionnaires), so a worker's first write
+    costs what any write costs: a clinic's workers take writes through the API from the start.
+    A failure here only costs the first write its speed.
+    """
+    from django.urls import resolve
+
+    try:
+        from mitra.instruments.catalogue import instrument
+        from mitra.journal import alerts  # noqa: F401 - the safety rules, imported once
+        from mitra.knowledge.substances import load_substances
+        from mitra.safety import load_policy, load_rule_parameters
+
+        resolve("/api/v1/responses")  # the API's routes and schemas
+        load_policy()
+        load_rule_parameters()
+        load_substances()
+        instrument("gad7")
+    except Exception:  # the first write does it again, and reports the error there
+        log.exception("warming the API failed")
 
 
 def warm_pages() -> None:

@@ -35,10 +35,12 @@ from mitra.safety.rules.interaction import interaction_with_listed_substances
 from mitra.safety.rules.liver import liver_warning_symptoms
 from mitra.safety.rules.product import concentrated_seven_oh_product
 from mitra.safety.rules.registry import (
+    SAFETY_FACTS,
     AlertCandidate,
     EvidenceGrade,
     Finding,
     Rule,
+    SafetyFact,
     evaluate,
     registered_rules,
     rule,
@@ -51,6 +53,7 @@ __all__ = [
     "HEURISTIC_NOTE",
     "PRODUCT_FORMS",
     "RULES",
+    "SAFETY_FACTS",
     "AlertCandidate",
     "EvidenceGrade",
     "Finding",
@@ -58,6 +61,7 @@ __all__ = [
     "ProductForm",
     "ResponseFacts",
     "Rule",
+    "SafetyFact",
     "SafetyInput",
     "SubstanceFacts",
     "TaperFacts",

@@ -98,6 +98,7 @@ def _sedation_findings(
     sources=("kruegel2016", "psychonautwiki"),
     grade="mechanism_only",
     reads=("doses", "intakes"),
+    uses=("products", "substances"),
 )
 def co_use_of_a_depressant_near_a_dose(data: SafetyInput) -> list[Finding]:
     """A sedating substance (alcohol, a benzodiazepine, an opioid, ...) logged near a dose."""

@@ -38,6 +38,7 @@ def _response_key(response_id: int) -> str:
     sources=("simon2013",),
     grade="clinical_study",
     reads=(),
+    uses=("responses",),
 )
 def crisis_answer_in_a_questionnaire(data: SafetyInput) -> list[Finding]:
     """A questionnaire answer that raised the crisis flag (PHQ-9 item 9 above 0, for example)."""

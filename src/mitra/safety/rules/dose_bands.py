@@ -143,6 +143,7 @@ def _scheme_grade(scheme: DoseContext) -> EvidenceGrade:
     sources=("grundmann2017", "prozialeck2012"),
     grade="survey",
     reads=("doses",),
+    uses=("products",),
 )
 def dose_above_band(data: SafetyInput) -> list[Finding]:
     """A single leaf dose at or above a band where harm is more often reported."""
@@ -201,6 +202,7 @@ def dose_above_band(data: SafetyInput) -> list[Finding]:
     sources=("prozialeck2012",),
     grade="heuristic",
     reads=("doses",),
+    uses=("products",),
 )
 def day_total_above_band(data: SafetyInput) -> list[Finding]:
     """A day of two or more leaf doses whose total reaches the highest per-dose band."""

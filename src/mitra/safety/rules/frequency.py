@@ -162,6 +162,7 @@ def _weekly(daily: npt.NDArray[np.float64], starts: list[int]) -> npt.NDArray[np
     sources=("grundmann2017", "psychonautwiki"),
     grade="heuristic",
     reads=("doses",),
+    uses=(),
 )
 def rising_weekly_dose(data: SafetyInput) -> list[Finding]:
     """A rising trend in weekly mg of mitragynine, distinguishable from flat (Mann-Kendall, 5%)."""
@@ -273,6 +274,7 @@ def _runs(flags: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
     sources=("rogers2024", "huestis2024", "garciaromeu2020"),
     grade="heuristic",
     reads=("doses",),
+    uses=(),
 )
 def daily_use_streak(data: SafetyInput) -> list[Finding]:
     """Kratom on many consecutive local days: at the streak length, then twice, four times..."""
@@ -334,6 +336,7 @@ def daily_use_streak(data: SafetyInput) -> list[Finding]:
     sources=("rogers2024",),
     grade="heuristic",
     reads=("doses",),
+    uses=(),
 )
 def shortening_interval_between_doses(data: SafetyInput) -> list[Finding]:
     """Doses moving closer together: the later half's median gap clearly below the earlier's."""

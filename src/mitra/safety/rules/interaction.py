@@ -143,6 +143,7 @@ def _end_name(substance_id: str, listed: Mapping[str, list[SubstanceFacts]]) -> 
     sources=("kruegel2016", "tanna2023cpt", "hughes2018", "brogdon2022", "psychonautwiki"),
     grade="mechanism_only",
     reads=(),
+    uses=("substances",),
 )
 def interaction_with_listed_substances(data: SafetyInput) -> list[Finding]:
     """Every recorded interaction among kratom and the person's active substances."""

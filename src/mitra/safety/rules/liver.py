@@ -53,6 +53,7 @@ class LiverEvidence(Evidence, kind="liver_symptoms"):
     sources=("livertox",),
     grade="case_report",
     reads=("checkins",),
+    uses=(),
 )
 def liver_warning_symptoms(data: SafetyInput) -> list[Finding]:
     """A liver-injury warning symptom in a check-in: seek care (today, for yellow skin or eyes)."""

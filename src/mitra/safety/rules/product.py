@@ -71,6 +71,7 @@ def is_concentrated_seven_oh(data: SafetyInput, product: ProductFacts) -> bool:
     sources=("smith2025", "lydecker2016", "tanna2022", "kruegel2016", "fda2025"),
     grade="official",
     reads=("doses",),
+    uses=("products",),
 )
 def concentrated_seven_oh_product(data: SafetyInput) -> list[Finding]:
     """A dose of a concentrated 7-hydroxymitragynine product (by its form or its lab figure)."""

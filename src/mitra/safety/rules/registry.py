@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from mitra.knowledge.substances import Severity
 from mitra.safety.evidence import Evidence
@@ -21,15 +21,22 @@ from mitra.safety.rules.inputs import SafetyInput
 from mitra.timeline import TIMELINE_PARTS, TimelinePart
 
 __all__ = [
+    "SAFETY_FACTS",
     "AlertCandidate",
     "EvidenceGrade",
     "Finding",
     "Rule",
+    "SafetyFact",
     "evaluate",
     "registered",
     "registered_rules",
     "rule",
 ]
+
+#: The facts around the timeline a rule may read (`SafetyInput`'s products, substances,
+#: responses and taper); a rule that does not say reads them all.
+SafetyFact = Literal["products", "substances", "responses", "taper"]
+SAFETY_FACTS: frozenset[SafetyFact] = frozenset(get_args(SafetyFact))
 
 #: What an alert's warning rests on, strongest first; "heuristic" is a pattern in the person's
 #: own data judged by mitra's rule of thumb, and "none" means mitra has no knowledge to go on.
@@ -117,6 +124,8 @@ class Rule:
     reads: frozenset[TimelinePart] = TIMELINE_PARTS
     #: The rule finds nothing without an active taper, and need not run without one.
     needs_taper: bool = False
+    #: The facts besides the timeline the rule reads; the others may be left empty for it.
+    uses: frozenset[SafetyFact] = SAFETY_FACTS
 
     def key(self, suffix: str) -> str:
         """The evidence key of this rule's finding whose own key is `suffix`."""
@@ -153,15 +162,25 @@ def registered(
     grade: EvidenceGrade,
     reads: Iterable[TimelinePart] = TIMELINE_PARTS,
     needs_taper: bool = False,
+    uses: Iterable[SafetyFact] = SAFETY_FACTS,
 ) -> Callable[[RuleFunction], Rule]:
     """Register a rule function under its id, with its severity, title, sources and grade, the
-    parts of the timeline it reads, and whether it needs an active taper to find anything."""
+    parts of the timeline and the other facts it reads, and whether it needs an active taper to
+    find anything."""
 
     def register(function: RuleFunction) -> Rule:
         if any(r.id == rule_id for r in _REGISTERED):
             raise ValueError(f"rule {rule_id!r} is registered twice")
         made = Rule(
-            rule_id, severity, title, sources, grade, function, frozenset(reads), needs_taper
+            rule_id,
+            severity,
+            title,
+            sources,
+            grade,
+            function,
+            frozenset(reads),
+            needs_taper,
+            frozenset(uses),
         )
         _REGISTERED.append(made)
         return made

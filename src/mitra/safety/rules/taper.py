@@ -65,6 +65,7 @@ class StepDueEvidence(Evidence, kind="taper_step_due"):
     sources=SOURCES,
     grade="official",
     needs_taper=True,
+    uses=("taper",),
 )
 def taper_step_due(data: SafetyInput) -> list[Finding]:
     """The next step of the taper begins tomorrow (not while the step is held)."""
@@ -130,6 +131,7 @@ class HoldProposedEvidence(Evidence, kind="taper_hold_proposed"):
     sources=SOURCES,
     grade="heuristic",
     needs_taper=True,
+    uses=("taper",),
 )
 def taper_hold_proposed(data: SafetyInput) -> list[Finding]:
     """Withdrawal or anxiety rose during the current step (once per step; not while held)."""
@@ -182,6 +184,7 @@ class OverAllowanceEvidence(Evidence, kind="taper_over_allowance"):
     sources=SOURCES,
     grade="official",
     needs_taper=True,
+    uses=("taper",),
 )
 def taper_day_over_allowance(data: SafetyInput) -> list[Finding]:
     """Each day of the taper on which use went over the day's allowance."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
+from functools import lru_cache
 
 from mitra.safety.evidence import (
     Evidence,
@@ -114,6 +115,7 @@ class WithdrawalWeekEvidence(Evidence, kind="withdrawal_symptoms_week"):
         )
 
 
+@lru_cache(maxsize=256)  # a handful of codes, read once per response on every refresh
 def _instrument_key(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
@@ -133,6 +135,7 @@ def _last_dose(data: SafetyInput, moment: float) -> tuple[str, float | None]:
     sources=("rogers2024", "handelsman1987"),
     grade="observational_study",
     reads=("doses",),
+    uses=("responses",),
 )
 def withdrawal_sows_total(data: SafetyInput) -> list[Finding]:
     """A SOWS total at or above the mean reported in kratom withdrawal (rogers2024)."""
@@ -191,6 +194,7 @@ _WITHDRAWAL_ADVICE = (
     sources=("singh2014", "handelsman1987"),
     grade="observational_study",
     reads=("checkins", "doses"),
+    uses=(),
 )
 def withdrawal_like_symptoms(data: SafetyInput) -> list[Finding]:
     """Many withdrawal-like symptoms on one day, or some on several days of one week."""
