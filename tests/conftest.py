@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -178,13 +179,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def served_new_journal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
-    """`mitra serve` as `make run` starts it (SQLite), on a new journal nobody has set up yet:
-    its port and data folder. Started once per test process and shared, so its users only read.
-    """
+@contextmanager
+def serving(data: Path) -> Iterator[int]:
+    """`mitra serve` as `make run` starts it (SQLite) on the data folder `data`, until the block
+    ends: its port."""
     port = _free_port()
-    data = tmp_path_factory.mktemp("served") / "data"
     env = {k: v for k, v in os.environ.items() if k != "MITRA_DATABASE_URL"}
     env["MITRA_DATA_DIR"] = str(data)
     process = subprocess.Popen(
@@ -205,8 +204,20 @@ def served_new_journal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tup
                 output = process.stdout.read() if process.stdout else ""
                 pytest.fail(f"mitra serve did not start: {output}")
             time.sleep(0.1)
-    yield port, data
-    process.terminate()
-    process.wait(timeout=10)
-    if process.stdout:
-        process.stdout.close()
+    try:
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def served_new_journal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
+    """`mitra serve` as `make run` starts it (SQLite), on a new journal nobody has set up yet:
+    its port and data folder. Started once per test process and shared, so its users only read.
+    """
+    data = tmp_path_factory.mktemp("served") / "data"
+    with serving(data) as port:
+        yield port, data
