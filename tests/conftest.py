@@ -50,6 +50,42 @@ def pytest_configure(config: pytest.Config) -> None:
         pytest.exit(f"PostgreSQL run skipped: nothing listens at {url}", returncode=0)
 
 
+# What makes a test depend on the suite's database: the marker and fixtures that open it in the
+# test process, and, in its module's text, what starts a process or opens a journal file (which
+# takes the database and the encryption key from the environment).
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+        "client",
+        "admin_client",
+        "served_new_journal",
+        "fresh_postgres_url",
+    }
+)
+DATABASE_IN_TEXT = ("subprocess", "sys.executable", "os.fork", "open_database", "MITRA_")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m reads the markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses no database gives the same result on every database: mark it `once`,
+    so the encrypted and the PostgreSQL runs (-m "not once") leave it to the SQLite run."""
+    texts: dict[Path, str] = {}
+    for item in items:
+        if item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(
+            getattr(item, "fixturenames", ())
+        ):
+            continue
+        path = Path(item.path)
+        if path not in texts:
+            texts[path] = path.read_text(encoding="utf-8")
+        if not any(word in texts[path] for word in DATABASE_IN_TEXT):
+            item.add_marker(pytest.mark.once)
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     from django.conf import settings
 
