@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,49 @@ def pytest_configure(config: pytest.Config) -> None:
         pytest.exit(f"PostgreSQL run skipped: nothing listens at {url}", returncode=0)
 
 
+# What makes a test depend on the suite's database: the marker and fixtures that open it in the
+# test process, and, in its module's text, what starts a process or opens a journal file (which
+# takes the database and the encryption key from the environment).
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+        "client",
+        "admin_client",
+        "served_new_journal",
+        "fresh_postgres_url",
+    }
+)
+DATABASE_IN_TEXT = ("subprocess", "sys.executable", "os.fork", "open_database", "MITRA_")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m reads the markers
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark `once` what uses no database; skip what needs PostgreSQL off PostgreSQL."""
+    _once_without_database(items)
+    _postgres_only(config, items)
+
+
+def _once_without_database(items: list[pytest.Item]) -> None:
+    """A test that uses no database gives the same result on every database: mark it `once`,
+    so the encrypted and the PostgreSQL runs (-m "not once") leave it to the SQLite run."""
+    texts: dict[Path, str] = {}
+    for item in items:
+        if item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(
+            getattr(item, "fixturenames", ())
+        ):
+            continue
+        path = Path(item.path)
+        if path not in texts:
+            texts[path] = path.read_text(encoding="utf-8")
+        if not any(word in texts[path] for word in DATABASE_IN_TEXT):
+            item.add_marker(pytest.mark.once)
+
+
+def _postgres_only(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked `postgres` run in the PostgreSQL pass (CI runs one); elsewhere they are
     skipped with that reason, never silently."""
     if config.getoption("--postgres"):
@@ -189,13 +232,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def served_new_journal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
-    """`mitra serve` as `make run` starts it (SQLite), on a new journal nobody has set up yet:
-    its port and data folder. Started once per test process and shared, so its users only read.
-    """
+@contextmanager
+def serving(data: Path) -> Iterator[int]:
+    """`mitra serve` as `make run` starts it (SQLite) on the data folder `data`, until the block
+    ends: its port."""
     port = _free_port()
-    data = tmp_path_factory.mktemp("served") / "data"
     env = {k: v for k, v in os.environ.items() if k != "MITRA_DATABASE_URL"}
     env["MITRA_DATA_DIR"] = str(data)
     process = subprocess.Popen(
@@ -216,8 +257,20 @@ def served_new_journal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tup
                 output = process.stdout.read() if process.stdout else ""
                 pytest.fail(f"mitra serve did not start: {output}")
             time.sleep(0.1)
-    yield port, data
-    process.terminate()
-    process.wait(timeout=10)
-    if process.stdout:
-        process.stdout.close()
+    try:
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def served_new_journal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
+    """`mitra serve` as `make run` starts it (SQLite), on a new journal nobody has set up yet:
+    its port and data folder. Started once per test process and shared, so its users only read.
+    """
+    data = tmp_path_factory.mktemp("served") / "data"
+    with serving(data) as port:
+        yield port, data

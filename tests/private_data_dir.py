@@ -11,8 +11,15 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import sys
 import tempfile
 
 _folder = tempfile.mkdtemp(prefix="mitra-tests-")
 os.environ["MITRA_DATA_DIR"] = _folder
 atexit.register(shutil.rmtree, _folder, ignore_errors=True)
+
+# pytest rewrites each test module's asserts on import and keeps the result beside it
+# (__pycache__/*-pytest-*.pyc), unless Python is told not to write bytecode, as it is where
+# PYTHONDONTWRITEBYTECODE is set: then every test process rewrote all test modules again, half
+# the time it takes to collect the suite. Test processes keep it; commands they start do not.
+sys.dont_write_bytecode = False

@@ -17,6 +17,14 @@ PASSWORD = "correct horse battery staple"
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings: Any) -> None:
+    """Passwords are hashed with a fast hasher here, as in tests/accounts: Argon2's cost (about
+    100 MiB and a third of a CPU-second a hash, by design) is for attackers, not for every test;
+    test_login checks that mitra's settings hash with Argon2."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def add(capsys: Any, monkeypatch: Any, *argv: str, password: str = PASSWORD) -> tuple[int, str]:
     monkeypatch.setattr(sys, "stdin", io.StringIO(password + "\n"))
     code, out, err = run(capsys, "user", "add", *argv, "--password-stdin")

@@ -1,16 +1,23 @@
-"""Browser fixtures: Debian's Chromium, headless, driven by Playwright (never a downloaded one)."""
+"""Browser fixtures: Debian's Chromium, headless, driven by Playwright (never a downloaded one);
+tabs on the test's own live server, or on a demo journal served once per test process."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from tests.conftest import serving
+
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from such a
 # thread unless told that this test process knows what it is doing.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")
@@ -34,13 +41,79 @@ def browser(chromium_path: str) -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, timezone_id="Europe/Berlin"
-    )
+def tab(browser: Any, base_url: str, **options: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport=PHONE, timezone_id="Europe/Berlin", **options)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.base_url = live_server.url  # type: ignore[attr-defined]
+    page.base_url = base_url  # type: ignore[attr-defined]
     yield page
     context.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A new tab on the test's live server, whose journal the test makes."""
+    yield from tab(browser, live_server.url)
+
+
+# Alice in Berlin with two months of the synthetic journal (and, for the taper, four weeks into
+# the demo's taper with a hold proposed today), made as the tests' `alice` fixture makes her.
+_DEMO_JOURNAL = """
+import sys
+from mitra.cli.app import django_ready
+
+django_ready()
+from mitra.journal import services
+from mitra.journal.demo import load_demo
+
+alice = services.set_up_person({"time_zone": "Europe/Berlin"})
+load_demo(alice, days=60, seed=1, taper=sys.argv[1] == "taper")
+if sys.argv[1] == "medicine":
+    services.add_substance(alice, {"name": "sertraline"})
+"""
+
+
+def _served_demo(tmp_path_factory: pytest.TempPathFactory, kind: str) -> Iterator[str]:
+    data = tmp_path_factory.mktemp(f"demo-{kind}") / "data"
+    env = {k: v for k, v in os.environ.items() if k != "MITRA_DATABASE_URL"}
+    env["MITRA_DATA_DIR"] = str(data)
+    made = subprocess.run(
+        [sys.executable, "-c", _DEMO_JOURNAL, kind],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert made.returncode == 0, made.stderr[-2000:]
+    with serving(data) as port:
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="session")
+def served_demo_journal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`mitra serve` on two months of demo journal with a listed medicine, so pages are full:
+    its address. Made once per test process and shared, so its users only read."""
+    yield from _served_demo(tmp_path_factory, "medicine")
+
+
+@pytest.fixture(scope="session")
+def served_taper_journal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`mitra serve` on the demo journal four weeks into its taper, with a hold proposed today:
+    its address. Made once per test process and shared, so its users only read."""
+    yield from _served_demo(tmp_path_factory, "taper")
+
+
+# The pages of a served journal are read, not written: each tab blocks the service worker, whose
+# installation would fetch and render Today, the crisis page and the offline page again for every
+# new tab (the worker has its own tests, on the live server).
+@pytest.fixture
+def demo_page(browser: Any, served_demo_journal: str) -> Iterator[Any]:
+    """A new tab on the served two-month demo journal."""
+    yield from tab(browser, served_demo_journal, service_workers="block")
+
+
+@pytest.fixture
+def taper_page(browser: Any, served_taper_journal: str) -> Iterator[Any]:
+    """A new tab on the served demo journal with a taper in progress."""
+    yield from tab(browser, served_taper_journal, service_workers="block")

@@ -1,8 +1,26 @@
-"""Going to a page by the main navigation, as a person does at the page's width."""
+"""Going to a page as a person does: by the main navigation at the page's width, or by its
+address, then waiting until the page is whole (every chart drawn)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+#: The page has loaded and htmx has nothing left to fetch: no chart still waits to be drawn
+#: (a placeholder that loads its drawing) and no request is in flight.
+SETTLED_JS = """() => document.readyState === "complete"
+  && !document.querySelector("[hx-trigger='load'], .htmx-request")"""
+
+
+def settled(page: Any) -> None:
+    """Wait until the page is whole, as a reader sees it once every chart is drawn."""
+    page.wait_for_function(SETTLED_JS)
+
+
+def open_page(page: Any, path: str) -> None:
+    """Open `path` on the page's server, check that it is served, and wait until it is whole."""
+    response = page.goto(page.base_url + path)
+    assert response.status == 200, f"{path}: {response.status}"
+    settled(page)
 
 
 def go_to(page: Any, name: str) -> None:

@@ -8,7 +8,11 @@ from typing import Any
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+from .navigation import open_page
+
+# The charts are read on a demo journal served by `mitra serve` on SQLite, made once per test
+# process (see conftest), not on the suite's database: they run in the SQLite run only.
+pytestmark = [pytest.mark.browser, pytest.mark.once]
 
 SMALLEST_TEXT_PX = 11
 WIDTHS = [360, 1280]
@@ -58,27 +62,15 @@ DRAWN_TEXT_JS = """
 """
 
 
-@pytest.fixture
-def demo_alice(alice: Any) -> Any:
-    """Alice with two months of synthetic journal (as the accessibility tests' pages)."""
-    from mitra.journal.demo import load_demo
-
-    load_demo(alice, days=60, seed=1)
-    return alice
-
-
 @pytest.mark.parametrize("path", CHART_PAGES)
 def test_chart_text_is_at_least_11_px_at_a_phones_and_a_laptops_width(
-    page: Any, demo_alice: Any, path: str
+    demo_page: Any, path: str
 ) -> None:
-    _assert_readable_charts(page, path)
+    _assert_readable_charts(demo_page, path)
 
 
-def test_the_taper_chart_is_readable_at_a_phones_and_a_laptops_width(page: Any, alice: Any) -> None:
-    from mitra.journal.demo import load_demo
-
-    load_demo(alice, days=60, seed=1, taper=True)
-    _assert_readable_charts(page, "/taper")
+def test_the_taper_chart_is_readable_at_a_phones_and_a_laptops_width(taper_page: Any) -> None:
+    _assert_readable_charts(taper_page, "/taper")
 
 
 def _assert_readable_charts(page: Any, path: str) -> None:
@@ -87,8 +79,7 @@ def _assert_readable_charts(page: Any, path: str) -> None:
     problems = []
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
-        assert page.goto(page.base_url + path).status == 200
-        page.wait_for_load_state("networkidle")
+        open_page(page, path)
         figures = page.evaluate(DRAWN_TEXT_JS)
         assert figures, f"no chart on {path}"
         for f in figures:
@@ -107,12 +98,12 @@ def _assert_readable_charts(page: Any, path: str) -> None:
 
 
 def test_the_exposure_scale_is_switched_by_a_link_without_javascript(
-    browser: Any, live_server: Any, demo_alice: Any
+    browser: Any, served_demo_journal: str
 ) -> None:
     context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 800})
     try:
         page = context.new_page()
-        page.goto(live_server.url + "/")
+        page.goto(served_demo_journal + "/")
         exposure = page.locator("#exposure-heading").locator("xpath=..")
         assert "nmol/L (estimated)" in exposure.locator(".drawing-narrow svg").inner_html()
         page.click("text=Against your 7-day average")

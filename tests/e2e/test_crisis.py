@@ -95,6 +95,4 @@ def test_pages_in_crisis_meet_wcag_22_aa_and_reflow(
     page: Any, alice_in_crisis: Any, which: str
 ) -> None:
     path = f"/responses/{alice_in_crisis.phq9.pk}" if which == "response" else which
-    accessibility.test_each_page_meets_wcag_22_aa_reflows_and_clips_nothing(
-        page, alice_in_crisis, path
-    )
+    accessibility.assert_page_accessible(page, path)

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+from .conftest import tab
+from .navigation import settled
+
+# Read on a demo journal served by `mitra serve` on SQLite, made once per test process (see
+# conftest), not on the suite's database: it runs in the SQLite run only.
+pytestmark = [pytest.mark.browser, pytest.mark.once]
 
 
 @pytest.fixture
-def demo_alice(alice: Any) -> Any:
-    """Alice with two months of synthetic journal, so every page draws its charts."""
-    from mitra.journal.demo import load_demo
-
-    load_demo(alice, days=60, seed=1)
-    return alice
+def page(browser: Any, served_demo_journal: str) -> Iterator[Any]:
+    """A new tab on the served demo journal, its service worker at work as on a phone."""
+    yield from tab(browser, served_demo_journal)
 
 
-def test_today_journal_and_insights_raise_no_policy_violation_in_a_browser(
-    page: Any, demo_alice: Any
-) -> None:
+def test_today_journal_and_insights_raise_no_policy_violation_in_a_browser(page: Any) -> None:
     violations: list[str] = []
     page.on(
         "console",
@@ -34,7 +35,7 @@ def test_today_journal_and_insights_raise_no_policy_violation_in_a_browser(
     )
     for path in ["/", "/journal", "/insights", "/questionnaires/gad7"]:
         page.goto(page.base_url + path)
-        page.wait_for_load_state("networkidle")
+        settled(page)
     # htmx is running (it loaded from our origin) and injected no style of its own.
     assert page.evaluate("typeof htmx") == "object"
     assert page.evaluate("document.querySelectorAll('style').length") == 0

@@ -19,10 +19,16 @@ from rich.console import Console
 class _Typer(typer.Typer):
     """A Typer app whose every argument and option, in every command, refuses an empty value."""
 
+    _command: Any = None
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        command = typer.main.get_command(self)
-        _refuse_empty_values(command)
-        return command(*args, **kwargs)
+        # Made once per process: reading every command's signature and type hints takes about
+        # 40 ms, paid again by each call of `main` in one process (a test's, say) otherwise.
+        if self._command is None:
+            command = typer.main.get_command(self)
+            _refuse_empty_values(command)
+            self._command = command
+        return self._command(*args, **kwargs)
 
 
 def _blank(value: Any) -> bool:
