@@ -1,6 +1,8 @@
 """Run every benchmark and print one table: path, mitra, baseline, ratio, target, met.
 
-`--only KIND` (repeatable) runs some of them: exposure, demo, daily, cli, report, import.
+`--only KIND` (repeatable) runs some of them: exposure, demo, daily, cli, report, import,
+cohort (10,000 synthetic persons x 2 years simulated to Parquet, then the cohort report on
+DuckDB and on Spark local[2]: the longest, several minutes; PERSONS and DAYS make it smaller).
 
 `python bench/run.py` prints the table; `--check` also exits 1 when a target is missed (timings
 are noisy, so this is `make bench-check`, never part of the test suite). Each journal's
@@ -23,7 +25,7 @@ sys.path.insert(0, str(HERE))
 from table import Row, format_table, missed  # noqa: E402  the folder is put on the path above
 
 #: The benchmarks `--only` can choose, in the order they run.
-KINDS = ["exposure", "demo", "daily", "cli", "report", "import"]
+KINDS = ["exposure", "demo", "daily", "cli", "report", "import", "cohort"]
 
 
 def _rows_of(args: list[str]) -> list[Row]:
@@ -70,6 +72,11 @@ def main(argv: list[str] | None = None) -> int:
             folder = data / kind
             folder.mkdir(parents=True, exist_ok=True)
             rows += _rows_of([str(HERE / f"bench_{kind}.py"), str(folder)])
+    if "cohort" in chosen:
+        folder = data / "cohort"
+        folder.mkdir(parents=True, exist_ok=True)
+        # Simulated afresh each run: its throughput is one of the figures.
+        rows += _rows_of([str(HERE / "bench_cohort.py"), "--data", str(folder / "parquet")])
     print(f"after:  {_load()}")
     print(format_table(rows))
     failed = missed(rows)
