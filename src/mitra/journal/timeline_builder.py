@@ -48,7 +48,9 @@ def _moment(field: str) -> Any:
     value into a datetime first: SQLite's stored text, PostgreSQL's seconds since the epoch."""
     if connection.vendor == "sqlite":
         return Cast(field, TextField())
-    return Cast(Extract(field, "epoch"), FloatField())
+    # In UTC whatever time zone the request has made current: Django would otherwise take the
+    # epoch of the local wall time, moving every moment by the zone's offset.
+    return Cast(Extract(field, "epoch", tzinfo=UTC), FloatField())
 
 
 def _sets(values: list[Any]) -> tuple[frozenset[str], ...]:
