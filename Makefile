@@ -60,16 +60,17 @@ lint: install-test
 # One test process per core (pytest-xdist); each has its own data folder and, on PostgreSQL, its
 # own fresh database; a worker that runs out of tests takes some from the other (worksteal),
 # so one long test does not leave a core idle at the end. PYTEST_WORKERS=0 runs the suite in
-# this one process.
+# this one process. Tests marked `postgres` (the research views in a clinic's database) are
+# left to the PostgreSQL run; tests marked `once` (no database of their own) to the SQLite run.
 PYTEST_WORKERS ?= auto
 
 test-sqlite: install-test
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal -m "not postgres"
 
 # The whole suite again on SQLite encrypted at rest (SQLCipher 4), with a raw 256-bit test key.
 TEST_ENCRYPTION_KEY ?= 6d69747261207465737420656e6372797074696f6e206b65792c206e6f742061
 test-encrypted: install-test
-	MITRA_ENCRYPTION_KEY=$(TEST_ENCRYPTION_KEY) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal -m "not once"
+	MITRA_ENCRYPTION_KEY=$(TEST_ENCRYPTION_KEY) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal -m "not once and not postgres"
 
 test-postgres: install-test
 	MITRA_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest --postgres -n $(PYTEST_WORKERS) --dist worksteal -m "not once"
