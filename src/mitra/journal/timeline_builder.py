@@ -43,9 +43,10 @@ def _seconds(values: list[Any]) -> np.ndarray:
     return np.array(values, dtype=np.float64)
 
 
-def _moment(field: str) -> Any:
-    """A moment's column for `_seconds` to read in one call, without the driver parsing each
-    value into a datetime first: SQLite's stored text, PostgreSQL's seconds since the epoch."""
+def moment(field: str) -> Any:
+    """A moment's column for `_seconds` (or `moments`) to read in one call, without the driver
+    parsing each value into a datetime first: SQLite's stored text, PostgreSQL's seconds since
+    the epoch."""
     if connection.vendor == "sqlite":
         return Cast(field, TextField())
     # In UTC whatever time zone the request has made current: Django would otherwise take the
@@ -62,12 +63,12 @@ def _sets(values: list[Any]) -> tuple[frozenset[str], ...]:
         key = value if isinstance(value, str) or value is None else json.dumps(value)
         found = made.get(key)
         if found is None:
-            found = made[key] = frozenset(_json([value])[0] or ())
+            found = made[key] = frozenset(json_values([value])[0] or ())
         out.append(found)
     return tuple(out)
 
 
-def _json(values: list[Any]) -> list[Any]:
+def json_values(values: list[Any]) -> list[Any]:
     """Stored JSON values (text from the database, or already read), parsed in one call."""
     if not any(isinstance(v, str) for v in values):
         return values
@@ -97,14 +98,14 @@ def _no_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _columns(query: QuerySet[Any] | None, width: int) -> list[list[Any]]:
+def columns(query: QuerySet[Any] | None, width: int) -> list[list[Any]]:
     """A values_list() query's rows as `width` columns (empty columns for no rows, or for
     None: a part of the timeline that was not asked for).
 
     The rows are read as the database driver returns them, without Django's per-value
     converters (a datetime parsed, a JSON text loaded, one call each): over ten years of
-    entries those calls were most of the timeline's cost. `_seconds` and `_json` then read
-    whole columns at once.
+    entries those calls were most of the timeline's cost. `_seconds`, `moments` and
+    `json_values` then read whole columns at once.
     """
     if query is None:
         return [[] for _ in range(width)]
@@ -113,17 +114,6 @@ def _columns(query: QuerySet[Any] | None, width: int) -> list[list[Any]]:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [list(column) for column in zip(*rows, strict=True)] or [[] for _ in range(width)]
-
-
-def columns(query: QuerySet[Any], width: int) -> list[list[Any]]:
-    """A values_list() query's rows as `width` columns, as the database driver returns them
-    (see `_columns`): read its moments with `moments`, its JSON with `json_values`."""
-    return _columns(query, width)
-
-
-def moment(field: str) -> Any:
-    """A moment's column for `columns`, read by `moments` (or `_seconds`) in one pass."""
-    return _moment(field)
 
 
 def moments(values: list[Any]) -> list[datetime]:
@@ -141,11 +131,6 @@ def json_text(field: str) -> Any:
     return Cast(field, TextField())
 
 
-def json_values(values: list[Any]) -> list[Any]:
-    """Each stored JSON value of a column read by `columns`, parsed in one call."""
-    return _json(values)
-
-
 def build_timeline(
     person: Person, first: date, last: date, parts: Collection[TimelinePart] = TIMELINE_PARTS
 ) -> Timeline:
@@ -161,7 +146,7 @@ def build_timeline(
         else Dose.objects.filter(**live, taken_at__gte=start, taken_at__lt=end)
         .order_by("taken_at")
         .values_list(
-            _moment("taken_at"), "grams", "mg_mitragynine", "product_id", "mg_7oh", "product__form"
+            moment("taken_at"), "grams", "mg_mitragynine", "product_id", "mg_7oh", "product__form"
         )
     )
     checkins = (
@@ -170,7 +155,7 @@ def build_timeline(
         else CheckIn.objects.filter(**live, at__gte=start, at__lt=end)
         .order_by("at")
         .values_list(
-            _moment("at"),
+            moment("at"),
             "anxiety",
             "mood",
             "sleep_hours",
@@ -187,28 +172,28 @@ def build_timeline(
             **live, at__gte=start, at__lt=end, checkin__deleted_at__isnull=True
         )
         .order_by("at")
-        .values_list(_moment("at"), "kind", "minutes")
+        .values_list(moment("at"), "kind", "minutes")
     )
     intakes = (
         None
         if "intakes" not in parts
         else Intake.objects.filter(**live, taken_at__gte=start, taken_at__lt=end)
         .order_by("taken_at")
-        .values_list(_moment("taken_at"), "substance_id")
+        .values_list(moment("taken_at"), "substance_id")
     )
     responses = (
         None
         if "responses" not in parts
         else Response.objects.filter(**live, at__gte=start, at__lt=end)
         .order_by("at", "pk")
-        .values_list("pk", _moment("at"), "instrument", "answers", "total", "band", "flags")
+        .values_list("pk", moment("at"), "instrument", "answers", "total", "band", "flags")
     )
     with _no_collection():
-        d = _columns(doses, 6)
-        c = _columns(checkins, 8)
-        p = _columns(practices, 3)
-        i = _columns(intakes, 2)
-        r = _columns(responses, 7)
+        d = columns(doses, 6)
+        c = columns(checkins, 8)
+        p = columns(practices, 3)
+        i = columns(intakes, 2)
+        r = columns(responses, 7)
         return _made(person, clock, first, last, d, c, p, i, r)
 
 
@@ -250,10 +235,10 @@ def _made(  # noqa: PLR0917  the five tables' columns, as read
         response_id=np.array(r[0], dtype=np.int64),
         response_time=_seconds(r[1]),
         response_instrument=tuple(r[2]),
-        response_answers=tuple(tuple(a) for a in _json(r[3])),
+        response_answers=tuple(tuple(a) for a in json_values(r[3])),
         response_total=_floats(r[4]),
         response_band=tuple(r[5]),
-        response_flags=tuple(tuple(f or ()) for f in _json(r[6])),
+        response_flags=tuple(tuple(f or ()) for f in json_values(r[6])),
     )
 
 
