@@ -88,9 +88,9 @@ class _Held:
         self.release = threading.Event()
         read = alerts.safety_input
 
-        def held_read(person: Any, now: datetime, *parts: Any) -> Any:
+        def held_read(person: Any, now: datetime, *parts: Any, **named: Any) -> Any:
             self.refreshes += 1
-            data = read(person, now, *parts)
+            data = read(person, now, *parts, **named)
             if self.refreshes == 1:
                 self.reading.set()
                 assert self.release.wait(JOIN_S)

@@ -105,3 +105,35 @@ def test_the_rows_before_the_window_are_read_once_while_they_do_not_change(
     data = alerts.safety_input(alice, NOW)
     with django_assert_max_num_queries(1):  # the fingerprint only
         alerts.streak_input(data, alice)
+
+
+def test_a_write_reads_only_the_responses_its_rules_look_at_and_still_finds_them(
+    alice: Any,
+) -> None:
+    from mitra.journal.models import Alert
+    from mitra.safety import ResponsesRead
+
+    now = datetime.now(UTC)
+
+    def answer(instrument: str, answers: list[int], minutes_ago: int) -> Any:
+        at = now - timedelta(minutes=minutes_ago)
+        return services.submit_response(
+            alice, {"instrument": instrument, "answers": answers, "at": at}
+        )
+
+    # Many GAD-7s, some flagged for care (as a day of load or a long daily habit makes), one
+    # SOWS at the withdrawal mean and one PHQ-9 with a crisis answer.
+    for n in range(12):
+        answer("GAD-7", [3] * 6 + [n % 4], 60 - n)
+    sows = answer("SOWS", [2] * 16, 30)
+    crisis = answer("PHQ-9", [0] * 8 + [1], 20)
+    since = now - timedelta(days=1)
+    wanted = ResponsesRead(instruments=frozenset({"SOWS"}), flags=frozenset({"crisis"}))
+    read = alerts._recent_responses(alice, since, wanted)
+    assert [r.id for r in read] == [sows.pk, crisis.pk]
+    assert read[1].flags == ("crisis",)
+    assert len(alerts._recent_responses(alice, since)) == 14
+    # The refresh a response's write runs (after its commit) finds both from these alone.
+    found = {a.rule for a in alerts.refresh_alerts(alice, now, "response")}
+    assert {"crisis_answer", "withdrawal_sows"} <= found
+    assert set(Alert.objects.filter(person=alice).values_list("rule", flat=True)) >= found

@@ -7,7 +7,15 @@ from typing import Any
 
 import pytest
 
-from mitra.safety import RULES, ResponseFacts, SafetyInput, TaperFacts, rule
+from mitra.safety import (
+    RULES,
+    ResponseFacts,
+    ResponsesRead,
+    SafetyInput,
+    TaperFacts,
+    responses_read,
+    rule,
+)
 from mitra.taper import measure_for, plan_schedule
 from mitra.timeline import TIMELINE_PARTS, Timeline, TimelinePart
 
@@ -115,3 +123,41 @@ def test_only_the_taper_rules_need_a_taper_and_every_part_is_known() -> None:
     }
     assert all(r.reads <= TIMELINE_PARTS for r in RULES)
     assert set(PART_OF.values()) == TIMELINE_PARTS
+
+
+def _declared_responses(rule_id: str, data: SafetyInput) -> SafetyInput:
+    """`data` with only the responses the rule says it looks at."""
+    wanted = rule(rule_id).responses
+    if wanted is None:
+        return data
+    kept = [
+        r
+        for r in data.responses
+        if r.instrument in wanted.instruments or set(r.flags) & wanted.flags
+    ]
+    return replace(data, responses=kept)
+
+
+@pytest.mark.parametrize("rule_id", [r.id for r in RULES])
+def test_a_rule_finds_the_same_given_only_the_responses_it_declares(rule_id: str) -> None:
+    data = _everything()
+    # A month of daily GAD-7s and PHQ-9s, some flagged for care but none for a crisis: what a
+    # refresh may leave unread for the SOWS and crisis rules.
+    others = [
+        ResponseFacts(100 + d, code, at(days_ago(d), 20), 16, ("seek_professional_care",))
+        for d in range(30)
+        for code in ("GAD-7", "PHQ-9")
+    ]
+    data = replace(data, responses=[*data.responses, *others])
+    assert rule(rule_id)(_declared_responses(rule_id, data)) == rule(rule_id)(data)
+
+
+def test_the_refresh_reads_every_response_when_one_rule_does_not_say_which() -> None:
+    sows, crisis = rule("withdrawal_sows"), rule("crisis_answer")
+    assert responses_read([sows, crisis]) == ResponsesRead(
+        instruments=frozenset({"SOWS"}), flags=frozenset({"crisis"})
+    )
+    everything = replace(sows, id="reads_all", responses=None)
+    assert responses_read([sows, everything]) is None
+    # A rule that uses no responses adds nothing, whatever it says.
+    assert responses_read([rule("daily_streak")]) == ResponsesRead()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
@@ -20,6 +21,7 @@ from mitra.safety import (
     Event,
     ProductFacts,
     ResponseFacts,
+    ResponsesRead,
     Rule,
     SafetyFact,
     SafetyInput,
@@ -28,6 +30,7 @@ from mitra.safety import (
     entry_rules,
     evaluate,
     load_policy,
+    responses_read,
     rules_for,
     undated_rules,
 )
@@ -137,9 +140,11 @@ def _facts(
     *,
     uses: Collection[SafetyFact] = SAFETY_FACTS,
     taper: Taper | None = _UNREAD,
+    responses_wanted: ResponsesRead | None = None,
 ) -> SafetyInput:
     """The timeline with the products, substances, recent responses and taper in `uses` around
-    it. `taper` is the active taper when the caller has read it already."""
+    it. `taper` is the active taper when the caller has read it already; `responses_wanted`
+    the responses the rules look at (None: every one)."""
     products = (
         {
             p.pk: ProductFacts(
@@ -167,7 +172,9 @@ def _facts(
         if "substances" in uses
         else {}
     )
-    responses = _recent_responses(person, now - window) if "responses" in uses else []
+    responses = (
+        _recent_responses(person, now - window, responses_wanted) if "responses" in uses else []
+    )
     facts = None
     if "taper" in uses:
         active = active_taper(person) if taper is _UNREAD else taper
@@ -182,15 +189,24 @@ def _facts(
     )
 
 
-def _recent_responses(person: Person, since: datetime) -> list[ResponseFacts]:
+def _recent_responses(
+    person: Person, since: datetime, wanted: ResponsesRead | None = None
+) -> list[ResponseFacts]:
     """The five columns the rules read of the responses since `since`, not whole rows: a
     response's answers and its other times are never decoded here. Read as the timeline reads
     its columns (its times and flags converted a column at a time, not one call per value), so
-    a window of many responses costs little more than a few."""
-    rows = (
-        Response.objects.filter(person=person, deleted_at__isnull=True, at__gte=since)
-        .order_by("at")
-        .values_list("pk", moment("at"), "instrument", "total", json_text("flags"))
+    a window of many responses costs little more than a few. With `wanted`, only the responses
+    of its instruments or with one of its flags (a flag found in the stored list's text; the
+    rules check each response they are given): a day of many GAD-7s is not read for a rule
+    that looks at SOWS totals and crisis answers."""
+    rows = Response.objects.filter(person=person, deleted_at__isnull=True, at__gte=since)
+    if wanted is not None:
+        which = Q(instrument__in=sorted(wanted.instruments))
+        for flag in sorted(wanted.flags):
+            which |= Q(flags_text__contains=json.dumps(flag))
+        rows = rows.annotate(flags_text=json_text("flags")).filter(which)
+    rows = rows.order_by("at").values_list(
+        "pk", moment("at"), "instrument", "total", json_text("flags")
     )
     pks, times, instruments, totals, flags = columns(rows, 5)
     return [
@@ -207,10 +223,13 @@ def safety_input(
     parts: Collection[TimelinePart] = TIMELINE_PARTS,
     uses: Collection[SafetyFact] = SAFETY_FACTS,
     taper: Taper | None = _UNREAD,
+    *,
+    responses_wanted: ResponsesRead | None = None,
 ) -> SafetyInput:
     """The plain data the safety rules read: the policy's window of the journal (look_back_days)
     with the kinds of entry in `parts`, and the facts in `uses` around it (`taper`: the active
-    taper when the caller has read it already)."""
+    taper when the caller has read it already; `responses_wanted`: the responses the rules look
+    at, None for every one)."""
     clock = clock_of(person)
     window = timedelta(days=load_policy().look_back_days)
     line = build_timeline(person, clock.local_day(now - window), clock.local_day(now), parts)
@@ -220,7 +239,9 @@ def safety_input(
         *(("products",) if "doses" in parts else ()),
         *(("substances",) if "intakes" in parts else ()),
     }
-    return _facts(person, now, window, line, uses=uses, taper=taper)
+    return _facts(
+        person, now, window, line, uses=uses, taper=taper, responses_wanted=responses_wanted
+    )
 
 
 def streak_input(data: SafetyInput, person: Person) -> SafetyInput:
@@ -272,7 +293,14 @@ def _refresh(person: Person, now: datetime, rules: tuple[Rule, ...]) -> list[Ale
     # Only the kinds of entry and the facts these rules read: a questionnaire's rules, say,
     # read no check-ins and no substances.
     parts = {part for r in rules for part in r.reads}
-    data = safety_input(person, now, parts, {fact for r in rules for fact in r.uses}, taper)
+    data = safety_input(
+        person,
+        now,
+        parts,
+        {fact for r in rules for fact in r.uses},
+        taper,
+        responses_wanted=responses_read(rules),
+    )
     # Every rule but the streak rule reads the window; the streak rule follows a streak back.
     streak_rules = [r for r in rules if r.id in _WHOLE_STREAK]
     candidates = evaluate(data, [r for r in rules if r.id not in _WHOLE_STREAK])

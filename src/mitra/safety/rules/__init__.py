@@ -39,10 +39,12 @@ from mitra.safety.rules.registry import (
     AlertCandidate,
     EvidenceGrade,
     Finding,
+    ResponsesRead,
     Rule,
     SafetyFact,
     evaluate,
     registered_rules,
+    responses_read,
     rule,
 )
 from mitra.safety.rules.taper import taper_day_over_allowance, taper_hold_proposed, taper_step_due
@@ -60,6 +62,7 @@ __all__ = [
     "ProductFacts",
     "ProductForm",
     "ResponseFacts",
+    "ResponsesRead",
     "Rule",
     "SafetyFact",
     "SafetyInput",
@@ -76,6 +79,7 @@ __all__ = [
     "evaluate",
     "interaction_with_listed_substances",
     "liver_warning_symptoms",
+    "responses_read",
     "rising_weekly_dose",
     "rule",
     "rules_for",

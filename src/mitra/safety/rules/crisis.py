@@ -9,7 +9,7 @@ from mitra.instruments.catalogue import instrument
 from mitra.instruments.errors import UnknownInstrumentError
 from mitra.safety.evidence import Evidence, Fact, ResponseSeen
 from mitra.safety.rules.inputs import SafetyInput, when
-from mitra.safety.rules.registry import Finding, registered
+from mitra.safety.rules.registry import Finding, ResponsesRead, registered
 
 __all__ = ["CrisisEvidence", "crisis_alert_key", "crisis_answer_in_a_questionnaire"]
 
@@ -39,6 +39,7 @@ def _response_key(response_id: int) -> str:
     grade="clinical_study",
     reads=(),
     uses=("responses",),
+    responses=ResponsesRead(flags=frozenset({"crisis"})),
 )
 def crisis_answer_in_a_questionnaire(data: SafetyInput) -> list[Finding]:
     """A questionnaire answer that raised the crisis flag (PHQ-9 item 9 above 0, for example)."""

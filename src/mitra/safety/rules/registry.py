@@ -25,11 +25,13 @@ __all__ = [
     "AlertCandidate",
     "EvidenceGrade",
     "Finding",
+    "ResponsesRead",
     "Rule",
     "SafetyFact",
     "evaluate",
     "registered",
     "registered_rules",
+    "responses_read",
     "rule",
 ]
 
@@ -111,6 +113,19 @@ RuleFunction = Callable[[SafetyInput], list[Finding]]
 
 
 @dataclass(frozen=True)
+class ResponsesRead:
+    """The questionnaire responses a rule looks at: those of `instruments` (their codes) and
+    those that raised one of `flags`. The rule still checks each response it is given; this
+    only lets the journal leave the others unread (a daily GAD-7 is no SOWS)."""
+
+    instruments: frozenset[str] = frozenset()
+    flags: frozenset[str] = frozenset()
+
+    def __or__(self, other: ResponsesRead) -> ResponsesRead:
+        return ResponsesRead(self.instruments | other.instruments, self.flags | other.flags)
+
+
+@dataclass(frozen=True)
 class Rule:
     """A registered rule: its id, default severity, title, sources and grade, and its function."""
 
@@ -126,6 +141,8 @@ class Rule:
     needs_taper: bool = False
     #: The facts besides the timeline the rule reads; the others may be left empty for it.
     uses: frozenset[SafetyFact] = SAFETY_FACTS
+    #: Of the responses (when it uses them), the ones it looks at; None: every one.
+    responses: ResponsesRead | None = None
 
     def key(self, suffix: str) -> str:
         """The evidence key of this rule's finding whose own key is `suffix`."""
@@ -163,10 +180,11 @@ def registered(
     reads: Iterable[TimelinePart] = TIMELINE_PARTS,
     needs_taper: bool = False,
     uses: Iterable[SafetyFact] = SAFETY_FACTS,
+    responses: ResponsesRead | None = None,
 ) -> Callable[[RuleFunction], Rule]:
     """Register a rule function under its id, with its severity, title, sources and grade, the
-    parts of the timeline and the other facts it reads, and whether it needs an active taper to
-    find anything."""
+    parts of the timeline and the other facts it reads (of the responses, which ones), and
+    whether it needs an active taper to find anything."""
 
     def register(function: RuleFunction) -> Rule:
         if any(r.id == rule_id for r in _REGISTERED):
@@ -181,6 +199,7 @@ def registered(
             frozenset(reads),
             needs_taper,
             frozenset(uses),
+            responses,
         )
         _REGISTERED.append(made)
         return made
@@ -191,6 +210,19 @@ def registered(
 def registered_rules() -> tuple[Rule, ...]:
     """Every registered rule, in the order the families registered them."""
     return tuple(_REGISTERED)
+
+
+def responses_read(rules: Iterable[Rule]) -> ResponsesRead | None:
+    """The responses any of `rules` looks at (an empty selection when none uses responses);
+    None when one of them looks at every response."""
+    wanted = ResponsesRead()
+    for each in rules:
+        if "responses" not in each.uses:
+            continue
+        if each.responses is None:
+            return None
+        wanted |= each.responses
+    return wanted
 
 
 def rule(rule_id: str) -> Rule:

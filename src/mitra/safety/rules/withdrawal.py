@@ -27,7 +27,7 @@ from mitra.safety.rules.inputs import (
     utc,
     when,
 )
-from mitra.safety.rules.registry import Finding, registered
+from mitra.safety.rules.registry import Finding, ResponsesRead, registered
 from mitra.wording import plural
 
 __all__ = [
@@ -136,6 +136,7 @@ def _last_dose(data: SafetyInput, moment: float) -> tuple[str, float | None]:
     grade="observational_study",
     reads=("doses",),
     uses=("responses",),
+    responses=ResponsesRead(instruments=frozenset({"SOWS"})),
 )
 def withdrawal_sows_total(data: SafetyInput) -> list[Finding]:
     """A SOWS total at or above the mean reported in kratom withdrawal (rogers2024)."""
