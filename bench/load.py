@@ -12,8 +12,9 @@ answered its first pages and finished warming up. Loopback only; every loop is b
 Target: at least 60 writes/s, p99 under 1.5 s, no errors, nothing lost.
 
 A clinic (`--accounts --workers 4`, on PostgreSQL: MITRA_DATABASE_URL, else loopback's):
-accounts on, PERSONS person accounts (`mitra user add --password-stdin`) each with a demo journal
-of DAYS days and a read-write token (`mitra token add`), `mitra serve --workers 4` (gunicorn);
+accounts on, PERSONS person accounts (made by the services `mitra user add` and `mitra token add`
+use, in one process) each with a demo journal of DAYS days and a read-write token,
+`mitra serve --workers 4` (gunicorn);
 the clients are spread over the persons and write with `Authorization: Bearer`. Afterwards every
 person's journal must hold each write acknowledged to that person's clients exactly once, and no
 other.
@@ -129,35 +130,47 @@ def _run_mitra(env: dict[str, str], *args: str, answer: str | None = None) -> st
     return done.stdout
 
 
-# The other persons' demo journals, each with its own seed, in one process (Django starts once);
-# `mitra demo` fills only the first journal.
-_FILL_OTHERS = """
+# The person accounts, their tokens and the other persons' demo journals, in one process (Django
+# starts once, not twice per person): what `mitra user add` and `mitra token add` do, through the
+# same services. The first account takes over the journal `mitra demo` filled; each other person's
+# demo journal has its own seed. Prints {name: token} as JSON.
+_ADD_PERSONS = """
+import json
 import sys
-import django
-django.setup()
-from mitra.accounts.models import Account
+
+from mitra.cli.app import django_ready
+
+django_ready()
+from mitra.accounts import services as accounts
 from mitra.journal.demo import load_demo
-days = int(sys.argv[1])
-names = sys.argv[2:]
-for seed, name in enumerate(names, start=1):
-    person = Account.objects.get(user__username=name).person
-    load_demo(person, days=days, seed=seed)
+
+days, password, names = int(sys.argv[1]), sys.stdin.readline().rstrip("\\n"), sys.argv[2:]
+tokens = {}
+for seed, name in enumerate(names):
+    account = accounts.add_account(name, "person", password)
+    tokens[name] = accounts.add_token(account, "load", "read-write").secret
+    if seed:
+        load_demo(account.person, days=days, seed=seed)
+print(json.dumps(tokens))
 """
 
 
 def _add_persons(env: dict[str, str], setup: Setup) -> dict[str, str]:
     """Person accounts, each with a demo journal and a read-write token: {name: token}."""
-    tokens = {}
     names = [f"load{n:03d}" for n in range(setup.persons)]
-    for name in names:
-        _run_mitra(env, "user", "add", name, "--password-stdin", answer=PASSWORD + "\n")
-        made = _run_mitra(env, "token", "add", name, "--name", "load", "--scope", "read-write")
-        tokens[name] = made.strip()
-    if len(names) > 1:
-        # The first account took over the journal `mitra demo` filled.
-        fill_env = env | {"DJANGO_SETTINGS_MODULE": "mitra.settings"}
-        command = [sys.executable, "-c", _FILL_OTHERS, str(setup.days), *names[1:]]
-        subprocess.run(command, env=fill_env, check=True, timeout=3600)
+    command = [sys.executable, "-c", _ADD_PERSONS, str(setup.days), *names]
+    done = subprocess.run(
+        command,
+        env=env,
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=3600,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"adding the persons failed: {done.stderr.strip()[-2000:]}")
+    tokens: dict[str, str] = json.loads(done.stdout.strip().splitlines()[-1])
     return tokens
 
 

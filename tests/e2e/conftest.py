@@ -3,10 +3,13 @@ tabs on the test's own live server, or on a demo journal served once per test pr
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,9 +53,27 @@ def tab(browser: Any, base_url: str, **options: Any) -> Iterator[Any]:
     context.close()
 
 
+@pytest.fixture(scope="session")
+def _live_tab(browser: Any, live_server: Any) -> Iterator[Any]:
+    yield from tab(browser, live_server.url, service_workers="block")
+
+
 @pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    """A new tab on the test's live server, whose journal the test makes."""
+def page(_live_tab: Any, live_server: Any) -> Any:
+    """A tab on the test's live server, whose journal the test makes: one tab per test process
+    (a new browser context costs a renderer process and most of a second of CPU), left on a
+    blank page with no cookies (so no session of an earlier test) at a phone's width for each
+    test. The service worker is blocked; the offline tests open a tab of their own with it."""
+    _live_tab.goto("about:blank")
+    _live_tab.context.clear_cookies()
+    _live_tab.set_viewport_size(PHONE)
+    return _live_tab
+
+
+@pytest.fixture
+def new_tab(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A tab of its own on the test's live server, in a new browser context, the service worker
+    at work as on a phone."""
     yield from tab(browser, live_server.url)
 
 
@@ -73,19 +94,37 @@ if sys.argv[1] == "medicine":
 """
 
 
+def _made_demo(tmp_path_factory: pytest.TempPathFactory, kind: str) -> Path:
+    """The demo journal `kind` in a data folder, made once for the whole run: the test processes
+    (pytest-xdist) share the run's temporary root, and the first to ask makes it while the others
+    wait on a lock."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's root, above each process's own folder
+    made = root / f"demo-{kind}-made"
+    with open(root / f"demo-{kind}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (made / "complete").exists():
+            shutil.rmtree(made, ignore_errors=True)
+            env = {k: v for k, v in os.environ.items() if k != "MITRA_DATABASE_URL"}
+            env["MITRA_DATA_DIR"] = str(made / "data")
+            done = subprocess.run(
+                [sys.executable, "-c", _DEMO_JOURNAL, kind],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=300,
+            )
+            assert done.returncode == 0, done.stderr[-2000:]
+            (made / "complete").touch()
+    return made / "data"
+
+
 def _served_demo(tmp_path_factory: pytest.TempPathFactory, kind: str) -> Iterator[str]:
+    # Each test process serves its own copy (modes kept), so no two servers share a file.
     data = tmp_path_factory.mktemp(f"demo-{kind}") / "data"
-    env = {k: v for k, v in os.environ.items() if k != "MITRA_DATABASE_URL"}
-    env["MITRA_DATA_DIR"] = str(data)
-    made = subprocess.run(
-        [sys.executable, "-c", _DEMO_JOURNAL, kind],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    assert made.returncode == 0, made.stderr[-2000:]
+    shutil.copytree(_made_demo(tmp_path_factory, kind), data)
     with serving(data) as port:
         yield f"http://127.0.0.1:{port}"
 
@@ -104,16 +143,31 @@ def served_taper_journal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[s
     yield from _served_demo(tmp_path_factory, "taper")
 
 
-# The pages of a served journal are read, not written: each tab blocks the service worker, whose
-# installation would fetch and render Today, the crisis page and the offline page again for every
-# new tab (the worker has its own tests, on the live server).
-@pytest.fixture
-def demo_page(browser: Any, served_demo_journal: str) -> Iterator[Any]:
-    """A new tab on the served two-month demo journal."""
+# The pages of a served journal are read, not written, so one tab per journal serves every test
+# of a process that reads it: a new browser context costs a renderer process and most of a
+# second of CPU, several times what opening a page in it costs. Each test starts at a phone's
+# width and opens its own page. The tab blocks the service worker, whose installation would fetch
+# and render Today, the crisis page and the offline page again (the worker has its own tests, on
+# the live server, in tabs of their own).
+@pytest.fixture(scope="session")
+def _demo_tab(browser: Any, served_demo_journal: str) -> Iterator[Any]:
     yield from tab(browser, served_demo_journal, service_workers="block")
 
 
-@pytest.fixture
-def taper_page(browser: Any, served_taper_journal: str) -> Iterator[Any]:
-    """A new tab on the served demo journal with a taper in progress."""
+@pytest.fixture(scope="session")
+def _taper_tab(browser: Any, served_taper_journal: str) -> Iterator[Any]:
     yield from tab(browser, served_taper_journal, service_workers="block")
+
+
+@pytest.fixture
+def demo_page(_demo_tab: Any) -> Any:
+    """The tab on the served two-month demo journal, at a phone's width."""
+    _demo_tab.set_viewport_size(PHONE)
+    return _demo_tab
+
+
+@pytest.fixture
+def taper_page(_taper_tab: Any) -> Any:
+    """The tab on the served demo journal with a taper in progress, at a phone's width."""
+    _taper_tab.set_viewport_size(PHONE)
+    return _taper_tab

@@ -26,6 +26,12 @@ FORGET_ANSWERS_JS = """() => new Promise((resolve, reject) => {
 })"""
 
 
+@pytest.fixture
+def page(new_tab: Any) -> Any:
+    """A tab of its own, its service worker at work (the shared tab blocks it)."""
+    return new_tab
+
+
 def _counts(person: Any) -> tuple[int, int]:
     from mitra.journal.models import CheckIn, Dose
 

@@ -16,7 +16,7 @@ def test_a_short_load_loses_nothing_and_prints_its_figures() -> None:
     env = {k: v for k, v in os.environ.items() if k != "MITRA_DATABASE_URL"}
     # Short on purpose: the real run (make bench-load) is minutes of CPU.
     result = subprocess.run(
-        [sys.executable, str(LOAD), "--clients", "3", "--seconds", "2", "--days", "20"],
+        [sys.executable, str(LOAD), "--clients", "3", "--seconds", "1", "--days", "3"],
         env=env,
         capture_output=True,
         text=True,
@@ -47,14 +47,15 @@ def test_the_load_refuses_a_run_without_bounds() -> None:
 def test_a_short_clinic_load_keeps_every_persons_writes_in_their_own_journal(
     fresh_postgres_url: str,
 ) -> None:
-    # Accounts on, two persons with a token each, four gunicorn workers on PostgreSQL: the
-    # load's own database is made beside this fresh one. Short on purpose (make
-    # bench-load-clinic is the real run).
+    # Accounts on, two persons with a token each, two gunicorn workers on PostgreSQL: the
+    # load's own database is made beside this fresh one. Short and small on purpose (make
+    # bench-load-clinic is the real run, with four workers; tests/hardening/test_clinic.py
+    # runs four).
     env = {k: v for k, v in os.environ.items() if not k.startswith("MITRA_ENCRYPTION_KEY")}
     env["MITRA_DATABASE_URL"] = fresh_postgres_url
-    command = [sys.executable, str(LOAD), "--accounts", "--workers", "4", "--persons", "2"]
+    command = [sys.executable, str(LOAD), "--accounts", "--workers", "2", "--persons", "2"]
     result = subprocess.run(
-        [*command, "--clients", "4", "--seconds", "2", "--days", "20"],
+        [*command, "--clients", "4", "--seconds", "1", "--days", "3"],
         env=env,
         capture_output=True,
         text=True,
@@ -62,7 +63,7 @@ def test_a_short_clinic_load_keeps_every_persons_writes_in_their_own_journal(
         check=False,
     )
     out = result.stdout
-    assert "server: gunicorn, 4 workers; accounts on, 2 persons\n" in out, result.stderr
+    assert "server: gunicorn, 2 workers; accounts on, 2 persons\n" in out, result.stderr
     assert "errors: 0\n" in out
     assert "lost acknowledged writes: 0\n" in out
     assert "writes stored twice: 0, stored but not acknowledged: 0\n" in out
