@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "mitra.web",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "axes",
 ]
 
@@ -282,6 +283,16 @@ AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "today"
 OTP_TOTP_ISSUER = "mitra"
+# Passkeys (WebAuthn) are a second factor, never the only one: the password comes first.
+# Each passkey is bound to the name the browser opened mitra by (localhost, or a name given to
+# `mitra serve --host`), taken from the request after ALLOWED_HOSTS has checked it, and each
+# ceremony expects that same origin (mitra.accounts.passkeys). The package's check that a fixed
+# list of origins is configured (otp_webauthn.E030) does not apply to a per-request origin.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_ID_CALLABLE = "mitra.accounts.passkeys.relying_party_id"
+OTP_WEBAUTHN_RP_NAME = "mitra"
+OTP_WEBAUTHN_HELPER_CLASS = "mitra.accounts.passkeys.RequestRelyingParty"
+SILENCED_SYSTEM_CHECKS = ["otp_webauthn.E030"]
 # A session ends after this many idle minutes, by role: clinicians and admins read other
 # people's records, so 30 minutes (ASVS 7.3.1); a person on their own phone, 7 days.
 ACCOUNT_IDLE_MINUTES = {

@@ -46,16 +46,21 @@ def people(alice: Any, settings: Any) -> People:
 
 def sign_in(client: Any, account: Any) -> Any:
     """`client` signed in as `account` as the login page leaves it (second factor given)."""
+    from django_otp import devices_for_user
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from mitra.accounts.services import needs_two_factor
     from mitra.web.account_middleware import SESSION_GENERATION, SESSION_SEEN
 
     client.force_login(account.user, backend="django.contrib.auth.backends.ModelBackend")
     session = client.session
     session[SESSION_GENERATION] = account.session_generation
     session[SESSION_SEEN] = int(time.time())
-    if account.role != "person":
-        device = TOTPDevice.objects.create(user=account.user, name="app", confirmed=True)
+    if needs_two_factor(account):
+        # The device it has (a person's passkey, say), else an authenticator app.
+        device = next(devices_for_user(account.user, confirmed=True), None)
+        if device is None:
+            device = TOTPDevice.objects.create(user=account.user, name="app", confirmed=True)
         session["otp_device_id"] = device.persistent_id
     session.save()
     return client

@@ -31,6 +31,7 @@ OBJECT_PARAMS = {
     "token_id",
     "link_id",
     "grant_id",
+    "passkey_id",
 }
 # Routes outside the matrix, each with its reason.
 OUTSIDE = {
@@ -46,6 +47,8 @@ OUTSIDE = {
 @pytest.fixture
 def journals(people: People) -> dict[str, Any]:
     """Alice's journal with one object of every type; bob's with a product of his own."""
+    from django_otp_webauthn.models import WebAuthnCredential
+
     from mitra.accounts import services as accounts
     from mitra.accounts import sharing
     from mitra.journal import plans, services
@@ -78,6 +81,9 @@ def journals(people: People) -> dict[str, Any]:
     accounts.add_account("dave", "clinician", "correct horse battery staple")
     grant = sharing.add_grant(alice, "dave", "report-and-data", 30)
     services.add_product(people.bob.person, {"name": "Bob's capsules", "unit": "g"})
+    passkey = WebAuthnCredential.objects.create(
+        user=people.alice.user, credential_id=b"alice-passkey", public_key=b"key", confirmed=True
+    )
     return {
         "product_id": product.pk,
         "substance_id": tea.pk,
@@ -86,6 +92,7 @@ def journals(people: People) -> dict[str, Any]:
         "token_id": token.id,
         "link_id": link.id,
         "grant_id": grant.id,
+        "passkey_id": passkey.pk,
         "entries": {
             "dose": dose.pk,
             "checkin": checkin.pk,
@@ -108,7 +115,7 @@ def fingerprint() -> dict[str, list[dict[str, Any]]]:
     from django.apps import apps
 
     rows = {}
-    for label in ("journal", "accounts", "otp_totp"):
+    for label in ("journal", "accounts", "otp_totp", "django_otp_webauthn"):
         for model in apps.get_app_config(label).get_models():
             found = model.objects.order_by("pk").values()
             rows[model.__name__] = [{k: v for k, v in r.items() if k not in MOVING} for r in found]
@@ -117,6 +124,9 @@ def fingerprint() -> dict[str, list[dict[str, Any]]]:
 
 # Fields that change on any use (a token's last use, a TOTP device's last code), not writes.
 MOVING = {"last_used_at", "last_t", "throttling_failure_count", "throttling_failure_timestamp"}
+# The tables of carol's own sign-in, which her requests may write: her TOTP device, her tokens,
+# the WebAuthn user handle made when she starts registering a passkey.
+CAROLS_OWN = {"Account", "TOTPDevice", "ApiToken", "WebAuthnUserHandle"}
 
 
 # --- the routes -------------------------------------------------------------------------------
@@ -230,6 +240,8 @@ def test_the_matrix_covers_every_route_and_aims_at_alices_live_objects(
     routes = web_routes()
     assert "products/<int:product_id>" in routes
     assert "account/tokens/<int:token_id>/revoke" in routes
+    assert "account/passkeys/<int:passkey_id>/remove" in routes
+    assert "account/two-factor/passkey/verify/complete" in routes
     # A clinician's pages of a person's journal, read through a grant, are in it too.
     assert "account/shared-with-me/<int:grant_id>/trends" in routes
     paths = [p for route in routes for p in fill(route, journals)]
@@ -297,7 +309,7 @@ def _assert_alice_unchanged(
     """Alice's rows, and for carol every journal row, are as they were."""
     alice = people.alice.person.pk
     for table, rows in before.items():
-        if intruder == "carol" and table not in {"Account", "TOTPDevice", "ApiToken"}:
+        if intruder == "carol" and table not in CAROLS_OWN:
             assert after[table] == rows, f"carol changed {table}"
             continue
         mine = [r for r in rows if _of_alice(table, r, alice, people)]
@@ -312,6 +324,8 @@ def _of_alice(table: str, row: dict[str, Any], alice: int, people: People) -> bo
         return bool(row["person_id"] == alice)
     if table == "ApiToken":
         return bool(row["account_id"] == people.alice.pk)
+    if table in {"WebAuthnCredential", "WebAuthnUserHandle"}:
+        return bool(row["user_id"] == people.alice.user_id)
     return False
 
 
@@ -351,7 +365,7 @@ def _assert_alice_reaches_each_object(people: People, journals: dict[str, Any]) 
     for route in web_routes():
         names = {n for _, n in _PARAM.findall(route)}
         if not names & OBJECT_PARAMS or route.endswith(
-            ("/delete", "/revoke", "/restore", "/acknowledge")
+            ("/delete", "/revoke", "/remove", "/restore", "/acknowledge")
         ):
             continue
         for path in fill(route, journals):

@@ -44,6 +44,7 @@ def journal_ids(alice: Any, powder: Any) -> dict[str, str]:
         "token_id": "1",
         "link_id": "1",
         "grant_id": "1",
+        "passkey_id": "1",
     }
 
 

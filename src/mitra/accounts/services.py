@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from mitra.journal import services as journal
 from mitra.journal.errors import EntryInvalid, NotFound
@@ -33,6 +34,7 @@ __all__ = [
     "TOKEN_SCOPES",
     "AccountRow",
     "NewToken",
+    "PasskeyRow",
     "TokenRow",
     "account_named",
     "account_of",
@@ -43,13 +45,16 @@ __all__ = [
     "forget_accounts_state",
     "idle_seconds",
     "list_accounts",
+    "list_passkeys",
     "list_tokens",
     "log_out_everywhere",
     "needs_two_factor",
+    "remove_passkey",
     "reset_password",
     "revoke_token",
     "start_totp",
     "token_account",
+    "totp_on",
     "two_factor_on",
     "verify_totp",
 ]
@@ -173,6 +178,9 @@ class AccountRow:
 def list_accounts() -> list[AccountRow]:
     """Every account, by name."""
     with_device = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
+    with_device |= set(
+        WebAuthnCredential.objects.filter(confirmed=True).values_list("user_id", flat=True)
+    )
     return [
         AccountRow(
             name=a.user.get_username(),
@@ -192,12 +200,19 @@ def account_of(user: Any) -> Account | None:
     return Account.objects.select_related("person").filter(user=user).first()
 
 
-# --- two-factor (TOTP) ----------------------------------------------------------------------
+# --- two-factor (TOTP or a passkey) ---------------------------------------------------------
+
+
+def totp_on(user: Any) -> bool:
+    """The user has a confirmed authenticator app."""
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def two_factor_on(user: Any) -> bool:
-    """The user has a confirmed authenticator app."""
-    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
+    """The user has a second factor: a confirmed authenticator app or a passkey."""
+    return totp_on(user) or bool(
+        WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+    )
 
 
 def needs_two_factor(account: Account) -> bool:
@@ -240,6 +255,46 @@ def verify_totp(user: Any, code: str) -> TOTPDevice:
         if device.verify_token(code):
             return device
     raise _refuse("code", "is not the code your app shows now; try the next one")
+
+
+@dataclass(frozen=True)
+class PasskeyRow:
+    """A passkey as its owner's Security page shows it."""
+
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+def list_passkeys(user: Any) -> list[PasskeyRow]:
+    """The user's passkeys, oldest first."""
+    return [
+        PasskeyRow(id=c.pk, name=c.name, created_at=c.created_at, last_used_at=c.last_used_at)
+        for c in WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("pk")
+    ]
+
+
+@transaction.atomic
+def remove_passkey(account: Account, passkey_id: int) -> None:
+    """Remove one of the account's own passkeys; another account's passkey is not found.
+
+    A clinician or admin keeps at least one second factor: their last passkey goes only once
+    an authenticator app is on.
+    """
+    found = WebAuthnCredential.objects.select_for_update().filter(user=account.user, pk=passkey_id)
+    if not found.exists():
+        raise NotFound(f"there is no passkey {passkey_id}")
+    others = WebAuthnCredential.objects.filter(user=account.user, confirmed=True).exclude(
+        pk=passkey_id
+    )
+    if account.role != "person" and not others.exists() and not totp_on(account.user):
+        raise _refuse(
+            "passkey",
+            "is your only second step, which a clinician or admin account needs: "
+            "add another passkey first",
+        )
+    found.delete()
 
 
 @transaction.atomic

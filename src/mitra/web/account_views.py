@@ -13,13 +13,17 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware import csrf
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import JavaScriptCatalog
 from django_otp import login as otp_login
+from django_otp_webauthn import views as webauthn
 
 from mitra.accounts import services as accounts
+from mitra.accounts.passkeys import by_name
 from mitra.journal.errors import EntryInvalid, NotFound
 
 from .account_middleware import SESSION_GENERATION, SESSION_SEEN
@@ -151,6 +155,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     enrolled = accounts.two_factor_on(user)
     if enrolled and user.is_verified():  # type: ignore[attr-defined]
         return redirect(_next(request))
+    passkeys = accounts.list_passkeys(user) if enrolled else []
     form = CodeForm(request.POST or None)
     device = None if enrolled else accounts.start_totp(user)
     if request.method == "POST" and form.is_valid():
@@ -166,13 +171,48 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             if not enrolled:
                 messages.success(request, "Two-factor sign-in is on for your account.")
             return redirect(_next(request))
-    context: dict[str, Any] = {"form": form, "next": _next(request), "enrolled": enrolled}
+    context: dict[str, Any] = {
+        "form": form,
+        "next": _next(request),
+        "enrolled": enrolled,
+        "totp": not enrolled or accounts.totp_on(user),
+        "passkeys": bool(passkeys),
+        **_passkey_context(request),
+    }
     if device is not None:
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(
             scale=5, title="QR code for your authenticator app", omitsize=True
         )
         context["secret"] = _grouped(device.config_url)
     return render(request, "web/two_factor.html", context, status=400 if form.errors else 200)
+
+
+def _passkey_context(request: HttpRequest) -> dict[str, Any]:
+    """What a page with a passkey button needs: whether passkeys work at this address, and the
+    configuration django-otp-webauthn's script reads (a JSON block, not an inline script)."""
+    return {
+        "passkeys_by_name": by_name(request),
+        "passkey_config": {
+            "csrfToken": csrf.get_token(request),
+            "beginRegistrationUrl": reverse("passkey_register_begin"),
+            "completeRegistrationUrl": reverse("passkey_register_complete"),
+            "beginAuthenticationUrl": reverse("passkey_verify_begin"),
+            "completeAuthenticationUrl": reverse("passkey_verify_complete"),
+            "autocompleteLoginFieldSelector": None,  # no passwordless sign-in
+            "nextFieldSelector": "input[name='next']",
+        },
+    }
+
+
+# django-otp-webauthn's ceremonies as they are: registering needs a signed-in user, and one who
+# already has a second factor must have given it in this session; verifying takes the
+# signed-in user's own passkeys only (OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN is off).
+passkey_register_begin = webauthn.BeginCredentialRegistrationView.as_view()
+passkey_register_complete = webauthn.CompleteCredentialRegistrationView.as_view()
+passkey_verify_begin = webauthn.BeginCredentialAuthenticationView.as_view()
+passkey_verify_complete = webauthn.CompleteCredentialAuthenticationView.as_view()
+# The words of its script (gettext), from the package's own catalogue.
+passkey_words = JavaScriptCatalog.as_view(packages=["django_otp_webauthn"])
 
 
 def _grouped(config_url: str) -> str:
@@ -200,9 +240,25 @@ def security(request: HttpRequest) -> HttpResponse:
         {
             "account": account,
             "two_factor": accounts.two_factor_on(account.user),
+            "totp": accounts.totp_on(account.user),
+            "passkeys": accounts.list_passkeys(account.user),
             "idle_minutes": accounts.idle_seconds(account) // 60,
+            **_passkey_context(request),
         },
     )
+
+
+@require_POST
+def passkey_remove(request: HttpRequest, passkey_id: int) -> HttpResponse:
+    try:
+        accounts.remove_passkey(_account(request), passkey_id)
+    except NotFound:
+        raise Http404 from None
+    except EntryInvalid as exc:
+        messages.error(request, f"This passkey stays: it {exc.errors['passkey']}.")
+    else:
+        messages.success(request, "The passkey is removed: it no longer signs you in.")
+    return redirect("security")
 
 
 @require_POST

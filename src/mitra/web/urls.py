@@ -97,6 +97,34 @@ urlpatterns = [
     path("logout", account_views.logout_page, name="logout"),
     path("account", account_views.security, name="security"),
     path("account/two-factor", account_views.two_factor, name="two_factor"),
+    # Passkeys (django-otp-webauthn's ceremonies, JSON over fetch), under the two-factor prefix:
+    # a clinician registers one at the first sign-in, and the second step uses one.
+    path(
+        "account/two-factor/passkey/register/begin",
+        account_views.passkey_register_begin,
+        name="passkey_register_begin",
+    ),
+    path(
+        "account/two-factor/passkey/register/complete",
+        account_views.passkey_register_complete,
+        name="passkey_register_complete",
+    ),
+    path(
+        "account/two-factor/passkey/verify/begin",
+        account_views.passkey_verify_begin,
+        name="passkey_verify_begin",
+    ),
+    path(
+        "account/two-factor/passkey/verify/complete",
+        account_views.passkey_verify_complete,
+        name="passkey_verify_complete",
+    ),
+    path("account/two-factor/passkey/words.js", account_views.passkey_words, name="passkey_words"),
+    path(
+        "account/passkeys/<int:passkey_id>/remove",
+        account_views.passkey_remove,
+        name="passkey_remove",
+    ),
     path(
         "account/log-out-everywhere",
         account_views.log_out_everywhere,

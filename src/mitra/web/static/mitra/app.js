@@ -112,6 +112,13 @@
     window.addEventListener("online", askToSync);
   }
 
+  // Passkeys: once django-otp-webauthn's script has made one, go on to where its button says
+  // (past the second step, or the Security page listing it).
+  document.addEventListener("otp_webauthn.register_complete", function (event) {
+    var done = event.target.dataset && event.target.dataset.done;
+    if (done) window.location.assign(done);
+  });
+
   function start() {
     preselectTimeZone();
     showProgress();
