@@ -90,9 +90,7 @@ def _questionnaire(s: InstrumentSection) -> dict[str, Any]:
         "latest": latest,
         # Said only when there are some: "No response in this period." already says none.
         "count": (
-            f"{wording.plural(len(s.responses), 'response')} in the period."
-            if s.responses
-            else ""
+            f"{wording.plural(len(s.responses), 'response')} in the period." if s.responses else ""
         ),
         "change": _change_text(s.change, first) if s.change and first else "",
         "sources": [c.citation for c in s.change_sources],
