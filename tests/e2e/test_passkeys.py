@@ -15,6 +15,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
+def page(new_tab: Any) -> Any:
+    """A tab of its own: Chromium's virtual authenticator stays with the tab it was added to."""
+    return new_tab
+
+
+@pytest.fixture
 def carol(alice: Any, settings: Any) -> Any:
     """Carol, a clinician with no second factor yet (alice's journal makes accounts on)."""
     from mitra.accounts import services
