@@ -60,8 +60,8 @@ lint: install-test
 # One test process per core (pytest-xdist); each has its own data folder and, on PostgreSQL, its
 # own fresh database; a worker that runs out of tests takes some from the other (worksteal),
 # so one long test does not leave a core idle at the end. PYTEST_WORKERS=0 runs the suite in
-# this one process. Tests marked `postgres` (the research views in a clinic's database) are
-# left to the PostgreSQL run; tests marked `once` (no database of their own) to the SQLite run.
+# this one process. Tests marked `postgres` (what only a clinic on PostgreSQL has: the research
+# views, gunicorn workers, pg_dump) are left to the PostgreSQL run; tests marked `once` (no database of their own) to the SQLite run.
 PYTEST_WORKERS ?= auto
 
 test-sqlite: install-test

@@ -43,7 +43,7 @@ def test_the_load_refuses_a_run_without_bounds() -> None:
     assert "--seconds" in result.stderr
 
 
-@pytest.mark.once
+@pytest.mark.postgres  # a clinic's deployment: tested in the PostgreSQL run
 def test_a_short_clinic_load_keeps_every_persons_writes_in_their_own_journal(
     fresh_postgres_url: str,
 ) -> None:

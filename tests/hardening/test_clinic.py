@@ -85,7 +85,8 @@ def _worker_processes(pid: int) -> int:
     return len(children.read_text(encoding="utf-8").split()) if children.exists() else -1
 
 
-@pytest.mark.once
+# A clinic's deployment is a PostgreSQL one: tested in the PostgreSQL run, on a database of its own.
+@pytest.mark.postgres
 def test_four_workers_on_postgresql_take_every_write_from_several_clients(
     fresh_postgres_url: str, tmp_path: Path
 ) -> None:

@@ -138,6 +138,7 @@ def _rows_in_dump(target: Path) -> tuple[int, int]:
     return len(checkins), len(practices)
 
 
+@pytest.mark.postgres  # once, in the PostgreSQL run (not again on SQLite, plain and encrypted)
 def test_postgresql_is_backed_up_with_pg_dump_or_else_as_json(
     fresh_postgres_url: str, tmp_path: Path
 ) -> None:
