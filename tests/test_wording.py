@@ -63,3 +63,13 @@ def test_a_band_meaning_that_repeats_its_label_is_left_out() -> None:
     assert band_text("Minimal anxiety", 0, 4, "Below the GAD-7's cut-point for mild anxiety.") == (
         "Minimal anxiety (0-4). Below the GAD-7's cut-point for mild anxiety."
     )
+
+
+def test_a_span_of_time_says_its_largest_whole_unit() -> None:
+    from mitra.wording import span
+
+    assert span(7 * 24 * 60) == "7 days"
+    assert span(30) == "30 minutes"
+    assert span(60) == "1 hour"
+    assert span(90) == "90 minutes"
+    assert span(1) == "1 minute"

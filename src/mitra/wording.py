@@ -19,6 +19,7 @@ __all__ = [
     "plural",
     "restates",
     "signed",
+    "span",
 ]
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -45,6 +46,15 @@ def signed(value: float, digits: int = 1) -> str:
 def plural(count: int, one: str, many: str | None = None) -> str:
     """A count with its noun: "1 day", "2 days" (`many` for irregular plurals)."""
     return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def span(minutes: int) -> str:
+    """A stretch of time in the largest whole unit that says it exactly: "7 days", "30 minutes",
+    "90 minutes" (not "1.5 hours")."""
+    for size, unit in ((24 * 60, "day"), (60, "hour")):
+        if minutes >= size and minutes % size == 0:
+            return plural(minutes // size, unit)
+    return plural(minutes, "minute")
 
 
 def day(value: date) -> str:

@@ -156,6 +156,8 @@ def test_sessions_expire_when_idle_after_30_minutes_for_clinicians_longer_for_pe
     clinician.post("/login", {"username": "carol", "password": PASSWORD})
     assert clinician.session.get_expiry_age() == 30 * 60
     assert person.session.get_expiry_age() == 7 * 24 * 60 * 60
+    # The Security page says so in words a person reads at a glance.
+    assert "After 7 days without using mitra" in person.get("/account").content.decode()
 
 
 def test_signing_out_everywhere_ends_every_session_of_the_account(

@@ -22,6 +22,7 @@ from django.views.i18n import JavaScriptCatalog
 from django_otp import login as otp_login
 from django_otp_webauthn import views as webauthn
 
+from mitra import wording
 from mitra.accounts import services as accounts
 from mitra.accounts.passkeys import by_name
 from mitra.journal.errors import EntryInvalid, NotFound
@@ -242,7 +243,7 @@ def security(request: HttpRequest) -> HttpResponse:
             "two_factor": accounts.two_factor_on(account.user),
             "totp": accounts.totp_on(account.user),
             "passkeys": accounts.list_passkeys(account.user),
-            "idle_minutes": accounts.idle_seconds(account) // 60,
+            "idle_for": wording.span(accounts.idle_seconds(account) // 60),
             **_passkey_context(request),
         },
     )
