@@ -114,20 +114,26 @@ def _fresh_postgres(url: str) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _run_mitra(env: dict[str, str], *args: str, answer: str | None = None) -> str:
-    """A mitra command's output; its notes on stderr are shown only when it fails."""
+def _run(env: dict[str, str], argv: list[str], what: str, answer: str | None = None) -> str:
+    """The output of a Python process run with `argv`; its notes on stderr are shown only when
+    it fails (as "`what` failed")."""
     done = subprocess.run(
-        [sys.executable, "-m", "mitra.cli", *args],
+        [sys.executable, *argv],
         env=env,
         input=answer,
         capture_output=True,
         text=True,
         check=False,
-        timeout=1800,
+        timeout=3600,
     )
     if done.returncode != 0:
-        raise SystemExit(f"mitra {args[0]} failed: {done.stderr.strip()[-2000:]}")
+        raise SystemExit(f"{what} failed: {done.stderr.strip()[-2000:]}")
     return done.stdout
+
+
+def _run_mitra(env: dict[str, str], *args: str) -> str:
+    """A mitra command's output."""
+    return _run(env, ["-m", "mitra.cli", *args], f"mitra {args[0]}")
 
 
 # The person accounts, their tokens and the other persons' demo journals, in one process (Django
@@ -158,19 +164,9 @@ print(json.dumps(tokens))
 def _add_persons(env: dict[str, str], setup: Setup) -> dict[str, str]:
     """Person accounts, each with a demo journal and a read-write token: {name: token}."""
     names = [f"load{n:03d}" for n in range(setup.persons)]
-    command = [sys.executable, "-c", _ADD_PERSONS, str(setup.days), *names]
-    done = subprocess.run(
-        command,
-        env=env,
-        input=PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=3600,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"adding the persons failed: {done.stderr.strip()[-2000:]}")
-    tokens: dict[str, str] = json.loads(done.stdout.strip().splitlines()[-1])
+    argv = ["-c", _ADD_PERSONS, str(setup.days), *names]
+    out = _run(env, argv, "adding the persons", answer=PASSWORD + "\n")
+    tokens: dict[str, str] = json.loads(out.strip().splitlines()[-1])
     return tokens
 
 

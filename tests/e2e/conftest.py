@@ -59,7 +59,7 @@ def _live_tab(browser: Any, live_server: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(_live_tab: Any, live_server: Any) -> Any:
+def page(_live_tab: Any) -> Any:
     """A tab on the test's live server, whose journal the test makes: one tab per test process
     (a new browser context costs a renderer process and most of a second of CPU), left on a
     blank page with no cookies (so no session of an earlier test) at a phone's width for each

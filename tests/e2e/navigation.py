@@ -29,3 +29,20 @@ def go_to(page: Any, name: str) -> None:
     if menu.is_visible() and menu.get_attribute("open") is None:
         menu.locator("summary").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+
+
+def policy_violations(page: Any) -> list[str]:
+    """The Content-Security-Policy violations the tab reports from now on, as a list that fills
+    as they come (the tab's own: give it a tab of its own, as its init script stays with it)."""
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e =>"
+        " console.log('Content Security Policy: ' + e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    return violations

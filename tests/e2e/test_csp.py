@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from .conftest import tab
-from .navigation import settled
+from .navigation import policy_violations, settled
 
 # Read on a demo journal served by `mitra serve` on SQLite, made once per test process (see
 # conftest), not on the suite's database: it runs in the SQLite run only.
@@ -22,17 +22,7 @@ def page(browser: Any, served_demo_journal: str) -> Iterator[Any]:
 
 
 def test_today_journal_and_insights_raise_no_policy_violation_in_a_browser(page: Any) -> None:
-    violations: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            violations.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    page.add_init_script(
-        "document.addEventListener('securitypolicyviolation', e =>"
-        " console.log('Content Security Policy: ' + e.violatedDirective + ' ' + e.blockedURI));"
-    )
+    violations = policy_violations(page)
     for path in ["/", "/journal", "/insights", "/questionnaires/gad7"]:
         page.goto(page.base_url + path)
         settled(page)

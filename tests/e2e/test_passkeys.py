@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from .navigation import policy_violations
 from .test_accessibility import _assert_accessible_at_every_width
 from .test_accounts_pages import PASSWORD, _sign_in
 
@@ -30,23 +31,6 @@ def carol(alice: Any, settings: Any) -> Any:
     settings.OTP_WEBAUTHN_TIMEOUT_SECONDS = 3
     services.add_account("alice", "person", PASSWORD)
     return services.add_account("carol", "clinician", PASSWORD)
-
-
-def _policy_violations(page: Any) -> list[str]:
-    """The Content-Security-Policy violations the tab reports from now on (none is allowed: the
-    passkey script comes from mitra's origin and reads its settings from a JSON block)."""
-    violations: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            violations.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    page.add_init_script(
-        "document.addEventListener('securitypolicyviolation', e =>"
-        " console.log('Content Security Policy: ' + e.violatedDirective + ' ' + e.blockedURI));"
-    )
-    return violations
 
 
 def _authenticator(page: Any) -> tuple[Any, str]:
@@ -74,7 +58,7 @@ def test_a_clinician_signs_in_with_a_passkey_instead_of_an_authenticator_app(
     from django_otp.plugins.otp_totp.models import TOTPDevice
     from django_otp_webauthn.models import WebAuthnCredential
 
-    violations = _policy_violations(page)
+    violations = policy_violations(page)
     cdp, authenticator = _authenticator(page)
     _sign_in(page, "carol")
     assert "/account/two-factor" in page.url

@@ -228,6 +228,17 @@ def report_period(
     return first, end
 
 
+def _sections(
+    person: Person, start: datetime, end: datetime, zone: Any, codes: tuple[str, ...] = SCORED
+) -> tuple[list[Any], tuple[InstrumentSection, ...]]:
+    """The responses from `start` to `end`, and the section of each instrument in `codes`."""
+    responses = list(queries.responses(person).filter(at__gte=start, at__lt=end))
+    by_code: dict[str, list[Any]] = {}
+    for r in responses:
+        by_code.setdefault(r.instrument, []).append(r)
+    return responses, tuple(_instrument(person, c, by_code.get(c, []), zone) for c in codes)
+
+
 def _instrument(person: Person, code: str, rows: list[Any], zone: Any) -> InstrumentSection:
     d = instrument(code)
     labels = {b.id: b.label for b in d.bands}
@@ -298,11 +309,7 @@ def report(
     start, _ = the_clock.day_span(first)
     _, end = the_clock.day_span(last)
 
-    responses = list(queries.responses(person).filter(at__gte=start, at__lt=end))
-    by_code: dict[str, list[Any]] = {}
-    for r in responses:
-        by_code.setdefault(r.instrument, []).append(r)
-    sections = tuple(_instrument(person, c, by_code.get(c, []), zone) for c in SCORED)
+    responses, (*sections, sows) = _sections(person, start, end, zone, (*SCORED, WITHDRAWAL))
     crisis = tuple(
         CrisisAnswer(
             instrument=v.instrument,
@@ -333,7 +340,7 @@ def report(
         trend=trend,
         products=products,
         seven_oh=_seven_oh(line, names),
-        sows=_instrument(person, WITHDRAWAL, by_code.get(WITHDRAWAL, []), zone),
+        sows=sows,
     )
     listed = substance_list(person)
     medicines = MedicinesSection(
@@ -347,7 +354,7 @@ def report(
         days=(last - first).days + 1,
         made_at=made_at.astimezone(zone),
         disclaimer=DISCLAIMER,
-        questionnaires=sections,
+        questionnaires=tuple(sections),
         crisis=crisis,
         kratom=kratom,
         medicines=medicines,

@@ -16,12 +16,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from mitra.insights.report import insight as one_insight
-from mitra.journal import clock, queries, timeline
+from mitra.journal import clock, timeline
 from mitra.plan import week_start
 
 from .insights import InsightView, _view
 from .plan import ADHERENCE_WEEKS, WeekAdherence, weekly_adherence
-from .report import DISCLAIMER, SCORED, InstrumentSection, WeeklyDose, _instrument, _weeks
+from .report import DISCLAIMER, InstrumentSection, WeeklyDose, _sections, _weeks
 from .taper import TaperTrend, taper_trend
 
 if TYPE_CHECKING:
@@ -99,11 +99,7 @@ def trends(person: Person, *, now: datetime | None = None) -> TrendsRead:
     start, _ = the_clock.day_span(first)
     _, end = the_clock.day_span(last)
 
-    responses = list(queries.responses(person).filter(at__gte=start, at__lt=end))
-    by_code: dict[str, list[Any]] = {}
-    for r in responses:
-        by_code.setdefault(r.instrument, []).append(r)
-    sections = tuple(_instrument(person, c, by_code.get(c, []), the_clock.zone) for c in SCORED)
+    _, sections = _sections(person, start, end, the_clock.zone)
 
     card = one_insight(line, "kratom.dose_trend")
     assert card is not None  # the engines always make this card

@@ -26,6 +26,13 @@ from .renderer import warm_renderer
 __all__ = ["Chart", "draw_later_until_warm", "keep_drawings"]
 
 ANXIETY_COLOR = "#7a3e9d"
+#: The line (with its points) that draws anxiety, on every chart of it.
+ANXIETY_LINE = {
+    "type": "line",
+    "color": ANXIETY_COLOR,
+    "point": {"color": ANXIETY_COLOR},
+    "strokeWidth": 2.5,
+}
 GRAMS_COLOR = "#2f7d6d"
 
 
@@ -427,12 +434,7 @@ def binned_chart(
     def build() -> dict[str, Any]:
         line = {
             "data": _data(points),
-            "mark": {
-                "type": "line",
-                "color": ANXIETY_COLOR,
-                "point": {"color": ANXIETY_COLOR},
-                "strokeWidth": 2.5,
-            },
+            "mark": ANXIETY_LINE,
             "encoding": {
                 "tooltip": [
                     _field("x:Q", title=x_title),
@@ -661,12 +663,7 @@ def weekly_anxiety_chart(
             },
         }
         line = {
-            "mark": {
-                "type": "line",
-                "color": ANXIETY_COLOR,
-                "point": {"color": ANXIETY_COLOR},
-                "strokeWidth": 2.5,
-            },
+            "mark": ANXIETY_LINE,
             "encoding": {
                 "x": x,
                 "y": _field("mean:Q", scale={"domain": [0, 10]}, title=y_title),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from functools import cache
 from importlib import resources
@@ -21,7 +22,16 @@ from mitra.reads.taper import TaperTrend
 
 from .charts import Chart, questionnaire_history_chart, weekly_dose_chart
 
-__all__ = ["PAPERS", "TAPER_CHOICES", "charts", "pdf", "sections", "taper_choices", "taper_now"]
+__all__ = [
+    "PAPERS",
+    "TAPER_CHOICES",
+    "charts",
+    "pdf",
+    "questionnaire_charts",
+    "sections",
+    "taper_choices",
+    "taper_now",
+]
 
 #: How each taper choice is said, with its day.
 TAPER_CHOICES = {
@@ -260,18 +270,24 @@ def sections(read: ReportRead) -> dict[str, Any]:
     }
 
 
+def questionnaire_charts(sections: Iterable[InstrumentSection]) -> dict[str, Chart]:
+    """Each questionnaire's history chart by its code, where it has two responses or more."""
+    return {
+        s.code: questionnaire_history_chart(
+            s.code,
+            [p.at.date() for p in s.responses],
+            [p.total for p in s.responses],
+            [(b.label, b.min, b.max) for b in s.bands],
+            s.maximum,
+        )
+        for s in sections
+        if len(s.responses) > 1
+    }
+
+
 def charts(read: ReportRead) -> dict[str, Chart]:
     """The report's charts by key (an instrument's code, "dose"), from the web's chart specs."""
-    found: dict[str, Chart] = {}
-    for s in (*read.questionnaires, read.kratom.sows):
-        if len(s.responses) > 1:
-            found[s.code] = questionnaire_history_chart(
-                s.code,
-                [p.at.date() for p in s.responses],
-                [p.total for p in s.responses],
-                [(b.label, b.min, b.max) for b in s.bands],
-                s.maximum,
-            )
+    found = questionnaire_charts((*read.questionnaires, read.kratom.sows))
     trend = read.kratom.trend
     if trend.data.get("weekly"):
         found["dose"] = weekly_dose_chart(trend.data["weekly"], trend.data.get("trend"))

@@ -13,12 +13,11 @@ from mitra.wording import day
 
 from .charts import (
     Chart,
-    questionnaire_history_chart,
     weekly_adherence_chart,
     weekly_anxiety_chart,
     weekly_dose_chart,
 )
-from .clinician import _questionnaire, taper_choices, taper_now
+from .clinician import _questionnaire, questionnaire_charts, taper_choices, taper_now
 from .taper_chart import taper_chart
 
 __all__ = ["charts", "words"]
@@ -52,16 +51,7 @@ def words(read: TrendsRead) -> dict[str, Any]:
 def charts(read: TrendsRead) -> dict[str, Chart]:
     """The charts by key: an instrument's code (two responses or more), "anxiety", "dose"
     (complete weeks with an entry), "taper" (a taper begun), "adherence" (goals set)."""
-    found: dict[str, Chart] = {}
-    for s in read.questionnaires:
-        if len(s.responses) > 1:
-            found[s.code] = questionnaire_history_chart(
-                s.code,
-                [p.at.date() for p in s.responses],
-                [p.total for p in s.responses],
-                [(b.label, b.min, b.max) for b in s.bands],
-                s.maximum,
-            )
+    found = questionnaire_charts(read.questionnaires)
     # The weekly charts share one x axis: the whole weeks of the period.
     weeks = (read.first, read.first + timedelta(weeks=read.weeks, days=-1))
     found["anxiety"] = weekly_anxiety_chart(

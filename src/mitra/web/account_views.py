@@ -235,14 +235,15 @@ def _account(request: HttpRequest) -> Any:
 def security(request: HttpRequest) -> HttpResponse:
     """Who is signed in, their second factor, and ending every session."""
     account = _account(request)
+    totp, passkeys = accounts.totp_on(account.user), accounts.list_passkeys(account.user)
     return render(
         request,
         "web/security.html",
         {
             "account": account,
-            "two_factor": accounts.two_factor_on(account.user),
-            "totp": accounts.totp_on(account.user),
-            "passkeys": accounts.list_passkeys(account.user),
+            "two_factor": totp or bool(passkeys),  # as accounts.two_factor_on has it
+            "totp": totp,
+            "passkeys": passkeys,
             "idle_for": wording.span(accounts.idle_seconds(account) // 60),
             **_passkey_context(request),
         },
