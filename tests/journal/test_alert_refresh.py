@@ -137,3 +137,37 @@ def test_a_write_reads_only_the_responses_its_rules_look_at_and_still_finds_them
     found = {a.rule for a in alerts.refresh_alerts(alice, now, "response")}
     assert {"crisis_answer", "withdrawal_sows"} <= found
     assert set(Alert.objects.filter(person=alice).values_list("rule", flat=True)) >= found
+
+
+def test_a_questionnaire_with_no_sows_or_crisis_answer_reads_no_doses_and_still_withdraws(
+    alice: Any, powder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A SOWS at the withdrawal mean after a dose: its alert; the SOWS deleted, a GAD-7's write
+    # (no SOWS, no crisis answer in the window) reads no timeline part and withdraws it.
+    from mitra.journal.models import Alert
+
+    now = datetime.now(UTC)
+    services.log_dose(
+        alice,
+        {"product_id": powder.pk, "taken_at": now - timedelta(hours=30), "amount": 3, "unit": "g"},
+    )
+    sows = services.submit_response(
+        alice, {"instrument": "SOWS", "answers": [2] * 16, "at": now - timedelta(hours=2)}
+    )
+    assert "withdrawal_sows" in {a.rule for a in alerts.refresh_alerts(alice, now, "response")}
+    services.delete_response(alice, sows.pk)
+    services.submit_response(
+        alice, {"instrument": "GAD-7", "answers": [1] * 7, "at": now - timedelta(minutes=5)}
+    )
+    built: list[set[str]] = []
+    build = alerts.build_timeline
+
+    def recording(person: Any, first: Any, last: Any, parts: Any = ()) -> Any:
+        built.append(set(parts))
+        return build(person, first, last, parts)
+
+    monkeypatch.setattr(alerts, "build_timeline", recording)
+    alerts.refresh_alerts(alice, now, "response")
+    assert built == [set()]
+    sows_alert = Alert.objects.get(person=alice, rule="withdrawal_sows")
+    assert sows_alert.withdrawn_at is not None

@@ -161,3 +161,17 @@ def test_the_refresh_reads_every_response_when_one_rule_does_not_say_which() -> 
     assert responses_read([sows, everything]) is None
     # A rule that uses no responses adds nothing, whatever it says.
     assert responses_read([rule("daily_streak")]) == ResponsesRead()
+
+
+@pytest.mark.parametrize("rule_id", [r.id for r in RULES if r.responses is not None])
+def test_a_rule_given_none_of_its_responses_finds_nothing_on_a_full_timeline(
+    rule_id: str,
+) -> None:
+    # What lets a refresh skip the timeline such a rule reads when none of its responses is in
+    # the window.
+    data = _everything()
+    wanted = rule(rule_id).responses
+    assert wanted is not None
+    assert rule(rule_id)(data), "the journal gives the rule nothing to find"
+    others = [r for r in data.responses if not wanted.selects(r)]
+    assert rule(rule_id)(replace(data, responses=others)) == []

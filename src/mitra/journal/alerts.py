@@ -140,11 +140,11 @@ def _facts(
     *,
     uses: Collection[SafetyFact] = SAFETY_FACTS,
     taper: Taper | None = _UNREAD,
-    responses_wanted: ResponsesRead | None = None,
+    responses: list[ResponseFacts] | None = None,
 ) -> SafetyInput:
     """The timeline with the products, substances, recent responses and taper in `uses` around
-    it. `taper` is the active taper when the caller has read it already; `responses_wanted`
-    the responses the rules look at (None: every one)."""
+    it. `taper` is the active taper and `responses` the window's responses the rules look at,
+    when the caller has read them already."""
     products = (
         {
             p.pk: ProductFacts(
@@ -172,9 +172,10 @@ def _facts(
         if "substances" in uses
         else {}
     )
-    responses = (
-        _recent_responses(person, now - window, responses_wanted) if "responses" in uses else []
-    )
+    if "responses" not in uses:
+        responses = []
+    elif responses is None:
+        responses = _recent_responses(person, now - window)
     facts = None
     if "taper" in uses:
         active = active_taper(person) if taper is _UNREAD else taper
@@ -187,6 +188,11 @@ def _facts(
         now=now,
         taper=facts,
     )
+
+
+def _window() -> timedelta:
+    """How far back the rules look (the policy's look_back_days)."""
+    return timedelta(days=load_policy().look_back_days)
 
 
 def _recent_responses(
@@ -224,14 +230,14 @@ def safety_input(
     uses: Collection[SafetyFact] = SAFETY_FACTS,
     taper: Taper | None = _UNREAD,
     *,
-    responses_wanted: ResponsesRead | None = None,
+    responses: list[ResponseFacts] | None = None,
 ) -> SafetyInput:
     """The plain data the safety rules read: the policy's window of the journal (look_back_days)
-    with the kinds of entry in `parts`, and the facts in `uses` around it (`taper`: the active
-    taper when the caller has read it already; `responses_wanted`: the responses the rules look
-    at, None for every one)."""
+    with the kinds of entry in `parts`, and the facts in `uses` around it (`taper` and
+    `responses`: the active taper and the window's responses the rules look at, when the
+    caller has read them already)."""
     clock = clock_of(person)
-    window = timedelta(days=load_policy().look_back_days)
+    window = _window()
     line = build_timeline(person, clock.local_day(now - window), clock.local_day(now), parts)
     # The products and substances the doses and intakes refer to (a streak's too) always.
     uses = {
@@ -239,9 +245,7 @@ def safety_input(
         *(("products",) if "doses" in parts else ()),
         *(("substances",) if "intakes" in parts else ()),
     }
-    return _facts(
-        person, now, window, line, uses=uses, taper=taper, responses_wanted=responses_wanted
-    )
+    return _facts(person, now, window, line, uses=uses, taper=taper, responses=responses)
 
 
 def streak_input(data: SafetyInput, person: Person) -> SafetyInput:
@@ -290,17 +294,24 @@ def _refresh(person: Person, now: datetime, rules: tuple[Rule, ...]) -> list[Ale
     taper = active_taper(person)
     if taper is None:
         rules = tuple(r for r in rules if not r.needs_taper)
+    uses = {fact for r in rules for fact in r.uses}
+    responses = None
+    wanted = responses_read(rules)
+    if "responses" in uses and wanted is not None:
+        responses = _recent_responses(person, now - _window(), wanted)
     # Only the kinds of entry and the facts these rules read: a questionnaire's rules, say,
-    # read no check-ins and no substances.
-    parts = {part for r in rules for part in r.reads}
-    data = safety_input(
-        person,
-        now,
-        parts,
-        {fact for r in rules for fact in r.uses},
-        taper,
-        responses_wanted=responses_read(rules),
-    )
+    # read no check-ins and no substances; and a rule that looks only at some responses reads
+    # nothing more when none of them is in the window (it runs, finds nothing, and so its
+    # alerts whose response went are withdrawn).
+    parts = {
+        part
+        for r in rules
+        if r.responses is None
+        or "responses" not in r.uses
+        or any(r.responses.selects(x) for x in responses or ())
+        for part in r.reads
+    }
+    data = safety_input(person, now, parts, uses, taper, responses=responses)
     # Every rule but the streak rule reads the window; the streak rule follows a streak back.
     streak_rules = [r for r in rules if r.id in _WHOLE_STREAK]
     candidates = evaluate(data, [r for r in rules if r.id not in _WHOLE_STREAK])

@@ -17,7 +17,7 @@ from typing import Any, Literal, get_args
 from mitra.knowledge.substances import Severity
 from mitra.safety.evidence import Evidence
 from mitra.safety.interactions import severity_rank
-from mitra.safety.rules.inputs import SafetyInput
+from mitra.safety.rules.inputs import ResponseFacts, SafetyInput
 from mitra.timeline import TIMELINE_PARTS, TimelinePart
 
 __all__ = [
@@ -123,6 +123,11 @@ class ResponsesRead:
 
     def __or__(self, other: ResponsesRead) -> ResponsesRead:
         return ResponsesRead(self.instruments | other.instruments, self.flags | other.flags)
+
+    def selects(self, response: ResponseFacts) -> bool:
+        """`response` is one the rule looks at: of one of its instruments, or with one of its
+        flags. A rule given none of these finds nothing, whatever the rest of its input."""
+        return response.instrument in self.instruments or bool(self.flags & set(response.flags))
 
 
 @dataclass(frozen=True)
