@@ -23,7 +23,7 @@ def timeline(days: int, **arrays: object) -> Timeline:
     fields: dict[str, object] = {}
     for name, value in arrays.items():
         if name in {"practice_kind", "symptoms", "dose_form"} or name.startswith(
-            ("response_instrument", "response_answers")
+            ("response_instrument", "response_answers", "response_band")
         ):
             fields[name] = tuple(value)  # type: ignore[call-overload]
         elif name.endswith("_estimated"):

@@ -8,6 +8,7 @@ import numpy as np
 
 from mitra.insights import analyse
 from mitra.insights.trends import rolling_mean
+from mitra.instruments import score
 from tests.insights.handmade import daily_ratings, timeline
 
 
@@ -35,7 +36,8 @@ def test_rolling_means_skip_missing_days() -> None:
 
 
 def gad7(totals: list[int]) -> dict[str, object]:
-    """GAD-7 responses with these totals, two weeks apart, as a timeline's response arrays."""
+    """GAD-7 responses with these totals, two weeks apart, as a timeline's response arrays
+    (scored as the journal scores them when they are given)."""
     start = datetime(2025, 1, 1, 20, tzinfo=UTC)
     answers = []
     for total in totals:
@@ -45,6 +47,8 @@ def gad7(totals: list[int]) -> dict[str, object]:
         "response_time": [(start + timedelta(days=14 * i)).timestamp() for i in range(len(totals))],
         "response_instrument": ["GAD-7"] * len(totals),
         "response_answers": answers,
+        "response_total": np.array([score("GAD-7", a).total for a in answers], dtype=float),
+        "response_band": [score("GAD-7", a).band.id for a in answers],  # type: ignore[union-attr]
     }
 
 

@@ -120,3 +120,19 @@ def test_the_insights_page_shows_mg_and_says_what_it_could_not_count(
     assert "Grams of leaf (leaf products only)" in chart_page
     data = client.get("/insights/kratom.dose_trend.json").json()
     assert data == client.get("/api/v1/insights/kratom.dose_trend").json()
+
+
+def test_the_gad7_card_shows_the_totals_and_bands_of_the_questionnaires_page(
+    mixed_journal: MixedJournal,
+) -> None:
+    from mitra.instruments import instrument
+    from mitra.reads.insights import insights
+    from mitra.reads.questionnaires import questionnaires
+
+    card = next(c for c in insights(mixed_journal.person).cards if c.id == "gad7.history")
+    gad7 = next(h for h in questionnaires(mixed_journal.person).instruments if h.code == "GAD-7")
+    labels = {band.id: band.label for band in instrument("GAD-7").bands}
+    assert len(gad7.history) >= 2
+    assert [(p["total"], p["band"]) for p in card.data["history"]] == [
+        (point.total, labels[point.band or ""]) for point in gad7.history
+    ]

@@ -11,7 +11,7 @@ import numpy.typing as npt
 from mitra.insights.card import Insight, Kept, not_enough, remembered
 from mitra.insights.daily import Prepared
 from mitra.insights.regression import ols
-from mitra.instruments import change, score
+from mitra.instruments import change, instrument
 from mitra.timeline import Timeline
 from mitra.wording import figure, plural, signed
 
@@ -105,19 +105,21 @@ def anxiety_trend_card(prep: Prepared) -> Insight:
 
 
 def _gad7_totals(timeline: Timeline) -> list[tuple[datetime, int, str]]:
-    """(time, total, band label) of each GAD-7 response in the timeline, in time order."""
-    out = []
-    for instrument, at, answers in zip(
-        timeline.response_instrument,
-        timeline.response_time.tolist(),
-        timeline.response_answers,
-        strict=True,
-    ):
-        if instrument.upper() != "GAD-7":
-            continue
-        result = score("GAD-7", list(answers))
-        band = result.band.label if result.band is not None else ""
-        out.append((datetime.fromtimestamp(at, UTC), int(result.total), band))
+    """(time, total, band label) of each GAD-7 response in the timeline, in time order: the
+    total and band the journal stored when the response was scored, as every other face shows
+    them."""
+    labels = {band.id: band.label for band in instrument("GAD-7").bands}
+    out = [
+        (datetime.fromtimestamp(at, UTC), int(total), labels.get(band, ""))
+        for name, at, total, band in zip(
+            timeline.response_instrument,
+            timeline.response_time.tolist(),
+            timeline.response_total.tolist(),
+            timeline.response_band,
+            strict=True,
+        )
+        if name.upper() == "GAD-7"
+    ]
     out.sort(key=lambda row: row[0])
     return out
 
@@ -131,7 +133,8 @@ def gad7_card(timeline: Timeline, kept: Kept | None = None) -> Insight:
     inputs = (
         timeline.response_instrument,
         timeline.response_time,
-        timeline.response_answers,
+        timeline.response_total,
+        timeline.response_band,
     )
     return remembered(kept, "gad7.history", inputs, lambda: _gad7_card(timeline))
 

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.signal import lfilter
 
+from mitra.instruments import score
 from mitra.pharmacology import alkaloid_dose, concentration_nM, content_per_gram, one_compartment
 from mitra.simulation.person import DEFAULT_PERSON, SYNTHETIC, DoseSlot, PersonParameters
 from mitra.simulation.taper import (
@@ -190,14 +191,15 @@ class Simulation:
         )
 
     def _response_totals(self) -> dict[str, Any]:
-        """Totals as the journal stores them, given only when a SOWS is among the responses
-        (a GAD-7-only simulation keeps the Timeline it always had). Both are plain sums."""
-        if "SOWS" not in self.response_instrument:
-            return {}
+        """Each response's total and band as the journal stores them (scored on its
+        instrument when it was given)."""
+        scored = [
+            score(code, list(answers))
+            for code, answers in zip(self.instruments, self.response_answers, strict=True)
+        ]
         return {
-            "response_total": np.array(
-                [float(sum(a)) for a in self.response_answers], dtype=np.float64
-            )
+            "response_total": np.array([float(r.total) for r in scored], dtype=np.float64),
+            "response_band": tuple(r.band.id if r.band is not None else "" for r in scored),
         }
 
     def _dose_content(self) -> dict[str, Any]:
