@@ -4,9 +4,11 @@ owner reads, and a restore that checks the backup whole before it replaces anyth
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -233,3 +235,59 @@ def test_backup_and_restore_through_the_command(tmp_path: Path) -> None:
     assert "No such file" in _refusal(results[3])
     assert _checkins(data / "mitra.sqlite3") == 2
     assert len(list(data.glob("mitra.sqlite3.replaced-*"))) == 1
+
+
+# A running server: one process that runs each command given on its stdin and answers with
+# what it printed, keeping its cached reads from one command to the next.
+_SERVER = """
+import contextlib, io, json, sys
+from mitra.cli import main
+
+for line in sys.stdin:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        try:
+            main(json.loads(line))
+        except SystemExit as exc:
+            assert not exc.code, (line, exc.code)
+    print(json.dumps(out.getvalue()), flush=True)
+"""
+
+
+def test_a_read_a_server_cached_before_a_restore_is_never_served_after_it(tmp_path: Path) -> None:
+    data, first = tmp_path / "data", tmp_path / "first.backup"
+    env = {**os.environ, "MITRA_DATA_DIR": str(data)}
+    env.pop("MITRA_DATABASE_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-c", _SERVER],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    commands, answers = server.stdin, server.stdout
+    assert commands is not None
+    assert answers is not None
+
+    def run(*argv: str) -> str:
+        commands.write(json.dumps(list(argv)) + "\n")
+        commands.flush()
+        return str(json.loads(answers.readline()))
+
+    def today() -> list[str]:
+        return sorted(e["title"] for e in json.loads(run("today", "--json"))["entries"])
+
+    try:
+        run("checkin", "4")
+        run("backup", str(first))
+        run("checkin", "6")
+        assert today() == ["Check-in: anxiety 4/10", "Check-in: anxiety 6/10"]
+        # Restored from the terminal while the server runs; then as many changes as the
+        # journal had when the server read Today.
+        assert [code for code, _ in mitra_session(data, ["restore", str(first), "--yes"])] == [0]
+        run("checkin", "3")
+        assert today() == ["Check-in: anxiety 3/10", "Check-in: anxiety 4/10"]
+    finally:
+        commands.close()
+        server.wait(timeout=60)
+        answers.close()

@@ -277,11 +277,13 @@ def restore(path: Path, *, replace: bool, progress: Progress | None = None) -> R
             )
         connections.close_all()  # Django's own connection must not hold the old pages
         kept = None
+        replaced_version = 0
         if live.exists() and live.stat().st_size > 0:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             kept = live.with_name(f"{live.name}.replaced-{stamp}")
             with closing(_open(live, key, timeout=20)) as current:
                 _copy_sqlite(current, kept, key, None)
+                replaced_version = _highest_version(current)
         try:
             with closing(_open(live, key, timeout=20)) as destination:
                 source.backup(
@@ -294,6 +296,7 @@ def restore(path: Path, *, replace: bool, progress: Progress | None = None) -> R
                         else None
                     ),
                 )
+                _versions_above(destination, replaced_version)
         except sqlite3.Error as exc:
             raise BackupError(
                 f"the backup could not be written into {live}: {exc}"
@@ -303,6 +306,27 @@ def restore(path: Path, *, replace: bool, progress: Progress | None = None) -> R
         source.close()
     forget_cached_files()
     return Restored(kept=kept, migrations=len(applied))
+
+
+def _highest_version(db: sqlite3.Connection) -> int:
+    """The highest journal version in a database (0 without journals, or before versions)."""
+    try:
+        found = db.execute("SELECT MAX(version) FROM journal_person").fetchone()
+    except sqlite3.OperationalError:
+        return 0
+    return int(found[0] or 0)
+
+
+def _versions_above(db: sqlite3.Connection, replaced: int) -> None:
+    """Every restored journal's version raised above `replaced`, the highest of the journal it
+    replaced. A server that keeps running caches reads under (person, version); the backup's
+    versions are lower, and the writes after the restore would bring them back to numbers
+    under which the server holds reads of the replaced journal."""
+    try:
+        db.execute("UPDATE journal_person SET version = version + ?", (replaced + 1,))
+    except sqlite3.OperationalError:  # a backup older than versions: it starts them at 0
+        return
+    db.commit()
 
 
 def _has_journal(live: Path, key: str | None) -> bool:
