@@ -58,7 +58,8 @@ def journal(people: People) -> dict[str, Any]:
         ),
     )
     tapers.choose(alice, "hold")
-    plans.set_goal(alice, {"kind": "exercise", "amount": 90, "unit": "minutes"})
+    goal = plans.set_goal(alice, {"kind": "exercise", "amount": 90, "unit": "minutes"})
+    type(goal).objects.filter(pk=goal.pk).update(created_at=_at(20))  # set three weeks ago
     services.log_practice(alice, {"kind": "exercise", "minutes": 30, "at": _at(2)})
     return {"leaf": leaf, "extract": extract}
 

@@ -127,6 +127,29 @@ def test_weekly_progress_counts_minutes_sessions_and_mean_sleep_on_local_weeks()
     assert math.isnan(second[2].fraction)
 
 
+def test_a_week_that_ended_before_a_goal_was_set_is_not_a_week_it_was_missed() -> None:
+    monday = date(2026, 3, 2)
+    line = Timeline(
+        clock=DayClock("Europe/Berlin", 4),
+        first=monday,
+        last=date(2026, 3, 18),
+        practice_time=np.array([_at(date(2026, 3, 3), 8), _at(date(2026, 3, 17), 8)]),
+        practice_kind=("yoga", "yoga"),
+        practice_minutes=np.array([30.0, 30.0]),
+    )
+    # Set on the Sunday of the second week: that week is measured, the first is not.
+    before, set_in, after = weekly_progress(
+        line, [Goal("yoga", 1, "sessions", since=date(2026, 3, 15))]
+    )
+    assert not before[0].active
+    assert math.isnan(before[0].fraction)
+    assert not before[0].met  # the yoga done that week does not meet a goal not yet set
+    assert set_in[0].active
+    assert set_in[0].fraction == 0
+    assert after[0].active
+    assert after[0].met
+
+
 def test_the_day_boundary_clock_is_the_persons_not_utc() -> None:
     # A Sunday-night walk at 23:30 in Los Angeles is Monday in UTC, but Sunday for the person.
     clock = DayClock("America/Los_Angeles", 4)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +16,11 @@ from mitra.journal.models import CheckIn
 from mitra.plan import Goal
 
 pytestmark = pytest.mark.django_db
+
+
+def _unset(goals: list[Goal]) -> list[Goal]:
+    """The goals without the day each was set (set today, in these tests)."""
+    return [replace(g, since=None) for g in goals]
 
 
 def test_the_plan_page_saves_goals_words_and_the_clinician(client: Client, alice: Any) -> None:
@@ -31,7 +37,7 @@ def test_the_plan_page_saves_goals_words_and_the_clinician(client: Client, alice
         },
     )
     assert response.status_code == 302
-    assert plans.goals_of(alice) == [
+    assert _unset(plans.goals_of(alice)) == [
         Goal("mindfulness", 70, "minutes"),
         Goal("therapy", 1, "sessions"),
         Goal("sleep", 7.5, "hours"),
@@ -62,7 +68,7 @@ def test_a_goal_mitra_cannot_read_is_refused_beside_its_field_and_the_rest_is_ke
     assert re.search(r'id="id_goal_mindfulness_error">\s*<li>&#39;lots&#39; is not a goal', html)
     assert 'value="2 sessions"' in html
     assert 'value="Dr Lee"' in html
-    assert plans.goals_of(alice) == []
+    assert _unset(plans.goals_of(alice)) == []
 
 
 def test_a_goal_is_removed_by_its_button_or_by_emptying_its_field(
@@ -72,9 +78,9 @@ def test_a_goal_is_removed_by_its_button_or_by_emptying_its_field(
     plans.set_goal(alice, {"kind": "walk", "amount": 120, "unit": "minutes"})
     assert 'aria-label="Remove the yoga goal"' in client.get("/plan").content.decode()
     assert client.post("/plan/goals/yoga/remove").status_code == 302
-    assert plans.goals_of(alice) == [Goal("walk", 120, "minutes")]
+    assert _unset(plans.goals_of(alice)) == [Goal("walk", 120, "minutes")]
     assert client.post("/plan", {"goal_walk": ""}).status_code == 302
-    assert plans.goals_of(alice) == []
+    assert _unset(plans.goals_of(alice)) == []
     # Removing one that is gone says so, without an error page.
     response = client.post("/plan/goals/yoga/remove", follow=True)
     assert "There is no yoga goal in your plan." in response.content.decode()
@@ -136,3 +142,28 @@ def test_without_goals_the_plan_page_says_so_instead_of_drawing_empty_axes(
     html = client.get("/plan").content.decode()
     assert "No weekly goals yet" not in html
     assert "<svg" in html.split('id="adherence-heading"')[1].split("</section>")[0]
+
+
+def test_weeks_before_a_goal_was_set_are_not_counted_as_missed(client: Client, alice: Any) -> None:
+    from mitra.reads.plan import plan_read
+
+    two_weeks_ago = timezone.now() - timedelta(days=14)
+    services.log_practice(alice, {"kind": "yoga", "minutes": 30, "at": two_weeks_ago})
+    goal = plans.set_goal(alice, {"kind": "yoga", "amount": 1, "unit": "sessions"})
+    before, *_, this_week = plan_read(alice).weeks
+    assert (before.percent, before.goals_met, before.goals) == (None, 0, 0)
+    assert (this_week.percent, this_week.goals_met, this_week.goals) == (0, 0, 1)
+    table = client.get("/plan").content.decode().split('id="adherence-heading"')[1]
+    assert "no goal set yet" in table
+    assert "on average 0% of the weekly targets were met" in table
+    # Set three weeks ago, the goal was met two weeks ago and missed since.
+    type(goal).objects.filter(pk=goal.pk).update(created_at=timezone.now() - timedelta(days=21))
+    # Any write (here a practice a month ago) raises the journal's version.
+    services.log_practice(
+        alice, {"kind": "walk", "minutes": 5, "at": timezone.now() - timedelta(days=60)}
+    )
+    weeks = plan_read(alice).weeks
+    met = [w for w in weeks if w.goals_met]
+    assert len(met) == 1
+    assert met[0].percent == 100
+    assert sum(w.goals for w in weeks) == 4  # three weeks ago, two, one, and this week

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from mitra import vocabulary
 
@@ -297,6 +298,8 @@ class Goal(models.Model):
     kind = models.CharField(max_length=24, choices=vocabulary.choices(vocabulary.GOAL_KINDS))
     amount = models.FloatField()
     unit = models.CharField(max_length=10, choices=UNITS)
+    # When the goal was first set (a change of amount keeps it): weeks before it had no goal.
+    created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -13,6 +13,7 @@ from .errors import NotFound
 from .models import Goal, Person, Plan
 from .schemas import GoalIn, PlanIn
 from .services import validate
+from .timeline_builder import clock_of
 from .version import journal_changed
 
 __all__ = ["goals_of", "plan_of", "remove_goal", "save_plan", "set_goal"]
@@ -24,9 +25,11 @@ def plan_of(person: Person) -> Plan:
 
 
 def goals_of(person: Person) -> list[GoalSpec]:
-    """The person's weekly goals as the domain's dataclasses, in the order they were set."""
+    """The person's weekly goals as the domain's dataclasses, in the order they were set, each
+    with the local day it was set (the weeks before it are not measured against it)."""
+    clock = clock_of(person)
     return [
-        GoalSpec(g.kind, g.amount, g.unit)  # type: ignore[arg-type]
+        GoalSpec(g.kind, g.amount, g.unit, since=clock.local_day(g.created_at))  # type: ignore[arg-type]
         for g in Goal.objects.filter(person=person).order_by("pk")
     ]
 

@@ -71,11 +71,16 @@ class GoalInvalid(ValueError):
 
 @dataclass(frozen=True)
 class Goal:
-    """A weekly goal: `amount` minutes or sessions a week, or hours of sleep a night."""
+    """A weekly goal: `amount` minutes or sessions a week, or hours of sleep a night.
+
+    `since`: the person's local day the goal was set; the weeks that ended before it had no
+    such goal (None: a goal measured in every week).
+    """
 
     kind: str
     amount: float
     unit: GoalUnit
+    since: date | None = None
 
 
 def _example(kind: str) -> str:
@@ -163,6 +168,8 @@ class WeekProgress:
     """One goal over one week: what was done, and the share of the goal met (0 to 1).
 
     For sleep, `done` is the mean hours of the nights logged (`nights`); NaN without any.
+    `active` is False for a week that ended before the goal was set: nothing is measured
+    against it (NaN), and it is not a goal missed.
     """
 
     kind: str
@@ -173,6 +180,7 @@ class WeekProgress:
     fraction: float  # done / target, capped at 1; NaN when nothing was logged to compare
     met: bool
     nights: int = 0
+    active: bool = True
 
 
 def weekly_progress(timeline: Timeline, goals: list[Goal]) -> list[list[WeekProgress]]:
@@ -195,9 +203,13 @@ def weekly_progress(timeline: Timeline, goals: list[Goal]) -> list[list[WeekProg
     weeks: list[list[WeekProgress]] = []
     for w in range(n_weeks):
         row: list[WeekProgress] = []
+        monday = first + timedelta(weeks=w)
         for goal in goals:
             nights = 0
-            if goal.unit == "hours":
+            active = goal.since is None or goal.since <= monday + timedelta(days=6)
+            if not active:
+                done = math.nan
+            elif goal.unit == "hours":
                 sel = sleep_ok & (c_week == w)
                 # One figure per night: the first of each local day, as the insights read it.
                 _, firsts = np.unique(c_day[sel], return_index=True)
@@ -215,13 +227,14 @@ def weekly_progress(timeline: Timeline, goals: list[Goal]) -> list[list[WeekProg
             row.append(
                 WeekProgress(
                     kind=goal.kind,
-                    week_start=first + timedelta(weeks=w),
+                    week_start=monday,
                     done=done,
                     target=goal.amount,
                     unit=goal.unit,
                     fraction=fraction,
                     met=not math.isnan(done) and done >= goal.amount,
                     nights=nights,
+                    active=active,
                 )
             )
         weeks.append(row)

@@ -58,7 +58,8 @@ class PlanProgress:
 
 @dataclass(frozen=True)
 class WeekAdherence:
-    """One week: the mean share of the goals met (None when nothing could be measured)."""
+    """One week: the mean share of the goals met (None when nothing could be measured), and
+    how many of the goals set by the end of that week were met in full."""
 
     week_start: date
     percent: int | None
@@ -171,7 +172,7 @@ def _adherence(rows: list[Any]) -> tuple[WeekAdherence, ...]:
                 week_start=row[0].week_start,
                 percent=round(100 * sum(measured) / len(measured)) if measured else None,
                 goals_met=sum(w.met for w in row),
-                goals=len(row),
+                goals=sum(w.active for w in row),
             )
         )
     return tuple(weeks)

@@ -618,7 +618,7 @@ def weekly_adherence_chart(weeks: list[tuple[date, int | None, int, int]]) -> Ch
         (
             f"{start:%d %b %Y}",
             "–" if percent is None else f"{percent}%",
-            f"{met} of {count}",
+            f"{met} of {count}" if count else "no goal set yet",
         )
         for start, percent, met, count in weeks
     )
