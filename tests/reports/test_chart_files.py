@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import stat
 from datetime import date, timedelta
 from typing import Any
@@ -68,3 +69,31 @@ def test_the_pages_keep_their_charts_in_the_data_folder() -> None:
     import mitra.web.views  # noqa: F401  the pages say where charts are kept
 
     assert charts._cache.kept == (load_text, store_text)
+
+
+def _week_labels(svg: str) -> list[str]:
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    return texts[: texts.index("Week")]  # the x axis's labels come before its title
+
+
+@pytest.mark.parametrize("weeks", [2, 7, 30, 520])
+def test_a_weekly_charts_labels_each_name_a_different_time(weeks: int) -> None:
+    start = date(2026, 11, 30) - timedelta(weeks=weeks - 1)
+    rows = [
+        {
+            "week_start": (start + timedelta(weeks=i)).isoformat(),
+            "mg_mitragynine": 300.0,
+            "mg_low": 200.0,
+            "mg_high": 400.0,
+            "grams_leaf": 20.0,
+            "doses_without_content": 0,
+        }
+        for i in range(weeks)
+    ]
+    chart = charts.weekly_dose_chart(rows, None)
+    for svg in (chart.svg, chart.svg_narrow):
+        labels = _week_labels(svg)
+        assert labels, svg[:300]
+        assert len(set(labels)) == len(labels), labels
+    if weeks <= 7:  # a few weeks: their Mondays, by day ("12 Oct"), from the first
+        assert _week_labels(chart.svg)[0] == f"{start.day} {start:%b}"

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from threading import Lock
 from typing import Any
 
@@ -470,12 +471,32 @@ def binned_chart(
     )
 
 
-def _week_axis(period: tuple[date, date] | None, title: str) -> dict[str, Any]:
+def _week_axis(
+    period: tuple[date, date] | None, title: str, weeks: list[str] | None = None
+) -> dict[str, Any]:
     """The x channel of a weekly chart: over `period` (first and last day) with a tick each
-    month when given, so charts of one period line up; else over the weeks drawn."""
+    month when given, so charts of one period line up; else over the `weeks` drawn (their
+    Mondays, ISO), half a week beyond each end so no bar is cut in half, with ticks every few
+    weeks, months or years as the span asks (each label names a different one)."""
     if period is None:
-        axis = {"format": "%b %Y", "labelAngle": 0, "tickCount": 5}
-        return _field("week:T", axis=axis, title=title)
+        mondays = [date.fromisoformat(w) for w in weeks or ()]
+        if not mondays:
+            return _field("week:T", axis={"format": "%b %Y", "labelAngle": 0}, title=title)
+        first, last = min(mondays), max(mondays)
+        span = (last - first).days + 7
+        axis: dict[str, Any] = {"labelAngle": 0}
+        if span <= 16 * 7:  # a tick on every few Mondays, each with its day
+            step = math.ceil(span / 7 / 6)
+            ticks = [first + timedelta(weeks=k) for k in range(0, span // 7, step)]
+            axis |= {"format": "%-d %b", "values": [t.isoformat() for t in ticks]}
+        elif span <= 2 * 366:
+            step = math.ceil(span / 30.4 / 6)
+            axis |= {"format": "%b %Y", "tickCount": {"interval": "month", "step": step}}
+        else:
+            step = math.ceil(span / 365.25 / 6)
+            axis |= {"format": "%Y", "tickCount": {"interval": "year", "step": step}}
+        ends = [(first - timedelta(days=4)).isoformat(), (last + timedelta(days=4)).isoformat()]
+        return _field("week:T", axis=axis, scale={"domain": ends}, title=title)
     first, last = period
     axis = {"format": "%b", "labelAngle": 0, "tickCount": {"interval": "month", "step": 1}}
     return _field(
@@ -514,7 +535,7 @@ def weekly_dose_chart(
         ]
 
     def build() -> dict[str, Any]:
-        x = _week_axis(period, "Week")
+        x = _week_axis(period, "Week", [p["week"] for p in points])
         # Two lines: in one, the title ran past the top and bottom of the 200-unit plot.
         y_title = ["Estimated mitragynine", "(mg per week)"]
         bars = {
@@ -652,7 +673,7 @@ def weekly_anxiety_chart(
     ]
 
     def build() -> dict[str, Any]:
-        x = _week_axis(period, "Week")
+        x = _week_axis(period, "Week", [start.isoformat() for start, *_ in weeks])
         y_title = "Mean anxiety (0-10)"
         spread = {
             "mark": {"type": "rule", "color": "#555555"},
