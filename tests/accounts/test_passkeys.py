@@ -237,3 +237,51 @@ def test_bob_cannot_remove_alices_passkey(people: People) -> None:
     bob = sign_in(Client(), people.bob)
     assert bob.post(f"/account/passkeys/{passkey.pk}/remove").status_code == 404
     assert accounts.two_factor_on(people.alice.user)
+
+
+# --- an authenticator app added beside passkeys -------------------------------------------------
+
+
+def test_a_person_whose_second_factor_is_a_passkey_adds_an_authenticator_app(
+    people: People,
+) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from mitra.accounts import services as accounts
+
+    _passkey(people.alice)
+    client = sign_in(Client(), people.alice)
+    security = client.get("/account").content.decode()
+    assert 'href="/account/two-factor/app"' in security
+    page = client.get("/account/two-factor/app")
+    assert page.status_code == 200
+    assert "<svg" in page.content.decode()  # the QR code to scan
+    device = TOTPDevice.objects.get(user=people.alice.user, confirmed=False)
+    # A wrong code is said beside the field, and nothing is turned on.
+    wrong = client.post("/account/two-factor/app", {"code": "12345"})
+    assert wrong.status_code == 400
+    assert "must be the 6 digits your authenticator app shows" in wrong.content.decode()
+    assert not accounts.totp_on(people.alice.user)
+    done = client.post("/account/two-factor/app", {"code": totp_code(device)})
+    assert done["Location"] == "/account"
+    assert accounts.totp_on(people.alice.user)
+    security = client.get("/account").content.decode()
+    assert "a code from your authenticator app or one of your passkeys" in security
+    assert 'href="/account/two-factor/app"' not in security
+    # Her next sign-in offers both.
+    second = _password_only(people.alice).get("/account/two-factor").content.decode()
+    assert "Use a passkey" in second
+    assert 'name="code"' in second
+
+
+def test_adding_an_app_needs_the_second_factor_given_in_this_session(people: People) -> None:
+    from mitra.accounts import services as accounts
+
+    _passkey(people.alice)
+    # A password alone does not add an app to an account that has a passkey.
+    answer = _password_only(people.alice).get("/account/two-factor/app")
+    assert answer["Location"] == "/account/two-factor?next=%2Faccount%2Ftwo-factor%2Fapp"
+    assert not accounts.totp_on(people.alice.user)
+    # Without any second factor, setting one up is the two-factor page's.
+    answer = sign_in(Client(), people.bob).get("/account/two-factor/app")
+    assert answer["Location"].startswith("/account/two-factor?")

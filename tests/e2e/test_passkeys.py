@@ -1,6 +1,7 @@
 """Passkeys in a browser (Chromium's virtual authenticator standing in for a phone's or a
-security key): a clinician makes one instead of an authenticator app, signs in with it, and
-without it stays at the second step; the pages it adds meet WCAG 2.2 AA like every other."""
+security key): a clinician makes one instead of an authenticator app, signs in with it, adds an
+app beside it, and without it stays at the second step; the pages it adds meet WCAG 2.2 AA like
+every other."""
 
 from __future__ import annotations
 
@@ -83,7 +84,32 @@ def test_a_clinician_signs_in_with_a_passkey_instead_of_an_authenticator_app(
     page.get_by_role("button", name="Use a passkey").click()
     page.wait_for_url("**/account/shared-with-me")
     assert page.get_by_role("heading", name="Shared with you", exact=True).is_visible()
+
+    # For a device without her passkey, she adds an authenticator app beside it.
+    page.goto(page.base_url + "/account")
+    page.get_by_role("link", name="Add an authenticator app").click()
+    page.wait_for_url("**/account/two-factor/app")
+    _assert_accessible_at_every_width(page)
+    key = page.locator("code.secret").inner_text()
+    page.get_by_label("Code from your app").fill(_code_for(key))
+    page.get_by_role("button", name="Add the app").click()
+    page.wait_for_url("**/account")
+    main = page.locator("main").inner_text()
+    assert "Your authenticator app is on" in main
+    assert "a code from your authenticator app or one of your passkeys" in main
+    assert TOTPDevice.objects.filter(user=carol.user, confirmed=True).count() == 1
     assert violations == []
+
+
+def _code_for(key: str) -> str:
+    """The code an authenticator app given this key (as the page groups it) shows now."""
+    from base64 import b32decode
+
+    from django_otp.oath import TOTP
+
+    secret = "".join(key.split())
+    raw = b32decode(secret + "=" * (-len(secret) % 8))
+    return f"{TOTP(raw).token():06d}"
 
 
 def test_without_her_passkey_a_clinician_stays_at_the_second_step(page: Any, carol: Any) -> None:

@@ -181,11 +181,50 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         **_passkey_context(request),
     }
     if device is not None:
-        context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(
-            scale=5, title="QR code for your authenticator app", omitsize=True
-        )
-        context["secret"] = _grouped(device.config_url)
+        context |= _enrolment(device)
     return render(request, "web/two_factor.html", context, status=400 if form.errors else 200)
+
+
+def _enrolment(device: Any) -> dict[str, str]:
+    """What the steps of adding an authenticator app show: its QR code and its key."""
+    return {
+        "qr_svg": segno.make(device.config_url, error="m").svg_inline(
+            scale=5, title="QR code for your authenticator app", omitsize=True
+        ),
+        "secret": _grouped(device.config_url),
+    }
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def authenticator_app(request: HttpRequest) -> HttpResponse:
+    """Add an authenticator app to an account whose second factor so far is a passkey (one with
+    no second factor sets it up on the two-factor page; this session must have given its own)."""
+    user = request.user
+    if not getattr(request, "accounts_on", False) or not user.is_authenticated:
+        raise Http404
+    if not accounts.two_factor_on(user) or not user.is_verified():  # type: ignore[attr-defined]
+        return redirect(f"{reverse('two_factor')}?{urlencode({'next': request.path})}")
+    if accounts.totp_on(user):
+        messages.info(request, "Your authenticator app is already on.")
+        return redirect("security")
+    form = CodeForm(request.POST or None)
+    device = accounts.start_totp(user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            accounts.confirm_totp(user, form.cleaned_data["code"])
+        except EntryInvalid as exc:
+            _show(form, exc)
+        else:
+            messages.success(
+                request, "Your authenticator app is on: a sign-in takes its code or a passkey."
+            )
+            return redirect("security")
+    return render(
+        request,
+        "web/authenticator_app.html",
+        {"form": form, **_enrolment(device)},
+        status=400 if form.errors else 200,
+    )
 
 
 def _passkey_context(request: HttpRequest) -> dict[str, Any]:
