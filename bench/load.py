@@ -331,10 +331,9 @@ def run(setup: Setup) -> int:
                     for n in range(setup.clients)
                 ]
                 cpu = Cpu()
-                backends = _backends(url) if url else None
+                postgres_before = _postgres_cpu_s(url) if url else None
                 began = time.perf_counter()
                 server_before = _server_cpu_s(server.pid)
-                postgres_before = _pids_cpu_s(backends) if backends is not None else {}
                 clients_before = time.process_time()
                 machine_before = _machine_cpu_s()
                 for thread in threads:
@@ -346,10 +345,9 @@ def run(setup: Setup) -> int:
                 cpu.clients = time.process_time() - clients_before
                 cpu.machine = _machine_cpu_s() - machine_before
                 cpu.capacity = duration * (os.cpu_count() or 1)
-                if backends is not None:
-                    # Backends opened during the load count from zero.
-                    after = _pids_cpu_s(_backends(url) if url else set())
-                    cpu.postgres = sum(t - postgres_before.get(p, 0.0) for p, t in after.items())
+                postgres_after = _postgres_cpu_s(url) if url else None
+                if postgres_before is not None and postgres_after is not None:
+                    cpu.postgres = postgres_after - postgres_before
             stored = _stored_tokens(env, data_dir)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -412,26 +410,34 @@ def _server_cpu_s(pid: int) -> float:
     return total
 
 
-def _backends(url: str) -> set[int] | None:
-    """The process ids of PostgreSQL's backends serving the load's database, when PostgreSQL
-    runs on this machine (their /proc is readable); else None."""
+def _postgres_cpu_s(url: str) -> float | None:
+    """CPU seconds PostgreSQL has used so far, when it runs on this machine (its /proc is
+    readable); else None.
+
+    Its postmaster's own, that of every process it has started and reaped (cutime: backends
+    that served a connection and ended, during the load too), and that of those alive now
+    (backends, the WAL writer, autovacuum); every database's, on a machine given to the load.
+    """
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as db:
-        name = urlparse(url).path.lstrip("/")
-        rows = db.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            (name,),
-        ).fetchall()
-    pids = {int(row[0]) for row in rows}
-    if not pids or not all(Path(f"/proc/{pid}/stat").exists() for pid in pids):
+        row = db.execute("SELECT pg_backend_pid()").fetchone()
+        backend = _proc_cpu(Path(f"/proc/{int(row[0])}/stat")) if row else None
+    if backend is None:
         return None
-    return pids
-
-
-def _pids_cpu_s(pids: set[int]) -> dict[int, float]:
-    found = (_proc_cpu(Path(f"/proc/{pid}/stat")) for pid in pids)
-    return {f[0]: f[2] for f in found if f is not None}
+    postmaster = backend[1]
+    try:
+        text = Path(f"/proc/{postmaster}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2 :].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = sum(int(f) for f in fields[11:15]) / ticks  # utime, stime, cutime, cstime
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        found = _proc_cpu(stat)
+        if found and found[1] == postmaster:
+            total += found[2]
+    return total
 
 
 def _machine_cpu_s() -> float:
