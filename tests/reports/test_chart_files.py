@@ -97,3 +97,14 @@ def test_a_weekly_charts_labels_each_name_a_different_time(weeks: int) -> None:
         assert len(set(labels)) == len(labels), labels
     if weeks <= 7:  # a few weeks: their Mondays, by day ("12 Oct"), from the first
         assert _week_labels(chart.svg)[0] == f"{start.day} {start:%b}"
+
+
+def test_the_goals_chart_says_how_many_of_its_weeks_had_goals() -> None:
+    monday = date(2026, 11, 2)
+    weeks = [(monday + timedelta(weeks=k), None, 0, 0) for k in range(3)]
+    weeks.append((monday + timedelta(weeks=3), 50, 1, 2))
+    chart = charts.weekly_adherence_chart(weeks)
+    assert chart.summary.startswith(
+        "4 weeks, 1 of them with goals set; on average 50% of the weekly targets were met"
+    )
+    assert [row[2] for row in chart.rows] == ["no goal set yet"] * 3 + ["1 of 2"]

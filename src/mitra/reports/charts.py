@@ -615,7 +615,8 @@ def weekly_adherence_chart(weeks: list[tuple[date, int | None, int, int]]) -> Ch
             "encoding": {
                 "x": _field(
                     "week:O",
-                    axis={"labelAngle": 0},
+                    # Where eight Mondays do not fit side by side (a phone), every other one.
+                    axis={"labelAngle": 0, "labelOverlap": "parity"},
                     scale={"domain": labels},
                     title="Week starting (Monday)",
                 ),
@@ -629,11 +630,15 @@ def weekly_adherence_chart(weeks: list[tuple[date, int | None, int, int]]) -> Ch
 
     title = "Weekly goals met"
     measured = [percent for _, percent, _, _ in weeks if percent is not None]
+    with_goals = sum(1 for *_, count in weeks if count)
+    told = f"{len(weeks)} weeks" + (
+        f", {with_goals} of them with goals set" if 0 < with_goals < len(weeks) else ""
+    )
     summary = (
-        f"{len(weeks)} weeks; on average {sum(measured) / len(measured):.0f}% of the weekly "
+        f"{told}; on average {sum(measured) / len(measured):.0f}% of the weekly "
         "targets were met (each goal counts up to 100%)."
         if measured
-        else f"{len(weeks)} weeks; nothing to measure yet."
+        else f"{told}; nothing to measure yet."
     )
     rows = tuple(
         (
