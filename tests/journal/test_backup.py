@@ -254,7 +254,10 @@ for line in sys.stdin:
 """
 
 
-def test_a_read_a_server_cached_before_a_restore_is_never_served_after_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("deleted_first", [False, True])
+def test_a_read_a_server_cached_before_a_restore_is_never_served_after_it(
+    tmp_path: Path, deleted_first: bool
+) -> None:
     data, first = tmp_path / "data", tmp_path / "first.backup"
     env = {**os.environ, "MITRA_DATA_DIR": str(data)}
     env.pop("MITRA_DATABASE_URL", None)
@@ -282,12 +285,32 @@ def test_a_read_a_server_cached_before_a_restore_is_never_served_after_it(tmp_pa
         run("backup", str(first))
         run("checkin", "6")
         assert today() == ["Check-in: anxiety 4/10", "Check-in: anxiety 6/10"]
-        # Restored from the terminal while the server runs; then as many changes as the
-        # journal had when the server read Today.
-        assert [code for code, _ in mitra_session(data, ["restore", str(first), "--yes"])] == [0]
+        # Restored from the terminal while the server runs (after deleting the journal, when
+        # the database replaced holds none); then as many changes as the journal had when the
+        # server read Today.
+        steps = [["delete", "--yes"]] if deleted_first else []
+        steps.append(["restore", str(first), "--yes"])
+        assert [code for code, _ in mitra_session(data, *steps)] == [0] * len(steps)
         run("checkin", "3")
         assert today() == ["Check-in: anxiety 3/10", "Check-in: anxiety 4/10"]
     finally:
         commands.close()
         server.wait(timeout=60)
         answers.close()
+
+
+@pytest.mark.django_db
+def test_a_backup_older_than_journal_versions_has_them_raised_once_migrated(
+    tmp_path: Path,
+) -> None:
+    from mitra.journal.backup import Restored, _versions_above, finish
+    from mitra.journal.models import Person
+
+    old = sqlite3.connect(tmp_path / "old.sqlite3")
+    old.execute("CREATE TABLE journal_person (id INTEGER PRIMARY KEY)")
+    assert not _versions_above(old, 1000)  # nothing to raise yet: finish does it
+    old.close()
+    person = Person.objects.create(time_zone="UTC")
+    finish(Restored(kept=None, migrations=6, versions_from=1001))
+    person.refresh_from_db()
+    assert person.version == 1001

@@ -75,8 +75,10 @@ def restore(
         except BackupError as exc:
             fail(str(exc))
     django_ready()  # a backup from an older mitra is brought up to this one's schema
+    from mitra.journal.backup import finish
     from mitra.reads.cache import clear
 
+    finish(done)
     clear()
     out.print(f"Restored the journal from {file}.", highlight=False, markup=False)
     if done.kept:

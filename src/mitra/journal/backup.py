@@ -15,6 +15,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import time
 from collections.abc import Callable
 from contextlib import closing, suppress
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ __all__ = [
     "BackupError",
     "Restored",
     "backup",
+    "finish",
     "forget_cached_files",
     "people",
     "restore",
@@ -195,10 +197,16 @@ def people() -> list[Any]:
 
 @dataclass(frozen=True)
 class Restored:
-    """What a restore did: the database it replaced is kept aside at `kept` (if there was one)."""
+    """What a restore did: the database it replaced is kept aside at `kept` (if there was one).
+
+    `versions_from`: what `finish` adds to every journal's version once the database has been
+    brought up to this mitra's schema (a backup older than journal versions has none to raise
+    before); 0 when they were raised already.
+    """
 
     kept: Path | None
     migrations: int
+    versions_from: int = 0
 
 
 def _known_migrations() -> set[tuple[str, str]]:
@@ -278,6 +286,7 @@ def restore(path: Path, *, replace: bool, progress: Progress | None = None) -> R
         connections.close_all()  # Django's own connection must not hold the old pages
         kept = None
         replaced_version = 0
+        raised, above = False, 0
         if live.exists() and live.stat().st_size > 0:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             kept = live.with_name(f"{live.name}.replaced-{stamp}")
@@ -296,7 +305,8 @@ def restore(path: Path, *, replace: bool, progress: Progress | None = None) -> R
                         else None
                     ),
                 )
-                _versions_above(destination, replaced_version)
+                above = _versions_floor(replaced_version)
+                raised = _versions_above(destination, above)
         except sqlite3.Error as exc:
             raise BackupError(
                 f"the backup could not be written into {live}: {exc}"
@@ -305,7 +315,18 @@ def restore(path: Path, *, replace: bool, progress: Progress | None = None) -> R
     finally:
         source.close()
     forget_cached_files()
-    return Restored(kept=kept, migrations=len(applied))
+    return Restored(kept=kept, migrations=len(applied), versions_from=0 if raised else above + 1)
+
+
+def finish(restored: Restored) -> None:
+    """After a restore, once the database has this mitra's schema (Django's migrations ran):
+    raise the versions a backup older than them could not have raised."""
+    if restored.versions_from:
+        from django.db.models import F
+
+        from .models import Person
+
+        Person.objects.update(version=F("version") + restored.versions_from)
 
 
 def _highest_version(db: sqlite3.Connection) -> int:
@@ -317,16 +338,27 @@ def _highest_version(db: sqlite3.Connection) -> int:
     return int(found[0] or 0)
 
 
-def _versions_above(db: sqlite3.Connection, replaced: int) -> None:
-    """Every restored journal's version raised above `replaced`, the highest of the journal it
-    replaced. A server that keeps running caches reads under (person, version); the backup's
-    versions are lower, and the writes after the restore would bring them back to numbers
-    under which the server holds reads of the replaced journal."""
+def _versions_floor(replaced: int) -> int:
+    """The number every restored journal's version is raised above: above the highest of the
+    journal it replaces, and above every version a server that keeps running may have cached
+    reads under, even when the replaced database held no journal (it was deleted, or empty):
+    the time in milliseconds, which no count of writes reaches."""
+    return max(replaced, time.time_ns() // 1_000_000)
+
+
+def _versions_above(db: sqlite3.Connection, floor: int) -> bool:
+    """Every restored journal's version raised above `floor`; False when the backup is older
+    than journal versions (`finish` raises them once the schema has them).
+
+    A server that keeps running caches reads under (person, version); the backup's versions
+    are lower, and the writes after the restore would bring them back to numbers under which
+    the server holds reads of the journal it replaced."""
     try:
-        db.execute("UPDATE journal_person SET version = version + ?", (replaced + 1,))
-    except sqlite3.OperationalError:  # a backup older than versions: it starts them at 0
-        return
+        db.execute("UPDATE journal_person SET version = version + ?", (floor + 1,))
+    except sqlite3.OperationalError:  # no version column yet
+        return False
     db.commit()
+    return True
 
 
 def _has_journal(live: Path, key: str | None) -> bool:

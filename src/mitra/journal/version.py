@@ -48,7 +48,7 @@ def changed_parts(person: Person, since: int, now: int) -> frozenset[TimelinePar
     """The parts of the timeline that changed from version `since` to `now`, or None when this
     process does not know of every change between them (another process made one, or a change
     did not say what it touched): then anything may have changed."""
-    if now < since:
+    if now < since or now - since > _NOTES_KEPT:  # more changes than notes are kept
         return None
     out: frozenset[TimelinePart] = frozenset()
     with _lock:
