@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -11,25 +10,21 @@ from mitra.journal import plans
 from mitra.journal.crisis import crisis_resources
 from mitra.journal.errors import EntryInvalid, NotFound
 from mitra.plan import Goal
+from tests.plan.helpers import without_since
 
 pytestmark = pytest.mark.django_db
-
-
-def _unset(goals: list[Goal]) -> list[Goal]:
-    """The goals without the day each was set (set today, in these tests)."""
-    return [replace(g, since=None) for g in goals]
 
 
 def test_a_goal_is_set_changed_and_removed(alice: Any) -> None:
     plans.set_goal(alice, {"kind": "mindfulness", "amount": 70, "unit": "minutes"})
     plans.set_goal(alice, {"kind": "therapy", "amount": 1, "unit": "sessions"})
     plans.set_goal(alice, {"kind": "mindfulness", "amount": 90, "unit": "minutes"})
-    assert _unset(plans.goals_of(alice)) == [
+    assert without_since(plans.goals_of(alice)) == [
         Goal("mindfulness", 90, "minutes"),
         Goal("therapy", 1, "sessions"),
     ]
     plans.remove_goal(alice, "mindfulness")
-    assert _unset(plans.goals_of(alice)) == [Goal("therapy", 1, "sessions")]
+    assert without_since(plans.goals_of(alice)) == [Goal("therapy", 1, "sessions")]
     with pytest.raises(NotFound, match="no mindfulness goal"):
         plans.remove_goal(alice, "mindfulness")
 
@@ -70,12 +65,12 @@ def test_the_plan_keeps_the_persons_words_and_the_crisis_contacts(alice: Any) ->
 def test_saving_the_plan_with_goals_replaces_them_and_without_keeps_them(alice: Any) -> None:
     plans.set_goal(alice, {"kind": "yoga", "amount": 2, "unit": "sessions"})
     plans.save_plan(alice, {"reasons": "calmer days"})
-    assert _unset(plans.goals_of(alice)) == [Goal("yoga", 2, "sessions")]
+    assert without_since(plans.goals_of(alice)) == [Goal("yoga", 2, "sessions")]
     plans.save_plan(
         alice,
         {"goals": [{"kind": "walk", "amount": 120, "unit": "minutes"}]},
     )
-    assert _unset(plans.goals_of(alice)) == [Goal("walk", 120, "minutes")]
+    assert without_since(plans.goals_of(alice)) == [Goal("walk", 120, "minutes")]
 
 
 def test_a_bad_crisis_phone_is_refused_and_nothing_is_saved(alice: Any) -> None:

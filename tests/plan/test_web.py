@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -14,13 +13,9 @@ from django.utils import timezone
 from mitra.journal import plans, services
 from mitra.journal.models import CheckIn
 from mitra.plan import Goal
+from tests.plan.helpers import without_since
 
 pytestmark = pytest.mark.django_db
-
-
-def _unset(goals: list[Goal]) -> list[Goal]:
-    """The goals without the day each was set (set today, in these tests)."""
-    return [replace(g, since=None) for g in goals]
 
 
 def test_the_plan_page_saves_goals_words_and_the_clinician(client: Client, alice: Any) -> None:
@@ -37,7 +32,7 @@ def test_the_plan_page_saves_goals_words_and_the_clinician(client: Client, alice
         },
     )
     assert response.status_code == 302
-    assert _unset(plans.goals_of(alice)) == [
+    assert without_since(plans.goals_of(alice)) == [
         Goal("mindfulness", 70, "minutes"),
         Goal("therapy", 1, "sessions"),
         Goal("sleep", 7.5, "hours"),
@@ -68,7 +63,7 @@ def test_a_goal_mitra_cannot_read_is_refused_beside_its_field_and_the_rest_is_ke
     assert re.search(r'id="id_goal_mindfulness_error">\s*<li>&#39;lots&#39; is not a goal', html)
     assert 'value="2 sessions"' in html
     assert 'value="Dr Lee"' in html
-    assert _unset(plans.goals_of(alice)) == []
+    assert without_since(plans.goals_of(alice)) == []
 
 
 def test_a_goal_is_removed_by_its_button_or_by_emptying_its_field(
@@ -78,9 +73,9 @@ def test_a_goal_is_removed_by_its_button_or_by_emptying_its_field(
     plans.set_goal(alice, {"kind": "walk", "amount": 120, "unit": "minutes"})
     assert 'aria-label="Remove the yoga goal"' in client.get("/plan").content.decode()
     assert client.post("/plan/goals/yoga/remove").status_code == 302
-    assert _unset(plans.goals_of(alice)) == [Goal("walk", 120, "minutes")]
+    assert without_since(plans.goals_of(alice)) == [Goal("walk", 120, "minutes")]
     assert client.post("/plan", {"goal_walk": ""}).status_code == 302
-    assert _unset(plans.goals_of(alice)) == []
+    assert without_since(plans.goals_of(alice)) == []
     # Removing one that is gone says so, without an error page.
     response = client.post("/plan/goals/yoga/remove", follow=True)
     assert "There is no yoga goal in your plan." in response.content.decode()
@@ -167,3 +162,15 @@ def test_weeks_before_a_goal_was_set_are_not_counted_as_missed(client: Client, a
     assert len(met) == 1
     assert met[0].percent == 100
     assert sum(w.goals for w in weeks) == 4  # three weeks ago, two, one, and this week
+
+
+def test_a_goal_set_before_mitra_kept_when_is_measured_in_every_week(alice: Any) -> None:
+    from mitra.reads.plan import plan_read
+
+    goal = plans.set_goal(alice, {"kind": "yoga", "amount": 1, "unit": "sessions"})
+    type(goal).objects.filter(pk=goal.pk).update(created_at=None)  # as migration 0010 left it
+    long_ago = timezone.now() - timedelta(days=60)
+    services.log_practice(alice, {"kind": "walk", "minutes": 5, "at": long_ago})  # a new version
+    weeks = plan_read(alice).weeks
+    assert [w.goals for w in weeks] == [1] * len(weeks)
+    assert [w.percent for w in weeks] == [0] * len(weeks)

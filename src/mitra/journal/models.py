@@ -299,7 +299,8 @@ class Goal(models.Model):
     amount = models.FloatField()
     unit = models.CharField(max_length=10, choices=UNITS)
     # When the goal was first set (a change of amount keeps it): weeks before it had no goal.
-    created_at = models.DateTimeField(default=timezone.now)
+    # None for a goal set before mitra kept this: it is measured in every week, as it was.
+    created_at = models.DateTimeField(null=True, default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

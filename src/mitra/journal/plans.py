@@ -26,10 +26,16 @@ def plan_of(person: Person) -> Plan:
 
 def goals_of(person: Person) -> list[GoalSpec]:
     """The person's weekly goals as the domain's dataclasses, in the order they were set, each
-    with the local day it was set (the weeks before it are not measured against it)."""
+    with the local day it was set (the weeks before it are not measured against it; a goal set
+    before mitra kept that day is measured in every week)."""
     clock = clock_of(person)
     return [
-        GoalSpec(g.kind, g.amount, g.unit, since=clock.local_day(g.created_at))  # type: ignore[arg-type]
+        GoalSpec(
+            g.kind,
+            g.amount,
+            g.unit,  # type: ignore[arg-type]
+            since=None if g.created_at is None else clock.local_day(g.created_at),
+        )
         for g in Goal.objects.filter(person=person).order_by("pk")
     ]
 
