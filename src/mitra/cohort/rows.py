@@ -89,7 +89,7 @@ def _scored(code: str, answers: tuple[int | None, ...]) -> tuple[float, str]:
     from mitra.instruments import score
 
     scored = score(code, answers)
-    return float(scored.total), scored.band.label if scored.band is not None else ""
+    return float(scored.total), scored.band.id if scored.band is not None else ""
 
 
 def _interdose(line: Timeline) -> tuple[float | None, bool | None]:

@@ -111,7 +111,13 @@ TABLES: dict[str, Table] = {
             Column("response", "int32", "", "Number of the response within the person (0..)."),
             Column("instrument", "string", "", "GAD-7, PHQ-9, SOWS, ..."),
             Column("total", "float64", "points", "Total score."),
-            Column("band", "string", "", "Severity band of the total (the instrument's own)."),
+            Column(
+                "band",
+                "string",
+                "",
+                "Severity band of the total: the instrument's band id, as the journal stores "
+                "it (GAD-7: minimal, mild, moderate, severe).",
+            ),
             Column("days_since_taper_step", "int32", "days", "Days since the latest taper "
                    "step began on or before this day; empty outside a taper or without consent "
                    "to taper data."),
