@@ -252,22 +252,22 @@ def test_a_person_whose_second_factor_is_a_passkey_adds_an_authenticator_app(
     _passkey(people.alice)
     client = sign_in(Client(), people.alice)
     security = client.get("/account").content.decode()
-    assert 'href="/account/two-factor/app"' in security
-    page = client.get("/account/two-factor/app")
+    assert 'href="/account/authenticator-app"' in security
+    page = client.get("/account/authenticator-app")
     assert page.status_code == 200
     assert "<svg" in page.content.decode()  # the QR code to scan
     device = TOTPDevice.objects.get(user=people.alice.user, confirmed=False)
     # A wrong code is said beside the field, and nothing is turned on.
-    wrong = client.post("/account/two-factor/app", {"code": "12345"})
+    wrong = client.post("/account/authenticator-app", {"code": "12345"})
     assert wrong.status_code == 400
     assert "must be the 6 digits your authenticator app shows" in wrong.content.decode()
     assert not accounts.totp_on(people.alice.user)
-    done = client.post("/account/two-factor/app", {"code": totp_code(device)})
+    done = client.post("/account/authenticator-app", {"code": totp_code(device)})
     assert done["Location"] == "/account"
     assert accounts.totp_on(people.alice.user)
     security = client.get("/account").content.decode()
     assert "a code from your authenticator app or one of your passkeys" in security
-    assert 'href="/account/two-factor/app"' not in security
+    assert 'href="/account/authenticator-app"' not in security
     # Her next sign-in offers both.
     second = _password_only(people.alice).get("/account/two-factor").content.decode()
     assert "Use a passkey" in second
@@ -275,13 +275,33 @@ def test_a_person_whose_second_factor_is_a_passkey_adds_an_authenticator_app(
 
 
 def test_adding_an_app_needs_the_second_factor_given_in_this_session(people: People) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     from mitra.accounts import services as accounts
 
     _passkey(people.alice)
-    # A password alone does not add an app to an account that has a passkey.
-    answer = _password_only(people.alice).get("/account/two-factor/app")
-    assert answer["Location"] == "/account/two-factor?next=%2Faccount%2Ftwo-factor%2Fapp"
+    # A password alone neither shows an app's key nor adds one, whatever code it sends.
+    thief = _password_only(people.alice)
+    assert thief.get("/account/authenticator-app")["Location"] == "/account/two-factor"
+    device = accounts.start_totp(people.alice.user)
+    answer = thief.post("/account/authenticator-app", {"code": totp_code(device)})
+    assert answer["Location"] == "/account/two-factor"
     assert not accounts.totp_on(people.alice.user)
+    assert TOTPDevice.objects.filter(user=people.alice.user, confirmed=True).count() == 0
     # Without any second factor, setting one up is the two-factor page's.
-    answer = sign_in(Client(), people.bob).get("/account/two-factor/app")
-    assert answer["Location"].startswith("/account/two-factor?")
+    assert sign_in(Client(), people.bob).get("/account/authenticator-app")["Location"] == (
+        "/account/two-factor"
+    )
+
+
+def test_making_a_passkey_drops_an_app_whose_setup_was_not_finished(people: People) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from mitra.accounts import services as accounts
+
+    shown = accounts.start_totp(people.carol.user)  # her first sign-in showed an app's key
+    _passkey(people.carol)  # and she made a passkey instead
+    accounts.drop_unfinished_totp(people.carol.user)  # as the passkey's last step does
+    assert not TOTPDevice.objects.filter(pk=shown.pk).exists()
+    again = accounts.start_totp(people.carol.user)
+    assert again.key != shown.key  # adding an app later starts with a new key

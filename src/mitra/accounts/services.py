@@ -228,6 +228,11 @@ def start_totp(user: Any) -> TOTPDevice:
     return device
 
 
+def drop_unfinished_totp(user: Any) -> None:
+    """Forget an authenticator app whose setup was begun and not confirmed."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+
+
 def _clean_code(code: str) -> str:
     code = "".join(code.split())
     if not (code.isascii() and code.isdigit() and len(code) == 6):

@@ -202,7 +202,9 @@ def authenticator_app(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not getattr(request, "accounts_on", False) or not user.is_authenticated:
         raise Http404
-    if not accounts.two_factor_on(user) or not user.is_verified():  # type: ignore[attr-defined]
+    if not accounts.two_factor_on(user):  # setting up a first factor is the two-factor page's
+        return redirect("two_factor")
+    if not user.is_verified():  # type: ignore[attr-defined]
         return redirect(f"{reverse('two_factor')}?{urlencode({'next': request.path})}")
     if accounts.totp_on(user):
         messages.info(request, "Your authenticator app is already on.")
@@ -216,7 +218,7 @@ def authenticator_app(request: HttpRequest) -> HttpResponse:
             _show(form, exc)
         else:
             messages.success(
-                request, "Your authenticator app is on: a sign-in takes its code or a passkey."
+                request, "Authenticator app added: you can sign in with its code or your passkey."
             )
             return redirect("security")
     return render(
@@ -248,7 +250,19 @@ def _passkey_context(request: HttpRequest) -> dict[str, Any]:
 # already has a second factor must have given it in this session; verifying takes the
 # signed-in user's own passkeys only (OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN is off).
 passkey_register_begin = webauthn.BeginCredentialRegistrationView.as_view()
-passkey_register_complete = webauthn.CompleteCredentialRegistrationView.as_view()
+_register_complete = webauthn.CompleteCredentialRegistrationView.as_view()
+
+
+def passkey_register_complete(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """The package's last step of making a passkey; once one is made, an authenticator app
+    whose setup was begun and never finished is dropped (its key was shown to a session that
+    had given only the password, and adding an app later starts with a new key)."""
+    response: HttpResponse = _register_complete(request, *args, **kwargs)
+    if response.status_code < 300 and request.user.is_authenticated:
+        accounts.drop_unfinished_totp(request.user)
+    return response
+
+
 passkey_verify_begin = webauthn.BeginCredentialAuthenticationView.as_view()
 passkey_verify_complete = webauthn.CompleteCredentialAuthenticationView.as_view()
 # The words of its script (gettext), from the package's own catalogue.

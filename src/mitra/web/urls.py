@@ -97,7 +97,8 @@ urlpatterns = [
     path("logout", account_views.logout_page, name="logout"),
     path("account", account_views.security, name="security"),
     path("account/two-factor", account_views.two_factor, name="two_factor"),
-    path("account/two-factor/app", account_views.authenticator_app, name="authenticator_app"),
+    # Outside the two-factor prefix: a session that has not given its second factor is sent to it.
+    path("account/authenticator-app", account_views.authenticator_app, name="authenticator_app"),
     # Passkeys (django-otp-webauthn's ceremonies, JSON over fetch), under the two-factor prefix:
     # a clinician registers one at the first sign-in, and the second step uses one.
     path(
