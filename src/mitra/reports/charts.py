@@ -485,16 +485,24 @@ def _week_axis(
         first, last = min(mondays), max(mondays)
         span = (last - first).days + 7
         axis: dict[str, Any] = {"labelAngle": 0}
+        end = last + timedelta(days=4)  # the drawn end: ticks beyond it are left out
         if span <= 16 * 7:  # a tick on every few Mondays, each with its day
             step = math.ceil(span / 7 / 6)
             ticks = [first + timedelta(weeks=k) for k in range(0, span // 7, step)]
-            axis |= {"format": "%-d %b", "values": [t.isoformat() for t in ticks]}
-        elif span <= 2 * 366:
+            shown = "%-d %b"
+        elif span <= 2 * 366:  # on the first of every few months
             step = math.ceil(span / 30.4 / 6)
-            axis |= {"format": "%b %Y", "tickCount": {"interval": "month", "step": step}}
-        else:
+            firsts = [
+                date(first.year + (first.month - 1 + k) // 12, (first.month - 1 + k) % 12 + 1, 1)
+                for k in range(1, 26)
+            ]
+            ticks = [d for d in firsts if d <= end][::step]
+            shown = "%b %Y"
+        else:  # on the first of January of every few years
             step = math.ceil(span / 365.25 / 6)
-            axis |= {"format": "%Y", "tickCount": {"interval": "year", "step": step}}
+            ticks = [date(y, 1, 1) for y in range(first.year + 1, end.year + 1)][::step]
+            shown = "%Y"
+        axis |= {"format": shown, "values": [t.isoformat() for t in ticks]}
         ends = [(first - timedelta(days=4)).isoformat(), (last + timedelta(days=4)).isoformat()]
         return _field("week:T", axis=axis, scale={"domain": ends}, title=title)
     first, last = period
