@@ -423,7 +423,7 @@ def _postgres_cpu_s(url: str) -> float | None:
     with psycopg.connect(url, autocommit=True) as db:
         row = db.execute("SELECT pg_backend_pid()").fetchone()
         backend = _proc_cpu(Path(f"/proc/{int(row[0])}/stat")) if row else None
-    if backend is None:
+    if backend is None or not _is_postgres(backend[0]):  # another machine's (a container's) pid
         return None
     postmaster = backend[1]
     try:
@@ -438,6 +438,13 @@ def _postgres_cpu_s(url: str) -> float | None:
         if found and found[1] == postmaster:
             total += found[2]
     return total
+
+
+def _is_postgres(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().startswith("postgres")
+    except OSError:
+        return False
 
 
 def _machine_cpu_s() -> float:
