@@ -136,3 +136,16 @@ def test_the_gad7_card_shows_the_totals_and_bands_of_the_questionnaires_page(
     assert [(p["total"], p["band"]) for p in card.data["history"]] == [
         (point.total, labels[point.band or ""]) for point in gad7.history
     ]
+    # What was stored when a response was scored is what the card shows (scoring the answers
+    # again would give back the first total).
+    from mitra.journal.models import Response
+    from mitra.journal.version import journal_changed
+
+    first = Response.objects.filter(person=mixed_journal.person, instrument="GAD-7").earliest("at")
+    Response.objects.filter(pk=first.pk).update(total=21, band="severe")
+    journal_changed(mixed_journal.person)
+    card = next(c for c in insights(mixed_journal.person).cards if c.id == "gad7.history")
+    assert (card.data["history"][0]["total"], card.data["history"][0]["band"]) == (
+        21,
+        labels["severe"],
+    )
