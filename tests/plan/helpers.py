@@ -8,5 +8,5 @@ from mitra.plan import Goal
 
 
 def without_since(goals: list[Goal]) -> list[Goal]:
-    """The goals without the day each was set (set today, in these tests)."""
-    return [replace(g, since=None) for g in goals]
+    """The goals without the day each was set (set today, in these tests) nor earlier targets."""
+    return [replace(g, since=None, earlier=()) for g in goals]

@@ -150,6 +150,26 @@ def test_a_week_that_ended_before_a_goal_was_set_is_not_a_week_it_was_missed() -
     assert after[0].met
 
 
+def test_each_week_is_measured_against_the_target_it_had() -> None:
+    monday = date(2026, 3, 2)
+    line = Timeline(
+        clock=DayClock("Europe/Berlin", 4),
+        first=monday,
+        last=date(2026, 3, 22),
+        practice_time=np.array([_at(date(2026, 3, d), 8) for d in (3, 10, 17)]),
+        practice_kind=("yoga",) * 3,
+        practice_minutes=np.array([30.0] * 3),
+    )
+    # Once a week at first; raised to three times a week on Wednesday 11 March.
+    goal = Goal("yoga", 3, "sessions", earlier=((date(2026, 3, 11), 1, "sessions"),))
+    first, raised_in, after = (week[0] for week in weekly_progress(line, [goal]))
+    assert (first.target, first.met, first.fraction) == (1, True, 1)
+    # The week it was raised is measured against the new target, as it stood at its end.
+    assert (raised_in.target, raised_in.met) == (3, False)
+    assert raised_in.fraction == pytest.approx(1 / 3)
+    assert (after.target, after.met) == (3, False)
+
+
 def test_the_day_boundary_clock_is_the_persons_not_utc() -> None:
     # A Sunday-night walk at 23:30 in Los Angeles is Monday in UTC, but Sunday for the person.
     clock = DayClock("America/Los_Angeles", 4)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -81,3 +82,15 @@ def test_a_bad_crisis_phone_is_refused_and_nothing_is_saved(alice: Any) -> None:
         )
     assert "crisis_contacts.0.phone" in caught.value.errors
     assert plans.plan_of(alice).clinician_name == ""
+
+
+def test_a_changed_goal_keeps_the_target_it_had_before(alice: Any) -> None:
+    plans.set_goal(alice, {"kind": "yoga", "amount": 1, "unit": "sessions"})
+    plans.set_goal(alice, {"kind": "yoga", "amount": 1, "unit": "sessions"})  # the same: kept
+    plans.set_goal(alice, {"kind": "yoga", "amount": 60, "unit": "minutes"})
+    (goal,) = plans.goals_of(alice)
+    assert (goal.amount, goal.unit) == (60, "minutes")
+    today = goal.since
+    assert goal.earlier == ((today, 1, "sessions"),)
+    assert goal.target_on(today - timedelta(days=1)) == (1, "sessions")  # type: ignore[operator]
+    assert goal.target_on(today) == (60, "minutes")  # type: ignore[arg-type]

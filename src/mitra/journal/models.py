@@ -301,6 +301,9 @@ class Goal(models.Model):
     # When the goal was first set (a change of amount keeps it): weeks before it had no goal.
     # None for a goal set before mitra kept this: it is measured in every week, as it was.
     created_at = models.DateTimeField(null=True, default=timezone.now)
+    # The targets it had before its current one, oldest first: {"until": the moment it was
+    # changed (ISO 8601), "amount", "unit"}; each past week is measured against its own.
+    earlier = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

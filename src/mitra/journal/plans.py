@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from mitra.plan import Goal as GoalSpec
 
@@ -35,6 +37,10 @@ def goals_of(person: Person) -> list[GoalSpec]:
             g.amount,
             g.unit,  # type: ignore[arg-type]
             since=None if g.created_at is None else clock.local_day(g.created_at),
+            earlier=tuple(
+                (clock.local_day(datetime.fromisoformat(e["until"])), e["amount"], e["unit"])
+                for e in g.earlier
+            ),
         )
         for g in Goal.objects.filter(person=person).order_by("pk")
     ]
@@ -61,9 +67,17 @@ def save_plan(person: Person, data: Mapping[str, Any]) -> Plan:
 
 
 def _put(person: Person, goal: GoalIn) -> Goal:
-    saved, _ = Goal.objects.update_or_create(
-        person=person, kind=goal.kind, defaults={"amount": goal.amount, "unit": goal.unit}
-    )
+    """Set a goal; a changed target keeps the one it replaces, with when it was replaced."""
+    saved = Goal.objects.select_for_update().filter(person=person, kind=goal.kind).first()
+    if saved is None:
+        return Goal.objects.create(
+            person=person, kind=goal.kind, amount=goal.amount, unit=goal.unit
+        )
+    if (saved.amount, saved.unit) != (goal.amount, goal.unit):
+        before = {"until": timezone.now().isoformat(), "amount": saved.amount, "unit": saved.unit}
+        saved.earlier = [*saved.earlier, before]
+        saved.amount, saved.unit = goal.amount, goal.unit
+        saved.save(update_fields=["amount", "unit", "earlier", "updated_at"])
     return saved
 
 

@@ -74,13 +74,23 @@ class Goal:
     """A weekly goal: `amount` minutes or sessions a week, or hours of sleep a night.
 
     `since`: the person's local day the goal was set; the weeks that ended before it had no
-    such goal (None: a goal measured in every week).
+    such goal (None: a goal measured in every week). `earlier`: the targets it had before this
+    one, oldest first, each with the local day it was replaced (`until`); a week is measured
+    against the target it had at its end.
     """
 
     kind: str
     amount: float
     unit: GoalUnit
     since: date | None = None
+    earlier: tuple[tuple[date, float, GoalUnit], ...] = ()
+
+    def target_on(self, day: date) -> tuple[float, GoalUnit]:
+        """The target (amount, unit) in effect at the end of `day`."""
+        for until, amount, unit in self.earlier:
+            if day < until:
+                return amount, unit
+        return self.amount, self.unit
 
 
 def _example(kind: str) -> str:
@@ -206,10 +216,12 @@ def weekly_progress(timeline: Timeline, goals: list[Goal]) -> list[list[WeekProg
         monday = first + timedelta(weeks=w)
         for goal in goals:
             nights = 0
-            active = goal.since is None or goal.since <= monday + timedelta(days=6)
+            sunday = monday + timedelta(days=6)
+            active = goal.since is None or goal.since <= sunday
+            amount, unit = goal.target_on(sunday)
             if not active:
                 done = math.nan
-            elif goal.unit == "hours":
+            elif unit == "hours":
                 sel = sleep_ok & (c_week == w)
                 # One figure per night: the first of each local day, as the insights read it.
                 _, firsts = np.unique(c_day[sel], return_index=True)
@@ -220,19 +232,19 @@ def weekly_progress(timeline: Timeline, goals: list[Goal]) -> list[list[WeekProg
                 sel = in_span & (p_week == w) & (kinds == goal.kind)
                 done = (
                     float(timeline.practice_minutes[sel].sum())
-                    if goal.unit == "minutes"
+                    if unit == "minutes"
                     else float(sel.sum())
                 )
-            fraction = math.nan if math.isnan(done) else min(done / goal.amount, 1.0)
+            fraction = math.nan if math.isnan(done) else min(done / amount, 1.0)
             row.append(
                 WeekProgress(
                     kind=goal.kind,
                     week_start=monday,
                     done=done,
-                    target=goal.amount,
-                    unit=goal.unit,
+                    target=amount,
+                    unit=unit,
                     fraction=fraction,
-                    met=not math.isnan(done) and done >= goal.amount,
+                    met=not math.isnan(done) and done >= amount,
                     nights=nights,
                     active=active,
                 )
