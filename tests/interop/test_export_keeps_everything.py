@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from mitra.interop.csv_export import COLUMNS, export_csv_zip
 from mitra.interop.importing import import_file
@@ -57,7 +58,10 @@ def test_the_json_export_holds_the_diet_the_plan_and_the_tapers(full: Any) -> No
     assert diet == [(True, 2.5), (False, None)]
     assert data["plan"]["clinician_name"] == "Dr Lee"
     assert data["plan"]["warning_signs"] == "skipping meals"
-    assert data["plan"]["goals"] == [{"kind": "mindfulness", "amount": 70.0, "unit": "minutes"}]
+    [goal] = data["plan"]["goals"]
+    assert (goal["kind"], goal["amount"], goal["unit"]) == ("mindfulness", 70.0, "minutes")
+    assert goal["created_at"].startswith(str(timezone.localdate().year))  # when it was set
+    assert goal["earlier"] == []
     [taper] = data["tapers"]
     assert taper["ended_at"] is None
     assert taper["schedule"]["start_amount"] == 8.0
@@ -76,7 +80,11 @@ def test_the_csv_export_holds_the_diet_the_plan_and_the_tapers(full: Any) -> Non
         {"clinician_name": "Dr Lee", "clinician_contact": "+1 555 0100", "reasons": "my kids",
          "warning_signs": "skipping meals"}
     ]  # fmt: skip
-    assert tables["goals"] == [{"kind": "mindfulness", "amount": "70.0", "unit": "minutes"}]
+    [goal] = tables["goals"]
+    assert (goal["kind"], goal["amount"], goal["unit"], goal["earlier"]) == (
+        "mindfulness", "70.0", "minutes", ""
+    )  # fmt: skip
+    assert goal["created_at"]
     [taper] = tables["tapers"]
     assert (taper["pace"], taper["start_amount"], taper["ended_at"]) == ("10-per-week", "8.0", "")
     steps = tables["taper_steps"]
@@ -110,3 +118,13 @@ def test_an_export_from_before_the_diet_fields_still_imports(full: Any) -> None:
     CheckIn.objects.all().delete()
     import_file(full, "mitra-json", json.dumps(document).encode(), dry_run=False)
     assert {c.regular_meals for c in CheckIn.objects.all()} == {None}
+
+
+def test_a_goals_earlier_targets_are_exported(alice: Any) -> None:
+    plans.set_goal(alice, {"kind": "yoga", "amount": 1, "unit": "sessions"})
+    plans.set_goal(alice, {"kind": "yoga", "amount": 3, "unit": "sessions"})
+    [goal] = export_json(alice)["plan"]["goals"]
+    [before] = goal["earlier"]
+    assert (before["amount"], before["unit"]) == (1, "sessions")
+    [row] = _tables(export_csv_zip(alice))["goals"]
+    assert json.loads(row["earlier"]) == goal["earlier"]

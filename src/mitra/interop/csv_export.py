@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +39,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "substances": ("id", "name", "knowledge_id", "dose_text", "active"),
     "intakes": ("id", "substance_id", "taken_at", "amount", "unit", "note"),
     "plan": ("clinician_name", "clinician_contact", "reasons", "warning_signs"),
-    "goals": ("kind", "amount", "unit"),
+    "goals": ("kind", "amount", "unit", "created_at", "earlier"),
     "tapers": (
         "id", "created_at", "ended_at", "pace", "unit", "start_amount", "target_amount",
         "starts", "reaches_target",
@@ -52,9 +53,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 def _cell(value: Any) -> Any:
-    """A CSV cell: lists joined by "; " (symptoms, flags) or spaces (answers), None empty."""
+    """A CSV cell: lists joined by "; " (symptoms, flags) or spaces (answers), lists of records
+    as JSON, None empty."""
     if value is None:
         return ""
+    if isinstance(value, list | tuple) and any(isinstance(v, dict) for v in value):
+        return json.dumps(value)  # records (a goal's earlier targets): as JSON
     if isinstance(value, list | tuple):
         numbers = all(isinstance(v, int | float) or v is None for v in value)
         return (" " if numbers else "; ").join("" if v is None else str(v) for v in value)

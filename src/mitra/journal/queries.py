@@ -392,8 +392,10 @@ def _plan_record(person: Person) -> dict[str, Any]:
         "clinician_contact": plan.clinician_contact,
         "reasons": plan.reasons,
         "warning_signs": plan.warning_signs,
+        # Each goal with when it was set (None: before mitra kept it) and its earlier targets.
         "goals": _rows(
-            Goal.objects.filter(person=person).order_by("pk"), ["kind", "amount", "unit"]
+            Goal.objects.filter(person=person).order_by("pk"),
+            ["kind", "amount", "unit", "created_at", "earlier"],
         ),
     }
 
