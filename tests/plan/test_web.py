@@ -140,10 +140,17 @@ def test_without_goals_the_plan_page_says_so_instead_of_drawing_empty_axes(
 
 
 def test_weeks_before_a_goal_was_set_are_not_counted_as_missed(client: Client, alice: Any) -> None:
+    from mitra.journal.timeline_builder import clock_of
     from mitra.reads.plan import plan_read
 
-    two_weeks_ago = timezone.now() - timedelta(days=14)
-    services.log_practice(alice, {"kind": "yoga", "minutes": 30, "at": two_weeks_ago})
+    # Hours into the person's own days, so that no clock change or day boundary moves a week.
+    clock = clock_of(alice)
+    today = clock.today(timezone.now())
+
+    def within(days_ago: int) -> Any:
+        return clock.day_start(today - timedelta(days=days_ago)) + timedelta(hours=8)
+
+    services.log_practice(alice, {"kind": "yoga", "minutes": 30, "at": within(14)})
     goal = plans.set_goal(alice, {"kind": "yoga", "amount": 1, "unit": "sessions"})
     before, *_, this_week = plan_read(alice).weeks
     assert (before.percent, before.goals_met, before.goals) == (None, 0, 0)
@@ -152,11 +159,9 @@ def test_weeks_before_a_goal_was_set_are_not_counted_as_missed(client: Client, a
     assert "no goal set yet" in table
     assert "on average 0% of the weekly targets were met" in table
     # Set three weeks ago, the goal was met two weeks ago and missed since.
-    type(goal).objects.filter(pk=goal.pk).update(created_at=timezone.now() - timedelta(days=21))
-    # Any write (here a practice a month ago) raises the journal's version.
-    services.log_practice(
-        alice, {"kind": "walk", "minutes": 5, "at": timezone.now() - timedelta(days=60)}
-    )
+    type(goal).objects.filter(pk=goal.pk).update(created_at=within(21))
+    # Any write (here a walk two months ago) raises the journal's version.
+    services.log_practice(alice, {"kind": "walk", "minutes": 5, "at": within(60)})
     weeks = plan_read(alice).weeks
     met = [w for w in weeks if w.goals_met]
     assert len(met) == 1
