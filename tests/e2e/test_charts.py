@@ -25,8 +25,10 @@ CHART_PAGES = [
 
 # Every text of every chart drawing on screen, with its size as drawn: its font size in the
 # drawing's units times the drawing's scale on the screen (getScreenCTM: the viewBox's scale).
+# A label Vega leaves out for room (at opacity 0) is not drawn, so neither read nor measured.
 DRAWN_TEXT_JS = """
 () => {
+  const drawn = t => t.textContent.trim() && t.checkVisibility({ opacityProperty: true });
   const found = [];
   for (const figure of document.querySelectorAll("figure.chart")) {
     const shown = [...figure.querySelectorAll("svg")].filter(s => s.checkVisibility());
@@ -36,7 +38,7 @@ DRAWN_TEXT_JS = """
       drawings: shown.length,
       table: !!(card && card.querySelector("table.data caption")),
       texts: shown.flatMap(svg => [...svg.querySelectorAll("text")]
-        .filter(t => t.textContent.trim())
+        .filter(drawn)
         .map(t => {
           const m = t.getScreenCTM();
           const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
@@ -47,7 +49,7 @@ DRAWN_TEXT_JS = """
       cut: shown.flatMap(svg => {
         const box = svg.getBoundingClientRect();
         return [...svg.querySelectorAll("text")]
-          .filter(t => t.textContent.trim())
+          .filter(drawn)
           .filter(t => {
             const r = t.getBoundingClientRect();
             return r.left < box.left - 1 || r.right > box.right + 1
