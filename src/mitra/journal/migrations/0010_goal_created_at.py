@@ -1,6 +1,5 @@
-"""When each weekly goal was set and the targets it had before, so that the weeks before a goal
-was set are not counted as weeks it was missed, and each week is measured against the target
-it had. Goals set before this migration keep none (NULL): when they were set is not
+"""When each weekly goal was set, so that the weeks before a goal was set are not counted as
+weeks it was missed. Goals set before this migration keep none (NULL): when they were set is not
 known (their last change is only the last time the Plan page was saved), so every week is
 measured against them, as before."""
 
@@ -21,8 +20,5 @@ class Migration(migrations.Migration):
             model_name="goal",
             name="created_at",
             field=models.DateTimeField(default=django.utils.timezone.now, null=True),
-        ),
-        migrations.AddField(
-            model_name="goal", name="earlier", field=models.JSONField(blank=True, default=list)
         ),
     ]
