@@ -127,16 +127,20 @@ def test_weekly_progress_counts_minutes_sessions_and_mean_sleep_on_local_weeks()
     assert math.isnan(second[2].fraction)
 
 
-def test_a_week_that_ended_before_a_goal_was_set_is_not_a_week_it_was_missed() -> None:
-    monday = date(2026, 3, 2)
-    line = Timeline(
+def _yoga(on_days: tuple[int, ...], last: int) -> Timeline:
+    """Half an hour of yoga at 8:00 on these days of March 2026, from Monday the 2nd."""
+    return Timeline(
         clock=DayClock("Europe/Berlin", 4),
-        first=monday,
-        last=date(2026, 3, 18),
-        practice_time=np.array([_at(date(2026, 3, 3), 8), _at(date(2026, 3, 17), 8)]),
-        practice_kind=("yoga", "yoga"),
-        practice_minutes=np.array([30.0, 30.0]),
+        first=date(2026, 3, 2),
+        last=date(2026, 3, last),
+        practice_time=np.array([_at(date(2026, 3, d), 8) for d in on_days]),
+        practice_kind=("yoga",) * len(on_days),
+        practice_minutes=np.full(len(on_days), 30.0),
     )
+
+
+def test_a_week_that_ended_before_a_goal_was_set_is_not_a_week_it_was_missed() -> None:
+    line = _yoga(on_days=(3, 17), last=18)
     # Set on the Sunday of the second week: that week is measured, the first is not.
     before, set_in, after = weekly_progress(
         line, [Goal("yoga", 1, "sessions", since=date(2026, 3, 15))]
@@ -151,15 +155,7 @@ def test_a_week_that_ended_before_a_goal_was_set_is_not_a_week_it_was_missed() -
 
 
 def test_each_week_is_measured_against_the_target_it_had() -> None:
-    monday = date(2026, 3, 2)
-    line = Timeline(
-        clock=DayClock("Europe/Berlin", 4),
-        first=monday,
-        last=date(2026, 3, 22),
-        practice_time=np.array([_at(date(2026, 3, d), 8) for d in (3, 10, 17)]),
-        practice_kind=("yoga",) * 3,
-        practice_minutes=np.array([30.0] * 3),
-    )
+    line = _yoga(on_days=(3, 10, 17), last=22)
     # Once a week at first; raised to three times a week on Wednesday 11 March.
     goal = Goal("yoga", 3, "sessions", earlier=((date(2026, 3, 11), 1, "sessions"),))
     first, raised_in, after = (week[0] for week in weekly_progress(line, [goal]))
