@@ -1,8 +1,11 @@
 """The terminal and the server from a cold process: what a person waits for after pressing Enter.
 
 Each figure is the wall time of a fresh process (the median of several), against the floor of
-starting the same Python with nothing imported. `mitra serve` is timed until its port accepts a
-connection, then its first page; the memory row is the peak RSS of `mitra insights`.
+starting the same Python with nothing imported. The terminal's commands are run as the `mitra`
+command runs them, twice: with no command server (the first command after an idle hour, or
+MITRA_COMMAND_SERVER=off) and with the one the first command starts (see `mitra.launcher`).
+`mitra serve` is timed until its port accepts a connection, then its first page; the memory row
+is the peak RSS of `mitra insights`.
 
 Run: python bench/bench_cli.py DATA_DIR   (a folder holding a 10-year journal)
 """
@@ -44,6 +47,34 @@ def _wall_ms(args: list[str], env: dict[str, str], runs: int = RUNS) -> float:
 
 def _mitra(*args: str) -> list[str]:
     return [sys.executable, "-m", "mitra.cli", *args]
+
+
+def _typed(*args: str) -> list[str]:
+    """The `mitra` console command (its entry point, run by this Python)."""
+    return [sys.executable, "-c", "from mitra.launcher import main; main()", *args]
+
+
+_SOCKET = "import os; from mitra import launcher; print(launcher.socket_path(dict(os.environ)))"
+
+
+def _start_command_server(env: dict[str, str]) -> None:
+    """Run one command so it starts the server, and wait until the server answers."""
+    from mitra import launcher
+
+    subprocess.run(_typed("--help"), env=env, check=True, capture_output=True)
+    where = subprocess.run(
+        [sys.executable, "-c", _SOCKET], env=env, check=True, capture_output=True, text=True
+    )
+    path = Path(where.stdout.strip())
+    deadline = time.monotonic() + 120
+    while launcher.ask(path, "status") is None:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the command server did not start")
+        time.sleep(0.1)
+
+
+def _stop_command_server(env: dict[str, str]) -> None:
+    subprocess.run(_typed("command-server", "stop"), env=env, check=True, capture_output=True)
 
 
 def _free_port() -> int:
@@ -144,29 +175,44 @@ def measure(data_dir: str) -> list[Row]:
     counter = iter(range(10_000))
 
     def checkin() -> list[str]:
-        return _mitra("checkin", "4", "--note", f"bench {time.time()} {next(counter)}")
+        return ["checkin", "4", "--note", f"bench {time.time()} {next(counter)}"]
 
-    rows = [
-        Row("mitra --help", _wall_ms(_mitra("--help"), env), floor, "python -c pass", limit=250),
-    ]
-    samples = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        subprocess.run(checkin(), env=env, check=True, capture_output=True)
-        samples.append((time.perf_counter() - started) * 1000)
-    rows.append(
-        Row("mitra checkin", statistics.median(samples), floor, "python -c pass", limit=400)
-    )
-    samples = []
-    for i in range(RUNS):
-        # The replay token is the dose's content and minute: each run logs an amount of its own.
-        at = (datetime.now(UTC) - timedelta(minutes=7 + i)).isoformat(timespec="seconds")
-        amount = f"{0.4 + (time.time_ns() // 1000 % 100_000) / 1e6:.6f}"
-        args = _mitra("dose", name, amount, "--at", at)
-        started = time.perf_counter()
-        subprocess.run(args, env=env, check=True, capture_output=True)
-        samples.append((time.perf_counter() - started) * 1000)
-    rows.append(Row("mitra dose", statistics.median(samples), floor, "python -c pass", limit=400))
+    rows: list[Row] = []
+    # Each command as a person types it: with no command server running (the first command
+    # after an idle hour, or MITRA_COMMAND_SERVER=off: the command runs in the process the
+    # shell started), then with the server the first command started.
+    for served in (False, True):
+        how = "command server running" if served else "no command server"
+        run_env = env if served else env | {"MITRA_COMMAND_SERVER": "off"}
+        if served:
+            _start_command_server(run_env)
+        rows.append(
+            Row(f"mitra --help ({how})", _wall_ms(_typed("--help"), run_env), floor,
+                "python -c pass", limit=250)
+        )  # fmt: skip
+        samples = []
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            subprocess.run(_typed(*checkin()), env=run_env, check=True, capture_output=True)
+            samples.append((time.perf_counter() - started) * 1000)
+        rows.append(
+            Row(f"mitra checkin ({how})", statistics.median(samples), floor, "python -c pass",
+                limit=400)
+        )  # fmt: skip
+        samples = []
+        for i in range(RUNS):
+            # The replay token is the dose's content and minute: each run an amount of its own.
+            at = (datetime.now(UTC) - timedelta(minutes=7 + i)).isoformat(timespec="seconds")
+            amount = f"{0.4 + (time.time_ns() // 1000 % 100_000) / 1e6:.6f}"
+            args = _typed("dose", name, amount, "--at", at)
+            started = time.perf_counter()
+            subprocess.run(args, env=run_env, check=True, capture_output=True)
+            samples.append((time.perf_counter() - started) * 1000)
+        rows.append(
+            Row(f"mitra dose ({how})", statistics.median(samples), floor, "python -c pass",
+                limit=400)
+        )  # fmt: skip
+    _stop_command_server(env)
     listening, first_page = zip(*(_serve(env) for _ in range(3)), strict=True)
     rows.append(
         Row(

@@ -15,6 +15,7 @@ import typer  # after the variable above, which pydantic reads when it builds a 
 from . import (
     accounts,
     cohort,
+    command_server,
     consent,
     data,
     insights,
@@ -36,6 +37,7 @@ __all__ = ["app", "main"]
 _GROUPS = (
     accounts,
     cohort,
+    command_server,
     consent,
     data,
     insights,

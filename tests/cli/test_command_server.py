@@ -1,0 +1,245 @@
+"""The `mitra` command through its resident command server: the same answers, exit statuses and
+entries as a command run directly, and a server that keeps nothing of the journal."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from mitra import launcher
+
+# The console command `mitra`, as its entry point runs it (sys.argv[1:] are the arguments).
+MITRA = [sys.executable, "-c", "from mitra.launcher import main; main()"]
+DIRECT = [sys.executable, "-m", "mitra.cli"]
+
+
+def _wait_for(predicate: Callable[[], object], what: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """An environment whose data folder has a journal and a command server running for it."""
+    folder = tmp_path_factory.mktemp("served")
+    env = os.environ | {"MITRA_DATA_DIR": str(folder), "TZ": "Europe/Berlin"}
+    env.pop("MITRA_COMMAND_SERVER", None)
+    # The first command runs directly (no server yet), then starts the server in the background.
+    first = subprocess.run(
+        [*MITRA, "checkin", "3", "--note", "before the server"],
+        env=env, capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    path = _socket(env)
+    _wait_for(lambda: launcher.ask(path, "status") is not None, "the command server")
+    yield env
+    launcher.ask(path, "stop")
+
+
+def _socket(env: dict[str, str]) -> Path:
+    """The server's socket for `env` as the `mitra` command computes it (same Python)."""
+    done = subprocess.run(
+        [sys.executable, "-c",
+         "import os; from mitra import launcher; print(launcher.socket_path(dict(os.environ)))"],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return Path(done.stdout.strip())
+
+
+def _served_count(env: dict[str, str]) -> int:
+    answer = launcher.ask(_socket(env), "status")
+    assert answer is not None, "the command server is not running"
+    return int(answer["served"])
+
+
+def test_a_check_in_through_the_server_is_stored_and_answered_as_directly(
+    served: dict[str, str],
+) -> None:
+    before = _served_count(served)
+    done = subprocess.run(
+        [*MITRA, "checkin", "6", "--note", "through the server"],
+        env=served, capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Check-in saved (anxiety 6/10, check-in 2)")
+    assert _served_count(served) == before + 1
+    # Read back directly, in a process of its own: both check-ins, in the person's time zone.
+    listed = subprocess.run(
+        [*DIRECT, "entries", "--json"], env=served, capture_output=True, text=True, check=True
+    )
+    assert "through the server" in listed.stdout
+    assert "before the server" in listed.stdout
+    through = subprocess.run(
+        [*MITRA, "entries", "--json"], env=served, capture_output=True, text=True, check=True
+    )
+    assert json.loads(through.stdout) == json.loads(listed.stdout)
+
+
+def test_a_refused_command_says_why_in_one_line_with_exit_2_as_directly(
+    served: dict[str, str],
+) -> None:
+    before = _served_count(served)
+    args = ["checkin", "11"]
+    direct = subprocess.run(
+        [*DIRECT, *args], env=served, capture_output=True, text=True, check=False
+    )
+    through = subprocess.run(
+        [*MITRA, *args], env=served, capture_output=True, text=True, check=False
+    )
+    assert _served_count(served) == before + 1
+    assert (through.returncode, through.stdout, through.stderr) == (
+        direct.returncode, direct.stdout, direct.stderr,
+    )  # fmt: skip
+    assert through.returncode == 2
+    assert through.stderr.count("\n") == 1
+    assert "at most 10" in through.stderr
+
+
+def test_the_server_reads_input_from_the_persons_stdin_and_ctrl_c_stops_the_command(
+    served: dict[str, str],
+) -> None:
+    answers = "\n".join(["1"] * 7) + "\n"
+    done = subprocess.run(
+        [*MITRA, "questionnaire", "GAD-7"], env=served, input=answers,
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "GAD-7: 7 of 21, Mild anxiety." in done.stdout
+    # A questionnaire waiting for its first answer, then Ctrl-C at the `mitra` process: the
+    # signal reaches the command, which stops as a direct run would, and stores nothing.
+    waiting = subprocess.Popen(
+        [*MITRA, "questionnaire", "GAD-7"], env=served, stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    _wait_for(lambda: _served_count(served) > 0 and _child_of(waiting.pid), "the command")
+    time.sleep(1)
+    waiting.send_signal(signal.SIGINT)
+    waiting.wait(timeout=60)  # stdin stays open: the signal, not the end of input, stops it
+    _out, err = waiting.communicate(timeout=60)
+    assert waiting.returncode == 130, err
+    assert "stopped at question 1 of 7; nothing was saved" in err
+    listed = subprocess.run(
+        [*DIRECT, "responses", "--json"], env=served, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert listed.returncode == 0, listed.stderr
+    assert len(json.loads(listed.stdout)["responses"]) == 1
+
+
+def _child_of(client: int) -> bool:
+    """Whether the client has handed its command to a copy (the copy holds its stdin)."""
+    own = os.stat(f"/proc/{client}/fd/0").st_ino
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) == client:
+            continue
+        try:
+            if os.stat(f"/proc/{pid}/fd/0").st_ino == own:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def test_the_server_holds_no_journal_file_and_its_socket_is_private(
+    served: dict[str, str],
+) -> None:
+    path = _socket(served)
+    assert path.parent == Path(served["MITRA_DATA_DIR"])
+    assert path.stat().st_mode & 0o777 == 0o600
+    answer = launcher.ask(path, "status")
+    assert answer is not None
+    opened = [os.readlink(f"/proc/{answer['pid']}/fd/{fd}")
+              for fd in os.listdir(f"/proc/{answer['pid']}/fd")]  # fmt: skip
+    assert not [f for f in opened if "mitra.sqlite3" in f], opened
+    assert os.readlink(f"/proc/{answer['pid']}/cwd") == "/"
+
+
+def test_status_and_stop_from_the_command_line(tmp_path: Path) -> None:
+    env = os.environ | {"MITRA_DATA_DIR": str(tmp_path), "MITRA_COMMAND_SERVER_IDLE": "600"}
+    quiet = subprocess.run([*MITRA, "command-server", "status"], env=env, capture_output=True,
+                           text=True, check=True)  # fmt: skip
+    assert "No command server is running" in quiet.stdout
+    subprocess.run([*MITRA, "checkin", "2"], env=env, check=True, capture_output=True)
+    path = _socket(env)
+    _wait_for(lambda: launcher.ask(path, "status") is not None, "the command server")
+    status = subprocess.run([*MITRA, "command-server", "status"], env=env, capture_output=True,
+                            text=True, check=True)  # fmt: skip
+    assert "A command server is running" in status.stdout
+    assert "10 idle minutes" in status.stdout
+    stopped = subprocess.run([*MITRA, "command-server", "stop"], env=env, capture_output=True,
+                             text=True, check=True)  # fmt: skip
+    assert "Stopped the command server" in stopped.stdout
+    _wait_for(lambda: not path.exists(), "the socket to go")
+    # `stop` starts no server after it.
+    time.sleep(1)
+    assert launcher.ask(path, "status") is None
+
+
+def test_an_idle_server_ends_and_removes_its_socket(tmp_path: Path) -> None:
+    env = os.environ | {"MITRA_DATA_DIR": str(tmp_path), "MITRA_COMMAND_SERVER_IDLE": "1"}
+    subprocess.run([*MITRA, "checkin", "2"], env=env, check=True, capture_output=True)
+    path = _socket(env)
+    _wait_for(path.exists, "the command server")
+    _wait_for(lambda: not path.exists(), "the idle server to end", seconds=30)
+
+
+def test_no_server_for_an_encrypted_journal_or_when_switched_off(tmp_path: Path) -> None:
+    base = {"MITRA_DATA_DIR": str(tmp_path), "HOME": "/home/someone"}
+    assert launcher.socket_path(base) is not None
+    assert launcher.socket_path(base | {"MITRA_COMMAND_SERVER": "off"}) is None
+    assert launcher.socket_path(base | {"MITRA_ENCRYPTION_KEY": "x" * 64}) is None
+    assert launcher.socket_path(base | {"MITRA_ENCRYPTION_KEY_FILE": "/k"}) is None
+    assert launcher.socket_path(base | {"MITRA_DATA_DIR": str(tmp_path / "none")}) is None
+    # A different time zone, database or settings is another server's: each has its own.
+    others = [base | {"TZ": "Asia/Tokyo"}, base | {"MITRA_DATABASE_URL": "postgresql://x/y"},
+              base | {"LANG": "de_DE.UTF-8"}]  # fmt: skip
+    paths = {launcher.socket_path(e) for e in [base, *others]}
+    assert len(paths) == 4
+    # What does not change the server's setup (the shell's own variables) shares it.
+    assert launcher.socket_path(
+        base | {"PWD": "/home/someone/notes", "SHLVL": "3"}
+    ) == launcher.socket_path(base)
+
+
+def _on_a_terminal(command: list[str], env: dict[str, str]) -> bytes:
+    """What `command` writes to a terminal (a pseudo-terminal 70 columns wide)."""
+    import pty
+
+    main, child = pty.openpty()
+    done = subprocess.Popen(command, stdin=child, stdout=child, stderr=child, env=env)
+    os.close(child)
+    written = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the terminal's other end closed
+            break
+        if not chunk:
+            break
+        written += chunk
+    os.close(main)
+    assert done.wait(timeout=60) == 0, written
+    return written
+
+
+def test_on_a_terminal_the_server_writes_the_same_bytes_colours_included(
+    served: dict[str, str],
+) -> None:
+    env = served | {"COLUMNS": "70", "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    before = _served_count(served)
+    through = _on_a_terminal([*MITRA, "entries"], env)
+    assert _served_count(served) == before + 1
+    direct = _on_a_terminal([*MITRA, "entries"], env | {"MITRA_COMMAND_SERVER": "off"})
+    assert through == direct
+    assert b"\x1b[" in through  # coloured, as the person's terminal is
