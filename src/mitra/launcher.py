@@ -12,21 +12,32 @@ process the shell started.
 
 What the server keeps is imported code, nothing of the journal: it opens no database connection
 (each command's copy opens its own and ends with it), and it is never started for an encrypted
-journal, so no key stays in memory. It answers its own user only (the socket is in the private
-data folder, and the peer's user id is checked), and it ends after an idle hour (or
-MITRA_COMMAND_SERVER_IDLE seconds), when the installed code changes, when its socket is
-removed, or with `mitra command-server stop`. MITRA_COMMAND_SERVER=off runs every command
-directly and starts no server.
+journal, so no key stays in memory; its own environment is only what its setup depends on. It
+answers its own user only (the socket is in the private data folder, and both ends check the
+other's user id), and it ends after an idle hour (or MITRA_COMMAND_SERVER_IDLE seconds), when the
+installed code changes, when its socket is removed, or with `mitra command-server stop`.
+MITRA_COMMAND_SERVER=off runs every command directly and starts no server.
+
+A copy behaves as the process the shell started would: signals the shell left ignored (nohup)
+stay ignored, Ctrl-Z stops it and `fg` resumes it (it is not resumed in the background while
+it could read the terminal), and a command interrupted by a signal ends the `mitra` process by
+the same signal. A command runs directly when stdin, stdout or stderr is closed, when it was
+started in the background of a terminal, when the server does not answer within seconds, and
+always for `mitra serve` and `mitra user` (whose password prompt needs the terminal itself).
+What the copy does not take from the `mitra` process: its resource limits, nice value and
+control group, which are the server's (started by the first command of the hour).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
 import signal
 import socket
+import stat
 import struct
 import sys
 import time
@@ -34,17 +45,27 @@ from pathlib import Path
 from typing import Any
 
 IDLE_SECONDS = 3600.0
-# The environment a server's imports and settings depend on: a command whose environment
-# differs in any of these is served by a server started with its own.
-_ENV_PREFIXES = ("MITRA_", "DJANGO_", "PYTHON", "LC_", "XDG_", "OPENBLAS_", "OMP_")
-_ENV_NAMES = frozenset({"LANG", "LANGUAGE", "TZ", "HOME"})
+_ANSWER_SECONDS = 5.0  # a server that has not started the command by then is not waited for
+# Never served: the web server runs for hours with its own workers, signal handling and
+# control group; an account's password prompt reads the terminal itself; the command server's
+# own commands start none.
+_DIRECT_COMMANDS = frozenset({"serve", "user", "command-server"})
+# The environment a server's imports and settings depend on (read once, at import or setup):
+# a command whose environment differs in any of these is served by a server of its own.
+_ENV_PREFIXES = ("MITRA_", "DJANGO_", "PYTHON", "LC_", "LD_", "OPENBLAS_", "OMP_", "TYPER_")
+_ENV_NAMES = frozenset(
+    {
+        "LANG", "LANGUAGE", "TZ", "HOME", "PATH",
+        "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME",
+        "TERMINAL_WIDTH", "GITHUB_ACTIONS", "FORCE_COLOR", "PY_COLORS",
+        "_TYPER_FORCE_DISABLE_TERMINAL", "_TYPER_STANDARD_TRACEBACK",
+    }
+)  # fmt: skip
+_NOT_HASHED = frozenset({"MITRA_COMMAND_SERVER"})
 _HEADER = struct.Struct("!I")
-_FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 _MAX_REQUEST = 1 << 20
 _TERMINAL = (0, 1, 2)
-# Never served: the web server runs for hours with its own workers and signal handling; the
-# command server's own commands start none.
-_DIRECT_COMMANDS = frozenset({"serve", "command-server"})
+_FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 # The environment the command was started with (Django's settings change TZ once they load).
 _started_with: dict[str, str] = {}
 
@@ -54,24 +75,18 @@ def main() -> None:
     argv = sys.argv[1:]
     environment = dict(os.environ)
     _started_with.update(environment)
-    path = socket_path(environment)
-    if argv[:1] and argv[0] in _DIRECT_COMMANDS:
-        path = None
-    if path is not None:
-        status = _through_server(path, argv, environment)
-        if isinstance(status, int):
-            raise SystemExit(status)
-        if status == "refused":  # a server whose copies cannot run commands ends
-            ask(path, "stop")
-        if status is not None:  # run here, and leave the running server (or none) as it is
-            path = None
-    try:
-        from mitra.cli import main as run
+    path = None if argv[:1] and argv[0] in _DIRECT_COMMANDS else socket_path(environment)
+    start_after = False
+    if path is not None and _may_hand_over():
+        outcome = _through_server(path, argv, environment)
+        if isinstance(outcome, int):
+            raise SystemExit(outcome)
+        start_after = outcome is None
+    from mitra.cli import main as run
 
-        run(argv)
-    finally:
-        if path is not None:
-            _start_server(path, environment)
+    run(argv)  # a failed command raises SystemExit: no server is started after it
+    if start_after and path is not None:
+        _start_server(path, environment)
 
 
 def this_server() -> Path | None:
@@ -81,23 +96,38 @@ def this_server() -> Path | None:
 
 def socket_path(environment: dict[str, str]) -> Path | None:
     """Where this installation's command server for `environment` listens, or None when
-    commands run directly (switched off, an encrypted journal, no data folder yet)."""
+    commands run directly: switched off, an encrypted journal, no private data folder of this
+    user's yet (or one given by a relative path), a system without Unix sockets' credentials."""
     if environment.get("MITRA_COMMAND_SERVER", "").lower() in {"off", "0", "no", "false"}:
         return None
-    if environment.get("MITRA_ENCRYPTION_KEY") or environment.get("MITRA_ENCRYPTION_KEY_FILE"):
+    if "MITRA_ENCRYPTION_KEY" in environment or "MITRA_ENCRYPTION_KEY_FILE" in environment:
         return None
-    if not hasattr(socket, "AF_UNIX") or not hasattr(socket, "send_fds"):
+    if not all(hasattr(socket, name) for name in ("AF_UNIX", "send_fds", "SO_PEERCRED")):
         return None
-    folder = environment.get("MITRA_DATA_DIR") or _default_data_dir()
-    if not folder or not os.path.isdir(folder):
+    folder = _private_folder(environment)
+    if folder is None:
         return None
     relevant = sorted(
         (k, v)
         for k, v in environment.items()
-        if (k.startswith(_ENV_PREFIXES) or k in _ENV_NAMES) and k != "MITRA_COMMAND_SERVER"
+        if (k.startswith(_ENV_PREFIXES) or k in _ENV_NAMES) and k not in _NOT_HASHED
     )
-    key = json.dumps([sys.executable, str(Path(__file__).parent), relevant])
+    key = json.dumps([sys.executable, str(Path(__file__).parent), folder, relevant])
     return Path(folder) / f"command-{hashlib.sha256(key.encode()).hexdigest()[:16]}.sock"
+
+
+def _private_folder(environment: dict[str, str]) -> str | None:
+    """The data folder by its absolute path when it exists, is this user's and no one else's."""
+    folder = os.path.expanduser(environment.get("MITRA_DATA_DIR") or _default_data_dir())
+    if not os.path.isabs(folder):
+        return None
+    try:
+        found = os.stat(folder)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.getuid() or found.st_mode & 0o077:
+        return None
+    return folder
 
 
 def _default_data_dir() -> str:
@@ -109,15 +139,35 @@ def _default_data_dir() -> str:
 # --- the client: the process the shell started ----------------------------------------------
 
 
+def _may_hand_over() -> bool:
+    """Whether this process has a terminal to hand over: stdin, stdout and stderr open, and
+    not a background job of a terminal (which would be stopped when it reads it)."""
+    try:
+        for fd in _TERMINAL:
+            os.fstat(fd)
+    except OSError:
+        return False
+    try:
+        return os.tcgetpgrp(0) == os.getpgrp()
+    except OSError:  # stdin is not this process's controlling terminal: no job control
+        return True
+
+
 def _connect(sock: socket.socket, path: Path) -> None:
     """Connect by the socket's name from within its folder: a Unix socket's address holds
     about a hundred bytes, less than a data folder's path may need."""
-    here = os.getcwd()
-    os.chdir(path.parent)
+    here = os.open(".", os.O_RDONLY | os.O_DIRECTORY)
     try:
+        os.chdir(path.parent)
         sock.connect(path.name)
     finally:
-        os.chdir(here)
+        os.fchdir(here)
+        os.close(here)
+
+
+def _peer_uid(sock: socket.socket) -> int:
+    creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    return int(struct.unpack("3i", creds)[1])
 
 
 def _request(sock: socket.socket, payload: dict[str, Any], fds: list[int]) -> None:
@@ -127,30 +177,43 @@ def _request(sock: socket.socket, payload: dict[str, Any], fds: list[int]) -> No
 
 
 def _through_server(path: Path, argv: list[str], environment: dict[str, str]) -> int | str | None:
-    """The command's exit status from the server; otherwise the command is still to run:
-    None when no server runs or it was stale (it ends; another is started after the command),
-    "direct" when the server asks this process to run it (no terminal to hand over), "refused"
-    when its copy could not take the command."""
+    """The command's exit status when the server ran it. Otherwise the command is still to
+    run here: None when no server runs or it was stale (it ends; one is started after the
+    command), "direct" when the server could not take it."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(_ANSWER_SECONDS)
     try:
-        request = {"argv": argv, "env": environment, "cwd": os.getcwd(), "umask": _umask()}
         _connect(sock, path)
-        _request(sock, request, list(_TERMINAL))
+    except OSError as exc:
+        sock.close()
+        return None if exc.errno in {errno.ENOENT, errno.ECONNREFUSED} else "direct"
+    ignored = [int(s) for s in _FORWARDED if signal.getsignal(s) is signal.SIG_IGN]
+    try:
+        if _peer_uid(sock) != os.getuid():
+            sock.close()
+            return "direct"
         answers = sock.makefile("rb")
-        first = answers.readline()
-    except OSError:
+        # The terminal is sent only to a server that answers: a stopped one would hold it.
+        if not json.loads(answers.readline() or b"{}").get("ready"):
+            sock.close()
+            return "direct"
+        request = {"argv": argv, "env": environment, "cwd": os.getcwd(), "umask": _umask(),
+                   "ignored": ignored}  # fmt: skip
+        _request(sock, request, list(_TERMINAL))
+        started = json.loads(answers.readline() or b"{}")
+    except (OSError, ValueError):  # a wedged server, say: its copy never runs without "go"
         sock.close()
-        return None
-    if not first:
-        sock.close()
-        return None
-    started = json.loads(first)
+        return "direct"
     if "pid" not in started:
         sock.close()
-        if started.get("stale"):
-            return None
-        return "direct" if started.get("direct") else "refused"
-    child = int(started["pid"])
+        if started.get("failed"):  # a server whose copies cannot run commands ends
+            ask(path, "stop")
+        return None if started.get("stale") else "direct"
+    return _wait_for_copy(sock, answers, int(started["pid"]), ignored)
+
+
+def _wait_for_copy(sock: socket.socket, answers: Any, child: int, ignored: list[int]) -> int:
+    """Let the copy run, pass it the signals this process receives, and end as it ended."""
     forwarded: list[int] = []
 
     def forward(signum: int, _frame: Any) -> None:
@@ -158,15 +221,41 @@ def _through_server(path: Path, argv: list[str], environment: dict[str, str]) ->
         with contextlib.suppress(ProcessLookupError):
             os.kill(child, signum)
 
+    def suspend(_signum: int, _frame: Any) -> None:  # Ctrl-Z: stop the copy, then this one
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGSTOP)
+        signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTSTP)
+        signal.signal(signal.SIGTSTP, suspend)  # resumed here
+
+    def resume(_signum: int, _frame: Any) -> None:
+        if _may_hand_over():  # in the foreground again (`fg`), or no terminal to read
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGCONT)
+
     for signum in _FORWARDED:
-        signal.signal(signum, forward)
-    with sock:
+        if signum not in ignored:
+            signal.signal(signum, forward)
+    signal.signal(signal.SIGTSTP, suspend)
+    signal.signal(signal.SIGCONT, resume)
+    try:
+        sock.settimeout(None)
+        sock.sendall(b"g")  # the copy runs the command only now: never here and there both
         line = answers.readline()
-    if line:
-        return int(json.loads(line)["exit"])
-    if forwarded:  # the signal ended the command: end as it would have ended this process
-        signal.signal(forwarded[-1], signal.SIG_DFL)
-        os.kill(os.getpid(), forwarded[-1])
+    except OSError:
+        line = b""
+    finally:
+        sock.close()
+    try:
+        ended = json.loads(line) if line else {}
+    except ValueError:
+        ended = {}
+    if "exit" in ended:
+        return int(ended["exit"])
+    by = int(ended.get("signal") or (forwarded[-1] if forwarded else 0))
+    if by:  # end as the signal would have ended this process
+        signal.signal(by, signal.SIG_DFL)
+        os.kill(os.getpid(), by)
     print("mitra: the command ended without an exit status", file=sys.stderr)
     return 1
 
@@ -178,13 +267,15 @@ def _umask() -> int:
 
 
 def _start_server(path: Path, environment: dict[str, str]) -> None:
-    """Start the server for `path` in the background, detached from this terminal."""
+    """Start the server for `path` in the background, detached from this terminal, with only
+    the environment its setup depends on (each command brings its own)."""
     import subprocess
 
+    own = {k: v for k, v in environment.items() if k.startswith(_ENV_PREFIXES) or k in _ENV_NAMES}
     with contextlib.suppress(OSError):  # commands keep running directly
         subprocess.Popen(  # noqa: S603  this Python, this module, a path it computed
             [sys.executable, "-m", "mitra.launcher", "serve-commands", os.fspath(path)],
-            env=environment,
+            env=own,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -197,34 +288,39 @@ def ask(path: Path, what: str) -> dict[str, Any] | None:
     """A running server's answer to `status` or `stop`, or None when none runs at `path`."""
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(5)
+            sock.settimeout(_ANSWER_SECONDS)
             _connect(sock, path)
+            if _peer_uid(sock) != os.getuid():
+                return None
+            answers = sock.makefile("rb")
+            answers.readline()  # ready
             _request(sock, {"ask": what}, [])
-            line = sock.makefile("rb").readline()
-    except OSError:
+            line = answers.readline()
+        answer = json.loads(line) if line else None
+    except (OSError, ValueError):
         return None
-    return json.loads(line) if line else None
+    return answer if isinstance(answer, dict) else None
 
 
 # --- the server ------------------------------------------------------------------------------
 
 
-def _fingerprint() -> str:
+def _fingerprint(package: Path | None = None) -> str:
     """The installed code as files, sizes and times: a server whose code changed under it
     ends instead of running a command with the old code."""
     digest = hashlib.sha256()
-    package = Path(__file__).parent
-    for folder, subfolders, files in os.walk(package):
+    for folder, subfolders, files in os.walk(package or Path(__file__).parent):
         subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
         for name in sorted(files):
             if name.endswith((".pyc", ".pyo")):
                 continue
-            stat = os.stat(os.path.join(folder, name))
-            digest.update(f"{folder}/{name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
-    import django
+            found = os.stat(os.path.join(folder, name))
+            digest.update(f"{folder}/{name}:{found.st_size}:{found.st_mtime_ns}\n".encode())
+    if package is None:
+        import django
 
-    site = Path(django.__file__).parent.parent  # installed or removed packages change it
-    digest.update(str(os.stat(site).st_mtime_ns).encode())
+        site = Path(django.__file__).parent.parent  # installed or removed packages change it
+        digest.update(str(os.stat(site).st_mtime_ns).encode())
     return digest.hexdigest()
 
 
@@ -286,9 +382,15 @@ def _warm_knowledge() -> None:
 
 def serve_commands(path: Path) -> None:
     """Listen at `path` until idle, stale, replaced or stopped; fork a copy per command."""
-    os.chdir("/")  # keeps none of the person's folders busy
+    os.chdir("/")  # keeps none of the person's folders busy (the data folder is absolute)
+    lock = _only_server(path)
+    if lock is None:  # another is starting or running
+        return
+    fingerprint = _fingerprint()
     _warm()
-    server = _Server(path, _fingerprint())
+    if _fingerprint() != fingerprint:  # changed while importing: some of it may be old
+        return
+    server = _Server(path, fingerprint, lock)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # each command's copy is reaped at once
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
@@ -308,11 +410,24 @@ def serve_commands(path: Path) -> None:
             os.unlink(path)
 
 
+def _only_server(path: Path) -> int | None:
+    """A lock held for the server's life, or None when another server holds it."""
+    import fcntl
+
+    fd = os.open(path.with_name(f"{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
 class _Server:
     """The listening socket and what `status` reports."""
 
-    def __init__(self, path: Path, fingerprint: str) -> None:
-        self.path, self.fingerprint = path, fingerprint
+    def __init__(self, path: Path, fingerprint: str, lock: int) -> None:
+        self.path, self.fingerprint, self.lock = path, fingerprint, lock
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         provisional = path.with_name(f"{path.name}.{os.getpid()}")
         old_mask = os.umask(0o177)
@@ -323,7 +438,7 @@ class _Server:
             os.umask(old_mask)
             os.chdir("/")
         self.listener.listen(16)
-        os.replace(provisional, path)  # a server started at the same moment is replaced
+        os.replace(provisional, path)
         self.inode = os.stat(path).st_ino
         self.listener.settimeout(1.0)
         self.started, self.served, self.last = time.time(), 0, time.monotonic()
@@ -332,12 +447,16 @@ class _Server:
         return time.monotonic() - self.last > _idle_seconds()
 
     def still_ours(self) -> bool:
-        return _still_ours(self.path, self.inode)
+        try:
+            return os.stat(self.path).st_ino == self.inode
+        except OSError:
+            return False
 
     def answer(self, conn: socket.socket) -> bool:
         """Answer one connection; False when the server is to end."""
         self.last = time.monotonic()
-        conn.settimeout(5)
+        conn.settimeout(2)
+        self._reply(conn, ready=True)
         request, fds = _read_request(conn)
         try:
             if request is None:
@@ -349,7 +468,7 @@ class _Server:
             if request.get("ask") == "stop":
                 self._reply(conn, stopped=os.getpid())
                 return False
-            if len(fds) != len(_TERMINAL):  # a closed stdin, say: the client runs it itself
+            if len(fds) != len(_TERMINAL):
                 self._reply(conn, direct=True)
                 return True
             if _fingerprint() != self.fingerprint:
@@ -357,8 +476,7 @@ class _Server:
                 return False
             self.served += 1
             if os.fork() == 0:
-                self.listener.close()
-                _run_copy(conn, fds, request)  # never returns
+                _run_copy(conn, fds, request, (self.listener.fileno(), self.lock))
             return True
         finally:
             for fd in fds:
@@ -366,7 +484,8 @@ class _Server:
 
     @staticmethod
     def _reply(conn: socket.socket, **answer: Any) -> None:
-        conn.sendall(json.dumps(answer).encode() + b"\n")
+        with contextlib.suppress(OSError):
+            conn.sendall(json.dumps(answer).encode() + b"\n")
 
 
 def _idle_seconds() -> float:
@@ -376,19 +495,11 @@ def _idle_seconds() -> float:
         return IDLE_SECONDS
 
 
-def _still_ours(path: Path, inode: int) -> bool:
-    try:
-        return os.stat(path).st_ino == inode
-    except OSError:
-        return False
-
-
 def _read_request(conn: socket.socket) -> tuple[dict[str, Any] | None, list[int]]:
     """The request and the descriptors sent with it; None for another user or bad bytes."""
     fds: list[int] = []
     try:
-        creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-        _pid, uid, _gid = struct.unpack("3i", creds)
+        uid = _peer_uid(conn)
         header, fds, _flags, _addr = socket.recv_fds(conn, _HEADER.size, len(_TERMINAL))
         if uid != os.getuid() or len(header) != _HEADER.size:
             return None, fds
@@ -407,50 +518,82 @@ def _read_request(conn: socket.socket) -> tuple[dict[str, Any] | None, list[int]
     return (request if isinstance(request, dict) else None), fds
 
 
-def _run_copy(conn: socket.socket, fds: list[int], request: dict[str, Any]) -> None:
-    """In the forked copy: take the person's terminal and environment, run the command,
-    report its exit status, and end."""
-    status = 1
+def _run_copy(
+    conn: socket.socket, fds: list[int], request: dict[str, Any], server_fds: tuple[int, int]
+) -> None:
+    """In the forked copy: take the person's terminal and environment, wait for the client's
+    go, run the command, report how it ended, and end. Never returns."""
     try:
-        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        for target, fd in zip(_TERMINAL, fds, strict=True):
-            os.dup2(fd, target)
-        _terminal_streams()
-        _take_environment(request)
+        for fd in server_fds:
+            os.close(fd)
+        _take_over(fds, request)
+    except BaseException:  # nothing ran: the client runs the command itself
+        with contextlib.suppress(OSError):
+            conn.sendall(b'{"failed": true}\n')
+        os._exit(0)
+    try:
         conn.settimeout(None)
         conn.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")
-        _end_with_the_client(conn)
-        status = _run(list(request.get("argv") or []))
-    finally:
-        try:
-            conn.sendall(json.dumps({"exit": status}).encode() + b"\n")
-        finally:
+        if conn.recv(1) != b"g":  # the client gave up waiting and runs it itself
             os._exit(0)
+    except OSError:
+        os._exit(0)
+    _end_with_the_client(conn)
+    ended = _run([str(a) for a in request.get("argv") or []])
+    _close_down()
+    with contextlib.suppress(OSError):
+        conn.sendall(json.dumps(ended).encode() + b"\n")
+    os._exit(0)
+
+
+def _take_over(fds: list[int], request: dict[str, Any]) -> None:
+    for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for signum in request.get("ignored") or []:  # as the shell left them (nohup, trap '')
+        signal.signal(int(signum), signal.SIG_IGN)
+    for target, fd in zip(_TERMINAL, fds, strict=True):
+        os.dup2(fd, target)
+    for fd in fds:
+        if fd not in _TERMINAL:
+            os.close(fd)
+    fds.clear()  # closed here; the server closes its own
+    _terminal_streams()
+    _take_environment(request)
+    if "numpy" in sys.modules:  # each copy its own random state, as a fresh process has
+        sys.modules["numpy"].random.seed()
+
+
+def _stream(fd: int, like: Any, *, write: bool) -> Any:
+    """A text stream on `fd` made as Python makes its standard streams."""
+    import io
+
+    raw = io.FileIO(fd, "w" if write else "r", closefd=False)
+    buffered = io.BufferedWriter(raw) if write else io.BufferedReader(raw)
+    return io.TextIOWrapper(
+        buffered,
+        encoding=like.encoding,
+        errors=like.errors,
+        newline="\n",
+        line_buffering=write and (fd == 2 or os.isatty(fd)),
+        write_through=write and bool(os.environ.get("PYTHONUNBUFFERED")),
+    )
 
 
 def _terminal_streams() -> None:
-    """sys.stdin/stdout/stderr on the person's terminal, buffered as a fresh process's are."""
-    encoding = sys.stdout.encoding
-    sys.stdin = open(0, encoding=sys.stdin.encoding, closefd=False)  # noqa: SIM115
-    sys.stdout = open(  # noqa: SIM115
-        1, "w", encoding=encoding, closefd=False, buffering=1 if os.isatty(1) else -1
-    )
-    sys.stderr = open(  # noqa: SIM115
-        2,
-        "w",
-        encoding=sys.stderr.encoding,
-        errors="backslashreplace",
-        closefd=False,
-        buffering=1,
-    )
+    """sys.stdin/stdout/stderr on the person's terminal, as a fresh process's are."""
+    sys.stdin = _stream(0, sys.__stdin__, write=False)
+    sys.stdout = _stream(1, sys.__stdout__, write=True)
+    sys.stderr = _stream(2, sys.__stderr__, write=True)
 
 
 def _take_environment(request: dict[str, Any]) -> None:
     environment = {str(k): str(v) for k, v in (request.get("env") or {}).items()}
     os.environ.clear()
     os.environ.update(environment)
+    # What the server's own start set, as a direct run's start sets it.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mitra.settings")
     _started_with.clear()
     _started_with.update(environment)
     from django.conf import settings
@@ -478,7 +621,8 @@ def _end_with_the_client(conn: socket.socket) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _run(argv: list[str]) -> int:
+def _run(argv: list[str]) -> dict[str, int]:
+    """Run the command; how it ended: {"exit": status} or {"signal": number}."""
     from mitra.cli import main
 
     status: Any = 0
@@ -486,28 +630,42 @@ def _run(argv: list[str]) -> int:
         main(argv)
     except SystemExit as exc:
         status = exc.code
-    except KeyboardInterrupt:
-        status = 130
-    except BaseException:
+    except KeyboardInterrupt:  # a direct run dies by the signal
+        return {"signal": int(signal.SIGINT)}
+    except BaseException:  # as Python reports an uncaught error
         import traceback
 
         traceback.print_exc()
         status = 1
-    finally:
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(OSError, ValueError):
-                stream.flush()
     if status is None:
-        return 0
+        return {"exit": 0}
     if isinstance(status, int):
-        return status
+        return {"exit": status}
     print(status, file=sys.stderr)
-    sys.stderr.flush()
-    return 1
+    return {"exit": 1}
+
+
+def _close_down() -> None:
+    """What a direct run's end does: flush the streams, close the database connections."""
+    import logging
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    with contextlib.suppress(Exception):
+        from django.db import connections
+
+        connections.close_all()
+    logging.shutdown()
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["serve-commands"] and len(sys.argv) == 3:
-        serve_commands(Path(sys.argv[2]))
+        import importlib
+
+        # This module by its name, so that its state is in one place.
+        importlib.import_module("mitra.launcher").serve_commands(Path(sys.argv[2]))
     else:
-        main()
+        import importlib
+
+        importlib.import_module("mitra.launcher").main()

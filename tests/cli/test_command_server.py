@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -116,38 +118,150 @@ def test_the_server_reads_input_from_the_persons_stdin_and_ctrl_c_stops_the_comm
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "GAD-7: 7 of 21, Mild anxiety." in done.stdout
+    saved = _responses(served)
     # A questionnaire waiting for its first answer, then Ctrl-C at the `mitra` process: the
     # signal reaches the command, which stops as a direct run would, and stores nothing.
-    waiting = subprocess.Popen(
-        [*MITRA, "questionnaire", "GAD-7"], env=served, stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    _wait_for(lambda: _served_count(served) > 0 and _child_of(waiting.pid), "the command")
-    time.sleep(1)
+    waiting, _copy = _waiting_questionnaire(served)
     waiting.send_signal(signal.SIGINT)
     waiting.wait(timeout=60)  # stdin stays open: the signal, not the end of input, stops it
     _out, err = waiting.communicate(timeout=60)
     assert waiting.returncode == 130, err
     assert "stopped at question 1 of 7; nothing was saved" in err
-    listed = subprocess.run(
-        [*DIRECT, "responses", "--json"], env=served, capture_output=True, text=True, check=False,
+    assert _responses(served) == saved
+
+
+def test_a_hangup_the_shell_ignores_nohup_leaves_the_command_running(
+    served: dict[str, str],
+) -> None:
+    saved = _responses(served)
+    ignoring = lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN)  # noqa: E731
+    waiting, copy = _waiting_questionnaire(served, preexec_fn=ignoring)
+    waiting.send_signal(signal.SIGHUP)
+    time.sleep(0.5)
+    assert _state(copy) != "gone"
+    out, err = waiting.communicate("\n".join(["0"] * 7) + "\n", timeout=60)
+    assert waiting.returncode == 0, err
+    assert "Saved" in out
+    assert _responses(served) == saved + 1
+
+
+def test_ctrl_z_stops_the_copy_and_continuing_resumes_it(served: dict[str, str]) -> None:
+    waiting, copy = _waiting_questionnaire(served)
+    waiting.send_signal(signal.SIGTSTP)
+    _wait_for(lambda: _state(copy) == "T", "the copy to stop", seconds=30)
+    waiting.send_signal(signal.SIGCONT)
+    _wait_for(lambda: _state(copy) not in {"T", "gone"}, "the copy to go on", seconds=30)
+    out, err = waiting.communicate("\n".join(["2"] * 7) + "\n", timeout=60)
+    assert waiting.returncode == 0, err
+    assert "GAD-7: 14 of 21" in out
+
+
+def test_a_killed_mitra_process_takes_its_copy_with_it(served: dict[str, str]) -> None:
+    saved = _responses(served)
+    waiting, copy = _waiting_questionnaire(served)
+    waiting.kill()
+    waiting.communicate(timeout=30)
+    _wait_for(lambda: _state(copy) == "gone", "the copy to end", seconds=30)
+    assert _responses(served) == saved
+
+
+def test_undecodable_input_is_answered_as_directly(served: dict[str, str]) -> None:
+    answers = b"\xff\n" + b"1\n" * 7
+    runs = [
+        subprocess.run([*command, "questionnaire", "GAD-7"], env=served, input=answers,
+                       capture_output=True, timeout=120, check=False)
+        for command in (MITRA, DIRECT)
+    ]  # fmt: skip
+    through, direct = runs
+    assert through.returncode == direct.returncode == 0, through.stderr
+    # The same questions, the same "please type one of" and the same total; only the
+    # response's number differs.
+    assert re.sub(rb"response \d+", b"", through.stdout) == re.sub(
+        rb"response \d+", b"", direct.stdout
+    )
+    assert b"Please type one of" in through.stdout
+    assert b"Traceback" not in through.stderr
+
+
+def test_closed_input_runs_the_command_directly(served: dict[str, str]) -> None:
+    before = _served_count(served)
+    closed = subprocess.run(
+        ["/bin/sh", "-c", 'exec "$@" <&-', "sh", *MITRA, "checkin", "5", "--note", "stdin closed"],
+        env=served, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
-    assert listed.returncode == 0, listed.stderr
-    assert len(json.loads(listed.stdout)["responses"]) == 1
+    assert closed.returncode == 0, closed.stderr
+    assert closed.stdout.startswith("Check-in saved (anxiety 5/10")
+    assert _served_count(served) == before
 
 
-def _child_of(client: int) -> bool:
-    """Whether the client has handed its command to a copy (the copy holds its stdin)."""
+def test_a_server_that_does_not_answer_is_not_waited_for_and_nothing_runs_twice(
+    served: dict[str, str],
+) -> None:
+    answer = launcher.ask(_socket(served), "status")
+    assert answer is not None
+    os.kill(answer["pid"], signal.SIGSTOP)
+    try:
+        done = subprocess.run(
+            [*MITRA, "checkin", "7", "--note", "server stopped"],
+            env=served, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    finally:
+        os.kill(answer["pid"], signal.SIGCONT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Check-in saved (anxiety 7/10")
+    # The server, going on, finds the connection the client gave up on: nothing runs it again.
+    time.sleep(2)
+    assert _served_count(served) == answer["served"]
+    listed = subprocess.run(
+        [*DIRECT, "entries", "--json"], env=served, capture_output=True, text=True, check=True
+    )
+    assert listed.stdout.count("server stopped") == 1
+
+
+def _copy_of(client: int) -> int | None:
+    """The copy the client handed its command to: the other process reading its stdin."""
     own = os.stat(f"/proc/{client}/fd/0").st_ino
     for pid in os.listdir("/proc"):
         if not pid.isdigit() or int(pid) == client:
             continue
         try:
             if os.stat(f"/proc/{pid}/fd/0").st_ino == own:
-                return True
+                return int(pid)
         except OSError:
             continue
-    return False
+    return None
+
+
+def _waiting_questionnaire(env: dict[str, str], **options: Any) -> tuple[Any, int]:
+    """A GAD-7 through the server waiting for its first answer, and the copy running it."""
+    waiting = subprocess.Popen(
+        [*MITRA, "questionnaire", "GAD-7"], env=env, stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **options,
+    )  # fmt: skip
+    copies: list[int] = []
+    _wait_for(lambda: copies.append(_copy_of(waiting.pid) or 0) or copies[-1], "the copy")
+    assert waiting.stdout is not None
+    _wait_for(lambda: "1 of 7" in _read_some(waiting.stdout), "the first question")
+    return waiting, copies[-1]
+
+
+def _read_some(stream: Any) -> str:
+    return str(stream.readline())
+
+
+def _state(pid: int) -> str:
+    """A process's state letter (T: stopped), or "gone"."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "gone"
+
+
+def _responses(env: dict[str, str]) -> int:
+    listed = subprocess.run(
+        [*DIRECT, "responses", "--json"], env=env, capture_output=True, text=True, check=True
+    )
+    return len(json.loads(listed.stdout)["responses"])
 
 
 def test_the_server_holds_no_journal_file_and_its_socket_is_private(
@@ -205,10 +319,54 @@ def test_no_server_for_an_encrypted_journal_or_when_switched_off(tmp_path: Path)
               base | {"LANG": "de_DE.UTF-8"}]  # fmt: skip
     paths = {launcher.socket_path(e) for e in [base, *others]}
     assert len(paths) == 4
-    # What does not change the server's setup (the shell's own variables) shares it.
-    assert launcher.socket_path(
-        base | {"PWD": "/home/someone/notes", "SHLVL": "3"}
-    ) == launcher.socket_path(base)
+    # What does not change the server's setup (the shell's own variables, the login's and the
+    # window's) shares it; what Typer or the loader read once at start does not.
+    shell = {"PWD": "/home/someone/notes", "SHLVL": "3", "XDG_SESSION_ID": "7"}
+    assert launcher.socket_path(base | shell) == launcher.socket_path(base)
+    for setting in ({"TERMINAL_WIDTH": "50"}, {"TYPER_USE_RICH": "0"}, {"LD_PRELOAD": "x.so"}):
+        assert launcher.socket_path(base | setting) != launcher.socket_path(base)
+
+
+def test_no_server_for_a_folder_given_relatively_or_open_to_others(tmp_path: Path) -> None:
+    assert launcher.socket_path({"MITRA_DATA_DIR": "data"}) is None
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    assert launcher.socket_path({"MITRA_DATA_DIR": str(shared)}) is None
+    shared.chmod(0o700)
+    assert launcher.socket_path({"MITRA_DATA_DIR": str(shared)}) is not None
+
+
+def test_the_code_fingerprint_changes_with_any_file_of_the_package(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    module = tmp_path / "sub" / "rules.py"
+    module.write_text("LIMIT = 1\n")
+    before = launcher._fingerprint(tmp_path)
+    assert launcher._fingerprint(tmp_path) == before
+    os.utime(module, ns=(module.stat().st_atime_ns, module.stat().st_mtime_ns + 1_000_000))
+    assert launcher._fingerprint(tmp_path) != before
+
+
+def test_two_servers_started_at_once_leave_one(tmp_path_factory: pytest.TempPathFactory) -> None:
+    folder = tmp_path_factory.mktemp("twice")
+    folder.chmod(0o700)
+    env = os.environ | {"MITRA_DATA_DIR": str(folder)}
+    path = _socket(env)
+    command = [sys.executable, "-m", "mitra.launcher", "serve-commands", str(path)]
+    servers = [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL) for _ in range(2)]  # fmt: skip
+    try:
+        _wait_for(lambda: launcher.ask(path, "status") is not None, "a server")
+        _wait_for(lambda: any(s.poll() is not None for s in servers), "one to give way")
+        left = [s for s in servers if s.poll() is None]
+        assert len(left) == 1
+        answer = launcher.ask(path, "status")
+        assert answer is not None
+        assert answer["pid"] == left[0].pid
+    finally:
+        launcher.ask(path, "stop")
+        for server in servers:
+            server.wait(timeout=30)
 
 
 def _on_a_terminal(command: list[str], env: dict[str, str]) -> bytes:

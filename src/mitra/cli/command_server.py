@@ -32,10 +32,12 @@ def status() -> None:
         out.print("No command server is running; the next `mitra` command starts one.")
         return
     since = datetime.fromtimestamp(float(answer["since"]), UTC).astimezone()
+    idle = float(answer["idle"])
+    after = f"{idle / 60:.0f} idle minutes" if idle >= 120 else f"{idle:.0f} idle seconds"
     out.print(
         f"A command server is running (process {answer['pid']}, since "
         f"{since:%Y-%m-%d %H:%M}, {answer['served']} commands served); it holds no journal "
-        f"data and ends after {answer['idle'] / 60:.0f} idle minutes."
+        f"data and ends after {after}."
     )
 
 
