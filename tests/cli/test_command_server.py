@@ -18,6 +18,20 @@ import pytest
 
 from mitra import launcher
 
+# Process plumbing, the same on every database: run once, on plain SQLite files of their own.
+pytestmark = pytest.mark.once
+# What would make every command run directly (an encrypted journal) or elsewhere (a clinic's
+# database), if the suite's own run sets it.
+_ELSEWHERE = ("MITRA_ENCRYPTION_KEY", "MITRA_ENCRYPTION_KEY_FILE", "MITRA_DATABASE_URL",
+              "MITRA_COMMAND_SERVER")  # fmt: skip
+
+
+def _own(folder: Path, **more: str) -> dict[str, str]:
+    """The suite's environment with a data folder of the test's own."""
+    env = {k: v for k, v in os.environ.items() if k not in _ELSEWHERE}
+    return env | {"MITRA_DATA_DIR": str(folder), **more}
+
+
 # The console command `mitra`, as its entry point runs it (sys.argv[1:] are the arguments).
 MITRA = [sys.executable, "-c", "from mitra.launcher import main; main()"]
 DIRECT = [sys.executable, "-m", "mitra.cli"]
@@ -35,8 +49,7 @@ def _wait_for(predicate: Callable[[], object], what: str, seconds: float = 120) 
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """An environment whose data folder has a journal and a command server running for it."""
     folder = tmp_path_factory.mktemp("served")
-    env = os.environ | {"MITRA_DATA_DIR": str(folder), "TZ": "Europe/Berlin"}
-    env.pop("MITRA_COMMAND_SERVER", None)
+    env = _own(folder, TZ="Europe/Berlin")
     # The first command runs directly (no server yet), then starts the server in the background.
     first = subprocess.run(
         [*MITRA, "checkin", "3", "--note", "before the server"],
@@ -279,7 +292,7 @@ def test_the_server_holds_no_journal_file_and_its_socket_is_private(
 
 
 def test_status_and_stop_from_the_command_line(tmp_path: Path) -> None:
-    env = os.environ | {"MITRA_DATA_DIR": str(tmp_path), "MITRA_COMMAND_SERVER_IDLE": "600"}
+    env = _own(tmp_path, MITRA_COMMAND_SERVER_IDLE="600")
     quiet = subprocess.run([*MITRA, "command-server", "status"], env=env, capture_output=True,
                            text=True, check=True)  # fmt: skip
     assert "No command server is running" in quiet.stdout
@@ -300,7 +313,7 @@ def test_status_and_stop_from_the_command_line(tmp_path: Path) -> None:
 
 
 def test_an_idle_server_ends_and_removes_its_socket(tmp_path: Path) -> None:
-    env = os.environ | {"MITRA_DATA_DIR": str(tmp_path), "MITRA_COMMAND_SERVER_IDLE": "1"}
+    env = _own(tmp_path, MITRA_COMMAND_SERVER_IDLE="1")
     subprocess.run([*MITRA, "checkin", "2"], env=env, check=True, capture_output=True)
     path = _socket(env)
     _wait_for(path.exists, "the command server")
@@ -350,7 +363,7 @@ def test_the_code_fingerprint_changes_with_any_file_of_the_package(tmp_path: Pat
 def test_two_servers_started_at_once_leave_one(tmp_path_factory: pytest.TempPathFactory) -> None:
     folder = tmp_path_factory.mktemp("twice")
     folder.chmod(0o700)
-    env = os.environ | {"MITRA_DATA_DIR": str(folder)}
+    env = _own(folder)
     path = _socket(env)
     command = [sys.executable, "-m", "mitra.launcher", "serve-commands", str(path)]
     servers = [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
