@@ -61,7 +61,8 @@ _ENV_NAMES = frozenset(
         "_TYPER_FORCE_DISABLE_TERMINAL", "_TYPER_STANDARD_TRACEBACK",
     }
 )  # fmt: skip
-_NOT_HASHED = frozenset({"MITRA_COMMAND_SERVER"})
+# Passed to the server, but read by each command afresh: one server serves them all.
+_NOT_HASHED = frozenset({"MITRA_COMMAND_SERVER", "MITRA_USER", "PATH"})
 _HEADER = struct.Struct("!I")
 _MAX_REQUEST = 1 << 20
 _TERMINAL = (0, 1, 2)
@@ -156,7 +157,7 @@ def _may_hand_over() -> bool:
 def _connect(sock: socket.socket, path: Path) -> None:
     """Connect by the socket's name from within its folder: a Unix socket's address holds
     about a hundred bytes, less than a data folder's path may need."""
-    here = os.open(".", os.O_RDONLY | os.O_DIRECTORY)
+    here = os.open(".", getattr(os, "O_PATH", os.O_RDONLY) | os.O_DIRECTORY)
     try:
         os.chdir(path.parent)
         sock.connect(path.name)
@@ -209,39 +210,53 @@ def _through_server(path: Path, argv: list[str], environment: dict[str, str]) ->
         if started.get("failed"):  # a server whose copies cannot run commands ends
             ask(path, "stop")
         return None if started.get("stale") else "direct"
-    return _wait_for_copy(sock, answers, int(started["pid"]), ignored)
+    return _wait_for_copy(sock, int(started["pid"]), ignored)
 
 
-def _wait_for_copy(sock: socket.socket, answers: Any, child: int, ignored: list[int]) -> int:
-    """Let the copy run, pass it the signals this process receives, and end as it ended."""
+def _wait_for_copy(sock: socket.socket, child: int, ignored: list[int]) -> int:
+    """Let the copy run, pass it the signals this process receives, and end as it ended.
+
+    The copy leads a process group of its own (with whatever it starts, pg_dump say), and
+    signals go to that group. Ctrl-Z stops it and this process; it goes on when this process
+    is continued in the foreground (`fg`), or to end by a signal sent meanwhile (`kill %1`),
+    never in the background while it could read the terminal.
+    """
     forwarded: list[int] = []
+    held = [False]  # the copy stopped by Ctrl-Z, waiting for the foreground
+
+    def send(signum: int) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(child, signum)
+
+    def release() -> None:
+        if held[0] and (_may_hand_over() or forwarded):
+            held[0] = False
+            send(signal.SIGCONT)
 
     def forward(signum: int, _frame: Any) -> None:
         forwarded.append(signum)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(child, signum)
+        send(signum)
+        if held[0]:  # a stopped copy receives the signal once continued
+            release()
 
-    def suspend(_signum: int, _frame: Any) -> None:  # Ctrl-Z: stop the copy, then this one
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(child, signal.SIGSTOP)
+    def suspend(_signum: int, _frame: Any) -> None:
+        held[0] = True
+        forwarded.clear()
+        send(signal.SIGSTOP)
         signal.signal(signal.SIGTSTP, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTSTP)
-        signal.signal(signal.SIGTSTP, suspend)  # resumed here
-
-    def resume(_signum: int, _frame: Any) -> None:
-        if _may_hand_over():  # in the foreground again (`fg`), or no terminal to read
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(child, signal.SIGCONT)
+        os.kill(os.getpid(), signal.SIGTSTP)  # discarded in an orphaned process group
+        signal.signal(signal.SIGTSTP, suspend)
+        release()
 
     for signum in _FORWARDED:
         if signum not in ignored:
             signal.signal(signum, forward)
-    signal.signal(signal.SIGTSTP, suspend)
-    signal.signal(signal.SIGCONT, resume)
+    if signal.getsignal(signal.SIGTSTP) is not signal.SIG_IGN:
+        signal.signal(signal.SIGTSTP, suspend)
+    signal.signal(signal.SIGCONT, lambda *_: release())
     try:
-        sock.settimeout(None)
         sock.sendall(b"g")  # the copy runs the command only now: never here and there both
-        line = answers.readline()
+        line = _final_line(sock, release)
     except OSError:
         line = b""
     finally:
@@ -258,6 +273,27 @@ def _wait_for_copy(sock: socket.socket, answers: Any, child: int, ignored: list[
         os.kill(os.getpid(), by)
     print("mitra: the command ended without an exit status", file=sys.stderr)
     return 1
+
+
+def _final_line(sock: socket.socket, tick: Any) -> bytes:
+    """The copy's last line (sent after "g", so none of it is in a reader's buffer), looking
+    a few times a second whether a held copy may go on: a shell's `fg` of a job sent to the
+    background continues no process."""
+    import select
+
+    line = b""
+    sock.setblocking(True)
+    while True:
+        ready, _, _ = select.select([sock], [], [], 0.25)
+        if not ready:
+            tick()
+            continue
+        chunk = sock.recv(4096)
+        if not chunk:
+            return line
+        line += chunk
+        if b"\n" in line:
+            return line.split(b"\n", 1)[0]
 
 
 def _umask() -> int:
@@ -391,23 +427,30 @@ def serve_commands(path: Path) -> None:
     if _fingerprint() != fingerprint:  # changed while importing: some of it may be old
         return
     server = _Server(path, fingerprint, lock)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # each command's copy is reaped at once
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     try:
         while True:
-            try:
-                conn, _ = server.listener.accept()
-            except TimeoutError:
-                if server.idle() or not server.still_ours():
-                    return
-                continue
-            with conn:
-                if not server.answer(conn):
-                    return
+            events = server.poller.poll(250 if server.copies else 1000)
+            server.reap()
+            if not events and (server.idle() or not server.still_ours()):
+                return
+            for fd, _event in events:
+                if fd != server.listener.fileno():
+                    server.client_gone(fd)
+                    continue
+                try:
+                    conn, _ = server.listener.accept()
+                except OSError:
+                    continue
+                with conn:
+                    if not server.answer(conn):
+                        return
     finally:
         if server.still_ours():
             os.unlink(path)
+        with contextlib.suppress(OSError):  # under the lock: the next server makes its own
+            os.unlink(path.with_name(f"{path.name}.lock"))
 
 
 def _only_server(path: Path) -> int | None:
@@ -442,15 +485,63 @@ class _Server:
         self.inode = os.stat(path).st_ino
         self.listener.settimeout(1.0)
         self.started, self.served, self.last = time.time(), 0, time.monotonic()
+        import select
+
+        self.poller = select.poll()
+        self.poller.register(self.listener.fileno(), select.POLLIN)
+        # Each running copy by a watch on its client's connection: a client that goes away
+        # (killed, its terminal closed) takes its copy's process group with it, even a copy
+        # stopped by Ctrl-Z, which could not notice by itself.
+        self.copies: dict[int, tuple[int, socket.socket]] = {}
 
     def idle(self) -> bool:
-        return time.monotonic() - self.last > _idle_seconds()
+        return not self.copies and time.monotonic() - self.last > _idle_seconds()
+
+    def watch(self, pid: int, conn: socket.socket) -> None:
+        import select
+
+        with contextlib.suppress(OSError):  # as the copy does: no kill can miss its group
+            os.setpgid(pid, pid)
+        watch = conn.dup()
+        self.copies[watch.fileno()] = (pid, watch)
+        self.poller.register(watch.fileno(), select.POLLRDHUP | select.POLLHUP)
+
+    def reap(self) -> None:
+        """Reap ended copies and stop watching them: their client then sees the end of the
+        connection (a copy that ended without a status, killed, say)."""
+        ended = set()
+        while True:
+            try:
+                pid, _status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            ended.add(pid)
+        for fd, (pid, _watch) in list(self.copies.items()):
+            if pid in ended:
+                self._unwatch(fd)
+
+    def client_gone(self, fd: int) -> None:
+        """The client of a running copy went away: end the copy's group (a zombie copy is
+        reaped first, so its pid cannot belong to another process)."""
+        self.reap()
+        if fd in self.copies:
+            pid = self._unwatch(fd)
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)
 
     def still_ours(self) -> bool:
         try:
             return os.stat(self.path).st_ino == self.inode
         except OSError:
             return False
+
+    def _unwatch(self, fd: int) -> int:
+        pid, watch = self.copies.pop(fd)
+        self.poller.unregister(fd)
+        watch.close()
+        return pid
 
     def answer(self, conn: socket.socket) -> bool:
         """Answer one connection; False when the server is to end."""
@@ -475,8 +566,11 @@ class _Server:
                 self._reply(conn, stale=True)
                 return False
             self.served += 1
-            if os.fork() == 0:
-                _run_copy(conn, fds, request, (self.listener.fileno(), self.lock))
+            close = [self.listener.fileno(), self.lock, *self.copies]
+            pid = os.fork()
+            if pid == 0:
+                _run_copy(conn, fds, request, close)
+            self.watch(pid, conn)
             return True
         finally:
             for fd in fds:
@@ -519,13 +613,16 @@ def _read_request(conn: socket.socket) -> tuple[dict[str, Any] | None, list[int]
 
 
 def _run_copy(
-    conn: socket.socket, fds: list[int], request: dict[str, Any], server_fds: tuple[int, int]
+    conn: socket.socket, fds: list[int], request: dict[str, Any], close: list[int]
 ) -> None:
     """In the forked copy: take the person's terminal and environment, wait for the client's
-    go, run the command, report how it ended, and end. Never returns."""
+    go, run the command, report how it ended, and end. Never returns to the server's loop."""
     try:
-        for fd in server_fds:
-            os.close(fd)
+        os.setpgid(0, 0)  # a group of its own, for the client's signals and the server's watch
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # until "g": the command has not begun
+        for fd in close:  # the server's listener, lock and watches of other commands
+            with contextlib.suppress(OSError):
+                os.close(fd)
         _take_over(fds, request)
     except BaseException:  # nothing ran: the client runs the command itself
         with contextlib.suppress(OSError):
@@ -536,20 +633,18 @@ def _run_copy(
         conn.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")
         if conn.recv(1) != b"g":  # the client gave up waiting and runs it itself
             os._exit(0)
-    except OSError:
-        os._exit(0)
-    _end_with_the_client(conn)
-    ended = _run([str(a) for a in request.get("argv") or []])
-    _close_down()
-    with contextlib.suppress(OSError):
+        if signal.SIGINT not in (request.get("ignored") or []):
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        ended = _run([str(a) for a in request.get("argv") or []])
+        _close_down()
         conn.sendall(json.dumps(ended).encode() + b"\n")
-    os._exit(0)
+    finally:  # whatever happened, never back into the server's loop (the client reports it)
+        os._exit(0)
 
 
 def _take_over(fds: list[int], request: dict[str, Any]) -> None:
     for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
         signal.signal(signum, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     for signum in request.get("ignored") or []:  # as the shell left them (nohup, trap '')
         signal.signal(int(signum), signal.SIG_IGN)
     for target, fd in zip(_TERMINAL, fds, strict=True):
@@ -606,19 +701,6 @@ def _take_environment(request: dict[str, Any]) -> None:
     os.chdir(str(request.get("cwd") or "/"))
     os.umask(int(request.get("umask", 0o077)))
     sys.argv = ["mitra", *map(str, request.get("argv") or [])]
-
-
-def _end_with_the_client(conn: socket.socket) -> None:
-    """If the `mitra` process the shell started goes away (its terminal closed, killed), this
-    copy ends too, as a process in that terminal would."""
-    import threading
-
-    def watch() -> None:
-        with contextlib.suppress(OSError):
-            conn.recv(1)
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    threading.Thread(target=watch, daemon=True).start()
 
 
 def _run(argv: list[str]) -> dict[str, int]:

@@ -3,6 +3,7 @@ entries as a command run directly, and a server that keeps nothing of the journa
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -137,7 +138,7 @@ def test_the_server_reads_input_from_the_persons_stdin_and_ctrl_c_stops_the_comm
     waiting, _copy = _waiting_questionnaire(served)
     waiting.send_signal(signal.SIGINT)
     waiting.wait(timeout=60)  # stdin stays open: the signal, not the end of input, stops it
-    _out, err = waiting.communicate(timeout=60)
+    _out, err = _finish(waiting)
     assert waiting.returncode == 130, err
     assert "stopped at question 1 of 7; nothing was saved" in err
     assert _responses(served) == saved
@@ -152,7 +153,7 @@ def test_a_hangup_the_shell_ignores_nohup_leaves_the_command_running(
     waiting.send_signal(signal.SIGHUP)
     time.sleep(0.5)
     assert _state(copy) != "gone"
-    out, err = waiting.communicate("\n".join(["0"] * 7) + "\n", timeout=60)
+    out, err = _finish(waiting, "\n".join(["0"] * 7) + "\n")
     assert waiting.returncode == 0, err
     assert "Saved" in out
     assert _responses(served) == saved + 1
@@ -164,16 +165,40 @@ def test_ctrl_z_stops_the_copy_and_continuing_resumes_it(served: dict[str, str])
     _wait_for(lambda: _state(copy) == "T", "the copy to stop", seconds=30)
     waiting.send_signal(signal.SIGCONT)
     _wait_for(lambda: _state(copy) not in {"T", "gone"}, "the copy to go on", seconds=30)
-    out, err = waiting.communicate("\n".join(["2"] * 7) + "\n", timeout=60)
+    out, err = _finish(waiting, "\n".join(["2"] * 7) + "\n")
     assert waiting.returncode == 0, err
     assert "GAD-7: 14 of 21" in out
+
+
+def test_a_stopped_command_ends_with_its_mitra_process_killed_or_terminated(
+    served: dict[str, str],
+) -> None:
+    saved = _responses(served)
+    # Ctrl-Z, then the mitra process killed: the server ends the stopped copy it cannot end
+    # by itself.
+    waiting, copy = _waiting_questionnaire(served)
+    waiting.send_signal(signal.SIGTSTP)
+    _wait_for(lambda: _state(copy) == "T", "the copy to stop", seconds=30)
+    waiting.kill()
+    _finish(waiting)
+    _wait_for(lambda: _state(copy) == "gone", "the stopped copy to end", seconds=30)
+    # Ctrl-Z, then `kill %1` (SIGTERM, then SIGCONT): the copy ends by it, and so does mitra.
+    waiting, copy = _waiting_questionnaire(served)
+    waiting.send_signal(signal.SIGTSTP)
+    _wait_for(lambda: _state(copy) == "T", "the copy to stop", seconds=30)
+    waiting.send_signal(signal.SIGTERM)
+    waiting.send_signal(signal.SIGCONT)
+    _finish(waiting)
+    assert waiting.returncode == -signal.SIGTERM
+    _wait_for(lambda: _state(copy) == "gone", "the copy to end", seconds=30)
+    assert _responses(served) == saved
 
 
 def test_a_killed_mitra_process_takes_its_copy_with_it(served: dict[str, str]) -> None:
     saved = _responses(served)
     waiting, copy = _waiting_questionnaire(served)
     waiting.kill()
-    waiting.communicate(timeout=30)
+    _finish(waiting)
     _wait_for(lambda: _state(copy) == "gone", "the copy to end", seconds=30)
     assert _responses(served) == saved
 
@@ -247,19 +272,40 @@ def _copy_of(client: int) -> int | None:
 
 def _waiting_questionnaire(env: dict[str, str], **options: Any) -> tuple[Any, int]:
     """A GAD-7 through the server waiting for its first answer, and the copy running it."""
+    import threading
+
     waiting = subprocess.Popen(
         [*MITRA, "questionnaire", "GAD-7"], env=env, stdin=subprocess.PIPE,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **options,
     )  # fmt: skip
     copies: list[int] = []
     _wait_for(lambda: copies.append(_copy_of(waiting.pid) or 0) or copies[-1], "the copy")
-    assert waiting.stdout is not None
-    _wait_for(lambda: "1 of 7" in _read_some(waiting.stdout), "the first question")
+    shown: list[str] = []
+    stdout = waiting.stdout
+    assert stdout is not None
+    # Read beside the test, so that a question that never comes fails the wait, not hangs it;
+    # the rest of the output is read here too and kept for the test.
+    reader = threading.Thread(target=lambda: shown.extend(iter(stdout.readline, "")), daemon=True)
+    reader.start()
+    _wait_for(lambda: "1 of 7" in "".join(shown), "the first question")
+    waiting.shown = shown  # type: ignore[attr-defined]
+    waiting.reader = reader  # type: ignore[attr-defined]
     return waiting, copies[-1]
 
 
-def _read_some(stream: Any) -> str:
-    return str(stream.readline())
+def _finish(waiting: Any, answers: str = "") -> tuple[str, str]:
+    """Send the answers, wait for the command, and return what it wrote."""
+    assert waiting.stdin is not None
+    assert waiting.stderr is not None
+    with contextlib.suppress(BrokenPipeError):
+        waiting.stdin.write(answers)
+        waiting.stdin.close()
+    waiting.wait(timeout=60)
+    waiting.reader.join(timeout=30)
+    err = waiting.stderr.read()
+    waiting.stderr.close()
+    waiting.stdout.close()
+    return "".join(waiting.shown), err
 
 
 def _state(pid: int) -> str:
@@ -285,8 +331,10 @@ def test_the_server_holds_no_journal_file_and_its_socket_is_private(
     assert path.stat().st_mode & 0o777 == 0o600
     answer = launcher.ask(path, "status")
     assert answer is not None
-    opened = [os.readlink(f"/proc/{answer['pid']}/fd/{fd}")
-              for fd in os.listdir(f"/proc/{answer['pid']}/fd")]  # fmt: skip
+    opened = []
+    for fd in os.listdir(f"/proc/{answer['pid']}/fd"):
+        with contextlib.suppress(FileNotFoundError):  # the status connection, closing
+            opened.append(os.readlink(f"/proc/{answer['pid']}/fd/{fd}"))
     assert not [f for f in opened if "mitra.sqlite3" in f], opened
     assert os.readlink(f"/proc/{answer['pid']}/cwd") == "/"
 
@@ -313,7 +361,7 @@ def test_status_and_stop_from_the_command_line(tmp_path: Path) -> None:
 
 
 def test_an_idle_server_ends_and_removes_its_socket(tmp_path: Path) -> None:
-    env = _own(tmp_path, MITRA_COMMAND_SERVER_IDLE="1")
+    env = _own(tmp_path, MITRA_COMMAND_SERVER_IDLE="3")
     subprocess.run([*MITRA, "checkin", "2"], env=env, check=True, capture_output=True)
     path = _socket(env)
     _wait_for(path.exists, "the command server")
