@@ -159,8 +159,12 @@ def test_a_hangup_the_shell_ignores_nohup_leaves_the_command_running(
     assert _responses(served) == saved + 1
 
 
+# Ctrl-Z stops a process only outside an orphaned process group (the kernel discards it there,
+# and so does mitra): the tests' `mitra` runs in a group of its own, as a shell's job does.
+
+
 def test_ctrl_z_stops_the_copy_and_continuing_resumes_it(served: dict[str, str]) -> None:
-    waiting, copy = _waiting_questionnaire(served)
+    waiting, copy = _waiting_questionnaire(served, process_group=0)
     waiting.send_signal(signal.SIGTSTP)
     _wait_for(lambda: _state(copy) == "T", "the copy to stop", seconds=30)
     waiting.send_signal(signal.SIGCONT)
@@ -176,14 +180,14 @@ def test_a_stopped_command_ends_with_its_mitra_process_killed_or_terminated(
     saved = _responses(served)
     # Ctrl-Z, then the mitra process killed: the server ends the stopped copy it cannot end
     # by itself.
-    waiting, copy = _waiting_questionnaire(served)
+    waiting, copy = _waiting_questionnaire(served, process_group=0)
     waiting.send_signal(signal.SIGTSTP)
     _wait_for(lambda: _state(copy) == "T", "the copy to stop", seconds=30)
     waiting.kill()
     _finish(waiting)
     _wait_for(lambda: _state(copy) == "gone", "the stopped copy to end", seconds=30)
     # Ctrl-Z, then `kill %1` (SIGTERM, then SIGCONT): the copy ends by it, and so does mitra.
-    waiting, copy = _waiting_questionnaire(served)
+    waiting, copy = _waiting_questionnaire(served, process_group=0)
     waiting.send_signal(signal.SIGTSTP)
     _wait_for(lambda: _state(copy) == "T", "the copy to stop", seconds=30)
     waiting.send_signal(signal.SIGTERM)
