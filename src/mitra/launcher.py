@@ -179,8 +179,8 @@ def _request(sock: socket.socket, payload: dict[str, Any], fds: list[int]) -> No
 
 def _through_server(path: Path, argv: list[str], environment: dict[str, str]) -> int | str | None:
     """The command's exit status when the server ran it. Otherwise the command is still to
-    run here: None when no server runs or it was stale (it ends; one is started after the
-    command), "direct" when the server could not take it."""
+    run here: None when no server runs, it was stale (it ends) or did not answer in time (it
+    is ended): one is started after the command; "direct" when the server could not take it."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(_ANSWER_SECONDS)
     try:
@@ -189,28 +189,62 @@ def _through_server(path: Path, argv: list[str], environment: dict[str, str]) ->
         sock.close()
         return None if exc.errno in {errno.ENOENT, errno.ECONNREFUSED} else "direct"
     ignored = [int(s) for s in _FORWARDED if signal.getsignal(s) is signal.SIG_IGN]
-    try:
-        if _peer_uid(sock) != os.getuid():
-            sock.close()
-            return "direct"
-        answers = sock.makefile("rb")
-        # The terminal is sent only to a server that answers: a stopped one would hold it.
-        if not json.loads(answers.readline() or b"{}").get("ready"):
-            sock.close()
-            return "direct"
-        request = {"argv": argv, "env": environment, "cwd": os.getcwd(), "umask": _umask(),
-                   "ignored": ignored}  # fmt: skip
-        _request(sock, request, list(_TERMINAL))
-        started = json.loads(answers.readline() or b"{}")
-    except (OSError, ValueError):  # a wedged server, say: its copy never runs without "go"
+    started = _hand_over(sock, path, {"argv": argv, "env": environment, "ignored": ignored})
+    if not isinstance(started, dict):
         sock.close()
-        return "direct"
+        return started
     if "pid" not in started:
         sock.close()
         if started.get("failed"):  # a server whose copies cannot run commands ends
             ask(path, "stop")
         return None if started.get("stale") else "direct"
     return _wait_for_copy(sock, int(started["pid"]), ignored)
+
+
+def _hand_over(
+    sock: socket.socket, path: Path, request: dict[str, Any]
+) -> dict[str, Any] | str | None:
+    """Send the request and the terminal to the server at the other end of `sock`: its answer
+    (the copy's pid, or why not), or what `_through_server` returns when there is none."""
+    try:
+        if _peer_uid(sock) != os.getuid():
+            return "direct"
+        answers = sock.makefile("rb")
+        # The terminal is sent only to a server that answers: a stopped one would hold it.
+        if not json.loads(answers.readline() or b"{}").get("ready"):
+            return "direct"
+        _request(sock, request | {"cwd": os.getcwd(), "umask": _umask()}, list(_TERMINAL))
+        started = json.loads(answers.readline() or b"{}")
+    except TimeoutError:  # stopped or wedged: its copy never runs without "go"
+        _retire(sock, path)
+        return None
+    except (OSError, ValueError):
+        return "direct"
+    return started if isinstance(started, dict) else "direct"
+
+
+def _retire(sock: socket.socket, path: Path) -> None:
+    """End the server at the other end of `sock`, which did not answer in time (stopped with
+    SIGSTOP, say, or wedged): it would hold every later command for as long and, holding its
+    lock, keep a new server from starting. Only this user's command server for `path` is ended,
+    by a process handle, so a process id that has since been reused is never signalled."""
+    creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    pid, uid, _gid = struct.unpack("3i", creds)
+    if uid != os.getuid() or pid <= 0 or not hasattr(os, "pidfd_open"):
+        return
+    try:
+        handle = os.pidfd_open(pid)
+    except OSError:
+        return
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as found:
+            argv = found.read().split(b"\0")
+        if b"mitra.launcher" in argv and b"serve-commands" in argv and os.fsencode(path) in argv:
+            signal.pidfd_send_signal(handle, signal.SIGKILL)
+    except OSError:  # it ended meanwhile
+        pass
+    finally:
+        os.close(handle)
 
 
 def _wait_for_copy(sock: socket.socket, child: int, ignored: list[int]) -> int:
@@ -321,7 +355,8 @@ def _start_server(path: Path, environment: dict[str, str]) -> None:
 
 
 def ask(path: Path, what: str) -> dict[str, Any] | None:
-    """A running server's answer to `status` or `stop`, or None when none runs at `path`."""
+    """A running server's answer to `status` or `stop`, or None when none runs at `path` (one
+    that does not answer in time is ended, as a command would end it)."""
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.settimeout(_ANSWER_SECONDS)
@@ -329,9 +364,13 @@ def ask(path: Path, what: str) -> dict[str, Any] | None:
             if _peer_uid(sock) != os.getuid():
                 return None
             answers = sock.makefile("rb")
-            answers.readline()  # ready
-            _request(sock, {"ask": what}, [])
-            line = answers.readline()
+            try:
+                answers.readline()  # ready
+                _request(sock, {"ask": what}, [])
+                line = answers.readline()
+            except TimeoutError:
+                _retire(sock, path)
+                return None
         answer = json.loads(line) if line else None
     except (OSError, ValueError):
         return None

@@ -236,24 +236,32 @@ def test_closed_input_runs_the_command_directly(served: dict[str, str]) -> None:
     assert _served_count(served) == before
 
 
-def test_a_server_that_does_not_answer_is_not_waited_for_and_nothing_runs_twice(
+def test_a_server_that_does_not_answer_is_replaced_and_nothing_runs_twice(
     served: dict[str, str],
 ) -> None:
-    answer = launcher.ask(_socket(served), "status")
-    assert answer is not None
-    os.kill(answer["pid"], signal.SIGSTOP)
+    stuck = launcher.ask(_socket(served), "status")
+    assert stuck is not None
+    os.kill(stuck["pid"], signal.SIGSTOP)
     try:
         done = subprocess.run(
             [*MITRA, "checkin", "7", "--note", "server stopped"],
             env=served, capture_output=True, text=True, timeout=120, check=False,
         )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("Check-in saved (anxiety 7/10")
+        # The command ran directly and ended the server that held it up, which never ran it.
+        _wait_for(lambda: _state(stuck["pid"]) in {"gone", "Z"}, "the stopped server to end")
     finally:
-        os.kill(answer["pid"], signal.SIGCONT)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("Check-in saved (anxiety 7/10")
-    # The server, going on, finds the connection the client gave up on: nothing runs it again.
-    time.sleep(2)
-    assert _served_count(served) == answer["served"]
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(stuck["pid"], signal.SIGCONT)
+    # A new server took its place, and serves the next command.
+    _wait_for(
+        lambda: (launcher.ask(_socket(served), "status") or stuck)["pid"] != stuck["pid"],
+        "a new command server",
+    )
+    subprocess.run([*MITRA, "checkin", "6", "--note", "new server"], env=served, check=True,
+                   capture_output=True, timeout=120)  # fmt: skip
+    assert _served_count(served) == 1  # the new server ran it
     listed = subprocess.run(
         [*DIRECT, "entries", "--json"], env=served, capture_output=True, text=True, check=True
     )
