@@ -433,24 +433,14 @@ def _warm() -> None:
 
 
 def _warm_knowledge() -> None:
-    """Compute what every command reads from the knowledge base (never from the journal): the
-    exposure model's fit, the safety policy and parameters, the substances, the GAD-7; and
+    """Compute what every command reads from the knowledge base (never from the journal), and
     draw the help once, which imports its renderer."""
     import io
 
     from mitra.cli.app import app
-    from mitra.instruments.catalogue import instrument
-    from mitra.knowledge.pharmacokinetics import load_pharmacokinetics
-    from mitra.knowledge.substances import load_substances
-    from mitra.pharmacology.exposure import exposure_model
-    from mitra.safety import load_policy, load_rule_parameters
+    from mitra.reads.warm import warm_knowledge
 
-    load_pharmacokinetics()
-    exposure_model()
-    load_policy()
-    load_rule_parameters()
-    load_substances()
-    instrument("gad7")
+    warm_knowledge()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
         app(args=["--help"], prog_name="mitra", standalone_mode=False)
 

@@ -6,7 +6,7 @@ import logging
 
 log = logging.getLogger(__name__)
 
-__all__ = ["warm_reads"]
+__all__ = ["warm_knowledge", "warm_reads"]
 
 
 def warm_reads() -> None:
@@ -32,3 +32,21 @@ def warm_reads() -> None:
         log.exception("warming the reads failed")
     finally:
         connection.close()  # this thread's own connection
+
+
+def warm_knowledge() -> None:
+    """Compute, once per process, what reads and writes take from the knowledge base alone
+    (never from a journal): the safety policy and rule parameters that a write's alert refresh
+    reads, the substances, the GAD-7, and the exposure model's fit."""
+    from mitra.instruments.catalogue import instrument
+    from mitra.knowledge.pharmacokinetics import load_pharmacokinetics
+    from mitra.knowledge.substances import load_substances
+    from mitra.pharmacology.exposure import exposure_model
+    from mitra.safety import load_policy, load_rule_parameters
+
+    load_pharmacokinetics()
+    exposure_model()
+    load_policy()
+    load_rule_parameters()
+    load_substances()
+    instrument("gad7")

@@ -51,16 +51,11 @@ def warm_api() -> None:
     from django.urls import resolve
 
     try:
-        from mitra.instruments.catalogue import instrument
         from mitra.journal import alerts  # noqa: F401 - the safety rules, imported once
-        from mitra.knowledge.substances import load_substances
-        from mitra.safety import load_policy, load_rule_parameters
+        from mitra.reads.warm import warm_knowledge
 
         resolve("/api/v1/responses")  # the API's routes and schemas
-        load_policy()
-        load_rule_parameters()
-        load_substances()
-        instrument("gad7")
+        warm_knowledge()
     except Exception:  # the first write does it again, and reports the error there
         log.exception("warming the API failed")
 
