@@ -76,8 +76,10 @@ def main() -> None:
     argv = sys.argv[1:]
     environment = dict(os.environ)
     _started_with.update(environment)
-    path = None if argv[:1] and argv[0] in _DIRECT_COMMANDS else socket_path(environment)
-    start_after = False
+    direct = bool(argv[:1]) and argv[0] in _DIRECT_COMMANDS
+    path = None if direct else socket_path(environment)
+    # With no data folder yet, the command makes it; a server for it is looked for after.
+    start_after = path is None and not direct
     if path is not None and _may_hand_over():
         outcome = _through_server(path, argv, environment)
         if isinstance(outcome, int):
@@ -86,7 +88,7 @@ def main() -> None:
     from mitra.cli import main as run
 
     run(argv)  # a failed command raises SystemExit: no server is started after it
-    if start_after and path is not None:
+    if start_after and (path := path or socket_path(environment)) is not None:
         _start_server(path, environment)
 
 

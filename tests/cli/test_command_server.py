@@ -372,6 +372,14 @@ def test_status_and_stop_from_the_command_line(tmp_path: Path) -> None:
     assert launcher.ask(path, "status") is None
 
 
+def test_the_first_command_in_a_new_data_folder_starts_a_server(tmp_path: Path) -> None:
+    env = _own(tmp_path / "new")
+    subprocess.run([*MITRA, "checkin", "2"], env=env, check=True, capture_output=True)
+    path = _socket(env)
+    _wait_for(lambda: launcher.ask(path, "status") is not None, "the command server")
+    launcher.ask(path, "stop")
+
+
 def test_an_idle_server_ends_and_removes_its_socket(tmp_path: Path) -> None:
     env = _own(tmp_path, MITRA_COMMAND_SERVER_IDLE="3")
     subprocess.run([*MITRA, "checkin", "2"], env=env, check=True, capture_output=True)
