@@ -23,6 +23,12 @@ def test_the_trend_reports_the_last_28_days_mean_with_an_interval() -> None:
     assert len(card.data["mean_7"]) == 56
 
 
+def test_a_journal_younger_than_28_days_is_averaged_over_the_days_it_has() -> None:
+    card = analyse(timeline(20, **daily_ratings([3.0] * 20))).card("anxiety.trend")
+    assert card.n == 20
+    assert card.sentence.startswith("Over the last 20 days your anxiety averaged 3.0 out of 10")
+
+
 def test_the_trend_needs_fourteen_rated_days() -> None:
     card = analyse(timeline(9, **daily_ratings([5.0] * 9))).card("anxiety.trend")
     assert card.status == "not_enough_data"

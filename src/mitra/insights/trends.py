@@ -84,8 +84,10 @@ def anxiety_trend_card(prep: Prepared) -> Insight:
         if before.size >= MIN_RATED_DAYS
         else ""
     )
+    # A journal younger than the window is averaged over the days it has, and says so.
+    span = "28 days" if prep.n_days >= WINDOW_DAYS else plural(prep.n_days, "day")
     sentence = (
-        f"Over the last 28 days your anxiety averaged {figure(est)} out of 10 (95% interval "
+        f"Over the last {span} your anxiety averaged {figure(est)} out of 10 (95% interval "
         f"{figure(low)} to {figure(high)}, {plural(int(recent.size), 'day')}){compare}."
     )
     return Insight(
