@@ -13,7 +13,7 @@ from mitra.simulation import simulate
 from tests.insights.handmade import timeline
 
 KEYS = {
-    "id", "title", "sentence", "status", "estimate", "interval", "unit", "n", "minimum",
+    "id", "title", "sentence", "status", "estimate", "interval", "unit", "level", "n", "minimum",
     "detected", "p_value", "q_value", "method", "caveat", "data",
 }  # fmt: skip
 CAUSAL = re.compile(

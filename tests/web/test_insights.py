@@ -34,6 +34,21 @@ def test_the_insights_page_shows_a_forest_plot_and_cards_with_intervals_methods_
     assert 'aria-label="Estimated mitragynine per week.' not in html
 
 
+def test_a_level_is_shown_without_a_sign_and_a_difference_with_one(
+    client: Client, demo_alice: Any
+) -> None:
+    from mitra.wording import figure, signed
+
+    html = client.get("/insights").content.decode()
+    level = client.get("/insights/anxiety.trend.json").json()
+    assert level["level"] is True
+    assert f"<strong>Estimate:</strong> {figure(level['estimate'], 2)} points (0-10) (" in html
+    difference = client.get("/insights/practice.mindfulness.same_day.json").json()
+    assert difference["level"] is False
+    assert signed(difference["estimate"], 2)[0] in "+-\N{MINUS SIGN}"
+    assert f"<strong>Estimate:</strong> {signed(difference['estimate'], 2)} points (" in html
+
+
 def test_a_cards_chart_page_draws_it_for_a_phone_and_a_desktop_with_its_table(
     client: Client, demo_alice: Any
 ) -> None:

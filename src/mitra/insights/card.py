@@ -35,6 +35,7 @@ class Insight:
     questionnaire total). `detected` says whether the association passed its test (after
     multiplicity control where several are tested together); None when nothing was tested.
     `data` holds what a chart needs (points, series), as JSON-ready lists and numbers.
+    `level`: the estimate is a level (a mean), not a change or a slope, so it has no sign.
     """
 
     id: str
@@ -52,6 +53,7 @@ class Insight:
     q_value: float | None = None
     minimum: int = 0
     data: dict[str, Any] = field(default_factory=dict)
+    level: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -65,6 +67,7 @@ class Insight:
             if self.interval is None
             else [_number(self.interval[0]), _number(self.interval[1])],
             "unit": self.unit,
+            "level": self.level,
             "n": self.n,
             "minimum": self.minimum,
             "detected": self.detected,

@@ -101,6 +101,7 @@ def anxiety_trend_card(prep: Prepared) -> Insight:
         estimate=est,
         interval=(low, high),
         unit="points (0-10)",
+        level=True,
         minimum=MIN_RATED_DAYS,
         data={**data, "previous_mean": float(before.mean()) if before.size else None},
     )

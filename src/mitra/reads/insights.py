@@ -36,6 +36,7 @@ class InsightView:
     estimate: float | None
     interval: tuple[float | None, float | None] | None
     unit: str
+    level: bool  # the estimate is a level (a mean), not a change or a slope: no sign
     n: int
     minimum: int
     detected: bool | None
@@ -92,6 +93,7 @@ def _view(card: Insight) -> InsightView:
         estimate=d["estimate"],
         interval=None if interval is None else (interval[0], interval[1]),
         unit=d["unit"],
+        level=d["level"],
         n=d["n"],
         minimum=d["minimum"],
         detected=d["detected"],

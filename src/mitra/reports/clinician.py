@@ -258,13 +258,14 @@ def sections(read: ReportRead) -> dict[str, Any]:
                 "title": c.title,
                 "sentence": c.sentence,
                 "estimate": (
-                    f"{_signed(c.estimate, 1)} {c.unit} (95% interval {_signed(c.interval[0], 1)} "
-                    f"to {_signed(c.interval[1], 1)}), n = {c.n}"
+                    f"{sign(c.estimate, 1)} {c.unit} (95% interval {sign(c.interval[0], 1)} "
+                    f"to {sign(c.interval[1], 1)}), n = {c.n}"
                     if c.interval is not None
                     else f"n = {c.n}"
                 ),
             }
             for c in read.insights
+            for sign in [_num if c.level else _signed]  # a level (a mean) has no sign
         ],
         "insights_note": read.insights_note,
     }
