@@ -3,6 +3,8 @@ tolerance, and "not enough data" below their minimums."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from mitra.insights import analyse
@@ -69,6 +71,25 @@ def test_a_flat_dose_is_not_escalation() -> None:
     card = analyse(tl).card("kratom.dose_trend")
     assert not card.detected
     assert "not clearly different from flat" in card.sentence
+
+
+def test_the_content_range_holds_the_central_figure_even_where_the_fitted_lines_cross() -> None:
+    """A simulated journal whose robust line through the low totals starts above the central
+    one: the range said at each end still runs from its lowest to its highest figure."""
+    from datetime import UTC, date, datetime
+
+    from mitra.simulation.model import simulate
+
+    sim = simulate(60, seed=3, end=date(2025, 6, 30), now=datetime(2025, 7, 1, tzinfo=UTC))
+    card = analyse(sim.timeline()).card("kratom.dose_trend")
+    assert card.status == "shown"
+    trend = card.data["trend"]
+    for end in ("start", "end"):
+        assert trend[f"{end}_mg_low"] <= trend[f"{end}_mg"] <= trend[f"{end}_mg_high"]
+    said = re.findall(r"(\d+) mg \((?:content range )?(\d+)-(\d+)\)", card.sentence)
+    assert len(said) == 2, card.sentence
+    for central, low, high in said:
+        assert int(low) <= int(central) <= int(high), card.sentence
 
 
 def test_the_dose_trend_needs_eight_complete_weeks() -> None:

@@ -197,11 +197,15 @@ def _dose_trend(w: _Weeks, first: date) -> Insight:
 
     central = (fit.slope, fit.intercept)
     start, end = level(central, x[0]), level(central, x[-1])
+    # Three lines fitted apart can cross (a robust fit of the low totals may end above the
+    # central one): the range at each end spans all three, so it always holds the central.
+    at_start = [level(line, x[0]) for line in (fit_low, central, fit_high)]
+    at_end = [level(line, x[-1]) for line in (fit_low, central, fit_high)]
     ranges = {
-        "start_low": level(fit_low, x[0]),
-        "start_high": level(fit_high, x[0]),
-        "end_low": level(fit_low, x[-1]),
-        "end_high": level(fit_high, x[-1]),
+        "start_low": min(at_start),
+        "start_high": max(at_start),
+        "end_low": min(at_end),
+        "end_high": max(at_end),
     }
     if low > 0:
         verdict = "That is a rise: the weekly total is escalating."
