@@ -113,6 +113,31 @@ def test_carol_reads_alices_trends_and_each_reading_is_on_alices_list(
     assert "198.51.100.4" in looked
 
 
+def test_carol_chooses_a_quarter_half_a_year_or_a_year(
+    people: People, journal: dict[str, Any]
+) -> None:
+    grant = _grant(people, "report-and-data")
+    carol = sign_in(Client(), people.carol)
+    path = f"/account/shared-with-me/{grant.id}/trends"
+    for asked, weeks, name in (("13", 13, "3 months"), ("52", 52, "12 months"),
+                               ("", 26, "6 months"), ("1000", 26, "6 months")):  # fmt: skip
+        text = carol.get(f"{path}?weeks={asked}").content.decode()
+        assert f'<a href="?weeks={weeks}" aria-current="true">{name}</a>' in text
+        assert text.count('aria-current="true"') == 1
+        # Whole weeks from a Monday; on a Sunday, this week is complete too.
+        assert re.search(rf"Period: ({weeks}|{weeks + 1}) complete weeks from", text)
+        # Five weeks of journal: the same doses whatever the period.
+        assert "36 doses logged in the period" in text
+    assert _whats(people) == ["trends"] * 4
+
+
+def test_a_period_is_one_of_three() -> None:
+    from mitra.reads.trends import trends
+
+    with pytest.raises(ValueError, match="not one of"):
+        trends(None, weeks=7)  # type: ignore[arg-type]
+
+
 def test_the_weekly_figures_are_the_journals_own(people: People, journal: dict[str, Any]) -> None:
     """Weekly anxiety is the mean of the week's daily means; each week's dose is the report's
     weekly figure (leaf grams from the leaf product only)."""

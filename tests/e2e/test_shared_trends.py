@@ -1,6 +1,6 @@
 """A clinician's Trends page for a person who shared their report and data, in Chromium: WCAG 2.2
 AA at 360 and 1280 px, reflow at 320 px, and every chart readable (text of at least 11 px, none
-cut off at a drawing's edge) with its table."""
+cut off at a drawing's edge) with its table, over half a year and over a year."""
 
 from __future__ import annotations
 
@@ -66,3 +66,9 @@ def test_a_clinicians_trends_page_is_accessible_and_its_charts_readable(
         assert any(c.startswith(title) for c in captions), (title, captions)
     _assert_accessible_at_every_width(page)
     _assert_readable_charts(page, path)
+    # A year instead of half a year, by its link: the weekly charts stay readable on a phone.
+    page.get_by_role("link", name="12 months").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(f"{path}?weeks=52")
+    assert page.get_by_role("link", name="12 months").get_attribute("aria-current") == "true"
+    _assert_readable_charts(page, f"{path}?weeks=52")

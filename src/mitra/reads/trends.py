@@ -27,10 +27,12 @@ from .taper import TaperTrend, taper_trend
 if TYPE_CHECKING:
     from mitra.journal.models import Person
 
-__all__ = ["TREND_WEEKS", "TrendsRead", "WeeklyAnxiety", "trends"]
+__all__ = ["TREND_PERIODS", "TREND_WEEKS", "TrendsRead", "WeeklyAnxiety", "trends"]
 
-#: Complete weeks the trends cover (half a year), this week so far besides.
+#: Complete weeks the trends cover by default (half a year), this week so far besides.
 TREND_WEEKS = 26
+#: The periods a clinician may choose, in complete weeks: a quarter, half a year, a year.
+TREND_PERIODS = (13, 26, 52)
 
 
 @dataclass(frozen=True)
@@ -89,12 +91,15 @@ def _anxiety_weeks(daily: Any, first: date, weeks: int) -> tuple[WeeklyAnxiety, 
     return tuple(found)
 
 
-def trends(person: Person, *, now: datetime | None = None) -> TrendsRead:
-    """The person's trends over the last `TREND_WEEKS` complete weeks and this week so far."""
+def trends(person: Person, *, weeks: int = TREND_WEEKS, now: datetime | None = None) -> TrendsRead:
+    """The person's trends over the last `weeks` complete weeks (one of `TREND_PERIODS`) and
+    this week so far."""
+    if weeks not in TREND_PERIODS:
+        raise ValueError(f"a period of {weeks} weeks is not one of {TREND_PERIODS}")
     made_at = now or _now()
     the_clock = clock(person)
     last = the_clock.today(made_at)
-    first = week_start(last) - timedelta(weeks=TREND_WEEKS)
+    first = week_start(last) - timedelta(weeks=weeks)
     line = timeline(person, first, last)
     start, _ = the_clock.day_span(first)
     _, end = the_clock.day_span(last)
@@ -104,16 +109,16 @@ def trends(person: Person, *, now: datetime | None = None) -> TrendsRead:
     card = one_insight(line, "kratom.dose_trend")
     assert card is not None  # the engines always make this card
     trend = _view(card)
-    weeks = line.n_days // 7  # the dose card's weeks too: on a Sunday, this one is complete
+    complete = line.n_days // 7  # the dose card's weeks too: on a Sunday, this one is complete
     return TrendsRead(
         name=person.name.strip(),
         first=first,
         last=last,
-        weeks=weeks,
+        weeks=complete,
         made_at=made_at.astimezone(the_clock.zone),
         disclaimer=DISCLAIMER,
         questionnaires=sections,
-        anxiety=_anxiety_weeks(line.daily_anxiety(), first, weeks),
+        anxiety=_anxiety_weeks(line.daily_anxiety(), first, complete),
         doses=_weeks(trend),
         dose_trend=trend,
         doses_logged=int(line.dose_time.size),

@@ -216,6 +216,10 @@ def shared_with_me_csv(request: HttpRequest, grant_id: int) -> HttpResponse:
     )
 
 
+#: How the Trends page names each period it offers (complete weeks).
+_PERIOD_NAMES = {13: "3 months", 26: "6 months", 52: "12 months"}
+
+
 @require_safe
 def shared_with_me_trends(request: HttpRequest, grant_id: int) -> HttpResponse:
     """A person's trends, for a grant of report and data (audited).
@@ -224,7 +228,7 @@ def shared_with_me_trends(request: HttpRequest, grant_id: int) -> HttpResponse:
     with their bands and the weekly dose; weekly check-ins, the taper day by day and the plan's
     adherence are the journal's data, which that grant does not share.
     """
-    from mitra.reads.trends import trends
+    from mitra.reads.trends import TREND_PERIODS, TREND_WEEKS, trends
     from mitra.reports.trends import charts, words
 
     clinician = _clinician(request)
@@ -234,11 +238,21 @@ def shared_with_me_trends(request: HttpRequest, grant_id: int) -> HttpResponse:
     person = sharing.open_grant(clinician, grant_id, "trends", request.META.get("REMOTE_ADDR", ""))
     if person is None:
         raise Http404
-    read = trends(person)
+    # The period by its link (?weeks=13, 26 or 52); any other value is the default half year.
+    asked = request.GET.get("weeks", "")
+    weeks = int(asked) if asked in {str(w) for w in TREND_PERIODS} else TREND_WEEKS
+    read = trends(person, weeks=weeks)
+    periods = [(w, _PERIOD_NAMES[w], w == weeks) for w in TREND_PERIODS]
     response = render(
         request,
         "web/shared_trends.html",
-        {"read": read, "doc": words(read), "charts": charts(read), "grant": held[grant_id]},
+        {
+            "read": read,
+            "doc": words(read),
+            "charts": charts(read),
+            "grant": held[grant_id],
+            "periods": periods,
+        },
     )
     response["Cache-Control"] = "no-store"
     return response
