@@ -57,6 +57,12 @@ def test_a_dose_is_on_today_at_once(journal: Any, powder: Any) -> None:
     assert after.exposure.doses == before.exposure.doses + 1
 
 
+def test_the_first_product_brings_the_dose_form_to_today_at_once(alice: Any) -> None:
+    assert not today_reads.today(alice, now=NOW).has_products  # "add a product first"
+    services.add_product(alice, {"name": "Green powder", "unit": "g"})
+    assert today_reads.today(alice, now=NOW).has_products
+
+
 def test_a_checkin_is_in_the_insights_at_once(journal: Any) -> None:
     before = insight_reads.insights(journal)
     services.add_checkin(journal, {"at": NOW - timedelta(hours=1), "anxiety": 9})
@@ -124,6 +130,9 @@ def test_every_kind_of_change_raises_the_version(journal: Any, powder: Any) -> N
     services.log_intake(journal, {"substance_id": substance.pk, "taken_at": NOW})
     changed()
     services.edit_product(journal, powder.pk, {"name": "Green", "mitragynine_mg_per_g": 12.0})
+    changed()
+    services.add_product(journal, {"name": "Red capsules", "form": "capsules", "unit": "capsule",
+                                   "grams_per_unit": 0.5})  # fmt: skip
     changed()
     services.submit_response(
         journal, {"instrument": "GAD-7", "answers": [1, 1, 1, 1, 0, 0, 0], "at": NOW}

@@ -139,8 +139,8 @@ def _create_once(
     refresh: bool = True,
 ) -> E:
     """Create through `build` in one transaction, which also raises the journal's version and
-    has the alerts refreshed once it commits (unless not `refresh`); a replayed token raises
-    DuplicateSubmission."""
+    has the alerts refreshed once it commits (with `refresh` False, only raises the version);
+    a replayed token raises DuplicateSubmission."""
     # Every face passes the token through here: a NUL (which PostgreSQL cannot store) or an
     # overlong token is refused before it reaches the database.
     if token and (len(token) > TOKEN_LENGTH or "\x00" in token):
@@ -154,6 +154,10 @@ def _create_once(
             if refresh:
                 # In the entry's own transaction: one commit for the entry and the version.
                 refresh_after_commit(person, event_of(model))
+            else:
+                # Nothing the alerts or the timeline read changed (a product no dose names
+                # yet), but pages did: Today offers the dose form once a product exists.
+                journal_changed(person, frozenset())
             return made
     except (IntegrityError, EntryInvalid):
         # A replay, or two copies of one submission racing: the first is kept and answers.
