@@ -32,8 +32,12 @@ def test_a_new_user_sets_up_logs_a_check_in_and_a_dose_and_sees_both(page: Any) 
     expect(page.get_by_text("Product added: Red Bali capsules.")).to_be_visible()
     expect(page.get_by_role("cell", name="13.3 mg/g")).to_be_visible()
 
-    # A check-in: anxiety 6, a practice, sleep.
+    # Today offers the dose form at once, before anything else is logged.
     go_to(page, "Today")
+    expect(page.get_by_role("button", name="Save dose")).to_be_visible()
+    expect(page.get_by_text("Add the kratom products you use first")).to_have_count(0)
+
+    # A check-in: anxiety 6, a practice, sleep.
     page.get_by_role("group", name="Anxiety right now").get_by_label("6", exact=True).check()
     page.get_by_label("Sleep last night (hours)").fill("7")
     page.get_by_label("Mindfulness or meditation (minutes)").fill("15")
@@ -60,6 +64,28 @@ def test_a_new_user_sets_up_logs_a_check_in_and_a_dose_and_sees_both(page: Any) 
     entries = page.locator("li.entry strong")
     expect(entries).to_have_text(["Kratom: 6 Red Bali capsules", "Check-in: anxiety 6/10"])
     expect(page.get_by_text("Mindfulness or meditation: 15 min")).to_be_visible()
+
+
+def test_settings_show_the_saved_time_zone_not_the_browsers(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    from mitra.journal import services
+
+    page.goto(page.base_url + "/")
+    zone = page.get_by_label("Your time zone")
+    expect(zone).to_have_value("Europe/Berlin")  # the browser's, guessed on a first visit
+    zone.select_option("Asia/Tokyo")
+    page.get_by_role("button", name="Start my journal").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Today")
+    page.goto(page.base_url + "/settings")
+    expect(page.get_by_label("Time zone")).to_have_value("Asia/Tokyo")
+    # Saving another setting keeps the journal's zone.
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("Settings saved.")).to_be_visible()
+    expect(page.get_by_label("Time zone")).to_have_value("Asia/Tokyo")
+    person = services.get_person()
+    assert person is not None
+    assert person.time_zone == "Asia/Tokyo"
 
 
 def test_a_refused_dose_keeps_what_was_typed_and_says_why_beside_the_field(page: Any) -> None:

@@ -133,6 +133,10 @@ class WelcomeForm(JournalForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "time_zone").choices = [(z, z.replace("_", " ")) for z in zone_names()]
+        if not self.is_bound:
+            # A first visit only: the page's script picks the browser's own zone. A form sent
+            # back with an error keeps the zone the person chose.
+            self.fields["time_zone"].widget.attrs["data-guess"] = "browser"
 
 
 def _scale(label: str, low: int, high: int, required: bool) -> forms.TypedChoiceField:

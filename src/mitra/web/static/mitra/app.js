@@ -3,11 +3,12 @@
 (function () {
   "use strict";
 
-  // Welcome: pre-select the browser's own time zone; the person can still change it.
+  // Welcome, first visit: pre-select the browser's own time zone; the person can still change
+  // it. Settings shows the saved zone, never a guess (a save would move the journal).
   function preselectTimeZone() {
-    var select = document.getElementById("id_time_zone");
+    var select = document.querySelector("select[data-guess=browser]");
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (!zone || !select || select.dataset.touched) return;
+    if (!zone || !select) return;
     for (var i = 0; i < select.options.length; i++) {
       if (select.options[i].value === zone) { select.selectedIndex = i; break; }
     }
