@@ -88,6 +88,35 @@ def test_a_crisis_answer_in_the_period_is_shown_first(alice: Any) -> None:
     assert text.index("Crisis answers in this period") < text.index("Kratom")
 
 
+def test_alert_and_crisis_times_are_on_the_journals_clock(
+    alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Alice is in Berlin: the alert's time, the crisis answer's and the report's own are said
+    on her clock, never in UTC beside local times."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from mitra import wording
+    from mitra.journal import services
+    from mitra.reads.report import report
+    from mitra.reports.clinician import sections
+
+    answered = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+    with django_capture_on_commit_callbacks(execute=True):  # the alert refresh after commit
+        services.submit_response(
+            alice, {"instrument": "PHQ-9", "at": answered, "answers": [1, 1, 1, 1, 1, 1, 1, 1, 2]}
+        )
+    read = report(alice, days=30)
+    berlin = ZoneInfo("Europe/Berlin")
+    assert read.alerts
+    assert read.alerts[0].at.utcoffset() == read.alerts[0].at.astimezone(berlin).utcoffset()
+    worded = sections(read)
+    local = wording.moment(answered.astimezone(berlin))
+    assert any(local in line for line in worded["crisis"]), worded["crisis"]
+    assert worded["alerts"][0]["when"] == wording.moment(read.alerts[0].at.astimezone(berlin))
+    assert str(read.alerts[0].at.tzinfo) == "Europe/Berlin"
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

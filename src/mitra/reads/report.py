@@ -8,7 +8,7 @@ instruments), plus the reads of products, substances and alerts. Faces only rend
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -313,7 +313,7 @@ def report(
     crisis = tuple(
         CrisisAnswer(
             instrument=v.instrument,
-            at=v.at,
+            at=v.at.astimezone(zone),
             total=v.total,
             messages=tuple(f.message for f in v.flags) or ("Crisis answer.",),
         )
@@ -358,7 +358,8 @@ def report(
         crisis=crisis,
         kratom=kratom,
         medicines=medicines,
-        alerts=open_alerts(person).alerts,
+        # On the journal's clock, as every other time in the report (stored in UTC).
+        alerts=tuple(_on_clock(a, zone) for a in open_alerts(person).alerts),
         plan=PlanSection(
             taper=taper_trend(person, made_at),
             adherence=weekly_adherence(person, made_at, ADHERENCE_WEEKS),
@@ -369,4 +370,14 @@ def report(
             "anxiety, which does not show that one causes the other. 95% intervals; n is days "
             "(or weeks) of data."
         ),
+    )
+
+
+def _on_clock(alert: AlertView, zone: Any) -> AlertView:
+    """The alert with its times in `zone`."""
+    return replace(
+        alert,
+        at=alert.at.astimezone(zone),
+        acknowledged_at=alert.acknowledged_at and alert.acknowledged_at.astimezone(zone),
+        withdrawn_at=alert.withdrawn_at and alert.withdrawn_at.astimezone(zone),
     )
