@@ -156,3 +156,27 @@ def test_answering_phq9_item9_with_1_shows_the_crisis_card_first(page: Any) -> N
     page.get_by_role("button", name="I have seen these resources").click()
     expect(page.locator(".crisis-card")).to_have_count(0)
     expect(page.get_by_role("link", name="Crisis help")).to_be_visible()
+
+
+def test_a_long_address_or_word_in_a_note_wraps_inside_its_entry(page: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mitra.journal import services
+
+    from .test_accessibility import CUT_OFF_JS
+
+    person = services.set_up_person({"time_zone": "Europe/Berlin"})
+    product = services.add_product(person, {"name": "Green powder"})
+    url = "https://example.com/lab-results/certificate-of-analysis/batch-2026-11-green-powder.pdf"
+    for note, ago in ((url, 30), ("x" * 400, 20)):
+        services.log_dose(
+            person,
+            {"product_id": product.pk, "amount": 2, "unit": "g", "note": note,
+             "taken_at": timezone.now() - timedelta(minutes=ago)},
+        )  # fmt: skip
+    for path in ("/", "/journal"):
+        page.goto(page.base_url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        assert page.evaluate(CUT_OFF_JS, [True]) == [], path
