@@ -80,6 +80,24 @@ def test_exposure_json_has_the_curve_its_summary_band_and_sources(
     assert "tanna2022" in data["sources"]
 
 
+def test_typed_doses_are_said_on_the_journals_clock_with_the_real_time_since(
+    capsys: pytest.CaptureFixture[str], alice: object
+) -> None:
+    """Alice is in Berlin: a dose typed as 08:00 peaks about an hour later on her clock, and
+    "last dose ... ago" counts to now, not to the end of the curve."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    taken = (datetime.now(UTC) - timedelta(hours=8)).astimezone(berlin).replace(microsecond=0)
+    typed = f"{taken:%Y-%m-%dT%H:%M:%S}=2"
+    out = " ".join(run(capsys, "exposure", "--dose", typed)[1].split())
+    assert f"({taken + timedelta(hours=1):%Z})" in out  # CET or CEST, never UTC
+    assert "Last dose 8.0 h ago." in out
+    later = (taken + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
+    assert "Last dose" not in run(capsys, "exposure", "--dose", f"{later}=2")[1]
+
+
 @pytest.mark.django_db
 def test_exposure_without_a_lab_figure_is_marked_as_an_estimate(
     capsys: pytest.CaptureFixture[str],

@@ -123,8 +123,9 @@ def _typed_exposure(
     step_hours: float,
     params: str | None,
     body_mass_kg: float | None,
-) -> tuple[Any, str | None]:
-    """The curve of doses typed as --dose TIME=AMOUNT, and a note when no journal gave the zone."""
+) -> tuple[Any, str | None, Any]:
+    """The curve of doses typed as --dose TIME=AMOUNT, a note when no journal gave the zone, and
+    the zone its times are said in."""
     from mitra.pharmacology import DEFAULT_PARAMETER_SET
     from mitra.reads.exposure import exposure as exposure_read
     from mitra.reads.exposure import typed_doses
@@ -155,7 +156,7 @@ def _typed_exposure(
         parameter_set=params or DEFAULT_PARAMETER_SET,
         body_mass_kg=body_mass_kg,
     )
-    return read, note
+    return read, note, zone
 
 
 @app.command()
@@ -232,9 +233,11 @@ def exposure(
     note = None
     try:
         if recent:
-            read = recent_exposure(the_person(), hours=hours, ahead_hours=ahead_hours)
+            person = the_person()
+            zone = ZoneInfo(person.time_zone)  # times are said on the journal's clock
+            read = recent_exposure(person, hours=hours, ahead_hours=ahead_hours)
         else:
-            read, note = _typed_exposure(
+            read, note, zone = _typed_exposure(
                 dose or [],
                 form=form,
                 mg_per_g=mg_per_g,
@@ -258,8 +261,9 @@ def exposure(
     )
     out.print(read.note, highlight=False)
     if read.peak_nM is not None and read.peak_at is not None:
+        peak_at = read.peak_at.astimezone(zone)
         out.print(
-            f"Peak {read.peak_nM:.0f} nmol/L at {moment(read.peak_at)} ({read.peak_at:%Z}), "
+            f"Peak {read.peak_nM:.0f} nmol/L at {moment(peak_at)} ({peak_at:%Z}), "
             f"{read.tmax_hours or 0:.1f} h after a dose; AUC {read.auc_nM_h:.0f} nmol/L x h over "
             f"the curve; half-life {read.half_life_hours:.1f} h."
         )

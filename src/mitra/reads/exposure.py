@@ -253,7 +253,8 @@ def exposure(
         The span of the curve; by default from the first counted dose to five half-lives after
         the last. At most `MAX_SPAN_HOURS` long and `MAX_POINTS` points.
     now : datetime or None
-        The moment for `hours_since_last_dose`; by default `end`.
+        The moment for `hours_since_last_dose`; by default the current one (a dose after it
+        is not a last dose yet).
     step_hours : float
         Spacing of the curve, hours (0.01 to 24).
 
@@ -299,7 +300,7 @@ def exposure(
         raise ExposureRefused(
             f"the curve would have {points:,} points; at most {MAX_POINTS:,}: use a larger step"
         )
-    now_s = end_s if now is None else now.timestamp()
+    now_s = (_now() if now is None else now).timestamp()
     in_reach = counted & (times_s <= end_s)
     hours = tuple(((times_s[in_reach] - start_s) / _SECONDS_PER_HOUR).tolist())
     mg = (
