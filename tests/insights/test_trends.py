@@ -66,7 +66,7 @@ def test_a_fall_of_seven_gad7_points_is_a_reliable_improvement() -> None:
     assert gad7_totals[-1] - gad7_totals[0] == -7
     assert card.detected is True
     assert card.estimate == -7
-    assert "a reliable improvement" in card.sentence
+    assert "a reliable improvement of 7 points." in card.sentence
     assert [h["total"] for h in card.data["history"]] == [15, 12, 8]
     assert card.data["history"][0]["band"]
     assert card.data["change"]["meets_reliable_change"] is True
@@ -75,7 +75,14 @@ def test_a_fall_of_seven_gad7_points_is_a_reliable_improvement() -> None:
 def test_a_small_gad7_change_is_not_called_reliable() -> None:
     card = analyse(timeline(20, **daily_ratings([5.0] * 20), **gad7([10, 8]))).card("gad7.history")
     assert card.detected is False
-    assert "smaller than the reliable-change threshold" in card.sentence
+    # The change and the threshold, each with its own number: "(-2 points)" after the
+    # threshold read as if it were the threshold.
+    threshold = card.data["change"]["reliable_change"]
+    assert threshold > 2
+    assert card.sentence.endswith(
+        "a change of 2 points (improvement), smaller than the reliable-change threshold of "
+        f"{threshold} points."
+    )
 
 
 def test_one_gad7_is_not_enough_for_a_change() -> None:

@@ -13,7 +13,7 @@ from mitra.insights.daily import Prepared
 from mitra.insights.regression import ols
 from mitra.instruments import change, instrument
 from mitra.timeline import Timeline
-from mitra.wording import figure, plural, signed
+from mitra.wording import figure, plural
 
 __all__ = ["MIN_RATED_DAYS", "WINDOW_DAYS", "anxiety_trend_card", "gad7_card", "rolling_mean"]
 
@@ -169,18 +169,21 @@ def _gad7_card(timeline: Timeline) -> Insight:
     first, latest = rows[0], rows[-1]
     delta = change("GAD-7", first[1], latest[1])
     reliable = bool(delta.meets_reliable_change)
+    points = abs(int(delta.difference))
+    moved = f"{points} point{'s' if points != 1 else ''}"
+    threshold = f" of {delta.reliable_change} points" if delta.reliable_change is not None else ""
     if delta.direction == "no change":
         what = "no change"
+    elif reliable:
+        what = f"a reliable {delta.direction} of {moved}"
     else:
         what = (
-            f"a reliable {delta.direction}"
-            if reliable
-            else f"a change ({delta.direction}) smaller than the reliable-change threshold"
+            f"a change of {moved} ({delta.direction}), smaller than the reliable-change "
+            f"threshold{threshold}"
         )
     sentence = (
         f"Your latest GAD-7 total is {latest[1]} ({latest[2].lower() or 'no band'}), against "
-        f"{first[1]} at the first of {len(rows)} questionnaires: {what} "
-        f"({signed(delta.difference, 0)} points)."
+        f"{first[1]} at the first of {len(rows)} questionnaires: {what}."
     )
     return Insight(
         id="gad7.history",
