@@ -270,7 +270,10 @@ def test_a_server_that_does_not_answer_is_replaced_and_nothing_runs_twice(
 
 def _copy_of(client: int) -> int | None:
     """The copy the client handed its command to: the other process reading its stdin."""
-    own = os.stat(f"/proc/{client}/fd/0").st_ino
+    try:
+        own = os.stat(f"/proc/{client}/fd/0").st_ino
+    except FileNotFoundError:  # it has just ended: the caller says how
+        return None
     for pid in os.listdir("/proc"):
         if not pid.isdigit() or int(pid) == client:
             continue
@@ -291,7 +294,14 @@ def _waiting_questionnaire(env: dict[str, str], **options: Any) -> tuple[Any, in
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **options,
     )  # fmt: skip
     copies: list[int] = []
-    _wait_for(lambda: copies.append(_copy_of(waiting.pid) or 0) or copies[-1], "the copy")
+
+    def found() -> int:
+        if waiting.poll() is not None:  # said here, not as a missing /proc entry
+            raise AssertionError(f"mitra ended ({waiting.returncode}): {waiting.stderr.read()}")
+        copies.append(_copy_of(waiting.pid) or 0)
+        return copies[-1]
+
+    _wait_for(found, "the copy")
     shown: list[str] = []
     stdout = waiting.stdout
     assert stdout is not None
