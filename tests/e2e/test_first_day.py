@@ -102,6 +102,7 @@ def test_a_refused_dose_keeps_what_was_typed_and_says_why_beside_the_field(page:
     page.get_by_role("button", name="Save dose").click()
     amount = page.get_by_label("Amount")
     expect(amount).to_have_attribute("aria-invalid", "true")
+    expect(amount).to_be_focused()  # the page takes the person to the field in error
     expect(page.locator("#dose_amount_error")).to_have_text("Amount must be more than 0.")
     expect(amount).to_have_value("-2")
     expect(page.locator("#dose_note")).to_have_value("with breakfast")

@@ -14,6 +14,13 @@
     }
   }
 
+  // After a refused form, take the person to its first field in error: on a phone it can be
+  // far below the top of the page. Its message is read with it (aria-describedby).
+  function focusFirstError() {
+    var field = document.querySelector("[aria-invalid=true]");
+    if (field) field.focus();
+  }
+
   // Questionnaires: show how many questions are answered.
   function showProgress() {
     var form = document.querySelector(".questionnaire form");
@@ -122,6 +129,7 @@
 
   function start() {
     preselectTimeZone();
+    focusFirstError();
     showProgress();
     startOffline();
   }
