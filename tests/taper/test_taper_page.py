@@ -47,6 +47,24 @@ def test_a_bad_amount_is_shown_beside_its_field_with_422(client: Client, alice: 
     assert taper_page(alice).status.active is False
 
 
+def test_the_forms_errors_speak_of_its_fields_and_say_dates_as_the_page_does(
+    client: Client, alice: Any
+) -> None:
+    """No command-line option (--to, --from, --start) and no ISO date on the web."""
+    errors = plan(client, to="lots").context["form"].errors
+    assert errors["to"] == ["'lots' is not an amount; write it like 2 g, 500 mg or 4 capsules."]
+    long_ago = (timezone.localdate() - timedelta(days=30)).isoformat()
+    errors = plan(client, starts=long_ago).context["form"].errors
+    assert "is more than 7 days in the past" in errors["starts"][0]
+    assert long_ago not in errors["starts"][0]
+    # Nothing logged to measure: the starting amount is asked for beside its own field.
+    errors = plan(client, start_amount="").context["form"].errors
+    assert errors["start_amount"][0].startswith("No kratom use is logged in the 14 days before")
+    assert "give the starting amount, e.g. 8 g" in errors["start_amount"][0]
+    for messages in errors.values():
+        assert not any("--" in m for m in messages)
+
+
 def test_saving_shows_todays_allowance_on_today_and_the_taper_page(
     client: Client, alice: Any, powder: Any
 ) -> None:

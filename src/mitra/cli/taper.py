@@ -50,7 +50,8 @@ def plan(
             person, to=to, pace=pace, start_amount=start_amount, starts=_day(start)
         )
     except TaperError as exc:
-        fail(str(exc))
+        option = {"to": "--to", "start_amount": "--from", "starts": "--start"}.get(exc.field or "")
+        fail(f"{option}: {exc}" if option else str(exc))
     if save:
         preview = save_preview(person, preview)
     if json_out:

@@ -110,7 +110,9 @@ def _measured_unit(person: Any, first: date, last: date) -> Unit:
     line = timeline(person, first, last)
     if line.dose_time.size == 0:
         raise TaperError(
-            f"no kratom use is logged from {first} to {last}; give the starting amount (--from 8g)"
+            f"no kratom use is logged in the {(last - first).days + 1} days before today "
+            f"({day(first)} to {day(last)}); give the starting amount, e.g. 8 g",
+            field="start_amount",
         )
     return "g" if bool(line.dose_is_leaf.all()) else "mg"
 
@@ -132,13 +134,19 @@ def taper_preview(
     earliest = knowledge.count("earliest_start_days_ago")
     if starts < today - timedelta(days=earliest):
         raise TaperError(
-            f"--start {starts} is more than {earliest} days in the past; start today or later"
+            f"the first day, {day(starts)}, is more than {earliest} days in the past; start "
+            "today or later",
+            field="starts",
         )
-    target = parse_amount(to, "--to")
-    given = parse_amount(start_amount, "--from") if start_amount is not None else None
+    target = parse_amount(to, "to")
+    given = parse_amount(start_amount, "start_amount") if start_amount is not None else None
     units = {a.unit for a in (target, given) if a is not None and a.unit is not None}
     if len(units) > 1:
-        raise TaperError("--from and --to must be in the same unit (both g, both mg or capsules)")
+        raise TaperError(
+            "the starting amount and the target must be in the same unit (both g, both mg or "
+            "capsules)",
+            field="to",
+        )
     days = knowledge.count("measured_days")
     last = today - timedelta(days=1)
     first = last - timedelta(days=days - 1)
@@ -149,8 +157,9 @@ def taper_preview(
         mean = mean_daily_use(timeline(person, first, last), measure)
         if not math.isfinite(mean) or mean <= 0:
             raise TaperError(
-                f"no use in {measure.unit} is logged from {first} to {last}; "
-                "give the starting amount (--from 8g)"
+                f"no use in {measure.unit} is logged in the {days} days before today "
+                f"({day(first)} to {day(last)}); give the starting amount, e.g. 8 g",
+                field="start_amount",
             )
         measured = MeasuredUse(
             first,

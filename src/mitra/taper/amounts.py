@@ -22,7 +22,16 @@ _EPS = 1e-9
 
 
 class TaperError(ValueError):
-    """A taper that cannot be planned as asked (a target above the start, an unknown pace...)."""
+    """A taper that cannot be planned as asked (a target above the start, an unknown pace...).
+
+    `field` names what the person gave that is wrong, when one thing is: "to" (the target),
+    "start_amount" or "starts" (the first day). Each face names it its own way (a command's
+    option, a form's field); the message does not.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -74,7 +83,7 @@ class Amount:
     unit: Unit | None
 
 
-def parse_amount(text: str, option: str = "amount") -> Amount:
+def parse_amount(text: str, field: str | None = None) -> Amount:
     """Parse "8g", "8.5 g", "120mg", "6 capsules" or "0"; TaperError with a clear message.
 
     The spelling of numbers and units is the journal's own (`vocabulary.parse_amount`); a taper
@@ -83,11 +92,11 @@ def parse_amount(text: str, option: str = "amount") -> Amount:
     try:
         value, unit = vocabulary.parse_amount(text or "", allow_zero=True)
     except vocabulary.AmountInvalid as exc:
-        raise TaperError(f"{option}: {exc}") from None
+        raise TaperError(str(exc), field=field) from None
     if unit is None and value != 0:
         raise TaperError(
-            f"{option}: '{text}' needs a unit: g, mg or capsules (only 0 may go without)"
+            f"'{text}' needs a unit: g, mg or capsules (only 0 may go without)", field=field
         )
     if unit not in (None, "g", "mg", "capsule"):
-        raise TaperError(f"{option}: a taper counts in g, mg or capsules, not {unit}")
+        raise TaperError(f"a taper counts in g, mg or capsules, not {unit}", field=field)
     return Amount(value, cast(Unit | None, unit))

@@ -106,8 +106,7 @@ def taper_plan(request: HttpRequest) -> HttpResponse:
         )
     except TaperError as exc:
         text = str(exc)
-        field = {"--to": "to", "--from": "start_amount", "--start": "starts"}
-        name = next((f for flag, f in field.items() if flag in text), None)
+        name = exc.field if exc.field in form.fields else None
         form.add_error(name, text[:1].upper() + text[1:] + ("" if text.endswith(".") else "."))
         return _render(request, person, form, status=422)
     if request.POST.get("action") != "save":
