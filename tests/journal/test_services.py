@@ -319,25 +319,6 @@ class TestImplausibleAmounts:
         assert Dose.objects.get().amount == 3
 
 
-class TestSubstanceNames:
-    """A medicine listed twice would be checked, alerted on and reported twice."""
-
-    def test_a_second_substance_of_the_same_name_in_any_case_is_refused(self, alice: Any) -> None:
-        from mitra.journal.models import Substance
-
-        services.add_substance(alice, {"name": "Xanax"})
-        with pytest.raises(EntryInvalid) as refused:
-            services.add_substance(alice, {"name": "xanax"})
-        assert refused.value.errors == {
-            "name": "is already the name of one of your medicines and substances: xanax"
-        }
-        assert Substance.objects.count() == 1
-        other = services.add_substance(alice, {"name": "sertraline"})
-        with pytest.raises(EntryInvalid):
-            services.edit_substance(alice, other.pk, {"name": "XANAX"})
-        services.edit_substance(alice, other.pk, {"name": "Sertraline"})
-
-
 class TestProductNames:
     """Doses are logged by a product's name, so no two of a person's products share one."""
 

@@ -225,28 +225,6 @@ def test_wine_two_hours_after_a_dose_is_a_danger_keyed_by_both_times() -> None:
 
 
 @fires("co_use")
-def test_one_intake_near_several_doses_is_one_alert_that_names_them_all() -> None:
-    day = days_ago(1)
-    doses = [
-        (at(day, 15), 1.0, POWDER),
-        (at(day, 16 + 5 / 60), 2.0, POWDER),
-        (at(day, 20), 1.5, POWDER),
-    ]
-    data = alice(doses=doses, intakes=[(at(day, 16), XANAX)])
-    candidate = only("co_use", data)  # not one per dose: the banner said the same three times
-    assert candidate.evidence.hours_apart == pytest.approx(5 / 60, abs=0.01)  # the nearest
-    assert candidate.title.startswith("Xanax taken 5 min from a kratom dose")
-    assert "2 more doses were within 6 hours of it" in candidate.text
-    assert [d.grams for d in candidate.evidence.other_doses] == [1.0, 1.5]
-    assert candidate.at == at(day, 20)
-    # Its facts list every dose; a dose added near the same intake makes a new key.
-    labels = [f.label for f in candidate.evidence.facts(UTC)]
-    assert "Other doses near it" in labels
-    more = alice(doses=[*doses, (at(day, 17), 0.5, POWDER)], intakes=[(at(day, 16), XANAX)])
-    assert only("co_use", more).evidence_key != candidate.evidence_key
-
-
-@fires("co_use")
 def test_gabapentin_near_a_seven_oh_product_uses_the_seven_oh_rule() -> None:
     day = days_ago(2)
     data = alice(doses=[(at(day, 10), 0.5, SEVEN_OH)], intakes=[(at(day, 9), GABAPENTIN)])

@@ -22,6 +22,7 @@ from mitra.safety.evidence import (
 from mitra.safety.interactions import EVIDENCE_NOTES, InteractionFinding, interactions_among
 from mitra.safety.rules.inputs import (
     HOUR,
+    ProductFacts,
     SafetyInput,
     SubstanceFacts,
     heuristic,
@@ -49,12 +50,11 @@ class IntakeSeen:
 class CoUseEvidence(Evidence, kind="co_use"):
     """A dose and an intake close together, and what the knowledge base says of the pair."""
 
-    dose: DoseSeen  # the dose nearest the intake
+    dose: DoseSeen
     intake: IntakeSeen
     hours_apart: float
     interactions: tuple[InteractionFound, ...] = ()
     parameters: tuple[ParameterUsed, ...] = ()
-    other_doses: tuple[DoseSeen, ...] = ()  # the rest within the window, in time order
 
     def facts(self, zone: tzinfo) -> tuple[Fact, ...]:
         out = [
@@ -65,10 +65,6 @@ class CoUseEvidence(Evidence, kind="co_use"):
             ),
             Fact("Time apart", hours_text(self.hours_apart)),
         ]
-        if self.other_doses:
-            out.append(
-                Fact("Other doses near it", "; ".join(d.text(zone) for d in self.other_doses))
-            )
         for found in self.interactions:
             out += found.described()
         return (*out, *parameters_fact(self.parameters))
@@ -105,9 +101,7 @@ def _sedation_findings(
     uses=("products", "substances"),
 )
 def co_use_of_a_depressant_near_a_dose(data: SafetyInput) -> list[Finding]:
-    """A sedating substance (alcohol, a benzodiazepine, an opioid, ...) logged near a dose: one
-    alert per intake, for the doses near it (those of a concentrated 7-OH product apart, whose
-    findings differ), named by the nearest."""
+    """A sedating substance (alcohol, a benzodiazepine, an opioid, ...) logged near a dose."""
     params = data.parameters
     window_hours = params.number("co_use", "window_hours")
     depressants = frozenset(params.names("co_use", "depressant_classes"))
@@ -125,11 +119,9 @@ def co_use_of_a_depressant_near_a_dose(data: SafetyInput) -> list[Finding]:
         if not depressants & {kid, *kb.substance(kid).classes}:
             continue
         near = np.flatnonzero(np.abs(timeline.dose_time - intake_time) <= window_hours * HOUR)
-        groups: dict[bool, list[int]] = {}
         for j in near:
             product = data.products[int(timeline.dose_product[j])]
-            groups.setdefault(is_concentrated_seven_oh(data, product), []).append(int(j))
-        for seven_oh, doses in groups.items():
+            seven_oh = is_concentrated_seven_oh(data, product)
             if (kid, seven_oh) not in cache_:
                 cache_[kid, seven_oh] = _sedation_findings(kid, seven_oh, depressants)
             out.append(
@@ -137,7 +129,9 @@ def co_use_of_a_depressant_near_a_dose(data: SafetyInput) -> list[Finding]:
                     data,
                     substance=substance,
                     intake_time=float(intake_time),
-                    doses=doses,
+                    product=product,
+                    dose_time=float(timeline.dose_time[j]),
+                    grams=float(timeline.dose_grams[j]),
                     findings=cache_[kid, seven_oh],
                 )
             )
@@ -149,45 +143,19 @@ def _co_use_finding(
     *,
     substance: SubstanceFacts,
     intake_time: float,
-    doses: list[int],
+    product: ProductFacts,
+    dose_time: float,
+    grams: float,
     findings: list[InteractionFinding],
 ) -> Finding:
-    timeline = data.timeline
-    nearest = min(doses, key=lambda j: abs(float(timeline.dose_time[j]) - intake_time))
-    product = data.products[int(timeline.dose_product[nearest])]
-    dose_time = float(timeline.dose_time[nearest])
-    grams = float(timeline.dose_grams[nearest])
-
-    def seen_dose(j: int) -> DoseSeen:
-        facts = data.products[int(timeline.dose_product[j])]
-        return DoseSeen(
-            at=utc(float(timeline.dose_time[j])),
-            grams=float(timeline.dose_grams[j]),
-            product=facts.seen(),
-        )
-
     clock = data.timeline.clock
     window = data.parameters.number("co_use", "window_hours")
     gap = abs(intake_time - dose_time) / HOUR
-    others = [j for j in doses if j != nearest]
-    also = (
-        f" {len(others)} more dose{'s' if len(others) != 1 else ''} were within {window:g} hours "
-        "of it: "
-        + "; ".join(
-            f"{grams_text(float(timeline.dose_grams[j]))} of "
-            f"{data.products[int(timeline.dose_product[j])].name} at "
-            f"{when(float(timeline.dose_time[j]), clock)}"
-            for j in others
-        )
-        + "."
-        if others
-        else ""
-    )
     seen = (
         f"You logged {substance.name} at {when(intake_time, clock)} and a kratom dose "
         f"({grams_text(grams)} of {product.name}) at {when(dose_time, clock)}, "
-        f"{hours_text(gap)} apart.{also} mitra counts the two as taken together when they are "
-        f"within {window:g} hours of each other; {heuristic(f'{window:g} hours')}"
+        f"{hours_text(gap)} apart. mitra counts the two as taken together when they are within "
+        f"{window:g} hours of each other; {heuristic(f'{window:g} hours')}"
     )
     severity: Severity | None
     grade: EvidenceGrade | None
@@ -217,7 +185,7 @@ def _co_use_finding(
         advice=advice,
         sources=sources,
         evidence=CoUseEvidence(
-            dose=seen_dose(nearest),
+            dose=DoseSeen(at=utc(dose_time), grams=grams, product=product.seen()),
             intake=IntakeSeen(
                 at=utc(intake_time),
                 substance=SubstanceSeen(substance.id, substance.name, substance.knowledge_id),
@@ -225,14 +193,8 @@ def _co_use_finding(
             hours_apart=round(gap, 2),
             interactions=tuple(InteractionFound.of(f) for f in findings),
             parameters=data.used("co_use"),
-            other_doses=tuple(seen_dose(j) for j in sorted(others, key=timeline.dose_time.item)),
         ),
-        # The doses' times and the intake's: a dose logged near it later makes a new alert
-        # (the one before is withdrawn), and one dose keeps the key it always had.
-        key=(
-            "+".join(iso(float(timeline.dose_time[j])) for j in sorted(doses))
-            + f":{iso(intake_time)}:{substance.id}"
-        ),
-        at=utc(max(float(timeline.dose_time[doses].max()), intake_time)),
+        key=f"{iso(dose_time)}:{iso(intake_time)}:{substance.id}",
+        at=utc(max(dose_time, intake_time)),
         grade=grade,
     )
