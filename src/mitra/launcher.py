@@ -181,8 +181,9 @@ def _request(sock: socket.socket, payload: dict[str, Any], fds: list[int]) -> No
 
 def _through_server(path: Path, argv: list[str], environment: dict[str, str]) -> int | str | None:
     """The command's exit status when the server ran it. Otherwise the command is still to
-    run here: None when no server runs, it was stale (it ends) or did not answer in time (it
-    is ended): one is started after the command; "direct" when the server could not take it."""
+    run here: None when no server runs, it was stale (it ends) or was stopped (it is ended):
+    one is started after the command; "direct" when the server could not take it (or did not
+    answer in time)."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(_ANSWER_SECONDS)
     try:
@@ -218,35 +219,41 @@ def _hand_over(
         _request(sock, request | {"cwd": os.getcwd(), "umask": _umask()}, list(_TERMINAL))
         started = json.loads(answers.readline() or b"{}")
     except TimeoutError:  # stopped or wedged: its copy never runs without "go"
-        _retire(sock, path)
-        return None
+        # A stopped server is ended and a new one started after the command; a slow one stays.
+        return None if _retire(sock, path) else "direct"
     except (OSError, ValueError):
         return "direct"
     return started if isinstance(started, dict) else "direct"
 
 
-def _retire(sock: socket.socket, path: Path) -> None:
-    """End the server at the other end of `sock`, which did not answer in time (stopped with
-    SIGSTOP, say, or wedged): it would hold every later command for as long and, holding its
-    lock, keep a new server from starting. Only this user's command server for `path` is ended,
-    by a process handle, so a process id that has since been reused is never signalled."""
+def _retire(sock: socket.socket, path: Path) -> bool:
+    """End the server at the other end of `sock` if it did not answer because it is stopped
+    (SIGSTOP, or a job stopped in a shell): it would hold every later command for as long and,
+    holding its lock, keep a new server from starting. A server that is only slow (a loaded
+    machine) is left running. Only this user's command server for `path` is ended, through a
+    process handle taken before it is checked, so the process checked is the one signalled."""
     creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
     pid, uid, _gid = struct.unpack("3i", creds)
     if uid != os.getuid() or pid <= 0 or not hasattr(os, "pidfd_open"):
-        return
+        return False
     try:
         handle = os.pidfd_open(pid)
     except OSError:
-        return
+        return False
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as found:
             argv = found.read().split(b"\0")
-        if b"mitra.launcher" in argv and b"serve-commands" in argv and os.fsencode(path) in argv:
+        with open(f"/proc/{pid}/stat", "rb") as found:
+            state = found.read().rsplit(b")", 1)[1].split()[0]
+        ours = b"mitra.launcher" in argv and b"serve-commands" in argv
+        if ours and os.fsencode(path) in argv and state in {b"T", b"t"}:
             signal.pidfd_send_signal(handle, signal.SIGKILL)
-    except OSError:  # it ended meanwhile
+            return True
+    except (OSError, IndexError):  # it ended meanwhile
         pass
     finally:
         os.close(handle)
+    return False
 
 
 def _wait_for_copy(sock: socket.socket, child: int, ignored: list[int]) -> int:

@@ -268,6 +268,54 @@ def test_a_server_that_does_not_answer_is_replaced_and_nothing_runs_twice(
     assert listed.stdout.count("server stopped") == 1
 
 
+_SILENT_SERVER = """
+import os, socket, sys, time
+path = sys.argv[-1]
+os.chdir(os.path.dirname(path))
+listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+listener.bind(os.path.basename(path))
+listener.listen(4)
+print("listening", flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_slow_server_is_left_running_and_nothing_else_is_ended(tmp_path: Path) -> None:
+    """A listener that never answers (a server on a loaded machine, say) costs the command its
+    wait, then the command runs directly; it is ended only when it is stopped, and only when it
+    is this user's command server for this socket (by its command line)."""
+    env = _own(tmp_path)
+    path = _socket(env)
+    for named_as in (["mitra.launcher", "serve-commands"], ["something-else"]):
+        silent = subprocess.Popen(
+            [sys.executable, "-c", _SILENT_SERVER, *named_as, str(path)],
+            stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            assert silent.stdout is not None
+            assert silent.stdout.readline() == "listening\n"
+            note = ["--note", named_as[0]]  # the same check-in twice would be stored once
+            subprocess.run(
+                [*MITRA, "checkin", "2", *note], env=env, check=True, capture_output=True
+            )
+            assert silent.poll() is None  # slow, not stopped: left running
+            os.kill(silent.pid, signal.SIGSTOP)
+            subprocess.run(
+                [*MITRA, "checkin", "3", *note], env=env, check=True, capture_output=True
+            )
+            if named_as[0] == "mitra.launcher":
+                assert silent.wait(timeout=30) == -signal.SIGKILL
+            else:
+                assert silent.poll() is None  # not a command server: never signalled
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(silent.pid, signal.SIGCONT)
+            silent.kill()
+            silent.wait(timeout=30)
+            silent.stdout.close()  # type: ignore[union-attr]
+            path.unlink(missing_ok=True)
+
+
 def _copy_of(client: int) -> int | None:
     """The copy the client handed its command to: the other process reading its stdin."""
     try:
