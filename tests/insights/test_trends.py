@@ -29,6 +29,11 @@ def test_a_journal_younger_than_28_days_is_averaged_over_the_days_it_has() -> No
     assert card.sentence.startswith("Over the last 20 days your anxiety averaged 3.0 out of 10")
 
 
+def test_a_journal_of_six_weeks_compares_with_the_two_weeks_it_has_before() -> None:
+    card = analyse(timeline(42, **daily_ratings([4.0] * 14 + [3.0] * 28))).card("anxiety.trend")
+    assert card.sentence.endswith("against 4.0 in the 14 days before.")
+
+
 def test_the_trend_needs_fourteen_rated_days() -> None:
     card = analyse(timeline(9, **daily_ratings([5.0] * 9))).card("anxiety.trend")
     assert card.status == "not_enough_data"

@@ -134,6 +134,10 @@ def test_the_api_refuses_a_bad_ask_with_problem_json(client: Client, alice: Any)
     assert response.status_code == 422
     assert response["Content-Type"] == "application/problem+json"
     assert "must be below the starting amount" in response.json()["detail"]
+    # A parameter that is not an amount is named as the API spells it.
+    response = client.get("/api/v1/taper/plan?to=0&from=lots&pace=10-per-week")
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("from: 'lots' is not an amount")
 
 
 def test_the_api_lists_the_paces_with_their_sources(client: Client, alice: Any) -> None:

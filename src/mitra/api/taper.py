@@ -53,7 +53,7 @@ def get_plan(request: HttpRequest, query: Query[PlanQuery]) -> HttpResponse:
             starts=query.start,
         )
     except TaperError as exc:
-        raise HttpError(422, str(exc)) from None
+        raise HttpError(422, _said(exc)) from None
     return respond(preview, TaperPreview)
 
 
@@ -74,8 +74,14 @@ def post_plan(request: HttpRequest, body: PlanQuery) -> HttpResponse:
             person, to=body.to, pace=body.pace, start_amount=body.from_, starts=body.start
         )
     except TaperError as exc:
-        raise HttpError(422, str(exc)) from None
+        raise HttpError(422, _said(exc)) from None
     return respond(save_preview(person, preview), TaperPreview, status=201)
+
+
+def _said(exc: TaperError) -> str:
+    """The problem's detail, naming the parameter that is wrong as the API spells it."""
+    name = {"to": "to", "start_amount": "from", "starts": "start"}.get(exc.field or "")
+    return f"{name}: {exc}" if name else str(exc)
 
 
 @router.get(

@@ -79,8 +79,10 @@ def anxiety_trend_card(prep: Prepared) -> Insight:
     low, high = fit.interval(0)
     before = y[-2 * WINDOW_DAYS : -WINDOW_DAYS] if prep.n_days > WINDOW_DAYS else y[:0]
     before = before[np.isfinite(before)]
+    # The window before is as long as the journal allows (a journal of six weeks has two).
+    days_before = min(WINDOW_DAYS, max(prep.n_days - WINDOW_DAYS, 0))
     compare = (
-        f", against {figure(float(before.mean()))} in the 28 days before"
+        f", against {figure(float(before.mean()))} in the {plural(days_before, 'day')} before"
         if before.size >= MIN_RATED_DAYS
         else ""
     )
