@@ -83,6 +83,14 @@ def test_the_content_range_holds_the_central_figure_even_where_the_fitted_lines_
     sim = simulate(60, seed=3, end=date(2025, 6, 30), now=datetime(2025, 7, 1, tzinfo=UTC))
     card = analyse(sim.timeline()).card("kratom.dose_trend")
     assert card.status == "shown"
+    # The case this is about: the robust line through the low totals starts above the central.
+    from mitra.insights.regression import theil_sen_line
+
+    weeks = card.data["weekly"]
+    x = np.arange(len(weeks), dtype=float)
+    low_start = theil_sen_line(x, np.array([w["mg_low"] for w in weeks]))[1]
+    central_start = theil_sen_line(x, np.array([w["mg_mitragynine"] for w in weeks]))[1]
+    assert low_start > central_start
     trend = card.data["trend"]
     for end in ("start", "end"):
         assert trend[f"{end}_mg_low"] <= trend[f"{end}_mg"] <= trend[f"{end}_mg_high"]

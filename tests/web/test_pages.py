@@ -59,6 +59,18 @@ class TestFirstRun:
         assert "Select a valid choice" in _error_beside(response.content.decode(), "id_time_zone")
         assert not Person.objects.exists()
 
+    def test_only_a_first_welcome_asks_the_browser_for_its_time_zone(self, client: Client) -> None:
+        """The page's script picks the browser's zone where the select asks for it: a first
+        Welcome, never a form sent back with an error, never Settings (a save would move the
+        journal to the browser's zone)."""
+        guess = 'data-guess="browser"'
+        assert guess in client.get("/welcome").content.decode()
+        assert guess not in client.post("/welcome", {"time_zone": "Mars/Base"}).content.decode()
+        client.post("/welcome", {"time_zone": "Asia/Tokyo"})
+        settings = client.get("/settings").content.decode()
+        assert guess not in settings
+        assert '<option value="Asia/Tokyo" selected>' in settings
+
 
 class TestToday:
     def test_today_shows_both_forms_and_an_empty_chart_in_words_with_its_table(

@@ -218,12 +218,16 @@ def _dose_trend(w: _Weeks, first: date) -> Insight:
         if float(figure(abs(est), 0)) == 0.0
         else f"{'rose' if est > 0 else 'fell'} by about {figure(abs(est), 0)} mg a week each month"
     )
+
+    def mg(value: float) -> str:
+        # A line drawn down a taper can end below zero; no week holds less than none.
+        return figure(max(value, 0.0), 0)
+
     sentence = (
         f"Your weekly kratom total, in estimated mg of mitragynine, {change} (95% interval "
         f"{signed(low, 0)} to {signed(high, 0)} mg a week per month), from about "
-        f"{figure(start, 0)} mg (content range {figure(ranges['start_low'], 0)}-"
-        f"{figure(ranges['start_high'], 0)}) to {figure(end, 0)} mg "
-        f"({figure(ranges['end_low'], 0)}-{figure(ranges['end_high'], 0)}) a week over "
+        f"{mg(start)} mg (content range {mg(ranges['start_low'])}-{mg(ranges['start_high'])}) "
+        f"to {mg(end)} mg ({mg(ranges['end_low'])}-{mg(ranges['end_high'])}) a week over "
         f"{plural(int(w.index.size), 'week')}. {verdict}"
     )
     if w.grams_leaf.any():
