@@ -364,8 +364,8 @@ def _start_server(path: Path, environment: dict[str, str]) -> None:
 
 
 def ask(path: Path, what: str) -> dict[str, Any] | None:
-    """A running server's answer to `status` or `stop`, or None when none runs at `path` (one
-    that does not answer in time is ended, as a command would end it)."""
+    """A running server's answer to `status` or `stop`, or None when none runs at `path` or it
+    does not answer in time (a stopped one is then ended, as a command would end it)."""
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.settimeout(_ANSWER_SECONDS)

@@ -29,6 +29,13 @@ def signed(value: float | None, digits: int = 1) -> str:
     return "" if value is None else wording.signed(float(value), int(digits))
 
 
+@register.filter
+def estimate(value: float | None, level: bool) -> str:
+    """A card's estimate or interval end to two places: a level (a mean) as it is, a change
+    or a slope with its sign; "" for None."""
+    return figure(value, 2) if level else signed(value, 2)
+
+
 def _local(value: datetime) -> datetime:
     """A moment on the clock of the active time zone (the person's), as Django's date filter."""
     return localtime(value) if is_aware(value) else value
