@@ -233,6 +233,53 @@ def test_gabapentin_near_a_seven_oh_product_uses_the_seven_oh_rule() -> None:
     assert candidate.severity == "danger"
 
 
+@fires("co_use")
+def test_xanax_between_three_doses_is_one_alert_that_lists_them_keyed_by_the_latest() -> None:
+    day = days_ago(3)
+    doses = [(at(day, 17), 2.0, POWDER), (at(day, 19), 3.0, POWDER), (at(day, 21.5), 2.5, POWDER)]
+    candidate = only("co_use", alice(doses=doses, intakes=[(at(day, 20), XANAX)]))
+    assert candidate.title.startswith("Xanax taken near 3 kratom doses: ")
+    assert "3 kratom doses within 6 hours of it: 2 g of Red Bali powder at " in candidate.text
+    assert "the nearest 1 h apart." in candidate.text
+    latest = at(day, 21.5).strftime("%Y-%m-%dT%H:%M:%SZ")
+    xanax = at(day, 20).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert candidate.evidence_key == f"co_use:{latest}:{xanax}:{XANAX.id}"
+    assert candidate.evidence.hours_apart == 1.5
+    assert [d.grams for d in candidate.evidence.earlier_doses] == [2.0, 3.0]
+    facts = {f.label: f.text for f in candidate.evidence.facts(CLOCK.zone)}
+    assert facts["3 kratom doses"].count(" of Red Bali powder at ") == 3
+    assert candidate.at == at(day, 21.5)
+
+
+@fires("co_use")
+def test_a_leaf_dose_and_a_seven_oh_dose_near_one_intake_are_two_alerts_each_with_its_rule() -> (
+    None
+):
+    day = days_ago(2)
+    doses = [(at(day, 8), 3.0, POWDER), (at(day, 11), 0.5, SEVEN_OH)]
+    found_ = found("co_use", alice(doses=doses, intakes=[(at(day, 9), GABAPENTIN)]))
+    rules = sorted(i.interaction_rule for c in found_ for i in c.evidence.interactions[:1])
+    assert len(found_) == 2
+    assert "seven_oh_cns_depressant" in rules
+    assert all(c.evidence.earlier_doses == () for c in found_)
+
+
+def test_co_use_evidence_stored_before_doses_were_grouped_reads_back_as_one_dose() -> None:
+    from mitra.safety import evidence_from_json
+
+    day = days_ago(3)
+    data = alice(doses=[(at(day, 18), 3.0, POWDER)], intakes=[(at(day, 20), WINE)])
+    stored = only("co_use", data).evidence.to_json()
+    stored.pop("earlier_doses")
+    read = evidence_from_json(stored)
+    assert read.earlier_doses == ()  # type: ignore[attr-defined]
+    assert [f.label for f in read.facts(CLOCK.zone)][:3] == [
+        "Kratom dose",
+        "Substance",
+        "Time apart",
+    ]
+
+
 @stays_quiet("co_use")
 def test_wine_long_after_the_window_is_not_co_use() -> None:
     day = days_ago(3)

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from mitra.journal import services
-from mitra.journal.alerts import refresh_alerts
+from mitra.journal.alerts import acknowledge_alert, refresh_alerts
 from mitra.journal.models import Alert
 
 pytestmark = pytest.mark.django_db
@@ -160,6 +160,81 @@ def test_deleting_the_dose_behind_an_alert_withdraws_the_alert(
         services.restore_dose(alice, typo.pk)  # undo
     alert.refresh_from_db()
     assert (alert.withdrawn_at, alert.acknowledged_at) == (None, None)
+
+
+def _dose(alice: Any, powder: Any, hours_ago: float) -> Any:
+    taken = datetime.now(UTC) - timedelta(hours=hours_ago)
+    return services.log_dose(
+        alice, {"product_id": powder.pk, "taken_at": taken, "amount": 2, "unit": "g"}
+    )
+
+
+def test_one_intake_near_several_doses_is_one_alert_and_a_later_dose_alerts_again(
+    alice: Any, powder: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        xanax = services.add_substance(alice, {"name": "Xanax"})
+        for hours_ago in (6, 5, 4):
+            _dose(alice, powder, hours_ago)
+        services.log_intake(
+            alice, {"substance_id": xanax.pk, "taken_at": datetime.now(UTC) - timedelta(hours=3)}
+        )
+    (first,) = Alert.objects.filter(rule="co_use")
+    assert first.title.startswith("Xanax taken near 3 kratom doses")
+    acknowledge_alert(alice, first.pk)
+
+    # Another dose near the same Xanax is news: a new alert, the read one stays read.
+    with django_capture_on_commit_callbacks(execute=True):
+        later = _dose(alice, powder, 1)
+    first.refresh_from_db()
+    assert first.acknowledged_at is not None
+    assert first.withdrawn_at is None
+    (now_open,) = Alert.objects.filter(rule="co_use", acknowledged_at__isnull=True)
+    assert now_open.title.startswith("Xanax taken near 4 kratom doses")
+
+    # Undoing that dose withdraws its alert; the read one is left as it was.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_dose(alice, later.pk)
+    now_open.refresh_from_db()
+    assert now_open.withdrawn_at is not None
+    assert not Alert.objects.filter(rule="co_use", acknowledged_at__isnull=True).exists()
+
+
+def test_alerts_stored_one_per_dose_become_one_open_alert_for_the_intake(
+    alice: Any, powder: Any
+) -> None:
+    """A journal from before doses were grouped: the open alert of each earlier dose is
+    withdrawn in favour of the latest's, whose key is unchanged (so a read one stays read)."""
+    xanax = services.add_substance(alice, {"name": "Xanax"})
+    now = datetime.now(UTC)
+    for hours_ago in (5, 4):
+        _dose(alice, powder, hours_ago)
+    services.log_intake(alice, {"substance_id": xanax.pk, "taken_at": now - timedelta(hours=3)})
+    refresh_alerts(alice)
+    (grouped,) = Alert.objects.filter(rule="co_use")
+    # As an older mitra stored them: the earlier dose's own alert, open.
+    earlier = Alert.objects.create(
+        person=alice,
+        rule="co_use",
+        severity=grouped.severity,
+        rank=grouped.rank,
+        title="Xanax taken 2 h from a kratom dose",
+        text="",
+        advice="",
+        sources=grouped.sources,
+        evidence={},
+        evidence_grade=grouped.evidence_grade,
+        evidence_key=grouped.evidence_key.replace(
+            (now - timedelta(hours=4)).strftime("%Y-%m-%dT%H"),
+            (now - timedelta(hours=5)).strftime("%Y-%m-%dT%H"),
+        ),
+        at=now - timedelta(hours=3),
+    )
+    assert earlier.evidence_key != grouped.evidence_key
+    refresh_alerts(alice)
+    earlier.refresh_from_db()
+    assert earlier.withdrawn_at is not None
+    assert list(Alert.objects.filter(rule="co_use", acknowledged_at__isnull=True)) == [grouped]
 
 
 @pytest.mark.parametrize("name", ["2026-11-29T25:00", "2026-11-29T21:00", "2026-11-29T21:00:00Z"])

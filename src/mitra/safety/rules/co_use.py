@@ -48,22 +48,34 @@ class IntakeSeen:
 
 @dataclass(frozen=True)
 class CoUseEvidence(Evidence, kind="co_use"):
-    """A dose and an intake close together, and what the knowledge base says of the pair."""
+    """An intake and the doses close to it, and what the knowledge base says of the pair.
+
+    `dose` is the latest of those doses (the alert's key names it) and `hours_apart` its
+    distance from the intake; `earlier_doses` are the others, oldest first (none in evidence
+    stored when each dose had an alert of its own).
+    """
 
     dose: DoseSeen
     intake: IntakeSeen
     hours_apart: float
     interactions: tuple[InteractionFound, ...] = ()
     parameters: tuple[ParameterUsed, ...] = ()
+    earlier_doses: tuple[DoseSeen, ...] = ()
 
     def facts(self, zone: tzinfo) -> tuple[Fact, ...]:
+        doses = (*self.earlier_doses, self.dose)
         out = [
-            Fact("Kratom dose", self.dose.text(zone)),
+            Fact("Kratom dose", self.dose.text(zone))
+            if len(doses) == 1
+            else Fact(f"{len(doses)} kratom doses", "; ".join(d.text(zone) for d in doses)),
             Fact(
                 "Substance",
                 f"{self.intake.substance.name} at {moment_text(self.intake.at, zone)}",
             ),
-            Fact("Time apart", hours_text(self.hours_apart)),
+            Fact(
+                "Time apart" if len(doses) == 1 else "Time apart, latest dose",
+                hours_text(self.hours_apart),
+            ),
         ]
         for found in self.interactions:
             out += found.described()
@@ -119,9 +131,13 @@ def co_use_of_a_depressant_near_a_dose(data: SafetyInput) -> list[Finding]:
         if not depressants & {kid, *kb.substance(kid).classes}:
             continue
         near = np.flatnonzero(np.abs(timeline.dose_time - intake_time) <= window_hours * HOUR)
+        # One alert per intake, not one per dose near it: three doses around one Xanax are one
+        # event to act on. Leaf and 7-OH doses are told apart (their interaction differs).
+        groups: dict[bool, list[int]] = {}
         for j in near:
             product = data.products[int(timeline.dose_product[j])]
-            seven_oh = is_concentrated_seven_oh(data, product)
+            groups.setdefault(is_concentrated_seven_oh(data, product), []).append(int(j))
+        for seven_oh, group in groups.items():
             if (kid, seven_oh) not in cache_:
                 cache_[kid, seven_oh] = _sedation_findings(kid, seven_oh, depressants)
             out.append(
@@ -129,9 +145,14 @@ def co_use_of_a_depressant_near_a_dose(data: SafetyInput) -> list[Finding]:
                     data,
                     substance=substance,
                     intake_time=float(intake_time),
-                    product=product,
-                    dose_time=float(timeline.dose_time[j]),
-                    grams=float(timeline.dose_grams[j]),
+                    doses=[
+                        (
+                            float(timeline.dose_time[j]),
+                            float(timeline.dose_grams[j]),
+                            data.products[int(timeline.dose_product[j])],
+                        )
+                        for j in sorted(group, key=lambda j: float(timeline.dose_time[j]))
+                    ],
                     findings=cache_[kid, seven_oh],
                 )
             )
@@ -143,19 +164,31 @@ def _co_use_finding(
     *,
     substance: SubstanceFacts,
     intake_time: float,
-    product: ProductFacts,
-    dose_time: float,
-    grams: float,
+    doses: list[tuple[float, float, ProductFacts]],
     findings: list[InteractionFinding],
 ) -> Finding:
+    """The finding for one intake and the doses near it (time, grams, product; oldest first)."""
     clock = data.timeline.clock
     window = data.parameters.number("co_use", "window_hours")
+    dose_time, grams, product = doses[-1]
     gap = abs(intake_time - dose_time) / HOUR
-    seen = (
-        f"You logged {substance.name} at {when(intake_time, clock)} and a kratom dose "
-        f"({grams_text(grams)} of {product.name}) at {when(dose_time, clock)}, "
-        f"{hours_text(gap)} apart. mitra counts the two as taken together when they are within "
-        f"{window:g} hours of each other; {heuristic(f'{window:g} hours')}"
+    nearest = min(abs(intake_time - t) for t, _, _ in doses) / HOUR
+    if len(doses) == 1:
+        seen = (
+            f"You logged {substance.name} at {when(intake_time, clock)} and a kratom dose "
+            f"({grams_text(grams)} of {product.name}) at {when(dose_time, clock)}, "
+            f"{hours_text(gap)} apart. "
+        )
+    else:
+        listed = [f"{grams_text(g)} of {p.name} at {when(t, clock)}" for t, g, p in doses]
+        seen = (
+            f"You logged {substance.name} at {when(intake_time, clock)} and {len(doses)} kratom "
+            f"doses within {window:g} hours of it: {', '.join(listed[:-1])} and {listed[-1]}; "
+            f"the nearest {hours_text(nearest)} apart. "
+        )
+    seen += (
+        f"mitra counts the two as taken together when they are within {window:g} hours of each "
+        f"other; {heuristic(f'{window:g} hours')}"
     )
     severity: Severity | None
     grade: EvidenceGrade | None
@@ -164,14 +197,22 @@ def _co_use_finding(
         primary = findings[0]
         severity, grade = primary.severity, primary.evidence
         # A title of its own: the same interaction may also be on the list as a standing alert.
-        title = f"{substance.name} taken {hours_text(gap)} from a kratom dose: {primary.title}"
+        title = (
+            f"{substance.name} taken {hours_text(gap)} from a kratom dose: {primary.title}"
+            if len(doses) == 1
+            else f"{substance.name} taken near {len(doses)} kratom doses: {primary.title}"
+        )
         about = f" {primary.mechanism} {primary.evidence_note}"
         advice = primary.advice
         sources = unique(c.id for f in findings for c in f.sources)
     else:
         # A class tag with no rule of its own: fall back on mechanism, and say so.
         severity, grade = "warning", "mechanism_only"
-        title = f"{substance.name} near a kratom dose: added sedation"
+        title = (
+            f"{substance.name} near a kratom dose: added sedation"
+            if len(doses) == 1
+            else f"{substance.name} near {len(doses)} kratom doses: added sedation"
+        )
         about = (
             " Kratom's alkaloids act at opioid receptors, so added drowsiness and slowed "
             f"breathing are expected with sedating substances. {EVIDENCE_NOTES['mechanism_only']}"
@@ -193,7 +234,13 @@ def _co_use_finding(
             hours_apart=round(gap, 2),
             interactions=tuple(InteractionFound.of(f) for f in findings),
             parameters=data.used("co_use"),
+            earlier_doses=tuple(
+                DoseSeen(at=utc(t), grams=g, product=p.seen()) for t, g, p in doses[:-1]
+            ),
         ),
+        # Named by the latest dose: a single pair keeps the key it had when every dose had an
+        # alert of its own (what was read stays read), a later dose near the same intake makes
+        # a new alert, and the earlier open one is withdrawn in its favour.
         key=f"{iso(dose_time)}:{iso(intake_time)}:{substance.id}",
         at=utc(max(dose_time, intake_time)),
         grade=grade,
