@@ -308,6 +308,42 @@ class TestImplausibleAmounts:
         services.log_dose(alice, _dose(extract, amount=20))
         assert Dose.objects.count() == 1
 
+    def test_an_extract_whose_lab_mitragynine_fills_the_highest_band_of_leaf_is_asked_about(
+        self, alice: Any, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        from mitra.journal.errors import ConfirmationNeeded
+        from mitra.journal.models import Alert
+
+        extract = services.add_product(
+            alice,
+            {
+                "name": "Gold extract",
+                "form": "extract",
+                "unit": "capsule",
+                "grams_per_unit": 0.5,
+                "mitragynine_mg_per_g": 300,
+            },
+        )
+        # Ten capsules: 1,500 mg of mitragynine, as much as 77-113 g of leaf.
+        with pytest.raises(ConfirmationNeeded) as refused:
+            services.log_dose(alice, _dose(extract, amount=10, unit="capsule"))
+        assert refused.value.code == "implausible_amount"
+        message = refused.value.errors["amount"]
+        assert message.startswith("holds 1,500 mg of mitragynine by the product's lab figure")
+        assert "as much as 77 to 113 g of leaf" in message
+        assert set(refused.value.sources) >= {"prozialeck2012", "tanna2022", "huestis2024"}
+        assert Dose.objects.count() == 0
+        # One capsule (150 mg: 7.7 g of leaf at the richer leaf) is saved without asking.
+        services.log_dose(alice, _dose(extract, amount=1, unit="capsule"))
+        with django_capture_on_commit_callbacks(execute=True):
+            services.log_dose(
+                alice,
+                _dose(extract, amount=10, unit="capsule", confirm=True, taken_at=datetime.now(UTC)),
+            )
+        assert Dose.objects.count() == 2
+        (alert,) = Alert.objects.filter(rule="dose_above_band", severity="warning")
+        assert "as much mitragynine as 77.0 g of leaf or more" in alert.title
+
     def test_editing_a_dose_up_to_the_band_needs_confirmation_too(
         self, alice: Any, powder: Any
     ) -> None:

@@ -946,18 +946,47 @@ def test_more_grams_of_an_extract_with_the_same_mg_is_not_an_escalation() -> Non
     assert found("escalation", mixed_journal([100.0] * 8)) == []
 
 
-def test_a_large_dose_of_an_extract_or_a_seven_oh_product_is_never_held_against_leaf_bands() -> (
-    None
-):
+def test_the_grams_of_an_extract_or_a_seven_oh_product_are_never_held_against_leaf_bands() -> None:
     data = mixed_journal([100.0] * 8)
     heavy = replace(
         data.timeline,
         dose_grams=np.where(data.timeline.dose_is_leaf, data.timeline.dose_grams, 20.0),
         dose_grams_leaf=data.timeline.dose_grams_leaf,
     )
-    data = replace(data, timeline=heavy)
-    assert found("dose_above_band", data) == []
-    assert found("day_total_above_band", data) == []
+    # Twenty grams of each changes nothing: only their lab mitragynine is ever compared.
+    titles = [c.title.split(":")[-1] for c in found("dose_above_band", data)]
+    assert [
+        c.title.split(":")[-1] for c in found("dose_above_band", replace(data, timeline=heavy))
+    ] == titles
+    assert found("day_total_above_band", replace(data, timeline=heavy)) == []
+
+
+@fires("dose_above_band")
+def test_an_extract_dose_is_compared_by_the_leaf_that_holds_as_much_mitragynine() -> None:
+    # 10 capsules of 0.5 g of a 300 mg/g extract: 1,500 mg of mitragynine, as much as 77-113 g
+    # of leaf, far beyond the highest band; the smaller figure is the one compared.
+    lab = replace(EXTRACT, mitragynine_mg_per_g=300.0)
+    data = alice(doses=[(at(days_ago(1), 9), 5.0, lab)])
+    candidate = only("dose_above_band", data)
+    assert candidate.severity == "warning"
+    leaf = candidate.evidence.leaf
+    assert leaf.mg_mitragynine == pytest.approx(1500.0)
+    assert leaf.low_g == pytest.approx(1500 / 19.48)
+    assert leaf.high_g == pytest.approx(1500 / 13.3)
+    assert candidate.title.startswith("5 g of Gold extract: as much mitragynine as 77.0 g of leaf")
+    assert "1,500 mg of mitragynine by its lab figure" in candidate.text
+    assert "this compares by mitragynine alone" in candidate.text
+    assert {"tanna2022", "huestis2024"} <= set(candidate.sources)
+    facts = {f.label: f.text for f in candidate.evidence.facts(CLOCK.zone)}
+    assert facts["Mitragynine"] == "1,500 mg, by the product's lab figure"
+    assert facts["As much as"].startswith("77.0 g to 112.8 g of leaf")
+
+
+@stays_quiet("dose_above_band")
+def test_an_extract_without_a_lab_figure_or_with_little_mitragynine_is_not_compared() -> None:
+    small = replace(EXTRACT, mitragynine_mg_per_g=300.0)
+    doses = [(at(days_ago(1), 9), 50.0, EXTRACT), (at(days_ago(2), 9), 0.2, small)]
+    assert found("dose_above_band", alice(doses=doses)) == []  # 60 mg: 3.1 g of leaf at most
 
 
 # --- policy --------------------------------------------------------------------------------------

@@ -301,11 +301,26 @@ def refuse_implausible(person: Person, dose: Dose, product: Product) -> None:
     The figures are the ones the safety rules compare with (safety_rules.toml: the warning band
     of dose_above_band, the band of day_total_above_band), so "are you sure?" is asked exactly
     where the journal would warn afterwards. Grams of an extract or a 7-OH product are not grams
-    of leaf and are never compared.
+    of leaf and are never compared; its lab-tested mitragynine is, as the grams of leaf that hold
+    as much at the richer of the lab-tested leaf products (the smaller figure).
     """
-    if not is_leaf(product.form):
-        return
     low_g, label, sources = _highest_band("dose_above_band", "warning_band")
+    if not is_leaf(product.form):
+        if dose.mg_mitragynine is None or product.mitragynine_mg_per_g is None:
+            return
+        poor, rich, leaf_sources = load_pharmacokinetics().leaf_mitragynine_span()
+        if dose.mg_mitragynine / rich >= low_g:
+            raise ConfirmationNeeded(
+                "implausible_amount",
+                "amount",
+                f"holds {dose.mg_mitragynine:,.0f} mg of mitragynine by the product's lab figure, "
+                f"as much as {dose.mg_mitragynine / rich:.3g} to {dose.mg_mitragynine / poor:.3g} "
+                f"g of leaf ({_cited(leaf_sources)}): at or above {low_g:g} g, where the highest "
+                f"dose band ('{label}') starts ({_cited(sources)}); are you sure? Check the "
+                "amount and unit",
+                (*sources, *leaf_sources),
+            )
+        return
     if dose.grams >= low_g:
         raise ConfirmationNeeded(
             "implausible_amount",

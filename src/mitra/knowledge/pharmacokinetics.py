@@ -266,6 +266,13 @@ class Pharmacokinetics(Record):
         """Molar mass in g/mol."""
         return self.molar_masses[alkaloid].g_per_mol
 
+    def leaf_mitragynine_span(self) -> tuple[float, float, tuple[str, ...]]:
+        """The lowest and highest mg of mitragynine per g of the lab-tested leaf products that
+        the leaf default spans, and their sources (for the grams of leaf holding as much)."""
+        rows = [self.content[cid] for cid in self.default_for("mitragynine", "leaf").span]
+        sources = tuple(dict.fromkeys(sid for row in rows for sid in row.sources))
+        return min(row.span[0] for row in rows), max(row.span[1] for row in rows), sources
+
     def default_for(self, alkaloid: Alkaloid, product: str) -> DefaultContent:
         """The literature default for an alkaloid in a product kind; KeyError if there is none."""
         for row in self.default_content:

@@ -1,7 +1,10 @@
 """Dose bands: a leaf dose, or a day of leaf doses, beside the literature's bands in grams of leaf.
 
-The bands are in grams of leaf, so only leaf doses (the Timeline's `dose_is_leaf`) are compared;
-the grams of an extract, a shot or a 7-OH product are not grams of leaf and never are.
+The bands are in grams of leaf. A leaf dose (the Timeline's `dose_is_leaf`) is compared by its
+grams. The grams of an extract, a shot or a 7-OH product are not grams of leaf and never are: such
+a dose is compared only when its product has a lab figure for mitragynine, by the grams of leaf
+that would hold as much mitragynine (`leaf_equivalent`, at the two lab-tested leaf products of
+pharmacokinetics.toml), the smaller of the two figures, and said as such.
 """
 
 from __future__ import annotations
@@ -30,8 +33,10 @@ __all__ = [
     "BandUsed",
     "DayTotalEvidence",
     "DoseBandEvidence",
+    "LeafEquivalent",
     "day_total_above_band",
     "dose_above_band",
+    "leaf_equivalent",
 ]
 
 _BANDS_NOTE = (
@@ -70,17 +75,67 @@ class BandUsed:
 
 
 @dataclass(frozen=True)
+class LeafEquivalent:
+    """The grams of leaf that hold a dose's mg of mitragynine, at the lab-tested leaf's content.
+
+    `low_g` is at the richer leaf (`high_mg_per_g`), `high_g` at the poorer (`low_mg_per_g`).
+    """
+
+    mg_mitragynine: float
+    low_g: float
+    high_g: float
+    low_mg_per_g: float
+    high_mg_per_g: float
+    sources: tuple[str, ...]
+
+    def text(self) -> str:
+        """ "77.0 g to 112.8 g of leaf, at the 19.48 and 13.3 mg of mitragynine per g of two
+        lab-tested leaf products (Tanna et al. 2022; Huestis et al. 2024)"."""
+        who = "; ".join(short_citation(s) for s in self.sources)
+        return (
+            f"{grams_text(self.low_g)} to {grams_text(self.high_g)} of leaf, at the "
+            f"{self.high_mg_per_g:g} and {self.low_mg_per_g:g} mg of mitragynine per g of two "
+            f"lab-tested leaf products ({who})"
+        )
+
+
+def leaf_equivalent(mg_mitragynine: float) -> LeafEquivalent:
+    """The grams of leaf holding this much mitragynine, at the lab-tested leaf products' content."""
+    low, high, sources = load_pharmacokinetics().leaf_mitragynine_span()
+    return LeafEquivalent(
+        mg_mitragynine, mg_mitragynine / high, mg_mitragynine / low, low, high, sources
+    )
+
+
+@dataclass(frozen=True)
 class DoseBandEvidence(Evidence, kind="dose_above_band"):
-    """A leaf dose, the band it reached, and every source's band it falls in."""
+    """A dose, the band it reached, and every source's band it falls in.
+
+    For a product that is not leaf, `leaf` holds its mitragynine and the grams of leaf that hold
+    as much; the bands were compared with the smaller of those grams.
+    """
 
     dose: DoseSeen
     band_used: BandUsed
     bands: tuple[BandUsed, ...] = ()
     parameters: tuple[ParameterUsed, ...] = ()
+    leaf: LeafEquivalent | None = None
 
     def facts(self, zone: tzinfo) -> tuple[Fact, ...]:
+        leaf = (
+            ()
+            if self.leaf is None
+            else (
+                Fact(
+                    "Mitragynine",
+                    f"{self.leaf.mg_mitragynine:,.0f} mg, by the product's lab figure",
+                ),
+                Fact("As much as", self.leaf.text()),
+            )
+        )
         return (
             Fact("Dose", self.dose.text(zone)),
+            *leaf,
             Fact("Band reached", self.band_used.text()),
             *(Fact("Also in", b.text()) for b in self.bands if b != self.band_used),
             *parameters_fact(self.parameters),
@@ -146,23 +201,53 @@ def _scheme_grade(scheme: DoseContext) -> EvidenceGrade:
     uses=("products",),
 )
 def dose_above_band(data: SafetyInput) -> list[Finding]:
-    """A single leaf dose at or above a band where harm is more often reported."""
+    """A single dose at or above a band where harm is more often reported: a leaf dose by its
+    grams, another product's dose by the grams of leaf that hold its lab-tested mitragynine."""
     params = data.parameters
     caution = _band(*params.names("dose_above_band", "caution_band"))
     warning = _band(*params.names("dose_above_band", "warning_band"))
     timeline = data.timeline
     out: list[Finding] = []
-    for j in np.flatnonzero(timeline.dose_is_leaf):
-        grams = float(timeline.dose_grams_leaf[j])
+    for j in range(timeline.dose_time.size):
+        leaf: LeafEquivalent | None = None
+        if timeline.dose_is_leaf[j]:
+            grams = float(timeline.dose_grams_leaf[j])
+        else:
+            mg = float(timeline.dose_mg_mitragynine[j])
+            if timeline.dose_mg_mitragynine_estimated[j] or not mg > 0:
+                continue  # no lab figure: nothing honest to compare
+            leaf = leaf_equivalent(mg)
+            grams = leaf.low_g
         if not grams >= caution[1].low_g:
             continue
         severity: Severity = "warning" if grams >= warning[1].low_g else "caution"
         scheme, band = warning if severity == "warning" else caution
         moment = float(timeline.dose_time[j])
         product = data.products[int(timeline.dose_product[j])]
+        taken = float(timeline.dose_grams[j])
+        if leaf is None:
+            seen = (
+                f"On {when(moment, timeline.clock)} you logged {grams_text(grams)} of "
+                f"{product.name}. "
+            )
+            reaches = "That reaches"
+            title = f"A dose of {grams_text(grams)}, in the band '{band.label}'"
+        else:
+            seen = (
+                f"On {when(moment, timeline.clock)} you logged {grams_text(taken)} of "
+                f"{product.name}, which holds {leaf.mg_mitragynine:,.0f} mg of mitragynine by its "
+                f"lab figure: as much as {leaf.text()}. "
+            )
+            reaches = (
+                "The bands are in grams of leaf and this compares by mitragynine alone; even the "
+                f"smaller figure, {grams_text(grams)}, reaches"
+            )
+            title = (
+                f"{grams_text(taken)} of {product.name}: as much mitragynine as "
+                f"{grams_text(grams)} of leaf or more, in the band '{band.label}'"
+            )
         text = (
-            f"On {when(moment, timeline.clock)} you logged {grams_text(grams)} of {product.name}. "
-            f"That reaches the band '{band.label}' ({_band_range(band)}) of "
+            f"{seen}{reaches} the band '{band.label}' ({_band_range(band)}) of "
             f"'{scheme.label}'. {scheme.note} {_BANDS_NOTE}"
         )
         advice = (
@@ -177,15 +262,16 @@ def dose_above_band(data: SafetyInput) -> list[Finding]:
         out.append(
             Finding(
                 severity=severity,
-                title=f"A dose of {grams_text(grams)}, in the band '{band.label}'",
+                title=title,
                 text=text,
                 advice=advice,
-                sources=scheme.sources,
+                sources=scheme.sources if leaf is None else (*scheme.sources, *leaf.sources),
                 evidence=DoseBandEvidence(
-                    dose=DoseSeen(at=utc(moment), grams=grams, product=product.seen()),
+                    dose=DoseSeen(at=utc(moment), grams=taken, product=product.seen()),
                     band_used=BandUsed.of(scheme, band),
                     bands=_bands_of(grams),
                     parameters=data.used("dose_above_band"),
+                    leaf=leaf,
                 ),
                 key=f"{iso(moment)}:{product.id}",
                 at=utc(moment),
