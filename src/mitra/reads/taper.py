@@ -11,6 +11,7 @@ import numpy as np
 from django.utils import timezone
 
 from mitra.journal import clock, queries, tapers, timeline
+from mitra.knowledge.pharmacokinetics import load_pharmacokinetics
 from mitra.knowledge.taper import load_taper
 from mitra.taper import (
     HoldAssessment,
@@ -117,6 +118,23 @@ def _measured_unit(person: Any, first: date, last: date) -> Unit:
     return "g" if bool(line.dose_is_leaf.all()) else "mg"
 
 
+def _refuse_implausible_start(amount: float, measure: Measure) -> None:
+    """TaperError when a typed starting amount is more than a day could plausibly hold."""
+    most_g = load_taper().number("most_daily_grams")
+    if measure.unit == "mg":
+        most = most_g * load_pharmacokinetics().leaf_mitragynine_span()[1]
+    elif measure.unit == "capsule" and measure.grams_per_unit:
+        most = most_g / measure.grams_per_unit
+    else:
+        most = most_g
+    if amount > most:
+        raise TaperError(
+            f"the starting amount, {measure.text(amount)} a day, is more than "
+            f"{measure.text(math.floor(most))} a day; check the amount and unit",
+            field="start_amount",
+        )
+
+
 def taper_preview(
     person: Any,
     *,
@@ -136,6 +154,13 @@ def taper_preview(
         raise TaperError(
             f"the first day, {day(starts)}, is more than {earliest} days in the past; start "
             "today or later",
+            field="starts",
+        )
+    ahead = knowledge.count("latest_start_days_ahead")
+    if starts > today + timedelta(days=ahead):
+        raise TaperError(
+            f"the first day, {day(starts)}, is more than {ahead} days ahead; choose a day "
+            f"before {day(today + timedelta(days=ahead + 1))}",
             field="starts",
         )
     target = parse_amount(to, "to")
@@ -173,6 +198,7 @@ def taper_preview(
         amount = mean
     else:
         amount = given.value
+        _refuse_implausible_start(amount, measure)
     schedule = plan_schedule(amount, target.value, pace, measure, starts=starts)
     return TaperPreview("journal" if given is None else "given", measured, schedule, saved=False)
 
