@@ -93,6 +93,12 @@ class TestLogging:
         [
             (["checkin", "11"], "anxiety must be at most 10"),
             (["checkin", "five"], "anxiety must be a whole number, not 'five'"),
+            (["checkin", "-1"], "-1: no number this command takes is below zero"),
+            (
+                ["report", "--days", "9", "--from", "2026-01-01"],
+                "--days cannot go with a start date; give a number of days or a start date",
+            ),
+            (["report", "--from", "2020-01-01"], "--from is too early: the period would be"),
             (["checkin", "4", "--practice", "yoga"], "use KIND=MINUTES"),
             (["checkin", "4", "--symptom", "glowing"], "unknown symptom glowing"),
             (["dose", "Green", "3", "oz"], "'oz' in '3 oz' is not a unit"),

@@ -55,8 +55,15 @@ _GROUPS = (
 
 
 def _in_plain_words(exc: Any) -> str | None:
-    """A value Typer could not convert (its pydantic error), in the journal's words."""
+    """A value Typer could not convert (its pydantic error), or a negative number click took
+    for an option ("No such option: -1"), in the journal's words."""
+    import re
+
     from pydantic import ValidationError
+
+    name = getattr(exc, "option_name", None)
+    if isinstance(name, str) and re.fullmatch(r"-\d[\d.,]*", name):
+        return f"{name}: no number this command takes is below zero"
 
     from mitra.journal.errors import plain_message
 

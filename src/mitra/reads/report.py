@@ -208,9 +208,11 @@ def report_period(
     Either `days` (ending today) or `first` (with `last`, default today); not both.
     """
     if days is not None and first is not None:
-        raise ReportPeriodInvalid("days", "give either a number of days or a start date, not both")
+        raise ReportPeriodInvalid(
+            "days", "cannot go with a start date; give a number of days or a start date"
+        )
     if days is not None and last is not None:
-        raise ReportPeriodInvalid("to", "an end date goes with a start date, not with days")
+        raise ReportPeriodInvalid("to", "goes with a start date, not with a number of days")
     if first is None:
         n = DEFAULT_DAYS if days is None else days
         if not 1 <= n <= MAX_DAYS:
@@ -223,7 +225,9 @@ def report_period(
         raise ReportPeriodInvalid("from", f"must be on or before the end date ({end})")
     if (end - first).days + 1 > MAX_DAYS:
         raise ReportPeriodInvalid(
-            "from", f"the period is longer than {MAX_DAYS} days (two years); choose a later start"
+            "from",
+            f"is too early: the period would be longer than {MAX_DAYS} days (two years); "
+            "choose a later start",
         )
     return first, end
 
