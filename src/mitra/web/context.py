@@ -22,9 +22,14 @@ def crisis(request: HttpRequest) -> dict[str, Any]:
 
 
 def alerts(request: HttpRequest) -> dict[str, Any]:
-    """`alert_banner`: the most severe unacknowledged alerts, and how many there are."""
+    """`alert_banner`: the most severe unacknowledged alerts, and how many there are.
+
+    Not on the crisis page: a person who opened it finds the lines to call first, not a list
+    of alerts above them.
+    """
     person = getattr(request, "person", None)
-    if person is None:
+    match = getattr(request, "resolver_match", None)
+    if person is None or (match is not None and match.url_name == "crisis"):
         return {}
     from mitra.reads.alerts import banner
 
