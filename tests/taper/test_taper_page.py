@@ -75,6 +75,7 @@ def test_saving_shows_todays_allowance_on_today_and_the_taper_page(
     today = client.get("/").content.decode()
     assert "5.2 g left of today's allowance" in today
     page = client.get("/taper").content.decode()
+    assert "(used 2 g)" in page  # every amount with its unit
     assert "Planned against actual use" in page
     assert "Step 1 of" in page
     assert "increase" not in page.lower()
@@ -117,3 +118,20 @@ def test_the_page_counts_days_over_the_allowance(alice: Any, powder: Any, client
     page = taper_page(alice)
     assert (page.days_over, page.days_within) == (1, 0)
     assert page.days[-1].used == 9.0
+
+
+def test_a_capsule_taper_says_capsules_in_the_plural_wherever_it_shows_an_amount(
+    client: Client, alice: Any, capsules: Any
+) -> None:
+    assert plan(client, start_amount="6 capsules").status_code == 302
+    services.log_dose(
+        alice,
+        {"product_id": capsules.pk, "taken_at": timezone.now(), "amount": 1, "unit": "capsule"},
+    )
+    for path in ("/", "/taper"):
+        text = " ".join(client.get(path).content.decode().split())
+        assert "capsule a day" not in text, path
+        assert "1 capsule of" in text or "(used 1 capsule)" in text, path
+    assert "from 6 capsules to 0 capsules a day" in " ".join(
+        client.get("/taper").content.decode().split()
+    )

@@ -92,15 +92,18 @@ def status(json_out: JsonFlag = False) -> None:
     if not read.active or read.schedule is None:
         out.print("No taper in progress. Preview one with 'mitra taper plan'.")
         return
-    unit = read.unit if read.unit != "capsule" else "capsules"
+    from mitra.vocabulary import unit_text
+
+    unit = read.unit or ""
     out.print(
-        f"[bold]Taper[/], step {read.step} of {read.steps}: {read.allowance:g} {unit} a day"
-        + (" (held)" if read.held else ""),
+        f"[bold]Taper[/], step {read.step} of {read.steps}: "
+        f"{unit_text(read.allowance or 0, unit)} a day" + (" (held)" if read.held else ""),
         highlight=False,
     )
     if read.used_today is not None:
         out.print(
-            f"Today: {read.used_today:g} {unit} used, {read.left_today:g} {unit} left"
+            f"Today: {unit_text(read.used_today, unit)} used, "
+            f"{unit_text(read.left_today or 0, unit)} left"
             + (" - over today's allowance" if read.over_today else ""),
             highlight=False,
         )

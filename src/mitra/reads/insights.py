@@ -15,6 +15,7 @@ from mitra.insights import Insight, Report, analyse
 from mitra.insights.report import insight as one_insight
 from mitra.insights.taper import TaperPeriods
 from mitra.timeline import DayClock, Timeline
+from mitra.vocabulary import unit_text
 
 from .cache import cached, held, timeline
 
@@ -141,8 +142,8 @@ def _taper_periods(person: Person, today: date) -> TaperPeriods | None:
     for day in course(schedule, events_of(taper), today):
         if not changes or changes[-1][1] != day.step:
             changes.append((day.day, day.step))
-    labels = {0: f"{schedule.start_amount:g} {schedule.unit} a day (the starting amount)"}
-    labels |= {s.number: f"{s.allowance:g} {schedule.unit} a day" for s in schedule.steps}
+    labels = {0: f"{unit_text(schedule.start_amount, schedule.unit)} a day (the starting amount)"}
+    labels |= {s.number: f"{unit_text(s.allowance, schedule.unit)} a day" for s in schedule.steps}
     return TaperPeriods(schedule.starts, tuple(changes), labels)
 
 

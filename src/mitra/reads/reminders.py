@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
+from mitra.vocabulary import unit_text
+
 __all__ = [
     "Reminder",
     "Reminders",
@@ -139,7 +141,7 @@ def upcoming_reminders(person: Any, now: datetime | None = None, *, days: int = 
     if schedule is not None and status.next_step is not None and status.step is not None:
         # Only the next step: a hold or a step back moves every later date.
         following = schedule.steps[status.step]
-        steps = ((status.next_step, f"{following.allowance:g} {schedule.unit} a day"),)
+        steps = ((status.next_step, f"{unit_text(following.allowance, schedule.unit)} a day"),)
     at = checkin_time(person)
     planned = plan_reminders(
         person.time_zone, today, days=days, checkin_time=at, gad7_due=due, taper_steps=steps

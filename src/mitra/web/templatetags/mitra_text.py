@@ -30,6 +30,15 @@ def signed(value: float | None, digits: int = 1) -> str:
 
 
 @register.filter
+def amount(value: float | None, unit: str) -> str:
+    """An amount with its unit, in the plural where it takes one ("4 capsules", "1 capsule",
+    "2.5 g"); "" for None."""
+    from mitra.vocabulary import unit_text
+
+    return "" if value is None else unit_text(float(value), str(unit))
+
+
+@register.filter
 def estimate(value: float | None, level: bool) -> str:
     """A card's estimate or interval end to two places: a level (a mean) as it is, a change
     or a slope with its sign; "" for None."""
