@@ -194,3 +194,33 @@ def test_an_entry_deleted_after_the_export_stays_deleted(journal: Any) -> None:
     report = import_file(journal, "mitra-json", data, dry_run=False)
     assert report.already["dose"] == 1
     assert _comparable(journal)["doses"] == [] != dose
+
+
+@pytest.mark.parametrize("kind", ["substances", "products"])
+def test_a_file_naming_ones_own_entry_in_another_case_puts_its_entries_on_it(
+    journal: Any, kind: str
+) -> None:
+    """Bob's file says "SERTRALINE" and "RED CAPSULES": they are alice's "sertraline" and "Red
+    capsules", and the intake and the dose are put on them, never on an entry made up."""
+    from mitra.journal.models import Person, Product, Substance
+
+    bob = Person.objects.create(time_zone="Europe/Berlin")
+    services.add_product(
+        bob, {"name": "Red capsules", "form": "capsules", "unit": "capsule", "grams_per_unit": 0.5}
+    )
+    services.add_substance(bob, {"name": "sertraline"})
+    document = export_json(journal)
+    for row in document[kind]:
+        row["name"] = row["name"].upper()
+    report = import_file(bob, "mitra-json", json.dumps(document).encode(), dry_run=False)
+    assert report.skipped == []
+    assert report.added["dose"] == report.added["intake"] == 1
+    assert report.added["product"] == report.added["substance"] == 0
+    assert sorted(Substance.objects.filter(person=bob).values_list("name", flat=True)) == [
+        "sertraline"
+    ]
+    assert list(Product.objects.filter(person=bob).values_list("name", flat=True)) == [
+        "Red capsules"
+    ]
+    assert bob.intake_set.get().substance.name == "sertraline"
+    assert bob.dose_set.get().product.name == "Red capsules"

@@ -355,6 +355,30 @@ class TestImplausibleAmounts:
         assert Dose.objects.get().amount == 3
 
 
+class TestSubstanceNames:
+    """Intakes are logged against a substance, so no two of a person's substances share a name."""
+
+    def test_a_second_substance_of_the_same_name_in_any_case_is_refused(self, alice: Any) -> None:
+        from mitra.journal.models import Substance
+
+        services.add_substance(alice, {"name": "Xanax"})
+        with pytest.raises(EntryInvalid) as refused:
+            services.add_substance(alice, {"name": " xanax"})
+        assert refused.value.errors == {
+            "name": "is already the name of one of your substances: xanax"
+        }
+        assert Substance.objects.count() == 1
+
+    def test_renaming_onto_another_substances_name_is_refused_and_a_change_of_case_is_not(
+        self, alice: Any
+    ) -> None:
+        services.add_substance(alice, {"name": "Xanax"})
+        wine = services.add_substance(alice, {"name": "wine"})
+        with pytest.raises(EntryInvalid):
+            services.edit_substance(alice, wine.pk, {"name": "XANAX"})
+        assert services.edit_substance(alice, wine.pk, {"name": "Wine"}).name == "Wine"
+
+
 class TestProductNames:
     """Doses are logged by a product's name, so no two of a person's products share one."""
 

@@ -186,9 +186,12 @@ class _Importer:
     def named(self, kind: str, rows: list[SourceRow]) -> None:
         cache: dict[str, Any] = self.products if kind == "product" else self.substances
         add: Any = services.add_product if kind == "product" else services.add_substance
+        model: Any = Product if kind == "product" else Substance
         for row in rows:
             token = source_token(self.format, row.key)
-            mine = self.own_entry(kind, row.key)
+            # One this file stored before, or one of the person's own of the same name in any
+            # case ("xanax" is their "Xanax"): the entries that name it are put on it.
+            mine = self.own_entry(kind, row.key) or self.same_name(model, row.data.get("name"))
             if mine is not None:
                 cache[row.key] = mine
                 self.result.already[kind] += 1
@@ -201,6 +204,16 @@ class _Importer:
                 self.result.already[kind] += 1
             except EntryInvalid as exc:
                 self.skip(row, _reason(exc))
+
+    def same_name(self, model: Any, name: object) -> Any:
+        """The person's live product or substance of this name in any case, the oldest; or None."""
+        if not isinstance(name, str) or not name.strip():
+            return None
+        wanted = name.strip().casefold()
+        for entry in model.objects.filter(person=self.person, deleted_at=None).order_by("pk"):
+            if entry.name.strip().casefold() == wanted:
+                return entry
+        return None
 
     def product(self, ref: str) -> Product:
         """The product a dose names: one of this file's, an earlier import's, or by name."""

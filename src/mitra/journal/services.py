@@ -230,19 +230,28 @@ def add_product(person: Person, data: Mapping[str, Any], *, token: str | None = 
     return _create_once(Product, person, token, build, refresh=False)
 
 
-def _refuse_taken_name(person: Person, name: str, *, other_than: int | None = None) -> None:
-    """EntryInvalid when another of the person's products has this name, in any case.
+def _refuse_taken_name(
+    person: Person,
+    name: str,
+    *,
+    model: type[Product] | type[Substance] = Product,
+    other_than: int | None = None,
+) -> None:
+    """EntryInvalid when another of the person's products (or substances) has this name, in
+    any case.
 
-    Doses are logged by a product's name, so two products of one name could not be told apart.
-    Journals that already hold two such products still load: only adding or renaming is refused.
+    Doses are logged by a product's name, and intakes by a substance's, so two of one name could
+    not be told apart (and a substance listed twice would count twice). Journals that already
+    hold two such entries still load: only adding or renaming is refused.
     """
-    products = Product.objects.filter(person=person, deleted_at__isnull=True)
+    entries = model.objects.filter(person=person, deleted_at__isnull=True)
     if other_than is not None:
-        products = products.exclude(pk=other_than)
-    taken = products.values_list("name", flat=True)
+        entries = entries.exclude(pk=other_than)
+    taken = entries.values_list("name", flat=True)
     wanted = name.strip().casefold()
     if any(existing.strip().casefold() == wanted for existing in taken):
-        raise EntryInvalid({"name": f"is already the name of one of your products: {name}"})
+        kind = "products" if model is Product else "substances"
+        raise EntryInvalid({"name": f"is already the name of one of your {kind}: {name}"})
 
 
 @transaction.atomic
@@ -506,12 +515,12 @@ def add_substance(
     """Add a medication or other substance to the person's list."""
     clean = validate(SubstanceIn, data)
     fields = clean.model_dump() | {"knowledge_id": _knowledge_id(clean.name)}
-    return _create_once(
-        Substance,
-        person,
-        token,
-        lambda: Substance.objects.create(person=person, token=token or None, **fields),
-    )
+
+    def build() -> Substance:
+        _refuse_taken_name(person, clean.name, model=Substance)
+        return Substance.objects.create(person=person, token=token or None, **fields)
+
+    return _create_once(Substance, person, token, build)
 
 
 @transaction.atomic
@@ -519,6 +528,8 @@ def edit_substance(person: Person, substance_id: int, data: Mapping[str, Any]) -
     """Change a substance on the person's list."""
     clean = validate(SubstanceIn, data)
     substance = _get(Substance, person, substance_id)
+    if clean.name.strip().casefold() != substance.name.strip().casefold():
+        _refuse_taken_name(person, clean.name, model=Substance, other_than=substance.pk)
     _set_fields(substance, clean.model_dump() | {"knowledge_id": _knowledge_id(clean.name)})
     substance.save()
     refresh_after_commit(person, "substance")
