@@ -92,7 +92,9 @@ def test_typed_doses_are_said_on_the_journals_clock_with_the_real_time_since(
     taken = (datetime.now(UTC) - timedelta(hours=8)).astimezone(berlin).replace(microsecond=0)
     typed = f"{taken:%Y-%m-%dT%H:%M:%S}=2"
     out = " ".join(run(capsys, "exposure", "--dose", typed)[1].split())
-    assert f"({taken + timedelta(hours=1):%Z})" in out  # CET or CEST, never UTC
+    # CET or CEST, never UTC: the zone at the peak's instant (an hour on, by the clock's rules).
+    peak = (taken.astimezone(UTC) + timedelta(hours=1)).astimezone(berlin)
+    assert f"({peak:%Z})" in out
     assert "Last dose 8.0 h ago." in out
     later = (taken + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
     assert "Last dose" not in run(capsys, "exposure", "--dose", f"{later}=2")[1]
@@ -248,6 +250,16 @@ def test_exposure_reads_a_time_with_an_offset_as_given(
     argv = ["exposure", "--dose", "2026-03-10T08:00+00:00=2g", "--json"]
     data = json.loads(run(capsys, *argv)[1])
     assert data["dose_details"][0]["time"] == "2026-03-10T08:00:00Z"
+
+
+@pytest.mark.django_db
+def test_doses_typed_with_offsets_are_said_at_the_offset_typed_not_in_utc(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["exposure", "--dose", "2026-03-10T08:00-05:00=2g"]
+    out = " ".join(run(capsys, *argv)[1].split())
+    assert "at 10 Mar 2026, 09:00 (UTC-05:00)" in out
+    assert "(UTC)" not in out
 
 
 @pytest.mark.django_db

@@ -134,10 +134,15 @@ def _typed_exposure(
     if mg_per_g is not None and not 0 <= mg_per_g <= 1000:
         fail("--mg-per-g must be between 0 and 1000")
     texts = [when for when, _, _ in typed] + ([until] if until is not None else [])
-    zone, note = ZoneInfo("UTC"), None
+    zone: Any
+    note: str | None = None
     if not all(_has_offset(text) for text in texts):
         # A time without an offset is on the journal's clock, as for `mitra dose --at`.
         zone, note = journal_zone()
+    else:
+        # Every time has its offset: they are said at the first dose's offset, as typed.
+        first = texts[0]
+        zone = datetime.fromisoformat(first.replace(" ", "T", 1)).tzinfo or ZoneInfo("UTC")
     doses = sorted(
         ((parse_time(when, zone, "--dose"), number, unit) for when, number, unit in typed),
         key=lambda d: d[0],
