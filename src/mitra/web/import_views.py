@@ -33,6 +33,7 @@ from mitra.settings import private_data_dir
 from .views import current_person
 
 MAX_UPLOAD = 10 * 1024 * 1024  # a web upload; `mitra import` reads files up to 50 MB
+_TOO_LARGE = f"The file is larger than {MAX_UPLOAD // (1024 * 1024)} MB."
 STALE_SECONDS = 3600
 FORMAT_LABELS = {
     "mitra-json": "mitra (JSON export)", "fhir": "FHIR bundle (JSON)",
@@ -62,6 +63,10 @@ class ImportForm(forms.Form):
         label="The exported file",
         help_text=f"At most {MAX_UPLOAD // (1024 * 1024)} MB.",
         required=False,
+        # app.js refuses a larger file before sending it, keeping the app chosen.
+        widget=forms.ClearableFileInput(
+            attrs={"data-max-bytes": MAX_UPLOAD, "data-too-large": _TOO_LARGE}
+        ),
     )
     mapping = forms.CharField(
         label="Mapping (optional)",
@@ -125,7 +130,7 @@ def _too_large(request: HttpRequest) -> HttpResponse:
     form.full_clean()
     # The one error: the body was not read, so no other field can be judged.
     form.errors.clear()
-    form.add_error("file", f"The file is larger than {MAX_UPLOAD // (1024 * 1024)} MB.")
+    form.add_error("file", _TOO_LARGE)
     return _render(request, form, status=413)
 
 
@@ -142,7 +147,7 @@ def _post(request: HttpRequest) -> HttpResponse:
         form.add_error("file", "Choose the file to import.")
         return _render(request, form, status=422)
     if upload.size > MAX_UPLOAD:
-        form.add_error("file", f"The file is larger than {MAX_UPLOAD // (1024 * 1024)} MB.")
+        form.add_error("file", _TOO_LARGE)
         return _render(request, form, status=413)
     data = upload.read()
     chosen, overrides = form.cleaned_data["format"], form.cleaned_data["mapping"]

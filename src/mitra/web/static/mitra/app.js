@@ -21,6 +21,39 @@
     if (field) field.focus();
   }
 
+  // A file above the page's limit (data-max-bytes) is refused before it is sent, beside its
+  // field, with every other choice kept; the server refuses it too, but only after the upload
+  // and without reading the rest of the form.
+  function checkFileSizes() {
+    document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+      var form = input.form;
+      if (!form) return;
+      form.addEventListener("submit", function (event) {
+        var file = input.files && input.files[0];
+        var max = Number(input.dataset.maxBytes);
+        if (!file || !(file.size > max)) return;
+        event.preventDefault();
+        var id = input.id + "_error";
+        var list = document.getElementById(id);
+        if (!list) {
+          list = document.createElement("ul");
+          list.className = "errorlist";
+          list.id = id;
+          input.parentNode.insertBefore(list, input);
+        }
+        list.textContent = "";
+        var item = document.createElement("li");
+        item.textContent = input.dataset.tooLarge || "The file is too large.";
+        list.appendChild(item);
+        var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+        if (described.indexOf(id) < 0) described.push(id);
+        input.setAttribute("aria-describedby", described.join(" "));
+        input.setAttribute("aria-invalid", "true");
+        input.focus();
+      });
+    });
+  }
+
   // Questionnaires: show how many questions are answered.
   function showProgress() {
     var form = document.querySelector(".questionnaire form");
@@ -130,6 +163,7 @@
   function start() {
     preselectTimeZone();
     focusFirstError();
+    checkFileSizes();
     showProgress();
     startOffline();
   }
