@@ -94,6 +94,17 @@ def test_capsule_tapers_count_whole_capsules() -> None:
     assert capsules.text(1) == "1 capsule"
 
 
+def test_steps_larger_than_the_pace_asks_say_why_and_others_say_nothing() -> None:
+    # 10% of 6 capsules is 0.6 of one: each step is a whole capsule, 16.7% of the start.
+    capsules = measure_for("capsule", grams_per_unit=0.5)
+    schedule = plan_schedule(6, 0, "10-per-week", capsules, starts=MONDAY)
+    assert schedule.steps_note == (
+        "Some steps are larger than this pace asks: the smallest step that can be measured is "
+        "1 capsule, 16.7% of the starting amount. A taper counted in grams can take smaller steps."
+    )
+    assert plan_schedule(8, 0, "10-per-week", measure_for("g"), starts=MONDAY).steps_note == ""
+
+
 def test_a_capsule_measure_needs_the_grams_per_capsule() -> None:
     with pytest.raises(TaperError, match="grams per capsule"):
         measure_for("capsule")

@@ -58,11 +58,14 @@ def plan(
         print_document(preview, TaperPreview)
         return
     schedule = preview.schedule
-    unit = schedule.unit if schedule.unit != "capsule" else "capsules"
+    from mitra.vocabulary import unit_text
+    from mitra.wording import day
+
     source = preview.measured.text if preview.measured else "as given"
     out.print(
-        f"[bold]Taper preview[/]: {schedule.pace_label}, from {schedule.start_amount:g} {unit} "
-        f"a day ({source}) to {schedule.target_amount:g} {unit} by {schedule.reaches_target}.",
+        f"[bold]Taper preview[/]: {schedule.pace_label}, from "
+        f"{unit_text(schedule.start_amount, schedule.unit)} a day ({source}) to "
+        f"{unit_text(schedule.target_amount, schedule.unit)} by {day(schedule.reaches_target)}.",
         highlight=False,
     )
     if schedule.pace_basis == "anecdotal":
@@ -72,6 +75,8 @@ def plan(
             f"  step {step.number:>3}  {step.text}  ({step.percent_of_start:g}% of the start)",
             highlight=False,
         )
+    if schedule.steps_note:
+        out.print(schedule.steps_note, highlight=False)
     out.print(schedule.note, highlight=False)
     out.print(
         "Saved as your taper." if preview.saved else "Nothing was saved (add --save).",

@@ -54,6 +54,8 @@ class Schedule:
     steps: tuple[Step, ...]
     sources: tuple[str, ...]
     note: str
+    # Said when whole units make steps larger than the pace asks ("" when they do not).
+    steps_note: str = ""
 
     def step_on(self, day: date) -> Step | None:
         """The step in effect on `day` if the schedule is followed without holds (None before)."""
@@ -115,9 +117,12 @@ def plan_schedule(
     steps: list[Step] = []
     current = start
     day = starts
+    rounded_up = False
     while current > target:
         # At least one tick, so every step is a reduction the person can measure.
-        size = max(1, math.floor(_step_ticks(pace, start, current, knowledge) + 0.5))
+        asked = _step_ticks(pace, start, current, knowledge)
+        size = max(1, math.floor(asked + 0.5))
+        rounded_up = rounded_up or size > 1.2 * asked
         following = max(target, current - size)
         allowance = measure.amount(following)
         steps.append(
@@ -154,4 +159,18 @@ def plan_schedule(
         steps=tuple(steps),
         sources=pace.sources,
         note=knowledge.borrowed_note,
+        steps_note=_rounded_note(measure, start) if rounded_up else "",
     )
+
+
+def _rounded_note(measure: Measure, start: int) -> str:
+    """Why some steps are larger than the pace asks: the smallest step that can be measured."""
+    smallest = measure.text(measure.resolution)
+    share = f"{100.0 / start:.3g}%"
+    text = (
+        f"Some steps are larger than this pace asks: the smallest step that can be measured is "
+        f"{smallest}, {share} of the starting amount."
+    )
+    if measure.unit == "capsule":
+        text += " A taper counted in grams can take smaller steps."
+    return text
