@@ -104,9 +104,9 @@ def test_carol_reads_alices_trends_and_each_reading_is_on_alices_list(
     assert {k: v for k, v in after.items() if k != "AuditEvent"} == {
         k: v for k, v in before.items() if k != "AuditEvent"
     }
-    assert _whats(people) == ["trends"]
+    assert _whats(people) == ["trends, last 6 months"]
     carol.get(f"/account/shared-with-me/{grant.id}/trends")
-    assert _whats(people) == ["trends", "trends"]
+    assert _whats(people) == ["trends, last 6 months"] * 2
     alice = sign_in(Client(), people.alice)
     looked = alice.get("/sharing").content.decode()
     assert "carol (clinician)" in looked
@@ -128,7 +128,10 @@ def test_carol_chooses_a_quarter_half_a_year_or_a_year(
         assert re.search(rf"Period: ({weeks}|{weeks + 1}) complete weeks from", text)
         # Five weeks of journal: the same doses whatever the period.
         assert "36 doses logged in the period" in text
-    assert _whats(people) == ["trends"] * 4
+    # The audit says which period each look covered.
+    assert sorted(_whats(people)) == sorted(
+        ["trends, last 3 months", "trends, last 12 months"] + ["trends, last 6 months"] * 2
+    )
 
 
 def test_a_period_is_one_of_three() -> None:
@@ -179,7 +182,7 @@ def test_the_page_stops_when_the_grant_is_revoked_or_expires(
     later = _grant(people, "report-and-data")
     ShareGrant.objects.filter(pk=later.id).update(expires_at=timezone.now() - timedelta(1))
     assert carol.get(f"/account/shared-with-me/{later.id}/trends").status_code == 404
-    assert _whats(people) == ["trends"]  # refusals read nothing and record nothing
+    assert _whats(people) == ["trends, last 6 months"]  # refusals read nothing, record nothing
 
 
 def test_a_report_only_grant_has_no_trends(people: People, journal: dict[str, Any]) -> None:

@@ -235,12 +235,18 @@ def shared_with_me_trends(request: HttpRequest, grant_id: int) -> HttpResponse:
     held = {g.id: g for g in sharing.grants_held(clinician)}
     if grant_id not in held or held[grant_id].scope != "report-and-data":
         raise Http404
-    person = sharing.open_grant(clinician, grant_id, "trends", request.META.get("REMOTE_ADDR", ""))
-    if person is None:
-        raise Http404
     # The period by its link (?weeks=13, 26 or 52); any other value is the default half year.
     asked = request.GET.get("weeks", "")
     weeks = int(asked) if asked in {str(w) for w in TREND_PERIODS} else TREND_WEEKS
+    # The audit says which period was seen: a year of data is not three months of it.
+    person = sharing.open_grant(
+        clinician,
+        grant_id,
+        f"trends, last {_PERIOD_NAMES[weeks]}",
+        request.META.get("REMOTE_ADDR", ""),
+    )
+    if person is None:
+        raise Http404
     read = trends(person, weeks=weeks)
     periods = [(w, _PERIOD_NAMES[w], w == weeks) for w in TREND_PERIODS]
     response = render(
