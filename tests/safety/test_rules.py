@@ -234,7 +234,7 @@ def test_gabapentin_near_a_seven_oh_product_uses_the_seven_oh_rule() -> None:
 
 
 @fires("co_use")
-def test_xanax_between_three_doses_is_one_alert_that_lists_them_keyed_by_the_latest() -> None:
+def test_xanax_between_three_doses_is_one_alert_that_lists_them_keyed_by_all_of_them() -> None:
     day = days_ago(3)
     doses = [(at(day, 17), 2.0, POWDER), (at(day, 19), 3.0, POWDER), (at(day, 21.5), 2.5, POWDER)]
     candidate = only("co_use", alice(doses=doses, intakes=[(at(day, 20), XANAX)]))
@@ -243,12 +243,23 @@ def test_xanax_between_three_doses_is_one_alert_that_lists_them_keyed_by_the_lat
     assert "the nearest 1 h apart." in candidate.text
     latest = at(day, 21.5).strftime("%Y-%m-%dT%H:%M:%SZ")
     xanax = at(day, 20).strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert candidate.evidence_key == f"co_use:{latest}:{xanax}:{XANAX.id}"
+    # The latest dose and the intake, then how many doses and a digest of all their times.
+    assert re.fullmatch(
+        rf"co_use:{latest}:{xanax}:{XANAX.id}:3:[0-9a-f]{{12}}", candidate.evidence_key
+    )
+    # Read as three alerts of one dose each (as stored before), it is read as one.
+    assert len(candidate.read_if_read) == 3
+    assert candidate.read_if_read[-1] == f"co_use:{latest}:{xanax}:{XANAX.id}"
     assert candidate.evidence.hours_apart == 1.5
     assert [d.grams for d in candidate.evidence.earlier_doses] == [2.0, 3.0]
     facts = {f.label: f.text for f in candidate.evidence.facts(CLOCK.zone)}
     assert facts["3 kratom doses"].count(" of Red Bali powder at ") == 3
     assert candidate.at == at(day, 21.5)
+    # Another dose near it, back-dated or not, or one fewer, is another alert.
+    earlier = [(at(day, 15), 1.0, POWDER), *doses]
+    for changed in (earlier, doses[1:]):
+        other = only("co_use", alice(doses=changed, intakes=[(at(day, 20), XANAX)]))
+        assert other.evidence_key != candidate.evidence_key
 
 
 @fires("co_use")

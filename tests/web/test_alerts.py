@@ -199,42 +199,76 @@ def test_one_intake_near_several_doses_is_one_alert_and_a_later_dose_alerts_agai
     assert now_open.withdrawn_at is not None
     assert not Alert.objects.filter(rule="co_use", acknowledged_at__isnull=True).exists()
 
+    # A forgotten dose logged afterwards, earlier than the others, is news too.
+    with django_capture_on_commit_callbacks(execute=True):
+        _dose(alice, powder, 7)
+    (back_dated,) = Alert.objects.filter(rule="co_use", acknowledged_at__isnull=True)
+    assert back_dated.title.startswith("Xanax taken near 4 kratom doses")
+    assert len(back_dated.evidence["earlier_doses"]) == 3
 
-def test_alerts_stored_one_per_dose_become_one_open_alert_for_the_intake(
-    alice: Any, powder: Any
+
+def test_an_open_alert_is_withdrawn_for_the_one_that_tells_of_a_later_dose_too(
+    alice: Any, powder: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    """A journal from before doses were grouped: the open alert of each earlier dose is
-    withdrawn in favour of the latest's, whose key is unchanged (so a read one stays read)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        xanax = services.add_substance(alice, {"name": "Xanax"})
+        _dose(alice, powder, 4)
+        services.log_intake(
+            alice, {"substance_id": xanax.pk, "taken_at": datetime.now(UTC) - timedelta(hours=3)}
+        )
+    (pair,) = Alert.objects.filter(rule="co_use")
+    with django_capture_on_commit_callbacks(execute=True):
+        _dose(alice, powder, 2)
+    pair.refresh_from_db()
+    assert pair.withdrawn_at is not None
+    (group,) = Alert.objects.filter(rule="co_use", withdrawn_at__isnull=True)
+    assert group.acknowledged_at is None
+    assert group.title.startswith("Xanax taken near 2 kratom doses")
+
+
+@pytest.mark.parametrize("read", [True, False])
+def test_alerts_stored_one_per_dose_become_one_alert_read_when_each_was_read(
+    alice: Any, powder: Any, read: bool
+) -> None:
+    """A journal from before doses were grouped: one alert per dose, as an older mitra stored
+    them. The group's alert is read when each of them was; the open ones are withdrawn."""
+    from mitra.journal.models import Dose, Intake
+
     xanax = services.add_substance(alice, {"name": "Xanax"})
     now = datetime.now(UTC)
     for hours_ago in (5, 4):
         _dose(alice, powder, hours_ago)
     services.log_intake(alice, {"substance_id": xanax.pk, "taken_at": now - timedelta(hours=3)})
+    intake = Intake.objects.get().taken_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    olds = []
+    for dose in Dose.objects.order_by("taken_at"):
+        olds.append(
+            Alert.objects.create(
+                person=alice,
+                rule="co_use",
+                severity="danger",
+                rank=0,
+                title="Xanax taken near a kratom dose",
+                text="",
+                advice="",
+                sources=["kruegel2016"],
+                evidence={},
+                evidence_grade="mechanism_only",
+                evidence_key=f"co_use:{dose.taken_at:%Y-%m-%dT%H:%M:%SZ}:{intake}:{xanax.pk}",
+                at=now - timedelta(hours=3),
+                acknowledged_at=now if read else None,
+            )
+        )
     refresh_alerts(alice)
-    (grouped,) = Alert.objects.filter(rule="co_use")
-    # As an older mitra stored them: the earlier dose's own alert, open.
-    earlier = Alert.objects.create(
-        person=alice,
-        rule="co_use",
-        severity=grouped.severity,
-        rank=grouped.rank,
-        title="Xanax taken 2 h from a kratom dose",
-        text="",
-        advice="",
-        sources=grouped.sources,
-        evidence={},
-        evidence_grade=grouped.evidence_grade,
-        evidence_key=grouped.evidence_key.replace(
-            (now - timedelta(hours=4)).strftime("%Y-%m-%dT%H"),
-            (now - timedelta(hours=5)).strftime("%Y-%m-%dT%H"),
-        ),
-        at=now - timedelta(hours=3),
+    (group,) = Alert.objects.filter(rule="co_use").exclude(pk__in=[a.pk for a in olds])
+    assert group.title.startswith("Xanax taken near 2 kratom doses")
+    assert (group.acknowledged_at is not None) is read
+    for old in olds:
+        old.refresh_from_db()
+        assert (old.withdrawn_at is None) is read  # a read one stays in the history as it was
+    assert Alert.objects.filter(rule="co_use", acknowledged_at__isnull=True).count() == (
+        0 if read else 1
     )
-    assert earlier.evidence_key != grouped.evidence_key
-    refresh_alerts(alice)
-    earlier.refresh_from_db()
-    assert earlier.withdrawn_at is not None
-    assert list(Alert.objects.filter(rule="co_use", acknowledged_at__isnull=True)) == [grouped]
 
 
 @pytest.mark.parametrize("name", ["2026-11-29T25:00", "2026-11-29T21:00", "2026-11-29T21:00:00Z"])

@@ -347,9 +347,33 @@ def _refresh(person: Person, now: datetime, rules: tuple[Rule, ...]) -> list[Ale
         for c in candidates
         if (c.rule, c.evidence_key) not in seen
     ]
+    _carry_reading(person, new, {c.evidence_key: c for c in candidates}, now)
     # ignore_conflicts: a concurrent refresh may have stored the same finding a moment ago.
     Alert.objects.bulk_create(new, ignore_conflicts=True)
     return new
+
+
+def _carry_reading(
+    person: Person, new: list[Alert], by_key: dict[str, AlertCandidate], now: datetime
+) -> None:
+    """Store as read a new alert that gathers alerts the person has all read already (an alert
+    per dose, from before one alert told of every dose near an intake)."""
+    gathers = {a.evidence_key: by_key[a.evidence_key].read_if_read for a in new}
+    wanted = {key for keys in gathers.values() for key in keys}
+    if not wanted:
+        return
+    read = set(
+        Alert.objects.filter(
+            person=person,
+            evidence_key__in=wanted,
+            acknowledged_at__isnull=False,
+            withdrawn_at__isnull=True,
+        ).values_list("evidence_key", flat=True)
+    )
+    for alert in new:
+        keys = gathers[alert.evidence_key]
+        if keys and read.issuperset(keys):
+            alert.acknowledged_at = now
 
 
 def _withdraw_missing(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -159,6 +160,17 @@ def co_use_of_a_depressant_near_a_dose(data: SafetyInput) -> list[Finding]:
     return out
 
 
+def _key(intake_time: float, substance_id: int, dose_times: list[float]) -> str:
+    """The finding's key: a single pair's names both times (the key it had when each dose had
+    an alert of its own); a group's adds how many doses and a digest of all their times, so a
+    dose added, back-dated or deleted makes another alert, and the key stays short."""
+    pair = f"{iso(dose_times[-1])}:{iso(intake_time)}:{substance_id}"
+    if len(dose_times) == 1:
+        return pair
+    digest = hashlib.sha256(",".join(iso(t) for t in dose_times).encode()).hexdigest()[:12]
+    return f"{pair}:{len(dose_times)}:{digest}"
+
+
 def _co_use_finding(
     data: SafetyInput,
     *,
@@ -187,8 +199,8 @@ def _co_use_finding(
             f"the nearest {hours_text(nearest)} apart. "
         )
     seen += (
-        f"mitra counts the two as taken together when they are within {window:g} hours of each "
-        f"other; {heuristic(f'{window:g} hours')}"
+        f"mitra counts a substance and a dose as taken together when they are within "
+        f"{window:g} hours of each other; {heuristic(f'{window:g} hours')}"
     )
     severity: Severity | None
     grade: EvidenceGrade | None
@@ -238,10 +250,10 @@ def _co_use_finding(
                 DoseSeen(at=utc(t), grams=g, product=p.seen()) for t, g, p in doses[:-1]
             ),
         ),
-        # Named by the latest dose: a single pair keeps the key it had when every dose had an
-        # alert of its own (what was read stays read), a later dose near the same intake makes
-        # a new alert, and the earlier open one is withdrawn in its favour.
-        key=f"{iso(dose_time)}:{iso(intake_time)}:{substance.id}",
+        key=_key(intake_time, substance.id, [t for t, _, _ in doses]),
+        read_if_read=tuple(_key(intake_time, substance.id, [t]) for t, _, _ in doses)
+        if len(doses) > 1
+        else (),
         at=utc(max(dose_time, intake_time)),
         grade=grade,
     )

@@ -68,6 +68,9 @@ class Finding:
     severity: Severity | None = None  # None: the rule's declared severity
     sources: tuple[str, ...] | None = None  # None: the rule's declared sources
     grade: EvidenceGrade | None = None  # None: the rule's declared grade
+    # Keys (of this rule) of alerts this finding gathers: when every one of them is stored and
+    # was read, the person has read all this one says, and it is stored as read.
+    read_if_read: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,8 @@ class AlertCandidate:
     evidence_key: str
     at: datetime
     evidence_grade: EvidenceGrade
+    #: Evidence keys of alerts this one gathers; all of them read: it is stored as read.
+    read_if_read: tuple[str, ...] = ()
 
     def sort_key(self) -> tuple[int, float, str, str]:
         """Most severe first, then newest first."""
@@ -167,6 +172,7 @@ class Rule:
                 evidence_key=self.key(f.key),
                 at=f.at,
                 evidence_grade=f.grade or self.grade,
+                read_if_read=tuple(self.key(k) for k in f.read_if_read),
             )
             for f in self.function(data)
         ]
