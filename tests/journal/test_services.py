@@ -330,7 +330,7 @@ class TestImplausibleAmounts:
         assert refused.value.code == "implausible_amount"
         message = refused.value.errors["amount"]
         assert message.startswith("holds 1,500 mg of mitragynine by the product's lab figure")
-        assert "as much as 77 to 113 g of leaf" in message
+        assert "as much as 77.0 g to 112.8 g of leaf" in message  # as the alert says it
         assert set(refused.value.sources) >= {"prozialeck2012", "tanna2022", "huestis2024"}
         assert Dose.objects.count() == 0
         # One capsule (150 mg: 7.7 g of leaf at the richer leaf) is saved without asking.

@@ -994,10 +994,18 @@ def test_an_extract_dose_is_compared_by_the_leaf_that_holds_as_much_mitragynine(
 
 
 @stays_quiet("dose_above_band")
-def test_an_extract_without_a_lab_figure_or_with_little_mitragynine_is_not_compared() -> None:
-    small = replace(EXTRACT, mitragynine_mg_per_g=300.0)
-    doses = [(at(days_ago(1), 9), 50.0, EXTRACT), (at(days_ago(2), 9), 0.2, small)]
-    assert found("dose_above_band", alice(doses=doses)) == []  # 60 mg: 3.1 g of leaf at most
+def test_an_extract_without_a_lab_figure_or_below_the_highest_band_is_not_compared() -> None:
+    lab = replace(EXTRACT, mitragynine_mg_per_g=300.0)
+    # 150 mg is as much as 7.7 g of leaf, in the caution band; only the highest band is used
+    # for an extract, whose usual dose holds that much.
+    doses = [(at(days_ago(1), 9), 50.0, EXTRACT), (at(days_ago(2), 9), 0.5, lab)]
+    assert found("dose_above_band", alice(doses=doses)) == []
+
+
+def test_a_seven_oh_product_compared_by_its_mitragynine_says_its_7oh_is_not_counted() -> None:
+    lab = replace(SEVEN_OH, mitragynine_mg_per_g=400.0, hydroxy_mg_per_g=50.0)
+    candidate = only("dose_above_band", alice(doses=[(at(days_ago(1), 9), 1.0, lab)]))
+    assert "without the product's 7-OH, the stronger alkaloid" in candidate.text
 
 
 # --- policy --------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from mitra.instruments import InstrumentError, MissingAnswersError, Score, score
 from mitra.knowledge.citing import short_citation
 from mitra.knowledge.pharmacokinetics import load_pharmacokinetics
 from mitra.pharmacology import UnknownUnitError, normalise_dose
+from mitra.safety.evidence import grams_text
 from mitra.safety.interactions import resolve
 from mitra.safety.parameters import load_rule_parameters
 from mitra.vocabulary import LEAF_FORMS, is_leaf
@@ -323,8 +324,9 @@ def refuse_implausible(person: Person, dose: Dose, product: Product) -> None:
                 "implausible_amount",
                 "amount",
                 f"holds {dose.mg_mitragynine:,.0f} mg of mitragynine by the product's lab figure, "
-                f"as much as {dose.mg_mitragynine / rich:.3g} to {dose.mg_mitragynine / poor:.3g} "
-                f"g of leaf ({_cited(leaf_sources)}): at or above {low_g:g} g, where the highest "
+                f"as much as {grams_text(dose.mg_mitragynine / rich)} to "
+                f"{grams_text(dose.mg_mitragynine / poor)} of leaf ({_cited(leaf_sources)}): at "
+                f"or above {low_g:g} g, where the highest "
                 f"dose band ('{label}') starts ({_cited(sources)}); are you sure? Check the "
                 "amount and unit",
                 (*sources, *leaf_sources),

@@ -1,10 +1,11 @@
 """Dose bands: a leaf dose, or a day of leaf doses, beside the literature's bands in grams of leaf.
 
 The bands are in grams of leaf. A leaf dose (the Timeline's `dose_is_leaf`) is compared by its
-grams. The grams of an extract, a shot or a 7-OH product are not grams of leaf and never are: such
-a dose is compared only when its product has a lab figure for mitragynine, by the grams of leaf
-that would hold as much mitragynine (`leaf_equivalent`, at the two lab-tested leaf products of
-pharmacokinetics.toml), the smaller of the two figures, and said as such.
+grams with the caution and the warning band. The grams of an extract, a shot or a 7-OH product
+are not grams of leaf and never are: such a dose is compared only when its product has a lab
+figure for mitragynine, by the grams of leaf that would hold as much mitragynine
+(`leaf_equivalent`, at the two lab-tested leaf products of pharmacokinetics.toml), the smaller of
+the two figures, with the warning band alone, and said as such.
 """
 
 from __future__ import annotations
@@ -218,6 +219,10 @@ def dose_above_band(data: SafetyInput) -> list[Finding]:
                 continue  # no lab figure: nothing honest to compare
             leaf = leaf_equivalent(mg)
             grams = leaf.low_g
+            if not grams >= warning[1].low_g:
+                # Only the highest band: an extract's usual dose already holds as much as the
+                # caution band's leaf, and a caution on each would bury the rest.
+                continue
         if not grams >= caution[1].low_g:
             continue
         severity: Severity = "warning" if grams >= warning[1].low_g else "caution"
@@ -239,8 +244,13 @@ def dose_above_band(data: SafetyInput) -> list[Finding]:
                 f"lab figure: as much as {leaf.text()}. "
             )
             reaches = (
-                "The bands are in grams of leaf and this compares by mitragynine alone; even the "
-                f"smaller figure, {grams_text(grams)}, reaches"
+                "The bands are in grams of leaf and this compares by mitragynine alone"
+                + (
+                    ", without the product's 7-OH, the stronger alkaloid"
+                    if product.hydroxy_mg_per_g or product.form == "7oh"
+                    else ""
+                )
+                + f"; even the smaller figure, {grams_text(grams)}, reaches"
             )
             title = (
                 f"{grams_text(taken)} of {product.name}: as much mitragynine as "
