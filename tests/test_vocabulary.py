@@ -109,3 +109,12 @@ def test_an_amount_in_another_scripts_digits_is_the_same_amount() -> None:
 
     assert parse_amount("٢ g") == (2.0, "g")
     assert parse_amount("１.５g") == (1.5, "g")
+
+
+def test_an_amount_is_said_with_its_unit_in_the_plural_as_it_is_shown() -> None:
+    from mitra.vocabulary import unit_text
+
+    assert unit_text(1, "capsule") == "1 capsule"
+    assert unit_text(1.0000000002, "capsule") == "1 capsule"  # shown as 1, so one capsule
+    assert unit_text(0, "capsule") == "0 capsules"
+    assert unit_text(2.5, "g") == "2.5 g"

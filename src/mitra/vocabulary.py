@@ -195,9 +195,10 @@ def _amount(value: float) -> str:
 
 def unit_text(amount: float, unit: str) -> str:
     """An amount with its unit in words: "4 capsules", "1 capsule", "2.5 g"."""
-    if unit in {"g", "mg", "ml"} or amount == 1:
-        return f"{_amount(amount)} {unit}"
-    return f"{_amount(amount)} {PRODUCT_UNITS.get(unit, unit)}"
+    said = _amount(amount)  # as shown: 1.0000000002 is "1", and one capsule
+    if unit in {"g", "mg", "ml"} or said == "1":
+        return f"{said} {unit}"
+    return f"{said} {PRODUCT_UNITS.get(unit, unit)}"
 
 
 #: The kinds of data a person may let a study use, each asked for separately (research consent).

@@ -54,7 +54,15 @@ _GROUPS = (
 )
 
 
-def _in_plain_words(exc: Any) -> str | None:
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _in_plain_words(exc: Any, args: list[str]) -> str | None:
     """A value Typer could not convert (its pydantic error), or a negative number click took
     for an option ("No such option: -1"), in the journal's words."""
     import re
@@ -62,8 +70,10 @@ def _in_plain_words(exc: Any) -> str | None:
     from pydantic import ValidationError
 
     name = getattr(exc, "option_name", None)
-    if isinstance(name, str) and re.fullmatch(r"-\d[\d.,]*", name):
-        return f"{name}: no number this command takes is below zero"
+    if isinstance(name, str) and re.fullmatch(r"-\d", name):
+        # click reads "-1.5" as the option "-1": say the whole word that was typed.
+        typed = next((a for a in args if a.startswith(name) and _is_number(a)), name)
+        return f"{typed}: no number this command takes is below zero"
 
     from mitra.journal.errors import plain_message
 
@@ -87,7 +97,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"mitra: {exc}", file=sys.stderr)
         raise SystemExit(exc.status) from None
     except UsageError as exc:
-        message = _in_plain_words(exc) or " ".join(exc.format_message().split())
+        message = _in_plain_words(exc, sys.argv[1:] if argv is None else argv) or " ".join(
+            exc.format_message().split()
+        )
         command = exc.ctx.command_path if exc.ctx else "mitra"
         print(f"mitra: {message} (see: {command} --help)", file=sys.stderr)
         raise SystemExit(2) from None

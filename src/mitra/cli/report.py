@@ -73,7 +73,7 @@ def report(
         read = report_reads.report(person, days=days, first=first, last=last, name=name)
     except ReportPeriodInvalid as exc:
         option = {"days": "--days", "from": "--from", "to": "--to"}[exc.field]
-        fail(f"{option} {exc.message}" if exc.field != "days" or days else exc.message)
+        fail(f"{option} {exc.message}")
     if json_out:
         print_document(read, ReportRead)
         return
