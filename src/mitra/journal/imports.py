@@ -127,6 +127,8 @@ class _Importer:
         self.own = own
         self.products: dict[str, Product] = {}
         self.substances: dict[str, Substance] = {}
+        # Products of the file refused, and why: the doses that name them are skipped with it.
+        self.refused: dict[str, str] = {}
 
     def own_id(self, kind: str, key: str) -> int | None:
         """The entry id a row of this journal's own export names ("dose/12" -> 12), else None."""
@@ -191,7 +193,20 @@ class _Importer:
             token = source_token(self.format, row.key)
             # One this file stored before, or one of the person's own of the same name in any
             # case ("xanax" is their "Xanax"): the entries that name it are put on it.
-            mine = self.own_entry(kind, row.key) or self.same_name(model, row.data.get("name"))
+            mine = self.own_entry(kind, row.key)
+            if mine is None:
+                mine = self.same_name(model, row.data.get("name"))
+                form = row.data.get("form")
+                if mine is not None and form and getattr(mine, "form", form) != form:
+                    # "Gold" the extract is not the person's "Gold" leaf powder: its doses
+                    # would be counted as grams of leaf.
+                    reason = (
+                        f"'{row.data.get('name')}' is the name of one of your products, which is "
+                        f"not of this form ({form}); rename one of them and import again"
+                    )
+                    self.refused[row.key] = reason
+                    self.skip(row, reason)
+                    continue
             if mine is not None:
                 cache[row.key] = mine
                 self.result.already[kind] += 1
@@ -219,16 +234,14 @@ class _Importer:
         """The product a dose names: one of this file's, an earlier import's, or by name."""
         if ref in self.products:
             return self.products[ref]
+        if ref in self.refused:
+            raise EntryInvalid({"product": self.refused[ref]})
         token = source_token(self.format, ref)
         found = self.own_entry("product", ref) or (
             Product.objects.filter(person=self.person, token=token).first()
         )
         if found is None:
-            found = (
-                Product.objects.filter(person=self.person, name__iexact=ref, deleted_at=None)
-                .order_by("pk")
-                .first()
-            )
+            found = self.same_name(Product, ref)
         if found is None:
             found = services.add_product(self.person, {"name": ref[:120]}, token=token)
             self.result.added["product"] += 1
@@ -243,11 +256,7 @@ class _Importer:
             Substance.objects.filter(person=self.person, token=token).first()
         )
         if found is None:
-            found = (
-                Substance.objects.filter(person=self.person, name__iexact=ref, deleted_at=None)
-                .order_by("pk")
-                .first()
-            )
+            found = self.same_name(Substance, ref)
         if found is None:
             found = services.add_substance(self.person, {"name": ref[:120]}, token=token)
             self.result.added["substance"] += 1
