@@ -162,6 +162,11 @@ def test_deleting_the_dose_behind_an_alert_withdraws_the_alert(
     assert (alert.withdrawn_at, alert.acknowledged_at) == (None, None)
 
 
+def _stored(alice: Any, **fields: Any) -> Any:
+    """An alert stored as it is, as an older mitra may have stored it."""
+    return Alert.objects.create(person=alice, **{"text": "", "advice": ""} | fields)
+
+
 def _dose(alice: Any, powder: Any, hours_ago: float) -> Any:
     taken = datetime.now(UTC) - timedelta(hours=hours_ago)
     return services.log_dose(
@@ -169,16 +174,22 @@ def _dose(alice: Any, powder: Any, hours_ago: float) -> Any:
     )
 
 
+def _xanax_after_doses(alice: Any, powder: Any, *hours_ago: float) -> Any:
+    """Doses `hours_ago`, then Xanax three hours ago; the substance."""
+    xanax = services.add_substance(alice, {"name": "Xanax"})
+    for hours in hours_ago:
+        _dose(alice, powder, hours)
+    services.log_intake(
+        alice, {"substance_id": xanax.pk, "taken_at": datetime.now(UTC) - timedelta(hours=3)}
+    )
+    return xanax
+
+
 def test_one_intake_near_several_doses_is_one_alert_and_a_later_dose_alerts_again(
     alice: Any, powder: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        xanax = services.add_substance(alice, {"name": "Xanax"})
-        for hours_ago in (6, 5, 4):
-            _dose(alice, powder, hours_ago)
-        services.log_intake(
-            alice, {"substance_id": xanax.pk, "taken_at": datetime.now(UTC) - timedelta(hours=3)}
-        )
+        _xanax_after_doses(alice, powder, 6, 5, 4)
     (first,) = Alert.objects.filter(rule="co_use")
     assert first.title.startswith("Xanax taken near 3 kratom doses")
     acknowledge_alert(alice, first.pk)
@@ -211,11 +222,7 @@ def test_an_open_alert_is_withdrawn_for_the_one_that_tells_of_a_later_dose_too(
     alice: Any, powder: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        xanax = services.add_substance(alice, {"name": "Xanax"})
-        _dose(alice, powder, 4)
-        services.log_intake(
-            alice, {"substance_id": xanax.pk, "taken_at": datetime.now(UTC) - timedelta(hours=3)}
-        )
+        _xanax_after_doses(alice, powder, 4)
     (pair,) = Alert.objects.filter(rule="co_use")
     with django_capture_on_commit_callbacks(execute=True):
         _dose(alice, powder, 2)
@@ -234,23 +241,18 @@ def test_alerts_stored_one_per_dose_become_one_alert_read_when_each_was_read(
     them. The group's alert is read when each of them was; the open ones are withdrawn."""
     from mitra.journal.models import Dose, Intake
 
-    xanax = services.add_substance(alice, {"name": "Xanax"})
+    xanax = _xanax_after_doses(alice, powder, 5, 4)
     now = datetime.now(UTC)
-    for hours_ago in (5, 4):
-        _dose(alice, powder, hours_ago)
-    services.log_intake(alice, {"substance_id": xanax.pk, "taken_at": now - timedelta(hours=3)})
     intake = Intake.objects.get().taken_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     olds = []
     for dose in Dose.objects.order_by("taken_at"):
         olds.append(
-            Alert.objects.create(
-                person=alice,
+            _stored(
+                alice,
                 rule="co_use",
                 severity="danger",
                 rank=0,
                 title="Xanax taken near a kratom dose",
-                text="",
-                advice="",
                 sources=["kruegel2016"],
                 evidence={},
                 evidence_grade="mechanism_only",
@@ -289,8 +291,8 @@ def test_a_substance_named_like_a_time_is_alerted_and_shown_verbatim(
 def test_evidence_stored_before_it_was_typed_is_shown_as_plain_text(
     client: Client, alice: Any
 ) -> None:
-    Alert.objects.create(
-        person=alice,
+    _stored(
+        alice,
         rule="dose_above_band",
         severity="caution",
         rank=2,

@@ -209,22 +209,23 @@ def dose_above_band(data: SafetyInput) -> list[Finding]:
     warning = _band(*params.names("dose_above_band", "warning_band"))
     timeline = data.timeline
     out: list[Finding] = []
-    for j in range(timeline.dose_time.size):
+    # Which doses reach a band, found at once (a dose's write runs this on the whole window):
+    # a leaf dose by its grams from the caution band; another product's, with a lab figure, by
+    # the grams of leaf holding its mitragynine (the smaller figure) from the highest band only,
+    # as an extract's usual dose already holds as much as the caution band's leaf.
+    richest = load_pharmacokinetics().leaf_mitragynine_span()[1]
+    leafy = timeline.dose_is_leaf
+    labbed = ~leafy & ~timeline.dose_mg_mitragynine_estimated
+    reached = (leafy & (timeline.dose_grams_leaf >= caution[1].low_g)) | (
+        labbed & (timeline.dose_mg_mitragynine / richest >= warning[1].low_g)
+    )
+    for j in np.flatnonzero(reached):
         leaf: LeafEquivalent | None = None
-        if timeline.dose_is_leaf[j]:
+        if leafy[j]:
             grams = float(timeline.dose_grams_leaf[j])
         else:
-            mg = float(timeline.dose_mg_mitragynine[j])
-            if timeline.dose_mg_mitragynine_estimated[j] or not mg > 0:
-                continue  # no lab figure: nothing honest to compare
-            leaf = leaf_equivalent(mg)
+            leaf = leaf_equivalent(float(timeline.dose_mg_mitragynine[j]))
             grams = leaf.low_g
-            if not grams >= warning[1].low_g:
-                # Only the highest band: an extract's usual dose already holds as much as the
-                # caution band's leaf, and a caution on each would bury the rest.
-                continue
-        if not grams >= caution[1].low_g:
-            continue
         severity: Severity = "warning" if grams >= warning[1].low_g else "caution"
         scheme, band = warning if severity == "warning" else caution
         moment = float(timeline.dose_time[j])
