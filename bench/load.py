@@ -420,11 +420,13 @@ def _postgres_cpu_s(url: str) -> float | None:
     """
     import psycopg
 
+    # The backend is looked at while its connection is open: once closed, the process ends
+    # and its /proc entry goes (read after, it looked like another machine's pid, at random).
     with psycopg.connect(url, autocommit=True) as db:
         row = db.execute("SELECT pg_backend_pid()").fetchone()
         backend = _proc_cpu(Path(f"/proc/{int(row[0])}/stat")) if row else None
-    if backend is None or not _is_postgres(backend[0]):  # another machine's (a container's) pid
-        return None
+        if backend is None or not _is_postgres(backend[0]):  # another machine's (a container's)
+            return None
     postmaster = backend[1]
     try:
         text = Path(f"/proc/{postmaster}/stat").read_text()
