@@ -198,6 +198,16 @@ def test_a_taper_in_progress_meets_wcag_22_aa_and_reflows(taper_page: Any, path:
     assert_page_accessible(taper_page, path)
 
 
+@pytest.mark.once
+def test_a_tapers_steps_fit_a_small_phone_without_scrolling_sideways(taper_page: Any) -> None:
+    open_page(taper_page, "/taper")
+    taper_page.set_viewport_size({"width": AXE_WIDTHS[0], "height": 844})
+    steps = taper_page.locator("table", has=taper_page.locator("caption", has_text="Steps"))
+    widths = steps.evaluate("table => [table.scrollWidth, table.clientWidth]")
+    assert widths[0] <= widths[1], f"the steps table is {widths[0]} px in a {widths[1]} px box"
+    assert steps.locator("tbody tr").count() >= 2
+
+
 # On the served demo journal: the refused dose writes nothing, so the journal stays as the other
 # tests of the process read it (a dose that were saved would fail this test's own check first).
 @pytest.mark.once
