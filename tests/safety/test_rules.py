@@ -30,6 +30,7 @@ from mitra.safety import (
     evaluate,
     load_rule_parameters,
     rule,
+    told_of,
 )
 from mitra.safety.parameters import parse_rule_parameters
 from mitra.safety.rules import EvidenceGrade
@@ -248,8 +249,11 @@ def test_xanax_between_three_doses_is_one_alert_that_lists_them_keyed_by_all_of_
         rf"co_use:{latest}:{xanax}:{XANAX.id}:3:[0-9a-f]{{12}}", candidate.evidence_key
     )
     # Read as three alerts of one dose each (as stored before), it is read as one.
-    assert len(candidate.read_if_read) == 3
-    assert candidate.read_if_read[-1] == f"co_use:{latest}:{xanax}:{XANAX.id}"
+    assert len(candidate.parts) == 3
+    assert candidate.parts[-1] == f"co_use:{latest}:{xanax}:{XANAX.id}"
+    # Stored and read back, its evidence names the same doses, as the journal reads them.
+    stored = told_of("co_use", candidate.evidence_key, candidate.evidence.to_json())
+    assert stored == {candidate.evidence_key, *candidate.parts}
     assert candidate.evidence.hours_apart == 1.5
     assert [d.grams for d in candidate.evidence.earlier_doses] == [2.0, 3.0]
     facts = {f.label: f.text for f in candidate.evidence.facts(CLOCK.zone)}

@@ -233,6 +233,48 @@ def test_an_open_alert_is_withdrawn_for_the_one_that_tells_of_a_later_dose_too(
     assert group.title.startswith("Xanax taken near 2 kratom doses")
 
 
+def test_a_dose_deleted_from_a_read_alerts_doses_raises_no_unread_alert_for_the_rest(
+    alice: Any, powder: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from mitra.journal.models import Dose
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _xanax_after_doses(alice, powder, 6, 5, 4)
+    (three,) = Alert.objects.filter(rule="co_use")
+    acknowledge_alert(alice, three.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_dose(alice, Dose.objects.order_by("taken_at").first().pk)
+    # The two doses left were told of by the alert she read: stored, read, nothing to read.
+    (two,) = Alert.objects.filter(rule="co_use").exclude(pk=three.pk)
+    assert two.title.startswith("Xanax taken near 2 kratom doses")
+    assert two.acknowledged_at is not None
+    assert two.withdrawn_at is None
+    assert not Alert.objects.filter(rule="co_use", acknowledged_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize("read", [True, False])
+def test_an_alert_brought_back_by_an_undo_is_read_when_a_read_alert_told_of_it(
+    alice: Any, powder: Any, django_capture_on_commit_callbacks: Any, read: bool
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        _xanax_after_doses(alice, powder, 4)
+    (pair,) = Alert.objects.filter(rule="co_use")
+    with django_capture_on_commit_callbacks(execute=True):
+        later = _dose(alice, powder, 2)
+    (group,) = Alert.objects.filter(rule="co_use", withdrawn_at__isnull=True)
+    if read:
+        acknowledge_alert(alice, group.pk)  # she read of both doses
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_dose(alice, later.pk)
+    pair.refresh_from_db()
+    assert pair.withdrawn_at is None  # back: its dose is alone near the Xanax again
+    # Read of in the group's alert, it is no news; else it is open again, as it was.
+    assert (pair.acknowledged_at is not None) is read
+    assert Alert.objects.filter(rule="co_use", acknowledged_at__isnull=True).count() == (
+        0 if read else 1
+    )
+
+
 @pytest.mark.parametrize("read", [True, False])
 def test_alerts_stored_one_per_dose_become_one_alert_read_when_each_was_read(
     alice: Any, powder: Any, read: bool

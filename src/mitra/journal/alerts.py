@@ -32,6 +32,7 @@ from mitra.safety import (
     load_policy,
     responses_read,
     rules_for,
+    told_of,
     undated_rules,
 )
 from mitra.timeline import TIMELINE_PARTS, DayClock, Timeline, TimelinePart
@@ -320,9 +321,9 @@ def _refresh(person: Person, now: datetime, rules: tuple[Rule, ...]) -> list[Ale
             candidates + evaluate(streak_input(data, person), streak_rules),
             key=AlertCandidate.sort_key,
         )
-    found = {(c.rule, c.evidence_key) for c in candidates}
+    by_key = {c.evidence_key: c for c in candidates}
     since = data.timeline.clock.day_start(data.timeline.first)
-    _withdraw_missing(person, {r.id for r in rules}, found, since, now)
+    _withdraw_missing(person, {r.id for r in rules}, by_key, since, now)
     # Only the findings' own keys: the alerts of years past are not read on every write.
     seen = set(
         Alert.objects.filter(
@@ -347,39 +348,53 @@ def _refresh(person: Person, now: datetime, rules: tuple[Rule, ...]) -> list[Ale
         for c in candidates
         if (c.rule, c.evidence_key) not in seen
     ]
-    _carry_reading(person, new, {c.evidence_key: c for c in candidates}, now)
+    told = _told_already(person, [by_key[a.evidence_key] for a in new])
+    for alert, known in zip(new, told, strict=True):
+        if known:
+            alert.acknowledged_at = now
     # ignore_conflicts: a concurrent refresh may have stored the same finding a moment ago.
     Alert.objects.bulk_create(new, ignore_conflicts=True)
     return new
 
 
-def _carry_reading(
-    person: Person, new: list[Alert], by_key: dict[str, AlertCandidate], now: datetime
-) -> None:
-    """Store as read a new alert that gathers alerts the person has all read already (an alert
-    per dose, from before one alert told of every dose near an intake)."""
-    gathers = {a.evidence_key: by_key[a.evidence_key].read_if_read for a in new}
-    wanted = {key for keys in gathers.values() for key in keys}
-    if not wanted:
-        return
-    read = set(
-        Alert.objects.filter(
-            person=person,
-            evidence_key__in=wanted,
-            acknowledged_at__isnull=False,
-            withdrawn_at__isnull=True,
-        ).values_list("evidence_key", flat=True)
+#: How far apart in time alerts of one rule that tell of the same entries can be (a co-use
+#: alert's time is its intake's or its latest dose's, within the co-use window of each other).
+_TOLD_NEAR = timedelta(days=7)
+
+
+def _told_already(person: Person, candidates: list[AlertCandidate]) -> list[bool]:
+    """For each finding, whether alerts the person has read (and that still stand) told of all
+    it tells of (`AlertCandidate.parts`): then it says nothing new and is stored as read. So a
+    dose deleted from a read co-use alert's doses raises no unread alert for the rest, and one
+    alert for doses that each had an alert of their own, all read, is read."""
+    telling = [c for c in candidates if c.parts]
+    if not telling:
+        return [False] * len(candidates)
+    times = [c.at for c in telling]
+    read = Alert.objects.filter(
+        person=person,
+        rule__in={c.rule for c in telling},
+        acknowledged_at__isnull=False,
+        withdrawn_at__isnull=True,
+    ).filter(
+        Q(evidence_key__in={part for c in telling for part in c.parts})
+        | Q(at__range=(min(times) - _TOLD_NEAR, max(times) + _TOLD_NEAR))
     )
-    for alert in new:
-        keys = gathers[alert.evidence_key]
-        if keys and read.issuperset(keys):
-            alert.acknowledged_at = now
+    told: set[str] = set()
+    for rule_id, key, evidence in read.values_list("rule", "evidence_key", "evidence"):
+        told |= told_of(rule_id, key, evidence)
+    return [bool(c.parts) and told.issuperset(c.parts) for c in candidates]
 
 
 def _withdraw_missing(
-    person: Person, ran: set[str], found: set[tuple[str, str]], since: datetime, now: datetime
+    person: Person,
+    ran: set[str],
+    found: dict[str, AlertCandidate],
+    since: datetime,
+    now: datetime,
 ) -> None:
-    """Withdraw open entry-based alerts the rules that ran no longer find in their span."""
+    """Withdraw open entry-based alerts the rules that ran no longer find in their span (`found`:
+    what they found, by evidence key); bring back withdrawn ones they find again."""
     # Their ids and keys only: an alert's evidence and texts are not decoded on every write.
     open_alerts = (
         Alert.objects.filter(
@@ -388,24 +403,32 @@ def _withdraw_missing(
         .filter(Q(at__gte=since) | Q(rule__in=undated_rules()))
         .values_list("pk", "rule", "evidence_key")
     )
-    gone = [pk for pk, rule, key in open_alerts if (rule, key) not in found]
+    gone = [pk for pk, rule, key in open_alerts if key not in found or found[key].rule != rule]
     if gone:
         Alert.objects.filter(pk__in=gone).update(acknowledged_at=now, withdrawn_at=now)
-    # An undone deletion brings its evidence back, and with it the alert.
+    # An undone deletion brings its evidence back, and with it the alert: unread, unless alerts
+    # read meanwhile told of all it tells of (a later dose's co-use alert, read, then undone).
     if not found:
         return
     back = [
-        pk
+        (pk, found[key])
         for pk, rule, key in Alert.objects.filter(
             person=person,
             rule__in=ran,
             withdrawn_at__isnull=False,
-            evidence_key__in={key for _, key in found},
+            evidence_key__in=found.keys(),
         ).values_list("pk", "rule", "evidence_key")
-        if (rule, key) in found
+        if found[key].rule == rule
     ]
-    if back:
-        Alert.objects.filter(pk__in=back).update(acknowledged_at=None, withdrawn_at=None)
+    if not back:
+        return
+    told = _told_already(person, [candidate for _, candidate in back])
+    unread = [pk for (pk, _), known in zip(back, told, strict=True) if not known]
+    read = [pk for (pk, _), known in zip(back, told, strict=True) if known]
+    if unread:
+        Alert.objects.filter(pk__in=unread).update(acknowledged_at=None, withdrawn_at=None)
+    if read:
+        Alert.objects.filter(pk__in=read).update(acknowledged_at=now, withdrawn_at=None)
 
 
 #: The event each kind of entry is to the safety rules (safety_rules.toml says what runs on it).

@@ -29,6 +29,7 @@ from mitra.safety.rules import (
     responses_read,
     rule,
     rules_for,
+    told_of,
     undated_rules,
 )
 
@@ -62,5 +63,6 @@ __all__ = [
     "responses_read",
     "rule",
     "rules_for",
+    "told_of",
     "undated_rules",
 ]

@@ -202,6 +202,11 @@ class Evidence:
         """The evidence as labelled facts, times on the person's clock (`zone`)."""
         raise NotImplementedError
 
+    def parts(self) -> frozenset[str]:
+        """The own keys of the smallest findings this evidence tells of, as its rule makes them
+        (see `Finding.parts`); none by default."""
+        return frozenset()
+
     def to_json(self) -> dict[str, Any]:
         """JSON-ready form with its `kind` tag, as stored in an alert."""
         data: dict[str, Any] = _adapter(type(self)).dump_python(self, mode="json")

@@ -46,6 +46,7 @@ from mitra.safety.rules.registry import (
     registered_rules,
     responses_read,
     rule,
+    told_of,
 )
 from mitra.safety.rules.taper import taper_day_over_allowance, taper_hold_proposed, taper_step_due
 from mitra.safety.rules.withdrawal import withdrawal_like_symptoms, withdrawal_sows_total
@@ -87,6 +88,7 @@ __all__ = [
     "taper_day_over_allowance",
     "taper_hold_proposed",
     "taper_step_due",
+    "told_of",
     "undated_rules",
     "withdrawal_like_symptoms",
     "withdrawal_sows_total",

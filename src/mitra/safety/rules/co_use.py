@@ -82,6 +82,14 @@ class CoUseEvidence(Evidence, kind="co_use"):
             out += found.described()
         return (*out, *parameters_fact(self.parameters))
 
+    def parts(self) -> frozenset[str]:
+        """Each dose with the intake, keyed as an alert of that one dose is."""
+        intake = self.intake.at.timestamp()
+        return frozenset(
+            _key(intake, self.intake.substance.id, [d.at.timestamp()])
+            for d in (*self.earlier_doses, self.dose)
+        )
+
 
 def _sedation_findings(
     knowledge_id: str, seven_oh: bool, depressants: frozenset[str]
@@ -251,9 +259,7 @@ def _co_use_finding(
             ),
         ),
         key=_key(intake_time, substance.id, [t for t, _, _ in doses]),
-        read_if_read=tuple(_key(intake_time, substance.id, [t]) for t, _, _ in doses)
-        if len(doses) > 1
-        else (),
+        parts=tuple(_key(intake_time, substance.id, [t]) for t, _, _ in doses),
         at=utc(max(dose_time, intake_time)),
         grade=grade,
     )

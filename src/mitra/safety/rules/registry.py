@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Literal, get_args
 
 from mitra.knowledge.substances import Severity
-from mitra.safety.evidence import Evidence
+from mitra.safety.evidence import Evidence, evidence_from_json
 from mitra.safety.interactions import severity_rank
 from mitra.safety.rules.inputs import ResponseFacts, SafetyInput
 from mitra.timeline import TIMELINE_PARTS, TimelinePart
@@ -33,6 +33,7 @@ __all__ = [
     "registered_rules",
     "responses_read",
     "rule",
+    "told_of",
 ]
 
 #: The facts around the timeline a rule may read (`SafetyInput`'s products, substances,
@@ -68,9 +69,10 @@ class Finding:
     severity: Severity | None = None  # None: the rule's declared severity
     sources: tuple[str, ...] | None = None  # None: the rule's declared sources
     grade: EvidenceGrade | None = None  # None: the rule's declared grade
-    # Keys (of this rule) of alerts this finding gathers: when every one of them is stored and
-    # was read, the person has read all this one says, and it is stored as read.
-    read_if_read: tuple[str, ...] = ()
+    # Keys (of this rule) of the smallest findings this one tells of together (a co-use
+    # finding's: each dose with the intake). When alerts the person has read told of every one
+    # of them, this one says nothing new, and it is stored as read. None: it has none.
+    parts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,8 +93,8 @@ class AlertCandidate:
     evidence_key: str
     at: datetime
     evidence_grade: EvidenceGrade
-    #: Evidence keys of alerts this one gathers; all of them read: it is stored as read.
-    read_if_read: tuple[str, ...] = ()
+    #: Evidence keys of the smallest findings this one tells of (see `Finding.parts`).
+    parts: tuple[str, ...] = ()
 
     def sort_key(self) -> tuple[int, float, str, str]:
         """Most severe first, then newest first."""
@@ -172,7 +174,7 @@ class Rule:
                 evidence_key=self.key(f.key),
                 at=f.at,
                 evidence_grade=f.grade or self.grade,
-                read_if_read=tuple(self.key(k) for k in f.read_if_read),
+                parts=tuple(self.key(k) for k in f.parts),
             )
             for f in self.function(data)
         ]
@@ -250,3 +252,11 @@ def evaluate(data: SafetyInput, rules: Sequence[Rule] | None = None) -> list[Ale
     chosen = registered_rules() if rules is None else rules
     found = [candidate for known in chosen for candidate in known(data)]
     return sorted(found, key=AlertCandidate.sort_key)
+
+
+def told_of(rule_id: str, evidence_key: str, evidence: Any) -> frozenset[str]:
+    """The evidence keys of the smallest findings a stored alert told of (see `Finding.parts`):
+    its own key, and those its evidence names (a co-use alert's, each of its doses with the
+    intake). Evidence that cannot be read tells of its own key alone."""
+    parts = evidence_from_json(evidence).parts() if evidence else frozenset()
+    return frozenset({evidence_key, *(f"{rule_id}:{part}" for part in parts)})
