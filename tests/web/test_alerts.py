@@ -11,6 +11,7 @@ from django.test import Client
 from mitra.journal import services
 from mitra.journal.alerts import acknowledge_alert, refresh_alerts
 from mitra.journal.models import Alert
+from mitra.vocabulary import severity_rank
 
 pytestmark = pytest.mark.django_db
 
@@ -275,9 +276,11 @@ def test_an_alert_brought_back_by_an_undo_is_read_when_a_read_alert_told_of_it(
     )
 
 
-@pytest.mark.parametrize("read", [True, False])
+@pytest.mark.parametrize(
+    ("read", "severity"), [(True, "danger"), (False, "danger"), (True, "warning")]
+)
 def test_alerts_stored_one_per_dose_become_one_alert_read_when_each_was_read(
-    alice: Any, powder: Any, read: bool
+    alice: Any, powder: Any, read: bool, severity: str
 ) -> None:
     """A journal from before doses were grouped: one alert per dose, as an older mitra stored
     them. The group's alert is read when each of them was; the open ones are withdrawn."""
@@ -292,8 +295,8 @@ def test_alerts_stored_one_per_dose_become_one_alert_read_when_each_was_read(
             _stored(
                 alice,
                 rule="co_use",
-                severity="danger",
-                rank=0,
+                severity=severity,
+                rank=severity_rank(severity),
                 title="Xanax taken near a kratom dose",
                 sources=["kruegel2016"],
                 evidence={},
@@ -306,12 +309,15 @@ def test_alerts_stored_one_per_dose_become_one_alert_read_when_each_was_read(
     refresh_alerts(alice)
     (group,) = Alert.objects.filter(rule="co_use").exclude(pk__in=[a.pk for a in olds])
     assert group.title.startswith("Xanax taken near 2 kratom doses")
-    assert (group.acknowledged_at is not None) is read
+    assert group.severity == "danger"
+    # Read as a warning, the danger is news: the group is unread.
+    told = read and severity == "danger"
+    assert (group.acknowledged_at is not None) is told
     for old in olds:
         old.refresh_from_db()
         assert (old.withdrawn_at is None) is read  # a read one stays in the history as it was
     assert Alert.objects.filter(rule="co_use", acknowledged_at__isnull=True).count() == (
-        0 if read else 1
+        0 if told else 1
     )
 
 

@@ -380,10 +380,20 @@ def _told_already(person: Person, candidates: list[AlertCandidate]) -> list[bool
         Q(evidence_key__in={part for c in telling for part in c.parts})
         | Q(at__range=(min(times) - _TOLD_NEAR, max(times) + _TOLD_NEAR))
     )
-    told: set[str] = set()
-    for rule_id, key, evidence in read.values_list("rule", "evidence_key", "evidence"):
-        told |= told_of(rule_id, key, evidence)
-    return [bool(c.parts) and told.issuperset(c.parts) for c in candidates]
+    # A part told of less severely is news told more severely (a dose's product changed to a
+    # concentrated 7-OH one, say): each read alert tells of its parts at its own severity.
+    told: dict[int, set[str]] = {}
+    for rank, rule_id, key, evidence in read.values_list(
+        "rank", "rule", "evidence_key", "evidence"
+    ):
+        told.setdefault(rank, set()).update(told_of(rule_id, key, evidence))
+
+    def known(candidate: AlertCandidate) -> bool:
+        rank = severity_rank(candidate.severity)
+        severe_enough = set().union(*(keys for r, keys in told.items() if r <= rank))
+        return bool(candidate.parts) and severe_enough.issuperset(candidate.parts)
+
+    return [known(c) for c in candidates]
 
 
 def _withdraw_missing(
