@@ -267,6 +267,30 @@ def test_a_body_field_of_the_wrong_type_is_refused_in_plain_words(
     assert "Input should" not in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("path", "extra", "field", "says"),
+    [
+        # A dose's time is taken_at: `at` was dropped and the dose logged now.
+        ("/api/v1/doses", {"at": "2026-11-29T08:00:00+00:00"}, "at", "is not a field here"),
+        ("/api/v1/doses", {"amount": True}, "amount", "must be a number"),  # was 1 g
+        ("/api/v1/doses", {"amount": "2"}, "amount", "must be a number"),
+        ("/api/v1/doses", {"product_id": "1"}, "product_id", "must be a whole number"),
+        ("/api/v1/checkins", {"regular_meals": "yes"}, "regular_meals", "must be true or false"),
+        ("/api/v1/checkins", {"anxiety": 4.5}, "anxiety", "must be a whole number"),
+    ],
+)
+def test_a_body_is_taken_as_written_or_refused_naming_the_field(
+    client: Client, alice: Any, powder: Any, path: str, extra: dict[str, Any], field: str, says: str
+) -> None:
+    body = {"product_id": powder.pk, "amount": 2} if "doses" in path else {"anxiety": 4}
+    response = post(client, path, body | extra)
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"][field].startswith(says)
+    assert client.get("/api/v1/today").json()["entries"] == []  # nothing half-written
+    assert post(client, path, body).status_code == 201  # as written, it is taken
+
+
 def test_a_second_product_of_a_name_is_a_422_naming_the_field(
     client: Client, alice: Any, powder: Any
 ) -> None:

@@ -93,6 +93,27 @@ def test_the_plans_words_and_contacts_are_saved_by_put(client: Client, alice: An
     assert "crisis_contacts.0.phone" in bad.json()["errors"]
 
 
+def test_a_field_left_out_of_a_put_keeps_its_value_and_an_unknown_one_is_refused(
+    client: Client, alice: Any
+) -> None:
+    first = {"clinician_name": "Dr Lee", "crisis_contacts": [{"name": "Sam", "phone": "+1 555"}]}
+    assert send(client, "put", "/api/v1/plan", first).status_code == 200
+    plan = send(client, "put", "/api/v1/plan", {"reasons": "Sleep better."}).json()
+    assert plan["reasons"] == "Sleep better."
+    assert plan["clinician_name"] == "Dr Lee"
+    assert plan["crisis_contacts"] == [{"name": "Sam", "phone": "+1 555"}]
+    # A misspelt key changes nothing and says which it was; an empty body changes nothing.
+    misspelt = send(client, "put", "/api/v1/plan", {"clinican_name": "Dr Leigh"})
+    assert misspelt.status_code == 422
+    assert misspelt["Content-Type"] == "application/problem+json"
+    assert "clinican_name" in misspelt.json()["errors"]
+    assert send(client, "put", "/api/v1/plan", {}).json()["clinician_name"] == "Dr Lee"
+    # An empty value given clears its field.
+    cleared = send(client, "put", "/api/v1/plan", {"crisis_contacts": []}).json()
+    assert cleared["crisis_contacts"] == []
+    assert cleared["clinician_name"] == "Dr Lee"
+
+
 def test_a_check_in_takes_meals_and_caffeine(client: Client, alice: Any) -> None:
     answer = send(
         client,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
 from mitra.journal.consent import grant_consent, withdraw_consent
 from mitra.reads.consent import ConsentRead, consent_read
@@ -11,13 +11,13 @@ from mitra.vocabulary import RESEARCH_DATA_KINDS
 
 from .documents import respond
 from .people import person_of
-from .writes import PROBLEMS, WRITE_PROBLEMS, require_json
+from .writes import PROBLEMS, WRITE_PROBLEMS, Body, require_json
 
 router = Router(tags=["consent"])
 _ACTOR = "person (api)"
 
 
-class ConsentBody(Schema):
+class ConsentBody(Body):
     kinds: list[str] = Field(
         ...,
         min_length=1,

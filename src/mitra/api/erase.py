@@ -11,12 +11,12 @@ from mitra.journal.errors import EntryInvalid
 from mitra.reads import cache as read_cache
 
 from .people import person_of
-from .writes import WRITE_PROBLEMS, require_json
+from .writes import WRITE_PROBLEMS, Body, require_json
 
 router = Router(tags=["settings"])
 
 
-class DeleteBody(Schema):
+class DeleteBody(Body):
     confirm: str = Field(..., max_length=20, description=f'Must be "{CONFIRMATION}"')
 
 

@@ -20,7 +20,7 @@ from mitra.vocabulary import DOSE_UNITS, PRACTICE_KINDS
 
 from .documents import respond
 from .people import person_of
-from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Token, When, create
+from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Body, Token, When, create
 
 router = Router(tags=["journal"])
 
@@ -29,7 +29,7 @@ Note = Annotated[str, Field("", max_length=2000, pattern=NO_NUL)]
 Amount = Annotated[float, Field(gt=0, le=100_000)]
 
 
-class DoseBody(Schema):
+class DoseBody(Body):
     product_id: int
     amount: Amount
     unit: str | None = Field(
@@ -50,7 +50,7 @@ class DoseBody(Schema):
     token: Token = None
 
 
-class PracticeBody(Schema):
+class PracticeBody(Body):
     kind: str = Field(
         ...,
         min_length=1,
@@ -61,7 +61,7 @@ class PracticeBody(Schema):
     minutes: int = Field(..., ge=1, le=720)
 
 
-class CheckInBody(Schema):
+class CheckInBody(Body):
     anxiety: int = Field(..., ge=0, le=10)
     at: When = None
     mood: int | None = Field(None, ge=1, le=5)
@@ -82,7 +82,7 @@ class PracticeLogBody(PracticeBody):
     token: Token = None
 
 
-class IntakeBody(Schema):
+class IntakeBody(Body):
     substance_id: int
     amount: Amount | None = None
     unit: str = Field("", max_length=24, pattern=NO_NUL)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 from ninja.errors import HttpError
 
 from mitra.journal import plans
@@ -14,12 +14,12 @@ from mitra.reads.plan import PlanRead, plan_read
 
 from .documents import respond
 from .people import person_of
-from .writes import PROBLEMS, WRITE_PROBLEMS, require_json
+from .writes import PROBLEMS, WRITE_PROBLEMS, Body, require_json
 
 router = Router(tags=["plan"])
 
 
-class GoalBody(Schema):
+class GoalBody(Body):
     kind: str = Field(..., max_length=24, description=", ".join(GOAL_KINDS))
     target: str = Field(
         ...,
@@ -28,7 +28,7 @@ class GoalBody(Schema):
     )
 
 
-class ContactBody(Schema):
+class ContactBody(Body):
     name: str = Field(..., max_length=120)
     phone: str = Field(..., max_length=40)
 
@@ -36,7 +36,7 @@ class ContactBody(Schema):
 Words = Annotated[str, Field("", max_length=4000)]
 
 
-class PlanBody(Schema):
+class PlanBody(Body):
     clinician_name: str = Field("", max_length=120)
     clinician_contact: str = Field("", max_length=200, description="Phone, e-mail or address")
     reasons: Words = ""
@@ -52,12 +52,13 @@ def get_plan(request: HttpRequest) -> HttpResponse:
 @router.put(
     "",
     response={200: PlanRead, **WRITE_PROBLEMS},
-    summary="Save the clinician, reasons, warning signs and crisis contacts (goals stay)",
+    summary="Change the clinician, reasons, warning signs or crisis contacts (a field left out "
+    "keeps its value; goals stay)",
 )
 def put_plan(request: HttpRequest, body: PlanBody) -> HttpResponse:
     require_json(request)
     person = person_of(request)
-    plans.save_plan(person, body.model_dump())
+    plans.save_plan(person, body.model_dump(exclude_unset=True))
     return respond(plan_read(person), PlanRead)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
 from mitra.journal import services
 from mitra.reads import products as product_reads
@@ -13,12 +13,12 @@ from mitra.vocabulary import PRODUCT_FORMS, PRODUCT_UNITS, VEINS
 from .documents import respond
 from .pages import Cursor, Limit, paged
 from .people import person_of
-from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Token, create
+from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Body, Token, create
 
 router = Router(tags=["products"])
 
 
-class ProductBody(Schema):
+class ProductBody(Body):
     name: str = Field(..., min_length=1, max_length=120, pattern=NO_NUL)
     vendor: str = Field("", max_length=120, pattern=NO_NUL)
     strain: str = Field(

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from ninja.errors import HttpError
 from pydantic import StrictInt
 
@@ -25,12 +25,12 @@ from mitra.reads.questionnaires import (
 
 from .documents import respond
 from .people import maybe_person, person_of
-from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Token, When, create
+from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Body, Token, When, create
 
 router = Router(tags=["questionnaires"])
 
 
-class ResponseBody(Schema):
+class ResponseBody(Body):
     instrument: str = Field(
         ...,
         min_length=1,

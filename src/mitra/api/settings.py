@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
 from mitra.journal import services
 from mitra.reads.settings import JournalSettings, journal_settings
 
 from .documents import respond
 from .people import maybe_person, person_of, signed_in
-from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, require_json
+from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Body, require_json
 
 router = Router(tags=["settings"])
 
 
-class SettingsBody(Schema):
+class SettingsBody(Body):
     time_zone: str | None = Field(
         None,
         min_length=1,

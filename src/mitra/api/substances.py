@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
 from mitra.journal import services
 from mitra.reads import substances as substance_reads
@@ -12,12 +12,12 @@ from mitra.reads.substances import Substances, SubstanceView
 from .documents import respond
 from .pages import Cursor, Limit, paged
 from .people import person_of
-from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Token, create
+from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Body, Token, create
 
 router = Router(tags=["substances"])
 
 
-class SubstanceBody(Schema):
+class SubstanceBody(Body):
     name: str = Field(
         ...,
         min_length=1,

@@ -121,7 +121,7 @@ def _invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
         loc = [str(p) for p in error.get("loc", []) if p not in {"body", "payload"}]
         # The journal's own words for what pydantic found, the same as every face gives.
         errors[".".join(loc) or "body"] = (
-            plain_message(error) if "type" in error else "is not valid"
+            plain_message(error, empty_is_none=False) if "type" in error else "is not valid"
         )
     return problem(422, "The request body is not valid.", errors=errors)
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field
+from ninja import Field, Schema
 from ninja.errors import HttpError
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, ConfigDict
 
 from mitra.journal.errors import DuplicateSubmission
 
@@ -20,6 +20,7 @@ __all__ = [
     "NO_NUL",
     "PROBLEMS",
     "WRITE_PROBLEMS",
+    "Body",
     "Problem",
     "Token",
     "When",
@@ -45,10 +46,19 @@ When = Annotated[
     AwareDatetime | None,
     Field(
         None,
+        strict=False,  # JSON has no time type: an ISO 8601 string, parsed
         description="With its offset, e.g. 2026-11-25T08:30:00+01:00 (a time without one is "
         "refused). Default: now.",
     ),
 ]
+
+
+class Body(Schema):
+    """A write's JSON body, taken as written: a key it does not have is refused (a dose's `at`
+    for `taken_at` would otherwise be dropped and the dose logged now), and a number, an id or
+    a yes-or-no must be a JSON number or boolean (`true` is not 1 g, `"yes"` not a yes)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 @dataclass(frozen=True)

@@ -51,11 +51,14 @@ def _num(value: Any) -> Any:
     return f"{value:g}" if isinstance(value, float) else value
 
 
-def plain_message(error: Any) -> str:
-    """One pydantic error (an item of `ValidationError.errors()`) in a person's words."""
+def plain_message(error: Any, *, empty_is_none: bool = True) -> str:
+    """One pydantic error (an item of `ValidationError.errors()`) in a person's words.
+
+    `empty_is_none`: a value of no type that is None is an empty form field ("is required"); an
+    API body says what it means (its errors carry no input: "must be a whole number")."""
     kind = error["type"]
     ctx = {key: _num(value) for key, value in (error.get("ctx") or {}).items()}
-    if error.get("input") is None and kind.endswith("_type"):
+    if empty_is_none and error.get("input") is None and kind.endswith("_type"):
         return "is required"  # an empty form field arrives as None
     messages = {
         "missing": "is required",
@@ -79,6 +82,12 @@ def plain_message(error: Any) -> str:
         "enum": f"must be one of: {ctx.get('expected')}",
         "literal_error": f"must be one of: {ctx.get('expected')}",
         "list_type": "must be a list",
+        "bool_type": "must be true or false",
+        "bool_parsing": "must be true or false",
+        "string_type": "must be text",
+        "model_type": "must be an object",
+        "dict_type": "must be an object",
+        "extra_forbidden": "is not a field here (the fields are in /api/v1/openapi.json)",
     }
     if kind in messages:
         return messages[kind]

@@ -48,15 +48,21 @@ def goals_of(person: Person) -> list[GoalSpec]:
 
 @transaction.atomic
 def save_plan(person: Person, data: Mapping[str, Any]) -> Plan:
-    """Save the plan's words and crisis contacts; with `goals`, replace the weekly goals too."""
+    """Save the plan's words and crisis contacts; with `goals`, replace the weekly goals too.
+
+    What `data` leaves out keeps its value: a change of the reasons alone never clears the
+    clinician or the crisis contacts (an empty value given clears its field)."""
     clean = validate(PlanIn, data)
+    given = clean.model_fields_set
     plan = plan_of(person)
     for field in ("clinician_name", "clinician_contact", "reasons", "warning_signs"):
-        setattr(plan, field, getattr(clean, field))
+        if field in given:
+            setattr(plan, field, getattr(clean, field))
     plan.save()
     # The contacts stay on the person, where the crisis page and card read them.
-    person.crisis_contacts = [c.model_dump() for c in clean.crisis_contacts]
-    person.save(update_fields=["crisis_contacts"])
+    if "crisis_contacts" in given:
+        person.crisis_contacts = [c.model_dump() for c in clean.crisis_contacts]
+        person.save(update_fields=["crisis_contacts"])
     if clean.goals is not None:
         kept = {g.kind for g in clean.goals}
         Goal.objects.filter(person=person).exclude(kind__in=kept).delete()
