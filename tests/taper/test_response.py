@@ -127,6 +127,22 @@ def test_things_have_settled_only_after_quiet_days() -> None:
     assert assess_hold(later, STEP, last(later)).settled
 
 
+def test_a_step_is_not_settled_before_it_has_been_seen_quiet_for_its_days() -> None:
+    """A step begun today (a taper saved, a step back) has nothing measured yet: never 'quiet
+    for a few days', whatever came before it."""
+    two = frozenset({"restless", "yawning"})
+    flare = [frozenset()] * 11 + [two, two, two, two]  # the step begins on the last of these
+    timeline = journal([*QUIET[:14], 7.0], flare)
+    today = last(timeline)
+    assert not assess_hold(timeline, today, today).settled
+    # Two quiet days into the step: still too young to have settled (three are needed).
+    more = journal([*QUIET[:14], 3.0, 3.0], [*flare, frozenset()])
+    assert not assess_hold(more, today, last(more)).settled
+    # Three days each seen quiet (symptoms are measured from a step's third check-in on).
+    seen = journal([*QUIET[:14], 7.0, *[3.0] * 4], [*flare, *[frozenset()] * 4])
+    assert assess_hold(seen, today, last(seen)).settled
+
+
 def test_the_word_increase_is_never_in_an_assessment() -> None:
     two = frozenset({"restless", "yawning"})
     timeline = journal(

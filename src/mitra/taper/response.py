@@ -204,18 +204,25 @@ def assess_hold(
     """Whether to propose holding the step that began on `step_starts`, as of the end of `day`.
 
     `timeline` must cover the baseline before the step (`anxiety_baseline_days`) through `day`.
-    `settled` is true when no signal has been present on any of the last `settle_days` days.
+    `settled` is true when each of the last `settle_days` days, all within this step, was seen
+    to be quiet: a signal could be measured and none was present. A step younger than that, or
+    days with too little in the journal to measure any signal, have not been seen to settle.
     """
     knowledge = knowledge or load_taper()
     signals = _signals(timeline, step_starts, day, knowledge)
     present = tuple(s.text for s in signals if s.present)
     settle = knowledge.count("settle_days")
-    quiet = not present and all(
-        not any(
-            s.present for s in _signals(timeline, step_starts, day - timedelta(days=k), knowledge)
+
+    def quiet(found: tuple[Signal, ...]) -> bool:
+        return any(s.measured for s in found) and not any(s.present for s in found)
+
+    settled = (
+        day - timedelta(days=settle - 1) >= step_starts
+        and quiet(signals)
+        and all(
+            quiet(_signals(timeline, step_starts, day - timedelta(days=k), knowledge))
+            for k in range(1, settle)
         )
-        for k in range(1, settle)
-        if day - timedelta(days=k) >= step_starts
     )
     note = (
         f"Holding means staying at this step's allowance until things settle ({settle} quiet "
@@ -225,7 +232,7 @@ def assess_hold(
         step_starts=step_starts,
         day=day,
         hold_proposed=bool(present),
-        settled=quiet,
+        settled=settled,
         signals=signals,
         reasons=present,
         note=note,
