@@ -141,6 +141,27 @@ def test_a_period_that_cannot_be_made_is_refused_in_one_line(
     assert len(err.strip().splitlines()) == 1
 
 
+def test_text_the_fonts_cannot_show_is_printed_as_a_box_and_said_so(
+    alice: Any, client: Any
+) -> None:
+    """Emoji, Chinese script and the like: a tagged PDF may not hold text its fonts cannot show,
+    and Typst's bundled fonts have none of it. The PDF is made, from every face."""
+    from datetime import UTC, datetime
+
+    from mitra.journal import services
+    from mitra.reads.report import report
+    from mitra.reports.clinician import STAND_IN_NOTE, pdf
+
+    bali = services.add_product(alice, {"name": "Bali 🌿 powder", "unit": "g"})
+    taken = datetime.now(UTC) - timedelta(hours=2)
+    services.log_dose(alice, {"product_id": bali.pk, "taken_at": taken, "amount": 2, "unit": "g"})
+    text = " ".join(_text(pdf(report(alice, days=30, name="Zoë 李明"))).split())
+    assert "Zoë □□" in text  # what the fonts have is kept
+    assert "Bali □ powder" in text
+    assert " ".join(STAND_IN_NOTE.split()) in text
+    assert client.get("/report.pdf?name=%F0%9F%8C%BF").status_code == 200
+
+
 def test_the_cli_writes_a_private_pdf(alice: Any, tmp_path: Any) -> None:
     target = tmp_path / "report.pdf"
     main(["report", "--pdf", str(target), "--from", str(date.today() - timedelta(days=10))])

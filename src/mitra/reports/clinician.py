@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from functools import cache
@@ -312,8 +313,9 @@ def pdf(read: ReportRead, *, paper: str = "a4", with_charts: bool = True) -> byt
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {', '.join(PAPERS)}")
     drawn = charts(read) if with_charts else {}
+    report = sections(read)
     inputs = {
-        "report": json.dumps(sections(read), ensure_ascii=False),
+        "report": json.dumps(report, ensure_ascii=False),
         "charts": json.dumps(
             {k: {"svg": c.svg, "alt": f"{c.title}. {c.summary}"} for k, c in drawn.items()},
             ensure_ascii=False,
@@ -321,17 +323,71 @@ def pdf(read: ReportRead, *, paper: str = "a4", with_charts: bool = True) -> byt
         "paper": paper,
     }
     # Typst's own bundled fonts only (Libertinus Serif, New Computer Modern, DejaVu Sans Mono):
-    # the same PDF on every machine, nothing read from the system or fetched.
-    result = typst.compile(
-        _template().encode("utf-8"),
-        sys_inputs=inputs,
-        ignore_system_fonts=True,
-        pdf_standards=["ua-1"],
-        timestamp=read.made_at.astimezone(UTC).replace(microsecond=0),
-    )
-    if not isinstance(result, bytes):  # a multi-page image export would be a list
-        raise TypeError("typst returned no PDF")
-    return result
+    # the same PDF on every machine, nothing read from the system or fetched. They have no
+    # emoji and no Chinese, Japanese or Korean script, and a tagged PDF may not hold text it
+    # cannot show: such text (a name, a product's, a note's) is printed as □, and said so.
+    for attempt in range(_MOST_STAND_INS + 1):
+        try:
+            result = typst.compile(
+                _template().encode("utf-8"),
+                sys_inputs=inputs,
+                ignore_system_fonts=True,
+                pdf_standards=["ua-1"],
+                timestamp=read.made_at.astimezone(UTC).replace(microsecond=0),
+            )
+        except typst.TypstError as exc:
+            unshown = _UNSHOWN.search(str(exc))
+            if unshown is None or attempt == _MOST_STAND_INS:
+                raise
+            inputs = _stand_in(inputs, unshown.group(1))
+            continue
+        if not isinstance(result, bytes):  # a multi-page image export would be a list
+            raise TypeError("typst returned no PDF")
+        return result
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+#: Printed for a character the report's fonts cannot show.
+STAND_IN = "\u25a1"
+STAND_IN_NOTE = (
+    f"Characters the report's fonts cannot show (emoji; Chinese, Japanese or Korean script) "
+    f"are printed as {STAND_IN}."
+)
+_MOST_STAND_INS = 8
+# Typst's words for text no font it has can show (PDF/UA forbids it).
+_UNSHOWN = re.compile(r'the text `"(.+?)"` could not be displayed')
+# Emoji, pictographs and symbols beyond the fonts, the CJK and Hangul blocks, and the rest of
+# the astral planes (emoji among them): none of it is in Typst's bundled fonts.
+_BEYOND_FONTS = re.compile(
+    "[\u2600-\u27bf\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe00-\ufe0f\U00010000-\U0010ffff]"
+)
+
+
+def _stand_in(inputs: dict[str, str], text: str) -> dict[str, str]:
+    """`inputs` with the text Typst could not show printed as □, and the report saying so; the
+    charts' drawings too (their labels are the report's words).
+
+    Typst names one character at a time: one of the scripts beyond the fonts (an emoji, a Han
+    character) stands in for all of them at once; another for itself. ASCII is never touched
+    (the fonts have it all, and the inputs' JSON is made of it)."""
+    chars = {ch for ch in text if ord(ch) > 0x7F}
+    changed = inputs
+    if chars and not any(_BEYOND_FONTS.fullmatch(ch) for ch in chars):
+        pattern = re.compile("|".join(re.escape(ch) for ch in sorted(chars)))
+        changed = {key: pattern.sub(STAND_IN, value) for key, value in inputs.items()}
+    if changed == inputs:
+        changed = {key: _BEYOND_FONTS.sub(STAND_IN, value) for key, value in inputs.items()}
+    if changed == inputs:  # nothing left to stand in for: Typst's error stands
+        raise ValueError(f"the report's fonts cannot show {text!r}")
+    return _with_stand_in_note(changed)
+
+
+def _with_stand_in_note(inputs: dict[str, str]) -> dict[str, str]:
+    """The report's `made` line says that some characters are printed as □ (once)."""
+    report = json.loads(inputs["report"])
+    if STAND_IN_NOTE not in report["made"]:
+        report["made"] = f"{report['made']}. {STAND_IN_NOTE}"
+    return {**inputs, "report": json.dumps(report, ensure_ascii=False)}
 
 
 def taper_now(taper: TaperTrend) -> str:
