@@ -34,6 +34,7 @@ PAGES = [
     "/import",
     "/taper",
     "/plan",
+    "/report",
     "/crisis",
     "/offline",
 ]
