@@ -22,8 +22,10 @@ __all__ = [
     "PART_FIELDS",
     "TIMELINE_PARTS",
     "DayClock",
+    "SkippedTime",
     "Timeline",
     "TimelinePart",
+    "on_wall_clock",
     "zone_country",
     "zone_names",
 ]
@@ -35,6 +37,33 @@ TIMELINE_PARTS: frozenset[TimelinePart] = frozenset(get_args(TimelinePart))
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+
+
+class SkippedTime(ValueError):
+    """A local time the clocks skip (02:30 on a spring-forward night): it never happened."""
+
+
+def on_wall_clock(value: datetime, zone: ZoneInfo) -> tuple[datetime, str]:
+    """`value` read on the wall clock of `zone`, and what to tell of how it was read ("").
+
+    A time with its own offset is kept as given. A local time the clocks skip does not exist:
+    SkippedTime, which says so, never a time moved silently. A time in the hour that repeats in
+    autumn is read as its earlier pass, and the note says so.
+    """
+    if value.tzinfo is not None:
+        return value, ""
+    earlier, later = value.replace(tzinfo=zone, fold=0), value.replace(tzinfo=zone, fold=1)
+    if earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
+        raise SkippedTime(
+            f"{value:%H:%M} does not exist on {value:%Y-%m-%d} in {zone.key}: the clocks skip "
+            "that hour; enter a time before or after the change"
+        )
+    if earlier.utcoffset() == later.utcoffset():
+        return earlier, ""
+    return earlier, (
+        f"{value:%H:%M} happened twice on {value:%Y-%m-%d} (the clocks went back); mitra took "
+        f"the earlier one ({earlier.tzname()}, UTC{earlier.isoformat()[-6:]})."
+    )
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,26 @@ class TestLogging:
         # 08:00 on Alice's clock in Berlin (UTC+1 in March).
         assert data["taken_at"] == "2026-03-10T07:00:00+00:00"
 
+    @pytest.mark.parametrize("command", [["dose", "Green", "3"], ["checkin", "4"]])
+    def test_a_time_the_clocks_skip_is_refused_and_a_repeated_one_named(
+        self, capsys: pytest.CaptureFixture[str], alice: Any, powder: Any, command: list[str]
+    ) -> None:
+        # Berlin: the clocks skip 02:00-03:00 on 30 March 2025 and repeat it on 26 October.
+        message = refused(capsys, *command, "--at", "2025-03-30 02:30")
+        assert message == (
+            "mitra: --at: 02:30 does not exist on 2025-03-30 in Europe/Berlin: the clocks skip "
+            "that hour; give a time before or after the change"
+        )
+        assert not Dose.objects.exists()
+        assert not CheckIn.objects.exists()
+        code, _, err = run(capsys, *command, "--at", "2025-10-26 02:30", "--json")
+        assert code == 0
+        assert "02:30 happened twice on 2025-10-26 (the clocks went back); mitra took the " in err
+        assert "(CEST, UTC+02:00)" in err
+        saved = (Dose if command[0] == "dose" else CheckIn).objects.get()
+        when = saved.taken_at if command[0] == "dose" else saved.at
+        assert when.astimezone(UTC).isoformat() == "2025-10-26T00:30:00+00:00"
+
     def test_the_same_dose_command_run_twice_is_stored_once(
         self, capsys: pytest.CaptureFixture[str], alice: Any, powder: Any
     ) -> None:

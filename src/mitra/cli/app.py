@@ -321,7 +321,12 @@ def journal_zone() -> tuple[ZoneInfo, str | None]:
 
 
 def parse_time(text: str | None, zone: ZoneInfo, option: str) -> datetime:
-    """Parse a time given on the command line; a time without offset is on the person's clock."""
+    """Parse a time given on the command line; a time without offset is on the person's clock.
+
+    As in a form: a time the clocks skip is refused; one in the hour that repeats in autumn is
+    read as its earlier pass, and a line on stderr says so."""
+    from mitra.timeline import SkippedTime, on_wall_clock
+
     if text is None:
         return datetime.now(UTC)
     if not text.strip():
@@ -330,7 +335,13 @@ def parse_time(text: str | None, zone: ZoneInfo, option: str) -> datetime:
         value = datetime.fromisoformat(text.replace(" ", "T", 1) if " " in text else text)
     except ValueError:
         fail(f"{option}: '{text}' is not a time; use 2026-11-25T08:30 or '2026-11-25 08:30'")
-    return value if value.tzinfo else value.replace(tzinfo=zone)
+    try:
+        read, note = on_wall_clock(value, zone)
+    except SkippedTime as exc:
+        fail(f"{option}: {str(exc).replace('enter a time', 'give a time')}")
+    if note:
+        NOTES.append(note)  # said once the command has succeeded, after its own output
+    return read
 
 
 def replay_token(*parts: object) -> str:

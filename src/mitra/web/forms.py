@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 
 from mitra.journal.errors import ConfirmationNeeded, EntryInvalid
 from mitra.knowledge import load as load_knowledge
-from mitra.timeline import zone_names
+from mitra.timeline import SkippedTime, on_wall_clock, zone_names
 from mitra.vocabulary import (
     DOSE_UNITS,
     PRACTICE_KINDS,
@@ -81,22 +81,15 @@ class JournalForm(forms.Form):
         hour of autumn is read as its earlier pass, and `time_note` says so.
         """
         value: datetime | None = self.cleaned_data.get(name)
-        if value is None or value.tzinfo is not None:
+        if value is None:
             return value
-        earlier, later = value.replace(tzinfo=zone, fold=0), value.replace(tzinfo=zone, fold=1)
-        if earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
-            raise EntryInvalid(
-                {
-                    name: f"{value:%H:%M} does not exist on {value:%Y-%m-%d} in {zone.key}: "
-                    "the clocks skip that hour; enter a time before or after the change"
-                }
-            )
-        if earlier.utcoffset() != later.utcoffset():
-            self.time_note = (
-                f" {value:%H:%M} happened twice on {value:%Y-%m-%d} (the clocks went back); "
-                f"mitra took the earlier one ({earlier.tzname()}, UTC{earlier.isoformat()[-6:]})."
-            )
-        return earlier
+        try:
+            read, note = on_wall_clock(value, zone)
+        except SkippedTime as exc:
+            raise EntryInvalid({name: str(exc)}) from None
+        if note:
+            self.time_note = f" {note}"
+        return read
 
     def show_errors(self, exc: EntryInvalid) -> None:
         """Put each of the service's messages beside its field (or at the top of the form)."""
