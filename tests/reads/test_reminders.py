@@ -151,3 +151,14 @@ def test_a_damaged_reminders_file_never_breaks_the_settings_page(
     assert response.status_code == 200
     assert store.checkin_time(alice) == time(20, 0)
     assert store.person_for_token(store.feed_token(alice)) == alice  # a new, working address
+
+
+@pytest.mark.parametrize("days", ["0", "-1", "367", "100000", "two"])
+def test_the_api_refuses_days_out_of_bounds_as_the_command_line_does(
+    client: Any, alice: Any, days: str
+) -> None:
+    response = client.get(f"/api/v1/reminders?days={days}")
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert "days" in response.json()["errors"]
+    assert client.get("/api/v1/reminders?days=366").json()["days"] == 366

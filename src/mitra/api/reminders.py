@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import Query, Router
 
 from mitra.reads.reminders import Reminders, upcoming_reminders
 
@@ -19,5 +21,9 @@ router = Router(tags=["reminders"])
     response={200: Reminders, **PROBLEMS},
     summary="The daily check-in, GAD-7 due and taper step",
 )
-def get_reminders(request: HttpRequest, days: int = 14) -> HttpResponse:
-    return respond(upcoming_reminders(person_of(request), days=min(max(days, 1), 366)), Reminders)
+def get_reminders(
+    request: HttpRequest,
+    days: Annotated[int, Query(ge=1, le=366, description="Days ahead to list (1-366)")] = 14,
+) -> HttpResponse:
+    # Out of bounds is a 422 problem, as `mitra reminders --days` refuses it: never clamped.
+    return respond(upcoming_reminders(person_of(request), days=days), Reminders)

@@ -118,7 +118,9 @@ api.add_router("/settings/delete", erase.router)
 def _invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = {}
     for error in exc.errors:
-        loc = [str(p) for p in error.get("loc", []) if p not in {"body", "payload"}]
+        loc = [
+            str(p) for p in error.get("loc", []) if p not in {"body", "payload", "query", "path"}
+        ]
         # The journal's own words for what pydantic found, the same as every face gives.
         errors[".".join(loc) or "body"] = (
             plain_message(error, empty_is_none=False) if "type" in error else "is not valid"
