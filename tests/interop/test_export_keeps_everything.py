@@ -128,3 +128,73 @@ def test_a_goals_earlier_targets_are_exported(alice: Any) -> None:
     assert (before["amount"], before["unit"]) == (1, "sessions")
     [row] = _tables(export_csv_zip(alice))["goals"]
     assert json.loads(row["earlier"]) == goal["earlier"]
+
+
+def _plan_and_tapers(person: Any) -> dict[str, Any]:
+    data = export_json(person)
+    plan = {k: v for k, v in data["plan"].items() if k != "goals"}
+    goals = [(g["kind"], g["amount"], g["unit"]) for g in data["plan"]["goals"]]
+    kept = [
+        {k: t[k] for k in ("created_at", "ended_at", "schedule")}
+        | {"choices": [(c["day"], c["action"]) for c in t["choices"]]}
+        for t in data["tapers"]
+    ]
+    return {"plan": plan, "goals": goals, "tapers": kept,
+            "contacts": data["person"]["crisis_contacts"]}  # fmt: skip
+
+
+def test_mitra_json_moves_the_plan_its_goals_the_contacts_and_the_tapers(full: Any) -> None:
+    """The README's way to an encrypted journal: export, then import into the new one."""
+    from mitra.journal.models import Goal, Plan, Taper
+
+    full.crisis_contacts = [{"name": "Sam", "phone": "+1 555 0101"}]
+    full.save(update_fields=["crisis_contacts"])
+    tapers.choose(full, "resume", now=utc(2026, 3, 14, 12))
+    before = _plan_and_tapers(full)
+    data = json.dumps(export_json(full)).encode()
+    Plan.objects.all().delete()
+    Goal.objects.all().delete()
+    Taper.objects.all().delete()
+    full.crisis_contacts = []
+    full.save(update_fields=["crisis_contacts"])
+
+    dry = import_file(full, "mitra-json", data, dry_run=True)
+    assert (dry.added["plan"], dry.added["goal"], dry.added["taper"]) == (1, 1, 1)
+    assert not Taper.objects.exists()  # a dry run writes nothing
+    report = import_file(full, "mitra-json", data, dry_run=False)
+    assert report.skipped == []
+    full.refresh_from_db()
+    assert _plan_and_tapers(full) == before
+    # Again: all there already, nothing doubled.
+    again = import_file(full, "mitra-json", data, dry_run=False)
+    assert (again.already["plan"], again.already["goal"], again.already["taper"]) == (1, 1, 1)
+    assert sum(again.added.values()) == 0
+    assert Taper.objects.count() == 1
+
+
+def test_what_the_journal_has_is_kept_and_the_files_other_words_are_named(full: Any) -> None:
+    data = export_json(full)
+    data["plan"]["clinician_name"] = "Dr Other"
+    data["plan"]["goals"][0]["amount"] = 20
+    data["person"]["crisis_contacts"] = [{"name": "Ana", "phone": "+1 555 0102"}]
+    report = import_file(full, "mitra-json", json.dumps(data).encode(), dry_run=False)
+    assert [(s["where"], s["reason"]) for s in report.skipped] == [
+        ("plan", "your plan's clinician name is kept; the file's is not imported"),
+        ("plan.goals[0]", "your goal for mindfulness is kept; the file's is not imported"),
+    ]
+    full.refresh_from_db()
+    assert plans.plan_of(full).clinician_name == "Dr Lee"
+    assert full.crisis_contacts == [{"name": "Ana", "phone": "+1 555 0102"}]  # added
+    assert report.already["taper"] == 1  # the same taper, not a second one
+
+
+def test_a_taper_in_progress_in_the_file_is_not_a_second_one_in_the_journal(full: Any) -> None:
+    data = export_json(full)
+    data["journal"] = "another journal"  # another journal's export, and its taper
+    data["tapers"][0]["created_at"] = "2026-01-01T10:00:00+00:00"
+    report = import_file(full, "mitra-json", json.dumps(data).encode(), dry_run=False)
+    assert ("tapers[0]", "a taper is in progress in this journal; the file's is not imported") in [
+        (s["where"], s["reason"]) for s in report.skipped
+    ]
+    assert tapers.active_taper(full) is not None
+    assert full.tapers.count() == 1

@@ -11,24 +11,40 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from django.db import connection, models, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from . import services
+from . import plans, services
 from .alerts import refresh_after_commit
 from .errors import DuplicateSubmission, EntryInvalid
-from .models import CheckIn, Dose, Intake, Person, Practice, Product, Response, Substance
+from .models import (
+    CheckIn,
+    Dose,
+    Goal,
+    Intake,
+    Person,
+    Practice,
+    Product,
+    Response,
+    Substance,
+    Taper,
+    TaperChoice,
+)
 from .schemas import DoseIn, IntakeIn
 
 __all__ = ["ImportResult", "SourceRow", "import_rows", "source_token"]
 
 KINDS = ("product", "substance", "dose", "intake", "checkin", "response")
+# What only mitra's own export holds: counted when a file has them.
+PLAN_KINDS = ("plan", "goal", "taper")
+_MOST_CONTACTS = 5  # as the plan's form and schema allow
 _MODELS: dict[str, Any] = {
     "product": Product, "substance": Substance, "dose": Dose, "intake": Intake,
-    "checkin": CheckIn, "response": Response,
+    "checkin": CheckIn, "response": Response, "taper": Taper,
 }  # fmt: skip
 _BATCH = 1000
 _PREFIX = "import-"
@@ -333,6 +349,135 @@ class _Importer:
         Response.objects.bulk_create(made, batch_size=_BATCH)
         self.result.added["response"] += len(made)
 
+    # the plan, its goals and tapers (mitra's own export): what the journal has is kept
+
+    def count(self, kind: str, added: bool) -> None:
+        tally = self.result.added if added else self.result.already
+        self.result.added.setdefault(kind, 0)
+        self.result.already.setdefault(kind, 0)
+        tally[kind] += 1
+
+    def plan(self, rows: list[SourceRow]) -> None:
+        """Fill the plan's empty words and add crisis contacts not yet listed; words the person
+        already wrote are kept (the file's are named among the skipped)."""
+        for row in rows:
+            self.person.refresh_from_db(fields=["crisis_contacts"])
+            now = plans.plan_of(self.person)
+            data: dict[str, Any] = {}
+            for name, value in row.data.items():
+                if name == "crisis_contacts":
+                    continue
+                mine = getattr(now, name, "")
+                if not mine:
+                    data[name] = value
+                elif value != mine:
+                    said = name.replace("_", " ")
+                    self.skip(row, f"your plan's {said} is kept; the file's is not imported")
+            contacts = list(self.person.crisis_contacts or [])
+            listed = {_contact_key(c) for c in contacts}
+            for number, contact in enumerate(row.data.get("crisis_contacts") or []):
+                if not isinstance(contact, dict) or _contact_key(contact) in listed:
+                    continue
+                if len(contacts) >= _MOST_CONTACTS:
+                    name = contact.get("name", "")
+                    self.skip(
+                        row,
+                        f"crisis contact {number + 1} ({name}) left out: a plan holds at most "
+                        f"{_MOST_CONTACTS}",
+                    )
+                    continue
+                contacts.append(contact)
+                listed.add(_contact_key(contact))
+            if len(contacts) != len(self.person.crisis_contacts or []):
+                data["crisis_contacts"] = contacts
+            if not data:
+                self.count("plan", added=False)
+                continue
+            try:
+                plans.save_plan(self.person, data)
+            except EntryInvalid as exc:
+                self.skip(row, _reason(exc))
+                continue
+            self.count("plan", added=True)
+
+    def goals(self, rows: list[SourceRow]) -> None:
+        """Set each goal of a kind the journal has none of; the journal's own goal is kept."""
+        for row in rows:
+            kind = row.data.get("kind")
+            mine = Goal.objects.filter(person=self.person, kind=kind).first()
+            if mine is not None:
+                if (mine.amount, mine.unit) == (row.data.get("amount"), row.data.get("unit")):
+                    self.count("goal", added=False)
+                else:
+                    self.skip(row, f"your goal for {kind} is kept; the file's is not imported")
+                continue
+            try:
+                plans.set_goal(self.person, row.data)
+            except EntryInvalid as exc:
+                self.skip(row, _reason(exc))
+                continue
+            self.count("goal", added=True)
+
+    def tapers(self, rows: list[SourceRow]) -> None:
+        """Each taper, its schedule whole and the choices made along it; one in progress only
+        when the journal has none (a journal has at most one)."""
+        from .tapers import _SCHEDULE
+
+        for row in rows:
+            data = row.data
+            try:
+                schedule = _SCHEDULE.validate_python(data.get("schedule"))
+                created = _aware(data.get("created_at"), "created at")
+                ended = _aware(data.get("ended_at"), "ended at") if data.get("ended_at") else None
+                choices = [
+                    (date.fromisoformat(c["day"]), c["action"], _aware(c.get("at"), "a choice"))
+                    for c in data.get("choices") or []
+                ]
+            except (ValueError, TypeError, KeyError) as exc:
+                self.skip(row, f"not a taper mitra can read ({str(exc).splitlines()[0]})")
+                continue
+            if any(action not in {"hold", "resume", "back"} for _, action, _ in choices):
+                self.skip(row, "not a taper mitra can read (a choice that is not hold, resume "
+                          "or back)")  # fmt: skip
+                continue
+            stored = _SCHEDULE.dump_python(schedule, mode="json")
+            mine = Taper.objects.filter(person=self.person, created_at=created)
+            if self.own_entry("taper", row.key) is not None or any(
+                t.schedule == stored for t in mine
+            ):
+                self.count("taper", added=False)
+                continue
+            if (
+                ended is None
+                and Taper.objects.filter(person=self.person, ended_at__isnull=True).exists()
+            ):
+                self.skip(row, "a taper is in progress in this journal; the file's is not imported")
+                continue
+            taper = Taper.objects.create(person=self.person, schedule=stored, ended_at=ended)
+            Taper.objects.filter(pk=taper.pk).update(created_at=created)  # as it was made
+            made = TaperChoice.objects.bulk_create(
+                TaperChoice(taper=taper, day=day, action=action) for day, action, _ in choices
+            )
+            for choice, (_, _, at) in zip(made, choices, strict=True):
+                TaperChoice.objects.filter(pk=choice.pk).update(at=at)
+            self.count("taper", added=True)
+
+
+def _contact_key(contact: Mapping[str, Any]) -> tuple[str, str]:
+    """A crisis contact as compared: its name in any case, its phone's digits."""
+    name = str(contact.get("name", "")).strip().casefold()
+    return name, "".join(ch for ch in str(contact.get("phone", "")) if ch.isdigit())
+
+
+def _aware(value: Any, what: str) -> datetime:
+    """An ISO time with its offset, as mitra's export writes them."""
+    if not isinstance(value, str):
+        raise ValueError(f"{what} is not a time")
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError(f"{what} has no offset")
+    return parsed
+
 
 class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
@@ -353,7 +498,7 @@ def import_rows(
     in it (a backup read back after a loss) are added.
     """
     result = ImportResult(dry_run=dry_run)
-    by_kind: Mapping[str, list[SourceRow]] = {kind: [] for kind in KINDS}
+    by_kind: Mapping[str, list[SourceRow]] = {kind: [] for kind in (*KINDS, *PLAN_KINDS)}
     for row in rows:
         if row.kind in by_kind:
             by_kind[row.kind].append(row)
@@ -368,12 +513,16 @@ def import_rows(
             importer.intakes(by_kind["intake"])
             importer.checkins(by_kind["checkin"])
             importer.responses(by_kind["response"])
+            importer.plan(by_kind["plan"])
+            importer.goals(by_kind["goal"])
+            importer.tapers(by_kind["taper"])
             if dry_run:
                 raise _DryRun
             if any(result.added.values()):  # nothing added: the journal, and its alerts, stand
                 refresh_after_commit(person)
     except _DryRun:
-        pass
+        # What the rolled-back work set on the person in memory goes with it.
+        person.refresh_from_db(fields=["crisis_contacts"])
     result.skipped.sort(key=lambda item: _place(item[0]))
     return result
 

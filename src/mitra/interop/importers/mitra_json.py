@@ -80,4 +80,33 @@ def parse(data: bytes, zone: ZoneInfo) -> Parsed:
             "substance": f"substance/{item.get('substance_id')}",
         }
         parsed.add(Row(where, "intake", f"intake/{item['id']}", fields))
+    _plan_rows(document, parsed)
+    for where, item in each("tapers"):
+        fields = {k: item.get(k) for k in ("schedule", "created_at", "ended_at", "choices")}
+        parsed.add(Row(where, "taper", f"taper/{item['id']}", fields))
     return parsed
+
+
+_PLAN_WORDS = ("clinician_name", "clinician_contact", "reasons", "warning_signs")
+
+
+def _plan_rows(document: dict[str, Any], parsed: Parsed) -> None:
+    """The plan's words and the crisis contacts (kept on the person) as one row; each goal."""
+    plan = document.get("plan")
+    person = document.get("person")
+    if plan is not None and not isinstance(plan, dict):
+        raise ImportFileError("'plan' must be an object")
+    plan = plan or {}
+    contacts = person.get("crisis_contacts") if isinstance(person, dict) else None
+    fields: dict[str, Any] = {k: plan[k] for k in _PLAN_WORDS if plan.get(k)}
+    if contacts:
+        fields["crisis_contacts"] = contacts
+    if fields:
+        parsed.add(Row("plan", "plan", "plan", fields))
+    for number, goal in enumerate(_list(plan, "goals")):
+        where = f"plan.goals[{number}]"
+        if not isinstance(goal, dict) or not isinstance(goal.get("kind"), str):
+            parsed.skipped.append(Skipped(where, "not a goal with a kind"))
+            continue
+        fields = {k: goal.get(k) for k in ("kind", "amount", "unit")}
+        parsed.add(Row(where, "goal", f"goal/{goal['kind']}", fields))
