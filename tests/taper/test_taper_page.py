@@ -79,6 +79,14 @@ def test_saving_shows_todays_allowance_on_today_and_the_taper_page(
     assert "Planned against actual use" in page
     assert "Step 1 of" in page
     assert "increase" not in page.lower()
+    # Over the allowance, nothing is said to be left of it.
+    services.log_dose(
+        alice, {"product_id": powder.pk, "taken_at": timezone.now(), "amount": 6, "unit": "g"}
+    )
+    for path in ("/", "/taper"):
+        html = client.get(path).content.decode()
+        assert "<strong>Over today's allowance</strong>" in html, path
+        assert "left of today's allowance" not in html, path
 
 
 def test_rising_withdrawal_proposes_a_hold_with_why_and_the_hold_button_holds(
