@@ -277,6 +277,9 @@ def test_a_body_field_of_the_wrong_type_is_refused_in_plain_words(
         ("/api/v1/doses", {"product_id": "1"}, "product_id", "must be a whole number"),
         ("/api/v1/checkins", {"regular_meals": "yes"}, "regular_meals", "must be true or false"),
         ("/api/v1/checkins", {"anxiety": 4.5}, "anxiety", "must be a whole number"),
+        # A time is ISO text with its offset: 0 was read as a Unix time, a dose in 1970.
+        ("/api/v1/doses", {"taken_at": 0}, "taken_at", "must be a date and time with its offset"),
+        ("/api/v1/checkins", {"at": 1764580000}, "at", "must be a date and time with its offset"),
     ],
 )
 def test_a_body_is_taken_as_written_or_refused_naming_the_field(

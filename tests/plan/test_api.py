@@ -112,6 +112,12 @@ def test_a_field_left_out_of_a_put_keeps_its_value_and_an_unknown_one_is_refused
     cleared = send(client, "put", "/api/v1/plan", {"crisis_contacts": []}).json()
     assert cleared["crisis_contacts"] == []
     assert cleared["clinician_name"] == "Dr Lee"
+    assert (
+        send(client, "put", "/api/v1/plan", {"clinician_name": None}).json()["clinician_name"] == ""
+    )
+    # The document promises no default a client would send back: left out keeps the value.
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]["PlanBody"]
+    assert all(field.get("default") is None for field in schema["properties"].values())
 
 
 def test_a_check_in_takes_meals_and_caffeine(client: Client, alice: Any) -> None:

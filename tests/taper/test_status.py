@@ -120,3 +120,20 @@ def test_the_api_saves_reports_and_records_choices(client: Client, alice: Any) -
     again = client.post("/api/v1/taper/hold", content_type="application/json")
     assert again.status_code == 422
     assert again["Content-Type"] == "application/problem+json"
+
+
+def test_the_api_takes_a_taper_only_as_json_with_the_keys_it_has(
+    client: Client, alice: Any
+) -> None:
+    import json
+
+    body = json.dumps({"to": "0", "pace": "10-per-month", "from": "10g"})
+    # A text/plain post, as any web page could send to loopback, ends no taper and holds none.
+    assert client.post("/api/v1/taper/plan", body, content_type="text/plain").status_code == 415
+    assert client.post("/api/v1/taper/hold", "", content_type="text/plain").status_code == 415
+    assert client.get("/api/v1/taper/status").json()["active"] is False
+    typo = client.post(
+        "/api/v1/taper/plan", {"to": "0", "pase": "10-per-month"}, content_type="application/json"
+    )
+    assert typo.status_code == 422
+    assert "pase" in typo.json()["errors"]

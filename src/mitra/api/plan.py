@@ -33,15 +33,19 @@ class ContactBody(Body):
     phone: str = Field(..., max_length=40)
 
 
-Words = Annotated[str, Field("", max_length=4000)]
+Words = Annotated[str | None, Field(None, max_length=4000)]
 
 
 class PlanBody(Body):
-    clinician_name: str = Field("", max_length=120)
-    clinician_contact: str = Field("", max_length=200, description="Phone, e-mail or address")
-    reasons: Words = ""
-    warning_signs: Words = ""
-    crisis_contacts: list[ContactBody] = Field(default_factory=list, max_length=5)
+    """What to change; a field left out keeps its value, an empty one clears it."""
+
+    clinician_name: str | None = Field(None, max_length=120)
+    clinician_contact: str | None = Field(
+        None, max_length=200, description="Phone, e-mail or address"
+    )
+    reasons: Words = None
+    warning_signs: Words = None
+    crisis_contacts: list[ContactBody] | None = Field(None, max_length=5)
 
 
 @router.get("", response={200: PlanRead, **PROBLEMS}, summary="The plan and this week's progress")
@@ -58,7 +62,10 @@ def get_plan(request: HttpRequest) -> HttpResponse:
 def put_plan(request: HttpRequest, body: PlanBody) -> HttpResponse:
     require_json(request)
     person = person_of(request)
-    plans.save_plan(person, body.model_dump(exclude_unset=True))
+    # Only what was sent; a null is an empty value, as the plan's schema reads it.
+    given = body.model_dump(exclude_unset=True)
+    empty = {"crisis_contacts": []}
+    plans.save_plan(person, {k: empty.get(k, "") if v is None else v for k, v in given.items()})
     return respond(plan_read(person), PlanRead)
 
 

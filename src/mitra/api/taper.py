@@ -24,7 +24,7 @@ from mitra.taper import TaperError
 
 from .documents import respond
 from .people import person_of
-from .writes import PROBLEMS, WRITE_PROBLEMS
+from .writes import PROBLEMS, WRITE_PROBLEMS, Body, require_json
 
 router = Router(tags=["taper"])
 
@@ -36,6 +36,15 @@ class PlanQuery(Schema):
     pace: str = Field(max_length=40)
     from_: str | None = Field(default=None, alias="from", max_length=40)
     start: date | None = None
+
+
+class PlanBody(Body):
+    """A taper to plan and save, as the preview asks for it."""
+
+    to: str = Field(max_length=40)
+    pace: str = Field(max_length=40)
+    from_: str | None = Field(default=None, alias="from", max_length=40)
+    start: date | None = Field(default=None, strict=False)  # an ISO date string
 
 
 @router.get(
@@ -67,7 +76,8 @@ def get_paces(request: HttpRequest) -> HttpResponse:
     response={201: TaperPreview, **WRITE_PROBLEMS},
     summary="Plan and save a taper (the active taper, if any, ends)",
 )
-def post_plan(request: HttpRequest, body: PlanQuery) -> HttpResponse:
+def post_plan(request: HttpRequest, body: PlanBody) -> HttpResponse:
+    require_json(request)  # a form or text/plain post from another page must not end a taper
     person = person_of(request)
     try:
         preview = taper_preview(
@@ -99,6 +109,7 @@ def get_status(request: HttpRequest) -> HttpResponse:
     summary="Hold the current step, resume, or go back one step (never above the start)",
 )
 def post_choice(request: HttpRequest, action: Literal["hold", "resume", "back"]) -> HttpResponse:
+    require_json(request)
     person = person_of(request)
     tapers.choose(person, action)  # EntryInvalid: a 422 problem naming what does not apply
     return respond(taper_status(person), TaperStatus)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Schema
 from ninja.errors import HttpError
-from pydantic import AwareDatetime, ConfigDict
+from pydantic import AwareDatetime, BeforeValidator, ConfigDict
 
 from mitra.journal.errors import DuplicateSubmission
 
@@ -42,11 +42,21 @@ Token = Annotated[
         description="Replay token: a repeat is stored once.",
     ),
 ]
+
+
+def _iso_text(value: Any) -> Any:
+    """A time is written as ISO 8601 text: a number (a Unix time, 0 for 1970) is refused."""
+    if value is not None and not isinstance(value, str):
+        raise ValueError("must be a date and time with its offset, like 2026-11-25T08:30:00+01:00")
+    return value
+
+
 When = Annotated[
-    AwareDatetime | None,
+    # JSON has no time type: ISO 8601 text, parsed (not strict), and only text (_iso_text).
+    Annotated[AwareDatetime, Field(strict=False)] | None,
+    BeforeValidator(_iso_text),
     Field(
         None,
-        strict=False,  # JSON has no time type: an ISO 8601 string, parsed
         description="With its offset, e.g. 2026-11-25T08:30:00+01:00 (a time without one is "
         "refused). Default: now.",
     ),
