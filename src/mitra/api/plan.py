@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router
@@ -64,7 +64,7 @@ def put_plan(request: HttpRequest, body: PlanBody) -> HttpResponse:
     person = person_of(request)
     # Only what was sent; a null is an empty value, as the plan's schema reads it.
     given = body.model_dump(exclude_unset=True)
-    empty = {"crisis_contacts": []}
+    empty: dict[str, Any] = {"crisis_contacts": []}
     plans.save_plan(person, {k: empty.get(k, "") if v is None else v for k, v in given.items()})
     return respond(plan_read(person), PlanRead)
 
