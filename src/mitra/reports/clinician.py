@@ -326,6 +326,11 @@ def pdf(read: ReportRead, *, paper: str = "a4", with_charts: bool = True) -> byt
     # the same PDF on every machine, nothing read from the system or fetched. They have no
     # emoji and no Chinese, Japanese or Korean script, and a tagged PDF may not hold text it
     # cannot show: such text (a name, a product's, a note's) is printed as □, and said so.
+    # Scripts beyond the fonts' blocks go before the first try; a gap Typst still names is
+    # stood in for one character at a time; past a few, every character beyond ASCII is.
+    shown = {key: _BEYOND_FONTS.sub(STAND_IN, value) for key, value in inputs.items()}
+    if shown != inputs:
+        inputs = _with_stand_in_note(shown)
     for attempt in range(_MOST_STAND_INS + 1):
         try:
             result = typst.compile(
@@ -339,7 +344,8 @@ def pdf(read: ReportRead, *, paper: str = "a4", with_charts: bool = True) -> byt
             unshown = _UNSHOWN.search(str(exc))
             if unshown is None or attempt == _MOST_STAND_INS:
                 raise
-            inputs = _stand_in(inputs, unshown.group(1))
+            last = attempt == _MOST_STAND_INS - 1
+            inputs = _stand_in(inputs, "" if last else unshown.group(1))
             continue
         if not isinstance(result, bytes):  # a multi-page image export would be a list
             raise TypeError("typst returned no PDF")
@@ -356,29 +362,27 @@ STAND_IN_NOTE = (
 _MOST_STAND_INS = 8
 # Typst's words for text no font it has can show (PDF/UA forbids it).
 _UNSHOWN = re.compile(r'the text `"(.+?)"` could not be displayed')
-# Emoji, pictographs and symbols beyond the fonts, the CJK and Hangul blocks, and the rest of
-# the astral planes (emoji among them): none of it is in Typst's bundled fonts.
+# Every character outside the blocks Typst's bundled fonts hold (Latin, Greek, Cyrillic,
+# Hebrew, Arabic, punctuation, currency, letter-like signs, arrows, maths, box drawing and
+# shapes): emoji, Thai, CJK, Hangul, Ethiopic and the rest, with their combining marks.
 _BEYOND_FONTS = re.compile(
-    "[\u2600-\u27bf\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe00-\ufe0f\U00010000-\U0010ffff]"
+    "[^\x00-\u052f\u0590-\u06ff\u1e00-\u1fff\u2000-\u20cf\u2100-\u23ff\u2500-\u25ff\ufffd]"
 )
+_NOT_ASCII = re.compile(f"[^\\x00-\\x7f{STAND_IN}]")
 
 
 def _stand_in(inputs: dict[str, str], text: str) -> dict[str, str]:
     """`inputs` with the text Typst could not show printed as □, and the report saying so; the
-    charts' drawings too (their labels are the report's words).
-
-    Typst names one character at a time: one of the scripts beyond the fonts (an emoji, a Han
-    character) stands in for all of them at once; another for itself. ASCII is never touched
-    (the fonts have it all, and the inputs' JSON is made of it)."""
-    chars = {ch for ch in text if ord(ch) > 0x7F}
+    charts' drawings too (their labels are the report's words). Typst names one character at a
+    time; without `text`, or when nothing of it can be stood in for, every character beyond
+    ASCII is (the last resort: ASCII and □ are always shown)."""
+    chars = {ch for ch in text if ord(ch) > 0x7F and ch != STAND_IN}
     changed = inputs
-    if chars and not any(_BEYOND_FONTS.fullmatch(ch) for ch in chars):
+    if chars:
         pattern = re.compile("|".join(re.escape(ch) for ch in sorted(chars)))
         changed = {key: pattern.sub(STAND_IN, value) for key, value in inputs.items()}
     if changed == inputs:
-        changed = {key: _BEYOND_FONTS.sub(STAND_IN, value) for key, value in inputs.items()}
-    if changed == inputs:  # nothing left to stand in for: Typst's error stands
-        raise ValueError(f"the report's fonts cannot show {text!r}")
+        changed = {key: _NOT_ASCII.sub(STAND_IN, value) for key, value in inputs.items()}
     return _with_stand_in_note(changed)
 
 
