@@ -133,7 +133,10 @@ def test_a_goals_earlier_targets_are_exported(alice: Any) -> None:
 def _plan_and_tapers(person: Any) -> dict[str, Any]:
     data = export_json(person)
     plan = {k: v for k, v in data["plan"].items() if k != "goals"}
-    goals = [(g["kind"], g["amount"], g["unit"]) for g in data["plan"]["goals"]]
+    goals = [
+        (g["kind"], g["amount"], g["unit"], g["created_at"], g["earlier"])
+        for g in data["plan"]["goals"]
+    ]
     kept = [
         {k: t[k] for k in ("created_at", "ended_at", "schedule")}
         | {"choices": [(c["day"], c["action"]) for c in t["choices"]]}
@@ -150,8 +153,11 @@ def test_mitra_json_moves_the_plan_its_goals_the_contacts_and_the_tapers(full: A
     full.crisis_contacts = [{"name": "Sam", "phone": "+1 555 0101"}]
     full.save(update_fields=["crisis_contacts"])
     tapers.choose(full, "resume", now=utc(2026, 3, 14, 12))
+    plans.set_goal(full, {"kind": "mindfulness", "amount": 90, "unit": "minutes"})  # history
     before = _plan_and_tapers(full)
-    data = json.dumps(export_json(full)).encode()
+    document = export_json(full)
+    document["journal"] = "the old journal"  # read into the new one, as the README says
+    data = json.dumps(document).encode()
     Plan.objects.all().delete()
     Goal.objects.all().delete()
     Taper.objects.all().delete()
@@ -174,6 +180,7 @@ def test_mitra_json_moves_the_plan_its_goals_the_contacts_and_the_tapers(full: A
 
 def test_what_the_journal_has_is_kept_and_the_files_other_words_are_named(full: Any) -> None:
     data = export_json(full)
+    data["journal"] = "another journal"
     data["plan"]["clinician_name"] = "Dr Other"
     data["plan"]["goals"][0]["amount"] = 20
     data["person"]["crisis_contacts"] = [{"name": "Ana", "phone": "+1 555 0102"}]
@@ -198,3 +205,34 @@ def test_a_taper_in_progress_in_the_file_is_not_a_second_one_in_the_journal(full
     ]
     assert tapers.active_taper(full) is not None
     assert full.tapers.count() == 1
+
+
+def test_a_journals_own_export_read_back_brings_back_nothing_removed_since(full: Any) -> None:
+    from mitra.journal.models import Goal
+
+    full.crisis_contacts = [{"name": "Sam", "phone": "+1 555 0101"}]
+    full.save(update_fields=["crisis_contacts"])
+    data = json.dumps(export_json(full)).encode()
+    plans.save_plan(full, {"crisis_contacts": [], "clinician_name": ""})  # removed since
+    Goal.objects.all().delete()
+    report = import_file(full, "mitra-json", data, dry_run=False)
+    full.refresh_from_db()
+    assert full.crisis_contacts == []
+    assert plans.plan_of(full).clinician_name == ""
+    assert not Goal.objects.exists()
+    assert report.added.get("plan", 0) == report.added.get("goal", 0) == 0
+
+
+def test_a_contact_whose_number_changed_is_not_listed_twice(full: Any) -> None:
+    data = export_json(full)
+    data["journal"] = "another journal"
+    data["person"]["crisis_contacts"] = [{"name": "sam", "phone": "+1 555 0199"}]
+    full.crisis_contacts = [{"name": "Sam", "phone": "+1 555 0101"}]
+    full.save(update_fields=["crisis_contacts"])
+    report = import_file(full, "mitra-json", json.dumps(data).encode(), dry_run=False)
+    full.refresh_from_db()
+    assert full.crisis_contacts == [{"name": "Sam", "phone": "+1 555 0101"}]
+    assert (
+        "plan",
+        "crisis contact 1 (sam): your number for them is kept; the file's is not imported",
+    ) in [(s["where"], s["reason"]) for s in report.skipped]

@@ -62,7 +62,7 @@ def import_command(
         print_json(report.document())
         return
     verb = "Would add" if dry_run else "Added"
-    added = ", ".join(_count(n, kind) for kind, n in report.added.items() if n) or "nothing"
+    added = report.added_text() or "nothing"
     out.print(f"{verb}: {added}.", highlight=False)
     there = sum(report.already.values())
     if there:
@@ -73,9 +73,3 @@ def import_command(
             out.print(f"  {name} = {target}", highlight=False, markup=False)
     for skipped in report.skipped:
         out.print(f"Skipped {skipped['where']}: {skipped['reason']}", highlight=False, markup=False)
-
-
-def _count(n: int, kind: str) -> str:
-    """ "1 check-in", "3 doses", "1 plan" (what an import added, by kind)."""
-    word = {"checkin": "check-in"}.get(kind, kind)
-    return f"{n} {word}" if n == 1 else f"{n} {word}es" if word.endswith("s") else f"{n} {word}s"

@@ -31,6 +31,10 @@ class ImportReport:
     # without such names.
     mapping: dict[str, str] = field(default_factory=dict)
 
+    def added_text(self) -> str:
+        """What was added, in words: "2 substances, 5 check-ins, 1 plan" ("" for nothing)."""
+        return ", ".join(_count(n, kind) for kind, n in self.added.items() if n)
+
     def document(self) -> dict[str, Any]:
         """The report as one JSON-ready document (`mitra import --json`, the Import page)."""
         return {
@@ -63,3 +67,8 @@ def import_file(
     skipped = [{"where": s.where, "reason": s.reason} for s in parsed.skipped]
     skipped += [{"where": where, "reason": reason} for where, reason in result.skipped]
     return ImportReport(format, dry_run, result.added, result.already, skipped, parsed.mapping)
+
+
+def _count(n: int, kind: str) -> str:
+    word = {"checkin": "check-in"}.get(kind, kind)
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

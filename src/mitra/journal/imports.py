@@ -361,6 +361,11 @@ class _Importer:
         """Fill the plan's empty words and add crisis contacts not yet listed; words the person
         already wrote are kept (the file's are named among the skipped)."""
         for row in rows:
+            if self.own:
+                # This journal's own export: what it holds now is the person's later word (a
+                # contact removed, words cleared since), as for its entries.
+                self.count("plan", added=False)
+                continue
             self.person.refresh_from_db(fields=["crisis_contacts"])
             now = plans.plan_of(self.person)
             data: dict[str, Any] = {}
@@ -373,21 +378,7 @@ class _Importer:
                 elif value != mine:
                     said = name.replace("_", " ")
                     self.skip(row, f"your plan's {said} is kept; the file's is not imported")
-            contacts = list(self.person.crisis_contacts or [])
-            listed = {_contact_key(c) for c in contacts}
-            for number, contact in enumerate(row.data.get("crisis_contacts") or []):
-                if not isinstance(contact, dict) or _contact_key(contact) in listed:
-                    continue
-                if len(contacts) >= _MOST_CONTACTS:
-                    name = contact.get("name", "")
-                    self.skip(
-                        row,
-                        f"crisis contact {number + 1} ({name}) left out: a plan holds at most "
-                        f"{_MOST_CONTACTS}",
-                    )
-                    continue
-                contacts.append(contact)
-                listed.add(_contact_key(contact))
+            contacts = self.contacts(row)
             if len(contacts) != len(self.person.crisis_contacts or []):
                 data["crisis_contacts"] = contacts
             if not data:
@@ -400,22 +391,60 @@ class _Importer:
                 continue
             self.count("plan", added=True)
 
+    def contacts(self, row: SourceRow) -> list[dict[str, Any]]:
+        """The person's crisis contacts with the file's they do not list (by name) added, at
+        most five; a listed one's other number and those past five are named as skipped."""
+        contacts = list(self.person.crisis_contacts or [])
+        listed = {_contact_key(c): c for c in contacts}
+        for number, contact in enumerate(row.data.get("crisis_contacts") or []):
+            if not isinstance(contact, dict):
+                continue
+            mine = listed.get(_contact_key(contact))
+            if mine is not None:
+                if _digits(mine.get("phone")) != _digits(contact.get("phone")):
+                    self.skip(
+                        row,
+                        f"crisis contact {number + 1} ({contact.get('name', '')}): your "
+                        "number for them is kept; the file's is not imported",
+                    )
+                continue
+            if len(contacts) >= _MOST_CONTACTS:
+                name = contact.get("name", "")
+                self.skip(
+                    row,
+                    f"crisis contact {number + 1} ({name}) left out: a plan holds at most "
+                    f"{_MOST_CONTACTS}",
+                )
+                continue
+            contacts.append(contact)
+            listed[_contact_key(contact)] = contact
+        return contacts
+
     def goals(self, rows: list[SourceRow]) -> None:
         """Set each goal of a kind the journal has none of; the journal's own goal is kept."""
         for row in rows:
             kind = row.data.get("kind")
             mine = Goal.objects.filter(person=self.person, kind=kind).first()
+            if self.own and mine is None:  # removed since this journal's export: it stays so
+                self.count("goal", added=False)
+                continue
             if mine is not None:
                 if (mine.amount, mine.unit) == (row.data.get("amount"), row.data.get("unit")):
                     self.count("goal", added=False)
                 else:
                     self.skip(row, f"your goal for {kind} is kept; the file's is not imported")
                 continue
+            spec = {k: row.data.get(k) for k in ("kind", "amount", "unit")}
             try:
-                plans.set_goal(self.person, row.data)
-            except EntryInvalid as exc:
-                self.skip(row, _reason(exc))
+                history = _goal_history(row.data)
+                goal = plans.set_goal(self.person, spec)
+            except (EntryInvalid, ValueError) as exc:
+                reason = _reason(exc) if isinstance(exc, EntryInvalid) else str(exc)
+                self.skip(row, reason)
                 continue
+            # As it was: since when it was set, and the targets it had (each past week is
+            # measured against its own).
+            Goal.objects.filter(pk=goal.pk).update(**history)
             self.count("goal", added=True)
 
     def tapers(self, rows: list[SourceRow]) -> None:
@@ -463,10 +492,27 @@ class _Importer:
             self.count("taper", added=True)
 
 
-def _contact_key(contact: Mapping[str, Any]) -> tuple[str, str]:
-    """A crisis contact as compared: its name in any case, its phone's digits."""
-    name = str(contact.get("name", "")).strip().casefold()
-    return name, "".join(ch for ch in str(contact.get("phone", "")) if ch.isdigit())
+def _contact_key(contact: Mapping[str, Any]) -> str:
+    """A crisis contact as compared: its name in any case (a number may change)."""
+    return str(contact.get("name", "")).strip().casefold()
+
+
+def _digits(phone: Any) -> str:
+    return "".join(ch for ch in str(phone or "") if ch.isdigit())
+
+
+def _goal_history(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A goal's `created_at` (None: set before mitra kept it) and `earlier` targets, as read."""
+    earlier = data.get("earlier") or []
+    if not isinstance(earlier, list) or not all(
+        isinstance(e, dict) and {"until", "amount", "unit"} <= e.keys() for e in earlier
+    ):
+        raise ValueError("its earlier targets cannot be read")
+    for target in earlier:
+        _aware(target["until"], "an earlier target's end")
+    created = data.get("created_at")
+    return {"created_at": _aware(created, "when it was set") if created else None,
+            "earlier": earlier}  # fmt: skip
 
 
 def _aware(value: Any, what: str) -> datetime:

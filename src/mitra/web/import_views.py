@@ -180,10 +180,9 @@ def _confirm(request: HttpRequest, person: Any) -> HttpResponse:
         return redirect("import")
     finally:
         path.unlink(missing_ok=True)
-    added = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in report.added.items()
-                      if n) or "nothing new"  # fmt: skip
+    added = report.added_text() or "nothing new"
     there = sum(report.already.values())
-    text = f"Imported: {added}." + (f" {there} entries were already imported." if there else "")
+    text = f"Imported: {added}." + (f" {there} were already in your journal." if there else "")
     messages.success(request, text)
     return redirect("import")
 

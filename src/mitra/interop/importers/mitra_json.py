@@ -108,5 +108,5 @@ def _plan_rows(document: dict[str, Any], parsed: Parsed) -> None:
         if not isinstance(goal, dict) or not isinstance(goal.get("kind"), str):
             parsed.skipped.append(Skipped(where, "not a goal with a kind"))
             continue
-        fields = {k: goal.get(k) for k in ("kind", "amount", "unit")}
+        fields = {k: goal.get(k) for k in ("kind", "amount", "unit", "created_at", "earlier")}
         parsed.add(Row(where, "goal", f"goal/{goal['kind']}", fields))
