@@ -186,14 +186,20 @@ def _xanax_after_doses(alice: Any, powder: Any, *hours_ago: float) -> Any:
     return xanax
 
 
+def _read_alert_of_three_doses(alice: Any, powder: Any, on_commit: Any) -> Any:
+    """Three doses, then Xanax: its one co-use alert, which Alice has read."""
+    with on_commit(execute=True):
+        _xanax_after_doses(alice, powder, 6, 5, 4)
+    (alert,) = Alert.objects.filter(rule="co_use")
+    assert alert.title.startswith("Xanax taken near 3 kratom doses")
+    acknowledge_alert(alice, alert.pk)
+    return alert
+
+
 def test_one_intake_near_several_doses_is_one_alert_and_a_later_dose_alerts_again(
     alice: Any, powder: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
-        _xanax_after_doses(alice, powder, 6, 5, 4)
-    (first,) = Alert.objects.filter(rule="co_use")
-    assert first.title.startswith("Xanax taken near 3 kratom doses")
-    acknowledge_alert(alice, first.pk)
+    first = _read_alert_of_three_doses(alice, powder, django_capture_on_commit_callbacks)
 
     # Another dose near the same Xanax is news: a new alert, the read one stays read.
     with django_capture_on_commit_callbacks(execute=True):
@@ -239,10 +245,7 @@ def test_a_dose_deleted_from_a_read_alerts_doses_raises_no_unread_alert_for_the_
 ) -> None:
     from mitra.journal.models import Dose
 
-    with django_capture_on_commit_callbacks(execute=True):
-        _xanax_after_doses(alice, powder, 6, 5, 4)
-    (three,) = Alert.objects.filter(rule="co_use")
-    acknowledge_alert(alice, three.pk)
+    three = _read_alert_of_three_doses(alice, powder, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         services.delete_dose(alice, Dose.objects.order_by("taken_at").first().pk)
     # The two doses left were told of by the alert she read: stored, read, nothing to read.

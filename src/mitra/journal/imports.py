@@ -18,7 +18,7 @@ from django.db import connection, models, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from . import plans, services
+from . import plans, services, tapers
 from .alerts import refresh_after_commit
 from .errors import DuplicateSubmission, EntryInvalid
 from .models import (
@@ -32,7 +32,6 @@ from .models import (
     Response,
     Substance,
     Taper,
-    TaperChoice,
 )
 from .schemas import DoseIn, IntakeIn
 
@@ -450,12 +449,10 @@ class _Importer:
     def tapers(self, rows: list[SourceRow]) -> None:
         """Each taper, its schedule whole and the choices made along it; one in progress only
         when the journal has none (a journal has at most one)."""
-        from .tapers import _SCHEDULE
-
         for row in rows:
             data = row.data
             try:
-                schedule = _SCHEDULE.validate_python(data.get("schedule"))
+                stored = tapers.stored_schedule(data.get("schedule"))
                 created = _aware(data.get("created_at"), "created at")
                 ended = _aware(data.get("ended_at"), "ended at") if data.get("ended_at") else None
                 choices = [
@@ -469,7 +466,6 @@ class _Importer:
                 self.skip(row, "not a taper mitra can read (a choice that is not hold, resume "
                           "or back)")  # fmt: skip
                 continue
-            stored = _SCHEDULE.dump_python(schedule, mode="json")
             mine = Taper.objects.filter(person=self.person, created_at=created)
             if self.own_entry("taper", row.key) is not None or any(
                 t.schedule == stored for t in mine
@@ -482,13 +478,9 @@ class _Importer:
             ):
                 self.skip(row, "a taper is in progress in this journal; the file's is not imported")
                 continue
-            taper = Taper.objects.create(person=self.person, schedule=stored, ended_at=ended)
-            Taper.objects.filter(pk=taper.pk).update(created_at=created)  # as it was made
-            made = TaperChoice.objects.bulk_create(
-                TaperChoice(taper=taper, day=day, action=action) for day, action, _ in choices
+            tapers.restore_taper(
+                self.person, stored, created_at=created, ended_at=ended, choices=choices
             )
-            for choice, (_, _, at) in zip(made, choices, strict=True):
-                TaperChoice.objects.filter(pk=choice.pk).update(at=at)
             self.count("taper", added=True)
 
 

@@ -6,7 +6,7 @@ back as the person's explicit choices. Going back never passes the starting amou
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from django.db import transaction
@@ -19,7 +19,16 @@ from mitra.taper import Schedule, TaperEvent, course
 from .errors import EntryInvalid
 from .models import Person, Taper, TaperChoice
 
-__all__ = ["active_taper", "choose", "events_of", "save_taper", "schedule_of", "taper_facts"]
+__all__ = [
+    "active_taper",
+    "choose",
+    "events_of",
+    "restore_taper",
+    "save_taper",
+    "schedule_of",
+    "stored_schedule",
+    "taper_facts",
+]
 
 Choice = Literal["hold", "resume", "back"]
 _SCHEDULE = TypeAdapter(Schedule)
@@ -66,6 +75,33 @@ def save_taper(person: Person, schedule: Schedule) -> Taper:
     )
     _refresh(person)
     return saved
+
+
+def stored_schedule(data: Any) -> dict[str, Any]:
+    """A schedule as a taper stores it, read from an export (ValueError: not one mitra reads)."""
+    stored: dict[str, Any] = _SCHEDULE.dump_python(_SCHEDULE.validate_python(data), mode="json")
+    return stored
+
+
+def restore_taper(
+    person: Person,
+    schedule: dict[str, Any],
+    *,
+    created_at: datetime,
+    ended_at: datetime | None,
+    choices: list[tuple[date, Choice, datetime]],
+) -> Taper:
+    """A taper from an export, as it was: when it was made and ended, each choice (its day,
+    action and moment). The caller sees to it that at most one is active."""
+    taper = Taper.objects.create(person=person, schedule=schedule, ended_at=ended_at)
+    Taper.objects.filter(pk=taper.pk).update(created_at=created_at)  # not now: as it was made
+    made = TaperChoice.objects.bulk_create(
+        TaperChoice(taper=taper, day=day, action=action) for day, action, _ in choices
+    )
+    for choice, (_, _, at) in zip(made, choices, strict=True):
+        choice.at = at
+    TaperChoice.objects.bulk_update(made, ["at"])
+    return taper
 
 
 @transaction.atomic

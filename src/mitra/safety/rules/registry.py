@@ -71,7 +71,7 @@ class Finding:
     grade: EvidenceGrade | None = None  # None: the rule's declared grade
     # Keys (of this rule) of the smallest findings this one tells of together (a co-use
     # finding's: each dose with the intake). When alerts the person has read told of every one
-    # of them, this one says nothing new, and it is stored as read. None: it has none.
+    # of them, this one says nothing new, and it is stored as read. Empty: it has none.
     parts: tuple[str, ...] = ()
 
 
