@@ -473,17 +473,8 @@ def serve_commands(path: Path) -> None:
             server.reap()
             if not events and (server.idle() or not server.still_ours()):
                 return
-            for fd, _event in events:
-                if fd != server.listener.fileno():
-                    server.client_gone(fd)
-                    continue
-                try:
-                    conn, _ = server.listener.accept()
-                except OSError:
-                    continue
-                with conn:
-                    if not server.answer(conn):
-                        return
+            if not server.handle([fd for fd, _event in events]):
+                return
     finally:
         if server.still_ours():
             os.unlink(path)
@@ -530,7 +521,7 @@ class _Server:
         # Each running copy by a watch on its client's connection: a client that goes away
         # (killed, its terminal closed) takes its copy's process group with it, even a copy
         # stopped by Ctrl-Z, which could not notice by itself.
-        self.copies: dict[int, tuple[int, socket.socket]] = {}
+        self.copies: dict[int, int] = {}  # the watch's descriptor: the copy's pid
 
     def idle(self) -> bool:
         return not self.copies and time.monotonic() - self.last > _idle_seconds()
@@ -540,9 +531,12 @@ class _Server:
 
         with contextlib.suppress(OSError):  # as the copy does: no kill can miss its group
             os.setpgid(pid, pid)
-        watch = conn.dup()
-        self.copies[watch.fileno()] = (pid, watch)
-        self.poller.register(watch.fileno(), select.POLLRDHUP | select.POLLHUP)
+        # A bare duplicate of the descriptor: socket.dup() sets the connection's timeout again,
+        # on the file description the copy shares, and a copy that had made it blocking then
+        # failed its read of "go" (EAGAIN) and ended without running the command.
+        watch = os.dup(conn.fileno())
+        self.copies[watch] = pid
+        self.poller.register(watch, select.POLLRDHUP | select.POLLHUP)
 
     def reap(self) -> None:
         """Reap ended copies and stop watching them: their client then sees the end of the
@@ -556,9 +550,28 @@ class _Server:
             if pid == 0:
                 break
             ended.add(pid)
-        for fd, (pid, _watch) in list(self.copies.items()):
+        for fd, pid in list(self.copies.items()):
             if pid in ended:
                 self._unwatch(fd)
+
+    def handle(self, ready: list[int]) -> bool:
+        """Act on the descriptors one poll found ready; False when the server is to end.
+
+        Clients gone first, a new connection last: a watch closed by this round's reaping (its
+        copy ended) may still be among them, and the new command's watch may be given that
+        descriptor's number; taken in the other order, the new copy was ended in its place."""
+        listener = self.listener.fileno()
+        for fd in ready:
+            if fd != listener:
+                self.client_gone(fd)
+        if listener not in ready:
+            return True
+        try:
+            conn, _ = self.listener.accept()
+        except OSError:
+            return True
+        with conn:
+            return self.answer(conn)
 
     def client_gone(self, fd: int) -> None:
         """The client of a running copy went away: end the copy's group (a zombie copy is
@@ -576,9 +589,9 @@ class _Server:
             return False
 
     def _unwatch(self, fd: int) -> int:
-        pid, watch = self.copies.pop(fd)
+        pid = self.copies.pop(fd)
         self.poller.unregister(fd)
-        watch.close()
+        os.close(fd)
         return pid
 
     def answer(self, conn: socket.socket) -> bool:

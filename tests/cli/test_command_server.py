@@ -540,3 +540,40 @@ def test_on_a_terminal_the_server_writes_the_same_bytes_colours_included(
     direct = _on_a_terminal([*MITRA, "entries"], env | {"MITRA_COMMAND_SERVER": "off"})
     assert through == direct
     assert b"\x1b[" in through  # coloured, as the person's terminal is
+
+
+def test_watching_a_copy_leaves_its_connection_as_the_copy_set_it(tmp_path: Path) -> None:
+    """The server watches each copy's connection while the copy, forked a moment before, makes
+    it blocking to wait for "go": the watch must not make it non-blocking again, or the copy's
+    read fails (EAGAIN) and it ends without running the command (seen on a loaded machine as
+    "the command ended without an exit status")."""
+    import socket
+
+    here = os.getcwd()
+    path = tmp_path / "command-test.sock"
+    lock = launcher._only_server(path)
+    assert lock is not None
+    server = launcher._Server(path, "fingerprint", lock)  # binds from the socket's folder
+    os.chdir(here)
+    copy = os.fork()
+    if copy == 0:  # a copy's stand-in, waiting to be ended
+        time.sleep(60)
+        os._exit(0)
+    served, client = socket.socketpair()
+    try:
+        served.settimeout(2)  # as the server answers a connection
+        held_by_copy = socket.socket(fileno=os.dup(served.fileno()))
+        held_by_copy.settimeout(None)  # as the copy does before its blocking read of "go"
+        server.watch(copy, served)
+        assert os.get_blocking(held_by_copy.fileno())
+        client.close()  # the client goes: its copy is ended
+        server.handle([fd for fd, _event in server.poller.poll(5000)])
+        assert os.waitpid(copy, 0)[1] == signal.SIGKILL
+        assert not server.copies
+    finally:
+        with contextlib.suppress(ProcessLookupError, ChildProcessError):
+            os.kill(copy, signal.SIGKILL)
+            os.waitpid(copy, 0)
+        for sock in (served, client, held_by_copy, server.listener):
+            sock.close()
+        os.close(lock)
