@@ -165,8 +165,7 @@ def test_a_hangup_the_shell_ignores_nohup_leaves_the_command_running(
 
 def test_ctrl_z_stops_the_copy_and_continuing_resumes_it(served: dict[str, str]) -> None:
     waiting, copy = _waiting_questionnaire(served, process_group=0)
-    waiting.send_signal(signal.SIGTSTP)
-    _wait_for(lambda: _state(copy) == "T", "the copy to stop", seconds=30)
+    _ctrl_z(waiting, copy)
     waiting.send_signal(signal.SIGCONT)
     _wait_for(lambda: _state(copy) not in {"T", "gone"}, "the copy to go on", seconds=30)
     out, err = _finish(waiting, "\n".join(["2"] * 7) + "\n")
@@ -181,15 +180,13 @@ def test_a_stopped_command_ends_with_its_mitra_process_killed_or_terminated(
     # Ctrl-Z, then the mitra process killed: the server ends the stopped copy it cannot end
     # by itself.
     waiting, copy = _waiting_questionnaire(served, process_group=0)
-    waiting.send_signal(signal.SIGTSTP)
-    _wait_for(lambda: _state(copy) == "T", "the copy to stop", seconds=30)
+    _ctrl_z(waiting, copy)
     waiting.kill()
     _finish(waiting)
     _wait_for(lambda: _state(copy) == "gone", "the stopped copy to end", seconds=30)
     # Ctrl-Z, then `kill %1` (SIGTERM, then SIGCONT): the copy ends by it, and so does mitra.
     waiting, copy = _waiting_questionnaire(served, process_group=0)
-    waiting.send_signal(signal.SIGTSTP)
-    _wait_for(lambda: _state(copy) == "T", "the copy to stop", seconds=30)
+    _ctrl_z(waiting, copy)
     waiting.send_signal(signal.SIGTERM)
     waiting.send_signal(signal.SIGCONT)
     _finish(waiting)
@@ -314,6 +311,14 @@ def test_a_slow_server_is_left_running_and_nothing_else_is_ended(tmp_path: Path)
             silent.wait(timeout=30)
             silent.stdout.close()  # type: ignore[union-attr]
             path.unlink(missing_ok=True)
+
+
+def _ctrl_z(waiting: Any, copy: int) -> None:
+    """Ctrl-Z at `mitra`, waiting as a shell does until the job has stopped (a shell's `fg` or
+    `kill %1` follows only the stop it has seen): the copy, and then `mitra` itself."""
+    waiting.send_signal(signal.SIGTSTP)
+    _wait_for(lambda: _state(copy) == "T", "the copy to stop", seconds=30)
+    _wait_for(lambda: _state(waiting.pid) == "T", "mitra to stop", seconds=30)
 
 
 def _copy_of(client: int) -> int | None:
