@@ -10,7 +10,7 @@ from django.test import Client
 
 from mitra.journal import services
 from mitra.journal.alerts import acknowledge_alert, refresh_alerts
-from mitra.journal.models import Alert
+from mitra.journal.models import Alert, Dose
 from mitra.vocabulary import severity_rank
 
 pytestmark = pytest.mark.django_db
@@ -404,3 +404,33 @@ def test_removing_a_substance_withdraws_its_interaction_alert_however_old(
     with django_capture_on_commit_callbacks(execute=True):
         services.delete_substance(alice, xanax.pk)
     assert not Alert.objects.filter(rule="interaction", withdrawn_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize("read", [True, False])
+def test_a_dose_whose_product_becomes_a_concentrated_7oh_one_is_told_of_again(
+    alice: Any, powder: Any, django_capture_on_commit_callbacks: Any, read: bool
+) -> None:
+    """A dose near Xanax, then its product corrected to a concentrated 7-OH one at the same
+    time: the alert said leaf powder, and the 7-OH product's interaction is its own, so the
+    person is told again (unread), whether or not she had read the first; an unread first
+    alert is withdrawn, a read one stays in the history as it was."""
+    tablets = services.add_product(alice, {"name": "7-OH tablets", "form": "7oh", "unit": "g"})
+    with django_capture_on_commit_callbacks(execute=True):
+        _xanax_after_doses(alice, powder, 4)
+    (leaf,) = Alert.objects.filter(rule="co_use")
+    assert "Green powder" in leaf.text
+    if read:
+        acknowledge_alert(alice, leaf.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        dose = Dose.objects.get()
+        services.edit_dose(
+            alice,
+            dose.pk,
+            {"product_id": tablets.pk, "taken_at": dose.taken_at, "amount": 2, "unit": "g"},
+        )
+    (told,) = Alert.objects.filter(rule="co_use", acknowledged_at__isnull=True)
+    assert told.pk != leaf.pk
+    assert "7-OH tablets" in told.text
+    assert told.evidence["interactions"][0]["interaction_rule"] == "seven_oh_cns_depressant"
+    leaf.refresh_from_db()
+    assert (leaf.withdrawn_at is None) is read  # a read alert stays in the history as it was

@@ -53,7 +53,9 @@ class CoUseEvidence(Evidence, kind="co_use"):
 
     `dose` is the latest of those doses (the alert's key names it) and `hours_apart` its
     distance from the intake; `earlier_doses` are the others, oldest first (none in evidence
-    stored when each dose had an alert of its own).
+    stored when each dose had an alert of its own). `seven_oh`: the doses are of concentrated
+    7-OH products, whose interaction is their own (evidence stored before it was kept says so
+    by an interaction with 7-OH).
     """
 
     dose: DoseSeen
@@ -62,6 +64,7 @@ class CoUseEvidence(Evidence, kind="co_use"):
     interactions: tuple[InteractionFound, ...] = ()
     parameters: tuple[ParameterUsed, ...] = ()
     earlier_doses: tuple[DoseSeen, ...] = ()
+    seven_oh: bool = False
 
     def facts(self, zone: tzinfo) -> tuple[Fact, ...]:
         doses = (*self.earlier_doses, self.dose)
@@ -85,8 +88,9 @@ class CoUseEvidence(Evidence, kind="co_use"):
     def parts(self) -> frozenset[str]:
         """Each dose with the intake, keyed as an alert of that one dose is."""
         intake = self.intake.at.timestamp()
+        seven_oh = self.seven_oh or any("seven_oh" in f.between for f in self.interactions)
         return frozenset(
-            _key(intake, self.intake.substance.id, [d.at.timestamp()])
+            _key(intake, self.intake.substance.id, [d.at.timestamp()], seven_oh=seven_oh)
             for d in (*self.earlier_doses, self.dose)
         )
 
@@ -163,20 +167,23 @@ def co_use_of_a_depressant_near_a_dose(data: SafetyInput) -> list[Finding]:
                         for j in sorted(group, key=lambda j: float(timeline.dose_time[j]))
                     ],
                     findings=cache_[kid, seven_oh],
+                    seven_oh=seven_oh,
                 )
             )
     return out
 
 
-def _key(intake_time: float, substance_id: int, dose_times: list[float]) -> str:
+def _key(intake_time: float, substance_id: int, dose_times: list[float], *, seven_oh: bool) -> str:
     """The finding's key: a single pair's names both times (the key it had when each dose had
     an alert of its own); a group's adds how many doses and a digest of all their times, so a
-    dose added, back-dated or deleted makes another alert, and the key stays short."""
+    dose added, back-dated or deleted makes another alert, and the key stays short. Doses of a
+    concentrated 7-OH product end it in ":7oh": a dose whose product becomes one (or stops
+    being one) at the same time is news, with an interaction of its own."""
     pair = f"{iso(dose_times[-1])}:{iso(intake_time)}:{substance_id}"
-    if len(dose_times) == 1:
-        return pair
-    digest = hashlib.sha256(",".join(iso(t) for t in dose_times).encode()).hexdigest()[:12]
-    return f"{pair}:{len(dose_times)}:{digest}"
+    if len(dose_times) > 1:
+        digest = hashlib.sha256(",".join(iso(t) for t in dose_times).encode()).hexdigest()[:12]
+        pair = f"{pair}:{len(dose_times)}:{digest}"
+    return f"{pair}:7oh" if seven_oh else pair
 
 
 def _co_use_finding(
@@ -186,6 +193,7 @@ def _co_use_finding(
     intake_time: float,
     doses: list[tuple[float, float, ProductFacts]],
     findings: list[InteractionFinding],
+    seven_oh: bool,
 ) -> Finding:
     """The finding for one intake and the doses near it (time, grams, product; oldest first)."""
     clock = data.timeline.clock
@@ -257,9 +265,10 @@ def _co_use_finding(
             earlier_doses=tuple(
                 DoseSeen(at=utc(t), grams=g, product=p.seen()) for t, g, p in doses[:-1]
             ),
+            seven_oh=seven_oh,
         ),
-        key=_key(intake_time, substance.id, [t for t, _, _ in doses]),
-        parts=tuple(_key(intake_time, substance.id, [t]) for t, _, _ in doses),
+        key=_key(intake_time, substance.id, [t for t, _, _ in doses], seven_oh=seven_oh),
+        parts=tuple(_key(intake_time, substance.id, [t], seven_oh=seven_oh) for t, _, _ in doses),
         at=utc(max(dose_time, intake_time)),
         grade=grade,
     )
