@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from mitra.reads import report as report_reads
-from mitra.reads.report import ReportPeriodInvalid, ReportRead
+from mitra.reads.report import NAME_MAX, ReportPeriodInvalid, ReportRead
 
 from .documents import respond
 from .people import person_of
@@ -40,7 +40,7 @@ def get_report(
     days: int | None = None,
     first: Annotated[date | None, Query(alias="from")] = None,
     last: Annotated[date | None, Query(alias="to")] = None,
-    name: Annotated[str | None, Query(max_length=100)] = None,
+    name: Annotated[str | None, Query(max_length=NAME_MAX)] = None,
 ) -> HttpResponse:
     found = _read(request, days, first, last, name)
     return found if isinstance(found, HttpResponse) else respond(found, ReportRead)

@@ -72,7 +72,7 @@ def report(
     try:
         read = report_reads.report(person, days=days, first=first, last=last, name=name)
     except ReportPeriodInvalid as exc:
-        option = {"days": "--days", "from": "--from", "to": "--to"}[exc.field]
+        option = {"days": "--days", "from": "--from", "to": "--to", "name": "--name"}[exc.field]
         fail(f"{option} {exc.message}")
     if json_out:
         print_document(read, ReportRead)

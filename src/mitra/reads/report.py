@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DISCLAIMER",
     "MAX_DAYS",
+    "NAME_MAX",
     "CrisisAnswer",
     "InstrumentSection",
     "KratomSection",
@@ -54,6 +55,8 @@ __all__ = [
 
 #: The longest period a report covers (two years): longer reports stop being readable in minutes.
 MAX_DAYS = 731
+#: The longest name the report shows (characters), on every face.
+NAME_MAX = 100
 #: The period when none is asked for.
 DEFAULT_DAYS = 90
 DISCLAIMER = "Self-reported data; not a diagnosis."
@@ -65,7 +68,8 @@ _OWN_SECTION = {"gad7.history", "kratom.dose_trend"}
 
 
 class ReportPeriodInvalid(ValueError):
-    """A report period that cannot be made, with the field it concerns ("days", "from", "to")."""
+    """A report that cannot be made as asked, with the field it concerns ("days", "from", "to",
+    or "name": longer than NAME_MAX)."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
@@ -305,6 +309,8 @@ def report(
     """The clinician's report over the last `days` (90 by default) or local days
     `first`..`last`; ReportPeriodInvalid when that period cannot be made. `name` is the name
     as the person chooses to show it (their journal's name when None)."""
+    if name is not None and len(name) > NAME_MAX:
+        raise ReportPeriodInvalid("name", f"is {len(name):,} characters; use at most {NAME_MAX}")
     made_at = now or _now()
     the_clock = clock(person)
     zone = the_clock.zone

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from mitra.reads import report as report_reads
-from mitra.reads.report import MAX_DAYS, ReportPeriodInvalid, ReportRead
+from mitra.reads.report import MAX_DAYS, NAME_MAX, ReportPeriodInvalid, ReportRead
 from mitra.reports.clinician import PAPERS, charts, pdf, sections
 
 from .views import current_person
@@ -41,7 +41,7 @@ class ReportForm(forms.Form):
     )
     name = forms.CharField(
         label="Name on the report",
-        max_length=100,
+        max_length=NAME_MAX,
         required=False,
         help_text="As you want your clinician to see it; empty uses your journal's name.",
     )
@@ -72,7 +72,7 @@ def _read(request: HttpRequest) -> tuple[ReportForm, ReportRead | None]:
             name=c["name"] or None,
         )
     except ReportPeriodInvalid as exc:
-        field = {"days": "days", "from": "first", "to": "last"}[exc.field]
+        field = {"days": "days", "from": "first", "to": "last", "name": "name"}[exc.field]
         form.add_error(field, exc.message[0].upper() + exc.message[1:] + ".")
         return form, None
     return form, read
