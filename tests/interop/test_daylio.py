@@ -137,7 +137,7 @@ def test_the_cli_dry_run_prints_counts_the_mapping_and_each_skipped_line(
 
     main(["import", "daylio", str(SAMPLE), "--dry-run", "--map", "Running=exercise:45"])
     printed = capsys.readouterr().out
-    assert "Would add: 2 substances, 3 intakes, 5 check-ins." in printed
+    assert "Would add: 2 substances, 3 substance uses, 5 check-ins." in printed
     assert "Running = exercise:45" in printed
     assert "Skipped line 6:" in printed
     assert CheckIn.objects.filter(person=alice).count() == 0

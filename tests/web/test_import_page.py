@@ -44,6 +44,10 @@ def test_preview_shows_counts_mapping_and_skipped_rows_then_confirm_imports(
     assert "line 17" in html
     assert "31st Jun 2024" in html
     assert "therapy:60" in html
+    # Kinds of entry in words, each with how many are new and how many were there already.
+    assert re.search(r'<th scope="row">Check-ins</th><td>9</td><td>0</td>', html)
+    assert re.search(r'<th scope="row">Substance uses</th><td>\d+</td><td>0</td>', html)
+    assert "checkin" not in html.split("Entries by kind", 1)[1].split("</table>", 1)[0]
     assert CheckIn.objects.filter(person=alice).count() == 0
     kept = list((data_dir / "imports").iterdir())
     assert len(kept) == 1

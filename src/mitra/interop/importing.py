@@ -32,8 +32,16 @@ class ImportReport:
     mapping: dict[str, str] = field(default_factory=dict)
 
     def added_text(self) -> str:
-        """What was added, in words: "2 substances, 5 check-ins, 1 plan" ("" for nothing)."""
+        """What was added, in words: "2 substances, 5 check-ins" ("" for nothing)."""
         return ", ".join(_count(n, kind) for kind, n in self.added.items() if n)
+
+    def by_kind(self) -> list[tuple[str, int, int]]:
+        """Each kind of entry in words ("Check-ins"), with how many are new and how many were
+        there already, in the order they are stored."""
+        return [
+            (_words(kind)[1].capitalize(), n, self.already.get(kind, 0))
+            for kind, n in self.added.items()
+        ]
 
     def document(self) -> dict[str, Any]:
         """The report as one JSON-ready document (`mitra import --json`, the Import page)."""
@@ -69,6 +77,19 @@ def import_file(
     return ImportReport(format, dry_run, result.added, result.already, skipped, parsed.mapping)
 
 
+#: Each kind of entry an import stores, as a person reads it (one, several).
+_KIND_WORDS = {
+    "checkin": ("check-in", "check-ins"),
+    "response": ("questionnaire response", "questionnaire responses"),
+    "intake": ("substance use", "substance uses"),
+    "plan": ("part of the plan", "parts of the plan"),
+}
+
+
+def _words(kind: str) -> tuple[str, str]:
+    return _KIND_WORDS.get(kind, (kind, f"{kind}s"))
+
+
 def _count(n: int, kind: str) -> str:
-    word = {"checkin": "check-in"}.get(kind, kind)
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    one, several = _words(kind)
+    return f"{n} {one}" if n == 1 else f"{n} {several}"
