@@ -86,6 +86,11 @@ def test_withdrawal_symptoms_on_consecutive_checkins_propose_a_hold(
     _, out, _ = run(capsys, "taper", "status")
     assert "Hold proposed" in out
     assert "increase" not in out.lower()
+    # Once held, the status says so, and proposes it no more (as the Taper page).
+    assert run(capsys, "taper", "hold")[0] == 0
+    _, out, _ = run(capsys, "taper", "status")
+    assert "This step is held." in out
+    assert "proposed" not in out
 
 
 def test_hold_resume_and_back_are_recorded_and_refused_when_they_do_not_apply(

@@ -114,7 +114,15 @@ def status(json_out: JsonFlag = False) -> None:
         )
     if read.next_step:
         out.print(f"Next step: {read.next_step}", highlight=False)
-    if read.hold is not None:
+    if read.held:  # as the Taper page: held already, so no proposal to hold
+        settled = read.hold is not None and read.hold.settled
+        out.print(
+            "This step is held"
+            + ("; things have been quiet for a few days, so you may resume ('mitra taper resume')"
+               " when you feel ready." if settled else "."),
+            highlight=False,
+        )  # fmt: skip
+    elif read.hold is not None:
         if read.hold.hold_proposed:
             out.print("[bold]Hold proposed[/]: stay at this step until things settle.")
             for reason in read.hold.reasons:
