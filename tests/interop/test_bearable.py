@@ -36,9 +36,12 @@ def test_the_sample_gives_checkins_a_dose_intakes_and_names_each_line_it_skips(
     assert report.added["dose"] == 1
     assert report.added["product"] == 1
     assert report.added["intake"] == 3
-    assert [s["where"] for s in report.skipped] == ["line 17", "line 18"]
-    assert "31st Jun 2024" in report.skipped[0]["reason"]
-    assert "'noon'" in report.skipped[1]["reason"]
+    assert [s["where"] for s in report.skipped] == ["line 15", "line 17", "line 18"]
+    assert report.skipped[0]["reason"] == (
+        "Kratom: taken, no amount in g or mg (none), so not a dose; kept in the check-in's note"
+    )
+    assert "31st Jun 2024" in report.skipped[1]["reason"]
+    assert "'noon'" in report.skipped[2]["reason"]
     dose = Dose.objects.get(person=alice)
     # Bearable writes the unit in the name: "Kratom (g)" with amount 3 is 3 g of "Kratom".
     assert (dose.grams, dose.product.name, dose.product.form) == (3.0, "Kratom", "powder")
@@ -80,6 +83,32 @@ def test_kratom_without_an_amount_is_kept_in_the_note_not_dropped() -> None:
     note = _checkins()["line 15"]["note"]
     assert "forgot to weigh" in note
     assert "Kratom: taken, no amount in g or mg (none), so not a dose" in note
+
+
+def test_values_mitra_cannot_read_are_listed_as_skipped_and_kept_in_the_note() -> None:
+    data = HEADER + (
+        '"14th Jun 2024","Friday","08:10","Meds/Supplements","-3","Kratom (g)",""\n'
+        '"14th Jun 2024","Friday","08:20","Meds/Supplements","NaN","Kratom",""\n'
+        '"14th Jun 2024","Friday","08:10","Mood","99","",""\n'
+        '"14th Jun 2024","Friday","08:10","Sleep","48:00","",""\n'
+        '"14th Jun 2024","Friday","08:10","Sleep quality","9","",""\n'
+    )
+    parsed = parse("bearable", data.encode(), BERLIN)
+    assert not [r for r in parsed.rows if r.kind == "dose"]
+    reasons = {s.where: s.reason for s in parsed.skipped}
+    assert reasons == {
+        "line 2": "Kratom: taken, no amount in g or mg (-3), so not a dose; kept in the "
+        "check-in's note",
+        "line 3": "Kratom: taken, no amount in g or mg (NaN), so not a dose; kept in the "
+        "check-in's note",
+        "line 4": "Mood '99' is not a rating from 1 to 10; kept in the check-in's note",
+        "line 5": "Sleep '48:00' is not hours from 0 to 24 (7.5, 7,5 or 7:30); kept in the "
+        "check-in's note",
+        "line 6": "Sleep quality '9' is not a rating from 1 to 5; kept in the check-in's note",
+    }
+    notes = "\n".join(r.data["note"] for r in parsed.rows if r.kind == "checkin")
+    assert "Mood: 99" in notes
+    assert "Sleep: 48:00" in notes
 
 
 def test_kratom_in_milligrams_is_read_as_milligrams_not_grams() -> None:

@@ -84,6 +84,14 @@ def day_of(text: str) -> datetime | None:
         return None
 
 
+#: What a rating or sleep row's value must be, for the reason given when it is not.
+_RANGES = {
+    "mood": "a rating from 1 to 10",
+    "sleep": "hours from 0 to 24 (7.5, 7,5 or 7:30)",
+    "sleep quality": "a rating from 1 to 5",
+}
+
+
 def mood_of(rating: int) -> int:
     """Bearable's mood (1 to 10) on mitra's mood scale (1 to 5): pairs of points, 1-2 -> 1 ...
     9-10 -> 5 (mitra's assumption; the original rating stays in the check-in's note)."""
@@ -195,8 +203,10 @@ def _one(parsed: Parsed, mapping: ActivityMap, group: _Group, *, where: str, key
     elif category in _TAKEN and detail:
         unmade = _taken(parsed, where=where, key=key, at=group.fields["at"], detail=detail,
                         value=value, notes=notes)  # fmt: skip
-        if unmade:
+        if unmade:  # kept in the note, and listed: the person sees no dose was made of it
             note.append(unmade)
+            parsed.skipped.append(Skipped(where, f"{unmade.split('; ', 1)[0]}; kept in the "
+                                                 "check-in's note"))  # fmt: skip
     elif detail:
         # Bearable joins the factors of one time of day with " | " ("Walk | Shopping").
         names = [n.strip() for n in detail.split("|") if n.strip()] if "|" in detail else [detail]
@@ -205,6 +215,10 @@ def _one(parsed: Parsed, mapping: ActivityMap, group: _Group, *, where: str, key
                     f"{key}/{number}", what=(row["category"].strip(), name, value))  # fmt: skip
     elif value or category:
         note.append(f"{row['category'].strip()[:60]}: {value[:60]}")
+        if category in _RANGES:  # a rating or sleep mitra cannot read: said, not only noted
+            reason = (f"{row['category'].strip()} {value[:40]!r} is not {_RANGES[category]}; "
+                      "kept in the check-in's note")  # fmt: skip
+            parsed.skipped.append(Skipped(where, reason))
 
 
 def _mapped(parsed: Parsed, mapping: ActivityMap, group: _Group, *, where: str, key: str,
