@@ -89,9 +89,12 @@ def test_values_mitra_cannot_read_are_listed_as_skipped_and_kept_in_the_note() -
     data = HEADER + (
         '"14th Jun 2024","Friday","08:10","Meds/Supplements","-3","Kratom (g)",""\n'
         '"14th Jun 2024","Friday","08:20","Meds/Supplements","NaN","Kratom",""\n'
-        '"14th Jun 2024","Friday","08:10","Mood","99","",""\n'
-        '"14th Jun 2024","Friday","08:10","Sleep","48:00","",""\n'
-        '"14th Jun 2024","Friday","08:10","Sleep quality","9","",""\n'
+        '"14th Jun 2024","Friday","08:10","Mood","99","Meh | Anxious",""\n'
+        '"14th Jun 2024","Friday","08:10","Sleep","48:00","Asleep 00:30 - 07:15",""\n'
+        '"14th Jun 2024","Friday","08:10","Sleep quality","9","Poor",""\n'
+        '"14th Jun 2024","Friday","08:10","Sleep quality","","",""\n'
+        '"14th Jun 2024","Friday","08:30","Meds/Supplements","3; 4","Kratom","kept; here"\n'
+        '"14th Jun 2024","Friday","08:10","Mood","4","Okay",""\n'
     )
     parsed = parse("bearable", data.encode(), BERLIN)
     assert not [r for r in parsed.rows if r.kind == "dose"]
@@ -105,10 +108,15 @@ def test_values_mitra_cannot_read_are_listed_as_skipped_and_kept_in_the_note() -
         "line 5": "Sleep '48:00' is not hours from 0 to 24 (7.5, 7,5 or 7:30); kept in the "
         "check-in's note",
         "line 6": "Sleep quality '9' is not a rating from 1 to 5; kept in the check-in's note",
+        "line 7": "Sleep quality has no value; kept in the check-in's note",
+        "line 8": "Kratom: taken, no amount in g or mg (3; 4), so not a dose; kept in the "
+        "check-in's note",
     }
     notes = "\n".join(r.data["note"] for r in parsed.rows if r.kind == "checkin")
-    assert "Mood: 99" in notes
-    assert "Sleep: 48:00" in notes
+    assert "Mood: Meh (99)" in notes
+    assert "Sleep: Asleep 00:30 - 07:15 (48:00)" in notes
+    assert "so not a dose; kept; here" in notes  # the row's own notes, after the reason
+    assert [r.data.get("mood") for r in parsed.rows if r.kind == "checkin"] == [2, None, None]
 
 
 def test_kratom_in_milligrams_is_read_as_milligrams_not_grams() -> None:

@@ -204,21 +204,27 @@ def _one(parsed: Parsed, mapping: ActivityMap, group: _Group, *, where: str, key
         unmade = _taken(parsed, where=where, key=key, at=group.fields["at"], detail=detail,
                         value=value, notes=notes)  # fmt: skip
         if unmade:  # kept in the note, and listed: the person sees no dose was made of it
-            note.append(unmade)
-            parsed.skipped.append(Skipped(where, f"{unmade.split('; ', 1)[0]}; kept in the "
-                                                 "check-in's note"))  # fmt: skip
-    elif detail:
+            note.append(f"{unmade}; {notes[:600]}" if notes else unmade)
+            parsed.skipped.append(Skipped(where, f"{unmade}; kept in the check-in's note"))
+    else:
+        if category in _RANGES:  # a rating or sleep mitra cannot read: listed, and noted below
+            given = f"{value[:40]!r} is not {_RANGES[category]}" if value else "has no value"
+            reason = f"{row['category'].strip()[:60]} {given}; kept in the check-in's note"
+            parsed.skipped.append(Skipped(where, reason))
+        _noted(parsed, mapping, group, where=where, key=key, row=row, value=value, detail=detail)
+
+
+def _noted(parsed: Parsed, mapping: ActivityMap, group: _Group, *, where: str, key: str,
+           row: dict[str, str], value: str, detail: str) -> None:  # fmt: skip
+    """A row that is no rating, sleep or dose: its factors mapped, or kept in the note."""
+    if detail:
         # Bearable joins the factors of one time of day with " | " ("Walk | Shopping").
         names = [n.strip() for n in detail.split("|") if n.strip()] if "|" in detail else [detail]
         for number, name in enumerate(names):
             _mapped(parsed, mapping, group, where=where, key=key if number == 0 else
                     f"{key}/{number}", what=(row["category"].strip(), name, value))  # fmt: skip
-    elif value or category:
-        note.append(f"{row['category'].strip()[:60]}: {value[:60]}")
-        if category in _RANGES:  # a rating or sleep mitra cannot read: said, not only noted
-            reason = (f"{row['category'].strip()} {value[:40]!r} is not {_RANGES[category]}; "
-                      "kept in the check-in's note")  # fmt: skip
-            parsed.skipped.append(Skipped(where, reason))
+    elif value or row["category"].strip():
+        group.fields["note"].append(f"{row['category'].strip()[:60]}: {value[:60]}")
 
 
 def _mapped(parsed: Parsed, mapping: ActivityMap, group: _Group, *, where: str, key: str,
@@ -249,7 +255,7 @@ def _mapped(parsed: Parsed, mapping: ActivityMap, group: _Group, *, where: str, 
 
 def _taken(parsed: Parsed, *, where: str, key: str, at: datetime, detail: str, value: str,
            notes: str) -> str:  # fmt: skip
-    """Add a dose or an intake; or, for kratom without an amount, the note that says so.
+    """Add a dose or an intake; or, for kratom without an amount, say why no dose is made.
 
     Bearable writes the unit in the name ("Hydroxyzine (mg)", amount "50"); an amount may carry
     its own ("3g").
@@ -261,15 +267,11 @@ def _taken(parsed: Parsed, *, where: str, key: str, at: datetime, detail: str, v
     amount = _AMOUNT.match(value)
     if found.match == "exact" and found.resolved in ("kratom", "seven_oh"):
         if amount is None:
-            unmade = (
-                f"{detail}: taken, no amount in g or mg ({value[:40] or 'none'}), so not a dose"
-            )
-            return f"{unmade}; {notes[:600]}" if notes else unmade
+            return f"{detail}: taken, no amount in g or mg ({value[:40] or 'none'}), so not a dose"
         written = (amount[2] or "").casefold() or named_unit or "g"
         unit = "mg" if written == "mg" else "g" if written.startswith("g") else ""
         if not unit:
-            unmade = f"{detail}: {value[:40]} {written}, not a unit mitra turns into grams"
-            return f"{unmade}; {notes[:600]}" if notes else unmade
+            return f"{detail}: {value[:40]} {written}, not a unit mitra turns into grams"
         dose = {"taken_at": at, "amount": float(amount[1].replace(",", ".")), "unit": unit,
                 "note": notes[:600], "product": detail}  # fmt: skip
         parsed.add(Row(where, "dose", key, dose))
