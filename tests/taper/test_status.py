@@ -89,7 +89,7 @@ def test_withdrawal_symptoms_on_consecutive_checkins_propose_a_hold(
     # Once held, the status says so, and proposes it no more (as the Taper page).
     assert run(capsys, "taper", "hold")[0] == 0
     _, out, _ = run(capsys, "taper", "status")
-    assert "This step is held." in out
+    assert "This step is held; resume with 'mitra taper resume'." in out
     assert "proposed" not in out
 
 

@@ -119,7 +119,7 @@ def status(json_out: JsonFlag = False) -> None:
         out.print(
             "This step is held"
             + ("; things have been quiet for a few days, so you may resume ('mitra taper resume')"
-               " when you feel ready." if settled else "."),
+               " when you feel ready." if settled else "; resume with 'mitra taper resume'."),
             highlight=False,
         )  # fmt: skip
     elif read.hold is not None:

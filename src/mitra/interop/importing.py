@@ -36,12 +36,14 @@ class ImportReport:
         return ", ".join(_count(n, kind) for kind, n in self.added.items() if n)
 
     def by_kind(self) -> list[tuple[str, int, int]]:
-        """Each kind of entry in words ("Check-ins"), with how many are new and how many were
-        there already, in the order they are stored."""
-        return [
-            (_words(kind)[1].capitalize(), n, self.already.get(kind, 0))
-            for kind, n in self.added.items()
-        ]
+        """Each kind of entry in words ("Check-ins", "Plan"), with how many are new and how
+        many were there already, in the order they are stored."""
+        rows = []
+        for kind, n in self.added.items():
+            already = self.already.get(kind, 0)
+            one, several = _words(kind)
+            rows.append(((one if n + already == 1 else several).capitalize(), n, already))
+        return rows
 
     def document(self) -> dict[str, Any]:
         """The report as one JSON-ready document (`mitra import --json`, the Import page)."""
@@ -82,7 +84,6 @@ _KIND_WORDS = {
     "checkin": ("check-in", "check-ins"),
     "response": ("questionnaire response", "questionnaire responses"),
     "intake": ("substance use", "substance uses"),
-    "plan": ("part of the plan", "parts of the plan"),
 }
 
 

@@ -309,8 +309,10 @@ def report(
     """The clinician's report over the last `days` (90 by default) or local days
     `first`..`last`; ReportPeriodInvalid when that period cannot be made. `name` is the name
     as the person chooses to show it (their journal's name when None)."""
-    if name is not None and len(name) > NAME_MAX:
-        raise ReportPeriodInvalid("name", f"is {len(name):,} characters; use at most {NAME_MAX}")
+    if name is not None and len(name.strip()) > NAME_MAX:  # as shown: without the spaces around
+        raise ReportPeriodInvalid(
+            "name", f"is {len(name.strip()):,} characters; use at most {NAME_MAX}"
+        )
     made_at = now or _now()
     the_clock = clock(person)
     zone = the_clock.zone
