@@ -571,11 +571,14 @@ def test_watching_a_copy_leaves_its_connection_as_the_copy_set_it(tmp_path: Path
         held_by_copy.settimeout(None)  # as the copy does before its blocking read of "go"
         server.watch(copy, served)
         assert os.get_blocking(held_by_copy.fileno())
-        client.close()  # the client goes: its copy is ended
-        server.handle([fd for fd, _event in server.poller.poll(5000)])
-        assert os.waitpid(copy, 0)[1] == signal.SIGKILL
-        assert not server.copies
+        assert list(server.copies.values()) == [copy]
+        # The watch is the server's own descriptor: closing the connection leaves it watching.
+        served.close()
+        client.close()  # the client goes: the watch hears of it
+        assert [fd for fd, _event in server.poller.poll(5000)] == list(server.copies)
     finally:
+        for fd in server.copies:
+            os.close(fd)
         with contextlib.suppress(ProcessLookupError, ChildProcessError):
             os.kill(copy, signal.SIGKILL)
             os.waitpid(copy, 0)
