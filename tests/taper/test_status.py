@@ -108,6 +108,7 @@ def test_hold_resume_and_back_are_recorded_and_refused_when_they_do_not_apply(
     assert run(capsys, "taper", "back")[0] == 0
     doc = status(capsys)
     assert (doc["step"], doc["allowance"]) == (0, 8.0)
+    assert "Taper, at the starting amount, before step 1 of" in run(capsys, "taper", "status")[1]
     code, _, err = run(capsys, "taper", "back")
     assert code == 2
     assert "never goes above it" in err

@@ -87,6 +87,12 @@ def test_saving_shows_todays_allowance_on_today_and_the_taper_page(
         html = client.get(path).content.decode()
         assert "<strong>Over today's allowance</strong>" in html, path
         assert "left of today's allowance" not in html, path
+    # Gone back to the start: no "step 0", but where that is.
+    assert client.post("/taper/back").status_code == 302
+    for path in ("/", "/taper"):
+        html = client.get(path).content.decode()
+        assert "at the starting amount, before step 1 of" in html.lower(), path
+        assert "step 0" not in html.lower(), path
 
 
 def test_rising_withdrawal_proposes_a_hold_with_why_and_the_hold_button_holds(

@@ -101,7 +101,7 @@ def status(json_out: JsonFlag = False) -> None:
 
     unit = read.unit or ""
     out.print(
-        f"[bold]Taper[/], step {read.step} of {read.steps}: "
+        f"[bold]Taper[/], {read.step_words}: "
         f"{unit_text(read.allowance or 0, unit)} a day" + (" (held)" if read.held else ""),
         highlight=False,
     )

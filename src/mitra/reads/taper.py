@@ -27,6 +27,7 @@ from mitra.taper import (
     measure_for,
     parse_amount,
     plan_schedule,
+    step_words,
 )
 from mitra.wording import day, plural
 
@@ -225,6 +226,12 @@ class TaperStatus:
     schedule: Schedule | None
     choices: tuple[TaperEvent, ...]
 
+    @property
+    def step_words(self) -> str:
+        """Where the taper stands: "step 3 of 13", "at the starting amount, before step 1 of
+        13"; "" without a taper."""
+        return "" if self.step is None or self.steps is None else step_words(self.step, self.steps)
+
 
 def taper_status(person: Any, now: datetime | None = None) -> TaperStatus:
     """The active taper's status on the person's current day."""
@@ -378,6 +385,11 @@ class TaperTrend:
     days_within: int
     days_over: int
     choices: tuple[TaperEvent, ...]
+
+    @property
+    def step_words(self) -> str:
+        """As `TaperStatus.step_words`."""
+        return "" if self.step is None or self.steps is None else step_words(self.step, self.steps)
 
 
 def taper_trend(person: Any, now: datetime | None = None) -> TaperTrend:

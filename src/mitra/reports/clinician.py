@@ -399,7 +399,7 @@ def taper_now(taper: TaperTrend) -> str:
     if not (taper.active and taper.days):
         return ""
     return (
-        f"Step {taper.step} of {taper.steps}"
+        taper.step_words.capitalize()
         + (", held" if taper.held else "")
         + f"; within the allowance on {wording.plural(taper.days_within, 'past day')}, "
         f"over it on {wording.plural(taper.days_over, 'day')}."

@@ -15,7 +15,7 @@ from mitra.taper.course import (
     mean_daily_use,
 )
 from mitra.taper.response import HoldAssessment, Signal, assess_hold, withdrawal_symptom_ids
-from mitra.taper.schedule import Schedule, Step, plan_schedule
+from mitra.taper.schedule import Schedule, Step, plan_schedule, step_words
 
 __all__ = [
     "AdherenceDay",
@@ -37,5 +37,6 @@ __all__ = [
     "measure_for",
     "parse_amount",
     "plan_schedule",
+    "step_words",
     "withdrawal_symptom_ids",
 ]

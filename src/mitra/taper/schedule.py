@@ -174,3 +174,11 @@ def _rounded_note(measure: Measure, start: int) -> str:
     if measure.unit == "capsule":
         text += " A taper counted in grams can take smaller steps."
     return text
+
+
+def step_words(step: int, steps: int) -> str:
+    """Where a taper stands, in words: "step 3 of 13", or before its first step (not begun,
+    or gone back to the start) "at the starting amount, before step 1 of 13"."""
+    if step <= 0:
+        return f"at the starting amount, before step 1 of {steps}"
+    return f"step {step} of {steps}"
