@@ -354,6 +354,33 @@ def test_the_feed_url_names_the_address_the_server_answers_at(
 
 
 @pytest.mark.django_db
+def test_the_feed_url_is_the_running_servers_and_says_so_when_none_runs(
+    capsys: pytest.CaptureFixture[str], alice: Any, settings: Any, tmp_path: Any
+) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    settings.DATA_DIR = tmp_path
+    record = tmp_path / "serving.json"
+    # `mitra serve --port 8765` running: its address, and nothing more said.
+    record.write_text(json.dumps({"url": "http://127.0.0.1:8765", "pid": os.getpid()}))
+    code, out, err = run(capsys, "reminders", "--days", "1")
+    assert code == 0
+    assert "http://127.0.0.1:8765/reminders/" in out
+    assert err == ""
+    # The server has ended (its file left behind by a kill): the default address, said so.
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    record.write_text(json.dumps({"url": "http://127.0.0.1:8765", "pid": int(ended.stdout)}))
+    code, out, err = run(capsys, "reminders", "--days", "1")
+    assert "http://127.0.0.1:8000/reminders/" in out
+    assert "mitra serve is not running" in err
+    assert "--base-url" in err
+
+
+@pytest.mark.django_db
 def test_an_unknown_symptom_lists_the_symptoms_there_are(
     capsys: pytest.CaptureFixture[str], alice: Any
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -47,6 +48,10 @@ def test_serve_creates_the_database_and_starts_at_the_welcome_page(
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:
         db.close()
+    # While it runs, its address is in the data folder (owner only), for `mitra reminders`.
+    record = data / "serving.json"
+    assert json.loads(record.read_text())["url"] == base
+    assert record.stat().st_mode & 0o777 == 0o600
 
 
 def test_serve_serves_htmx_and_the_stylesheet_from_installed_packages(

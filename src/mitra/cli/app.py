@@ -137,6 +137,23 @@ PageCursor = Annotated[str | None, typer.Option(help="The next_cursor of the pre
 UsageError: type[Any] = typer.BadParameter.__mro__[1]
 
 
+#: In the data folder while `mitra serve` answers on loopback: its address and process.
+SERVING_FILE = "serving.json"
+
+
+def served_url() -> str | None:
+    """The address a running `mitra serve` of this data folder answers at, or None."""
+    from django.conf import settings
+
+    try:
+        found = json.loads((Path(settings.DATA_DIR) / SERVING_FILE).read_text(encoding="utf-8"))
+        url, pid = str(found["url"]), int(found["pid"])
+        os.kill(pid, 0)  # still running (a server killed outright leaves its file behind)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return url if url.startswith("http://") and len(url) <= 200 else None
+
+
 #: Information for the person, printed on stderr after a command succeeds.
 NOTES: list[str] = []
 

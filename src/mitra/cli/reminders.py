@@ -9,7 +9,10 @@ import typer
 
 from mitra.wording import moment
 
-from .app import JsonFlag, app, fail, out, print_document, the_person
+from .app import NOTES, JsonFlag, app, fail, out, print_document, served_url, the_person
+
+#: Where `mitra serve` answers when started as `make run` starts it.
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 @app.command()
@@ -23,9 +26,13 @@ def reminders(
         bool, typer.Option("--renew", help="Make a new feed URL; the old one stops working.")
     ] = False,
     base_url: Annotated[
-        str,
-        typer.Option("--base-url", help="The address `mitra serve` answers at, for the feed URL."),
-    ] = "http://127.0.0.1:8000",
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="The address `mitra serve` answers at, for the feed URL (default: the running "
+            "server's, else http://127.0.0.1:8000).",
+        ),
+    ] = None,
     json_out: JsonFlag = False,
 ) -> None:
     """List the coming reminders (check-in, GAD-7 due, taper step); their calendar feed URL."""
@@ -38,9 +45,10 @@ def reminders(
             store.set_checkin_time(person, time.fromisoformat(checkin_time))
         except ValueError:
             fail(f"--checkin-time: '{checkin_time}' is not a time; use 20:00")
-    base = base_url.strip().rstrip("/")
+    running = served_url() if base_url is None else None
+    base = (base_url or running or DEFAULT_BASE_URL).strip().rstrip("/")
     if not base.startswith(("http://", "https://")) or len(base) > 200 or "\x00" in base:
-        fail(f"--base-url: '{base_url[:60]}' is not an http(s) address; use http://127.0.0.1:8000")
+        fail(f"--base-url: '{base[:60]}' is not an http(s) address; use {DEFAULT_BASE_URL}")
     token = store.renew_token(person) if renew else store.feed_token(person)
     read = upcoming_reminders(person, days=days)
     if json_out:
@@ -52,3 +60,8 @@ def reminders(
         f"Calendar feed (keep it private; `mitra reminders --renew` replaces it): "
         f"{base}/reminders/{token}.ics"
     )
+    if base_url is None and running is None:
+        NOTES.append(
+            f"mitra serve is not running: the feed's address assumes {DEFAULT_BASE_URL}; "
+            "give another with --base-url"
+        )

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import json
 import os
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from .app import (
+    SERVING_FILE,
     app,
     django_ready,
     fail,
 )
+from .data import write_private
 
 # Worker threads of the web server. Writes wait on the database and on a shared alert refresh
 # far more than they compute, and writers in a burst share one refresh (journal.alerts), so
@@ -118,4 +122,14 @@ def serve(
         f"mitra is running at http://{host}:{port}/ (data: {where}). Press Ctrl+C to stop.",
         flush=True,
     )
-    server.run()  # Ctrl+C closes the server inside run()
+    # Where it answers, for `mitra reminders`' feed address (only on loopback: beyond it an
+    # HTTPS proxy's address is the one to give, with --base-url).
+    record = Path(settings.DATA_DIR) / SERVING_FILE if _is_loopback(host) else None
+    if record is not None:
+        url = f"http://{'[' + host.strip('[]') + ']' if ':' in host else host}:{port}"
+        write_private(record, json.dumps({"url": url, "pid": os.getpid()}) + "\n")
+    try:
+        server.run()  # Ctrl+C closes the server inside run()
+    finally:
+        if record is not None:
+            record.unlink(missing_ok=True)
