@@ -40,7 +40,13 @@ BoolArray = npt.NDArray[np.bool_]
 
 
 class SkippedTime(ValueError):
-    """A local time the clocks skip (02:30 on a spring-forward night): it never happened."""
+    """A local time the clocks skip (02:30 on a spring-forward night): it never happened.
+
+    `fact` says so; the message adds what a form asks for (each face words its own request)."""
+
+    def __init__(self, fact: str) -> None:
+        super().__init__(f"{fact}; enter a time before or after the change")
+        self.fact = fact
 
 
 def on_wall_clock(value: datetime, zone: ZoneInfo) -> tuple[datetime, str]:
@@ -56,7 +62,7 @@ def on_wall_clock(value: datetime, zone: ZoneInfo) -> tuple[datetime, str]:
     if earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
         raise SkippedTime(
             f"{value:%H:%M} does not exist on {value:%Y-%m-%d} in {zone.key}: the clocks skip "
-            "that hour; enter a time before or after the change"
+            "that hour"
         )
     if earlier.utcoffset() == later.utcoffset():
         return earlier, ""

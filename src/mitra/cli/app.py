@@ -355,7 +355,7 @@ def parse_time(text: str | None, zone: ZoneInfo, option: str) -> datetime:
     try:
         read, note = on_wall_clock(value, zone)
     except SkippedTime as exc:
-        fail(f"{option}: {str(exc).replace('enter a time', 'give a time')}")
+        fail(f"{option}: {exc.fact}; give a time before or after the change")
     if note:
         NOTES.append(note)  # said once the command has succeeded, after its own output
     return read

@@ -30,7 +30,7 @@ def reminders(
         typer.Option(
             "--base-url",
             help="The address `mitra serve` answers at, for the feed URL (default: the running "
-            "server's, else http://127.0.0.1:8000).",
+            f"server's, else {DEFAULT_BASE_URL}).",
         ),
     ] = None,
     json_out: JsonFlag = False,
