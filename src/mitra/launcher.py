@@ -22,8 +22,9 @@ A copy behaves as the process the shell started would: signals the shell left ig
 stay ignored, Ctrl-Z stops it and `fg` resumes it (it is not resumed in the background while
 it could read the terminal), and a command interrupted by a signal ends the `mitra` process by
 the same signal. A command runs directly when stdin, stdout or stderr is closed, when it was
-started in the background of a terminal, when the server does not answer within seconds, and
-always for `mitra serve` and `mitra user` (whose password prompt needs the terminal itself).
+started in the background of a terminal, when the server does not answer within five seconds
+(MITRA_COMMAND_SERVER_WAIT changes it), and always for `mitra serve` and `mitra user` (whose
+password prompt needs the terminal itself).
 What the copy does not take from the `mitra` process: its resource limits, nice value and
 control group, which are the server's (started by the first command of the hour).
 """
@@ -34,6 +35,7 @@ import contextlib
 import errno
 import hashlib
 import json
+import math
 import os
 import signal
 import socket
@@ -45,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 IDLE_SECONDS = 3600.0
-_ANSWER_SECONDS = 5.0  # a server that has not started the command by then is not waited for
+ANSWER_SECONDS = 5.0  # a server that has not started the command by then is not waited for
 # Never served: the web server runs for hours with its own workers, signal handling and
 # control group; an account's password prompt reads the terminal itself; the command server's
 # own commands start none.
@@ -62,7 +64,7 @@ _ENV_NAMES = frozenset(
     }
 )  # fmt: skip
 # Passed to the server, but read by each command afresh: one server serves them all.
-_NOT_HASHED = frozenset({"MITRA_COMMAND_SERVER", "MITRA_USER", "PATH"})
+_NOT_HASHED = frozenset({"MITRA_COMMAND_SERVER", "MITRA_COMMAND_SERVER_WAIT", "MITRA_USER", "PATH"})
 _HEADER = struct.Struct("!I")
 _MAX_REQUEST = 1 << 20
 _TERMINAL = (0, 1, 2)
@@ -185,7 +187,7 @@ def _through_server(path: Path, argv: list[str], environment: dict[str, str]) ->
     one is started after the command; "direct" when the server could not take it (or did not
     answer in time)."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.settimeout(_ANSWER_SECONDS)
+    sock.settimeout(answer_seconds())
     try:
         _connect(sock, path)
     except OSError as exc:
@@ -368,7 +370,7 @@ def ask(path: Path, what: str) -> dict[str, Any] | None:
     does not answer in time (a stopped one is then ended, as a command would end it)."""
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(_ANSWER_SECONDS)
+            sock.settimeout(answer_seconds())
             _connect(sock, path)
             if _peer_uid(sock) != os.getuid():
                 return None
@@ -631,6 +633,16 @@ class _Server:
     def _reply(conn: socket.socket, **answer: Any) -> None:
         with contextlib.suppress(OSError):
             conn.sendall(json.dumps(answer).encode() + b"\n")
+
+
+def answer_seconds() -> float:
+    """How long a command waits for a server to start it before it runs directly:
+    MITRA_COMMAND_SERVER_WAIT seconds (0.5 to 60; a loaded machine may want longer), else 5."""
+    try:
+        seconds = float(os.environ.get("MITRA_COMMAND_SERVER_WAIT", ANSWER_SECONDS))
+    except ValueError:
+        return ANSWER_SECONDS
+    return min(max(seconds, 0.5), 60.0) if math.isfinite(seconds) else ANSWER_SECONDS
 
 
 def _idle_seconds() -> float:

@@ -38,6 +38,11 @@ MITRA = [sys.executable, "-c", "from mitra.launcher import main; main()"]
 DIRECT = [sys.executable, "-m", "mitra.cli"]
 
 
+# A command's wait for a server that does not answer, shortened from its five seconds where a
+# test makes one that never will.
+_WAIT_BRIEFLY = {"MITRA_COMMAND_SERVER_WAIT": "1"}
+
+
 def _wait_for(predicate: Callable[[], object], what: str, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while not predicate():
@@ -242,7 +247,7 @@ def test_a_server_that_does_not_answer_is_replaced_and_nothing_runs_twice(
     try:
         done = subprocess.run(
             [*MITRA, "checkin", "7", "--note", "server stopped"],
-            env=served, capture_output=True, text=True, timeout=120, check=False,
+            env=served | _WAIT_BRIEFLY, capture_output=True, text=True, timeout=120, check=False,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith("Check-in saved (anxiety 7/10")
@@ -281,7 +286,7 @@ def test_a_slow_server_is_left_running_and_nothing_else_is_ended(tmp_path: Path)
     """A listener that never answers (a server on a loaded machine, say) costs the command its
     wait, then the command runs directly; it is ended only when it is stopped, and only when it
     is this user's command server for this socket (by its command line)."""
-    env = _own(tmp_path)
+    env = _own(tmp_path, **_WAIT_BRIEFLY)
     path = _socket(env)
     for named_as in (["mitra.launcher", "serve-commands"], ["something-else"]):
         silent = subprocess.Popen(
@@ -469,6 +474,20 @@ def test_no_server_for_an_encrypted_journal_or_when_switched_off(tmp_path: Path)
     assert launcher.socket_path(base | shell) == launcher.socket_path(base)
     for setting in ({"TERMINAL_WIDTH": "50"}, {"TYPER_USE_RICH": "0"}, {"LD_PRELOAD": "x.so"}):
         assert launcher.socket_path(base | setting) != launcher.socket_path(base)
+
+
+def test_the_wait_for_an_answer_is_five_seconds_or_as_set_within_bounds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MITRA_COMMAND_SERVER_WAIT", raising=False)
+    assert launcher.answer_seconds() == 5.0
+    for given, seconds in (("2.5", 2.5), ("0", 0.5), ("1e9", 60.0), ("nan", 5.0), ("soon", 5.0)):
+        monkeypatch.setenv("MITRA_COMMAND_SERVER_WAIT", given)
+        assert launcher.answer_seconds() == seconds, given
+    # Read by each command afresh: a server started with another wait serves it too.
+    base = {"MITRA_DATA_DIR": str(tmp_path)}
+    assert launcher.socket_path(base) is not None
+    assert launcher.socket_path(base | _WAIT_BRIEFLY) == launcher.socket_path(base)
 
 
 def test_no_server_for_a_folder_given_relatively_or_open_to_others(tmp_path: Path) -> None:
