@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -49,6 +50,17 @@ def test_today_shows_the_days_leaf_grams_and_entries(
     assert code == 0
     assert "2 g of leaf" in out
     assert "Kratom: 4 Red capsules" in out
+    # Capsules without a lab figure: an estimate with its range, in mg.
+    assert re.search(r"about \d+ mg mitragynine \(likely range \d+-\d+ mg\)\.", out), out
+
+
+def test_today_gives_no_range_where_a_lab_figure_makes_the_estimate_one_figure(
+    capsys: pytest.CaptureFixture[str], alice: Any, powder: Any
+) -> None:
+    assert run(capsys, "dose", "Green", "2")[0] == 0
+    out = run(capsys, "today")[1]
+    assert "2 g of leaf, about 30 mg mitragynine." in out, out
+    assert "30-30" not in out
 
 
 def test_entries_show_every_kind_and_filter_by_kind(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
+from mitra import wording
 from mitra.cli import main
 from mitra.journal import services
 
@@ -62,6 +63,11 @@ def test_todays_use_is_counted_against_the_allowance(
     assert doc["used_today"] == 8.0
     assert doc["left_today"] == 0.0
     assert doc["over_today"] is True
+    # The next step's day in words, as the Taper page says it (not an ISO date).
+    next_step = date.fromisoformat(doc["next_step"])
+    out = run(capsys, "taper", "status")[1]
+    assert f"The next step is due on {wording.day(next_step)}." in out
+    assert doc["next_step"] not in out
 
 
 def test_withdrawal_symptoms_on_consecutive_checkins_propose_a_hold(

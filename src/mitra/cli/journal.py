@@ -354,9 +354,10 @@ def today_cmd(json_out: JsonFlag = False) -> None:
         print_document(read)
         return
     t = read.totals
+    low, high = f"{t.mg_mitragynine_low:.0f}", f"{t.mg_mitragynine_high:.0f}"
     out.print(
         f"{wording.day(read.day)}: {t.grams_leaf:g} g of leaf, about {t.mg_mitragynine:.0f} mg "
-        f"mitragynine ({t.mg_mitragynine_low:.0f}-{t.mg_mitragynine_high:.0f})."
+        "mitragynine" + ("." if low == high else f" (likely range {low}-{high} mg).")
     )
     if t.other_doses:
         out.print("Also (not counted as leaf): " + escape(", ".join(t.other_doses)))

@@ -98,6 +98,7 @@ def status(json_out: JsonFlag = False) -> None:
         out.print("No taper in progress. Preview one with 'mitra taper plan'.")
         return
     from mitra.vocabulary import unit_text
+    from mitra.wording import day
 
     unit = read.unit or ""
     out.print(
@@ -112,8 +113,10 @@ def status(json_out: JsonFlag = False) -> None:
             + (" - over today's allowance" if read.over_today else ""),
             highlight=False,
         )
-    if read.next_step:
-        out.print(f"Next step: {read.next_step}", highlight=False)
+    if read.next_step and read.used_today is None:  # as the Taper page says it
+        out.print(f"Your taper starts on {day(read.next_step)}.", highlight=False)
+    elif read.next_step and not read.held:
+        out.print(f"The next step is due on {day(read.next_step)}.", highlight=False)
     if read.held:  # as the Taper page: held already, so no proposal to hold
         settled = read.hold is not None and read.hold.settled
         out.print(
