@@ -261,9 +261,13 @@ def serving(data: Path) -> Iterator[int]:
         yield port
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        ended = process.wait(timeout=10)
         if process.stdout:
             process.stdout.close()
+    # Ended as a service manager or `kill` ends it (SIGTERM): cleanly, taking with it the
+    # address it recorded for `mitra reminders`.
+    assert ended == 0
+    assert not (data / "serving.json").exists()
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ import errno
 import ipaddress
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -128,8 +129,15 @@ def serve(
     if record is not None:
         url = f"http://{'[' + host.strip('[]') + ']' if ':' in host else host}:{port}"
         write_private(record, json.dumps({"url": url, "pid": os.getpid()}) + "\n")
+    # Stopped as Ctrl+C stops it when a service manager or `kill` ends it (SIGTERM): the
+    # server closes inside run(), the address is taken away, and the exit status is 0.
+    signal.signal(signal.SIGTERM, _stop)
     try:
         server.run()  # Ctrl+C closes the server inside run()
     finally:
         if record is not None:
             record.unlink(missing_ok=True)
+
+
+def _stop(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
