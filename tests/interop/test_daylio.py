@@ -166,3 +166,32 @@ def test_a_broken_file_exits_2_from_the_cli(
     assert exit_info.value.code == 2
     assert "line 2:" in capsys.readouterr().err
     assert CheckIn.objects.filter(person=alice).count() == 0
+
+
+def test_a_time_the_clocks_skipped_is_read_an_hour_later_and_said_so(
+    alice: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # 02:30 on 29 March 2026 never showed on a clock in Berlin (02:00 became 03:00).
+    rows = (
+        "2026-03-29,March 29,Sunday,2:30 am,meh,,,\n2026-03-28,March 28,Saturday,2:30 am,good,,,\n"
+    )
+    parsed = parse("daylio", (HEADER + rows).encode(), BERLIN)
+    at = {r.where: r.data["at"] for r in parsed.rows}
+    assert at["line 2"] == datetime(2026, 3, 29, 3, 30, tzinfo=BERLIN)
+    assert at["line 2"].utcoffset().total_seconds() == 7200  # type: ignore[union-attr]
+    assert at["line 3"] == datetime(2026, 3, 28, 2, 30, tzinfo=BERLIN)  # an ordinary night
+    assert [(a.where, a.reason) for a in parsed.adjusted] == [
+        ("line 2", "02:30 on 29 Mar 2026 is not a time in Europe/Berlin (the clocks went "
+                   "forward): read as 03:30"),
+    ]  # fmt: skip
+    assert not parsed.skipped
+    # The preview and the command say it; the entry is kept.
+    report = import_file(alice, "daylio", (HEADER + rows).encode(), dry_run=True)
+    assert report.added["checkin"] == 2
+    assert report.document()["adjusted"][0]["where"] == "line 2"
+    from mitra.cli import main
+
+    export = tmp_path / "daylio.csv"
+    export.write_text(HEADER + rows)
+    main(["import", "daylio", str(export), "--dry-run"])
+    assert "Read otherwise line 2: 02:30 on 29 Mar 2026 is not a time in" in capsys.readouterr().out

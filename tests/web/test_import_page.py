@@ -91,3 +91,20 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(
     response = _upload(client, "bearable-export.csv", "bearable")
     assert response.status_code == 413
     assert "larger than" in response.content.decode()
+
+
+def test_the_preview_names_a_time_the_clocks_skipped_and_how_it_was_read(
+    client: Client, alice: Any, data_dir: Path
+) -> None:
+    # Track & Graph, a timestamp without its offset at 02:30 on the night Berlin's clocks
+    # went from 02:00 to 03:00: kept, read as 03:30, and said in the preview.
+    rows = "FeatureName,Timestamp,Value,Label,Note\nAnxiety,2026-03-29T02:30:00,4,,\n"
+    data = SimpleUploadedFile("tg.csv", rows.encode(), content_type="text/csv")
+    html = client.post(
+        "/import", {"action": "preview", "format": "track-and-graph", "file": data}
+    ).content.decode()
+    assert "Rows read otherwise than written" in html
+    assert (
+        "<strong>line 2</strong>: 02:30 on 29 Mar 2026 is not a time in Europe/Berlin (the clocks "
+        "went forward): read as 03:30" in html
+    )

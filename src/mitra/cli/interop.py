@@ -73,3 +73,6 @@ def import_command(
             out.print(f"  {name} = {target}", highlight=False, markup=False)
     for skipped in report.skipped:
         out.print(f"Skipped {skipped['where']}: {skipped['reason']}", highlight=False, markup=False)
+    for adjusted in report.adjusted:
+        out.print(f"Read otherwise {adjusted['where']}: {adjusted['reason']}", highlight=False,
+                  markup=False)  # fmt: skip

@@ -27,6 +27,8 @@ class ImportReport:
     added: dict[str, int]
     already: dict[str, int]
     skipped: list[dict[str, str]]
+    # Rows kept but read otherwise than written (a local time the clocks skipped), and how.
+    adjusted: list[dict[str, str]] = field(default_factory=list)
     # The names in the file (activities, factors) and what each became; empty for formats
     # without such names.
     mapping: dict[str, str] = field(default_factory=dict)
@@ -53,6 +55,7 @@ class ImportReport:
             "added": self.added,
             "already_imported": self.already,
             "skipped": self.skipped,
+            "adjusted": self.adjusted,
             "mapping": self.mapping,
         }
 
@@ -76,7 +79,9 @@ def import_file(
     result = import_rows(person, format, parsed.rows, dry_run=dry_run, own=own)
     skipped = [{"where": s.where, "reason": s.reason} for s in parsed.skipped]
     skipped += [{"where": where, "reason": reason} for where, reason in result.skipped]
-    return ImportReport(format, dry_run, result.added, result.already, skipped, parsed.mapping)
+    adjusted = [{"where": a.where, "reason": a.reason} for a in parsed.adjusted]
+    return ImportReport(format, dry_run, result.added, result.already, skipped,
+                        mapping=parsed.mapping, adjusted=adjusted)  # fmt: skip
 
 
 #: Each kind of entry an import stores, as a person reads it (one, several).

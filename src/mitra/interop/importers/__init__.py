@@ -65,6 +65,8 @@ class Parsed:
 
     rows: list[Row] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # Rows kept but read otherwise than written (a local time the clocks skipped), and how.
+    adjusted: list[Skipped] = field(default_factory=list)
     # Each name the file used (an activity, a factor) and what it became, for the dry run.
     mapping: dict[str, str] = field(default_factory=dict)
     # mitra's own exports: the identity of the journal they came from (`journal_id`), else None.

@@ -169,7 +169,8 @@ def parse(data: bytes, zone: ZoneInfo, overrides: Mapping[str, str]) -> Parsed:
         stamp = f"{day:%Y-%m-%d} {part}"
         group = groups.get(stamp)
         if group is None:
-            group = groups[stamp] = _Group(where, stamp, local_time(day, at_clock, zone))
+            at = local_time(day, at_clock, zone, parsed, where)
+            group = groups[stamp] = _Group(where, stamp, at)
         entry = f"{stamp}/{row['category'].strip().casefold()}/{row['detail'].strip().casefold()}"
         counts[entry] = counts.get(entry, 0) + 1
         _one(parsed, mapping, group, where=where, key=f"{entry}#{counts[entry]}", row=row)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator, Sequence
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from . import ImportFileError
+from mitra import wording
+
+from . import ImportFileError, Parsed, Skipped
 
 __all__ = ["local_time", "records", "text_of"]
 
@@ -55,6 +57,21 @@ def records(
         raise ImportFileError(f"line {reader.line_num}: {exc}") from None
 
 
-def local_time(day: datetime, at: time, zone: ZoneInfo) -> datetime:
-    """A wall-clock time on a day, read in the journal's zone (the earlier of a repeated hour)."""
-    return datetime.combine(day.date(), at).replace(tzinfo=zone, fold=0)
+def local_time(
+    day: datetime, at: time, zone: ZoneInfo, parsed: Parsed | None = None, where: str = ""
+) -> datetime:
+    """A wall-clock time on a day, read in the journal's zone (the earlier of a repeated hour).
+
+    A time the clocks skipped that day (the hour they go forward) is read as the clock showed
+    it an hour later (02:30 as 03:30, the same moment), and said in `parsed.adjusted`."""
+    written = datetime.combine(day.date(), at)
+    moment = written.replace(tzinfo=zone, fold=0).astimezone(UTC).astimezone(zone)
+    if moment.replace(tzinfo=None) != written and parsed is not None:
+        parsed.adjusted.append(
+            Skipped(
+                where,
+                f"{at:%H:%M} on {wording.day(written.date())} is not a time in {zone.key} (the "
+                f"clocks went forward): read as {moment:%H:%M}",
+            )
+        )
+    return moment

@@ -79,7 +79,7 @@ def parse(data: bytes, zone: ZoneInfo, overrides: Mapping[str, str]) -> Parsed:
                 Skipped(where, f"time {row['time'][:40]!r} is not a time like 9:15 pm or 21:15")
             )
             continue
-        at = local_time(day, at_clock, zone)
+        at = local_time(day, at_clock, zone, parsed, where)
         stamp = f"{day:%Y-%m-%d} {at_clock:%H:%M}"
         seen[stamp] = seen.get(stamp, 0) + 1
         key = f"{stamp}#{seen[stamp]}"

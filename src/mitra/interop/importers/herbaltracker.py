@@ -46,7 +46,7 @@ def parse(data: bytes, zone: ZoneInfo, overrides: Mapping[str, str]) -> Parsed:
     required = ("date", "time", "iso_timestamp", "strain_name", "amount_g")
     for line, row in records(data, required, name="Herbal Tracker+"):
         where = f"line {line}"
-        at = _when(row, zone)
+        at = _when(row, zone, parsed, where)
         if isinstance(at, str):
             parsed.skipped.append(Skipped(where, at))
             continue
@@ -68,11 +68,11 @@ def parse(data: bytes, zone: ZoneInfo, overrides: Mapping[str, str]) -> Parsed:
     return parsed
 
 
-def _when(row: dict[str, str], zone: ZoneInfo) -> datetime | str:
+def _when(row: dict[str, str], zone: ZoneInfo, parsed: Parsed, where: str) -> datetime | str:
     """The row's time, or the reason it has none."""
     stamp = row["iso_timestamp"].strip()
     if stamp:
-        at = when(stamp, zone)
+        at = when(stamp, zone, parsed, where)
         return at if at is not None else f"iso_timestamp {stamp[:40]!r} is not ISO 8601"
     try:
         day = datetime.strptime(row["date"].strip(), "%Y-%m-%d")
@@ -81,4 +81,4 @@ def _when(row: dict[str, str], zone: ZoneInfo) -> datetime | str:
     at_clock = _clock(row["time"])
     if at_clock is None:
         return f"time {row['time'][:40]!r} is not a time like 21:15 (and no iso_timestamp)"
-    return local_time(day, at_clock, zone)
+    return local_time(day, at_clock, zone, parsed, where)

@@ -37,7 +37,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import Parsed, Row, Skipped
-from .csv_file import records
+from .csv_file import local_time, records
 from .mapping import DEFAULT_MINUTES, DEFAULTS, ActivityMap, Target
 
 FEATURES: dict[str, str] = {
@@ -51,8 +51,11 @@ _LEGACY = re.compile(rf"^\s*({_NUMBER})\s*:(.*)$", re.DOTALL)
 _ZONE_ID = re.compile(r"\[[^\]]{1,60}\]\s*$")
 
 
-def when(text: str, zone: ZoneInfo) -> datetime | None:
-    """An ISO 8601 timestamp (offset kept; none: the journal's zone); None if it is not one."""
+def when(
+    text: str, zone: ZoneInfo, parsed: Parsed | None = None, where: str = ""
+) -> datetime | None:
+    """An ISO 8601 timestamp (offset kept; none: the journal's zone, as `local_time` reads it);
+    None if it is not one."""
     text = _ZONE_ID.sub("", text.strip())
     if not text or len(text) > 40:
         return None
@@ -60,7 +63,7 @@ def when(text: str, zone: ZoneInfo) -> datetime | None:
         at = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return at if at.tzinfo is not None else at.replace(tzinfo=zone)
+    return at if at.tzinfo is not None else local_time(at, at.time(), zone, parsed, where)
 
 
 def value_of(text: str) -> tuple[float | None, float | None, str]:
@@ -106,7 +109,7 @@ def parse(data: bytes, zone: ZoneInfo, overrides: Mapping[str, str]) -> Parsed:
         if not feature:
             parsed.skipped.append(Skipped(where, "FeatureName is empty"))
             continue
-        at = when(row["timestamp"], zone)
+        at = when(row["timestamp"], zone, parsed, where)
         if at is None:
             reason = (f"Timestamp {row['timestamp'][:40]!r} is not ISO 8601 like "
                       "2024-06-14T08:10+02:00")  # fmt: skip
