@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -397,10 +398,11 @@ def _state(pid: int) -> str:
 
 
 def _responses(env: dict[str, str]) -> int:
-    listed = subprocess.run(
-        [*DIRECT, "responses", "--json"], env=env, capture_output=True, text=True, check=True
-    )
-    return len(json.loads(listed.stdout)["responses"])
+    """The questionnaire responses stored in the journal, read from its file (read-only)."""
+    path = Path(env["MITRA_DATA_DIR"]) / "mitra.sqlite3"
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        found = db.execute("SELECT count(*) FROM journal_response WHERE deleted_at IS NULL")
+        return int(found.fetchone()[0])
 
 
 def test_the_server_holds_no_journal_file_and_its_socket_is_private(
