@@ -15,6 +15,8 @@ __all__ = [
     "band_text",
     "day",
     "figure",
+    "mg",
+    "mg_range",
     "moment",
     "plural",
     "restates",
@@ -33,6 +35,18 @@ def figure(value: float, digits: int = 1) -> str:
     if text.startswith("-") and float(text) == 0.0:
         text = text[1:]
     return text
+
+
+def mg(value: float) -> str:
+    """Milligrams as mitra gives an estimate of them: whole below 10 mg only to two significant
+    figures ("210 mg", "4.5 mg")."""
+    return f"{value:.0f} mg" if value >= 10 else f"{value:.2g} mg"
+
+
+def mg_range(low: float, high: float) -> str:
+    """A range of milligrams, "150-290 mg"; one figure when both ends read the same."""
+    low_text, high_text = mg(low), mg(high)
+    return high_text if low_text == high_text else f"{low_text[:-3]}-{high_text}"
 
 
 def signed(value: float, digits: int = 1) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -177,8 +177,9 @@ def test_a_time_the_clocks_skipped_is_read_an_hour_later_and_said_so(
     )
     parsed = parse("daylio", (HEADER + rows).encode(), BERLIN)
     at = {r.where: r.data["at"] for r in parsed.rows}
-    assert at["line 2"] == datetime(2026, 3, 29, 3, 30, tzinfo=BERLIN)
-    assert at["line 2"].utcoffset().total_seconds() == 7200  # type: ignore[union-attr]
+    # The moment 02:30 names at the winter offset, 01:30 UTC, which the clock showed as 03:30.
+    assert at["line 2"].astimezone(UTC) == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    assert at["line 2"].astimezone(UTC).astimezone(BERLIN).strftime("%H:%M") == "03:30"
     assert at["line 3"] == datetime(2026, 3, 28, 2, 30, tzinfo=BERLIN)  # an ordinary night
     assert [(a.where, a.reason) for a in parsed.adjusted] == [
         ("line 2", "02:30 on 29 Mar 2026 is not a time in Europe/Berlin (the clocks went "
@@ -194,4 +195,4 @@ def test_a_time_the_clocks_skipped_is_read_an_hour_later_and_said_so(
     export = tmp_path / "daylio.csv"
     export.write_text(HEADER + rows)
     main(["import", "daylio", str(export), "--dry-run"])
-    assert "Read otherwise line 2: 02:30 on 29 Mar 2026 is not a time in" in capsys.readouterr().out
+    assert "Adjusted line 2: 02:30 on 29 Mar 2026 is not a time in" in capsys.readouterr().out

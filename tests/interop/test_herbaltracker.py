@@ -98,3 +98,19 @@ def test_any_rows_under_the_header_give_rows_and_skips_never_a_crash(rows: list[
     csv.writer(buffer).writerows(rows)
     with contextlib.suppress(ImportFileError):
         parse("herbal-tracker", (HEADER + buffer.getvalue()).encode(), BERLIN)
+
+
+def test_a_dose_at_a_time_the_clocks_skipped_keeps_its_source_key_and_is_said_once(
+    alice: Any,
+) -> None:
+    # 02:30 on the night Berlin's clocks went forward: kept, said in the preview, and keyed by
+    # the time as written, so a file imported before this reading is not imported twice.
+    rows = HEADER + "2026-03-29,02:30,,RMD,Red Maeng Da,2.5,\n2026-03-29,02:40,,RMD,Red,-1,\n"
+    parsed = parse("herbal-tracker", rows.encode(), BERLIN)
+    (dose,) = parsed.rows[-1:]
+    assert dose.key.startswith("2026-03-29T02:30:00+01:00/")
+    report = import_file(alice, "herbal-tracker", rows.encode(), dry_run=False)
+    # The row skipped for its amount is named once, as skipped, not also as read otherwise.
+    assert [a["where"] for a in report.adjusted] == ["line 2"]
+    assert [s["where"] for s in report.skipped] == ["line 3"]
+    assert import_file(alice, "herbal-tracker", rows.encode(), dry_run=True).added.get("dose") == 0

@@ -128,3 +128,19 @@ def test_any_rows_under_the_header_give_rows_and_skips_never_a_crash(rows: list[
     csv.writer(buffer).writerows(rows)
     with contextlib.suppress(ImportFileError):
         parse("track-and-graph", (HEADER + buffer.getvalue()).encode(), BERLIN)
+
+
+def test_a_timestamp_at_the_edge_of_the_calendar_is_skipped_not_a_crash() -> None:
+    for stamp in ("0001-01-01T00:10:00", "9999-12-31T23:50:00"):
+        for zone in (BERLIN, ZoneInfo("America/Los_Angeles")):
+            parsed = parse("track-and-graph", f"{HEADER}Anxiety,{stamp},4,,\n".encode(), zone)
+            assert not parsed.adjusted
+            assert len(parsed.rows) + len(parsed.skipped) <= 1
+
+
+def test_a_gap_that_moves_the_day_names_the_day_it_was_read_as() -> None:
+    # Samoa skipped 30 December 2011 whole: noon that day is noon on the 31st.
+    apia = ZoneInfo("Pacific/Apia")
+    parsed = parse("track-and-graph", f"{HEADER}Anxiety,2011-12-30T12:00:00,4,,\n".encode(), apia)
+    (adjusted,) = parsed.adjusted
+    assert adjusted.reason.endswith("read as 12:00 on 31 Dec 2011")

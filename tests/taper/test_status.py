@@ -149,3 +149,15 @@ def test_the_api_takes_a_taper_only_as_json_with_the_keys_it_has(
     )
     assert typo.status_code == 422
     assert "pase" in typo.json()["errors"]
+
+
+def test_a_taper_that_starts_later_says_on_which_day(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    start = timezone.localdate() + timedelta(days=5)
+    code, _, err = run(capsys, "taper", "plan", "--to", "0", "--pace", "10-per-week",
+                       "--from", "8g", "--start", start.isoformat(), "--save")  # fmt: skip
+    assert code == 0, err
+    out = run(capsys, "taper", "status")[1]
+    assert f"Your taper starts on {wording.day(start)}." in out
+    assert "next step is due" not in out

@@ -103,7 +103,7 @@ def test_the_preview_names_a_time_the_clocks_skipped_and_how_it_was_read(
     html = client.post(
         "/import", {"action": "preview", "format": "track-and-graph", "file": data}
     ).content.decode()
-    assert "Rows read otherwise than written" in html
+    assert "Rows read at another time" in html
     assert (
         "<strong>line 2</strong>: 02:30 on 29 Mar 2026 is not a time in Europe/Berlin (the clocks "
         "went forward): read as 03:30" in html

@@ -74,5 +74,5 @@ def import_command(
     for skipped in report.skipped:
         out.print(f"Skipped {skipped['where']}: {skipped['reason']}", highlight=False, markup=False)
     for adjusted in report.adjusted:
-        out.print(f"Read otherwise {adjusted['where']}: {adjusted['reason']}", highlight=False,
+        out.print(f"Adjusted {adjusted['where']}: {adjusted['reason']}", highlight=False,
                   markup=False)  # fmt: skip

@@ -354,10 +354,11 @@ def today_cmd(json_out: JsonFlag = False) -> None:
         print_document(read)
         return
     t = read.totals
-    low, high = f"{t.mg_mitragynine_low:.0f}", f"{t.mg_mitragynine_high:.0f}"
+    spread = wording.mg_range(t.mg_mitragynine_low, t.mg_mitragynine_high)
+    middle = wording.mg(t.mg_mitragynine)
     out.print(
-        f"{wording.day(read.day)}: {t.grams_leaf:g} g of leaf, about {t.mg_mitragynine:.0f} mg "
-        "mitragynine" + ("." if low == high else f" (likely range {low}-{high} mg).")
+        f"{wording.day(read.day)}: {t.grams_leaf:g} g of leaf, about {middle} of mitragynine"
+        + ("." if spread == middle else f" ({spread}).")
     )
     if t.other_doses:
         out.print("Also (not counted as leaf): " + escape(", ".join(t.other_doses)))

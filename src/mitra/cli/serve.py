@@ -126,15 +126,16 @@ def serve(
     # Where it answers, for `mitra reminders`' feed address (only on loopback: beyond it an
     # HTTPS proxy's address is the one to give, with --base-url).
     record = Path(settings.DATA_DIR) / SERVING_FILE if _is_loopback(host) else None
-    if record is not None:
-        url = f"http://{'[' + host.strip('[]') + ']' if ':' in host else host}:{port}"
-        write_private(record, json.dumps({"url": url, "pid": os.getpid()}) + "\n")
     # Stopped as Ctrl+C stops it when a service manager or `kill` ends it (SIGTERM): the
     # server closes inside run(), the address is taken away, and the exit status is 0.
-    signal.signal(signal.SIGTERM, _stop)
+    before = signal.signal(signal.SIGTERM, _stop)
     try:
+        if record is not None:
+            url = f"http://{'[' + host.strip('[]') + ']' if ':' in host else host}:{port}"
+            write_private(record, json.dumps({"url": url, "pid": os.getpid()}) + "\n")
         server.run()  # Ctrl+C closes the server inside run()
     finally:
+        signal.signal(signal.SIGTERM, before)
         if record is not None:
             record.unlink(missing_ok=True)
 

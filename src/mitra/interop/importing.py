@@ -79,7 +79,9 @@ def import_file(
     result = import_rows(person, format, parsed.rows, dry_run=dry_run, own=own)
     skipped = [{"where": s.where, "reason": s.reason} for s in parsed.skipped]
     skipped += [{"where": where, "reason": reason} for where, reason in result.skipped]
-    adjusted = [{"where": a.where, "reason": a.reason} for a in parsed.adjusted]
+    left_out = {s["where"] for s in skipped}
+    adjusted = [{"where": a.where, "reason": a.reason} for a in parsed.adjusted
+                if a.where not in left_out]  # fmt: skip
     return ImportReport(format, dry_run, result.added, result.already, skipped,
                         mapping=parsed.mapping, adjusted=adjusted)  # fmt: skip
 

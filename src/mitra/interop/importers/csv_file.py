@@ -62,16 +62,25 @@ def local_time(
 ) -> datetime:
     """A wall-clock time on a day, read in the journal's zone (the earlier of a repeated hour).
 
-    A time the clocks skipped that day (the hour they go forward) is read as the clock showed
-    it an hour later (02:30 as 03:30, the same moment), and said in `parsed.adjusted`."""
+    A time the clocks skipped that day (when they go forward) is read as the moment it names
+    with the offset before the change, which the clock showed as a later time (02:30 as 03:30),
+    and said in `parsed.adjusted`. The value keeps the time as written (its text is part of
+    some formats' source keys, so a file imported before stays imported)."""
     written = datetime.combine(day.date(), at)
-    moment = written.replace(tzinfo=zone, fold=0).astimezone(UTC).astimezone(zone)
-    if moment.replace(tzinfo=None) != written and parsed is not None:
+    found = written.replace(tzinfo=zone, fold=0)
+    try:
+        shown = found.astimezone(UTC).astimezone(zone)
+    except OverflowError:  # year 1 or 9999: refused by the journal's bounds, not here
+        return found
+    if shown.replace(tzinfo=None) != written and parsed is not None:
+        read_as = f"{shown:%H:%M}" + (
+            f" on {wording.day(shown.date())}" if shown.date() != written.date() else ""
+        )
         parsed.adjusted.append(
             Skipped(
                 where,
                 f"{at:%H:%M} on {wording.day(written.date())} is not a time in {zone.key} (the "
-                f"clocks went forward): read as {moment:%H:%M}",
+                f"clocks went forward): read as {read_as}",
             )
         )
-    return moment
+    return found

@@ -15,6 +15,7 @@ from datetime import date, timedelta, tzinfo
 import numpy as np
 import numpy.typing as npt
 
+from mitra import wording
 from mitra.knowledge.pharmacokinetics import load_pharmacokinetics
 from mitra.safety.evidence import (
     Evidence,
@@ -41,7 +42,7 @@ __all__ = [
 
 
 def _mg(value: float) -> str:
-    return f"{value:.0f} mg" if value >= 10 else f"{value:.2g} mg"
+    return wording.mg(value)
 
 
 @dataclass(frozen=True)
