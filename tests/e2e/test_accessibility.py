@@ -194,7 +194,7 @@ def _axe_violations(page: Any, *, since_shown: bool = False) -> list[str]:
 
 
 @pytest.mark.once
-@pytest.mark.parametrize("path", ["/taper", "/"])
+@pytest.mark.parametrize("path", ["/taper", "/", "/insights"])
 def test_a_taper_in_progress_meets_wcag_22_aa_and_reflows(taper_page: Any, path: str) -> None:
     assert_page_accessible(taper_page, path)
 

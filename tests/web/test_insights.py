@@ -122,3 +122,15 @@ def test_the_insights_page_shows_a_write_a_deletion_and_its_undo_at_once(
     assert journal_span() == first
     services.restore_checkin(alice, old.pk)
     assert journal_span() == moved
+
+
+def test_every_card_of_the_report_is_on_the_page_the_taper_cards_included(
+    client: Client, capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    load_demo(alice, days=60, seed=1, taper=True)
+    ids = [c["id"] for c in json.loads(run(capsys, "insights", "--json")[1])["cards"]]
+    assert {"taper.anxiety", "taper.sows"} <= set(ids)
+    html = client.get("/insights").content.decode()
+    assert [i for i in ids if f'id="{i}"' not in html] == []
+    assert "<h2>Your taper</h2>" in html
+    assert "Withdrawal (SOWS), step by step of your taper" in html

@@ -118,7 +118,13 @@ def _body(report: InsightsRead) -> str:
         ("Anxiety over time", [c for c in cards if c.id in ("anxiety.trend", "gad7.history")]),
         ("Practices, sleep and diet", [c for c in cards if c.id.startswith(FOREST_PREFIXES)]),
         ("Kratom", [c for c in cards if c.id.startswith("kratom.")]),
+        ("Your taper", [c for c in cards if c.id.startswith("taper.")]),
     ]
+    # Every card of the report is on the page, as in `mitra insights` and the API: one that
+    # no section above names comes last, under a heading of its own.
+    placed = {c.id for _, section in sections for c in section}
+    sections.append(("More findings", [c for c in cards if c.id not in placed]))
+    sections = [(heading, section) for heading, section in sections if section]
     charted = {c.id: CARD_CHARTS[c.id][1] for c in cards if _has_chart(c)}
     context = {
         "report": report,
