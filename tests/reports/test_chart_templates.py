@@ -74,3 +74,30 @@ def test_a_spec_with_a_mistake_is_not_valid_vega_lite(monkeypatch: pytest.Monkey
 def test_the_charts_match_the_vega_lite_version_vl_convert_draws() -> None:
     version = charts.VEGA_LITE_SCHEMA.rsplit("/v", 1)[1].removesuffix(".json")
     assert version.startswith(vlc.get_vegalite_versions()[-1].removeprefix("v").split(".")[0])
+
+
+def test_the_taper_chart_draws_sows_on_its_whole_scale_of_0_to_64(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    specs = _drawn_specs(monkeypatch)
+    taper = next(s for k, s in specs.items() if k.startswith("taper"))
+    scales = [
+        layer["encoding"]["y"]
+        for layer in _layers(taper)
+        if layer.get("encoding", {}).get("y", {}).get("field") == "sows"
+    ]
+    assert scales
+    assert all(y["scale"]["domain"] == [0, 64] for y in scales)
+    assert all(y["title"] == "SOWS (0-64)" for y in scales)
+    days = [date(2026, 1, 5)]
+    chart = taper_chart.taper_chart(days, [3], [3], [52], [4], unit="g", days_over=0)
+    assert "SOWS (0-64)" in chart.columns
+
+
+def _layers(spec: Any) -> list[dict[str, Any]]:
+    """Every unit spec inside `spec` (layers, concatenations), flattened."""
+    found = []
+    for key in ("layer", "vconcat", "hconcat", "concat"):
+        for part in spec.get(key, []):
+            found += _layers(part)
+    return found + ([spec] if "mark" in spec else [])

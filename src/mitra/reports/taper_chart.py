@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from mitra.knowledge.instruments import load_instruments
 from mitra.reports.charts import (
     ANXIETY_COLOR,
     GRAMS_COLOR,
@@ -38,7 +39,7 @@ def taper_chart(
 ) -> Chart:
     """Daily use (bars) against the step's allowance (a stepped line); SOWS and anxiety below.
 
-    `unit` is the taper's own unit ("g", "mg" or "capsule"); SOWS is 0-40, anxiety 0-10.
+    `unit` is the taper's own unit ("g", "mg" or "capsule"); SOWS is 0-64, anxiety 0-10.
     """
     records = [
         {"day": d.isoformat(), "allowance": a, "used": u, "sows": s, "anxiety": x}
@@ -68,8 +69,8 @@ def taper_chart(
                 "y": _field(
                     "sows:Q",
                     axis={"titleColor": SOWS_COLOR},
-                    scale={"domain": [0, 40]},
-                    title="SOWS (0-40)",
+                    scale={"domain": [0, sows_maximum()]},
+                    title=f"SOWS (0-{sows_maximum()})",
                 ),
             },
         }
@@ -121,7 +122,18 @@ def taper_chart(
         svg_narrow=narrow,
         title=title,
         summary=summary,
-        columns=("Day", f"Allowance ({label})", f"Used ({label})", "SOWS (0-40)", "Anxiety (0-10)"),
+        columns=(
+            "Day",
+            f"Allowance ({label})",
+            f"Used ({label})",
+            f"SOWS (0-{sows_maximum()})",
+            "Anxiety (0-10)",
+        ),
         rows=rows,
         empty=not days,
     )
+
+
+def sows_maximum() -> int:
+    """The SOWS's highest total (16 items of 0-4: 64), from the instrument's definition."""
+    return load_instruments()["SOWS"].maximum
