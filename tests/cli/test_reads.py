@@ -83,3 +83,11 @@ def test_entries_show_every_kind_and_filter_by_kind(
     assert "GAD-2: 3 of 6" in out
     assert "Yoga" not in out
     assert "Check-in" not in out
+
+
+def test_a_sleep_quality_given_without_the_hours_is_shown_in_the_journal(
+    capsys: pytest.CaptureFixture[str], alice: Any, client: Any
+) -> None:
+    assert run(capsys, "checkin", "3", "--sleep-quality", "2")[0] == 0
+    assert "sleep quality 2/5" in run(capsys, "entries")[1]
+    assert "sleep quality 2/5" in client.get("/journal").content.decode()

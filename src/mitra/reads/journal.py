@@ -184,6 +184,8 @@ def checkin_entry(c: CheckIn, practices: list[Practice], zone: Any = UTC) -> Ent
     if c.sleep_hours is not None:
         quality = f", quality {c.sleep_quality}/5" if c.sleep_quality else ""
         details.append(f"slept {_amount(c.sleep_hours)} h{quality}")
+    elif c.sleep_quality:  # rated without the hours: said all the same
+        details.append(f"sleep quality {c.sleep_quality}/5")
     labels: dict[str, str] = {str(k): v for k, v in PRACTICE_KINDS.items()}
     details.extend(f"{labels.get(p.kind, p.kind)}: {p.minutes} min" for p in practices)
     if c.regular_meals is not None:
