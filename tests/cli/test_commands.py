@@ -433,3 +433,21 @@ def test_help_shows_flags_without_a_value_and_repeatable_options_by_their_item(
     assert code == 0
     assert "<bool>" not in out
     assert "<list[" not in out
+
+
+@pytest.mark.django_db
+def test_a_refused_entry_names_the_option_and_what_was_typed(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    assert refused(
+        capsys, "checkin", "4", "--practice", "walk=10", "--practice", "knitting=15"
+    ) == (
+        "mitra: --practice 'knitting=15': kind must be one of: 'mindfulness', 'breathing', "
+        "'exercise', 'yoga', 'walk', 'therapy' or 'journaling'"
+    )
+    assert refused(capsys, "checkin", "4", "--practice", "walk=99999") == (
+        "mitra: --practice 'walk=99999': minutes must be at most 720"
+    )
+    assert refused(capsys, "checkin", "4", "--at", "1999-01-01 08:00").startswith(
+        "mitra: --at is before the year 2000"
+    )

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import unicodedata
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, get_args, get_origin
@@ -366,10 +367,27 @@ def replay_token(*parts: object) -> str:
     return "cli-" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
 
 
-def refused(exc: Any, *, then: str = "") -> NoReturn:
-    """A service's refusal as one line: the first field and its message, then `then`."""
+#: The option a command takes a service's field from, where it is not the field's own name.
+_FIELD_OPTIONS = {"at": "--at", "taken_at": "--at"}
+
+
+def refused(
+    exc: Any, *, then: str = "", typed: Mapping[str, tuple[str, Sequence[str]]] | None = None
+) -> NoReturn:
+    """A service's refusal as one line: the first field and its message, then `then`.
+
+    A field is named by the option it came from (`--at`); an item of a list, by what the person
+    typed for it: `typed` maps the list's field to its option and the values given, so
+    "practices.0.kind" reads "--practice 'knitting=15': kind"."""
     field, message = next(iter(exc.errors.items()))
-    name = field.replace("_", " ").replace(".", " ")
+    parts = field.split(".")
+    if typed and parts[0] in typed and len(parts) > 2 and parts[1].isdigit():
+        option, values = typed[parts[0]]
+        index = int(parts[1])
+        given = f" '{values[index]}'" if index < len(values) else ""
+        name = f"{option}{given}: " + " ".join(parts[2:]).replace("_", " ")
+    else:
+        name = _FIELD_OPTIONS.get(field) or field.replace("_", " ").replace(".", " ")
     reads_on = message.startswith(("is ", "must ", "needs ", "may ", "lists ", "brings "))
     fail((f"{name} {message}" if reads_on else f"{name}: {message}") + then)
 

@@ -331,7 +331,7 @@ def checkin(
     except DuplicateSubmission as exc:
         fail(f"this check-in is already in the journal (check-in {exc.entry.pk})")
     except EntryInvalid as exc:
-        refused(exc)
+        refused(exc, typed={"practices": ("--practice", practice or [])})
     if json_out:
         print_json(
             {"id": saved.pk, "at": saved.at.astimezone(UTC).isoformat(), "anxiety": saved.anxiety}
