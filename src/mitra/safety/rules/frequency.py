@@ -41,10 +41,6 @@ __all__ = [
 ]
 
 
-def _mg(value: float) -> str:
-    return wording.mg(value)
-
-
 @dataclass(frozen=True)
 class WeekTotal:
     """One complete local week: estimated mg of mitragynine (with range) and grams of leaf."""
@@ -58,10 +54,7 @@ class WeekTotal:
 
     def text(self) -> str:
         """ "210 mg of mitragynine (150-290 mg); 14 g of leaf"."""
-        out = (
-            f"{_mg(self.mg_mitragynine)} of mitragynine "
-            f"({_mg(self.mg_mitragynine_low)}-{_mg(self.mg_mitragynine_high)})"
-        )
+        out = _week_mg(self)
         if self.grams_leaf is not None:
             out += f"; {grams_text(self.grams_leaf)} of leaf"
         return out
@@ -256,8 +249,8 @@ def rising_weekly_dose(data: SafetyInput) -> list[Finding]:
 def _week_mg(week: WeekTotal) -> str:
     """A week's mg of mitragynine with its range, in a sentence."""
     return (
-        f"{_mg(week.mg_mitragynine)} of mitragynine "
-        f"({_mg(week.mg_mitragynine_low)}-{_mg(week.mg_mitragynine_high)})"
+        f"{wording.mg(week.mg_mitragynine)} of mitragynine "
+        f"({wording.mg(week.mg_mitragynine_low)}-{wording.mg(week.mg_mitragynine_high)})"
     )
 
 
