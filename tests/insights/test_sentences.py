@@ -109,3 +109,19 @@ def test_more_anxiety_after_larger_doses_is_said_without_the_relief_caveat() -> 
     sentence = dose_response_sentence(0.4, 0.2, 0.6, mg=10, ratings=30, hit=True)
     assert sentence.startswith("In the hours after a dose, for each extra 10 mg")
     assert "too much kratom can exacerbate anxiety" in sentence
+
+
+def test_a_factor_whose_interval_leaves_out_zero_but_does_not_stand_out_says_both() -> None:
+    # Its own 95% interval excludes no difference; across every factor tested it is not a
+    # discovery. "Not clearly different from no difference" would contradict the interval.
+    walk = factor_sentence("exercise", 0, est=-0.5, low=-0.9, high=-0.1, n=30, hit=False)
+    assert "(95% interval -0.9 to -0.1 points, 30 days)" in walk
+    assert "not clearly different" not in walk
+    assert walk.endswith(
+        "Its interval leaves out no difference, but with every factor tested at once a "
+        "difference this size could still be chance, so it does not stand out yet."
+    )
+    unclear = factor_sentence("exercise", 0, est=-0.5, low=-0.9, high=0.1, n=30, hit=False)
+    assert unclear.endswith("It is not clearly different from no difference yet.")
+    found = factor_sentence("exercise", 0, est=-0.5, low=-0.9, high=-0.1, n=30, hit=True)
+    assert "stands out after allowing for every factor tested" in found

@@ -66,11 +66,17 @@ def factor_sentence(
         days = "On days with" if lag == 0 else "On the day after a day with"
         other = "on days without" if lag == 0 else "after days without"
         head = f"{days} {what}, anxiety (0-10) was {size} on average than {other} {interval}."
-    tail = (
-        " It stands out after allowing for every factor tested. This is an association."
-        if hit
-        else " It is not clearly different from no difference yet."
-    )
+    if hit:
+        tail = " It stands out after allowing for every factor tested. This is an association."
+    elif low > 0 or high < 0:
+        # Its own interval leaves out zero, but the false discovery rate over every factor
+        # tested at once does not let it through: say both, not "not clearly different".
+        tail = (
+            " Its interval leaves out no difference, but with every factor tested at once a "
+            "difference this size could still be chance, so it does not stand out yet."
+        )
+    else:
+        tail = " It is not clearly different from no difference yet."
     return head + tail
 
 
