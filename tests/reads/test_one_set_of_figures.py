@@ -81,3 +81,32 @@ def test_the_cli_and_the_api_print_the_same_today_for_the_mixed_journal(
     assert from_api["totals"]["grams_leaf"] == pytest.approx(3.0)
     names = " ".join(from_api["totals"]["other_doses"])
     assert "Extract" not in names  # the extract is taken in the evening, after 11:00
+
+
+def test_a_report_longer_than_the_journal_gives_the_weeks_insights_gives(
+    fixed_now: MixedJournal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 90-day report of a 9-week journal: the days before the first entry are not days
+    without kratom, so the first week is not diluted by them and the weeks are the Insights
+    card's, week for week."""
+    from mitra.reads import report as reports
+    from mitra.reads.insights import insight
+
+    monkeypatch.setattr(reports, "_now", lambda: fixed_now.now)
+    card = insight(fixed_now.person, "kratom.dose_trend")
+    assert card is not None
+    read = reports.report(fixed_now.person, days=90)
+    assert read.first < fixed_now.now.date() - timedelta(days=WEEKS * 7)  # longer than the journal
+    weeks = [
+        (w.week_start.isoformat(), round(w.mg_per_day * 7, 6), round(w.grams_leaf_per_day * 7, 6))
+        for w in read.kratom.weeks
+    ]
+    expected = [
+        (w["week_start"], round(w["mg_mitragynine"], 6), round(w["grams_leaf"], 6))
+        for w in card.data["weekly"]
+    ]
+    assert weeks == expected
+    assert len(weeks) == WEEKS
+    first_week_days = range(7)
+    assert weeks[0][2] == pytest.approx(sum(leaf_grams_on(d) for d in first_week_days))
+    assert read.kratom.trend.sentence == card.sentence

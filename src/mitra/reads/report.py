@@ -33,6 +33,7 @@ from .taper import TaperTrend, taper_trend
 
 if TYPE_CHECKING:
     from mitra.journal.models import Person
+    from mitra.timeline import DayClock
 
 __all__ = [
     "DISCLAIMER",
@@ -297,6 +298,17 @@ def _seven_oh(line: Any, names: dict[int, str]) -> SevenOhUse:
     )
 
 
+def _analysed_from(person: Person, the_clock: DayClock, first: date, last: date) -> date:
+    """The first day the report's figures are computed from: the period's, or the journal's
+    first day when it began later. Days before the first entry are not days without kratom:
+    counted as such, they would dilute the first week's figures and start the weeks on another
+    day than the Insights card's."""
+    begun = queries.first_entry_at(person)
+    if begun is None:
+        return first
+    return min(max(first, the_clock.local_day(begun)), last)
+
+
 def report(
     person: Person,
     *,
@@ -317,7 +329,7 @@ def report(
     the_clock = clock(person)
     zone = the_clock.zone
     first, last = report_period(the_clock.today(made_at), days=days, first=first, last=last)
-    line = timeline(person, first, last)
+    line = timeline(person, _analysed_from(person, the_clock, first, last), last)
     start, _ = the_clock.day_span(first)
     _, end = the_clock.day_span(last)
 
