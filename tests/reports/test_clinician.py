@@ -181,3 +181,17 @@ def test_the_api_refuses_a_future_period_as_a_problem(client: Any, alice: Any) -
     assert response.status_code == 422
     assert response["Content-Type"].startswith("application/problem+json")
     assert "to" in response.json()["errors"]
+
+
+def test_the_cli_summary_counts_its_open_alerts_in_words(
+    journal: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    main(["report", "--json"])
+    count = len(json.loads(capsys.readouterr().out)["alerts"])
+    main(["report"])
+    printed = " ".join(capsys.readouterr().out.split())
+    noun = "open alert" if count == 1 else "open alerts"
+    assert f"{count} {noun}. Write the PDF with --pdf FILE." in printed
+    assert "alert(s)" not in printed

@@ -567,6 +567,10 @@ def test_withdrawal_like_symptoms_on_three_days_of_one_week_are_a_caution() -> N
     candidate = only("withdrawal_symptoms", alice(checkins=checkins))
     assert candidate.evidence_key == "withdrawal_symptoms:week:2025-W26"
     assert len(candidate.evidence.days) == 3
+    # Shown as the text says it ("In the week of 23 Jun 2025"), not as the key's ISO week.
+    facts = {f.label: f.text for f in candidate.evidence.facts(UTC)}
+    assert facts["Week of"] == "23 Jun 2025"
+    assert "2025-W26" not in " ".join(facts.values())
 
 
 @stays_quiet("withdrawal_symptoms")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from mitra.wording import day
+from mitra.wording import day, plural
 
 from .app import JsonFlag, app, fail, out, print_document, the_person
 
@@ -99,4 +99,4 @@ def report(
     k = doc["kratom"]
     out.print(f"\n[bold]Kratom[/]: {k['summary']} {k['trend']}", highlight=False)
     out.print(k["seven_oh"], highlight=False)
-    out.print(f"\n{len(doc['alerts'])} open alert(s). Write the PDF with --pdf FILE.")
+    out.print(f"\n{plural(len(doc['alerts']), 'open alert')}. Write the PDF with --pdf FILE.")

@@ -109,10 +109,19 @@ class WithdrawalWeekEvidence(Evidence, kind="withdrawal_symptoms_week"):
 
     def facts(self, zone: tzinfo) -> tuple[Fact, ...]:
         return (
-            Fact("Week", self.week),
+            Fact("Week of", _week_text(self.week)),
             *(Fact(day_text(d.day), _symptom_text(d.symptoms)) for d in self.days),
             *parameters_fact(self.parameters),
         )
+
+
+def _week_text(week: str) -> str:
+    """An ISO week as its text names it ("9 Nov 2026" for "2026-W46"), or as stored."""
+    try:
+        year, number = week.split("-W")
+        return day_text(date.fromisocalendar(int(year), int(number), 1))
+    except ValueError:
+        return week
 
 
 @lru_cache(maxsize=256)  # a handful of codes, read once per response on every refresh
