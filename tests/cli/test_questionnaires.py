@@ -92,6 +92,8 @@ def test_compare_reports_both_thresholds(capsys: pytest.CaptureFixture[str]) -> 
     text = run(capsys, "compare", "PHQ-9", "10", "15")[1]
     assert "+5 points, deterioration" in text
     assert "not established" in text
+    one = run(capsys, "compare", "GAD-7", "10", "9")[1]
+    assert "-1 point, " in one
 
 
 @pytest.mark.django_db

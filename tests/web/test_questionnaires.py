@@ -173,3 +173,11 @@ def test_acknowledging_the_crisis_card_returns_to_the_same_page_but_never_off_si
     saved = _respond(alice, "PHQ-9", [0] * 8 + [2], days_ago=0)
     response = client.post(f"/responses/{saved.pk}/acknowledge", {"next": "https://evil.example/"})
     assert response["Location"] == "/"
+
+
+def test_a_change_of_one_point_is_said_in_the_singular(client: Client, alice: Any) -> None:
+    _respond(alice, "GAD-7", [2, 2, 2, 2, 1, 1, 2], days_ago=14)  # 12
+    latest = _respond(alice, "GAD-7", [2, 2, 2, 2, 1, 1, 1], days_ago=0)  # 11
+    html = " ".join(client.get(f"/responses/{latest.pk}").content.decode().split())
+    assert "-1 point since your previous response" in html
+    assert "-1 points" not in html

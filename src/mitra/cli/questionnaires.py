@@ -116,7 +116,8 @@ def compare(
         fail(str(exc))
     out.print(
         f"{result.instrument}: {before_total} to {after_total}, "
-        f"{result.difference:+d} points, {result.direction}."
+        f"{result.difference:+d} {'point' if abs(result.difference) == 1 else 'points'}, "
+        f"{result.direction}."
     )
     for name, threshold, meets in (
         ("minimal clinically important difference", result.mcid, result.meets_mcid),
