@@ -110,3 +110,17 @@ def test_a_report_longer_than_the_journal_gives_the_weeks_insights_gives(
     first_week_days = range(7)
     assert weeks[0][2] == pytest.approx(sum(leaf_grams_on(d) for d in first_week_days))
     assert read.kratom.trend.sentence == card.sentence
+
+
+def test_the_web_and_the_cli_say_todays_kratom_in_the_same_words(
+    fixed_now: MixedJournal, capsys: pytest.CaptureFixture[str], client: Client
+) -> None:
+    """3 g of the lab-tested powder by 11:00: its mg is one figure, so no range is given."""
+    from mitra.cli import main
+
+    said = "3 g of leaf, about 45 mg of mitragynine"
+    main(["today"])
+    printed = capsys.readouterr().out
+    assert f": {said}." in printed
+    page = " ".join(client.get("/").content.decode().split())
+    assert f"Today so far: {said}." in page

@@ -354,12 +354,7 @@ def today_cmd(json_out: JsonFlag = False) -> None:
         print_document(read)
         return
     t = read.totals
-    spread = wording.mg_range(t.mg_mitragynine_low, t.mg_mitragynine_high)
-    middle = wording.mg(t.mg_mitragynine)
-    out.print(
-        f"{wording.day(read.day)}: {t.grams_leaf:g} g of leaf, about {middle} of mitragynine"
-        + ("." if spread == middle else f" ({spread}).")
-    )
+    out.print(f"{wording.day(read.day)}: {t.summary}.")
     if t.other_doses:
         out.print("Also (not counted as leaf): " + escape(", ".join(t.other_doses)))
     for entry in read.entries:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from django.utils import timezone
 
+from mitra import wording
 from mitra.journal import clock, queries
 
 # The one place Today gets its exposure curve: the same function as `mitra exposure`.
@@ -36,6 +37,15 @@ class DayTotals:
     mg_mitragynine_high: float
     doses_without_content: int  # extracts or shots without a lab figure: not in the mg
     other_doses: tuple[str, ...]  # non-leaf doses by name: "1 shot of X"
+
+    @property
+    def summary(self) -> str:
+        """The day's kratom as every face says it: "2.5 g of leaf, about 18 mg of mitragynine
+        (12-40 mg)", without the range when a lab figure makes the estimate one number."""
+        middle = wording.mg(self.mg_mitragynine)
+        spread = wording.mg_range(self.mg_mitragynine_low, self.mg_mitragynine_high)
+        tail = "" if spread == middle else f" ({spread})"
+        return f"{self.grams_leaf:g} g of leaf, about {middle} of mitragynine{tail}"
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,7 @@ def _today_context(
         "has_products": read.has_products,
         "entries": read.entries,
         "chart": chart,
-        "grams_today": read.totals.grams_leaf,
+        "kratom_today": read.totals.summary,
         "other_doses_today": read.totals.other_doses,
         "gad7": read.gad7,
         "taper": read.taper,
