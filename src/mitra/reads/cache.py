@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import date
+from functools import lru_cache
 from threading import Lock
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -107,6 +108,15 @@ def _cached_on(
     return value
 
 
+@lru_cache(maxsize=32)
+def _adapter(kind: Any) -> Any:
+    """pydantic's reader and writer of `kind`, made once per process: building one walks the
+    whole type (about 5 ms for the insights), which every kept read after a write paid."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(kind)
+
+
 def _kept(full: Hashable, kind: Any, compute: Callable[[], T]) -> T:
     """The result kept in the data folder under `full`, else computed and kept.
 
@@ -114,11 +124,11 @@ def _kept(full: Hashable, kind: Any, compute: Callable[[], T]) -> T:
     zone JSON cannot carry, would not), so what a restart reads is what was computed. A file
     that is unreadable, or not of `kind`, is a miss.
     """
-    from pydantic import TypeAdapter, ValidationError
+    from pydantic import ValidationError
 
     from .cache_files import load_text, store_text
 
-    adapter: TypeAdapter[T] = TypeAdapter(kind)
+    adapter = _adapter(kind)
     text = load_text("reads", repr(full))
     if text is not None:
         try:
