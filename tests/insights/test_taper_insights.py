@@ -129,3 +129,19 @@ def test_no_taper_no_cards_and_the_report_words_never_claim_cause() -> None:
     assert one is not None
     assert one.estimate == report.card("taper.sows").estimate
     assert insight(line, "taper.sows") is None
+
+
+def test_a_step_begun_lately_is_named_with_how_many_days_it_has_not_left_out() -> None:
+    # Step 4 began two days before the journal's last day: too few rated days for its mean.
+    lately = TaperPeriods(
+        TAPER.starts, (*TAPER.changes, (FIRST + timedelta(days=DAYS - 2), 4)),
+        {**TAPER.labels, 4: "4 g a day"},
+    )  # fmt: skip
+    card = next(c for c in taper_cards(prepare(_journal()), lately) if c.id == "taper.anxiety")
+    assert card.status == "shown"
+    steps = card.sentence.split("Step by step: ")[1]
+    assert steps.startswith("step 1 ")
+    assert "step 3 " in steps
+    assert steps.endswith("; step 4 not enough yet (2 of the 5 rated days a mean needs).")
+    sows = next(c for c in taper_cards(prepare(_journal()), lately) if c.id == "taper.sows")
+    assert "step 4 not enough yet (1 of the 3 SOWS answers a mean needs)" in sows.sentence

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -120,6 +121,14 @@ def _rows(
     return rows
 
 
+def _step_text(row: dict[str, Any], minimum: int, counted: str) -> str:
+    """One step's mean with its interval, or (a step begun lately, say) that it has too few
+    figures for one yet: a step is never left out of the list without a word."""
+    if row["enough"] and row["low"] is not None:
+        return f"{row['period']} {row['mean']:.1f} ({row['low']:.1f} to {row['high']:.1f})"
+    return f"{row['period']} not enough yet ({row['n']} of the {minimum} {counted} a mean needs)"
+
+
 def _comparison_card(
     *,
     id: str,
@@ -144,9 +153,8 @@ def _comparison_card(
             data=data,
         )  # fmt: skip
     diff, low, high, p = _welch(before, during)
-    shown = [r for r in rows if r["enough"] and r["step"] is not None]
-    by_step = "; ".join(f"{r['period']} {r['mean']:.1f} ({r['low']:.1f} to {r['high']:.1f})"
-                        for r in shown if r["low"] is not None)  # fmt: skip
+    by_step = "; ".join(_step_text(r, minimum, counted) for r in rows
+                        if r["step"] is not None and r["n"])  # fmt: skip
     direction = "higher" if diff > 0 else "lower"
     sentence = (
         f"During your taper, your {what} averaged {during.mean():.1f}, against "
