@@ -116,6 +116,10 @@ class TestLogging:
             (["checkin", "-1"], "-1: no number this command takes is below zero"),
             (["checkin", "-1.5"], "-1.5: no number this command takes is below zero"),
             (
+                ["plan", "goal", "mindfulness", "-70min/week"],
+                "mitra: -70min/week: no number this command takes is below zero",
+            ),
+            (
                 ["report", "--days", "9", "--from", "2026-01-01"],
                 "--days cannot go with a start date; give a number of days or a start date",
             ),

@@ -74,3 +74,24 @@ def test_a_check_in_takes_meals_and_caffeine(
         capsys, "checkin", "4", "--meals", "often"
     )
     assert "caffeine cups must be" in refused(capsys, "checkin", "5", "--caffeine", "99")
+
+
+def test_the_plan_shows_week_by_week_as_the_plan_page_does(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    from mitra.reads.plan import ADHERENCE_WEEKS
+
+    code, out, _ = run(capsys, "plan")
+    assert code == 0
+    assert "Week by week" not in out  # no goals: nothing to show week by week
+    run(capsys, "plan", "goal", "mindfulness", "70min/week")
+    code, out, _ = run(capsys, "plan")
+    assert "Week by week" in out
+    document = json.loads(run(capsys, "plan", "--json")[1])
+    weeks = document["weeks"]
+    assert len(weeks) == ADHERENCE_WEEKS
+    lines = [line.split() for line in out.splitlines()]
+    this_week = weeks[-1]
+    shown = f"{this_week['percent']}%" if this_week["percent"] is not None else "–"
+    assert [shown, str(this_week["goals_met"]), "of", str(this_week["goals"])] == lines[-1][3:]
+    assert sum("no goal set yet" in line for line in out.splitlines()) == ADHERENCE_WEEKS - 1

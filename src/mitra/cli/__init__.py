@@ -71,8 +71,10 @@ def _in_plain_words(exc: Any, args: list[str]) -> str | None:
 
     name = getattr(exc, "option_name", None)
     if isinstance(name, str) and re.fullmatch(r"-\d", name):
-        # click reads "-1.5" as the option "-1": say the whole word that was typed.
-        typed = next((a for a in args if a.startswith(name) and _is_number(a)), name)
+        # click reads "-1.5" as the option "-1" (and "-70min/week" as "-7"): say the whole
+        # word that was typed, a number first.
+        typed = next((a for a in args if a.startswith(name) and _is_number(a)), None)
+        typed = typed or next((a for a in args if a.startswith(name)), name)
         return f"{typed}: no number this command takes is below zero"
 
     from mitra.journal.errors import plain_message

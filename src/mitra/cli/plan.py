@@ -30,6 +30,7 @@ def _show(read: Any) -> None:
     for goal in week.goals:
         mark = "met" if goal.met else f"{goal.percent}%"
         out.print(f"  {escape(goal.label)}: {goal.text} ({mark})", highlight=False)
+    _week_by_week(read.weeks)
     if read.clinician_name or read.clinician_contact:
         out.print(
             f"Clinician: {escape(read.clinician_name)} {escape(read.clinician_contact)}".rstrip(),
@@ -37,6 +38,27 @@ def _show(read: Any) -> None:
         )
     for contact in read.crisis_contacts:
         out.print(f"Crisis contact: {escape(contact.name)} {escape(contact.phone)}")
+
+
+def _week_by_week(weeks: Any) -> None:
+    """The last weeks as the Plan page's table gives them, oldest first: the mean share of each
+    goal's target met (each goal counting up to 100%) and the goals met in full."""
+    if not any(w.goals for w in weeks):
+        return
+    from rich.table import Table
+
+    table = Table(
+        "week starting (Monday)", "share of targets met", "goals met in full",
+        title="Week by week", title_justify="left", box=None, pad_edge=False,
+    )  # fmt: skip
+    for w in weeks:
+        table.add_row(
+            day(w.week_start),
+            "–" if w.percent is None else f"{w.percent}%",
+            f"{w.goals_met} of {w.goals}" if w.goals else "no goal set yet",
+        )
+    out.print()
+    out.print(table)
 
 
 @plan_app.callback()
