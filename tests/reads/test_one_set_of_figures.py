@@ -124,3 +124,27 @@ def test_the_web_and_the_cli_say_todays_kratom_in_the_same_words(
     assert f": {said}." in printed
     page = " ".join(client.get("/").content.decode().split())
     assert f"Today so far: {said}." in page
+
+
+def test_a_leaf_dose_without_a_lab_figure_shows_the_estimate_today_counts(
+    fixed_now: MixedJournal, client: Client
+) -> None:
+    """4 capsules of 0.5 g: the journal line says the leaf estimate Today sums; the extract
+    and the 7-OH product, which have no mitragynine estimate, say none."""
+    from mitra.wording import mg, mg_range
+
+    per_gram = content_per_gram("capsules", "mitragynine")
+    assert per_gram is not None and per_gram.is_estimate
+    expected = (
+        f"about {mg(per_gram.mg * 2.0)} mitragynine "
+        f"(estimate, {mg_range(per_gram.low_mg * 2.0, per_gram.high_mg * 2.0)})"
+    )
+    page: Any = api_json(client, "/api/v1/entries?kind=dose&limit=200")
+    doses = [e for d in page["days"] for e in d["entries"] if e["kind"] == "dose"]
+    capsules = [e for e in doses if "Caps" in e["title"]]
+    others = [e for e in doses if "Extract" in e["title"] or "7-OH" in e["title"]]
+    assert capsules and others
+    assert all(e["details"][0] == expected for e in capsules)
+    assert not any("mitragynine" in " ".join(e["details"]) for e in others)
+    html = " ".join(client.get("/journal").content.decode().split())
+    assert expected in html

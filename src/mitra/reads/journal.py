@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 from mitra.instruments import instrument
 from mitra.journal import clock, queries
 from mitra.knowledge import load as load_knowledge
+from mitra.pharmacology import content_per_gram
 from mitra.vocabulary import PRACTICE_KINDS, unit_text
-from mitra.wording import amount_of
+from mitra.wording import amount_of, mg, mg_range
 
 from .cursor import CursorInvalid
 from .products import ProductView
@@ -171,6 +172,10 @@ def dose_entry(d: Dose, zone: Any = UTC) -> EntryView:
     details = tuple(x for x in (grams, d.note) if x)
     if d.mg_mitragynine is not None:
         details = (f"{d.mg_mitragynine:.0f} mg mitragynine (lab figure)", *details)
+    elif (per_gram := content_per_gram(d.product.form, "mitragynine")) is not None:
+        # A leaf product without a lab figure: the literature's estimate, as Today counts it.
+        spread = mg_range(per_gram.low_mg * d.grams, per_gram.high_mg * d.grams)
+        details = (f"about {mg(per_gram.mg * d.grams)} mitragynine (estimate, {spread})", *details)
     title = f"Kratom: {amount_of(amount, d.product.name)}"
     return EntryView("dose", d.pk, d.taken_at.astimezone(zone), title, details)
 
