@@ -134,7 +134,8 @@ def test_a_leaf_dose_without_a_lab_figure_shows_the_estimate_today_counts(
     from mitra.wording import mg, mg_range
 
     per_gram = content_per_gram("capsules", "mitragynine")
-    assert per_gram is not None and per_gram.is_estimate
+    assert per_gram is not None
+    assert per_gram.is_estimate
     expected = (
         f"about {mg(per_gram.mg * 2.0)} mitragynine "
         f"(estimate, {mg_range(per_gram.low_mg * 2.0, per_gram.high_mg * 2.0)})"
@@ -143,7 +144,8 @@ def test_a_leaf_dose_without_a_lab_figure_shows_the_estimate_today_counts(
     doses = [e for d in page["days"] for e in d["entries"] if e["kind"] == "dose"]
     capsules = [e for e in doses if "Caps" in e["title"]]
     others = [e for e in doses if "Extract" in e["title"] or "7-OH" in e["title"]]
-    assert capsules and others
+    assert capsules
+    assert others
     assert all(e["details"][0] == expected for e in capsules)
     assert not any("mitragynine" in " ".join(e["details"]) for e in others)
     html = " ".join(client.get("/journal").content.decode().split())
