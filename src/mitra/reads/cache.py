@@ -124,11 +124,11 @@ def _kept(full: Hashable, kind: Any, compute: Callable[[], T]) -> T:
     zone JSON cannot carry, would not), so what a restart reads is what was computed. A file
     that is unreadable, or not of `kind`, is a miss.
     """
-    from pydantic import ValidationError
+    from pydantic import TypeAdapter, ValidationError
 
     from .cache_files import load_text, store_text
 
-    adapter = _adapter(kind)
+    adapter: TypeAdapter[T] = _adapter(kind)
     text = load_text("reads", repr(full))
     if text is not None:
         try:
