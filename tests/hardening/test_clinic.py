@@ -79,10 +79,17 @@ def _sign_in(port: int, name: str, password: str) -> int:
         connection.close()
 
 
+def _worker_pids(pid: int) -> list[int]:
+    """The processes the server (gunicorn's arbiter) has forked."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return (
+        [int(p) for p in children.read_text(encoding="utf-8").split()] if children.exists() else []
+    )
+
+
 def _worker_processes(pid: int) -> int:
     """How many processes the server (gunicorn's arbiter) has forked."""
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    return len(children.read_text(encoding="utf-8").split()) if children.exists() else -1
+    return len(_worker_pids(pid))
 
 
 # A clinic's deployment is a PostgreSQL one: tested in the PostgreSQL run, on a database of its own.
@@ -128,6 +135,20 @@ def test_four_workers_on_postgresql_take_every_write_from_several_clients(
             time.sleep(0.2)
         assert json.loads(body) == {"status": "ok", "database": "ok"}
         assert _worker_processes(server.pid) == 4
+        # Where it answers, for `mitra reminders`' feed, naming gunicorn's master; a worker
+        # that ends (and is replaced) leaves it in place.
+        record = tmp_path / "data" / "serving.json"
+        assert json.loads(record.read_text(encoding="utf-8")) == {
+            "url": f"http://127.0.0.1:{port}",
+            "pid": server.pid,
+        }
+        ended = _worker_pids(server.pid)[0]
+        os.kill(ended, signal.SIGTERM)
+        deadline = time.monotonic() + 60
+        while ended in _worker_pids(server.pid) or _worker_processes(server.pid) != 4:
+            assert time.monotonic() < deadline, "the worker was not replaced within 60 s"
+            time.sleep(0.2)
+        assert record.exists()
 
         acknowledged: list[tuple[str, int]] = []
         failures: list[tuple[str, int]] = []
@@ -175,12 +196,14 @@ def test_four_workers_on_postgresql_take_every_write_from_several_clients(
     finally:
         server.send_signal(signal.SIGTERM)
         try:
-            server.wait(timeout=30)
+            stopped = server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
-            server.wait(timeout=10)
+            stopped = server.wait(timeout=10)
         if server.stdout:
             server.stdout.close()
+    assert stopped == 0
+    assert not (tmp_path / "data" / "serving.json").exists()
 
     import psycopg
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import errno
 import socket
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from .app import fail
@@ -36,7 +38,9 @@ def _check_port(host: str, port: int) -> None:
             fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
 
 
-def serve_workers(host: str, port: int, workers: int) -> None:
+def serve_workers(
+    host: str, port: int, workers: int, *, recorded: Callable[[], AbstractContextManager[None]]
+) -> None:
     """Run gunicorn with `workers` processes; static files come from whitenoise in each."""
     from django.conf import settings
     from django.db import connections
@@ -90,4 +94,5 @@ def serve_workers(host: str, port: int, workers: int) -> None:
         f"{where}). Press Ctrl+C to stop.",
         flush=True,
     )
-    Mitra().run()
+    with recorded():  # where it answers, while it does (gunicorn's master runs here)
+        Mitra().run()

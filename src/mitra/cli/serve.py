@@ -8,6 +8,8 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -88,7 +90,7 @@ def serve(
     if workers is not None:
         from .clinic import serve_workers
 
-        serve_workers(host, port, workers)
+        serve_workers(host, port, workers, recorded=lambda: _recorded(host, port))
         return
     from waitress import create_server
 
@@ -123,20 +125,36 @@ def serve(
         f"mitra is running at http://{host}:{port}/ (data: {where}). Press Ctrl+C to stop.",
         flush=True,
     )
-    # Where it answers, for `mitra reminders`' feed address (only on loopback: beyond it an
-    # HTTPS proxy's address is the one to give, with --base-url).
-    record = Path(settings.DATA_DIR) / SERVING_FILE if _is_loopback(host) else None
     # Stopped as Ctrl+C stops it when a service manager or `kill` ends it (SIGTERM): the
     # server closes inside run(), the address is taken away, and the exit status is 0.
     before = signal.signal(signal.SIGTERM, _stop)
     try:
-        if record is not None:
-            url = f"http://{'[' + host.strip('[]') + ']' if ':' in host else host}:{port}"
-            write_private(record, json.dumps({"url": url, "pid": os.getpid()}) + "\n")
-        server.run()  # Ctrl+C closes the server inside run()
+        with _recorded(host, port):
+            server.run()  # Ctrl+C closes the server inside run()
     finally:
         signal.signal(signal.SIGTERM, before)
-        if record is not None:
+
+
+@contextmanager
+def _recorded(host: str, port: int) -> Iterator[None]:
+    """While the server answers, where it answers (`serving.json`), for `mitra reminders`'
+    feed address: only on loopback, since beyond it an HTTPS proxy's address is the one to
+    give (with --base-url). The file names this process: gunicorn's master, with workers."""
+    from django.conf import settings
+
+    if not _is_loopback(host):
+        yield
+        return
+    record = Path(settings.DATA_DIR) / SERVING_FILE
+    mine = os.getpid()
+    try:
+        url = f"http://{'[' + host.strip('[]') + ']' if ':' in host else host}:{port}"
+        write_private(record, json.dumps({"url": url, "pid": mine}) + "\n")
+        yield
+    finally:
+        # A gunicorn worker is a fork of the master and leaves through this block too when it
+        # ends: only the process that wrote the address takes it away.
+        if os.getpid() == mine:
             record.unlink(missing_ok=True)
 
 
