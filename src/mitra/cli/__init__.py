@@ -1,7 +1,5 @@
 """The `mitra` command: thin faces over the journal's services and reads, one module per group."""
 
-from __future__ import annotations
-
 import os
 import sys
 from typing import Any

@@ -1,7 +1,5 @@
 """`mitra user` and `mitra token`: accounts (the first one turns login on) and API tokens."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated, Any
 

@@ -1,7 +1,5 @@
 """The `mitra` Typer app and what every command group shares: refusals, the person, times."""
 
-from __future__ import annotations
-
 import hashlib
 import json
 import os

@@ -3,8 +3,6 @@
 Imported only by that command: a person's `mitra serve` (waitress, one process) never loads it.
 """
 
-from __future__ import annotations
-
 import errno
 import socket
 from collections.abc import Callable

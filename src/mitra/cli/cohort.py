@@ -4,8 +4,6 @@ Ibis, DuckDB, PySpark and pyarrow are imported inside these commands only, so ev
 command starts as fast as before.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any
 

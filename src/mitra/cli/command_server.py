@@ -1,7 +1,5 @@
 """`mitra command-server`: the background process that lets commands start at once."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 
 import typer

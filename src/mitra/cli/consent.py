@@ -1,7 +1,5 @@
 """`mitra consent`: show, give or withdraw your consent to research use of your journal."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

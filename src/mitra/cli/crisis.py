@@ -1,7 +1,5 @@
 """Crisis resources in the terminal, for scores and alerts alike."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from rich.markup import escape

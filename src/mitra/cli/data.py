@@ -1,7 +1,5 @@
 """The journal as a whole: a demo journal, and export."""
 
-from __future__ import annotations
-
 import json
 import sys
 from pathlib import Path

@@ -1,7 +1,5 @@
 """`mitra insights`: what seems to help and what seems to hurt."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

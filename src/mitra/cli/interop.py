@@ -1,7 +1,5 @@
 """`mitra import FORMAT FILE`: bring another app's export (or mitra's own) into the journal."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """Logging from the terminal: settings, products, doses and check-ins."""
 
-from __future__ import annotations
-
 from datetime import UTC
 from typing import Annotated, Any
 

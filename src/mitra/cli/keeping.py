@@ -1,7 +1,5 @@
 """Keeping the journal safe: `mitra backup`, `mitra restore`, `mitra delete`."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated, Any

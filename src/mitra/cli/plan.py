@@ -1,7 +1,5 @@
 """`mitra plan`: the plan, this week's progress against each goal, and setting or removing goals."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

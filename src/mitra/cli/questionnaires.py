@@ -1,7 +1,5 @@
 """Questionnaires: score, compare two totals, and answer one in the terminal."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

@@ -1,7 +1,5 @@
 """`mitra reminders`: the coming reminders, the check-in time, and the feed's secret URL."""
 
-from __future__ import annotations
-
 from datetime import time
 from typing import Annotated
 

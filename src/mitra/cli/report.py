@@ -1,7 +1,5 @@
 """`mitra report`: the clinician's report, as a PDF, as JSON, or as text in the terminal."""
 
-from __future__ import annotations
-
 from datetime import date
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """Safety: interactions, the exposure estimate and alerts."""
 
-from __future__ import annotations
-
 import sys
 from datetime import datetime
 from typing import Annotated, Any

@@ -1,7 +1,5 @@
 """`mitra serve`: the web app on loopback."""
 
-from __future__ import annotations
-
 import errno
 import ipaddress
 import json

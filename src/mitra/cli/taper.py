@@ -1,7 +1,5 @@
 """`mitra taper plan`: preview a reduction schedule from current use to a lower target or zero."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated
 
