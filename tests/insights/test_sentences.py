@@ -125,3 +125,15 @@ def test_a_factor_whose_interval_leaves_out_zero_but_does_not_stand_out_says_bot
     assert unclear.endswith("It is not clearly different from no difference yet.")
     found = factor_sentence("exercise", 0, est=-0.5, low=-0.9, high=-0.1, n=30, hit=True)
     assert "stands out after allowing for every factor tested" in found
+
+
+def test_an_interval_end_that_is_not_zero_never_reads_zero() -> None:
+    # -0.5 to -0.02 leaves out no difference: "-0.5 to 0.0" would say it does not.
+    sleep = factor_sentence("sleep", 0, est=-0.26, low=-0.5, high=-0.02, n=104, hit=False)
+    assert "(95% interval -0.50 to -0.02 points, 104 days)" in sleep
+    walk = factor_sentence("walk", 0, est=0.3, low=0.004, high=0.6, n=50, hit=False)
+    assert "95% interval +0.004 to +0.600 points" in walk
+    concentration = concentration_sentence(-0.1, -0.3, 0.02, nm=10, hit=False)
+    assert "95% interval -0.30 to +0.02 points per 10 nmol/L" in concentration
+    exact = factor_sentence("sleep", 0, est=-0.3, low=-0.5, high=0.0, n=104, hit=False)
+    assert "95% interval -0.5 to 0.0 points" in exact  # a true zero stays as it is

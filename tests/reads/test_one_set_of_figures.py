@@ -150,3 +150,15 @@ def test_a_leaf_dose_without_a_lab_figure_shows_the_estimate_today_counts(
     assert not any("mitragynine" in " ".join(e["details"]) for e in others)
     html = " ".join(client.get("/journal").content.decode().split())
     assert expected in html
+
+
+def test_doses_left_out_of_the_mg_are_named_with_the_7oh_product_among_them(
+    fixed_now: MixedJournal, capsys: pytest.CaptureFixture[str], client: Client
+) -> None:
+    from mitra.cli import main
+
+    words = "(extracts, shots or 7-OH products without a lab figure) have no mitragynine estimate"
+    page = " ".join(client.get("/insights").content.decode().split())
+    assert words in page
+    main(["insights"])
+    assert words in " ".join(capsys.readouterr().out.split())

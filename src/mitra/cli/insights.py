@@ -48,9 +48,9 @@ def insights(
         )
         if report.doses_without_content:
             out.print(
-                f"{report.doses_without_content} of {report.doses} doses (extracts or shots "
-                "without a lab figure) have no mitragynine estimate and are not in the dose "
-                "figures.",
+                f"{report.doses_without_content} of {report.doses} doses (extracts, shots or "
+                "7-OH products without a lab figure) have no mitragynine estimate and are not "
+                "in the dose figures.",
                 highlight=False,
             )
         cards = report.cards

@@ -40,7 +40,14 @@ def direction(value: float, digits: int, up: str = "higher", down: str = "lower"
 
 
 def _interval(low: float, high: float, digits: int, what: str = "") -> str:
-    return f"95% interval {signed(low, digits)} to {signed(high, digits)}{what}"
+    """ "95% interval -0.5 to -0.2"; an end that is not zero never reads as "0.0": it gets
+    the places it needs (up to three more), so an interval that leaves out zero says so."""
+    places = digits
+    while places < digits + 3 and any(
+        x != 0.0 and float(figure(x, places)) == 0.0 for x in (low, high)
+    ):
+        places += 1
+    return f"95% interval {signed(low, places)} to {signed(high, places)}{what}"
 
 
 def factor_sentence(
