@@ -236,3 +236,37 @@ def test_a_contact_whose_number_changed_is_not_listed_twice(full: Any) -> None:
         "plan",
         "crisis contact 1 (sam): your number for them is kept; the file's is not imported",
     ) in [(s["where"], s["reason"]) for s in report.skipped]
+
+
+def test_a_backup_read_into_an_empty_journal_brings_its_clock(full: Any) -> None:
+    """Moving to a new installation: the entries fall on the days they fell on before, not on
+    the new journal's default clock; a journal with entries keeps its own and says so."""
+    bob = services.add_person({"time_zone": "UTC"})
+    full.time_zone, full.day_boundary_hour = "America/Chicago", 5
+    full.save(update_fields=["time_zone", "day_boundary_hour"])
+    document = export_json(full)
+    document["journal"] = "the old journal"
+    data = json.dumps(document).encode()
+    assert (bob.time_zone, bob.day_boundary_hour) != ("America/Chicago", 5)
+
+    dry = import_file(bob, "mitra-json", data, dry_run=True)
+    assert dry.added["clock"] == 1
+    bob.refresh_from_db()
+    assert bob.time_zone != "America/Chicago"  # a dry run changes nothing
+    report = import_file(bob, "mitra-json", data, dry_run=False)
+    assert report.added["clock"] == 1
+    assert "1 time zone and day boundary" in report.added_text()
+    bob.refresh_from_db()
+    assert (bob.time_zone, bob.day_boundary_hour) == ("America/Chicago", 5)
+
+    # A journal with entries of its own keeps its clock, and the file's is named.
+    document["person"]["time_zone"] = "Asia/Tokyo"
+    again = import_file(bob, "mitra-json", json.dumps(document).encode(), dry_run=False)
+    assert again.added.get("clock", 0) == 0
+    assert ("person", "the file's journal keeps time in Asia/Tokyo with days from 05:00; this "
+            "one keeps America/Chicago with days from 05:00, and its days are counted on its "
+            "own clock (change it in Settings or with mitra settings)") in [
+        (s["where"], s["reason"]) for s in again.skipped
+    ]  # fmt: skip
+    bob.refresh_from_db()
+    assert bob.time_zone == "America/Chicago"

@@ -91,6 +91,7 @@ _KIND_WORDS = {
     "checkin": ("check-in", "check-ins"),
     "response": ("questionnaire response", "questionnaire responses"),
     "intake": ("substance use", "substance uses"),
+    "clock": ("time zone and day boundary", "time zones and day boundaries"),
 }
 
 

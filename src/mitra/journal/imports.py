@@ -39,7 +39,7 @@ __all__ = ["ImportResult", "SourceRow", "import_rows", "source_token"]
 
 KINDS = ("product", "substance", "dose", "intake", "checkin", "response")
 # What only mitra's own export holds: counted when a file has them.
-PLAN_KINDS = ("plan", "goal", "taper")
+PLAN_KINDS = ("plan", "goal", "taper", "clock")
 _MOST_CONTACTS = 5  # as the plan's form and schema allow
 _MODELS: dict[str, Any] = {
     "product": Product, "substance": Substance, "dose": Dose, "intake": Intake,
@@ -356,6 +356,29 @@ class _Importer:
         self.result.already.setdefault(kind, 0)
         tally[kind] += 1
 
+    def clock(self, rows: list[SourceRow], *, empty: bool) -> None:
+        """The file's time zone and day boundary, which place each entry on its day: taken by
+        a journal with no entries yet (a backup read into a new installation); a journal
+        with entries keeps its own, and the file's is named among the skipped."""
+        for row in rows:
+            theirs = {k: row.data.get(k, getattr(self.person, k)) for k in _CLOCK}
+            mine = {k: getattr(self.person, k) for k in _CLOCK}
+            if theirs == mine or self.own:
+                continue  # nothing to say: the clock the entries were logged on
+            if not empty:
+                self.skip(row, (
+                    f"the file's journal keeps time in {_clock_text(theirs)}; this one keeps "
+                    f"{_clock_text(mine)}, and its days are counted on its own clock (change "
+                    "it in Settings or with mitra settings)"
+                ))  # fmt: skip
+                continue
+            try:
+                services.set_up_person(theirs, self.person)
+            except EntryInvalid as exc:
+                self.skip(row, _reason(exc))
+                continue
+            self.count("clock", added=True)
+
     def plan(self, rows: list[SourceRow]) -> None:
         """Fill the plan's empty words and add crisis contacts not yet listed; words the person
         already wrote are kept (the file's are named among the skipped)."""
@@ -542,9 +565,14 @@ def import_rows(
             by_kind[row.kind].append(row)
         else:
             result.skipped.append((row.where, f"unknown kind of entry {row.kind!r}"))
+    empty = not any(
+        model.objects.filter(person=person).exists()
+        for model in (Dose, CheckIn, Response, Intake, Practice)
+    )
     try:
         with transaction.atomic():
             importer = _Importer(person, format, result, own=own)
+            importer.clock(by_kind["clock"], empty=empty)
             importer.named("product", by_kind["product"])
             importer.named("substance", by_kind["substance"])
             importer.doses(by_kind["dose"])
@@ -560,9 +588,16 @@ def import_rows(
                 refresh_after_commit(person)
     except _DryRun:
         # What the rolled-back work set on the person in memory goes with it.
-        person.refresh_from_db(fields=["crisis_contacts"])
+        person.refresh_from_db(fields=["crisis_contacts", "time_zone", "day_boundary_hour"])
     result.skipped.sort(key=lambda item: _place(item[0]))
     return result
+
+
+_CLOCK = ("time_zone", "day_boundary_hour")
+
+
+def _clock_text(clock: Mapping[str, Any]) -> str:
+    return f"{clock['time_zone']} with days from {int(clock['day_boundary_hour']):02d}:00"
 
 
 def _place(where: str) -> tuple[str, int]:

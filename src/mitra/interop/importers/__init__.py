@@ -28,7 +28,16 @@ MAX_BYTES = 50 * 1024 * 1024  # larger than ten years of any of these apps' expo
 MAX_ROWS = 200_000  # entries per file; 20 a day for 25 years
 
 Kind = Literal[
-    "product", "dose", "checkin", "substance", "intake", "response", "plan", "goal", "taper"
+    "product",
+    "dose",
+    "checkin",
+    "substance",
+    "intake",
+    "response",
+    "plan",
+    "goal",
+    "taper",
+    "clock",
 ]
 
 

@@ -81,10 +81,21 @@ def parse(data: bytes, zone: ZoneInfo) -> Parsed:
         }
         parsed.add(Row(where, "intake", f"intake/{item['id']}", fields))
     _plan_rows(document, parsed)
+    _clock_row(document, parsed)
     for where, item in each("tapers"):
         fields = {k: item.get(k) for k in ("schedule", "created_at", "ended_at", "choices")}
         parsed.add(Row(where, "taper", f"taper/{item['id']}", fields))
     return parsed
+
+
+def _clock_row(document: dict[str, Any], parsed: Parsed) -> None:
+    """The journal's time zone and day boundary, which say on which day each entry falls."""
+    person = document.get("person")
+    if not isinstance(person, dict):
+        return
+    fields = {k: person[k] for k in ("time_zone", "day_boundary_hour") if k in person}
+    if fields:
+        parsed.add(Row("person", "clock", "clock", fields))
 
 
 _PLAN_WORDS = ("clinician_name", "clinician_contact", "reasons", "warning_signs")
