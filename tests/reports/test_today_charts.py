@@ -100,7 +100,7 @@ def test_the_projection_is_dashed_and_the_peak_ahead_is_labelled_an_estimate() -
     ]
     assert len(dashed) == 1
     assert len(solid) == 1
-    peak = f"Estimated peak {read.peak_nM:.0f}"
+    peak = f"Estimated peak {read.peak_nM:.0f} nmol/L"  # a number with its unit
     assert peak in _texts(chart.svg)
     assert f"estimated peak {read.peak_nM:.0f} nmol/L" in chart.summary
     assert "The last 24 hours are projected, with no further dose." in chart.summary
@@ -172,3 +172,22 @@ def test_ticks_are_round_numbers_from_zero_past_the_highest_value(
     high: float, expected: list[float]
 ) -> None:
     assert nice_ticks(high, 5) == expected
+
+
+@pytest.mark.parametrize("dose_hours_ago", [2, 20, 36, 40, 44, 50, 60, 70])
+def test_the_peak_label_with_its_unit_stays_inside_the_narrow_chart(dose_hours_ago: float) -> None:
+    chart = exposure_chart(_read(dose_hours_ago=dose_hours_ago), BERLIN)
+    root = _parse(chart.svg_narrow)
+    width = float(root.get("viewBox", "0 0 0 0").split()[2])
+    texts = list(root.iter(f"{SVG}text"))
+    first = next(i for i, t in enumerate(texts) if (t.text or "").startswith("Estimated peak"))
+    # One line, or two where one would not fit: "Estimated peak" above "154 nmol/L".
+    label = [texts[first]] if (texts[first].text or "").endswith(" nmol/L") else texts[first:][:2]
+    assert " ".join(t.text or "" for t in label).endswith(" nmol/L")
+    for line in label:
+        x, size = float(line.get("x", "0")), float(line.get("font-size", "0"))
+        extent = len(line.text or "") * size * 0.62  # bold: at most about 0.62 em a character
+        if line.get("text-anchor") == "end":
+            assert x - extent >= 0, (x, extent)
+        else:
+            assert x + extent <= width, (x, extent, width)

@@ -151,11 +151,22 @@ def _exposure_drawing(  # noqa: PLR0917  one drawing of one read
     words = (
         f"Estimated peak {central[peak_at]:.1f}×"
         if relative
-        else f"Estimated peak {central[peak_at]:.0f}"
+        else f"Estimated peak {central[peak_at]:.0f} nmol/L"
     )
-    anchor = "end" if px > frame.left + frame.plot_width / 2 else "start"
+    # On a side with room for the words (bold text is at most about 0.62 em a character);
+    # where neither side has room for one line (a narrow chart, a peak near its middle), in
+    # two lines on the roomier side.
+    left, right = px - 8 - frame.left, frame.left + frame.plot_width - px - 8
+    lines = [words]
+    if max(left, right) < len(words) * font * 0.62:
+        head, _, figure_words = words.rpartition(" peak ")
+        lines = [f"{head} peak", figure_words]
+    width = max(len(line) for line in lines) * font * 0.62
+    anchor = "end" if left >= width or (right < width and left > right) else "start"
     shift = -8 if anchor == "end" else 8
-    plot.text(px + shift, max(frame.top + font, py - 8), words, anchor=anchor, weight="bold")
+    top = max(frame.top + font, py - 8 - font * 1.2 * (len(lines) - 1))
+    for number, line in enumerate(lines):
+        plot.text(px + shift, top + number * font * 1.2, line, anchor=anchor, weight="bold")
     _legend(plot, [("line", "Estimate"), ("dash", "Projected"), ("band", "Range")])
     return plot
 
