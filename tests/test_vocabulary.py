@@ -118,3 +118,11 @@ def test_an_amount_is_said_with_its_unit_in_the_plural_as_it_is_shown() -> None:
     assert unit_text(1.0000000002, "capsule") == "1 capsule"  # shown as 1, so one capsule
     assert unit_text(0, "capsule") == "0 capsules"
     assert unit_text(2.5, "g") == "2.5 g"
+
+
+def test_a_taper_target_below_zero_is_told_zero_is_allowed() -> None:
+    # A taper may end at 0 ("stop"): its refusal says 0 or more, not more than 0.
+    with pytest.raises(AmountInvalid) as caught:
+        parse_amount("-1", allow_zero=True)
+    assert str(caught.value) == "'-1': the amount must be 0 or more"
+    assert parse_amount("0", allow_zero=True) == (0.0, None)

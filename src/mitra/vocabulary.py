@@ -141,7 +141,8 @@ def parse_amount(text: str, *, allow_zero: bool = False) -> tuple[float, str | N
             f"'{found['unit']}' in '{shown}' is not a unit; use one of {', '.join(DOSE_UNITS)}"
         )
     if amount < 0 or (amount == 0 and not allow_zero):
-        raise AmountInvalid(f"'{shown}': the amount must be more than 0")
+        least = "0 or more" if allow_zero else "more than 0"
+        raise AmountInvalid(f"'{shown}': the amount must be {least}")
     if not math.isfinite(amount) or amount > MAX_AMOUNT:
         raise AmountInvalid(f"'{shown}': the amount must be at most {MAX_AMOUNT:,.0f}")
     return amount, unit

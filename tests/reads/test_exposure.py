@@ -130,7 +130,7 @@ def test_an_extract_with_its_lab_figure_counts_in_mg_never_as_grams_of_leaf(
         (["--dose", "2026-03-10T08:00=1", "--form", "extract"], "no dose can be counted"),
         (["--dose", "2026-03-10T08:00=1", "--form", "7oh"], "no dose can be counted"),
         (["--dose", "9999-12-31T20:00=2"], "between the years 1 and 9999"),
-        (["--dose", "0001-01-01T00:00=2"], "between the years 1 and 9999"),
+        (["--dose", "0001-01-01T00:00=2"], "is before the year 2000"),
         (["--dose", "2026-03-10T08:00=2", "--dose", "2030-03-10T08:00=2"], "at most 366 days"),
         (
             ["--dose", "2026-03-10T08:00=2", "--until", "2027-03-01T00:00", "--step-hours", "0.01"],

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mitra.journal.schemas import EARLIEST, MAX_DOSE_GRAMS
 from mitra.knowledge import load as load_knowledge
 from mitra.knowledge.pharmacokinetics import load_pharmacokinetics
 from mitra.pharmacology import (
@@ -32,6 +33,7 @@ from mitra.pharmacology import (
 from mitra.safety.interactions import Citation
 from mitra.timeline import DayClock, Timeline
 from mitra.vocabulary import MASS_UNITS, PRODUCT_FORMS, PRODUCT_UNITS
+from mitra.wording import day
 
 if TYPE_CHECKING:
     from mitra.journal.models import Person
@@ -391,6 +393,17 @@ def typed_doses(
     unit such as "capsule", which needs `grams_per_unit` (and then all such doses share it).
     """
     grams_doses = [(d[0], _typed_grams(d, grams_per_unit)) for d in doses]
+    # The bounds a logged dose has: a typed one past them is surely mistyped too.
+    for when, grams in grams_doses:
+        if grams > MAX_DOSE_GRAMS:
+            raise ExposureRefused(
+                f"a dose of {grams:g} g is more than {MAX_DOSE_GRAMS:g} g; check the amount "
+                "and its unit"
+            )
+        if when < EARLIEST:
+            raise ExposureRefused(
+                f"a dose on {day(when.date())} is before the year 2000; check the date"
+            )
     units = sorted({u for d in doses if len(d) == 3 and (u := d[2]) and u not in MASS_UNITS})
     if len(units) > 1:
         raise ExposureRefused(
