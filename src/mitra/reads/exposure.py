@@ -394,10 +394,10 @@ def typed_doses(
     """
     grams_doses = [(d[0], _typed_grams(d, grams_per_unit)) for d in doses]
     # The bounds a logged dose has: a typed one past them is surely mistyped too.
-    for when, grams in grams_doses:
-        if grams > MAX_DOSE_GRAMS:
+    for when, typed in grams_doses:
+        if typed > MAX_DOSE_GRAMS:
             raise ExposureRefused(
-                f"a dose of {grams:g} g is more than {MAX_DOSE_GRAMS:g} g; check the amount "
+                f"a dose of {typed:g} g is more than {MAX_DOSE_GRAMS:g} g; check the amount "
                 "and its unit"
             )
         if when < EARLIEST:
