@@ -161,3 +161,19 @@ def test_a_taper_that_starts_later_says_on_which_day(
     out = run(capsys, "taper", "status")[1]
     assert f"Your taper starts on {wording.day(start)}." in out
     assert "next step is due" not in out
+
+
+def test_the_cli_says_when_a_new_plan_ends_the_taper_in_progress(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    argv = ("taper", "plan", "--to", "0", "--pace", "10-per-week", "--from", "8g")
+    code, out, _ = run(capsys, *argv, "--save")
+    assert code == 0
+    assert out.rstrip().endswith("Saved as your taper.")
+    # With a taper in progress, as the Taper page says beside its form.
+    code, out, _ = run(capsys, *argv)
+    assert out.rstrip().endswith(
+        "Nothing was saved (add --save; saving ends the taper in progress)."
+    )
+    code, out, _ = run(capsys, *argv, "--save")
+    assert out.rstrip().endswith("Saved as your taper; the one in progress has ended.")

@@ -50,6 +50,9 @@ def plan(
     except TaperError as exc:
         option = {"to": "--to", "start_amount": "--from", "starts": "--start"}.get(exc.field or "")
         fail(f"{option}: {exc}" if option else str(exc))
+    from mitra.reads.taper import taper_status
+
+    replaces = taper_status(person).active  # saving a new plan ends the one in progress
     if save:
         preview = save_preview(person, preview)
     if json_out:
@@ -76,10 +79,13 @@ def plan(
     if schedule.steps_note:
         out.print(schedule.steps_note, highlight=False)
     out.print(schedule.note, highlight=False)
-    out.print(
-        "Saved as your taper." if preview.saved else "Nothing was saved (add --save).",
-        highlight=False,
-    )
+    if preview.saved:
+        said = "Saved as your taper" + ("; the one in progress has ended." if replaces else ".")
+    else:
+        said = "Nothing was saved (add --save" + (
+            "; saving ends the taper in progress)." if replaces else ")."
+        )
+    out.print(said, highlight=False)
 
 
 @taper_app.command("status")
