@@ -184,6 +184,18 @@ def test_a_listed_benzodiazepine_is_a_danger_with_its_mechanism_grade_and_source
 
 
 @fires("interaction")
+def test_two_substances_of_one_class_are_two_alerts_told_apart_by_name() -> None:
+    klonopin = SubstanceFacts(17, "Klonopin", "clonazepam")
+    candidates = found("interaction", alice(substances=[XANAX, klonopin]))
+    benzos = [c for c in candidates if c.evidence.interaction_rule == "kratom_benzodiazepine"]
+    assert len(benzos) == 2
+    titles = sorted(c.title for c in benzos)
+    assert titles[0].endswith("(Klonopin)")
+    assert titles[1].endswith("(Xanax)")
+    assert titles[0].startswith("Kratom with a benzodiazepine")
+
+
+@fires("interaction")
 def test_an_interaction_carries_the_disagreements_between_its_sources() -> None:
     candidates = found("interaction", alice(substances=[ZOLOFT]))
     serotonergic = next(c for c in candidates if c.evidence.interaction_rule.endswith("ergic"))

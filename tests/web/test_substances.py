@@ -128,3 +128,21 @@ def test_the_interactions_document_opens_with_the_summary_the_terminal_prints(
     document = client.get("/api/v1/interactions?name=Xanax&name=floopazine").json()
     assert document["summary"] == "2 names checked: 1 danger, 1 unknown to mitra"
     assert "CNS depressant" in document["reports"][0]["class_names"]
+
+
+def test_two_substances_of_one_class_are_two_cards_named_for_each(
+    client: Client, alice: Any
+) -> None:
+    for token, name in (("s1", "Xanax"), ("s2", "Klonopin")):
+        client.post("/substances", {"token": token, "name": name, "dose_text": ""})
+    html = " ".join(client.get("/substances").content.decode().split())
+    benzo = "Kratom with a benzodiazepine: added sedation and slowed breathing"
+    assert f"{benzo} (Klonopin)" in html
+    assert f"{benzo} (Xanax)" in html
+    document = client.get("/api/v1/substances").json()
+    assert sorted(
+        i["yours"] for i in document["interactions"] if "benzodiazepine" in i["title"]
+    ) == [
+        ["Klonopin"],
+        ["Xanax"],
+    ]

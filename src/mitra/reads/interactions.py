@@ -57,6 +57,9 @@ class InteractionView:
     by_class: bool
     sources: tuple[Citation, ...]
     disagreements: tuple[Disagreement, ...]
+    # The person's own substances it is about, by the names they gave ("Xanax"), on their
+    # Substances page: two of one class are two cards with one title otherwise.
+    yours: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,8 +135,8 @@ def _summary(reports: tuple[InteractionReportView, ...]) -> str:
     return f"{checked}: {', '.join(parts)}"
 
 
-def interaction_view(finding: InteractionFinding) -> InteractionView:
-    """An engine's finding as its view."""
+def interaction_view(finding: InteractionFinding, yours: tuple[str, ...] = ()) -> InteractionView:
+    """An engine's finding as its view; `yours`: the person's substances it is about."""
     return InteractionView(
         rule=finding.rule,
         title=finding.title,
@@ -147,4 +150,5 @@ def interaction_view(finding: InteractionFinding) -> InteractionView:
         by_class=finding.by_class,
         sources=finding.sources,
         disagreements=tuple(Disagreement(t, c) for t, c in finding.disagreements),
+        yours=yours,
     )

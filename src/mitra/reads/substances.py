@@ -101,10 +101,17 @@ def substances(person: Any, cursor: str | None = None, *, limit: int | None = No
         encode_keys(page[-1].name, page[-1].pk) if len(rows) > len(page) and page else None
     )
     everything = rows if cursor is None and next_cursor is None else queries.substances(person)
-    ids = sorted({s.knowledge_id for s in everything if s.active and s.knowledge_id})
+    active = [s for s in everything if s.active and s.knowledge_id]
+    ids = sorted({s.knowledge_id for s in active})
+
+    def yours(ids: tuple[str, str]) -> tuple[str, ...]:
+        return tuple(s.name for s in active if s.knowledge_id in ids)
+
     return Substances(
         substances=tuple(_views(page)),
-        interactions=tuple(interaction_view(f) for f in interactions_among(ids)),
+        interactions=tuple(
+            interaction_view(f, yours(f.substances)) for f in interactions_among(ids)
+        ),
         recent_intakes=tuple(recent_intakes(person, limit=10)),
         next_cursor=next_cursor,
     )

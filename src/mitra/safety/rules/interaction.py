@@ -166,10 +166,13 @@ def interaction_with_listed_substances(data: SafetyInput) -> list[Finding]:
             f"{finding.evidence_note}"
         )
         found = InteractionFound.of(finding)
+        # A class's title ("Kratom with a benzodiazepine: ...") names which of the person's
+        # substances it is about, so two of one class are two findings told apart.
+        named = in_words([s.name for s in journal])
         out.append(
             Finding(
                 severity=finding.severity,
-                title=finding.title,
+                title=f"{finding.title} ({named})" if named else finding.title,
                 text=text,
                 advice=finding.advice,
                 sources=tuple(c.id for c in finding.sources),
