@@ -50,7 +50,7 @@ def test_a_new_user_sets_up_logs_a_check_in_and_a_dose_and_sees_both(page: Any) 
     page.keyboard.type("6")
     expect(page.get_by_label("Unit")).to_have_value("capsule")
     page.keyboard.press("Enter")
-    expect(page.get_by_text("Dose saved: 3 g of Red Bali capsules.")).to_be_visible()
+    expect(page.get_by_text("Dose saved: 6 Red Bali capsules (= 3 g).")).to_be_visible()
 
     # The chart's text alternative counts both.
     chart = page.get_by_role("img", name="Anxiety and kratom, last 30 days")

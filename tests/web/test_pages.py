@@ -169,7 +169,7 @@ class TestToday:
         )
         assert response.status_code == 302
         assert Dose.objects.get().grams == pytest.approx(3.0)
-        assert "Dose saved: 3 g of Red capsules." in client.get("/").content.decode()
+        assert "Dose saved: 6 Red capsules (= 3 g)." in client.get("/").content.decode()
 
     @pytest.mark.parametrize(
         ("changes", "field_id", "message"),

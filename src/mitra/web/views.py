@@ -27,6 +27,8 @@ from mitra.reads.journal import CheckInValues, DoseValues
 from mitra.reads.products import ProductView
 from mitra.reports.charts import Chart, keep_drawings
 from mitra.reports.today_charts import anxiety_and_grams_chart, exposure_chart
+from mitra.vocabulary import unit_text
+from mitra.wording import amount_of
 
 from .forms import (
     DATETIME_FORMAT,
@@ -219,9 +221,11 @@ def dose_add(request: HttpRequest) -> HttpResponse:
         except EntryInvalid as exc:
             form.show_errors(exc)
         else:
-            return saved_redirect(
-                request, f"Dose saved: {dose.grams:g} g of {dose.product.name}.{form.time_note}"
-            )
+            # What was typed ("2 Red Bali capsules"), with its grams when in another unit, as
+            # `mitra dose` says it.
+            typed = amount_of(unit_text(dose.amount, dose.unit), dose.product.name)
+            grams = "" if dose.unit == "g" else f" (= {dose.grams:g} g)"
+            return saved_redirect(request, f"Dose saved: {typed}{grams}.{form.time_note}")
     context = _today_context(request, person, dose_form=form)
     return render(request, "web/today.html", context, status=422)
 
