@@ -162,3 +162,36 @@ def test_doses_left_out_of_the_mg_are_named_with_the_7oh_product_among_them(
     assert words in page
     main(["insights"])
     assert words in " ".join(capsys.readouterr().out.split())
+
+
+def test_a_7oh_product_is_said_in_mg_of_7oh_on_today_and_in_the_journal(
+    alice: Any, capsys: pytest.CaptureFixture[str], client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """2 tablets of 0.1 g at 150 mg of 7-OH per g: 30 mg of 7-OH, never grams of leaf; a 7-OH
+    product without a lab figure says its 7-OH is not known."""
+    from mitra.cli import main
+    from mitra.journal import services
+
+    tabs = services.add_product(
+        alice, {"name": "Lab tabs", "form": "7oh", "unit": "tablet", "grams_per_unit": 0.1,
+                "hydroxy_mg_per_g": 150.0},
+    )  # fmt: skip
+    plain = services.add_product(
+        alice, {"name": "Plain tabs", "form": "7oh", "unit": "tablet", "grams_per_unit": 0.1}
+    )
+    from tests.reads.conftest import NOW
+
+    now = NOW  # midday in Berlin: both doses fall on the day Today shows, whenever this runs
+    monkeypatch.setattr("django.utils.timezone.now", lambda: NOW)
+    services.log_dose(alice, {"product_id": tabs.pk, "amount": 2, "unit": "tablet",
+                              "taken_at": now - timedelta(minutes=2)})  # fmt: skip
+    services.log_dose(alice, {"product_id": plain.pk, "amount": 1, "unit": "tablet",
+                              "taken_at": now - timedelta(minutes=1)})  # fmt: skip
+    main(["today"])
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "Also (not counted as leaf): 2 tablets of Lab tabs (30 mg 7-OH)" in printed
+    page = " ".join(client.get("/").content.decode().split())
+    assert "also 2 tablets of Lab tabs (30 mg 7-OH), 1 tablet of Plain tabs" in page
+    journal = " ".join(client.get("/journal").content.decode().split())
+    assert "30 mg 7-OH (lab figure)" in journal
+    assert "7-OH content unknown (no lab figure)" in journal

@@ -176,8 +176,21 @@ def dose_entry(d: Dose, zone: Any = UTC) -> EntryView:
         # A leaf product without a lab figure: the literature's estimate, as Today counts it.
         spread = mg_range(per_gram.low_mg * d.grams, per_gram.high_mg * d.grams)
         details = (f"about {mg(per_gram.mg * d.grams)} mitragynine (estimate, {spread})", *details)
+    if d.product.form == "7oh":  # a concentrated 7-OH product: its 7-OH is the figure that counts
+        details = (_seven_oh(d), *details)
     title = f"Kratom: {amount_of(amount, d.product.name)}"
     return EntryView("dose", d.pk, d.taken_at.astimezone(zone), title, details)
+
+
+def _seven_oh(d: Dose) -> str:
+    """A 7-OH product's dose in mg of 7-OH: its lab figure, or the measured products' range."""
+    if d.mg_7oh is not None:
+        return f"{mg(d.mg_7oh)} 7-OH (lab figure)"
+    per_gram = content_per_gram("7oh", "7-hydroxymitragynine")
+    if per_gram is None:
+        return "7-OH content unknown (no lab figure)"
+    spread = mg_range(per_gram.low_mg * d.grams, per_gram.high_mg * d.grams)
+    return f"about {mg(per_gram.mg * d.grams)} 7-OH (estimate, {spread})"
 
 
 def checkin_entry(c: CheckIn, practices: list[Practice], zone: Any = UTC) -> EntryView:

@@ -138,6 +138,8 @@ def _of_the_day(person: Any, day: date) -> dict[str, Any]:
     rows = queries.entry_rows(person, start=start, end=end, limit=None)
     other = tuple(
         f"{unit_text(d.amount, d.unit)} of {d.product.name}"
+        # A 7-OH product's lab figure says what it holds: mg of 7-OH, not grams of leaf.
+        + (f" ({wording.mg(d.mg_7oh)} 7-OH)" if d.mg_7oh is not None else "")
         for d in sorted(rows.doses, key=lambda d: d.taken_at)
         if not is_leaf(d.product.form)
     )
