@@ -374,6 +374,19 @@ class TestProducts:
         assert "Name is already the name of one of your products" in _error_beside(html, "id_name")
         assert Product.objects.count() == 1
 
+    def test_lab_figures_that_add_up_to_more_than_a_gram_are_refused_beside_the_field(
+        self, client: Client, alice: Any
+    ) -> None:
+        data = {"token": "p4", "name": "Odd", "vein": "red", "form": "extract", "unit": "g",
+                "mitragynine_mg_per_g": "600", "hydroxy_mg_per_g": "600"}  # fmt: skip
+        response = client.post("/products", data)
+        assert response.status_code == 422
+        html = response.content.decode()
+        beside = _error_beside(html, "id_hydroxy_mg_per_g")
+        assert "together with mitragynine is 1,200 mg in a gram" in beside
+        assert 'value="600"' in html  # what was typed is kept
+        assert not Product.objects.filter(name="Odd").exists()
+
     def test_a_product_is_edited(self, client: Client, alice: Any, powder: Any) -> None:
         response = client.post(
             f"/products/{powder.pk}",

@@ -123,6 +123,15 @@ class ProductIn(Schema):
     def _grams_per_unit_for_counted_units(self) -> ProductIn:
         if self.unit == "g":
             self.grams_per_unit = None
+        # Each figure alone is at most 1,000 mg in a gram; together they are still in one gram.
+        both = (self.mitragynine_mg_per_g or 0.0) + (self.hydroxy_mg_per_g or 0.0)
+        if both > 1000:
+            raise PydanticCustomError(
+                "more_than_a_gram",
+                "together with mitragynine is {both} mg in a gram, more than a gram holds; "
+                "check the lab figures",
+                {"field": "hydroxy_mg_per_g", "both": f"{both:,g}"},
+            )
         return self
 
 
