@@ -101,3 +101,24 @@ def _layers(spec: Any) -> list[dict[str, Any]]:
         for part in spec.get(key, []):
             found += _layers(part)
     return found + ([spec] if "mark" in spec else [])
+
+
+def test_date_axes_read_day_month_year_as_the_pages_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    """'20 Sep 2026', as every other date mitra shows, never 'Sep 20, 2026'."""
+    import re
+
+    days = [date(2026, 9, 1) + timedelta(days=i * 10) for i in range(3)]
+    chart = charts.questionnaire_history_chart("GAD-7", days, [3, 5, 7], [], 21)
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", chart.svg)
+    assert any(re.fullmatch(r"\d{1,2} (Sep|Oct) 2026", label) for label in labels), labels
+    assert not any(re.search(r"[A-Z][a-z]{2} \d{2}, \d{4}", label) for label in labels), labels
+    specs = _drawn_specs(monkeypatch)
+    formats = [
+        layer["encoding"]["x"]["axis"]["format"]
+        for spec in specs.values()
+        for layer in spec.get("layer", [spec])
+        if "axis" in layer.get("encoding", {}).get("x", {})
+        and "format" in layer["encoding"]["x"]["axis"]
+    ]
+    assert formats
+    assert all(not f.startswith("%b %d") for f in formats), formats

@@ -310,7 +310,7 @@ def questionnaire_history_chart(
                 "encoding": {
                     "tooltip": [_field("day:T", title="Date"), _field("total:Q", title="Total")],
                     "x": _field(
-                        "day:T", axis={"format": "%b %d, %Y", "labelAngle": 0}, title="Date"
+                        "day:T", axis={"format": "%-d %b %Y", "labelAngle": 0}, title="Date"
                     ),
                     "y": _field(
                         "total:Q",

@@ -48,7 +48,7 @@ def taper_chart(
     label = {"g": "g of leaf", "mg": "mg mitragynine", "capsule": "capsules"}.get(unit, unit)
 
     def build() -> dict[str, Any]:
-        x = _field("day:T", axis={"format": "%b %d", "labelAngle": 0, "tickCount": 6}, title="Day")
+        x = _field("day:T", axis={"format": "%-d %b", "labelAngle": 0, "tickCount": 6}, title="Day")
         bars = {
             "mark": {"type": "bar", "color": GRAMS_COLOR, "opacity": 0.55},
             "encoding": {"x": x, "y": _field("used:Q", title=f"Use ({label} per day)")},
