@@ -122,3 +122,25 @@ def test_date_axes_read_day_month_year_as_the_pages_do(monkeypatch: pytest.Monke
     ]
     assert formats
     assert all(not f.startswith("%b %d") for f in formats), formats
+
+
+def test_the_first_day_of_a_taper_draws_its_allowance_and_colours_its_points() -> None:
+    """One day has no line to step along: its allowance is a dash the width of a few bars,
+    and the SOWS and anxiety points take their axes' colours (no default blue)."""
+    import re
+
+    from mitra.reports.charts import ANXIETY_COLOR
+    from mitra.reports.taper_chart import ALLOWANCE_COLOR, SOWS_COLOR
+
+    chart = taper_chart.taper_chart(
+        [date(2026, 12, 1)], [7.2], [5.5], [32.0], [5.3], unit="g", days_over=0
+    )
+    for svg in (chart.svg, chart.svg_narrow):
+        dash = re.findall(rf'aria-roledescription="point"[^>]*d="M(-?[\d.]+),0L([\d.]+),0"'
+                          rf'[^>]*stroke="{ALLOWANCE_COLOR}"', svg)  # fmt: skip
+        assert dash, "no dash at the day's allowance"
+        assert float(dash[0][1]) - float(dash[0][0]) >= 10  # wide enough to see
+        points = re.findall(r'aria-roledescription="point"[^>]*fill="(#[0-9a-f]{6})"', svg)
+        assert SOWS_COLOR in points
+        assert ANXIETY_COLOR in points
+        assert "#4c78a8" not in svg  # Vega's default blue

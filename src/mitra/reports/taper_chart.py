@@ -59,11 +59,24 @@ def taper_chart(
                 "color": ALLOWANCE_COLOR,
                 "interpolate": "step-after",
                 "strokeWidth": 2.5,
+                # A dash at each day's allowance: one day has no line to draw, only its dash.
+                "point": {
+                    "shape": "stroke",
+                    "size": 160,
+                    "strokeWidth": 2.5,
+                    "color": ALLOWANCE_COLOR,
+                    "filled": False,
+                },
             },
             "encoding": {"x": x, "y": _field("allowance:Q")},
         }
         sows_line = {
-            "mark": {"type": "line", "color": SOWS_COLOR, "point": True, "strokeDash": [6, 3]},
+            "mark": {
+                "type": "line",
+                "color": SOWS_COLOR,
+                "point": {"color": SOWS_COLOR},
+                "strokeDash": [6, 3],
+            },
             "encoding": {
                 "x": x,
                 "y": _field(
@@ -75,7 +88,12 @@ def taper_chart(
             },
         }
         anxiety_line = {
-            "mark": {"type": "line", "color": ANXIETY_COLOR, "point": True, "strokeWidth": 2.5},
+            "mark": {
+                "type": "line",
+                "color": ANXIETY_COLOR,
+                "point": {"color": ANXIETY_COLOR},
+                "strokeWidth": 2.5,
+            },
             "encoding": {
                 "x": x,
                 "y": _field(
