@@ -195,3 +195,18 @@ def test_the_cli_summary_counts_its_open_alerts_in_words(
     noun = "open alert" if count == 1 else "open alerts"
     assert f"{count} {noun}. Write the PDF with --pdf FILE." in printed
     assert "alert(s)" not in printed
+
+
+def test_7oh_use_is_counted_by_lab_figures_never_called_an_estimate(
+    journal: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The mixed journal's 7-OH tablets have no lab figure: none of their mg is known."""
+    main(["report"])
+    printed = " ".join(capsys.readouterr().out.split())
+    doses = journal.doses["7oh"]
+    assert doses > 1
+    assert (
+        f"0.0 mg of 7-OH in all by the products' lab figures; {doses} doses without a lab "
+        "figure not counted." in printed
+    )
+    assert "estimated 0.0 mg of 7-OH" not in printed

@@ -147,10 +147,11 @@ def _kratom(read: ReportRead) -> dict[str, Any]:
                     if p.product.grams_per_unit and p.product.unit != "g"
                     else ""
                 ),
-                _num(p.product.mitragynine_mg_per_g, 1)
+                # Lab figures as they were entered (to 0.01 mg/g): 15 and 150, not 15.0 and 150.00.
+                f"{p.product.mitragynine_mg_per_g:,g}"
                 if p.product.mitragynine_mg_per_g is not None
                 else "not lab-tested",
-                _num(p.product.hydroxy_mg_per_g, 2)
+                f"{p.product.hydroxy_mg_per_g:,g}"
                 if p.product.hydroxy_mg_per_g is not None
                 else "not lab-tested",
                 str(p.doses),
@@ -163,9 +164,13 @@ def _kratom(read: ReportRead) -> dict[str, Any]:
         seven_oh = (
             f"Concentrated 7-OH products: {s.doses} dose{'s' if s.doses != 1 else ''} on "
             f"{s.days} day{'s' if s.days != 1 else ''} ({', '.join(s.products)}); "
-            f"estimated {_num(s.mg_7oh, 1)} mg of 7-OH in all"
+            # There is no literature figure per gram of a 7-OH product: its mg come from the
+            # products' lab figures, and a dose without one is not counted.
+            f"{_num(s.mg_7oh, 1)} mg of 7-OH in all by the products' lab figures"
             + (
-                f", {s.doses_without_estimate} dose(s) without an estimate not counted"
+                f"; {s.doses_without_estimate} "
+                f"dose{'s' if s.doses_without_estimate != 1 else ''} without a lab figure "
+                "not counted"
                 if s.doses_without_estimate
                 else ""
             )
