@@ -147,3 +147,38 @@ def test_the_api_lists_the_paces_with_their_sources(client: Client, alice: Any) 
     rows = client.get("/api/v1/taper/paces").json()
     assert {r["id"]: r["basis"] for r in rows}["metered-5"] == "anecdotal"
     assert all(r["sources"] for r in rows)
+
+
+def test_doses_the_measure_cannot_count_are_named_not_left_out_in_silence(
+    capsys: pytest.CaptureFixture[str], alice: Any, powder: Any
+) -> None:
+    """In mg of mitragynine, an extract without a lab figure and a 7-OH product have no figure:
+    the measured use says they were not counted, and a start too small to taper says why."""
+    extract = services.add_product(alice, {"name": "Plain extract", "form": "extract"})
+    tabs = services.add_product(
+        alice, {"name": "Tabs", "form": "7oh", "unit": "tablet", "grams_per_unit": 0.1}
+    )
+    labelled = services.add_product(
+        alice, {"name": "Lab extract", "form": "extract", "mitragynine_mg_per_g": 20.0}
+    )
+    now = timezone.now()
+    for back, product, amount, unit in (
+        (3, labelled, 2.0, "g"), (4, extract, 1.0, "g"), (5, tabs, 1.0, "tablet"),
+    ):  # fmt: skip
+        services.log_dose(alice, {"product_id": product.pk, "amount": amount, "unit": unit,
+                                  "taken_at": now - timedelta(days=back)})  # fmt: skip
+    code, _, err = run(capsys, "taper", "plan", "--to", "0", "--pace", "10-per-week")
+    assert code == 2
+    said = " ".join(err.split())
+    assert "there is nothing to taper; 2 doses with no mitragynine figure" in said
+    assert said.endswith("not counted; give the starting amount, e.g. --from 8g")
+    # With leaf use as well, the measured use is given, and what it left out with it.
+    log_daily(alice, powder, 4.0)
+    code, out, err = run(capsys, "taper", "plan", "--to", "0", "--pace", "10-per-week", "--json")
+    assert code == 0, err
+    measured = json.loads(out)["measured"]
+    assert measured["unit"] == "mg"
+    assert measured["text"].endswith(
+        "; 2 doses with no mitragynine figure (an extract without a lab figure or a 7-OH "
+        "product) not counted"
+    )

@@ -29,6 +29,7 @@ from mitra.taper import (
     plan_schedule,
     step_words,
 )
+from mitra.timeline import Timeline
 from mitra.wording import day, plural
 
 __all__ = [
@@ -119,6 +120,19 @@ def _measured_unit(person: Any, first: date, last: date) -> Unit:
     return "g" if bool(line.dose_is_leaf.all()) else "mg"
 
 
+def _left_out(line: Timeline, measure: Measure) -> str:
+    """The doses a taper's measure cannot count, in words ("" when it counts them all): in mg,
+    those with no mitragynine figure (an extract without a lab figure, a 7-OH product); in
+    grams of leaf or capsules, every dose that is not leaf."""
+    if measure.unit == "mg":
+        missing = line.doses_without_content()
+        why = "with no mitragynine figure (an extract without a lab figure or a 7-OH product)"
+    else:
+        missing = int((~line.dose_is_leaf).sum())
+        why = "of extracts, shots or 7-OH products, which are not leaf"
+    return f"; {plural(missing, 'dose')} {why} not counted" if missing else ""
+
+
 def _refuse_implausible_start(amount: float, measure: Measure) -> None:
     """TaperError when a typed starting amount is more than a day could plausibly hold."""
     most_g = load_taper().number("most_daily_grams")
@@ -179,12 +193,15 @@ def taper_preview(
     unit: Unit = units.pop() if units else _measured_unit(person, first, last)
     measure = _measure(person, unit)
     measured = None
+    left_out = ""
     if given is None:
-        mean = mean_daily_use(timeline(person, first, last), measure)
+        line = timeline(person, first, last)
+        mean = mean_daily_use(line, measure)
+        left_out = _left_out(line, measure)
         if not math.isfinite(mean) or mean <= 0:
             raise TaperError(
                 f"no use in {measure.unit} is logged in the {days} days before today "
-                f"({day(first)} to {day(last)}); give the starting amount, e.g. 8 g",
+                f"({day(first)} to {day(last)}){left_out}; give the starting amount, e.g. 8 g",
                 field="start_amount",
             )
         measured = MeasuredUse(
@@ -194,13 +211,21 @@ def taper_preview(
             round(mean, 3),
             measure.unit,
             f"{measure.text(round(mean, 2))} a day on average over {plural(days, 'day')} "
-            f"({day(first)} to {day(last)})",
+            f"({day(first)} to {day(last)}){left_out}",
         )
         amount = mean
     else:
         amount = given.value
         _refuse_implausible_start(amount, measure)
-    schedule = plan_schedule(amount, target.value, pace, measure, starts=starts)
+    try:
+        schedule = plan_schedule(amount, target.value, pace, measure, starts=starts)
+    except TaperError as exc:
+        if not left_out:
+            raise
+        # "Nothing to taper" from a measure that left doses out: say which, and the way on.
+        raise TaperError(
+            f"{exc}{left_out}; give the starting amount, e.g. --from 8g", field="start_amount"
+        ) from None
     return TaperPreview("journal" if given is None else "given", measured, schedule, saved=False)
 
 
