@@ -170,8 +170,8 @@ def test_doses_the_measure_cannot_count_are_named_not_left_out_in_silence(
     code, _, err = run(capsys, "taper", "plan", "--to", "0", "--pace", "10-per-week")
     assert code == 2
     said = " ".join(err.split())
-    assert "there is nothing to taper; 2 doses with no mitragynine figure" in said
-    assert said.endswith("not counted; give the starting amount, e.g. --from 8g")
+    assert "there is nothing to taper; 2 doses not counted (no mitragynine figure: an " in said
+    assert said.endswith("7-OH product); give the starting amount, e.g. --from 8g")
     # With leaf use as well, the measured use is given, and what it left out with it.
     log_daily(alice, powder, 4.0)
     code, out, err = run(capsys, "taper", "plan", "--to", "0", "--pace", "10-per-week", "--json")
@@ -179,6 +179,6 @@ def test_doses_the_measure_cannot_count_are_named_not_left_out_in_silence(
     measured = json.loads(out)["measured"]
     assert measured["unit"] == "mg"
     assert measured["text"].endswith(
-        "; 2 doses with no mitragynine figure (an extract without a lab figure or a 7-OH "
-        "product) not counted"
+        "; 2 doses not counted (no mitragynine figure: an extract without a lab figure or a "
+        "7-OH product)"
     )

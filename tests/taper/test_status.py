@@ -177,3 +177,23 @@ def test_the_cli_says_when_a_new_plan_ends_the_taper_in_progress(
     )
     code, out, _ = run(capsys, *argv, "--save")
     assert out.rstrip().endswith("Saved as your taper; the one in progress has ended.")
+
+
+def test_todays_doses_the_taper_cannot_count_are_said_on_every_face(
+    capsys: pytest.CaptureFixture[str], alice: Any, powder: Any, client: Client
+) -> None:
+    """A gram taper counts grams of leaf: a 7-OH tablet today is named, not silently left out."""
+    save(capsys)
+    tabs = services.add_product(
+        alice, {"name": "Tabs", "form": "7oh", "unit": "tablet", "grams_per_unit": 0.1}
+    )
+    now = timezone.now()
+    services.log_dose(alice, {"product_id": tabs.pk, "amount": 1, "unit": "tablet",
+                              "taken_at": now})  # fmt: skip
+    said = "; 1 dose not counted (not leaf: an extract, a shot or a 7-OH product)"
+    assert status(capsys)["not_counted_today"] == said
+    code, out, _ = run(capsys, "taper", "status")
+    assert code == 0
+    assert f"0 g used, 7.2 g left{said}" in " ".join(out.split())
+    page = " ".join(client.get("/taper").content.decode().split())
+    assert f"(used 0 g{said})" in page

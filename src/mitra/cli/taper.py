@@ -114,7 +114,8 @@ def status(json_out: JsonFlag = False) -> None:
         out.print(
             f"Today: {unit_text(read.used_today, unit)} used, "
             f"{unit_text(read.left_today or 0, unit)} left"
-            + (" - over today's allowance" if read.over_today else ""),
+            + (" - over today's allowance" if read.over_today else "")
+            + read.not_counted_today,
             highlight=False,
         )
     if read.next_step and read.used_today is None:  # as the Taper page says it

@@ -120,17 +120,22 @@ def _measured_unit(person: Any, first: date, last: date) -> Unit:
     return "g" if bool(line.dose_is_leaf.all()) else "mg"
 
 
-def _left_out(line: Timeline, measure: Measure) -> str:
-    """The doses a taper's measure cannot count, in words ("" when it counts them all): in mg,
-    those with no mitragynine figure (an extract without a lab figure, a 7-OH product); in
-    grams of leaf or capsules, every dose that is not leaf."""
+def _left_out(line: Timeline, measure: Measure, day_index: int | None = None) -> str:
+    """The doses a taper's measure cannot count (those of day `day_index` of the line, or all),
+    in words ("" when it counts them all): in mg, those with no mitragynine figure (an extract
+    without a lab figure, a 7-OH product); in grams of leaf or capsules, any dose not leaf."""
+    chosen = (
+        np.ones(line.dose_time.size, dtype=bool)
+        if day_index is None
+        else line.day_of(line.dose_time) == day_index
+    )
     if measure.unit == "mg":
-        missing = line.doses_without_content()
-        why = "with no mitragynine figure (an extract without a lab figure or a 7-OH product)"
+        missing = int(np.isnan(line.dose_mg_mitragynine[chosen]).sum())
+        why = "no mitragynine figure: an extract without a lab figure or a 7-OH product"
     else:
-        missing = int((~line.dose_is_leaf).sum())
-        why = "of extracts, shots or 7-OH products, which are not leaf"
-    return f"; {plural(missing, 'dose')} {why} not counted" if missing else ""
+        missing = int((~line.dose_is_leaf[chosen]).sum())
+        why = "not leaf: an extract, a shot or a 7-OH product"
+    return f"; {plural(missing, 'dose')} not counted ({why})" if missing else ""
 
 
 def _refuse_implausible_start(amount: float, measure: Measure) -> None:
@@ -250,6 +255,9 @@ class TaperStatus:
     hold: HoldAssessment | None
     schedule: Schedule | None
     choices: tuple[TaperEvent, ...]
+    # Today's doses the taper's measure cannot count, in words ("" when none): "; 1 dose not
+    # counted (not leaf: an extract, a shot or a 7-OH product)".
+    not_counted_today: str = ""
 
     @property
     def step_words(self) -> str:
@@ -308,6 +316,7 @@ def taper_status(person: Any, now: datetime | None = None) -> TaperStatus:
         hold=hold,
         schedule=schedule,
         choices=events,
+        not_counted_today=_left_out(line, measure, (today - line.first).days),
     )
 
 
