@@ -181,3 +181,15 @@ def test_a_change_of_one_point_is_said_in_the_singular(client: Client, alice: An
     html = " ".join(client.get(f"/responses/{latest.pk}").content.decode().split())
     assert "-1 point since your previous response" in html
     assert "-1 points" not in html
+
+
+def test_a_first_response_is_told_when_to_take_it_again_by_its_own_recall(
+    client: Client, alice: Any
+) -> None:
+    gad7 = _respond(alice, "GAD-7", [1, 1, 1, 1, 1, 1, 1], days_ago=0)
+    html = " ".join(client.get(f"/responses/{gad7.pk}").content.decode().split())
+    assert "Take it again in two weeks to see change." in html
+    sows = _respond(alice, "SOWS", [1] * 16, days_ago=0)  # it asks about right now
+    html = " ".join(client.get(f"/responses/{sows.pk}").content.decode().split())
+    assert "two weeks" not in html.split("This is your first SOWS.")[1][:120]
+    assert "Take it again later to see change (it asks about right now)." in html
