@@ -270,3 +270,23 @@ def test_a_backup_read_into_an_empty_journal_brings_its_clock(full: Any) -> None
     ]  # fmt: skip
     bob.refresh_from_db()
     assert bob.time_zone == "America/Chicago"
+
+
+@pytest.mark.parametrize(
+    ("zone", "hour"), [("Not/AZone", 4), ("Europe/Berlin", "x"), ("Europe/Berlin", None),
+                       ("Europe/Berlin", 99)],
+)  # fmt: skip
+def test_a_clock_the_file_cannot_have_is_skipped_with_its_reason(
+    full: Any, zone: Any, hour: Any
+) -> None:
+    document = export_json(full)
+    document["journal"] = "another journal"
+    document["person"]["time_zone"], document["person"]["day_boundary_hour"] = zone, hour
+    before = (full.time_zone, full.day_boundary_hour)
+    for dry_run in (True, False):
+        report = import_file(full, "mitra-json", json.dumps(document).encode(), dry_run=dry_run)
+        reasons = [s["reason"] for s in report.skipped if s["where"] == "person"]
+        assert len(reasons) == 1
+        assert "keeps time in" not in reasons[0]  # said as a fault of the file, not a clock
+    full.refresh_from_db()
+    assert (full.time_zone, full.day_boundary_hour) == before

@@ -33,7 +33,7 @@ from .models import (
     Substance,
     Taper,
 )
-from .schemas import DoseIn, IntakeIn
+from .schemas import DoseIn, IntakeIn, PersonIn
 
 __all__ = ["ImportResult", "SourceRow", "import_rows", "source_token"]
 
@@ -361,9 +361,17 @@ class _Importer:
         a journal with no entries yet (a backup read into a new installation); a journal
         with entries keeps its own, and the file's is named among the skipped."""
         for row in rows:
-            theirs = {k: row.data.get(k, getattr(self.person, k)) for k in _CLOCK}
+            if self.own:
+                continue  # the journal's own export: its clock is the person's later word
+            given = {k: row.data.get(k, getattr(self.person, k)) for k in _CLOCK}
+            try:  # checked as settings are, before it is compared or said
+                theirs = {k: v for k, v in services.validate(PersonIn, given).model_dump().items()
+                          if k in _CLOCK}  # fmt: skip
+            except EntryInvalid as exc:
+                self.skip(row, _reason(exc))
+                continue
             mine = {k: getattr(self.person, k) for k in _CLOCK}
-            if theirs == mine or self.own:
+            if theirs == mine:
                 continue  # nothing to say: the clock the entries were logged on
             if not empty:
                 self.skip(row, (
