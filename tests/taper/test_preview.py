@@ -171,7 +171,12 @@ def test_doses_the_measure_cannot_count_are_named_not_left_out_in_silence(
     assert code == 2
     said = " ".join(err.split())
     assert "there is nothing to taper; 2 doses not counted (no mitragynine figure: an " in said
-    assert said.endswith("7-OH product); give the starting amount, e.g. --from 8g")
+    assert said.endswith("7-OH product); give the starting amount, e.g. 8 g")
+    # Any other refusal is said as it is, without the measure's words.
+    code, _, err = run(capsys, "taper", "plan", "--to", "0", "--pace", "bogus")
+    assert code == 2
+    assert "not counted" not in err
+    assert "give the starting amount" not in err
     # With leaf use as well, the measured use is given, and what it left out with it.
     log_daily(alice, powder, 4.0)
     code, out, err = run(capsys, "taper", "plan", "--to", "0", "--pace", "10-per-week", "--json")

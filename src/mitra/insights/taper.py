@@ -154,7 +154,7 @@ def _comparison_card(
         )  # fmt: skip
     diff, low, high, p = _welch(before, during)
     by_step = "; ".join(_step_text(r, minimum, counted) for r in rows
-                        if r["step"] is not None and r["n"])  # fmt: skip
+                        if r["step"] is not None)  # fmt: skip
     direction = "higher" if diff > 0 else "lower"
     sentence = (
         f"During your taper, your {what} averaged {during.mean():.1f}, against "

@@ -225,11 +225,11 @@ def taper_preview(
     try:
         schedule = plan_schedule(amount, target.value, pace, measure, starts=starts)
     except TaperError as exc:
-        if not left_out:
+        if not left_out or exc.field != "start_amount":
             raise
         # "Nothing to taper" from a measure that left doses out: say which, and the way on.
         raise TaperError(
-            f"{exc}{left_out}; give the starting amount, e.g. --from 8g", field="start_amount"
+            f"{exc}{left_out}; give the starting amount, e.g. 8 g", field="start_amount"
         ) from None
     return TaperPreview("journal" if given is None else "given", measured, schedule, saved=False)
 

@@ -106,7 +106,8 @@ def plan_schedule(
     if start <= 0:
         raise TaperError(
             f"the starting amount ({measure.text(start_amount)}) is below what can be measured "
-            f"({measure.text(measure.resolution)}); there is nothing to taper"
+            f"({measure.text(measure.resolution)}); there is nothing to taper",
+            field="start_amount",
         )
     if target >= start:
         raise TaperError(
