@@ -209,7 +209,7 @@ def test_exposure_reads_dose_amounts_as_people_type_them(
         (["--dose", "2026-03-10T08:00=-1g"], "the amount must be more than 0"),
         # The bounds a logged dose has: 100 g at most, nothing before the year 2000.
         (["--dose", "2026-03-10T08:00=99999g"], "a dose of 99999 g is more than 100 g"),
-        (["--dose", "1900-11-30T08:00=4g"], "a dose on 30 Nov 1900 is before the year 2000"),
+        (["--dose", "1900-11-30T08:00=4g"], "a dose on 30 Nov 1900 (UTC) is before the year 2000"),
         (["--dose", "2026-03-10T08:00="], "the amount is empty"),
         (["--dose", "2026-03-10T08:00=1e400g"], "'1e400g' is not an amount"),
         (["--dose", "2026-03-10T08:00=4 capsules"], "add --grams-per-unit"),

@@ -64,3 +64,38 @@ def test_serve_serves_htmx_and_the_stylesheet_from_installed_packages(
         status, _, body = _get(base + asset)
         assert status == 200, asset
         assert len(body) > 1000
+
+
+def test_the_address_another_server_has_recorded_since_is_left_to_it(tmp_path: Path) -> None:
+    """A second `mitra serve` on another port records its own address: the first, when it
+    ends, takes away only a record that names itself."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import _free_port
+
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if k != "MITRA_DATABASE_URL"}
+    env["MITRA_DATA_DIR"] = str(data)
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mitra.cli", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    record = data / "serving.json"
+    try:
+        deadline = time.monotonic() + 60
+        while not record.exists():
+            assert server.poll() is None, "mitra serve ended"
+            assert time.monotonic() < deadline, "no address was recorded within 60 s"
+            time.sleep(0.1)
+        other = {"url": "http://127.0.0.1:1", "pid": os.getpid()}  # another server's
+        record.write_text(json.dumps(other) + "\n")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        ended = server.wait(timeout=30)
+    assert ended == 0
+    assert json.loads(record.read_text()) == other

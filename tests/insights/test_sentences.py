@@ -53,7 +53,11 @@ def test_practice_sleep_and_diet_sentences_agree_with_their_estimate(
 ) -> None:
     low, high = _interval(a, b)
     sentence = factor_sentence(factor, lag, est=est, low=low, high=high, n=20, hit=hit)
-    _agrees(sentence, est, 1)
+    # Beside an interval that leaves out zero, the estimate gets the places (up to 4) that
+    # show it is not zero; otherwise one.
+    excludes = low > 0 or high < 0
+    digits = next((d for d in range(1, 4) if float(figure(abs(est), d)) != 0.0), 4)
+    _agrees(sentence, est, digits if excludes else 1)
 
 
 @given(effects, effects, effects, st.booleans())
@@ -137,3 +141,13 @@ def test_an_interval_end_that_is_not_zero_never_reads_zero() -> None:
     assert "95% interval -0.30 to +0.02 points per 10 nmol/L" in concentration
     exact = factor_sentence("sleep", 0, est=-0.3, low=-0.5, high=0.0, n=104, hit=False)
     assert "95% interval -0.5 to 0.0 points" in exact  # a true zero stays as it is
+
+
+def test_an_estimate_beside_an_interval_that_leaves_out_zero_is_never_about_the_same() -> None:
+    small = factor_sentence("walk", 0, est=0.04, low=0.01, high=0.07, n=200, hit=False)
+    assert "0.04 points higher" in small
+    assert "about the same" not in small
+    assert "95% interval +0.01 to +0.07 points" in small
+    tiny = factor_sentence("walk", 0, est=0.00004, low=0.00001, high=0.00007, n=200, hit=False)
+    assert "0.0000" not in tiny  # never a zero beside "leaves out no difference"
+    assert "95% interval +less than 0.0001 to +0.0001 points" in tiny

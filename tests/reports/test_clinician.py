@@ -206,7 +206,22 @@ def test_7oh_use_is_counted_by_lab_figures_never_called_an_estimate(
     doses = journal.doses["7oh"]
     assert doses > 1
     assert (
-        f"0.0 mg of 7-OH in all by the products' lab figures; {doses} doses without a lab "
-        "figure not counted." in printed
+        f"Concentrated 7-OH products: {doses} doses on {doses} days (7-OH tabs); their 7-OH is "
+        "not known: none of them has a lab figure." in printed
     )
-    assert "estimated 0.0 mg of 7-OH" not in printed
+    assert "mg of 7-OH in all" not in printed  # never a measured zero
+
+
+def test_an_insights_figure_that_is_not_zero_never_reads_zero_in_the_report(
+    journal: Any,
+) -> None:
+    from dataclasses import replace
+
+    from mitra.reads.report import report
+    from mitra.reports.clinician import sections
+
+    read = report(journal.person, days=90)
+    assert read.insights
+    card = replace(read.insights[0], estimate=-0.26, interval=(-0.5, -0.02), level=False)
+    estimate = sections(replace(read, insights=(card,)))["insights"][0]["estimate"]
+    assert "(95% interval −0.50 to −0.02)" in estimate

@@ -193,6 +193,13 @@ def test_two_substances_of_one_class_are_two_alerts_told_apart_by_name() -> None
     assert titles[0].endswith("(Klonopin)")
     assert titles[1].endswith("(Xanax)")
     assert titles[0].startswith("Kratom with a benzodiazepine")
+    # Names as long as a substance's may be still make a title an alert can store (200).
+    long_names = [SubstanceFacts(20 + n, f"Alprazolam {'x' * 110} {n}", "alprazolam")
+                  for n in range(2)]  # fmt: skip
+    long = found("interaction", alice(substances=long_names))
+    benzo = next(c for c in long if c.evidence.interaction_rule == "kratom_benzodiazepine")
+    assert len(benzo.title) <= 200
+    assert benzo.title.endswith("…)")
 
 
 @fires("interaction")

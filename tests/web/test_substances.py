@@ -131,7 +131,7 @@ def test_the_interactions_document_opens_with_the_summary_the_terminal_prints(
 
 
 def test_two_substances_of_one_class_are_two_cards_named_for_each(
-    client: Client, alice: Any
+    client: Client, alice: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for token, name in (("s1", "Xanax"), ("s2", "Klonopin")):
         client.post("/substances", {"token": token, "name": name, "dose_text": ""})
@@ -139,6 +139,12 @@ def test_two_substances_of_one_class_are_two_cards_named_for_each(
     benzo = "Kratom with a benzodiazepine: added sedation and slowed breathing"
     assert f"{benzo} (Klonopin)" in html
     assert f"{benzo} (Xanax)" in html
+    from mitra.cli import main
+
+    main(["substances"])
+    printed = " ".join(capsys.readouterr().out.split())
+    assert f"{benzo} (Klonopin)" in printed  # the terminal as the page
+    assert f"{benzo} (Xanax)" in printed
     document = client.get("/api/v1/substances").json()
     assert sorted(
         i["yours"] for i in document["interactions"] if "benzodiazepine" in i["title"]

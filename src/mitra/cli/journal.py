@@ -422,6 +422,7 @@ def substances_cmd(
     if read.next_cursor:
         out.print(f"More: mitra substances --cursor {read.next_cursor}")
     for f in read.interactions:
-        out.print(f"[bold]{f.severity}[/]: {escape(f.title)}. {escape(f.advice)}")
+        yours = f" ({', '.join(f.yours)})" if f.yours else ""  # as the Substances page
+        out.print(f"[bold]{f.severity}[/]: {escape(f.title + yours)}. {escape(f.advice)}")
         for c in f.sources:
             out.print(f"  Source: {short_citation(c.id)} {c.url}", highlight=False)

@@ -152,8 +152,16 @@ def _recorded(host: str, port: int) -> Iterator[None]:
     finally:
         # A gunicorn worker is a fork of the master and leaves through this block too when it
         # ends: only the process that wrote the address takes it away.
-        if os.getpid() == mine:
+        # Nor one that another server (a second `mitra serve`) has written since.
+        if os.getpid() == mine and _recorded_pid(record) == mine:
             record.unlink(missing_ok=True)
+
+
+def _recorded_pid(record: Path) -> int | None:
+    try:
+        return int(json.loads(record.read_text(encoding="utf-8"))["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _stop(_signum: int, _frame: object) -> None:

@@ -402,7 +402,8 @@ def typed_doses(
             )
         if when < EARLIEST:
             raise ExposureRefused(
-                f"a dose on {day(when.date())} is before the year 2000; check the date"
+                f"a dose on {day(when.astimezone(UTC).date())} (UTC) is before the year 2000; "
+                "check the date"
             )
     units = sorted({u for d in doses if len(d) == 3 and (u := d[2]) and u not in MASS_UNITS})
     if len(units) > 1:

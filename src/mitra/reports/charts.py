@@ -329,7 +329,7 @@ def questionnaire_history_chart(
     title = f"{code} totals over time"
     first, last = totals[0], totals[-1]
     summary = (
-        f"{len(totals)} responses from {days[0]:%d %b %Y} to {days[-1]:%d %b %Y}; "
+        f"{len(totals)} responses from {day(days[0])} to {day(days[-1])}; "
         f"first total {first}, latest {last} (0-{maximum}, higher means more symptoms)."
     )
     rows = tuple((day(d), str(t)) for d, t in zip(days, totals, strict=True))
@@ -609,11 +609,11 @@ def weekly_adherence_chart(weeks: list[tuple[date, int | None, int, int]]) -> Ch
     # One band per week, labelled by its Monday, so the bars are wide enough to read on a phone;
     # a week without a measure keeps its place, without a bar.
     points = [
-        {"week": f"{start:%d %b}", "percent": percent}
+        {"week": f"{start.day} {start:%b}", "percent": percent}
         for start, percent, _, _ in weeks
         if percent is not None
     ]
-    labels = [f"{start:%d %b}" for start, _, _, _ in weeks]
+    labels = [f"{start.day} {start:%b}" for start, _, _, _ in weeks]
 
     def build() -> dict[str, Any]:
         bars = {
@@ -650,7 +650,7 @@ def weekly_adherence_chart(weeks: list[tuple[date, int | None, int, int]]) -> Ch
     )
     rows = tuple(
         (
-            f"{start:%d %b %Y}",
+            day(start),
             "–" if percent is None else f"{percent}%",
             f"{met} of {count}" if count else "no goal set yet",
         )

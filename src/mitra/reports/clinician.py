@@ -69,6 +69,16 @@ def _signed(value: float | None, digits: int = 1) -> str:
     return "+" + text
 
 
+def _places(*values: float | None) -> int:
+    """One decimal place, or the few more (up to four) that show each nonzero value as nonzero."""
+    places = 1
+    while places < 4 and any(
+        v is not None and math.isfinite(v) and v != 0 and round(v, places) == 0 for v in values
+    ):
+        places += 1
+    return places
+
+
 def _change_text(c: Change, since: date) -> str:
     head = (
         f"From {c.before} to {c.after} ({_signed(c.difference, 0)} "
@@ -166,12 +176,16 @@ def _kratom(read: ReportRead) -> dict[str, Any]:
             f"{s.days} day{'s' if s.days != 1 else ''} ({', '.join(s.products)}); "
             # There is no literature figure per gram of a 7-OH product: its mg come from the
             # products' lab figures, and a dose without one is not counted.
-            f"{_num(s.mg_7oh, 1)} mg of 7-OH in all by the products' lab figures"
+            + (
+                f"{wording.mg(s.mg_7oh)} of 7-OH in all by the products' lab figures"
+                if s.doses_without_estimate < s.doses
+                else "their 7-OH is not known: none of them has a lab figure"
+            )
             + (
                 f"; {s.doses_without_estimate} "
                 f"dose{'s' if s.doses_without_estimate != 1 else ''} without a lab figure "
                 "not counted"
-                if s.doses_without_estimate
+                if 0 < s.doses_without_estimate < s.doses
                 else ""
             )
             + "."
@@ -264,14 +278,16 @@ def sections(read: ReportRead) -> dict[str, Any]:
                 "title": c.title,
                 "sentence": c.sentence,
                 "estimate": (
-                    f"{sign(c.estimate, 1)} {c.unit} (95% interval {sign(c.interval[0], 1)} "
-                    f"to {sign(c.interval[1], 1)}), n = {c.n}"
+                    f"{sign(c.estimate, p)} {c.unit} (95% interval {sign(c.interval[0], p)} "
+                    f"to {sign(c.interval[1], p)}), n = {c.n}"
                     if c.interval is not None
                     else f"n = {c.n}"
                 ),
             }
             for c in read.insights
             for sign in [_num if c.level else _signed]  # a level (a mean) has no sign
+            # As the card's sentence: a figure that is not zero never reads "0.0".
+            for p in [_places(c.estimate, *(c.interval or ()))]
         ],
         "insights_note": read.insights_note,
     }

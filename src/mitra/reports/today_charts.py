@@ -251,7 +251,8 @@ def _days_drawing(frame: Frame, days: list[date], anxiety: list[float], grams: l
     plot.y_axis([0, 5, 10], side="right", color=ANXIETY_COLOR, domain=anxiety_domain, grid=False)
     every = 7 if frame is NARROW or n > 40 else 5
     labels = [
-        (float(i), f"{d:%d %b}" if (n - 1 - i) % every == 0 else "") for i, d in enumerate(days)
+        (float(i), f"{d.day} {d:%b}" if (n - 1 - i) % every == 0 else "")
+        for i, d in enumerate(days)
     ]
     plot.x_axis([(x, label) for x, label in labels if label])
     band = frame.plot_width / max(n, 1)

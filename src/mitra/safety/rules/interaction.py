@@ -125,6 +125,9 @@ def _unknown_substance(data: SafetyInput, substance: SubstanceFacts) -> Finding:
     )
 
 
+_TITLE_MAX = 200
+
+
 def _end_name(substance_id: str, listed: Mapping[str, list[SubstanceFacts]]) -> str:
     if substance_id == KRATOM:
         return "kratom"
@@ -169,10 +172,13 @@ def interaction_with_listed_substances(data: SafetyInput) -> list[Finding]:
         # A class's title ("Kratom with a benzodiazepine: ...") names which of the person's
         # substances it is about, so two of one class are two findings told apart.
         named = in_words([s.name for s in journal])
+        title = f"{finding.title} ({named})" if named else finding.title
+        if len(title) > _TITLE_MAX:  # an alert's title is stored in at most 200 characters
+            title = title[: _TITLE_MAX - 2].rstrip() + "…)"
         out.append(
             Finding(
                 severity=finding.severity,
-                title=f"{finding.title} ({named})" if named else finding.title,
+                title=title,
                 text=text,
                 advice=finding.advice,
                 sources=tuple(c.id for c in finding.sources),
