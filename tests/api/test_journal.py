@@ -258,6 +258,34 @@ def test_a_dose_above_the_highest_band_is_a_422_with_a_code_until_confirmed(
     assert post(client, "/api/v1/doses", payload | {"confirm": True}).status_code == 201
 
 
+def test_a_7oh_dose_above_the_largest_labelled_dose_is_a_422_until_confirmed(
+    client: Client, alice: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mitra.cli import main
+    from mitra.journal import services
+
+    tabs = services.add_product(
+        alice, {"name": "Tabs", "form": "7oh", "unit": "tablet", "grams_per_unit": 0.1,
+                "hydroxy_mg_per_g": 150.0},
+    )  # fmt: skip
+    payload = {"product_id": tabs.pk, "amount": 2, "unit": "tablet"}
+    refused = post(client, "/api/v1/doses", payload)
+    assert refused.status_code == 422
+    body = refused.json()
+    assert body["code"] == "implausible_amount"
+    assert body["sources"] == ["smith2025"]
+    assert "30 mg of 7-OH" in body["errors"]["amount"]
+    assert post(client, "/api/v1/doses", payload | {"confirm": True}).status_code == 201
+    # The terminal asks the same, and takes --yes.
+    with pytest.raises(SystemExit) as stopped:
+        main(["dose", "Tabs", "2"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "holds 30 mg of 7-OH by the product's lab figure" in err
+    assert err.rstrip().endswith("run the command again with --yes")
+    main(["dose", "Tabs", "2", "--yes"])
+
+
 def test_a_body_field_of_the_wrong_type_is_refused_in_plain_words(
     client: Client, alice: Any, powder: Any
 ) -> None:

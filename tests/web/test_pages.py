@@ -226,6 +226,29 @@ class TestToday:
         assert client.post("/doses", data | {"confirm": "on"}).status_code == 302
         assert Dose.objects.get().grams == 20
 
+    def test_a_7oh_dose_above_the_largest_labelled_dose_asks_are_you_sure(
+        self, client: Client, alice: Any
+    ) -> None:
+        from mitra.journal import services
+
+        tabs = services.add_product(
+            alice, {"name": "Tabs", "form": "7oh", "unit": "tablet", "grams_per_unit": 0.1,
+                    "hydroxy_mg_per_g": 150.0},
+        )  # fmt: skip
+        data = {"token": "t7", "product_id": str(tabs.pk), "amount": "2", "unit": "tablet",
+                "taken_at": _local()}  # fmt: skip
+        response = client.post("/doses", data)  # 30 mg of 7-OH: more than 25 mg
+        assert response.status_code == 422
+        said = " ".join(_error_beside(response.content.decode(), "dose_amount").split())
+        assert "holds 30 mg of 7-OH by the product&#39;s lab figure" in said
+        assert "largest labelled dose of the 7-OH products studied (25 mg; Smith" in said
+        assert "are you sure?" in said
+        assert Dose.objects.count() == 0
+        assert client.post("/doses", data | {"confirm": "on"}).status_code == 302
+        one = data | {"token": "t8", "amount": "1"}  # 15 mg: within a labelled dose
+        assert client.post("/doses", one).status_code == 302
+        assert Dose.objects.count() == 2
+
     def test_a_plain_dose_form_has_no_confirmation_box(
         self, client: Client, alice: Any, powder: Any
     ) -> None:

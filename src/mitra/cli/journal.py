@@ -212,7 +212,9 @@ def dose(
     yes: Annotated[
         bool,
         typer.Option(
-            "--yes", help="Save a dose at or above the highest dose band: you checked it."
+            "--yes",
+            help="Save a dose at or above the highest dose band, or a 7-OH dose above the "
+            "largest labelled dose: you checked it.",
         ),
     ] = False,
     json_out: JsonFlag = False,

@@ -306,7 +306,9 @@ def _cited(source_ids: tuple[str, ...]) -> str:
 
 
 def refuse_implausible(person: Person, dose: Dose, product: Product) -> None:
-    """ConfirmationNeeded when a leaf dose, or its day's total, reaches the highest dose band.
+    """ConfirmationNeeded when a leaf dose, or its day's total, reaches the highest dose band,
+    or a dose of a 7-OH product holds more 7-OH (by its lab figure) than the largest labelled
+    dose of the products studied (safety_rules.toml, seven_oh_product).
 
     The figures are the ones the safety rules compare with (safety_rules.toml: the warning band
     of dose_above_band, the band of day_total_above_band), so "are you sure?" is asked exactly
@@ -314,6 +316,20 @@ def refuse_implausible(person: Person, dose: Dose, product: Product) -> None:
     of leaf and are never compared; its lab-tested mitragynine is, as the grams of leaf that hold
     as much at the richer of the lab-tested leaf products (the smaller figure).
     """
+    if product.form == "7oh" and dose.mg_7oh is not None:
+        rules = load_rule_parameters()
+        largest = rules.number("seven_oh_product", "largest_labelled_dose_mg")
+        cited = rules.get("seven_oh_product", "largest_labelled_dose_mg").sources
+        if dose.mg_7oh > largest:
+            raise ConfirmationNeeded(
+                "implausible_amount",
+                "amount",
+                f"holds {dose.mg_7oh:,.0f} mg of 7-OH by the product's lab figure, more than "
+                f"the largest labelled dose of the 7-OH products studied ({largest:g} mg; "
+                f"{_cited(cited)}), and 7-OH acts on opioid receptors; are you sure? "
+                "Check the amount and unit",
+                cited,
+            )
     low_g, label, sources = _highest_band("dose_above_band", "warning_band")
     if not is_leaf(product.form):
         if dose.mg_mitragynine is None or product.mitragynine_mg_per_g is None:
