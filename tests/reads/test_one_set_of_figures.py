@@ -183,8 +183,10 @@ def test_a_7oh_product_is_said_in_mg_of_7oh_on_today_and_in_the_journal(
 
     now = NOW  # midday in Berlin: both doses fall on the day Today shows, whenever this runs
     monkeypatch.setattr("django.utils.timezone.now", lambda: NOW)
+    # 30 mg of 7-OH, more than a labelled dose: confirmed, as the person would.
     services.log_dose(alice, {"product_id": tabs.pk, "amount": 2, "unit": "tablet",
-                              "taken_at": now - timedelta(minutes=2)})  # fmt: skip
+                              "taken_at": now - timedelta(minutes=2),
+                              "confirm": True})  # fmt: skip
     services.log_dose(alice, {"product_id": plain.pk, "amount": 1, "unit": "tablet",
                               "taken_at": now - timedelta(minutes=1)})  # fmt: skip
     main(["today"])
