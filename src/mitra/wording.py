@@ -37,6 +37,18 @@ def figure(value: float, digits: int = 1) -> str:
     return text
 
 
+def places(digits: int, *values: float | None) -> int:
+    """`digits` decimal places, or the few more (up to three) that show each of `values` that
+    is not zero as not zero: an interval that leaves out zero never reads "0.0"."""
+    shown = digits
+    while shown < digits + 3 and any(
+        v is not None and math.isfinite(v) and v != 0.0 and float(figure(v, shown)) == 0.0
+        for v in values
+    ):
+        shown += 1
+    return shown
+
+
 def mg(value: float) -> str:
     """Milligrams as mitra gives an estimate of them: whole below 10 mg only to two significant
     figures ("210 mg", "4.5 mg")."""

@@ -11,7 +11,7 @@ rogers2024).
 
 from __future__ import annotations
 
-from mitra.wording import figure, plural, signed
+from mitra.wording import figure, places, plural, signed
 
 __all__ = [
     "WITHDRAWAL_RELIEF",
@@ -39,27 +39,17 @@ def direction(value: float, digits: int, up: str = "higher", down: str = "lower"
     return f"{size} points {up if value > 0 else down}"
 
 
-def _places(digits: int, *values: float) -> int:
-    """The places that show each of `values` that is not zero as not zero (up to three more
-    than `digits`; a smaller one than that is said as "0.000", and beside an interval that
-    leaves out zero, `_interval` says "less than")."""
-    places = digits
-    while places < digits + 3 and any(x != 0.0 and float(figure(x, places)) == 0.0 for x in values):
-        places += 1
-    return places
-
-
-def _end(value: float, places: int) -> str:
-    if value != 0.0 and float(figure(value, places)) == 0.0:  # smaller than the places show
-        return f"{'-' if value < 0 else '+'}less than {figure(10.0**-places, places)}"
-    return signed(value, places)
+def _end(value: float, shown: int) -> str:
+    if value != 0.0 and float(figure(value, shown)) == 0.0:  # smaller than the places show
+        return f"{'-' if value < 0 else '+'}less than {figure(10.0**-shown, shown)}"
+    return signed(value, shown)
 
 
 def _interval(low: float, high: float, digits: int, what: str = "") -> str:
     """ "95% interval -0.5 to -0.2"; an end that is not zero never reads as "0.0": it gets
     the places it needs (up to three more), so an interval that leaves out zero says so."""
-    places = _places(digits, low, high)
-    return f"95% interval {_end(low, places)} to {_end(high, places)}{what}"
+    shown = places(digits, low, high)
+    return f"95% interval {_end(low, shown)} to {_end(high, shown)}{what}"
 
 
 def factor_sentence(
@@ -72,7 +62,7 @@ def factor_sentence(
     """
     # An interval that leaves out zero: the estimate shown to the places that make it not
     # zero too, never "about the same" beside it.
-    size = direction(est, _places(1, est) if (low > 0 or high < 0) else 1)
+    size = direction(est, places(1, est) if (low > 0 or high < 0) else 1)
     interval = f"({_interval(low, high, 1, ' points')}, {plural(n, 'day')})"
     when = "that day's" if lag == 0 else "the next day's"
     if factor == "sleep":

@@ -69,16 +69,6 @@ def _signed(value: float | None, digits: int = 1) -> str:
     return "+" + text
 
 
-def _places(*values: float | None) -> int:
-    """One decimal place, or the few more (up to four) that show each nonzero value as nonzero."""
-    places = 1
-    while places < 4 and any(
-        v is not None and math.isfinite(v) and v != 0 and round(v, places) == 0 for v in values
-    ):
-        places += 1
-    return places
-
-
 def _change_text(c: Change, since: date) -> str:
     head = (
         f"From {c.before} to {c.after} ({_signed(c.difference, 0)} "
@@ -287,7 +277,7 @@ def sections(read: ReportRead) -> dict[str, Any]:
             for c in read.insights
             for sign in [_num if c.level else _signed]  # a level (a mean) has no sign
             # As the card's sentence: a figure that is not zero never reads "0.0".
-            for p in [_places(c.estimate, *(c.interval or ()))]
+            for p in [wording.places(1, c.estimate, *(c.interval or ()))]
         ],
         "insights_note": read.insights_note,
     }
