@@ -135,3 +135,51 @@ def test_questionnaire_stopped_early_says_nothing_was_saved_and_does_not_exit_0(
         "mitra: GAD-7 stopped at question 3 of 7; nothing was saved"
     ]
     assert not Response.objects.exists()
+
+
+@pytest.mark.django_db
+def test_ctrl_c_while_a_question_is_shown_stops_at_that_question(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, alice: Any
+) -> None:
+    """Ctrl-C lands wherever the command is: while the second question's options are still
+    being written, not only at its prompt."""
+    from mitra.cli.app import out
+
+    typed = iter(["1"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(typed))
+    shown = out.print
+    headings: list[str] = []
+
+    def show(*objects: Any, **options: Any) -> None:
+        line = str(objects[0]) if objects else ""
+        if " of 7.[/]" in line:
+            headings.append(line)
+        elif line.strip().startswith("0  ") and len(headings) == 2:  # question 2's options
+            raise KeyboardInterrupt
+        shown(*objects, **options)
+
+    monkeypatch.setattr(out, "print", show)
+    code, _, err = run(capsys, "questionnaire", "GAD-7")
+    assert code == 130
+    assert err.strip().splitlines() == [
+        "mitra: GAD-7 stopped at question 2 of 7; nothing was saved"
+    ]
+    assert not Response.objects.exists()
+
+
+@pytest.mark.django_db
+def test_ctrl_c_anywhere_else_in_a_command_is_not_a_success(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, alice: Any
+) -> None:
+    """A command Ctrl-C stopped ends with 130 and says so, never 0 in silence (a script that
+    checks the status would take an interrupted save for a done one)."""
+    monkeypatch.setattr("builtins.input", lambda prompt="": "1")
+
+    def interrupted(*_args: Any, **_kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("mitra.journal.services.submit_response", interrupted)
+    code, _, err = run(capsys, "questionnaire", "GAD-7")
+    assert code == 130
+    assert err.strip().splitlines() == ["mitra: interrupted"]
+    assert not Response.objects.exists()

@@ -31,6 +31,7 @@ from . import (
 from .app import NOTES, CommandError, Stopped, UsageError, app
 
 __all__ = ["app", "main"]
+INTERRUPTED = 130  # 128 + SIGINT, as shells report a command Ctrl-C stopped
 # The command groups register their commands on `app` when imported.
 _GROUPS = (
     accounts,
@@ -89,7 +90,9 @@ def _in_plain_words(exc: Any, args: list[str]) -> str | None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: refusals and usage errors are one line on stderr with exit status 2."""
     try:
-        app(args=argv, prog_name="mitra", standalone_mode=False)
+        # Typer turns Ctrl-C during a command into a returned 130 when it does not exit itself:
+        # the only status a command returns. Left there, an interrupted command ended with 0.
+        interrupted = app(args=argv, prog_name="mitra", standalone_mode=False) == INTERRUPTED
     except CommandError as exc:
         print(f"mitra: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -106,6 +109,10 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         print("mitra: aborted", file=sys.stderr)
         raise SystemExit(130) from None
+    if interrupted:
+        NOTES.clear()
+        print("mitra: interrupted", file=sys.stderr)
+        raise SystemExit(INTERRUPTED)
     for note in NOTES:
         print(f"mitra: {note}", file=sys.stderr)
     NOTES.clear()

@@ -151,27 +151,27 @@ def questionnaire(
     out.print(f"{definition.stem} (about {definition.recall})")
     answers: list[int | None] = []
     total_items = len(definition.items)
-    for number, item in enumerate(definition.items, start=1):
-        options = definition.options(number)
-        out.print(f"\n[bold]{number} of {total_items}.[/] {item.text}")
-        for option in options:
-            out.print(f"  {option.value}  {option.label}")
-        allowed = {str(o.value) for o in options}
-        while True:
-            try:
+    number = 1
+    try:  # Ctrl-C while a question is shown, as well as at its prompt
+        for number, item in enumerate(definition.items, start=1):
+            options = definition.options(number)
+            out.print(f"\n[bold]{number} of {total_items}.[/] {item.text}")
+            for option in options:
+                out.print(f"  {option.value}  {option.label}")
+            allowed = {str(o.value) for o in options}
+            while True:
                 raw = input(f"Answer ({'/'.join(sorted(allowed))}): ").strip()
-            except (EOFError, KeyboardInterrupt) as exc:
-                # The shells' conventions: 130 for Ctrl-C (128 + SIGINT), 1 for input that ended.
-                print()
-                raise Stopped(
-                    f"{definition.code} stopped at question {number} of {total_items}; "
-                    "nothing was saved",
-                    130 if isinstance(exc, KeyboardInterrupt) else 1,
-                ) from None
-            if raw in allowed:
-                answers.append(int(raw))
-                break
-            out.print(f"Please type one of {', '.join(sorted(allowed))}.")
+                if raw in allowed:
+                    answers.append(int(raw))
+                    break
+                out.print(f"Please type one of {', '.join(sorted(allowed))}.")
+    except (EOFError, KeyboardInterrupt) as exc:
+        # The shells' conventions: 130 for Ctrl-C (128 + SIGINT), 1 for input that ended.
+        print()
+        raise Stopped(
+            f"{definition.code} stopped at question {number} of {total_items}; nothing was saved",
+            130 if isinstance(exc, KeyboardInterrupt) else 1,
+        ) from None
     try:
         saved = services.submit_response(
             person, {"instrument": definition.code, "at": timezone.now(), "answers": answers}
