@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
 
 import numpy as np
@@ -37,8 +36,13 @@ def rolling_mean(values: FloatArray, window: int, *, min_count: int = 1) -> Floa
 
 
 def _json(values: FloatArray) -> list[float | None]:
-    # tolist() hands over Python floats at once (a day at a time costs ten times as much).
-    return [round(v, 3) if math.isfinite(v) else None for v in values.tolist()]
+    """Each day's figure to three places, None for a day without one. Rounded by numpy for the
+    whole column at once (ten years are 3,650 days a series, three series a card); tolist()
+    then hands over Python floats in one call."""
+    out: list[float | None] = np.round(values, 3).tolist()
+    for day in np.flatnonzero(~np.isfinite(values)).tolist():
+        out[day] = None
+    return out
 
 
 def anxiety_trend_card(prep: Prepared) -> Insight:

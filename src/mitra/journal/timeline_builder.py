@@ -57,6 +57,12 @@ def moment(field: str) -> Any:
 def _sets(values: list[Any]) -> tuple[frozenset[str], ...]:
     """Each stored JSON list as a set, one set per distinct value (most check-ins repeat a
     handful of symptom lists; thousands of equal sets would only burden the collector)."""
+    if all(isinstance(value, str) or value is None for value in values):  # SQLite's text
+        # Each distinct text parsed once, then every row looked up in one call.
+        distinct = list(dict.fromkeys(values))
+        parsed = (frozenset(v or ()) for v in json_values(distinct))
+        sets = dict(zip(distinct, parsed, strict=True))
+        return tuple(map(sets.__getitem__, values))
     made: dict[Any, frozenset[str]] = {}
     out = []
     for value in values:
