@@ -95,3 +95,13 @@ def test_one_gad7_is_not_enough_for_a_change() -> None:
     assert card.status == "not_enough_data"
     assert card.sentence == "Not enough data yet: 1 of 2 GAD-7 questionnaires."
     assert len(card.data["history"]) == 1
+
+
+def test_the_charts_figures_are_rounded_as_round_rounds_them_even_next_to_a_tie() -> None:
+    """A 28-day mean of 99.75 / 20 lies just below 4.9875: it reads 4.987, as the figure
+    rounded on its own reads, not 4.988 (rounding it times 1000 lands it on the tie)."""
+    anxiety = [np.nan] * 8 + [5.0] * 19 + [4.75]
+    card = analyse(timeline(28, **daily_ratings(anxiety))).card("anxiety.trend")
+    assert card.data["mean_28"][-1] == round(99.75 / 20, 3) == 4.987
+    assert card.data["daily"][:8] == [None] * 8
+    assert card.data["daily"][-1] == 4.75

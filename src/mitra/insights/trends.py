@@ -36,10 +36,20 @@ def rolling_mean(values: FloatArray, window: int, *, min_count: int = 1) -> Floa
 
 
 def _json(values: FloatArray) -> list[float | None]:
-    """Each day's figure to three places, None for a day without one. Rounded by numpy for the
-    whole column at once (ten years are 3,650 days a series, three series a card); tolist()
-    then hands over Python floats in one call."""
+    """Each day's figure to three places as round() gives it, None for a day without one.
+
+    Rounded by numpy for the whole column at once (ten years are 3,650 days a series, three
+    series a card), then tolist() hands over Python floats in one call. numpy rounds x * 1000,
+    which can land a figure that lies just off a tie on it and round it the other way (a
+    28-day mean of 4.9875 read as 4.988): the few within reach of a tie are rounded again by
+    round(), from the figure's exact value.
+    """
     out: list[float | None] = np.round(values, 3).tolist()
+    with np.errstate(invalid="ignore"):
+        scaled = values * 1000.0
+        near_tie = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
+    for day in np.flatnonzero(near_tie).tolist():
+        out[day] = round(float(values[day]), 3)
     for day in np.flatnonzero(~np.isfinite(values)).tolist():
         out[day] = None
     return out
