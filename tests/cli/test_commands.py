@@ -455,3 +455,20 @@ def test_a_refused_entry_names_the_option_and_what_was_typed(
     assert refused(capsys, "checkin", "4", "--at", "1999-01-01 08:00").startswith(
         "mitra: --at is before the year 2000"
     )
+
+
+@pytest.mark.django_db(transaction=True)  # committed for real: the refresh runs after it
+def test_ctrl_c_after_an_entry_is_saved_leaves_it_saved_and_says_interrupted(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, alice: Any
+) -> None:
+    """Ctrl-C while the alerts are refreshed after the commit: the check-in is whole and
+    stays, as the README says; the command still ends with 130, never 0."""
+
+    def interrupted(*_args: Any, **_kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("mitra.journal.alerts.refresh_covering", interrupted)
+    code, _, err = run(capsys, "checkin", "4", "--note", "kept")
+    assert code == 130
+    assert err.strip().splitlines() == ["mitra: interrupted"]
+    assert CheckIn.objects.get().note == "kept"

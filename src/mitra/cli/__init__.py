@@ -90,9 +90,16 @@ def _in_plain_words(exc: Any, args: list[str]) -> str | None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: refusals and usage errors are one line on stderr with exit status 2."""
     try:
-        # Typer turns Ctrl-C during a command into a returned 130 when it does not exit itself:
-        # the only status a command returns. Left there, an interrupted command ended with 0.
-        interrupted = app(args=argv, prog_name="mitra", standalone_mode=False) == INTERRUPTED
+        _main(argv)
+    finally:  # said once a command has succeeded; a failed command's are dropped with it
+        NOTES.clear()
+
+
+def _main(argv: list[str] | None) -> None:
+    try:
+        # Not exiting itself, Typer returns the status of a command that ended early: 130 when
+        # Ctrl-C stopped it. Left there, an interrupted command ended with 0 in silence.
+        status = app(args=argv, prog_name="mitra", standalone_mode=False)
     except CommandError as exc:
         print(f"mitra: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -108,11 +115,11 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(2) from None
     except typer.Abort:
         print("mitra: aborted", file=sys.stderr)
-        raise SystemExit(130) from None
-    if interrupted:
-        NOTES.clear()
+        raise SystemExit(INTERRUPTED) from None
+    if status == INTERRUPTED:
         print("mitra: interrupted", file=sys.stderr)
         raise SystemExit(INTERRUPTED)
+    if isinstance(status, int) and status:  # a command that ended by typer.Exit(status)
+        raise SystemExit(status)
     for note in NOTES:
         print(f"mitra: {note}", file=sys.stderr)
-    NOTES.clear()
