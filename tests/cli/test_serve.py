@@ -92,7 +92,7 @@ def test_the_address_another_server_has_recorded_since_is_left_to_it(tmp_path: P
         while not record.exists():
             assert server.poll() is None, "mitra serve ended"
             assert time.monotonic() < deadline, "no address was recorded within 60 s"
-            time.sleep(0.1)
+            time.sleep(0.01)  # Ctrl+C as soon as it says where it answers
         other = {"url": "http://127.0.0.1:1", "pid": os.getpid()}  # another server's
         record.write_text(json.dumps(other) + "\n")
     finally:
@@ -100,3 +100,38 @@ def test_the_address_another_server_has_recorded_since_is_left_to_it(tmp_path: P
         _, err = server.communicate(timeout=30)
     assert (server.returncode, err) == (0, "")
     assert json.loads(record.read_text()) == other
+
+
+def test_ctrl_c_the_moment_it_records_its_address_stops_it_with_0_and_no_record_left(
+    tmp_path: Path,
+) -> None:
+    """Ctrl+C right after the banner, while the address is still being written or before the
+    server has begun to answer: it ends as any Ctrl+C does, and leaves no record behind (not
+    an empty file, not its own address)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import _free_port
+
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if k != "MITRA_DATABASE_URL"}
+    env["MITRA_DATA_DIR"] = str(data)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mitra.cli", "serve", "--port", str(_free_port())],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    record = data / "serving.json"
+    try:
+        deadline = time.monotonic() + 60
+        while not record.exists():
+            assert server.poll() is None, "mitra serve ended"
+            assert time.monotonic() < deadline, "no address was recorded within 60 s"
+            time.sleep(0.0005)
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, err = server.communicate(timeout=30)
+    assert (server.returncode, err) == (0, "")
+    assert not record.exists()

@@ -123,14 +123,20 @@ def serve(
         f"mitra is running at http://{host}:{port}/ (data: {where}). Press Ctrl+C to stop.",
         flush=True,
     )
-    # Stopped as Ctrl+C stops it when a service manager or `kill` ends it (SIGTERM): the
-    # server closes inside run(), the address is taken away, and the exit status is 0.
-    before = signal.signal(signal.SIGTERM, _stop)
+    # From the banner on, Ctrl+C stops it as the banner says, and so does a service manager or
+    # `kill` (SIGTERM): the server closes inside run(), the address is taken away, and the exit
+    # status is 0, even when the signal comes before run() has begun. A SIGINT the shell left
+    # ignored (a job started with `&` by a script) stays ignored.
+    stopping = [signal.SIGTERM]
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        stopping.append(signal.SIGINT)
+    before = {signum: signal.signal(signum, _stop) for signum in stopping}
     try:
         with _recorded(host, port):
-            server.run()  # Ctrl+C closes the server inside run()
+            server.run()
     finally:
-        signal.signal(signal.SIGTERM, before)
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
 
 
 @contextmanager
@@ -147,7 +153,13 @@ def _recorded(host: str, port: int) -> Iterator[None]:
     mine = os.getpid()
     try:
         url = f"http://{'[' + host.strip('[]') + ']' if ':' in host else host}:{port}"
-        write_private(record, json.dumps({"url": url, "pid": mine}) + "\n")
+        # Written whole: a Ctrl+C that comes meanwhile stops the server once it is written, and
+        # the record is taken away, never left half-written (an empty file) behind.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            write_private(record, json.dumps({"url": url, "pid": mine}) + "\n")
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         yield
     finally:
         # A gunicorn worker is a fork of the master and leaves through this block too when it
