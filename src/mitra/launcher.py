@@ -20,8 +20,9 @@ MITRA_COMMAND_SERVER=off runs every command directly and starts no server.
 
 A copy behaves as the process the shell started would: signals the shell left ignored (nohup)
 stay ignored, Ctrl-Z stops it and `fg` resumes it (it is not resumed in the background while
-it could read the terminal), and a command interrupted by a signal ends the `mitra` process by
-the same signal. A command runs directly when stdin, stdout or stderr is closed, when it was
+it could read the terminal), and the `mitra` process ends as a direct run would: with the
+command's status (130 after Ctrl-C, as `mitra.cli.main` ends it), or by the signal that ended
+the copy. A command runs directly when stdin, stdout or stderr is closed, when it was
 started in the background of a terminal, when the server does not answer within five seconds
 (MITRA_COMMAND_SERVER_WAIT changes it), and always for `mitra serve` and `mitra user` (whose
 password prompt needs the terminal itself).
