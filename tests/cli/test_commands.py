@@ -472,3 +472,36 @@ def test_ctrl_c_after_an_entry_is_saved_leaves_it_saved_and_says_interrupted(
     assert code == 130
     assert err.strip().splitlines() == ["mitra: interrupted"]
     assert CheckIn.objects.get().note == "kept"
+
+
+@pytest.mark.django_db(transaction=True)  # committed for real: the refresh runs after it
+def test_ctrl_c_while_the_alerts_are_refreshed_stops_the_command_once_they_are_stored(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, alice: Any
+) -> None:
+    """A crisis answer, and Ctrl-C in the moment its alerts are being worked out: the answer
+    is saved and so is its crisis alert (not left for a later write to raise); then the
+    command stops, with 130."""
+    import os
+    import signal
+
+    from mitra.journal import alerts
+    from mitra.journal.models import Alert, Response
+
+    real = alerts._refresh
+
+    def ctrl_c_midway(*args: Any) -> Any:
+        os.kill(os.getpid(), signal.SIGINT)
+        return real(*args)
+
+    typed = iter(["0"] * 8 + ["1"])  # the PHQ-9's last item: thoughts of self-harm
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(typed))
+    monkeypatch.setattr(alerts, "_refresh", ctrl_c_midway)
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
+    try:
+        code, _, err = run(capsys, "questionnaire", "PHQ-9")
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert code == 130
+    assert err.strip().splitlines() == ["mitra: interrupted"]
+    assert Response.objects.get().answers[-1] == 1
+    assert Alert.objects.filter(rule="crisis_answer").count() == 1

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Collection
+import signal
+import threading
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from threading import Condition, Lock
@@ -498,15 +501,48 @@ def refresh_covering(person: Person, event: Event | None = None) -> None:
         queue.running = True
         upto, events = queue.taken, queue.events
         queue.events = set()
+    with _uninterrupted():
+        try:
+            _refresh(person, timezone.now(), _rules_of(events))
+        except Exception:  # the entries are saved; a broken rule must not turn that into an error
+            log.exception("safety rules failed for person %s", person.pk)
+        finally:
+            with _queued:
+                queue.covered = upto
+                queue.running = False
+                _queued.notify_all()
+
+
+#: The signals that would end a command midway (Ctrl-C; `kill`, a service manager's stop).
+_HELD = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+@contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Ctrl-C and SIGTERM held until the refresh has ended, then taken as they would have been.
+
+    The entries are committed before the refresh: a command stopped in the middle of it ended
+    with the entry saved and its alerts (a crisis answer's, say) not stored until a later write
+    ran the same rules. Held, a Ctrl-C stops the command once the alerts are stored. Signals
+    reach only the main thread's handlers: a server's request threads are left as they are,
+    and so is a signal the process ignores.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    before: dict[signal.Signals, Any] = {}
+    for signum in _HELD:
+        handler = signal.getsignal(signum)
+        if handler is not signal.SIG_IGN and handler is not None:
+            before[signum] = signal.signal(signum, lambda number, _frame: caught.append(number))
     try:
-        _refresh(person, timezone.now(), _rules_of(events))
-    except Exception:  # the entries are saved; a broken rule must not turn that into an error
-        log.exception("safety rules failed for person %s", person.pk)
+        yield
     finally:
-        with _queued:
-            queue.covered = upto
-            queue.running = False
-            _queued.notify_all()
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+        for number in dict.fromkeys(caught):  # now, to the handler it would have reached
+            signal.raise_signal(number)
 
 
 def refresh_after_commit(person: Person, event: Event | None = None) -> None:
