@@ -283,7 +283,14 @@ def refresh_alerts(
 ) -> list[Alert]:
     """Evaluate the rules an event concerns (every rule for None); store the findings not seen
     before and withdraw those whose entries went. Returns the new alerts."""
-    return _refresh(person, now or timezone.now(), rules_for(event))
+    if event is not None or now is not None:
+        return _refresh(person, now or timezone.now(), rules_for(event))
+    # Every rule, now: the alerts then reflect every change committed before the version read.
+    version = Person.objects.filter(pk=person.pk).values_list("version", flat=True).first()
+    new = _refresh(person, timezone.now(), rules_for(None))
+    if version is not None:
+        _reflects(person, version)
+    return new
 
 
 def _rules_of(events: set[Event | None]) -> tuple[Rule, ...]:
@@ -469,6 +476,7 @@ class _Queue:
     covered: int = 0  # every ticket up to this one has had a refresh that started after it
     running: bool = False
     events: set[Event | None] = field(default_factory=set)  # of the tickets not yet covered
+    made: set[int] = field(default_factory=set)  # the journal versions their changes made
 
 
 #: Per database and person. One condition for all: a refresh's end wakes the writers waiting
@@ -477,7 +485,7 @@ _queues: dict[tuple[object, ...], _Queue] = {}
 _queued = Condition()
 
 
-def refresh_covering(person: Person, event: Event | None = None) -> None:
+def refresh_covering(person: Person, event: Event | None = None, made: int | None = None) -> None:
     """Refresh the alerts after a write that has committed, returning once a refresh that
     started after that commit has finished; a failing rule never loses an entry.
 
@@ -485,6 +493,8 @@ def refresh_covering(person: Person, event: Event | None = None) -> None:
     that commit meanwhile wait, and the next refresh, started after all their commits, covers
     them all. A write's alerts (a crisis answer's, a dangerous interaction's) are therefore
     stored by the time its writer returns, and the rules run once per burst, not per write.
+    `made`: the journal version the write made (`refresh_after_commit` passes it), by which a
+    refresh knows whether an earlier change's refresh never ended (`_caught_up`).
     """
     key = (connection.alias, str(connection.settings_dict["NAME"]), person.pk)
     with _queued:
@@ -492,6 +502,8 @@ def refresh_covering(person: Person, event: Event | None = None) -> None:
         queue.taken += 1
         ticket = queue.taken
         queue.events.add(event)
+        if made is not None:
+            queue.made.add(made)
         while queue.covered < ticket:
             if not queue.running:
                 break  # no refresh is running: this writer runs the next one
@@ -499,50 +511,82 @@ def refresh_covering(person: Person, event: Event | None = None) -> None:
         else:
             return  # a refresh that started after this write's commit has finished
         queue.running = True
-        upto, events = queue.taken, queue.events
-        queue.events = set()
-    with _uninterrupted():
-        try:
-            _refresh(person, timezone.now(), _rules_of(events))
-        except Exception:  # the entries are saved; a broken rule must not turn that into an error
-            log.exception("safety rules failed for person %s", person.pk)
-        finally:
-            with _queued:
-                queue.covered = upto
-                queue.running = False
-                _queued.notify_all()
+        upto, events, versions = queue.taken, queue.events, queue.made
+        queue.events, queue.made = set(), set()
+    try:
+        with _uninterrupted():
+            _caught_up(person, events, versions)
+    finally:
+        with _queued:
+            queue.covered = upto
+            queue.running = False
+            _queued.notify_all()
 
 
-#: The signals that would end a command midway (Ctrl-C; `kill`, a service manager's stop).
-_HELD = frozenset({signal.SIGINT, signal.SIGTERM})
+def _caught_up(person: Person, events: set[Event | None], made: set[int]) -> None:
+    """Run the rules the events concern, or every rule when a change before these was never
+    covered (its refresh killed, stopped or failed; a change another process is refreshing at
+    this moment looks the same, and costs only the longer refresh); then note the version the
+    alerts now reflect."""
+    found = Person.objects.filter(pk=person.pk).values_list("version", "alerts_version").first()
+    if found is None:  # the person's journal was deleted meanwhile
+        return
+    version, reflected = found
+    # The alerts reflected the journal just before these changes only when every version
+    # between the last one reflected and these changes' own is theirs (counted, not listed: a
+    # restore moves versions on by the clock's milliseconds).
+    missing = max(made, default=reflected) - reflected - sum(1 for v in made if v > reflected)
+    whole = None in events or not made or missing > 0
+    try:
+        _refresh(person, timezone.now(), rules_for(None) if whole else _rules_of(events))
+    except Exception:  # the entries are saved; a broken rule must not turn that into an error
+        log.exception("safety rules failed for person %s", person.pk)
+        return  # not reflected: the next refresh runs every rule again
+    # A refresh of every rule reflects every change committed before it read the version.
+    _reflects(person, version if whole else max(made))
+
+
+def _reflects(person: Person, version: int) -> None:
+    """Note that the stored alerts reflect the journal up to `version` (never moved back)."""
+    Person.objects.filter(pk=person.pk, alerts_version__lt=version).update(alerts_version=version)
+
+
+#: The signals that would end a command midway (Ctrl-C; `kill`, a service manager's stop; the
+#: quit gunicorn's master sends its workers on Ctrl-C), in the order they are taken after it:
+#: an interrupt last, so a kill that followed it still ends the process as a kill.
+_HELD = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGQUIT", "SIGINT") if hasattr(signal, name)
+)
 
 
 @contextmanager
 def _uninterrupted() -> Iterator[None]:
-    """Ctrl-C and SIGTERM held until the refresh has ended, then taken as they would have been.
+    """The signals that would stop the process held until the refresh has ended, then taken as
+    they would have been.
 
     The entries are committed before the refresh: a command stopped in the middle of it ended
     with the entry saved and its alerts (a crisis answer's, say) not stored until a later write
-    ran the same rules. Held, a Ctrl-C stops the command once the alerts are stored. Signals
-    reach only the main thread's handlers: a server's request threads are left as they are,
-    and so is a signal the process ignores.
+    refreshed them (`_caught_up`). Held, a Ctrl-C stops the command once the alerts are stored.
+    Signals reach only the main thread's handlers: a server's request threads are left as they
+    are, and so is a signal the process ignores.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    caught: list[int] = []
+    caught: set[int] = set()
     before: dict[signal.Signals, Any] = {}
-    for signum in _HELD:
-        handler = signal.getsignal(signum)
-        if handler is not signal.SIG_IGN and handler is not None:
-            before[signum] = signal.signal(signum, lambda number, _frame: caught.append(number))
     try:
+        for signum in _HELD:
+            handler = signal.getsignal(signum)
+            if handler is not signal.SIG_IGN and handler is not None:
+                before[signum] = signal.signal(signum, lambda number, _frame: caught.add(number))
         yield
     finally:
         for signum, handler in before.items():
             signal.signal(signum, handler)
-        for number in dict.fromkeys(caught):  # now, to the handler it would have reached
-            signal.raise_signal(number)
+        for signum in _HELD:  # now, to the handler each would have reached
+            if signum in caught:
+                signal.raise_signal(signum)
 
 
 def refresh_after_commit(person: Person, event: Event | None = None) -> None:
@@ -552,8 +596,8 @@ def refresh_after_commit(person: Person, event: Event | None = None) -> None:
     Every writer (services, the demo, imports) calls this after its write, inside its
     transaction or after it commits, so the version moves with every change and never before it.
     """
-    journal_changed(person, None if event is None else _PARTS.get(event))
-    transaction.on_commit(lambda: refresh_covering(person, event))
+    made = journal_changed(person, None if event is None else _PARTS.get(event))
+    transaction.on_commit(lambda: refresh_covering(person, event, made))
 
 
 #: The parts of the timeline a change of each event can touch (`journal_changed`): a product's

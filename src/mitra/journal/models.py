@@ -23,6 +23,10 @@ class Person(models.Model):
     # The journal's version: every write, undo, delete and import raises it (journal.version),
     # so a read cached under one version can never be served after the journal changed.
     version = models.PositiveBigIntegerField(default=0)
+    # The version the stored alerts are known to reflect (journal.alerts): a change whose alert
+    # refresh never ended (the process killed, stopped or failed there) leaves it behind the
+    # journal's, and the next refresh then runs every rule, so no change goes unchecked.
+    alerts_version = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
         return self.name or f"person {self.pk}"

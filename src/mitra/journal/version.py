@@ -22,8 +22,9 @@ from .models import Person
 __all__ = ["changed_parts", "journal_changed", "journal_version"]
 
 
-def journal_changed(person: Person, parts: Collection[TimelinePart] | None = None) -> None:
-    """Raise the person's journal version (call after the change, inside its transaction).
+def journal_changed(person: Person, parts: Collection[TimelinePart] | None = None) -> int | None:
+    """Raise the person's journal version (call after the change, inside its transaction); the
+    version this change made (None for a person no longer stored).
 
     `parts`: the only kinds of entry (`mitra.timeline.TimelinePart`) the change touched, when
     the writer knows them (a check-in touches check-ins and their practices). Once the change
@@ -36,12 +37,14 @@ def journal_changed(person: Person, parts: Collection[TimelinePart] | None = Non
         # another process raises it at once (a second statement could read theirs).
         cursor.execute(_RAISE_SQL, [person.pk])
         found = cursor.fetchone()
-    if parts is None or found is None:
-        return
-    made = (person.pk, str(person.created_at), int(found[0]))
-    touched = frozenset(parts)
-    # Noted only on commit: a change rolled back leaves its number to another change.
-    transaction.on_commit(lambda: _note(made, touched))
+    if found is None:
+        return None
+    if parts is not None:
+        made = (person.pk, str(person.created_at), int(found[0]))
+        touched = frozenset(parts)
+        # Noted only on commit: a change rolled back leaves its number to another change.
+        transaction.on_commit(lambda: _note(made, touched))
+    return int(found[0])
 
 
 def changed_parts(person: Person, since: int, now: int) -> frozenset[TimelinePart] | None:

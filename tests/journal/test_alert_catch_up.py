@@ -1,0 +1,82 @@
+"""A change whose alert refresh never ended (the process killed, stopped or failing there) is
+caught up by the next refresh, whatever that refresh's write was."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from mitra.journal import alerts, services
+from mitra.journal.models import Alert, Person
+
+pytestmark = pytest.mark.django_db(transaction=True)  # committed for real: refreshes run after
+
+CRISIS = {"instrument": "PHQ-9", "answers": [0] * 8 + [1]}
+
+
+def _versions(person: Any) -> tuple[int, int]:
+    found = Person.objects.values_list("version", "alerts_version").get(pk=person.pk)
+    return int(found[0]), int(found[1])
+
+
+def _rules_run(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
+    """The ids of the rules each refresh from now on runs."""
+    runs: list[set[str]] = []
+    real = alerts._refresh
+
+    def spied(person: Any, now: datetime, rules: Any) -> Any:
+        runs.append({r.id for r in rules})
+        return real(person, now, rules)
+
+    monkeypatch.setattr(alerts, "_refresh", spied)
+    return runs
+
+
+def test_a_crisis_answer_whose_refresh_never_ran_is_raised_by_the_next_check_in(
+    alice: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services.add_checkin(alice, {"anxiety": 3, "at": datetime.now(UTC)})
+    # The process ends between the answer's commit and its refresh (killed, say).
+    with monkeypatch.context() as killed:
+        killed.setattr(alerts, "refresh_covering", lambda *args, **kwargs: None)
+        services.submit_response(alice, {**CRISIS, "at": datetime.now(UTC)})
+    assert not Alert.objects.filter(rule="crisis_answer").exists()
+    version, reflected = _versions(alice)
+    assert reflected < version
+    runs = _rules_run(monkeypatch)
+    # A check-in's own rules read no questionnaire: this refresh runs every rule instead.
+    services.add_checkin(alice, {"anxiety": 4, "at": datetime.now(UTC)})
+    assert "crisis_answer" in runs[-1]
+    assert Alert.objects.filter(rule="crisis_answer").count() == 1
+    assert _versions(alice)[1] == _versions(alice)[0]
+
+
+def test_writes_whose_refreshes_ended_run_only_their_own_rules(
+    alice: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services.add_checkin(alice, {"anxiety": 3, "at": datetime.now(UTC)})
+    runs = _rules_run(monkeypatch)
+    services.add_checkin(alice, {"anxiety": 5, "at": datetime.now(UTC)})
+    services.add_checkin(alice, {"anxiety": 6, "at": datetime.now(UTC)})
+    assert len(runs) == 2
+    assert "crisis_answer" not in runs[0] | runs[1]
+    version, reflected = _versions(alice)
+    assert reflected == version
+
+
+def test_a_failing_rule_leaves_the_change_to_be_looked_at_again(
+    alice: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    services.add_checkin(alice, {"anxiety": 3, "at": datetime.now(UTC)})
+    with monkeypatch.context() as broken:
+
+        def fails(*_args: Any) -> None:
+            raise RuntimeError("a rule failed")
+
+        broken.setattr(alerts, "_refresh", fails)
+        services.submit_response(alice, {**CRISIS, "at": datetime.now(UTC)})  # still saved
+    assert "safety rules failed" in caplog.text
+    services.add_checkin(alice, {"anxiety": 4, "at": datetime.now(UTC)})
+    assert Alert.objects.filter(rule="crisis_answer").count() == 1
