@@ -88,7 +88,7 @@ def serve(
     if workers is not None:
         from .clinic import serve_workers
 
-        serve_workers(host, port, workers, recorded=lambda: _recorded(host, port))
+        serve_workers(host, port, workers, recorded=lambda: _until_stopped(host, port))
         return
     from waitress import create_server
 
@@ -123,17 +123,26 @@ def serve(
         f"mitra is running at http://{host}:{port}/ (data: {where}). Press Ctrl+C to stop.",
         flush=True,
     )
-    # From the banner on, Ctrl+C stops it as the banner says, and so does a service manager or
-    # `kill` (SIGTERM): the server closes inside run(), the address is taken away, and the exit
-    # status is 0, even when the signal comes before run() has begun. A SIGINT the shell left
-    # ignored (a job started with `&` by a script) stays ignored.
+    with _until_stopped(host, port):
+        server.run()
+
+
+@contextmanager
+def _until_stopped(host: str, port: int) -> Iterator[None]:
+    """From the banner on, Ctrl+C stops the server as the banner says, and so does a service
+    manager or `kill` (SIGTERM): it closes (waitress inside run(), gunicorn's master by its own
+    handlers once it has started), the address it recorded is taken away, and the exit status
+    is 0, even when the signal comes before the server has begun. A SIGINT the shell left
+    ignored (a job started with `&` by a script) stays ignored."""
     stopping = [signal.SIGTERM]
     if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
         stopping.append(signal.SIGINT)
-    before = {signum: signal.signal(signum, _stop) for signum in stopping}
+    before = {}
     try:
+        for signum in stopping:
+            before[signum] = signal.signal(signum, _stop)
         with _recorded(host, port):
-            server.run()
+            yield
     finally:
         for signum, handler in before.items():
             signal.signal(signum, handler)
@@ -153,13 +162,14 @@ def _recorded(host: str, port: int) -> Iterator[None]:
     mine = os.getpid()
     try:
         url = f"http://{'[' + host.strip('[]') + ']' if ':' in host else host}:{port}"
-        # Written whole: a Ctrl+C that comes meanwhile stops the server once it is written, and
-        # the record is taken away, never left half-written (an empty file) behind.
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        # Written beside it and put in its place whole: a stop that comes meanwhile never leaves
+        # a half-written record (an empty file) behind.
+        written = record.with_name(f".{record.name}.{mine}")
         try:
-            write_private(record, json.dumps({"url": url, "pid": mine}) + "\n")
+            write_private(written, json.dumps({"url": url, "pid": mine}) + "\n")
+            os.replace(written, record)
         finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+            written.unlink(missing_ok=True)
         yield
     finally:
         # A gunicorn worker is a fork of the master and leaves through this block too when it
