@@ -80,3 +80,77 @@ def test_a_failing_rule_leaves_the_change_to_be_looked_at_again(
     assert "safety rules failed" in caplog.text
     services.add_checkin(alice, {"anxiety": 4, "at": datetime.now(UTC)})
     assert Alert.objects.filter(rule="crisis_answer").count() == 1
+
+
+def test_a_rule_that_keeps_failing_never_keeps_a_crisis_answer_from_its_alert(
+    alice: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A check-in rule broken for good leaves the alerts behind the journal, so each later
+    refresh runs every rule again; the write's own rules still run, and store, on their own."""
+    real = alerts.evaluate
+
+    def broken_liver_rule(data: Any, rules: Any = None) -> Any:
+        if any(r.id == "liver_symptoms" for r in rules or ()):
+            raise RuntimeError("the liver rule is broken")
+        return real(data, rules)
+
+    monkeypatch.setattr(alerts, "evaluate", broken_liver_rule)
+    services.add_checkin(alice, {"anxiety": 3, "at": datetime.now(UTC)})
+    assert "safety rules failed" in caplog.text
+    version, reflected = _versions(alice)
+    assert reflected < version  # left to be looked at again
+    services.submit_response(alice, {**CRISIS, "at": datetime.now(UTC)})
+    assert Alert.objects.filter(rule="crisis_answer", withdrawn_at__isnull=True).count() == 1
+    assert _versions(alice)[1] < _versions(alice)[0]  # the broken rule still has to pass
+
+
+def test_a_refresh_that_read_the_journal_before_a_crisis_answer_never_withdraws_its_alert(
+    alice: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two refreshes for one person at once (a server's and a command's, say): one that found
+    its alerts before a crisis answer committed waits no more than it must, and never takes
+    away, as no longer found, the alert the answer's own refresh stored."""
+    import threading
+
+    from django.db import connection
+
+    evaluated, release = threading.Event(), threading.Event()
+    real = alerts._withdraw_missing
+
+    def paused(*args: Any) -> Any:
+        if threading.current_thread().name == "earlier":
+            evaluated.set()
+            release.wait(30)
+        return real(*args)
+
+    monkeypatch.setattr(alerts, "_withdraw_missing", paused)
+    errors: list[BaseException] = []
+
+    def in_thread(work: Any) -> Any:
+        def run() -> None:
+            try:
+                work()
+            except BaseException as exc:  # reported below, not lost in the thread
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        return run
+
+    earlier = threading.Thread(
+        target=in_thread(lambda: alerts.refresh_alerts(alice)), name="earlier"
+    )
+    answer = threading.Thread(
+        target=in_thread(
+            lambda: services.submit_response(alice, {**CRISIS, "at": datetime.now(UTC)})
+        )
+    )
+    earlier.start()
+    assert evaluated.wait(30)
+    answer.start()
+    answer.join(0.5)  # the answer's write or its refresh waits for the earlier refresh
+    release.set()
+    earlier.join(60)
+    answer.join(60)
+    assert not errors
+    assert Alert.objects.filter(rule="crisis_answer", withdrawn_at__isnull=True).count() == 1

@@ -133,7 +133,8 @@ def _until_stopped(host: str, port: int) -> Iterator[None]:
     manager or `kill` (SIGTERM): it closes (waitress inside run(), gunicorn's master by its own
     handlers once it has started), the address it recorded is taken away, and the exit status
     is 0, even when the signal comes before the server has begun. A SIGINT the shell left
-    ignored (a job started with `&` by a script) stays ignored."""
+    ignored (a job started with `&` by a script) stays ignored here; gunicorn's master, once
+    started, takes Ctrl+C by its own handlers whatever the shell left."""
     stopping = [signal.SIGTERM]
     if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
         stopping.append(signal.SIGINT)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import threading
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from threading import Condition, Lock
 from typing import Any, cast
 
@@ -38,6 +40,7 @@ from mitra.safety import (
     told_of,
     undated_rules,
 )
+from mitra.settings import private_file
 from mitra.timeline import TIMELINE_PARTS, DayClock, Timeline, TimelinePart
 from mitra.vocabulary import severity_rank
 
@@ -54,6 +57,11 @@ from .timeline_builder import (
     moments,
 )
 from .version import journal_changed
+
+try:  # POSIX; elsewhere a process's own refreshes are still one at a time
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -283,14 +291,16 @@ def refresh_alerts(
 ) -> list[Alert]:
     """Evaluate the rules an event concerns (every rule for None); store the findings not seen
     before and withdraw those whose entries went. Returns the new alerts."""
-    if event is not None or now is not None:
-        return _refresh(person, now or timezone.now(), rules_for(event))
-    # Every rule, now: the alerts then reflect every change committed before the version read.
-    version = Person.objects.filter(pk=person.pk).values_list("version", flat=True).first()
-    new = _refresh(person, timezone.now(), rules_for(None))
-    if version is not None:
-        _reflects(person, version)
-    return new
+    with _one_refresh_at_a_time(person):
+        if event is not None or now is not None:
+            return _refresh(person, now or timezone.now(), rules_for(event))
+        # Every rule, now: the alerts then reflect every change committed before the version
+        # was read.
+        version = Person.objects.filter(pk=person.pk).values_list("version", flat=True).first()
+        new = _refresh(person, timezone.now(), rules_for(None))
+        if version is not None:
+            _reflects(person, version)
+        return new
 
 
 def _rules_of(events: set[Event | None]) -> tuple[Rule, ...]:
@@ -524,31 +534,85 @@ def refresh_covering(person: Person, event: Event | None = None, made: int | Non
 
 
 def _caught_up(person: Person, events: set[Event | None], made: set[int]) -> None:
-    """Run the rules the events concern, or every rule when a change before these was never
-    covered (its refresh killed, stopped or failed; a change another process is refreshing at
-    this moment looks the same, and costs only the longer refresh); then note the version the
-    alerts now reflect."""
-    found = Person.objects.filter(pk=person.pk).values_list("version", "alerts_version").first()
-    if found is None:  # the person's journal was deleted meanwhile
-        return
-    version, reflected = found
-    # The alerts reflected the journal just before these changes only when every version
-    # between the last one reflected and these changes' own is theirs (counted, not listed: a
-    # restore moves versions on by the clock's milliseconds).
-    missing = max(made, default=reflected) - reflected - sum(1 for v in made if v > reflected)
-    whole = None in events or not made or missing > 0
-    try:
-        _refresh(person, timezone.now(), rules_for(None) if whole else _rules_of(events))
-    except Exception:  # the entries are saved; a broken rule must not turn that into an error
-        log.exception("safety rules failed for person %s", person.pk)
-        return  # not reflected: the next refresh runs every rule again
-    # A refresh of every rule reflects every change committed before it read the version.
-    _reflects(person, version if whole else max(made))
+    """Run the rules the events concern, and every other rule too when a change before these
+    was never covered (its refresh killed, stopped or failed; a change another process is
+    refreshing at this moment looks the same, and costs only the longer refresh); then note
+    the version the alerts now reflect.
+
+    The events' own rules run first and on their own: a rule that keeps failing (and so keeps
+    the alerts behind the journal) never keeps a write's own alerts, a crisis answer's say, from
+    being stored.
+    """
+    with _one_refresh_at_a_time(person):
+        found = Person.objects.filter(pk=person.pk).values_list("version", "alerts_version")
+        if not found:  # the person's journal was deleted meanwhile
+            return
+        version, reflected = found[0]
+        # The alerts reflected the journal just before these changes only when every version
+        # between the last one reflected and these changes' own is theirs (counted, not
+        # listed: a restore moves versions on by the clock's milliseconds).
+        missing = max(made, default=reflected) - reflected - sum(1 for v in made if v > reflected)
+        whole = None in events or not made or missing > 0
+        own = _rules_of(events)
+        ran = {r.id for r in own}
+        rest = tuple(r for r in rules_for(None) if r.id not in ran) if whole else ()
+        now = timezone.now()
+        done = True
+        for rules in (own, rest):
+            if not rules:
+                continue
+            try:
+                _refresh(person, now, rules)
+            except Exception:  # the entries are saved; a broken rule must not make it an error
+                log.exception("safety rules failed for person %s", person.pk)
+                done = False  # not reflected: the next refresh runs every rule again
+        if done:
+            # A refresh of every rule reflects every change committed before it read the
+            # version; one of the events' rules, these changes.
+            _reflects(person, version if whole else max(made))
 
 
 def _reflects(person: Person, version: int) -> None:
-    """Note that the stored alerts reflect the journal up to `version` (never moved back)."""
-    Person.objects.filter(pk=person.pk, alerts_version__lt=version).update(alerts_version=version)
+    """Note that the stored alerts reflect the journal up to `version` (never moved back, and
+    never past the journal's own version)."""
+    Person.objects.filter(pk=person.pk, alerts_version__lt=version, version__gte=version).update(
+        alerts_version=version
+    )
+
+
+#: The first key of the PostgreSQL advisory lock one person's refreshes take ("mitr").
+_LOCK_SPACE = 0x6D697472
+#: This process's refreshes of each SQLite database, one at a time (beside the file's lock).
+_sqlite_locks: dict[str, Lock] = {}
+
+
+@contextmanager
+def _one_refresh_at_a_time(person: Person) -> Iterator[None]:
+    """One refresh of a person's alerts at a time, across the processes on the database.
+
+    Two refreshes at once could undo each other: one that read the journal before a crisis
+    answer committed would withdraw, as no longer found, the alert the answer's own refresh had
+    just stored. On PostgreSQL an advisory lock, held to the end of the refresh's transaction;
+    on SQLite a lock file beside the database (and this process's own lock, for a database in
+    memory). Writers are never held up by it: their entries commit while a refresh runs.
+    """
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_SPACE, person.pk])
+            yield
+        return
+    name = str(connection.settings_dict["NAME"])
+    with _queued:
+        local = _sqlite_locks.setdefault(name, Lock())
+    with local:
+        on_disk = os.path.isabs(name) and os.path.isdir(os.path.dirname(name))
+        if not on_disk or fcntl is None:
+            yield
+            return
+        with open(private_file(Path(f"{name}.alerts.lock")), "w", encoding="utf-8") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
 
 
 #: The signals that would end a command midway (Ctrl-C; `kill`, a service manager's stop; the
