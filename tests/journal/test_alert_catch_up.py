@@ -154,3 +154,30 @@ def test_a_refresh_that_read_the_journal_before_a_crisis_answer_never_withdraws_
     answer.join(60)
     assert not errors
     assert Alert.objects.filter(rule="crisis_answer", withdrawn_at__isnull=True).count() == 1
+
+
+def test_signals_held_through_a_refresh_are_taken_after_it_a_kill_before_an_interrupt() -> None:
+    """Ctrl-C, then a kill, during a refresh: both reach their handlers once it has ended, the
+    kill first (so the process ends as killed); a signal the process ignores stays ignored."""
+    import signal
+
+    reached: list[int] = []
+
+    def handler(number: int, _frame: Any) -> None:
+        reached.append(number)
+
+    before = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    ignored = signal.signal(signal.SIGQUIT, signal.SIG_IGN)
+    try:
+        with alerts._uninterrupted():
+            signal.raise_signal(signal.SIGINT)
+            signal.raise_signal(signal.SIGTERM)
+            signal.raise_signal(signal.SIGQUIT)
+            assert reached == []  # held while the refresh runs
+        assert reached == [signal.SIGTERM, signal.SIGINT]
+        assert signal.getsignal(signal.SIGINT) is handler
+        assert signal.getsignal(signal.SIGQUIT) is signal.SIG_IGN
+    finally:
+        for number, old in before.items():
+            signal.signal(number, old)
+        signal.signal(signal.SIGQUIT, ignored)
