@@ -130,10 +130,16 @@ def _data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
 
 @pytest.fixture(autouse=True)
 def _accounts_looked_up_again() -> Iterator[None]:
-    """Whether accounts exist is cached per process; each test's database starts without."""
-    yield
+    """Whether accounts exist is cached per process; each test's database starts without.
+
+    Forgotten when the test starts as well as when it ends: a request of the last test's page
+    still under way in the live server (the browser tab is shared) can look after the end's
+    forgetting, before the database is emptied, and find that test's accounts; the next test
+    then met a sign-in page."""
     from mitra.accounts.services import forget_accounts_state
 
+    forget_accounts_state()
+    yield
     forget_accounts_state()
 
 
