@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,39 +74,42 @@ def test_serve_serves_htmx_and_the_stylesheet_from_installed_packages(
         assert len(body) > 1000
 
 
+@contextmanager
+def _ctrl_c_once_recorded(data: Path, poll_seconds: float) -> Iterator[dict[str, Any]]:
+    """`mitra serve` (SQLite) on `data` until it records its address, then the block, then
+    Ctrl+C: its exit status and stderr, in the dict yielded, once the block has ended."""
+    from tests.conftest import _free_port
+
+    env = {k: v for k, v in os.environ.items() if k != "MITRA_DATABASE_URL"}
+    env["MITRA_DATA_DIR"] = str(data)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mitra.cli", "serve", "--port", str(_free_port())],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    ended: dict[str, Any] = {}
+    try:
+        deadline = time.monotonic() + 60
+        while not (data / "serving.json").exists():
+            assert server.poll() is None, "mitra serve ended"
+            assert time.monotonic() < deadline, "no address was recorded within 60 s"
+            time.sleep(poll_seconds)
+        yield ended
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, ended["err"] = server.communicate(timeout=30)
+        ended["status"] = server.returncode
+
+
 def test_the_address_another_server_has_recorded_since_is_left_to_it(tmp_path: Path) -> None:
     """A second `mitra serve` on another port records its own address: the first, when it
     ends, takes away only a record that names itself. It ends here by Ctrl+C, as its banner
     says to stop it (the suite's other servers end by SIGTERM): quietly, with status 0."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    from tests.conftest import _free_port
-
-    data = tmp_path / "data"
-    env = {k: v for k, v in os.environ.items() if k != "MITRA_DATABASE_URL"}
-    env["MITRA_DATA_DIR"] = str(data)
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mitra.cli", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    record = data / "serving.json"
-    try:
-        deadline = time.monotonic() + 60
-        while not record.exists():
-            assert server.poll() is None, "mitra serve ended"
-            assert time.monotonic() < deadline, "no address was recorded within 60 s"
-            time.sleep(0.01)  # Ctrl+C as soon as it says where it answers
+    record = tmp_path / "data" / "serving.json"
+    # Ctrl+C as soon as it says where it answers.
+    with _ctrl_c_once_recorded(tmp_path / "data", 0.01) as ended:
         other = {"url": "http://127.0.0.1:1", "pid": os.getpid()}  # another server's
         record.write_text(json.dumps(other) + "\n")
-    finally:
-        server.send_signal(signal.SIGINT)
-        _, err = server.communicate(timeout=30)
-    assert (server.returncode, err) == (0, "")
+    assert (ended["status"], ended["err"]) == (0, "")
     assert json.loads(record.read_text()) == other
 
 
@@ -108,30 +119,7 @@ def test_ctrl_c_the_moment_it_records_its_address_stops_it_with_0_and_no_record_
     """Ctrl+C right after the banner, while the address is still being written or before the
     server has begun to answer: it ends as any Ctrl+C does, and leaves no record behind (not
     an empty file, not its own address)."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    from tests.conftest import _free_port
-
-    data = tmp_path / "data"
-    env = {k: v for k, v in os.environ.items() if k != "MITRA_DATABASE_URL"}
-    env["MITRA_DATA_DIR"] = str(data)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mitra.cli", "serve", "--port", str(_free_port())],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    record = data / "serving.json"
-    try:
-        deadline = time.monotonic() + 60
-        while not record.exists():
-            assert server.poll() is None, "mitra serve ended"
-            assert time.monotonic() < deadline, "no address was recorded within 60 s"
-            time.sleep(0.0005)
-    finally:
-        server.send_signal(signal.SIGINT)
-        _, err = server.communicate(timeout=30)
-    assert (server.returncode, err) == (0, "")
-    assert not record.exists()
+    with _ctrl_c_once_recorded(tmp_path / "data", 0.0005) as ended:
+        pass
+    assert (ended["status"], ended["err"]) == (0, "")
+    assert not (tmp_path / "data" / "serving.json").exists()
