@@ -41,7 +41,7 @@ DIRECT = [sys.executable, "-m", "mitra.cli"]
 
 # A command's wait for a server that does not answer, shortened from its five seconds where a
 # test makes one that never will.
-_WAIT_BRIEFLY = {"MITRA_COMMAND_SERVER_WAIT": "1"}
+_WAIT_BRIEFLY = {"MITRA_COMMAND_SERVER_WAIT": "0.5"}
 
 
 def _wait_for(predicate: Callable[[], object], what: str, seconds: float = 120) -> None:
@@ -451,7 +451,7 @@ def test_the_first_command_in_a_new_data_folder_starts_a_server(tmp_path: Path) 
 
 
 def test_an_idle_server_ends_and_removes_its_socket(tmp_path: Path) -> None:
-    env = _own(tmp_path, MITRA_COMMAND_SERVER_IDLE="3")
+    env = _own(tmp_path, MITRA_COMMAND_SERVER_IDLE="1")
     subprocess.run([*MITRA, "checkin", "2"], env=env, check=True, capture_output=True)
     path = _socket(env)
     _wait_for(path.exists, "the command server")

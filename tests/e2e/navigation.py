@@ -23,6 +23,14 @@ def open_page(page: Any, path: str) -> None:
     settled(page)
 
 
+def follow(page: Any, control: Any) -> None:
+    """Click `control` (a link, or a form's button) and wait for the page it leads to, whole.
+    (Not "network idle": that waits half a second past the last request, every time.)"""
+    with page.expect_navigation():
+        control.click()
+    settled(page)
+
+
 def go_to(page: Any, name: str) -> None:
     """Click the main navigation's link `name`; on a phone, open the Menu first."""
     menu = page.locator("header details.menu")

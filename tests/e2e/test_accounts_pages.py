@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from .navigation import follow
 from .test_accessibility import _assert_accessible_at_every_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,8 +29,7 @@ def _sign_in(page: Any, name: str, password: str = PASSWORD) -> None:
     page.goto(page.base_url + "/login")
     page.get_by_label("Account name").fill(name)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("networkidle")
+    follow(page, page.get_by_role("button", name="Sign in"))
 
 
 def test_the_sign_in_page_with_its_error_is_accessible_and_links_to_crisis_help(
@@ -54,8 +54,7 @@ def test_the_security_and_tokens_pages_are_accessible(page: Any, accounts: None,
     if path == "/account/tokens":
         page.goto(page.base_url + path)
         page.get_by_label("Name").fill("phone shortcut")
-        page.get_by_role("button", name="Make token").click()
-        page.wait_for_load_state("networkidle")
+        follow(page, page.get_by_role("button", name="Make token"))
         assert page.locator("#token-secret").input_value().startswith("mitra_")
     else:
         page.goto(page.base_url + path)
@@ -75,8 +74,7 @@ def test_the_sharing_page_and_a_shared_report_are_accessible(
     _sign_in(page, "alice")
     page.goto(page.base_url + "/sharing")
     page.get_by_label("Who it is for").fill("Dr Lee")
-    page.get_by_role("button", name="Make link").click()
-    page.wait_for_load_state("networkidle")
+    follow(page, page.get_by_role("button", name="Make link"))
     link = page.locator("#share-url").input_value()
     _assert_accessible_at_every_width(page)
     # The clinician opens it in a browser of their own, without an account.
@@ -102,8 +100,7 @@ def test_a_clinicians_shared_with_me_page_and_report_are_accessible(
     _sign_in(page, "carol")
     device = TOTPDevice.objects.get(user__username="carol")
     page.get_by_label("Code from your app").fill(f"{TOTP(device.bin_key).token():06d}")
-    page.get_by_role("button", name="Turn on two-factor sign-in").click()
-    page.wait_for_load_state("networkidle")
+    follow(page, page.get_by_role("button", name="Turn on two-factor sign-in"))
     assert page.url.endswith("/account/shared-with-me")
     _assert_accessible_at_every_width(page)
     page.goto(page.base_url + f"/account/shared-with-me/{grant.id}")
@@ -127,10 +124,8 @@ def test_the_research_page_with_its_report_is_accessible(
     _sign_in(page, "dana")
     device = TOTPDevice.objects.get(user__username="dana")
     page.get_by_label("Code from your app").fill(f"{TOTP(device.bin_key).token():06d}")
-    page.get_by_role("button", name="Turn on two-factor sign-in").click()
-    page.wait_for_load_state("networkidle")
+    follow(page, page.get_by_role("button", name="Turn on two-factor sign-in"))
     assert page.url.endswith("/account/research")
-    page.get_by_role("button", name="Export and report").click()
-    page.wait_for_load_state("networkidle")
+    follow(page, page.get_by_role("button", name="Export and report"))
     assert page.get_by_role("table", name="Cohort figures (engine: duckdb)").is_visible()
     _assert_accessible_at_every_width(page)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from .navigation import follow
 from .test_accessibility import _assert_accessible_at_every_width
 from .test_charts import _assert_readable_charts
 
@@ -36,14 +37,11 @@ def test_a_clinicians_trends_page_is_accessible_and_its_charts_readable(
     page.goto(page.base_url + "/login")
     page.get_by_label("Account name").fill("carol")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("networkidle")
+    follow(page, page.get_by_role("button", name="Sign in"))
     device = TOTPDevice.objects.get(user__username="carol")
     page.get_by_label("Code from your app").fill(f"{TOTP(device.bin_key).token():06d}")
-    page.get_by_role("button", name="Turn on two-factor sign-in").click()
-    page.wait_for_load_state("networkidle")
-    page.get_by_role("link", name="trends", exact=False).first.click()
-    page.wait_for_load_state("networkidle")
+    follow(page, page.get_by_role("button", name="Turn on two-factor sign-in"))
+    follow(page, page.get_by_role("link", name="trends", exact=False).first)
     path = f"/account/shared-with-me/{grant.id}/trends"
     assert page.url.endswith(path)
     for heading in (
@@ -67,8 +65,7 @@ def test_a_clinicians_trends_page_is_accessible_and_its_charts_readable(
     _assert_accessible_at_every_width(page)
     _assert_readable_charts(page, path)
     # A year instead of half a year, by its link: the weekly charts stay readable on a phone.
-    page.get_by_role("link", name="12 months").click()
-    page.wait_for_load_state("networkidle")
+    follow(page, page.get_by_role("link", name="12 months"))
     assert page.url.endswith(f"{path}?weeks=52")
     assert page.get_by_role("link", name="12 months").get_attribute("aria-current") == "true"
     _assert_readable_charts(page, f"{path}?weeks=52")
