@@ -287,9 +287,13 @@ def test_a_slow_server_is_left_running_and_nothing_else_is_ended(tmp_path: Path)
     """A listener that never answers (a server on a loaded machine, say) costs the command its
     wait, then the command runs directly; it is ended only when it is stopped, and only when it
     is this user's command server for this socket (by its command line)."""
-    env = _own(tmp_path, **_WAIT_BRIEFLY)
-    path = _socket(env)
     for named_as in (["mitra.launcher", "serve-commands"], ["something-else"]):
+        # A folder, and so a socket, of each case's own: a server that the first case's
+        # command starts in place of the one it ended must not take the second case's socket.
+        folder = tmp_path / named_as[0]
+        folder.mkdir(mode=0o700)  # private, as mitra makes it: else no server
+        env = _own(folder, **_WAIT_BRIEFLY)
+        path = _socket(env)
         silent = subprocess.Popen(
             [sys.executable, "-c", _SILENT_SERVER, *named_as, str(path)],
             stdout=subprocess.PIPE, text=True,
@@ -308,6 +312,8 @@ def test_a_slow_server_is_left_running_and_nothing_else_is_ended(tmp_path: Path)
             )
             if named_as[0] == "mitra.launcher":
                 assert silent.wait(timeout=30) == -signal.SIGKILL
+                # Ended, and a server of mitra's started in its place.
+                _wait_for(lambda at=path: launcher.ask(at, "status") is not None, "a new server")
             else:
                 assert silent.poll() is None  # not a command server: never signalled
         finally:
@@ -316,7 +322,7 @@ def test_a_slow_server_is_left_running_and_nothing_else_is_ended(tmp_path: Path)
             silent.kill()
             silent.wait(timeout=30)
             silent.stdout.close()  # type: ignore[union-attr]
-            path.unlink(missing_ok=True)
+            launcher.ask(path, "stop")  # the server started in its place
 
 
 def _ctrl_z(waiting: Any, copy: int) -> None:
