@@ -129,10 +129,18 @@ def test_questionnaire_stopped_early_says_nothing_was_saved_and_does_not_exit_0(
             raise stop from None
 
     monkeypatch.setattr("builtins.input", answer)
+    _assert_gad7_stopped_unsaved(capsys, status, question=3)
+
+
+def _assert_gad7_stopped_unsaved(
+    capsys: pytest.CaptureFixture[str], status: int, *, question: int
+) -> None:
+    """`mitra questionnaire GAD-7` ends with `status`, says the question it stopped at in one
+    line, and saves nothing."""
     code, _, err = run(capsys, "questionnaire", "GAD-7")
     assert code == status
     assert err.strip().splitlines() == [
-        "mitra: GAD-7 stopped at question 3 of 7; nothing was saved"
+        f"mitra: GAD-7 stopped at question {question} of 7; nothing was saved"
     ]
     assert not Response.objects.exists()
 
@@ -159,12 +167,7 @@ def test_ctrl_c_while_a_question_is_shown_stops_at_that_question(
         shown(*objects, **options)
 
     monkeypatch.setattr(out, "print", show)
-    code, _, err = run(capsys, "questionnaire", "GAD-7")
-    assert code == 130
-    assert err.strip().splitlines() == [
-        "mitra: GAD-7 stopped at question 2 of 7; nothing was saved"
-    ]
-    assert not Response.objects.exists()
+    _assert_gad7_stopped_unsaved(capsys, 130, question=2)
 
 
 @pytest.mark.django_db
