@@ -74,6 +74,20 @@ def test_a_back_dated_dose_that_closes_a_gap_lengthens_the_streak_at_once(
     assert _streak_days(alice) > shorter + 40
 
 
+def test_a_first_refresh_reads_back_to_the_streak_s_day_off_not_the_whole_history(
+    alice: Any, powder: Any
+) -> None:
+    _daily(alice, powder, range(1, 400))
+    first = alerts.safety_input(alice, NOW).timeline.first
+    off = (NOW.date() - first).days + 10  # a day without kratom ten days before the window
+    Dose.objects.filter(taken_at=NOW - timedelta(days=off)).delete()
+    alerts._before.clear()  # as after a restart, or in a command's own process
+    assert 8 <= _streak_days(alice) <= 10
+    (read,) = alerts._before.values()
+    # The weeks back to that day, not the hundreds of days of history before the window.
+    assert read.time.size <= alerts._LOOK_BACK_DAYS
+
+
 def test_deleting_and_restoring_an_old_dose_is_seen_at_once(alice: Any, powder: Any) -> None:
     doses = _daily(alice, powder, range(1, 200))
     whole = _streak_days(alice)

@@ -17,7 +17,7 @@ from typing import Any, cast
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from mitra.safety import (
@@ -74,49 +74,69 @@ _WHOLE_STREAK = frozenset({"daily_streak"})
 
 @dataclass(frozen=True)
 class _Before:
-    """The live doses before a window's first day: their times (POSIX seconds), products and
-    grams, with the fingerprint of every dose row before that day (deleted ones included)."""
+    """The live doses of some days before a window's first day, back to the first day of the
+    streak that reaches the window (or of the whole history): their times (POSIX seconds),
+    products and grams, with that first day and the fingerprint of every dose row before the
+    window (deleted ones included)."""
 
     fingerprint: tuple[object, ...]
     time: np.ndarray
     product: np.ndarray
     grams: np.ndarray
+    start: date | None = None
 
 
 #: The doses before the window, per person and window start; used again while the rows before
 #: the window are unchanged, which is every write but a back-dated one, an undo or a deletion.
 _before: dict[tuple[object, ...], _Before] = {}
 _before_lock = Lock()
+#: Days before the window read first to find where a streak began; each further read looks
+#: four times as far back. A streak ends at the first day without a dose, so a journal with a
+#: day off in the last eight weeks reads those weeks, not its years of history.
+_LOOK_BACK_DAYS = 56
 
 
 def _fingerprint(person: Person, before: datetime) -> tuple[object, ...]:
     """What changes whenever a dose row before `before` is added, edited, deleted or restored
-    (each saves its `updated_at`), or moved across it: one indexed aggregate, no rows."""
+    (each saves its `updated_at`), or moved across it, and the earliest dose time before it:
+    one indexed aggregate, no rows."""
     rows = Dose.objects.filter(person=person, taken_at__lt=before).aggregate(
-        count=Count("pk"), newest=Max("updated_at"), last=Max("pk")
+        count=Count("pk"), newest=Max("updated_at"), last=Max("pk"), earliest=Min("taken_at")
     )
-    return (rows["count"], rows["newest"], rows["last"])
+    return (rows["count"], rows["newest"], rows["last"], rows["earliest"])
 
 
-def _doses_before(person: Person, before: datetime) -> _Before:
-    """The live doses before `before`, read again only when their rows changed."""
+def _doses_before(person: Person, clock: DayClock, first: date) -> _Before:
+    """The live doses before `first` back to the start of the streak that reaches it, read
+    again only when the rows before `first` changed."""
+    before = clock.day_start(first)
     key = (person.pk, str(person.created_at), before)
     fingerprint = _fingerprint(person, before)
     with _before_lock:
         held = _before.get(key)
     if held is not None and held.fingerprint == fingerprint:
         return held
-    rows = list(
-        Dose.objects.filter(person=person, deleted_at__isnull=True, taken_at__lt=before)
-        .order_by("taken_at")
-        .values_list("taken_at", "product_id", "grams")
-    )
-    made = _Before(
-        fingerprint=fingerprint,
-        time=np.array([r[0].timestamp() for r in rows], dtype=np.float64),
-        product=np.array([r[1] for r in rows], dtype=np.int64),
-        grams=np.array([r[2] for r in rows], dtype=np.float64),
-    )
+    earliest = cast("datetime | None", fingerprint[-1])
+    days = _LOOK_BACK_DAYS
+    while True:
+        # All of them once the days read reach the earliest dose (deleted ones included).
+        whole = earliest is None or first - timedelta(days=days) <= clock.local_day(earliest)
+        rows = Dose.objects.filter(person=person, deleted_at__isnull=True, taken_at__lt=before)
+        if not whole:
+            rows = rows.filter(taken_at__gte=clock.day_start(first - timedelta(days=days)))
+        listed = list(rows.order_by("taken_at").values_list("taken_at", "product_id", "grams"))
+        made = _Before(
+            fingerprint=fingerprint,
+            time=np.array([r[0].timestamp() for r in listed], dtype=np.float64),
+            product=np.array([r[1] for r in listed], dtype=np.int64),
+            grams=np.array([r[2] for r in listed], dtype=np.float64),
+        )
+        start = _streak_start(clock, first, made)
+        # A streak that starts after the first day read has its day off among the days read.
+        if whole or start > first - timedelta(days=days):
+            break
+        days *= 4
+    made = replace(made, start=start)
     with _before_lock:
         for old in [k for k in _before if k[:2] == key[:2]]:
             del _before[old]  # one window start per person: yesterday's is not needed again
@@ -270,8 +290,8 @@ def streak_input(data: SafetyInput, person: Person) -> SafetyInput:
     """
     line = data.timeline
     clock = line.clock
-    before = _doses_before(person, clock.day_start(line.first))
-    start = _streak_start(clock, line.first, before)
+    before = _doses_before(person, clock, line.first)
+    start = before.start or line.first
     if start == line.first:
         return data
     keep = before.time >= clock.day_start(start).timestamp()
