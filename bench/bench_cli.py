@@ -32,7 +32,10 @@ RUNS = 5
 
 def _env(data_dir: str) -> dict[str, str]:
     env = {**os.environ, "MITRA_DATA_DIR": data_dir}
+    # As a person's terminal has it: no database URL, and no Django settings chosen for the
+    # command (the other benchmarks of this process set DJANGO_SETTINGS_MODULE for their own).
     env.pop("MITRA_DATABASE_URL", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
     return env
 
 

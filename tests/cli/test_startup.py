@@ -1,5 +1,6 @@
-"""Start-up of the `mitra` command: no numeric library it does not compute with, no full
-migration planning when the schema is current (timings are in `make bench`, not here)."""
+"""Start-up of the `mitra` command: no numeric library it does not compute with, no passkey app
+for a command on the journal alone, no full migration planning when the schema is current
+(timings are in `make bench`, not here)."""
 
 from __future__ import annotations
 
@@ -152,3 +153,88 @@ def test_a_migration_not_yet_applied_is_left_to_django(db: Any) -> None:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM django_migrations WHERE app = 'journal'")
     assert not _schema_is_current()
+
+
+# Each command as the `mitra` console command runs it (mitra.launcher.main, no command server),
+# in a child forked from an interpreter that has imported mitra.launcher and nothing of Django,
+# as a person's terminal starts it (no DJANGO_SETTINGS_MODULE): its status, whether it imported
+# the web's passkey or lock-out apps, the settings it ran with, whether it left the variable
+# set, and whether the collector (held off while a journal command starts) runs again.
+_SETTINGS_CHECKER = """
+import gc, io, json, os, sys
+from mitra import launcher
+
+for number, (args, stdin, env) in enumerate(json.loads(sys.argv[1])):
+    pid = os.fork()
+    if pid == 0:
+        sys.stdin = io.StringIO(stdin)
+        sys.argv = ["mitra", *args]
+        os.environ.update(env)
+        code = 0
+        try:
+            launcher.main()
+        except SystemExit as exc:
+            code = exc.code or 0
+        from django.conf import settings
+
+        web = "webauthn" in sys.modules or "axes" in sys.modules
+        left = "DJANGO_SETTINGS_MODULE" in os.environ
+        seen = [code, web, settings.SETTINGS_MODULE, left, gc.isenabled()]
+        sys.stdout.flush()
+        print(f"child {number}:" + json.dumps(seen), flush=True)
+        os._exit(0)
+    os.waitpid(pid, 0)
+"""
+
+
+def test_a_journal_command_starts_without_the_passkey_app_and_an_account_command_with_it(
+    tmp_path: Path,
+) -> None:
+    password = "a long enough password 7\n"
+    commands: list[tuple[list[str], str, dict[str, str]]] = [
+        (["checkin", "3"], "", {}),  # the first command of a new journal makes its tables
+        (["user", "add", "alice", "--password-stdin"], password, {}),
+        (["user", "add", "bob", "--password-stdin"], password, {}),
+        (["checkin", "5", "--note", "bob's"], "", {"MITRA_USER": "bob"}),  # found by account
+        (["user", "list", "--json"], "", {}),
+    ]
+    env = {**os.environ, "MITRA_DATA_DIR": str(tmp_path / "data"), "MITRA_COMMAND_SERVER": "off"}
+    for name in ("MITRA_DATABASE_URL", "DJANGO_SETTINGS_MODULE", "MITRA_USER"):
+        env.pop(name, None)
+    done = subprocess.run(
+        [sys.executable, "-c", _SETTINGS_CHECKER, json.dumps(commands)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    seen = [
+        json.loads(rest)
+        for label, _, rest in (x.partition(":") for x in done.stdout.splitlines())
+        if label.startswith("child ")
+    ]
+    journal, whole = "mitra.settings_journal", "mitra.settings"
+    assert seen == [
+        [0, False, journal, False, True],
+        [0, True, whole, False, True],
+        [0, True, whole, False, True],
+        [0, False, journal, False, True],
+        [0, True, whole, False, True],
+    ], done.stderr
+    assert "Check-in saved (anxiety 5/10" in done.stdout
+    # The account commands made and read the passkeys' table the first command left out.
+    listing = done.stdout.split("\nchild 3:", 1)[1].split("\n", 1)[1].split("\nchild 4:")[0]
+    assert [(a["name"], a["two_factor"]) for a in json.loads(listing)] == [
+        ("alice", False),
+        ("bob", False),
+    ]
+
+
+def test_each_journal_command_is_a_command_of_mitra() -> None:
+    import typer
+
+    from mitra.cli import app
+    from mitra.launcher import JOURNAL_COMMANDS
+
+    names = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    assert not JOURNAL_COMMANDS - names

@@ -22,7 +22,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_otp_webauthn.models import WebAuthnCredential
 
 from mitra.journal import services as journal
 from mitra.journal.errors import EntryInvalid, NotFound
@@ -175,12 +174,18 @@ class AccountRow:
     last_login: datetime | None
 
 
+def _passkeys() -> Any:
+    """The passkeys' manager, imported on use: a terminal command on the journal alone finds
+    its account here with the passkey app left out (mitra.settings_journal)."""
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    return WebAuthnCredential.objects
+
+
 def list_accounts() -> list[AccountRow]:
     """Every account, by name."""
     with_device = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
-    with_device |= set(
-        WebAuthnCredential.objects.filter(confirmed=True).values_list("user_id", flat=True)
-    )
+    with_device |= set(_passkeys().filter(confirmed=True).values_list("user_id", flat=True))
     return [
         AccountRow(
             name=a.user.get_username(),
@@ -210,9 +215,7 @@ def totp_on(user: Any) -> bool:
 
 def two_factor_on(user: Any) -> bool:
     """The user has a second factor: a confirmed authenticator app or a passkey."""
-    return totp_on(user) or bool(
-        WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
-    )
+    return totp_on(user) or bool(_passkeys().filter(user=user, confirmed=True).exists())
 
 
 def needs_two_factor(account: Account) -> bool:
@@ -276,7 +279,7 @@ def list_passkeys(user: Any) -> list[PasskeyRow]:
     """The user's passkeys, oldest first."""
     return [
         PasskeyRow(id=c.pk, name=c.name, created_at=c.created_at, last_used_at=c.last_used_at)
-        for c in WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("pk")
+        for c in _passkeys().filter(user=user, confirmed=True).order_by("pk")
     ]
 
 
@@ -287,12 +290,10 @@ def remove_passkey(account: Account, passkey_id: int) -> None:
     A clinician or admin keeps at least one second factor: their last passkey goes only once
     an authenticator app is on.
     """
-    found = WebAuthnCredential.objects.select_for_update().filter(user=account.user, pk=passkey_id)
+    found = _passkeys().select_for_update().filter(user=account.user, pk=passkey_id)
     if not found.exists():
         raise NotFound(f"there is no passkey {passkey_id}")
-    others = WebAuthnCredential.objects.filter(user=account.user, confirmed=True).exclude(
-        pk=passkey_id
-    )
+    others = _passkeys().filter(user=account.user, confirmed=True).exclude(pk=passkey_id)
     if account.role != "person" and not others.exists() and not totp_on(account.user):
         raise _refuse(
             "passkey",

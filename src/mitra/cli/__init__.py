@@ -28,7 +28,7 @@ from . import (
     serve,
     taper,
 )
-from .app import NOTES, CommandError, Stopped, UsageError, app
+from .app import NOTES, CommandError, Stopped, UsageError, app, settings_for
 
 __all__ = ["app", "main"]
 INTERRUPTED = 130  # 128 + SIGINT, as shells report a command Ctrl-C stopped
@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _main(argv: list[str] | None) -> None:
+    settings_for(sys.argv[1:] if argv is None else argv)
     try:
         # Not exiting itself, Typer returns the status of a command that ended early: 130 when
         # Ctrl-C stopped it. Left there, an interrupted command ended with 0 in silence.
