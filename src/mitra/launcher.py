@@ -92,8 +92,8 @@ def main() -> None:
     if argv[:1] and argv[0] in JOURNAL_COMMANDS:
         # Its start imports about 900 modules and sets Django up: objects that live as long as
         # the command. The collector walked them again and again, and again at exit, for about
-        # a third of a check-in's time. It resumes once Django is set up, with them frozen out
-        # of its walks (mitra.cli.app.django_ready); a command that needs no Django is small.
+        # a third of a check-in's time. It resumes once the journal is loaded, with them frozen
+        # out of its walks (mitra.cli.app.journal_person); a command without the journal is small.
         gc.disable()
     environment = dict(os.environ)
     _started_with.update(environment)

@@ -202,7 +202,6 @@ def django_ready(*, database: bool = True) -> None:
     finally:
         if chosen:
             del os.environ["DJANGO_SETTINGS_MODULE"]
-    _start_up_over()
     if not database:
         return
     _database_opens()
@@ -218,10 +217,10 @@ def django_ready(*, database: bool = True) -> None:
 
 
 def _start_up_over() -> None:
-    """Where the launcher held the collector off while the command started (see
-    mitra.launcher.main), it resumes now that Django is set up, over what the command makes:
-    what start-up made (modules, classes, settings) lives as long as the command, and is frozen
-    out of the collector's walks."""
+    """Where the launcher held the collector off while a command on the journal started (see
+    mitra.launcher.main), it resumes once Django and the journal's services are loaded, over
+    what the command makes: what start-up made (modules, classes, settings) lives as long as
+    the command, and is frozen out of the collector's walks."""
     import gc
 
     if not gc.isenabled():
@@ -311,6 +310,7 @@ def journal_person() -> Any:
     django_ready()
     from mitra.journal import services
 
+    _start_up_over()
     if not services.several_journals():
         return services.get_person()
     from mitra.accounts import services as accounts
