@@ -1,10 +1,11 @@
 """The `mitra` command as typed: hands its arguments and terminal to a resident command server
 when one runs for this installation and environment, and otherwise runs the command itself.
 
-Starting Python and importing Django, NumPy and the journal takes about a second, and a person
-who logs a check-in from the terminal would wait for all of it every time. So after a command
-has run, mitra starts a command server in the background (one per data folder, installation and
-environment) that does those imports once, then forks a copy of itself for each later command.
+Starting Python and importing Django, NumPy and the journal takes a third of a second or more,
+and a person who logs a check-in from the terminal would wait for all of it every time. So
+after a command has run, mitra starts a command server in the background (one per data folder,
+installation and environment) that does those imports once, then forks a copy of itself for
+each later command.
 The copy takes the person's terminal (stdin, stdout and stderr, passed over a Unix socket), the
 arguments, the environment, the working folder and the umask, runs the command as the direct
 path would, and reports its exit status; Ctrl-C and other signals reach it through the `mitra`
