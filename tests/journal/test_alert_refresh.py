@@ -82,10 +82,45 @@ def test_a_first_refresh_reads_back_to_the_streak_s_day_off_not_the_whole_histor
     off = (NOW.date() - first).days + 10  # a day without kratom ten days before the window
     Dose.objects.filter(taken_at=NOW - timedelta(days=off)).delete()
     alerts._before.clear()  # as after a restart, or in a command's own process
-    assert 8 <= _streak_days(alice) <= 10
+    assert _streak_days(alice) == 9
     (read,) = alerts._before.values()
     # The weeks back to that day, not the hundreds of days of history before the window.
     assert read.time.size <= alerts._LOOK_BACK_DAYS
+
+
+@pytest.mark.parametrize("off", [56, 57, 224, 225, 300])
+def test_a_day_off_at_the_edge_of_each_read_ends_the_streak_there(
+    alice: Any, powder: Any, off: int
+) -> None:
+    # The look-back reads 56 days, then 224, then 896: a day off on the first day of a read,
+    # or on the day just before it, ends the streak on the right day either way.
+    _daily(alice, powder, range(1, 700))
+    first = alerts.safety_input(alice, NOW).timeline.first
+    days_to_first = (NOW.date() - first).days
+    Dose.objects.filter(taken_at=NOW - timedelta(days=days_to_first + off)).delete()
+    alerts._before.clear()
+    assert _streak_days(alice) == off - 1
+
+
+def test_a_new_time_zone_is_a_new_streak_day_count_at_once(alice: Any, powder: Any) -> None:
+    # A dose at 03:30 UTC each day for a year: on UTC's clock with days from 4:00 that is one
+    # dose a day; on London's, summer time moves it to 04:30, so the day the clocks go forward
+    # has none. The zone changes, the doses do not: the streak is read again, not kept.
+    services.set_up_person({"time_zone": "Etc/UTC", "day_boundary_hour": 4}, alice)
+    start = datetime(2025, 1, 1, 3, 30, tzinfo=UTC)
+    made = [
+        Dose(person=alice, product=powder, taken_at=start + timedelta(days=d), amount=2, unit="g")
+        for d in range((NOW - start).days)
+    ]
+    for dose in made:
+        services.normalise_into(dose, powder)
+    Dose.objects.bulk_create(made)
+    on_utc = _streak_days(alice)
+    services.set_up_person({"time_zone": "Europe/London"}, alice)
+    on_london = _streak_days(alice)
+    alerts._before.clear()
+    assert on_london == _streak_days(alice)  # as read afresh
+    assert on_london < on_utc
 
 
 def test_deleting_and_restoring_an_old_dose_is_seen_at_once(alice: Any, powder: Any) -> None:

@@ -86,7 +86,7 @@ class _Before:
     start: date | None = None
 
 
-#: The doses before the window, per person and window start; used again while the rows before
+#: The doses before the window, per person, clock and window start; used again while the rows before
 #: the window are unchanged, which is every write but a back-dated one, an undo or a deletion.
 _before: dict[tuple[object, ...], _Before] = {}
 _before_lock = Lock()
@@ -110,7 +110,9 @@ def _doses_before(person: Person, clock: DayClock, first: date) -> _Before:
     """The live doses before `first` back to the start of the streak that reaches it, read
     again only when the rows before `first` changed."""
     before = clock.day_start(first)
-    key = (person.pk, str(person.created_at), before)
+    # The clock too: the streak's days are its days, and another zone of the same offset
+    # starts the window at the same moment.
+    key = (person.pk, str(person.created_at), clock.tz, clock.boundary_hour, before)
     fingerprint = _fingerprint(person, before)
     with _before_lock:
         held = _before.get(key)
