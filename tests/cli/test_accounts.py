@@ -170,3 +170,26 @@ def test_with_several_journals_a_command_writes_only_where_mitra_user_says(
     (entry,) = CheckIn.objects.all()
     assert entry.person.account.user.username == "bob"
     assert entry.person != alice
+
+
+def test_with_several_journals_settings_change_only_the_journal_mitra_user_names(
+    capsys: Any, monkeypatch: Any, alice: Any
+) -> None:
+    from mitra.journal.models import Person
+
+    add(capsys, monkeypatch, "alice")
+    add(capsys, monkeypatch, "bob")
+    before = {p.pk: (p.time_zone, p.day_boundary_hour) for p in Person.objects.all()}
+    monkeypatch.setenv("MITRA_USER", "bob")
+    code, out, _ = run(
+        capsys, "settings", "--timezone", "Asia/Tokyo", "--day-starts", "7", "--json"
+    )
+    assert code == 0
+    shown = json.loads(out)
+    assert (shown["time_zone"], shown["day_boundary_hour"]) == ("Asia/Tokyo", 7)
+    bob = Person.objects.get(account__user__username="bob")
+    assert (bob.time_zone, bob.day_boundary_hour) == ("Asia/Tokyo", 7)
+    # Every other journal, alice's among them, as it was.
+    others = {p.pk: (p.time_zone, p.day_boundary_hour) for p in Person.objects.exclude(pk=bob.pk)}
+    assert others == {pk: settings for pk, settings in before.items() if pk != bob.pk}
+    assert others

@@ -340,7 +340,8 @@ def the_person(time_zone: str | None = None) -> Any:
     if person is None or (time_zone and time_zone != person.time_zone):
         zone = time_zone or system_zone()
         try:
-            person = services.set_up_person({"time_zone": zone})
+            # This person's (MITRA_USER's, with several journals), never the first journal's.
+            person = services.set_up_person({"time_zone": zone}, person)
         except EntryInvalid as exc:
             fail(f"--timezone {exc.errors.get('time_zone', 'is not valid')}")
         if not time_zone:

@@ -46,7 +46,7 @@ def settings_cmd(
 
         try:
             person = services.set_up_person(
-                {"time_zone": person.time_zone, "day_boundary_hour": day_starts}
+                {"time_zone": person.time_zone, "day_boundary_hour": day_starts}, person
             )
         except EntryInvalid as exc:
             refused(exc)
