@@ -207,6 +207,7 @@ def django_ready(*, database: bool = True) -> None:
     _database_opens()
     if _schema_is_current():
         return
+    _start_up_over()  # migrating makes garbage the collector should take, not keep frozen
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
