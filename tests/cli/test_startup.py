@@ -159,7 +159,7 @@ def test_a_migration_not_yet_applied_is_left_to_django(db: Any) -> None:
 # in a child forked from an interpreter that has imported mitra.launcher and nothing of Django,
 # as a person's terminal starts it (no DJANGO_SETTINGS_MODULE): its status, whether it imported
 # the web's passkey or lock-out apps, the settings it ran with, whether it left the variable
-# set, and whether the collector (held off while a journal command starts) runs again.
+# set, and whether the collector runs, and froze start-up's objects (a journal command's).
 _SETTINGS_CHECKER = """
 import gc, io, json, os, sys
 from mitra import launcher
@@ -177,9 +177,13 @@ for number, (args, stdin, env) in enumerate(json.loads(sys.argv[1])):
             code = exc.code or 0
         from django.conf import settings
 
-        web = "webauthn" in sys.modules or "axes" in sys.modules
+        from django.apps import apps
+        from mitra.settings_journal import WEB_ONLY_APPS
+
+        web = "webauthn" in sys.modules or any(apps.is_installed(a) for a in WEB_ONLY_APPS)
         left = "DJANGO_SETTINGS_MODULE" in os.environ
-        seen = [code, web, settings.SETTINGS_MODULE, left, gc.isenabled()]
+        collector = [gc.isenabled(), gc.get_freeze_count() > 0]
+        seen = [code, web, settings.SETTINGS_MODULE, left, collector]
         sys.stdout.flush()
         print(f"child {number}:" + json.dumps(seen), flush=True)
         os._exit(0)
@@ -187,16 +191,21 @@ for number, (args, stdin, env) in enumerate(json.loads(sys.argv[1])):
 """
 
 
-def test_a_journal_command_starts_without_the_passkey_app_and_an_account_command_with_it(
+def test_a_journal_command_starts_without_the_web_apps_and_an_account_command_with_them(
     tmp_path: Path,
 ) -> None:
     password = "a long enough password 7\n"
+    bob = {"MITRA_USER": "bob"}
     commands: list[tuple[list[str], str, dict[str, str]]] = [
         (["checkin", "3"], "", {}),  # the first command of a new journal makes its tables
         (["user", "add", "alice", "--password-stdin"], password, {}),
         (["user", "add", "bob", "--password-stdin"], password, {}),
-        (["checkin", "5", "--note", "bob's"], "", {"MITRA_USER": "bob"}),  # found by account
+        (["checkin", "5", "--note", "bob's"], "", bob),  # found by account
         (["user", "list", "--json"], "", {}),
+        (["products", "add", "Green powder"], "", bob),
+        (["dose", "Green powder", "2"], "", bob),
+        (["today"], "", bob),
+        (["alerts"], "", bob),
     ]
     env = {**os.environ, "MITRA_DATA_DIR": str(tmp_path / "data"), "MITRA_COMMAND_SERVER": "off"}
     for name in ("MITRA_DATABASE_URL", "DJANGO_SETTINGS_MODULE", "MITRA_USER"):
@@ -213,14 +222,12 @@ def test_a_journal_command_starts_without_the_passkey_app_and_an_account_command
         for label, _, rest in (x.partition(":") for x in done.stdout.splitlines())
         if label.startswith("child ")
     ]
-    journal, whole = "mitra.settings_journal", "mitra.settings"
-    assert seen == [
-        [0, False, journal, False, True],
-        [0, True, whole, False, True],
-        [0, True, whole, False, True],
-        [0, False, journal, False, True],
-        [0, True, whole, False, True],
-    ], done.stderr
+    journal = [0, False, "mitra.settings_journal", False, [True, True]]
+    whole = [0, True, "mitra.settings", False, [True, False]]
+    assert seen == [journal, whole, whole, journal, whole, journal, journal, journal, journal], (
+        done.stderr
+    )
+    assert "Logged 2 g of Green powder" in done.stdout
     assert "Check-in saved (anxiety 5/10" in done.stdout
     # The account commands made and read the passkeys' table the first command left out.
     listing = done.stdout.split("\nchild 3:", 1)[1].split("\n", 1)[1].split("\nchild 4:")[0]
