@@ -163,7 +163,21 @@ def _first_page_after_restart(env: dict[str, str]) -> float:
 
 
 def measure(data_dir: str) -> list[Row]:
-    """The terminal's rows of the benchmark table."""
+    """The terminal's rows of the benchmark table, on a copy of the journal in `data_dir` made
+    for this run: the check-ins and doses it logs go with the copy, so every run starts from the
+    same journal (they used to pile up in it, a few dozen on one day after a few runs, and each
+    run's doses were checked against more of them than the last)."""
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="mitra-bench-cli-") as scratch:
+        copy = Path(scratch) / "data"
+        shutil.copytree(data_dir, copy)
+        copy.chmod(0o700)  # as mitra makes its data folder: the command server needs it private
+        return _measure(str(copy))
+
+
+def _measure(data_dir: str) -> list[Row]:
     env = _env(data_dir)
     floor = _wall_ms([sys.executable, "-c", "pass"], env)
     product = subprocess.run(
