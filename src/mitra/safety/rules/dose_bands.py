@@ -308,7 +308,7 @@ def day_total_above_band(data: SafetyInput) -> list[Finding]:
     leaf = timeline.dose_is_leaf
     days = data.dose_days()
     out: list[Finding] = []
-    for day in np.unique(days[leaf]):
+    for day in sorted(set(days[leaf].tolist())):  # np.unique imports numpy.ma (13 ms, cold)
         if not 0 <= day < timeline.n_days:
             continue
         chosen = np.flatnonzero(leaf & (days == day))
