@@ -206,6 +206,8 @@ def test_a_journal_command_starts_without_the_web_apps_and_an_account_command_wi
         (["dose", "Green powder", "2"], "", bob),
         (["today"], "", bob),
         (["alerts"], "", bob),
+        # Settings chosen by the person are theirs: used, and left set.
+        (["checkin", "4"], "", {**bob, "DJANGO_SETTINGS_MODULE": "mitra.settings"}),
     ]
     env = {**os.environ, "MITRA_DATA_DIR": str(tmp_path / "data"), "MITRA_COMMAND_SERVER": "off"}
     for name in ("MITRA_DATABASE_URL", "DJANGO_SETTINGS_MODULE", "MITRA_USER"):
@@ -224,9 +226,9 @@ def test_a_journal_command_starts_without_the_web_apps_and_an_account_command_wi
     ]
     journal = [0, False, "mitra.settings_journal", False, [True, True]]
     whole = [0, True, "mitra.settings", False, [True, False]]
-    assert seen == [journal, whole, whole, journal, whole, journal, journal, journal, journal], (
-        done.stderr
-    )
+    chosen = [0, True, "mitra.settings", True, [True, True]]
+    expected = [journal, whole, whole, journal, whole, journal, journal, journal, journal, chosen]
+    assert seen == expected, done.stderr
     assert "Logged 2 g of Green powder" in done.stdout
     assert "Check-in saved (anxiety 5/10" in done.stdout
     # The account commands made and read the passkeys' table the first command left out.
