@@ -178,8 +178,8 @@ _settings_module = "mitra.settings"
 
 def settings_for(argv: Sequence[str]) -> None:
     """Choose the Django settings for the command `argv` names: a command on the journal alone
-    (mitra.launcher.JOURNAL_COMMANDS) is set up without the passkey app, which starts it about
-    a seventh of a second sooner (see mitra.settings_journal)."""
+    (mitra.launcher.JOURNAL_COMMANDS) is set up without the apps only the web uses, which
+    starts it about a seventh of a second sooner (see mitra.settings_journal)."""
     global _settings_module  # noqa: PLW0603  one command per process: chosen as it starts
     from mitra.launcher import JOURNAL_COMMANDS
 
