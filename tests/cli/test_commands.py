@@ -505,3 +505,25 @@ def test_ctrl_c_while_the_alerts_are_refreshed_stops_the_command_once_they_are_s
     assert err.strip().splitlines() == ["mitra: interrupted"]
     assert Response.objects.get().answers[-1] == 1
     assert Alert.objects.filter(rule="crisis_answer").count() == 1
+
+
+@pytest.mark.django_db
+def test_settings_refused_in_part_change_nothing(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    before = (alice.time_zone, alice.day_boundary_hour)
+    line = refused(capsys, "settings", "--timezone", "Asia/Tokyo", "--day-starts", "25")
+    assert "day boundary hour must be at most 23" in line
+    assert "--timezone is not a time zone" not in line
+    alice.refresh_from_db()
+    assert (alice.time_zone, alice.day_boundary_hour) == before  # not the zone alone either
+    assert refused(
+        capsys, "settings", "--timezone", "Nowhere/Else", "--day-starts", "6"
+    ).startswith("mitra: --timezone ")
+    alice.refresh_from_db()
+    assert (alice.time_zone, alice.day_boundary_hour) == before
+    code, out, _ = run(capsys, "settings", "--timezone", "Asia/Tokyo", "--day-starts", "6")
+    assert code == 0
+    assert out.strip() == "Time zone Asia/Tokyo; your day starts at 6:00."
+    code, out, _ = run(capsys, "settings", "--day-starts", "5")  # the zone kept
+    assert out.strip() == "Time zone Asia/Tokyo; your day starts at 5:00."

@@ -332,24 +332,33 @@ def journal_person() -> Any:
     return person
 
 
-def the_person(time_zone: str | None = None) -> Any:
-    """The journal's person; created on first use with the given or the machine's time zone."""
+def the_person(time_zone: str | None = None, day_starts: int | None = None) -> Any:
+    """The journal's person; created on first use with the given or the machine's time zone.
+
+    A time zone or day-start hour given is this person's new one (MITRA_USER's, with several
+    journals, never the first journal's); both are checked before either is stored.
+    """
     person = journal_person()  # Django is set up from here on
     from mitra.journal import services
     from mitra.journal.errors import EntryInvalid
 
-    if person is None or (time_zone and time_zone != person.time_zone):
-        zone = time_zone or system_zone()
-        try:
-            # This person's (MITRA_USER's, with several journals), never the first journal's.
-            person = services.set_up_person({"time_zone": zone}, person)
-        except EntryInvalid as exc:
-            fail(f"--timezone {exc.errors.get('time_zone', 'is not valid')}")
-        if not time_zone:
-            # Said on stderr once the command has succeeded (see main): stdout stays the
-            # command's own output (pure JSON with --json), and a refusal stays one line.
-            NOTES.append(f"using time zone {zone}; change it with 'mitra settings --timezone'")
-    return person
+    new_zone = person is None or bool(time_zone and time_zone != person.time_zone)
+    new_hour = day_starts is not None and (person is None or day_starts != person.day_boundary_hour)
+    if not (new_zone or new_hour):
+        return person
+    zone = time_zone or (person.time_zone if person is not None else system_zone())
+    data = {"time_zone": zone} | ({} if day_starts is None else {"day_boundary_hour": day_starts})
+    try:
+        made = services.set_up_person(data, person)
+    except EntryInvalid as exc:
+        if "time_zone" in exc.errors:
+            fail(f"--timezone {exc.errors['time_zone']}")
+        refused(exc)
+    if person is None and not time_zone:
+        # Said on stderr once the command has succeeded (see main): stdout stays the command's
+        # own output (pure JSON with --json), and a refusal stays one line.
+        NOTES.append(f"using time zone {zone}; change it with 'mitra settings --timezone'")
+    return made
 
 
 def journal_zone() -> tuple[ZoneInfo, str | None]:

@@ -39,17 +39,7 @@ def settings_cmd(
     json_out: JsonFlag = False,
 ) -> None:
     """Show or change your time zone and the hour at which your day starts."""
-    person = the_person(timezone)
-    if day_starts is not None:
-        from mitra.journal import services
-        from mitra.journal.errors import EntryInvalid
-
-        try:
-            person = services.set_up_person(
-                {"time_zone": person.time_zone, "day_boundary_hour": day_starts}, person
-            )
-        except EntryInvalid as exc:
-            refused(exc)
+    person = the_person(timezone, day_starts)
     from mitra.reads.settings import journal_settings
 
     shown = journal_settings(person)
