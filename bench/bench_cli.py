@@ -172,7 +172,8 @@ def measure(data_dir: str) -> list[Row]:
 
     with tempfile.TemporaryDirectory(prefix="mitra-bench-cli-") as scratch:
         copy = Path(scratch) / "data"
-        shutil.copytree(data_dir, copy)
+        # Not a command server's socket (a file copytree cannot copy) or its lock.
+        shutil.copytree(data_dir, copy, ignore=shutil.ignore_patterns("command-*"))
         copy.chmod(0o700)  # as mitra makes its data folder: the command server needs it private
         return _measure(str(copy))
 
