@@ -1,6 +1,6 @@
-"""Start-up of the `mitra` command: no numeric library it does not compute with, no passkey app
-for a command on the journal alone, no full migration planning when the schema is current
-(timings are in `make bench`, not here)."""
+"""Start-up of the `mitra` command: no numeric library it does not compute with, none of the
+web's apps for a command on the journal alone, no full migration planning when the schema is
+current (timings are in `make bench`, not here)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.journal.sessions import terminal_env
 
 HEAVY = ("scipy", "pandas", "statsmodels", "altair", "vl_convert")
 
@@ -209,9 +211,8 @@ def test_a_journal_command_starts_without_the_web_apps_and_an_account_command_wi
         # Settings chosen by the person are theirs: used, and left set.
         (["checkin", "4"], "", {**bob, "DJANGO_SETTINGS_MODULE": "mitra.settings"}),
     ]
-    env = {**os.environ, "MITRA_DATA_DIR": str(tmp_path / "data"), "MITRA_COMMAND_SERVER": "off"}
-    for name in ("MITRA_DATABASE_URL", "DJANGO_SETTINGS_MODULE", "MITRA_USER"):
-        env.pop(name, None)
+    off = {"MITRA_COMMAND_SERVER": "off", "DJANGO_SETTINGS_MODULE": None, "MITRA_USER": None}
+    env = terminal_env(tmp_path / "data", off)
     done = subprocess.run(
         [sys.executable, "-c", _SETTINGS_CHECKER, json.dumps(commands)],
         capture_output=True,
@@ -229,9 +230,8 @@ def test_a_journal_command_starts_without_the_web_apps_and_an_account_command_wi
     chosen = [0, True, "mitra.settings", True, [True, True]]
     expected = [journal, whole, whole, journal, whole, journal, journal, journal, journal, chosen]
     frozen = [child[4][1] for child in seen]
-    for child in seen:
-        child[4][1] = child[4][1] > 0
-    assert seen == expected, done.stderr
+    observed = [[*child[:4], [child[4][0], child[4][1] > 0]] for child in seen]
+    assert observed == expected, done.stderr
     # The first command migrated the new journal with the collector on: its start was frozen
     # before the migration's garbage, so no more than a later command's start (which includes
     # the journal's services), not with it (about twice as much).
