@@ -457,12 +457,20 @@ def test_a_refused_entry_names_the_option_and_what_was_typed(
     )
 
 
+#: What a command Ctrl-C stopped once its entry was saved says: the entry, and where to see it.
+_SAVED = (
+    "mitra: stopped once {} was saved; it is in the journal, so do not enter it again "
+    "(see it: mitra {})"
+)
+
+
 @pytest.mark.django_db(transaction=True)  # committed for real: the refresh runs after it
-def test_ctrl_c_after_an_entry_is_saved_leaves_it_saved_and_says_interrupted(
+def test_ctrl_c_after_an_entry_is_saved_leaves_it_saved_and_says_which(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, alice: Any
 ) -> None:
     """Ctrl-C while the alerts are refreshed after the commit: the check-in is whole and
-    stays, as the README says; the command still ends with 130, never 0."""
+    stays, as the README says, and the command says so (a plain "interrupted" read as nothing
+    saved, and the check-in was entered again); it still ends with 130, never 0."""
 
     def interrupted(*_args: Any, **_kwargs: Any) -> None:
         raise KeyboardInterrupt
@@ -470,8 +478,11 @@ def test_ctrl_c_after_an_entry_is_saved_leaves_it_saved_and_says_interrupted(
     monkeypatch.setattr("mitra.journal.alerts.refresh_covering", interrupted)
     code, _, err = run(capsys, "checkin", "4", "--note", "kept")
     assert code == 130
-    assert err.strip().splitlines() == ["mitra: interrupted"]
-    assert CheckIn.objects.get().note == "kept"
+    kept = CheckIn.objects.get()
+    assert kept.note == "kept"
+    assert err.strip().splitlines() == [
+        _SAVED.format(f"check-in {kept.pk}", "entries --kind checkin")
+    ]
 
 
 @pytest.mark.django_db(transaction=True)  # committed for real: the refresh runs after it
@@ -502,9 +513,11 @@ def test_ctrl_c_while_the_alerts_are_refreshed_stops_the_command_once_they_are_s
     finally:
         signal.signal(signal.SIGINT, before)
     assert code == 130
-    assert err.strip().splitlines() == ["mitra: interrupted"]
-    assert Response.objects.get().answers[-1] == 1
+    saved = Response.objects.get()
+    assert saved.answers[-1] == 1
     assert Alert.objects.filter(rule="crisis_answer").count() == 1
+    # Said saved: answered again, the questionnaire was a second response.
+    assert err.strip().splitlines() == [_SAVED.format(f"PHQ-9 response {saved.pk}", "responses")]
 
 
 @pytest.mark.django_db
@@ -527,3 +540,62 @@ def test_settings_refused_in_part_change_nothing(
     assert out.strip() == "Time zone Asia/Tokyo; your day starts at 6:00."
     code, out, _ = run(capsys, "settings", "--day-starts", "5")  # the zone kept
     assert out.strip() == "Time zone Asia/Tokyo; your day starts at 5:00."
+
+
+@pytest.fixture
+def ctrl_c_after_the_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C pressed while a write's alerts are refreshed: the refresh holds it until it has
+    ended (alerts._uninterrupted), so it reaches the command just after the refresh returns."""
+    from mitra.journal import alerts
+
+    refresh = alerts.refresh_covering
+
+    def refresh_then_ctrl_c(*args: Any, **kwargs: Any) -> None:
+        refresh(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(alerts, "refresh_covering", refresh_then_ctrl_c)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("command", "what", "see"),
+    [
+        (["checkin", "4"], "check-in", "entries --kind checkin"),
+        (["dose", "Green", "3"], "dose", "entries --kind dose"),
+    ],
+)
+def test_ctrl_c_once_a_check_in_or_dose_is_saved_says_so(
+    capsys: pytest.CaptureFixture[str],
+    powder: Any,
+    ctrl_c_after_the_refresh: None,
+    command: list[str],
+    what: str,
+    see: str,
+) -> None:
+    code, _, err = run(capsys, *command)
+    assert code == 130
+    (entry,) = _entries(capsys)
+    assert err.strip().splitlines() == [_SAVED.format(f"{what} {entry['id']}", see)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ctrl_c_before_a_check_in_is_committed_saves_nothing_and_says_interrupted(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, alice: Any
+) -> None:
+    def ctrl_c(*_args: Any, **_kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    # Inside the entry's transaction, after the check-in's row is written: rolled back.
+    monkeypatch.setattr("mitra.journal.services._save_practices", ctrl_c)
+    code, _, err = run(capsys, "checkin", "4", "--practice", "walk=20")
+    assert code == 130
+    assert err.strip().splitlines() == ["mitra: interrupted"]
+    assert _entries(capsys) == []
+
+
+def _entries(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    """Every entry of the journal, as `mitra entries --json` lists them."""
+    code, out, _ = run(capsys, "entries", "--json")
+    assert code == 0
+    return [entry for day in json.loads(out)["days"] for entry in day["entries"]]

@@ -5,7 +5,8 @@ import json
 import os
 import sys
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, get_args, get_origin
@@ -167,6 +168,23 @@ class Stopped(Exception):
     def __init__(self, message: str, status: int) -> None:
         self.status = status
         super().__init__(message)
+
+
+@contextmanager
+def stopped_once_saved(what: str, *, see: str) -> Iterator[None]:
+    """A write that Ctrl-C stopped after its entry was saved ends with 130, saying so: "mitra:
+    interrupted" reads as nothing saved, and a questionnaire answered again is a second
+    response. `what` names the entry ("check-in"); `see` is the command that shows it."""
+    from mitra.journal.errors import StoppedAfterSaving
+
+    try:
+        yield
+    except StoppedAfterSaving as stop:
+        raise Stopped(
+            f"stopped once {what} {stop.entry.pk} was saved; it is in the journal, so do not "
+            f"enter it again (see it: {see})",
+            130,  # as for any Ctrl-C: 128 + SIGINT
+        ) from None
 
 
 def fail(message: str) -> NoReturn:

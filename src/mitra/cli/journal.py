@@ -22,6 +22,7 @@ from .app import (
     refused,
     replay_token,
     short_citation,
+    stopped_once_saved,
     the_person,
 )
 
@@ -231,7 +232,8 @@ def dose(
         "dose", chosen.id, taken_at.replace(second=0, microsecond=0).isoformat(), number, unit
     )
     try:
-        saved = services.log_dose(person, data, token=token)
+        with stopped_once_saved("dose", see="mitra entries --kind dose"):
+            saved = services.log_dose(person, data, token=token)
     except DuplicateSubmission as exc:
         fail(f"this dose is already in the journal (dose {exc.entry.pk})")
     except ConfirmationNeeded as exc:
@@ -317,7 +319,8 @@ def checkin(
         "checkin", when.replace(second=0, microsecond=0).isoformat(), anxiety, mood, note
     )
     try:
-        saved = services.add_checkin(person, data, token=token)
+        with stopped_once_saved("check-in", see="mitra entries --kind checkin"):
+            saved = services.add_checkin(person, data, token=token)
     except DuplicateSubmission as exc:
         fail(f"this check-in is already in the journal (check-in {exc.entry.pk})")
     except EntryInvalid as exc:

@@ -17,6 +17,7 @@ from .app import (
     print_document,
     refused,
     short_citation,
+    stopped_once_saved,
     the_person,
 )
 from .crisis import print_crisis
@@ -173,9 +174,10 @@ def questionnaire(
             130 if isinstance(exc, KeyboardInterrupt) else 1,
         ) from None
     try:
-        saved = services.submit_response(
-            person, {"instrument": definition.code, "at": timezone.now(), "answers": answers}
-        )
+        with stopped_once_saved(f"{definition.code} response", see="mitra responses"):
+            saved = services.submit_response(
+                person, {"instrument": definition.code, "at": timezone.now(), "answers": answers}
+            )
     except EntryInvalid as exc:
         refused(exc)
     result = _score_or_fail(definition.code, answers)

@@ -11,6 +11,7 @@ __all__ = [
     "DuplicateSubmission",
     "EntryInvalid",
     "NotFound",
+    "StoppedAfterSaving",
     "from_validation_error",
     "plain_message",
 ]
@@ -41,6 +42,18 @@ class DuplicateSubmission(Exception):
     def __init__(self, entry: Any) -> None:
         self.entry = entry
         super().__init__(f"already saved as {type(entry).__name__.lower()} {entry.pk}")
+
+
+class StoppedAfterSaving(KeyboardInterrupt):
+    """Ctrl-C (or another stop the alert refresh holds) came once the entry had committed:
+    `entry` is in the journal and its alerts are stored, so a face says so rather than
+    "interrupted", which reads as nothing saved and is answered by entering it again.
+
+    A KeyboardInterrupt still, so whatever stops on Ctrl-C stops on it."""
+
+    def __init__(self, entry: Any) -> None:
+        self.entry = entry
+        super().__init__(f"stopped after {type(entry).__name__.lower()} {entry.pk} was saved")
 
 
 class NotFound(LookupError):

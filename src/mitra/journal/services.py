@@ -26,6 +26,7 @@ from .errors import (
     DuplicateSubmission,
     EntryInvalid,
     NotFound,
+    StoppedAfterSaving,
     from_validation_error,
 )
 from .models import (
@@ -149,9 +150,13 @@ def _create_once(
     # The insert is tried first: the (person, token) constraint (or a check in `build`, such as
     # a product's taken name) refuses a replay, which is then looked up, so a new entry costs
     # no lookup before it.
+    saved: list[E] = []
     try:
         with transaction.atomic():
             made = build()
+            # First of the commit's callbacks: a stop raised by a later one (the alert refresh
+            # holds Ctrl-C until it has ended) comes after the entry is in the journal.
+            transaction.on_commit(lambda: saved.append(made))
             if refresh:
                 # In the entry's own transaction: one commit for the entry and the version.
                 refresh_after_commit(person, event_of(model))
@@ -160,6 +165,10 @@ def _create_once(
                 # yet), but pages did: Today offers the dose form once a product exists.
                 journal_changed(person, frozenset())
             return made
+    except KeyboardInterrupt as stop:
+        if saved and not isinstance(stop, StoppedAfterSaving):
+            raise StoppedAfterSaving(saved[0]) from stop
+        raise
     except (IntegrityError, EntryInvalid):
         # A replay, or two copies of one submission racing: the first is kept and answers.
         if (found := _existing(model, person, token)) is not None:
