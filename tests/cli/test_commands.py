@@ -509,7 +509,7 @@ def test_ctrl_c_while_the_alerts_are_refreshed_stops_the_command_once_they_are_s
     monkeypatch.setattr(alerts, "_refresh", ctrl_c_midway)
     before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
     try:
-        code, _, err = run(capsys, "questionnaire", "PHQ-9")
+        code, out, err = run(capsys, "questionnaire", "PHQ-9")
     finally:
         signal.signal(signal.SIGINT, before)
     assert code == 130
@@ -517,7 +517,11 @@ def test_ctrl_c_while_the_alerts_are_refreshed_stops_the_command_once_they_are_s
     assert saved.answers[-1] == 1
     assert Alert.objects.filter(rule="crisis_answer").count() == 1
     # Said saved: answered again, the questionnaire was a second response.
-    assert err.strip().splitlines() == [_SAVED.format(f"PHQ-9 response {saved.pk}", "responses")]
+    assert err.strip().splitlines() == [
+        _SAVED.format(f"PHQ-9 response {saved.pk}", "entries --kind response")
+    ]
+    # Its score is still shown, the crisis answer's help first.
+    assert out.index("You deserve support right now") < out.index("PHQ-9: 1 of 27")
 
 
 @pytest.mark.django_db
@@ -586,8 +590,9 @@ def test_ctrl_c_before_a_check_in_is_committed_saves_nothing_and_says_interrupte
     def ctrl_c(*_args: Any, **_kwargs: Any) -> None:
         raise KeyboardInterrupt
 
-    # Inside the entry's transaction, after the check-in's row is written: rolled back.
-    monkeypatch.setattr("mitra.journal.services._save_practices", ctrl_c)
+    # Inside the entry's transaction, after its rows are written and it has asked to learn of
+    # the commit, before the commit: rolled back.
+    monkeypatch.setattr("mitra.journal.services.refresh_after_commit", ctrl_c)
     code, _, err = run(capsys, "checkin", "4", "--practice", "walk=20")
     assert code == 130
     assert err.strip().splitlines() == ["mitra: interrupted"]

@@ -121,6 +121,34 @@ def test_hold_resume_and_back_are_recorded_and_refused_when_they_do_not_apply(
     assert [c["action"] for c in doc["choices"]] == ["hold", "back"]
 
 
+@pytest.mark.django_db(transaction=True)  # committed for real: the refresh runs after it
+def test_ctrl_c_once_a_step_back_is_saved_says_so_rather_than_interrupted(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, alice: Any
+) -> None:
+    """ "mitra: interrupted" read as nothing saved, and 'mitra taper back' run again went back a
+    second step. Ctrl-C during the alert refresh (held until it ends) stops the command after
+    the choice is saved."""
+    from mitra.journal import alerts
+
+    save(capsys)
+    refresh = alerts.refresh_covering
+
+    def refresh_then_ctrl_c(*args: Any, **kwargs: Any) -> None:
+        refresh(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(alerts, "refresh_covering", refresh_then_ctrl_c)
+    code, _, err = run(capsys, "taper", "back")
+    monkeypatch.undo()
+    assert code == 130
+    assert err.strip().splitlines() == [
+        "mitra: stopped once the step back was saved; it is in the journal, so do not run "
+        "'mitra taper back' again (see it: mitra taper status)"
+    ]
+    doc = status(capsys)
+    assert (doc["step"], [c["action"] for c in doc["choices"]]) == (0, ["back"])
+
+
 def test_the_api_saves_reports_and_records_choices(client: Client, alice: Any) -> None:
     body = {"to": "0", "pace": "10-per-month", "from": "10g"}
     saved = client.post("/api/v1/taper/plan", body, content_type="application/json")

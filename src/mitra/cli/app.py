@@ -171,18 +171,19 @@ class Stopped(Exception):
 
 
 @contextmanager
-def stopped_once_saved(what: str, *, see: str) -> Iterator[None]:
-    """A write that Ctrl-C stopped after its entry was saved ends with 130, saying so: "mitra:
+def stopped_once_saved(what: str, *, see: str, again: str = "enter it again") -> Iterator[None]:
+    """A write that Ctrl-C stopped after it was saved ends with 130, saying so: "mitra:
     interrupted" reads as nothing saved, and a questionnaire answered again is a second
-    response. `what` names the entry ("check-in"); `see` is the command that shows it."""
+    response, a step back taken again a second step. `what` names what was saved, with {} for
+    its number ("check-in {}"); `see` is the command that shows it; `again`, what not to do."""
     from mitra.journal.errors import StoppedAfterSaving
 
     try:
         yield
     except StoppedAfterSaving as stop:
         raise Stopped(
-            f"stopped once {what} {stop.entry.pk} was saved; it is in the journal, so do not "
-            f"enter it again (see it: {see})",
+            f"stopped once {what.format(stop.entry.pk)} was saved; it is in the journal, so "
+            f"do not {again} (see it: {see})",
             130,  # as for any Ctrl-C: 128 + SIGINT
         ) from None
 

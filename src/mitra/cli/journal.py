@@ -232,7 +232,7 @@ def dose(
         "dose", chosen.id, taken_at.replace(second=0, microsecond=0).isoformat(), number, unit
     )
     try:
-        with stopped_once_saved("dose", see="mitra entries --kind dose"):
+        with stopped_once_saved("dose {}", see="mitra entries --kind dose"):
             saved = services.log_dose(person, data, token=token)
     except DuplicateSubmission as exc:
         fail(f"this dose is already in the journal (dose {exc.entry.pk})")
@@ -319,7 +319,7 @@ def checkin(
         "checkin", when.replace(second=0, microsecond=0).isoformat(), anxiety, mood, note
     )
     try:
-        with stopped_once_saved("check-in", see="mitra entries --kind checkin"):
+        with stopped_once_saved("check-in {}", see="mitra entries --kind checkin"):
             saved = services.add_checkin(person, data, token=token)
     except DuplicateSubmission as exc:
         fail(f"this check-in is already in the journal (check-in {exc.entry.pk})")

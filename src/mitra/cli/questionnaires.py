@@ -173,14 +173,21 @@ def questionnaire(
             f"{definition.code} stopped at question {number} of {total_items}; nothing was saved",
             130 if isinstance(exc, KeyboardInterrupt) else 1,
         ) from None
+    result = _score_or_fail(definition.code, answers)
     try:
-        with stopped_once_saved(f"{definition.code} response", see="mitra responses"):
+        with stopped_once_saved(
+            f"{definition.code} response {{}}", see="mitra entries --kind response"
+        ):
             saved = services.submit_response(
                 person, {"instrument": definition.code, "at": timezone.now(), "answers": answers}
             )
     except EntryInvalid as exc:
         refused(exc)
-    result = _score_or_fail(definition.code, answers)
+    except Stopped:
+        # Saved, then stopped: its score is still shown, a crisis answer's help first.
+        out.print()
+        _print_score(result, person)
+        raise
     out.print()
     _print_score(result, person)
     out.print(f"Saved (response {saved.pk}).")

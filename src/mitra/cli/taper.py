@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from .app import JsonFlag, app, fail, out, print_document, the_person
+from .app import JsonFlag, app, fail, out, print_document, stopped_once_saved, the_person
 
 taper_app = typer.Typer(
     help="Plan a taper: reduction only, at a sourced pace.", no_args_is_help=True
@@ -140,13 +140,16 @@ def status(json_out: JsonFlag = False) -> None:
             out.print("No hold proposed.", highlight=False)
 
 
-def _choose(action: str, done: str) -> None:
+def _choose(action: str, done: str, saved_as: str) -> None:
     person = the_person()
     from mitra.journal import tapers
     from mitra.journal.errors import EntryInvalid
 
     try:
-        tapers.choose(person, action)  # type: ignore[arg-type]
+        with stopped_once_saved(
+            saved_as, see="mitra taper status", again=f"run 'mitra taper {action}' again"
+        ):
+            tapers.choose(person, action)  # type: ignore[arg-type]
     except EntryInvalid as exc:
         fail(next(iter(exc.errors.values())))
     out.print(done, highlight=False)
@@ -155,16 +158,16 @@ def _choose(action: str, done: str) -> None:
 @taper_app.command("hold")
 def hold() -> None:
     """Hold the current step until you resume (later steps move later)."""
-    _choose("hold", "Held: this step stays until 'mitra taper resume'.")
+    _choose("hold", "Held: this step stays until 'mitra taper resume'.", "the hold")
 
 
 @taper_app.command("resume")
 def resume() -> None:
     """Resume a held taper where it stopped."""
-    _choose("resume", "Resumed: the step continues with the days it had left.")
+    _choose("resume", "Resumed: the step continues with the days it had left.", "the resume")
 
 
 @taper_app.command("back")
 def back() -> None:
     """Go back to the previous step (never above the starting amount) and hold there."""
-    _choose("back", "Back one step, and held there until 'mitra taper resume'.")
+    _choose("back", "Back one step, and held there until 'mitra taper resume'.", "the step back")

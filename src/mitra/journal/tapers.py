@@ -16,7 +16,7 @@ from pydantic import TypeAdapter
 from mitra.safety import TaperFacts
 from mitra.taper import Schedule, TaperEvent, course
 
-from .errors import EntryInvalid
+from .errors import EntryInvalid, StoppedAfterSaving
 from .models import Person, Taper, TaperChoice
 
 __all__ = [
@@ -104,9 +104,25 @@ def restore_taper(
     return taper
 
 
-@transaction.atomic
 def choose(person: Person, action: Choice, now: datetime | None = None) -> TaperChoice:
-    """Record a choice on today's local day; EntryInvalid when it does not apply now."""
+    """Record a choice on today's local day; EntryInvalid when it does not apply now.
+
+    The choice and the journal's version are one commit, then the alerts are refreshed; a stop
+    the refresh held comes after the choice is saved, and says so (StoppedAfterSaving, as
+    services._create_once)."""
+    saved: list[TaperChoice] = []
+    try:
+        return _choose(person, action, now, saved)
+    except KeyboardInterrupt as stop:
+        if saved and not isinstance(stop, StoppedAfterSaving):
+            raise StoppedAfterSaving(saved[0]) from stop
+        raise
+
+
+@transaction.atomic
+def _choose(
+    person: Person, action: Choice, now: datetime | None, saved: list[TaperChoice]
+) -> TaperChoice:
     from . import clock  # the package's own helper; imported late to avoid a cycle
 
     taper = active_taper(person)
@@ -128,5 +144,6 @@ def choose(person: Person, action: Choice, now: datetime | None = None) -> Taper
             {"taper": "you are at the starting amount; the planner never goes above it"}
         )
     made = TaperChoice.objects.create(taper=taper, day=day, action=action)
+    transaction.on_commit(lambda: saved.append(made))  # before the refresh's: it runs first
     _refresh(person)
     return made
