@@ -153,3 +153,38 @@ def test_recent_with_too_many_hours_is_refused_in_one_line(
     alice: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert "at most 8784" in refused(capsys, "exposure", "--recent", "--hours", "100000")
+
+
+@pytest.mark.parametrize("estimated", [False, True], ids=["lab figures", "estimates"])
+def test_the_band_is_the_low_contents_5th_and_the_high_contents_95th_percentile(
+    estimated: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Today's band, to the last bit, whether its two contents are one (every dose's content
+    known from a lab figure, computed once) or a low and a high estimate (computed apart)."""
+    from mitra.pharmacology.exposure import exposure_curve
+    from mitra.reads.exposure import DEFAULT_PARAMETER_SET, _curves
+
+    hours = (0.0, 9.5, 30.25)
+    mg = (45.0, 60.0, 52.5)
+    low_mg, high_mg = (
+        (tuple(m * 0.6 for m in mg), tuple(m * 1.4 for m in mg)) if estimated else (mg, mg)
+    )
+    grid = np.arange(240) * 0.25
+    from mitra.reads import exposure as reads
+
+    drawn: list[tuple[float, ...]] = []
+    curve = reads.exposure_curve
+    monkeypatch.setattr(
+        reads, "exposure_curve", lambda h, m, *a, **k: drawn.append(m) or curve(h, m, *a, **k)
+    )
+    _curves.cache_clear()
+    _, low, high = _curves(hours, (mg, low_mg, high_mg), 240, 0.25, DEFAULT_PARAMETER_SET, None)
+    # The central curve, then one band for exact contents, two for estimates.
+    assert drawn == ([mg, low_mg, high_mg] if estimated else [mg, mg])
+    monkeypatch.undo()
+    apart_low = exposure_curve(hours, low_mg, grid, parameter_set=DEFAULT_PARAMETER_SET)
+    apart_high = exposure_curve(hours, high_mg, grid, parameter_set=DEFAULT_PARAMETER_SET)
+    assert np.array_equal(low, apart_low.band_low_nM)
+    assert np.array_equal(high, apart_high.band_high_nM)
+    assert low[0] == high[0] == 0.0  # at the first dose's moment, nothing absorbed yet
+    assert (low[1:] < high[1:]).all()

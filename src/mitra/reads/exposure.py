@@ -200,13 +200,15 @@ def _curves(  # noqa: PLR0917  positional, so lru_cache keys on them
         band_samples=0,
     )
     # The curve is linear in the doses, so the low and the high content bound it; the study's
-    # spread widens each bound further (its 5th and 95th percentiles).
-    low = exposure_curve(
-        dose_hours, mg[1], grid, parameter_set=parameter_set, body_mass_kg=body_mass_kg
-    ).band_low_nM
-    high = exposure_curve(
-        dose_hours, mg[2], grid, parameter_set=parameter_set, body_mass_kg=body_mass_kg
-    ).band_high_nM
+    # spread widens each bound further (its 5th and 95th percentiles). When every dose's content
+    # is known exactly (lab figures), the two contents are one: its band gives both bounds.
+    bounds = [
+        exposure_curve(
+            dose_hours, content, grid, parameter_set=parameter_set, body_mass_kg=body_mass_kg
+        )
+        for content in ((mg[1],) if mg[1] == mg[2] else (mg[1], mg[2]))
+    ]
+    low, high = bounds[0].band_low_nM, bounds[-1].band_high_nM
     assert low is not None
     assert high is not None
     return central, low, high
