@@ -75,7 +75,7 @@ _NOT_HASHED = frozenset({"MITRA_COMMAND_SERVER", "MITRA_COMMAND_SERVER_WAIT", "M
 JOURNAL_COMMANDS = frozenset(
     {
         "checkin", "dose", "today", "entries", "alerts", "insights", "exposure", "products",
-        "substances", "interactions", "questionnaire", "responses", "score", "compare",
+        "substances", "intake", "interactions", "questionnaire", "responses", "score", "compare",
         "plan", "taper", "reminders", "settings",
     }
 )  # fmt: skip

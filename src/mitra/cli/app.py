@@ -428,7 +428,7 @@ def replay_token(*parts: object) -> str:
 
 
 #: The option a command takes a service's field from, where it is not the field's own name.
-_FIELD_OPTIONS = {"at": "--at", "taken_at": "--at"}
+_FIELD_OPTIONS = {"at": "--at", "taken_at": "--at", "dose_text": "--dose"}
 
 
 def refused(

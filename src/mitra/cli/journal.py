@@ -395,11 +395,24 @@ def entries_cmd(
         out.print(f"Older: mitra entries --cursor {page.next_cursor}{chosen}")
 
 
-@app.command("substances")
+substances_app = typer.Typer(
+    help="Your substances and their interactions with kratom, or add one.",
+    invoke_without_command=True,
+)
+app.add_typer(substances_app, name="substances")
+
+
+@substances_app.callback()
 def substances_cmd(
-    limit: PageLimit = 50, cursor: PageCursor = None, json_out: JsonFlag = False
+    ctx: typer.Context,
+    limit: PageLimit = 50,
+    cursor: PageCursor = None,
+    json_out: JsonFlag = False,
 ) -> None:
-    """Your substances (a page at a time) and their interactions with kratom, with sources."""
+    """Your substances (a page at a time) and their interactions with kratom, with sources (or
+    add one: mitra substances add --help)."""
+    if ctx.invoked_subcommand is not None:
+        return
     person = the_person()
     from mitra.reads.cursor import CursorInvalid
     from mitra.reads.substances import substances
@@ -411,13 +424,136 @@ def substances_cmd(
     if json_out:
         print_document(read)
         return
+    if not read.substances:
+        out.print("No substances yet. Add one: mitra substances add sertraline")
     for s in read.substances:
-        known = f" = {s.knowledge_name}" if s.recognised else " (not recognised, not checked)"
-        out.print(f"{s.id}  {escape(s.name)}{escape(known)}")
+        out.print(f"{s.id}  {escape(s.name)}{escape(_known(s))}")
     if read.next_cursor:
         out.print(f"More: mitra substances --cursor {read.next_cursor}")
-    for f in read.interactions:
+    _print_interactions(read.interactions)
+
+
+def _known(view: Any) -> str:
+    return f" = {view.knowledge_name}" if view.recognised else " (not recognised, not checked)"
+
+
+def _print_interactions(findings: Any) -> None:
+    for f in findings:
         yours = f" ({', '.join(f.yours)})" if f.yours else ""  # as the Substances page
         out.print(f"[bold]{f.severity}[/]: {escape(f.title + yours)}. {escape(f.advice)}")
         for c in f.sources:
             out.print(f"  Source: {short_citation(c.id)} {c.url}", highlight=False)
+
+
+@substances_app.command("add")
+def substances_add(
+    name: Annotated[str, typer.Argument(help="A generic or brand name, e.g. sertraline.")],
+    dose_text: Annotated[
+        str, typer.Option("--dose", help="How you take it, e.g. '50 mg each morning'.")
+    ] = "",
+    json_out: JsonFlag = False,
+) -> None:
+    """Add a medication or other substance; its interactions with kratom are shown."""
+    person = the_person()
+    from mitra.journal import services
+    from mitra.journal.errors import EntryInvalid
+    from mitra.reads.substances import substance, substances
+
+    try:
+        with stopped_once_saved("substance {}", see="mitra substances", again="add it again"):
+            saved = services.add_substance(person, {"name": name, "dose_text": dose_text})
+    except EntryInvalid as exc:
+        refused(exc)
+    view = substance(person, saved.pk)
+    assert view is not None  # just added
+    if json_out:
+        print_document(view)
+        return
+    out.print(f"Added substance {view.id}: {escape(view.name)}{escape(_known(view))}")
+    _print_interactions(f for f in substances(person).interactions if view.name in f.yours)
+
+
+def _find_substance(person: Any, ref: str) -> Any:
+    """One of the person's substances by id, name or the start of its name; else a refusal."""
+    from mitra.reads.substances import substances
+
+    ref = ref.strip()
+    if not ref:
+        fail("the substance is empty; give its name (or the start of it) or its id")
+    listed = substances(person).substances
+    if ref.isdigit():
+        match = [s for s in listed if s.id == int(ref)]
+    else:
+        match = [s for s in listed if s.name.casefold() == ref.casefold()] or [
+            s for s in listed if s.name.casefold().startswith(ref.casefold())
+        ]
+    if len(match) == 1:
+        return match[0]
+    if match:
+        fail(f"substance '{ref}' matches several: {', '.join(s.name for s in match)}")
+    names = ", ".join(f"{s.id}={s.name}" for s in listed) or "none yet"
+    fail(f"no substance '{ref}'; yours: {names} (add one: mitra substances add NAME)")
+
+
+def _intake_amount(amount: str | None, unit: str | None) -> tuple[float | None, str]:
+    """ "50mg", "50 mg", "2 tablets" or "2" and "tablets" as (amount, unit); no amount, no unit."""
+    import re
+
+    if amount is None:
+        if unit is not None:
+            fail("a unit needs an amount before it, e.g. 50 mg")
+        return None, ""
+    text = " ".join(amount.split()) if unit is None else f"{amount.strip()} {unit.strip()}"
+    found = re.fullmatch(r"(?P<number>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[^\s0-9.].*)?", text)
+    if found is None:
+        shown = text if len(text) <= 30 else text[:30] + "..."
+        fail(f"'{shown}' is not an amount; write it like 50 mg, 2 tablets or 1")
+    return float(found["number"]), (found["unit"] or "").strip()
+
+
+# Unknown options are read as arguments, so "-50mg" reaches the amount's own refusal.
+@app.command(context_settings={"ignore_unknown_options": True})
+def intake(
+    substance: Annotated[str, typer.Argument(help="Substance name (or the start of it) or id.")],
+    amount: Annotated[
+        str | None, typer.Argument(help="How much, if you want it noted: 50mg, '2 tablets'.")
+    ] = None,
+    unit: Annotated[
+        str | None, typer.Argument(help="The amount's unit, if not in the amount: mg, ml.")
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option(help="When, e.g. '2026-11-25 08:30' (default now).")
+    ] = None,
+    note: Annotated[str, typer.Option(help="A note.")] = "",
+    json_out: JsonFlag = False,
+) -> None:
+    """Log a use of one of your substances (a medication, alcohol, caffeine...)."""
+    person = the_person()
+    from mitra.journal import clock, services
+    from mitra.journal.errors import DuplicateSubmission, EntryInvalid
+    from mitra.reads.journal import entry_read
+
+    chosen = _find_substance(person, substance)
+    number, typed_unit = _intake_amount(amount, unit)
+    taken_at = parse_time(at, clock(person).zone, "--at")
+    data = {
+        "substance_id": chosen.id,
+        "taken_at": taken_at,
+        "amount": number,
+        "unit": typed_unit,
+        "note": note,
+    }
+    minute = taken_at.replace(second=0, microsecond=0).isoformat()
+    token = replay_token("intake", chosen.id, minute, number, typed_unit)
+    try:
+        with stopped_once_saved("intake {}", see="mitra entries --kind intake"):
+            saved = services.log_intake(person, data, token=token)
+    except DuplicateSubmission as exc:
+        fail(f"this intake is already in the journal (intake {exc.entry.pk})")
+    except EntryInvalid as exc:
+        refused(exc)
+    if json_out:
+        print_document(entry_read(person, "intake", saved))
+        return
+    how_much = f"{number:g} {typed_unit}".strip() + " of " if number is not None else ""
+    out.print(f"Logged {escape(how_much + chosen.name)} (intake {saved.pk}).")

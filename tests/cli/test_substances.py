@@ -1,0 +1,135 @@
+"""`mitra substances add` and `mitra intake`: the terminal logs medications and other
+substances as the web and the API do, and shows a new substance's interactions at once."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from mitra.journal.models import Intake, Substance
+from tests.cli.test_commands import refused, run
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_substance_added_shows_its_interactions_with_their_sources(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    code, out, _ = run(capsys, "substances", "add", "tramadol", "--dose", "50 mg twice a day")
+    assert code == 0
+    saved = Substance.objects.get(person=alice)
+    assert (saved.name, saved.dose_text) == ("tramadol", "50 mg twice a day")
+    assert out.startswith(f"Added substance {saved.pk}: tramadol = tramadol\n")
+    # The most severe finding first, as the Substances page lists them, each with its sources.
+    assert out.split("\n")[1].startswith("danger: Kratom with tramadol")
+    assert "Source: Kruegel et al. 2016 https://doi.org/10.1021/jacs.6b00360" in out
+    # The list, unchanged as a command, now has it.
+    code, out, _ = run(capsys, "substances")
+    assert out.startswith(f"{saved.pk}  tramadol = tramadol\n")
+
+
+def test_the_json_of_an_added_substance_is_the_apis_document(
+    capsys: pytest.CaptureFixture[str], alice: Any, client: Client
+) -> None:
+    code, out, _ = run(capsys, "substances", "add", "Zoloft", "--json")
+    assert code == 0
+    from_cli = json.loads(out)
+    assert (from_cli["name"], from_cli["knowledge_name"], from_cli["recognised"]) == (
+        "Zoloft",
+        "sertraline",
+        True,
+    )
+    answer = client.post(
+        "/api/v1/substances", {"name": "tramadol"}, content_type="application/json"
+    )
+    assert answer.status_code == 201
+    assert set(answer.json()) == set(from_cli)
+
+
+def test_an_unknown_name_is_added_and_said_to_be_unchecked(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    code, out, _ = run(capsys, "substances", "add", "my herb tea")
+    assert code == 0
+    assert out.strip().endswith("my herb tea (not recognised, not checked)")
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["Sertraline"], "mitra: name is already the name of one of your substances: Sertraline"),
+        ([""], "mitra: name is empty; give a value"),
+        (["x" * 121], "mitra: name is too long (at most 120 characters)"),
+        (["x", "--dose", "y" * 121], "mitra: --dose is too long (at most 120 characters)"),
+    ],
+    ids=["taken name", "empty", "long name", "long dose"],
+)
+def test_a_refused_substance_is_one_line_and_adds_nothing(
+    capsys: pytest.CaptureFixture[str], alice: Any, args: list[str], says: str
+) -> None:
+    assert run(capsys, "substances", "add", "sertraline")[0] == 0
+    assert refused(capsys, "substances", "add", *args) == says
+    assert list(Substance.objects.values_list("name", flat=True)) == ["sertraline"]
+
+
+@pytest.fixture
+def listed(alice: Any) -> dict[str, int]:
+    from mitra.journal import services
+
+    return {
+        name: services.add_substance(alice, {"name": name}).pk
+        for name in ("sertraline", "tramadol", "trazodone", "alcohol")
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "amount", "unit", "title"),
+    [
+        (["sert", "50mg"], 50.0, "mg", "sertraline: 50 mg"),
+        (["tram", "2 tablets"], 2.0, "tablets", "tramadol: 2 tablets"),
+        (["alcohol", "1", "drink"], 1.0, "drink", "alcohol: 1 drink"),
+        (["sertraline"], None, "", "sertraline"),
+    ],
+    ids=["amount with unit", "words", "unit apart", "no amount"],
+)
+def test_an_intake_is_logged_by_the_start_of_a_name_with_an_amount_if_given(
+    capsys: pytest.CaptureFixture[str],
+    listed: dict[str, int],
+    args: list[str],
+    amount: float | None,
+    unit: str,
+    title: str,
+) -> None:
+    code, out, _ = run(capsys, "intake", *args, "--at", "2026-03-10 08:00", "--json")
+    assert code == 0
+    entry = json.loads(out)
+    saved = Intake.objects.get()
+    assert (entry["kind"], entry["id"], entry["title"]) == ("intake", saved.pk, title)
+    assert (saved.amount, saved.unit) == (amount, unit)
+    assert entry["at"] == "2026-03-10T08:00:00+01:00"  # on Alice's clock, in Berlin
+    # The same intake at the same minute again is stored once.
+    again = refused(capsys, "intake", *args, "--at", "2026-03-10 08:00")
+    assert again == f"mitra: this intake is already in the journal (intake {saved.pk})"
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["nothing", "5"], "mitra: no substance 'nothing'; yours: "),
+        (["tra"], "mitra: substance 'tra' matches several: "),
+        (["sert", "abc"], "mitra: 'abc' is not an amount; write it like 50 mg"),
+        (["sert", "-5mg"], "mitra: '-5mg' is not an amount; write it like 50 mg"),
+        (["sert", "0"], "mitra: amount must be more than 0"),
+        (["sert", "50", "mg", "--at", "yesterday"], "mitra: --at: 'yesterday' is not a time"),
+        (["sert", "50", "x" * 30], "mitra: unit is too long (at most 24 characters)"),
+    ],
+    ids=["unknown", "ambiguous", "words", "negative", "zero", "bad time", "long unit"],
+)
+def test_a_refused_intake_is_one_line_and_stores_nothing(
+    capsys: pytest.CaptureFixture[str], listed: dict[str, int], args: list[str], says: str
+) -> None:
+    assert refused(capsys, "intake", *args).startswith(says)
+    assert not Intake.objects.exists()
