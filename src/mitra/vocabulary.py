@@ -32,6 +32,7 @@ __all__ = [
     "choices",
     "is_leaf",
     "parse_amount",
+    "parse_measure",
     "severity_rank",
     "unit_text",
 ]
@@ -111,6 +112,43 @@ class AmountInvalid(ValueError):
     """An amount typed by a person that is not a positive number with a known unit."""
 
 
+def _typed(text: str) -> tuple[str, str]:
+    """The text as typed, its digits read in any script, and as a message quotes it.
+
+    A number typed with another script's digits (Arabic-Indic, full-width) is the same number,
+    on purpose: the web's and the CLI's other number fields read them so too (README). The
+    message quotes the text on one short line: whitespace (a newline too) as one space, and only
+    the start of a text longer than anybody types an amount."""
+    cleaned = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text).strip()
+    shown = " ".join(cleaned.split())
+    return cleaned, shown if len(shown) <= _LONGEST else shown[:_LONGEST] + "..."
+
+
+def _number(
+    pattern: re.Pattern[str],
+    cleaned: str,
+    shown: str,
+    example: str,
+    decimal: str,
+    *,
+    allow_zero: bool = False,
+) -> re.Match[str]:
+    """The amount matched by `pattern`, positive (or zero if allowed) and at most MAX_AMOUNT."""
+    if not cleaned:
+        raise AmountInvalid(f"the amount is empty; {example}")
+    found = pattern.fullmatch(cleaned)
+    if found is None:
+        hint = f" (use a point for decimals: {decimal})" if "," in cleaned else ""
+        raise AmountInvalid(f"'{shown}' is not an amount{hint}; {example}")
+    amount = float(found["number"])
+    if amount < 0 or (amount == 0 and not allow_zero):
+        least = "0 or more" if allow_zero else "more than 0"
+        raise AmountInvalid(f"'{shown}': the amount must be {least}")
+    if not math.isfinite(amount) or amount > MAX_AMOUNT:
+        raise AmountInvalid(f"'{shown}': the amount must be at most {MAX_AMOUNT:,.0f}")
+    return found
+
+
 def parse_amount(text: str, *, allow_zero: bool = False) -> tuple[float, str | None]:
     """An amount as people type it ("2g", "2 g", "500 mg", "4 capsules") as (amount, unit).
 
@@ -119,33 +157,32 @@ def parse_amount(text: str, *, allow_zero: bool = False) -> tuple[float, str | N
     caller decides what it counts in. Zero is refused unless `allow_zero` (a taper's target).
     Raises `AmountInvalid` with a message for a person.
     """
-    # A number typed with another script's digits (Arabic-Indic, full-width) is the same number,
-    # on purpose: the web's and the CLI's other number fields read them so too (README).
-    cleaned = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text).strip()
-    # The message quotes the text on one short line: whitespace (a newline too) as one space, and
-    # only the start of a text longer than anybody types a dose.
-    shown = " ".join(cleaned.split())
-    shown = shown if len(shown) <= _LONGEST else shown[:_LONGEST] + "..."
+    cleaned, shown = _typed(text)
     example = "write it like 2 g, 500 mg or 4 capsules"
-    if not cleaned:
-        raise AmountInvalid(f"the amount is empty; {example}")
-    found = _AMOUNT.fullmatch(cleaned)
-    if found is None:
-        hint = " (use a point for decimals: 2.5 g)" if "," in cleaned else ""
-        raise AmountInvalid(f"'{shown}' is not an amount{hint}; {example}")
-    amount = float(found["number"])
+    found = _number(_AMOUNT, cleaned, shown, example, "2.5 g", allow_zero=allow_zero)
     word = (found["unit"] or "").strip().lower()
     unit = _UNIT_SPELLINGS.get(word) if word else None
     if word and unit is None:
         raise AmountInvalid(
             f"'{found['unit']}' in '{shown}' is not a unit; use one of {', '.join(DOSE_UNITS)}"
         )
-    if amount < 0 or (amount == 0 and not allow_zero):
-        least = "0 or more" if allow_zero else "more than 0"
-        raise AmountInvalid(f"'{shown}': the amount must be {least}")
-    if not math.isfinite(amount) or amount > MAX_AMOUNT:
-        raise AmountInvalid(f"'{shown}': the amount must be at most {MAX_AMOUNT:,.0f}")
-    return amount, unit
+    return float(found["number"]), unit
+
+
+# Any unit of words, as a person notes a medicine or a drink: letters (of any script), µ and %,
+# words joined by one space or a slash ("mg", "2 tablets", "mg/ml", "cups of tea").
+_MEASURE = re.compile(
+    r"(?P<number>[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*"
+    r"(?P<unit>(?:[^\W\d_]|[µ%])+(?:[ /](?:[^\W\d_]|[µ%])+)*)?"
+)
+
+
+def parse_measure(text: str) -> tuple[float, str]:
+    """An amount with a unit of the person's own words ("50 mg", "2 tablets", "1 drink") as
+    (amount, unit), the unit "" when the text is a bare number. Raises `AmountInvalid`."""
+    cleaned, shown = _typed(text)
+    found = _number(_MEASURE, cleaned, shown, "write it like 50 mg, 2 tablets or 1", "50.5 mg")
+    return float(found["number"]), found["unit"] or ""
 
 
 Severity = Literal["danger", "warning", "caution", "info"]

@@ -42,11 +42,45 @@ def test_the_json_of_an_added_substance_is_the_apis_document(
         "sertraline",
         True,
     )
-    answer = client.post(
-        "/api/v1/substances", {"name": "tramadol"}, content_type="application/json"
-    )
-    assert answer.status_code == 201
-    assert set(answer.json()) == set(from_cli)
+    (from_api,) = client.get("/api/v1/substances").json()["substances"]
+    assert from_cli == from_api
+
+
+def test_only_the_new_substances_interactions_are_shown_when_it_is_added(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    assert run(capsys, "substances", "add", "tramadol")[0] == 0
+    code, out, _ = run(capsys, "substances", "add", "sertraline")
+    assert code == 0
+    assert "caution: Kratom with a serotonergic medicine" in out
+    assert "Kratom with tramadol" not in out  # the listing shows it, with the rest
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("levothyroxine", "That means none was found in the sources used, not that the"),
+        ("zzz", "Unknown is not the same as safe: ask a pharmacist."),
+    ],
+)
+def test_a_substance_with_no_finding_is_never_said_to_be_safe(
+    capsys: pytest.CaptureFixture[str], alice: Any, name: str, says: str
+) -> None:
+    code, out, _ = run(capsys, "substances", "add", name)
+    assert code == 0
+    assert says in " ".join(out.split())
+
+
+def test_the_list_comes_a_page_at_a_time_as_before(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    for name in ("tramadol", "sertraline"):
+        assert run(capsys, "substances", "add", name)[0] == 0
+    _, out, _ = run(capsys, "substances", "--limit", "1", "--json")
+    first = json.loads(out)
+    assert [s["name"] for s in first["substances"]] == ["sertraline"]
+    _, out, _ = run(capsys, "substances", "--cursor", first["next_cursor"], "--json")
+    assert [s["name"] for s in json.loads(out)["substances"]] == ["tramadol"]
 
 
 def test_an_unknown_name_is_added_and_said_to_be_unchecked(
@@ -54,7 +88,7 @@ def test_an_unknown_name_is_added_and_said_to_be_unchecked(
 ) -> None:
     code, out, _ = run(capsys, "substances", "add", "my herb tea")
     assert code == 0
-    assert out.strip().endswith("my herb tea (not recognised, not checked)")
+    assert out.startswith("Added substance 1: my herb tea (not recognised, not checked)\n")
 
 
 @pytest.mark.parametrize(
@@ -92,8 +126,10 @@ def listed(alice: Any) -> dict[str, int]:
         (["tram", "2 tablets"], 2.0, "tablets", "tramadol: 2 tablets"),
         (["alcohol", "1", "drink"], 1.0, "drink", "alcohol: 1 drink"),
         (["sertraline"], None, "", "sertraline"),
+        (["sert", "\u0665\u0660mg"], 50.0, "mg", "sertraline: 50 mg"),
+        (["sert", ".5", "mg/ml"], 0.5, "mg/ml", "sertraline: 0.5 mg/ml"),
     ],
-    ids=["amount with unit", "words", "unit apart", "no amount"],
+    ids=["amount with unit", "words", "unit apart", "no amount", "arabic-indic digits", "ratio"],
 )
 def test_an_intake_is_logged_by_the_start_of_a_name_with_an_amount_if_given(
     capsys: pytest.CaptureFixture[str],
@@ -121,15 +157,53 @@ def test_an_intake_is_logged_by_the_start_of_a_name_with_an_amount_if_given(
         (["nothing", "5"], "mitra: no substance 'nothing'; yours: "),
         (["tra"], "mitra: substance 'tra' matches several: "),
         (["sert", "abc"], "mitra: 'abc' is not an amount; write it like 50 mg"),
-        (["sert", "-5mg"], "mitra: '-5mg' is not an amount; write it like 50 mg"),
-        (["sert", "0"], "mitra: amount must be more than 0"),
+        (["sert", "-5mg"], "mitra: '-5mg': the amount must be more than 0"),
+        (["sert", "0"], "mitra: '0': the amount must be more than 0"),
         (["sert", "50", "mg", "--at", "yesterday"], "mitra: --at: 'yesterday' is not a time"),
         (["sert", "50", "x" * 30], "mitra: unit is too long (at most 24 characters)"),
+        (["sert", "50,5 mg"], "mitra: '50,5 mg' is not an amount (use a point for decimals"),
+        (["sert", "1e3"], "mitra: '1e3' is not an amount"),
+        (["sert", "50mg", "mg"], "mitra: the unit is given twice, in '50mg' and as 'mg'"),
+        (["sert", "5", "\u0665"], "mitra: '5 5' is not an amount"),
+        (["sert", "5", "mg\nx"], "mitra: '5 mg x' is not an amount"),
+        (["\u00b2"], "mitra: no substance '\u00b2'"),
+        (["sert", "1" * 400], "mitra: '1111111111"),
     ],
-    ids=["unknown", "ambiguous", "words", "negative", "zero", "bad time", "long unit"],
+    ids=[
+        "unknown",
+        "ambiguous",
+        "words",
+        "negative",
+        "zero",
+        "bad time",
+        "long unit",
+        "comma",
+        "exponent",
+        "unit twice",
+        "digit as unit",
+        "newline",
+        "superscript",
+        "huge",
+    ],
 )
 def test_a_refused_intake_is_one_line_and_stores_nothing(
     capsys: pytest.CaptureFixture[str], listed: dict[str, int], args: list[str], says: str
 ) -> None:
     assert refused(capsys, "intake", *args).startswith(says)
     assert not Intake.objects.exists()
+
+
+def test_an_intake_from_the_terminal_reads_as_one_from_the_api(
+    capsys: pytest.CaptureFixture[str], listed: dict[str, int], client: Client
+) -> None:
+    code, out, _ = run(capsys, "intake", "sertraline", "50", "mg", "--at", "2026-03-10 08:00")
+    assert code == 0
+    assert out == f"Logged 50 mg of sertraline (intake {Intake.objects.get().pk}).\n"
+    code, out, _ = run(capsys, "intake", "sertraline", "50mg", "--json")
+    assert code == 0
+    body = {"substance_id": listed["sertraline"], "amount": 50, "unit": "mg"}
+    answer = client.post("/api/v1/intakes", body, content_type="application/json")
+    assert answer.status_code == 201
+    from_cli, from_api = json.loads(out), answer.json()
+    assert (from_cli["kind"], from_cli["title"]) == (from_api["kind"], from_api["title"])
+    assert set(from_cli) == set(from_api)

@@ -156,7 +156,7 @@ def _find_product(person: Any, ref: str) -> Any:
     if not ref:
         fail("the product is empty; give its name (or the start of it) or its id")
     products = product_reads.products(person)
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit():  # "²" is a digit to Python, but no id
         match = [p for p in products if p.id == int(ref)]
     else:
         match = [p for p in products if p.name.lower() == ref.lower()] or [
@@ -470,6 +470,8 @@ def substances_add(
         print_document(view)
         return
     out.print(f"Added substance {view.id}: {escape(view.name)}{escape(_known(view))}")
+    if view.note:  # what the knowledge base says of it: no finding is not the same as safe
+        out.print(escape(view.note), highlight=False)
     _print_interactions(f for f in substances(person).interactions if view.name in f.yours)
 
 
@@ -481,7 +483,7 @@ def _find_substance(person: Any, ref: str) -> Any:
     if not ref:
         fail("the substance is empty; give its name (or the start of it) or its id")
     listed = substances(person).substances
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit():
         match = [s for s in listed if s.id == int(ref)]
     else:
         match = [s for s in listed if s.name.casefold() == ref.casefold()] or [
@@ -496,19 +498,21 @@ def _find_substance(person: Any, ref: str) -> Any:
 
 
 def _intake_amount(amount: str | None, unit: str | None) -> tuple[float | None, str]:
-    """ "50mg", "50 mg", "2 tablets" or "2" and "tablets" as (amount, unit); no amount, no unit."""
-    import re
+    """ "50mg", "50 mg", "2 tablets", or "2" then "tablets", as (amount, unit); no amount, no
+    unit. The amount as the web's and the API's: more than 0, at most 100,000."""
+    from mitra.vocabulary import AmountInvalid, parse_measure
 
     if amount is None:
-        if unit is not None:
-            fail("a unit needs an amount before it, e.g. 50 mg")
         return None, ""
-    text = " ".join(amount.split()) if unit is None else f"{amount.strip()} {unit.strip()}"
-    found = re.fullmatch(r"(?P<number>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[^\s0-9.].*)?", text)
-    if found is None:
-        shown = text if len(text) <= 30 else text[:30] + "..."
-        fail(f"'{shown}' is not an amount; write it like 50 mg, 2 tablets or 1")
-    return float(found["number"]), (found["unit"] or "").strip()
+    try:
+        number, typed = parse_measure(amount)
+        if unit is not None:
+            if typed:
+                fail(f"the unit is given twice, in '{amount}' and as '{unit}'; give it once")
+            number, typed = parse_measure(f"{amount} {unit}")
+    except AmountInvalid as exc:
+        fail(str(exc))
+    return number, typed
 
 
 # Unknown options are read as arguments, so "-50mg" reaches the amount's own refusal.
@@ -555,5 +559,5 @@ def intake(
     if json_out:
         print_document(entry_read(person, "intake", saved))
         return
-    how_much = f"{number:g} {typed_unit}".strip() + " of " if number is not None else ""
-    out.print(f"Logged {escape(how_much + chosen.name)} (intake {saved.pk}).")
+    stored = f"{saved.amount:g} {saved.unit}".strip() + " of " if saved.amount is not None else ""
+    out.print(f"Logged {escape(stored + chosen.name)} (intake {saved.pk}).")
