@@ -88,7 +88,8 @@ def test_an_unknown_name_is_added_and_said_to_be_unchecked(
 ) -> None:
     code, out, _ = run(capsys, "substances", "add", "my herb tea")
     assert code == 0
-    assert out.startswith("Added substance 1: my herb tea (not recognised, not checked)\n")
+    added = Substance.objects.get(person=alice).pk
+    assert out.startswith(f"Added substance {added}: my herb tea (not recognised, not checked)\n")
 
 
 @pytest.mark.parametrize(
