@@ -149,25 +149,31 @@ def products_add(
         out.print(f"Added product {product.pk}: {escape(product.name)}")
 
 
-def _find_product(person: Any, ref: str) -> Any:
-    from mitra.reads import products as product_reads
-
+def _one_of(listed: Any, ref: str, what: str, missing: str) -> Any:
+    """The one item of `listed` (with .id and .name) that `ref` names by id, by name or by the
+    start of its name; else a one-line refusal, `missing` following the names listed."""
     ref = ref.strip()
     if not ref:
-        fail("the product is empty; give its name (or the start of it) or its id")
-    products = product_reads.products(person)
+        fail(f"the {what} is empty; give its name (or the start of it) or its id")
     if ref.isascii() and ref.isdigit():  # "²" is a digit to Python, but no id
-        match = [p for p in products if p.id == int(ref)]
+        match = [i for i in listed if i.id == int(ref)]
     else:
-        match = [p for p in products if p.name.lower() == ref.lower()] or [
-            p for p in products if p.name.lower().startswith(ref.lower())
+        match = [i for i in listed if i.name.casefold() == ref.casefold()] or [
+            i for i in listed if i.name.casefold().startswith(ref.casefold())
         ]
     if len(match) == 1:
         return match[0]
-    names = ", ".join(f"{p.id}={p.name}" for p in products) or "none yet (mitra products add)"
     if match:
-        fail(f"product '{ref}' matches several: {', '.join(p.name for p in match)}")
-    fail(f"no product '{ref}'; your products: {names}")
+        fail(f"{what} '{ref}' matches several: {', '.join(i.name for i in match)}")
+    fail(f"no {what} '{ref}'; " + missing.format(", ".join(f"{i.id}={i.name}" for i in listed)))
+
+
+def _find_product(person: Any, ref: str) -> Any:
+    from mitra.reads import products as product_reads
+
+    listed = product_reads.products(person)
+    missing = "your products: {}" if listed else "your products: none yet (mitra products add)"
+    return _one_of(listed, ref, "product", missing)
 
 
 # --- dose and check-in ---------------------------------------------------------------------------
@@ -479,22 +485,9 @@ def _find_substance(person: Any, ref: str) -> Any:
     """One of the person's substances by id, name or the start of its name; else a refusal."""
     from mitra.reads.substances import substances
 
-    ref = ref.strip()
-    if not ref:
-        fail("the substance is empty; give its name (or the start of it) or its id")
     listed = substances(person).substances
-    if ref.isascii() and ref.isdigit():
-        match = [s for s in listed if s.id == int(ref)]
-    else:
-        match = [s for s in listed if s.name.casefold() == ref.casefold()] or [
-            s for s in listed if s.name.casefold().startswith(ref.casefold())
-        ]
-    if len(match) == 1:
-        return match[0]
-    if match:
-        fail(f"substance '{ref}' matches several: {', '.join(s.name for s in match)}")
-    names = ", ".join(f"{s.id}={s.name}" for s in listed) or "none yet"
-    fail(f"no substance '{ref}'; yours: {names} (add one: mitra substances add NAME)")
+    hint = " (add one: mitra substances add NAME)"
+    return _one_of(listed, ref, "substance", ("yours: {}" if listed else "yours: none yet") + hint)
 
 
 def _intake_amount(amount: str | None, unit: str | None) -> tuple[float | None, str]:
