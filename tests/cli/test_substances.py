@@ -208,3 +208,45 @@ def test_an_intake_from_the_terminal_reads_as_one_from_the_api(
     from_cli, from_api = json.loads(out), answer.json()
     assert (from_cli["kind"], from_cli["title"]) == (from_api["kind"], from_api["title"])
     assert set(from_cli) == set(from_api)
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (
+            ["substances", "--json", "add", "tramadol"],
+            "mitra: --json goes after 'add': mitra substances add ... --json",
+        ),
+        (
+            ["products", "--limit", "3", "add", "Green powder"],
+            "mitra: --limit is for the list (mitra products --limit ...); 'add' does not take it",
+        ),
+        (
+            ["plan", "--json", "goal", "yoga", "30"],
+            "mitra: --json goes after 'goal': mitra plan goal ... --json",
+        ),
+        (
+            ["consent", "--json", "grant", "doses"],
+            "mitra: --json goes after 'grant': mitra consent grant ... --json",
+        ),
+    ],
+    ids=["substances", "products", "plan", "consent"],
+)
+def test_a_lists_option_given_before_a_subcommand_is_refused_before_it_runs(
+    capsys: pytest.CaptureFixture[str], alice: Any, args: list[str], says: str
+) -> None:
+    """`mitra substances --json add X` once added X and printed text: the --json was the list's,
+    dropped in silence. Now nothing runs, and the line says where the option goes."""
+    from mitra.journal.models import ConsentEvent, Goal, Product
+
+    assert refused(capsys, *args) == says
+    assert not Substance.objects.exists()
+    assert not Product.objects.exists()
+    assert not Goal.objects.exists()
+    assert not ConsentEvent.objects.exists()
+    # Where the line says, it is taken.
+    moved = [a for a in args if a != "--json"] + ["--json"]
+    if "--json" in args:
+        code, out, _ = run(capsys, *moved)
+        assert code == 0
+        assert json.loads(out)

@@ -192,6 +192,34 @@ def fail(message: str) -> NoReturn:
     raise CommandError(message)
 
 
+def subcommand_follows(ctx: typer.Context) -> bool:
+    """True when a group's own command (its list: `mitra products`) is on the way to one of its
+    subcommands (`mitra products add`), which it then leaves to run.
+
+    The group's options (--json, --limit, --cursor) are the list's: given before a subcommand,
+    as in `mitra products --json add ...`, they would be dropped in silence, so they are
+    refused before anything runs, with where to put them instead."""
+    sub = ctx.invoked_subcommand
+    if sub is None:
+        return False
+    # By the source's name: Typer's click and the click package are not always one module.
+    given = [
+        p
+        for p in ctx.command.params
+        if p.name and getattr(ctx.get_parameter_source(p.name), "name", "") == "COMMANDLINE"
+    ]
+    if given:
+        option = given[0].opts[0]
+        find = getattr(ctx.command, "get_command", None)
+        command = find(ctx, sub) if find else None
+        if command is not None and any(option in p.opts for p in command.params):
+            fail(f"{option} goes after '{sub}': {ctx.command_path} {sub} ... {option}")
+        value = "" if getattr(given[0], "is_flag", False) else " ..."
+        listing = f"{ctx.command_path} {option}{value}"
+        fail(f"{option} is for the list ({listing}); '{sub}' does not take it")
+    return True
+
+
 _settings_module = "mitra.settings"
 
 

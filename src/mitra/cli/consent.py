@@ -5,7 +5,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from .app import JsonFlag, app, out, print_document, refused, the_person
+from .app import JsonFlag, app, out, print_document, refused, subcommand_follows, the_person
 
 consent_app = typer.Typer(
     help="Research use of your journal: off unless you turn it on; withdraw at any time.",
@@ -44,7 +44,7 @@ def _render(person: Any, json_out: bool) -> None:
 @consent_app.callback()
 def consent_show(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Show whether your journal is part of research, with which data, and each change."""
-    if ctx.invoked_subcommand is not None:
+    if subcommand_follows(ctx):
         return
     _render(the_person(), json_out)
 

@@ -23,6 +23,7 @@ from .app import (
     replay_token,
     short_citation,
     stopped_once_saved,
+    subcommand_follows,
     the_person,
 )
 
@@ -65,7 +66,7 @@ def products_list(
     json_out: JsonFlag = False,
 ) -> None:
     """List your products by name, a page at a time (or add one: mitra products add --help)."""
-    if ctx.invoked_subcommand is not None:
+    if subcommand_follows(ctx):
         return
     person = the_person()
     from mitra.reads import products as product_reads
@@ -417,7 +418,7 @@ def substances_cmd(
 ) -> None:
     """Your substances (a page at a time) and their interactions with kratom, with sources (or
     add one: mitra substances add --help)."""
-    if ctx.invoked_subcommand is not None:
+    if subcommand_follows(ctx):
         return
     person = the_person()
     from mitra.reads.cursor import CursorInvalid

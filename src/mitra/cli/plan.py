@@ -7,7 +7,16 @@ from rich.markup import escape
 
 from mitra.wording import day
 
-from .app import JsonFlag, app, fail, out, print_document, refused, the_person
+from .app import (
+    JsonFlag,
+    app,
+    fail,
+    out,
+    print_document,
+    refused,
+    subcommand_follows,
+    the_person,
+)
 
 plan_app = typer.Typer(
     help="Your plan: weekly goals per practice, a sleep target, and this week's progress.",
@@ -62,7 +71,7 @@ def _week_by_week(weeks: Any) -> None:
 @plan_app.callback()
 def plan_show(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Show your plan and this week's progress (weeks start on Monday)."""
-    if ctx.invoked_subcommand is not None:
+    if subcommand_follows(ctx):
         return
     person = the_person()
     from mitra.reads.plan import PlanRead, plan_read
