@@ -85,6 +85,31 @@ def test_a_use_of_a_substance_is_logged(client: Client, alice: Any) -> None:
     assert "alcohol: 2 drinks" in client.get("/substances").content.decode()
 
 
+def test_a_use_keeps_its_note_and_a_refused_one_keeps_every_field(
+    client: Client, alice: Any
+) -> None:
+    """The web takes an intake's note as the terminal and the API do, and keeps it (with the
+    other fields) when the form comes back with a message beside a field."""
+    beer = services.add_substance(alice, {"name": "alcohol"})
+    at = (datetime.now(UTC) - timedelta(hours=1)).astimezone(ZoneInfo("Europe/Berlin"))
+    form = {
+        "token": "i2",
+        "substance_id": beer.pk,
+        "amount": "-1",
+        "unit": "drinks",
+        "taken_at": at.strftime("%Y-%m-%dT%H:%M"),
+        "note": "at the wedding",
+    }
+    refused = client.post("/intakes", form)
+    assert refused.status_code == 422
+    html = refused.content.decode()
+    assert 'id="intake_amount_error"' in html
+    assert 'value="at the wedding"' in html and 'value="drinks"' in html
+    assert not Intake.objects.exists()
+    assert client.post("/intakes", form | {"amount": "2"}).status_code == 302
+    assert Intake.objects.get().note == "at the wedding"
+
+
 def test_today_shows_the_estimated_mitragynine_curve_labelled_as_an_estimate(
     client: Client, alice: Any, powder: Any
 ) -> None:

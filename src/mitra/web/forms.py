@@ -376,6 +376,7 @@ class IntakeForm(JournalForm):
     taken_at = WallClockField(
         label="Time taken", input_formats=[DATETIME_FORMAT], widget=LocalDateTimeInput()
     )
+    note = forms.CharField(label="Note", required=False, max_length=2000)
 
     def __init__(self, *args: Any, substances: list[Any], **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "intake_%s")
@@ -389,4 +390,5 @@ class IntakeForm(JournalForm):
             "amount": data["amount"],
             "unit": data["unit"],
             "taken_at": self.wall_clock("taken_at", zone),
+            "note": data["note"],
         }
