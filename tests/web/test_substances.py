@@ -104,7 +104,8 @@ def test_a_use_keeps_its_note_and_a_refused_one_keeps_every_field(
     assert refused.status_code == 422
     html = refused.content.decode()
     assert 'id="intake_amount_error"' in html
-    assert 'value="at the wedding"' in html and 'value="drinks"' in html
+    assert 'value="at the wedding"' in html
+    assert 'value="drinks"' in html
     assert not Intake.objects.exists()
     assert client.post("/intakes", form | {"amount": "2"}).status_code == 302
     assert Intake.objects.get().note == "at the wedding"
