@@ -249,6 +249,22 @@ class Timeline:
         """Day index of each time in this span."""
         return self.clock.day_index(seconds, self.first, self.last)
 
+    def days_with_entries(self) -> int:
+        """How many of the span's days hold an entry of any kind (a dose, a check-in, a
+        practice, an intake, a questionnaire). A day with a check-in and no dose is known to
+        be a day without kratom; a day with nothing logged is not known at all."""
+        times = np.concatenate(
+            [
+                self.dose_time,
+                self.checkin_time,
+                self.practice_time,
+                self.intake_time,
+                self.response_time,
+            ]
+        )
+        index = self.day_of(times)
+        return int(np.unique(index[(index >= 0) & (index < self.n_days)]).size)
+
     def _per_day(self, weights: FloatArray) -> FloatArray:
         days = self.day_of(self.dose_time)
         ok = (days >= 0) & (days < self.n_days)

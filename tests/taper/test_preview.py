@@ -54,6 +54,37 @@ def test_a_preview_from_current_use_measures_the_last_14_days(
     assert doc["saved"] is False
 
 
+def test_a_journal_of_a_few_days_asks_for_the_start_instead_of_counting_the_rest_as_none(
+    capsys: pytest.CaptureFixture[str], alice: Any, powder: Any
+) -> None:
+    """Two days of 10 g, logged in a journal begun two days ago, once measured as 1.4 g a day
+    over 14 days (the 12 days before the journal counted as days without kratom): the first
+    step was a cut of 87%. Too few days with entries now ask for the starting amount; a
+    check-in is enough to make a day without a dose known."""
+    log_daily(alice, powder, 10.0, days=2)
+    code, out, err = run(capsys, "taper", "plan", "--to", "0", "--pace", "10-per-week")
+    assert (code, out) == (2, "")
+    said = " ".join(err.split())
+    assert "only 2 of the 14 days before today" in said
+    assert said.endswith("too few to measure your usual use (at least 10 are needed); give "
+                         "the starting amount, e.g. 8 g")  # fmt: skip
+    # The Taper page says it beside the starting amount, and saves nothing.
+    client = Client()
+    page = client.post(
+        "/taper/plan", {"to": "0", "pace": "10-per-week", "start_amount": "", "action": "preview"}
+    )
+    assert page.status_code == 422
+    assert "Only 2 of the 14 days" in " ".join(page.context["form"].errors["start_amount"])
+    now = timezone.now()
+    for back in range(3, 11):  # eight more days known: check-ins, no kratom
+        services.add_checkin(alice, {"anxiety": 3, "at": now - timedelta(days=back)})
+    code, out, err = run(capsys, "taper", "plan", "--to", "0", "--pace", "10-per-week", "--json")
+    assert code == 0, err
+    measured = json.loads(out)["measured"]
+    assert (measured["mean_daily"], measured["days_with_entries"]) == (1.429, 10)
+    assert "10 of them with entries" in measured["text"]
+
+
 def test_a_capsule_taper_counts_whole_capsules(
     capsys: pytest.CaptureFixture[str], alice: Any, capsules: Any
 ) -> None:
@@ -162,6 +193,8 @@ def test_doses_the_measure_cannot_count_are_named_not_left_out_in_silence(
         alice, {"name": "Lab extract", "form": "extract", "mitragynine_mg_per_g": 20.0}
     )
     now = timezone.now()
+    for back in range(1, 15):  # a check-in each day: every measured day is known
+        services.add_checkin(alice, {"anxiety": 3, "at": now - timedelta(days=back)})
     for back, product, amount, unit in (
         (3, labelled, 2.0, "g"), (4, extract, 1.0, "g"), (5, tabs, 1.0, "tablet"),
     ):  # fmt: skip

@@ -30,7 +30,10 @@ def plan(
     ],
     start_amount: Annotated[
         str | None,
-        typer.Option("--from", help="Starting daily amount; default: measured over 14 days."),
+        typer.Option(
+            "--from",
+            help="Starting daily amount; default: measured over 14 days, 10 of them logged.",
+        ),
     ] = None,
     start: Annotated[
         str | None, typer.Option("--start", help="First step's date (default: today).")

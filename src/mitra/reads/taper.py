@@ -59,6 +59,7 @@ class MeasuredUse:
     mean_daily: float
     unit: str
     text: str
+    days_with_entries: int  # of the `days`: those holding an entry of any kind
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,18 @@ def taper_preview(
                 f"({day(first)} to {day(last)}){left_out}; give the starting amount, e.g. 8 g",
                 field="start_amount",
             )
+        logged = line.days_with_entries()
+        least = knowledge.count("measured_days_with_entries")
+        if logged < least:
+            # Days with nothing logged would count as days without kratom, and the first step
+            # would then be a far larger cut than the pace.
+            raise TaperError(
+                f"only {logged} of the {days} days before today ({day(first)} to {day(last)}) "
+                f"have entries in the journal, too few to measure your usual use (at least "
+                f"{least} are needed){left_out}; give the starting amount, e.g. 8 g",
+                field="start_amount",
+            )
+        gaps = f"; {logged} of them with entries" if logged < days else ""
         measured = MeasuredUse(
             first,
             last,
@@ -216,7 +229,8 @@ def taper_preview(
             round(mean, 3),
             measure.unit,
             f"{measure.text(round(mean, 2))} a day on average over {plural(days, 'day')} "
-            f"({day(first)} to {day(last)}){left_out}",
+            f"({day(first)} to {day(last)}{gaps}){left_out}",
+            logged,
         )
         amount = mean
     else:

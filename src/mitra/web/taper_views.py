@@ -38,7 +38,10 @@ class TaperPlanForm(forms.Form):
         label="Starting amount per day (optional)",
         max_length=40,
         required=False,
-        help_text="Leave empty to use your mean daily use over the last 14 days.",
+        help_text=(
+            "Leave empty to use your mean daily use over the last 14 days (at least 10 of "
+            "them with an entry of any kind)."
+        ),
     )
     starts = forms.DateField(
         label="First day (optional)",
