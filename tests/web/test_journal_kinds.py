@@ -102,3 +102,46 @@ def test_an_unknown_kind_is_refused_beside_the_filter(
         r'<p class="errorlist" id="kind-error">This filter (has an unknown|names too)', html
     )
     assert "entry-response" in html  # every kind, rather than none
+
+
+def test_practices_logged_with_a_check_in_are_listed_under_practices_with_their_check_in(
+    client: Client, alice: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Practices saved with a check-in (the usual way, from Today) were missing under the
+    Practices filter ("No entries of these kinds yet"). Listed alone, each says it came with a
+    check-in and is edited there, not deleted apart; with check-ins shown, it stays in its
+    check-in's line, once. The terminal and the API list the same."""
+    import json
+
+    from mitra.cli import main
+
+    at = datetime.now(UTC) - timedelta(hours=2)
+    checkin = services.add_checkin(
+        alice,
+        {"at": at, "anxiety": 4, "practices": [{"kind": "mindfulness", "minutes": 20}]},
+    )
+    html = client.get("/journal?kind=practice").content.decode()
+    assert "No entries of these kinds yet" not in html
+    assert set(re.findall(r'class="entry entry-(\w+)"', html)) == {"practice"}
+    line = html[html.index('class="entry entry-practice"') :]
+    line = line[: line.index("</li>")]
+    assert "Mindfulness or meditation: 20 min" in line
+    assert "logged with a check-in" in line
+    assert f'href="/journal/checkin/{checkin.pk}">Edit the check-in' in line
+    assert "/delete" not in line  # deleted with its check-in, not apart
+    (practice,) = Practice.objects.filter(checkin=checkin)
+    assert client.post(f"/journal/practice/{practice.pk}/delete").status_code == 404
+    assert Practice.objects.get(pk=practice.pk).deleted_at is None
+    # With check-ins shown as well, the practice is in its check-in's line only.
+    both = client.get("/journal?kind=practice,checkin").content.decode()
+    assert both.count("Mindfulness or meditation: 20 min") == 1
+    assert 'class="entry entry-practice"' not in both
+    # A deleted check-in takes its practices with it.
+    api = client.get("/api/v1/entries?kind=practice").json()
+    assert [e["checkin_id"] for d in api["days"] for e in d["entries"]] == [checkin.pk]
+    main(["entries", "--kind", "practice", "--json"])
+    assert json.loads(capsys.readouterr().out) == api
+    services.delete_checkin(alice, checkin.pk)
+    assert "No entries of these kinds yet" in client.get("/journal?kind=practice").content.decode()
+    main(["entries", "--kind", "practice"])
+    assert capsys.readouterr().out == "No entries of these kinds (practice) yet.\n"

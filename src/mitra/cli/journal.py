@@ -392,6 +392,9 @@ def entries_cmd(
     if json_out:
         print_document(page)
         return
+    if not page.days:  # as the Journal page says it
+        mine = "" if kind is None else f" of these kinds ({', '.join(page.kinds)})"
+        out.print(f"No entries{mine} yet.")
     for day in page.days:
         out.print(f"[bold]{wording.day(day.day)}[/]")
         for entry in day.entries:

@@ -39,6 +39,9 @@ class EntryRows:
     intakes: list[Intake]
     lone_practices: list[Practice] = dataclasses.field(default_factory=list)
     responses: list[Response] = dataclasses.field(default_factory=list)
+    # Practices logged with a check-in, listed apart only when practices are shown without
+    # check-ins (else each is in its check-in's line).
+    checkin_practices: list[Practice] = dataclasses.field(default_factory=list)
 
 
 #: The kinds of entry the Today page lists; the journal adds "practice" and "response".
@@ -189,9 +192,12 @@ def entry_rows(
     )
     lone = Practice.objects.filter(**live, **at, checkin__isnull=True).order_by("-at", "-pk")
     answered = Response.objects.filter(**live, **at).order_by("-at", "-pk")
+    with_checkin = Practice.objects.filter(
+        **live, **at, checkin__isnull=False, checkin__deleted_at__isnull=True
+    ).order_by("-at", "-pk")
     if limit is not None:
         doses, checkins, intakes = doses[:limit], checkins[:limit], intakes[:limit]
-        lone, answered = lone[:limit], answered[:limit]
+        lone, answered, with_checkin = lone[:limit], answered[:limit], with_checkin[:limit]
     found = list(checkins) if "checkin" in kinds else []
     by_checkin: dict[int, list[Practice]] = {}
     if found:
@@ -204,6 +210,7 @@ def entry_rows(
         list(intakes) if "intake" in kinds else [],
         list(lone) if "practice" in kinds else [],
         list(answered) if "response" in kinds else [],
+        list(with_checkin) if "practice" in kinds and "checkin" not in kinds else [],
     )
 
 

@@ -523,7 +523,16 @@ def log_practice(person: Person, data: Mapping[str, Any], *, token: str | None =
     )
 
 
-delete_practice = _deleter(Practice)
+_delete_practice = _deleter(Practice)
+
+
+def delete_practice(person: Person, entry_id: int) -> Practice:
+    """Delete a practice logged on its own (it can be restored: undo). One logged with a
+    check-in is changed and deleted with that check-in: NotFound here, as its check-in's line
+    would still show it."""
+    if Practice.objects.filter(person=person, pk=entry_id, checkin__isnull=False).exists():
+        raise NotFound(f"practice {entry_id} was logged with a check-in: edit the check-in")
+    return _delete_practice(person, entry_id)
 restore_practice = _restorer(Practice)
 
 

@@ -93,6 +93,8 @@ class EntryView:
     at: datetime
     title: str
     details: tuple[str, ...]
+    # A practice logged with a check-in: that check-in's id (it is changed and deleted with it).
+    checkin_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -143,9 +145,13 @@ class CheckInValues:
 
 
 def practice_entry(p: Practice, zone: Any = UTC) -> EntryView:
-    """A practice logged on its own as a journal line: "Mindfulness: 15 min"."""
+    """A practice as a journal line: "Mindfulness: 15 min" (and, for one logged with a
+    check-in, "with a check-in" and that check-in's id)."""
     labels: dict[str, str] = {str(k): v for k, v in PRACTICE_KINDS.items()}
     title = f"{labels.get(p.kind, p.kind)}: {p.minutes} min"
+    if p.checkin_id is not None:
+        details = ("logged with a check-in",)
+        return EntryView("practice", p.pk, p.at.astimezone(zone), title, details, p.checkin_id)
     return EntryView("practice", p.pk, p.at.astimezone(zone), title, ())
 
 
@@ -249,7 +255,7 @@ def entries_of(rows: queries.EntryRows, zone: Any) -> list[EntryView]:
         *(dose_entry(d, zone) for d in rows.doses),
         *(checkin_entry(c, rows.practices.get(c.pk, []), zone) for c in rows.checkins),
         *(intake_entry(i, zone) for i in rows.intakes),
-        *(practice_entry(p, zone) for p in rows.lone_practices),
+        *(practice_entry(p, zone) for p in (*rows.lone_practices, *rows.checkin_practices)),
         *(response_entry(r, zone) for r in rows.responses),
     ]
     entries.sort(key=lambda e: (e.at, e.kind, e.id), reverse=True)
