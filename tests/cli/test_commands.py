@@ -604,3 +604,28 @@ def _entries(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
     code, out, _ = run(capsys, "entries", "--json")
     assert code == 0
     return [entry for day in json.loads(out)["days"] for entry in day["entries"]]
+
+
+@pytest.mark.django_db
+def test_text_from_the_journal_is_shown_by_the_terminal_never_obeyed(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    """A note, a name or an imported file's words holding escape sequences once coloured (or
+    could clear) the terminal, and a note's line break could pass for another entry. Each
+    control character is shown as its symbol; a listing keeps one line per entry; a refusal
+    that quotes the input stays one line."""
+    red = "a\x1b[31mRED\x1b[0m\nb  09:00  GAD-7: 0 of 21"
+    assert run(capsys, "checkin", "4", "--note", red)[0] == 0
+    assert run(capsys, "products", "add", "Leaf\x1b]0;pwned\x07")[0] == 0
+    code, out, _ = run(capsys, "entries")
+    assert code == 0
+    assert "\x1b" not in out
+    assert "a␛[31mRED␛[0m␤b  09:00  GAD-7: 0 of 21" in out
+    assert not any(line.lstrip().startswith("09:00") for line in out.splitlines())
+    code, out, _ = run(capsys, "products")
+    assert code == 0
+    assert "\x1b" not in out
+    assert "\x07" not in out
+    assert "Leaf␛]0;pwned␇" in out
+    said = refused(capsys, "dose", "no\x1b[2Jsuch\nthing", "2")
+    assert said.startswith("mitra: no product 'no␛[2Jsuch␤thing'")

@@ -28,7 +28,7 @@ from . import (
     serve,
     taper,
 )
-from .app import NOTES, CommandError, Stopped, UsageError, app, settings_for
+from .app import NOTES, CommandError, Stopped, UsageError, app, printable, settings_for
 
 __all__ = ["app", "main"]
 INTERRUPTED = 130  # 128 + SIGINT, as shells report a command Ctrl-C stopped
@@ -101,11 +101,11 @@ def _main(argv: list[str] | None) -> None:
         # Not exiting itself, Typer returns the status of a command that ended early: 130 when
         # Ctrl-C stopped it. Left there, an interrupted command ended with 0 in silence.
         status = app(args=argv, prog_name="mitra", standalone_mode=False)
-    except CommandError as exc:
-        print(f"mitra: {exc}", file=sys.stderr)
+    except CommandError as exc:  # one line, whatever it quotes of the input
+        print(f"mitra: {printable(str(exc), newlines=False)}", file=sys.stderr)
         raise SystemExit(2) from None
     except Stopped as exc:
-        print(f"mitra: {exc}", file=sys.stderr)
+        print(f"mitra: {printable(str(exc), newlines=False)}", file=sys.stderr)
         raise SystemExit(exc.status) from None
     except UsageError as exc:
         message = _in_plain_words(exc, sys.argv[1:] if argv is None else argv) or " ".join(

@@ -126,7 +126,33 @@ app = _Typer(
     pretty_exceptions_enable=False,
 )
 
-out = Console()
+#: Characters a terminal obeys rather than shows: C0 controls but tab and newline, DEL, C1, and
+#: the bidirectional overrides that reorder what is shown after them.
+_OBEYED = {c: chr(0x2400 + c) for c in range(0x20) if c not in (0x09, 0x0A)} | {
+    0x7F: "\u2421",
+    **dict.fromkeys(range(0x80, 0xA0), "\ufffd"),
+    **dict.fromkeys((*range(0x202A, 0x202F), *range(0x2066, 0x206A)), "\ufffd"),
+}
+
+
+def printable(text: str, *, newlines: bool = True) -> str:
+    """Text from the journal (a note, a name, an imported file's words) as a terminal should
+    show it: a control character or an escape sequence is shown as its symbol (an escape as
+    ␛), never obeyed, so no entry can colour, move or rewrite what the terminal shows. With
+    `newlines` false, a line break is shown as ␤ (a note inside a one-line listing)."""
+    shown = text.translate(_OBEYED)
+    return shown if newlines else shown.replace("\n", "\u2424")
+
+
+class _Shown(Console):
+    """Rich's console, with every string it is given shown by `printable` (a table's cells
+    included: each is rendered through `render_str`)."""
+
+    def render_str(self, text: str, *args: Any, **kwargs: Any) -> Any:
+        return super().render_str(printable(text), *args, **kwargs)
+
+
+out = _Shown()
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 #: A paged list's page size and the cursor of its next page, as the API takes them.
 PageLimit = Annotated[int, typer.Option(min=1, max=200, help="Items per page (1-200).")]

@@ -19,6 +19,7 @@ from .app import (
     parse_time,
     print_document,
     print_json,
+    printable,
     refused,
     replay_token,
     short_citation,
@@ -358,7 +359,7 @@ def today_cmd(json_out: JsonFlag = False) -> None:
     if t.other_doses:
         out.print("Also (not counted as leaf): " + escape(", ".join(t.other_doses)))
     for entry in read.entries:
-        out.print(f"{entry.at:%H:%M}  {escape(entry.title)}")
+        out.print(f"{entry.at:%H:%M}  {escape(printable(entry.title, newlines=False))}")
     if read.gad7.due:
         out.print("A GAD-7 is due: mitra questionnaire GAD-7")
 
@@ -398,8 +399,11 @@ def entries_cmd(
     for day in page.days:
         out.print(f"[bold]{wording.day(day.day)}[/]")
         for entry in day.entries:
-            details = f"  ({escape(' · '.join(entry.details))})" if entry.details else ""
-            out.print(f"  {entry.at:%H:%M}  {escape(entry.title)}{details}")
+            # One line per entry: a note's line break is shown, so no note can pass for an entry.
+            said = escape(printable(" · ".join(entry.details), newlines=False))
+            details = f"  ({said})" if entry.details else ""
+            title = escape(printable(entry.title, newlines=False))
+            out.print(f"  {entry.at:%H:%M}  {title}{details}")
     if page.next_cursor:
         chosen = "" if kind is None else f" --kind {','.join(page.kinds)}"
         out.print(f"Older: mitra entries --cursor {page.next_cursor}{chosen}")
