@@ -339,6 +339,9 @@ def test_a_dose_of_a_seven_oh_product_warns_once_per_product() -> None:
     assert candidate.evidence_key == "seven_oh_product:product:3"
     assert candidate.at == at(days_ago(5), 9)
     assert candidate.evidence.doses_in_timeline == 2
+    # Shown once, at the first dose: no count beside it that the next dose would make stale.
+    labels = [f.label for f in candidate.evidence.facts(CLOCK.zone)]
+    assert labels == ["Product", "Its lab figure", "First dose", "Rule settings"]
     # Verified figures only: 14-25 mg per labelled dose, up to 98% 7-OH (Smith et al. 2025).
     assert {"smith2025", "lydecker2016", "fda2025"} <= set(candidate.sources)
     assert "14-25 mg of 7-hydroxymitragynine per labelled dose" in candidate.text

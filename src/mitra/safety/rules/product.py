@@ -48,7 +48,8 @@ class SevenOhProductEvidence(Evidence, kind="seven_oh_product"):
             Fact("Product", f"{self.product.name} ({self.product.form})"),
             Fact("Its lab figure", lab),
             Fact("First dose", moment_text(self.first_dose_at, zone)),
-            Fact("Doses logged", str(self.doses_in_timeline)),
+            # No count of its doses: the alert is stored once, at the first dose, and a count
+            # shown with it went stale with the next ("Doses logged: 1" beside a report of 2).
             *parameters_fact(self.parameters),
         )
 
