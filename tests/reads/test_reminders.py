@@ -73,6 +73,25 @@ def test_a_demo_taper_reminds_the_next_step(alice: Any) -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("local", ["2026-12-02 02:03", "2026-12-02 15:00", "2026-12-02 21:00"])
+def test_only_reminders_still_to_come_are_listed_whatever_the_hour(alice: Any, local: str) -> None:
+    """At 02:03, before the day's 4:00 boundary, the journal's day is still 1 December: its
+    20:00 check-in, six hours past, was listed as coming. Now every reminder is from now on,
+    one check-in a day for the days asked, and a GAD-7 due (alice has none) whose 9:00 has
+    passed is reminded the next morning."""
+    from zoneinfo import ZoneInfo
+
+    now = datetime.fromisoformat(local).replace(tzinfo=ZoneInfo("Europe/Berlin"))
+    read = upcoming_reminders(alice, now, days=2)
+    assert all(r.at >= now for r in read.reminders)
+    assert all(r.at < now + timedelta(days=2) for r in read.reminders)
+    assert sum(r.kind == "checkin" for r in read.reminders) == 2
+    (gad7,) = [r for r in read.reminders if r.kind == "gad7"]
+    expected = date(2026, 12, 2) if now.hour < 9 else date(2026, 12, 3)
+    assert gad7.day == expected
+
+
+@pytest.mark.django_db
 def test_the_feed_is_at_a_secret_url_in_a_private_file_and_renewing_closes_the_old_one(
     client: Any, alice: Any, settings: Any, tmp_path: Any
 ) -> None:

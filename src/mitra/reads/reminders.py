@@ -120,7 +120,10 @@ def feed(reminders: tuple[Reminder, ...], *, stamp: datetime) -> bytes:
 
 
 def upcoming_reminders(person: Any, now: datetime | None = None, *, days: int = 14) -> Reminders:
-    """The person's reminders for the coming `days`: check-in, GAD-7 due, taper steps."""
+    """The person's reminders from now for `days` days (`days` x 24 hours): check-in, GAD-7
+    due, taper steps. None already past: before the day's boundary (4:00), the journal's day
+    is still yesterday, whose evening check-in has gone by. A GAD-7 due whose hour has passed
+    is reminded the next day."""
     from django.utils import timezone
 
     from mitra.journal import clock
@@ -143,10 +146,14 @@ def upcoming_reminders(person: Any, now: datetime | None = None, *, days: int = 
         following = schedule.steps[status.step]
         steps = ((status.next_step, f"{unit_text(following.allowance, schedule.unit)} a day"),)
     at = checkin_time(person)
+    zone = ZoneInfo(person.time_zone)
+    while _at(due, DUE_TIME, zone) < moment:
+        due += timedelta(days=1)
     planned = plan_reminders(
-        person.time_zone, today, days=days, checkin_time=at, gad7_due=due, taper_steps=steps
+        person.time_zone, today, days=days + 1, checkin_time=at, gad7_due=due, taper_steps=steps
     )
-    return Reminders(at, days, planned)
+    end = moment + timedelta(days=days)
+    return Reminders(at, days, tuple(r for r in planned if moment <= r.at < end))
 
 
 def step_due_tomorrow(person: Any, now: datetime | None = None) -> Reminder | None:
