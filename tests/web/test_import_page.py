@@ -108,3 +108,50 @@ def test_the_preview_names_a_time_the_clocks_skipped_and_how_it_was_read(
         "<strong>line 2</strong>: 02:30 on 29 Mar 2026 is not a time in Europe/Berlin (the clocks "
         "went forward): read as 03:30" in html
     )
+
+
+def test_a_phone_keeps_a_copy_from_settings_and_restores_it_on_the_import_page(
+    client: Client, alice: Any, powder: Any, data_dir: Path
+) -> None:
+    """The only download on a phone was the CSV zip, which the Import page cannot read back
+    (its message spoke of bytes, and said "export" twice); the delete page sent people to a
+    Settings page without any download. Settings now offers the journal's own JSON, which the
+    Import page takes back, and the zip is named as what it is."""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from mitra.journal import services
+    from mitra.journal.erase import delete_journal
+
+    at = datetime.now(UTC) - timedelta(hours=3)
+    services.add_checkin(alice, {"at": at, "anxiety": 5, "note": "kept"})
+    services.log_dose(alice, {"product_id": powder.pk, "taken_at": at, "amount": 2, "unit": "g"})
+    settings_page = client.get("/settings").content.decode()
+    assert 'href="/export/journal.json" download>Download your whole journal</a>' in settings_page
+    delete_page = client.get("/settings/delete").content.decode()
+    assert 'href="/export/journal.json" download>download your whole journal</a>' in delete_page
+    copy = client.get("/export/journal.json")
+    assert copy.status_code == 200
+    assert copy["Content-Disposition"] == 'attachment; filename="mitra-journal.json"'
+    document = json.loads(copy.content)
+    assert document["checkins"][0]["note"] == "kept"
+    # Restored into a new journal (another phone): every entry comes back.
+    delete_journal(alice)
+    services.set_up_person({"time_zone": "Europe/Berlin"})
+    upload = SimpleUploadedFile("mitra-journal.json", copy.content, "application/json")
+    preview = client.post("/import", {"action": "preview", "format": "mitra-json", "file": upload})
+    assert preview.status_code == 200, preview.content.decode()[:2000]
+    token = re.search(r'name="upload" value="([^"]+)"', preview.content.decode())
+    assert token is not None
+    client.post("/import", {"action": "confirm", "upload": token[1], "format": "mitra-json"})
+    assert CheckIn.objects.get().note == "kept"
+    assert Dose.objects.get().amount == 2
+    # The spreadsheet zip is named as what it is, beside the file field.
+    zipped = client.get("/export/csv.zip").content
+    upload = SimpleUploadedFile("mitra-journal-csv.zip", zipped, "application/zip")
+    refused = client.post("/import", {"action": "preview", "format": "mitra-json", "file": upload})
+    assert refused.status_code == 422
+    said = " ".join(refused.content.decode().split())
+    said = said[said.index('id="id_file_error"') :][:400]
+    assert "This is a zip file, not JSON" in said, said
+    assert "JSON file, mitra-journal.json. Is it a mitra (JSON) export?" in said

@@ -36,7 +36,7 @@ MAX_UPLOAD = 10 * 1024 * 1024  # a web upload; `mitra import` reads files up to 
 _TOO_LARGE = f"The file is larger than {MAX_UPLOAD // (1024 * 1024)} MB."
 STALE_SECONDS = 3600
 FORMAT_LABELS = {
-    "mitra-json": "mitra (JSON export)", "fhir": "FHIR bundle (JSON)",
+    "mitra-json": "mitra (JSON)", "fhir": "FHIR bundle (JSON)",
     "pwj": "PsychonautWiki Journal (JSON)", "daylio": "Daylio (CSV)", "bearable": "Bearable (CSV)",
     "track-and-graph": "Track & Graph (CSV)", "herbal-tracker": "Herbal Tracker+ (CSV)",
     "tea-taper": "Tea Taper (CSV)",
@@ -154,7 +154,11 @@ def _post(request: HttpRequest) -> HttpResponse:
     try:
         report = import_file(person, chosen, data, dry_run=True, mapping=overrides)
     except ImportFileError as exc:
-        form.add_error("file", f"{exc}. Is it a {FORMAT_LABELS.get(chosen, chosen)} export?")
+        said = str(exc)
+        form.add_error(
+            "file",
+            f"{said[:1].upper()}{said[1:]}. Is it a {FORMAT_LABELS.get(chosen, chosen)} export?",
+        )
         return _render(request, form, status=422)
     context = {
         "report": report,

@@ -107,6 +107,21 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+def export_json(request: HttpRequest) -> HttpResponse:
+    """The whole journal in mitra's own format (as `mitra export --format json`): the copy that
+    mitra imports again, on this machine or another."""
+    import json
+
+    from mitra.interop.json_export import export_json as journal_json
+
+    return HttpResponse(
+        json.dumps(journal_json(current_person(request)), indent=2) + "\n",
+        content_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="mitra-journal.json"'},
+    )
+
+
+@require_safe
 def export_csv(request: HttpRequest) -> HttpResponse:
     """The whole journal as CSV files in a zip (as `mitra export --format csv`)."""
     from mitra.interop.csv_export import export_csv_zip

@@ -199,6 +199,7 @@ urlpatterns = [
     path("plan/goals/<str:kind>/remove", plan_views.goal_remove, name="goal_remove"),
     path("report", _later("report_views.report_page"), name="report"),
     path("report.pdf", _later("report_views.report_pdf"), name="report_pdf"),
+    path("export/journal.json", _later("report_views.export_json"), name="export_json"),
     path("export/csv.zip", _later("report_views.export_csv"), name="export_csv"),
     path("questionnaires", questionnaire_views.questionnaires, name="questionnaires"),
     path(

@@ -132,6 +132,11 @@ def load_json(data: bytes) -> Any:
     """JSON from bytes, or ImportFileError naming the line and column of the first fault."""
     import json
 
+    if data.startswith(b"PK\x03\x04"):  # a zip: most likely the CSV download
+        raise ImportFileError(
+            "this is a zip file, not JSON (the spreadsheet download is not read back); choose "
+            "the journal's JSON file, mitra-journal.json"
+        )
     try:
         return json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
