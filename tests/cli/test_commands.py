@@ -629,3 +629,28 @@ def test_text_from_the_journal_is_shown_by_the_terminal_never_obeyed(
     assert "Leaf␛]0;pwned␇" in out
     said = refused(capsys, "dose", "no\x1b[2Jsuch\nthing", "2")
     assert said.startswith("mitra: no product 'no␛[2Jsuch␤thing'")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["checkin", "5", "--note", "a", "--note", "b"], "--note"),
+        (["checkin", "5", "--note=a", "--note", "b"], "--note"),
+        (["dose", "Green powder", "2", "--at", "2026-11-26 10:00", "--at", "11:00"], "--at"),
+        (["taper", "plan", "--to", "0", "--pace", "10-per-week", "--to", "2g"], "--to"),
+    ],
+    ids=["note", "note=", "at", "taper to"],
+)
+def test_an_option_given_twice_is_refused_not_half_taken(
+    capsys: pytest.CaptureFixture[str], alice: Any, powder: Any, args: list[str], option: str
+) -> None:
+    """Click keeps an option's last value: `--note a --note b` saved "b", dropping "a" in
+    silence. Now the command refuses before it runs; options meant to repeat still do."""
+    from mitra.journal.models import CheckIn, Dose
+
+    assert refused(capsys, *args) == f"mitra: {option} is given twice; give it once"
+    assert not CheckIn.objects.exists()
+    assert not Dose.objects.exists()
+    code, _, err = run(capsys, "checkin", "5", "--practice", "yoga=10", "--practice", "walk=20")
+    assert code == 0, err

@@ -54,8 +54,40 @@ def _refuse_empty_values(command: Any) -> None:
         param.process_value = _checked(param, param.process_value)
         param.display_type_rich = _help_type(param, param.display_type_rich)
     command.get_help_option = _flag_help(command.get_help_option)
+    if not getattr(command, "commands", None):
+        command.parse_args = _once_each(command, command.parse_args)
     for sub in getattr(command, "commands", {}).values():
         _refuse_empty_values(sub)
+
+
+def _once_each(command: Any, parse_args: Any) -> Any:
+    """A command's parsing that refuses an option taking a value given twice: Click keeps the
+    last (`--note a --note b` saved "b"), and the first would be dropped in silence. Options
+    meant to repeat (--practice, --symptom) are `multiple` and left alone."""
+    once = {
+        name: param.opts[0]
+        for param in command.params
+        if param.param_type_name == "option"
+        and not getattr(param, "multiple", False)
+        and not getattr(param, "is_flag", False)
+        and not getattr(param, "count", False)
+        for name in (*param.opts, *param.secondary_opts)
+    }
+
+    def parse(ctx: Any, args: list[str]) -> Any:
+        seen: set[str] = set()
+        for arg in args:
+            if arg == "--":
+                break
+            option = once.get(arg.split("=", 1)[0] if arg.startswith("--") else arg)
+            if option is None:
+                continue
+            if option in seen:
+                fail(f"{option} is given twice; give it once")
+            seen.add(option)
+        return parse_args(ctx, args)
+
+    return parse
 
 
 def _help_type(param: Any, display: Any) -> Any:
