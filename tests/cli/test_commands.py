@@ -129,7 +129,7 @@ class TestLogging:
             (["checkin", "4", "--practice", "yoga"], "use KIND=MINUTES"),
             (["checkin", "4", "--symptom", "glowing"], "unknown symptom glowing"),
             (["dose", "Green", "3", "oz"], "'oz' in '3 oz' is not a unit"),
-            (["dose", "Green", "3", "capsule"], "counted in grams, not capsules"),
+            (["dose", "Green", "3", "capsule"], "but this product is counted in grams"),
             (["dose", "Green", "0"], "amount must be more than 0"),
             (["dose", "Green", "--", "-3"], "amount must be more than 0"),
             (["dose", "Green", "3", "--at", "2099-01-01 08:00"], "in the future"),
@@ -296,7 +296,7 @@ def test_a_dose_amount_is_read_as_people_type_it(
         ("-1g", "the amount must be more than 0"),
         ("", "amount is empty"),
         ("1e400g", "'1e400g' is not an amount"),
-        ("4 scoops", "counted in capsules, not scoops"),
+        ("4 scoops", "is scoops, but this product is counted in capsules"),
     ],
 )
 def test_a_nonsense_dose_amount_is_one_line_with_exit_2_and_nothing_is_stored(
@@ -654,3 +654,21 @@ def test_an_option_given_twice_is_refused_not_half_taken(
     assert not Dose.objects.exists()
     code, _, err = run(capsys, "checkin", "5", "--practice", "yoga=10", "--practice", "walk=20")
     assert code == 0, err
+
+
+@pytest.mark.django_db
+def test_grams_per_unit_for_a_product_counted_in_grams_is_refused_not_dropped(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    """`--unit g --grams-per-unit 0.5` saved the product and dropped the 0.5 in silence (then
+    "2 g of V = 2 g", though the person meant capsules). It is refused, naming the option."""
+    from mitra.journal.models import Product
+
+    said = refused(capsys, "products", "add", "V", "--form", "capsules", "--unit", "g",
+                   "--grams-per-unit", "0.5")  # fmt: skip
+    assert said.startswith("mitra: --grams-per-unit is for a product counted in capsules")
+    assert not Product.objects.exists()
+    code, out, err = run(capsys, "products", "add", "V", "--form", "capsules", "--unit",
+                         "capsule", "--grams-per-unit", "0.5", "--json")  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["grams_per_unit"] == 0.5

@@ -205,6 +205,20 @@ class TestToday:
         assert 'value="after lunch"' in html
         assert Dose.objects.count() == 0
 
+    def test_a_message_of_its_own_is_not_run_on_from_the_fields_label(
+        self, client: Client, alice: Any
+    ) -> None:
+        """ "Unit the product does not say needs the grams one capsule holds" ran the label into
+        a sentence of its own: each such message now reads on from its field's label."""
+        caps = services.add_product(alice, {"name": "Caps", "form": "capsules", "unit": "capsule"})
+        data = {"token": "t9", "product_id": str(caps.pk), "amount": "3", "unit": "capsule",
+                "taken_at": _local()}  # fmt: skip
+        html = client.post("/doses", data).content.decode()
+        said = _error_beside(html, "dose_unit")
+        assert said.startswith("Unit needs the grams one capsule holds, which the product does")
+        html = client.post("/doses", data | {"amount": "-1"}).content.decode()
+        assert _error_beside(html, "dose_amount").startswith("Amount must be")
+
     def test_a_dose_above_the_highest_band_asks_are_you_sure_and_keeps_the_entry(
         self, client: Client, alice: Any, powder: Any
     ) -> None:

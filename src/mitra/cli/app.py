@@ -514,7 +514,14 @@ def replay_token(*parts: object) -> str:
 
 
 #: The option a command takes a service's field from, where it is not the field's own name.
-_FIELD_OPTIONS = {"at": "--at", "taken_at": "--at", "dose_text": "--dose"}
+_FIELD_OPTIONS = {
+    "at": "--at",
+    "taken_at": "--at",
+    "dose_text": "--dose",
+    "grams_per_unit": "--grams-per-unit",
+    "mitragynine_mg_per_g": "--mitragynine-mg-per-g",
+    "hydroxy_mg_per_g": "--hydroxy-mg-per-g",
+}
 
 
 def refused(
@@ -534,8 +541,9 @@ def refused(
         name = f"{option}{given}: " + " ".join(parts[2:]).replace("_", " ")
     else:
         name = _FIELD_OPTIONS.get(field) or field.replace("_", " ").replace(".", " ")
-    reads_on = message.startswith(("is ", "must ", "needs ", "may ", "lists ", "brings "))
-    fail((f"{name} {message}" if reads_on else f"{name}: {message}") + then)
+    from mitra.journal.errors import reads_on
+
+    fail((f"{name} {message}" if reads_on(message) else f"{name}: {message}") + then)
 
 
 def print_document(value: Any, kind: Any = None) -> None:

@@ -60,6 +60,17 @@ class NotFound(LookupError):
     """No such entry in this person's journal."""
 
 
+#: How a field's message begins when it reads on from the field's name: "Name is required",
+#: "--at must be a date and time". Any other message ("choose one of your substances") is a
+#: sentence of its own, shown without the name before it.
+READS_ON = ("is ", "must ", "needs ", "may ", "lists ", "brings ")
+
+
+def reads_on(message: str) -> bool:
+    """True when `message` reads on from its field's name (see READS_ON)."""
+    return message.startswith(READS_ON)
+
+
 def _num(value: Any) -> Any:
     return f"{value:g}" if isinstance(value, float) else value
 
@@ -87,7 +98,7 @@ def plain_message(error: Any, *, empty_is_none: bool = True) -> str:
         "finite_number": "must be a number",
         "string_too_short": "is required",
         "string_too_long": f"is too long (at most {ctx.get('max_length')} characters)",
-        "string_pattern_mismatch": "may hold only digits, spaces and + ( ) - .",
+        "string_pattern_mismatch": "may hold only digits, spaces, dots and + ( ) -",
         "datetime_parsing": "must be a date and time, like 2026-11-25 08:30",
         "datetime_from_date_parsing": "must be a date and time, like 2026-11-25 08:30",
         "datetime_type": "must be a date and time, like 2026-11-25 08:30",

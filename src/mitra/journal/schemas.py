@@ -121,8 +121,14 @@ class ProductIn(Schema):
 
     @model_validator(mode="after")
     def _grams_per_unit_for_counted_units(self) -> ProductIn:
-        if self.unit == "g":
-            self.grams_per_unit = None
+        if self.unit == "g" and self.grams_per_unit is not None:
+            # Once dropped in silence: a product counted in grams has no unit to weigh.
+            raise PydanticCustomError(
+                "grams_per_unit_in_grams",
+                "is for a product counted in capsules, tablets, scoops, teaspoons, shots or ml; "
+                "this one is counted in grams: leave it empty, or choose the unit it is counted in",
+                {"field": "grams_per_unit"},
+            )
         # Each figure alone is at most 1,000 mg in a gram; together they are still in one gram.
         both = (self.mitragynine_mg_per_g or 0.0) + (self.hydroxy_mg_per_g or 0.0)
         if both > 1000:
@@ -148,7 +154,7 @@ class DoseIn(Schema):
     @classmethod
     def _known_unit(cls, value: str) -> str:
         if value not in DOSE_UNITS:
-            raise ValueError(f"unknown unit; use one of: {', '.join(DOSE_UNITS)}")
+            raise ValueError(f"is unknown; use one of: {', '.join(DOSE_UNITS)}")
         return value
 
 

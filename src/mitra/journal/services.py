@@ -533,6 +533,8 @@ def delete_practice(person: Person, entry_id: int) -> Practice:
     if Practice.objects.filter(person=person, pk=entry_id, checkin__isnull=False).exists():
         raise NotFound(f"practice {entry_id} was logged with a check-in: edit the check-in")
     return _delete_practice(person, entry_id)
+
+
 restore_practice = _restorer(Practice)
 
 
@@ -582,7 +584,7 @@ def log_intake(person: Person, data: Mapping[str, Any], *, token: str | None = N
     try:
         substance = _get(Substance, person, clean.substance_id)
     except NotFound:
-        raise EntryInvalid({"substance_id": "choose one of your substances"}) from None
+        raise EntryInvalid({"substance_id": "must be one of your substances"}) from None
     fields = clean.model_dump(exclude={"substance_id"})
     return _create_once(
         Intake,
@@ -602,7 +604,7 @@ def edit_intake(person: Person, intake_id: int, data: Mapping[str, Any]) -> Inta
     try:
         intake.substance = _get(Substance, person, clean.substance_id)
     except NotFound:
-        raise EntryInvalid({"substance_id": "choose one of your substances"}) from None
+        raise EntryInvalid({"substance_id": "must be one of your substances"}) from None
     _set_fields(intake, clean.model_dump(exclude={"substance_id"}))
     intake.save()
     refresh_after_commit(person, "intake")

@@ -70,17 +70,18 @@ def normalise_dose(
     elif unit in PRODUCT_UNITS:
         if unit != product_unit:
             raise UnknownUnitError(
-                f"this product is counted in {PRODUCT_UNITS[product_unit]}, "
-                f"not {PRODUCT_UNITS[unit]}"
+                f"is {PRODUCT_UNITS[unit]}, but this product is counted in "
+                f"{PRODUCT_UNITS[product_unit]}"
             )
         if not grams_per_unit:
             raise UnknownUnitError(
-                f"the product does not say how many grams one {unit} holds; "
-                "add it on the Products page or log the dose in g"
+                f"needs the grams one {unit} holds, which the product does not say; add them "
+                "to the product (its grams per unit) or log the dose in g"
             )
         grams = amount * grams_per_unit
     else:
-        raise UnknownUnitError(f"unknown unit {unit!r}; use one of {', '.join(DOSE_UNITS)}")
+        # Each message reads on from the field's name, as the web shows it: "Unit is unknown".
+        raise UnknownUnitError(f"is unknown ({unit!r}); use one of {', '.join(DOSE_UNITS)}")
     mg_mg = grams * mitragynine_mg_per_g if mitragynine_mg_per_g is not None else None
     mg_oh = grams * hydroxy_mg_per_g if hydroxy_mg_per_g is not None else None
     return NormalisedDose(grams=grams, mg_mitragynine=mg_mg, mg_7oh=mg_oh)
