@@ -118,7 +118,7 @@ def status(json_out: JsonFlag = False) -> None:
             f"Today: {unit_text(read.used_today, unit)} used, "
             f"{unit_text(read.left_today or 0, unit)} left"
             + (" - over today's allowance" if read.over_today else "")
-            + read.not_counted_today,
+            + (f"; {read.not_counted_today}" if read.not_counted_today else ""),
             highlight=False,
         )
     if read.next_step and read.used_today is None:  # as the Taper page says it

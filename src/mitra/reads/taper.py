@@ -123,7 +123,7 @@ def _measured_unit(person: Any, first: date, last: date) -> Unit:
 
 def _left_out(line: Timeline, measure: Measure, day_index: int | None = None) -> str:
     """The doses a taper's measure cannot count (those of day `day_index` of the line, or all),
-    in words ("" when it counts them all): in mg, those with no mitragynine figure (an extract
+    in words, without punctuation around them ("" when it counts them all): in mg, those with no mitragynine figure (an extract
     without a lab figure, a 7-OH product); in grams of leaf or capsules, any dose not leaf."""
     chosen = (
         np.ones(line.dose_time.size, dtype=bool)
@@ -136,7 +136,7 @@ def _left_out(line: Timeline, measure: Measure, day_index: int | None = None) ->
     else:
         missing = int((~line.dose_is_leaf[chosen]).sum())
         why = "not leaf: an extract, a shot or a 7-OH product"
-    return f"; {plural(missing, 'dose')} not counted ({why})" if missing else ""
+    return f"{plural(missing, 'dose')} not counted ({why})" if missing else ""
 
 
 def _refuse_implausible_start(amount: float, measure: Measure) -> None:
@@ -204,6 +204,7 @@ def taper_preview(
         line = timeline(person, first, last)
         mean = mean_daily_use(line, measure)
         left_out = _left_out(line, measure)
+        left_out = f"; {left_out}" if left_out else ""  # read on in the sentences below
         if not math.isfinite(mean) or mean <= 0:
             raise TaperError(
                 f"no use in {measure.unit} is logged in the {days} days before today "
@@ -269,7 +270,7 @@ class TaperStatus:
     hold: HoldAssessment | None
     schedule: Schedule | None
     choices: tuple[TaperEvent, ...]
-    # Today's doses the taper's measure cannot count, in words ("" when none): "; 1 dose not
+    # Today's doses the taper's measure cannot count, in words ("" when none): "1 dose not
     # counted (not leaf: an extract, a shot or a 7-OH product)".
     not_counted_today: str = ""
 
