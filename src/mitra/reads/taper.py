@@ -123,8 +123,9 @@ def _measured_unit(person: Any, first: date, last: date) -> Unit:
 
 def _left_out(line: Timeline, measure: Measure, day_index: int | None = None) -> str:
     """The doses a taper's measure cannot count (those of day `day_index` of the line, or all),
-    in words, without punctuation around them ("" when it counts them all): in mg, those with no mitragynine figure (an extract
-    without a lab figure, a 7-OH product); in grams of leaf or capsules, any dose not leaf."""
+    in words, without punctuation around them ("" when it counts them all): in mg, those with
+    no mitragynine figure (an extract without a lab figure, a 7-OH product); in grams of leaf
+    or capsules, any dose not leaf."""
     chosen = (
         np.ones(line.dose_time.size, dtype=bool)
         if day_index is None
