@@ -102,10 +102,20 @@ def test_an_unknown_card_is_a_404_problem(alice: Any, client: Client) -> None:
     assert "kratom.nothing" in response.json()["detail"]
 
 
-def test_an_unknown_card_is_a_one_line_refusal(
+def test_an_unknown_card_is_a_one_line_refusal_that_lists_the_cards_ids(
     alice: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert "no such insight card" in refused(capsys, "insights", "--card", "kratom.nothing")
+    """It once sent people to 'mitra insights', whose text shows titles, not the ids --card
+    takes. The refusal lists the ids, the list shows each card's, and a title works too."""
+    said = refused(capsys, "insights", "--card", "kratom.nothing")
+    assert "no such insight card; the cards: anxiety.trend, " in said
+    assert "kratom.dose_trend" in said
+    code, out, _ = run(capsys, "insights")
+    assert code == 0
+    assert "Kratom dose trend (--card kratom.dose_trend)" in out
+    code, out, err = run(capsys, "insights", "--card", "kratom DOSE trend")
+    assert code == 0, err
+    assert out.lstrip().startswith("Kratom dose trend (--card kratom.dose_trend)")
 
 
 def test_the_insights_page_shows_mg_and_says_what_it_could_not_count(

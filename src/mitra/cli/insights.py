@@ -20,7 +20,10 @@ from .app import (
 def insights(
     card: Annotated[
         str | None,
-        typer.Option("--card", help="Only this card, by its id (e.g. kratom.dose_trend)."),
+        typer.Option(
+            "--card",
+            help="Only this card, by its id or title (e.g. kratom.dose_trend).",
+        ),
     ] = None,
     json_out: JsonFlag = False,
 ) -> None:
@@ -31,8 +34,14 @@ def insights(
 
     if card is not None:
         found = insight_reads.insight(person, card)
-        if found is None:
-            fail(f"--card {card}: there is no such insight card; 'mitra insights' lists them")
+        if found is None:  # by its title, as the list shows it
+            every = insight_reads.insights(person).cards
+            titled = [c for c in every if c.title.casefold() == card.strip().casefold()]
+            if not titled:
+                ids = ", ".join(c.id for c in every)
+                fail(f"--card {card}: there is no such insight card; the cards: {ids}")
+            found = insight_reads.insight(person, titled[0].id)
+            assert found is not None  # just listed
         cards: tuple[InsightView, ...] = (found,)
         if json_out:
             print_document(found, InsightView)
@@ -55,7 +64,7 @@ def insights(
             )
         cards = report.cards
     for c in cards:
-        out.print(f"\n[bold]{c.title}[/]")
+        out.print(f"\n[bold]{c.title}[/] [dim](--card {c.id})[/]")
         out.print(c.sentence, highlight=False)
         if c.status == "shown":
             out.print(f"[dim]Method: {c.method}[/]", highlight=False)
