@@ -112,6 +112,12 @@ class AmountInvalid(ValueError):
     """An amount typed by a person that is not a positive number with a known unit."""
 
 
+def ascii_digits(text: str) -> str:
+    """The text with every decimal digit of any script (Arabic-Indic, full-width) as ASCII: a
+    number typed with another keyboard's digits is the same number (README)."""
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
+
+
 def _typed(text: str) -> tuple[str, str]:
     """The text as typed, its digits read in any script, and as a message quotes it.
 
@@ -119,7 +125,7 @@ def _typed(text: str) -> tuple[str, str]:
     on purpose: the web's and the CLI's other number fields read them so too (README). The
     message quotes the text on one short line: whitespace (a newline too) as one space, and only
     the start of a text longer than anybody types an amount."""
-    cleaned = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text).strip()
+    cleaned = ascii_digits(text).strip()
     shown = " ".join(cleaned.split())
     return cleaned, shown if len(shown) <= _LONGEST else shown[:_LONGEST] + "..."
 

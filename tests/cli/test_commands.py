@@ -672,3 +672,21 @@ def test_grams_per_unit_for_a_product_counted_in_grams_is_refused_not_dropped(
                          "capsule", "--grams-per-unit", "0.5", "--json")  # fmt: skip
     assert code == 0, err
     assert json.loads(out)["grams_per_unit"] == 0.5
+
+
+@pytest.mark.django_db
+def test_small_refusals_point_to_the_right_place(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    """A missing option value pointed to 'mitra --help', not the command's; a full-width goal
+    was refused though every other number reads any digits; a 7-OH dose's exposure refusal
+    spoke only of extracts and shots."""
+    said = refused(capsys, "checkin", "5", "--mood")
+    assert said.endswith("(see: mitra checkin --help)")
+    said = refused(capsys, "taper", "plan", "--to")
+    assert said.endswith("(see: mitra taper plan --help)")
+    code, out, err = run(capsys, "plan", "goal", "yoga", "７０min/week")
+    assert code == 0, err
+    assert out.startswith("Goal set: yoga, 70 min a week.")
+    said = refused(capsys, "exposure", "--dose", "2026-11-25T08:00=2g", "--form", "7oh")
+    assert "a 7-OH product does not give at all" in said

@@ -95,6 +95,19 @@ def main(argv: list[str] | None = None) -> None:
         NOTES.clear()
 
 
+def _command_path(argv: list[str]) -> str:
+    """'mitra checkin' for ['checkin', '5', '--mood']: the commands the arguments name."""
+    command: Any = getattr(app, "_command", None)
+    path = ["mitra"]
+    for token in argv:
+        sub = (getattr(command, "commands", None) or {}).get(token)
+        if sub is None:
+            break
+        path.append(token)
+        command = sub
+    return " ".join(path)
+
+
 def _main(argv: list[str] | None) -> None:
     settings_for(sys.argv[1:] if argv is None else argv)
     try:
@@ -112,6 +125,8 @@ def _main(argv: list[str] | None) -> None:
             exc.format_message().split()
         )
         command = exc.ctx.command_path if exc.ctx else "mitra"
+        if command == "mitra":  # Click gives no context for some errors of a subcommand
+            command = _command_path(sys.argv[1:] if argv is None else argv)
         print(f"mitra: {message} (see: {command} --help)", file=sys.stderr)
         raise SystemExit(2) from None
     except typer.Abort:

@@ -4,7 +4,6 @@ import hashlib
 import json
 import os
 import sys
-import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -14,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+
+from mitra.vocabulary import ascii_digits
 
 
 class _Typer(typer.Typer):
@@ -126,7 +127,7 @@ def _numeric(param: Any) -> bool:
 def _ascii_digits(value: Any) -> Any:
     """Unicode decimal digits (Arabic-Indic, full-width, ...) as ASCII, in text or a list."""
     if isinstance(value, str):
-        return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in value)
+        return ascii_digits(value)
     if isinstance(value, list | tuple):
         return type(value)(_ascii_digits(item) for item in value)
     return value

@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 
 from mitra.timeline import Timeline
-from mitra.vocabulary import GOAL_KINDS
+from mitra.vocabulary import GOAL_KINDS, ascii_digits
 
 __all__ = [
     "GOAL_KINDS",
@@ -107,7 +107,7 @@ def parse_goal(kind: str, text: str) -> Goal:
     """
     if kind not in GOAL_KINDS:
         raise GoalInvalid(f"'{kind}' is not a goal; use one of {', '.join(GOAL_KINDS)}")
-    cleaned = " ".join(text.strip().lower().split())
+    cleaned = " ".join(ascii_digits(text).strip().lower().split())
     shown = cleaned if len(cleaned) <= 40 else cleaned[:40] + "..."
     if not cleaned:
         raise GoalInvalid(f"the goal is empty; {_example(kind)}")

@@ -280,8 +280,9 @@ def exposure(
     times_s = line.dose_time
     if (start is None or end is None) and not counted.any():
         raise ExposureRefused(
-            "no dose can be counted: an extract or a shot needs its lab figure "
-            "(mg of mitragynine per g)"
+            "no dose can be counted: the curve is of mitragynine, which an extract or a shot "
+            "gives only with its lab figure (mg of mitragynine per g), and a 7-OH product does "
+            "not give at all"
         )
     start_s = float(times_s[counted].min()) if start is None else start.timestamp()
     if end is None:
