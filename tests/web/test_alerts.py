@@ -434,3 +434,20 @@ def test_a_dose_whose_product_becomes_a_concentrated_7oh_one_is_told_of_again(
     assert told.evidence["interactions"][0]["interaction_rule"] == "seven_oh_cns_depressant"
     leaf.refresh_from_db()
     assert (leaf.withdrawn_at is None) is read  # a read alert stays in the history as it was
+
+
+def test_the_banners_link_to_the_alerts_is_not_worded_as_the_footers_to_the_evidence(
+    client: Client, alice: Any
+) -> None:
+    """"See the evidence and sources" led to /alerts while the footer's "Evidence and sources"
+    led to /evidence: two places under one name."""
+    tabs = services.add_product(
+        alice, {"name": "Tabs", "form": "7oh", "unit": "tablet", "grams_per_unit": 0.1}
+    )
+    services.log_dose(alice, {"product_id": tabs.pk, "amount": 1, "unit": "tablet",
+                              "taken_at": datetime.now(UTC) - timedelta(hours=1)})  # fmt: skip
+    refresh_alerts(alice)
+    html = client.get("/").content.decode()
+    assert '<a href="/alerts">Each alert with its sources</a>' in html
+    assert "See the evidence and sources" not in html
+    assert '<a href="/evidence">Evidence and sources</a>' in html
