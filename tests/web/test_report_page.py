@@ -32,3 +32,27 @@ def test_the_journal_downloads_as_a_csv_zip(client: Any, alice: Any) -> None:
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert response.content.startswith(b"PK")
+
+
+def test_the_previews_tables_stack_on_a_phone_with_each_cell_labelled(
+    client: Any, alice: Any, powder: Any
+) -> None:
+    """The preview's tables were wider than a phone, clipped in their card ("not lab-teste");
+    each row now stacks there, every cell named by its column, and the products table's caption
+    no longer repeats the heading above it on screen."""
+    import re
+    from datetime import UTC, datetime, timedelta
+
+    from mitra.journal import services
+
+    at = datetime.now(UTC) - timedelta(days=1)
+    services.log_dose(alice, {"product_id": powder.pk, "taken_at": at, "amount": 3, "unit": "g"})
+    html = client.get("/report").content.decode()
+    tables = re.findall(r"<table[^>]*>.*?</table>", html, re.S)
+    assert tables
+    for table in tables:
+        assert 'class="data stack"' in table
+        columns = re.findall(r'<th scope="col">([^<]*)</th>', table)
+        labels = re.findall(r'<td data-label="([^"]*)">', table)
+        assert labels[: len(columns)] == columns
+    assert '<caption class="visually-hidden">Products used in the period</caption>' in html

@@ -93,6 +93,12 @@ def words(value: str | Iterable[str]) -> str:
 
 
 @register.filter
+def labelled(row: Iterable[object], columns: Iterable[str]) -> list[tuple[str, object]]:
+    """Each cell of a table's row with its column's name (a phone shows it before the cell)."""
+    return list(zip(columns, row, strict=False))
+
+
+@register.filter
 def get_chart(charts: dict[str, object], key: str) -> object:
     """The chart drawn for an insight card, if any."""
     return charts.get(key)
