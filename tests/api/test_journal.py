@@ -328,3 +328,46 @@ def test_a_second_product_of_a_name_is_a_422_naming_the_field(
     refused = post(client, "/api/v1/products", {"name": "green powder"})
     assert refused.status_code == 422
     assert refused.json()["errors"]["name"].startswith("is already the name of one of your")
+
+
+def test_an_entry_is_deleted_and_restored_by_the_api_and_the_terminal_alike(
+    client: Client, alice: Any, powder: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mistyped dose could be removed only on the web. The API and the terminal now delete
+    and restore any dose, check-in, practice or intake, each answering with the entry's
+    journal line (the same document), and refuse other kinds and unknown ids."""
+    from mitra.journal.models import Dose
+    from tests.cli.test_commands import refused, run
+
+    dose = post(client, "/api/v1/doses", {"product_id": powder.pk, "amount": 4}).json()
+    gone = client.delete(f"/api/v1/entries/dose/{dose['id']}")
+    assert gone.status_code == 200
+    assert gone.json() == dose
+    assert Dose.objects.get(pk=dose["id"]).deleted_at is not None
+    assert not client.get("/api/v1/entries?kind=dose").json()["days"]
+    back = post(client, f"/api/v1/entries/dose/{dose['id']}/restore", {})
+    assert back.status_code == 200
+    assert back.json() == dose
+    # A form elsewhere cannot change the journal: JSON only.
+    assert client.post(f"/api/v1/entries/dose/{dose['id']}/delete").status_code == 415
+    missing = client.delete("/api/v1/entries/dose/999999")
+    assert missing.status_code == 404
+    assert missing["Content-Type"] == "application/problem+json"
+    assert client.delete(f"/api/v1/entries/response/{dose['id']}").status_code == 404
+    # The terminal: the same document, and an undo line.
+    code, out, err = run(capsys, "entries", "delete", "dose", str(dose["id"]), "--json")
+    assert code == 0, err
+    assert json.loads(out) == dose
+    code, out, err = run(capsys, "entries", "restore", "dose", str(dose["id"]))
+    assert code == 0, err
+    assert out.startswith(f"Restored dose {dose['id']} (")
+    code, out, err = run(capsys, "entries", "delete", "dose", str(dose["id"]))
+    assert out.splitlines()[-1] == f"To undo: mitra entries restore dose {dose['id']}"
+    said = refused(capsys, "entries", "delete", "dose", str(dose["id"]))
+    assert said == f"mitra: no dose {dose['id']} in this journal"
+    said = refused(capsys, "entries", "delete", "response", "1")
+    assert said.startswith("mitra: 'response' is not a kind of entry to delete; use one of dose")
+    # The listing shows what delete takes.
+    run(capsys, "entries", "restore", "dose", str(dose["id"]))
+    code, out, _ = run(capsys, "entries")
+    assert f"dose {dose['id']}  Kratom: 4 g of Green powder" in " ".join(out.split("\n"))

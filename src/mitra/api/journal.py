@@ -20,7 +20,7 @@ from mitra.vocabulary import DOSE_UNITS, PRACTICE_KINDS
 
 from .documents import respond
 from .people import person_of
-from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Body, Token, When, create
+from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Body, Token, When, create, require_json
 
 router = Router(tags=["journal"])
 
@@ -197,3 +197,40 @@ def log_intake(request: HttpRequest, payload: IntakeBody) -> HttpResponse:
         payload.token,
         _read("intake"),
     )
+
+
+_KINDS = ", ".join(services.DELETABLE_KINDS)
+
+
+@router.delete(
+    "/entries/{kind}/{entry_id}",
+    response={200: EntryView, **PROBLEMS},
+    summary=f"Delete one entry ({_KINDS}); the answer is its journal line, and restore undoes it",
+)
+def delete_entry(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
+    person = person_of(request)
+    row = services.delete_entry(person, kind, entry_id)  # NotFound: a 404 problem
+    return respond(journal_reads.entry_read(person, kind, row), EntryView)
+
+
+@router.post(
+    "/entries/{kind}/{entry_id}/delete",
+    response={200: EntryView, **WRITE_PROBLEMS},
+    summary="Delete one entry (for clients that cannot send DELETE)",
+)
+def post_delete_entry(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
+    # JSON only, like every write: a form on another web page must not change the journal.
+    require_json(request)
+    return delete_entry(request, kind, entry_id)
+
+
+@router.post(
+    "/entries/{kind}/{entry_id}/restore",
+    response={200: EntryView, **WRITE_PROBLEMS},
+    summary="Undo the deletion of one entry",
+)
+def restore_entry(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
+    require_json(request)
+    person = person_of(request)
+    row = services.restore_entry(person, kind, entry_id)  # NotFound: a 404 problem
+    return respond(journal_reads.entry_read(person, kind, row), EntryView)

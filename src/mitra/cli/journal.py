@@ -364,8 +364,16 @@ def today_cmd(json_out: JsonFlag = False) -> None:
         out.print("A GAD-7 is due: mitra questionnaire GAD-7")
 
 
-@app.command("entries")
+entries_app = typer.Typer(
+    help="Journal entries, newest first; or delete one, or restore one deleted.",
+    invoke_without_command=True,
+)
+app.add_typer(entries_app, name="entries")
+
+
+@entries_app.callback()
 def entries_cmd(
+    ctx: typer.Context,
     limit: Annotated[int, typer.Option(min=1, max=200, help="Entries per page (1-200).")] = 50,
     cursor: Annotated[
         str | None, typer.Option(help="The next_cursor of the previous page.")
@@ -378,7 +386,10 @@ def entries_cmd(
     ] = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Journal entries of every kind (or of some: --kind dose,response), newest first."""
+    """Journal entries of every kind (or of some: --kind dose,response), newest first, each
+    with its kind and id (to delete it: mitra entries delete dose 12)."""
+    if subcommand_follows(ctx):
+        return
     person = the_person()
     from mitra.reads.journal import CursorInvalid, KindsInvalid, entry_kinds, journal_page
 
@@ -403,10 +414,52 @@ def entries_cmd(
             said = escape(printable(" · ".join(entry.details), newlines=False))
             details = f"  ({said})" if entry.details else ""
             title = escape(printable(entry.title, newlines=False))
-            out.print(f"  {entry.at:%H:%M}  {title}{details}")
+            which = f"[dim]{entry.kind} {entry.id}[/]"  # what 'mitra entries delete' takes
+            out.print(f"  {entry.at:%H:%M}  {which}  {title}{details}")
     if page.next_cursor:
         chosen = "" if kind is None else f" --kind {','.join(page.kinds)}"
         out.print(f"Older: mitra entries --cursor {page.next_cursor}{chosen}")
+
+
+_ENTRY_KIND = Annotated[str, typer.Argument(help="dose, checkin, practice or intake.")]
+_ENTRY_ID = Annotated[int, typer.Argument(help="Its id, as 'mitra entries' shows it.")]
+
+
+def _kept(kind: str, entry_id: int, undo: bool, json_out: bool) -> None:
+    """Delete (or, with `undo`, restore) one entry, and say what it was."""
+    person = the_person()
+    from mitra.journal import services
+    from mitra.journal.errors import NotFound
+    from mitra.reads.journal import entry_read
+
+    change = services.restore_entry if undo else services.delete_entry
+    try:
+        row = change(person, kind, entry_id)
+    except NotFound as exc:
+        fail(str(exc))
+    view = entry_read(person, kind, row)
+    if json_out:
+        print_document(view)
+        return
+    at = f"{wording.day(view.at.date())}, {view.at:%H:%M}"
+    said = escape(printable(view.title, newlines=False))
+    if undo:
+        out.print(f"Restored {kind} {entry_id} ({at}): {said}.", highlight=False)
+        return
+    out.print(f"Deleted {kind} {entry_id} ({at}): {said}.", highlight=False)
+    out.print(f"To undo: mitra entries restore {kind} {entry_id}", highlight=False)
+
+
+@entries_app.command("delete")
+def entries_delete(kind: _ENTRY_KIND, entry_id: _ENTRY_ID, json_out: JsonFlag = False) -> None:
+    """Delete one entry (a mistyped dose, say); its alerts are withdrawn, and restore undoes it."""
+    _kept(kind, entry_id, False, json_out)
+
+
+@entries_app.command("restore")
+def entries_restore(kind: _ENTRY_KIND, entry_id: _ENTRY_ID, json_out: JsonFlag = False) -> None:
+    """Undo the deletion of one entry."""
+    _kept(kind, entry_id, True, json_out)
 
 
 substances_app = typer.Typer(

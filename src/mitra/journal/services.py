@@ -614,6 +614,34 @@ def edit_intake(person: Person, intake_id: int, data: Mapping[str, Any]) -> Inta
 delete_intake = _deleter(Intake)
 restore_intake = _restorer(Intake)
 
+#: The entries deleted and restored one at a time, each by its kind, on every face (a
+#: questionnaire response is kept: its result page is its record).
+DELETABLE_KINDS: dict[str, tuple[Callable[[Person, int], Any], Callable[[Person, int], Any]]] = {
+    "dose": (delete_dose, restore_dose),
+    "checkin": (delete_checkin, restore_checkin),
+    "practice": (delete_practice, restore_practice),
+    "intake": (delete_intake, restore_intake),
+}
+
+
+def _keeping(kind: str) -> tuple[Callable[[Person, int], Any], Callable[[Person, int], Any]]:
+    found = DELETABLE_KINDS.get(kind)
+    if found is None:
+        raise NotFound(f"'{kind}' is not a kind of entry to delete; use one of "
+                       f"{', '.join(DELETABLE_KINDS)}")  # fmt: skip
+    return found
+
+
+def delete_entry(person: Person, kind: str, entry_id: int) -> Any:
+    """Delete one entry of this kind (NotFound for another kind or id); `restore_entry` undoes
+    it. Returns the row, for its journal line."""
+    return _keeping(kind)[0](person, entry_id)
+
+
+def restore_entry(person: Person, kind: str, entry_id: int) -> Any:
+    """Undo `delete_entry` (NotFound when no deleted entry of this kind has this id)."""
+    return _keeping(kind)[1](person, entry_id)
+
 
 # --- questionnaire responses --------------------------------------------------------------------
 

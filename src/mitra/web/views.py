@@ -304,13 +304,6 @@ def product_delete(request: HttpRequest, product_id: int) -> HttpResponse:
 
 # --- journal ------------------------------------------------------------------------------------
 
-KINDS = {
-    "dose": (services.delete_dose, services.restore_dose),
-    "checkin": (services.delete_checkin, services.restore_checkin),
-    "intake": (services.delete_intake, services.restore_intake),
-    "practice": (services.delete_practice, services.restore_practice),
-}
-
 
 @require_safe
 def journal(request: HttpRequest) -> HttpResponse:
@@ -327,7 +320,7 @@ def journal(request: HttpRequest) -> HttpResponse:
         page = journal_reads.journal_page(person, None, limit=50, kinds=kinds)
     deleted = None
     kind, _, number = request.GET.get("deleted", "").partition("-")
-    if kind in KINDS and number.isdigit():
+    if kind in services.DELETABLE_KINDS and number.isdigit():
         deleted = {"kind": kind, "id": int(number)}
     filtered = page.kinds != tuple(journal_reads.ENTRY_KINDS)
     context = {
@@ -347,10 +340,8 @@ def journal(request: HttpRequest) -> HttpResponse:
 @require_POST
 def entry_delete(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
     person = current_person(request)
-    if kind not in KINDS:
-        raise Http404
     try:
-        KINDS[kind][0](person, entry_id)
+        services.delete_entry(person, kind, entry_id)
     except NotFound:
         raise Http404 from None
     if request.htmx:  # type: ignore[attr-defined]
@@ -361,10 +352,8 @@ def entry_delete(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse
 @require_POST
 def entry_restore(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
     person = current_person(request)
-    if kind not in KINDS:
-        raise Http404
     try:
-        KINDS[kind][1](person, entry_id)
+        services.restore_entry(person, kind, entry_id)
     except NotFound:
         raise Http404 from None
     messages.success(request, "Entry restored.")
