@@ -89,11 +89,18 @@ def test_compare_reports_both_thresholds(capsys: pytest.CaptureFixture[str]) -> 
     assert (data["difference"], data["direction"]) == (-5, "improvement")
     assert (data["mcid"], data["meets_mcid"]) == (4, True)
     assert (data["reliable_change"], data["meets_reliable_change"]) == (6, False)
-    text = run(capsys, "compare", "PHQ-9", "10", "15")[1]
-    assert "+5 points, deterioration" in text
-    assert "not established" in text
-    one = run(capsys, "compare", "GAD-7", "10", "9")[1]
-    assert "-1 point, " in one
+    assert (
+        data["summary"] == "lower (better), by at least the minimal clinically important difference"
+    )
+    text = " ".join(run(capsys, "compare", "PHQ-9", "10", "15")[1].split())
+    # Without an established threshold, no "deterioration": only which way it moved.
+    assert (
+        "+5 points, higher (worse); how large a change must be to count is not established" in text
+    )
+    one = " ".join(run(capsys, "compare", "GAD-7", "10", "9")[1].split())
+    assert "-1 point, lower (better), but smaller than a clear change." in one
+    reliable = " ".join(run(capsys, "compare", "GAD-7", "12", "4")[1].split())
+    assert "-8 points, a reliable improvement." in reliable
 
 
 @pytest.mark.django_db

@@ -116,7 +116,7 @@ def compare(
     out.print(
         f"{result.instrument}: {before_total} to {after_total}, "
         f"{result.difference:+d} {'point' if abs(result.difference) == 1 else 'points'}, "
-        f"{result.direction}."
+        f"{result.summary}."
     )
     for name, threshold, meets in (
         ("minimal clinically important difference", result.mcid, result.meets_mcid),

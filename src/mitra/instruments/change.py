@@ -34,6 +34,8 @@ class Change:
     meets_reliable_change: bool | None
     sources: tuple[str, ...]
     notes: tuple[str, ...]
+    # The change in words that claim no more than the thresholds allow (`_summary`).
+    summary: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
@@ -43,6 +45,7 @@ class Change:
             "after": self.after,
             "difference": self.difference,
             "direction": self.direction,
+            "summary": self.summary,
             "mcid": self.mcid,
             "meets_mcid": self.meets_mcid,
             "reliable_change": self.reliable_change,
@@ -62,6 +65,23 @@ def _total(code: str, label: str, value: int, maximum: int) -> int:
     if not 0 <= value <= maximum:
         raise TotalRangeError(f"{code} {label} total {value} is out of range 0-{maximum}")
     return value
+
+
+def _summary(
+    difference: int, direction: Direction, meets_mcid: bool | None, reliable: bool | None
+) -> str:
+    """"improvement" or "deterioration" only for a reliable change; otherwise which way the
+    total moved, and why that is not yet a clear change."""
+    if difference == 0:
+        return "no change"
+    if reliable:
+        return f"a reliable {direction}"
+    way = "lower (better)" if difference < 0 else "higher (worse)"
+    if meets_mcid:
+        return f"{way}, by at least the minimal clinically important difference"
+    if meets_mcid is False or reliable is False:
+        return f"{way}, but smaller than a clear change"
+    return f"{way}; how large a change must be to count is not established"
 
 
 def change(code: str, before_total: int, after_total: int) -> Change:
@@ -89,6 +109,10 @@ def change(code: str, before_total: int, after_total: int) -> Change:
             "literature mitra draws on."
         )
     size = abs(difference)
+    meets_mcid = None if thresholds.mcid is None else size >= thresholds.mcid
+    reliable = (
+        None if thresholds.reliable_change is None else size >= thresholds.reliable_change
+    )
     return Change(
         instrument=inst.code,
         before=before,
@@ -96,11 +120,10 @@ def change(code: str, before_total: int, after_total: int) -> Change:
         difference=difference,
         direction=direction,
         mcid=thresholds.mcid,
-        meets_mcid=None if thresholds.mcid is None else size >= thresholds.mcid,
+        meets_mcid=meets_mcid,
         reliable_change=thresholds.reliable_change,
-        meets_reliable_change=(
-            None if thresholds.reliable_change is None else size >= thresholds.reliable_change
-        ),
+        meets_reliable_change=reliable,
         sources=(*thresholds.mcid_sources, *thresholds.reliable_change_sources),
         notes=tuple(notes),
+        summary=_summary(difference, direction, meets_mcid, reliable),
     )

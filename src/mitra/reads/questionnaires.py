@@ -202,6 +202,7 @@ class Comparison:
     meets_reliable_change: bool | None
     notes: tuple[str, ...]
     sources: tuple[Citation, ...]
+    summary: str  # "improvement" only for a reliable change; else the way it moved, and why
 
 
 @dataclass(frozen=True)
@@ -379,6 +380,7 @@ def comparison(code: str, before_total: int, after_total: int) -> Comparison:
         meets_reliable_change=found.meets_reliable_change,
         notes=found.notes,
         sources=cite(found.sources),
+        summary=found.summary,
     )
 
 

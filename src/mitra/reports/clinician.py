@@ -72,7 +72,7 @@ def _signed(value: float | None, digits: int = 1) -> str:
 def _change_text(c: Change, since: date) -> str:
     head = (
         f"From {c.before} to {c.after} ({_signed(c.difference, 0)} "
-        f"{'point' if abs(c.difference) == 1 else 'points'} since {_day(since)}): {c.direction}."
+        f"{'point' if abs(c.difference) == 1 else 'points'} since {_day(since)}): {c.summary}."
     )
     parts = []
     if c.mcid is not None:
