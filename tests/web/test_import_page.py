@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from mitra.journal.models import CheckIn, Dose
+from mitra.journal.models import CheckIn, Dose, Intake, Practice
 
 SAMPLES = Path(__file__).parents[1] / "interop" / "samples"
 
@@ -126,6 +126,10 @@ def test_a_phone_keeps_a_copy_from_settings_and_restores_it_on_the_import_page(
     at = datetime.now(UTC) - timedelta(hours=3)
     services.add_checkin(alice, {"at": at, "anxiety": 5, "note": "kept"})
     services.log_dose(alice, {"product_id": powder.pk, "taken_at": at, "amount": 2, "unit": "g"})
+    services.log_practice(alice, {"kind": "yoga", "minutes": 25, "at": at})  # on its own
+    wine = services.add_substance(alice, {"name": "wine"})
+    services.log_intake(alice, {"substance_id": wine.pk, "taken_at": at, "amount": 1,
+                                "unit": "glass"})  # fmt: skip
     settings_page = client.get("/settings").content.decode()
     assert 'href="/export/journal.json" download>Download your whole journal</a>' in settings_page
     delete_page = client.get("/settings/delete").content.decode()
@@ -146,6 +150,11 @@ def test_a_phone_keeps_a_copy_from_settings_and_restores_it_on_the_import_page(
     client.post("/import", {"action": "confirm", "upload": token[1], "format": "mitra-json"})
     assert CheckIn.objects.get().note == "kept"
     assert Dose.objects.get().amount == 2
+    # Every entry, a practice logged on its own and a substance use too.
+    assert list(Practice.objects.values_list("kind", "minutes", "checkin_id")) == [
+        ("yoga", 25, None)
+    ]
+    assert Intake.objects.get().unit == "glass"
     # The spreadsheet zip is named as what it is, beside the file field.
     zipped = client.get("/export/csv.zip").content
     upload = SimpleUploadedFile("mitra-journal-csv.zip", zipped, "application/zip")

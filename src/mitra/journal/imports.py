@@ -38,12 +38,13 @@ from .schemas import DoseIn, IntakeIn, PersonIn
 __all__ = ["ImportResult", "SourceRow", "import_rows", "source_token"]
 
 KINDS = ("product", "substance", "dose", "intake", "checkin", "response")
-# What only mitra's own export holds: counted when a file has them.
-PLAN_KINDS = ("plan", "goal", "taper", "clock")
+# What only mitra's own export holds (a practice logged on its own, the plan): counted when a
+# file has them.
+PLAN_KINDS = ("practice", "plan", "goal", "taper", "clock")
 _MOST_CONTACTS = 5  # as the plan's form and schema allow
 _MODELS: dict[str, Any] = {
     "product": Product, "substance": Substance, "dose": Dose, "intake": Intake,
-    "checkin": CheckIn, "response": Response, "taper": Taper,
+    "checkin": CheckIn, "practice": Practice, "response": Response, "taper": Taper,
 }  # fmt: skip
 _BATCH = 1000
 _PREFIX = "import-"
@@ -338,6 +339,23 @@ class _Importer:
         Practice.objects.bulk_create(practices, batch_size=_BATCH)
         self.result.added["checkin"] += len(checkins)
 
+    def practices(self, rows: list[SourceRow]) -> None:
+        """Practices logged on their own (those of a check-in come with it)."""
+        if not rows:
+            return
+        self.result.added.setdefault("practice", 0)
+        self.result.already.setdefault("practice", 0)
+        made: list[Practice] = []
+        for row, token in self.fresh("practice", rows):
+            try:
+                clean = services.validate(services.PracticeAt, row.data)
+            except EntryInvalid as exc:
+                self.skip(row, _reason(exc))
+                continue
+            made.append(Practice(person=self.person, token=token, **clean.model_dump()))
+        Practice.objects.bulk_create(made, batch_size=_BATCH)
+        self.result.added["practice"] += len(made)
+
     def responses(self, rows: list[SourceRow]) -> None:
         made: list[Response] = []
         for row, token in self.fresh("response", rows):
@@ -586,6 +604,7 @@ def import_rows(
             importer.doses(by_kind["dose"])
             importer.intakes(by_kind["intake"])
             importer.checkins(by_kind["checkin"])
+            importer.practices(by_kind["practice"])
             importer.responses(by_kind["response"])
             importer.plan(by_kind["plan"])
             importer.goals(by_kind["goal"])

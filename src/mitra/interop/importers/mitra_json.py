@@ -34,11 +34,16 @@ def parse(data: bytes, zone: ZoneInfo) -> Parsed:
     origin = document.get("journal")
     parsed = Parsed(origin=origin if isinstance(origin, str) else None)
     practices: dict[Any, list[dict[str, Any]]] = {}
-    for item in _list(document, "practices"):
-        if isinstance(item, dict):
-            practices.setdefault(item.get("checkin_id"), []).append(
-                {"kind": item.get("kind"), "minutes": item.get("minutes")}
-            )
+    for number, item in enumerate(_list(document, "practices")):
+        if not isinstance(item, dict):
+            continue
+        if item.get("checkin_id") is None and "id" in item:  # logged on its own: a row
+            fields = {k: item.get(k) for k in ("kind", "minutes", "at")}
+            parsed.add(Row(f"practices[{number}]", "practice", f"practice/{item['id']}", fields))
+            continue
+        practices.setdefault(item.get("checkin_id"), []).append(
+            {"kind": item.get("kind"), "minutes": item.get("minutes")}
+        )
 
     def each(name: str) -> Any:
         for number, item in enumerate(_list(document, name)):
