@@ -31,6 +31,7 @@ Kind = Literal[
     "product",
     "dose",
     "checkin",
+    "practice",  # one logged on its own (mitra's own export); a check-in's come with it
     "substance",
     "intake",
     "response",
