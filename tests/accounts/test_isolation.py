@@ -176,9 +176,16 @@ def api_operations(objects: dict[str, Any]) -> list[tuple[str, str, bool]]:
         names = re.findall(r"{(\w+)}", path)
         unknown = [n for n in names if n not in OBJECT_PARAMS | set(PLAIN_VALUES)]
         assert not unknown, f"API path {path} has parameters the matrix cannot fill: {unknown}"
-        filled = re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), path)
-        for method in item:
-            found.append((method.upper(), filled, bool(set(names) & OBJECT_PARAMS)))
+        if "entry_id" in names:  # one path per kind of entry, each aimed at alice's
+            paths = [
+                path.replace("{kind}", kind).replace("{entry_id}", str(pk))
+                for kind, pk in objects["entries"].items()
+            ]
+        else:
+            paths = [re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), path)]
+        for filled in paths:
+            for method in item:
+                found.append((method.upper(), filled, bool(set(names) & OBJECT_PARAMS)))
     return found
 
 

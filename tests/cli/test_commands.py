@@ -629,6 +629,16 @@ def test_text_from_the_journal_is_shown_by_the_terminal_never_obeyed(
     assert "Leaf␛]0;pwned␇" in out
     said = refused(capsys, "dose", "no\x1b[2Jsuch\nthing", "2")
     assert said.startswith("mitra: no product 'no␛[2Jsuch␤thing'")
+    said = refused(capsys, "checkin", "x\x1b[2J")  # Click's own refusal quotes it too
+    assert "\x1b" not in said
+    assert "x␛[2J" in said
+    # JSON escapes what json.dumps leaves raw (DEL, C1's 8-bit CSI, bidi overrides): the same
+    # document, parsed, and nothing a terminal obeys.
+    assert run(capsys, "checkin", "3", "--note", "a\x9b2Jb\u202ec\x7f")[0] == 0
+    code, out, _ = run(capsys, "entries", "--json")
+    assert not {"\x9b", "\u202e", "\x7f"} & set(out)
+    notes = [e["details"] for d in json.loads(out)["days"] for e in d["entries"]]
+    assert any("a\x9b2Jb\u202ec\x7f" in details for details in notes)
 
 
 @pytest.mark.django_db
@@ -639,8 +649,9 @@ def test_text_from_the_journal_is_shown_by_the_terminal_never_obeyed(
         (["checkin", "5", "--note=a", "--note", "b"], "--note"),
         (["dose", "Green powder", "2", "--at", "2026-11-26 10:00", "--at", "11:00"], "--at"),
         (["taper", "plan", "--to", "0", "--pace", "10-per-week", "--to", "2g"], "--to"),
+        (["products", "--limit", "2", "--limit", "3"], "--limit"),
     ],
-    ids=["note", "note=", "at", "taper to"],
+    ids=["note", "note=", "at", "taper to", "a list's option"],
 )
 def test_an_option_given_twice_is_refused_not_half_taken(
     capsys: pytest.CaptureFixture[str], alice: Any, powder: Any, args: list[str], option: str
@@ -654,6 +665,11 @@ def test_an_option_given_twice_is_refused_not_half_taken(
     assert not Dose.objects.exists()
     code, _, err = run(capsys, "checkin", "5", "--practice", "yoga=10", "--practice", "walk=20")
     assert code == 0, err
+    # A value that looks like an option is a value: given once, it is taken.
+    at = "2026-11-30 08:00"
+    code, _, err = run(capsys, "checkin", "5", "--note", "--at=noon was bad", "--at", at)
+    assert code == 0, err
+    assert CheckIn.objects.filter(note="--at=noon was bad").exists()
 
 
 @pytest.mark.django_db

@@ -61,7 +61,15 @@ def test_a_journal_of_a_few_days_asks_for_the_start_instead_of_counting_the_rest
     over 14 days (the 12 days before the journal counted as days without kratom): the first
     step was a cut of 87%. Too few days with entries now ask for the starting amount; a
     check-in is enough to make a day without a dose known."""
-    log_daily(alice, powder, 10.0, days=2)
+    day_clock = clock(alice)
+    today = day_clock.today()
+
+    def noon(back: int) -> Any:  # a local noon: on its day whatever the clocks did since
+        return day_clock.day_start(today - timedelta(days=back)) + timedelta(hours=8)
+
+    for back in (1, 2):
+        services.log_dose(alice, {"product_id": powder.pk, "taken_at": noon(back),
+                                  "amount": 10.0, "unit": "g"})  # fmt: skip
     code, out, err = run(capsys, "taper", "plan", "--to", "0", "--pace", "10-per-week")
     assert (code, out) == (2, "")
     said = " ".join(err.split())
@@ -75,9 +83,8 @@ def test_a_journal_of_a_few_days_asks_for_the_start_instead_of_counting_the_rest
     )
     assert page.status_code == 422
     assert "Only 2 of the 14 days" in " ".join(page.context["form"].errors["start_amount"])
-    now = timezone.now()
     for back in range(3, 11):  # eight more days known: check-ins, no kratom
-        services.add_checkin(alice, {"anxiety": 3, "at": now - timedelta(days=back)})
+        services.add_checkin(alice, {"anxiety": 3, "at": noon(back)})
     code, out, err = run(capsys, "taper", "plan", "--to", "0", "--pace", "10-per-week", "--json")
     assert code == 0, err
     measured = json.loads(out)["measured"]

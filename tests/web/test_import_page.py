@@ -137,6 +137,7 @@ def test_a_phone_keeps_a_copy_from_settings_and_restores_it_on_the_import_page(
     copy = client.get("/export/journal.json")
     assert copy.status_code == 200
     assert copy["Content-Disposition"] == 'attachment; filename="mitra-journal.json"'
+    assert copy["Cache-Control"] == "private, no-store"  # the whole journal: kept by no cache
     document = json.loads(copy.content)
     assert document["checkins"][0]["note"] == "kept"
     # Restored into a new journal (another phone): every entry comes back.
@@ -163,4 +164,4 @@ def test_a_phone_keeps_a_copy_from_settings_and_restores_it_on_the_import_page(
     said = " ".join(refused.content.decode().split())
     said = said[said.index('id="id_file_error"') :][:400]
     assert "This is a zip file, not JSON" in said, said
-    assert "JSON file, mitra-journal.json. Is it a mitra (JSON) export?" in said
+    assert "choose its JSON file, mitra-journal.json). Is it a mitra (JSON) export?" in said

@@ -127,7 +127,8 @@ def _main(argv: list[str] | None) -> None:
         command = exc.ctx.command_path if exc.ctx else "mitra"
         if command == "mitra":  # Click gives no context for some errors of a subcommand
             command = _command_path(sys.argv[1:] if argv is None else argv)
-        print(f"mitra: {message} (see: {command} --help)", file=sys.stderr)
+        said = printable(message, newlines=False)
+        print(f"mitra: {said} (see: {command} --help)", file=sys.stderr)
         raise SystemExit(2) from None
     except typer.Abort:
         print("mitra: aborted", file=sys.stderr)

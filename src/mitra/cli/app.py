@@ -55,8 +55,7 @@ def _refuse_empty_values(command: Any) -> None:
         param.process_value = _checked(param, param.process_value)
         param.display_type_rich = _help_type(param, param.display_type_rich)
     command.get_help_option = _flag_help(command.get_help_option)
-    if not getattr(command, "commands", None):
-        command.parse_args = _once_each(command, command.parse_args)
+    command.parse_args = _once_each(command, command.parse_args)
     for sub in getattr(command, "commands", {}).values():
         _refuse_empty_values(sub)
 
@@ -64,28 +63,37 @@ def _refuse_empty_values(command: Any) -> None:
 def _once_each(command: Any, parse_args: Any) -> Any:
     """A command's parsing that refuses an option taking a value given twice: Click keeps the
     last (`--note a --note b` saved "b"), and the first would be dropped in silence. Options
-    meant to repeat (--practice, --symptom) are `multiple` and left alone."""
-    once = {
-        name: param.opts[0]
-        for param in command.params
-        if param.param_type_name == "option"
-        and not getattr(param, "multiple", False)
-        and not getattr(param, "is_flag", False)
-        and not getattr(param, "count", False)
-        for name in (*param.opts, *param.secondary_opts)
-    }
+    meant to repeat (--practice, --symptom) are `multiple` and left alone. The arguments are
+    walked as Click reads them: an option's value is never taken for an option, and a group's
+    walk ends at its subcommand's name."""
+    takes_value: dict[str, Any] = {}
+    for param in command.params:
+        if param.param_type_name != "option":
+            continue
+        for name in (*param.opts, *param.secondary_opts):
+            takes_value[name] = None if getattr(param, "is_flag", False) else param
+    group = bool(getattr(command, "commands", None))
 
     def parse(ctx: Any, args: list[str]) -> Any:
         seen: set[str] = set()
-        for arg in args:
+        words = iter(args)
+        for arg in words:
             if arg == "--":
                 break
-            option = once.get(arg.split("=", 1)[0] if arg.startswith("--") else arg)
-            if option is None:
+            name, given_inline = (arg.split("=", 1)[0], True) if "=" in arg else (arg, False)
+            if name not in takes_value:
+                if group and not arg.startswith("-"):
+                    break  # the subcommand's name: the rest is its own
                 continue
-            if option in seen:
-                fail(f"{option} is given twice; give it once")
-            seen.add(option)
+            param = takes_value[name]
+            if param is None:  # a flag
+                continue
+            once = not getattr(param, "multiple", False) and not getattr(param, "count", False)
+            if once and param.opts[0] in seen:
+                fail(f"{param.opts[0]} is given twice; give it once")
+            seen.add(param.opts[0])
+            if not given_inline:
+                next(words, None)  # its value, whatever it looks like
         return parse_args(ctx, args)
 
     return parse
@@ -547,15 +555,22 @@ def refused(
     fail((f"{name} {message}" if reads_on(message) else f"{name}: {message}") + then)
 
 
+#: In JSON, the characters a terminal obeys that json.dumps leaves raw (it escapes C0 alone):
+#: written as \uXXXX escapes, which parse to the same document.
+_JSON_OBEYED = {c: f"\\u{c:04x}" for c in (0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F),
+                                            *range(0x2066, 0x206A))}  # fmt: skip
+
+
 def print_document(value: Any, kind: Any = None) -> None:
-    """A read's result as JSON, exactly the document its API route returns."""
+    """A read's result as JSON, exactly the document its API route returns (parsed; a character
+    a terminal would obey is escaped)."""
     from mitra.reads.serialise import document_text
 
-    sys.stdout.write(document_text(value, kind))
+    sys.stdout.write(document_text(value, kind).translate(_JSON_OBEYED))
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+    sys.stdout.write(json.dumps(data, indent=2, default=str).translate(_JSON_OBEYED) + "\n")
 
 
 def short_citation(source_id: str) -> str:

@@ -359,7 +359,8 @@ def today_cmd(json_out: JsonFlag = False) -> None:
     if t.other_doses:
         out.print("Also (not counted as leaf): " + escape(", ".join(t.other_doses)))
     for entry in read.entries:
-        out.print(f"{entry.at:%H:%M}  {escape(printable(entry.title, newlines=False))}")
+        title = escape(printable(entry.title, newlines=False))
+        out.print(f"{entry.at:%H:%M}  {title}", soft_wrap=True)
     if read.gad7.due:
         out.print("A GAD-7 is due: mitra questionnaire GAD-7")
 
@@ -415,7 +416,8 @@ def entries_cmd(
             details = f"  ({said})" if entry.details else ""
             title = escape(printable(entry.title, newlines=False))
             which = f"[dim]{entry.kind} {entry.id}[/]"  # what 'mitra entries delete' takes
-            out.print(f"  {entry.at:%H:%M}  {which}  {title}{details}")
+            # soft_wrap: one line per entry, wrapped (if at all) by the terminal, never split
+            out.print(f"  {entry.at:%H:%M}  {which}  {title}{details}", soft_wrap=True)
     if page.next_cursor:
         chosen = "" if kind is None else f" --kind {','.join(page.kinds)}"
         out.print(f"Older: mitra entries --cursor {page.next_cursor}{chosen}")

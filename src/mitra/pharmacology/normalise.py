@@ -76,7 +76,7 @@ def normalise_dose(
         if not grams_per_unit:
             raise UnknownUnitError(
                 f"needs the grams one {unit} holds, which the product does not say; add them "
-                "to the product (its grams per unit) or log the dose in g"
+                "on the Products page (its grams per unit) or log the dose in g"
             )
         grams = amount * grams_per_unit
     else:

@@ -134,7 +134,7 @@ def upcoming_reminders(person: Any, now: datetime | None = None, *, days: int = 
 
     moment = now or timezone.now()
     today = clock(person).today(moment)
-    gad7 = gad7_due(person)
+    gad7 = gad7_due(person, today)
     due = today
     if not gad7.due and gad7.days_since is not None:
         due = today + timedelta(days=gad7.every_days - gad7.days_since)

@@ -117,7 +117,11 @@ def export_json(request: HttpRequest) -> HttpResponse:
     return HttpResponse(
         json.dumps(journal_json(current_person(request)), indent=2) + "\n",
         content_type="application/json",
-        headers={"Content-Disposition": 'attachment; filename="mitra-journal.json"'},
+        # The whole journal, notes included: kept by no cache on the way.
+        headers={
+            "Content-Disposition": 'attachment; filename="mitra-journal.json"',
+            "Cache-Control": "private, no-store",
+        },
     )
 
 
@@ -129,5 +133,8 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     return HttpResponse(
         export_csv_zip(current_person(request)),
         content_type="application/zip",
-        headers={"Content-Disposition": 'attachment; filename="mitra-journal-csv.zip"'},
+        headers={
+            "Content-Disposition": 'attachment; filename="mitra-journal-csv.zip"',
+            "Cache-Control": "private, no-store",
+        },
     )

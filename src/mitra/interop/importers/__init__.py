@@ -135,8 +135,8 @@ def load_json(data: bytes) -> Any:
 
     if data.startswith(b"PK\x03\x04"):  # a zip: most likely the CSV download
         raise ImportFileError(
-            "this is a zip file, not JSON (the spreadsheet download is not read back); choose "
-            "the journal's JSON file, mitra-journal.json"
+            "this is a zip file, not JSON (mitra's spreadsheet download is not read back: "
+            "for a copy of a mitra journal, choose its JSON file, mitra-journal.json)"
         )
     try:
         return json.loads(data.decode("utf-8-sig"))

@@ -95,7 +95,7 @@ def words(value: str | Iterable[str]) -> str:
 @register.filter
 def labelled(row: Iterable[object], columns: Iterable[str]) -> list[tuple[str, object]]:
     """Each cell of a table's row with its column's name (a phone shows it before the cell)."""
-    return list(zip(columns, row, strict=False))
+    return list(zip(columns, row, strict=True))
 
 
 @register.filter
