@@ -42,26 +42,27 @@ def journal(alice: Any, capsules: Any) -> Any:
             "unit": "mg",
         },
     )
+    # A practice logged on its own (not with a check-in): once lost by both imports.
+    services.log_practice(alice, {"kind": "yoga", "minutes": 25, "at": utc(2026, 3, 10, 18)})
     return alice
 
 
 def _comparable(person: Any) -> dict[str, Any]:
     """The journal's content without ids (which differ after an import)."""
     data = export_json(person)
-    for kind in ("products", "doses", "checkins", "responses", "substances", "intakes"):
+    kinds = ("products", "doses", "checkins", "practices", "responses", "substances", "intakes")
+    for kind in kinds:
         for row in data[kind]:
             for key in ("id", "product_id", "substance_id", "checkin_id"):
                 row.pop(key, None)
-    return {
-        k: data[k] for k in ("products", "doses", "checkins", "responses", "substances", "intakes")
-    }
+    return {k: data[k] for k in kinds}
 
 
 def _move_to_a_new_journal(journal: Any) -> Any:
     """Empty the journal, keeping the person: the importer then fills a journal from nothing."""
-    from mitra.journal.models import CheckIn, Dose, Intake, Product, Response, Substance
+    from mitra.journal.models import CheckIn, Dose, Intake, Practice, Product, Response, Substance
 
-    for model in (Dose, Intake, CheckIn, Response, Product, Substance):
+    for model in (Dose, Intake, Practice, CheckIn, Response, Product, Substance):
         model.objects.all().delete()
     return journal
 
@@ -87,7 +88,7 @@ def test_importing_the_same_file_twice_adds_nothing(journal: Any, format: str) -
     _move_to_a_new_journal(journal)
     first = import_file(journal, format, data, dry_run=False)
     second = import_file(journal, format, data, dry_run=False)
-    assert sum(first.added.values()) == 6
+    assert sum(first.added.values()) == 7
     assert sum(second.added.values()) == 0
     assert second.already == first.added
 
@@ -97,7 +98,7 @@ def test_a_dry_run_counts_what_an_import_would_add_and_writes_nothing(journal: A
     _move_to_a_new_journal(journal)
     dry = import_file(journal, "mitra-json", data, dry_run=True)
     assert dry.added == {"product": 1, "substance": 1, "dose": 1, "intake": 1, "checkin": 1,
-                         "response": 1}  # fmt: skip
+                         "response": 1, "practice": 1}  # fmt: skip
     assert _comparable(journal)["doses"] == []
     assert import_file(journal, "mitra-json", data, dry_run=False).added == dry.added
 
@@ -138,7 +139,8 @@ def test_the_cli_dry_run_prints_counts_and_json(journal: Any, tmp_path: Path, ca
 
 
 _EXPORTS = [("mitra-json", export_json), ("fhir", export_fhir)]
-_ONE_OF_EACH = {"product": 1, "substance": 1, "dose": 1, "intake": 1, "checkin": 1, "response": 1}
+_ONE_OF_EACH = {"product": 1, "substance": 1, "dose": 1, "intake": 1, "checkin": 1, "response": 1,
+                "practice": 1}  # fmt: skip
 
 
 @pytest.mark.parametrize(("format", "export"), _EXPORTS)

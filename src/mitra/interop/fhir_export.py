@@ -344,7 +344,7 @@ def export_fhir(person: Person) -> dict[str, Any]:
     records = queries.journal_records(person)
     bundle = _Bundle(_full_url("person"))
     bundle.add("person", _patient(person))
-    by_checkin: dict[int, list[dict[str, Any]]] = {}
+    by_checkin: dict[int | None, list[dict[str, Any]]] = {}
     for practice in records["practices"]:
         by_checkin.setdefault(practice["checkin_id"], []).append(practice)
     products = {p["id"]: p for p in records["products"]}
@@ -360,6 +360,14 @@ def export_fhir(person: Person) -> dict[str, Any]:
             _intake(bundle, row, substances[row["substance_id"]])
     for row in records["checkins"]:
         _checkin(bundle, row, by_checkin.get(row["id"], []))
+    for practice in by_checkin.get(None, []):  # logged on its own
+        bundle.observation(
+            f"practice/{practice['id']}",
+            _mitra_code(f"practice-{practice['kind']}", f"Practice: {practice['kind']}"),
+            practice["at"],
+            {"valueQuantity": {"value": practice["minutes"], "unit": "min", "system": UCUM,
+                               "code": "min"}},
+        )  # fmt: skip
     for row in records["responses"]:
         _response(bundle, row)
     return {

@@ -111,6 +111,14 @@ class _Reader:
         self.parsed.add(Row(where, "response", key, fields))
 
     def observation(self, where: str, key: str, resource: dict[str, Any]) -> None:
+        if key.startswith("practice/"):  # a practice logged on its own
+            coding = ((resource.get("code") or {}).get("coding") or [{}])[0]
+            kind = str(coding.get("code", "")).removeprefix("practice-")
+            minutes = (resource.get("valueQuantity") or {}).get("value")
+            at = resource.get("effectiveDateTime")
+            self.parsed.add(Row(where, "practice", key, {"kind": kind, "minutes": minutes,
+                                                         "at": at}))  # fmt: skip
+            return
         if not key.startswith("checkin/"):
             return  # a questionnaire's total: derived from its response, read back from that
         _, number, part, *rest = [*key.split("/"), ""]
