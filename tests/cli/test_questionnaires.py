@@ -117,6 +117,31 @@ def test_questionnaire_asks_each_item_reasks_a_bad_answer_and_saves(
 
 
 @pytest.mark.django_db
+def test_answers_come_on_one_line_or_after_the_name(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, alice: Any
+) -> None:
+    """`printf '1 2 1 0 3 2 1' | mitra questionnaire GAD-7` was refused line by line; a line of
+    several answers now answers the next questions too, and every answer can follow the name
+    (as `mitra score` takes them) to save it without questions."""
+    typed = iter(["1 2 1", "0,3", "9 9", "2", "1"])  # "9 9" is not two answers: asked again
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(typed))
+    code, out, err = run(capsys, "questionnaire", "GAD-7")
+    assert code == 0, err
+    assert out.count("Please type one of 0, 1, 2, 3.") == 1
+    assert Response.objects.get().answers == [1, 2, 1, 0, 3, 2, 1]
+    code, out, err = run(capsys, "questionnaire", "GAD-7", "1", "2", "1", "0", "3", "2", "1")
+    assert code == 0, err
+    assert "1 of 7" not in out  # no question asked
+    assert "GAD-7: 10 of 21, Moderate anxiety." in out
+    assert Response.objects.count() == 2
+    said = refused(capsys, "questionnaire", "GAD-7", "1", "2", "3")
+    assert said == ("mitra: GAD-7 has 7 items; 3 answers were given (give all 7, or none to be "
+                    "asked)")  # fmt: skip
+    assert "out of range" in refused(capsys, "questionnaire", "GAD-7", *"1210329")
+    assert Response.objects.count() == 2
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("stop", "status"), [(EOFError, 1), (KeyboardInterrupt, 130)], ids=["end of input", "ctrl-c"]
 )

@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
+from mitra.vocabulary import ascii_digits
 from mitra.wording import moment, restates
 
 from .app import (
@@ -134,8 +135,18 @@ def compare(
 @app.command()
 def questionnaire(
     code: Annotated[str, typer.Argument(help="Questionnaire, e.g. GAD-7.")],
+    given: Annotated[
+        list[int] | None,
+        typer.Argument(
+            metavar="[ANSWERS]...",
+            help="Every item's answer, in order, to save without questions (as 'mitra score' "
+            "takes them).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Answer a questionnaire in the terminal; it is scored and saved."""
+    """Answer a questionnaire in the terminal (or give every answer after its name); it is
+    scored and saved. At a question, a line of several answers answers the next ones too."""
     from mitra.instruments import InstrumentError, instrument
 
     try:
@@ -148,31 +159,16 @@ def questionnaire(
     from mitra.journal import services
     from mitra.journal.errors import EntryInvalid
 
-    out.print(f"[bold]{definition.code}[/]: {definition.name}")
-    out.print(f"{definition.stem} (about {definition.recall})")
-    answers: list[int | None] = []
-    total_items = len(definition.items)
-    number = 1
-    try:  # Ctrl-C while a question is shown, as well as at its prompt
-        for number, item in enumerate(definition.items, start=1):
-            options = definition.options(number)
-            out.print(f"\n[bold]{number} of {total_items}.[/] {item.text}")
-            for option in options:
-                out.print(f"  {option.value}  {option.label}")
-            allowed = {str(o.value) for o in options}
-            while True:
-                raw = input(f"Answer ({'/'.join(sorted(allowed))}): ").strip()
-                if raw in allowed:
-                    answers.append(int(raw))
-                    break
-                out.print(f"Please type one of {', '.join(sorted(allowed))}.")
-    except (EOFError, KeyboardInterrupt) as exc:
-        # The shells' conventions: 130 for Ctrl-C (128 + SIGINT), 1 for input that ended.
-        print()
-        raise Stopped(
-            f"{definition.code} stopped at question {number} of {total_items}; nothing was saved",
-            130 if isinstance(exc, KeyboardInterrupt) else 1,
-        ) from None
+    answers: list[int | None]
+    if given:
+        answers = list(given)  # checked, item by item, by the scoring below
+        if len(answers) != len(definition.items):
+            fail(
+                f"{definition.code} has {len(definition.items)} items; {len(answers)} answers "
+                f"were given (give all {len(definition.items)}, or none to be asked)"
+            )
+    else:
+        answers = _asked(definition)
     result = _score_or_fail(definition.code, answers)
     try:
         with stopped_once_saved(
@@ -191,6 +187,58 @@ def questionnaire(
     out.print()
     _print_score(result, person)
     out.print(f"Saved (response {saved.pk}).")
+
+
+def _asked(definition: Any) -> list[int | None]:
+    """Each question in turn at the terminal; a line of several answers answers the next ones
+    too. Ctrl-C or the end of input stop it (Stopped: nothing is saved)."""
+    out.print(f"[bold]{definition.code}[/]: {definition.name}")
+    out.print(f"{definition.stem} (about {definition.recall})")
+    answers: list[int | None] = []
+    total_items = len(definition.items)
+    number = 1
+    try:  # Ctrl-C while a question is shown, as well as at its prompt
+        while len(answers) < total_items:
+            number = len(answers) + 1
+            item = definition.items[number - 1]
+            options = definition.options(number)
+            out.print(f"\n[bold]{number} of {total_items}.[/] {item.text}")
+            for option in options:
+                out.print(f"  {option.value}  {option.label}")
+            allowed = {str(o.value) for o in options}
+            while True:
+                raw = input(f"Answer ({'/'.join(sorted(allowed))}): ").strip()
+                if raw in allowed:
+                    answers.append(int(raw))
+                    break
+                several = _several(definition, number, raw)
+                if several:
+                    answers.extend(several)
+                    break
+                out.print(f"Please type one of {', '.join(sorted(allowed))}.")
+    except (EOFError, KeyboardInterrupt) as exc:
+        # The shells' conventions: 130 for Ctrl-C (128 + SIGINT), 1 for input that ended.
+        print()
+        raise Stopped(
+            f"{definition.code} stopped at question {number} of {total_items}; nothing was saved",
+            130 if isinstance(exc, KeyboardInterrupt) else 1,
+        ) from None
+    return answers
+
+
+def _several(definition: Any, number: int, raw: str) -> list[int]:
+    """A line of answers ("1 2 1 0", "1,2,1") for question `number` and the ones after it,
+    each one of its question's values; [] when the line is not that."""
+    words = ascii_digits(raw).replace(",", " ").split()
+    if len(words) < 2 or number - 1 + len(words) > len(definition.items):
+        return []
+    found = []
+    for offset, word in enumerate(words):
+        allowed = {str(o.value) for o in definition.options(number + offset)}
+        if word not in allowed:
+            return []
+        found.append(int(word))
+    return found
 
 
 @app.command("responses")
