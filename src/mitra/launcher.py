@@ -75,7 +75,8 @@ _NOT_HASHED = frozenset({"MITRA_COMMAND_SERVER", "MITRA_COMMAND_SERVER_WAIT", "M
 JOURNAL_COMMANDS = frozenset(
     {
         "checkin", "dose", "today", "entries", "alerts", "insights", "exposure", "products",
-        "substances", "intake", "interactions", "questionnaire", "responses", "score", "compare",
+        "substances", "intake", "practice", "interactions", "questionnaire", "responses", "score",
+        "compare",
         "plan", "taper", "reminders", "settings",
     }
 )  # fmt: skip

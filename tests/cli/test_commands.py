@@ -706,3 +706,23 @@ def test_small_refusals_point_to_the_right_place(
     assert out.startswith("Goal set: yoga, 70 min a week.")
     said = refused(capsys, "exposure", "--dose", "2026-11-25T08:00=2g", "--form", "7oh")
     assert "a 7-OH product does not give at all" in said
+
+
+@pytest.mark.django_db
+def test_a_practice_is_logged_on_its_own_from_the_terminal_as_through_the_api(
+    capsys: pytest.CaptureFixture[str], alice: Any, client: Any
+) -> None:
+    """The API logged a practice on its own; the terminal only with a check-in."""
+    code, out, err = run(capsys, "practice", "Yoga", "20", "--at", "2026-11-30 18:00", "--json")
+    assert code == 0, err
+    logged = json.loads(out)
+    page = client.get("/api/v1/entries?kind=practice").json()
+    assert page["days"][0]["entries"] == [logged]
+    assert logged["title"] == "Yoga: 20 min"
+    said = refused(capsys, "practice", "yoga", "20", "--at", "2026-11-30 18:00")
+    assert said == f"mitra: this practice is already in the journal (practice {logged['id']})"
+    assert "kind must be one of" in refused(capsys, "practice", "knitting", "5")
+    assert refused(capsys, "practice", "walk", "0") == "mitra: minutes must be at least 1"
+    code, out, _ = run(capsys, "practice", "walk", "30")
+    assert code == 0
+    assert out.startswith("Logged Walk outdoors: 30 min (practice ")

@@ -274,6 +274,44 @@ def _practices(values: list[str]) -> list[dict[str, Any]]:
     return parsed
 
 
+@app.command()
+def practice(
+    kind: Annotated[
+        str,
+        typer.Argument(help="mindfulness, breathing, exercise, yoga, walk, therapy or journaling."),
+    ],
+    minutes: Annotated[int, typer.Argument(help="How long, in minutes (1-720).")],
+    at: Annotated[
+        str | None, typer.Option(help="When, e.g. '2026-11-25 08:30' (default now).")
+    ] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Log a practice on its own (with a check-in: mitra checkin 4 --practice yoga=20)."""
+    person = the_person()
+    from mitra.journal import clock, services
+    from mitra.journal.errors import DuplicateSubmission, EntryInvalid
+    from mitra.reads.journal import entry_read
+
+    when = parse_time(at, clock(person).zone, "--at")
+    minute = when.replace(second=0, microsecond=0).isoformat()
+    named = kind.strip().lower()  # "Yoga" is yoga
+    token = replay_token("practice", named, minute, minutes)
+    try:
+        with stopped_once_saved("practice {}", see="mitra entries --kind practice"):
+            saved = services.log_practice(
+                person, {"kind": named, "minutes": minutes, "at": when}, token=token
+            )
+    except DuplicateSubmission as exc:
+        fail(f"this practice is already in the journal (practice {exc.entry.pk})")
+    except EntryInvalid as exc:
+        refused(exc)
+    view = entry_read(person, "practice", saved)
+    if json_out:
+        print_document(view)
+        return
+    out.print(f"Logged {escape(view.title)} (practice {saved.pk}).", highlight=False)
+
+
 def _yes_no(text: str | None, option: str) -> bool | None:
     if text is None:
         return None
