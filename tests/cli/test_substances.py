@@ -199,7 +199,11 @@ def test_an_intake_from_the_terminal_reads_as_one_from_the_api(
 ) -> None:
     code, out, _ = run(capsys, "intake", "sertraline", "50", "mg", "--at", "2026-03-10 08:00")
     assert code == 0
-    assert out == f"Logged 50 mg of sertraline (intake {Intake.objects.get().pk}).\n"
+    assert out == f"Logged sertraline: 50 mg (intake {Intake.objects.get().pk}).\n"
+    # An amount without its unit says so, rather than "Logged 2 of sertraline".
+    code, out, _ = run(capsys, "intake", "sertraline", "2", "--at", "2026-03-10 09:00")
+    assert code == 0
+    assert out.startswith("Logged sertraline: 2 (no unit given) (intake ")
     code, out, _ = run(capsys, "intake", "sertraline", "50mg", "--json")
     assert code == 0
     body = {"substance_id": listed["sertraline"], "amount": 50, "unit": "mg"}

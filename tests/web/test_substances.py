@@ -82,7 +82,9 @@ def test_a_use_of_a_substance_is_logged(client: Client, alice: Any) -> None:
     )
     assert response.status_code == 302
     assert Intake.objects.get().amount == 2
-    assert "alcohol: 2 drinks" in client.get("/substances").content.decode()
+    page = client.get("/substances").content.decode()
+    assert "alcohol: 2 drinks" in page
+    assert "Logged alcohol: 2 drinks." in page  # what was stored, as a dose's message says
 
 
 def test_a_use_keeps_its_note_and_a_refused_one_keeps_every_field(

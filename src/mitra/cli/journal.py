@@ -653,5 +653,7 @@ def intake(
     if json_out:
         print_document(entry_read(person, "intake", saved))
         return
-    stored = f"{saved.amount:g} {saved.unit}".strip() + " of " if saved.amount is not None else ""
-    out.print(f"Logged {escape(stored + chosen.name)} (intake {saved.pk}).")
+    # As the journal names it ("wine: 2 glasses"); an amount without its unit says so.
+    title = entry_read(person, "intake", saved).title
+    bare = " (no unit given)" if saved.amount is not None and not saved.unit else ""
+    out.print(f"Logged {escape(title)}{bare} (intake {saved.pk}).", highlight=False)

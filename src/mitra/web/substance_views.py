@@ -13,6 +13,7 @@ from mitra.journal import clock, services
 from mitra.journal.errors import DuplicateSubmission, EntryInvalid, NotFound
 from mitra.reads import substances as substance_reads
 from mitra.reads.interactions import MAX_NAME_LENGTH, interactions
+from mitra.reads.journal import entry_read
 
 from .forms import DATETIME_FORMAT, IntakeForm, SubstanceForm
 from .views import current_person, saved_redirect
@@ -93,7 +94,7 @@ def intake_add(request: HttpRequest) -> HttpResponse:
     form = _intake_form(person, request.POST)
     if form.is_valid():
         try:
-            services.log_intake(
+            saved = services.log_intake(
                 person, form.payload(clock(person).zone), token=form.cleaned_data["token"]
             )
         except DuplicateSubmission:
@@ -101,5 +102,7 @@ def intake_add(request: HttpRequest) -> HttpResponse:
         except EntryInvalid as exc:
             form.show_errors(exc)
         else:
-            return saved_redirect(request, "Logged." + form.time_note, "substances")
+            # What was stored, as the journal names it ("wine: 2 glasses"), as a dose says.
+            title = entry_read(person, "intake", saved).title
+            return saved_redirect(request, f"Logged {title}." + form.time_note, "substances")
     return _page(request, person, intake_form=form)
