@@ -364,10 +364,14 @@ def test_an_entry_is_deleted_and_restored_by_the_api_and_the_terminal_alike(
     code, out, err = run(capsys, "entries", "delete", "dose", str(dose["id"]))
     assert out.splitlines()[-1] == f"To undo: mitra entries restore dose {dose['id']}"
     said = refused(capsys, "entries", "delete", "dose", str(dose["id"]))
-    assert said == f"mitra: no dose {dose['id']} in this journal"
+    assert said == f"mitra: dose {dose['id']} is deleted already"
+    said = refused(capsys, "entries", "restore", "checkin", "999999")
+    assert said == "mitra: check-in 999999 is not in this journal"
     said = refused(capsys, "entries", "delete", "response", "1")
     assert said.startswith("mitra: 'response' is not a kind of entry to delete; use one of dose")
     # The listing shows what delete takes.
     run(capsys, "entries", "restore", "dose", str(dose["id"]))
+    said = refused(capsys, "entries", "restore", "dose", str(dose["id"]))
+    assert said == f"mitra: dose {dose['id']} is not deleted: nothing to restore"
     code, out, _ = run(capsys, "entries")
     assert f"dose {dose['id']}  Kratom: 4 g of Green powder" in " ".join(out.split("\n"))

@@ -721,6 +721,13 @@ def test_a_practice_is_logged_on_its_own_from_the_terminal_as_through_the_api(
     assert logged["title"] == "Yoga: 20 min"
     said = refused(capsys, "practice", "yoga", "20", "--at", "2026-11-30 18:00")
     assert said == f"mitra: this practice is already in the journal (practice {logged['id']})"
+    # Deleted since: not "in the journal", but how to bring it back.
+    assert run(capsys, "entries", "delete", "practice", str(logged["id"]))[0] == 0
+    said = refused(capsys, "practice", "yoga", "20", "--at", "2026-11-30 18:00")
+    assert said == (
+        f"mitra: this practice was logged before and deleted since (practice {logged['id']}); "
+        f"to bring it back: mitra entries restore practice {logged['id']}"
+    )
     assert "kind must be one of" in refused(capsys, "practice", "knitting", "5")
     assert refused(capsys, "practice", "walk", "0") == "mitra: minutes must be at least 1"
     code, out, _ = run(capsys, "practice", "walk", "30")

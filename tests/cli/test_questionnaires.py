@@ -127,7 +127,7 @@ def test_answers_come_on_one_line_or_after_the_name(
     monkeypatch.setattr("builtins.input", lambda prompt="": next(typed))
     code, out, err = run(capsys, "questionnaire", "GAD-7")
     assert code == 0, err
-    assert out.count("Please type one of 0, 1, 2, 3.") == 1
+    assert out.count("'9', for question 6, is not one of its answers.") == 1
     assert Response.objects.get().answers == [1, 2, 1, 0, 3, 2, 1]
     code, out, err = run(capsys, "questionnaire", "GAD-7", "1", "2", "1", "0", "3", "2", "1")
     assert code == 0, err
@@ -138,7 +138,21 @@ def test_answers_come_on_one_line_or_after_the_name(
     assert said == ("mitra: GAD-7 has 7 items; 3 answers were given (give all 7, or none to be "
                     "asked)")  # fmt: skip
     assert "out of range" in refused(capsys, "questionnaire", "GAD-7", *"1210329")
+    assert refused(capsys, "questionnaire", "GAD-7", "1") == (
+        "mitra: GAD-7 has 7 items; 1 answer was given (give all 7, or none to be asked)"
+    )
     assert Response.objects.count() == 2
+    # PHQ-9's item 9 (self-harm) is never answered unseen by a line of answers, and a digit
+    # of any script is an answer.
+    typed = iter(["0 0 0 0 0 0 0 0 0", "0 0 0 0 0 0 0 0", "１"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(typed))
+    code, out, err = run(capsys, "questionnaire", "PHQ-9")
+    assert code == 0, err
+    said = " ".join(out.split())
+    assert "Question 9 is asked on its own: answer up to question 8 on one line." in said
+    assert "9 of 9." in said
+    assert Response.objects.latest("pk").answers == [0] * 8 + [1]
+    assert "crisis" in said.lower() or "988" in said or "Samaritans" in said
 
 
 @pytest.mark.django_db

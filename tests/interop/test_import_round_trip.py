@@ -262,3 +262,37 @@ def test_a_name_matched_after_trimming_or_in_another_alphabets_case_is_the_perso
     assert report.skipped == []
     assert report.added["intake"] == 1
     assert list(Substance.objects.filter(person=bob).values_list("name", flat=True)) == ["Äther"]
+
+
+def test_a_fhir_practice_is_read_by_mitras_code_and_in_minutes_or_skipped_with_why(
+    journal: Any,
+) -> None:
+    """A practice logged on its own: its kind from the coding in mitra's system (wherever it
+    stands among the codings), its minutes only in UCUM min (an hour is not a minute)."""
+    from mitra.interop.fhir_export import CODE_SYSTEM
+    from mitra.journal.models import Practice
+
+    bundle = export_fhir(journal)
+
+    def key(e: dict[str, Any]) -> str:
+        found = e["resource"].get("identifier") or []
+        return (
+            str((found if isinstance(found, list) else [found])[0].get("value", ""))
+            if found
+            else ""
+        )
+
+    (entry,) = [e for e in bundle["entry"] if key(e).startswith("practice/")]
+    resource = entry["resource"]
+    resource["code"]["coding"].insert(0, {"system": "http://snomed.info/sct", "code": "229065009"})
+    Practice.objects.filter(checkin__isnull=True).delete()
+    report = import_file(journal, "fhir", json.dumps(bundle).encode(), dry_run=False)
+    assert report.added["practice"] == 1
+    assert Practice.objects.filter(checkin__isnull=True).get().minutes == 25
+    resource["valueQuantity"] = {"value": 1, "unit": "h", "system": "http://unitsofmeasure.org",
+                                 "code": "h"}  # fmt: skip
+    ids = resource["identifier"]
+    (ids if isinstance(ids, list) else [ids])[0]["value"] = "practice/999999"
+    resource["code"]["coding"] = [{"system": CODE_SYSTEM, "code": "practice-yoga"}]
+    report = import_file(journal, "fhir", json.dumps(bundle).encode(), dry_run=False)
+    assert any(s["reason"] == "a practice's minutes must be in min" for s in report.skipped)

@@ -439,7 +439,7 @@ def test_a_dose_whose_product_becomes_a_concentrated_7oh_one_is_told_of_again(
 def test_the_banners_link_to_the_alerts_is_not_worded_as_the_footers_to_the_evidence(
     client: Client, alice: Any
 ) -> None:
-    """"See the evidence and sources" led to /alerts while the footer's "Evidence and sources"
+    """ "See the evidence and sources" led to /alerts while the footer's "Evidence and sources"
     led to /evidence: two places under one name."""
     tabs = services.add_product(
         alice, {"name": "Tabs", "form": "7oh", "unit": "tablet", "grams_per_unit": 0.1}

@@ -183,6 +183,21 @@ def test_a_change_of_one_point_is_said_in_the_singular(client: Client, alice: An
     assert "-1 points" not in html
 
 
+def test_a_change_without_thresholds_reads_without_a_stray_stop_and_claims_no_direction(
+    client: Client, alice: Any
+) -> None:
+    """The PHQ-9 has no established thresholds: its change said "deterioration" and ended in a
+    line holding only a full stop."""
+    _respond(alice, "PHQ-9", [0] * 9, days_ago=14)
+    latest = _respond(alice, "PHQ-9", [1, 1, 0, 0, 0, 0, 0, 0, 0], days_ago=0)
+    html = client.get(f"/responses/{latest.pk}").content.decode()
+    said = " ".join(html.split())
+    assert "higher (worse); how large a change must be to count is not established." in said
+    assert "deterioration" not in said
+    change = html[html.index("<h2>Change</h2>") :]
+    assert not re.search(r"\n\s*\.\s*</p>", change[: change.index("</section>")])
+
+
 def test_a_first_response_is_told_when_to_take_it_again_by_its_own_recall(
     client: Client, alice: Any
 ) -> None:

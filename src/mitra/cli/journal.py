@@ -1,7 +1,7 @@
 """Logging from the terminal: settings, products, doses and check-ins."""
 
 from datetime import UTC
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.markup import escape
@@ -243,7 +243,7 @@ def dose(
         with stopped_once_saved("dose {}", see="mitra entries --kind dose"):
             saved = services.log_dose(person, data, token=token)
     except DuplicateSubmission as exc:
-        fail(f"this dose is already in the journal (dose {exc.entry.pk})")
+        _already("dose", "dose", exc.entry)
     except ConfirmationNeeded as exc:
         refused(exc, then="; if it is right, run the command again with --yes")
     except EntryInvalid as exc:
@@ -262,6 +262,17 @@ def dose(
     else:
         logged = wording.amount_of(unit_text(number, unit), chosen.name)
         out.print(f"Logged {escape(logged)} = {saved.grams:g} g (dose {saved.pk}).")
+
+
+def _already(what: str, kind: str, entry: Any) -> NoReturn:
+    """The same entry was logged before (its replay token): say where it is, or, deleted since,
+    how to bring it back rather than that it is "in the journal"."""
+    if getattr(entry, "deleted_at", None) is not None:
+        fail(
+            f"this {what} was logged before and deleted since ({kind} {entry.pk}); to bring it "
+            f"back: mitra entries restore {kind} {entry.pk}"
+        )
+    fail(f"this {what} is already in the journal ({what} {entry.pk})")
 
 
 def _practices(values: list[str]) -> list[dict[str, Any]]:
@@ -302,7 +313,7 @@ def practice(
                 person, {"kind": named, "minutes": minutes, "at": when}, token=token
             )
     except DuplicateSubmission as exc:
-        fail(f"this practice is already in the journal (practice {exc.entry.pk})")
+        _already("practice", "practice", exc.entry)
     except EntryInvalid as exc:
         refused(exc)
     view = entry_read(person, "practice", saved)
@@ -368,7 +379,7 @@ def checkin(
         with stopped_once_saved("check-in {}", see="mitra entries --kind checkin"):
             saved = services.add_checkin(person, data, token=token)
     except DuplicateSubmission as exc:
-        fail(f"this check-in is already in the journal (check-in {exc.entry.pk})")
+        _already("check-in", "checkin", exc.entry)
     except EntryInvalid as exc:
         refused(exc, typed={"practices": ("--practice", practice or [])})
     if json_out:
@@ -647,7 +658,7 @@ def intake(
         with stopped_once_saved("intake {}", see="mitra entries --kind intake"):
             saved = services.log_intake(person, data, token=token)
     except DuplicateSubmission as exc:
-        fail(f"this intake is already in the journal (intake {exc.entry.pk})")
+        _already("intake", "intake", exc.entry)
     except EntryInvalid as exc:
         refused(exc)
     if json_out:

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 import typer
 
 from mitra.vocabulary import ascii_digits
-from mitra.wording import moment, restates
+from mitra.wording import moment, plural, restates
 
 from .app import (
     JsonFlag,
@@ -135,7 +135,7 @@ def compare(
 @app.command()
 def questionnaire(
     code: Annotated[str, typer.Argument(help="Questionnaire, e.g. GAD-7.")],
-    given: Annotated[
+    answers_given: Annotated[
         list[int] | None,
         typer.Argument(
             metavar="[ANSWERS]...",
@@ -160,12 +160,13 @@ def questionnaire(
     from mitra.journal.errors import EntryInvalid
 
     answers: list[int | None]
-    if given:
-        answers = list(given)  # checked, item by item, by the scoring below
+    if answers_given:
+        answers = list(answers_given)  # checked, item by item, by the scoring below
         if len(answers) != len(definition.items):
+            were = "answer was" if len(answers) == 1 else "answers were"
             fail(
-                f"{definition.code} has {len(definition.items)} items; {len(answers)} answers "
-                f"were given (give all {len(definition.items)}, or none to be asked)"
+                f"{definition.code} has {len(definition.items)} items; {len(answers)} {were} "
+                f"given (give all {len(definition.items)}, or none to be asked)"
             )
     else:
         answers = _asked(definition)
@@ -207,15 +208,16 @@ def _asked(definition: Any) -> list[int | None]:
                 out.print(f"  {option.value}  {option.label}")
             allowed = {str(o.value) for o in options}
             while True:
-                raw = input(f"Answer ({'/'.join(sorted(allowed))}): ").strip()
+                raw = ascii_digits(input(f"Answer ({'/'.join(sorted(allowed))}): ")).strip()
                 if raw in allowed:
                     answers.append(int(raw))
                     break
-                several = _several(definition, number, raw)
+                several, why = _several(definition, number, raw)
                 if several:
                     answers.extend(several)
                     break
-                out.print(f"Please type one of {', '.join(sorted(allowed))}.")
+                out.print(f"{why[:1].upper()}{why[1:]}." if why else
+                          f"Please type one of {', '.join(sorted(allowed))}.")  # fmt: skip
     except (EOFError, KeyboardInterrupt) as exc:
         # The shells' conventions: 130 for Ctrl-C (128 + SIGINT), 1 for input that ended.
         print()
@@ -226,19 +228,33 @@ def _asked(definition: Any) -> list[int | None]:
     return answers
 
 
-def _several(definition: Any, number: int, raw: str) -> list[int]:
+def _several(definition: Any, number: int, raw: str) -> tuple[list[int], str]:
     """A line of answers ("1 2 1 0", "1,2,1") for question `number` and the ones after it,
-    each one of its question's values; [] when the line is not that."""
+    each one of its question's values; else ([], why the line was not taken, or "" when it is
+    not a line of several answers). A crisis item (PHQ-9's 9) is never answered unseen: a line
+    may end before it, and it is asked on its own."""
     words = ascii_digits(raw).replace(",", " ").split()
-    if len(words) < 2 or number - 1 + len(words) > len(definition.items):
-        return []
+    if len(words) < 2:
+        return [], ""
+    left = len(definition.items) - number + 1
+    if len(words) > left:
+        are = "is" if left == 1 else "are"
+        return [], f"that line holds {len(words)} answers; {plural(left, 'question')} {are} left"
+    asked_alone = sorted(
+        f.item for f in definition.flags if f.id == "crisis" and f.item is not None
+    )
+    for item in asked_alone:
+        if number < item <= number - 1 + len(words):
+            return [], (
+                f"question {item} is asked on its own: answer up to question {item - 1} on one line"
+            )
     found = []
     for offset, word in enumerate(words):
         allowed = {str(o.value) for o in definition.options(number + offset)}
         if word not in allowed:
-            return []
+            return [], f"'{word}', for question {number + offset}, is not one of its answers"
         found.append(int(word))
-    return found
+    return found, ""
 
 
 @app.command("responses")

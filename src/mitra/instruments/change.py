@@ -70,7 +70,7 @@ def _total(code: str, label: str, value: int, maximum: int) -> int:
 def _summary(
     difference: int, direction: Direction, meets_mcid: bool | None, reliable: bool | None
 ) -> str:
-    """"improvement" or "deterioration" only for a reliable change; otherwise which way the
+    """ "improvement" or "deterioration" only for a reliable change; otherwise which way the
     total moved, and why that is not yet a clear change."""
     if difference == 0:
         return "no change"
@@ -110,9 +110,7 @@ def change(code: str, before_total: int, after_total: int) -> Change:
         )
     size = abs(difference)
     meets_mcid = None if thresholds.mcid is None else size >= thresholds.mcid
-    reliable = (
-        None if thresholds.reliable_change is None else size >= thresholds.reliable_change
-    )
+    reliable = None if thresholds.reliable_change is None else size >= thresholds.reliable_change
     return Change(
         instrument=inst.code,
         before=before,

@@ -7,7 +7,8 @@ What goes in, and how it is coded:
   and an Observation of its total (the instrument's LOINC total code from the knowledge base,
   else a mitra code) with the band as interpretation;
 - Observations for each check-in's anxiety rating, mood, sleep hours and quality, symptoms and
-  practices, coded in mitra's own code system (no standard code fits a 0-10 self-rating);
+  practices, and for each practice logged on its own (minutes, UCUM "min"), coded in mitra's
+  own code system (no standard code fits a 0-10 self-rating);
 - a MedicationStatement per listed medicine or substance (as text: the knowledge base holds no
   verified RxNorm or SNOMED codes yet) and a MedicationAdministration per use of one;
 - a MedicationAdministration per kratom dose, coded with the UNII of mitragynine.

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from mitra.instruments.catalogue import instrument, known_codes
 from mitra.interop.fhir_export import (
+    CODE_SYSTEM,
     ENTRY_SYSTEM,
     JOURNAL_SYSTEM,
     PRODUCT_EXTENSION,
@@ -110,14 +111,25 @@ class _Reader:
         }
         self.parsed.add(Row(where, "response", key, fields))
 
+    def practice(self, where: str, key: str, resource: dict[str, Any]) -> None:
+        """A practice logged on its own: its kind from mitra's code, its minutes in UCUM min."""
+        codings = (resource.get("code") or {}).get("coding") or []
+        ours = [c for c in codings if isinstance(c, dict) and c.get("system") == CODE_SYSTEM]
+        code = str(ours[0].get("code", "")) if ours else ""
+        quantity = resource.get("valueQuantity") or {}
+        if not code.startswith("practice-"):
+            self.parsed.skipped.append(Skipped(where, f"not a practice code: '{code[:40]}'"))
+            return
+        if quantity.get("code") != "min" or not isinstance(quantity.get("value"), int | float):
+            self.parsed.skipped.append(Skipped(where, "a practice's minutes must be in min"))
+            return
+        fields = {"kind": code.removeprefix("practice-"), "minutes": quantity["value"],
+                  "at": resource.get("effectiveDateTime")}  # fmt: skip
+        self.parsed.add(Row(where, "practice", key, fields))
+
     def observation(self, where: str, key: str, resource: dict[str, Any]) -> None:
         if key.startswith("practice/"):  # a practice logged on its own
-            coding = ((resource.get("code") or {}).get("coding") or [{}])[0]
-            kind = str(coding.get("code", "")).removeprefix("practice-")
-            minutes = (resource.get("valueQuantity") or {}).get("value")
-            at = resource.get("effectiveDateTime")
-            self.parsed.add(Row(where, "practice", key, {"kind": kind, "minutes": minutes,
-                                                         "at": at}))  # fmt: skip
+            self.practice(where, key, resource)
             return
         if not key.startswith("checkin/"):
             return  # a questionnaire's total: derived from its response, read back from that
