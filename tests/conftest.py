@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -39,6 +40,7 @@ def _postgres_reachable(url: str) -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    _as_from_a_terminal()
     if not config.getoption("--postgres"):
         return
     url = os.environ.get("MITRA_DATABASE_URL", "")
@@ -48,6 +50,20 @@ def pytest_configure(config: pytest.Config) -> None:
         if IN_CI:
             raise pytest.UsageError(f"PostgreSQL is not reachable at {url}; CI must run this suite")
         pytest.exit(f"PostgreSQL run skipped: nothing listens at {url}", returncode=0)
+
+
+def _as_from_a_terminal() -> None:
+    """Ctrl-C and Ctrl-\\ as a terminal delivers them, to this process and each it starts.
+
+    A suite started in the background by a script (`make test &` in a shell without job
+    control) inherits SIGINT and SIGQUIT ignored, and so does every process it starts: `mitra
+    serve` then rightly keeps Ctrl-C ignored (as a job started so should), and each test that
+    stops a server or a command with Ctrl-C waits until its timeout. The tests that need a
+    signal ignored set it in their own child."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if signal.getsignal(signal.SIGQUIT) is signal.SIG_IGN:
+        signal.signal(signal.SIGQUIT, signal.SIG_DFL)
 
 
 # What makes a test depend on the suite's database: the marker and fixtures that open it in the
