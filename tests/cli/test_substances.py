@@ -254,3 +254,22 @@ def test_a_lists_option_given_before_a_subcommand_is_refused_before_it_runs(
         code, out, _ = run(capsys, *moved)
         assert code == 0
         assert json.loads(out)
+
+
+def test_a_medicine_listed_under_a_second_name_is_pointed_out_and_a_drink_is_not(
+    capsys: pytest.CaptureFixture[str], alice: Any, client: Client
+) -> None:
+    """Zoloft beside sertraline was added in silence: one medicine on two lines, its uses split
+    between them. Both faces now say so (and leave the choice); wine and beer are both alcohol
+    and rightly two lines, so nothing is said of them."""
+    assert run(capsys, "substances", "add", "sertraline")[0] == 0
+    code, out, _ = run(capsys, "substances", "add", "Zoloft")
+    assert code == 0
+    assert ("Zoloft is sertraline, which is also on your list as 'sertraline': if it is the "
+            "same medicine, delete one") in " ".join(out.split())  # fmt: skip
+    assert run(capsys, "substances", "add", "wine")[0] == 0
+    code, out, _ = run(capsys, "substances", "add", "beer")
+    assert "also on your list" not in out
+    page = client.post("/substances", {"token": "s9", "name": "Lustral"}, follow=True)
+    said = " ".join(page.content.decode().split())
+    assert "Lustral is sertraline, which is also on your list as" in said

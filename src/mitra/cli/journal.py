@@ -575,7 +575,7 @@ def substances_add(
     person = the_person()
     from mitra.journal import services
     from mitra.journal.errors import EntryInvalid
-    from mitra.reads.substances import substance, substances
+    from mitra.reads.substances import also_listed, substance, substances
 
     try:
         with stopped_once_saved("substance {}", see="mitra substances", again="add it again"):
@@ -588,6 +588,9 @@ def substances_add(
         print_document(view)
         return
     out.print(f"Added substance {view.id}: {escape(view.name)}{escape(_known(view))}")
+    twice = also_listed(person, view.id)
+    if twice:
+        out.print(escape(twice), highlight=False)
     if view.note:  # what the knowledge base says of it: no finding is not the same as safe
         out.print(escape(view.note), highlight=False)
     _print_interactions(f for f in substances(person).interactions if view.name in f.yours)

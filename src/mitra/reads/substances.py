@@ -123,6 +123,35 @@ def substance(person: Any, substance_id: int) -> SubstanceView | None:
     return None if found is None else _views([found])[0]
 
 
+def also_listed(person: Any, substance_id: int) -> str:
+    """When the person's list holds this substance's medicine under another name too (Zoloft
+    and sertraline), a sentence saying so; else "". Its interactions are counted once, but its
+    intakes would be split between the two."""
+    view = substance(person, substance_id)
+    if view is None or view.knowledge_id is None:
+        return ""
+    from mitra.knowledge.substances import load_substances
+
+    # A medicine sold under brand names; not a drink (wine and beer are both alcohol, and
+    # rightly two lines of a list).
+    if not load_substances().substance(view.knowledge_id).brands:
+        return ""
+    twins = [
+        s.name
+        for s in _views(list(queries.substances(person).exclude(pk=substance_id)))
+        if s.knowledge_id == view.knowledge_id
+    ]
+    if not twins:
+        return ""
+    names = ", ".join(f"'{name}'" for name in twins)
+    same = (view.knowledge_name or "").casefold() == view.name.casefold()
+    what = view.name if same else f"{view.name} is {view.knowledge_name}, which"
+    return (
+        f"{what} is also on your list as {names}: if it is the same medicine, delete one, so "
+        "its uses are logged in one place."
+    )
+
+
 def substance_choices(person: Any) -> list[SubstanceChoice]:
     """The person's substances as form choices, by name."""
     return [SubstanceChoice(s.pk, s.name) for s in queries.substances(person)]

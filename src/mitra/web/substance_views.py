@@ -42,6 +42,8 @@ def substances(request: HttpRequest) -> HttpResponse:
                 if added.knowledge_id
                 else " mitra does not recognise this name, so it cannot check it."
             )
+            twice = substance_reads.also_listed(person, added.pk)
+            note += f" {twice}" if twice else ""
             return saved_redirect(request, f"Added {added.name}.{note}", "substances")
     return _page(request, person, form=form)
 
