@@ -733,3 +733,29 @@ def test_a_practice_is_logged_on_its_own_from_the_terminal_as_through_the_api(
     code, out, _ = run(capsys, "practice", "walk", "30")
     assert code == 0
     assert out.startswith("Logged Walk outdoors: 30 min (practice ")
+
+
+@pytest.mark.django_db
+def test_a_product_is_changed_from_the_terminal_and_its_doses_counted_again(
+    capsys: pytest.CaptureFixture[str], alice: Any, client: Any
+) -> None:
+    """A capsule product added without its weight could be fixed only on the web; 'mitra
+    products edit' changes what is given, keeps the rest, and counts its doses again."""
+    assert run(capsys, "products", "add", "W", "--form", "capsules", "--unit", "capsule")[0] == 0
+    said = refused(capsys, "dose", "W", "2")
+    assert "mitra products edit --grams-per-unit" in said
+    code, out, err = run(capsys, "products", "edit", "W", "--grams-per-unit", "0.5")
+    assert code == 0, err
+    assert out.startswith("Changed product ")
+    code, out, _ = run(capsys, "dose", "W", "2")
+    assert "= 1 g" in out
+    code, out, err = run(capsys, "products", "edit", "W", "--mitragynine-mg-per-g", "18", "--json")
+    assert code == 0, err
+    edited = json.loads(out)
+    assert (edited["form"], edited["grams_per_unit"], edited["mitragynine_mg_per_g"]) == (
+        "capsules", 0.5, 18.0
+    )
+    assert client.get("/api/v1/products").json()["products"] == [edited]
+    assert Dose.objects.get().mg_mitragynine == pytest.approx(18.0)  # 1 g at 18 mg/g
+    said = refused(capsys, "products", "edit", "W", "--unit", "g")
+    assert said == "mitra: unit: doses of this product were logged in capsule: keep that unit"

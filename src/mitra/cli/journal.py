@@ -151,6 +151,65 @@ def products_add(
         out.print(f"Added product {product.pk}: {escape(product.name)}")
 
 
+_KEPT = "(default: as it is)"
+
+
+@products_app.command("edit")
+def products_edit(
+    product: Annotated[str, typer.Argument(help="The product: its name (or the start) or id.")],
+    name: Annotated[str | None, typer.Option(help=f"A new name {_KEPT}.")] = None,
+    vendor: Annotated[str | None, typer.Option(help=f"Who sells it {_KEPT}.")] = None,
+    strain: Annotated[str | None, typer.Option(help=f"The strain label {_KEPT}.")] = None,
+    vein: Annotated[str | None, typer.Option(help=f"white, green, red... {_KEPT}.")] = None,
+    form: Annotated[str | None, typer.Option(help=f"powder, capsules, tea... {_KEPT}.")] = None,
+    unit: Annotated[str | None, typer.Option(help=f"g, capsule, tablet... {_KEPT}.")] = None,
+    grams_per_unit: Annotated[
+        float | None, typer.Option(help=f"Grams in one unit {_KEPT}.")
+    ] = None,
+    mitragynine_mg_per_g: Annotated[
+        float | None, typer.Option(help=f"Lab-tested mitragynine, mg per g {_KEPT}.")
+    ] = None,
+    hydroxy_mg_per_g: Annotated[
+        float | None, typer.Option(help=f"Lab-tested 7-OH, mg per g {_KEPT}.")
+    ] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Change a product (a capsule's weight, a lab figure, its name); its doses are counted
+    again with the new figures. What is not given stays as it is."""
+    person = the_person()
+    from mitra.journal import services
+    from mitra.journal.errors import EntryInvalid
+    from mitra.reads.products import view
+
+    chosen = _find_product(person, product)
+    given = {
+        "name": name,
+        "vendor": vendor,
+        "strain": strain,
+        "vein": vein,
+        "form": form,
+        "unit": unit,
+        "grams_per_unit": grams_per_unit,
+        "mitragynine_mg_per_g": mitragynine_mg_per_g,
+        "hydroxy_mg_per_g": hydroxy_mg_per_g,
+    }
+    fields = ("name", "vendor", "strain", "vein", "form", "unit", "grams_per_unit",
+              "mitragynine_mg_per_g", "hydroxy_mg_per_g", "notes")  # fmt: skip
+    data = {f: getattr(chosen, f) for f in fields} | {
+        k: v for k, v in given.items() if v is not None
+    }
+    if data.get("unit") == "g":
+        data["grams_per_unit"] = grams_per_unit  # counted in grams: no weight of a unit
+    try:
+        saved = services.edit_product(person, chosen.id, data)
+    except EntryInvalid as exc:
+        refused(exc)
+    if json_out:
+        print_document(view(saved))
+        return
+    out.print(f"Changed product {saved.pk}: {escape(saved.name)}", highlight=False)
+
+
 def _one_of(listed: Any, ref: str, what: str, missing: str) -> Any:
     """The one item of `listed` (with .id and .name) that `ref` names by id, by name or by the
     start of its name; else a one-line refusal, `missing` following the names listed."""

@@ -76,7 +76,8 @@ def normalise_dose(
         if not grams_per_unit:
             raise UnknownUnitError(
                 f"needs the grams one {unit} holds, which the product does not say; add them "
-                "on the Products page (its grams per unit) or log the dose in g"
+                "to the product (the Products page, or mitra products edit --grams-per-unit) "
+                "or log the dose in g"
             )
         grams = amount * grams_per_unit
     else:
