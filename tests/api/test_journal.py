@@ -32,6 +32,14 @@ def test_a_replayed_dose_token_is_stored_once(client: Client, alice: Any, powder
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["id"] == again.json()["id"]
     assert client.get("/api/v1/today").json()["totals"]["grams_leaf"] == 2.0
+    # Deleted since, the same submission is not answered as if the dose stood in the journal.
+    assert client.delete(f"/api/v1/entries/dose/{first.json()['id']}").status_code == 200
+    replayed = post(client, "/api/v1/doses", payload)
+    assert replayed.status_code == 409
+    assert replayed["Content-Type"] == "application/problem+json"
+    assert replayed.json()["detail"].endswith(
+        f"to bring it back: POST /api/v1/entries/dose/{first.json()['id']}/restore"
+    )
 
 
 def test_a_check_in_with_practices_shows_on_today_with_its_practices(

@@ -113,4 +113,15 @@ def create(
         entry = service(person, data, token=token)
     except DuplicateSubmission as exc:
         entry, status = exc.entry, 200
+        if getattr(entry, "deleted_at", None) is not None:
+            # The same submission, deleted since: not answered as if it stood in the journal.
+            kind = type(entry).__name__.lower()
+            again = (
+                f"to bring it back: POST /api/v1/entries/{kind}/{entry.pk}/restore"
+                if kind in {"dose", "checkin", "practice", "intake"}
+                else "send it with a new token to add it again"
+            )
+            raise HttpError(
+                409, f"This {kind} was sent before and deleted since ({kind} {entry.pk}); {again}"
+            ) from None
     return respond(render(person, entry), status=status)
