@@ -128,19 +128,10 @@ def products_add(
     from mitra.journal import services
     from mitra.journal.errors import EntryInvalid
 
-    data = {
-        "name": name,
-        "vendor": vendor,
-        "strain": strain,
-        "vein": vein,
-        "form": form,
-        "unit": unit,
-        "grams_per_unit": grams_per_unit,
-        "mitragynine_mg_per_g": mitragynine_mg_per_g,
-        "hydroxy_mg_per_g": hydroxy_mg_per_g,
-    }
+    values = (name, vendor, strain, vein, form, unit, grams_per_unit, mitragynine_mg_per_g,
+              hydroxy_mg_per_g)  # fmt: skip
     try:
-        product = services.add_product(person, data)
+        product = services.add_product(person, dict(zip(_PRODUCT_FIELDS, values, strict=True)))
     except EntryInvalid as exc:
         refused(exc)
     if json_out:
@@ -152,6 +143,9 @@ def products_add(
 
 
 _KEPT = "(default: as it is)"
+#: The fields `products add` and `products edit` take, in the order of their options.
+_PRODUCT_FIELDS = ("name", "vendor", "strain", "vein", "form", "unit", "grams_per_unit",
+                   "mitragynine_mg_per_g", "hydroxy_mg_per_g")  # fmt: skip
 
 
 @products_app.command("edit")
@@ -182,21 +176,10 @@ def products_edit(
     from mitra.reads.products import view
 
     chosen = _find_product(person, product)
-    given = {
-        "name": name,
-        "vendor": vendor,
-        "strain": strain,
-        "vein": vein,
-        "form": form,
-        "unit": unit,
-        "grams_per_unit": grams_per_unit,
-        "mitragynine_mg_per_g": mitragynine_mg_per_g,
-        "hydroxy_mg_per_g": hydroxy_mg_per_g,
-    }
-    fields = ("name", "vendor", "strain", "vein", "form", "unit", "grams_per_unit",
-              "mitragynine_mg_per_g", "hydroxy_mg_per_g", "notes")  # fmt: skip
-    data = {f: getattr(chosen, f) for f in fields} | {
-        k: v for k, v in given.items() if v is not None
+    values = (name, vendor, strain, vein, form, unit, grams_per_unit, mitragynine_mg_per_g,
+              hydroxy_mg_per_g)  # fmt: skip
+    data = {f: getattr(chosen, f) for f in (*_PRODUCT_FIELDS, "notes")} | {
+        k: v for k, v in zip(_PRODUCT_FIELDS, values, strict=True) if v is not None
     }
     if data.get("unit") == "g":
         data["grams_per_unit"] = grams_per_unit  # counted in grams: no weight of a unit

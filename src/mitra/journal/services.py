@@ -635,36 +635,35 @@ def _keeping(kind: str) -> tuple[Callable[[Person, int], Any], Callable[[Person,
 _KIND_WORDS = {"dose": "dose", "checkin": "check-in", "practice": "practice", "intake": "intake"}
 
 
-def _state_of(person: Person, kind: str, entry_id: int) -> str | None:
-    """ "live", "deleted", or None when the journal has no entry of this kind and id."""
-    models: dict[str, Any] = {"dose": Dose, "checkin": CheckIn, "practice": Practice,
-                              "intake": Intake}  # fmt: skip
-    rows = models[kind].objects.filter(person=person, pk=entry_id)
-    found = rows.values_list("deleted_at").first()
-    if found is None:
-        return None
-    return "live" if found[0] is None else "deleted"
+_DELETABLE_MODELS: dict[str, Any] = {"dose": Dose, "checkin": CheckIn, "practice": Practice,
+                                     "intake": Intake}  # fmt: skip
+
+
+def _kept_entry(person: Person, kind: str, entry_id: int, *, deleted: bool) -> Any:
+    """Delete (or, with `deleted`, restore) one entry, saying why not when it is already so."""
+    change = _keeping(kind)[1 if deleted else 0]
+    found = (
+        _DELETABLE_MODELS[kind]
+        .objects.filter(person=person, pk=entry_id)
+        .values_list("deleted_at", flat=True)
+    )
+    if not found:
+        raise NotFound(f"{_KIND_WORDS[kind]} {entry_id} is not in this journal")
+    if (found[0] is not None) != deleted:
+        said = "is not deleted: nothing to restore" if deleted else "is deleted already"
+        raise NotFound(f"{_KIND_WORDS[kind]} {entry_id} {said}")
+    return change(person, entry_id)
 
 
 def delete_entry(person: Person, kind: str, entry_id: int) -> Any:
     """Delete one entry of this kind (NotFound for another kind or id, or one deleted already);
     `restore_entry` undoes it. Returns the row, for its journal line."""
-    delete = _keeping(kind)[0]
-    state = _state_of(person, kind, entry_id)
-    if state != "live":
-        said = "is deleted already" if state else "is not in this journal"
-        raise NotFound(f"{_KIND_WORDS[kind]} {entry_id} {said}")
-    return delete(person, entry_id)
+    return _kept_entry(person, kind, entry_id, deleted=False)
 
 
 def restore_entry(person: Person, kind: str, entry_id: int) -> Any:
     """Undo `delete_entry` (NotFound when no deleted entry of this kind has this id)."""
-    restore = _keeping(kind)[1]
-    state = _state_of(person, kind, entry_id)
-    if state != "deleted":
-        said = "is not deleted: nothing to restore" if state else "is not in this journal"
-        raise NotFound(f"{_KIND_WORDS[kind]} {entry_id} {said}")
-    return restore(person, entry_id)
+    return _kept_entry(person, kind, entry_id, deleted=True)
 
 
 # --- questionnaire responses --------------------------------------------------------------------
