@@ -383,3 +383,94 @@ def test_an_entry_is_deleted_and_restored_by_the_api_and_the_terminal_alike(
     assert said == f"mitra: dose {dose['id']} is not deleted: nothing to restore"
     code, out, _ = run(capsys, "entries")
     assert f"dose {dose['id']}  Kratom: 4 g of Green powder" in " ".join(out.split("\n"))
+
+
+def put(client: Client, path: str, body: Any) -> Any:
+    return client.put(path, json.dumps(body), content_type="application/json")
+
+
+def test_a_dose_check_in_and_intake_are_changed_in_full_and_read_back_changed(
+    client: Client, alice: Any, powder: Any, capsules: Any
+) -> None:
+    at = "2026-11-20T08:30:00+01:00"
+    dose = post(client, "/api/v1/doses", {"product_id": powder.pk, "amount": 2, "taken_at": at})
+    changed = put(
+        client,
+        f"/api/v1/doses/{dose.json()['id']}",
+        {"product_id": capsules.pk, "amount": 3, "taken_at": at, "note": "was capsules"},
+    )
+    assert changed.status_code == 200, changed.content
+    # Counted in the new product's unit (its default), 3 capsules of 0.5 g.
+    assert changed.json()["title"] == "Kratom: 3 Red capsules"
+    assert "= 1.5 g" in changed.json()["details"]
+    checkin = post(
+        client,
+        "/api/v1/checkins",
+        {"anxiety": 6, "at": at, "practices": [{"kind": "exercise", "minutes": 20}]},
+    )
+    changed = put(
+        client,
+        f"/api/v1/checkins/{checkin.json()['id']}",
+        {"anxiety": 3, "at": at, "practices": [{"kind": "mindfulness", "minutes": 10}]},
+    )
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["title"] == "Check-in: anxiety 3/10"
+    practices = client.get("/api/v1/entries?kind=practice").json()
+    lines = [e["title"] for d in practices["days"] for e in d["entries"]]
+    # The exercise was replaced, not kept beside the new practice.
+    assert lines == ["Mindfulness or meditation: 10 min"]
+    substance = post(client, "/api/v1/substances", {"name": "alcohol"}).json()
+    intake = post(client, "/api/v1/intakes", {"substance_id": substance["id"], "taken_at": at})
+    changed = put(
+        client,
+        f"/api/v1/intakes/{intake.json()['id']}",
+        {"substance_id": substance["id"], "amount": 2, "unit": "drinks", "taken_at": at},
+    )
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["title"] == "alcohol: 2 drinks"
+
+
+def test_a_product_and_a_substance_are_changed_and_a_lab_figure_left_out_is_cleared(
+    client: Client, alice: Any, powder: Any
+) -> None:
+    body = {"name": "Green powder", "vein": "green"}
+    changed = put(client, f"/api/v1/products/{powder.pk}", body)
+    assert changed.status_code == 200, changed.content
+    assert (changed.json()["vein"], changed.json()["mitragynine_mg_per_g"]) == ("green", None)
+    substance = post(client, "/api/v1/substances", {"name": "Zoloft"}).json()
+    changed = put(client, f"/api/v1/substances/{substance['id']}", {"name": "sertraline"})
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["name"] == "sertraline"
+    assert [s["name"] for s in client.get("/api/v1/substances").json()["substances"]] == [
+        "sertraline"
+    ]
+
+
+def test_a_change_is_refused_as_a_problem_and_leaves_the_entry_as_it_was(
+    client: Client, alice: Any, powder: Any
+) -> None:
+    at = "2026-11-20T08:30:00+01:00"
+    dose = post(client, "/api/v1/doses", {"product_id": powder.pk, "amount": 2, "taken_at": at})
+    path = f"/api/v1/doses/{dose.json()['id']}"
+    # Without its time (an edit never moves an entry to now), with an amount out of bounds,
+    # for an id that is not in the journal, or deleted: a problem each, and nothing changed.
+    cases = [
+        (path, {"product_id": powder.pk, "amount": 3}, 422, "taken_at"),
+        (path, {"product_id": powder.pk, "amount": -1, "taken_at": at}, 422, "amount"),
+        ("/api/v1/doses/99999", {"product_id": powder.pk, "amount": 3, "taken_at": at}, 404, ""),
+    ]
+    for where, body, status, field in cases:
+        refused = put(client, where, body)
+        assert refused.status_code == status, (body, refused.content)
+        assert refused["Content-Type"] == "application/problem+json"
+        assert field in json.dumps(refused.json())
+    sent_as_form = client.put(path, "amount=3", content_type="application/x-www-form-urlencoded")
+    assert sent_as_form.status_code == 415
+    assert client.delete(f"/api/v1/entries/dose/{dose.json()['id']}").status_code == 200
+    gone = put(client, path, {"product_id": powder.pk, "amount": 3, "taken_at": at})
+    assert gone.status_code == 404
+    restore = f"/api/v1/entries/dose/{dose.json()['id']}/restore"
+    assert client.post(restore, content_type="application/json").status_code == 200
+    listed = client.get("/api/v1/entries?kind=dose").json()
+    titles = [e["title"] for d in listed["days"] for e in d["entries"]]
+    assert titles == ["Kratom: 2 g of Green powder"]

@@ -753,7 +753,9 @@ def test_a_product_is_changed_from_the_terminal_and_its_doses_counted_again(
     assert code == 0, err
     edited = json.loads(out)
     assert (edited["form"], edited["grams_per_unit"], edited["mitragynine_mg_per_g"]) == (
-        "capsules", 0.5, 18.0
+        "capsules",
+        0.5,
+        18.0,
     )
     assert client.get("/api/v1/products").json()["products"] == [edited]
     assert Dose.objects.get().mg_mitragynine == pytest.approx(18.0)  # 1 g at 18 mg/g

@@ -573,3 +573,33 @@ def test_a_time_in_the_repeated_hour_when_clocks_go_back_is_accepted_as_the_earl
     response = client.post("/checkins", {"token": "dst", "at": "2025-11-02T01:30", "anxiety": "3"})
     assert response.status_code == 302
     assert CheckIn.objects.get().at == datetime(2025, 11, 2, 5, 30, tzinfo=UTC)  # 01:30 EDT
+
+
+def test_an_intake_is_edited_from_the_journal_even_of_a_substance_removed_since(
+    client: Client, alice: Any
+) -> None:
+    wine = services.add_substance(alice, {"name": "wine"})
+    services.add_substance(alice, {"name": "sertraline"})
+    intake = services.log_intake(
+        alice, {"substance_id": wine.pk, "taken_at": datetime.now(UTC), "unit": ""}
+    )
+    services.delete_substance(alice, wine.pk)
+    journal = client.get("/journal").content.decode()
+    assert f'href="/journal/intake/{intake.pk}">Edit' in journal
+    page = client.get(f"/journal/intake/{intake.pk}").content.decode()
+    assert "<h1>Edit use of wine</h1>" in page
+    assert re.search(rf'<option value="{wine.pk}"[^>]*selected', page)
+    at = datetime.now(UTC).astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m-%dT%H:%M")
+    form = {"substance_id": wine.pk, "amount": "-2", "unit": "glasses", "taken_at": at,
+            "note": "with dinner"}  # fmt: skip
+    refused = client.post(f"/journal/intake/{intake.pk}", form)
+    assert refused.status_code == 422
+    text = refused.content.decode()
+    assert 'value="glasses"' in text  # the rest kept
+    assert "with dinner" in text
+    response = client.post(f"/journal/intake/{intake.pk}", form | {"amount": "2"})
+    assert response.status_code == 302
+    intake.refresh_from_db()
+    assert (intake.substance_id, intake.amount, intake.unit, intake.note) == (
+        wine.pk, 2.0, "glasses", "with dinner"
+    )  # fmt: skip

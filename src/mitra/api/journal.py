@@ -20,7 +20,18 @@ from mitra.vocabulary import DOSE_UNITS, PRACTICE_KINDS
 
 from .documents import respond
 from .people import person_of
-from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Body, Token, When, create, require_json
+from .writes import (
+    NO_NUL,
+    PROBLEMS,
+    WRITE_PROBLEMS,
+    At,
+    Body,
+    Token,
+    When,
+    change,
+    create,
+    require_json,
+)
 
 router = Router(tags=["journal"])
 
@@ -29,7 +40,7 @@ Note = Annotated[str, Field("", max_length=2000, pattern=NO_NUL)]
 Amount = Annotated[float, Field(gt=0, le=100_000)]
 
 
-class DoseBody(Body):
+class DoseFields(Body):
     product_id: int
     amount: Amount
     unit: str | None = Field(
@@ -39,7 +50,6 @@ class DoseBody(Body):
         description="g, mg or the product's unit (default)",
         json_schema_extra={"enum": [*DOSE_UNITS, None]},
     )
-    taken_at: When = None
     note: Note = ""
     confirm: bool = Field(
         False,
@@ -47,7 +57,17 @@ class DoseBody(Body):
         "without it such a dose is refused, 422 with code implausible_amount or "
         "implausible_day_total.",
     )
+
+
+class DoseBody(DoseFields):
+    taken_at: When = None
     token: Token = None
+
+
+class DoseChange(DoseFields):
+    """A dose's new content in full: a field left out takes its default, as when logging."""
+
+    taken_at: At
 
 
 class PracticeBody(Body):
@@ -61,9 +81,8 @@ class PracticeBody(Body):
     minutes: int = Field(..., ge=1, le=720)
 
 
-class CheckInBody(Body):
+class CheckInFields(Body):
     anxiety: int = Field(..., ge=0, le=10)
-    at: When = None
     mood: int | None = Field(None, ge=1, le=5)
     sleep_hours: float | None = Field(None, ge=0, le=24)
     sleep_quality: int | None = Field(None, ge=1, le=5)
@@ -74,7 +93,17 @@ class CheckInBody(Body):
     note: Note = ""
     regular_meals: bool | None = Field(None, description="Regular meals today (yes or no)")
     caffeine_cups: float | None = Field(None, description="Cups of caffeinated drinks today")
+
+
+class CheckInBody(CheckInFields):
+    at: When = None
     token: Token = None
+
+
+class CheckInChange(CheckInFields):
+    """A check-in's new content in full, its practices included (they replace the old ones)."""
+
+    at: At
 
 
 class PracticeLogBody(PracticeBody):
@@ -82,13 +111,22 @@ class PracticeLogBody(PracticeBody):
     token: Token = None
 
 
-class IntakeBody(Body):
+class IntakeFields(Body):
     substance_id: int
     amount: Amount | None = None
     unit: str = Field("", max_length=24, pattern=NO_NUL)
-    taken_at: When = None
     note: Note = ""
+
+
+class IntakeBody(IntakeFields):
+    taken_at: When = None
     token: Token = None
+
+
+class IntakeChange(IntakeFields):
+    """An intake's new content in full."""
+
+    taken_at: At
 
 
 def _data(body: Schema, *, when: str) -> dict[str, Any]:
@@ -146,12 +184,26 @@ def list_entries(
     summary="Log a kratom dose",
 )
 def log_dose(request: HttpRequest, payload: DoseBody) -> HttpResponse:
-    data = _data(payload, when="taken_at")
-    if data["unit"] is None:
-        # A dose is counted in its product's own unit unless the body says otherwise.
-        found = product(person_of(request), payload.product_id)
-        data["unit"] = found.unit if found is not None else "g"
+    data = _in_its_unit(request, _data(payload, when="taken_at"))
     return create(request, services.log_dose, data, payload.token, _read("dose"))
+
+
+def _in_its_unit(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
+    """A dose is counted in its product's own unit unless the body says otherwise."""
+    if data["unit"] is None:
+        found = product(person_of(request), data["product_id"])
+        data["unit"] = found.unit if found is not None else "g"
+    return data
+
+
+@router.put(
+    "/doses/{dose_id}",
+    response={200: EntryView, **WRITE_PROBLEMS},
+    summary="Change a dose: the body is its new content in full",
+)
+def change_dose(request: HttpRequest, dose_id: int, payload: DoseChange) -> HttpResponse:
+    data = _in_its_unit(request, payload.dict())
+    return change(request, services.edit_dose, dose_id, data, _read("dose"))
 
 
 @router.post(
@@ -167,6 +219,15 @@ def add_checkin(request: HttpRequest, payload: CheckInBody) -> HttpResponse:
         payload.token,
         _read("checkin"),
     )
+
+
+@router.put(
+    "/checkins/{checkin_id}",
+    response={200: EntryView, **WRITE_PROBLEMS},
+    summary="Change a check-in: the body is its new content in full, practices included",
+)
+def change_checkin(request: HttpRequest, checkin_id: int, payload: CheckInChange) -> HttpResponse:
+    return change(request, services.edit_checkin, checkin_id, payload.dict(), _read("checkin"))
 
 
 @router.post(
@@ -197,6 +258,15 @@ def log_intake(request: HttpRequest, payload: IntakeBody) -> HttpResponse:
         payload.token,
         _read("intake"),
     )
+
+
+@router.put(
+    "/intakes/{intake_id}",
+    response={200: EntryView, **WRITE_PROBLEMS},
+    summary="Change a use of a substance: the body is its new content in full",
+)
+def change_intake(request: HttpRequest, intake_id: int, payload: IntakeChange) -> HttpResponse:
+    return change(request, services.edit_intake, intake_id, payload.dict(), _read("intake"))
 
 
 _KINDS = ", ".join(services.DELETABLE_KINDS)

@@ -13,12 +13,12 @@ from mitra.vocabulary import PRODUCT_FORMS, PRODUCT_UNITS, VEINS
 from .documents import respond
 from .pages import Cursor, Limit, paged
 from .people import person_of
-from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Body, Token, create
+from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Body, Token, change, create
 
 router = Router(tags=["products"])
 
 
-class ProductBody(Body):
+class ProductFields(Body):
     name: str = Field(..., min_length=1, max_length=120, pattern=NO_NUL)
     vendor: str = Field("", max_length=120, pattern=NO_NUL)
     strain: str = Field(
@@ -31,7 +31,15 @@ class ProductBody(Body):
     mitragynine_mg_per_g: float | None = Field(None, ge=0, le=1000)
     hydroxy_mg_per_g: float | None = Field(None, ge=0, le=1000)
     notes: str = Field("", max_length=2000, pattern=NO_NUL)
+
+
+class ProductBody(ProductFields):
     token: Token = None
+
+
+class ProductChange(ProductFields):
+    """A product's new content in full: a field left out takes its default (a lab figure left
+    out is cleared), and its doses are counted again with the new figures."""
 
 
 @router.get(
@@ -55,5 +63,20 @@ def add_product(request: HttpRequest, payload: ProductBody) -> HttpResponse:
         services.add_product,
         payload.dict(exclude={"token"}),
         payload.token,
+        lambda person, row: product_reads.view(row),
+    )
+
+
+@router.put(
+    "/{product_id}",
+    response={200: ProductView, **WRITE_PROBLEMS},
+    summary="Change a product: the body is its new content in full",
+)
+def change_product(request: HttpRequest, product_id: int, payload: ProductChange) -> HttpResponse:
+    return change(
+        request,
+        services.edit_product,
+        product_id,
+        payload.dict(),
         lambda person, row: product_reads.view(row),
     )

@@ -12,12 +12,12 @@ from mitra.reads.substances import Substances, SubstanceView
 from .documents import respond
 from .pages import Cursor, Limit, paged
 from .people import person_of
-from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Body, Token, create
+from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Body, Token, change, create
 
 router = Router(tags=["substances"])
 
 
-class SubstanceBody(Body):
+class SubstanceFields(Body):
     name: str = Field(
         ...,
         min_length=1,
@@ -27,7 +27,14 @@ class SubstanceBody(Body):
     )
     dose_text: str = Field("", max_length=120, pattern=NO_NUL)
     active: bool = True
+
+
+class SubstanceBody(SubstanceFields):
     token: Token = None
+
+
+class SubstanceChange(SubstanceFields):
+    """A substance's new content in full: a field left out takes its default."""
 
 
 @router.get(
@@ -51,5 +58,22 @@ def add_substance(request: HttpRequest, payload: SubstanceBody) -> HttpResponse:
         services.add_substance,
         payload.dict(exclude={"token"}),
         payload.token,
+        lambda person, row: substance_reads.substance(person, row.pk),
+    )
+
+
+@router.put(
+    "/{substance_id}",
+    response={200: SubstanceView, **WRITE_PROBLEMS},
+    summary="Change a medication or other substance: the body is its new content in full",
+)
+def change_substance(
+    request: HttpRequest, substance_id: int, payload: SubstanceChange
+) -> HttpResponse:
+    return change(
+        request,
+        services.edit_substance,
+        substance_id,
+        payload.dict(),
         lambda person, row: substance_reads.substance(person, row.pk),
     )

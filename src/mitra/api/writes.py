@@ -20,10 +20,12 @@ __all__ = [
     "NO_NUL",
     "PROBLEMS",
     "WRITE_PROBLEMS",
+    "At",
     "Body",
     "Problem",
     "Token",
     "When",
+    "change",
     "create",
     "require_json",
 ]
@@ -60,6 +62,14 @@ When = Annotated[
         description="With its offset, e.g. 2026-11-25T08:30:00+01:00 (a time without one is "
         "refused). Default: now.",
     ),
+]
+
+
+# A changed entry's time, which an edit always states (a default of now would move the entry).
+At = Annotated[
+    Annotated[AwareDatetime, Field(strict=False)],
+    BeforeValidator(_iso_text),
+    Field(..., description="With its offset, e.g. 2026-11-25T08:30:00+01:00."),
 ]
 
 
@@ -125,3 +135,17 @@ def create(
                 409, f"This {kind} was sent before and deleted since ({kind} {entry.pk}); {again}"
             ) from None
     return respond(render(person, entry), status=status)
+
+
+def change(
+    request: HttpRequest,
+    service: Callable[[Any, int, Mapping[str, Any]], Any],
+    entry_id: int,
+    data: Mapping[str, Any],
+    render: Callable[[Any, Any], Any],
+) -> HttpResponse:
+    """Call a journal service that changes one entry; answer 200 with its read (404 for an id
+    that is not this journal's, or deleted)."""
+    require_json(request)
+    person = person_of(request)
+    return respond(render(person, service(person, entry_id, data)))

@@ -280,7 +280,7 @@ def live_entry(person: Person, kind: str, entry_id: int) -> Dose | CheckIn | Int
         return None
     found: Dose | CheckIn | Intake | None = (
         model.objects.filter(person=person, pk=entry_id, deleted_at__isnull=True)
-        .select_related(*(["product"] if kind == "dose" else []))
+        .select_related(*{"dose": ["product"], "intake": ["substance"]}.get(kind, []))
         .first()
     )
     return found

@@ -601,10 +601,11 @@ def edit_intake(person: Person, intake_id: int, data: Mapping[str, Any]) -> Inta
     """Change an intake."""
     clean = validate(IntakeIn, data)
     intake = _get(Intake, person, intake_id)
-    try:
-        intake.substance = _get(Substance, person, clean.substance_id)
-    except NotFound:
-        raise EntryInvalid({"substance_id": "must be one of your substances"}) from None
+    if clean.substance_id != intake.substance_id:  # kept when removed from the list since
+        try:
+            intake.substance = _get(Substance, person, clean.substance_id)
+        except NotFound:
+            raise EntryInvalid({"substance_id": "must be one of your substances"}) from None
     _set_fields(intake, clean.model_dump(exclude={"substance_id"}))
     intake.save()
     refresh_after_commit(person, "intake")

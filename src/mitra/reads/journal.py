@@ -31,6 +31,7 @@ __all__ = [
     "CursorInvalid",
     "DoseValues",
     "EntryView",
+    "IntakeValues",
     "JournalDay",
     "JournalPage",
     "KindsInvalid",
@@ -122,6 +123,20 @@ class DoseValues:
     id: int
     product: ProductView
     amount: float
+    unit: str
+    taken_at: datetime
+    note: str
+
+
+@dataclass(frozen=True)
+class IntakeValues:
+    """A use of a substance's current values, to fill its edit form (times on the person's
+    clock); its substance even when removed from the list since."""
+
+    id: int
+    substance_id: int
+    substance_name: str
+    amount: float | None
     unit: str
     taken_at: datetime
     note: str
@@ -339,12 +354,25 @@ def journal_page(
     return JournalPage(tuple(JournalDay(d, tuple(e)) for d, e in days), next_cursor, kinds)
 
 
-def entry_values(person: Any, kind: str, entry_id: int) -> DoseValues | CheckInValues | None:
-    """A live dose's or check-in's current values, or None (intakes are not edited here)."""
+def entry_values(
+    person: Any, kind: str, entry_id: int
+) -> DoseValues | CheckInValues | IntakeValues | None:
+    """A live dose's, check-in's or intake's current values, or None."""
     found = queries.live_entry(person, kind, entry_id)
     zone = clock(person).zone
-    if found is None or kind == "intake":
+    if found is None:
         return None
+    if kind == "intake":
+        intake: Intake = found  # type: ignore[assignment]
+        return IntakeValues(
+            id=intake.pk,
+            substance_id=intake.substance_id,
+            substance_name=intake.substance.name,
+            amount=intake.amount,
+            unit=intake.unit,
+            taken_at=intake.taken_at.astimezone(zone),
+            note=intake.note,
+        )
     if kind == "dose":
         dose: Dose = found  # type: ignore[assignment]
         return DoseValues(

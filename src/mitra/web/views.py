@@ -21,9 +21,10 @@ from mitra.knowledge import load as load_knowledge
 from mitra.reads import journal as journal_reads
 from mitra.reads import products as product_reads
 from mitra.reads import reminders as reminder_reads
+from mitra.reads import substances as substance_reads
 from mitra.reads import today as today_reads
 from mitra.reads.cache_files import load_text, store_text
-from mitra.reads.journal import CheckInValues, DoseValues
+from mitra.reads.journal import CheckInValues, DoseValues, IntakeValues
 from mitra.reads.products import ProductView
 from mitra.reports.charts import Chart, keep_drawings
 from mitra.reports.today_charts import anxiety_and_grams_chart, exposure_chart
@@ -34,6 +35,7 @@ from .forms import (
     DATETIME_FORMAT,
     CheckInForm,
     DoseForm,
+    IntakeForm,
     ProductForm,
     SettingsForm,
     WelcomeForm,
@@ -365,9 +367,9 @@ def entry_edit(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
     person = current_person(request)
     values = journal_reads.entry_values(person, kind, entry_id)
     if values is None:
-        raise Http404  # intakes are edited on the Substances page (a later release)
+        raise Http404
     zone = clock(person).zone
-    form: CheckInForm | DoseForm
+    form: CheckInForm | DoseForm | IntakeForm
     edit: Callable[[Any, int, Mapping[str, Any]], object]
     if isinstance(values, DoseValues):
         initial: dict[str, Any] = {
@@ -382,6 +384,23 @@ def entry_edit(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
             form.initial.update(initial)
             choice_field(form, "unit").choices = unit_choices(values.product)
         edit = services.edit_dose
+    elif isinstance(values, IntakeValues):
+        choices = [(c.id, c.name) for c in substance_reads.substance_choices(person)]
+        if values.substance_id not in {c[0] for c in choices}:  # removed from the list since
+            choices.insert(0, (values.substance_id, values.substance_name))
+        form = IntakeForm(request.POST or None, substances=[])
+        choice_field(form, "substance_id").choices = choices
+        if not form.is_bound:
+            form.initial.update(
+                {
+                    "substance_id": values.substance_id,
+                    "amount": values.amount,
+                    "unit": values.unit,
+                    "taken_at": values.taken_at.astimezone(zone).strftime(DATETIME_FORMAT),
+                    "note": values.note,
+                }
+            )
+        edit = services.edit_intake
     else:
         assert isinstance(values, CheckInValues)
         initial = {
