@@ -761,3 +761,17 @@ def test_a_product_is_changed_from_the_terminal_and_its_doses_counted_again(
     assert Dose.objects.get().mg_mitragynine == pytest.approx(18.0)  # 1 g at 18 mg/g
     said = refused(capsys, "products", "edit", "W", "--unit", "g")
     assert said == "mitra: unit: doses of this product were logged in capsule: keep that unit"
+    # A lab figure found wrong is removed, not only replaced; the doses lose their estimate.
+    code, out, err = run(
+        capsys, "products", "edit", "W", "--clear", "mitragynine-mg-per-g", "--json"
+    )
+    assert code == 0, err
+    assert json.loads(out)["mitragynine_mg_per_g"] is None
+    assert json.loads(out)["grams_per_unit"] == 0.5  # the rest kept
+    assert Dose.objects.get().mg_mitragynine != pytest.approx(18.0)
+    assert refused(capsys, "products", "edit", "W", "--clear", "colour") == (
+        "mitra: --clear takes mitragynine-mg-per-g, hydroxy-mg-per-g, grams-per-unit, vendor, "
+        "strain, not 'colour'"
+    )
+    said = refused(capsys, "products", "edit", "W", "--clear", "vendor", "--vendor", "Acme")
+    assert said == "mitra: --clear vendor and a new value for it: give one of the two"

@@ -148,6 +148,16 @@ _PRODUCT_FIELDS = ("name", "vendor", "strain", "vein", "form", "unit", "grams_pe
                    "mitragynine_mg_per_g", "hydroxy_mg_per_g")  # fmt: skip
 
 
+#: What `products edit --clear` removes: the option's name, and the field it empties.
+_CLEARABLE = {
+    "mitragynine-mg-per-g": "mitragynine_mg_per_g",
+    "hydroxy-mg-per-g": "hydroxy_mg_per_g",
+    "grams-per-unit": "grams_per_unit",
+    "vendor": "vendor",
+    "strain": "strain",
+}
+
+
 @products_app.command("edit")
 def products_edit(
     product: Annotated[str, typer.Argument(help="The product: its name (or the start) or id.")],
@@ -166,10 +176,16 @@ def products_edit(
     hydroxy_mg_per_g: Annotated[
         float | None, typer.Option(help=f"Lab-tested 7-OH, mg per g {_KEPT}.")
     ] = None,
+    clear: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Remove what is not known after all (repeatable): " + ", ".join(_CLEARABLE) + "."
+        ),
+    ] = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Change a product (a capsule's weight, a lab figure, its name); its doses are counted
-    again with the new figures. What is not given stays as it is."""
+    again with the new figures. What is not given stays as it is; --clear removes a figure."""
     person = the_person()
     from mitra.journal import services
     from mitra.journal.errors import EntryInvalid
@@ -183,6 +199,14 @@ def products_edit(
     }
     if data.get("unit") == "g":
         data["grams_per_unit"] = grams_per_unit  # counted in grams: no weight of a unit
+    given = dict(zip(_PRODUCT_FIELDS, values, strict=True))
+    for word in clear or []:
+        field = _CLEARABLE.get(word.strip().lower())
+        if field is None:
+            fail(f"--clear takes {', '.join(_CLEARABLE)}, not '{word}'")
+        if given[field] is not None:
+            fail(f"--clear {word.strip().lower()} and a new value for it: give one of the two")
+        data[field] = "" if field in {"vendor", "strain"} else None
     try:
         saved = services.edit_product(person, chosen.id, data)
     except EntryInvalid as exc:
