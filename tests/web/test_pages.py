@@ -153,6 +153,21 @@ class TestToday:
         assert 'name="practice_yoga" value="20"' in html
         assert CheckIn.objects.count() == 0
 
+    @pytest.mark.parametrize("minutes", ["0", "-5"])
+    def test_practice_minutes_below_1_are_refused_beside_the_field_not_dropped(
+        self, client: Client, alice: Any, minutes: str
+    ) -> None:
+        response = client.post(
+            "/checkins",
+            {"token": "t2", "at": _local(), "anxiety": "4", "practice_walk": minutes},
+        )
+        assert response.status_code == 422
+        html = response.content.decode()
+        assert "Minutes must be at least 1; leave it empty if you did not do it." in (
+            _error_beside(html, "id_practice_walk")
+        )
+        assert CheckIn.objects.count() == 0
+
     def test_a_dose_is_saved_and_counted_in_grams(
         self, client: Client, alice: Any, capsules: Any
     ) -> None:

@@ -171,10 +171,18 @@ class CheckInForm(JournalForm):
             (s.id, s.label) for s in load_knowledge().symptoms
         ]
         for kind, label in PRACTICE_KINDS.items():
+            # 0 is refused like -5, not taken as "not done" and dropped: empty means not done.
             self.fields[f"practice_{kind}"] = forms.IntegerField(
                 label=f"{label} (minutes)",
                 required=False,
-                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "0", "max": "720"}),
+                min_value=1,
+                max_value=720,
+                error_messages={
+                    "min_value": "Minutes must be at least 1; leave it empty if you did not "
+                    "do it.",
+                    "max_value": "Minutes must be at most 720 (12 hours).",
+                },
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "1", "max": "720"}),
             )
 
     def practice_fields(self) -> list[forms.BoundField]:
