@@ -200,10 +200,19 @@ def test_an_intake_from_the_terminal_reads_as_one_from_the_api(
     code, out, _ = run(capsys, "intake", "sertraline", "50", "mg", "--at", "2026-03-10 08:00")
     assert code == 0
     assert out == f"Logged sertraline: 50 mg (intake {Intake.objects.get().pk}).\n"
-    # An amount without its unit says so, rather than "Logged 2 of sertraline".
-    code, out, _ = run(capsys, "intake", "sertraline", "2", "--at", "2026-03-10 09:00")
-    assert code == 0
-    assert out.startswith("Logged sertraline: 2 (no unit given) (intake ")
+    # An amount without its unit (2 mg? 2 tablets?) is refused on every face, naming the unit.
+    said = refused(capsys, "intake", "sertraline", "2", "--at", "2026-03-10 09:00")
+    assert said == "mitra: unit is needed with an amount, e.g. mg, tablets or drinks"
+    assert Intake.objects.count() == 1
+    answer = client.post(
+        "/api/v1/intakes",
+        {"substance_id": listed["sertraline"], "amount": 2},
+        content_type="application/json",
+    )
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == {
+        "unit": "is needed with an amount, e.g. mg, tablets or drinks"
+    }
     code, out, _ = run(capsys, "intake", "sertraline", "50mg", "--json")
     assert code == 0
     body = {"substance_id": listed["sertraline"], "amount": 50, "unit": "mg"}

@@ -21,7 +21,9 @@ def mixed(alice: Any, powder: Any) -> dict[str, Any]:
     services.log_dose(alice, {"product_id": powder.pk, "taken_at": now, "amount": 2, "unit": "g"})
     practice = services.log_practice(alice, {"kind": "yoga", "minutes": 20, "at": now})
     substance = services.add_substance(alice, {"name": "alcohol"})
-    services.log_intake(alice, {"substance_id": substance.pk, "taken_at": now, "amount": 2})
+    services.log_intake(
+        alice, {"substance_id": substance.pk, "taken_at": now, "amount": 2, "unit": "drinks"}
+    )
     response = services.submit_response(
         alice, {"instrument": "GAD-7", "at": now, "answers": [1] * 7}
     )

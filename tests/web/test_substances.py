@@ -109,6 +109,19 @@ def test_a_use_keeps_its_note_and_a_refused_one_keeps_every_field(
     assert 'value="at the wedding"' in html
     assert 'value="drinks"' in html
     assert not Intake.objects.exists()
+    # An amount without its unit: the message beside the unit, the amount kept.
+    refused = client.post("/intakes", form | {"amount": "2", "unit": ""})
+    assert refused.status_code == 422
+    html = refused.content.decode()
+    assert "is needed with an amount, e.g. mg, tablets or drinks" in html
+    assert 'id="intake_unit_error"' in html
+    assert 'name="amount" value="2"' in html
+    assert not Intake.objects.exists()
+    refused = client.post("/intakes", form | {"amount": ""})  # a unit without its amount
+    assert refused.status_code == 422
+    assert "is needed with a unit (or leave the unit empty)" in refused.content.decode()
+    assert 'id="intake_amount_error"' in refused.content.decode()
+    assert not Intake.objects.exists()
     assert client.post("/intakes", form | {"amount": "2"}).status_code == 302
     assert Intake.objects.get().note == "at the wedding"
 

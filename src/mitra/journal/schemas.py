@@ -226,6 +226,29 @@ class IntakeIn(Schema):
     note: Text = ""
 
 
+class IntakeTyped(IntakeIn):
+    """An intake a person logs or changes: an amount comes with its unit. (Imports keep what
+    other apps and earlier exports hold: a count without a unit is still their record.)"""
+
+    @model_validator(mode="after")
+    def _amount_with_its_unit(self) -> IntakeTyped:
+        # "sertraline 50" could be 50 mg or 50 tablets: a bare number would be read as either.
+        if self.amount is not None and not self.unit.strip():
+            raise PydanticCustomError(
+                "amount_without_unit",
+                "is needed with an amount, e.g. mg, tablets or drinks",
+                {"field": "unit"},
+            )
+        if self.amount is None and self.unit.strip():
+            # Once saved as the bare substance, the unit dropped in silence.
+            raise PydanticCustomError(
+                "unit_without_amount",
+                "is needed with a unit (or leave the unit empty)",
+                {"field": "amount"},
+            )
+        return self
+
+
 class CrisisContact(Schema):
     name: Name
     phone: Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[0-9+()\-. ]+$")]

@@ -44,7 +44,7 @@ from .schemas import (
     MAX_DOSE_GRAMS,
     CheckInIn,
     DoseIn,
-    IntakeIn,
+    IntakeTyped,
     PersonIn,
     PracticeIn,
     ProductIn,
@@ -580,7 +580,7 @@ restore_substance = _restorer(Substance)
 
 def log_intake(person: Person, data: Mapping[str, Any], *, token: str | None = None) -> Intake:
     """Log one use of a substance."""
-    clean = validate(IntakeIn, data)
+    clean = validate(IntakeTyped, data)
     try:
         substance = _get(Substance, person, clean.substance_id)
     except NotFound:
@@ -599,7 +599,7 @@ def log_intake(person: Person, data: Mapping[str, Any], *, token: str | None = N
 @transaction.atomic
 def edit_intake(person: Person, intake_id: int, data: Mapping[str, Any]) -> Intake:
     """Change an intake."""
-    clean = validate(IntakeIn, data)
+    clean = validate(IntakeTyped, data)
     intake = _get(Intake, person, intake_id)
     if clean.substance_id != intake.substance_id:  # kept when removed from the list since
         try:

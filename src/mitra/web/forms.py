@@ -178,8 +178,7 @@ class CheckInForm(JournalForm):
                 min_value=1,
                 max_value=720,
                 error_messages={
-                    "min_value": "Minutes must be at least 1; leave it empty if you did not "
-                    "do it.",
+                    "min_value": "Minutes must be at least 1; leave it empty if you did not do it.",
                     "max_value": "Minutes must be at most 720 (12 hours).",
                 },
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "1", "max": "720"}),
