@@ -474,3 +474,24 @@ def test_a_change_is_refused_as_a_problem_and_leaves_the_entry_as_it_was(
     listed = client.get("/api/v1/entries?kind=dose").json()
     titles = [e["title"] for d in listed["days"] for e in d["entries"]]
     assert titles == ["Kratom: 2 g of Green powder"]
+
+
+def test_a_token_sent_again_with_other_values_is_a_409_and_saves_nothing(
+    client: Client, alice: Any, powder: Any
+) -> None:
+    first = post(client, "/api/v1/doses", {"product_id": powder.pk, "amount": 2, "token": "d1"})
+    assert first.status_code == 201
+    # A retry without a time takes now: the same values are the same dose, stored once.
+    again = post(client, "/api/v1/doses", {"product_id": powder.pk, "amount": 2, "token": "d1"})
+    assert (again.status_code, again.json()["id"]) == (200, first.json()["id"])
+    other = post(client, "/api/v1/doses", {"product_id": powder.pk, "amount": 3, "token": "d1"})
+    assert other.status_code == 409
+    assert other["Content-Type"] == "application/problem+json"
+    assert other.json()["code"] == "token_reused"
+    assert other.json()["errors"]["token"].startswith(
+        f"was sent before with other values (dose {first.json()['id']} was saved then)"
+    )
+    assert client.get("/api/v1/today").json()["totals"]["grams_leaf"] == 2.0
+    product = {"name": "Bali", "token": "p1"}
+    assert post(client, "/api/v1/products", product).status_code == 201
+    assert post(client, "/api/v1/products", product | {"vein": "red"}).status_code == 409

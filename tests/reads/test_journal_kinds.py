@@ -28,7 +28,7 @@ def one_of_each(alice: Any, powder: Any) -> dict[str, int]:
     practice = services.log_practice(alice, {"kind": "yoga", "minutes": 20, "at": at[2]})
     substance = services.add_substance(alice, {"name": "alcohol"})
     intake = services.log_intake(
-        alice, {"substance_id": substance.pk, "taken_at": at[3], "amount": 2}
+        alice, {"substance_id": substance.pk, "taken_at": at[3], "amount": 2, "unit": "drinks"}
     )
     response = services.submit_response(
         alice, {"instrument": "PHQ-9", "at": at[4], "answers": [1] * 8 + [0]}

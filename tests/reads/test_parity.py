@@ -114,6 +114,8 @@ def _journal_with_entries(alice: Any) -> None:
     now = timezone.now()
     services.add_checkin(alice, {"at": now, "anxiety": 4})
     substance = services.add_substance(alice, {"name": "alcohol"})
-    services.log_intake(alice, {"substance_id": substance.pk, "taken_at": now, "amount": 1})
+    services.log_intake(
+        alice, {"substance_id": substance.pk, "taken_at": now, "amount": 1, "unit": "drink"}
+    )
     for answers in ([1, 1], [2, 1]):
         services.submit_response(alice, {"instrument": "GAD-2", "at": now, "answers": answers})

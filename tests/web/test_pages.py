@@ -618,3 +618,25 @@ def test_an_intake_is_edited_from_the_journal_even_of_a_substance_removed_since(
     assert (intake.substance_id, intake.amount, intake.unit, intake.note) == (
         wine.pk, 2.0, "glasses", "with dinner"
     )  # fmt: skip
+
+
+def test_a_dose_form_sent_again_after_a_change_says_so_and_saves_on_the_next_send(
+    client: Client, alice: Any, powder: Any
+) -> None:
+    """Going back to a sent form, changing the amount and sending it again: the first dose
+    stands, the new amount is not dropped in silence (the page says so, with the form kept
+    and a new token), and sending it again saves it."""
+    token = _token(client.get("/").content.decode(), "/doses")
+    form = {"token": token, "product_id": powder.pk, "amount": "2", "unit": "g",
+            "taken_at": _local()}  # fmt: skip
+    assert client.post("/doses", form).status_code == 302
+    changed = client.post("/doses", form | {"amount": "3"})
+    assert changed.status_code == 422
+    html = changed.content.decode()
+    first = Dose.objects.get()
+    assert f"This form was sent before with other values (dose {first.pk} was saved then)" in html
+    assert 'name="amount" value="3"' in html
+    fresh = _token(html, "/doses")
+    assert fresh != token
+    assert client.post("/doses", form | {"amount": "3", "token": fresh}).status_code == 302
+    assert sorted(Dose.objects.values_list("amount", flat=True)) == [2.0, 3.0]

@@ -14,7 +14,13 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from mitra.journal.errors import ConfirmationNeeded, EntryInvalid, NotFound, plain_message
+from mitra.journal.errors import (
+    ConfirmationNeeded,
+    EntryInvalid,
+    NotFound,
+    TokenReused,
+    plain_message,
+)
 
 from . import (
     alerts,
@@ -140,6 +146,9 @@ def _refused(request: HttpRequest, exc: EntryInvalid) -> HttpResponse:
             code=exc.code,
             sources=list(exc.sources),
         )
+    if isinstance(exc, TokenReused):
+        # The token's first entry stands; these values conflict with it and were not saved.
+        return problem(409, detail, errors=exc.errors, code="token_reused")
     return problem(422, detail, errors=exc.errors)
 
 

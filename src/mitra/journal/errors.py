@@ -12,6 +12,7 @@ __all__ = [
     "EntryInvalid",
     "NotFound",
     "StoppedAfterSaving",
+    "TokenReused",
     "from_validation_error",
     "plain_message",
 ]
@@ -42,6 +43,22 @@ class DuplicateSubmission(Exception):
     def __init__(self, entry: Any) -> None:
         self.entry = entry
         super().__init__(f"already saved as {type(entry).__name__.lower()} {entry.pk}")
+
+
+class TokenReused(EntryInvalid):
+    """A submission's token was already used for an entry with other values (a form sent
+    again after it was changed, a client reusing a token): the new values are not saved, and
+    are not answered as if they were; `entry` is what the token saved then."""
+
+    def __init__(self, entry: Any, word: str) -> None:
+        self.entry = entry
+        self.word = word
+        super().__init__(
+            {
+                "token": f"was sent before with other values ({word} {entry.pk} was saved "
+                "then), so these were not saved; send them again with a new token"
+            }
+        )
 
 
 class StoppedAfterSaving(KeyboardInterrupt):

@@ -27,6 +27,7 @@ from .errors import (
     EntryInvalid,
     NotFound,
     StoppedAfterSaving,
+    TokenReused,
     from_validation_error,
 )
 from .models import (
@@ -139,10 +140,12 @@ def _create_once(
     build: Callable[[], E],
     *,
     refresh: bool = True,
+    same_as: Mapping[str, Any] | None = None,
 ) -> E:
     """Create through `build` in one transaction, which also raises the journal's version and
     has the alerts refreshed once it commits (with `refresh` False, only raises the version);
-    a replayed token raises DuplicateSubmission."""
+    a replayed token raises DuplicateSubmission, or TokenReused when the entry it saved differs
+    from `same_as` (the new entry's values, its time left out: a retry without one takes now)."""
     # Every face passes the token through here: a NUL (which PostgreSQL cannot store) or an
     # overlong token is refused before it reaches the database.
     if token and (len(token) > TOKEN_LENGTH or "\x00" in token):
@@ -172,8 +175,28 @@ def _create_once(
     except (IntegrityError, EntryInvalid):
         # A replay, or two copies of one submission racing: the first is kept and answers.
         if (found := _existing(model, person, token)) is not None:
+            if same_as is not None and not _same_values(found, same_as):
+                word = model.__name__.lower()
+                raise TokenReused(found, _KIND_WORDS.get(word, word)) from None
             raise DuplicateSubmission(found) from None
         raise
+
+
+def _values(entry: Any, *names: str) -> dict[str, Any]:
+    """An unsaved entry's values by field name, for `_create_once`'s `same_as`."""
+    return {name: getattr(entry, name) for name in names}
+
+
+def _same_values(entry: Any, values: Mapping[str, Any]) -> bool:
+    """Whether a stored entry holds `values` (numbers compared as stored, to a millionth)."""
+    for name, wanted in values.items():
+        held = getattr(entry, name)
+        if isinstance(wanted, float) and isinstance(held, int | float):
+            if abs(float(held) - wanted) > 1e-6 * max(1.0, abs(wanted)):
+                return False
+        elif held != wanted:
+            return False
+    return True
 
 
 def _get(model: type[E], person: Person, entry_id: int, *, deleted: bool = False) -> E:
@@ -237,7 +260,7 @@ def add_product(person: Person, data: Mapping[str, Any], *, token: str | None = 
         _refuse_taken_name(person, clean.name)
         return Product.objects.create(person=person, token=token or None, **clean.model_dump())
 
-    return _create_once(Product, person, token, build, refresh=False)
+    return _create_once(Product, person, token, build, refresh=False, same_as=clean.model_dump())
 
 
 def _refuse_taken_name(
@@ -430,7 +453,9 @@ def log_dose(person: Person, data: Mapping[str, Any], *, token: str | None = Non
         dose.save()
         return dose
 
-    return _create_once(Dose, person, token, build)
+    return _create_once(
+        Dose, person, token, build, same_as=_values(dose, "product_id", "amount", "unit", "note")
+    )
 
 
 @transaction.atomic
@@ -463,6 +488,9 @@ def _checkin_fields(clean: CheckInIn) -> dict[str, Any]:
     return clean.model_dump(exclude={"practices"})
 
 
+_CHECKIN_FIELDS = tuple(f for f in CheckInIn.model_fields if f != "practices")
+
+
 def _practice_rows(person: Person, checkin: CheckIn, clean: CheckInIn) -> list[Practice]:
     return [
         Practice(person=person, checkin=checkin, kind=p.kind, minutes=p.minutes, at=clean.at)
@@ -492,7 +520,8 @@ def add_checkin(person: Person, data: Mapping[str, Any], *, token: str | None = 
         _save_practices(practices)
         return checkin
 
-    return _create_once(CheckIn, person, token, build)
+    values = _values(checkin, *(f for f in _CHECKIN_FIELDS if f != "at"))
+    return _create_once(CheckIn, person, token, build, same_as=values)
 
 
 @transaction.atomic
@@ -520,6 +549,7 @@ def log_practice(person: Person, data: Mapping[str, Any], *, token: str | None =
         person,
         token,
         lambda: Practice.objects.create(person=person, token=token or None, **clean.model_dump()),
+        same_as=clean.model_dump(include={"kind", "minutes"}),
     )
 
 
@@ -558,7 +588,7 @@ def add_substance(
         _refuse_taken_name(person, clean.name, model=Substance)
         return Substance.objects.create(person=person, token=token or None, **fields)
 
-    return _create_once(Substance, person, token, build)
+    return _create_once(Substance, person, token, build, same_as=fields)
 
 
 @transaction.atomic
@@ -593,6 +623,8 @@ def log_intake(person: Person, data: Mapping[str, Any], *, token: str | None = N
         lambda: Intake.objects.create(
             person=person, token=token or None, substance=substance, **fields
         ),
+        same_as={"substance_id": substance.pk}
+        | {k: v for k, v in fields.items() if k != "taken_at"},
     )
 
 
@@ -711,7 +743,9 @@ def submit_response(
         response.save()
         return response
 
-    return _create_once(Response, person, token, build)
+    return _create_once(
+        Response, person, token, build, same_as=_values(response, "instrument", "answers")
+    )
 
 
 def acknowledge_crisis(person: Person, response_id: int) -> Response:

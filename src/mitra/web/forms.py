@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from mitra.journal.errors import ConfirmationNeeded, EntryInvalid
+from mitra.journal.errors import ConfirmationNeeded, EntryInvalid, TokenReused
 from mitra.knowledge import load as load_knowledge
 from mitra.timeline import SkippedTime, on_wall_clock, zone_names
 from mitra.vocabulary import (
@@ -93,6 +93,17 @@ class JournalForm(forms.Form):
 
     def show_errors(self, exc: EntryInvalid) -> None:
         """Put each of the service's messages beside its field (or at the top of the form)."""
+        if isinstance(exc, TokenReused):
+            # Sent before with other values (changed after going back): the form comes back
+            # with a new token, so saving it again saves these values as a new entry.
+            self.data = self.data.copy()
+            self.data["token"] = uuid.uuid4().hex
+            self.add_error(
+                None,
+                f"This form was sent before with other values ({exc.word} {exc.entry.pk} was "
+                "saved then), so these were not saved. Check them and save again to add them.",
+            )
+            return
         for name, message in exc.errors.items():
             field = self.field_aliases.get(name.split(".")[0], name.split(".")[0])
             end = "" if message.endswith((".", "!", "?")) else "."
