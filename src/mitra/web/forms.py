@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -96,8 +96,9 @@ class JournalForm(forms.Form):
         if isinstance(exc, TokenReused):
             # Sent before with other values (changed after going back): the form comes back
             # with a new token, so saving it again saves these values as a new entry.
-            self.data = self.data.copy()
-            self.data["token"] = uuid.uuid4().hex
+            data = cast(Any, self.data).copy()  # a QueryDict: several values kept per key
+            data["token"] = uuid.uuid4().hex
+            self.data = data
             self.add_error(
                 None,
                 f"This form was sent before with other values ({exc.word} {exc.entry.pk} was "
