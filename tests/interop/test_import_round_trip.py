@@ -296,3 +296,24 @@ def test_a_fhir_practice_is_read_by_mitras_code_and_in_minutes_or_skipped_with_w
     resource["code"]["coding"] = [{"system": CODE_SYSTEM, "code": "practice-yoga"}]
     report = import_file(journal, "fhir", json.dumps(bundle).encode(), dry_run=False)
     assert any(s["reason"] == "a practice's minutes must be in min" for s in report.skipped)
+
+
+def test_a_dose_naming_a_product_the_file_lacks_or_refused_is_skipped_with_why(
+    journal: Any,
+) -> None:
+    """A dose whose product is not in the file, or whose product row was refused, is skipped
+    naming that: no product is made up from the file's key ("product/999")."""
+    from mitra.journal.models import Product
+
+    document = export_json(journal)
+    dose = dict(document["doses"][0])
+    document["doses"].append(dose | {"id": 77, "product_id": 999, "amount": 2})
+    document["products"][0]["grams_per_unit"] = -1  # the capsules' row is refused
+    _move_to_a_new_journal(journal)
+    report = import_file(journal, "mitra-json", json.dumps(document).encode(), dry_run=False)
+    reasons = {s["where"]: s["reason"] for s in report.skipped}
+    assert reasons["doses[0]"] == "product at products[0] was not imported"
+    assert reasons["doses[1]"] == "product 999 is not in the file"
+    assert reasons["products[0]"].startswith("grams per unit")
+    assert report.added["dose"] == 0
+    assert not Product.objects.filter(person=journal).exists()

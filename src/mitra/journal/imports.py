@@ -235,6 +235,8 @@ class _Importer:
                 self.result.already[kind] += 1
             except EntryInvalid as exc:
                 self.skip(row, _reason(exc))
+                # Its entries are skipped with it, never put on a product made from its key.
+                self.refused[row.key] = f"at {row.where} was not imported"
 
     def same_name(self, model: Any, name: object) -> Any:
         """The person's live product or substance of this name in any case, the oldest; or None."""
@@ -256,6 +258,11 @@ class _Importer:
         found = self.own_entry("product", ref) or (
             Product.objects.filter(person=self.person, token=token).first()
         )
+        if found is None and _by_key(ref, "product"):
+            # mitra's own formats name a product by its key in the file: one the file does not
+            # hold is not a product to make up (a name like "product/999", the dose then
+            # refused for a unit that was never the product's).
+            raise EntryInvalid({"product": f"{ref.partition('/')[2]} is not in the file"})
         if found is None:
             found = self.same_name(Product, ref)
         if found is None:
@@ -267,10 +274,14 @@ class _Importer:
     def substance(self, ref: str) -> Substance:
         if ref in self.substances:
             return self.substances[ref]
+        if ref in self.refused:
+            raise EntryInvalid({"substance": self.refused[ref]})
         token = source_token(self.format, ref)
         found = self.own_entry("substance", ref) or (
             Substance.objects.filter(person=self.person, token=token).first()
         )
+        if found is None and _by_key(ref, "substance"):
+            raise EntryInvalid({"substance": f"{ref.partition('/')[2]} is not in the file"})
         if found is None:
             found = self.same_name(Substance, ref)
         if found is None:
@@ -632,3 +643,10 @@ def _place(where: str) -> tuple[str, int]:
     head, _, number = where.rpartition(" ")
     digits = "".join(ch for ch in number if ch.isdigit())
     return (head, int(digits) if digits else 0)
+
+
+def _by_key(ref: str, kind: str) -> bool:
+    """Whether a row names its product or substance by a key of mitra's own formats
+    ("product/12"), rather than by a name as other apps' journals do."""
+    head, _, number = ref.partition("/")
+    return head == kind and number.isdigit()
