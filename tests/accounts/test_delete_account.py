@@ -19,6 +19,9 @@ def test_a_person_who_deletes_their_journal_leaves_no_account_that_signs_in(
     bob_person = people.bob.person
     services.add_checkin(bob_person, {"at": timezone.now(), "anxiety": 3, "note": "bob's"})
     sign_in(client, people.alice)
+    # The page says, before anything is deleted, that the account goes with the journal.
+    page = client.get("/settings/delete").content.decode()
+    assert "Your account goes with it: you are signed out" in page
     done = client.post("/settings/delete", {"confirm": "DELETE"})
     assert done.status_code == 302
     users = get_user_model().objects
