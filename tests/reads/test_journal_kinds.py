@@ -120,3 +120,18 @@ def test_an_unknown_or_unbounded_filter_is_refused_naming_the_kinds(values: Any,
     with pytest.raises(KindsInvalid, match=says) as refused:
         entry_kinds(values)
     assert "checkin, dose, practice, response, intake" in str(refused.value)
+
+
+def test_a_small_dose_by_its_lab_figure_reads_as_today_counts_it_not_as_0_mg(
+    alice: Any, powder: Any
+) -> None:
+    from mitra.reads.journal import dose_entry
+
+    dose = services.log_dose(
+        alice, {"product_id": powder.pk, "taken_at": datetime.now(UTC), "amount": 3, "unit": "mg"}
+    )
+    assert dose_entry(dose).details[0] == "0.045 mg mitragynine (lab figure)"
+    dose = services.log_dose(
+        alice, {"product_id": powder.pk, "taken_at": datetime.now(UTC), "amount": 3, "unit": "g"}
+    )
+    assert dose_entry(dose).details[0] == "45 mg mitragynine (lab figure)"

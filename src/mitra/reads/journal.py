@@ -192,7 +192,8 @@ def dose_entry(d: Dose, zone: Any = UTC) -> EntryView:
     grams = f"= {_amount(d.grams)} g" if d.unit != "g" else ""
     details = tuple(x for x in (grams, d.note) if x)
     if d.mg_mitragynine is not None:
-        details = (f"{d.mg_mitragynine:.0f} mg mitragynine (lab figure)", *details)
+        # As Today words it: 0.045 mg is not "0 mg".
+        details = (f"{mg(d.mg_mitragynine)} mitragynine (lab figure)", *details)
     elif (per_gram := content_per_gram(d.product.form, "mitragynine")) is not None:
         # A leaf product without a lab figure: the literature's estimate, as Today counts it.
         spread = mg_range(per_gram.low_mg * d.grams, per_gram.high_mg * d.grams)
