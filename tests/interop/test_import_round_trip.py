@@ -317,3 +317,41 @@ def test_a_dose_naming_a_product_the_file_lacks_or_refused_is_skipped_with_why(
     assert reasons["products[0]"].startswith("grams per unit")
     assert report.added["dose"] == 0
     assert not Product.objects.filter(person=journal).exists()
+
+
+def test_a_check_ins_meals_and_caffeine_go_through_fhir_and_come_back(journal: Any) -> None:
+    """Regular meals (yes or no) and cups of caffeinated drinks are Observations in mitra's code
+    system, the cups a UCUM count; a journal filled from the Bundle has them as they were."""
+    from mitra.interop.fhir_export import CODE_SYSTEM
+
+    services.add_checkin(
+        journal, {"at": utc(2026, 3, 11, 9), "anxiety": 3, "regular_meals": True,
+                  "caffeine_cups": 2.5},
+    )  # fmt: skip
+    services.add_checkin(
+        journal, {"at": utc(2026, 3, 12, 9), "anxiety": 4, "regular_meals": False,
+                  "caffeine_cups": 0},
+    )  # fmt: skip
+    bundle = export_fhir(journal)
+    found = {
+        c["code"]: r.get("valueBoolean", r.get("valueQuantity"))
+        for e in bundle["entry"]
+        for r in [e["resource"]]
+        if r["resourceType"] == "Observation"
+        for c in r["code"]["coding"]
+        if c["system"] == CODE_SYSTEM and c["code"] in ("regular-meals", "caffeine-cups")
+        and r["effectiveDateTime"].startswith("2026-03-11")
+    }  # fmt: skip
+    assert found == {
+        "regular-meals": True,
+        "caffeine-cups": {"value": 2.5, "unit": "cups", "system": "http://unitsofmeasure.org",
+                          "code": "{cup}"},
+    }  # fmt: skip
+    before = _comparable(journal)["checkins"]
+    _move_to_a_new_journal(journal)
+    import_file(journal, "fhir", json.dumps(bundle).encode(), dry_run=False)
+    after = _comparable(journal)["checkins"]
+    assert [(c["regular_meals"], c["caffeine_cups"]) for c in after] == [
+        (None, None), (True, 2.5), (False, 0.0)
+    ]  # fmt: skip
+    assert after == before

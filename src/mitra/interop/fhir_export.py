@@ -6,9 +6,10 @@ What goes in, and how it is coded:
 - a QuestionnaireResponse per questionnaire response, naming its Questionnaire's canonical URL,
   and an Observation of its total (the instrument's LOINC total code from the knowledge base,
   else a mitra code) with the band as interpretation;
-- Observations for each check-in's anxiety rating, mood, sleep hours and quality, symptoms and
-  practices, and for each practice logged on its own (minutes, UCUM "min"), coded in mitra's
-  own code system (no standard code fits a 0-10 self-rating);
+- Observations for each check-in's anxiety rating, mood, sleep hours and quality, regular meals
+  (a boolean), cups of caffeinated drinks, symptoms and practices, and for each practice logged
+  on its own (minutes, UCUM "min"), coded in mitra's own code system (no standard code fits a
+  0-10 self-rating or a day's cups as the person counts them);
 - a MedicationStatement per listed medicine or substance (as text: the knowledge base holds no
   verified RxNorm or SNOMED codes yet) and a MedicationAdministration per use of one;
 - a MedicationAdministration per kratom dose, coded with the UNII of mitragynine.
@@ -135,6 +136,13 @@ def _patient(person: Person) -> dict[str, Any]:
 DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 
 
+def _cups(cups: float) -> dict[str, Any]:
+    """Cups of coffee, tea or energy drinks as a UCUM quantity: a count, so the unit is 1 with
+    the annotation "{cup}" (UCUM specification, section 6: an annotation in curly braces adds no
+    meaning and stands for 1). Not "[cup_us]", which is a volume of 240 ml, not a cup drunk."""
+    return {"value": cups, "unit": "cups", "system": UCUM, "code": "{cup}"}
+
+
 def _checkin(bundle: _Bundle, row: dict[str, Any], practices: list[dict[str, Any]]) -> None:
     key = f"checkin/{row['id']}"
     at = row["at"]
@@ -179,6 +187,20 @@ def _checkin(bundle: _Bundle, row: dict[str, Any], practices: list[dict[str, Any
             _mitra_code("sleep-quality", "Sleep quality last night, 1-5 self-rating"),
             at,
             {"valueInteger": row["sleep_quality"]},
+        )
+    if row["regular_meals"] is not None:
+        bundle.observation(
+            f"{key}/regular-meals",
+            _mitra_code("regular-meals", "Regular meals today"),
+            at,
+            {"valueBoolean": row["regular_meals"]},
+        )
+    if row["caffeine_cups"] is not None:
+        bundle.observation(
+            f"{key}/caffeine-cups",
+            _mitra_code("caffeine-cups", "Cups of caffeinated drinks today"),
+            at,
+            {"valueQuantity": _cups(row["caffeine_cups"])},
         )
     for symptom in row["symptoms"]:
         bundle.observation(

@@ -144,6 +144,10 @@ class _Reader:
             checkin["note"] = checkin["note"] or _note(resource)
         elif part == "sleep-hours":
             checkin["sleep_hours"] = (resource.get("valueQuantity") or {}).get("value")
+        elif part == "regular-meals":
+            checkin["regular_meals"] = resource.get("valueBoolean")
+        elif part == "caffeine-cups":
+            checkin["caffeine_cups"] = (resource.get("valueQuantity") or {}).get("value")
         elif part == "symptom":
             checkin["symptoms"].append(rest[0])
         elif part == "practice":
