@@ -355,3 +355,46 @@ def test_a_check_ins_meals_and_caffeine_go_through_fhir_and_come_back(journal: A
         (None, None), (True, 2.5), (False, 0.0)
     ]  # fmt: skip
     assert after == before
+
+
+def test_an_intakes_unit_is_ucum_coded_when_it_is_one_and_comes_back_with_or_without_amount(
+    journal: Any,
+) -> None:
+    """50 mg is coded as every dose is; "2 tablets" keeps its words; a unit noted without an
+    amount (as other apps' files hold them) and an amount without a unit come back as they were."""
+    from mitra.journal.models import Intake
+
+    beer = services.add_substance(journal, {"name": "beer"})
+    services.log_intake(
+        journal, {"substance_id": beer.pk, "taken_at": utc(2026, 3, 10, 20), "amount": 2,
+                  "unit": "tablets"},
+    )  # fmt: skip
+    bare = services.log_intake(journal, {"substance_id": beer.pk, "taken_at": utc(2026, 3, 10, 21)})
+    unit_only = services.log_intake(
+        journal, {"substance_id": beer.pk, "taken_at": utc(2026, 3, 10, 22)}
+    )
+    Intake.objects.filter(pk=bare.pk).update(amount=3)  # a count without a unit
+    Intake.objects.filter(pk=unit_only.pk).update(unit="ml")  # a unit without an amount
+    bundle = export_fhir(journal)
+    doses = [
+        e["resource"].get("dosage", {}).get("dose")
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "MedicationAdministration"
+        and not e["resource"]["medicationCodeableConcept"].get("coding")
+    ]
+    ucum = "http://unitsofmeasure.org"
+    assert doses == [
+        {"value": 50.0, "unit": "mg", "system": ucum, "code": "mg"},
+        {"value": 2.0, "unit": "tablets"},
+        {"value": 3.0},
+        {"unit": "ml", "system": ucum, "code": "mL"},
+    ]
+    before = _comparable(journal)["intakes"]
+    _move_to_a_new_journal(journal)
+    report = import_file(journal, "fhir", json.dumps(bundle).encode(), dry_run=False)
+    assert report.skipped == []
+    after = _comparable(journal)["intakes"]
+    assert [(i["amount"], i["unit"]) for i in after] == [
+        (50.0, "mg"), (2.0, "tablets"), (3.0, ""), (None, "ml")
+    ]  # fmt: skip
+    assert after == before

@@ -11,7 +11,8 @@ What goes in, and how it is coded:
   on its own (minutes, UCUM "min"), coded in mitra's own code system (no standard code fits a
   0-10 self-rating or a day's cups as the person counts them);
 - a MedicationStatement per listed medicine or substance (as text: the knowledge base holds no
-  verified RxNorm or SNOMED codes yet) and a MedicationAdministration per use of one;
+  verified RxNorm or SNOMED codes yet) and a MedicationAdministration per use of one, its
+  amount in UCUM where the unit is a UCUM unit (mg, g, ml, ...), else with the unit's text;
 - a MedicationAdministration per kratom dose, coded with the UNII of mitragynine.
 
 Every resource carries an identifier in mitra's entry system ("dose/12"), which the FHIR
@@ -342,10 +343,33 @@ def _substance(bundle: _Bundle, row: dict[str, Any]) -> None:
     bundle.add(f"substance/{row['id']}", resource)
 
 
+# The units people write for a medicine or a drink that are UCUM units, as UCUM's
+# case-sensitive codes (https://ucum.org/ucum: "ug" for micrograms, "mL" and "L" for litres);
+# matched in lower case. Any other unit ("tablets", "drinks")
+# is no UCUM unit and travels as its text alone.
+_UCUM_UNITS = {
+    "mg": "mg", "g": "g", "kg": "kg", "mcg": "ug", "ug": "ug", "µg": "ug", "μg": "ug",
+    "ng": "ng", "ml": "mL", "l": "L",
+}  # fmt: skip
+
+
+def _intake_dose(amount: float | None, unit: str) -> dict[str, Any]:
+    """An intake's amount and unit as a Quantity: UCUM-coded where the unit is a UCUM unit,
+    its text otherwise; a unit noted without an amount is kept (a Quantity without a value)."""
+    dose: dict[str, Any] = {} if amount is None else {"value": amount}
+    if unit:
+        dose["unit"] = unit
+        code = _UCUM_UNITS.get(unit.strip().lower())
+        if code is not None:
+            dose |= {"system": UCUM, "code": code}
+    return dose
+
+
 def _intake(bundle: _Bundle, row: dict[str, Any], substance: dict[str, Any]) -> None:
     dosage: dict[str, Any] = {}
+    if row["amount"] is not None or row["unit"]:
+        dosage["dose"] = _intake_dose(row["amount"], row["unit"])
     if row["amount"] is not None:
-        dosage["dose"] = {"value": row["amount"], "unit": row["unit"] or "unit"}
         dosage["text"] = f"{row['amount']:g} {row['unit']}".strip()
     resource: dict[str, Any] = {
         "resourceType": "MedicationAdministration",
