@@ -121,3 +121,29 @@ def test_demo_journals_of_one_and_five_years_validate_with_zero_errors(
     assert len(bundle["entry"]) > days
     assert model_errors(bundle) == []
     assert schema_errors(bundle) == []
+
+
+def test_a_doses_text_words_its_amount_as_the_journal_does(alice: Any) -> None:
+    """ "4 capsules of Red Bali caps", never "4 capsule of"; one capsule is one capsule; a name
+    that ends in its unit is not said twice."""
+    caps = services.add_product(
+        alice, {"name": "Red Bali caps", "form": "capsules", "unit": "capsule",
+                "grams_per_unit": 0.5},
+    )  # fmt: skip
+    named = services.add_product(
+        alice, {"name": "Maeng Da capsules", "form": "capsules", "unit": "capsule",
+                "grams_per_unit": 0.5},
+    )  # fmt: skip
+    for hour, (product, amount) in enumerate([(caps, 4), (caps, 1), (named, 3)]):
+        services.log_dose(
+            alice, {"product_id": product.pk, "taken_at": utc(2026, 3, 10, 8 + hour),
+                    "amount": amount, "unit": "capsule"},
+        )  # fmt: skip
+    texts = [
+        a["dosage"]["text"] for a in _resources(export_fhir(alice), "MedicationAdministration")
+    ]
+    assert texts == [
+        "4 capsules of Red Bali caps (2 g)",
+        "1 capsule of Red Bali caps (0.5 g)",
+        "3 Maeng Da capsules (1.5 g)",
+    ]

@@ -31,6 +31,8 @@ from mitra.instruments.catalogue import instrument
 from mitra.instruments.fhir import LOINC
 from mitra.journal import queries
 from mitra.knowledge import load as load_knowledge
+from mitra.vocabulary import unit_text
+from mitra.wording import amount_of
 
 if TYPE_CHECKING:
     from mitra.journal import Person
@@ -277,7 +279,9 @@ def _kratom_dose(bundle: _Bundle, row: dict[str, Any], product: dict[str, Any]) 
         if row["mg_mitragynine"] is not None
         else ""
     )
-    text = f"{row['amount']:g} {row['unit']} of {product['name']} ({row['grams']:g} g{estimate})"
+    # Worded as the journal words it: "4 capsules of Red Bali caps", "4 Maeng Da capsules".
+    taken = amount_of(unit_text(row["amount"], row["unit"]), product["name"])
+    text = f"{taken} ({row['grams']:g} g{estimate})"
     resource: dict[str, Any] = {
         "resourceType": "MedicationAdministration",
         "status": "completed",
