@@ -398,3 +398,31 @@ def test_an_intakes_unit_is_ucum_coded_when_it_is_one_and_comes_back_with_or_wit
         (50.0, "mg"), (2.0, "tablets"), (3.0, ""), (None, "ml")
     ]  # fmt: skip
     assert after == before
+
+
+def test_fractions_of_a_second_survive_a_fhir_round_trip_and_a_second_import_adds_nothing(
+    journal: Any,
+) -> None:
+    """Times logged from the CLI or the API carry microseconds: the Bundle keeps them, so the
+    journal filled from it holds the same instants and exports them the same."""
+    from datetime import timedelta
+
+    from mitra.journal.models import Person
+
+    exact = utc(2026, 3, 11, 9, 30, 15) + timedelta(microseconds=123_456)
+    services.add_checkin(journal, {"at": exact, "anxiety": 2})
+    services.log_intake(journal, {"substance_id": journal.substance_set.get().pk,
+                                  "taken_at": exact})  # fmt: skip
+    first = export_fhir(journal)
+    times = {e["resource"].get("effectiveDateTime") for e in first["entry"]}
+    assert "2026-03-11T09:30:15.123456+00:00" in times
+    bob = Person.objects.create(time_zone="Europe/Berlin")
+    data = json.dumps(first).encode()
+    import_file(bob, "fhir", data, dry_run=False)
+    assert _comparable(bob) == _comparable(journal)
+    again = import_file(bob, "fhir", data, dry_run=False)
+    assert sum(again.added.values()) == 0
+    second = export_fhir(bob)
+    assert sorted(t for e in second["entry"] if (t := e["resource"].get("effectiveDateTime"))) == (
+        sorted(t for e in first["entry"] if (t := e["resource"].get("effectiveDateTime")))
+    )

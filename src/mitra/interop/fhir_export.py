@@ -91,8 +91,12 @@ def _identifier(key: str) -> list[dict[str, str]]:
 
 
 def _when(text: str) -> str:
-    """An ISO time from the journal as FHIR's dateTime (seconds, with offset)."""
-    return datetime.fromisoformat(text).astimezone(UTC).isoformat(timespec="seconds")
+    """An ISO time from the journal as FHIR's dateTime, in UTC with its offset.
+
+    Fractions of a second are kept when the journal has them (FHIR's dateTime allows them): a
+    journal filled from the Bundle then holds the same instants, and exports them the same.
+    """
+    return datetime.fromisoformat(text).astimezone(UTC).isoformat()
 
 
 class _Bundle:
