@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 from typing import Any
@@ -426,3 +427,39 @@ def test_fractions_of_a_second_survive_a_fhir_round_trip_and_a_second_import_add
     assert sorted(t for e in second["entry"] if (t := e["resource"].get("effectiveDateTime"))) == (
         sorted(t for e in first["entry"] if (t := e["resource"].get("effectiveDateTime")))
     )
+
+
+def test_a_fhir_bundle_read_into_a_new_journal_brings_its_time_zone_so_days_stay_the_same(
+    journal: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """A check-in at 02:30 UTC on 11 March is alice's evening of 10 March in New York. Read into
+    a new data folder on a machine in UTC, it stays on 10 March: the journal takes the Bundle's
+    zone and day boundary. A journal with entries keeps its own and says so."""
+    from mitra.journal import clock
+    from mitra.journal.models import CheckIn, Person
+
+    services.set_up_person({"time_zone": "America/New_York", "day_boundary_hour": 5}, journal)
+    services.add_checkin(journal, {"at": utc(2026, 3, 11, 2, 30), "anxiety": 5})
+    target = tmp_path / "journal.fhir.json"
+    target.write_text(json.dumps(export_fhir(journal)))
+    _move_to_a_new_journal(journal)
+    Person.objects.all().delete()  # a new data folder
+    cli_app = importlib.import_module("mitra.cli.app")  # the module, not the Typer app
+    monkeypatch.setattr(cli_app, "system_zone", lambda: "Etc/UTC")
+    main(["import", "fhir", str(target), "--json"])
+    said = capsys.readouterr()
+    assert json.loads(said.out)["skipped"] == []
+    assert "Etc/UTC" not in said.err  # the zone the new journal had for a moment
+    person = Person.objects.get()
+    assert (person.time_zone, person.day_boundary_hour) == ("America/New_York", 5)
+    late = CheckIn.objects.get(person=person, at=utc(2026, 3, 11, 2, 30))
+    assert str(clock(person).local_day(late.at)) == "2026-03-10"
+
+    services.set_up_person({"time_zone": "Asia/Tokyo"}, person)  # a journal with entries
+    bob = Person.objects.create(time_zone="Europe/Berlin")
+    services.add_checkin(bob, {"at": utc(2026, 3, 1, 9), "anxiety": 2})
+    report = import_file(bob, "fhir", target.read_bytes(), dry_run=False)
+    bob.refresh_from_db()
+    assert bob.time_zone == "Europe/Berlin"
+    assert [s["where"] for s in report.skipped] == ["entry[0]"]
+    assert "America/New_York" in report.skipped[0]["reason"]

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from .app import JsonFlag, app, fail, out, print_json, the_person
+from .app import NOTES, JsonFlag, app, fail, out, print_json, the_person
 
 
 @app.command("import")
@@ -49,13 +49,19 @@ def import_command(
         data = file.read_bytes()
     except OSError as exc:
         fail(f"{file}: {exc.strerror or exc}")
+    said = len(NOTES)
     person = the_person()
+    made_with = NOTES[said:]  # a journal made now says which zone it took
     from mitra.interop.importing import ImportFileError, import_file
 
     try:
         report = import_file(person, format, data, dry_run=dry_run, mapping=overrides)
     except ImportFileError as exc:
         fail(f"{file}: {exc}; nothing was imported")
+    if report.added.get("clock") and not dry_run:
+        # The file's time zone replaced the machine's, which the new journal was made with.
+        for note in made_with:
+            NOTES.remove(note)
     if as_json:
         print_json(report.document())
         return

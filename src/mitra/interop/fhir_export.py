@@ -2,7 +2,8 @@
 
 What goes in, and how it is coded:
 
-- one Patient, pseudonymous (no name) unless the person has set one;
+- one Patient, pseudonymous (no name) unless the person has set one, with the journal's time
+  zone and day boundary as extensions (they say on which day each entry falls);
 - a QuestionnaireResponse per questionnaire response, naming its Questionnaire's canonical URL,
   and an Observation of its total (the instrument's LOINC total code from the knowledge base,
   else a mitra code) with the band as interpretation;
@@ -39,9 +40,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CODE_SYSTEM",
+    "DAY_BOUNDARY_EXTENSION",
     "ENTRY_SYSTEM",
     "JOURNAL_SYSTEM",
     "QUESTIONNAIRE_BASE",
+    "TIME_ZONE_EXTENSION",
     "UNII_SYSTEM",
     "export_fhir",
     "kratom_coding",
@@ -133,8 +136,22 @@ class _Bundle:
         return self.add(key, resource)
 
 
+# The person's clock, on the Patient: the IANA time zone and the hour their day starts, which
+# place each entry on its day. FHIR's own tz-code extension holds an IANA zone too, but only on
+# a date or time element (http://hl7.org/fhir/R4/extension-tz-code.html), not on a Patient.
+TIME_ZONE_EXTENSION = f"{BASE}/StructureDefinition/time-zone"
+DAY_BOUNDARY_EXTENSION = f"{BASE}/StructureDefinition/day-boundary-hour"
+
+
 def _patient(person: Person) -> dict[str, Any]:
-    patient: dict[str, Any] = {"resourceType": "Patient", "identifier": _identifier("person")}
+    patient: dict[str, Any] = {
+        "resourceType": "Patient",
+        "identifier": _identifier("person"),
+        "extension": [
+            {"url": TIME_ZONE_EXTENSION, "valueCode": person.time_zone},
+            {"url": DAY_BOUNDARY_EXTENSION, "valueInteger": person.day_boundary_hour},
+        ],
+    }
     if person.name:
         patient["name"] = [{"text": person.name}]
     return patient

@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo
 from mitra.instruments.catalogue import instrument, known_codes
 from mitra.interop.fhir_export import (
     CODE_SYSTEM,
+    DAY_BOUNDARY_EXTENSION,
     ENTRY_SYSTEM,
     JOURNAL_SYSTEM,
     PRODUCT_EXTENSION,
+    TIME_ZONE_EXTENSION,
     questionnaire_url,
 )
 
@@ -61,6 +63,16 @@ class _Reader:
         self.keys = keys  # fullUrl -> entry key
         self.checkins: dict[str, dict[str, Any]] = {}
         self.questionnaires = {questionnaire_url(code): code for code in known_codes()}
+
+    def patient(self, where: str, key: str, resource: dict[str, Any]) -> None:
+        """The journal's time zone and day boundary, which say on which day each entry falls
+        (the Patient is otherwise the person importing). The import service gives them to a
+        journal with no entries yet only."""
+        extensions = _extensions(resource)
+        names = {TIME_ZONE_EXTENSION: "time_zone", DAY_BOUNDARY_EXTENSION: "day_boundary_hour"}
+        fields = {name: extensions[url] for url, name in names.items() if url in extensions}
+        if fields:
+            self.parsed.add(Row(where, "clock", "clock", fields))
 
     def medication(self, where: str, key: str, resource: dict[str, Any]) -> None:
         fields: dict[str, Any] = {"name": (resource.get("code") or {}).get("text", "")}
@@ -186,6 +198,7 @@ def parse(data: bytes, zone: ZoneInfo) -> Parsed:
         resources.append((where, key, resource))
     reader = _Reader(parsed, keys)
     readers = {
+        "Patient": reader.patient,
         "Medication": reader.medication,
         "MedicationStatement": reader.statement,
         "MedicationAdministration": reader.administration,
@@ -196,7 +209,7 @@ def parse(data: bytes, zone: ZoneInfo) -> Parsed:
         kind = str(resource.get("resourceType"))
         read = readers.get(kind)
         if read is None:
-            continue  # the Patient: the journal's person is the one importing
+            continue  # a resource mitra does not export
         try:
             read(where, key, resource)
         except (AttributeError, TypeError, IndexError, KeyError, ValueError):
