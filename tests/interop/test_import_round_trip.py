@@ -49,12 +49,13 @@ def journal(alice: Any, capsules: Any) -> Any:
 
 
 def _comparable(person: Any) -> dict[str, Any]:
-    """The journal's content without ids (which differ after an import)."""
+    """The journal's content without ids (which differ after an import) and without when a
+    product was taken off the list (an import says that it was)."""
     data = export_json(person)
     kinds = ("products", "doses", "checkins", "practices", "responses", "substances", "intakes")
     for kind in kinds:
         for row in data[kind]:
-            for key in ("id", "product_id", "substance_id", "checkin_id"):
+            for key in ("id", "product_id", "substance_id", "checkin_id", "deleted_at"):
                 row.pop(key, None)
     return {k: data[k] for k in kinds}
 
@@ -463,3 +464,21 @@ def test_a_fhir_bundle_read_into_a_new_journal_brings_its_time_zone_so_days_stay
     assert bob.time_zone == "Europe/Berlin"
     assert [s["where"] for s in report.skipped] == ["entry[0]"]
     assert "America/New_York" in report.skipped[0]["reason"]
+
+
+@pytest.mark.parametrize(("format", "export"), _EXPORTS)
+def test_a_product_taken_off_the_list_comes_back_off_the_list_with_its_doses(
+    journal: Any, format: str, export: Any
+) -> None:
+    from mitra.journal.models import Person
+
+    services.delete_product(journal, journal.product_set.get().pk)
+    bob = Person.objects.create(time_zone="Europe/Berlin")
+    data = json.dumps(export(journal)).encode()
+    first = import_file(bob, format, data, dry_run=False)
+    assert first.skipped == []
+    assert [(p["name"], p["removed"]) for p in export_json(bob)["products"]] == [
+        ("Red capsules", True)
+    ]
+    assert _comparable(bob) == _comparable(journal)
+    assert sum(import_file(bob, format, data, dry_run=False).added.values()) == 0

@@ -227,8 +227,13 @@ class _Importer:
                 cache[row.key] = mine
                 self.result.already[kind] += 1
                 continue
+            data = dict(row.data)
+            # A product taken off the list after its doses were logged: kept for them, as it was.
+            removed = bool(data.pop("removed", False)) and kind == "product"
             try:
-                cache[row.key] = add(self.person, row.data, token=token)
+                cache[row.key] = add(self.person, data, token=token)
+                if removed:
+                    services.delete_product(self.person, cache[row.key].pk)
                 self.result.added[kind] += 1
             except DuplicateSubmission as exc:
                 cache[row.key] = exc.entry

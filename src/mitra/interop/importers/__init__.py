@@ -52,7 +52,7 @@ class Row:
 
     `data` holds the fields of the kind's journal schema, except that a dose names its product
     by `product` (a key of a product row in the same file, or a name) and an intake its
-    substance by `substance`, likewise.
+    substance by `substance`, likewise; a product taken off the list says `removed`.
     """
 
     where: str  # "line 12", "doses[3]"

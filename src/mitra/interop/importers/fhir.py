@@ -76,6 +76,8 @@ class _Reader:
 
     def medication(self, where: str, key: str, resource: dict[str, Any]) -> None:
         fields: dict[str, Any] = {"name": (resource.get("code") or {}).get("text", "")}
+        if resource.get("status") == "inactive":  # taken off the list; its doses keep it
+            fields["removed"] = True
         for url, value in _extensions(resource).items():
             if url.startswith(PRODUCT_EXTENSION):
                 fields[url.removeprefix(PRODUCT_EXTENSION).replace("-", "_")] = value

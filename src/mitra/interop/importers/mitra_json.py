@@ -55,6 +55,8 @@ def parse(data: bytes, zone: ZoneInfo) -> Parsed:
 
     for where, item in each("products"):
         fields = {k: item[k] for k in _PRODUCT if k in item}
+        if item.get("removed") is True:  # taken off the list; its doses keep it
+            fields["removed"] = True
         parsed.add(Row(where, "product", f"product/{item['id']}", fields))
     for where, item in each("doses"):
         fields = {k: item.get(k) for k in ("taken_at", "amount", "unit")}
