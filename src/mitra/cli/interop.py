@@ -1,7 +1,7 @@
 """`mitra import FORMAT FILE`: bring another app's export (or mitra's own) into the journal."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -65,6 +65,11 @@ def import_command(
     if as_json:
         print_json(report.document())
         return
+    _print_report(report, dry_run=dry_run)
+
+
+def _print_report(report: Any, *, dry_run: bool) -> None:
+    """What an import added (or would add), skipped and read otherwise, a line each."""
     verb = "Would add" if dry_run else "Added"
     added = report.added_text() or "nothing"
     out.print(f"{verb}: {added}.", highlight=False)

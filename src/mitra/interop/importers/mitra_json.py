@@ -22,17 +22,8 @@ def _list(document: dict[str, Any], name: str) -> list[Any]:
     return value
 
 
-def parse(data: bytes, zone: ZoneInfo) -> Parsed:
-    """Rows of a mitra JSON export; entry ids become source keys."""
-    document = load_json(data)
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ImportFileError(f'line 1: not a mitra JSON export (no "format": "{FORMAT}")')
-    if document.get("version") != VERSION:
-        raise ImportFileError(
-            f"line 1: version {document.get('version')!r} of the export; this mitra reads {VERSION}"
-        )
-    origin = document.get("journal")
-    parsed = Parsed(origin=origin if isinstance(origin, str) else None)
+def _practices(document: dict[str, Any], parsed: Parsed) -> dict[Any, list[dict[str, Any]]]:
+    """Practices logged on their own, as rows of `parsed`; the others by their check-in."""
     practices: dict[Any, list[dict[str, Any]]] = {}
     for number, item in enumerate(_list(document, "practices")):
         if not isinstance(item, dict):
@@ -44,6 +35,21 @@ def parse(data: bytes, zone: ZoneInfo) -> Parsed:
         practices.setdefault(item.get("checkin_id"), []).append(
             {"kind": item.get("kind"), "minutes": item.get("minutes")}
         )
+    return practices
+
+
+def parse(data: bytes, zone: ZoneInfo) -> Parsed:
+    """Rows of a mitra JSON export; entry ids become source keys."""
+    document = load_json(data)
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ImportFileError(f'line 1: not a mitra JSON export (no "format": "{FORMAT}")')
+    if document.get("version") != VERSION:
+        raise ImportFileError(
+            f"line 1: version {document.get('version')!r} of the export; this mitra reads {VERSION}"
+        )
+    origin = document.get("journal")
+    parsed = Parsed(origin=origin if isinstance(origin, str) else None)
+    practices = _practices(document, parsed)
 
     def each(name: str) -> Any:
         for number, item in enumerate(_list(document, name)):
