@@ -142,3 +142,30 @@ def test_a_grant_goes_only_to_a_clinician_and_lasts_at_most_90_days(
     )
     assert too_long.status_code == 400
     assert 'value="carol"' in too_long.content.decode()  # the other fields are kept
+
+
+def test_a_clinicians_report_names_the_person_as_her_list_does(
+    people: People, client: Client
+) -> None:
+    """The report read through a grant said "Name not shown lets your account read this
+    report": it names the person by the name the clinician's list shows, her account's."""
+    from mitra.accounts import sharing
+
+    grant = sharing.add_grant(people.alice.person, "carol", "report", 30)
+    carol = sign_in(Client(), people.carol)
+    page = carol.get(f"/account/shared-with-me/{grant.id}").content.decode()
+    assert "alice lets your account read this report" in page
+    assert "<strong>alice</strong>" in page  # the report's own name line
+    assert "Name not shown" not in page
+
+
+def test_a_link_without_a_chosen_name_does_not_say_name_not_shown_shared_it(
+    people: People, client: Client
+) -> None:
+    """A link names nobody unless the journal has a name: its holder need not learn the
+    account's name, and the page no longer reads "Name not shown shared this report"."""
+    sign_in(client, people.alice)
+    page = Client().get(_make_link(client)).content.decode()
+    assert "This report was shared with you through a private link" in page
+    assert "Name not shown shared" not in page
+    assert "alice" not in page

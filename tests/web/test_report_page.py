@@ -56,3 +56,12 @@ def test_the_previews_tables_stack_on_a_phone_with_each_cell_labelled(
         labels = re.findall(r'<td data-label="([^"]*)">', table)
         assert labels[: len(columns)] == columns
     assert '<caption class="visually-hidden">Products used in the period</caption>' in html
+
+
+def test_the_name_fields_help_says_what_an_empty_name_shows(client: Any, alice: Any) -> None:
+    """The help said "empty uses your journal's name", but a journal has no name to set: an
+    empty name shows none ("Name not shown")."""
+    html = client.get("/report").content.decode()
+    assert "journal&#x27;s name" not in html
+    assert "left empty, the report shows no name" in html
+    assert "Name not shown" in html

@@ -47,7 +47,7 @@ def report(
     ] = None,
     name: Annotated[
         str | None,
-        typer.Option("--name", help="The name to show on the report (default: the journal's)."),
+        typer.Option("--name", help="The name to show on the report (default: none)."),
     ] = None,
     paper: Annotated[str, typer.Option("--paper", help="Paper size: a4 or us-letter.")] = "a4",
     json_out: JsonFlag = False,

@@ -43,7 +43,7 @@ class ReportForm(forms.Form):
         label="Name on the report",
         max_length=NAME_MAX,
         required=False,
-        help_text="As you want your clinician to see it; empty uses your journal's name.",
+        help_text="As you want your clinician to see it; left empty, the report shows no name.",
     )
     paper = forms.ChoiceField(
         label="Paper", choices=[("a4", "A4"), ("us-letter", "US Letter")], initial="a4",

@@ -142,7 +142,14 @@ def shared_report(request: HttpRequest, token: str) -> HttpResponse:
     response = render(
         request,
         "web/shared_report.html",
-        {"doc": sections(read), "charts": charts(read), "expires": link.expires_at},
+        {
+            "doc": sections(read),
+            "charts": charts(read),
+            "expires": link.expires_at,
+            # A link names its person only by a name they chose to show: whoever holds the link
+            # need not learn the name their account signs in with.
+            "named": bool(read.name),
+        },
     )
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
@@ -169,7 +176,6 @@ def shared_with_me(request: HttpRequest) -> HttpResponse:
 @require_safe
 def shared_with_me_report(request: HttpRequest, grant_id: int) -> HttpResponse:
     """A person's report, read through their grant (audited)."""
-    from mitra.reads import report as report_reads
     from mitra.reports.clinician import charts, sections
 
     clinician = _clinician(request)
@@ -177,7 +183,7 @@ def shared_with_me_report(request: HttpRequest, grant_id: int) -> HttpResponse:
     if person is None:
         raise Http404("This grant has expired, was revoked, or is not yours.")
     grant = next(g for g in sharing.grants_held(clinician) if g.id == grant_id)
-    read = report_reads.report(person, days=SHARED_DAYS)
+    read = _granted_report(person, grant)
     response = render(
         request,
         "web/shared_report.html",
@@ -190,6 +196,15 @@ def shared_with_me_report(request: HttpRequest, grant_id: int) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _granted_report(person: Any, grant: sharing.GrantRow) -> Any:
+    """The report a grant shares, named as the clinician's list names its person (their
+    account's name, unless the journal has a name of its own)."""
+    from mitra.reads import report as report_reads
+
+    name = grant.person_name[: report_reads.NAME_MAX]
+    return report_reads.report(person, days=SHARED_DAYS, name=name)
 
 
 @require_safe
