@@ -169,3 +169,22 @@ def test_a_link_without_a_chosen_name_does_not_say_name_not_shown_shared_it(
     assert "This report was shared with you through a private link" in page
     assert "Name not shown shared" not in page
     assert "alice" not in page
+
+
+def test_a_clinicians_report_has_her_menu_and_a_links_report_none(
+    people: People, client: Client
+) -> None:
+    """The report read through a grant had no menu, where the Trends page has "Shared with
+    you" and "Account"; a link's holder, without an account, still gets no menu."""
+    from mitra.accounts import sharing
+
+    grant = sharing.add_grant(people.alice.person, "carol", "report", 30)
+    carol = sign_in(Client(), people.carol)
+    page = carol.get(f"/account/shared-with-me/{grant.id}").content.decode()
+    menu = re.search(r'<nav aria-label="Main">(.*?)</nav>', page, re.S)
+    assert menu
+    assert '<a href="/account/shared-with-me">Shared with you</a>' in menu.group(1)
+    assert '<a href="/account">Account</a>' in menu.group(1)
+    sign_in(client, people.alice)
+    shared = Client().get(_make_link(client)).content.decode()
+    assert 'aria-label="Main"' not in shared
