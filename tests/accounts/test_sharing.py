@@ -188,3 +188,24 @@ def test_a_clinicians_report_has_her_menu_and_a_links_report_none(
     sign_in(client, people.alice)
     shared = Client().get(_make_link(client)).content.decode()
     assert 'aria-label="Main"' not in shared
+
+
+def test_the_sharing_tables_label_every_cell_for_a_phone(people: People, client: Client) -> None:
+    """On a phone a stacked table hides its header: the rows of links and grants read
+    "1 Dec 2026 21:40 / 8 Dec 2026 21:40 / Revoke". Each cell now carries its column's name."""
+    from mitra.accounts import sharing
+
+    sign_in(client, people.alice)
+    Client().get(_make_link(client))  # an opening, for the audit table
+    sharing.add_grant(people.alice.person, "carol", "report", 30)
+    page = client.get("/sharing").content.decode()
+    tables = re.findall(r"<table[^>]*>.*?</table>", page, re.S)
+    assert len(tables) == 3  # links, grants, who looked
+    for table in tables:
+        assert 'class="data stack"' in table
+        columns = re.findall(r'<th scope="col">([^<]*)</th>', table)
+        cells = re.findall(r"<td( data-label=\"[^\"]*\")?>", table)
+        assert cells
+        assert [c.removeprefix(' data-label="').removesuffix('"') for c in cells] == columns * (
+            len(cells) // len(columns)
+        )
