@@ -64,7 +64,7 @@ def test_a_link_lasts_at_most_90_days(people: People, client: Client) -> None:
     sign_in(client, people.alice)
     page = client.post("/sharing", {"label": "Dr Lee", "days": 91})
     assert page.status_code == 400
-    assert "less than or equal to 90" in page.content.decode()
+    assert "Works for (days) must be 1 to 90 days." in page.content.decode()
     assert "share-url" not in page.content.decode()
 
 
@@ -209,3 +209,33 @@ def test_the_sharing_tables_label_every_cell_for_a_phone(people: People, client:
         assert [c.removeprefix(' data-label="').removesuffix('"') for c in cells] == columns * (
             len(cells) // len(columns)
         )
+
+
+def test_the_sharing_forms_refuse_in_mitras_words_beside_each_field(
+    people: People, client: Client
+) -> None:
+    """Django's own wording ("This field is required.", "Ensure this value is greater than or
+    equal to 1.") is gone: each refusal names its field as mitra's other forms do, beside it,
+    and the other fields keep what was typed."""
+    from html import unescape
+
+    sign_in(client, people.alice)
+    link = client.post("/sharing", {"label": "", "days": "0"}).content.decode()
+    assert "Who it is for must be 1 to 100 characters." in link
+    assert "Works for (days) must be 1 to 90 days." in link
+    too_long = client.post("/sharing", {"label": "x" * 101, "days": "7"}).content.decode()
+    assert "Who it is for must be 1 to 100 characters." in too_long
+    assert 'value="7"' in too_long
+    grant = unescape(
+        client.post(
+            "/sharing/grants", {"clinician": "", "scope": "report-and-data", "days": "-3"}
+        ).content.decode()
+    )
+    assert "Your clinician's account name is needed" in grant
+    assert "For (days) must be 1 to 90 days." in grant
+    assert re.search(r'value="report-and-data"[^>]*checked', grant)
+    for page in (link, too_long, grant):
+        assert "This field is required" not in page
+        assert "Ensure this value" not in page
+    # Beside the field: the message is the field's own, named by aria-describedby.
+    assert re.search(r'id="id_days_error"[^>]*>.*?Works for \(days\) must be', link, re.S)

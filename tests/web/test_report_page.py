@@ -65,3 +65,16 @@ def test_the_name_fields_help_says_what_an_empty_name_shows(client: Any, alice: 
     assert "journal&#x27;s name" not in html
     assert "left empty, the report shows no name" in html
     assert "Name not shown" in html
+
+
+def test_a_long_name_or_a_bad_period_is_refused_in_mitras_words(client: Any, alice: Any) -> None:
+    """Django's "Ensure this value has at most 100 characters (it has 3000)" was shown beside
+    the name: it now reads as the CLI and the API say it."""
+    page = client.get("/report?name=" + "A" * 3000).content.decode()
+    assert "Name on the report is 3000 characters; use at most 100." in page
+    assert "Ensure this value" not in page
+    from mitra.reads.report import MAX_DAYS
+
+    days = client.get("/report?days=0").content.decode()
+    assert f"Last days must be 1 to {MAX_DAYS} days." in days
+    assert "Ensure this value" not in days

@@ -26,6 +26,9 @@ class ReportForm(forms.Form):
         max_value=MAX_DAYS,
         required=False,
         help_text=f"1 to {MAX_DAYS} days, ending today. Leave empty to choose dates instead.",
+        error_messages=dict.fromkeys(
+            ("invalid", "min_value", "max_value"), f"Last days must be 1 to {MAX_DAYS} days."
+        ),
     )
     first = forms.DateField(
         label="From",
@@ -44,6 +47,12 @@ class ReportForm(forms.Form):
         max_length=NAME_MAX,
         required=False,
         help_text="As you want your clinician to see it; left empty, the report shows no name.",
+        # In the read's own words (as the CLI and the API say it), not Django's "Ensure this
+        # value has at most 100 characters (it has 3000)".
+        error_messages={
+            "max_length": "Name on the report is %(show_value)s characters; "
+            "use at most %(limit_value)s."
+        },
     )
     paper = forms.ChoiceField(
         label="Paper", choices=[("a4", "A4"), ("us-letter", "US Letter")], initial="a4",

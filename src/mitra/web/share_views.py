@@ -19,19 +19,31 @@ from .views import current_person
 SHARED_DAYS = 90  # the report a link opens covers the last 90 days, as the Report page's default
 
 
+def _days(label: str, initial: int) -> forms.IntegerField:
+    """How long a link or grant lasts: any number outside 1 to MAX_DAYS (or none) is refused
+    in the services' words, not Django's "Ensure this value is greater than or equal to 1"."""
+    said = f"{label} must be 1 to {sharing.MAX_DAYS} days."
+    return forms.IntegerField(
+        label=label,
+        min_value=1,
+        max_value=sharing.MAX_DAYS,
+        initial=initial,
+        help_text=f"1 to {sharing.MAX_DAYS} days; you can revoke it sooner.",
+        error_messages=dict.fromkeys(("required", "invalid", "min_value", "max_value"), said),
+    )
+
+
 class ShareForm(forms.Form):
     label = forms.CharField(
         label="Who it is for",
         max_length=sharing.LABEL_MAX,
         help_text="For your own list, for example: Dr Lee.",
+        error_messages=dict.fromkeys(
+            ("required", "max_length"),
+            f"Who it is for must be 1 to {sharing.LABEL_MAX} characters.",
+        ),
     )
-    days = forms.IntegerField(
-        label="Works for (days)",
-        min_value=1,
-        max_value=sharing.MAX_DAYS,
-        initial=14,
-        help_text=f"1 to {sharing.MAX_DAYS} days; you can revoke it sooner.",
-    )
+    days = _days("Works for (days)", 14)
 
 
 class GrantForm(forms.Form):
@@ -39,17 +51,24 @@ class GrantForm(forms.Form):
         label="Your clinician's account name",
         max_length=150,
         help_text="The name their mitra account signs in with.",
+        error_messages={
+            "required": "Your clinician's account name is needed: the name their mitra "
+            "account signs in with.",
+            "max_length": "Your clinician's account name is not the name of a clinician's "
+            "account here.",
+        },
     )
     scope = forms.ChoiceField(
         label="They may read",
         choices=[("report", "My report"), ("report-and-data", "My report and my journal's data")],
         initial="report",
         widget=forms.RadioSelect,
+        error_messages=dict.fromkeys(
+            ("required", "invalid_choice"),
+            "Choose what they may read: your report, or your report and your journal's data.",
+        ),
     )
-    days = forms.IntegerField(
-        label="For (days)", min_value=1, max_value=sharing.MAX_DAYS, initial=30,
-        help_text=f"1 to {sharing.MAX_DAYS} days; you can revoke it sooner.",
-    )  # fmt: skip
+    days = _days("For (days)", 30)
 
 
 def _context(person: Any, **extra: Any) -> dict[str, Any]:
