@@ -239,3 +239,39 @@ def test_the_sharing_forms_refuse_in_mitras_words_beside_each_field(
         assert "Ensure this value" not in page
     # Beside the field: the message is the field's own, named by aria-describedby.
     assert re.search(r'id="id_days_error"[^>]*>.*?Works for \(days\) must be', link, re.S)
+
+
+def test_both_sides_read_a_shares_expiry_on_the_persons_clock(
+    people: People, client: Client
+) -> None:
+    """Alice (New York) saw her grant "until 31 Dec 2026 21:39" and the clinician "until 1 Jan
+    2027", in UTC without saying so. Both now read the same moment on alice's clock, written
+    one way, and the clinician's side names the zone."""
+    from datetime import UTC, datetime
+
+    from mitra.accounts import sharing
+    from mitra.accounts.models import ShareGrant, ShareLink
+    from mitra.journal import services
+
+    alice = services.set_up_person({"time_zone": "America/New_York"}, people.alice.person)
+    grant = sharing.add_grant(alice, "carol", "report-and-data", 30)
+    ShareGrant.objects.filter(pk=grant.id).update(
+        expires_at=datetime(2027, 1, 1, 2, 39, tzinfo=UTC)
+    )
+    sign_in(client, people.alice)
+    path = _make_link(client)
+    ShareLink.objects.update(expires_at=datetime(2026, 12, 9, 2, 40, tzinfo=UTC))
+    hers = client.get("/sharing").content.decode()
+    assert "31 Dec 2026, 21:39" in hers  # the grant
+    assert "8 Dec 2026, 21:40" in hers  # the link
+    carol = sign_in(Client(), people.carol)
+    listing = carol.get("/account/shared-with-me").content.decode()
+    report = carol.get(f"/account/shared-with-me/{grant.id}").content.decode()
+    trends = carol.get(f"/account/shared-with-me/{grant.id}/trends").content.decode()
+    for page in (listing, report, trends):
+        assert "31 Dec 2026, 21:39" in page
+        assert "(America/New York time)" in page
+        assert "1 Jan 2027" not in page
+    linked = Client().get(path).content.decode()
+    assert "until 8 Dec 2026, 21:40" in linked
+    assert "(America/New York time)" in linked

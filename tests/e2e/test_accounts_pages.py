@@ -102,6 +102,11 @@ def test_a_clinicians_shared_with_me_page_and_report_are_accessible(
     page.get_by_label("Code from your app").fill(f"{TOTP(device.bin_key).token():06d}")
     follow(page, page.get_by_role("button", name="Turn on two-factor sign-in"))
     assert page.url.endswith("/account/shared-with-me")
+    # Alice's times are on her clock (Berlin): named for a reader elsewhere, not for this
+    # browser, which keeps the same zone.
+    note = page.locator(".zone-note").first
+    assert note.get_attribute("data-zone") == "Europe/Berlin"
+    assert note.is_hidden()
     _assert_accessible_at_every_width(page)
     page.goto(page.base_url + f"/account/shared-with-me/{grant.id}")
     assert page.get_by_role("link", name="Download their journal as CSV (zip)").is_visible()

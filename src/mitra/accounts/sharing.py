@@ -58,12 +58,16 @@ class NewShareLink:
 
 @dataclass(frozen=True)
 class ShareLinkRow:
+    """A link as its person lists it; `time_zone` is their journal's, the clock its times are
+    read on by whoever opens it."""
+
     id: int
     label: str
     prefix: str
     created_at: datetime
     expires_at: datetime
     revoked_at: datetime | None
+    time_zone: str
 
     @property
     def live(self) -> bool:
@@ -108,6 +112,7 @@ def list_share_links(person: Any) -> list[ShareLinkRow]:
             created_at=s.created_at,
             expires_at=s.expires_at,
             revoked_at=s.revoked_at,
+            time_zone=person.time_zone,
         )
         for s in ShareLink.objects.filter(person=person).order_by("-created_at", "-pk")
     ]
@@ -157,7 +162,8 @@ def audit_events(person: Any) -> list[AuditRow]:
 
 @dataclass(frozen=True)
 class GrantRow:
-    """A grant as its person (to whom) or its clinician (from whom) sees it."""
+    """A grant as its person (to whom) or its clinician (from whom) sees it; `time_zone` is the
+    person's journal's, so both read its times on one clock."""
 
     id: int
     person_name: str
@@ -166,6 +172,7 @@ class GrantRow:
     created_at: datetime
     expires_at: datetime
     revoked_at: datetime | None
+    time_zone: str
 
     @property
     def live(self) -> bool:
@@ -186,6 +193,7 @@ def _row(g: ShareGrant) -> GrantRow:
         created_at=g.created_at,
         expires_at=g.expires_at,
         revoked_at=g.revoked_at,
+        time_zone=g.person.time_zone,
     )
 
 

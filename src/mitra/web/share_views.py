@@ -165,6 +165,7 @@ def shared_report(request: HttpRequest, token: str) -> HttpResponse:
             "doc": sections(read),
             "charts": charts(read),
             "expires": link.expires_at,
+            "zone": link.time_zone,
             # A link names its person only by a name they chose to show: whoever holds the link
             # need not learn the name their account signs in with.
             "named": bool(read.name),
@@ -210,6 +211,7 @@ def shared_with_me_report(request: HttpRequest, grant_id: int) -> HttpResponse:
             "doc": sections(read),
             "charts": charts(read),
             "expires": grant.expires_at,
+            "zone": grant.time_zone,
             "grant": grant,
         },
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import template
 from django.utils.html import escape
@@ -66,6 +67,21 @@ def moment(value: datetime | None) -> str:
     if value is None or value == "":
         return ""
     return wording.moment(_local(value))
+
+
+@register.filter
+def moment_in(value: datetime | None, zone: str) -> str:
+    """A date and time as `moment` says it, on the clock of `zone` (the person's journal, when
+    someone else reads it: a clinician has no journal, so no zone of their own here)."""
+    if value is None or value == "":
+        return ""
+    return wording.moment(value.astimezone(ZoneInfo(zone)))
+
+
+@register.filter
+def zone_words(zone: str) -> str:
+    """A time zone's name as the Settings page lists it: "America/New York"."""
+    return str(zone).replace("_", " ")
 
 
 @register.filter

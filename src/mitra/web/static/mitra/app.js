@@ -14,6 +14,16 @@
     }
   }
 
+  // A shared journal's times are on its person's clock, named after them ("(Europe/Berlin
+  // time)") for a reader elsewhere; a reader whose browser keeps the same zone needs no name.
+  function hideOwnZone() {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    var notes = document.querySelectorAll("[data-zone]");
+    for (var i = 0; i < notes.length; i++) {
+      if (zone && notes[i].getAttribute("data-zone") === zone) notes[i].hidden = true;
+    }
+  }
+
   // After a refused form, take the person to its first field in error: on a phone it can be
   // far below the top of the page. Its message is read with it (aria-describedby).
   function focusFirstError() {
@@ -162,6 +172,7 @@
 
   function start() {
     preselectTimeZone();
+    hideOwnZone();
     focusFirstError();
     checkFileSizes();
     showProgress();
