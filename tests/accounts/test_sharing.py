@@ -275,3 +275,49 @@ def test_both_sides_read_a_shares_expiry_on_the_persons_clock(
     linked = Client().get(path).content.decode()
     assert "until 8 Dec 2026, 21:40" in linked
     assert "(America/New York time)" in linked
+
+
+def _page_text(response: Any) -> str:
+    """A page without what differs between any two answers (its CSRF token, its clock)."""
+    html = response.content.decode()
+    html = re.sub(r'"X-CSRFToken": "[^"]*"', "", html)
+    return re.sub(r'data-rendered-at="\d+"', "", html)
+
+
+def test_a_share_that_ended_says_so_with_a_404_and_no_way_to_a_today(
+    people: People, client: Client
+) -> None:
+    """A revoked or expired share answered with the generic "There is nothing at this address.
+    Back to Today", to a clinician who has no Today. It says the share ended, still as a 404,
+    and the same whatever the reason, so nobody learns which addresses once opened a report."""
+    from mitra.accounts import sharing
+    from mitra.accounts.models import ShareLink
+
+    said = "This share was revoked or has expired; ask the person to share again."
+    sign_in(client, people.alice)
+    revoked = _make_link(client, "revoked")
+    expired = _make_link(client, "expired")
+    client.post(f"/sharing/{ShareLink.objects.get(label='revoked').pk}/revoke")
+    ShareLink.objects.filter(label="expired").update(expires_at=timezone.now() - timedelta(1))
+    anyone = Client()
+    answers = [anyone.get(p) for p in (revoked, expired, "/shared/s_never-made-at-all")]
+    for answer in answers:
+        assert answer.status_code == 404
+        assert said in answer.content.decode()
+        assert "Back to Today" not in answer.content.decode()
+        assert 'aria-label="Main"' not in answer.content.decode()
+    assert len({_page_text(a) for a in answers}) == 1
+
+    grant = sharing.add_grant(people.alice.person, "carol", "report-and-data", 30)
+    sharing.revoke_grant(people.alice.person, grant.id)
+    carol = sign_in(Client(), people.carol)
+    paths = [f"/account/shared-with-me/{grant.id}{end}" for end in ("", "/trends", "/csv.zip")]
+    ended = [carol.get(p) for p in [*paths, "/account/shared-with-me/99999"]]
+    for answer in ended:
+        assert answer.status_code == 404
+        assert said in answer.content.decode()
+        assert "Back to Today" not in answer.content.decode()
+        assert 'href="/account/shared-with-me">All persons who shared with you' in (
+            answer.content.decode()
+        )
+    assert len({_page_text(a) for a in ended}) == 1

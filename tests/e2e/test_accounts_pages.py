@@ -83,9 +83,14 @@ def test_the_sharing_page_and_a_shared_report_are_accessible(
     clinician.goto(link)
     assert clinician.get_by_role("heading", name="A report shared with you").is_visible()
     _assert_accessible_at_every_width(clinician)
-    context.close()
     page.goto(page.base_url + "/sharing")
     assert "share link “Dr Lee”" in page.locator("#audit-heading + table").inner_text()
+    # Revoked, the link says the share ended (a 404 page that fits a phone like any other).
+    follow(page, page.get_by_role("button", name="Revoke the link for Dr Lee"))
+    clinician.goto(link)
+    assert clinician.get_by_role("heading", name="This share has ended").is_visible()
+    _assert_accessible_at_every_width(clinician)
+    context.close()
 
 
 def test_a_clinicians_shared_with_me_page_and_report_are_accessible(

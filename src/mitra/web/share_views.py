@@ -155,7 +155,7 @@ def shared_report(request: HttpRequest, token: str) -> HttpResponse:
 
     person = sharing.open_share_link(token, request.META.get("REMOTE_ADDR", ""))
     if person is None:
-        raise Http404("This link has expired, was revoked, or never existed.")
+        return _gone(request, clinician=False)
     read = report_reads.report(person, days=SHARED_DAYS)
     link = next(s for s in sharing.list_share_links(person) if token.startswith(s.prefix))
     response = render(
@@ -171,6 +171,20 @@ def shared_report(request: HttpRequest, token: str) -> HttpResponse:
             "named": bool(read.name),
         },
     )
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _gone(request: HttpRequest, *, clinician: bool) -> HttpResponse:
+    """404 for a share that no longer opens, said as such (not "nothing at this address", with
+    a way back to a Today the reader does not have).
+
+    One answer, whatever the reason: a link revoked, expired or never made, a grant revoked,
+    expired or another clinician's. Told apart, they would let anyone holding an address learn
+    that it once opened a report, and a clinician learn which grant numbers exist.
+    """
+    response = render(request, "web/share_gone.html", {"clinician": clinician}, status=404)
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
@@ -201,7 +215,7 @@ def shared_with_me_report(request: HttpRequest, grant_id: int) -> HttpResponse:
     clinician = _clinician(request)
     person = sharing.open_grant(clinician, grant_id, "report", request.META.get("REMOTE_ADDR", ""))
     if person is None:
-        raise Http404("This grant has expired, was revoked, or is not yours.")
+        return _gone(request, clinician=True)
     grant = next(g for g in sharing.grants_held(clinician) if g.id == grant_id)
     read = _granted_report(person, grant)
     response = render(
@@ -235,13 +249,15 @@ def shared_with_me_csv(request: HttpRequest, grant_id: int) -> HttpResponse:
 
     clinician = _clinician(request)
     held = {g.id: g for g in sharing.grants_held(clinician)}
-    if grant_id not in held or held[grant_id].scope != "report-and-data":
-        raise Http404
+    if grant_id not in held:
+        return _gone(request, clinician=True)
+    if held[grant_id].scope != "report-and-data":
+        raise Http404  # a live grant of the report alone: its data is not shared
     person = sharing.open_grant(
         clinician, grant_id, "journal data (CSV)", request.META.get("REMOTE_ADDR", "")
     )
     if person is None:
-        raise Http404
+        return _gone(request, clinician=True)
     return HttpResponse(
         export_csv_zip(person),
         content_type="application/zip",
@@ -269,8 +285,10 @@ def shared_with_me_trends(request: HttpRequest, grant_id: int) -> HttpResponse:
 
     clinician = _clinician(request)
     held = {g.id: g for g in sharing.grants_held(clinician)}
-    if grant_id not in held or held[grant_id].scope != "report-and-data":
-        raise Http404
+    if grant_id not in held:
+        return _gone(request, clinician=True)
+    if held[grant_id].scope != "report-and-data":
+        raise Http404  # a live grant of the report alone: its data is not shared
     # The period by its link (?weeks=13, 26 or 52); any other value is the default half year.
     asked = request.GET.get("weeks", "")
     weeks = int(asked) if asked in {str(w) for w in TREND_PERIODS} else TREND_WEEKS
@@ -282,7 +300,7 @@ def shared_with_me_trends(request: HttpRequest, grant_id: int) -> HttpResponse:
         request.META.get("REMOTE_ADDR", ""),
     )
     if person is None:
-        raise Http404
+        return _gone(request, clinician=True)
     read = trends(person, weeks=weeks)
     periods = [(w, _PERIOD_NAMES[w], w == weeks) for w in TREND_PERIODS]
     response = render(
