@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.test import Client
 from django.utils import timezone
@@ -127,6 +128,11 @@ def test_a_report_and_data_grant_lets_the_clinician_download_the_journal(
     data = carol.get(f"/account/shared-with-me/{grant.id}/csv.zip")
     assert data.status_code == 200
     assert data["Content-Type"] == "application/zip"
+    # Named after its person and the day (on her clock): several persons' files never collide.
+    today = timezone.localdate(timezone=ZoneInfo("Europe/Berlin"))
+    assert data["Content-Disposition"] == (
+        f'attachment; filename="mitra-journal-csv-alice-{today.isoformat()}.zip"'
+    )
     assert [e.what for e in sharing.audit_events(people.alice.person)] == ["journal data (CSV)"]
 
 
@@ -321,3 +327,23 @@ def test_a_share_that_ended_says_so_with_a_404_and_no_way_to_a_today(
             answer.content.decode()
         )
     assert len({_page_text(a) for a in ended}) == 1
+
+
+def test_a_downloads_name_keeps_only_safe_characters_of_the_persons_name(
+    people: People, client: Client
+) -> None:
+    """A journal's own name may hold quotes, slashes and any script: the file's name keeps
+    ASCII letters, digits and hyphens (accents dropped), never a character a browser or a
+    file system could read as a path or the end of the header."""
+    from mitra.accounts import sharing
+    from mitra.journal import services
+
+    services.set_up_person({"name": 'Zoë "Q" ../李明 O\'Neil'}, people.alice.person)
+    grant = sharing.add_grant(people.alice.person, "carol", "report-and-data", 7)
+    carol = sign_in(Client(), people.carol)
+    named = carol.get(f"/account/shared-with-me/{grant.id}/csv.zip")["Content-Disposition"]
+    found = re.fullmatch(
+        r'attachment; filename="mitra-journal-csv-(.*)-\d{4}-\d{2}-\d{2}\.zip"', named
+    )
+    assert found
+    assert found.group(1) == "Zoe-Q-O-Neil"

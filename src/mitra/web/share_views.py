@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mitra.accounts import sharing
@@ -258,14 +262,26 @@ def shared_with_me_csv(request: HttpRequest, grant_id: int) -> HttpResponse:
     )
     if person is None:
         return _gone(request, clinician=True)
+    grant = held[grant_id]
+    today = timezone.localdate(timezone=ZoneInfo(grant.time_zone))
+    filename = f"mitra-journal-csv-{_file_part(grant.person_name)}-{today.isoformat()}.zip"
     return HttpResponse(
         export_csv_zip(person),
         content_type="application/zip",
         headers={
-            "Content-Disposition": 'attachment; filename="mitra-shared-journal-csv.zip"',
+            "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "no-store",
         },
     )
+
+
+def _file_part(name: str) -> str:
+    """A person's shown name as part of a file's name: so a clinician's downloads from several
+    persons do not overwrite each other. ASCII letters, digits and hyphens only (accents
+    dropped, anything else a hyphen), never empty, at most 40 characters."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    part = re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-")[:40].strip("-")
+    return part or "person"
 
 
 #: How the Trends page names each period it offers (complete weeks).
