@@ -44,6 +44,7 @@ OUTSIDE = {
     # A share link opens one report for a clinician without an account: tests/accounts/
     # test_sharing.py shows it opens only while live and only its person's report.
     "shared/<str:token>": "capability URL",
+    "shared/<str:token>/report.pdf": "capability URL",  # the same link's PDF, tested there too
 }
 
 
@@ -273,6 +274,7 @@ def test_the_matrix_covers_every_route_and_aims_at_alices_live_objects(
     assert "account/two-factor/passkey/verify/complete" in routes
     # A clinician's pages of a person's journal, read through a grant, are in it too.
     assert "account/shared-with-me/<int:grant_id>/trends" in routes
+    assert "account/shared-with-me/<int:grant_id>/report.pdf" in routes
     paths = [p for route in routes for p in fill(route, journals)]
     assert len(paths) >= len(routes)
     operations = api_operations(journals)

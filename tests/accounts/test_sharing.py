@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -347,3 +348,93 @@ def test_a_downloads_name_keeps_only_safe_characters_of_the_persons_name(
     )
     assert found
     assert found.group(1) == "Zoe-Q-O-Neil"
+
+
+def _pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_a_clinician_downloads_the_persons_report_as_a_pdf_through_any_grant(
+    people: People, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The clinician's report page offered trends and the CSV, but no PDF, where alice's own
+    Report page has one. Any grant shares the report, so any grant offers its PDF: the one alice
+    downloads for the same 90 days, named after her (audited)."""
+    from mitra.accounts import sharing
+    from mitra.journal import services
+    from mitra.reads import report
+
+    made = timezone.now()
+    monkeypatch.setattr(report, "_now", lambda: made)  # both made in one minute, as it says
+    services.add_product(people.alice.person, {"name": "Green powder", "unit": "g"})
+    grant = sharing.add_grant(people.alice.person, "carol", "report", 30)
+    carol = sign_in(Client(), people.carol)
+    page = carol.get(f"/account/shared-with-me/{grant.id}").content.decode()
+    path = f"/account/shared-with-me/{grant.id}/report.pdf"
+    assert f'href="{path}" download>Download the report as PDF</a>' in page
+    pdf = carol.get(path)
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf["Cache-Control"] == "no-store"
+    sign_in(client, people.alice)
+    hers = client.get("/report.pdf?days=90&name=alice")
+    assert pdf["Content-Disposition"] == hers["Content-Disposition"].replace(
+        "mitra-report-", "mitra-report-alice-"
+    )
+    assert _pdf_text(pdf.content) == _pdf_text(hers.content)
+    assert "report (PDF)" in [e.what for e in sharing.audit_events(people.alice.person)]
+
+
+def test_a_share_links_page_offers_the_reports_pdf_while_the_link_lives(
+    people: People, client: Client
+) -> None:
+    from mitra.accounts import sharing
+    from mitra.accounts.models import ShareLink
+
+    sign_in(client, people.alice)
+    path = _make_link(client)
+    holder = Client()
+    page = holder.get(path).content.decode()
+    assert f'href="{path}/report.pdf" download>Download the report as PDF</a>' in page
+    pdf = holder.get(f"{path}/report.pdf")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+    assert pdf["Cache-Control"] == "no-store"
+    assert pdf["X-Robots-Tag"] == "noindex"
+    assert "alice" not in pdf["Content-Disposition"]  # a link names nobody by their account
+    assert "Name not shown" in _pdf_text(pdf.content)
+    assert [e.what for e in sharing.audit_events(people.alice.person)] == [
+        "report (PDF)",
+        "report",
+    ]
+    client.post(f"/sharing/{ShareLink.objects.get().pk}/revoke")
+    assert holder.get(f"{path}/report.pdf").status_code == 404
+    assert holder.get("/shared/s_never-made/report.pdf").status_code == 404
+
+
+def test_only_the_clinician_alice_shared_with_gets_her_pdf_while_the_grant_lives(
+    people: People, client: Client
+) -> None:
+    """Bob (a person) and dave (a clinician without a grant) get 404; carol too, once the
+    grant is revoked or has expired."""
+    from mitra.accounts import services as accounts
+    from mitra.accounts import sharing
+    from mitra.accounts.models import ShareGrant
+
+    revoked = sharing.add_grant(people.alice.person, "carol", "report", 30)
+    expired = sharing.add_grant(people.alice.person, "carol", "report", 30)
+    live = sharing.add_grant(people.alice.person, "carol", "report-and-data", 30)
+    dave = accounts.add_account("dave", "clinician", "correct horse battery staple")
+    pdf = f"/account/shared-with-me/{live.id}/report.pdf"
+    assert sign_in(Client(), people.bob).get(pdf).status_code == 404
+    assert sign_in(Client(), dave).get(pdf).status_code == 404
+    carol = sign_in(Client(), people.carol)
+    assert carol.get(pdf).status_code == 200
+    sharing.revoke_grant(people.alice.person, revoked.id)
+    ShareGrant.objects.filter(pk=expired.id).update(expires_at=timezone.now() - timedelta(1))
+    for grant in (revoked, expired):
+        assert carol.get(f"/account/shared-with-me/{grant.id}/report.pdf").status_code == 404

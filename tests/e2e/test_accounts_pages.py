@@ -82,6 +82,7 @@ def test_the_sharing_page_and_a_shared_report_are_accessible(
     clinician = context.new_page()
     clinician.goto(link)
     assert clinician.get_by_role("heading", name="A report shared with you").is_visible()
+    assert clinician.get_by_role("link", name="Download the report as PDF").is_visible()
     _assert_accessible_at_every_width(clinician)
     page.goto(page.base_url + "/sharing")
     assert "share link “Dr Lee”" in page.locator("#audit-heading + table").inner_text()
@@ -115,6 +116,7 @@ def test_a_clinicians_shared_with_me_page_and_report_are_accessible(
     _assert_accessible_at_every_width(page)
     page.goto(page.base_url + f"/account/shared-with-me/{grant.id}")
     assert page.get_by_role("link", name="Download their journal as CSV (zip)").is_visible()
+    assert page.get_by_role("link", name="Download the report as PDF").is_visible()
     _assert_accessible_at_every_width(page)
 
 

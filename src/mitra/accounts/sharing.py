@@ -128,8 +128,9 @@ def revoke_share_link(person: Any, link_id: int) -> None:
 
 
 @transaction.atomic
-def open_share_link(raw: str, address: str) -> Any:
-    """The person whose report a live link opens (the opening is audited), or None."""
+def open_share_link(raw: str, address: str, what: str = "report") -> Any:
+    """The person whose report a live link opens (the opening, of `what`, is audited), or
+    None."""
     if not raw.startswith(LINK_PREFIX) or len(raw) > 200:
         return None
     link = (
@@ -142,7 +143,7 @@ def open_share_link(raw: str, address: str) -> Any:
     AuditEvent.objects.create(
         person=link.person,
         actor=f"share link “{link.label}”",
-        what="report",
+        what=what,
         address=address[:64],
         share_link=link,
     )

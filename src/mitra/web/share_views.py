@@ -173,11 +173,43 @@ def shared_report(request: HttpRequest, token: str) -> HttpResponse:
             # A link names its person only by a name they chose to show: whoever holds the link
             # need not learn the name their account signs in with.
             "named": bool(read.name),
+            "token": token,
         },
     )
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+@require_safe
+def shared_report_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    """The PDF of the report a live share link opens: the one its person downloads from their
+    Report page, over the period the link shows (audited)."""
+    from mitra.reads import report as report_reads
+
+    person = sharing.open_share_link(token, request.META.get("REMOTE_ADDR", ""), "report (PDF)")
+    if person is None:
+        return _gone(request, clinician=False)
+    response = _pdf(report_reads.report(person, days=SHARED_DAYS))
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _pdf(read: Any) -> HttpResponse:
+    """The report as its person's Report page downloads it (A4), named after its person when
+    the report shows a name, and kept by no cache on the way."""
+    from mitra.reports.clinician import pdf
+
+    who = f"{_file_part(read.name)}-" if read.name else ""
+    filename = f"mitra-report-{who}{read.first}-to-{read.last}.pdf"
+    return HttpResponse(
+        pdf(read, paper="a4"),
+        content_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def _gone(request: HttpRequest, *, clinician: bool) -> HttpResponse:
@@ -244,6 +276,21 @@ def _granted_report(person: Any, grant: sharing.GrantRow) -> Any:
 
     name = grant.person_name[: report_reads.NAME_MAX]
     return report_reads.report(person, days=SHARED_DAYS, name=name)
+
+
+@require_safe
+def shared_with_me_pdf(request: HttpRequest, grant_id: int) -> HttpResponse:
+    """A person's report as a PDF, for a grant of the report or of report and data (audited)."""
+    clinician = _clinician(request)
+    held = {g.id: g for g in sharing.grants_held(clinician)}
+    if grant_id not in held:
+        return _gone(request, clinician=True)
+    person = sharing.open_grant(
+        clinician, grant_id, "report (PDF)", request.META.get("REMOTE_ADDR", "")
+    )
+    if person is None:
+        return _gone(request, clinician=True)
+    return _pdf(_granted_report(person, held[grant_id]))
 
 
 @require_safe

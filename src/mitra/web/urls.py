@@ -136,6 +136,7 @@ urlpatterns = [
     path("sharing", share_views.sharing_page, name="sharing"),
     path("sharing/<int:link_id>/revoke", share_views.share_revoke, name="share_revoke"),
     path("shared/<str:token>", share_views.shared_report, name="shared_report"),
+    path("shared/<str:token>/report.pdf", share_views.shared_report_pdf, name="shared_report_pdf"),
     path("sharing/grants", share_views.grant_add, name="grant_add"),
     path("sharing/grants/<int:grant_id>/revoke", share_views.grant_revoke, name="grant_revoke"),
     path("account/shared-with-me", share_views.shared_with_me, name="shared_with_me"),
@@ -149,6 +150,11 @@ urlpatterns = [
         "account/shared-with-me/<int:grant_id>/trends",
         share_views.shared_with_me_trends,
         name="shared_with_me_trends",
+    ),
+    path(
+        "account/shared-with-me/<int:grant_id>/report.pdf",
+        share_views.shared_with_me_pdf,
+        name="shared_with_me_pdf",
     ),
     path(
         "account/shared-with-me/<int:grant_id>/csv.zip",
