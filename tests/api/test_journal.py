@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
@@ -495,3 +496,38 @@ def test_a_token_sent_again_with_other_values_is_a_409_and_saves_nothing(
     product = {"name": "Bali", "token": "p1"}
     assert post(client, "/api/v1/products", product).status_code == 201
     assert post(client, "/api/v1/products", product | {"vein": "red"}).status_code == 409
+
+
+def test_a_leaf_dose_far_below_the_lowest_band_is_asked_about_on_every_face(
+    client: Client, alice: Any, powder: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """3 mg of leaf powder is most likely 3 g typed in the wrong unit: it is asked about, with
+    the band and its sources, before it is logged (API 422 with a code, web's confirm box,
+    terminal's question), and logged once confirmed."""
+    from tests.cli.test_commands import run
+
+    payload = {"product_id": powder.pk, "amount": 3, "unit": "mg"}
+    refused = post(client, "/api/v1/doses", payload)
+    assert refused.status_code == 422
+    body = refused.json()
+    assert body["code"] == "implausibly_small_amount"
+    assert body["sources"] == ["prozialeck2012", "garciaromeu2020"]
+    assert body["errors"]["amount"].startswith(
+        "is 0.003 g of leaf in one dose, under 0.1 g: a small part of the 1 g where the lowest "
+        "dose band ('stimulant-like') starts"
+    )
+    assert "is 3 mg right, or did you mean another unit?" in body["errors"]["amount"]
+    page = client.post(
+        "/doses",
+        {"token": "small-1", "product_id": powder.pk, "amount": "3", "unit": "mg",
+         "taken_at": timezone.now().strftime("%Y-%m-%dT%H:%M")},
+    )  # fmt: skip
+    assert page.status_code == 422
+    assert "Yes, this amount is right" in page.content.decode()
+    code, _, err = run(capsys, "dose", "Green powder", "3", "mg")
+    assert code == 2
+    assert "is 3 mg right, or did you mean another unit?" in err
+    assert client.get("/api/v1/today").json()["entries"] == []
+    assert post(client, "/api/v1/doses", payload | {"confirm": True}).status_code == 201
+    # 0.5 g, a small dose but a dose, is not asked about.
+    assert post(client, "/api/v1/doses", payload | {"amount": 0.5, "unit": "g"}).status_code == 201

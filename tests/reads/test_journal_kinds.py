@@ -128,8 +128,10 @@ def test_a_small_dose_by_its_lab_figure_reads_as_today_counts_it_not_as_0_mg(
     from mitra.reads.journal import dose_entry
 
     dose = services.log_dose(
-        alice, {"product_id": powder.pk, "taken_at": datetime.now(UTC), "amount": 3, "unit": "mg"}
-    )
+        alice,
+        {"product_id": powder.pk, "taken_at": datetime.now(UTC), "amount": 3, "unit": "mg",
+         "confirm": True},  # asked about first: 3 mg of leaf is most likely a slip of unit
+    )  # fmt: skip
     assert dose_entry(dose).details[0] == "0.045 mg mitragynine (lab figure)"
     dose = services.log_dose(
         alice, {"product_id": powder.pk, "taken_at": datetime.now(UTC), "amount": 3, "unit": "g"}

@@ -53,9 +53,10 @@ class DoseFields(Body):
     note: Note = ""
     confirm: bool = Field(
         False,
-        description="Save a leaf dose, or a day's total, at or above the highest dose band: "
-        "without it such a dose is refused, 422 with code implausible_amount or "
-        "implausible_day_total.",
+        description="Save a leaf dose, or a day's total, at or above the highest dose band, "
+        "or a leaf dose far below the lowest (most likely a slip of unit): without it such a "
+        "dose is refused, 422 with code implausible_amount, implausible_day_total or "
+        "implausibly_small_amount.",
     )
 
 

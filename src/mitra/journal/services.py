@@ -18,7 +18,7 @@ from mitra.pharmacology import UnknownUnitError, normalise_dose
 from mitra.safety.evidence import grams_text
 from mitra.safety.interactions import resolve
 from mitra.safety.parameters import load_rule_parameters
-from mitra.vocabulary import LEAF_FORMS, is_leaf
+from mitra.vocabulary import LEAF_FORMS, is_leaf, unit_text
 
 from .alerts import acknowledge_crisis_alert, event_of, refresh_after_commit
 from .errors import (
@@ -380,6 +380,22 @@ def refuse_implausible(person: Person, dose: Dose, product: Product) -> None:
                 (*sources, *leaf_sources),
             )
         return
+    smallest_g, smallest, smallest_sources = _highest_band("dose_entry", "smallest_band")
+    rules = load_rule_parameters()
+    fraction = rules.number("dose_entry", "smallest_fraction")
+    if dose.grams < smallest_g * fraction:
+        # Most likely a slip of unit (3 mg typed for 3 g): asked about, logged once confirmed.
+        cited = (*smallest_sources, *rules.get("dose_entry", "smallest_fraction").sources)
+        raise ConfirmationNeeded(
+            "implausibly_small_amount",
+            "amount",
+            f"is {grams_text(dose.grams)} of leaf in one dose, under "
+            f"{grams_text(smallest_g * fraction)}: a small part of the {smallest_g:g} g where "
+            f"the lowest dose band ('{smallest}') starts ({_cited(cited)}); is "
+            f"{unit_text(dose.amount, dose.unit)} right, or did you mean another unit? Check "
+            "the amount and unit",
+            cited,
+        )
     if dose.grams >= low_g:
         raise ConfirmationNeeded(
             "implausible_amount",
