@@ -169,6 +169,34 @@ def test_text_the_fonts_cannot_show_is_printed_as_a_box_and_said_so(
     assert client.get("/report.pdf?name=%F0%9F%8C%BF").status_code == 200
 
 
+def test_control_codes_the_journal_holds_are_printed_as_a_box_and_the_pdf_is_made(
+    alice: Any, client: Any
+) -> None:
+    """Inputs refuse control codes, but a journal from before, or an imported file, may hold
+    them; no font shows one, and Typst refused the PDF ("could not be displayed"). So are
+    code points no font has (U+0378 is unassigned, in the Greek block the fonts hold)."""
+    from datetime import UTC, datetime
+
+    from mitra.journal import services
+    from mitra.journal.models import Person, Product
+    from mitra.reads.report import report
+    from mitra.reports.clinician import STAND_IN_NOTE, pdf
+
+    made = services.add_product(alice, {"name": "Ctl prod", "vendor": "Shop", "unit": "g"})
+    Product.objects.filter(pk=made.pk).update(name="Ctl\x01prod", vendor="Sh\x85op\x7f")
+    Person.objects.filter(pk=alice.pk).update(name="Al\x1bice\u0378")
+    taken = datetime.now(UTC) - timedelta(hours=2)
+    services.log_dose(alice, {"product_id": made.pk, "taken_at": taken, "amount": 2, "unit": "g"})
+    alice.refresh_from_db()
+    text = " ".join(_text(pdf(report(alice, days=30))).split())
+    assert "Ctl□prod (Sh□op□)" in text
+    assert "Al□ice□" in text
+    assert " ".join(STAND_IN_NOTE.split()) in text
+    response = client.get("/report.pdf?days=30")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+
+
 def test_the_cli_writes_a_private_pdf(alice: Any, tmp_path: Any) -> None:
     target = tmp_path / "report.pdf"
     main(["report", "--pdf", str(target), "--from", str(date.today() - timedelta(days=10))])

@@ -324,24 +324,23 @@ def pdf(read: ReportRead, *, paper: str = "a4", with_charts: bool = True) -> byt
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {', '.join(PAPERS)}")
     drawn = charts(read) if with_charts else {}
-    report = sections(read)
-    inputs = {
-        "report": json.dumps(report, ensure_ascii=False),
-        "charts": json.dumps(
-            {k: {"svg": c.svg, "alt": f"{c.title}. {c.summary}"} for k, c in drawn.items()},
-            ensure_ascii=False,
-        ),
-        "paper": paper,
+    given = {
+        "report": sections(read),
+        "charts": {k: {"svg": c.svg, "alt": f"{c.title}. {c.summary}"} for k, c in drawn.items()},
     }
     # Typst's own bundled fonts only (Libertinus Serif, New Computer Modern, DejaVu Sans Mono):
     # the same PDF on every machine, nothing read from the system or fetched. They have no
-    # emoji and no Chinese, Japanese or Korean script, and a tagged PDF may not hold text it
-    # cannot show: such text (a name, a product's, a note's) is printed as □, and said so.
-    # Scripts beyond the fonts' blocks go before the first try; a gap Typst still names is
+    # emoji, no Chinese, Japanese or Korean script and no control codes, and a tagged PDF may
+    # not hold text it cannot show: such text (a name, a product's, a note's, as the journal
+    # holds it from before its inputs refused control codes, or from an import) is printed as
+    # □, and said so. This is the one way the journal's words reach Typst: scripts beyond the
+    # fonts' blocks and control codes go before the first try; a gap Typst still names is
     # stood in for one character at a time; past a few, every character beyond ASCII is.
-    shown = {key: _BEYOND_FONTS.sub(STAND_IN, value) for key, value in inputs.items()}
-    if shown != inputs:
-        inputs = _with_stand_in_note(shown)
+    shown = {key: _shown(value) for key, value in given.items()}
+    inputs = {key: json.dumps(value, ensure_ascii=False) for key, value in shown.items()}
+    inputs["paper"] = paper
+    if shown != given:
+        inputs = _with_stand_in_note(inputs)
     for attempt in range(_MOST_STAND_INS + 1):
         try:
             result = typst.compile(
@@ -356,7 +355,8 @@ def pdf(read: ReportRead, *, paper: str = "a4", with_charts: bool = True) -> byt
             if unshown is None or attempt == _MOST_STAND_INS:
                 raise
             last = attempt == _MOST_STAND_INS - 1
-            inputs = _stand_in(inputs, "" if last else unshown.group(1))
+            named = _ESCAPED.sub(lambda m: chr(int(m[1], 16)), unshown[1] or unshown[2])
+            inputs = _stand_in(inputs, "" if last else named)
             continue
         if not isinstance(result, bytes):  # a multi-page image export would be a list
             raise TypeError("typst returned no PDF")
@@ -367,19 +367,37 @@ def pdf(read: ReportRead, *, paper: str = "a4", with_charts: bool = True) -> byt
 #: Printed for a character the report's fonts cannot show.
 STAND_IN = "\u25a1"
 STAND_IN_NOTE = (
-    f"Characters the report's fonts cannot show (emoji; Chinese, Japanese or Korean script) "
-    f"are printed as {STAND_IN}."
+    f"Characters the report's fonts cannot show (emoji; Chinese, Japanese or Korean script; "
+    f"control codes) are printed as {STAND_IN}."
 )
 _MOST_STAND_INS = 8
-# Typst's words for text no font it has can show (PDF/UA forbids it).
-_UNSHOWN = re.compile(r'the text `"(.+?)"` could not be displayed')
+# Typst's words for text no font it has can show, or that PDF/UA forbids outright (U+FEFF).
+# It names a character without a glyph of its own as an escape: "\u{378}".
+_UNSHOWN = re.compile(
+    r'the text (?:`"(.+?)"` could not be displayed|contains the disallowed codepoint `"(.+?)"`)'
+)
+_ESCAPED = re.compile(r"\\u\{([0-9a-f]{1,6})\}")
 # Every character outside the blocks Typst's bundled fonts hold (Latin, Greek, Cyrillic,
 # Hebrew, Arabic, punctuation, currency, letter-like signs, arrows, maths, box drawing and
-# shapes): emoji, Thai, CJK, Hangul, Ethiopic and the rest, with their combining marks.
+# shapes): emoji, Thai, CJK, Hangul, Ethiopic and the rest, with their combining marks; and the
+# control codes (C0, DEL, C1) but a line break and a tab, which no font shows.
 _BEYOND_FONTS = re.compile(
-    "[^\x00-\u052f\u0590-\u06ff\u1e00-\u1fff\u2000-\u20cf\u2100-\u23ff\u2500-\u25ff\ufffd]"
+    "[^\t\n\x20-\x7e\xa0-\u052f\u0590-\u06ff\u1e00-\u1fff\u2000-\u20cf\u2100-\u23ff"
+    "\u2500-\u25ff\ufffd]"
 )
 _NOT_ASCII = re.compile(f"[^\\x00-\\x7f{STAND_IN}]")
+
+
+def _shown(value: Any) -> Any:
+    """`value` (the report's sections, a chart's drawing) with every text in it as the fonts can
+    show it: a CR LF line break as LF, any other character beyond them as □."""
+    if isinstance(value, str):
+        return _BEYOND_FONTS.sub(STAND_IN, value.replace("\r\n", "\n"))
+    if isinstance(value, dict):
+        return {key: _shown(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_shown(item) for item in value)
+    return value
 
 
 def _stand_in(inputs: dict[str, str], text: str) -> dict[str, str]:
