@@ -129,6 +129,7 @@ def test_alert_and_crisis_times_are_on_the_journals_clock(
         (["--from", "yesterday"], "is not a date"),
         (["--paper", "a3"], "--paper a3 is not available"),
         (["--name", "A" * 101], "--name is 101 characters; use at most 100"),
+        (["--name", "a\x01b"], "--name must not contain control characters (here U+0001)"),
     ],
 )
 def test_a_period_that_cannot_be_made_is_refused_in_one_line(

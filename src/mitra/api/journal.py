@@ -21,7 +21,8 @@ from mitra.vocabulary import DOSE_UNITS, PRACTICE_KINDS
 from .documents import respond
 from .people import person_of
 from .writes import (
-    NO_NUL,
+    LINES,
+    ONE_LINE,
     PROBLEMS,
     WRITE_PROBLEMS,
     At,
@@ -35,7 +36,7 @@ from .writes import (
 
 router = Router(tags=["journal"])
 
-Note = Annotated[str, Field("", max_length=2000, pattern=NO_NUL)]
+Note = Annotated[str, Field("", max_length=2000, pattern=LINES)]
 # The journal's own bounds (mitra.journal.schemas), repeated so the document states them.
 Amount = Annotated[float, Field(gt=0, le=100_000)]
 
@@ -115,7 +116,7 @@ class PracticeLogBody(PracticeBody):
 class IntakeFields(Body):
     substance_id: int
     amount: Amount | None = None
-    unit: str = Field("", max_length=24, pattern=NO_NUL)
+    unit: str = Field("", max_length=24, pattern=ONE_LINE)
     note: Note = ""
 
 

@@ -14,7 +14,7 @@ from mitra.reads.plan import PlanRead, plan_read
 
 from .documents import respond
 from .people import person_of
-from .writes import PROBLEMS, WRITE_PROBLEMS, Body, require_json
+from .writes import LINES, ONE_LINE, PROBLEMS, WRITE_PROBLEMS, Body, require_json
 
 router = Router(tags=["plan"])
 
@@ -29,19 +29,19 @@ class GoalBody(Body):
 
 
 class ContactBody(Body):
-    name: str = Field(..., max_length=120)
+    name: str = Field(..., max_length=120, pattern=ONE_LINE)
     phone: str = Field(..., max_length=40)
 
 
-Words = Annotated[str | None, Field(None, max_length=4000)]
+Words = Annotated[str | None, Field(None, max_length=4000, pattern=LINES)]
 
 
 class PlanBody(Body):
     """What to change; a field left out keeps its value, an empty one clears it."""
 
-    clinician_name: str | None = Field(None, max_length=120)
+    clinician_name: str | None = Field(None, max_length=120, pattern=ONE_LINE)
     clinician_contact: str | None = Field(
-        None, max_length=200, description="Phone, e-mail or address"
+        None, max_length=200, pattern=ONE_LINE, description="Phone, e-mail or address"
     )
     reasons: Words = None
     warning_signs: Words = None

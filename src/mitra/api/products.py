@@ -13,16 +13,16 @@ from mitra.vocabulary import PRODUCT_FORMS, PRODUCT_UNITS, VEINS
 from .documents import respond
 from .pages import Cursor, Limit, paged
 from .people import person_of
-from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Body, Token, change, create
+from .writes import LINES, ONE_LINE, PROBLEMS, WRITE_PROBLEMS, Body, Token, change, create
 
 router = Router(tags=["products"])
 
 
 class ProductFields(Body):
-    name: str = Field(..., min_length=1, max_length=120, pattern=NO_NUL)
-    vendor: str = Field("", max_length=120, pattern=NO_NUL)
+    name: str = Field(..., min_length=1, max_length=120, pattern=ONE_LINE)
+    vendor: str = Field("", max_length=120, pattern=ONE_LINE)
     strain: str = Field(
-        "", max_length=80, pattern=NO_NUL, description="The vendor's label, e.g. Maeng Da"
+        "", max_length=80, pattern=ONE_LINE, description="The vendor's label, e.g. Maeng Da"
     )
     vein: str = Field("unknown", max_length=16, json_schema_extra={"enum": list(VEINS)})
     form: str = Field("powder", max_length=16, json_schema_extra={"enum": list(PRODUCT_FORMS)})
@@ -30,7 +30,7 @@ class ProductFields(Body):
     grams_per_unit: float | None = Field(None, gt=0, le=100)
     mitragynine_mg_per_g: float | None = Field(None, ge=0, le=1000)
     hydroxy_mg_per_g: float | None = Field(None, ge=0, le=1000)
-    notes: str = Field("", max_length=2000, pattern=NO_NUL)
+    notes: str = Field("", max_length=2000, pattern=LINES)
 
 
 class ProductBody(ProductFields):

@@ -25,7 +25,7 @@ from mitra.reads.questionnaires import (
 
 from .documents import respond
 from .people import maybe_person, person_of
-from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Body, Token, When, create
+from .writes import ONE_LINE, PROBLEMS, WRITE_PROBLEMS, Body, Token, When, create
 
 router = Router(tags=["questionnaires"])
 
@@ -35,7 +35,7 @@ class ResponseBody(Body):
         ...,
         min_length=1,
         max_length=16,
-        pattern=NO_NUL,
+        pattern=ONE_LINE,
         description="GAD-7, GAD-2, PHQ-9, PHQ-2, PHQ-4, SOWS or SDS (any case, with or "
         "without the hyphen)",
         # The document lists the codes; the server also takes their spellings ("gad7").

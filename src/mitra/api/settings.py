@@ -10,7 +10,7 @@ from mitra.reads.settings import JournalSettings, journal_settings
 
 from .documents import respond
 from .people import maybe_person, person_of, signed_in
-from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Body, require_json
+from .writes import ONE_LINE, PROBLEMS, WRITE_PROBLEMS, Body, require_json
 
 router = Router(tags=["settings"])
 
@@ -20,7 +20,7 @@ class SettingsBody(Body):
         None,
         min_length=1,
         max_length=64,
-        pattern=NO_NUL,
+        pattern=ONE_LINE,
         description="IANA time zone, e.g. Europe/Berlin",
     )
     day_boundary_hour: int | None = Field(

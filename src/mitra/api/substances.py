@@ -12,7 +12,7 @@ from mitra.reads.substances import Substances, SubstanceView
 from .documents import respond
 from .pages import Cursor, Limit, paged
 from .people import person_of
-from .writes import NO_NUL, PROBLEMS, WRITE_PROBLEMS, Body, Token, change, create
+from .writes import ONE_LINE, PROBLEMS, WRITE_PROBLEMS, Body, Token, change, create
 
 router = Router(tags=["substances"])
 
@@ -22,10 +22,10 @@ class SubstanceFields(Body):
         ...,
         min_length=1,
         max_length=120,
-        pattern=NO_NUL,
+        pattern=ONE_LINE,
         description="A generic or brand name, e.g. sertraline",
     )
-    dose_text: str = Field("", max_length=120, pattern=NO_NUL)
+    dose_text: str = Field("", max_length=120, pattern=ONE_LINE)
     active: bool = True
 
 

@@ -12,12 +12,14 @@ from ninja.errors import HttpError
 from pydantic import AwareDatetime, BeforeValidator, ConfigDict
 
 from mitra.journal.errors import DuplicateSubmission
+from mitra.journal.schemas import LINES_PATTERN, ONE_LINE_PATTERN
 
 from .documents import respond
 from .people import person_of
 
 __all__ = [
-    "NO_NUL",
+    "LINES",
+    "ONE_LINE",
     "PROBLEMS",
     "WRITE_PROBLEMS",
     "At",
@@ -31,16 +33,18 @@ __all__ = [
 ]
 
 # The body schemas say what the journal's schemas will accept, so the OpenAPI document promises
-# no more than the server takes: text without NUL (PostgreSQL cannot store it), a time with its
-# offset (the API never guesses a zone: a time without one is refused, 422), a bounded token.
-NO_NUL = r"^[^\x00]*$"
+# no more than the server takes: text without control characters (a note may hold line breaks
+# and tabs), a time with its offset (the API never guesses a zone: a time without one is
+# refused, 422), a bounded token.
+ONE_LINE = ONE_LINE_PATTERN
+LINES = LINES_PATTERN
 Token = Annotated[
     str | None,
     Field(
         None,
         min_length=1,
         max_length=64,
-        pattern=NO_NUL,
+        pattern=ONE_LINE,
         description="Replay token: a repeat is stored once.",
     ),
 ]

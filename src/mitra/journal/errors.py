@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .schemas import LINES_PATTERN, ONE_LINE_PATTERN, control_message
+
 __all__ = [
     "ConfirmationNeeded",
     "DuplicateSubmission",
@@ -115,7 +117,6 @@ def plain_message(error: Any, *, empty_is_none: bool = True) -> str:
         "finite_number": "must be a number",
         "string_too_short": "is required",
         "string_too_long": f"is too long (at most {ctx.get('max_length')} characters)",
-        "string_pattern_mismatch": "may hold only digits, spaces, dots and + ( ) -",
         "datetime_parsing": "must be a date and time, like 2026-11-25 08:30",
         "datetime_from_date_parsing": "must be a date and time, like 2026-11-25 08:30",
         "datetime_type": "must be a date and time, like 2026-11-25 08:30",
@@ -132,6 +133,13 @@ def plain_message(error: Any, *, empty_is_none: bool = True) -> str:
     }
     if kind in messages:
         return messages[kind]
+    if kind == "string_pattern_mismatch":
+        # The API's bodies refuse control characters by pattern (the input is not in their
+        # errors, so the character is not named); the one other pattern is a phone number's.
+        pattern = ctx.get("pattern")
+        if pattern in (ONE_LINE_PATTERN, LINES_PATTERN):
+            return control_message(lines=pattern == LINES_PATTERN)
+        return "may hold only digits, spaces, dots and + ( ) -"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     return str(error["msg"]).lower()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -11,6 +12,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -72,19 +74,48 @@ IntakeAmount = Annotated[
 ]
 
 When = Annotated[AwareDatetime, AfterValidator(_not_future)]
-Text = Annotated[str, Field(max_length=2000)]
+
+
+class Lines:
+    """Marks a text field of lines (a note): it may hold line breaks and tabs, a name may not."""
+
+
+LINES = Lines()
+Text = Annotated[str, Field(max_length=2000), LINES]
 Name = Annotated[str, Field(min_length=1, max_length=120)]
 
+# Control characters (Unicode's Cc: C0, DEL and C1) are codes for terminals and printers, not
+# text. No font shows them: the clinician's PDF cannot be typeset with one, a page shows nothing
+# where one stands, and NUL cannot be stored at all (PostgreSQL refuses it in text, and on
+# SQLite it would cut the text short in other programs). A note keeps its line breaks (a
+# browser sends a textarea's as CR LF) and its tabs.
+CONTROL = r"\x00-\x1f\x7f-\x9f"
+CONTROL_IN_LINES = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+#: Patterns for text without control characters, for the API's body schemas to promise the same.
+ONE_LINE_PATTERN = f"^[^{CONTROL}]*$"
+LINES_PATTERN = f"^[^{CONTROL_IN_LINES}]*$"
+_CONTROL = re.compile(f"[{CONTROL}]")
+_CONTROL_IN_LINES = re.compile(f"[{CONTROL_IN_LINES}]")
 
-NUL = "\x00"
+
+def control_message(*, lines: bool, found: str | None = None) -> str:
+    """Why text with a control character is refused, and what to do (`found`: the character)."""
+    which = f" (here U+{ord(found):04X})" if found else ""
+    allowed = "; line breaks and tabs are fine" if lines else ""
+    return (
+        f"must not contain control characters{which}, which cannot be shown or printed; "
+        f"type the text again without them{allowed}"
+    )
 
 
-def _has_nul(value: Any) -> bool:
+def control_problem(value: Any, *, lines: bool = False) -> str | None:
+    """The message for text (or a list of texts) holding a control character, else None."""
     if isinstance(value, str):
-        return NUL in value
+        found = (_CONTROL_IN_LINES if lines else _CONTROL).search(value)
+        return control_message(lines=lines, found=found.group()) if found else None
     if isinstance(value, list | tuple):
-        return any(_has_nul(item) for item in value)
-    return False
+        return next((m for item in value if (m := control_problem(item, lines=lines))), None)
+    return None
 
 
 class Schema(BaseModel):
@@ -92,11 +123,16 @@ class Schema(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        # Every text input, this one and any added later: PostgreSQL cannot store a NUL
-        # character in text, and on SQLite it would cut the text short in other programs.
-        if _has_nul(value):
-            raise ValueError("must not contain a NUL character")
+    def _no_control(cls, value: Any, info: ValidationInfo) -> Any:
+        # Every text input, this one and any added later, before it is typed: a name, a unit, a
+        # symptom, a time zone; a field marked LINES (a note) keeps line breaks and tabs.
+        field = cls.model_fields.get(info.field_name or "")
+        lines = field is not None and any(isinstance(m, Lines) for m in field.metadata)
+        if isinstance(value, str) and not lines:
+            # Line breaks and tabs at either end are spaces, stripped as the spaces are.
+            value = value.strip(" \t\r\n")
+        if (message := control_problem(value, lines=lines)) is not None:
+            raise ValueError(message)
         return value
 
 
@@ -300,7 +336,7 @@ class GoalIn(Schema):
         return self
 
 
-Words = Annotated[str, Field(max_length=4000)]
+Words = Annotated[str, Field(max_length=4000), LINES]
 
 
 class PlanIn(Schema):

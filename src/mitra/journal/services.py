@@ -52,6 +52,7 @@ from .schemas import (
     ResponseIn,
     SubstanceIn,
     When,
+    control_problem,
 )
 from .timeline_builder import clock_of
 from .version import journal_changed
@@ -146,9 +147,9 @@ def _create_once(
     has the alerts refreshed once it commits (with `refresh` False, only raises the version);
     a replayed token raises DuplicateSubmission, or TokenReused when the entry it saved differs
     from `same_as` (the new entry's values, its time left out: a retry without one takes now)."""
-    # Every face passes the token through here: a NUL (which PostgreSQL cannot store) or an
-    # overlong token is refused before it reaches the database.
-    if token and (len(token) > TOKEN_LENGTH or "\x00" in token):
+    # Every face passes the token through here: a control character (NUL: PostgreSQL cannot
+    # store it) or an overlong token is refused before it reaches the database.
+    if token and (len(token) > TOKEN_LENGTH or control_problem(token)):
         raise EntryInvalid({"token": "is not a form token mitra made; reload the page"})
     # The insert is tried first: the (person, token) constraint (or a check in `build`, such as
     # a product's taken name) refuses a replay, which is then looked up, so a new entry costs

@@ -17,6 +17,7 @@ import numpy as np
 from mitra.insights import analyse
 from mitra.instruments import Change, change, instrument
 from mitra.journal import clock, queries, timeline
+from mitra.journal.schemas import control_problem
 from mitra.safety.interactions import Citation
 
 from .alerts import AlertView
@@ -70,7 +71,7 @@ _OWN_SECTION = {"gad7.history", "kratom.dose_trend"}
 
 class ReportPeriodInvalid(ValueError):
     """A report that cannot be made as asked, with the field it concerns ("days", "from", "to",
-    or "name": longer than NAME_MAX)."""
+    or "name": longer than NAME_MAX, or holding a control character)."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
@@ -325,6 +326,8 @@ def report(
         raise ReportPeriodInvalid(
             "name", f"is {len(name.strip()):,} characters; use at most {NAME_MAX}"
         )
+    if name is not None and (refused := control_problem(name.strip())):
+        raise ReportPeriodInvalid("name", refused)  # as a name is refused in the journal
     made_at = now or _now()
     the_clock = clock(person)
     zone = the_clock.zone
