@@ -3,7 +3,9 @@ every opening is on alice's "who looked at my journal" list."""
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -123,7 +125,10 @@ def test_a_report_and_data_grant_lets_the_clinician_download_the_journal(
     people: People, client: Client
 ) -> None:
     from mitra.accounts import sharing
+    from mitra.journal import services
 
+    note = '=HYPERLINK("http://evil","x")'
+    services.add_product(people.alice.person, {"name": "Leaf", "unit": "g", "notes": note})
     grant = sharing.add_grant(people.alice.person, "carol", "report-and-data", 7)
     carol = sign_in(Client(), people.carol)
     data = carol.get(f"/account/shared-with-me/{grant.id}/csv.zip")
@@ -134,6 +139,10 @@ def test_a_report_and_data_grant_lets_the_clinician_download_the_journal(
     assert data["Content-Disposition"] == (
         f'attachment; filename="mitra-journal-csv-alice-{today.isoformat()}.zip"'
     )
+    # Text her spreadsheet program would run as a formula is written as text.
+    with zipfile.ZipFile(io.BytesIO(data.content)) as archive:
+        products = archive.read("products.csv").decode("utf-8-sig")
+    assert '\'=HYPERLINK(""http://evil"",""x"")' in products
     assert [e.what for e in sharing.audit_events(people.alice.person)] == ["journal data (CSV)"]
 
 

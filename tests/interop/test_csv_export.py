@@ -64,6 +64,43 @@ def test_the_zip_holds_one_csv_per_entry_kind_with_the_journals_rows(alice: Any)
 
 
 @pytest.mark.django_db
+def test_text_a_spreadsheet_would_run_as_a_formula_is_written_as_text_numbers_as_they_are(
+    alice: Any, client: Any, tmp_path: Path
+) -> None:
+    """A note like =HYPERLINK(...) was written as it is, and a spreadsheet program opening the
+    CSV ran it. Text beginning with = + - @ (or a tab, a carriage return) now begins with a
+    single quote, from every download: the CLI's, the web's and a clinician's (one writer)."""
+    from django.utils import timezone
+
+    from mitra.journal import services
+
+    link = '=HYPERLINK("http://evil","x")'
+    now = timezone.now()
+    product = services.add_product(alice, {"name": "@SUM(A1)", "vendor": "-2+3", "unit": "g"})
+    services.log_dose(
+        alice, {"product_id": product.pk, "taken_at": now, "amount": 2.5, "unit": "g", "note": link}
+    )
+    services.add_checkin(alice, {"at": now, "anxiety": 6, "note": "+1 calmer than yesterday"})
+    services.add_checkin(alice, {"at": now, "anxiety": 5, "note": "a = b, fine"})
+
+    target = tmp_path / "journal.zip"
+    main(["export", "--format", "csv", "--output", str(target)])
+    for data in (target.read_bytes(), client.get("/export/csv.zip").content):
+        tables = _tables(data)
+        assert tables["doses"][0]["note"] == "'" + link
+        assert (tables["products"][0]["name"], tables["products"][0]["vendor"]) == (
+            "'@SUM(A1)",
+            "'-2+3",
+        )
+        notes = sorted(c["note"] for c in tables["checkins"])
+        assert notes == ["'+1 calmer than yesterday", "a = b, fine"]  # only a cell's start
+        # Numbers and times are not text: written as they are.
+        assert tables["doses"][0]["amount"] == "2.5"
+        assert tables["checkins"][0]["anxiety"] in {"5", "6"}
+        assert tables["doses"][0]["taken_at"][0].isdigit()
+
+
+@pytest.mark.django_db
 def test_the_cli_writes_a_private_zip_and_refuses_stdout(
     alice: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

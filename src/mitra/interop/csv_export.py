@@ -52,19 +52,31 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
+#: How a text cell may begin that a spreadsheet program reads as a formula (OWASP, "CSV
+#: Injection"): "=HYPERLINK(...)" in a note would be run when the file is opened.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(text: str) -> str:
+    """A text cell as a spreadsheet shows it and never runs it: one that could begin a formula
+    is prefixed with a single quote, as OWASP advises."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _cell(value: Any) -> Any:
     """A CSV cell: lists joined by "; " (symptoms, flags) or spaces (answers), lists of records
-    as JSON, None empty."""
+    as JSON, None empty; text never read as a formula (numbers are written as they are)."""
     if value is None:
         return ""
     if isinstance(value, list | tuple) and any(isinstance(v, dict) for v in value):
         return json.dumps(value)  # records (a goal's earlier targets): as JSON
     if isinstance(value, list | tuple):
         numbers = all(isinstance(v, int | float) or v is None for v in value)
-        return (" " if numbers else "; ").join("" if v is None else str(v) for v in value)
+        value = (" " if numbers else "; ").join("" if v is None else str(v) for v in value)
+        return value if numbers else _text(value)
     if isinstance(value, bool):
         return "true" if value else "false"
-    return value
+    return _text(value) if isinstance(value, str) else value
 
 
 def _csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> bytes:
