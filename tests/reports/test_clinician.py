@@ -198,6 +198,33 @@ def test_control_codes_the_journal_holds_are_printed_as_a_box_and_the_pdf_is_mad
     assert response["Content-Type"] == "application/pdf"
 
 
+def test_interactions_name_their_ends_as_the_knowledge_base_does_not_by_its_ids(
+    alice: Any, client: Any
+) -> None:
+    """The report once said "(kratom and cyp3a4_substrate)": an id of the knowledge base, in
+    the page, the PDF and the report a clinician opens alike (all render `sections`)."""
+    from mitra.journal import services
+    from mitra.reads.report import report
+    from mitra.reports.clinician import pdf, sections
+
+    for name in ("Xanax", "sertraline"):
+        services.add_substance(alice, {"name": name})
+    read = report(alice, days=30)
+    between = {i["between"] for i in sections(read)["interactions"]}
+    assert between == {
+        "kratom and Benzodiazepine",
+        "kratom and CYP3A4 substrate",
+        "kratom and Serotonergic",
+    }
+    text = " ".join(_text(pdf(read)).split())
+    page = client.get("/report?days=30").content.decode()
+    for shown in (text, page):
+        assert "(kratom and CYP3A4 substrate)" in shown
+        assert "(kratom and Benzodiazepine)" in shown
+        assert "cyp3a4_substrate" not in shown
+        assert "(kratom and benzodiazepine)" not in shown
+
+
 def test_the_cli_writes_a_private_pdf(alice: Any, tmp_path: Any) -> None:
     target = tmp_path / "report.pdf"
     main(["report", "--pdf", str(target), "--from", str(date.today() - timedelta(days=10))])

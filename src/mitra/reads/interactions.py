@@ -54,6 +54,9 @@ class InteractionView:
     advice: str
     substances: tuple[str, str]
     between: tuple[str, str]
+    # The rule's two ends in the knowledge base's words: a substance's name ("kratom",
+    # "7-hydroxymitragynine") or a class's label ("Benzodiazepine", "CYP3A4 substrate").
+    between_names: tuple[str, str]
     by_class: bool
     sources: tuple[Citation, ...]
     disagreements: tuple[Disagreement, ...]
@@ -147,8 +150,21 @@ def interaction_view(finding: InteractionFinding, yours: tuple[str, ...] = ()) -
         advice=finding.advice,
         substances=finding.substances,
         between=finding.between,
+        between_names=(_name_of(finding.between[0]), _name_of(finding.between[1])),
         by_class=finding.by_class,
         sources=finding.sources,
         disagreements=tuple(Disagreement(t, c) for t, c in finding.disagreements),
         yours=yours,
     )
+
+
+def _name_of(end: str) -> str:
+    """An interaction rule's end (a substance's or a class's id) as the knowledge base names it."""
+    from mitra.knowledge.substances import load_substances
+
+    base = load_substances()
+    if end in base.substances:
+        return base.substances[end].name
+    if end in base.classes:
+        return base.classes[end].label
+    return end.replace("_", " ")  # never reached: the loader checks every rule's ends

@@ -246,7 +246,7 @@ def sections(read: ReportRead) -> dict[str, Any]:
             {
                 "severity": i.severity.capitalize(),
                 "title": i.title,
-                "between": " and ".join(i.between),
+                "between": " and ".join(i.between_names),
                 "advice": i.advice,
                 "sources": [c.citation for c in i.sources],
             }
