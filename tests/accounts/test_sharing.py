@@ -60,6 +60,24 @@ def test_the_report_a_link_opens_names_interactions_as_the_knowledge_base_does(
     assert "cyp3a4_substrate" not in page
 
 
+def test_the_report_a_link_opens_tells_the_clinician_of_a_crisis_answer_in_the_third_person(
+    people: People,
+) -> None:
+    from mitra.accounts import sharing
+    from mitra.journal import services
+
+    answers = [1, 1, 1, 1, 1, 1, 1, 1, 2]
+    services.submit_response(
+        people.alice.person, {"instrument": "PHQ-9", "at": timezone.now(), "answers": answers}
+    )
+    link = sharing.add_share_link(people.alice.person, "Dr Lee", 7)
+    page = Client().get(f"/shared/{link.secret}").content.decode()
+    assert "PHQ-9 on " in page
+    assert "the person answered item 9" in page
+    assert "Sources: Simon GE, et al." in page
+    assert "You said you have had thoughts" not in page  # the person's words, not hers
+
+
 def test_a_revoked_or_expired_link_stops_working(people: People, client: Client) -> None:
     from mitra.accounts.models import ShareLink
 

@@ -107,6 +107,27 @@ def test_phq9_item_9_raises_the_crisis_flag_citing_simon2013() -> None:
     assert crisis.sources == ("simon2013",)
 
 
+@pytest.mark.parametrize(
+    "flag",
+    [f for i in load_instruments().values() for f in i.flags],
+    ids=lambda f: f.id,
+)
+def test_every_flag_speaks_to_the_person_and_of_them_to_a_clinician(flag: Any) -> None:
+    """The message is the person's (their result, their crisis card); the clinician's report
+    says the flag in the third person, never "you"."""
+    import re
+
+    assert re.search(r"\b(you|your|please)\b", flag.message, re.IGNORECASE)
+    assert not re.search(r"\b(you|your|please)\b", flag.clinician, re.IGNORECASE)
+
+
+def test_a_flag_without_its_words_for_a_clinician_is_refused() -> None:
+    data = raw()
+    del row(data, "PHQ-9")["flag"][0]["clinician"]
+    with pytest.raises(KnowledgeError, match=r"PHQ-9(.|\n)*flag\.0\.clinician"):
+        parse_instruments(data, known())
+
+
 # LOINC codes as listed in EVIDENCE.md (PHQ-2's panel and total from the issue).
 @pytest.mark.parametrize(
     ("code", "panel", "total", "items"),

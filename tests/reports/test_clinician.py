@@ -88,11 +88,59 @@ def test_a_crisis_answer_in_the_period_is_shown_first(alice: Any) -> None:
     assert text.index("Crisis answers in this period") < text.index("Kratom")
 
 
+def test_the_crisis_box_tells_the_clinician_what_was_answered_when_in_the_third_person(
+    alice: Any, client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The box once said "You said you have had thoughts... please reach a crisis line": the
+    person's own message, in a document for their clinician. It now says which questionnaire,
+    when, which item and the answer, and what the flag means, with its sources; the person's
+    own result keeps speaking to the person."""
+    from datetime import UTC, datetime
+
+    from mitra import wording
+    from mitra.journal import services
+    from mitra.reads.report import report
+    from mitra.reports.clinician import pdf, sections
+
+    answered = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    saved = services.submit_response(
+        alice, {"instrument": "PHQ-9", "at": answered, "answers": [1, 1, 1, 1, 1, 1, 1, 1, 2]}
+    )
+    read = report(alice, days=30)
+    (crisis,) = sections(read)["crisis"]
+    when = wording.moment(read.crisis[0].at)
+    said = (
+        f"PHQ-9 on {when}: the person answered item 9, \u201cThoughts that you would be better "
+        "off dead or of hurting yourself in some way\u201d, with \u201cMore than half the "
+        "days\u201d (2 of 3); total 10 of 27."
+    )
+    assert crisis["text"].startswith(said)
+    assert "raised risk of suicide attempt" in crisis["text"]
+    assert crisis["sources"][0].startswith("Simon GE, et al.")
+    text = " ".join(_text(pdf(read)).split())
+    page = client.get("/report?days=30").content.decode()
+    box = page[page.index("Crisis answers in this period") :].split("</div>")[0]
+    main(["report", "--days", "30"])
+    printed = " ".join(capsys.readouterr().out.split())
+    for shown in (text, box, printed):
+        assert "the person answered item 9" in shown
+        assert "You said" not in shown
+        assert "please reach a crisis line" not in shown
+    assert "Sources: Simon GE, et al." in text
+    assert "Sources: Simon GE, et al." in box
+    # The person's own result speaks to the person.
+    own = client.get(f"/responses/{saved.pk}")
+    assert own.status_code == 200
+    assert "You said you have had thoughts" in own.content.decode()
+
+
 def test_alert_and_crisis_times_are_on_the_journals_clock(
     alice: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     """Alice is in Berlin: the alert's time, the crisis answer's and the report's own are said
-    on her clock, never in UTC beside local times."""
+    on her clock, never in UTC beside local times. A crisis answer in the period is told in the
+    crisis box (to the clinician), not again among the open alerts (its alert speaks to Alice);
+    the open alert of one before the period stays."""
     from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
 
@@ -102,17 +150,20 @@ def test_alert_and_crisis_times_are_on_the_journals_clock(
     from mitra.reports.clinician import sections
 
     answered = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+    before = answered - timedelta(days=40)
     with django_capture_on_commit_callbacks(execute=True):  # the alert refresh after commit
-        services.submit_response(
-            alice, {"instrument": "PHQ-9", "at": answered, "answers": [1, 1, 1, 1, 1, 1, 1, 1, 2]}
-        )
+        for at in (before, answered):
+            services.submit_response(
+                alice, {"instrument": "PHQ-9", "at": at, "answers": [1, 1, 1, 1, 1, 1, 1, 1, 2]}
+            )
     read = report(alice, days=30)
     berlin = ZoneInfo("Europe/Berlin")
-    assert read.alerts
+    assert [c.at for c in read.crisis] == [answered]
+    assert [a.at for a in read.alerts] == [before]
     assert read.alerts[0].at.utcoffset() == read.alerts[0].at.astimezone(berlin).utcoffset()
     worded = sections(read)
     local = wording.moment(answered.astimezone(berlin))
-    assert any(local in line for line in worded["crisis"]), worded["crisis"]
+    assert any(local in line["text"] for line in worded["crisis"]), worded["crisis"]
     assert worded["alerts"][0]["when"] == wording.moment(read.alerts[0].at.astimezone(berlin))
     assert str(read.alerts[0].at.tzinfo) == "Europe/Berlin"
 

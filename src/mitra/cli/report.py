@@ -90,8 +90,8 @@ def report(
     doc = sections(read)
     out.print(f"[bold]{doc['title']}[/]: {doc['name']}, {doc['period']}", highlight=False)
     out.print(f"{doc['made']}. {doc['disclaimer']}", highlight=False)
-    for line in doc["crisis"]:
-        out.print(f"[bold red]Crisis answer:[/] {line}", highlight=False)
+    for crisis in doc["crisis"]:
+        out.print(f"[bold red]Crisis answer:[/] {crisis['text']}", highlight=False)
     for q in doc["questionnaires"]:
         out.print(f"\n[bold]{q['name']}[/]: {q['latest']} {q['change']}", highlight=False)
     k = doc["kratom"]

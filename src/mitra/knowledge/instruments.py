@@ -120,10 +120,14 @@ class Subscale(Record):
 
 
 class FlagRule(Record):
-    """A safety flag raised by one item's answer or by the total, whichever the rule names."""
+    """A safety flag raised by one item's answer or by the total, whichever the rule names.
+
+    `message` speaks to the person who answered; `clinician` says what the flag means to their
+    clinician, in the third person (the clinician's report)."""
 
     id: FlagId
     message: str
+    clinician: str
     sources: tuple[str, ...]
     item: int | None = None
     item_at_least: int | None = None

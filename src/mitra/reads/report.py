@@ -27,7 +27,7 @@ from .interactions import InteractionView
 from .plan import ADHERENCE_WEEKS, WeekAdherence, weekly_adherence
 from .products import ProductView
 from .products import products as product_list
-from .questionnaires import BandView, cite, response_view
+from .questionnaires import BandView, ResponseView, cite, response_view
 from .substances import SubstanceView
 from .substances import substances as substance_list
 from .taper import TaperTrend, taper_trend
@@ -105,12 +105,22 @@ class InstrumentSection:
 
 @dataclass(frozen=True)
 class CrisisAnswer:
-    """A response in the period that raised the crisis flag (e.g. PHQ-9 item 9 above 0)."""
+    """A response in the period that raised the crisis flag (e.g. PHQ-9 item 9 above 0), as its
+    reader, a clinician, needs it: the item and the answer that raised it, the total, and each
+    flag it raised in the knowledge base's words for a clinician, with their sources. (The
+    person's own pages say the flag's message to the person instead.)"""
 
     instrument: str
     at: datetime
     total: int
-    messages: tuple[str, ...]
+    maximum: int
+    item: int | None  # None: the flag's item is no longer known (a response scored before)
+    item_text: str
+    answer: int | None
+    answer_label: str
+    answer_maximum: int | None
+    findings: tuple[str, ...]
+    sources: tuple[Citation, ...]
 
 
 @dataclass(frozen=True)
@@ -337,15 +347,7 @@ def report(
     _, end = the_clock.day_span(last)
 
     responses, (*sections, sows) = _sections(person, start, end, zone, (*SCORED, WITHDRAWAL))
-    crisis = tuple(
-        CrisisAnswer(
-            instrument=v.instrument,
-            at=v.at.astimezone(zone),
-            total=v.total,
-            messages=tuple(f.message for f in v.flags) or ("Crisis answer.",),
-        )
-        for v in (response_view(person, r) for r in responses if r.crisis)
-    )
+    crisis = tuple(_crisis_answer(response_view(person, r), zone) for r in responses if r.crisis)
 
     cards = analyse(line).cards
     views = [_view(c) for c in cards]
@@ -385,8 +387,13 @@ def report(
         crisis=crisis,
         kratom=kratom,
         medicines=medicines,
-        # On the journal's clock, as every other time in the report (stored in UTC).
-        alerts=tuple(_on_clock(a, zone) for a in open_alerts(person).alerts),
+        # On the journal's clock, as every other time in the report (stored in UTC). An answer
+        # in the crisis box is told there, to the clinician: its alert speaks to the person.
+        alerts=tuple(
+            _on_clock(a, zone)
+            for a in open_alerts(person).alerts
+            if not (a.crisis is not None and a.at in {c.at for c in crisis})
+        ),
         plan=PlanSection(
             taper=taper_trend(person, made_at),
             adherence=weekly_adherence(person, made_at, ADHERENCE_WEEKS),
@@ -397,6 +404,30 @@ def report(
             "anxiety, which does not show that one causes the other. 95% intervals; n is days "
             "(or weeks) of data."
         ),
+    )
+
+
+def _crisis_answer(view: ResponseView, zone: Any) -> CrisisAnswer:
+    """A response that raised the crisis flag, for the clinician (see CrisisAnswer)."""
+    definition = instrument(view.instrument)
+    rules = {rule.id: rule for rule in definition.flags}
+    item = next((f.item for f in view.flags if f.id == "crisis"), None)
+    if item is not None and not 1 <= item <= len(view.answers):
+        item = None
+    answer = view.answers[item - 1] if item is not None else None
+    options = definition.options(item) if item is not None else ()
+    return CrisisAnswer(
+        instrument=view.instrument,
+        at=view.at.astimezone(zone),
+        total=view.total,
+        maximum=view.maximum,
+        item=item,
+        item_text=definition.items[item - 1].text if item is not None else "",
+        answer=answer,
+        answer_label=next((o.label for o in options if o.value == answer), ""),
+        answer_maximum=max((o.value for o in options), default=None),
+        findings=tuple(rules[f.id].clinician for f in view.flags if f.id in rules),
+        sources=tuple(dict.fromkeys(c for f in view.flags for c in f.sources)),
     )
 
 

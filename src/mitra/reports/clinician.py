@@ -18,7 +18,7 @@ from typing import Any
 
 from mitra import wording
 from mitra.instruments import Change
-from mitra.reads.report import InstrumentSection, PlanSection, ReportRead
+from mitra.reads.report import CrisisAnswer, InstrumentSection, PlanSection, ReportRead
 from mitra.reads.taper import TaperTrend
 
 from .charts import Chart, questionnaire_history_chart, weekly_dose_chart
@@ -107,6 +107,26 @@ def _questionnaire(s: InstrumentSection) -> dict[str, Any]:
         "sources": [c.citation for c in s.change_sources],
         "bands": ", ".join(f"{b.label} {b.min}–{b.max}" for b in s.bands),
         "chart": f"{s.code}" if len(s.responses) > 1 else "",
+    }
+
+
+def _crisis(c: CrisisAnswer) -> dict[str, Any]:
+    """A crisis answer as its reader, a clinician, needs it: in the third person, the item and
+    the answer, when, and what the flag means, with its sources."""
+    answered = (
+        f"the person answered item {c.item}, \u201c{c.item_text}\u201d, with "
+        f"\u201c{c.answer_label}\u201d ({c.answer} of {c.answer_maximum})"
+        if c.item is not None
+        else "the person's answers raised the crisis flag"
+    )
+    return {
+        "text": " ".join(
+            (
+                f"{c.instrument} on {_moment(c.at)}: {answered}; total {c.total} of {c.maximum}.",
+                *c.findings,
+            )
+        ),
+        "sources": [s.citation for s in c.sources],
     }
 
 
@@ -224,10 +244,7 @@ def sections(read: ReportRead) -> dict[str, Any]:
         "period": f"{_day(read.first)} to {_day(read.last)} ({wording.plural(read.days, 'day')})",
         "made": f"Made {_moment(read.made_at)} ({read.made_at.tzname()})",
         "disclaimer": read.disclaimer,
-        "crisis": [
-            f"{c.instrument} on {_moment(c.at)}, total {c.total}: {' '.join(c.messages)}"
-            for c in read.crisis
-        ],
+        "crisis": [_crisis(c) for c in read.crisis],
         "questionnaires": [_questionnaire(s) for s in read.questionnaires],
         "kratom": _kratom(read),
         "substances": _table(
