@@ -640,3 +640,16 @@ def test_a_dose_form_sent_again_after_a_change_says_so_and_saves_on_the_next_sen
     assert fresh != token
     assert client.post("/doses", form | {"amount": "3", "token": fresh}).status_code == 302
     assert sorted(Dose.objects.values_list("amount", flat=True)) == [2.0, 3.0]
+
+
+def test_an_edit_form_shows_an_amount_as_typed_with_every_digit(
+    client: Client, alice: Any, powder: Any
+) -> None:
+    now = datetime.now(UTC)
+    two = services.log_dose(alice, {"product_id": powder.pk, "taken_at": now, "amount": 2,
+                                    "unit": "g"})  # fmt: skip
+    fine = services.log_dose(alice, {"product_id": powder.pk, "taken_at": now,
+                                     "amount": 0.412, "unit": "g"})  # fmt: skip
+    assert 'name="amount" value="2"' in client.get(f"/journal/dose/{two.pk}").content.decode()
+    page = client.get(f"/journal/dose/{fine.pk}").content.decode()
+    assert 'name="amount" value="0.412"' in page

@@ -390,7 +390,7 @@ class IntakeForm(JournalForm):
         label="Unit",
         required=False,
         max_length=24,
-        help_text="Amount and unit are optional: e.g. 10 mg, 2 drinks.",
+        help_text="Optional, but each with the other: e.g. 10 mg, 2 drinks.",
     )
     taken_at = WallClockField(
         label="Time taken", input_formats=[DATETIME_FORMAT], widget=LocalDateTimeInput()

@@ -362,6 +362,12 @@ def entry_restore(request: HttpRequest, kind: str, entry_id: int) -> HttpRespons
     return redirect("journal")
 
 
+def _as_typed(amount: float) -> str:
+    """An amount as a person types it ("2", "0.4123456"), every digit kept, not "2.0"."""
+    text = repr(float(amount))
+    return text.removesuffix(".0")
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def entry_edit(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
     person = current_person(request)
@@ -374,7 +380,7 @@ def entry_edit(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
     if isinstance(values, DoseValues):
         initial: dict[str, Any] = {
             "product_id": values.product.id,
-            "amount": values.amount,
+            "amount": _as_typed(values.amount),
             "unit": values.unit,
             "taken_at": values.taken_at.astimezone(zone).strftime(DATETIME_FORMAT),
             "note": values.note,
@@ -394,7 +400,7 @@ def entry_edit(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
             form.initial.update(
                 {
                     "substance_id": values.substance_id,
-                    "amount": values.amount,
+                    "amount": None if values.amount is None else _as_typed(values.amount),
                     "unit": values.unit,
                     "taken_at": values.taken_at.astimezone(zone).strftime(DATETIME_FORMAT),
                     "note": values.note,
