@@ -72,6 +72,32 @@ class TestLogging:
         assert "already in the journal" in message
         assert Dose.objects.count() == 1
 
+    @pytest.mark.parametrize(
+        ("command", "kind"),
+        [
+            (["dose", "Green", "3"], "dose"),
+            (["checkin", "4"], "check-in"),
+            (["intake", "sertraline", "50mg"], "intake"),
+            (["practice", "yoga", "20"], "practice"),
+        ],
+    )
+    def test_the_same_entry_at_one_instant_typed_two_ways_is_stored_once(
+        self, capsys: pytest.CaptureFixture[str], alice: Any, powder: Any, command: list[str],
+        kind: str,
+    ) -> None:  # fmt: skip
+        """08:00 on Alice's clock in Berlin (UTC+1 in March) is 07:00Z: the replay token was
+        made from the text typed, so the same dose was stored twice."""
+        from mitra.journal import services
+        from mitra.journal.models import Intake, Practice
+
+        services.add_substance(alice, {"name": "sertraline"})
+        assert run(capsys, *command, "--at", "2026-03-10 08:00")[0] == 0
+        for typed in ("2026-03-10T07:00:00Z", "2026-03-10T09:00+02:00", "2026-03-10T08:00:30"):
+            message = refused(capsys, *command, "--at", typed)
+            assert message.startswith(f"mitra: this {kind} is already in the journal")
+        model = {"dose": Dose, "check-in": CheckIn, "intake": Intake, "practice": Practice}
+        assert model[kind].objects.count() == 1
+
     def test_a_dose_above_the_highest_band_is_refused_until_yes_is_added(
         self, capsys: pytest.CaptureFixture[str], alice: Any, powder: Any
     ) -> None:

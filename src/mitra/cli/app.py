@@ -518,8 +518,20 @@ def parse_time(text: str | None, zone: ZoneInfo, option: str) -> datetime:
 
 
 def replay_token(*parts: object) -> str:
-    """A replay token from an entry's content: the same command run twice is stored once."""
-    return "cli-" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
+    """A replay token from an entry's content: the same command run twice is stored once.
+
+    A time among `parts` counts as its instant, to the minute: '2026-11-28 10:00' on a
+    journal's clock six hours behind UTC and '2026-11-28T16:00:00Z' are one dose, whichever
+    way it was typed (the text, or the offset it was read with, would make them two)."""
+    said = [_instant(part) if isinstance(part, datetime) else str(part) for part in parts]
+    return "cli-" + hashlib.sha256("|".join(said).encode()).hexdigest()[:32]
+
+
+def _instant(when: datetime) -> str:
+    """The minute a time falls in, in UTC (a time without an offset is no instant: refused)."""
+    if when.tzinfo is None:
+        raise ValueError("a replay token's time needs its offset")
+    return when.astimezone(UTC).replace(second=0, microsecond=0).isoformat()
 
 
 #: The option a command takes a service's field from, where it is not the field's own name.

@@ -302,9 +302,7 @@ def dose(
         "note": note,
         "confirm": yes,
     }
-    token = replay_token(
-        "dose", chosen.id, taken_at.replace(second=0, microsecond=0).isoformat(), number, unit
-    )
+    token = replay_token("dose", chosen.id, taken_at, number, unit)
     try:
         with stopped_once_saved("dose {}", see="mitra entries --kind dose"):
             saved = services.log_dose(person, data, token=token)
@@ -370,9 +368,8 @@ def practice(
     from mitra.reads.journal import entry_read
 
     when = parse_time(at, clock(person).zone, "--at")
-    minute = when.replace(second=0, microsecond=0).isoformat()
     named = kind.strip().lower()  # "Yoga" is yoga
-    token = replay_token("practice", named, minute, minutes)
+    token = replay_token("practice", named, when, minutes)
     try:
         with stopped_once_saved("practice {}", see="mitra entries --kind practice"):
             saved = services.log_practice(
@@ -438,9 +435,7 @@ def checkin(
         "regular_meals": _yes_no(meals, "--meals"),
         "caffeine_cups": caffeine,
     }
-    token = replay_token(
-        "checkin", when.replace(second=0, microsecond=0).isoformat(), anxiety, mood, note
-    )
+    token = replay_token("checkin", when, anxiety, mood, note)
     try:
         with stopped_once_saved("check-in {}", see="mitra entries --kind checkin"):
             saved = services.add_checkin(person, data, token=token)
@@ -721,8 +716,7 @@ def intake(
         "unit": typed_unit,
         "note": note,
     }
-    minute = taken_at.replace(second=0, microsecond=0).isoformat()
-    token = replay_token("intake", chosen.id, minute, number, typed_unit)
+    token = replay_token("intake", chosen.id, taken_at, number, typed_unit)
     try:
         with stopped_once_saved("intake {}", see="mitra entries --kind intake"):
             saved = services.log_intake(person, data, token=token)
