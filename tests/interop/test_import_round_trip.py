@@ -482,3 +482,52 @@ def test_a_product_taken_off_the_list_comes_back_off_the_list_with_its_doses(
     ]
     assert _comparable(bob) == _comparable(journal)
     assert sum(import_file(bob, format, data, dry_run=False).added.values()) == 0
+
+
+def test_a_dry_run_before_any_journal_makes_none_and_the_import_makes_it_with_the_files_clock(
+    journal: Any, tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mitra import --dry-run` into an empty data folder made the journal, in the machine's
+    time zone: a dry run writes nothing, and still says what the import would add."""
+    from mitra.journal.erase import delete_journal
+    from mitra.journal.models import Dose, Person
+
+    monkeypatch.setattr(importlib.import_module("mitra.cli.app"), "_TZ_AT_START", "Etc/UTC")
+    target = tmp_path / "journal.json"
+    target.write_text(json.dumps(export_json(journal)))  # alice's, in Europe/Berlin
+    delete_journal(journal)
+    assert not Person.objects.exists()
+    main(["import", "mitra-json", str(target), "--dry-run", "--json"])
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert report["dry_run"] is True
+    assert report["added"]["clock"] == report["added"]["dose"] == 1
+    assert captured.err == ""  # the file's time zone: nothing to say of the machine's
+    assert not Person.objects.exists()
+    main(["import", "mitra-json", str(target)])
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Added: ")
+    assert captured.err == ""
+    made = Person.objects.get()
+    assert made.time_zone == "Europe/Berlin"
+    assert Dose.objects.filter(person=made).count() == 1
+
+
+def test_a_dry_run_of_a_file_without_a_clock_says_which_zone_the_journal_would_take(
+    db: Any, tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mitra.journal.models import Person
+
+    monkeypatch.setattr(importlib.import_module("mitra.cli.app"), "_TZ_AT_START", "Asia/Tokyo")
+    sample = Path(__file__).parent / "samples" / "bearable-export.csv"
+    main(["import", "bearable", str(sample), "--dry-run"])
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Would add: ")
+    assert captured.err == (
+        "mitra: no journal yet, so none was made; importing makes one with time zone Asia/Tokyo\n"
+    )
+    assert not Person.objects.exists()
+    main(["import", "bearable", str(sample)])
+    captured = capsys.readouterr()
+    assert "using time zone Asia/Tokyo" in captured.err
+    assert Person.objects.get().time_zone == "Asia/Tokyo"

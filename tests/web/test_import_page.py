@@ -165,3 +165,47 @@ def test_a_phone_keeps_a_copy_from_settings_and_restores_it_on_the_import_page(
     said = said[said.index('id="id_file_error"') :][:400]
     assert "This is a zip file, not JSON" in said, said
     assert "choose its JSON file, mitra-journal.json). Is it a mitra (JSON) export?" in said
+
+
+def _everything() -> dict[str, Any]:
+    """Every row of the journal's tables, as values: what a preview must leave as it was."""
+    from django.apps import apps
+
+    return {
+        model.__name__: sorted(map(repr, model.objects.values_list()))
+        for model in apps.get_app_config("journal").get_models()
+    }
+
+
+def test_the_preview_writes_nothing_not_even_the_files_time_zone_or_plan(
+    client: Client, alice: Any, data_dir: Path
+) -> None:
+    """Into a journal with no entries yet, an import takes the file's time zone, plan, goals
+    and taper: the preview shows that it would, and changes none of them."""
+    import json
+    from datetime import date
+
+    from mitra.interop.json_export import export_json
+    from mitra.journal import plans, services, tapers
+    from mitra.journal.erase import delete_journal
+    from mitra.taper import measure_for, plan_schedule
+
+    bob = services.add_person({"time_zone": "America/Chicago", "day_boundary_hour": 5})
+    product = services.add_product(bob, {"name": "Bali", "unit": "g"})
+    services.log_dose(bob, {"product_id": product.pk, "taken_at": "2026-03-10T08:00:00-05:00",
+                            "amount": 2, "unit": "g"})  # fmt: skip
+    plans.save_plan(bob, {"reasons": "sleep better", "crisis_contacts": [
+        {"name": "Sam", "phone": "+1 555 0100"}]})  # fmt: skip
+    plans.set_goal(bob, {"kind": "yoga", "amount": 60, "unit": "minutes"})
+    schedule = plan_schedule(8.0, 0, "10-per-week", measure_for("g"), starts=date(2026, 3, 1))
+    tapers.save_taper(bob, schedule)
+    document = json.dumps(export_json(bob)).encode()
+    delete_journal(bob)
+    before = _everything()
+    data = SimpleUploadedFile("journal.json", document, content_type="application/json")
+    response = client.post("/import", {"action": "preview", "format": "mitra-json", "file": data})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert re.search(r'<th scope="row">Time zone and day boundary</th><td>1</td>', html)
+    assert re.search(r'<th scope="row">Taper</th><td>1</td>', html)
+    assert _everything() == before

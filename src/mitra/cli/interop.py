@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .app import NOTES, JsonFlag, app, fail, out, print_json, the_person
+from .app import NOTES, JsonFlag, app, fail, journal_person, out, print_json, system_zone
 
 
 @app.command("import")
@@ -49,19 +49,29 @@ def import_command(
         data = file.read_bytes()
     except OSError as exc:
         fail(f"{file}: {exc.strerror or exc}")
-    said = len(NOTES)
-    person = the_person()
-    made_with = NOTES[said:]  # a journal made now says which zone it took
+    # No journal yet: the import makes it, with the entries, and a dry run makes none.
+    person = journal_person()
+    zone = system_zone() if person is None else person.time_zone
     from mitra.interop.importing import ImportFileError, import_file
 
     try:
-        report = import_file(person, format, data, dry_run=dry_run, mapping=overrides)
+        report = import_file(
+            person,
+            format,
+            data,
+            dry_run=dry_run,
+            mapping=overrides,
+            new_journal={"time_zone": zone},
+        )
     except ImportFileError as exc:
         fail(f"{file}: {exc}; nothing was imported")
-    if report.added.get("clock") and not dry_run:
-        # The file's time zone replaced the machine's, which the new journal was made with.
-        for note in made_with:
-            NOTES.remove(note)
+    if person is None and not report.added.get("clock"):
+        # The file gave no time zone: the new journal keeps (or would keep) the machine's.
+        NOTES.append(
+            f"no journal yet, so none was made; importing makes one with time zone {zone}"
+            if dry_run
+            else f"using time zone {zone}; change it with 'mitra settings --timezone'"
+        )
     if as_json:
         print_json(report.document())
         return

@@ -61,22 +61,34 @@ class ImportReport:
 
 
 def import_file(
-    person: Person,
+    person: Person | None,
     format: str,
     data: bytes,
     *,
     dry_run: bool,
     mapping: Mapping[str, str] | None = None,
+    new_journal: Mapping[str, Any] | None = None,
 ) -> ImportReport:
     """Import `data` in `format` into the person's journal; ImportFileError if it is unreadable.
 
     Local times without an offset are read in the person's time zone. mitra's own export read
     back into the journal it came from adds only the entries no longer in it. `mapping` changes
     what a name in the file (an activity, a factor) becomes; see `importers.mapping`.
+
+    `person` None: no journal exists yet; the import makes one with the settings `new_journal`
+    gives (its `time_zone`, in which local times are then read), and a dry run makes none.
     """
-    parsed = parse(format, data, ZoneInfo(person.time_zone), mapping)
-    own = parsed.origin is not None and parsed.origin == queries.journal_id(person)
-    result = import_rows(person, format, parsed.rows, dry_run=dry_run, own=own)
+    settings = dict(new_journal or {})
+    zone = person.time_zone if person is not None else settings.get("time_zone", "UTC")
+    parsed = parse(format, data, ZoneInfo(zone), mapping)
+    own = (
+        person is not None
+        and parsed.origin is not None
+        and parsed.origin == queries.journal_id(person)
+    )
+    result = import_rows(
+        person, format, parsed.rows, dry_run=dry_run, own=own, new_journal=settings
+    )
     skipped = [{"where": s.where, "reason": s.reason} for s in parsed.skipped]
     skipped += [{"where": where, "reason": reason} for where, reason in result.skipped]
     left_out = {s["where"] for s in skipped}

@@ -587,18 +587,23 @@ class _DryRun(Exception):
 
 
 def import_rows(
-    person: Person,
+    person: Person | None,
     format: str,
     rows: Sequence[SourceRow],
     *,
     dry_run: bool = False,
     own: bool = False,
+    new_journal: Mapping[str, Any] | None = None,
 ) -> ImportResult:
     """Store the rows in one transaction (all or nothing); a dry run rolls it back.
 
     `own`: the file is this journal's own export, whose row keys are its entries' ids
     ("dose/12"); an entry still in the journal is then already there, and only those no longer
     in it (a backup read back after a loss) are added.
+
+    `person` None: there is no journal yet. One is made with the settings `new_journal` gives
+    (its time zone), inside the import's transaction: an import makes it with the entries, and
+    a dry run rolls it back with the rest, so it makes no journal and changes no setting.
     """
     result = ImportResult(dry_run=dry_run)
     by_kind: Mapping[str, list[SourceRow]] = {kind: [] for kind in (*KINDS, *PLAN_KINDS)}
@@ -607,13 +612,14 @@ def import_rows(
             by_kind[row.kind].append(row)
         else:
             result.skipped.append((row.where, f"unknown kind of entry {row.kind!r}"))
-    empty = not any(
+    empty = person is None or not any(
         model.objects.filter(person=person).exists()
         for model in (Dose, CheckIn, Response, Intake, Practice)
     )
     try:
         with transaction.atomic():
-            importer = _Importer(person, format, result, own=own)
+            journal = person or services.set_up_person(dict(new_journal or {}))
+            importer = _Importer(journal, format, result, own=own)
             importer.clock(by_kind["clock"], empty=empty)
             importer.named("product", by_kind["product"])
             importer.named("substance", by_kind["substance"])
@@ -628,10 +634,12 @@ def import_rows(
             if dry_run:
                 raise _DryRun
             if any(result.added.values()):  # nothing added: the journal, and its alerts, stand
-                refresh_after_commit(person)
+                refresh_after_commit(journal)
     except _DryRun:
-        # What the rolled-back work set on the person in memory goes with it.
-        person.refresh_from_db(fields=["crisis_contacts", "time_zone", "day_boundary_hour"])
+        # What the rolled-back work set on the person in memory goes with it (a journal made
+        # for the dry run went with the rest).
+        if person is not None:
+            person.refresh_from_db(fields=["crisis_contacts", "time_zone", "day_boundary_hour"])
     result.skipped.sort(key=lambda item: _place(item[0]))
     return result
 
