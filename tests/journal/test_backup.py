@@ -237,6 +237,24 @@ def test_backup_and_restore_through_the_command(tmp_path: Path) -> None:
     assert len(list(data.glob("mitra.sqlite3.replaced-*"))) == 1
 
 
+def test_a_refused_backup_or_restore_is_one_line_on_stderr_and_a_backup_says_nothing_there(
+    tmp_path: Path,
+) -> None:
+    """The progress bar, drawn on no terminal, left a blank line on stderr: before a refusal it
+    made two lines."""
+    missing, no_folder = tmp_path / "nothing.backup", tmp_path / "no" / "dir" / "x"
+    results = mitra_session(
+        tmp_path / "data",
+        ["restore", str(missing)],
+        ["backup", str(no_folder)],
+        ["settings", "--timezone", "UTC"],
+        ["backup", str(tmp_path / "made.backup")],
+    )
+    assert results[0] == (2, f"mitra: {missing}: No such file or directory\n")
+    assert results[1] == (2, f"mitra: {no_folder.parent} is not a folder\n")
+    assert results[3] == (0, "")
+
+
 # A running server: one process that runs each command given on its stdin and answers with
 # what it printed, keeping its cached reads from one command to the next.
 _SERVER = """

@@ -259,6 +259,18 @@ def fail(message: str) -> NoReturn:
     raise CommandError(message)
 
 
+def progress_bar(*columns: Any) -> Any:
+    """A progress bar on stderr (stdout stays the command's own output), gone once done.
+
+    Drawn only when stderr is a terminal: elsewhere (a pipe, a log file) rich cannot move the
+    cursor back over it, and what it leaves is a blank line, which stood before a refusal and
+    made it two lines."""
+    from rich.progress import Progress
+
+    console = Console(stderr=True)
+    return Progress(*columns, transient=True, console=console, disable=not console.is_terminal)
+
+
 def subcommand_follows(ctx: typer.Context) -> bool:
     """True when a group's own command (its list: `mitra products`) is on the way to one of its
     subcommands (`mitra products add`), which it then leaves to run.

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from .app import JsonFlag, app, fail, out, print_document
+from .app import JsonFlag, app, fail, out, print_document, progress_bar
 
 cohort_app = typer.Typer(
     help="Research on consenting persons: de-identified Parquet export and cohort analytics.",
@@ -60,12 +60,11 @@ def _secret(secret_file: Path | None) -> bytes:
 
 
 def _progress(total: int, label: str) -> Any:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TimeRemainingColumn
 
-    return Progress(
-        f"[bold]{label}[/]", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=__import__("rich.console").console.Console(stderr=True), transient=True,
-    )  # fmt: skip
+    return progress_bar(
+        f"[bold]{label}[/]", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
+    )
 
 
 @cohort_app.command("export")

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from mitra.wording import plural
 
@@ -15,6 +14,7 @@ from .app import (
     django_ready,
     fail,
     out,
+    progress_bar,
     the_person,
 )
 
@@ -63,12 +63,11 @@ def demo(
         )
     person = the_person(timezone)
     from django.conf import settings
-    from rich.progress import Progress
 
     from mitra.journal.demo import demo_journal, load_demo
 
     journal = demo_journal(person, days=days, seed=seed, taper=taper)
-    with Progress(transient=True, console=Console(stderr=True)) as bar:
+    with progress_bar() as bar:
         task = bar.add_task("Making a synthetic journal", total=None)
         counts = load_demo(
             person, days=days, seed=seed, journal=journal, progress=lambda n: bar.advance(task, n)

@@ -5,22 +5,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
-from .app import app, django_ready, fail, journal_person, out
+from .app import app, django_ready, fail, journal_person, out, progress_bar
 
 
 def _bar(label: str) -> Any:
-    """A progress bar on stderr (stdout stays the command's own output)."""
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+    from rich.progress import BarColumn, TaskProgressColumn, TextColumn
 
-    return Progress(
-        TextColumn(label),
-        BarColumn(),
-        TaskProgressColumn(),
-        transient=True,
-        console=Console(stderr=True),
-    )
+    return progress_bar(TextColumn(label), BarColumn(), TaskProgressColumn())
 
 
 @app.command()
