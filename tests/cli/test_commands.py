@@ -150,6 +150,10 @@ class TestLogging:
                 "--days cannot go with a start date; give a number of days or a start date",
             ),
             (["report", "--from", "2020-01-01"], "--from is too early: the period would be"),
+            (
+                ["report", "--from", "0001-01-01", "--to", "0001-01-02"],
+                "mitra: --from is before 2000-01-01; a journal holds nothing earlier, so check",
+            ),
             (["report", "--days", "0", "--from", "2026-01-01"], "mitra: --days cannot go with"),
             (["report", "--days", "0"], "mitra: --days must be between 1 and"),
             (["checkin", "4", "--practice", "yoga"], "use KIND=MINUTES"),

@@ -27,6 +27,26 @@ def test_a_future_period_is_refused_beside_its_field(client: Any, alice: Any) ->
     assert "Is in the future" in page.content.decode()
 
 
+@pytest.mark.parametrize(("first", "last"), [("0001-01-01", "0001-01-02"), ("1999-12-31", "")])
+def test_a_period_before_any_entry_can_be_is_refused_on_the_page_and_by_the_api(
+    client: Any, alice: Any, first: str, last: str
+) -> None:
+    """A report of "1 Jan 1" was made, though no entry may be before the year 2000."""
+    said = "is before 2000-01-01; a journal holds nothing earlier, so check the date"
+    page = client.get(f"/report?first={first}&last={last}")
+    assert page.status_code == 422
+    html = page.content.decode()
+    assert (
+        f"{said[0].upper()}{said[1:]}."
+        in html.split('<label for="id_first"', 1)[1].split("</p>")[0]
+    )
+    answer = client.get(f"/api/v1/report?from={first}" + (f"&to={last}" if last else ""))
+    assert answer.status_code == 422
+    assert answer["Content-Type"].startswith("application/problem+json")
+    assert answer.json()["errors"] == {"from": said}
+    assert client.get("/report?first=2000-01-01&last=2000-01-02").status_code == 200
+
+
 def test_the_journal_downloads_as_a_csv_zip(client: Any, alice: Any) -> None:
     response = client.get("/export/csv.zip")
     assert response.status_code == 200

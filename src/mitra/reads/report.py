@@ -17,7 +17,7 @@ import numpy as np
 from mitra.insights import analyse
 from mitra.instruments import Change, change, instrument
 from mitra.journal import clock, queries, timeline
-from mitra.journal.schemas import control_problem
+from mitra.journal.schemas import EARLIEST, control_problem
 from mitra.safety.interactions import Citation
 
 from .alerts import AlertView
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DISCLAIMER",
+    "EARLIEST_DAY",
     "MAX_DAYS",
     "NAME_MAX",
     "CrisisAnswer",
@@ -61,6 +62,8 @@ MAX_DAYS = 731
 NAME_MAX = 100
 #: The period when none is asked for.
 DEFAULT_DAYS = 90
+#: The earliest day a report covers: the day of the earliest time an entry may have.
+EARLIEST_DAY = EARLIEST.date()
 DISCLAIMER = "Self-reported data; not a diagnosis."
 #: Instruments the report shows, with their own section each (SOWS sits with kratom).
 SCORED = ("GAD-7", "PHQ-9")
@@ -237,6 +240,11 @@ def report_period(
     end = today if last is None else last
     if end > today:
         raise ReportPeriodInvalid("to", f"is in the future; the latest is today ({today})")
+    if first < EARLIEST_DAY:  # as every entry's time (journal.schemas.EARLIEST)
+        raise ReportPeriodInvalid(
+            "from",
+            f"is before {EARLIEST_DAY}; a journal holds nothing earlier, so check the date",
+        )
     if first > end:
         raise ReportPeriodInvalid("from", f"must be on or before the end date ({end})")
     if (end - first).days + 1 > MAX_DAYS:

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from mitra.reads import report as report_reads
-from mitra.reads.report import MAX_DAYS, NAME_MAX, ReportPeriodInvalid, ReportRead
+from mitra.reads.report import EARLIEST_DAY, MAX_DAYS, NAME_MAX, ReportPeriodInvalid, ReportRead
 from mitra.reports.clinician import PAPERS, charts, pdf, sections
 
 from .views import current_person
@@ -33,13 +33,13 @@ class ReportForm(forms.Form):
     first = forms.DateField(
         label="From",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date", "min": EARLIEST_DAY.isoformat()}),
         help_text="First day of the period (with From, Last days is ignored).",
     )
     last = forms.DateField(
         label="To",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date", "min": EARLIEST_DAY.isoformat()}),
         help_text="Last day of the period; empty means today.",
     )
     name = forms.CharField(
