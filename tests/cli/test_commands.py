@@ -368,6 +368,22 @@ def test_demo_taper_starts_a_taper_and_needs_enough_days(
 
 
 @pytest.mark.django_db
+def test_demo_taper_never_replaces_a_taper_in_progress(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    plan = ("taper", "plan", "--to", "0", "--pace", "10-per-week", "--from", "8g", "--save")
+    assert run(capsys, *plan)[0] == 0
+    status = json.loads(run(capsys, "taper", "status", "--json")[1])
+    message = refused(capsys, "demo", "--days", "45", "--taper", "--into-existing")
+    assert message == (
+        "mitra: --taper: a taper is in progress in this journal, and the demo would replace "
+        "it; leave out --taper"
+    )
+    assert not Dose.objects.exists()  # the demo is one transaction: nothing of it stays
+    assert json.loads(run(capsys, "taper", "status", "--json")[1]) == status
+
+
+@pytest.mark.django_db
 def test_reminders_lists_the_check_in_and_renews_the_feed_url(
     capsys: pytest.CaptureFixture[str], alice: Any, settings: Any, tmp_path: Any
 ) -> None:

@@ -191,20 +191,52 @@ def test_a_taper_that_starts_later_says_on_which_day(
     assert "next step is due" not in out
 
 
-def test_the_cli_says_when_a_new_plan_ends_the_taper_in_progress(
+def test_the_cli_replaces_a_taper_in_progress_only_with_replace_and_keeps_its_history(
     capsys: pytest.CaptureFixture[str], alice: Any
 ) -> None:
+    """A second --save quietly ended the taper in progress and put another in its place."""
+    from mitra.journal.models import Taper
+
     argv = ("taper", "plan", "--to", "0", "--pace", "10-per-week", "--from", "8g")
     code, out, _ = run(capsys, *argv, "--save")
     assert code == 0
     assert out.rstrip().endswith("Saved as your taper.")
+    assert run(capsys, "taper", "hold")[0] == 0
     # With a taper in progress, as the Taper page says beside its form.
     code, out, _ = run(capsys, *argv)
     assert out.rstrip().endswith(
-        "Nothing was saved (add --save; saving ends the taper in progress)."
+        "Nothing was saved (a taper is in progress: --save --replace replaces it)."
     )
-    code, out, _ = run(capsys, *argv, "--save")
-    assert out.rstrip().endswith("Saved as your taper; the one in progress has ended.")
+    # The same command again: saved once.
+    code, _, err = run(capsys, *argv, "--save")
+    first = Taper.objects.get()
+    assert (code, err) == (
+        2,
+        f"mitra: this taper is already saved (taper {first.pk}); see it: mitra taper status\n",
+    )
+    other = ("taper", "plan", "--to", "2g", "--pace", "10-per-month", "--from", "8g")
+    code, _, err = run(capsys, *other, "--save")
+    assert code == 2
+    assert err == (
+        "mitra: a taper is in progress (8 g to 0 g a day, from "
+        f"{wording.day(timezone.localdate())}), so this one was not saved; replacing it ends it "
+        "today and keeps it, with its holds and steps back, in your journal's history (every "
+        "export lists it); add --replace to replace it\n"
+    )
+    assert Taper.objects.get().ended_at is None
+    assert run(capsys, *other, "--replace")[2] == (
+        "mitra: --replace goes with --save: it replaces the taper in progress when saving\n"
+    )
+    code, out, _ = run(capsys, *other, "--save", "--replace")
+    assert code == 0
+    assert " ".join(out.split()).endswith(
+        "Saved as your taper; the one in progress has ended, and is kept with its holds and "
+        "steps back."
+    )
+    ended, now = Taper.objects.order_by("pk")
+    assert (ended.pk, now.ended_at) == (first.pk, None)
+    assert ended.ended_at is not None
+    assert [c.action for c in ended.choices.all()] == ["hold"]  # its history, kept
 
 
 def test_todays_doses_the_taper_cannot_count_are_said_on_every_face(
@@ -226,3 +258,51 @@ def test_todays_doses_the_taper_cannot_count_are_said_on_every_face(
     assert f"0 g used, 7.2 g left; {said}" in " ".join(out.split())
     page = " ".join(client.get("/taper").content.decode().split())
     assert f"(used 0 g; {said})" in page
+
+
+def test_the_api_plans_a_taper_once_per_token_and_replaces_one_only_when_asked(
+    client: Client, alice: Any
+) -> None:
+    """POST /taper/plan had no token: sent twice, it answered 201 twice, and the second ended
+    the taper in progress (its holds and steps back with it) and put itself in its place."""
+    from mitra.journal.models import Taper
+
+    def post(**body: Any) -> Any:
+        plan = {"to": "0", "pace": "10-per-month", "from": "10g", **body}
+        return client.post("/api/v1/taper/plan", plan, content_type="application/json")
+
+    first = post(token="plan-1")
+    assert first.status_code == 201
+    assert client.post("/api/v1/taper/hold", content_type="application/json").status_code == 200
+    again = post(token="plan-1")
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    assert Taper.objects.count() == 1
+    # The same token with another body: refused as every write's, nothing saved.
+    other = post(token="plan-1", to="2g")
+    assert other.status_code == 409
+    assert other.json()["code"] == "token_reused"
+    # Another plan while one is in progress: refused until replacing it is asked for.
+    taken = post(token="plan-2", to="2g")
+    assert taken.status_code == 409
+    assert taken["Content-Type"] == "application/problem+json"
+    problem = taken.json()
+    assert problem["code"] == "taper_in_progress"
+    assert problem["detail"].startswith("taper: a taper is in progress (10 g to 0 g a day, ")
+    assert "keeps it, with its holds and steps back" in problem["detail"]
+    assert problem["detail"].endswith('To replace it, send this again with "replace": true.')
+    assert Taper.objects.get().ended_at is None
+    assert client.get("/api/v1/taper/status").json()["held"] is True
+    replaced = post(token="plan-2", to="2g", replace=True)
+    assert replaced.status_code == 201
+    ended, now = Taper.objects.order_by("pk")
+    assert ended.ended_at is not None
+    assert now.ended_at is None
+    assert [c.action for c in ended.choices.all()] == ["hold"]  # its history, kept
+    assert post(token="plan-2", to="2g", replace=True).status_code == 200
+    # The first token again, its taper replaced since: not answered as the taper in progress.
+    late = post(token="plan-1")
+    assert late.status_code == 409
+    assert f"has ended since (taper {ended.pk})" in late.json()["detail"]
+    assert Taper.objects.count() == 2
+    assert post(replace="yes").status_code == 422  # a yes-or-no is a JSON boolean

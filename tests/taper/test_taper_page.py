@@ -149,3 +149,45 @@ def test_a_capsule_taper_says_capsules_in_the_plural_wherever_it_shows_an_amount
     assert "from 6 capsules to 0 capsules a day" in " ".join(
         client.get("/taper").content.decode().split()
     )
+
+
+def test_a_taper_in_progress_is_replaced_only_when_the_box_is_ticked_and_its_history_kept(
+    client: Client, alice: Any
+) -> None:
+    """Saving a new plan quietly ended the taper in progress, holds and all."""
+    from mitra.journal.models import Taper
+
+    assert plan(client).status_code == 302
+    assert client.post("/taper/hold").status_code == 302
+    page = client.get("/taper").content.decode()
+    assert "a new plan replaces it only when you tick the box" in page
+    assert 'name="replace"' in page
+    refused = plan(client, to="2g", pace="10-per-month")
+    assert refused.status_code == 422
+    said = refused.context["form"].errors["replace"][0]
+    assert said.startswith("A taper is in progress (8 g to 0 g a day, from ")
+    assert "keeps it, with its holds and steps back" in said
+    assert said.endswith("Tick this box to replace it.")
+    assert "Steps of the taper" in refused.content.decode()  # the preview stays in view
+    first = Taper.objects.get()
+    assert first.ended_at is None
+    saved = plan(client, to="2g", pace="10-per-month", replace="on")
+    assert saved.status_code == 302
+    page = client.get("/taper").content.decode()
+    assert "The one in progress has ended, and is kept with its holds and steps back." in page
+    first.refresh_from_db()
+    assert first.ended_at is not None
+    assert [c.action for c in first.choices.all()] == ["hold"]
+    assert taper_page(alice).status.schedule.target_amount == 2.0
+
+
+def test_a_taper_form_sent_twice_saves_one_taper(client: Client, alice: Any) -> None:
+    from mitra.journal.models import Taper
+
+    token = client.get("/taper").context["form"].initial["token"]
+    assert plan(client, token=token).status_code == 302
+    again = client.post("/taper/plan", {"to": "0", "pace": "10-per-week",
+                                        "start_amount": "8g", "action": "save",
+                                        "token": token}, follow=True)  # fmt: skip
+    assert "That taper was already saved." in again.content.decode()
+    assert Taper.objects.count() == 1

@@ -89,5 +89,6 @@ def test_today_shows_the_taper_step_due_tomorrow_and_not_otherwise(
     html = client.get("/").content.decode()
     assert "Taper step due tomorrow" in html
     assert f"{schedule.steps[1].allowance:g} g a day" in html
-    tapers.save_taper(alice, plan_schedule(8.0, 0, "10-per-week", measure_for("g"), starts=today))
+    later = plan_schedule(8.0, 0, "10-per-week", measure_for("g"), starts=today)
+    tapers.save_taper(alice, later, replace=True)
     assert "Taper step due tomorrow" not in client.get("/").content.decode()

@@ -14,6 +14,7 @@ from mitra.journal import tapers
 from mitra.reads.taper import (
     PaceView,
     TaperPreview,
+    TaperSavedBefore,
     TaperStatus,
     paces,
     save_preview,
@@ -24,7 +25,7 @@ from mitra.taper import TaperError
 
 from .documents import respond
 from .people import person_of
-from .writes import PROBLEMS, WRITE_PROBLEMS, Body, require_json
+from .writes import PROBLEMS, WRITE_PROBLEMS, Body, Token, require_json
 
 router = Router(tags=["taper"])
 
@@ -45,6 +46,13 @@ class PlanBody(Body):
     pace: str = Field(max_length=40)
     from_: str | None = Field(default=None, alias="from", max_length=40)
     start: date | None = Field(default=None, strict=False)  # an ISO date string
+    replace: bool = Field(
+        default=False,
+        description="End the taper in progress and save this one instead (the one in "
+        "progress is kept, with its holds and steps back). Without it, a taper in progress "
+        "is a 409 problem and nothing is saved.",
+    )
+    token: Token = None
 
 
 @router.get(
@@ -73,8 +81,8 @@ def get_paces(request: HttpRequest) -> HttpResponse:
 
 @router.post(
     "/plan",
-    response={201: TaperPreview, **WRITE_PROBLEMS},
-    summary="Plan and save a taper (the active taper, if any, ends)",
+    response={200: TaperPreview, 201: TaperPreview, **WRITE_PROBLEMS},
+    summary="Plan and save a taper (one in progress is replaced only with `replace`)",
 )
 def post_plan(request: HttpRequest, body: PlanBody) -> HttpResponse:
     require_json(request)  # a form or text/plain post from another page must not end a taper
@@ -85,7 +93,19 @@ def post_plan(request: HttpRequest, body: PlanBody) -> HttpResponse:
         )
     except TaperError as exc:
         raise HttpError(422, _said(exc)) from None
-    return respond(save_preview(person, preview), TaperPreview, status=201)
+    try:
+        # TaperInProgress (no `replace`) and TokenReused: 409 problems (see v1._refused).
+        saved = save_preview(person, preview, token=body.token, replace=body.replace)
+    except TaperSavedBefore as exc:  # the same body with its token again: saved once
+        if exc.entry.ended_at is not None:
+            # Replaced since: not answered as if it were the taper in progress.
+            raise HttpError(
+                409,
+                f"This taper was sent before and has ended since (taper {exc.entry.pk}); send "
+                "it with a new token to plan it again",
+            ) from None
+        return respond(exc.preview, TaperPreview, status=200)
+    return respond(saved, TaperPreview, status=201)
 
 
 def _said(exc: TaperError) -> str:

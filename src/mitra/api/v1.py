@@ -18,6 +18,7 @@ from mitra.journal.errors import (
     ConfirmationNeeded,
     EntryInvalid,
     NotFound,
+    TaperInProgress,
     TokenReused,
     plain_message,
 )
@@ -149,6 +150,14 @@ def _refused(request: HttpRequest, exc: EntryInvalid) -> HttpResponse:
     if isinstance(exc, TokenReused):
         # The token's first entry stands; these values conflict with it and were not saved.
         return problem(409, detail, errors=exc.errors, code="token_reused")
+    if isinstance(exc, TaperInProgress):
+        # A conflict with the journal as it stands, which the person resolves by choosing.
+        return problem(
+            409,
+            f'{detail}. To replace it, send this again with "replace": true.',
+            errors=exc.errors,
+            code="taper_in_progress",
+        )
     return problem(422, detail, errors=exc.errors)
 
 

@@ -65,13 +65,22 @@ def demo(
     from django.conf import settings
 
     from mitra.journal.demo import demo_journal, load_demo
+    from mitra.journal.errors import TaperInProgress
 
     journal = demo_journal(person, days=days, seed=seed, taper=taper)
-    with progress_bar() as bar:
-        task = bar.add_task("Making a synthetic journal", total=None)
-        counts = load_demo(
-            person, days=days, seed=seed, journal=journal, progress=lambda n: bar.advance(task, n)
-        )
+    try:
+        with progress_bar() as bar:
+            task = bar.add_task("Making a synthetic journal", total=None)
+            counts = load_demo(
+                person,
+                days=days,
+                seed=seed,
+                journal=journal,
+                progress=lambda n: bar.advance(task, n),
+            )
+    except TaperInProgress:  # nothing was added: the demo is one transaction
+        fail("--taper: a taper is in progress in this journal, and the demo would replace it; "
+             "leave out --taper")  # fmt: skip
     # The synthetic person's true effects, saved beside the data so the insights can be checked.
     truth_file = Path(settings.DATA_DIR) / f"demo-truth-seed{seed}.json"
     write_private(truth_file, json.dumps(journal.truth, indent=2, default=str) + "\n")

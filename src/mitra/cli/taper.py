@@ -1,11 +1,21 @@
 """`mitra taper plan`: preview a reduction schedule from current use to a lower target or zero."""
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from .app import JsonFlag, app, fail, out, print_document, stopped_once_saved, the_person
+from .app import (
+    JsonFlag,
+    app,
+    fail,
+    out,
+    print_document,
+    refused,
+    replay_token,
+    stopped_once_saved,
+    the_person,
+)
 
 taper_app = typer.Typer(
     help="Plan a taper: reduction only, at a sourced pace.", no_args_is_help=True
@@ -39,11 +49,22 @@ def plan(
         str | None, typer.Option("--start", help="First step's date (default: today).")
     ] = None,
     save: Annotated[bool, typer.Option("--save", help="Save it as your taper.")] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="With --save: end the taper in progress and save this one instead (the one "
+            "in progress is kept, with its holds and steps back).",
+        ),
+    ] = False,
     json_out: JsonFlag = False,
 ) -> None:
-    """Preview a dated schedule of steps with their daily allowance; saved only with --save."""
+    """Preview a dated schedule of steps with their daily allowance; saved only with --save
+    (a taper in progress is replaced only with --replace)."""
+    if replace and not save:
+        fail("--replace goes with --save: it replaces the taper in progress when saving")
     person = the_person()
-    from mitra.reads.taper import TaperPreview, save_preview, taper_preview
+    from mitra.reads.taper import TaperPreview, taper_preview
     from mitra.taper import TaperError
 
     try:
@@ -55,9 +76,9 @@ def plan(
         fail(f"{option}: {exc}" if option else str(exc))
     from mitra.reads.taper import taper_status
 
-    replaces = taper_status(person).active  # saving a new plan ends the one in progress
+    replaces = taper_status(person).active  # saving a new plan needs --replace to end this one
     if save:
-        preview = save_preview(person, preview)
+        preview = _save(person, preview, replace)
     if json_out:
         print_document(preview, TaperPreview)
         return
@@ -83,12 +104,41 @@ def plan(
         out.print(schedule.steps_note, highlight=False)
     out.print(schedule.note, highlight=False)
     if preview.saved:
-        said = "Saved as your taper" + ("; the one in progress has ended." if replaces else ".")
+        said = "Saved as your taper" + (
+            "; the one in progress has ended, and is kept with its holds and steps back."
+            if replaces
+            else "."
+        )
     else:
-        said = "Nothing was saved (add --save" + (
-            "; saving ends the taper in progress)." if replaces else ")."
+        said = (
+            "Nothing was saved (a taper is in progress: --save --replace replaces it)."
+            if replaces
+            else "Nothing was saved (add --save)."
         )
     out.print(said, highlight=False)
+
+
+def _save(person: Any, preview: Any, replace: bool) -> Any:
+    """Save a preview as the person's taper, or refuse in one line. Its replay token is what
+    was asked and the first day: the same command run twice on a day saves it once."""
+    from mitra.journal.errors import EntryInvalid, TaperInProgress
+    from mitra.reads.taper import TaperSavedBefore, save_preview
+
+    token = replay_token("taper", *(value for _, value in preview.asked), preview.schedule.starts)
+    try:
+        with stopped_once_saved("taper {}", see="mitra taper status", again="save it again"):
+            return save_preview(person, preview, token=token, replace=replace)
+    except TaperSavedBefore as exc:
+        if exc.entry.ended_at is not None:
+            fail(
+                f"this taper was saved before (taper {exc.entry.pk}) and has ended since; to "
+                "plan it again, give another --start"
+            )
+        fail(f"this taper is already saved (taper {exc.entry.pk}); see it: mitra taper status")
+    except TaperInProgress as exc:
+        fail(f"{exc.errors['taper']}; add --replace to replace it")
+    except EntryInvalid as exc:
+        refused(exc)
 
 
 @taper_app.command("status")

@@ -491,6 +491,7 @@ _EVENTS: dict[str, Event] = {
     "Response": "response",
     "Substance": "substance",
     "Product": "product",
+    "Taper": "taper",
 }
 
 

@@ -14,6 +14,7 @@ __all__ = [
     "EntryInvalid",
     "NotFound",
     "StoppedAfterSaving",
+    "TaperInProgress",
     "TokenReused",
     "from_validation_error",
     "plain_message",
@@ -61,6 +62,16 @@ class TokenReused(EntryInvalid):
                 "then), so these were not saved; send them again with a new token"
             }
         )
+
+
+class TaperInProgress(EntryInvalid):
+    """A new taper was to be saved while one is in progress, without the person's choice to
+    replace it: nothing is saved. `taper` is the one in progress; the message (under "taper")
+    says what it is and what replacing it does, and each face adds how to choose it."""
+
+    def __init__(self, taper: Any, message: str) -> None:
+        self.taper = taper
+        super().__init__({"taper": message})
 
 
 class StoppedAfterSaving(KeyboardInterrupt):

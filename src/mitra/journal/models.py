@@ -251,9 +251,15 @@ class Taper(models.Model):
     schedule = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # As an entry's: a replayed request (a retry, a double click) saves the taper once.
+    token = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 - NULL: no token
+    # What was asked for (target, pace, start, first day, as reads.taper normalises them): a
+    # replayed token with another ask is refused, not answered as if it were saved.
+    asked = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ("-created_at", "-pk")
+        constraints = [_token_unique("taper_token_unique")]
 
     def __str__(self) -> str:
         return f"taper from {self.schedule.get('starts', '?')} ({self.schedule.get('pace', '?')})"

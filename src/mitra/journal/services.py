@@ -68,6 +68,8 @@ class PracticeAt(PracticeIn):
 
 TOKEN_LENGTH = 64  # the column's size
 E = TypeVar("E", bound=Entry)
+# What `_create_once` stores: an entry, or another row with a replay token (a taper).
+Once = TypeVar("Once", bound=Model)
 
 
 def validate(schema: type[S], data: Mapping[str, Any]) -> S:
@@ -128,21 +130,21 @@ def add_person(data: Mapping[str, Any]) -> Person:
 # --- shared mechanics ---------------------------------------------------------------------------
 
 
-def _existing(model: type[E], person: Person, token: str | None) -> E | None:
+def _existing(model: type[Once], person: Person, token: str | None) -> Once | None:
     if not token:
         return None
     return cast(Any, model).objects.filter(person=person, token=token).first()  # type: ignore[no-any-return]
 
 
 def _create_once(
-    model: type[E],
+    model: type[Once],
     person: Person,
     token: str | None,
-    build: Callable[[], E],
+    build: Callable[[], Once],
     *,
     refresh: bool = True,
     same_as: Mapping[str, Any] | None = None,
-) -> E:
+) -> Once:
     """Create through `build` in one transaction, which also raises the journal's version and
     has the alerts refreshed once it commits (with `refresh` False, only raises the version);
     a replayed token raises DuplicateSubmission, or TokenReused when the entry it saved differs
@@ -154,7 +156,7 @@ def _create_once(
     # The insert is tried first: the (person, token) constraint (or a check in `build`, such as
     # a product's taken name) refuses a replay, which is then looked up, so a new entry costs
     # no lookup before it.
-    saved: list[E] = []
+    saved: list[Once] = []
     try:
         with transaction.atomic():
             made = build()

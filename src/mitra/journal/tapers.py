@@ -6,6 +6,7 @@ back as the person's explicit choices. Going back never passes the starting amou
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -15,8 +16,10 @@ from pydantic import TypeAdapter
 
 from mitra.safety import TaperFacts
 from mitra.taper import Schedule, TaperEvent, course
+from mitra.vocabulary import unit_text
+from mitra.wording import day
 
-from .errors import EntryInvalid, StoppedAfterSaving
+from .errors import EntryInvalid, StoppedAfterSaving, TaperInProgress
 from .models import Person, Taper, TaperChoice
 
 __all__ = [
@@ -66,15 +69,50 @@ def _refresh(person: Person) -> None:
     refresh_after_commit(person, "taper")
 
 
-@transaction.atomic
-def save_taper(person: Person, schedule: Schedule) -> Taper:
-    """Save a previewed schedule as the active taper; a taper already active ends now."""
-    Taper.objects.filter(person=person, ended_at__isnull=True).update(ended_at=timezone.now())
-    saved = Taper.objects.create(
-        person=person, schedule=_SCHEDULE.dump_python(schedule, mode="json")
+def save_taper(
+    person: Person,
+    schedule: Schedule,
+    *,
+    token: str | None = None,
+    replace: bool = False,
+    asked: Mapping[str, Any] | None = None,
+) -> Taper:
+    """Save a previewed schedule as the active taper, in one transaction.
+
+    A taper in progress is replaced only when the person chose to (`replace`); it then ends
+    now and is kept whole, with the choices made along it. Without that choice nothing is
+    saved: TaperInProgress says what is in progress. `token` is a replay token, as for
+    entries (`services._create_once`): sent again with the same `asked` (what the person asked
+    for), the taper it saved is answered (DuplicateSubmission); with another, refused
+    (TokenReused).
+    """
+    from .services import _create_once  # services imports alerts, which imports this module
+
+    stored = _SCHEDULE.dump_python(schedule, mode="json")
+    ask = dict(asked or {})
+
+    def build() -> Taper:
+        current = active_taper(person)
+        if current is not None and not replace:
+            raise TaperInProgress(current, _in_progress(current))
+        Taper.objects.filter(person=person, ended_at__isnull=True).update(ended_at=timezone.now())
+        return Taper.objects.create(person=person, schedule=stored, token=token or None, asked=ask)
+
+    return _create_once(Taper, person, token, build, same_as={"asked": ask})
+
+
+def _in_progress(taper: Taper) -> str:
+    """The taper in progress in words, and what replacing it does."""
+    schedule = schedule_of(taper)
+    amounts = (
+        f"{unit_text(schedule.start_amount, schedule.unit)} to "
+        f"{unit_text(schedule.target_amount, schedule.unit)} a day"
     )
-    _refresh(person)
-    return saved
+    return (
+        f"a taper is in progress ({amounts}, from {day(schedule.starts)}), so this one was not "
+        "saved; replacing it ends it today and keeps it, with its holds and steps back, in "
+        "your journal's history (every export lists it)"
+    )
 
 
 def stored_schedule(data: Any) -> dict[str, Any]:

@@ -5,15 +5,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 from django.utils import timezone
+from pydantic import Field
 
 from mitra.journal import clock, queries, tapers, timeline
+from mitra.journal.errors import DuplicateSubmission
 from mitra.knowledge.pharmacokinetics import load_pharmacokinetics
 from mitra.knowledge.taper import load_taper
 from mitra.taper import (
+    Amount,
     HoldAssessment,
     Measure,
     Schedule,
@@ -38,6 +41,7 @@ __all__ = [
     "TaperDay",
     "TaperPage",
     "TaperPreview",
+    "TaperSavedBefore",
     "TaperStatus",
     "TaperTrend",
     "paces",
@@ -76,12 +80,17 @@ class PaceView:
 
 @dataclass(frozen=True)
 class TaperPreview:
-    """A schedule not yet saved: where its starting amount came from, and the steps."""
+    """A schedule not yet saved: where its starting amount came from, and the steps.
+
+    `asked` is what the person asked for (target, pace, starting amount, first day; amounts as
+    the planner read them, "8 g" for "8g"), which a replayed token is compared with when it is
+    saved; it is not part of the document."""
 
     start_from: str  # "journal" or "given"
     measured: MeasuredUse | None
     schedule: Schedule
     saved: bool
+    asked: Annotated[tuple[tuple[str, str | None], ...], Field(exclude=True)] = ()
 
 
 def paces() -> tuple[PaceView, ...]:
@@ -170,6 +179,7 @@ def taper_preview(
     knowledge = load_taper()
     day_clock = clock(person)
     today = day_clock.today(now or timezone.now())
+    first_day = None if starts is None else starts.isoformat()
     starts = starts or today
     earliest = knowledge.count("earliest_start_days_ago")
     if starts < today - timedelta(days=earliest):
@@ -247,7 +257,19 @@ def taper_preview(
         raise TaperError(
             f"{exc}{left_out}; give the starting amount, e.g. 8 g", field="start_amount"
         ) from None
-    return TaperPreview("journal" if given is None else "given", measured, schedule, saved=False)
+    asked = (
+        ("to", _said(target)),
+        ("pace", pace),
+        ("from", None if given is None else _said(given)),
+        ("start", first_day),
+    )
+    start_from = "journal" if given is None else "given"
+    return TaperPreview(start_from, measured, schedule, saved=False, asked=asked)
+
+
+def _said(amount: Amount) -> str:
+    """An amount as the planner read it: "8g", "8 g" and "8.0 g" are all "8 g"."""
+    return f"{amount.value:g}" if amount.unit is None else f"{amount.value:g} {amount.unit}"
 
 
 @dataclass(frozen=True)
@@ -336,10 +358,33 @@ def taper_status(person: Any, now: datetime | None = None) -> TaperStatus:
     )
 
 
-def save_preview(person: Any, preview: TaperPreview) -> TaperPreview:
-    """Save a previewed schedule as the active taper."""
-    tapers.save_taper(person, preview.schedule)
-    return TaperPreview(preview.start_from, preview.measured, preview.schedule, saved=True)
+def save_preview(
+    person: Any, preview: TaperPreview, *, token: str | None = None, replace: bool = False
+) -> TaperPreview:
+    """Save a previewed schedule as the active taper (`tapers.save_taper`): a taper in progress
+    is replaced only with `replace` (else TaperInProgress); a replayed `token` raises
+    TaperSavedBefore (a DuplicateSubmission), or TokenReused when asked with other values."""
+    try:
+        tapers.save_taper(
+            person, preview.schedule, token=token, replace=replace, asked=dict(preview.asked)
+        )
+    except DuplicateSubmission as exc:
+        stored = _saved(preview, tapers.schedule_of(exc.entry))
+        raise TaperSavedBefore(exc.entry, stored) from None
+    return _saved(preview, preview.schedule)
+
+
+class TaperSavedBefore(DuplicateSubmission):
+    """The same taper was saved before with this token: `entry` is the taper, `preview` it
+    as a saved preview (what the first request was answered with)."""
+
+    def __init__(self, entry: Any, preview: TaperPreview) -> None:
+        super().__init__(entry)
+        self.preview = preview
+
+
+def _saved(preview: TaperPreview, schedule: Schedule) -> TaperPreview:
+    return TaperPreview(preview.start_from, preview.measured, schedule, True, preview.asked)
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from mitra.journal import tapers
-from mitra.journal.errors import EntryInvalid
+from mitra.journal.errors import DuplicateSubmission, EntryInvalid, TaperInProgress
 from mitra.reads import taper as taper_reads
 from mitra.reports.taper_chart import taper_chart
 from mitra.taper import TaperError
 
+from .forms import JournalForm
 from .views import current_person
 
 CHOICES: dict[str, str] = {
@@ -25,8 +26,9 @@ CHOICES: dict[str, str] = {
 }
 
 
-class TaperPlanForm(forms.Form):
-    """What a taper asks for, typed as a person would ("8g", "120mg", "0")."""
+class TaperPlanForm(JournalForm):
+    """What a taper asks for, typed as a person would ("8g", "120mg", "0"), with the form's
+    replay token and, when a taper is in progress, the choice to replace it."""
 
     to = forms.CharField(
         label="Target amount per day",
@@ -48,6 +50,12 @@ class TaperPlanForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Leave empty to start today.",
+    )
+    replace = forms.BooleanField(
+        label="Replace the taper in progress with this one",
+        required=False,
+        help_text="It ends today and is kept, with its holds and steps back, in your journal's "
+        "history (every export lists it).",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -114,8 +122,35 @@ def taper_plan(request: HttpRequest) -> HttpResponse:
         return _render(request, person, form, status=422)
     if request.POST.get("action") != "save":
         return _render(request, person, form, preview=preview)
-    taper_reads.save_preview(person, preview)
-    messages.success(request, "Taper saved. Today's allowance is on the Today page.")
+    return _save(request, person, form, preview)
+
+
+def _save(
+    request: HttpRequest, person: Any, form: TaperPlanForm, preview: taper_reads.TaperPreview
+) -> HttpResponse:
+    """Save a previewed taper; one in progress only when the person ticked to replace it."""
+    data = form.cleaned_data
+    in_progress = taper_reads.taper_status(person).active
+    try:
+        taper_reads.save_preview(
+            person, preview, token=data["token"] or None, replace=data["replace"]
+        )
+    except DuplicateSubmission:  # sent twice (a double click): saved once
+        messages.success(request, "That taper was already saved.")
+        return redirect("taper")
+    except TaperInProgress as exc:
+        said = exc.errors["taper"]
+        form.add_error("replace", f"{said[:1].upper()}{said[1:]}. Tick this box to replace it.")
+        return _render(request, person, form, preview=preview, status=422)
+    except EntryInvalid as exc:
+        form.show_errors(exc)
+        return _render(request, person, form, preview=preview, status=422)
+    ended = (
+        " The one in progress has ended, and is kept with its holds and steps back."
+        if in_progress
+        else ""
+    )
+    messages.success(request, f"Taper saved.{ended} Today's allowance is on the Today page.")
     return redirect("taper")
 
 
