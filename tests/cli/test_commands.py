@@ -73,6 +73,22 @@ class TestLogging:
         assert Dose.objects.count() == 1
 
     @pytest.mark.parametrize(
+        "command",
+        [["dose", "Green", "3"], ["checkin", "4"], ["checkin", "4", "--sleep-hours", "6"]],
+    )
+    def test_an_entry_at_the_same_minute_with_another_value_is_another_entry(
+        self, capsys: pytest.CaptureFixture[str], alice: Any, powder: Any, command: list[str]
+    ) -> None:
+        """Any other value (a note, sleep hours) makes another command, stored as another
+        entry: never refused as a replay of the first, or dropped for one."""
+        at = ["--at", "2026-03-10 08:00"]
+        assert run(capsys, *command, *at)[0] == 0
+        code, _, err = run(capsys, *command, *at, "--note", "the second")
+        assert code == 0, err
+        model = Dose if command[0] == "dose" else CheckIn
+        assert sorted(model.objects.values_list("note", flat=True)) == ["", "the second"]
+
+    @pytest.mark.parametrize(
         ("command", "kind"),
         [
             (["dose", "Green", "3"], "dose"),

@@ -302,7 +302,7 @@ def dose(
         "note": note,
         "confirm": yes,
     }
-    token = replay_token("dose", chosen.id, taken_at, number, unit)
+    token = _content_token("dose", data)
     try:
         with stopped_once_saved("dose {}", see="mitra entries --kind dose"):
             saved = services.log_dose(person, data, token=token)
@@ -435,7 +435,7 @@ def checkin(
         "regular_meals": _yes_no(meals, "--meals"),
         "caffeine_cups": caffeine,
     }
-    token = replay_token("checkin", when, anxiety, mood, note)
+    token = _content_token("checkin", data)
     try:
         with stopped_once_saved("check-in {}", see="mitra entries --kind checkin"):
             saved = services.add_checkin(person, data, token=token)
@@ -716,7 +716,7 @@ def intake(
         "unit": typed_unit,
         "note": note,
     }
-    token = replay_token("intake", chosen.id, taken_at, number, typed_unit)
+    token = _content_token("intake", data)
     try:
         with stopped_once_saved("intake {}", see="mitra entries --kind intake"):
             saved = services.log_intake(person, data, token=token)
@@ -731,3 +731,10 @@ def intake(
     title = entry_read(person, "intake", saved).title
     bare = " (no unit given)" if saved.amount is not None and not saved.unit else ""
     out.print(f"Logged {escape(title)}{bare} (intake {saved.pk}).", highlight=False)
+
+
+def _content_token(kind: str, data: dict[str, Any]) -> str:
+    """The replay token of an entry from everything it holds (its time as an instant, to the
+    minute; not the "are you sure?" answer): the same command again is stored once, and one
+    with any other value (a note, sleep hours) is another entry, never refused as a replay."""
+    return replay_token(kind, *(data[k] for k in sorted(data) if k != "confirm"))
