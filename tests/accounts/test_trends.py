@@ -246,3 +246,25 @@ def test_the_clinicians_report_says_how_the_taper_and_goals_went(
     empty = sections(report(people.bob.person))["plan"]
     assert empty == "No taper under way. No weekly practice goals set."
     assert "does not yet" not in said + empty
+
+
+def test_a_crisis_answer_in_the_period_is_shown_first_on_the_trends_as_in_the_report(
+    people: People, journal: dict[str, Any]
+) -> None:
+    """A PHQ-9 whose item 9 was answered is shown at the top of the Trends page, told to the
+    clinician with its sources, as the report shows it; no crisis box without one."""
+    from mitra.journal import services
+
+    grant = _grant(people, "report-and-data")
+    carol = sign_in(Client(), people.carol)
+    page = carol.get(f"/account/shared-with-me/{grant.id}/trends").content.decode()
+    assert "Crisis answers in this period" not in page
+    services.submit_response(
+        people.alice.person, {"instrument": "PHQ-9", "answers": [1] * 8 + [2], "at": _at(5)}
+    )
+    page = carol.get(f"/account/shared-with-me/{grant.id}/trends").content.decode()
+    box = page[page.index("Crisis answers in this period") :]
+    assert box.index("Crisis answers") < box.index("Anxiety and depression questionnaires")
+    assert "the person answered item 9" in box[: box.index("</div>")]
+    assert "Sources:" in box[: box.index("</div>")]
+    assert page.index("Crisis answers in this period") < page.index("GAD-7 totals over time")

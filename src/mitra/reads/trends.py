@@ -21,7 +21,16 @@ from mitra.plan import week_start
 
 from .insights import InsightView, _view
 from .plan import ADHERENCE_WEEKS, WeekAdherence, weekly_adherence
-from .report import DISCLAIMER, InstrumentSection, WeeklyDose, _sections, _weeks
+from .questionnaires import response_view
+from .report import (
+    DISCLAIMER,
+    CrisisAnswer,
+    InstrumentSection,
+    WeeklyDose,
+    _crisis_answer,
+    _sections,
+    _weeks,
+)
 from .taper import TaperTrend, taper_trend
 
 if TYPE_CHECKING:
@@ -59,6 +68,7 @@ class TrendsRead:
     made_at: datetime
     disclaimer: str
     questionnaires: tuple[InstrumentSection, ...]
+    crisis: tuple[CrisisAnswer, ...]  # responses in the period that raised the crisis flag
     anxiety: tuple[WeeklyAnxiety, ...]
     doses: tuple[WeeklyDose, ...]
     dose_trend: InsightView  # the dose-trend card: its `data` feeds the weekly chart
@@ -104,7 +114,11 @@ def trends(person: Person, *, weeks: int = TREND_WEEKS, now: datetime | None = N
     start, _ = the_clock.day_span(first)
     _, end = the_clock.day_span(last)
 
-    _, sections = _sections(person, start, end, the_clock.zone)
+    responses, sections = _sections(person, start, end, the_clock.zone)
+    # Shown first, as the report shows them: a clinician reading the trends must not miss one.
+    crisis = tuple(
+        _crisis_answer(response_view(person, r), the_clock.zone) for r in responses if r.crisis
+    )
 
     card = one_insight(line, "kratom.dose_trend")
     assert card is not None  # the engines always make this card
@@ -118,6 +132,7 @@ def trends(person: Person, *, weeks: int = TREND_WEEKS, now: datetime | None = N
         made_at=made_at.astimezone(the_clock.zone),
         disclaimer=DISCLAIMER,
         questionnaires=sections,
+        crisis=crisis,
         anxiety=_anxiety_weeks(line.daily_anxiety(), first, complete),
         doses=_weeks(trend),
         dose_trend=trend,

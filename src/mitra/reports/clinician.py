@@ -110,7 +110,7 @@ def _questionnaire(s: InstrumentSection) -> dict[str, Any]:
     }
 
 
-def _crisis(c: CrisisAnswer) -> dict[str, Any]:
+def crisis_text(c: CrisisAnswer) -> dict[str, Any]:
     """A crisis answer as its reader, a clinician, needs it: in the third person, the item and
     the answer, when, and what the flag means, with its sources."""
     answered = (
@@ -244,7 +244,7 @@ def sections(read: ReportRead) -> dict[str, Any]:
         "period": f"{_day(read.first)} to {_day(read.last)} ({wording.plural(read.days, 'day')})",
         "made": f"Made {_moment(read.made_at)} ({read.made_at.tzname()})",
         "disclaimer": read.disclaimer,
-        "crisis": [_crisis(c) for c in read.crisis],
+        "crisis": [crisis_text(c) for c in read.crisis],
         "questionnaires": [_questionnaire(s) for s in read.questionnaires],
         "kratom": _kratom(read),
         "substances": _table(

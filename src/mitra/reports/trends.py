@@ -17,7 +17,13 @@ from .charts import (
     weekly_anxiety_chart,
     weekly_dose_chart,
 )
-from .clinician import _questionnaire, questionnaire_charts, taper_choices, taper_now
+from .clinician import (
+    _questionnaire,
+    crisis_text,
+    questionnaire_charts,
+    taper_choices,
+    taper_now,
+)
 from .taper_chart import taper_chart
 
 __all__ = ["charts", "words"]
@@ -34,6 +40,7 @@ def words(read: TrendsRead) -> dict[str, Any]:
         ),
         "made": f"Made {wording.moment(read.made_at)} ({read.made_at.tzname()})",
         "questionnaires": [_questionnaire(s) for s in read.questionnaires],
+        "crisis": [crisis_text(c) for c in read.crisis],
         "doses": (
             f"{wording.plural(read.doses_logged, 'dose')} logged in the period"
             + (
