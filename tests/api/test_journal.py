@@ -317,6 +317,15 @@ def test_a_body_field_of_the_wrong_type_is_refused_in_plain_words(
         # A time is ISO text with its offset: 0 was read as a Unix time, a dose in 1970.
         ("/api/v1/doses", {"taken_at": 0}, "taken_at", "must be a date and time with its offset"),
         ("/api/v1/checkins", {"at": 1764580000}, "at", "must be a date and time with its offset"),
+        # So is text that is only a number: "1700000000" was read as 14 Nov 2023, "2026" as 1970.
+        (
+            "/api/v1/doses",
+            {"taken_at": "1700000000"},
+            "taken_at",
+            "must be a date and time with its offset",
+        ),
+        ("/api/v1/checkins", {"at": "2026"}, "at", "must be a date and time with its offset"),
+        ("/api/v1/checkins", {"at": "-1.5"}, "at", "must be a date and time with its offset"),
     ],
 )
 def test_a_body_is_taken_as_written_or_refused_naming_the_field(

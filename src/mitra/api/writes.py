@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -18,6 +19,7 @@ from .documents import respond
 from .people import person_of
 
 __all__ = [
+    "ISO_EXAMPLE",
     "LINES",
     "ONE_LINE",
     "PROBLEMS",
@@ -50,10 +52,16 @@ Token = Annotated[
 ]
 
 
+# Text that is a number: pydantic reads "1700000000" (and "2026", "-5", "1.5") as a Unix time.
+_NUMBER_TEXT = re.compile(r"[+-]?[0-9]+(\.[0-9]*)?")
+ISO_EXAMPLE = "like 2026-11-25T08:30:00+01:00"
+
+
 def _iso_text(value: Any) -> Any:
-    """A time is written as ISO 8601 text: a number (a Unix time, 0 for 1970) is refused."""
-    if value is not None and not isinstance(value, str):
-        raise ValueError("must be a date and time with its offset, like 2026-11-25T08:30:00+01:00")
+    """A time is written as ISO 8601 text: a number (a Unix time, 0 for 1970), or text that is
+    only a number ("1700000000"), is refused."""
+    if value is not None and (not isinstance(value, str) or _NUMBER_TEXT.fullmatch(value)):
+        raise ValueError(f"must be a date and time with its offset, {ISO_EXAMPLE}")
     return value
 
 
