@@ -97,6 +97,27 @@ def test_bad_requests_are_problem_json_with_the_field_named(
         assert text in problem["detail"]
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "detail"),
+    [
+        ("GET", "/api/v1/entries?limit=0", "The query is not valid: limit must be at least 1"),
+        (
+            "POST",
+            "/api/v1/alerts/abc/acknowledge",
+            "The path is not valid: alert_id must be a whole number",
+        ),
+        ("POST", "/api/v1/checkins", "The request body is not valid: anxiety is required"),
+    ],
+)
+def test_a_refused_request_names_the_part_that_is_wrong(
+    client: Client, alice: Any, method: str, path: str, detail: str
+) -> None:
+    # A bad ?limit= or path id was answered "The request body is not valid." (there was none).
+    response = client.generic(method, path, "{}", content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["detail"] == detail
+
+
 def test_unknown_paths_and_instruments_are_problem_json_404s(client: Client) -> None:
     for path in ["/api/v1/nothing-here", "/api/v1/instruments/GAD-8"]:
         response = client.get(path)

@@ -21,6 +21,7 @@ from mitra.journal.errors import (
     TaperInProgress,
     TokenReused,
     plain_message,
+    reads_on,
 )
 
 from . import (
@@ -121,18 +122,25 @@ api.add_router("/settings/delete", erase.router)
 # --- errors -------------------------------------------------------------------------------------
 
 
+# What each part of a request is called in a problem's detail: a bad ?limit= is not the body's.
+_PARTS = {"body": "The request body", "query": "The query", "path": "The path"}
+
+
 @api.exception_handler(NinjaValidationError)
 def _invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = {}
+    parts = set()
     for error in exc.errors:
-        loc = [
-            str(p) for p in error.get("loc", []) if p not in {"body", "payload", "query", "path"}
-        ]
+        where = list(error.get("loc", []))
+        parts.add(where[0] if where else "body")
+        loc = [str(p) for p in where if p not in {"body", "payload", "query", "path"}]
         # The journal's own words for what pydantic found, the same as every face gives.
         errors[".".join(loc) or "body"] = (
             plain_message(error, empty_is_none=False) if "type" in error else "is not valid"
         )
-    return problem(422, "The request body is not valid.", errors=errors)
+    what = _PARTS.get(parts.pop(), "The request") if len(parts) == 1 else "The request"
+    said = "; ".join(f"{k} {v}" if reads_on(v) else f"{k}: {v}" for k, v in errors.items())
+    return problem(422, f"{what} is not valid: {said}", errors=errors)
 
 
 @api.exception_handler(EntryInvalid)
