@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -338,6 +339,18 @@ def test_a_body_is_taken_as_written_or_refused_naming_the_field(
     assert response.json()["errors"][field].startswith(says)
     assert client.get("/api/v1/today").json()["entries"] == []  # nothing half-written
     assert post(client, path, body).status_code == 201  # as written, it is taken
+
+
+@pytest.mark.parametrize("at", ["yesterday", "2026-11-25 08:30", "2026-11-25T08:30:00"])
+def test_a_time_the_api_cannot_take_is_refused_with_an_example_it_takes(
+    client: Client, alice: Any, powder: Any, at: str
+) -> None:
+    # The example was the web's "2026-11-25 08:30", which the API refuses for want of an offset.
+    response = post(client, "/api/v1/doses", {"product_id": powder.pk, "amount": 2, "taken_at": at})
+    assert response.status_code == 422
+    said = response.json()["errors"]["taken_at"]
+    assert said == "must be a date and time with its offset, like 2026-11-25T08:30:00+01:00"
+    assert datetime.fromisoformat(said.rsplit(" ", 1)[-1]).tzinfo is not None
 
 
 def test_a_second_product_of_a_name_is_a_422_naming_the_field(

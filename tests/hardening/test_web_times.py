@@ -125,6 +125,9 @@ def test_the_api_refuses_a_time_without_an_offset(
     response = client.post(path, json.dumps(body), content_type="application/json")
     assert response.status_code == 422
     assert response["Content-Type"] == "application/problem+json"
-    assert response.json()["errors"][field] == "must say its time zone"
+    # It says what is missing with an example the API takes (an offset, not a zone's name).
+    assert response.json()["errors"][field] == (
+        "must be a date and time with its offset, like 2026-11-25T08:30:00+01:00"
+    )
     assert not CheckIn.objects.exists()
     assert not Dose.objects.exists()

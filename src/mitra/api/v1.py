@@ -43,7 +43,7 @@ from . import (
     taper,
 )
 from .problems import PROBLEM_JSON, as_problem, problem
-from .writes import NOT_JSON
+from .writes import NOT_JSON, TIME_WORDS
 
 
 class _ProblemAPI(NinjaAPI):
@@ -122,6 +122,9 @@ api.add_router("/settings/delete", erase.router)
 # --- errors -------------------------------------------------------------------------------------
 
 
+# pydantic's ways of saying a time could not be read, or came without its offset.
+_TIME_ERRORS = {"datetime_parsing", "datetime_from_date_parsing", "datetime_type", "timezone_aware"}
+
 # What each part of a request is called in a problem's detail: a bad ?limit= is not the body's.
 _PARTS = {"body": "The request body", "query": "The query", "path": "The path"}
 
@@ -134,9 +137,14 @@ def _invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
         where = list(error.get("loc", []))
         parts.add(where[0] if where else "body")
         loc = [str(p) for p in where if p not in {"body", "payload", "query", "path"}]
-        # The journal's own words for what pydantic found, the same as every face gives.
+        # The journal's own words for what pydantic found, the same as every face gives; a time
+        # is shown as the API takes it, with its offset (the web's example has none).
         errors[".".join(loc) or "body"] = (
-            plain_message(error, empty_is_none=False) if "type" in error else "is not valid"
+            TIME_WORDS
+            if error.get("type") in _TIME_ERRORS
+            else plain_message(error, empty_is_none=False)
+            if "type" in error
+            else "is not valid"
         )
     what = _PARTS.get(parts.pop(), "The request") if len(parts) == 1 else "The request"
     said = "; ".join(f"{k} {v}" if reads_on(v) else f"{k}: {v}" for k, v in errors.items())

@@ -23,6 +23,7 @@ __all__ = [
     "LINES",
     "ONE_LINE",
     "PROBLEMS",
+    "TIME_WORDS",
     "WRITE_PROBLEMS",
     "At",
     "Body",
@@ -54,14 +55,15 @@ Token = Annotated[
 
 # Text that is a number: pydantic reads "1700000000" (and "2026", "-5", "1.5") as a Unix time.
 _NUMBER_TEXT = re.compile(r"[+-]?[0-9]+(\.[0-9]*)?")
-ISO_EXAMPLE = "like 2026-11-25T08:30:00+01:00"
+# What a time the API cannot read is told: the form it takes, with an example.
+TIME_WORDS = "must be a date and time with its offset, like 2026-11-25T08:30:00+01:00"
 
 
 def _iso_text(value: Any) -> Any:
     """A time is written as ISO 8601 text: a number (a Unix time, 0 for 1970), or text that is
     only a number ("1700000000"), is refused."""
     if value is not None and (not isinstance(value, str) or _NUMBER_TEXT.fullmatch(value)):
-        raise ValueError(f"must be a date and time with its offset, {ISO_EXAMPLE}")
+        raise ValueError(TIME_WORDS)
     return value
 
 
