@@ -80,6 +80,19 @@ def test_a_replayed_submission_is_stored_once(client: Client, alice: Any) -> Non
         ({"instrument": "GAD-7", "answers": [0, 0, 0, 0, 0, 0, 4]}, 422, "answers", "out of range"),
         ({"instrument": "GAD-8", "answers": [0]}, 422, "answers", "unknown instrument"),
         ({"instrument": "GAD-7"}, 422, "answers", "is required"),
+        # The token is optional: an empty one is of the wrong length, not "required".
+        (
+            {"instrument": "GAD-7", "answers": [0] * 7, "token": ""},
+            422,
+            "token",
+            "must be 1 to 64 characters",
+        ),
+        (
+            {"instrument": "GAD-7", "answers": [0] * 7, "token": "t" * 65},
+            422,
+            "token",
+            "must be 1 to 64 characters",
+        ),
         ("{not json", 400, None, "Cannot parse"),
     ],
 )

@@ -14,6 +14,7 @@ from pydantic import AwareDatetime, BeforeValidator, ConfigDict
 
 from mitra.journal.errors import DuplicateSubmission
 from mitra.journal.schemas import LINES_PATTERN, ONE_LINE_PATTERN
+from mitra.journal.services import TOKEN_LENGTH
 
 from .documents import respond
 from .people import person_of
@@ -35,6 +36,14 @@ __all__ = [
     "require_json",
 ]
 
+
+def _token_length(value: Any) -> Any:
+    """An empty token is a token of the wrong length, not a missing field (it is optional)."""
+    if isinstance(value, str) and not 1 <= len(value) <= TOKEN_LENGTH:
+        raise ValueError(f"must be 1 to {TOKEN_LENGTH} characters")
+    return value
+
+
 # The body schemas say what the journal's schemas will accept, so the OpenAPI document promises
 # no more than the server takes: text without control characters (a note may hold line breaks
 # and tabs), a time with its offset (the API never guesses a zone: a time without one is
@@ -42,14 +51,9 @@ __all__ = [
 ONE_LINE = ONE_LINE_PATTERN
 LINES = LINES_PATTERN
 Token = Annotated[
-    str | None,
-    Field(
-        None,
-        min_length=1,
-        max_length=64,
-        pattern=ONE_LINE,
-        description="Replay token: a repeat is stored once.",
-    ),
+    Annotated[str, Field(min_length=1, max_length=TOKEN_LENGTH, pattern=ONE_LINE)] | None,
+    BeforeValidator(_token_length),
+    Field(None, description="Replay token: a repeat is stored once."),
 ]
 
 
