@@ -141,7 +141,16 @@ def test_unknown_paths_and_instruments_are_problem_json_404s(client: Client) -> 
 def test_before_set_up_responses_are_refused_with_a_reason(client: Client, db: Any) -> None:
     response = post(client, "/api/v1/responses", {"instrument": "GAD-2", "answers": [0, 0]})
     assert response.status_code == 409
-    assert "not set up" in response.json()["detail"]
+    detail = response.json()["detail"]
+    assert "not set up" in detail
+    # A client is told how to set it up itself, not only to open a browser.
+    assert "PUT /api/v1/settings" in detail
+    set_up = client.put(
+        "/api/v1/settings", json.dumps({"time_zone": "Europe/Berlin"}), "application/json"
+    )
+    assert set_up.status_code == 201
+    again = post(client, "/api/v1/responses", {"instrument": "GAD-2", "answers": [0, 0]})
+    assert again.status_code == 201
 
 
 def test_the_openapi_document_is_served(client: Client) -> None:

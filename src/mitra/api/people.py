@@ -32,7 +32,10 @@ def person_of(request: HttpRequest) -> Any:
     if person is None:
         if signed_in(request):
             raise HttpError(404, "This account has no journal of its own.")
+        # An API client can set it up itself: the first time zone it sends starts the journal.
         raise HttpError(
-            409, "The journal is not set up yet: open mitra in a browser and choose a time zone."
+            409,
+            "The journal is not set up yet: choose its time zone with PUT /api/v1/settings "
+            '{"time_zone": "Europe/Berlin"}, or open mitra in a browser and choose one there.',
         )
     return person
