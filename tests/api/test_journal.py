@@ -353,6 +353,30 @@ def test_a_time_the_api_cannot_take_is_refused_with_an_example_it_takes(
     assert datetime.fromisoformat(said.rsplit(" ", 1)[-1]).tzinfo is not None
 
 
+@pytest.mark.parametrize(
+    ("path", "text", "field"),
+    [
+        # json.loads keeps the last of two keys: this saved yoga.
+        ("/api/v1/practices", '{"kind": "exercise", "minutes": 5, "kind": "yoga"}', "kind"),
+        (
+            "/api/v1/checkins",
+            '{"anxiety": 3, "practices": [{"kind": "yoga", "minutes": 5, "minutes": 50}]}',
+            "practices.0.minutes",
+        ),
+        ("/api/v1/checkins", '{"anxiety": 3, "note": "a", "anxiety": 9}', "anxiety"),
+    ],
+)
+def test_a_key_written_twice_is_refused_naming_it(
+    client: Client, alice: Any, path: str, text: str, field: str
+) -> None:
+    response = client.post(path, text, content_type="application/json")
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"] == {field: "is given more than once; send each key once"}
+    assert field in response.json()["detail"]
+    assert client.get("/api/v1/entries").json()["days"] == []
+
+
 def test_a_second_product_of_a_name_is_a_422_naming_the_field(
     client: Client, alice: Any, powder: Any
 ) -> None:

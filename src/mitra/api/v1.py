@@ -42,6 +42,7 @@ from . import (
     substances,
     taper,
 )
+from .bodies import BodyRefused, JsonParser
 from .problems import PROBLEM_JSON, as_problem, problem
 from .writes import NOT_JSON, TIME_WORDS
 
@@ -100,6 +101,7 @@ api = _ProblemAPI(
     description="A private journal and safety monitor. Errors are application/problem+json.",
     urls_namespace="api-v1",
     docs_url=None,  # no swagger-ui: it would load script from a CDN; /api/v1/openapi.json stays
+    parser=JsonParser(),  # a repeated key is refused, not last-wins as json.loads reads it
 )
 # One router per area; each renders a read from mitra.reads and writes through journal services.
 api.add_router("/", journal.router)
@@ -147,6 +149,10 @@ def _invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
             else "is not valid"
         )
     what = _PARTS.get(parts.pop(), "The request") if len(parts) == 1 else "The request"
+    return _invalid(what, errors)
+
+
+def _invalid(what: str, errors: dict[str, str]) -> HttpResponse:
     said = "; ".join(f"{k} {v}" if reads_on(v) else f"{k}: {v}" for k, v in errors.items())
     return problem(422, f"{what} is not valid: {said}", errors=errors)
 
@@ -189,6 +195,9 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         # django-ninja parses a body before the view runs and answers 400 when it cannot: a body
         # that is not JSON at all is the 415 every write declares, whatever failed first.
         return problem(415, NOT_JSON)
+    if isinstance(exc.__cause__, BodyRefused):
+        # JSON, but with a key written twice (read_json).
+        return _invalid("The request body", exc.__cause__.errors)
     return problem(exc.status_code, str(exc))
 
 
