@@ -377,6 +377,32 @@ def test_a_key_written_twice_is_refused_naming_it(
     assert client.get("/api/v1/entries").json()["days"] == []
 
 
+@pytest.mark.parametrize(
+    ("path", "text", "field"),
+    [
+        # NaN was read and compared with the bound: "must be at most 100".
+        (
+            "/api/v1/products",
+            '{"name": "Caps", "unit": "capsule", "grams_per_unit": NaN}',
+            "grams_per_unit",
+        ),
+        ("/api/v1/doses", '{"product_id": 1, "amount": Infinity}', "amount"),
+        ("/api/v1/checkins", '{"anxiety": 3, "sleep_hours": -Infinity}', "sleep_hours"),
+        ("/api/v1/checkins", '{"anxiety": 3, "caffeine_cups": 1e400}', "caffeine_cups"),
+        ("/api/v1/checkins", '{"anxiety": NaN}', "anxiety"),
+        ("/api/v1/intakes", '{"substance_id": 1, "amount": NaN, "unit": "mg"}', "amount"),
+    ],
+)
+def test_a_number_that_is_not_finite_is_refused_as_such(
+    client: Client, alice: Any, path: str, text: str, field: str
+) -> None:
+    response = client.post(path, text, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["errors"] == {field: "must be a finite number"}
+    assert client.get("/api/v1/entries").json()["days"] == []
+    assert client.get("/api/v1/products").json()["products"] == []
+
+
 def test_a_second_product_of_a_name_is_a_422_naming_the_field(
     client: Client, alice: Any, powder: Any
 ) -> None:

@@ -47,6 +47,8 @@ class TestDoses:
             ({"amount": 0}, "amount", "must be more than 0"),
             ({"amount": -2}, "amount", "must be more than 0"),
             ({"amount": "lots"}, "amount", "must be a number"),
+            ({"amount": float("nan")}, "amount", "must be a finite number"),
+            ({"amount": float("inf")}, "amount", "must be a finite number"),
             ({"amount": 250}, "amount", "more than 100 g"),
             ({"unit": "oz"}, "unit", "is unknown"),
             ({"unit": "capsule"}, "unit", "is capsules, but this product is counted in grams"),

@@ -1,8 +1,9 @@
-"""How the API reads a JSON body: each key once."""
+"""How the API reads a JSON body: each key once, and every number a finite one."""
 
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from django.http import HttpRequest
@@ -11,6 +12,7 @@ from ninja.parser import Parser
 __all__ = ["BodyRefused", "JsonParser", "read_json"]
 
 REPEATED = "is given more than once; send each key once"
+NOT_FINITE = "must be a finite number"
 
 
 class BodyRefused(ValueError):
@@ -27,6 +29,13 @@ class _Repeated(dict[str, Any]):
     repeated: list[str]
 
 
+class _NotFinite:
+    """Where the body had NaN, Infinity or -Infinity, or a number beyond a float (1e400)."""
+
+
+_NOT_FINITE = _NotFinite()
+
+
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     repeated: list[str] = []
@@ -41,14 +50,25 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return marked
 
 
+def _float(text: str) -> Any:
+    value = float(text)
+    return value if math.isfinite(value) else _NOT_FINITE
+
+
+def _constant(text: str) -> Any:
+    return _NOT_FINITE
+
+
 def _refusals(body: Any) -> dict[str, str]:
-    """Each repeated key, by its path in the body."""
+    """Each repeated key and each number that is not finite, by its path in the body."""
     errors: dict[str, str] = {}
     # Walked with a list, not recursion: a deeply nested body is not a server error.
     waiting: list[tuple[str, Any]] = [("", body)]
     while waiting:
         path, value = waiting.pop()
-        if isinstance(value, dict):
+        if value is _NOT_FINITE:
+            errors[path or "body"] = NOT_FINITE
+        elif isinstance(value, dict):
             for key in getattr(value, "repeated", ()):
                 errors[f"{path}.{key}" if path else key] = REPEATED
             waiting += [(f"{path}.{k}" if path else k, v) for k, v in value.items()]
@@ -58,11 +78,13 @@ def _refusals(body: Any) -> dict[str, str]:
 
 
 def read_json(text: bytes | str) -> Any:
-    """The body's value; BodyRefused for a repeated key.
+    """The body's value; BodyRefused for a repeated key or a number that is not finite.
 
-    Python's json takes it in silence: the last of two keys wins (`{"kind": "walk", "kind":
-    "yoga"}` would save yoga)."""
-    value = json.loads(text, object_pairs_hook=_object)
+    Python's json takes both in silence: the last of two keys wins (`{"kind": "walk", "kind":
+    "yoga"}` would save yoga), and NaN, Infinity and 1e400 become floats no bound can refuse."""
+    value = json.loads(
+        text, object_pairs_hook=_object, parse_float=_float, parse_constant=_constant
+    )
     errors = _refusals(value)
     if errors:
         raise BodyRefused(errors)

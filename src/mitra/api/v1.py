@@ -101,7 +101,7 @@ api = _ProblemAPI(
     description="A private journal and safety monitor. Errors are application/problem+json.",
     urls_namespace="api-v1",
     docs_url=None,  # no swagger-ui: it would load script from a CDN; /api/v1/openapi.json stays
-    parser=JsonParser(),  # a repeated key is refused, not last-wins as json.loads reads it
+    parser=JsonParser(),  # a repeated key or NaN is refused, not read as json.loads reads it
 )
 # One router per area; each renders a read from mitra.reads and writes through journal services.
 api.add_router("/", journal.router)
@@ -196,7 +196,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         # that is not JSON at all is the 415 every write declares, whatever failed first.
         return problem(415, NOT_JSON)
     if isinstance(exc.__cause__, BodyRefused):
-        # JSON, but with a key written twice (read_json).
+        # JSON, but with a key written twice or a number that is not finite (read_json).
         return _invalid("The request body", exc.__cause__.errors)
     return problem(exc.status_code, str(exc))
 

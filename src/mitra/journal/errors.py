@@ -125,7 +125,7 @@ def plain_message(error: Any, *, empty_is_none: bool = True) -> str:
         "int_type": "must be a whole number",
         "float_parsing": "must be a number",
         "float_type": "must be a number",
-        "finite_number": "must be a number",
+        "finite_number": "must be a finite number",
         "string_too_short": "is required",
         "string_too_long": f"is too long (at most {ctx.get('max_length')} characters)",
         "datetime_parsing": "must be a date and time, like 2026-11-25 08:30",
