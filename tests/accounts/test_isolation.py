@@ -204,8 +204,11 @@ def api_operations_with_bodies(
             for method, operation in item.items():
                 body = operation.get("requestBody", {}).get("content", {}).get("application/json")
                 keys = None
-                if body is not None and "$ref" in body["schema"]:
-                    keys = set(schemas[body["schema"]["$ref"].rsplit("/", 1)[1]]["properties"])
+                # The body's schema, or the one an optional body (a route that takes none) is.
+                schema = body["schema"] if body is not None else {}
+                refs = [o["$ref"] for o in [schema, *schema.get("anyOf", [])] if "$ref" in o]
+                if refs:
+                    keys = set(schemas[refs[0].rsplit("/", 1)[1]]["properties"])
                 found.append((method.upper(), filled, bool(set(names) & OBJECT_PARAMS), keys))
     return found
 

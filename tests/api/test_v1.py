@@ -168,3 +168,66 @@ def test_a_non_json_post_is_refused_so_other_web_pages_cannot_write_to_the_journ
     from mitra.journal.models import Response
 
     assert not Response.objects.exists()
+
+
+NOT_A_FIELD = "is not a field here (the fields are in /api/v1/openapi.json)"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/api/v1/alerts/{alert}/acknowledge"),
+        ("POST", "/api/v1/taper/hold"),
+        ("POST", "/api/v1/entries/dose/{dose}/delete"),
+        ("POST", "/api/v1/entries/dose/{dose}/restore"),
+        ("DELETE", "/api/v1/entries/dose/{dose}"),
+        ("POST", "/api/v1/plan/goals/yoga/delete"),
+        ("DELETE", "/api/v1/plan/goals/yoga"),
+        ("DELETE", "/api/v1/consent"),
+    ],
+)
+def test_a_route_that_takes_no_body_refuses_a_key_naming_it(
+    client: Client, alice: Any, powder: Any, method: str, path: str
+) -> None:
+    # These answered 200 to {"bogus": 1}, though a key a route does not have is a 422.
+    from datetime import UTC, datetime
+
+    from mitra.journal import services
+    from mitra.journal.alerts import refresh_alerts
+
+    dose = services.log_dose(
+        alice, {"product_id": powder.pk, "taken_at": datetime.now(UTC), "amount": 2, "unit": "g"}
+    )
+    services.submit_response(
+        alice, {"instrument": "PHQ-9", "at": datetime.now(UTC), "answers": [0] * 8 + [2]}
+    )
+    refresh_alerts(alice)
+    alert = client.get("/api/v1/alerts").json()["alerts"][0]["id"]
+    url = path.format(alert=alert, dose=dose.pk)
+    response = client.generic(method, url, '{"bogus": 1}', content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"bogus": NOT_A_FIELD}
+    assert [a["id"] for a in client.get("/api/v1/alerts").json()["alerts"]] == [alert]
+    assert client.get("/api/v1/today").json()["entries"]  # the dose stands
+
+
+def test_a_route_that_takes_no_body_takes_none_or_an_empty_object(
+    client: Client, alice: Any
+) -> None:
+    from datetime import UTC, datetime
+
+    from mitra.journal import services
+    from mitra.journal.alerts import refresh_alerts
+
+    for _ in range(2):
+        services.submit_response(
+            alice, {"instrument": "PHQ-9", "at": datetime.now(UTC), "answers": [0] * 8 + [2]}
+        )
+    refresh_alerts(alice)
+    first, second = (a["id"] for a in client.get("/api/v1/alerts").json()["alerts"][:2])
+    # Django's test client sets no Content-Type for an empty body; a client may.
+    path = f"/api/v1/alerts/{first}/acknowledge"
+    empty = client.generic("POST", path, "", CONTENT_TYPE="application/json")
+    assert empty.status_code == 200
+    braces = post(client, f"/api/v1/alerts/{second}/acknowledge", {})
+    assert braces.status_code == 200

@@ -15,7 +15,7 @@ from mitra.reads.alerts import AlertList, AlertView
 from .documents import respond
 from .pages import Cursor, Limit, paged
 from .people import person_of
-from .writes import PROBLEMS, WRITE_PROBLEMS, require_json
+from .writes import PROBLEMS, WRITE_PROBLEMS, NoBody, require_json
 
 router = Router(tags=["alerts"])
 
@@ -46,7 +46,9 @@ def list_alerts(
     response={200: AlertView, **WRITE_PROBLEMS},
     summary="Mark an alert as read: it leaves the banner and stays in the history",
 )
-def acknowledge_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
+def acknowledge_alert(
+    request: HttpRequest, alert_id: int, nothing: NoBody | None = None
+) -> HttpResponse:
     # JSON only, like every write: a form on another web page must not clear a danger alert.
     require_json(request)
     person = person_of(request)

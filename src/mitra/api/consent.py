@@ -11,7 +11,7 @@ from mitra.vocabulary import RESEARCH_DATA_KINDS
 
 from .documents import respond
 from .people import person_of
-from .writes import PROBLEMS, WRITE_PROBLEMS, Body, require_json
+from .writes import PROBLEMS, WRITE_PROBLEMS, Body, NoBody, require_json
 
 router = Router(tags=["consent"])
 _ACTOR = "person (api)"
@@ -50,7 +50,7 @@ def put_consent(request: HttpRequest, body: ConsentBody) -> HttpResponse:
     response={200: ConsentRead, **WRITE_PROBLEMS},
     summary="Withdraw: exports made from now on leave your journal out",
 )
-def delete_consent(request: HttpRequest) -> HttpResponse:
+def delete_consent(request: HttpRequest, nothing: NoBody | None = None) -> HttpResponse:
     person = person_of(request)
     withdraw_consent(person, actor=_ACTOR)
     return respond(consent_read(person), ConsentRead)

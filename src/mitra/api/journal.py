@@ -27,6 +27,7 @@ from .writes import (
     WRITE_PROBLEMS,
     At,
     Body,
+    NoBody,
     Token,
     When,
     change,
@@ -276,10 +277,12 @@ _KINDS = ", ".join(services.DELETABLE_KINDS)
 
 @router.delete(
     "/entries/{kind}/{entry_id}",
-    response={200: EntryView, **PROBLEMS},
+    response={200: EntryView, **WRITE_PROBLEMS},
     summary=f"Delete one entry ({_KINDS}); the answer is its journal line, and restore undoes it",
 )
-def delete_entry(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
+def delete_entry(
+    request: HttpRequest, kind: str, entry_id: int, nothing: NoBody | None = None
+) -> HttpResponse:
     person = person_of(request)
     row = services.delete_entry(person, kind, entry_id)  # NotFound: a 404 problem
     return respond(journal_reads.entry_read(person, kind, row), EntryView)
@@ -290,7 +293,9 @@ def delete_entry(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse
     response={200: EntryView, **WRITE_PROBLEMS},
     summary="Delete one entry (for clients that cannot send DELETE)",
 )
-def post_delete_entry(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
+def post_delete_entry(
+    request: HttpRequest, kind: str, entry_id: int, nothing: NoBody | None = None
+) -> HttpResponse:
     # JSON only, like every write: a form on another web page must not change the journal.
     require_json(request)
     return delete_entry(request, kind, entry_id)
@@ -301,7 +306,9 @@ def post_delete_entry(request: HttpRequest, kind: str, entry_id: int) -> HttpRes
     response={200: EntryView, **WRITE_PROBLEMS},
     summary="Undo the deletion of one entry",
 )
-def restore_entry(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
+def restore_entry(
+    request: HttpRequest, kind: str, entry_id: int, nothing: NoBody | None = None
+) -> HttpResponse:
     require_json(request)
     person = person_of(request)
     row = services.restore_entry(person, kind, entry_id)  # NotFound: a 404 problem

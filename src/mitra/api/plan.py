@@ -14,7 +14,7 @@ from mitra.reads.plan import PlanRead, plan_read
 
 from .documents import respond
 from .people import person_of
-from .writes import LINES, ONE_LINE, PROBLEMS, WRITE_PROBLEMS, Body, require_json
+from .writes import LINES, ONE_LINE, PROBLEMS, WRITE_PROBLEMS, Body, NoBody, require_json
 
 router = Router(tags=["plan"])
 
@@ -100,10 +100,10 @@ def post_goal(request: HttpRequest, body: GoalBody) -> HttpResponse:
 
 @router.delete(
     "/goals/{kind}",
-    response={200: PlanRead, **PROBLEMS},
+    response={200: PlanRead, **WRITE_PROBLEMS},
     summary="Remove one goal from the plan",
 )
-def delete_goal(request: HttpRequest, kind: str) -> HttpResponse:
+def delete_goal(request: HttpRequest, kind: str, nothing: NoBody | None = None) -> HttpResponse:
     person = person_of(request)
     plans.remove_goal(person, kind)  # NotFound: a 404 problem
     return respond(plan_read(person), PlanRead)
@@ -114,7 +114,9 @@ def delete_goal(request: HttpRequest, kind: str) -> HttpResponse:
     response={200: PlanRead, **WRITE_PROBLEMS},
     summary="Remove one goal from the plan (for clients that cannot send DELETE)",
 )
-def post_delete_goal(request: HttpRequest, kind: str) -> HttpResponse:
+def post_delete_goal(
+    request: HttpRequest, kind: str, nothing: NoBody | None = None
+) -> HttpResponse:
     # JSON only, like every write: a form on another web page must not change the plan.
     require_json(request)
     return delete_goal(request, kind)

@@ -25,7 +25,7 @@ from mitra.taper import TaperError
 
 from .documents import respond
 from .people import person_of
-from .writes import PROBLEMS, WRITE_PROBLEMS, Body, Token, require_json
+from .writes import PROBLEMS, WRITE_PROBLEMS, Body, NoBody, Token, require_json
 
 router = Router(tags=["taper"])
 
@@ -128,7 +128,9 @@ def get_status(request: HttpRequest) -> HttpResponse:
     response={200: TaperStatus, **WRITE_PROBLEMS},
     summary="Hold the current step, resume, or go back one step (never above the start)",
 )
-def post_choice(request: HttpRequest, action: Literal["hold", "resume", "back"]) -> HttpResponse:
+def post_choice(
+    request: HttpRequest, action: Literal["hold", "resume", "back"], nothing: NoBody | None = None
+) -> HttpResponse:
     require_json(request)
     person = person_of(request)
     tapers.choose(person, action)  # EntryInvalid: a 422 problem naming what does not apply

@@ -136,9 +136,10 @@ def _invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
     errors = {}
     parts = set()
     for error in exc.errors:
-        where = list(error.get("loc", []))
-        parts.add(where[0] if where else "body")
-        loc = [str(p) for p in where if p not in {"body", "payload", "query", "path"}]
+        part, *loc = [str(p) for p in error.get("loc", [])] or ["body"]
+        parts.add(part)
+        if part == "body":
+            loc = loc[1:]  # the view's name for the body, which a client never sees
         # The journal's own words for what pydantic found, the same as every face gives; a time
         # is shown as the API takes it, with its offset (the web's example has none).
         errors[".".join(loc) or "body"] = (

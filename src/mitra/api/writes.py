@@ -28,6 +28,7 @@ __all__ = [
     "WRITE_PROBLEMS",
     "At",
     "Body",
+    "NoBody",
     "Problem",
     "Token",
     "When",
@@ -97,6 +98,10 @@ class Body(Schema):
     a yes-or-no must be a JSON number or boolean (`true` is not 1 g, `"yes"` not a yes)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class NoBody(Body):
+    """The body of a route that takes none: nothing, or {}; a key in it is refused, by name."""
 
 
 @dataclass(frozen=True)

@@ -140,6 +140,7 @@ def plain_message(error: Any, *, empty_is_none: bool = True) -> str:
         "string_type": "must be text",
         "model_type": "must be an object",
         "dict_type": "must be an object",
+        "model_attributes_type": "must be an object",
         "extra_forbidden": "is not a field here (the fields are in /api/v1/openapi.json)",
     }
     if kind in messages:
