@@ -104,6 +104,8 @@ def test_a_product_is_added_and_listed(client: Client, alice: Any) -> None:
         ("/api/v1/practices", {"kind": "juggling", "minutes": 5}, "kind"),
         ("/api/v1/intakes", {"substance_id": 999}, "substance_id"),
         ("/api/v1/products", {"name": ""}, "name"),
+        ("/api/v1/products", {"name": "\u200b"}, "name"),  # a zero-width space shows nothing
+        ("/api/v1/substances", {"name": " \u200b\u2060"}, "name"),
         ("/api/v1/substances", {"name": "x" * 121}, "name"),
     ],
 )

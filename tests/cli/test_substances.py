@@ -282,3 +282,12 @@ def test_a_medicine_listed_under_a_second_name_is_pointed_out_and_a_drink_is_not
     page = client.post("/substances", {"token": "s9", "name": "Lustral"}, follow=True)
     said = " ".join(page.content.decode().split())
     assert "Lustral is sertraline, which is also on your list as" in said
+
+
+def test_a_name_of_only_invisible_characters_is_refused_as_no_name(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    # A zero-width space was added as a substance with a blank name.
+    said = refused(capsys, "substances", "add", "\u200b")
+    assert "is required" in said
+    assert not Substance.objects.exists()

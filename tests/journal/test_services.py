@@ -106,10 +106,18 @@ class TestDoses:
 
 
 class TestProducts:
-    def test_a_product_needs_a_name(self, alice: Any) -> None:
+    @pytest.mark.parametrize("name", ["  ", "\u200b", " \u200b\u200d\u2060 ", "\ufeff"])
+    def test_a_product_needs_a_name_that_shows(self, alice: Any, name: str) -> None:
+        # A zero-width space was taken as a name, and listed as a blank product.
         with pytest.raises(EntryInvalid) as refused:
-            services.add_product(alice, {"name": "  "})
+            services.add_product(alice, {"name": name})
         assert refused.value.errors == {"name": "is required"}
+        with pytest.raises(EntryInvalid) as refused:
+            services.add_substance(alice, {"name": name})
+        assert refused.value.errors == {"name": "is required"}
+
+    def test_a_name_with_a_joiner_among_letters_is_a_name(self, alice: Any) -> None:
+        assert services.add_product(alice, {"name": "Bali\u200dred"}).name == "Bali\u200dred"
 
     def test_lab_figures_must_be_plausible(self, alice: Any) -> None:
         with pytest.raises(EntryInvalid) as refused:

@@ -397,14 +397,15 @@ class TestProducts:
         assert (product.grams_per_unit, product.mitragynine_mg_per_g) == (0.5, 13.3)
         assert "13.3 mg/g" in client.get("/products").content.decode()
 
+    @pytest.mark.parametrize("name", ["", "\u200b"])  # a zero-width space shows as nothing
     def test_a_product_without_a_name_is_refused_beside_the_field(
-        self, client: Client, alice: Any
+        self, client: Client, alice: Any, name: str
     ) -> None:
         response = client.post(
             "/products",
             {
                 "token": "p2",
-                "name": "",
+                "name": name,
                 "vendor": "Kept Vendor",
                 "vein": "red",
                 "form": "powder",

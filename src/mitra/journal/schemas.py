@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -82,7 +83,17 @@ class Lines:
 
 LINES = Lines()
 Text = Annotated[str, Field(max_length=2000), LINES]
-Name = Annotated[str, Field(min_length=1, max_length=120)]
+
+
+def _visible(value: str) -> str:
+    # A name of only format characters (a zero-width space, a joiner, a direction mark) shows
+    # as nothing, as spaces do: it is refused as empty, not saved as a blank name in a list.
+    if all(c.isspace() or unicodedata.category(c) == "Cf" for c in value):
+        raise PydanticCustomError("string_too_short", "is empty", {"min_length": 1})
+    return value
+
+
+Name = Annotated[str, Field(min_length=1, max_length=120), AfterValidator(_visible)]
 
 # Control characters (Unicode's Cc: C0, DEL and C1) are codes for terminals and printers, not
 # text. No font shows them: the clinician's PDF cannot be typeset with one, a page shows nothing
