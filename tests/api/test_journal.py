@@ -405,6 +405,13 @@ def test_a_number_that_is_not_finite_is_refused_as_such(
     assert client.get("/api/v1/products").json()["products"] == []
 
 
+def test_a_night_sent_as_minus_zero_hours_is_shown_as_zero(client: Client, alice: Any) -> None:
+    # It was shown as "slept -0 h".
+    response = post(client, "/api/v1/checkins", {"anxiety": 3, "sleep_hours": -0.0})
+    assert response.status_code == 201
+    assert response.json()["details"] == ["slept 0 h"]
+
+
 def test_a_second_product_of_a_name_is_a_422_naming_the_field(
     client: Client, alice: Any, powder: Any
 ) -> None:

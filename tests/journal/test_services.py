@@ -147,6 +147,14 @@ class TestProducts:
 
 
 class TestCheckIns:
+    def test_minus_zero_is_stored_as_zero(self, alice: Any, powder: Any) -> None:
+        # A sleepless night sent as -0.0 was stored as -0.0 and shown as "slept -0 h".
+        # (SQLite happens to read it back as 0.0; the entry answered, and PostgreSQL, keep -0.0.)
+        checkin = services.add_checkin(alice, _checkin(sleep_hours=-0.0, caffeine_cups=-0.0))
+        assert str(checkin.sleep_hours) == str(checkin.caffeine_cups) == "0.0"
+        lab = services.add_product(alice, {"name": "Lab", "hydroxy_mg_per_g": -0.0})
+        assert str(lab.hydroxy_mg_per_g) == "0.0"
+
     def test_a_check_in_is_stored_with_its_practices(self, alice: Any) -> None:
         checkin = services.add_checkin(
             alice,

@@ -146,6 +146,15 @@ class Schema(BaseModel):
             raise ValueError(message)
         return value
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_negative_zero(cls, value: Any) -> Any:
+        # Every number, this one and any added later: -0.0 (which JSON, a form and a CSV can
+        # all carry) equals 0 and passes every bound, but is stored and shown as "-0".
+        if isinstance(value, float) and value == 0:
+            return 0.0
+        return value
+
 
 class ProductIn(Schema):
     name: Name
