@@ -246,6 +246,13 @@ def test_the_request_schemas_are_as_strict_as_the_server(client: Client) -> None
         assert prop["pattern"] == token["pattern"]
     note = _property(_body_schema(doc, "/api/v1/doses"), "note")
     assert note["pattern"] == "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
+    # A crisis contact's phone is refused below 3 characters and outside its characters.
+    contact = doc["components"]["schemas"]["ContactBody"]
+    assert (_property(contact, "phone")["minLength"], _property(contact, "phone")["pattern"]) == (
+        3,
+        "^[0-9+()\\-. ]+$",
+    )
+    assert _property(contact, "name")["minLength"] == 1
     checkin = _body_schema(doc, "/api/v1/checkins")
     assert (_property(checkin, "anxiety")["minimum"], _property(checkin, "anxiety")["maximum"]) == (
         0,
@@ -271,3 +278,110 @@ def test_what_the_schema_refuses_the_server_refuses(client: Client, alice: Any, 
     response = client.post("/api/v1/responses", json.dumps(body), content_type="application/json")
     assert response.status_code == 422
     assert response["Content-Type"] == PROBLEM_JSON
+
+
+# A valid body per write with bounded numbers; each probe sets one field of it to a bound (`n`
+# keeps names unique). Every bounded number of every request body must be probed here.
+def _bases(alice: Any, powder: Any) -> dict[Operation, Any]:
+    substance = services.add_substance(alice, {"name": "alcohol"})
+    return {
+        ("post", "/api/v1/doses"): lambda n: {
+            "product_id": powder.pk,
+            "amount": 1,
+            "unit": "mg",  # 100,000 mg is the 100 g of leaf a dose may be
+            "confirm": True,
+        },
+        ("post", "/api/v1/checkins"): lambda n: {"anxiety": 3},
+        ("post", "/api/v1/practices"): lambda n: {"kind": "yoga", "minutes": 10},
+        ("post", "/api/v1/intakes"): lambda n: {
+            "substance_id": substance.pk,
+            "amount": 1,
+            "unit": "mg",
+        },
+        ("post", "/api/v1/products"): lambda n: {"name": f"Caps {n}", "unit": "capsule"},
+        ("put", "/api/v1/settings"): lambda n: {},
+    }
+
+
+def _request_properties(doc: dict[str, Any]) -> dict[Operation, dict[str, dict[str, Any]]]:
+    """Each operation's body properties, each with its constraints (looking through null)."""
+    found = {}
+    for (method, path), op in {
+        (m, p): op for p, item in doc["paths"].items() for m, op in item.items()
+    }.items():
+        content = op.get("requestBody", {}).get("content", {}).get("application/json")
+        if content is None or "$ref" not in content["schema"]:
+            continue
+        schema = doc["components"]["schemas"][content["schema"]["$ref"].rsplit("/", 1)[-1]]
+        names = schema.get("properties", {})
+        found[(method, path)] = {name: _property(schema, name) for name in names}
+    return found
+
+
+def _probes(prop: dict[str, Any]) -> list[tuple[float, bool]]:
+    """Values at and just beyond each bound the document states, each with whether the server
+    must take it; a number without a stated bound must be taken far out on that side."""
+    integer = prop["type"] == "integer"
+
+    def beyond(bound: float, sign: int) -> float:
+        return bound + sign * (1 if integer else 1e-4 * max(1.0, abs(bound)))
+
+    probes: list[tuple[float, bool]] = []
+    if "minimum" in prop:
+        probes += [(prop["minimum"], True), (beyond(prop["minimum"], -1), False)]
+    elif "exclusiveMinimum" in prop:
+        low = prop["exclusiveMinimum"]
+        probes += [(low, False), (beyond(low, +1), True)]
+    else:
+        probes.append((-1_000_000, True))
+    if "maximum" in prop:
+        probes += [(prop["maximum"], True), (beyond(prop["maximum"], +1), False)]
+    elif "exclusiveMaximum" in prop:
+        high = prop["exclusiveMaximum"]
+        probes += [(high, False), (beyond(high, -1), True)]
+    else:
+        probes.append((1_000_000, True))
+    if gap := prop.get("not"):  # e.g. 0, or at least 0.01
+        low, high = gap["exclusiveMinimum"], gap["exclusiveMaximum"]
+        probes += [((low + high) / 2, False), (high, True)]
+    return probes
+
+
+BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "not")
+
+
+def _quantities(props: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The numbers among a body's properties, with their bounds; ids name an entry, not a
+    quantity (an unknown one is refused as not found), so they are left out."""
+    return {
+        name: {k: prop[k] for k in BOUNDS if k in prop} | {"type": prop["type"]}
+        for name, prop in props.items()
+        if prop.get("type") in {"number", "integer"} and not name.endswith("_id")
+    }
+
+
+def test_the_bounds_the_document_states_are_the_ones_the_server_holds_to(
+    client: Client, alice: Any, powder: Any
+) -> None:
+    doc = client.get("/api/v1/openapi.json").json()
+    properties = _request_properties(doc)
+    probed: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    wrong = []
+    n = 0
+    for (method, path), base in _bases(alice, powder).items():
+        for name, prop in _quantities(properties[(method, path)]).items():
+            probed[name].append(prop)
+            for value, taken in _probes(prop):
+                n += 1
+                response = _send(client, method, path, base(n) | {name: value})
+                said = response.json().get("errors", {}) if response.status_code >= 400 else {}
+                if taken and response.status_code not in {200, 201}:
+                    wrong.append(f"{path} {name}={value} is within the document's bounds: {said}")
+                if not taken and name not in said:
+                    wrong.append(f"{path} {name}={value} is beyond the document's bounds: taken")
+    assert not wrong, "\n".join(wrong)
+    # Every other body (a change, a nested practice) states the bounds of a probed field of its
+    # name, so no body promises bounds of its own that nothing checks.
+    for (method, path), props in properties.items():
+        for name, prop in _quantities(props).items():
+            assert prop in probed[name], f"{method.upper()} {path} {name}: {prop} is not probed"

@@ -11,6 +11,16 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from mitra.journal import services
+from mitra.journal.schemas import (
+    MAX_DOSE_GRAMS,
+    Anxiety,
+    CaffeineCups,
+    DoseAmount,
+    IntakeAmount,
+    Minutes,
+    Rating,
+    SleepHours,
+)
 from mitra.reads import journal as journal_reads
 from mitra.reads import today as today_reads
 from mitra.reads.journal import EntryView, JournalPage
@@ -38,13 +48,17 @@ from .writes import (
 router = Router(tags=["journal"])
 
 Note = Annotated[str, Field("", max_length=2000, pattern=LINES)]
-# The journal's own bounds (mitra.journal.schemas), repeated so the document states them.
-Amount = Annotated[float, Field(gt=0, le=100_000)]
+# Numbers take the journal's own types (mitra.journal.schemas), bounds and checks alike, so the
+# document states the bounds the server holds to, written once.
 
 
 class DoseFields(Body):
     product_id: int
-    amount: Amount
+    amount: DoseAmount = Field(
+        ...,
+        description=f"In the unit; at most {MAX_DOSE_GRAMS:g} g of leaf once converted (more is "
+        "refused as a slip of the amount or the unit)",
+    )
     unit: str | None = Field(
         None,
         min_length=1,
@@ -81,21 +95,23 @@ class PracticeBody(Body):
         description=", ".join(PRACTICE_KINDS),
         json_schema_extra={"enum": list(PRACTICE_KINDS)},
     )
-    minutes: int = Field(..., ge=1, le=720)
+    minutes: Minutes
 
 
 class CheckInFields(Body):
-    anxiety: int = Field(..., ge=0, le=10)
-    mood: int | None = Field(None, ge=1, le=5)
-    sleep_hours: float | None = Field(None, ge=0, le=24)
-    sleep_quality: int | None = Field(None, ge=1, le=5)
+    anxiety: Anxiety
+    mood: Rating | None = None
+    sleep_hours: SleepHours = None
+    sleep_quality: Rating | None = None
     symptoms: list[Annotated[str, Field(max_length=40)]] = Field(
         default_factory=list, max_length=50
     )
     practices: list[PracticeBody] = Field(default_factory=list, max_length=20)
     note: Note = ""
     regular_meals: bool | None = Field(None, description="Regular meals today (yes or no)")
-    caffeine_cups: float | None = Field(None, description="Cups of caffeinated drinks today")
+    caffeine_cups: CaffeineCups = Field(
+        None, description="Cups of caffeinated drinks today (kept to one decimal)"
+    )
 
 
 class CheckInBody(CheckInFields):
@@ -116,7 +132,7 @@ class PracticeLogBody(PracticeBody):
 
 class IntakeFields(Body):
     substance_id: int
-    amount: Amount | None = None
+    amount: IntakeAmount = None
     unit: str = Field("", max_length=24, pattern=ONE_LINE)
     note: Note = ""
 

@@ -9,6 +9,7 @@ from ninja import Field, Router
 from ninja.errors import HttpError
 
 from mitra.journal import plans
+from mitra.journal.schemas import Phone
 from mitra.plan import GOAL_KINDS, GoalInvalid, parse_goal
 from mitra.reads.plan import PlanRead, plan_read
 
@@ -29,8 +30,10 @@ class GoalBody(Body):
 
 
 class ContactBody(Body):
-    name: str = Field(..., max_length=120, pattern=ONE_LINE)
-    phone: str = Field(..., max_length=40)
+    # A crisis contact as the journal takes one: a name, and a phone of 3 to 40 digits, spaces,
+    # dots and + ( ) - (the journal's Phone, bounds and pattern alike).
+    name: str = Field(..., min_length=1, max_length=120, pattern=ONE_LINE)
+    phone: Phone
 
 
 Words = Annotated[str | None, Field(None, max_length=4000, pattern=LINES)]

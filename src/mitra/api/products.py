@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router
 
 from mitra.journal import services
+from mitra.journal.schemas import AlkaloidMgPerG, GramsPerUnit
 from mitra.reads import products as product_reads
 from mitra.reads.products import ProductPage, ProductView
 from mitra.vocabulary import PRODUCT_FORMS, PRODUCT_UNITS, VEINS
@@ -27,9 +28,10 @@ class ProductFields(Body):
     vein: str = Field("unknown", max_length=16, json_schema_extra={"enum": list(VEINS)})
     form: str = Field("powder", max_length=16, json_schema_extra={"enum": list(PRODUCT_FORMS)})
     unit: str = Field("g", max_length=16, json_schema_extra={"enum": list(PRODUCT_UNITS)})
-    grams_per_unit: float | None = Field(None, gt=0, le=100)
-    mitragynine_mg_per_g: float | None = Field(None, ge=0, le=1000)
-    hydroxy_mg_per_g: float | None = Field(None, ge=0, le=1000)
+    # The journal's own types: their bounds are the ones the server holds to.
+    grams_per_unit: GramsPerUnit = None
+    mitragynine_mg_per_g: AlkaloidMgPerG = None
+    hydroxy_mg_per_g: AlkaloidMgPerG = None
     notes: str = Field("", max_length=2000, pattern=LINES)
 
 

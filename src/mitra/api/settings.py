@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router
 
 from mitra.journal import services
+from mitra.journal.schemas import BoundaryHour
 from mitra.reads.settings import JournalSettings, journal_settings
 
 from .documents import respond
@@ -23,8 +24,8 @@ class SettingsBody(Body):
         pattern=ONE_LINE,
         description="IANA time zone, e.g. Europe/Berlin",
     )
-    day_boundary_hour: int | None = Field(
-        None, ge=0, le=23, description="The hour (0-23) at which your day starts"
+    day_boundary_hour: BoundaryHour | None = Field(
+        None, description="The hour (0-23) at which your day starts"
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -13,11 +14,14 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     ValidationInfo,
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
 from mitra.knowledge import load as load_knowledge
 from mitra.timeline import zone_names
@@ -37,42 +41,75 @@ def _not_future(value: datetime) -> datetime:
     return value
 
 
-def _measured(smallest: float, decimals: int, *, zero: bool = False) -> AfterValidator:
-    """Refuse a positive value below `smallest`; keep `decimals` places of the rest."""
+@dataclass(frozen=True)
+class _Measured:
+    """Refuse a positive value below `smallest` (0 is taken when `zero`); keep `decimals` places
+    of the rest. The JSON schema states the same: `minimum` is `smallest`, or, with `zero`, the
+    values between 0 and `smallest` are excluded, so the API's document promises what is taken.
+    """
 
-    def check(value: float | None) -> float | None:
-        if value is None or (zero and value == 0):
+    smallest: float
+    decimals: int
+    zero: bool = False
+
+    def check(self, value: float | None) -> float | None:
+        if value is None or (self.zero and value == 0):
             return value
-        if value < smallest:
-            raise ValueError(f"must be {'0 or ' if zero else ''}at least {smallest:g}")
-        return round(value, decimals)
+        if value < self.smallest:
+            raise ValueError(f"must be {'0 or ' if self.zero else ''}at least {self.smallest:g}")
+        return round(value, self.decimals)
 
-    return AfterValidator(check)
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        stated = handler(schema)
+        for option in stated.get("anyOf", [stated]):
+            if option.get("type") == "number":
+                if self.zero:
+                    option["not"] = {"exclusiveMinimum": 0, "exclusiveMaximum": self.smallest}
+                else:
+                    option.pop("exclusiveMinimum", None)
+                    option["minimum"] = self.smallest
+        return stated
 
 
 # The smallest amount worth keeping and its precision, per quantity. Below these a number is a
 # typing slip (or 1e-320), not a measurement, and it would only skew sums and averages.
 # Kratom doses: jewellery scales read to 0.001 g, and 0.001 ml or of a capsule is finer still.
-DoseAmount = Annotated[float, Field(gt=0, le=100_000, allow_inf_nan=False), _measured(0.001, 3)]
+DoseAmount = Annotated[float, Field(gt=0, le=100_000, allow_inf_nan=False), _Measured(0.001, 3)]
 # Grams of leaf in one capsule, scoop or shot: labels give at most milligrams (0.001 g).
 GramsPerUnit = Annotated[
-    float | None, Field(gt=0, le=100, allow_inf_nan=False), _measured(0.001, 3)
+    float | None, Field(gt=0, le=100, allow_inf_nan=False), _Measured(0.001, 3)
 ]
 # Alkaloid content from a lab sheet: reported to 0.001 % at best, i.e. 0.01 mg per g; 0 means
 # "not detected".
 AlkaloidMgPerG = Annotated[
-    float | None, Field(ge=0, le=1000, allow_inf_nan=False), _measured(0.01, 2, zero=True)
+    float | None, Field(ge=0, le=1000, allow_inf_nan=False), _Measured(0.01, 2, zero=True)
 ]
 # Sleep: nights are remembered to the quarter hour at best; 0.01 h (36 s) keeps any entry and
 # 0 is a sleepless night.
 SleepHours = Annotated[
-    float | None, Field(ge=0, le=24, allow_inf_nan=False), _measured(0.01, 2, zero=True)
+    float | None, Field(ge=0, le=24, allow_inf_nan=False), _Measured(0.01, 2, zero=True)
 ]
 # Other substances: 0.001 of a unit is 1 microgram when the unit is mg (the smallest tablet
 # strengths, such as levothyroxine's 25 micrograms, are well above it).
 IntakeAmount = Annotated[
-    float | None, Field(gt=0, le=100_000, allow_inf_nan=False), _measured(0.001, 4)
+    float | None, Field(gt=0, le=100_000, allow_inf_nan=False), _Measured(0.001, 4)
 ]
+# Cups of coffee, tea or energy drinks today; halves are kept, 30 is already implausible.
+CaffeineCups = Annotated[
+    float | None, Field(ge=0, le=30, allow_inf_nan=False), _Measured(0.5, 1, zero=True)
+]
+# Ratings and counts a check-in holds.
+Anxiety = Annotated[int, Field(ge=0, le=10)]
+Rating = Annotated[int, Field(ge=1, le=5)]  # mood and sleep quality, 1 (worst) to 5
+Minutes = Annotated[int, Field(ge=1, le=720)]  # of one practice: 12 hours at most
+BoundaryHour = Annotated[int, Field(ge=0, le=23)]  # the hour a person's day starts
 
 When = Annotated[AwareDatetime, AfterValidator(_not_future)]
 
@@ -94,6 +131,8 @@ def _visible(value: str) -> str:
 
 
 Name = Annotated[str, Field(min_length=1, max_length=120), AfterValidator(_visible)]
+PHONE = r"^[0-9+()\-. ]+$"  # a phone number: digits, spaces, dots and + ( ) -
+Phone = Annotated[str, Field(min_length=3, max_length=40, pattern=PHONE)]
 
 # Control characters (Unicode's Cc: C0, DEL and C1) are codes for terminals and printers, not
 # text. No font shows them: the clinician's PDF cannot be typeset with one, a page shows nothing
@@ -216,23 +255,20 @@ class DoseIn(Schema):
 
 class PracticeIn(Schema):
     kind: PracticeKind
-    minutes: Annotated[int, Field(ge=1, le=720)]
+    minutes: Minutes
 
 
 class CheckInIn(Schema):
     at: When
-    anxiety: Annotated[int | None, Field(ge=0, le=10)] = None
-    mood: Annotated[int | None, Field(ge=1, le=5)] = None
+    anxiety: Anxiety | None = None
+    mood: Rating | None = None
     sleep_hours: SleepHours = None
-    sleep_quality: Annotated[int | None, Field(ge=1, le=5)] = None
+    sleep_quality: Rating | None = None
     symptoms: list[str] = Field(default_factory=list)
     practices: list[PracticeIn] = Field(default_factory=list)
     note: Text = ""
     regular_meals: bool | None = None
-    # Cups of coffee, tea or energy drinks today; halves are kept, 30 is already implausible.
-    caffeine_cups: Annotated[
-        float | None, Field(ge=0, le=30, allow_inf_nan=False), _measured(0.5, 1, zero=True)
-    ] = None
+    caffeine_cups: CaffeineCups = None
 
     @field_validator("symptoms")
     @classmethod
@@ -307,12 +343,12 @@ class IntakeTyped(IntakeIn):
 
 class CrisisContact(Schema):
     name: Name
-    phone: Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[0-9+()\-. ]+$")]
+    phone: Phone
 
 
 class PersonIn(Schema):
     time_zone: str
-    day_boundary_hour: Annotated[int, Field(ge=0, le=23)] = 4
+    day_boundary_hour: BoundaryHour = 4
     name: Annotated[str, Field(max_length=100)] = ""
     gad7_every_days: Annotated[int, Field(ge=1, le=365)] = 14
     crisis_contacts: Annotated[list[CrisisContact], Field(max_length=5)] = Field(
