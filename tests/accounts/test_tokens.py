@@ -135,3 +135,35 @@ def test_tokens_are_listed_with_their_last_use(people: Any) -> None:
     assert row.name == "sync"
     assert row.last_used_at is not None
     assert row.prefix.startswith("mitra_")
+
+
+def test_the_openapi_document_says_how_the_api_is_authenticated_as_the_server_answers(
+    people: People,
+) -> None:
+    from mitra.accounts import services as accounts
+
+    # The document is open to all, so a client can learn from it how to authenticate.
+    doc = Client().get("/api/v1/openapi.json").json()
+    scheme = doc["components"]["securitySchemes"]["token"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    # A token, or none: without accounts mitra answers on loopback without one.
+    assert doc["security"] == [{"token": []}, {}]
+    secret = accounts.add_token(people.alice, "reader", "read").secret
+    anonymous, reader = Client(), Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    wrong = []
+    for template, item in doc["paths"].items():
+        path = re.sub(r"\{[^}]+\}", "1", template)
+        for method, operation in item.items():
+            said = set(operation["responses"])
+            answer = anonymous.generic(method.upper(), path, "{}", content_type="application/json")
+            if answer.status_code != 401 or "401" not in said:
+                wrong.append(f"{method} {template} without a token: {answer.status_code}, {said}")
+            if method == "get":
+                if "403" in said:
+                    wrong.append(f"{method} {template} declares a 403 it never answers")
+                continue
+            answer = reader.generic(method.upper(), path, "{}", content_type="application/json")
+            if answer.status_code != 403 or "403" not in said:
+                wrong.append(f"{method} {template} with a read token: {answer.status_code}, {said}")
+            assert answer["Content-Type"] == "application/problem+json"
+    assert not wrong, "\n".join(wrong)

@@ -67,11 +67,20 @@ class _ProblemAPI(NinjaAPI):
     def _document(self, path_prefix: str) -> Any:
         schema = super().get_openapi_schema(path_prefix=path_prefix)
         for item in schema["paths"].values():
-            for operation in item.values():
-                for status, answer in operation.get("responses", {}).items():
+            for method, operation in item.items():
+                responses = operation.setdefault("responses", {})
+                for status, answer in responses.items():
                     content = answer.get("content", {})
                     if int(status) >= 400 and "application/json" in content:
                         content[PROBLEM_JSON] = content.pop("application/json")
+                # The account middleware answers these before any route runs (so django-ninja
+                # cannot see them): every route once an account exists, every write by token.
+                responses["401"] = _problem_answer(UNAUTHORISED, www_authenticate=True)
+                if method != "get":
+                    responses["403"] = _problem_answer(FORBIDDEN)
+        schema["components"]["securitySchemes"] = {"token": TOKEN_SCHEME}
+        # A token, or nothing: without accounts mitra answers on loopback without one.
+        schema["security"] = [{"token": []}, {}]
         return schema
 
     @property
@@ -85,6 +94,40 @@ class _ProblemAPI(NinjaAPI):
                     view = require_safe(view)
                 pattern.callback = _problems_only(view)
         return patterns, app_name, namespace
+
+
+# How the API is authenticated, as the account middleware (mitra.web.account_middleware) does it.
+TOKEN_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "A personal access token (`Authorization: Bearer mitra_...`), made on the "
+    "Tokens page under Account or by `mitra token add`. Needed once an account exists; before "
+    "that, mitra answers on loopback without one. A read token may only read. A signed-in "
+    "browser session also serves, its writes carrying the CSRF token.",
+}
+UNAUTHORISED = (
+    "Once an account exists: no token (nor signed-in session), or a token that is revoked, "
+    "mistyped or unknown"
+)
+FORBIDDEN = (
+    "A write with a read token (or from a browser session without its CSRF token); nothing "
+    "is changed"
+)
+
+
+def _problem_answer(description: str, *, www_authenticate: bool = False) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "description": description,
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    if www_authenticate:
+        answer["headers"] = {
+            "WWW-Authenticate": {
+                "description": 'Bearer realm="mitra"',
+                "schema": {"type": "string"},
+            }
+        }
+    return answer
 
 
 def _problems_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
