@@ -20,7 +20,6 @@ from .documents import respond
 from .people import person_of
 
 __all__ = [
-    "ISO_EXAMPLE",
     "LINES",
     "ONE_LINE",
     "PROBLEMS",
