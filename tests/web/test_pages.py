@@ -79,7 +79,10 @@ class TestToday:
         html = client.get("/").content.decode()
         assert "Log a dose" in html
         assert "Check-in" in html
-        assert "<strong>No data yet.</strong> No anxiety ratings yet; no kratom doses" in html
+        assert '<p class="chart-empty"><strong>No data yet.</strong></p>' in html
+        said = "No anxiety ratings yet; no kratom doses logged."
+        assert html.count(said) == 1, "the empty chart says what is missing once, in its caption"
+        assert f'<figcaption id="chart-caption">{said}</figcaption>' in html
         assert '<svg role="img" aria-label="Anxiety and kratom' not in html
         assert "<caption>Anxiety and kratom, last 30 days</caption>" in html
 
