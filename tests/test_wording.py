@@ -56,13 +56,21 @@ def test_a_product_named_for_its_unit_says_the_unit_once() -> None:
 
 def test_a_band_meaning_that_repeats_its_label_is_left_out() -> None:
     moderate = band_text("Moderate anxiety", 10, 14, "Moderate anxiety symptoms.")
-    assert moderate == "Moderate anxiety (10-14)."
+    assert moderate == "Moderate anxiety (10–14)."
     assert band_text("Moderate depression", 10, 14, "Moderate depressive symptoms.") == (
-        "Moderate depression (10-14)."
+        "Moderate depression (10–14)."
     )
     assert band_text("Minimal anxiety", 0, 4, "Below the GAD-7's cut-point for mild anxiety.") == (
-        "Minimal anxiety (0-4). Below the GAD-7's cut-point for mild anxiety."
+        "Minimal anxiety (0–4). Below the GAD-7's cut-point for mild anxiety."
     )
+
+
+def test_a_range_of_milligrams_takes_the_reports_en_dash() -> None:
+    from mitra.wording import mg_range
+
+    assert mg_range(150, 290) == "150–290 mg"
+    assert mg_range(4.5, 8.2) == "4.5–8.2 mg"
+    assert mg_range(150.2, 149.8) == "150 mg"
 
 
 def test_a_span_of_time_says_its_largest_whole_unit() -> None:

@@ -1,8 +1,9 @@
 """How mitra says a figure, a count or a date: one formatter for every page, command and report.
 
-Figures never read "-0.0": a value that rounds to zero is shown without a sign. Dates are said
-one way everywhere ("3 Nov 2026", with a time "3 Nov 2026, 14:05"); ISO 8601 is for JSON,
-the API and exports only.
+Figures never read "-0.0": a value that rounds to zero is shown without a sign. A range of
+figures takes an en dash between its ends (U+2013), as the clinician's report writes it. Dates
+are said one way everywhere ("3 Nov 2026", with a time "3 Nov 2026, 14:05"); ISO 8601 is for
+JSON, the API and exports only.
 """
 
 from __future__ import annotations
@@ -56,9 +57,10 @@ def mg(value: float) -> str:
 
 
 def mg_range(low: float, high: float) -> str:
-    """A range of milligrams, "150-290 mg"; one figure when both ends read the same."""
+    """A range of milligrams, "150 to 290 mg" written with an en dash ("150\u2013290 mg"); one
+    figure when both ends read the same."""
     low_text, high_text = mg(low), mg(high)
-    return high_text if low_text == high_text else f"{low_text[:-3]}-{high_text}"
+    return high_text if low_text == high_text else f"{low_text[:-3]}–{high_text}"
 
 
 def signed(value: float, digits: int = 1) -> str:
@@ -112,8 +114,7 @@ def restates(label: str, meaning: str) -> bool:
 
 
 def band_text(label: str, low: int, high: int, meaning: str) -> str:
-    """A questionnaire band, "Moderate anxiety (10-14).", with its meaning only when the
-    meaning says more than the label (never "Moderate anxiety (10-14). Moderate anxiety
-    symptoms.")."""
-    head = f"{label} ({low}-{high})."
+    """A questionnaire band, "Moderate anxiety (10\u201314).", with its meaning only when the
+    meaning says more than the label (never "... (10\u201314). Moderate anxiety symptoms.")."""
+    head = f"{label} ({low}–{high})."
     return head if restates(label, meaning) else f"{head} {meaning}"

@@ -51,7 +51,7 @@ def test_today_shows_the_days_leaf_grams_and_entries(
     assert "2 g of leaf" in out
     assert "Kratom: 4 Red capsules" in out
     # Capsules without a lab figure: an estimate with its range, in mg.
-    assert re.search(r"about \d+ mg of mitragynine \(\d+-\d+ mg\)\.", out), out
+    assert re.search(r"about \d+ mg of mitragynine \(\d+–\d+ mg\)\.", out), out
 
 
 def test_today_gives_no_range_where_a_lab_figure_makes_the_estimate_one_figure(

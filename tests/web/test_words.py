@@ -135,7 +135,7 @@ def test_a_questionnaire_band_is_said_once(
         alice, {"instrument": "GAD-7", "at": datetime.now(UTC), "answers": [2, 2, 2, 2, 1, 1, 1]}
     )
     text = visible(client.get(f"/responses/{saved.pk}").content.decode())
-    assert "Moderate anxiety (10-14)." in text
+    assert "Moderate anxiety (10–14)." in text
     assert "Moderate anxiety symptoms" not in text
     assert re.search(r"GAD-7 result " + HUMAN_DATE.pattern + r", \d{2}:\d{2}", text)
     code, out, _ = run(capsys, "score", "GAD-7", "2", "2", "2", "2", "1", "1", "1")

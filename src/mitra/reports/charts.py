@@ -577,7 +577,7 @@ def weekly_dose_chart(
     rows = tuple(
         (
             p["week"],
-            f"{p['mg']:g} ({p['low']:g}-{p['high']:g})",
+            f"{p['mg']:g} ({p['low']:g}–{p['high']:g})",
             f"{float(w['grams_leaf']):g}",
             str(w.get("doses_without_content", 0)),
         )
