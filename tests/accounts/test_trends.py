@@ -268,3 +268,49 @@ def test_a_crisis_answer_in_the_period_is_shown_first_on_the_trends_as_in_the_re
     assert "the person answered item 9" in box[: box.index("</div>")]
     assert "Sources:" in box[: box.index("</div>")]
     assert page.index("Crisis answers in this period") < page.index("GAD-7 totals over time")
+
+
+def _page_text(html: str) -> str:
+    """The page's words as a browser reads them out: tags gone, runs of space one."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+
+
+def test_the_trends_say_dates_counts_and_ranges_as_people_read_them(
+    people: People, journal: dict[str, Any]
+) -> None:
+    """A phone's drawing wraps the date axis's title between dates, never inside one, and its
+    lines read apart; ranges of figures take the report's en dash."""
+    grant = _grant(people, "report-and-data")
+    carol = sign_in(Client(), people.carol)
+    html = carol.get(f"/account/shared-with-me/{grant.id}/trends").content.decode()
+    # Each text of the drawings as one reads it: a wrapped title is one text of many lines.
+    drawn = [_page_text(t) for t in re.findall(r"<text[^>]*>(.*?)</text>", html, re.S)]
+    date = r"\d{1,2} [A-Z][a-z]{2} \d{4}"
+    assert any(re.fullmatch(f"Week, {date} to {date}", t) for t in drawn), drawn
+    assert not [t for t in drawn if re.search(r"[a-z]\d|[a-z,)][A-Z(]|\d[A-Za-z]", t)], drawn
+    text = _page_text(html)
+    ranges = re.findall(r"\d+(?:\.\d+)? \((\d+(?:\.\d+)?[-–]\d+(?:\.\d+)?)\)", text)
+    assert ranges, "the weekly mg have their ranges"
+    assert all("–" in r for r in ranges), ranges
+
+
+def test_one_week_of_journal_is_said_as_one_week(people: People) -> None:
+    """A journal of one complete week, last week: its charts count "1 week", not "1 weeks"."""
+    from mitra.journal import services
+
+    alice = people.alice.person
+    leaf = services.add_product(
+        alice, {"name": "Green powder", "unit": "g", "mitragynine_mg_per_g": 15.0}
+    )
+    today = timezone.localtime()
+    last_monday = _at(today.weekday() + 7)
+    services.log_dose(
+        alice, {"product_id": leaf.pk, "amount": 4, "unit": "g", "taken_at": last_monday}
+    )
+    services.add_checkin(alice, {"at": last_monday, "anxiety": 4})
+    grant = _grant(people, "report-and-data")
+    carol = sign_in(Client(), people.carol)
+    text = _page_text(carol.get(f"/account/shared-with-me/{grant.id}/trends").content.decode())
+    assert "1 week with check-ins from" in text
+    assert "Estimated mitragynine per week. 1 week." in text
+    assert not re.search(r"\b1 weeks\b", text)

@@ -94,6 +94,15 @@ def test_the_taper_chart_draws_sows_on_its_whole_scale_of_0_to_64(
     assert "SOWS (0-64)" in chart.columns
 
 
+def test_a_taper_of_one_day_is_counted_as_one_day() -> None:
+    """ "1 day of the taper", never "1 days"."""
+    from mitra.reports import taper_chart
+
+    chart = taper_chart.taper_chart([date(2026, 1, 5)], [3], [3], [5], [4], unit="g", days_over=0)
+    assert chart.title == "Planned against actual use, 1 day of the taper"
+    assert chart.summary == "Use went over the day's allowance on 0 of 1 day."
+
+
 def _layers(spec: Any) -> list[dict[str, Any]]:
     """Every unit spec inside `spec` (layers, concatenations), flattened."""
     found = []

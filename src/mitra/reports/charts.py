@@ -20,7 +20,7 @@ from typing import Any
 
 import vl_convert as vlc
 
-from mitra.wording import day
+from mitra.wording import day, plural
 
 from .renderer import warm_renderer
 
@@ -141,6 +141,10 @@ def _accessible(svg: str, title: str, summary: str) -> str:
     # Vega names each mark container a graphics-symbol; one with nothing to draw (a chart of no
     # ratings yet) has no name, which screen-reader checks report as an image without text.
     svg = _EMPTY_MARK_ROLE.sub(r"\1\2", svg)
+    # A title wrapped in lines is one text of a tspan per line, and the renderer trims each
+    # line: without a space at each break, the drawing's text (copied, found in the page, read
+    # aloud by a reading tool) runs the lines together ("29 Nov" and "2026" as "29 Nov2026").
+    svg = svg.replace("</tspan><tspan ", " </tspan><tspan ")
     return re.sub(r"<svg ", opening, svg, count=1)
 
 
@@ -241,10 +245,15 @@ NARROW_TITLE_CHARS = 26
 WIDE_TITLE_CHARS = 56
 
 
+#: A date as `mitra.wording.day` says it ("29 Nov 2026"), or a word.
+_DATE_OR_WORD = re.compile(r"\d{1,2} [A-Z][a-z]{2} \d{4}|\S+")
+
+
 def _lines(text: str, limit: int = NARROW_TITLE_CHARS) -> list[str]:
-    """`text` in lines of at most `limit` characters, broken between words."""
+    """`text` in lines of at most `limit` characters, broken between words and never inside a
+    date (a line ending "29 Nov" over one of "2026" read as "29 Nov2026")."""
     lines: list[str] = []
-    for word in text.split():
+    for word in _DATE_OR_WORD.findall(text):
         if lines and len(lines[-1]) + 1 + len(word) <= limit:
             lines[-1] += " " + word
         else:
@@ -256,9 +265,14 @@ def _drawings(
     kind: str, data: Any, build: Callable[[], dict[str, Any]], title: str, summary: str
 ) -> tuple[str, str]:
     """The wide and the narrow drawing of one chart, each drawn once per distinct rows."""
-    # The kinds name the sizes, so drawings kept before text was sized per width are not reused.
-    wide = _cache.render(f"{kind}/wide-wrapped", data, lambda: _for_width(build(), narrow=False))
-    narrow = _cache.render(f"{kind}/narrow", data, lambda: _for_width(build(), narrow=True))
+    # The kinds name the sizes and the wrapping, so drawings kept before text was sized per
+    # width, or before dates were kept whole on a line, are not reused.
+    wide = _cache.render(
+        f"{kind}/wide-wrapped-dates-whole", data, lambda: _for_width(build(), narrow=False)
+    )
+    narrow = _cache.render(
+        f"{kind}/narrow-dates-whole", data, lambda: _for_width(build(), narrow=True)
+    )
     return _accessible(wide, title, summary), _accessible(narrow, title, summary)
 
 
@@ -568,7 +582,7 @@ def weekly_dose_chart(
         return _vega_lite({"layer": layers}, width=560, height=200)
 
     title = "Estimated mitragynine per week"
-    summary = f"{len(points)} weeks" + (
+    summary = plural(len(points), "week") + (
         f"; trend from about {line_points[0]['mg']:.0f} mg "
         f"to {line_points[-1]['mg']:.0f} mg a week. Lines show the range of products' content."
         if line_points
@@ -639,7 +653,7 @@ def weekly_adherence_chart(weeks: list[tuple[date, int | None, int, int]]) -> Ch
     title = "Weekly goals met"
     measured = [percent for _, percent, _, _ in weeks if percent is not None]
     with_goals = sum(1 for *_, count in weeks if count)
-    told = f"{len(weeks)} weeks" + (
+    told = plural(len(weeks), "week") + (
         f", {with_goals} of them with goals set" if 0 < with_goals < len(weeks) else ""
     )
     summary = (
@@ -708,7 +722,8 @@ def weekly_anxiety_chart(
     title = "Anxiety per week, from check-ins"
     if weeks:
         summary = (
-            f"{len(weeks)} weeks with check-ins from {day(weeks[0][0])} to {day(weeks[-1][0])}; "
+            f"{plural(len(weeks), 'week')} with check-ins from {day(weeks[0][0])} to "
+            f"{day(weeks[-1][0])}; "
             f"mean {weeks[0][1]:.1f} in the first, {weeks[-1][1]:.1f} in the latest "
             "(0-10, higher means more anxious). Lines span the week's lowest and highest day."
         )

@@ -15,7 +15,7 @@ from mitra.reports.charts import (
     _drawings,
     _field,
 )
-from mitra.wording import day
+from mitra.wording import day, plural
 
 __all__ = ["taper_chart"]
 
@@ -121,11 +121,9 @@ def taper_chart(
             "data": _data(records),
         }
 
-    title = (
-        f"Planned against actual use, {len(days)} day{'s' if len(days) != 1 else ''} of the taper"
-    )
+    title = f"Planned against actual use, {plural(len(days), 'day')} of the taper"
     summary = (
-        f"Use went over the day's allowance on {days_over} of {len(days)} days."
+        f"Use went over the day's allowance on {days_over} of {plural(len(days), 'day')}."
         if days
         else "The taper has not begun yet."
     )
