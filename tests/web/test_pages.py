@@ -400,6 +400,17 @@ class TestProducts:
         assert (product.grams_per_unit, product.mitragynine_mg_per_g) == (0.5, 13.3)
         assert "13.3 mg/g" in client.get("/products").content.decode()
 
+    def test_a_missing_lab_figure_is_said_as_the_report_says_it(
+        self, client: Client, alice: Any
+    ) -> None:
+        """Neither figure of a product without a lab test reads "unknown": "not lab-tested"."""
+        services.add_product(alice, {"name": "Red Bali", "unit": "g"})
+        html = client.get("/products").content.decode()
+        cells = re.findall(r'<td data-label="(Mitragynine|7-OH)">(.*?)</td>', html)
+        assert [label for label, _ in cells] == ["Mitragynine", "7-OH"]
+        for label, cell in cells:
+            assert re.sub(r"<[^>]+>", "", cell) == "not lab-tested", label
+
     @pytest.mark.parametrize("name", ["", "\u200b"])  # a zero-width space shows as nothing
     def test_a_product_without_a_name_is_refused_beside_the_field(
         self, client: Client, alice: Any, name: str
