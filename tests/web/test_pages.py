@@ -56,7 +56,8 @@ class TestFirstRun:
     def test_an_unknown_time_zone_is_refused_beside_the_field(self, client: Client) -> None:
         response = client.post("/welcome", {"time_zone": "Mars/Base"})
         assert response.status_code == 200
-        assert "Select a valid choice" in _error_beside(response.content.decode(), "id_time_zone")
+        said = _error_beside(response.content.decode(), "id_time_zone")
+        assert said == "Your time zone: choose one of those offered."
         assert not Person.objects.exists()
 
     def test_only_a_first_welcome_asks_the_browser_for_its_time_zone(self, client: Client) -> None:
@@ -193,8 +194,8 @@ class TestToday:
         ("changes", "field_id", "message"),
         [
             ({"amount": "-1"}, "dose_amount", "must be more than 0"),
-            ({"amount": "abc"}, "dose_amount", "Enter a number"),
-            ({"unit": "scoop"}, "dose_unit", "Select a valid choice"),
+            ({"amount": "abc"}, "dose_amount", "Amount must be a number, such as 2.5."),
+            ({"unit": "scoop"}, "dose_unit", "Unit: choose one of those offered."),
             ({"taken_at": "2099-01-01T08:00"}, "dose_taken_at", "in the future"),
             ({"amount": "500"}, "dose_amount", "more than 100 g"),
         ],

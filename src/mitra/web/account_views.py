@@ -28,11 +28,12 @@ from mitra.accounts.passkeys import by_name
 from mitra.journal.errors import EntryInvalid, NotFound
 
 from .account_middleware import SESSION_GENERATION, SESSION_SEEN
+from .form_words import InMitrasWords
 
 CODE_HELP = "The 6 digits your authenticator app shows for mitra."
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(InMitrasWords, AuthenticationForm):
     """Django's sign-in form (django-axes counts its failures), with mitra's words."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -56,7 +57,7 @@ class LoginForm(AuthenticationForm):
         )
 
 
-class CodeForm(forms.Form):
+class CodeForm(InMitrasWords, forms.Form):
     code = forms.CharField(
         label="Code from your app",
         max_length=12,
@@ -67,7 +68,7 @@ class CodeForm(forms.Form):
     )
 
 
-class TokenForm(forms.Form):
+class TokenForm(InMitrasWords, forms.Form):
     name = forms.CharField(
         label="Name",
         max_length=accounts.TOKEN_NAME_MAX,
@@ -78,6 +79,10 @@ class TokenForm(forms.Form):
         choices=[("read", "Read my journal"), ("read-write", "Read and write my journal")],
         initial="read",
         widget=forms.RadioSelect,
+        error_messages=dict.fromkeys(
+            ("required", "invalid_choice"),
+            "Choose what it may do: read your journal, or read and write it.",
+        ),
     )
 
 

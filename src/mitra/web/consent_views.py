@@ -13,10 +13,12 @@ from mitra.journal.errors import EntryInvalid
 from mitra.reads.consent import ConsentRead, consent_read
 from mitra.vocabulary import RESEARCH_DATA_KINDS
 
+from .form_words import InMitrasWords
+
 _ACTOR = "person (web)"
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(InMitrasWords, forms.Form):
     kinds = forms.MultipleChoiceField(
         label="Data a study may use",
         choices=list(RESEARCH_DATA_KINDS.items()),

@@ -13,10 +13,11 @@ from mitra.accounts.services import delete_journal_and_account
 from mitra.journal.erase import CONFIRMATION
 from mitra.reads import cache as read_cache
 
+from .form_words import InMitrasWords
 from .views import current_person
 
 
-class DeleteJournalForm(forms.Form):
+class DeleteJournalForm(InMitrasWords, forms.Form):
     confirm = forms.CharField(
         label=f"Type {CONFIRMATION} to confirm",
         max_length=20,

@@ -23,6 +23,8 @@ from mitra.vocabulary import (
     choices,
 )
 
+from .form_words import InMitrasWords
+
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -59,7 +61,7 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format=DATETIME_FORMAT)
 
 
-class JournalForm(forms.Form):
+class JournalForm(InMitrasWords, forms.Form):
     """Base form: a one-time token against replays, and service errors shown beside fields."""
 
     token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
@@ -239,7 +241,11 @@ class DoseForm(JournalForm):
     )
     note = forms.CharField(label="Note", required=False, max_length=2000)
     # Shown only once the journal asked "are you sure?" about the amount (ConfirmationNeeded).
-    confirm = forms.BooleanField(label="Yes, this amount is right", required=False)
+    confirm = forms.BooleanField(
+        label="Yes, this amount is right",
+        required=False,
+        error_messages={"required": "Tick \u201cYes, this amount is right\u201d to save it."},
+    )
 
     def __init__(self, *args: Any, products: list[Any], **kwargs: Any) -> None:
         # Its own id prefix: the dose and check-in forms share a page and both have a note.
@@ -295,7 +301,15 @@ class ProductForm(JournalForm):
     )
     vein = forms.ChoiceField(label="Vein", choices=choices(VEINS), initial="unknown")
     form = forms.ChoiceField(label="Form", choices=choices(PRODUCT_FORMS), initial="powder")
-    unit = forms.ChoiceField(label="Counted in", choices=choices(PRODUCT_UNITS), initial="g")
+    unit = forms.ChoiceField(
+        label="Counted in",
+        choices=choices(PRODUCT_UNITS),
+        initial="g",
+        error_messages=dict.fromkeys(
+            ("required", "invalid_choice"),
+            "Choose what the product is counted in: grams, capsules or another unit listed.",
+        ),
+    )
     grams_per_unit = _number("Grams per unit", step="any", min="0")
     mitragynine_mg_per_g = _number("Lab mitragynine (mg per g)", step="any", min="0")
     hydroxy_mg_per_g = _number("Lab 7-OH (mg per g)", step="any", min="0")
@@ -323,6 +337,10 @@ class QuestionnaireForm(JournalForm):
                 required=False,
                 empty_value=None,
                 widget=forms.RadioSelect(attrs={"class": "answers"}),
+                error_messages=dict.fromkeys(
+                    ("required", "invalid_choice"),
+                    f"Choose one of the answers to question {number}.",
+                ),
             )
 
     def item_fields(self) -> list[forms.BoundField]:
@@ -341,6 +359,9 @@ class SettingsForm(JournalForm):
         coerce=int,
         choices=[(h, f"{h:02d}:00") for h in range(24)],
         help_text="Entries before this hour count with the day before.",
+        error_messages=dict.fromkeys(
+            ("required", "invalid_choice"), "Choose the hour your day starts at, 00:00 to 23:00."
+        ),
     )
     gad7_every_days = forms.IntegerField(
         label="GAD-7 reminder every (days)",

@@ -30,6 +30,7 @@ from mitra.interop.importers.mapping import parse_overrides
 from mitra.interop.importing import import_file
 from mitra.settings import private_data_dir
 
+from .form_words import InMitrasWords
 from .views import current_person
 
 MAX_UPLOAD = 10 * 1024 * 1024  # a web upload; `mitra import` reads files up to 50 MB
@@ -55,7 +56,7 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class ImportForm(forms.Form):
+class ImportForm(InMitrasWords, forms.Form):
     format = forms.ChoiceField(
         label="The app it comes from", choices=[(f, FORMAT_LABELS.get(f, f)) for f in FORMATS]
     )

@@ -14,10 +14,11 @@ from mitra.reads import report as report_reads
 from mitra.reads.report import EARLIEST_DAY, MAX_DAYS, NAME_MAX, ReportPeriodInvalid, ReportRead
 from mitra.reports.clinician import PAPERS, charts, pdf, sections
 
+from .form_words import InMitrasWords
 from .views import current_person
 
 
-class ReportForm(forms.Form):
+class ReportForm(InMitrasWords, forms.Form):
     """The period (last N days, or from..to), the name to show, and the paper size."""
 
     days = forms.IntegerField(

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from mitra.accounts import sharing
 from mitra.journal.errors import EntryInvalid, NotFound
 
+from .form_words import InMitrasWords
 from .views import current_person
 
 SHARED_DAYS = 90  # the report a link opens covers the last 90 days, as the Report page's default
@@ -37,7 +38,7 @@ def _days(label: str, initial: int) -> forms.IntegerField:
     )
 
 
-class ShareForm(forms.Form):
+class ShareForm(InMitrasWords, forms.Form):
     label = forms.CharField(
         label="Who it is for",
         max_length=sharing.LABEL_MAX,
@@ -50,7 +51,7 @@ class ShareForm(forms.Form):
     days = _days("Works for (days)", 14)
 
 
-class GrantForm(forms.Form):
+class GrantForm(InMitrasWords, forms.Form):
     clinician = forms.CharField(
         label="Your clinician's account name",
         max_length=150,
