@@ -50,7 +50,7 @@ def test_a_goal_is_removed_and_removing_it_again_is_refused(
 @pytest.mark.parametrize(
     ("argv", "says"),
     [
-        (("plan", "goal", "mindfulness", "lots"), "'lots' is not a goal; write it like 70min/week"),
+        (("plan", "goal", "mindfulness", "lots"), "'lots' is not a goal; write it like 70 min or"),
         (("plan", "goal", "knitting", "1/week"), "'knitting' is not a goal; use one of"),
         (("plan", "goal", "sleep", "7/week"), "a sleep goal is hours a night"),
         (("plan", "goal", "therapy", "0/week"), "the goal must be more than 0"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from html import unescape
 from typing import Any
 
 import pytest
@@ -179,3 +180,33 @@ def test_a_goal_set_before_mitra_kept_when_is_measured_in_every_week(alice: Any)
     weeks = plan_read(alice).weeks
     assert [w.goals for w in weeks] == [1] * len(weeks)
     assert [w.percent for w in weeks] == [0] * len(weeks)
+
+
+def _error_beside(html: str, field_id: str) -> str:
+    match = re.search(rf'<ul class="errorlist" id="{field_id}_error">(.*?)</ul>', html, re.S)
+    assert match, f"no error beside {field_id}"
+    return re.sub(r"<[^>]+>", "", match.group(1)).strip()
+
+
+@pytest.mark.parametrize(
+    ("kind", "typed"), [("exercise", "lots"), ("therapy", "often"), ("sleep", "plenty")]
+)
+def test_a_goals_hint_and_its_refusal_give_the_same_forms(
+    client: Client, alice: Any, kind: str, typed: str
+) -> None:
+    from mitra.plan import goal_example, parse_goal
+
+    example = goal_example(kind)
+    hint = re.search(
+        rf'<div class="helptext" id="id_goal_{kind}_helptext">(.*?)</div>',
+        client.get("/plan").content.decode(),
+        re.S,
+    )
+    assert hint, "the field has its hint"
+    refused = client.post("/plan", {f"goal_{kind}": typed}).content.decode()
+    said = _error_beside(refused, f"id_goal_{kind}")
+    assert f"Write it like {example}." in unescape(hint.group(1))
+    assert f"write it like {example}." in unescape(said)
+    # Each form the hint gives is one mitra reads.
+    for form in re.sub(r"\s*\(.*\)$", "", example).split(" or "):
+        parse_goal(kind, form)

@@ -25,6 +25,7 @@ __all__ = [
     "GoalKind",
     "GoalUnit",
     "WeekProgress",
+    "goal_example",
     "goal_text",
     "parse_goal",
     "week_start",
@@ -93,10 +94,18 @@ class Goal:
         return self.amount, self.unit
 
 
-def _example(kind: str) -> str:
+def goal_example(kind: str) -> str:
+    """How a goal of `kind` is written: the Plan form's hint and each refusal give the same
+    forms, each of which `parse_goal` reads."""
     if kind == "sleep":
-        return "write it like 7.5h (hours a night)"
-    return "write it like 70min/week or 2/week (sessions)"
+        return "7.5h (hours a night)"
+    if kind == "therapy":
+        return "1 session or 50 min (a week)"
+    return "70 min or 2 sessions (a week)"
+
+
+def _example(kind: str) -> str:
+    return f"write it like {goal_example(kind)}"
 
 
 def parse_goal(kind: str, text: str) -> Goal:

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from mitra.journal.errors import EntryInvalid
-from mitra.plan import GOAL_KINDS, Goal, GoalInvalid, goal_text, parse_goal
+from mitra.plan import GOAL_KINDS, Goal, GoalInvalid, goal_example, goal_text, parse_goal
 
 from .forms import JournalForm
 
@@ -49,19 +49,16 @@ class PlanForm(JournalForm):
                 self.fields["goal_sleep"] = forms.CharField(
                     label="Sleep target (hours a night)",
                     required=False,
-                    help_text="For example 7.5. Leave empty for no sleep target.",
+                    help_text=f"Write it like {goal_example(kind)}. "
+                    "Leave empty for no sleep target.",
                     widget=forms.TextInput(attrs={"inputmode": "decimal", "size": "8"}),
                 )
                 continue
-            help_text = (
-                "Sessions a week, for example 1 (or minutes: 50 min)."
-                if kind == "therapy"
-                else "Minutes a week, for example 70 min, or sessions: 3 sessions."
-            )
+            # The same forms the refusal of a goal it cannot read gives.
             self.fields[f"goal_{kind}"] = forms.CharField(
                 label=f"{label}, weekly goal",
                 required=False,
-                help_text=help_text + " Leave empty for no goal.",
+                help_text=f"Write it like {goal_example(kind)}. Leave empty for no goal.",
                 widget=forms.TextInput(attrs={"size": "12", "autocomplete": "off"}),
             )
         for n in range(1, CONTACTS + 1):
