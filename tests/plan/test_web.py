@@ -188,6 +188,40 @@ def _error_beside(html: str, field_id: str) -> str:
     return re.sub(r"<[^>]+>", "", match.group(1)).strip()
 
 
+def test_every_refusal_of_the_plan_is_shown_at_once_beside_its_field(
+    client: Client, alice: Any
+) -> None:
+    """A sleep target mitra refuses and a crisis contact the journal refuses: both at once,
+    not the contact's refusal one submit later; what was typed is kept."""
+    response = client.post(
+        "/plan",
+        {
+            "goal_sleep": "30",
+            "goal_yoga": "2 sessions",
+            "contact_1_name": "",
+            "contact_1_phone": "not a phone!!",
+            "clinician_name": "Dr Lee",
+        },
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "at most 24 hours" in _error_beside(html, "id_goal_sleep")
+    assert _error_beside(html, "id_contact_1_name").startswith("Contact 1: name ")
+    assert _error_beside(html, "id_contact_1_phone").startswith("Contact 1: phone ")
+    for kept in ('value="30"', 'value="2 sessions"', 'value="not a phone!!"', 'value="Dr Lee"'):
+        assert kept in html, kept
+    assert without_since(plans.goals_of(alice)) == []
+    assert alice.__class__.objects.get(pk=alice.pk).crisis_contacts == []
+
+
+def test_a_field_refused_by_the_form_and_the_journal_says_it_once(
+    client: Client, alice: Any
+) -> None:
+    html = client.post("/plan", {"goal_walk": "lots", "clinician_name": "x" * 121}).content.decode()
+    assert _error_beside(html, "id_clinician_name").count("too long") == 1
+    assert "is not a goal" in _error_beside(html, "id_goal_walk")
+
+
 @pytest.mark.parametrize(
     ("kind", "typed"), [("exercise", "lots"), ("therapy", "often"), ("sleep", "plenty")]
 )

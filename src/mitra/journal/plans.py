@@ -18,7 +18,7 @@ from .services import validate
 from .timeline_builder import clock_of
 from .version import journal_changed
 
-__all__ = ["goals_of", "plan_of", "remove_goal", "save_plan", "set_goal"]
+__all__ = ["check_plan", "goals_of", "plan_of", "remove_goal", "save_plan", "set_goal"]
 
 
 def plan_of(person: Person) -> Plan:
@@ -44,6 +44,12 @@ def goals_of(person: Person) -> list[GoalSpec]:
         )
         for g in Goal.objects.filter(person=person).order_by("pk")
     ]
+
+
+def check_plan(data: Mapping[str, Any]) -> None:
+    """Refuse `data` as `save_plan` would (EntryInvalid, every field's message at once), and
+    save nothing: a form that refused a field itself shows the others' refusals with it."""
+    validate(PlanIn, data)
 
 
 @transaction.atomic

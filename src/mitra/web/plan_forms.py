@@ -95,20 +95,29 @@ class PlanForm(JournalForm):
         return data
 
     def payload(self) -> dict[str, Any]:
+        """The plan as the journal takes it; of a form with refusals, the fields it read (a
+        field it refused is left out, so the journal checks only the others)."""
         data = self.cleaned_data
         contacts = [
-            {"name": data[f"contact_{n}_name"], "phone": data[f"contact_{n}_phone"]}
+            {"name": data.get(f"contact_{n}_name", ""), "phone": data.get(f"contact_{n}_phone", "")}
             for n in range(1, CONTACTS + 1)
             if data.get(f"contact_{n}_name") or data.get(f"contact_{n}_phone")
         ]
+        words = ("clinician_name", "clinician_contact", "reasons", "warning_signs")
         return {
-            "clinician_name": data["clinician_name"],
-            "clinician_contact": data["clinician_contact"],
-            "reasons": data["reasons"],
-            "warning_signs": data["warning_signs"],
+            **{name: data[name] for name in words if name in data},
             "crisis_contacts": contacts,
-            "goals": [{"kind": g.kind, "amount": g.amount, "unit": g.unit} for g in data["goals"]],
+            "goals": [
+                {"kind": g.kind, "amount": g.amount, "unit": g.unit} for g in data.get("goals", [])
+            ],
         }
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        # A field the form refused itself keeps that one message: the journal, checking the
+        # form's other fields, may refuse the same field again in its own words.
+        if field is not None and field in self.errors:
+            return
+        super().add_error(field, error)
 
     def show_errors(self, exc: EntryInvalid) -> None:
         # "crisis_contacts.0.phone" belongs beside the first contact's phone, "goals.1.amount"

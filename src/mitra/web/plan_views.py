@@ -39,13 +39,16 @@ def plan_page(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     read = plan_read(person)
     form = PlanForm(request.POST or None, initial=_initial(read))
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         try:
-            plans.save_plan(person, form.payload())
+            if form.is_valid():
+                plans.save_plan(person, form.payload())
+                return saved_redirect(request, "Plan saved.", "plan")
+            # The form refused a field itself (a goal it cannot read): the journal's refusals
+            # of the other fields come with it, all at once, not one submit after another.
+            plans.check_plan(form.payload())
         except EntryInvalid as exc:
             form.show_errors(exc)
-        else:
-            return saved_redirect(request, "Plan saved.", "plan")
     # No goals, no weeks to measure: the page says so instead of drawing empty axes.
     chart = (
         weekly_adherence_chart(
