@@ -328,9 +328,15 @@ def _web_problems(people: People, journals: dict[str, Any], intruder: str) -> li
     return problems
 
 
+# The installable app's files (its worker, manifest, icons and offline page): the same for
+# everyone, signed in or not, holding nothing of any journal.
+APP_FILES = ("/sw.js", "/manifest.webmanifest", "/icons/", "/offline")
+
+
 def _opens_a_journal(path: str, status: int, response: Any) -> bool:
-    """Carol has no journal: she gets only sign-in, account, crisis and not-found answers."""
-    if path.startswith(("/login", "/logout", "/account", "/crisis")):
+    """Carol has no journal: she gets only sign-in, account, crisis, the app's own files and
+    not-found answers."""
+    if path.startswith(("/login", "/logout", "/account", "/crisis", *APP_FILES)):
         return False
     if status in {404, 405}:
         return False
@@ -408,6 +414,36 @@ def _assert_alice_reaches_each_object(people: People, journals: dict[str, Any]) 
             assert reader.get(path).status_code == 200, path
     alert = f"/api/v1/alerts/{journals['alert_id']}/acknowledge"
     assert client.post(alert, content_type="application/json").status_code != 404
+
+
+def test_signed_out_the_apps_files_are_served_and_every_journal_page_asks_to_sign_in(
+    people: People, journals: dict[str, Any]
+) -> None:
+    """The sign-in page registers the worker and links the manifest and icon: a browser without a
+    session gets them (not a redirect to /login), and they hold nothing of alice's. Every other
+    route still sends a stranger to sign in, or refuses."""
+    stranger = Client()
+    files = {
+        "/sw.js": "text/javascript",
+        "/manifest.webmanifest": "application/manifest+json",
+        "/icons/mitra-192.png": "image/png",
+        "/offline": "text/html",
+    }
+    for path, kind in files.items():
+        response = stranger.get(path)
+        assert response.status_code == 200, path
+        assert response["Content-Type"].startswith(kind), path
+        assert not _leaks(response), path
+    assert stranger.get("/login").content.decode().count('href="/manifest.webmanifest"') == 1
+    for route in web_routes():
+        for path in fill(route, journals):
+            if path in files or path.startswith(("/login", "/crisis", "/reminders/", "/shared/")):
+                continue
+            response = stranger.get(path)
+            assert response.status_code in {302, 404, 405}, (path, response.status_code)
+            if response.status_code == 302:
+                assert response["Location"].startswith("/login"), path
+            assert not _leaks(response), path
 
 
 def test_a_reminders_feed_with_a_wrong_token_is_not_found(people: People, client: Any) -> None:

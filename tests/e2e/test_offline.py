@@ -100,3 +100,52 @@ def test_mitra_installs_and_a_check_in_and_a_dose_made_offline_are_stored_once_w
     page.reload()
     expect(page.locator("#sync-status li.sync-synced")).to_have_count(3)
     assert _counts(alice) == (2, 1)
+
+
+#: What the worker keeps, by path.
+KEPT_JS = """async () => {
+  const names = await caches.keys();
+  const kept = [];
+  for (const name of names) {
+    for (const request of await (await caches.open(name)).keys()) {
+      kept.push(new URL(request.url).pathname);
+    }
+  }
+  return kept;
+}"""
+
+
+def test_signed_out_the_sign_in_page_installs_mitra_and_keeps_no_page_of_a_journal(
+    page: Any, alice: Any, settings: Any
+) -> None:
+    """With accounts on, the sign-in page's worker, manifest and icon are served without a
+    redirect to it: the worker installs, keeping the crisis and offline pages but not the sign-in
+    page in Today's place; Today is kept once it is shown, signed in."""
+    from mitra.accounts import services
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    services.add_account("alice", "person", "correct horse battery staple")
+    said: list[str] = []
+    page.on("console", lambda message: said.append(f"{message.type}: {message.text}"))
+    page.goto(page.base_url + "/")
+    assert page.url.endswith("/login")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    assert not [s for s in said if s.startswith("error") or "redirect" in s], said
+    cdp = page.context.new_cdp_session(page)
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["errors"] == [], manifest["errors"]
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == []
+    kept = page.evaluate(KEPT_JS)
+    assert {"/crisis", "/offline", "/static/mitra/app.css"} <= set(kept), kept
+    assert "/" not in kept
+
+    page.get_by_label("Account name").fill("alice")
+    page.get_by_label("Password").fill("correct horse battery staple")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    assert page.url == page.base_url + "/"
+    page.wait_for_function(
+        "async () => (await (await caches.open((await caches.keys())[0])).keys())"
+        ".some((r) => new URL(r.url).pathname === '/')"
+    )

@@ -31,7 +31,13 @@ OPEN_PREFIXES = (
     "/api/v1/openapi.json",
     "/reminders/",
     "/shared/",  # a share link: its token is the key, for a clinician without an account
+    "/icons/",  # the app's icons (the manifest's and the home screen's)
 )
+# The installable app's own files, the same for everyone and holding nothing of any journal:
+# the sign-in page links the manifest and registers the service worker, and a browser fetches
+# them without a session (behind a redirect to /login the worker and the manifest break). The
+# offline page is the worker's fallback, kept when it installs, signed in or not.
+OPEN_PATHS = frozenset({"/sw.js", "/manifest.webmanifest", "/offline"})
 # Pages for a signed-in user who has yet to give their second factor.
 SECOND_FACTOR_PREFIXES = ("/account/two-factor", "/logout")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -62,7 +68,7 @@ class AccountMiddleware:
 
     def _page(self, request: HttpRequest) -> HttpResponse:
         account = self._session_account(request)
-        if request.path.startswith(OPEN_PREFIXES):
+        if request.path in OPEN_PATHS or request.path.startswith(OPEN_PREFIXES):
             if account is not None and _verified(request, account):
                 request.person = account.person  # type: ignore[attr-defined]
             return self.get_response(request)

@@ -15,10 +15,20 @@ const KEEP_ANSWERED_MS = 24 * 3600 * 1000;  // synced or refused entries are kep
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches.open(CONFIG.cache)
-      .then((cache) => cache.addAll(CONFIG.shell.map((url) => new Request(url, { cache: "reload" }))))
+      .then((cache) => Promise.all(CONFIG.shell.map((url) => keepAtInstall(cache, url))))
       .then(() => self.skipWaiting())
   );
 });
+
+// Each file of the shell is kept as cache.addAll would keep it (any that fails fails the
+// install), except a page that answers with a redirect: Today, installed from the sign-in page,
+// answers with the sign-in page, which is not Today. It is kept when it is first shown
+// (networkFirst), signed in.
+async function keepAtInstall(cache, url) {
+  const response = await fetch(new Request(url, { cache: "reload" }));
+  if (!response.ok) throw new TypeError(url + " answered " + response.status);
+  if (!response.redirected) await cache.put(url, response);
+}
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(
