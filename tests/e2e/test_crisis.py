@@ -96,3 +96,25 @@ def test_pages_in_crisis_meet_wcag_22_aa_and_reflow(
 ) -> None:
     path = f"/responses/{alice_in_crisis.phq9.pk}" if which == "response" else which
     accessibility.assert_page_accessible(page, path)
+
+
+def test_on_a_phone_the_alert_banner_is_one_line_and_crisis_help_one_tap_away(
+    page: Any, alice_in_crisis: Any
+) -> None:
+    """A danger alert folds the banner into one line on a phone, above the check-in; the list
+    opens with a tap, and a laptop shows it open."""
+    from playwright.sync_api import expect
+
+    page.goto(page.base_url + "/")
+    banner = page.locator("aside.alert-banner")
+    summary = banner.locator("summary").locator("visible=true")
+    expect(summary).to_have_count(1)
+    expect(summary).to_contain_text("safety alert")
+    assert banner.locator("li").locator("visible=true").count() == 0
+    assert banner.bounding_box()["height"] < 60  # one line, not the list
+    expect(page.locator("header a.crisis-link")).to_be_visible()
+    summary.click()
+    assert banner.locator("li").locator("visible=true").count() >= 1
+    page.set_viewport_size({"width": 1280, "height": 844})
+    page.reload()
+    assert banner.locator("li").locator("visible=true").count() >= 1
