@@ -10,6 +10,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from mitra.journal import services
+
 pytestmark = pytest.mark.django_db
 
 
@@ -612,3 +614,26 @@ def test_a_leaf_dose_far_below_the_lowest_band_is_asked_about_on_every_face(
     assert post(client, "/api/v1/doses", payload | {"confirm": True}).status_code == 201
     # 0.5 g, a small dose but a dose, is not asked about.
     assert post(client, "/api/v1/doses", payload | {"amount": 0.5, "unit": "g"}).status_code == 201
+
+
+def test_a_dose_changed_without_its_unit_keeps_it_even_for_a_product_off_the_list(
+    client: Client, alice: Any, capsules: Any, powder: Any
+) -> None:
+    """4 capsules of 0.5 g are 2 g: a PUT that leaves out the unit (to change the note) must
+    not count them as 4 g, though the capsules are off the product list by now."""
+    at = "2026-11-20T08:30:00+01:00"
+    dose = post(client, "/api/v1/doses", {"product_id": capsules.pk, "amount": 4, "taken_at": at})
+    services.delete_product(alice, capsules.pk)
+    changed = put(
+        client,
+        f"/api/v1/doses/{dose.json()['id']}",
+        {"product_id": capsules.pk, "amount": 4, "taken_at": at, "note": "with breakfast"},
+    )
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["title"] == "Kratom: 4 Red capsules"
+    assert "= 2 g" in changed.json()["details"]
+    grams = post(client, "/api/v1/doses", {"product_id": powder.pk, "amount": 2, "unit": "g",
+                                           "taken_at": at})  # fmt: skip
+    kept = put(client, f"/api/v1/doses/{grams.json()['id']}",
+               {"product_id": powder.pk, "amount": 2, "taken_at": at})  # fmt: skip
+    assert kept.json()["title"] == "Kratom: 2 g of Green powder"

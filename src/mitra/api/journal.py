@@ -23,7 +23,7 @@ from mitra.journal.schemas import (
 )
 from mitra.reads import journal as journal_reads
 from mitra.reads import today as today_reads
-from mitra.reads.journal import EntryView, JournalPage
+from mitra.reads.journal import DoseValues, EntryView, JournalPage
 from mitra.reads.products import product
 from mitra.reads.today import Today
 from mitra.vocabulary import DOSE_UNITS, PRACTICE_KINDS
@@ -82,7 +82,8 @@ class DoseBody(DoseFields):
 
 
 class DoseChange(DoseFields):
-    """A dose's new content in full: a field left out takes its default, as when logging."""
+    """A dose's new content in full: a field left out takes its default, as when logging, but
+    a unit left out keeps the dose's own (for the same product)."""
 
     taken_at: At
 
@@ -221,7 +222,14 @@ def _in_its_unit(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     summary="Change a dose: the body is its new content in full",
 )
 def change_dose(request: HttpRequest, dose_id: int, payload: DoseChange) -> HttpResponse:
-    data = _in_its_unit(request, payload.dict())
+    data = payload.dict()
+    if data["unit"] is None:
+        # A unit left out keeps the dose's own (its product may be off the list by now, and a
+        # dose logged in g of a capsule product stays in g); a new product's unit otherwise.
+        held = journal_reads.entry_values(person_of(request), "dose", dose_id)
+        if isinstance(held, DoseValues) and held.product.id == data["product_id"]:
+            data["unit"] = held.unit
+    data = _in_its_unit(request, data)
     return change(request, services.edit_dose, dose_id, data, _read("dose"))
 
 
