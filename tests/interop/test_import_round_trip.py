@@ -531,3 +531,43 @@ def test_a_dry_run_of_a_file_without_a_clock_says_which_zone_the_journal_would_t
     captured = capsys.readouterr()
     assert "using time zone Asia/Tokyo" in captured.err
     assert Person.objects.get().time_zone == "Asia/Tokyo"
+
+
+def test_a_file_read_again_after_its_product_was_renamed_adds_its_new_doses(
+    journal: Any,
+) -> None:
+    """The product an earlier import made, renamed since, is the one its doses go on: a new
+    dose in the file is added, never skipped as a token sent before with other values."""
+    from mitra.journal.models import Dose, Person, Product
+
+    bob = Person.objects.create(time_zone="Europe/Berlin")
+    document = export_json(journal)
+    import_file(bob, "mitra-json", json.dumps(document).encode(), dry_run=False)
+    Product.objects.filter(person=bob).update(name="Capsules, renamed")
+    dose = dict(document["doses"][0])
+    document["doses"].append(dose | {"id": 78, "taken_at": "2026-03-11T08:00:00+00:00"})
+    again = import_file(bob, "mitra-json", json.dumps(document).encode(), dry_run=False)
+    assert again.skipped == []
+    assert again.added["dose"] == 1
+    assert Dose.objects.filter(person=bob).count() == 2
+
+
+def test_an_older_export_with_control_characters_is_read_with_them_taken_out(
+    journal: Any,
+) -> None:
+    """Text the journal refuses today (a tab in a name, a form feed in a note) was stored
+    before: a backup holding it is read, each such row kept and its change said."""
+    from mitra.journal.models import CheckIn, Product
+
+    document = export_json(journal)
+    document["products"][0]["name"] = "Red\tcapsules"
+    document["checkins"][0]["note"] = "tense\x0cmorning\nthen calm"
+    _move_to_a_new_journal(journal)
+    report = import_file(journal, "mitra-json", json.dumps(document).encode(), dry_run=False)
+    assert report.skipped == []
+    assert report.added["dose"] == 1
+    assert Product.objects.get(person=journal).name == "Red capsules"
+    assert CheckIn.objects.get(person=journal).note == "tensemorning\nthen calm"
+    adjusted = {a["where"]: a["reason"] for a in report.adjusted}
+    assert adjusted["products[0]"].startswith("control characters taken out of name")
+    assert adjusted["checkins[0]"].startswith("control characters taken out of note")

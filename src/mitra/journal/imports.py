@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from . import plans, services, tapers
 from .alerts import refresh_after_commit
-from .errors import DuplicateSubmission, EntryInvalid
+from .errors import DuplicateSubmission, EntryInvalid, TokenReused
 from .models import (
     CheckIn,
     Dose,
@@ -235,7 +235,9 @@ class _Importer:
                 if removed:
                     services.delete_product(self.person, cache[row.key].pk)
                 self.result.added[kind] += 1
-            except DuplicateSubmission as exc:
+            except (DuplicateSubmission, TokenReused) as exc:
+                # Imported before (and renamed or changed since, for a TokenReused): the entries
+                # that name it go on the one the journal holds.
                 cache[row.key] = exc.entry
                 self.result.already[kind] += 1
             except EntryInvalid as exc:

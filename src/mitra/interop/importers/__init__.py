@@ -8,6 +8,7 @@ rows it skipped, each with its place and reason. A file that cannot be read at a
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -85,7 +86,48 @@ class Parsed:
     def add(self, row: Row) -> None:
         if len(self.rows) >= MAX_ROWS:
             raise ImportFileError(f"{row.where}: more than {MAX_ROWS} entries in one file")
+        data, cleaned = _without_control(row.data)
+        if cleaned:
+            # The journal refuses control characters (no font shows them), which older exports
+            # and other apps may hold: the row is kept, the characters taken out, and said.
+            row = Row(row.where, row.kind, row.key, data)
+            self.adjusted.append(
+                Skipped(
+                    row.where,
+                    f"control characters taken out of {', '.join(cleaned)} (a tab in a name "
+                    "became a space)",
+                )
+            )
         self.rows.append(row)
+
+
+#: Fields of many lines, which keep their line breaks and tabs (a note).
+_LINES = frozenset({"note", "notes", "reasons", "warning_signs"})
+
+
+def _clean(text: str, *, lines: bool) -> str:
+    kept = "\n\t\r" if lines else ""
+    if not lines:
+        text = text.replace("\t", " ")
+    return "".join(c for c in text if c in kept or unicodedata.category(c) != "Cc")
+
+
+def _without_control(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """`data` with control characters taken out of its texts, and the fields that had any."""
+    out: dict[str, Any] = {}
+    cleaned: list[str] = []
+    for name, value in data.items():
+        lines = name in _LINES
+        if isinstance(value, str):
+            new: Any = _clean(value, lines=lines)
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            new = [_clean(v, lines=lines) for v in value]
+        else:
+            new = value
+        if new != value:
+            cleaned.append(name.replace("_", " "))
+        out[name] = new
+    return out, cleaned
 
 
 Parser = Callable[[bytes, ZoneInfo], Parsed]
