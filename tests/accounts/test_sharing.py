@@ -205,6 +205,14 @@ def test_a_clinicians_report_names_the_person_as_her_list_does(
     assert "alice lets your account read this report" in page
     assert "<strong>alice</strong>" in page  # the report's own name line
     assert "Name not shown" not in page
+    # A journal name stored before control characters were refused still opens the report
+    # (and its PDF), shown without them.
+    person = people.alice.person
+    type(person).objects.filter(pk=person.pk).update(name="Ann\tLee")
+    page = carol.get(f"/account/shared-with-me/{grant.id}")
+    assert page.status_code == 200
+    assert "Lee lets your account read this report" in page.content.decode()
+    assert carol.get(f"/account/shared-with-me/{grant.id}/report.pdf").status_code == 200
 
 
 def test_a_link_without_a_chosen_name_does_not_say_name_not_shown_shared_it(

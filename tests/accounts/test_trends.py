@@ -188,7 +188,11 @@ def test_the_page_stops_when_the_grant_is_revoked_or_expires(
 def test_a_report_only_grant_has_no_trends(people: People, journal: dict[str, Any]) -> None:
     grant = _grant(people, "report")
     carol = sign_in(Client(), people.carol)
-    assert carol.get(f"/account/shared-with-me/{grant.id}/trends").status_code == 404
+    for asked in ("trends", "csv.zip"):
+        page = carol.get(f"/account/shared-with-me/{grant.id}/{asked}")
+        assert page.status_code == 404
+        # Said as what it is to the clinician the grant is for, not "nothing at this address".
+        assert "This share is of the report only" in page.content.decode()
     assert _whats(people) == []
     listing = carol.get("/account/shared-with-me").content.decode()
     assert f"/account/shared-with-me/{grant.id}/trends" not in listing

@@ -213,6 +213,14 @@ def _pdf(read: Any) -> HttpResponse:
     )
 
 
+def _report_only(request: HttpRequest) -> HttpResponse:
+    """404 for the data of a live grant of the report alone, said as such to its clinician
+    (the grant is hers: nothing is told that she does not know)."""
+    response = render(request, "web/share_report_only.html", status=404)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def _gone(request: HttpRequest, *, clinician: bool) -> HttpResponse:
     """404 for a share that no longer opens, said as such (not "nothing at this address", with
     a way back to a Today the reader does not have).
@@ -275,8 +283,10 @@ def _granted_report(person: Any, grant: sharing.GrantRow) -> Any:
     account's name, unless the journal has a name of its own)."""
     from mitra.reads import report as report_reads
 
-    name = grant.person_name[: report_reads.NAME_MAX]
-    return report_reads.report(person, days=SHARED_DAYS, name=name)
+    # A name stored before control characters were refused is shown without them: the report
+    # refuses a typed name that holds one, which would stop this page for the clinician.
+    name = "".join(c for c in grant.person_name if unicodedata.category(c) != "Cc")
+    return report_reads.report(person, days=SHARED_DAYS, name=name[: report_reads.NAME_MAX])
 
 
 @require_safe
@@ -304,7 +314,7 @@ def shared_with_me_csv(request: HttpRequest, grant_id: int) -> HttpResponse:
     if grant_id not in held:
         return _gone(request, clinician=True)
     if held[grant_id].scope != "report-and-data":
-        raise Http404  # a live grant of the report alone: its data is not shared
+        return _report_only(request)  # a live grant of the report alone: no data shared
     person = sharing.open_grant(
         clinician, grant_id, "journal data (CSV)", request.META.get("REMOTE_ADDR", "")
     )
@@ -352,7 +362,7 @@ def shared_with_me_trends(request: HttpRequest, grant_id: int) -> HttpResponse:
     if grant_id not in held:
         return _gone(request, clinician=True)
     if held[grant_id].scope != "report-and-data":
-        raise Http404  # a live grant of the report alone: its data is not shared
+        return _report_only(request)  # a live grant of the report alone: no data shared
     # The period by its link (?weeks=13, 26 or 52); any other value is the default half year.
     asked = request.GET.get("weeks", "")
     weeks = int(asked) if asked in {str(w) for w in TREND_PERIODS} else TREND_WEEKS
