@@ -278,8 +278,8 @@ def dose(
         bool,
         typer.Option(
             "--yes",
-            help="Save a dose at or above the highest dose band, or a 7-OH dose above the "
-            "largest labelled dose: you checked it.",
+            help="Save a dose at or above the highest dose band, a leaf dose under 0.1 g, or "
+            "a 7-OH dose above the largest labelled dose: you checked it.",
         ),
     ] = False,
     json_out: JsonFlag = False,
@@ -727,10 +727,9 @@ def intake(
     if json_out:
         print_document(entry_read(person, "intake", saved))
         return
-    # As the journal names it ("wine: 2 glasses"); an amount without its unit says so.
+    # As the journal names it ("wine: 2 glasses"; an amount always comes with its unit).
     title = entry_read(person, "intake", saved).title
-    bare = " (no unit given)" if saved.amount is not None and not saved.unit else ""
-    out.print(f"Logged {escape(title)}{bare} (intake {saved.pk}).", highlight=False)
+    out.print(f"Logged {escape(title)} (intake {saved.pk}).", highlight=False)
 
 
 def _content_token(kind: str, data: dict[str, Any]) -> str:
