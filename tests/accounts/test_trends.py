@@ -318,3 +318,23 @@ def test_one_week_of_journal_is_said_as_one_week(people: People) -> None:
     assert "1 week with check-ins from" in text
     assert "Estimated mitragynine per week. 1 week." in text
     assert not re.search(r"\b1 weeks\b", text)
+
+
+def test_the_trends_and_the_report_give_the_same_monday_weeks(
+    people: People, journal: dict[str, Any]
+) -> None:
+    """The clinician's two pages of one journal gave two sets of weekly figures: the report in
+    7-day blocks from the journal's first day, the Trends in Monday weeks diluted by the days
+    before that first day. Both now count whole Monday-to-Sunday weeks from the journal's
+    first Monday, with the same figures."""
+    from mitra.reads.report import report
+    from mitra.reads.trends import trends
+
+    person = people.alice.person
+    from_trends = [(w.week_start, round(w.mg_per_day, 6)) for w in trends(person).doses]
+    from_report = [(w.week_start, round(w.mg_per_day, 6)) for w in report(person).kratom.weeks]
+    assert from_trends == from_report
+    assert from_trends
+    assert all(week.weekday() == 0 for week, _ in from_trends)
+    # Every week shown is whole: 4 g of leaf at 15 mg/g each day, 60 mg a day.
+    assert {mg for _, mg in from_trends} == {60.0}

@@ -4,6 +4,7 @@ leaf products only, doses without content counted and said; the web, CLI and API
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -23,15 +24,33 @@ def dose_trend(journal: MixedJournal) -> Any:
     return report, next(c for c in report.cards if c.id == "kratom.dose_trend")
 
 
+def in_weeks(journal: MixedJournal, weekly: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """The doses of the card's weeks (Monday to Sunday, local days), by product form."""
+    from mitra.journal import clock
+
+    first = date.fromisoformat(weekly[0]["week_start"])
+    end = date.fromisoformat(weekly[-1]["week_start"]) + timedelta(days=7)
+    the_clock = clock(journal.person)
+    found: dict[str, list[Any]] = {"powder": [], "capsules": [], "extract": [], "7oh": []}
+    for dose in journal.person.dose_set.select_related("product"):
+        if first <= the_clock.local_day(dose.taken_at) < end:
+            found[dose.product.form].append(dose)
+    return found
+
+
 def test_grams_of_leaf_hold_only_the_powder_and_the_capsules(mixed_journal: MixedJournal) -> None:
     _, card = dose_trend(mixed_journal)
     assert card.status == "shown"
     weekly = card.data["weekly"]
-    assert len(weekly) == 9
-    # Nine complete weeks hold every dose, so the weeks' leaf grams are the journal's leaf grams:
-    # the extract's 1 g doses and the 7-OH tablets add nothing.
-    assert sum(w["grams_leaf"] for w in weekly) == pytest.approx(mixed_journal.grams_leaf)
-    assert sum(w["doses"] for w in weekly) == sum(mixed_journal.doses.values())
+    # Nine weeks from a Tuesday: eight whole Monday-to-Sunday weeks.
+    assert len(weekly) == 8
+    assert all(date.fromisoformat(w["week_start"]).weekday() == 0 for w in weekly)
+    # The weeks' leaf grams are their powder's and capsules' grams: the extract's 1 g doses
+    # and the 7-OH tablets add nothing.
+    doses = in_weeks(mixed_journal, weekly)
+    leaf = sum(d.grams for d in doses["powder"] + doses["capsules"])
+    assert sum(w["grams_leaf"] for w in weekly) == pytest.approx(leaf)
+    assert sum(w["doses"] for w in weekly) == sum(len(d) for d in doses.values())
 
 
 def test_the_weekly_mg_counts_lab_figures_exactly_and_capsules_as_estimates(
@@ -40,9 +59,9 @@ def test_the_weekly_mg_counts_lab_figures_exactly_and_capsules_as_estimates(
     _, card = dose_trend(mixed_journal)
     capsule = content_per_gram("capsules", "mitragynine")
     assert capsule is not None
-    counts = mixed_journal.doses
-    expected = counts["powder"] * 3.0 * 15.0 + counts["capsules"] * 2.0 * capsule.mg
     weekly = card.data["weekly"]
+    counts = {form: len(d) for form, d in in_weeks(mixed_journal, weekly).items()}
+    expected = counts["powder"] * 3.0 * 15.0 + counts["capsules"] * 2.0 * capsule.mg
     assert sum(w["mg_mitragynine"] for w in weekly) == pytest.approx(expected)
     low = counts["powder"] * 45.0 + counts["capsules"] * 2.0 * capsule.low_mg
     assert sum(w["mg_low"] for w in weekly) == pytest.approx(low)
@@ -58,9 +77,12 @@ def test_doses_without_a_content_estimate_are_counted_and_said(
     without = mixed_journal.doses["extract"] + mixed_journal.doses["7oh"]
     assert report.doses_without_content == without
     assert report.doses == sum(mixed_journal.doses.values())
-    assert card.data["doses_without_content"] == without
+    # The card's sentence speaks of its weeks' doses, as its totals do.
+    doses = in_weeks(mixed_journal, card.data["weekly"])
+    in_its_weeks = len(doses["extract"]) + len(doses["7oh"])
+    assert card.data["doses_without_content"] == in_its_weeks
     assert (
-        f"{without} doses (an extract, a shot or a 7-OH product without a lab figure)"
+        f"{in_its_weeks} doses (an extract, a shot or a 7-OH product without a lab figure)"
         in card.sentence
     )
 

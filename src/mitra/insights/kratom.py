@@ -65,8 +65,10 @@ _NOT_CAUSAL = "An association in your journal, not proof of cause."
 
 @dataclass(frozen=True)
 class _Weeks:
-    """Complete 7-day weeks with any entry: their index and kratom totals."""
+    """Complete local weeks (Monday to Sunday) with any entry: their index and kratom totals;
+    week 0 starts `skip` days after the timeline's first day (on its first Monday)."""
 
+    skip: int
     index: IntArray
     mg: FloatArray  # estimated mg of mitragynine (central)
     mg_low: FloatArray
@@ -77,20 +79,25 @@ class _Weeks:
 
 
 def _weekly(prep: Prepared) -> _Weeks:
-    """Each complete 7-day week with any entry, with its estimated mg, leaf grams and doses."""
-    weeks = prep.n_days // 7
+    """Each complete local week (Monday to Sunday, as the plan's goals, the escalation rule and
+    the clinician's Trends count weeks) with any entry, with its estimated mg, leaf grams and
+    doses. The days before the first Monday are part of a week, left out as the week in
+    progress is: the report and the Trends page then give the same weeks."""
+    skip = (7 - prep.timeline.first.weekday()) % 7
+    weeks = max(0, prep.n_days - skip) // 7
     days = weeks * 7
 
     def per_week(daily: FloatArray) -> FloatArray:
-        return np.asarray(daily[:days].reshape(weeks, 7).sum(axis=1), dtype=np.float64)
+        return np.asarray(daily[skip : skip + days].reshape(weeks, 7).sum(axis=1), dtype=np.float64)
 
-    in_weeks = prep.dose_day < days
-    dose_week = prep.dose_day[in_weeks] // 7
+    in_weeks = (prep.dose_day >= skip) & (prep.dose_day < skip + days)
+    dose_week = (prep.dose_day[in_weeks] - skip) // 7
     doses = np.bincount(dose_week, minlength=weeks)[:weeks]
     without = np.bincount(dose_week[~prep.dose_has_content[in_weeks]], minlength=weeks)[:weeks]
-    active = prep.checked_in[:days].reshape(weeks, 7).any(axis=1) | (doses > 0)
+    active = prep.checked_in[skip : skip + days].reshape(weeks, 7).any(axis=1) | (doses > 0)
     index = np.flatnonzero(active).astype(np.int64)
     return _Weeks(
+        skip=skip,
         index=index,
         mg=per_week(prep.daily_mg)[index],
         mg_low=per_week(prep.daily_mg_low)[index],
@@ -122,12 +129,14 @@ def dose_trend_card(prep: Prepared, kept: Kept | None = None) -> Insight:
     w = _weekly(prep)
     first = prep.timeline.first
     inputs = (first, *(getattr(w, f.name) for f in fields(w)))
-    return remembered(kept, "kratom.dose_trend", inputs, lambda: _dose_trend(w, first))
+    monday = first + timedelta(days=w.skip)
+    return remembered(kept, "kratom.dose_trend", inputs, lambda: _dose_trend(w, monday))
 
 
 def _dose_trend(w: _Weeks, first: date) -> Insight:
     method = (
-        "Theil-Sen slope of the estimated mg of mitragynine per complete week (weeks with no "
+        "Theil-Sen slope of the estimated mg of mitragynine per complete week, Monday to Sunday "
+        "(weeks with no "
         "entry left out), with Sen's 95% interval widened for week-to-week correlation; "
         "escalation is reported when the whole interval lies above flat. Each dose's mg comes "
         "from its product's lab figure, else the literature's typical content for its form "

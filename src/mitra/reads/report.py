@@ -128,8 +128,8 @@ class CrisisAnswer:
 
 @dataclass(frozen=True)
 class WeeklyDose:
-    """One complete 7-day week: mean daily estimated mg of mitragynine with its content range,
-    mean daily grams of leaf (leaf products only), and the week's doses."""
+    """One complete week, Monday to Sunday: mean daily estimated mg of mitragynine with its
+    content range, mean daily grams of leaf (leaf products only), and the week's doses."""
 
     week_start: date
     mg_per_day: float
@@ -287,7 +287,8 @@ def _instrument(person: Person, code: str, rows: list[Any], zone: Any) -> Instru
 
 
 def _weeks(trend: InsightView) -> tuple[WeeklyDose, ...]:
-    # The card counts weekly totals over complete 7-day weeks; a day's mean is the total / 7.
+    # The card counts weekly totals over complete weeks, Monday to Sunday; a day's mean is the
+    # total / 7.
     return tuple(
         WeeklyDose(
             week_start=date.fromisoformat(w["week_start"]),

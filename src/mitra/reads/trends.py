@@ -27,6 +27,7 @@ from .report import (
     CrisisAnswer,
     InstrumentSection,
     WeeklyDose,
+    _analysed_from,
     _crisis_answer,
     _sections,
     _weeks,
@@ -120,7 +121,12 @@ def trends(person: Person, *, weeks: int = TREND_WEEKS, now: datetime | None = N
         _crisis_answer(response_view(person, r), the_clock.zone) for r in responses if r.crisis
     )
 
-    card = one_insight(line, "kratom.dose_trend")
+    # The weekly doses as the report counts them: from the journal's first day when it began
+    # within the period (days before it are not days without kratom), in Monday weeks.
+    begun = _analysed_from(person, the_clock, first, last)
+    card = one_insight(
+        line if begun == first else timeline(person, begun, last), "kratom.dose_trend"
+    )
     assert card is not None  # the engines always make this card
     trend = _view(card)
     complete = line.n_days // 7  # the dose card's weeks too: on a Sunday, this one is complete

@@ -224,7 +224,8 @@ def _kratom(read: ReportRead) -> dict[str, Any]:
         "estimate": estimate,
         "weeks": weeks,
         "weeks_note": (
-            "Mean per day over each complete 7-day week. Estimated mg of mitragynine come from "
+            "Mean per day over each complete week, Monday to Sunday. Estimated mg of mitragynine "
+            "come from "
             "the product's lab figure, else a typical content from the literature (the range "
             "spans the literature's low and high content). Grams of leaf count leaf products only."
         ),
