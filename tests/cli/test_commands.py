@@ -280,6 +280,13 @@ def test_demo_refuses_to_mix_made_up_entries_into_a_real_journal(
     assert Dose.objects.count() == 0
     assert run(capsys, "demo", "--days", "5", "--into-existing")[0] == 0
     assert Dose.objects.count() > 0
+    # A second demo into the same journal puts its doses on the first one's products (it was
+    # a traceback: their names were taken), and says it added none.
+    products = Product.objects.count()
+    code, out, err = run(capsys, "demo", "--days", "5", "--into-existing", "--seed", "2")
+    assert code == 0, err
+    assert Product.objects.count() == products
+    assert ", 0 products." in out.replace("\n", " ")
 
 
 @pytest.mark.django_db

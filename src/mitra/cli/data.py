@@ -15,6 +15,7 @@ from .app import (
     fail,
     out,
     progress_bar,
+    refused,
     the_person,
 )
 
@@ -65,7 +66,7 @@ def demo(
     from django.conf import settings
 
     from mitra.journal.demo import demo_journal, load_demo
-    from mitra.journal.errors import TaperInProgress
+    from mitra.journal.errors import EntryInvalid, TaperInProgress
 
     journal = demo_journal(person, days=days, seed=seed, taper=taper)
     try:
@@ -81,6 +82,8 @@ def demo(
     except TaperInProgress:  # nothing was added: the demo is one transaction
         fail("--taper: a taper is in progress in this journal, and the demo would replace it; "
              "leave out --taper")  # fmt: skip
+    except EntryInvalid as exc:  # a product of the demo's name but another form, say
+        refused(exc, then="; the demo was not added (it is one transaction)")
     # The synthetic person's true effects, saved beside the data so the insights can be checked.
     truth_file = Path(settings.DATA_DIR) / f"demo-truth-seed{seed}.json"
     write_private(truth_file, json.dumps(journal.truth, indent=2, default=str) + "\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from dataclasses import replace
 
 from django.db import transaction
@@ -12,7 +13,7 @@ from mitra.simulation.person import DEMO_TAPER
 
 from . import services, tapers
 from .alerts import refresh_after_commit
-from .models import CheckIn, Dose, Person, Practice, Response
+from .models import CheckIn, Dose, Person, Practice, Product, Response
 
 Progress = Callable[[int], None]
 
@@ -28,6 +29,16 @@ def demo_journal(person: Person, *, days: int, seed: int, taper: bool = False) -
 
 
 @transaction.atomic
+def _product(person: Person, data: dict[str, Any]) -> Product:
+    """The demo's product, or the journal's own of its name and form (a demo added before):
+    a second demo into the same journal puts its doses on it, never a second of one name."""
+    wanted = str(data["name"]).strip().casefold()
+    for mine in Product.objects.filter(person=person, deleted_at__isnull=True):
+        if mine.name.strip().casefold() == wanted and mine.form == data.get("form", "powder"):
+            return mine
+    return services.add_product(person, data)
+
+
 def load_demo(
     person: Person,
     *,
@@ -39,7 +50,8 @@ def load_demo(
 ) -> dict[str, int]:
     """Add `days` days of a synthetic person's entries (and their taper). Returns counts."""
     journal = journal or demo_journal(person, days=days, seed=seed, taper=taper)
-    products = [services.add_product(person, data) for data in journal.products]
+    before = set(Product.objects.filter(person=person).values_list("pk", flat=True))
+    products = [_product(person, data) for data in journal.products]
     doses = []
     for record in journal.doses:
         product = products[record["product"]]
@@ -70,7 +82,7 @@ def load_demo(
         progress(len(checkins) + len(practices) + len(responses))
     refresh_after_commit(person)
     return {
-        "products": len(products),
+        "products": len({p.pk for p in products} - before),  # those added, not reused
         "doses": len(doses),
         "checkins": len(checkins),
         "practices": len(practices),
