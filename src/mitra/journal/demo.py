@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from dataclasses import replace
+from typing import Any
 
 from django.db import transaction
 
@@ -28,7 +28,6 @@ def demo_journal(person: Person, *, days: int, seed: int, taper: bool = False) -
     return synthetic_journal(days, seed=seed, time_zone=person.time_zone, parameters=parameters)
 
 
-@transaction.atomic
 def _product(person: Person, data: dict[str, Any]) -> Product:
     """The demo's product, or the journal's own of its name and form (a demo added before):
     a second demo into the same journal puts its doses on it, never a second of one name."""
@@ -39,6 +38,7 @@ def _product(person: Person, data: dict[str, Any]) -> Product:
     return services.add_product(person, data)
 
 
+@transaction.atomic
 def load_demo(
     person: Person,
     *,
