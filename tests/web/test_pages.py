@@ -669,3 +669,15 @@ def test_an_edit_form_shows_an_amount_as_typed_with_every_digit(
     assert 'name="amount" value="2"' in client.get(f"/journal/dose/{two.pk}").content.decode()
     page = client.get(f"/journal/dose/{fine.pk}").content.decode()
     assert 'name="amount" value="0.412"' in page
+
+
+def test_the_report_forms_fields_point_at_their_help_and_error_by_ids_that_exist(
+    client: Client, alice: Any
+) -> None:
+    """A screen reader reads a field's help and its error through aria-describedby: each id
+    it names is on the page (the report form named ids its own template did not make)."""
+    html = client.get("/report?days=9999").content.decode()
+    ids = set(re.findall(r'id="([^"]+)"', html))
+    named = [i for ref in re.findall(r'aria-describedby="([^"]+)"', html) for i in ref.split()]
+    assert "id_days_error" in named
+    assert [i for i in named if i not in ids] == []

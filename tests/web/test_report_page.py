@@ -13,7 +13,7 @@ def test_the_page_previews_the_report_and_offers_the_pdf(client: Any, alice: Any
     page = client.get("/report")
     assert page.status_code == 200
     html = page.content.decode()
-    assert '<label for="id_days">Last days</label>' in html
+    assert '<label for="id_days">Last days:</label>' in html
     assert "Self-reported data; not a diagnosis." in html
     assert "/report.pdf?days=90" in html
     pdf = client.get("/report.pdf?days=30&paper=us-letter")
