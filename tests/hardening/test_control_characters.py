@@ -195,9 +195,7 @@ def test_the_name_on_the_report_refuses_a_control_character_on_the_web_and_the_a
     page = client.get("/report.pdf", {"days": "30", "name": "a\x01b"})
     assert page.status_code == 422
     error = re.search(
-        r'id="id_name".*?<strong class="error" role="alert">(.*?)</strong>',
-        page.content.decode(),
-        re.S,
+        r'<ul class="errorlist" id="id_name_error">(.*?)</ul>', page.content.decode(), re.S
     )
     assert error, "the message stands beside the name"
     assert "Must not contain control characters (here U+0001)" in error.group(1)
