@@ -25,6 +25,7 @@ twice.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -167,6 +168,41 @@ def _cups(cups: float) -> dict[str, Any]:
     return {"value": cups, "unit": "cups", "system": UCUM, "code": "{cup}"}
 
 
+#: A check-in's figures beside its anxiety rating, each an Observation when given: the row's
+#: field, the Observation's key suffix, mitra's code and display, and its value.
+_CHECKIN_FIGURES: tuple[tuple[str, str, str, str, Callable[[Any], dict[str, Any]]], ...] = (
+    ("mood", "mood", "mood-rating", "Mood, 1-5 self-rating", lambda v: {"valueInteger": v}),
+    (
+        "sleep_hours",
+        "sleep-hours",
+        "sleep-hours",
+        "Hours slept last night",
+        lambda v: {"valueQuantity": {"value": v, "unit": "h", "system": UCUM, "code": "h"}},
+    ),
+    (
+        "sleep_quality",
+        "sleep-quality",
+        "sleep-quality",
+        "Sleep quality last night, 1-5 self-rating",
+        lambda v: {"valueInteger": v},
+    ),
+    (
+        "regular_meals",
+        "regular-meals",
+        "regular-meals",
+        "Regular meals today",
+        lambda v: {"valueBoolean": v},
+    ),
+    (
+        "caffeine_cups",
+        "caffeine-cups",
+        "caffeine-cups",
+        "Cups of caffeinated drinks today",
+        lambda v: {"valueQuantity": _cups(v)},
+    ),
+)
+
+
 def _checkin(bundle: _Bundle, row: dict[str, Any], practices: list[dict[str, Any]]) -> None:
     key = f"checkin/{row['id']}"
     at = row["at"]
@@ -184,48 +220,9 @@ def _checkin(bundle: _Bundle, row: dict[str, Any], practices: list[dict[str, Any
         rating,
         **({"note": note} if note else {}),
     )
-    if row["mood"] is not None:
-        bundle.observation(
-            f"{key}/mood",
-            _mitra_code("mood-rating", "Mood, 1-5 self-rating"),
-            at,
-            {"valueInteger": row["mood"]},
-        )
-    if row["sleep_hours"] is not None:
-        bundle.observation(
-            f"{key}/sleep-hours",
-            _mitra_code("sleep-hours", "Hours slept last night"),
-            at,
-            {
-                "valueQuantity": {
-                    "value": row["sleep_hours"],
-                    "unit": "h",
-                    "system": UCUM,
-                    "code": "h",
-                }
-            },
-        )
-    if row["sleep_quality"] is not None:
-        bundle.observation(
-            f"{key}/sleep-quality",
-            _mitra_code("sleep-quality", "Sleep quality last night, 1-5 self-rating"),
-            at,
-            {"valueInteger": row["sleep_quality"]},
-        )
-    if row["regular_meals"] is not None:
-        bundle.observation(
-            f"{key}/regular-meals",
-            _mitra_code("regular-meals", "Regular meals today"),
-            at,
-            {"valueBoolean": row["regular_meals"]},
-        )
-    if row["caffeine_cups"] is not None:
-        bundle.observation(
-            f"{key}/caffeine-cups",
-            _mitra_code("caffeine-cups", "Cups of caffeinated drinks today"),
-            at,
-            {"valueQuantity": _cups(row["caffeine_cups"])},
-        )
+    for field, suffix, code, display, value in _CHECKIN_FIGURES:
+        if row[field] is not None:
+            bundle.observation(f"{key}/{suffix}", _mitra_code(code, display), at, value(row[field]))
     for symptom in row["symptoms"]:
         bundle.observation(
             f"{key}/symptom/{symptom}",

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from mitra.accounts import sharing
 from mitra.journal.errors import EntryInvalid, NotFound
+from mitra.journal.schemas import CONTROL
 
 from .form_words import InMitrasWords
 from .views import current_person
@@ -285,7 +286,7 @@ def _granted_report(person: Any, grant: sharing.GrantRow) -> Any:
 
     # A name stored before control characters were refused is shown without them: the report
     # refuses a typed name that holds one, which would stop this page for the clinician.
-    name = "".join(c for c in grant.person_name if unicodedata.category(c) != "Cc")
+    name = re.sub(f"[{CONTROL}]", "", grant.person_name)
     return report_reads.report(person, days=SHARED_DAYS, name=name[: report_reads.NAME_MAX])
 
 

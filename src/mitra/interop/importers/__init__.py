@@ -8,11 +8,13 @@ rows it skipped, each with its place and reason. A file that cannot be read at a
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
+
+from mitra.journal.schemas import CONTROL, CONTROL_IN_LINES
 
 __all__ = [
     "FORMATS",
@@ -105,11 +107,15 @@ class Parsed:
 _LINES = frozenset({"note", "notes", "reasons", "warning_signs"})
 
 
+# The characters the journal refuses (mitra.journal.schemas), in a note or in a name.
+_IN_LINES = re.compile(f"[{CONTROL_IN_LINES}]")
+_IN_ONE_LINE = re.compile(f"[{CONTROL}]")
+
+
 def _clean(text: str, *, lines: bool) -> str:
-    kept = "\n\t\r" if lines else ""
-    if not lines:
-        text = text.replace("\t", " ")
-    return "".join(c for c in text if c in kept or unicodedata.category(c) != "Cc")
+    if lines:
+        return _IN_LINES.sub("", text)
+    return _IN_ONE_LINE.sub("", text.replace("\t", " "))
 
 
 def _without_control(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
