@@ -306,3 +306,25 @@ def test_the_api_plans_a_taper_once_per_token_and_replaces_one_only_when_asked(
     assert f"has ended since (taper {ended.pk})" in late.json()["detail"]
     assert Taper.objects.count() == 2
     assert post(replace="yes").status_code == 422  # a yes-or-no is a JSON boolean
+
+
+@pytest.mark.parametrize("start", ["1704067200", 1704067200, "0", "20260101"])
+def test_a_start_day_written_as_a_number_is_refused_not_read_as_a_unix_time(
+    client: Client, alice: Any, start: Any
+) -> None:
+    """pydantic reads "1704067200" as the Unix time of 2024-01-01 and "0" as 1970-01-01: a
+    taper was planned from a day the person never wrote, and "20260101" got a message about
+    datetimes given to dates."""
+    from mitra.journal.models import Taper
+
+    body = {"to": "0", "pace": "10-per-month", "from": "10g", "start": start}
+    saved = client.post("/api/v1/taper/plan", body, content_type="application/json")
+    assert saved.status_code == 422
+    assert saved["Content-Type"] == "application/problem+json"
+    assert saved.json()["errors"] == {"start": "must be a date, like 2026-11-25"}
+    preview = client.get(f"/api/v1/taper/plan?to=0&from=10g&pace=10-per-month&start={start}")
+    assert preview.status_code == 422
+    assert preview.json()["errors"] == {"start": "must be a date, like 2026-11-25"}
+    assert not Taper.objects.exists()
+    fine = client.get("/api/v1/taper/plan?to=0&from=10g&pace=10-per-month&start=2026-12-07")
+    assert fine.status_code == 200

@@ -98,3 +98,16 @@ def test_a_long_name_or_a_bad_period_is_refused_in_mitras_words(client: Any, ali
     days = client.get("/report?days=0").content.decode()
     assert f"Last days must be 1 to {MAX_DAYS} days." in days
     assert "Ensure this value" not in days
+
+
+@pytest.mark.parametrize("first", ["1704067200", "0", "20240101"])
+def test_a_report_day_written_as_a_number_is_refused_by_the_api(
+    client: Any, alice: Any, first: str
+) -> None:
+    """pydantic reads "1704067200" as the Unix time of 2024-01-01 and "0" as 1970-01-01."""
+    answer = client.get(f"/api/v1/report?from={first}")
+    assert answer.status_code == 422
+    assert answer["Content-Type"].startswith("application/problem+json")
+    assert answer.json()["errors"] == {"from": "must be a date, like 2026-11-25"}
+    answer = client.get(f"/api/v1/report?from=2026-01-01&to={first}")
+    assert answer.json()["errors"] == {"to": "must be a date, like 2026-11-25"}

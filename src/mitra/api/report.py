@@ -14,7 +14,7 @@ from mitra.reads.report import NAME_MAX, ReportPeriodInvalid, ReportRead
 from .documents import respond
 from .people import person_of
 from .problems import problem
-from .writes import PROBLEMS
+from .writes import PROBLEMS, Day
 
 router = Router(tags=["report"])
 
@@ -38,8 +38,8 @@ def _read(
 def get_report(
     request: HttpRequest,
     days: int | None = None,
-    first: Annotated[date | None, Query(alias="from")] = None,
-    last: Annotated[date | None, Query(alias="to")] = None,
+    first: Annotated[Day, Query(alias="from")] = None,
+    last: Annotated[Day, Query(alias="to")] = None,
     name: Annotated[str | None, Query(max_length=NAME_MAX)] = None,
 ) -> HttpResponse:
     found = _read(request, days, first, last, name)

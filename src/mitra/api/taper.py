@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -25,7 +24,7 @@ from mitra.taper import TaperError
 
 from .documents import respond
 from .people import person_of
-from .writes import PROBLEMS, WRITE_PROBLEMS, Body, NoBody, Token, require_json
+from .writes import PROBLEMS, WRITE_PROBLEMS, Body, Day, NoBody, Token, require_json
 
 router = Router(tags=["taper"])
 
@@ -36,7 +35,7 @@ class PlanQuery(Schema):
     to: str = Field(max_length=40)
     pace: str = Field(max_length=40)
     from_: str | None = Field(default=None, alias="from", max_length=40)
-    start: date | None = None
+    start: Day = None
 
 
 class PlanBody(Body):
@@ -45,7 +44,7 @@ class PlanBody(Body):
     to: str = Field(max_length=40)
     pace: str = Field(max_length=40)
     from_: str | None = Field(default=None, alias="from", max_length=40)
-    start: date | None = Field(default=None, strict=False)  # an ISO date string
+    start: Day = None
     replace: bool = Field(
         default=False,
         description="End the taper in progress and save this one instead (the one in "

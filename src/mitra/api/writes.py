@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +21,7 @@ from .documents import respond
 from .people import person_of
 
 __all__ = [
+    "DAY_WORDS",
     "LINES",
     "ONE_LINE",
     "PROBLEMS",
@@ -27,6 +29,7 @@ __all__ = [
     "WRITE_PROBLEMS",
     "At",
     "Body",
+    "Day",
     "NoBody",
     "Problem",
     "Token",
@@ -88,6 +91,25 @@ At = Annotated[
     Annotated[AwareDatetime, Field(strict=False)],
     BeforeValidator(_iso_text),
     Field(..., description="With its offset, e.g. 2026-11-25T08:30:00+01:00."),
+]
+
+DAY_WORDS = "must be a date, like 2026-11-25"
+
+
+def _iso_day(value: Any) -> Any:
+    """A day is written as ISO 8601 text: a number, or text that is only a number, is refused
+    (pydantic reads "1704067200" as the Unix time of 2024-01-01 and "0" as 1970-01-01, and
+    says of "20240101" that datetimes given to dates must be exact)."""
+    if value is not None and (not isinstance(value, str) or _NUMBER_TEXT.fullmatch(value)):
+        raise ValueError(DAY_WORDS)
+    return value
+
+
+#: A local day, e.g. 2026-11-25 (a query's or a body's).
+Day = Annotated[
+    Annotated[date, Field(strict=False)] | None,
+    BeforeValidator(_iso_day),
+    Field(None, description="A date, e.g. 2026-11-25."),
 ]
 
 
