@@ -119,6 +119,28 @@ class TestProducts:
     def test_a_name_with_a_joiner_among_letters_is_a_name(self, alice: Any) -> None:
         assert services.add_product(alice, {"name": "Bali\u200dred"}).name == "Bali\u200dred"
 
+    def test_invisible_characters_around_a_name_are_taken_off(self, alice: Any) -> None:
+        """A "Bali" pasted with a zero-width space after it was a second product that looked the
+        same as "Bali" in every list, so a dose could go to either."""
+        assert services.add_product(alice, {"name": "\u200bBali\u200b \ufeff"}).name == "Bali"
+        with pytest.raises(EntryInvalid) as refused:
+            services.add_product(alice, {"name": "Bali\u2060"})
+        assert "already" in refused.value.errors["name"]
+        assert services.add_substance(alice, {"name": "\u200esertraline\u200f"}).name == (
+            "sertraline"
+        )
+
+    def test_a_name_stored_with_invisible_characters_around_it_is_still_taken(
+        self, alice: Any
+    ) -> None:
+        # A journal from before names were trimmed may hold "Bali" with a zero-width space.
+        from mitra.journal.models import Product
+
+        Product.objects.create(person=alice, name="Bali\u200b")
+        with pytest.raises(EntryInvalid) as refused:
+            services.add_product(alice, {"name": "bali"})
+        assert "already" in refused.value.errors["name"]
+
     def test_lab_figures_must_be_plausible(self, alice: Any) -> None:
         with pytest.raises(EntryInvalid) as refused:
             services.add_product(alice, {"name": "X", "mitragynine_mg_per_g": 1500})

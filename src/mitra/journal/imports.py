@@ -33,7 +33,7 @@ from .models import (
     Substance,
     Taper,
 )
-from .schemas import DoseIn, IntakeIn, PersonIn
+from .schemas import DoseIn, IntakeIn, PersonIn, name_key
 
 __all__ = ["ImportResult", "SourceRow", "import_rows", "source_token"]
 
@@ -247,11 +247,11 @@ class _Importer:
 
     def same_name(self, model: Any, name: object) -> Any:
         """The person's live product or substance of this name in any case, the oldest; or None."""
-        if not isinstance(name, str) or not name.strip():
+        if not isinstance(name, str) or not name_key(name):
             return None
-        wanted = name.strip().casefold()
+        wanted = name_key(name)
         for entry in model.objects.filter(person=self.person, deleted_at=None).order_by("pk"):
-            if entry.name.strip().casefold() == wanted:
+            if name_key(entry.name) == wanted:
                 return entry
         return None
 

@@ -122,12 +122,36 @@ LINES = Lines()
 Text = Annotated[str, Field(max_length=2000), LINES]
 
 
+def _blank(c: str) -> bool:
+    return c.isspace() or unicodedata.category(c) == "Cf"
+
+
+def _trimmed(value: str) -> str:
+    """`value` without spaces and format characters at either end."""
+    start, end = 0, len(value)
+    while start < end and _blank(value[start]):
+        start += 1
+    while end > start and _blank(value[end - 1]):
+        end -= 1
+    return value[start:end]
+
+
+def name_key(name: str) -> str:
+    """What two names of one person's products (or substances) are compared by: the name as
+    it shows, in any case ("bali" and "Bali" pasted with a zero-width space are one name)."""
+    return _trimmed(name).casefold()
+
+
 def _visible(value: str) -> str:
-    # A name of only format characters (a zero-width space, a joiner, a direction mark) shows
-    # as nothing, as spaces do: it is refused as empty, not saved as a blank name in a list.
-    if all(c.isspace() or unicodedata.category(c) == "Cf" for c in value):
+    # Format characters (a zero-width space, a joiner, a direction mark) show as nothing, as
+    # spaces do. A name of only them is refused as empty, not saved as a blank name in a list;
+    # at either end they are taken off as spaces are, so "Bali" pasted with a zero-width space
+    # after it is the product "Bali", not a second one that looks the same. Between letters
+    # they stay: a joiner there is part of how some scripts and emoji are written.
+    shown = _trimmed(value)
+    if not shown:
         raise PydanticCustomError("string_too_short", "is empty", {"min_length": 1})
-    return value
+    return shown
 
 
 Name = Annotated[str, Field(min_length=1, max_length=120), AfterValidator(_visible)]

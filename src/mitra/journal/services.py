@@ -53,6 +53,7 @@ from .schemas import (
     SubstanceIn,
     When,
     control_problem,
+    name_key,
 )
 from .timeline_builder import clock_of
 from .version import journal_changed
@@ -284,8 +285,8 @@ def _refuse_taken_name(
     if other_than is not None:
         entries = entries.exclude(pk=other_than)
     taken = entries.values_list("name", flat=True)
-    wanted = name.strip().casefold()
-    if any(existing.strip().casefold() == wanted for existing in taken):
+    wanted = name_key(name)
+    if any(name_key(existing) == wanted for existing in taken):
         kind = "products" if model is Product else "substances"
         raise EntryInvalid({"name": f"is already the name of one of your {kind}: {name}"})
 
@@ -295,7 +296,7 @@ def edit_product(person: Person, product_id: int, data: Mapping[str, Any]) -> Pr
     """Change a product; its doses are normalised again with the new figures."""
     clean = validate(ProductIn, data)
     product = _get(Product, person, product_id)
-    if clean.name.strip().casefold() != product.name.strip().casefold():
+    if name_key(clean.name) != name_key(product.name):
         _refuse_taken_name(person, clean.name, other_than=product.pk)
     _set_fields(product, clean.model_dump())
     doses = list(product.doses.filter(deleted_at__isnull=True))
@@ -615,7 +616,7 @@ def edit_substance(person: Person, substance_id: int, data: Mapping[str, Any]) -
     """Change a substance on the person's list."""
     clean = validate(SubstanceIn, data)
     substance = _get(Substance, person, substance_id)
-    if clean.name.strip().casefold() != substance.name.strip().casefold():
+    if name_key(clean.name) != name_key(substance.name):
         _refuse_taken_name(person, clean.name, model=Substance, other_than=substance.pk)
     _set_fields(substance, clean.model_dump() | {"knowledge_id": _knowledge_id(clean.name)})
     substance.save()
