@@ -74,3 +74,23 @@ def test_a_damaged_copy_is_parsed_again_and_replaced() -> None:
     kept.write_bytes(b"\x00 not JSON")
     assert loader.read_toml(name) == tomllib.loads(text)
     assert json.loads(kept.read_bytes()) == tomllib.loads(text)
+
+
+def test_canada_australia_and_new_zealand_have_a_crisis_line_and_an_emergency_number() -> None:
+    """A journal in Toronto or Sydney was offered only a web directory of helplines, which a
+    phone without a connection cannot open, and no number to call."""
+    from mitra.knowledge import load
+    from mitra.timeline import zone_country
+
+    base = load()
+    for zone, line, emergency in [
+        ("America/Toronto", "tel:988", "tel:911"),
+        ("Australia/Sydney", "tel:131114", "tel:000"),
+        ("Pacific/Auckland", "tel:1737", "tel:111"),
+    ]:
+        country = zone_country(zone)
+        assert country is not None
+        offered = base.crisis_resources(country)
+        assert [r.href for r in offered[:2]] == [line, emergency], zone
+        for resource in offered:
+            assert [s.id for s in base.cite(resource.sources)] == list(resource.sources)
