@@ -543,6 +543,33 @@ def test_choosing_a_capsule_product_selects_capsules_even_when_the_form_said_gra
     assert re.search(r'<option value="capsule"[^>]*selected', html)
 
 
+def test_a_typed_amount_whose_unit_changes_with_the_product_is_pointed_out(
+    client: Client, alice: Any, powder: Any, capsules: Any
+) -> None:
+    """Editing 4 capsules and choosing the leaf powder instead turned the unit to g and kept
+    the 4: the dose was saved as 4 g with nothing said."""
+    html = client.get(
+        f"/doses/units?product_id={powder.pk}&unit=capsule&amount=4", HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert re.search(r'<option value="g"[^>]*selected', html)
+    note = re.search(r'<div class="helptext" id="([^"]+)">([^<]*)</div>', html)
+    assert note is not None
+    assert note[2] == (
+        "Now grams, the unit Green powder is counted in (was capsules): check the amount."
+    )
+    assert re.search(rf'<select[^>]*aria-describedby="{note[1]}"', html)
+    # Nothing to check when no amount is typed yet, or the unit stays as it was.
+    for query in ("unit=capsule&amount=", "unit=g&amount=4"):
+        html = client.get(f"/doses/units?product_id={powder.pk}&{query}").content.decode()
+        assert "check the amount" not in html
+
+
+def test_a_product_name_in_the_unit_note_is_shown_as_text(client: Client, alice: Any) -> None:
+    product = services.add_product(alice, {"name": "<b>Bold</b> powder"})
+    html = client.get(f"/doses/units?product_id={product.pk}&unit=capsule&amount=4").content
+    assert b"&lt;b&gt;Bold&lt;/b&gt; powder is counted in" in html
+
+
 def test_the_welcome_page_leads_to_settings_once_set_up(client: Client, alice: Any) -> None:
     response = client.get("/welcome")
     assert response.status_code == 302

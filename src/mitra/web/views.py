@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mitra.journal import clock, services
@@ -28,7 +29,7 @@ from mitra.reads.journal import CheckInValues, DoseValues, IntakeValues
 from mitra.reads.products import ProductView
 from mitra.reports.charts import Chart, keep_drawings
 from mitra.reports.today_charts import anxiety_and_grams_chart, exposure_chart
-from mitra.vocabulary import unit_text
+from mitra.vocabulary import PRODUCT_UNITS, unit_text
 from mitra.wording import amount_of
 
 from .forms import (
@@ -239,11 +240,26 @@ def dose_units(request: HttpRequest) -> HttpResponse:
     data = request.GET.copy()
     raw = data.get("product_id", "")
     product = product_reads.product(person, int(raw)) if raw.isdigit() else None
+    before = data.get("unit", "")
     if product is not None:
         # A newly chosen product is logged in its own unit unless the person changes it.
         data["unit"] = product.unit
     form = _dose_form(person, data)
+    if product is not None and before and before != product.unit and data.get("amount", "").strip():
+        # An amount typed for the last unit ("4" capsules, or a dose being edited) now reads
+        # in this one: 4 capsules of 0.5 g would be saved as 4 g unless the person sees it.
+        # Django shows help text as HTML: the product's name is escaped here.
+        form.fields["unit"].help_text = format_html(
+            "Now {}, the unit {} is counted in (was {}): check the amount.",
+            _unit_name(product.unit),
+            product.name,
+            _unit_name(before),
+        )
     return render(request, "web/_unit_select.html", {"field": form["unit"]})
+
+
+def _unit_name(unit: str) -> str:
+    return "mg" if unit == "mg" else PRODUCT_UNITS.get(unit, unit)
 
 
 # --- products -----------------------------------------------------------------------------------
