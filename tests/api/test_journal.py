@@ -637,3 +637,53 @@ def test_a_dose_changed_without_its_unit_keeps_it_even_for_a_product_off_the_lis
     kept = put(client, f"/api/v1/doses/{grams.json()['id']}",
                {"product_id": powder.pk, "amount": 2, "taken_at": at})  # fmt: skip
     assert kept.json()["title"] == "Kratom: 2 g of Green powder"
+
+
+def test_a_leaf_products_lab_figure_far_above_lab_tested_leaf_is_asked_about_on_every_face(
+    client: Client, alice: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "15,5" typed for a lab report's 15.5 mg per g reached the server as 155 and was saved
+    without a word: every dose's estimated mitragynine was then ten times too high. A leaf
+    figure above twice the richer lab-tested leaf product (38.96 mg per g) is asked about, with
+    its sources, on every face, and saved once confirmed; an extract's is not."""
+    from mitra.journal.models import Product
+    from tests.cli.test_commands import run
+
+    product = {"name": "Bali", "mitragynine_mg_per_g": 155}
+    refused = post(client, "/api/v1/products", product)
+    assert refused.status_code == 422
+    body = refused.json()
+    assert body["code"] == "implausible_content"
+    assert body["sources"] == ["tanna2022", "huestis2024"]
+    assert body["errors"]["mitragynine_mg_per_g"].startswith(
+        "is 155 mg per g (15.5% of the leaf), more than 2 times the 19.48 mg per g of the "
+        "richer of the lab-tested leaf products (Tanna et al. 2022; Huestis et al. 2024); are "
+        "you sure? Check the lab report (1.5% is 15 mg per g)"
+    )
+    page = client.post("/products", {"token": "p-155", "name": "Bali", "unit": "g",
+                                     "vein": "unknown", "form": "powder",
+                                     "mitragynine_mg_per_g": "155"})  # fmt: skip
+    assert page.status_code == 422
+    html = page.content.decode()
+    assert "Yes, this lab figure is right" in html
+    assert 'value="155"' in html  # what was typed is kept
+    code, _, err = run(capsys, "products", "add", "Bali", "--mitragynine-mg-per-g", "155")
+    assert (code, err.count("\n")) == (2, 1)
+    assert "run the command again with --yes" in err
+    assert not Product.objects.exists()
+    # 38.96 mg per g is not asked about; an extract's 155 is not either.
+    fine = product | {"mitragynine_mg_per_g": 38.96}
+    assert post(client, "/api/v1/products", fine).status_code == 201
+    extract = product | {"name": "X", "form": "extract"}
+    assert post(client, "/api/v1/products", extract).status_code == 201
+    assert run(capsys, "products", "add", "Bali2", "--mitragynine-mg-per-g", "155", "--yes")[0] == 0
+    form = {"token": "p-155-again", "name": "Bali3", "unit": "g", "vein": "unknown",
+            "form": "powder", "mitragynine_mg_per_g": "155", "confirm": "on"}  # fmt: skip
+    confirmed = client.post("/products", form)
+    assert confirmed.status_code == 302
+    # A change to the figure is asked about; a figure confirmed before is not asked again.
+    bali2 = Product.objects.get(name="Bali2")
+    change = {"name": "Bali two", "mitragynine_mg_per_g": 155}
+    assert put(client, f"/api/v1/products/{bali2.pk}", change).status_code == 200
+    again = put(client, f"/api/v1/products/{bali2.pk}", change | {"mitragynine_mg_per_g": 160})
+    assert again.json()["code"] == "implausible_content"

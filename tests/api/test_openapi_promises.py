@@ -298,7 +298,12 @@ def _bases(alice: Any, powder: Any) -> dict[Operation, Any]:
             "amount": 1,
             "unit": "mg",
         },
-        ("post", "/api/v1/products"): lambda n: {"name": f"Caps {n}", "unit": "capsule"},
+        # 1,000 mg per g of leaf is asked about first (implausible_content): confirmed here.
+        ("post", "/api/v1/products"): lambda n: {
+            "name": f"Caps {n}",
+            "unit": "capsule",
+            "confirm": True,
+        },
         ("put", "/api/v1/settings"): lambda n: {},
     }
 

@@ -571,3 +571,19 @@ def test_an_older_export_with_control_characters_is_read_with_them_taken_out(
     adjusted = {a["where"]: a["reason"] for a in report.adjusted}
     assert adjusted["products[0]"].startswith("control characters taken out of name")
     assert adjusted["checkins[0]"].startswith("control characters taken out of note")
+
+
+def test_a_lab_figure_the_journal_would_ask_about_is_imported_as_the_file_holds_it(
+    journal: Any,
+) -> None:
+    """A figure typed today is asked about above twice lab-tested leaf; one in a backup was the
+    person's own, kept as it was (or confirmed then), and is read back without the question."""
+    from mitra.journal.models import Dose, Person, Product
+
+    Product.objects.filter(person=journal).update(mitragynine_mg_per_g=155.0)
+    document = export_json(journal)
+    bob = Person.objects.create(time_zone="Europe/Berlin")
+    report = import_file(bob, "mitra-json", json.dumps(document).encode(), dry_run=False)
+    assert report.skipped == []
+    assert Product.objects.get(person=bob).mitragynine_mg_per_g == 155.0
+    assert Dose.objects.filter(person=bob).count() == 1

@@ -860,10 +860,11 @@ def test_an_unknown_rule_id_is_refused_with_the_known_ones() -> None:
 
 
 def test_every_parameter_belongs_to_a_registered_rule() -> None:
-    # Or to what the journal asks before a dose is logged (services.refuse_implausible), which
+    # Or to what the journal asks before a dose or a product is saved (services.refuse_implausible,
+    # refuse_implausible_content), which
     # raises no alert of its own.
     for parameter in load_rule_parameters().parameters:
-        assert parameter.rule in {*EXPECTED_RULES, "dose_entry"}
+        assert parameter.rule in {*EXPECTED_RULES, "dose_entry", "product_entry"}
 
 
 def test_the_sows_reference_figures_match_the_questionnaires_own_note() -> None:

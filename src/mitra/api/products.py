@@ -33,6 +33,13 @@ class ProductFields(Body):
     mitragynine_mg_per_g: AlkaloidMgPerG = None
     hydroxy_mg_per_g: AlkaloidMgPerG = None
     notes: str = Field("", max_length=2000, pattern=LINES)
+    confirm: bool = Field(
+        False,
+        description="Save a leaf product whose lab mitragynine is far above that of the "
+        "lab-tested leaf products (most likely a slip in typing it; the bound is in the "
+        "knowledge base): without it such a figure is refused, 422 with code "
+        "implausible_content. A figure saved before is not asked about again.",
+    )
 
 
 class ProductBody(ProductFields):

@@ -121,17 +121,28 @@ def products_add(
     hydroxy_mg_per_g: Annotated[
         float | None, typer.Option(help="Lab-tested 7-OH, mg per g.")
     ] = None,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes",
+            help="Save a leaf product's lab mitragynine far above that of lab-tested leaf, "
+            "which is asked about first: you checked it.",
+        ),
+    ] = False,
     json_out: JsonFlag = False,
 ) -> None:
     """Add a kratom product."""
     person = the_person()
     from mitra.journal import services
-    from mitra.journal.errors import EntryInvalid
+    from mitra.journal.errors import ConfirmationNeeded, EntryInvalid
 
     values = (name, vendor, strain, vein, form, unit, grams_per_unit, mitragynine_mg_per_g,
               hydroxy_mg_per_g)  # fmt: skip
+    data = dict(zip(_PRODUCT_FIELDS, values, strict=True)) | {"confirm": yes}
     try:
-        product = services.add_product(person, dict(zip(_PRODUCT_FIELDS, values, strict=True)))
+        product = services.add_product(person, data)
+    except ConfirmationNeeded as exc:
+        refused(exc, then=_AGAIN_WITH_YES)
     except EntryInvalid as exc:
         refused(exc)
     if json_out:
@@ -143,6 +154,7 @@ def products_add(
 
 
 _KEPT = "(default: as it is)"
+_AGAIN_WITH_YES = "; if it is right, run the command again with --yes"
 #: The fields `products add` and `products edit` take, in the order of their options.
 _PRODUCT_FIELDS = ("name", "vendor", "strain", "vein", "form", "unit", "grams_per_unit",
                    "mitragynine_mg_per_g", "hydroxy_mg_per_g")  # fmt: skip
@@ -182,13 +194,21 @@ def products_edit(
             help="Remove what is not known after all (repeatable): " + ", ".join(_CLEARABLE) + "."
         ),
     ] = None,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes",
+            help="Save a leaf product's lab mitragynine far above that of lab-tested leaf, "
+            "which is asked about first: you checked it.",
+        ),
+    ] = False,
     json_out: JsonFlag = False,
 ) -> None:
     """Change a product (a capsule's weight, a lab figure, its name); its doses are counted
     again with the new figures. What is not given stays as it is; --clear removes a figure."""
     person = the_person()
     from mitra.journal import services
-    from mitra.journal.errors import EntryInvalid
+    from mitra.journal.errors import ConfirmationNeeded, EntryInvalid
     from mitra.reads.products import view
 
     chosen = _find_product(person, product)
@@ -208,7 +228,9 @@ def products_edit(
             fail(f"--clear {word.strip().lower()} and a new value for it: give one of the two")
         data[field] = "" if field in {"vendor", "strain"} else None
     try:
-        saved = services.edit_product(person, chosen.id, data)
+        saved = services.edit_product(person, chosen.id, data | {"confirm": yes})
+    except ConfirmationNeeded as exc:
+        refused(exc, then=_AGAIN_WITH_YES)
     except EntryInvalid as exc:
         refused(exc)
     if json_out:
@@ -309,7 +331,7 @@ def dose(
     except DuplicateSubmission as exc:
         _already("dose", "dose", exc.entry)
     except ConfirmationNeeded as exc:
-        refused(exc, then="; if it is right, run the command again with --yes")
+        refused(exc, then=_AGAIN_WITH_YES)
     except EntryInvalid as exc:
         refused(exc)
     row = {

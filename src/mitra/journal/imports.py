@@ -230,6 +230,10 @@ class _Importer:
             data = dict(row.data)
             # A product taken off the list after its doses were logged: kept for them, as it was.
             removed = bool(data.pop("removed", False)) and kind == "product"
+            if kind == "product":
+                # The file's lab figures are the person's own, as they were kept: a figure the
+                # journal would ask about when typed is imported as it stands.
+                data["confirm"] = True
             try:
                 cache[row.key] = add(self.person, data, token=token)
                 if removed:

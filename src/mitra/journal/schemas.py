@@ -230,6 +230,8 @@ class ProductIn(Schema):
     mitragynine_mg_per_g: AlkaloidMgPerG = None
     hydroxy_mg_per_g: AlkaloidMgPerG = None
     notes: Text = ""
+    # Save a lab figure the journal asks about (services.refuse_implausible_content).
+    confirm: bool = False
 
     @field_validator("unit")
     @classmethod

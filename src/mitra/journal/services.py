@@ -256,15 +256,45 @@ def _restorer(model: type[E]) -> Callable[[Person, int], E]:
 # --- products -----------------------------------------------------------------------------------
 
 
+def refuse_implausible_content(product: ProductIn) -> None:
+    """ConfirmationNeeded when a leaf product's lab mitragynine is more than a few times that
+    of the richest lab-tested leaf products (safety_rules.toml, product_entry): most likely a
+    slip in typing it (15,5 read as 155), and every dose's estimated mg would be as far out."""
+    if product.mitragynine_mg_per_g is None or not is_leaf(product.form):
+        return
+    _, rich, leaf_sources = load_pharmacokinetics().leaf_mitragynine_span()
+    rules = load_rule_parameters()
+    factor = rules.number("product_entry", "leaf_mitragynine_factor")
+    figure = product.mitragynine_mg_per_g
+    if figure > rich * factor:
+        cited = tuple(
+            dict.fromkeys(
+                (*leaf_sources, *rules.get("product_entry", "leaf_mitragynine_factor").sources)
+            )
+        )
+        raise ConfirmationNeeded(
+            "implausible_content",
+            "mitragynine_mg_per_g",
+            f"is {figure:g} mg per g ({figure / 10:g}% of the leaf), more than {factor:g} times "
+            f"the {rich:g} mg per g of the richer of the lab-tested leaf products "
+            f"({_cited(cited)}); are you sure? Check the lab report (1.5% is 15 mg per g)",
+            cited,
+        )
+
+
 def add_product(person: Person, data: Mapping[str, Any], *, token: str | None = None) -> Product:
-    """Add a kratom product."""
+    """Add a kratom product (a leaf product's lab figure far above the literature's is asked
+    about first: `confirm`)."""
     clean = validate(ProductIn, data)
+    content = clean.model_dump(exclude={"confirm"})
 
     def build() -> Product:
         _refuse_taken_name(person, clean.name)
-        return Product.objects.create(person=person, token=token or None, **clean.model_dump())
+        if not clean.confirm:
+            refuse_implausible_content(clean)
+        return Product.objects.create(person=person, token=token or None, **content)
 
-    return _create_once(Product, person, token, build, refresh=False, same_as=clean.model_dump())
+    return _create_once(Product, person, token, build, refresh=False, same_as=content)
 
 
 def _refuse_taken_name(
@@ -298,7 +328,13 @@ def edit_product(person: Person, product_id: int, data: Mapping[str, Any]) -> Pr
     product = _get(Product, person, product_id)
     if name_key(clean.name) != name_key(product.name):
         _refuse_taken_name(person, clean.name, other_than=product.pk)
-    _set_fields(product, clean.model_dump())
+    changed = (clean.mitragynine_mg_per_g, clean.form) != (
+        product.mitragynine_mg_per_g,
+        product.form,
+    )
+    if changed and not clean.confirm:  # a figure confirmed before is not asked about again
+        refuse_implausible_content(clean)
+    _set_fields(product, clean.model_dump(exclude={"confirm"}))
     doses = list(product.doses.filter(deleted_at__isnull=True))
     for dose in doses:
         try:

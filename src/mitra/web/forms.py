@@ -268,15 +268,20 @@ class DoseForm(JournalForm):
         }
 
     def show_errors(self, exc: EntryInvalid) -> None:
-        if isinstance(exc, ConfirmationNeeded):
-            # The entry stays in the form; the box to confirm it appears below the amount.
-            self.asks_confirmation = True
-            for name, message in exc.errors.items():
-                exc.errors[name] = (
-                    f"{message}. If it is right, tick \u201cYes, this amount is right\u201d and "
-                    "save again."
-                )
+        asked_about(self, exc)
         super().show_errors(exc)
+
+
+def asked_about(form: forms.Form, exc: EntryInvalid) -> None:
+    """When the journal asks "are you sure?" (ConfirmationNeeded), the entry stays in `form`,
+    whose `confirm` box is shown (`asks_confirmation`), and each message says to tick it."""
+    if isinstance(exc, ConfirmationNeeded):
+        cast(Any, form).asks_confirmation = True
+        label = form.fields["confirm"].label
+        for name, message in exc.errors.items():
+            exc.errors[name] = (
+                f"{message}. If it is right, tick \u201c{label}\u201d and save again."
+            )
 
 
 def unit_choices(product: Any | None) -> list[tuple[str, str]]:
@@ -316,11 +321,21 @@ class ProductForm(JournalForm):
     notes = forms.CharField(
         label="Notes", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # Shown only once the journal asked "are you sure?" about a lab figure (ConfirmationNeeded).
+    confirm = forms.BooleanField(label="Yes, this lab figure is right", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.asks_confirmation = False
 
     def payload(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data.pop("token", None)
         return data
+
+    def show_errors(self, exc: EntryInvalid) -> None:
+        asked_about(self, exc)
+        super().show_errors(exc)
 
 
 class QuestionnaireForm(JournalForm):
