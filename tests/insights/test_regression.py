@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy.signal import lfilter
 
 from mitra.insights.regression import (
+    Z95,
     benjamini_hochberg,
     fixed_b_scale,
     ols,
     ols_clustered,
+    pairs_of,
     prais_winsten,
     theil_sen,
+    theil_sen_line,
 )
 
 
@@ -28,6 +33,29 @@ def test_theil_sen_recovers_a_slope_despite_an_outlier() -> None:
     fit = theil_sen(x, y)
     assert abs(fit.slope - 0.5) < 1e-9
     assert fit.low <= 0.5 <= fit.high
+
+
+def test_theil_sen_selects_the_same_order_statistics_as_sorting_every_slope() -> None:
+    rng = np.random.default_rng(4)
+    for n in (9, 10, 11, 40, 41):  # odd and even numbers of pairs
+        x = np.sort(rng.choice(3 * n, n, replace=False)).astype(float)
+        x[3] = x[2]  # a pair with equal x, left out
+        y = rng.normal(size=n).round(1)  # ties among the slopes
+        i, j = np.triu_indices(n, k=1)
+        ok = x[j] != x[i]
+        slopes = np.sort((y[j] - y[i])[ok] / (x[j] - x[i])[ok])
+        fit = theil_sen(x, y, pairs_of(x))
+        assert fit.slope == np.median(slopes)
+        assert fit.intercept == np.median(y - fit.slope * x)
+        # The interval's ranks, as the docstring gives them, looked up in the sorted slopes.
+        resid = y - fit.intercept - fit.slope * x
+        c = resid - resid.mean()
+        r = min(max(float(c[1:] @ c[:-1]) / float(c @ c), 0.0), 0.9)
+        half = Z95 * math.sqrt(n * (n - 1) * (2 * n + 5) / 18.0 * (1 + r) / (1 - r))
+        m = slopes.size
+        assert fit.low == slopes[min(max(math.floor((m - half) / 2), 0), m - 1)]
+        assert fit.high == slopes[min(max(math.ceil((m + half) / 2), 0), m - 1)]
+        assert theil_sen_line(x, y) == (fit.slope, fit.intercept)
 
 
 def test_prais_winsten_recovers_an_effect_under_ar1_errors() -> None:

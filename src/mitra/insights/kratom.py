@@ -22,6 +22,7 @@ from mitra.insights.daily import Prepared
 from mitra.insights.regression import (
     ols,
     ols_clustered,
+    pairs_of,
     prais_winsten,
     theil_sen,
     theil_sen_line,
@@ -194,9 +195,11 @@ def _dose_trend(w: _Weeks, first: date) -> Insight:
             data=data,
         )
     x = w.index.astype(np.float64)
-    fit = theil_sen(x, w.mg)
+    pairs = pairs_of(x)  # the same weeks' pairs for every series
+    fit = theil_sen(x, w.mg, pairs)
     # The content range's lines are drawn, never tested: their slope and intercept suffice.
-    fit_low, fit_high = theil_sen_line(x, w.mg_low), theil_sen_line(x, w.mg_high)
+    fit_low = theil_sen_line(x, w.mg_low, pairs)
+    fit_high = theil_sen_line(x, w.mg_high, pairs)
     per_month = WEEKS_PER_MONTH
     est, low, high = fit.slope * per_month, fit.low * per_month, fit.high * per_month
 
@@ -240,7 +243,7 @@ def _dose_trend(w: _Weeks, first: date) -> Insight:
         f"{plural(int(w.index.size), 'week')}. {verdict}"
     )
     if w.grams_leaf.any():
-        leaf = theil_sen_line(x, w.grams_leaf)
+        leaf = theil_sen_line(x, w.grams_leaf, pairs)
         sentence += (
             f" Leaf products alone: about {figure(level(leaf, x[0]), 0)} g to "
             f"{figure(level(leaf, x[-1]), 0)} g of leaf a week."

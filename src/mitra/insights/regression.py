@@ -16,12 +16,14 @@ from scipy import special  # not scipy.stats: its import costs half a second at 
 
 __all__ = [
     "LinearFit",
+    "Pairs",
     "TrendFit",
     "benjamini_hochberg",
     "fixed_b_scale",
     "newey_west_lags",
     "ols",
     "ols_clustered",
+    "pairs_of",
     "prais_winsten",
     "theil_sen",
     "theil_sen_line",
@@ -30,6 +32,7 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 Z95 = 1.959963984540054
 
@@ -201,38 +204,86 @@ def benjamini_hochberg(p_values: FloatArray) -> FloatArray:
 
 
 @lru_cache(maxsize=4)
-def _pairs(n: int) -> tuple[IntArray, IntArray]:
-    """Every pair (i < j) of n points, made once per n (ten years of weeks is 135,000 pairs,
-    and one card fits four series of the same weeks). Read-only: shared between callers."""
-    i, j = np.triu_indices(n, k=1)
-    i.flags.writeable = j.flags.writeable = False
-    return i, j
+def _upper(n: int) -> BoolArray:
+    """The n x n mask of every pair (i < j), in the row-major order of `np.triu_indices`, made
+    once per n. Read-only: shared between callers."""
+    mask = np.triu(np.ones((n, n), dtype=np.bool_), k=1)
+    mask.flags.writeable = False
+    return mask
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Every pair (i < j) of points whose x differ, with x[j] - x[i]: what the Theil-Sen fits
+    of several series over the same x share (one card fits four series of the same weeks;
+    ten years of weeks are 135,000 pairs). Made by `pairs_of`."""
+
+    n: int
+    dx: FloatArray
+    distinct: BoolArray | None  # which pairs have differing x; None when all of them do
+
+    def differences(self, y: FloatArray) -> FloatArray:
+        """y[j] - y[i] over the pairs, in `dx`'s order.
+
+        A difference of the whole row and column vectors, masked, is several times faster
+        than gathering y[j] and y[i] by index, and gives the same numbers in the same order.
+        """
+        dy = (y[None, :] - y[:, None])[_upper(self.n)]
+        return dy if self.distinct is None else dy[self.distinct]
+
+
+def pairs_of(x: FloatArray) -> Pairs:
+    """The pairs of `x` for `theil_sen` and `theil_sen_line` (pass it to fit series over the
+    same x without making them again)."""
+    n = x.size
+    dx = (x[None, :] - x[:, None])[_upper(n)]
+    distinct = dx != 0
+    if distinct.all():  # distinct x (weeks): no pair to leave out, and no copy to make
+        return Pairs(n=n, dx=dx, distinct=None)
+    return Pairs(n=n, dx=dx[distinct], distinct=distinct)
+
+
+def _median(values: FloatArray) -> float:
+    """`np.median(values)`, partitioning `values` in place around its middle (index
+    (m - 1) // 2, which `_rank` then relies on) instead of partitioning a copy."""
+    m = values.size
+    if m == 0 or np.isnan(values).any():
+        return float(np.median(values))  # NaN (and numpy's warning), as before
+    half = m // 2
+    if m % 2:
+        values.partition(half)
+        return float(values[half])
+    values.partition((half - 1, half))
+    return float((values[half - 1] + values[half]) / 2.0)  # as np.mean of the two
+
+
+def _rank(values: FloatArray, rank: int) -> float:
+    """The value of this rank in `values`, already partitioned in place by `_median`: only the
+    side of the middle that holds it is partitioned further."""
+    middle = (values.size - 1) // 2
+    if rank < middle:
+        low = values[:middle]
+        low.partition(rank)
+        return float(low[rank])
+    if rank > middle:
+        high = values[middle + 1 :]
+        high.partition(rank - middle - 1)
+        return float(high[rank - middle - 1])
+    return float(values[middle])
 
 
 def _line(x: FloatArray, y: FloatArray, slopes: FloatArray) -> tuple[float, float]:
-    """The Theil-Sen line: the median pairwise slope, and the median intercept under it."""
-    slope = float(np.median(slopes))
+    """The Theil-Sen line: the median pairwise slope, and the median intercept under it.
+    Leaves `slopes` partitioned around its middle (`_median`)."""
+    slope = _median(slopes)
     return slope, float(np.median(y - slope * x))
 
 
-def theil_sen_line(x: FloatArray, y: FloatArray) -> tuple[float, float]:
+def theil_sen_line(x: FloatArray, y: FloatArray, pairs: Pairs | None = None) -> tuple[float, float]:
     """(slope, intercept) of `theil_sen(x, y)` alone, without its interval and test (for a
-    series of which only the line is shown)."""
-    i, j = _pairs(x.size)
-    dy, dx = _differences(x, y, i, j)
-    return _line(x, y, dy / dx)
-
-
-def _differences(
-    x: FloatArray, y: FloatArray, i: IntArray, j: IntArray
-) -> tuple[FloatArray, FloatArray]:
-    """y[j] - y[i] and x[j] - x[i] over the pairs whose x differ (all of them, for weeks)."""
-    dx = x[j] - x[i]
-    dy = y[j] - y[i]
-    ok = dx != 0
-    if ok.all():  # distinct x: no pair to leave out, and no copy to make
-        return dy, dx
-    return dy[ok], dx[ok]
+    series of which only the line is shown). `pairs`: `pairs_of(x)`, if already made."""
+    over = pairs_of(x) if pairs is None else pairs
+    return _line(x, y, over.differences(y) / over.dx)
 
 
 @dataclass(frozen=True)
@@ -248,19 +299,21 @@ class TrendFit:
     p_value: float
 
 
-def theil_sen(x: FloatArray, y: FloatArray) -> TrendFit:
+def theil_sen(x: FloatArray, y: FloatArray, pairs: Pairs | None = None) -> TrendFit:
     """Median of pairwise slopes, with Sen's interval widened for lag-1 autocorrelation.
 
     The interval's ranks come from the variance of Kendall's S, n(n-1)(2n+5)/18, multiplied
     by (1 + r) / (1 - r) for the lag-1 autocorrelation r of the detrended series (a standard
-    variance-inflation correction for serially correlated data).
+    variance-inflation correction for serially correlated data). `pairs`: `pairs_of(x)`, if
+    already made.
     """
     n = x.size
-    i, j = _pairs(n)
-    dy, dx = _differences(x, y, i, j)
+    over = pairs_of(x) if pairs is None else pairs
+    dy = over.differences(y)
     # Only three order statistics of the n(n-1)/2 slopes are needed (the median and the
-    # interval's two ranks): selecting them is linear, sorting them all is not.
-    slopes = dy / dx
+    # interval's two ranks): selecting them is linear, sorting them all is not. The median's
+    # partition is done in place and the ranks are then looked for on their side of it.
+    slopes = dy / over.dx
     slope, intercept = _line(x, y, slopes)
     resid = y - intercept - slope * x
     centred = resid - resid.mean()
@@ -275,12 +328,16 @@ def theil_sen(x: FloatArray, y: FloatArray) -> TrendFit:
     hi_rank = int(np.clip(math.ceil((m + half) / 2.0), 0, m - 1))
     s_stat = float(np.sign(dy).sum())
     z = (abs(s_stat) - 1.0) / math.sqrt(var_s) if var_s > 0 else 0.0
-    ranked = np.partition(slopes, (lo_rank, hi_rank)) if m else slopes
+    if m and not np.isnan(slopes).any():
+        low, high = _rank(slopes, lo_rank), _rank(slopes, hi_rank)
+    else:  # no pairs, or NaN slopes: as a partition of them all gives
+        ranked = np.partition(slopes, (lo_rank, hi_rank)) if m else slopes
+        low, high = float(ranked[lo_rank]), float(ranked[hi_rank])
     return TrendFit(
         slope=slope,
         intercept=intercept,
-        low=float(ranked[lo_rank]),
-        high=float(ranked[hi_rank]),
+        low=low,
+        high=high,
         n=n,
         n_effective=n / inflation,
         p_value=float(2.0 * special.ndtr(-max(z, 0.0))),  # stats.norm.sf(z)
