@@ -54,10 +54,13 @@ def moment(field: str) -> Any:
     return Cast(Extract(field, "epoch", tzinfo=UTC), FloatField())
 
 
+_TEXT = frozenset({str, type(None)})
+
+
 def _sets(values: list[Any]) -> tuple[frozenset[str], ...]:
     """Each stored JSON list as a set, one set per distinct value (most check-ins repeat a
     handful of symptom lists; thousands of equal sets would only burden the collector)."""
-    if all(isinstance(value, str) or value is None for value in values):  # SQLite's text
+    if set(map(type, values)) <= _TEXT:  # SQLite's text (one pass in C, not a call per row)
         # Each distinct text parsed once, then every row looked up in one call.
         distinct = list(dict.fromkeys(values))
         parsed = (frozenset(v or ()) for v in json_values(distinct))
@@ -215,13 +218,14 @@ def _made(  # noqa: PLR0917  the five tables' columns, as read
     r: list[list[Any]],
 ) -> Timeline:
     """The Timeline of the columns read by `build_timeline`."""
-    content = _dose_content(d[5], _floats(d[1]), _floats(d[2]), _floats(d[4]))
+    grams = _floats(d[1])
+    content = _dose_content(d[5], grams, _floats(d[2]), _floats(d[4]))
     return Timeline(
         clock=clock,
         first=first,
         last=last,
         dose_time=_seconds(d[0]),
-        dose_grams=_floats(d[1]),
+        dose_grams=grams,
         dose_product=np.array(d[3], dtype=np.int64),
         **content,
         checkin_time=_seconds(c[0]),
@@ -261,13 +265,16 @@ def _dose_content(
     product's form picks the literature default, per gram, once per product.
     """
     n = len(forms)
-    form = tuple(f or "powder" for f in forms)
-    out: dict[str, Any] = {
-        "dose_form": form,
-        "dose_is_leaf": np.array([f in LEAF_FORMS for f in form], dtype=np.bool_),
-    }
+    # Each distinct stored form is looked at once (a journal has a handful of products),
+    # then every dose is read through its form's number.
+    stored = list(dict.fromkeys(forms))
+    kinds = [f or "powder" for f in stored]
+    number = {f: k for k, f in enumerate(stored)}
+    which = np.fromiter(map(number.__getitem__, forms), dtype=np.int64, count=n)
+    form = tuple(map(dict(zip(stored, kinds, strict=True)).__getitem__, forms))
+    leaf = np.array([k in LEAF_FORMS for k in kinds], dtype=np.bool_)
+    out: dict[str, Any] = {"dose_form": form, "dose_is_leaf": leaf[which]}
     out["dose_grams_leaf"] = np.where(out["dose_is_leaf"], grams, np.nan)
-    form_array = np.array(form, dtype=object)
     for alkaloid, key, lab in (
         ("mitragynine", "mitragynine", lab_mitragynine),
         ("7-hydroxymitragynine", "7oh", lab_7oh),
@@ -275,9 +282,10 @@ def _dose_content(
         known = ~np.isnan(lab)
         central, low, high = lab.copy(), lab.copy(), lab.copy()
         estimated = np.zeros(n, dtype=np.bool_)
-        for kind in set(form):
+        for kind in set(kinds):
             found = content_per_gram(kind, alkaloid)
-            rows = (form_array == kind) & ~known
+            of_kind = [k for k, name in enumerate(kinds) if name == kind]
+            rows = np.isin(which, of_kind) & ~known
             if found is None or not rows.any():
                 continue
             central[rows] = grams[rows] * found.mg
