@@ -15,6 +15,7 @@ from mitra.insights.regression import (
     ols_clustered,
     pairs_of,
     prais_winsten,
+    prais_winsten_each,
     theil_sen,
     theil_sen_line,
 )
@@ -85,3 +86,22 @@ def test_clustered_errors_count_clusters_for_degrees_of_freedom() -> None:
     fit = ols_clustered(0.3 * x[:, 0] + rng.normal(0, 0.1, 120), x, group, absorbed=40)
     assert fit.df == 39
     assert abs(fit.coef[0] - 0.3) < 0.05
+
+
+def test_prais_winsten_of_each_series_together_is_each_series_fitted_alone() -> None:
+    rng = np.random.default_rng(5)
+    series = []
+    for n in (30, 45, 60, 91, 200):  # different lengths (and Newey-West lags), gaps in days
+        day = np.sort(rng.choice(2 * n, n, replace=False)).astype(np.int64)
+        c = rng.random(n) * 5
+        y = 5.0 - 0.3 * c + lfilter([1.0], [1.0, -0.5], rng.normal(size=n))
+        series.append((y, np.column_stack([np.ones(n), c - c.mean()]), day))
+    series.append((rng.random(40), series[1][1][:40], np.arange(0, 80, 2, dtype=np.int64)))
+    together = prais_winsten_each(series)
+    assert prais_winsten_each([]) == []
+    for (y, x, day), fit in zip(series, together, strict=True):
+        alone = prais_winsten(y, x, day)
+        assert np.allclose(fit.coef, alone.coef, rtol=1e-12, atol=0)
+        assert np.allclose(fit.se, alone.se, rtol=1e-12, atol=0)
+        assert abs(fit.rho - alone.rho) <= 1e-12
+        assert (fit.df, fit.n, fit.critical_scale) == (alone.df, alone.n, alone.critical_scale)

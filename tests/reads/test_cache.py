@@ -319,8 +319,10 @@ def test_kept_cards_and_quarters_follow_every_kind_of_change(
     person = demo_journal
     fits: list[int] = []
     scored: list[int] = []
-    quarter, gad7 = kratom._quarter_slope, trends._gad7_card
-    monkeypatch.setattr(kratom, "_quarter_slope", lambda *a: fits.append(1) or quarter(*a))
+    quarters, gad7 = kratom._quarter_slopes, trends._gad7_card
+    monkeypatch.setattr(
+        kratom, "_quarter_slopes", lambda fitted: fits.extend([1] * len(fitted)) or quarters(fitted)
+    )
     monkeypatch.setattr(trends, "_gad7_card", lambda *a: scored.append(1) or gad7(*a))
     first = insight_reads.insights(person)
     shown = {c.id: c for c in first.cards}

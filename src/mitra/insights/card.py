@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
 
 import numpy as np
 
-__all__ = ["DISCLAIMER", "Insight", "Kept", "Report", "Status", "not_enough", "remembered"]
+__all__ = [
+    "DISCLAIMER",
+    "Insight",
+    "Kept",
+    "Report",
+    "Status",
+    "not_enough",
+    "remembered",
+    "remembered_each",
+]
 
 Status = Literal["shown", "not_enough_data"]
 T = TypeVar("T")
@@ -165,3 +174,23 @@ def remembered(kept: Kept | None, name: str, inputs: tuple[Any, ...], make: Call
         found = make()
         kept[key] = found
     return found  # type: ignore[no-any-return]
+
+
+def remembered_each(
+    kept: Kept | None,
+    name: str,
+    inputs: Sequence[tuple[Any, ...]],
+    make: Callable[[Sequence[tuple[Any, ...]]], Sequence[T]],
+) -> list[T]:
+    """`make(inputs)`, one result per inputs, with those made before from equal inputs taken
+    from `kept` and only the others made, together in one call (`remembered` for parts that
+    are cheaper to compute as a batch)."""
+    if kept is None:
+        return list(make(inputs))
+    keys = [(name, _digest(one)) for one in inputs]
+    found = [kept.get(key) for key in keys]
+    missing = [k for k, value in enumerate(found) if value is None]
+    if missing:
+        for k, value in zip(missing, make([inputs[k] for k in missing]), strict=True):
+            found[k] = kept[keys[k]] = value
+    return found

@@ -9,21 +9,22 @@ doses with a content figure; unlogged doses and the model's uncertainty blur eve
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
-from functools import partial
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from mitra.insights.card import Insight, Kept, not_enough, remembered
+from mitra.insights.card import Insight, Kept, not_enough, remembered, remembered_each
 from mitra.insights.daily import Prepared
 from mitra.insights.regression import (
     ols,
     ols_clustered,
     pairs_of,
     prais_winsten,
+    prais_winsten_each,
     theil_sen,
     theil_sen_line,
     within,
@@ -479,12 +480,18 @@ def dose_response_card(prep: Prepared) -> Insight:
     )
 
 
-def _quarter_slope(y: FloatArray, conc: FloatArray, day: IntArray) -> tuple[float, float, float]:
-    """One quarter's slope of anxiety on concentration, with its 95% interval."""
-    xq = np.column_stack([np.ones(day.size), conc - conc.mean()])
-    fq = prais_winsten(y, xq, day)
-    lo, hi = fq.interval(1)
-    return float(fq.coef[1]), lo, hi
+def _quarter_slopes(
+    quarters: Sequence[tuple[FloatArray, FloatArray, IntArray]],
+) -> list[tuple[float, float, float]]:
+    """Each quarter's slope of anxiety on concentration, with its 95% interval, from its
+    (anxiety, concentration, day) rows: the quarters are fitted together."""
+    fits = prais_winsten_each(
+        [
+            (y, np.column_stack([np.ones(day.size), conc - conc.mean()]), day)
+            for y, conc, day in quarters
+        ]
+    )
+    return [(float(f.coef[1]), *f.interval(1)) for f in fits]
 
 
 def tolerance_card(prep: Prepared, kept: Kept | None = None) -> Insight:
@@ -516,24 +523,24 @@ def tolerance_card(prep: Prepared, kept: Kept | None = None) -> Insight:
     first_dose = int(prep.dose_day.min()) if prep.dose_day.size else n_days
     rows = np.isfinite(y) & np.isfinite(conc) & (np.arange(n_days) >= first_dose)
     have = int(rows.sum())
-    quarters: list[dict[str, object]] = []
+    starts: list[int] = []
+    inputs: list[tuple[FloatArray, FloatArray, IntArray]] = []
     for start in range(first_dose, n_days, 91):
-        sel = rows & (np.arange(n_days) >= start) & (np.arange(n_days) < start + 91)
-        if sel.sum() >= 30 and np.std(conc[sel]) > 0:
-            day = np.flatnonzero(sel).astype(np.int64)
-            inputs = (y[sel], conc[sel], day)
-            slope_q, lo, hi = remembered(
-                kept, "kratom.tolerance.quarter", inputs, partial(_quarter_slope, *inputs)
-            )
-            quarters.append(
-                {
-                    "start": (prep.timeline.first + timedelta(days=start)).isoformat(),
-                    "slope": slope_q,
-                    "low": lo,
-                    "high": hi,
-                    "days": int(sel.sum()),
-                }
-            )
+        day = (start + np.flatnonzero(rows[start : start + 91])).astype(np.int64)
+        if day.size >= 30 and np.std(conc[day]) > 0:
+            starts.append(start)
+            inputs.append((y[day], conc[day], day))
+    slopes = remembered_each(kept, "kratom.tolerance.quarter", inputs, _quarter_slopes)
+    quarters: list[dict[str, object]] = [
+        {
+            "start": (prep.timeline.first + timedelta(days=start)).isoformat(),
+            "slope": slope_q,
+            "low": lo,
+            "high": hi,
+            "days": int(day.size),
+        }
+        for start, (_, _, day), (slope_q, lo, hi) in zip(starts, inputs, slopes, strict=True)
+    ]
     if have < MIN_TOLERANCE_DAYS:
         return not_enough(
             "kratom.tolerance",
