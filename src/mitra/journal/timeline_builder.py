@@ -19,7 +19,7 @@ from mitra.pharmacology import content_per_gram
 from mitra.timeline import TIMELINE_PARTS, DayClock, Timeline, TimelinePart
 from mitra.vocabulary import LEAF_FORMS
 
-from .models import CheckIn, Dose, Intake, Person, Practice, Response, Substance
+from .models import CheckIn, Dose, Intake, Person, Practice, Product, Response, Substance
 
 
 def clock_of(person: Person) -> DayClock:
@@ -154,9 +154,7 @@ def build_timeline(
         if "doses" not in parts
         else Dose.objects.filter(**live, taken_at__gte=start, taken_at__lt=end)
         .order_by("taken_at")
-        .values_list(
-            moment("taken_at"), "grams", "mg_mitragynine", "product_id", "mg_7oh", "product__form"
-        )
+        .values_list(moment("taken_at"), "grams", "mg_mitragynine", "product_id", "mg_7oh")
     )
     checkins = (
         None
@@ -198,7 +196,7 @@ def build_timeline(
         .values_list("pk", moment("at"), "instrument", "answers", "total", "band", "flags")
     )
     with _no_collection():
-        d = columns(doses, 6)
+        d = columns(doses, 5)
         c = columns(checkins, 8)
         p = columns(practices, 3)
         i = columns(intakes, 2)
@@ -219,7 +217,7 @@ def _made(  # noqa: PLR0917  the five tables' columns, as read
 ) -> Timeline:
     """The Timeline of the columns read by `build_timeline`."""
     grams = _floats(d[1])
-    content = _dose_content(d[5], grams, _floats(d[2]), _floats(d[4]))
+    content = _dose_content(d[3], grams, _floats(d[2]), _floats(d[4]))
     return Timeline(
         clock=clock,
         first=first,
@@ -253,25 +251,26 @@ def _made(  # noqa: PLR0917  the five tables' columns, as read
 
 
 def _dose_content(
-    forms: list[str | None],
+    products: list[int],
     grams: np.ndarray,
     lab_mitragynine: np.ndarray,
     lab_7oh: np.ndarray,
 ) -> dict[str, Any]:
     """Form, leaf grams and alkaloid mg (central, low, high, estimated) of each dose, from its
-    product's form (read with the dose).
+    product's form.
 
     A dose's own mg (from its product's lab figure when it was logged) is exact; otherwise the
-    product's form picks the literature default, per gram, once per product.
+    product's form picks the literature default, per gram, once per product. The forms are
+    read for the journal's few products, not joined onto each of its thousands of doses (the
+    join and a text per dose were a third of reading the doses).
     """
-    n = len(forms)
-    # Each distinct stored form is looked at once (a journal has a handful of products),
-    # then every dose is read through its form's number.
-    stored = list(dict.fromkeys(forms))
-    kinds = [f or "powder" for f in stored]
-    number = {f: k for k, f in enumerate(stored)}
-    which = np.fromiter(map(number.__getitem__, forms), dtype=np.int64, count=n)
-    form = tuple(map(dict(zip(stored, kinds, strict=True)).__getitem__, forms))
+    n = len(products)
+    stored = list(dict.fromkeys(products))
+    forms = dict(Product.objects.filter(pk__in=stored).values_list("pk", "form"))
+    kinds = [forms[pk] or "powder" for pk in stored]
+    number = {pk: k for k, pk in enumerate(stored)}
+    which = np.fromiter(map(number.__getitem__, products), dtype=np.int64, count=n)
+    form = tuple(map(dict(zip(stored, kinds, strict=True)).__getitem__, products))
     leaf = np.array([k in LEAF_FORMS for k in kinds], dtype=np.bool_)
     out: dict[str, Any] = {"dose_form": form, "dose_is_leaf": leaf[which]}
     out["dose_grams_leaf"] = np.where(out["dose_is_leaf"], grams, np.nan)
