@@ -38,7 +38,7 @@ def test_theil_sen_recovers_a_slope_despite_an_outlier() -> None:
 
 def test_theil_sen_selects_the_same_order_statistics_as_sorting_every_slope() -> None:
     rng = np.random.default_rng(4)
-    for n in (9, 10, 11, 40, 41):  # odd and even numbers of pairs
+    for n in (9, 10, 11, 40, 41, 120, 131):  # odd and even numbers of pairs, few and many
         x = np.sort(rng.choice(3 * n, n, replace=False)).astype(float)
         x[3] = x[2]  # a pair with equal x, left out
         y = rng.normal(size=n).round(1)  # ties among the slopes
@@ -86,6 +86,25 @@ def test_clustered_errors_count_clusters_for_degrees_of_freedom() -> None:
     fit = ols_clustered(0.3 * x[:, 0] + rng.normal(0, 0.1, 120), x, group, absorbed=40)
     assert fit.df == 39
     assert abs(fit.coef[0] - 0.3) < 0.05
+
+
+def test_order_statistics_are_exact_whatever_the_sample_of_them_says() -> None:
+    from mitra.insights.regression import _ranked
+
+    rng = np.random.default_rng(6)
+    m = 20_001
+    cases = [
+        rng.normal(size=m),
+        np.sort(rng.normal(size=m)),  # the sample is every 64th: regular, not random
+        rng.integers(0, 3, size=m).astype(float),  # ties everywhere
+        np.full(m, 2.5),
+        np.r_[np.zeros(m - 64), np.arange(64.0)],  # the sample misses the top: partition all
+        rng.standard_cauchy(size=m),
+    ]
+    for values in cases:
+        for ranks in ((0,), (m // 2 - 1, m // 2), (m // 3, m // 2 + 900), (m - 1,), (5, m - 6)):
+            expected = np.partition(values, ranks)
+            assert _ranked(values.copy(), ranks) == [expected[r] for r in ranks]
 
 
 def test_prais_winsten_of_each_series_together_is_each_series_fitted_alone() -> None:
