@@ -85,7 +85,14 @@ def json_values(values: list[Any]) -> list[Any]:
 
 
 def _floats(values: list[Any]) -> np.ndarray:
-    """Numbers (or booleans) with None as NaN, in one call: numpy reads None as NaN itself."""
+    """Numbers (or booleans) with None as NaN, in one call: numpy reads None as NaN itself.
+
+    A column never filled in (a 7-OH figure, the diet questions, for many journals) is made
+    as NaNs at once: numpy's reading of None is its slowest case, about 0.6 ms per ten
+    thousand rows.
+    """
+    if values and values[0] is None and values.count(None) == len(values):
+        return np.full(len(values), np.nan)
     return np.array(values, dtype=np.float64)
 
 
