@@ -149,9 +149,12 @@ def _dose_trend(w: _Weeks, first: date) -> Insight:
         "content from the literature, and products vary several-fold. Grams are shown for leaf "
         "products only: an extract's or a 7-OH product's grams are not grams of leaf."
     )
+    # Each week's first day as ISO text, all in one numpy call (a date per week was a fifth
+    # of the card's cost over ten years).
+    week_starts = (np.datetime64(first, "D") + w.index * 7).astype(str).tolist()
     series = [
         {
-            "week_start": (first + timedelta(days=int(i) * 7)).isoformat(),
+            "week_start": start,
             "mg_mitragynine": float(m),
             "mg_low": float(lo),
             "mg_high": float(hi),
@@ -159,8 +162,8 @@ def _dose_trend(w: _Weeks, first: date) -> Insight:
             "doses": int(d),
             "doses_without_content": int(u),
         }
-        for i, m, lo, hi, g, d, u in zip(
-            w.index.tolist(),
+        for start, m, lo, hi, g, d, u in zip(
+            week_starts,
             w.mg.tolist(),
             w.mg_low.tolist(),
             w.mg_high.tolist(),
