@@ -288,7 +288,7 @@ def _upper(n: int) -> BoolArray:
     return mask
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays: compared by identity
 class Pairs:
     """Every pair (i < j) of points whose x differ, with x[j] - x[i]: what the Theil-Sen fits
     of several series over the same x share (one card fits four series of the same weeks;
