@@ -265,15 +265,21 @@ class Timeline:
         index = self.day_of(times)
         return int(np.unique(index[(index >= 0) & (index < self.n_days)]).size)
 
-    def _per_day(self, weights: FloatArray) -> FloatArray:
+    def _per_day(self, *weights: FloatArray) -> list[FloatArray]:
+        """Each of `weights` (one figure per dose) summed per local day; the doses' days are
+        found once for all of them."""
         days = self.day_of(self.dose_time)
         ok = (days >= 0) & (days < self.n_days)
-        total = np.bincount(days[ok], weights=weights[ok], minlength=self.n_days)
-        return total[: self.n_days].astype(np.float64)
+        return [
+            np.bincount(days[ok], weights=w[ok], minlength=self.n_days)[: self.n_days].astype(
+                np.float64
+            )
+            for w in weights
+        ]
 
     def daily_grams_leaf(self) -> FloatArray:
         """Grams of leaf per local day (0 on days without a leaf dose); other forms never count."""
-        return self._per_day(np.nan_to_num(self.dose_grams_leaf))
+        return self._per_day(np.nan_to_num(self.dose_grams_leaf))[0]
 
     def daily_mg_mitragynine(self) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Estimated mg of mitragynine per local day: central, low and high.
@@ -281,11 +287,12 @@ class Timeline:
         Doses whose content cannot be estimated (an extract, a shot or a 7-OH product without a
         lab figure) add nothing; `doses_without_content` counts them so a face can say so.
         """
-        return (
-            self._per_day(np.nan_to_num(self.dose_mg_mitragynine)),
-            self._per_day(np.nan_to_num(self.dose_mg_mitragynine_low)),
-            self._per_day(np.nan_to_num(self.dose_mg_mitragynine_high)),
+        central, low, high = self._per_day(
+            np.nan_to_num(self.dose_mg_mitragynine),
+            np.nan_to_num(self.dose_mg_mitragynine_low),
+            np.nan_to_num(self.dose_mg_mitragynine_high),
         )
+        return central, low, high
 
     def doses_without_content(self) -> int:
         """How many doses have no mitragynine figure or estimate."""
