@@ -299,11 +299,9 @@ class Pairs:
     distinct: BoolArray | None  # which pairs have differing x; None when all of them do
 
     def differences(self, y: FloatArray) -> FloatArray:
-        """y[j] - y[i] over the pairs, in `dx`'s order.
-
-        A difference of the whole row and column vectors, masked, is several times faster
-        than gathering y[j] and y[i] by index, and gives the same numbers in the same order.
-        """
+        """y[j] - y[i] over the pairs, in `dx`'s order: the difference of the whole row and
+        column vectors, masked, which gives the same numbers in the same order as gathering
+        y[j] and y[i] by index, as quickly, without holding two index arrays per size."""
         dy = (y[None, :] - y[:, None])[_upper(self.n)]
         return dy if self.distinct is None else dy[self.distinct]
 
@@ -331,10 +329,11 @@ def _ranked(values: FloatArray, ranks: tuple[int, ...]) -> list[float]:
 
     A partition of all 135,000 slopes of ten years of weeks, several times per card, was most
     of the card's cost. The ranks' values are first bracketed by a sorted sample (one value
-    in `_STRIDE`, with a margin of three standard errors of a sample quantile); counting the
-    values below the bracket and taking out those within it leaves a few thousand to
-    partition. The ranks are then exact whatever the sample; only if the bracket misses one
-    (the sample is not random) is everything partitioned.
+    in `_STRIDE`; the bracket is widened by 3 sqrt(k) of the sample's k ranks, several
+    standard errors of a sample quantile's rank); counting the values below the bracket and
+    taking out those within it leaves a few thousand to partition. The ranks are then exact
+    whatever the sample; only if the bracket misses one (the sample is not random) is
+    everything partitioned.
     """
     m = values.size
     if m >= _FEW:
