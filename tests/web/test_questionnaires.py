@@ -56,7 +56,10 @@ def test_an_unanswered_item_is_named_beside_it_and_the_other_answers_are_kept(
     html = response.content.decode()
     assert re.search(r'id="id_item_7_error">\s*<li>7\. Feeling afraid[^<]*needs an answer', html)
     assert re.search(r'name="item_3" value="3"[^>]*checked', html)
+    assert "1 question still needs an answer" in html  # once "1 question still need"
     assert not Response.objects.exists()
+    two = client.post("/questionnaires/GAD-7", _answers("GAD-7", [1, 2, 3, 0, 1]))
+    assert "2 questions still need an answer" in two.content.decode()
 
 
 def test_change_since_the_previous_and_the_first_response_with_thresholds(

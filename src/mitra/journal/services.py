@@ -763,7 +763,11 @@ def _scored(clean: ResponseIn) -> Score:
         return score(clean.instrument, clean.answers)
     except MissingAnswersError as exc:
         unanswered = len(exc.items)
-        summary = f"{unanswered} question{'s' if unanswered > 1 else ''} still need an answer"
+        summary = (
+            "1 question still needs an answer"
+            if unanswered == 1
+            else f"{unanswered} questions still need an answer"
+        )
         raise EntryInvalid(
             {f"item_{number}": "needs an answer" for number in exc.items}
             | {"answers": f"{summary}: the questionnaire is scored only when complete"}
