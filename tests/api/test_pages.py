@@ -142,6 +142,10 @@ def test_paging_through_substances_keeps_every_interaction_on_every_page(
             break
     assert [s for p in pages for s in p["substances"]] == whole["substances"]
     assert [len(p["substances"]) for p in pages] == [2, 2, 1]
+    # As a list is read, not upper case first ("Xanax" came before "alcohol").
+    assert [s["name"] for s in whole["substances"]] == [
+        "alcohol", "caffeine", "sertraline", "tramadol", "Xanax"
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("path", ["/api/v1/alerts", "/api/v1/products", "/api/v1/substances"])

@@ -6,9 +6,10 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Lower
 
 from mitra.vocabulary import LEAF_FORMS
 
@@ -48,9 +49,12 @@ class EntryRows:
 DAY_KINDS = frozenset({"dose", "checkin", "intake"})
 
 
+N = TypeVar("N", Product, Substance)
+
+
 def products(person: Person) -> QuerySet[Product]:
-    """The person's products (not deleted), by name."""
-    return Product.objects.filter(person=person, deleted_at__isnull=True).order_by("name", "pk")
+    """The person's products (not deleted), by name in any case ("alcohol" before "Xanax")."""
+    return _by_name(Product.objects.filter(person=person, deleted_at__isnull=True))
 
 
 def product_row(person: Person, product_id: int) -> Product | None:
@@ -59,16 +63,27 @@ def product_row(person: Person, product_id: int) -> Product | None:
 
 
 def substances(person: Person) -> QuerySet[Substance]:
-    """The person's substances (not deleted), by name."""
-    return Substance.objects.filter(person=person, deleted_at__isnull=True).order_by("name", "pk")
+    """The person's substances (not deleted), by name in any case ("alcohol" before "Xanax")."""
+    return _by_name(Substance.objects.filter(person=person, deleted_at__isnull=True))
+
+
+def _by_name(rows: QuerySet[N]) -> QuerySet[N]:
+    """`rows` in the order of their names as a list is read, not upper case first: by the name
+    in lower case (`folded`, which the pages' cursors hold), then by id."""
+    return rows.annotate(folded=Lower("name")).order_by("folded", "pk")
+
+
+def name_keys(row: Product | Substance) -> tuple[str, int]:
+    """Where a row of `products()` or `substances()` sorts, for a page's cursor."""
+    return cast(Any, row).folded, row.pk
 
 
 def _after_name(after: tuple[str, int] | None) -> Q:
-    """Rows after the (name, id) of the last one already seen, in (name, id) order."""
+    """Rows after the (lower-case name, id) of the last one already seen, in that order."""
     if after is None:
         return Q()
-    name, pk = after
-    return Q(name__gt=name) | Q(name=name, pk__gt=pk)
+    folded, pk = after
+    return Q(folded__gt=folded) | Q(folded=folded, pk__gt=pk)
 
 
 def product_rows_page(

@@ -82,7 +82,7 @@ def product_page(person: Person, cursor: str | None = None, *, limit: int = 50) 
     more = len(rows) > limit and page
     return ProductPage(
         tuple(view(p) for p in page),
-        encode_keys(page[-1].name, page[-1].pk) if more else None,
+        encode_keys(*queries.name_keys(page[-1])) if more else None,
     )
 
 

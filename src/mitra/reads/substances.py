@@ -98,7 +98,7 @@ def substances(person: Any, cursor: str | None = None, *, limit: int | None = No
     )
     page = rows if limit is None else rows[:limit]
     next_cursor = (
-        encode_keys(page[-1].name, page[-1].pk) if len(rows) > len(page) and page else None
+        encode_keys(*queries.name_keys(page[-1])) if len(rows) > len(page) and page else None
     )
     everything = rows if cursor is None and next_cursor is None else queries.substances(person)
     active = [s for s in everything if s.active and s.knowledge_id]
