@@ -300,6 +300,23 @@ def test_a_7oh_dose_above_the_largest_labelled_dose_is_a_422_until_confirmed(
     main(["dose", "Tabs", "2", "--yes"])
 
 
+def test_an_extract_concentrated_by_its_lab_figure_is_asked_about_as_a_7oh_product(
+    client: Client, alice: Any
+) -> None:
+    """Only the 7-OH form was asked about: 10 g of an extract holding 5 mg of 7-OH per g
+    (50 mg of 7-OH, a concentrated 7-OH product by the alert's own test) was logged unasked."""
+    from mitra.journal import services
+
+    extract = services.add_product(
+        alice, {"name": "OPMS extract", "form": "extract", "hydroxy_mg_per_g": 5}
+    )
+    payload = {"product_id": extract.pk, "amount": 10, "unit": "g"}
+    refused = post(client, "/api/v1/doses", payload)
+    assert refused.status_code == 422
+    assert "50 mg of 7-OH" in refused.json()["errors"]["amount"]
+    assert post(client, "/api/v1/doses", payload | {"confirm": True}).status_code == 201
+
+
 def test_a_body_field_of_the_wrong_type_is_refused_in_plain_words(
     client: Client, alice: Any, powder: Any
 ) -> None:

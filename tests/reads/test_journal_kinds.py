@@ -137,3 +137,23 @@ def test_a_small_dose_by_its_lab_figure_reads_as_today_counts_it_not_as_0_mg(
         alice, {"product_id": powder.pk, "taken_at": datetime.now(UTC), "amount": 3, "unit": "g"}
     )
     assert dose_entry(dose).details[0] == "45 mg mitragynine (lab figure)"
+
+
+def test_a_doses_7oh_by_its_lab_figure_is_on_its_line_beside_its_mitragynine(
+    alice: Any,
+) -> None:
+    """A leaf product with a lab 7-OH figure below the concentrated cut-off showed only its
+    mitragynine on the Journal, while Today showed its 7-OH too."""
+    from mitra.reads.journal import dose_entry
+
+    leaf = services.add_product(
+        alice,
+        {"name": "Tested leaf", "unit": "g", "mitragynine_mg_per_g": 15, "hydroxy_mg_per_g": 0.3},
+    )
+    dose = services.log_dose(
+        alice, {"product_id": leaf.pk, "taken_at": datetime.now(UTC), "amount": 3, "unit": "g"}
+    )
+    assert dose_entry(dose).details == (
+        "45 mg mitragynine (lab figure)",
+        "0.9 mg 7-OH (lab figure)",
+    )

@@ -332,3 +332,50 @@ def test_an_insights_figure_that_is_not_zero_never_reads_zero_in_the_report(
     card = replace(read.insights[0], estimate=-0.26, interval=(-0.5, -0.02), level=False)
     estimate = sections(replace(read, insights=(card,)))["insights"][0]["estimate"]
     assert "(95% interval −0.50 to −0.02)" in estimate
+
+
+def test_an_extract_with_a_high_7oh_lab_figure_is_a_concentrated_7oh_product_on_every_face(
+    alice: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """An extract with a lab figure of 5 mg of 7-OH per g raised the alert "OPMS extract is a
+    concentrated 7-OH product", while the report's own section (its first page, the Report
+    page) said "No concentrated 7-OH product was logged in this period", and its Journal line
+    showed only its mitragynine: the report and the Journal looked at the form alone. One test,
+    the safety rule's, now decides on every face."""
+    from datetime import UTC, datetime
+    from html import unescape
+
+    from mitra.journal import services
+    from mitra.reads.alerts import alerts
+    from mitra.reads.journal import journal_page
+    from mitra.reads.report import report
+    from mitra.reports.clinician import pdf, sections
+
+    extract = services.add_product(
+        alice, {"name": "OPMS extract", "form": "extract", "hydroxy_mg_per_g": 5}
+    )
+    taken = datetime.now(UTC) - timedelta(hours=2)
+    with django_capture_on_commit_callbacks(execute=True):  # the alert refresh after commit
+        services.log_dose(
+            alice, {"product_id": extract.pk, "taken_at": taken, "amount": 0.5, "unit": "g"}
+        )
+
+    titles = [a.title for a in alerts(alice).alerts]
+    assert "OPMS extract is a concentrated 7-OH product" in titles
+    read = report(alice, days=30)
+    assert (read.kratom.seven_oh.doses, read.kratom.seven_oh.products) == (1, ("OPMS extract",))
+    assert read.kratom.seven_oh.mg_7oh == pytest.approx(2.5)
+    said = (
+        "Concentrated 7-OH products: 1 dose on 1 day (OPMS extract); 2.5 mg of 7-OH in all by "
+        "the products' lab figures."
+    )
+    assert sections(read)["kratom"]["seven_oh"] == said
+    text = " ".join(_text(pdf(read)).split())
+    page = " ".join(unescape(client.get("/report?days=30").content.decode()).split())
+    for shown in (text, page):
+        assert said in shown
+        assert "No concentrated 7-OH product" not in shown
+    (line,) = (e for day in journal_page(alice).days for e in day.entries if e.kind == "dose")
+    assert line.details[0] == "2.5 mg 7-OH (lab figure)"  # its 7-OH first, as a 7-OH product's
+    products = " ".join(client.get("/products").content.decode().split())
+    assert "Extract <strong class=\"warn\">concentrated 7-OH</strong>" in products

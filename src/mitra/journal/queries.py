@@ -11,6 +11,7 @@ from typing import Any, TypeVar, cast
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower
 
+from mitra.safety import is_concentrated_seven_oh
 from mitra.vocabulary import LEAF_FORMS
 
 from .models import (
@@ -152,6 +153,13 @@ def leaf_products(person: Person) -> frozenset[int]:
     return frozenset(
         Product.objects.filter(person=person, form__in=LEAF_FORMS).values_list("pk", flat=True)
     )
+
+
+def concentrated_seven_oh_products(person: Person) -> frozenset[int]:
+    """Ids of the person's concentrated 7-OH products, deleted ones too: by their form or their
+    lab 7-OH figure, as the safety rule that warns of them decides."""
+    rows = Product.objects.filter(person=person).values_list("pk", "form", "hydroxy_mg_per_g")
+    return frozenset(pk for pk, form, lab in rows if is_concentrated_seven_oh(form, lab))
 
 
 def last_dose(person: Person) -> Dose | None:

@@ -15,6 +15,7 @@ from mitra.instruments import InstrumentError, MissingAnswersError, Score, score
 from mitra.knowledge.citing import short_citation
 from mitra.knowledge.pharmacokinetics import load_pharmacokinetics
 from mitra.pharmacology import UnknownUnitError, normalise_dose
+from mitra.safety import is_concentrated_seven_oh
 from mitra.safety.evidence import grams_text
 from mitra.safety.interactions import resolve
 from mitra.safety.parameters import load_rule_parameters
@@ -379,8 +380,9 @@ def _cited(source_ids: tuple[str, ...]) -> str:
 
 def refuse_implausible(person: Person, dose: Dose, product: Product) -> None:
     """ConfirmationNeeded when a leaf dose, or its day's total, reaches the highest dose band,
-    or a dose of a 7-OH product holds more 7-OH (by its lab figure) than the largest labelled
-    dose of the products studied (safety_rules.toml, seven_oh_product).
+    or a dose of a concentrated 7-OH product (by its form or its lab figure, as the alert
+    decides) holds more 7-OH by its lab figure than the largest labelled dose of the products
+    studied (safety_rules.toml, seven_oh_product).
 
     The figures are the ones the safety rules compare with (safety_rules.toml: the warning band
     of dose_above_band, the band of day_total_above_band), so "are you sure?" is asked exactly
@@ -388,7 +390,7 @@ def refuse_implausible(person: Person, dose: Dose, product: Product) -> None:
     of leaf and are never compared; its lab-tested mitragynine is, as the grams of leaf that hold
     as much at the richer of the lab-tested leaf products (the smaller figure).
     """
-    if product.form == "7oh" and dose.mg_7oh is not None:
+    if dose.mg_7oh is not None and is_concentrated_seven_oh(product.form, product.hydroxy_mg_per_g):
         rules = load_rule_parameters()
         largest = rules.number("seven_oh_product", "largest_labelled_dose_mg")
         cited = rules.get("seven_oh_product", "largest_labelled_dose_mg").sources

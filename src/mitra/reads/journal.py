@@ -14,6 +14,7 @@ from mitra.instruments import instrument
 from mitra.journal import clock, queries
 from mitra.knowledge import load as load_knowledge
 from mitra.pharmacology import content_per_gram
+from mitra.safety import is_concentrated_seven_oh
 from mitra.vocabulary import PRACTICE_KINDS, unit_text
 from mitra.wording import amount_of, mg, mg_range
 
@@ -187,28 +188,34 @@ def _amount(value: float) -> str:
 
 
 def dose_entry(d: Dose, zone: Any = UTC) -> EntryView:
-    """A dose as a journal line: "Kratom: 2 capsules of X", with grams and the lab figure."""
+    """A dose as a journal line: "Kratom: 2 capsules of X", with grams and the lab figures."""
     amount = unit_text(d.amount, d.unit)
     grams = f"= {_amount(d.grams)} g" if d.unit != "g" else ""
-    details = tuple(x for x in (grams, d.note) if x)
+    content: list[str] = []
     if d.mg_mitragynine is not None:
         # As Today words it: 0.045 mg is not "0 mg".
-        details = (f"{mg(d.mg_mitragynine)} mitragynine (lab figure)", *details)
+        content.append(f"{mg(d.mg_mitragynine)} mitragynine (lab figure)")
     elif (per_gram := content_per_gram(d.product.form, "mitragynine")) is not None:
         # A leaf product without a lab figure: the literature's estimate, as Today counts it.
         spread = mg_range(per_gram.low_mg * d.grams, per_gram.high_mg * d.grams)
-        details = (f"about {mg(per_gram.mg * d.grams)} mitragynine (estimate, {spread})", *details)
-    if d.product.form == "7oh":  # a concentrated 7-OH product: its 7-OH is the figure that counts
-        details = (_seven_oh(d), *details)
+        content.append(f"about {mg(per_gram.mg * d.grams)} mitragynine (estimate, {spread})")
+    if is_concentrated_seven_oh(d.product.form, d.product.hydroxy_mg_per_g):
+        # A concentrated 7-OH product (by its form or its lab figure, as the alert decides):
+        # its 7-OH is the figure that counts, so it comes first.
+        content.insert(0, _seven_oh(d))
+    elif d.mg_7oh is not None:  # any other product's 7-OH by its lab figure, as Today shows it
+        content.append(f"{mg(d.mg_7oh)} 7-OH (lab figure)")
+    details = tuple(x for x in (*content, grams, d.note) if x)
     title = f"Kratom: {amount_of(amount, d.product.name)}"
     return EntryView("dose", d.pk, d.taken_at.astimezone(zone), title, details)
 
 
 def _seven_oh(d: Dose) -> str:
-    """A 7-OH product's dose in mg of 7-OH: its lab figure, or the measured products' range."""
+    """A concentrated 7-OH product's dose in mg of 7-OH: its lab figure, or the measured
+    products' range for its form."""
     if d.mg_7oh is not None:
         return f"{mg(d.mg_7oh)} 7-OH (lab figure)"
-    per_gram = content_per_gram("7oh", "7-hydroxymitragynine")
+    per_gram = content_per_gram(d.product.form, "7-hydroxymitragynine")
     if per_gram is None:
         return "7-OH content unknown (no lab figure)"
     spread = mg_range(per_gram.low_mg * d.grams, per_gram.high_mg * d.grams)

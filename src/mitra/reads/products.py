@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mitra.journal import queries
+from mitra.safety import is_concentrated_seven_oh
 from mitra.vocabulary import PRODUCT_FORMS, PRODUCT_UNITS, VEINS, is_leaf
 
 from .cursor import decode_keys, encode_keys
@@ -35,6 +36,8 @@ class ProductView:
     mitragynine_mg_per_g: float | None
     hydroxy_mg_per_g: float | None
     notes: str
+    # A concentrated 7-OH product, by its form or its lab 7-OH figure: as the alert decides.
+    concentrated_seven_oh: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ def view(p: Product) -> ProductView:
         mitragynine_mg_per_g=p.mitragynine_mg_per_g,
         hydroxy_mg_per_g=p.hydroxy_mg_per_g,
         notes=p.notes,
+        concentrated_seven_oh=is_concentrated_seven_oh(p.form, p.hydroxy_mg_per_g),
     )
 
 

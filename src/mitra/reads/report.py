@@ -303,9 +303,9 @@ def _weeks(trend: InsightView) -> tuple[WeeklyDose, ...]:
     )
 
 
-def _seven_oh(line: Any, names: dict[int, str]) -> SevenOhUse:
-    forms = np.asarray(line.dose_form, dtype=object)
-    hit = forms == "7oh" if forms.size else np.zeros(0, dtype=bool)
+def _seven_oh(line: Any, names: dict[int, str], concentrated: frozenset[int]) -> SevenOhUse:
+    """The doses of the `concentrated` 7-OH products (by form or lab figure, as the alert)."""
+    hit = np.isin(line.dose_product, sorted(concentrated))
     mg = line.dose_mg_7oh[hit]
     known = np.isfinite(mg)
     ids = sorted({int(p) for p in line.dose_product[hit]})
@@ -377,7 +377,7 @@ def report(
         weeks=_weeks(trend),
         trend=trend,
         products=products,
-        seven_oh=_seven_oh(line, names),
+        seven_oh=_seven_oh(line, names, queries.concentrated_seven_oh_products(person)),
         sows=sows,
     )
     listed = substance_list(person)

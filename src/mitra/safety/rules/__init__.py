@@ -33,7 +33,7 @@ from mitra.safety.rules.inputs import (
 )
 from mitra.safety.rules.interaction import interaction_with_listed_substances
 from mitra.safety.rules.liver import liver_warning_symptoms
-from mitra.safety.rules.product import concentrated_seven_oh_product
+from mitra.safety.rules.product import concentrated_seven_oh_product, is_concentrated_seven_oh
 from mitra.safety.rules.registry import (
     SAFETY_FACTS,
     AlertCandidate,
@@ -79,6 +79,7 @@ __all__ = [
     "entry_rules",
     "evaluate",
     "interaction_with_listed_substances",
+    "is_concentrated_seven_oh",
     "liver_warning_symptoms",
     "responses_read",
     "rising_weekly_dose",

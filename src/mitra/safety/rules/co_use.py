@@ -149,7 +149,10 @@ def co_use_of_a_depressant_near_a_dose(data: SafetyInput) -> list[Finding]:
         groups: dict[bool, list[int]] = {}
         for j in near:
             product = data.products[int(timeline.dose_product[j])]
-            groups.setdefault(is_concentrated_seven_oh(data, product), []).append(int(j))
+            seven_oh = is_concentrated_seven_oh(
+                product.form, product.hydroxy_mg_per_g, data.parameters
+            )
+            groups.setdefault(seven_oh, []).append(int(j))
         for seven_oh, group in groups.items():
             if (kid, seven_oh) not in cache_:
                 cache_[kid, seven_oh] = _sedation_findings(kid, seven_oh, depressants)

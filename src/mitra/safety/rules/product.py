@@ -15,6 +15,7 @@ from mitra.safety.evidence import (
     parameters_fact,
 )
 from mitra.safety.interactions import EVIDENCE_NOTES
+from mitra.safety.parameters import RuleParameters, load_rule_parameters
 from mitra.safety.rules.inputs import ProductFacts, SafetyInput, heuristic, unique, utc, when
 from mitra.safety.rules.registry import Finding, registered
 
@@ -58,11 +59,19 @@ def _by_form(data: SafetyInput, product: ProductFacts) -> bool:
     return product.form in data.parameters.names(RULE, "forms")
 
 
-def is_concentrated_seven_oh(data: SafetyInput, product: ProductFacts) -> bool:
-    """True for a 7-OH product by form, or a product whose lab 7-OH figure reaches the cut-off."""
-    lab = product.hydroxy_mg_per_g
-    cut_off = data.parameters.number(RULE, "lab_7oh_mg_per_g")
-    return _by_form(data, product) or (lab is not None and lab >= cut_off)
+def is_concentrated_seven_oh(
+    form: str, hydroxy_mg_per_g: float | None, parameters: RuleParameters | None = None
+) -> bool:
+    """True for a 7-OH product by its form, or a product whose lab 7-OH figure (mg per g)
+    reaches the cut-off (safety_rules.toml, seven_oh_product).
+
+    The one test of "a concentrated 7-OH product": the alert, the report, the Journal and the
+    Products page all ask it, so none calls a product concentrated that another does not.
+    """
+    rules = load_rule_parameters() if parameters is None else parameters
+    cut_off = rules.number(RULE, "lab_7oh_mg_per_g")
+    by_lab = hydroxy_mg_per_g is not None and hydroxy_mg_per_g >= cut_off
+    return form in rules.names(RULE, "forms") or by_lab
 
 
 @registered(
@@ -82,7 +91,7 @@ def concentrated_seven_oh_product(data: SafetyInput) -> list[Finding]:
     out: list[Finding] = []
     for product_id in sorted({int(p) for p in timeline.dose_product}):
         product = data.products[product_id]
-        if not is_concentrated_seven_oh(data, product):
+        if not is_concentrated_seven_oh(product.form, product.hydroxy_mg_per_g, data.parameters):
             continue
         times = timeline.dose_time[timeline.dose_product == product_id]
         first = float(times.min())
