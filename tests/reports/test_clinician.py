@@ -249,31 +249,44 @@ def test_control_codes_the_journal_holds_are_printed_as_a_box_and_the_pdf_is_mad
     assert response["Content-Type"] == "application/pdf"
 
 
-def test_interactions_name_their_ends_as_the_knowledge_base_does_not_by_its_ids(
+def test_interactions_name_the_persons_substances_as_their_alerts_do_never_an_id(
     alice: Any, client: Any
 ) -> None:
     """The report once said "(kratom and cyp3a4_substrate)": an id of the knowledge base, in
-    the page, the PDF and the report a clinician opens alike (all render `sections`)."""
+    the page, the PDF and the report a clinician opens alike (all render `sections`). It then
+    named the class ("kratom and Serotonergic") where the alert names the medicine listed
+    ("You list kratom and sertraline"); it now names the person's substances as the alert does,
+    the knowledge base's name beside a name of their own ("Xanax (alprazolam)")."""
+    import re
+    from html import unescape
+
     from mitra.journal import services
+    from mitra.journal.alerts import refresh_alerts
+    from mitra.reads.alerts import alerts
     from mitra.reads.report import report
     from mitra.reports.clinician import pdf, sections
 
     for name in ("Xanax", "sertraline"):
         services.add_substance(alice, {"name": name})
+    refresh_alerts(alice)
     read = report(alice, days=30)
-    between = {i["between"] for i in sections(read)["interactions"]}
-    assert between == {
-        "kratom and Benzodiazepine",
-        "kratom and CYP3A4 substrate",
-        "kratom and Serotonergic",
-    }
+    between = {i["title"]: i["between"] for i in sections(read)["interactions"]}
+    serotonergic = next(t for t in between if "serotonergic" in t)
+    benzodiazepine = next(t for t in between if "benzodiazepine" in t)
+    assert between[serotonergic] == "kratom and sertraline"
+    assert between[benzodiazepine] == "kratom and Xanax (alprazolam)"
+    assert set(between.values()) == {"kratom and sertraline", "kratom and Xanax (alprazolam)"}
+    said = {a.title: " ".join(a.text.split()) for a in alerts(alice).alerts}
+    assert "You list kratom and sertraline," in said[f"{serotonergic} (sertraline)"]
+    assert "You list kratom and Xanax (alprazolam)," in said[f"{benzodiazepine} (Xanax)"]
     text = " ".join(_text(pdf(read)).split())
-    page = client.get("/report?days=30").content.decode()
+    html = client.get("/report?days=30").content.decode()
+    page = " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
     for shown in (text, page):
-        assert "(kratom and CYP3A4 substrate)" in shown
-        assert "(kratom and Benzodiazepine)" in shown
+        assert f"{serotonergic} (kratom and sertraline)" in shown
+        assert f"{benzodiazepine} (kratom and Xanax (alprazolam))" in shown
+        assert "Serotonergic)" not in shown
         assert "cyp3a4_substrate" not in shown
-        assert "(kratom and benzodiazepine)" not in shown
 
 
 def test_the_cli_writes_a_private_pdf(alice: Any, tmp_path: Any) -> None:
@@ -378,4 +391,4 @@ def test_an_extract_with_a_high_7oh_lab_figure_is_a_concentrated_7oh_product_on_
     (line,) = (e for day in journal_page(alice).days for e in day.entries if e.kind == "dose")
     assert line.details[0] == "2.5 mg 7-OH (lab figure)"  # its 7-OH first, as a 7-OH product's
     products = " ".join(client.get("/products").content.decode().split())
-    assert "Extract <strong class=\"warn\">concentrated 7-OH</strong>" in products
+    assert 'Extract <strong class="warn">concentrated 7-OH</strong>' in products

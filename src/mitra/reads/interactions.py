@@ -63,6 +63,9 @@ class InteractionView:
     # The person's own substances it is about, by the names they gave ("Xanax"), on their
     # Substances page: two of one class are two cards with one title otherwise.
     yours: tuple[str, ...] = ()
+    # The two ends as the person lists them, as the alert names them ("kratom" and
+    # "Xanax (alprazolam)"); None for a check of names that are not the person's list.
+    between_yours: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -138,8 +141,13 @@ def _summary(reports: tuple[InteractionReportView, ...]) -> str:
     return f"{checked}: {', '.join(parts)}"
 
 
-def interaction_view(finding: InteractionFinding, yours: tuple[str, ...] = ()) -> InteractionView:
-    """An engine's finding as its view; `yours`: the person's substances it is about."""
+def interaction_view(
+    finding: InteractionFinding,
+    yours: tuple[str, ...] = (),
+    between_yours: tuple[str, str] | None = None,
+) -> InteractionView:
+    """An engine's finding as its view; `yours`: the person's substances it is about, and
+    `between_yours` its two ends as the person lists them."""
     return InteractionView(
         rule=finding.rule,
         title=finding.title,
@@ -155,6 +163,7 @@ def interaction_view(finding: InteractionFinding, yours: tuple[str, ...] = ()) -
         sources=finding.sources,
         disagreements=tuple(Disagreement(t, c) for t, c in finding.disagreements),
         yours=yours,
+        between_yours=between_yours,
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mitra.journal import queries
+from mitra.safety import listed_end_name
 from mitra.safety.interactions import check, interactions_among
 
 from .cursor import decode_keys, encode_keys
@@ -107,10 +108,19 @@ def substances(person: Any, cursor: str | None = None, *, limit: int | None = No
     def yours(ids: tuple[str, str]) -> tuple[str, ...]:
         return tuple(s.name for s in active if s.knowledge_id in ids)
 
+    def between_yours(ids: tuple[str, str]) -> tuple[str, str]:
+        # In the order the alert names them (the list's order of entry).
+        first, second = (
+            listed_end_name(i, [s.name for s in by_entry if s.knowledge_id == i]) for i in ids
+        )
+        return first, second
+
+    by_entry = sorted(active, key=lambda s: s.pk)
     return Substances(
         substances=tuple(_views(page)),
         interactions=tuple(
-            interaction_view(f, yours(f.substances)) for f in interactions_among(ids)
+            interaction_view(f, yours(f.substances), between_yours(f.substances))
+            for f in interactions_among(ids)
         ),
         recent_intakes=tuple(recent_intakes(person, limit=10)),
         next_cursor=next_cursor,

@@ -264,7 +264,8 @@ def sections(read: ReportRead) -> dict[str, Any]:
             {
                 "severity": i.severity.capitalize(),
                 "title": i.title,
-                "between": " and ".join(i.between_names),
+                # As the alert names them: the person's own names ("kratom and sertraline").
+                "between": " and ".join(i.between_yours or i.between_names),
                 "advice": i.advice,
                 "sources": [c.citation for c in i.sources],
             }

@@ -31,7 +31,7 @@ from mitra.safety.rules.inputs import (
     SubstanceFacts,
     TaperFacts,
 )
-from mitra.safety.rules.interaction import interaction_with_listed_substances
+from mitra.safety.rules.interaction import interaction_with_listed_substances, listed_end_name
 from mitra.safety.rules.liver import liver_warning_symptoms
 from mitra.safety.rules.product import concentrated_seven_oh_product, is_concentrated_seven_oh
 from mitra.safety.rules.registry import (
@@ -80,6 +80,7 @@ __all__ = [
     "evaluate",
     "interaction_with_listed_substances",
     "is_concentrated_seven_oh",
+    "listed_end_name",
     "liver_warning_symptoms",
     "responses_read",
     "rising_weekly_dose",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 
@@ -18,6 +18,7 @@ __all__ = [
     "InteractionFound",
     "UnknownSubstanceEvidence",
     "interaction_with_listed_substances",
+    "listed_end_name",
 ]
 
 
@@ -129,9 +130,18 @@ _TITLE_MAX = 200
 
 
 def _end_name(substance_id: str, listed: Mapping[str, list[SubstanceFacts]]) -> str:
+    return listed_end_name(substance_id, [s.name for s in listed.get(substance_id, [])])
+
+
+def listed_end_name(substance_id: str, names: Sequence[str]) -> str:
+    """An interaction's end as the person lists it: "kratom"; the names they gave the substance
+    ("sertraline", "Zoloft and sertraline"), with the knowledge base's name after names all of
+    their own ("Xanax (alprazolam)"); the knowledge base's name when they list none.
+
+    The alert says its ends so, and the report names them as the alert does.
+    """
     if substance_id == KRATOM:
         return "kratom"
-    names = [s.name for s in listed.get(substance_id, [])]
     known = load_substances().substance(substance_id).name
     if not names:
         return known
