@@ -112,3 +112,65 @@ def test_the_cli_writes_a_private_zip_and_refuses_stdout(
         main(["export", "--format", "csv"])
     assert exit_info.value.code == 2
     assert "--output FILE.zip" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_derived_figures_are_written_without_binary_noise_typed_figures_as_typed(
+    alice: Any,
+) -> None:
+    """0.3 g of a product holding 3 mg of 7-OH per g was written as mg_7oh 0.8999999999999999:
+    the binary float of a product, not a figure anyone wrote. Derived figures are now written
+    to 12 significant digits; what the person typed is written exactly as stored."""
+    from django.utils import timezone
+
+    from mitra.journal import services
+
+    product = services.add_product(
+        alice,
+        {"name": "Tested leaf", "unit": "g", "mitragynine_mg_per_g": 15.3,
+         "hydroxy_mg_per_g": 3},
+    )  # fmt: skip
+    services.log_dose(
+        alice, {"product_id": product.pk, "taken_at": timezone.now(), "amount": 0.3, "unit": "g"}
+    )
+    assert 0.3 * 3 != 0.9  # the noise the export once wrote
+
+    (dose,) = _tables(export_csv_zip(alice))["doses"]
+    assert (dose["amount"], dose["grams"]) == ("0.3", "0.3")
+    assert dose["mg_7oh"] == "0.9"
+    assert dose["mg_mitragynine"] == "4.59"  # 0.3 * 15.3 = 4.590000000000001 in binary
+    (row,) = _tables(export_csv_zip(alice))["products"]
+    assert row["mitragynine_mg_per_g"] == "15.3"
+
+
+@pytest.mark.django_db
+def test_every_time_is_written_in_utc_and_on_the_journals_clock_beside_it(alice: Any) -> None:
+    """A dose taken at 08:30 in Chicago was written as 14:30+00:00 alone: the person had to work
+    out their own times. Each time now has a `_local` column beside it, with its offset."""
+    from datetime import UTC, datetime
+
+    from mitra.journal import services
+
+    services.set_up_person({"time_zone": "America/Chicago"}, alice)
+    taken = datetime(2026, 1, 14, 14, 30, tzinfo=UTC)  # 08:30 in Chicago (CST, UTC-6)
+    product = services.add_product(alice, {"name": "Leaf", "unit": "g"})
+    services.log_dose(
+        alice, {"product_id": product.pk, "taken_at": taken, "amount": 2, "unit": "g"}
+    )
+    services.add_checkin(alice, {"at": taken, "anxiety": 4})
+    summer = datetime(2026, 7, 14, 13, 30, tzinfo=UTC)  # 08:30 in Chicago (CDT, UTC-5)
+    services.add_checkin(alice, {"at": summer, "anxiety": 3})
+
+    tables = _tables(export_csv_zip(alice))
+    assert COLUMNS["doses"][2:4] == ("taken_at", "taken_at_local")  # side by side
+    (dose,) = tables["doses"]
+    assert dose["taken_at"] == "2026-01-14T14:30:00+00:00"  # unchanged, for what reads it
+    assert dose["taken_at_local"] == "2026-01-14T08:30:00-06:00"
+    assert [c["at_local"] for c in tables["checkins"]] == [
+        "2026-01-14T08:30:00-06:00",
+        "2026-07-14T08:30:00-05:00",
+    ]
+    for kind, columns in COLUMNS.items():
+        for column in columns:
+            if column.endswith("_local"):
+                assert column.removesuffix("_local") in columns, (kind, column)
