@@ -25,10 +25,18 @@
   }
 
   // After a refused form, take the person to its first field in error: on a phone it can be
-  // far below the top of the page. Its message is read with it (aria-describedby).
+  // far below the top of the page. Its message is read with it (aria-describedby). Focus
+  // scrolls only the field itself into view, which can leave its label and the start of a long
+  // message above the screen: they are scrolled in too, when the label and field fit together.
   function focusFirstError() {
     var field = document.querySelector("[aria-invalid=true]");
-    if (field) field.focus();
+    if (!field) return;
+    field.focus();
+    var label = field.labels && field.labels[0];
+    if (!label) return;
+    var top = label.getBoundingClientRect().top;
+    var bottom = field.getBoundingClientRect().bottom;
+    if (top < 0 && bottom - top + 16 <= window.innerHeight) window.scrollBy(0, top - 8);
   }
 
   // A file above the page's limit (data-max-bytes) is refused before it is sent, beside its

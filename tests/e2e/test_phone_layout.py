@@ -1,0 +1,60 @@
+"""Pages on a small phone (360 px): what a refused dose says reads at the form's width and is in
+view, and the report's actions each stand on their own line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .navigation import open_page, settled
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+#: A small phone with its keyboard open: 360 px wide, about 420 px left to see the page in.
+SMALL_PHONE = {"width": 360, "height": 420}
+
+# Boxes of the refused dose form, in CSS px of the viewport.
+DOSE_BOXES_JS = """() => {
+  const box = el => { const r = el.getBoundingClientRect();
+    return { top: r.top, bottom: r.bottom, left: r.left, width: r.width }; };
+  return {
+    form: box(document.querySelector(".dose-form")),
+    label: box(document.querySelector("label[for=dose_amount]")),
+    error: box(document.getElementById("dose_amount_error")),
+    amount: box(document.getElementById("dose_amount")),
+    unit: box(document.getElementById("dose_unit")),
+    confirm: box(document.getElementById("dose_confirm")),
+    focused: document.activeElement.id,
+    viewport: window.innerHeight,
+  };
+}"""
+
+
+@pytest.mark.parametrize(("amount", "unit"), [("3", "mg"), ("40", "g")])
+def test_a_refused_dose_says_why_at_the_forms_width_and_in_view(
+    page: Any, alice: Any, powder: Any, amount: str, unit: str
+) -> None:
+    """The "are you sure?" about a dose's amount was squeezed into the half-width Amount column
+    (sixteen bold lines on a phone, the Unit select floating level with their start), and its
+    first lines were above the screen once the amount took focus. It reads at the form's width,
+    the label and the whole message in view, the unit and the confirmation box after it."""
+    page.set_viewport_size(SMALL_PHONE)
+    open_page(page, "/")
+    page.fill("#dose_amount", amount)
+    page.select_option("#dose_unit", unit)
+    with page.expect_navigation():
+        page.click("text=Save dose")
+    settled(page)
+    boxes = page.evaluate(DOSE_BOXES_JS)
+    assert "this amount is right" in page.inner_text("#dose_amount_error")
+    assert page.get_attribute("#dose_amount", "aria-describedby") == "dose_amount_error"
+    assert boxes["focused"] == "dose_amount"
+    assert boxes["error"]["width"] >= boxes["form"]["width"] - 1, boxes
+    # The label, the message and the field are on screen together.
+    assert 0 <= boxes["label"]["top"], boxes
+    assert boxes["amount"]["bottom"] <= boxes["viewport"], boxes
+    # Nothing stands beside the message: the unit comes under it, then the confirmation box.
+    assert boxes["unit"]["top"] >= boxes["amount"]["bottom"], boxes
+    assert boxes["confirm"]["top"] > boxes["unit"]["bottom"], boxes
+    assert boxes["confirm"]["top"] - boxes["error"]["bottom"] < 200, boxes
