@@ -52,7 +52,7 @@ def test_a_refused_dose_says_why_at_the_forms_width_and_in_view(
     assert boxes["focused"] == "dose_amount"
     assert boxes["error"]["width"] >= boxes["form"]["width"] - 1, boxes
     # The label, the message and the field are on screen together.
-    assert 0 <= boxes["label"]["top"], boxes
+    assert boxes["label"]["top"] >= 0, boxes
     assert boxes["amount"]["bottom"] <= boxes["viewport"], boxes
     # Nothing stands beside the message: the unit comes under it, then the confirmation box.
     assert boxes["unit"]["top"] >= boxes["amount"]["bottom"], boxes
