@@ -4,6 +4,8 @@ is chosen by a link that works without JavaScript."""
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -97,6 +99,31 @@ def _assert_readable_charts(page: Any, path: str) -> None:
             if small:
                 problems.append(f"at {width} px {f['figure']!r}: {small[:5]}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tick_labels_of_large_values_fit_their_drawing_on_a_phone(
+    page: Any, alice: Any, powder: Any
+) -> None:
+    """After a day of large doses the exposure chart's top ticks ("4,000" nmol/L, four figures
+    and a comma) ran past its drawing's left edge on a phone and was cut off: the margin held
+    three figures. The margin now grows with the longest label, on Today's charts at both
+    widths and on both scales."""
+    from mitra.journal import services
+
+    now = datetime.now(UTC)
+    for hours_ago in (30, 22, 14, 6, 2):
+        services.log_dose(
+            alice,
+            {"product_id": powder.pk, "taken_at": now - timedelta(hours=hours_ago),
+             "amount": 25, "unit": "g", "confirm": True},
+        )  # fmt: skip
+    page.set_viewport_size({"width": 360, "height": 900})
+    open_page(page, "/")
+    drawing = page.locator("#exposure-heading").locator("xpath=..").locator(".drawing-narrow svg")
+    assert drawing.locator("text", has_text=re.compile(r"^\d,\d{3}$")).count() >= 2
+    _assert_readable_charts(page, "/")
+    _assert_readable_charts(page, "/?scale=relative")
 
 
 def test_the_exposure_scale_is_switched_by_a_link_without_javascript(

@@ -11,11 +11,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-__all__ = ["NARROW", "WIDE", "WIDE_FROM_PX", "Frame", "Plot", "nice_ticks"]
+__all__ = [
+    "NARROW",
+    "WIDE",
+    "WIDE_FROM_PX",
+    "Frame",
+    "Plot",
+    "nice_ticks",
+    "text_width",
+    "tick_text",
+]
 
 TEXT_COLOR = "#1f2430"
 GRID_COLOR = "#d9dce3"
@@ -50,6 +59,17 @@ class Frame:
     def plot_height(self) -> int:
         return self.height - self.top - self.bottom
 
+    def fitting(self, left: Sequence[str] = (), right: Sequence[str] = ()) -> Frame:
+        """This frame with margins wide enough for tick labels `left` and `right` of the plot.
+
+        The margins are set for labels of up to four characters ("1.25", "800"); a longer one
+        ("4,000 nmol/L" in a day after several large doses) widens its margin instead of
+        running past the drawing's edge, where the page cuts it off.
+        """
+        need = [math.ceil(TICK_GAP + text_width(t, self.font_px) + 2) for t in ("", *left)]
+        room = [math.ceil(TICK_GAP + text_width(t, self.font_px) + 2) for t in ("", *right)]
+        return replace(self, left=max(self.left, *need), right=max(self.right, *room))
+
 
 NARROW = Frame(width=340, height=270, font_px=14, left=44, right=40, top=40, bottom=62)
 WIDE = Frame(width=640, height=290, font_px=14, left=56, right=48, top=40, bottom=62)
@@ -63,6 +83,18 @@ def nice_ticks(high: float, count: int = 5) -> list[float]:
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
     n = math.ceil(high / step - 1e-9)
     return [round(i * step, 10) for i in range(n + 1)]
+
+
+#: Between a y tick label and the plot, in the drawing's units.
+TICK_GAP = 6
+#: A character's width in em, at most, in the sans-serif fonts a system shows (DejaVu Sans, the
+#: widest of them, has 0.636 em digits); thin punctuation takes about half.
+_WIDE_EM, _THIN_EM = 0.64, 0.34
+
+
+def text_width(text: str, font_px: float) -> float:
+    """How wide `text` is drawn at `font_px`, at most, in the drawing's units."""
+    return sum(_THIN_EM if c in ".,:;'!| " else _WIDE_EM for c in text) * font_px
 
 
 def tick_text(value: float) -> str:
@@ -223,11 +255,18 @@ class Plot:
                 self.rule(f.left, y, f.width - f.right, y, color=GRID_COLOR)
             if side == "left":
                 self.text(
-                    f.left - 6, y + f.font_px * 0.35, tick_text(value), anchor="end", color=color
+                    f.left - TICK_GAP,
+                    y + f.font_px * 0.35,
+                    tick_text(value),
+                    anchor="end",
+                    color=color,
                 )
             else:
                 self.text(
-                    f.width - f.right + 6, y + f.font_px * 0.35, tick_text(value), color=color
+                    f.width - f.right + TICK_GAP,
+                    y + f.font_px * 0.35,
+                    tick_text(value),
+                    color=color,
                 )
 
     def x_axis(self, ticks: Sequence[tuple[float, str]]) -> None:

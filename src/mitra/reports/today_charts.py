@@ -14,7 +14,7 @@ from mitra.reads.exposure import ExposureRead
 from mitra.wording import day
 
 from .charts import ANXIETY_COLOR, GRAMS_COLOR, Chart
-from .svg_chart import NARROW, WIDE, Frame, Plot, nice_ticks
+from .svg_chart import NARROW, WIDE, Frame, Plot, nice_ticks, tick_text
 
 __all__ = ["anxiety_and_grams_chart", "exposure_chart"]
 
@@ -127,6 +127,7 @@ def _exposure_drawing(  # noqa: PLR0917  one drawing of one read
     here, peak_at = keep.index(here), keep.index(peak_at)
     xs = [_hours(t, times[0]) for t in times]
     ticks = nice_ticks(max(*high, 1.2 if relative else 1.0) * 1.05, 5)
+    frame = frame.fitting(left=[tick_text(t) for t in ticks])
     plot = Plot(frame, (xs[0], xs[-1]), (0.0, ticks[-1]))
     font = frame.font_px
     plot.text(4, font + 2, "Times your 7-day average" if relative else "nmol/L (estimated)")
@@ -238,8 +239,10 @@ def _fmt(value: float) -> str:
 
 def _days_drawing(frame: Frame, days: list[date], anxiety: list[float], grams: list[float]) -> Plot:
     n = len(days)
-    plot = Plot(frame, (-0.5, n - 0.5), (0.0, 1.0))
+    every = 7 if frame is NARROW or n > 40 else 5
     grams_ticks = nice_ticks(max([*grams, 1.0]), 4)
+    frame = frame.fitting(left=[tick_text(t) for t in grams_ticks], right=["10"])
+    plot = Plot(frame, (-0.5, n - 0.5), (0.0, 1.0))
     grams_domain = (0.0, grams_ticks[-1])
     anxiety_domain = (0.0, 10.0)
     font = frame.font_px
@@ -249,7 +252,6 @@ def _days_drawing(frame: Frame, days: list[date], anxiety: list[float], grams: l
     )
     plot.y_axis(grams_ticks, color=GRAMS_COLOR, domain=grams_domain)
     plot.y_axis([0, 5, 10], side="right", color=ANXIETY_COLOR, domain=anxiety_domain, grid=False)
-    every = 7 if frame is NARROW or n > 40 else 5
     labels = [
         (float(i), f"{d.day} {d:%b}" if (n - 1 - i) % every == 0 else "")
         for i, d in enumerate(days)
