@@ -111,3 +111,38 @@ def test_a_report_day_written_as_a_number_is_refused_by_the_api(
     assert answer.json()["errors"] == {"from": "must be a date, like 2026-11-25"}
     answer = client.get(f"/api/v1/report?from=2026-01-01&to={first}")
     assert answer.json()["errors"] == {"to": "must be a date, like 2026-11-25"}
+
+
+@pytest.mark.parametrize(
+    ("zone", "paper"),
+    [
+        ("America/Chicago", "us-letter"),
+        ("America/Toronto", "us-letter"),
+        ("America/Mexico_City", "us-letter"),
+        ("America/Bogota", "us-letter"),
+        ("America/Puerto_Rico", "us-letter"),
+        ("Asia/Manila", "us-letter"),
+        ("America/Sao_Paulo", "a4"),
+        ("America/Argentina/Buenos_Aires", "a4"),
+        ("Europe/Berlin", "a4"),
+        ("Europe/London", "a4"),
+        ("UTC", "a4"),
+    ],
+)
+def test_the_paper_starts_as_the_one_used_where_the_journal_is(
+    client: Any, zone: str, paper: str
+) -> None:
+    """The paper started as A4 for everyone, a journal in Chicago too: it starts as US Letter
+    in the countries that print on it (CLDR's list) and A4 elsewhere, on the form and in the
+    PDF its link downloads; the person can still choose the other."""
+    from mitra.journal import services
+
+    services.set_up_person({"time_zone": zone})
+    html = client.get("/report").content.decode()
+    assert f'<option value="{paper}" selected>' in html
+    size = {"us-letter": b"MediaBox[0 0 612 792]", "a4": b"MediaBox[0 0 595.2756 841.8898]"}
+    assert size[paper] in client.get("/report.pdf?days=30").content
+    other = "a4" if paper == "us-letter" else "us-letter"
+    assert size[other] in client.get(f"/report.pdf?days=30&paper={other}").content
+    chosen = client.get(f"/report?days=30&paper={other}").content.decode()
+    assert f'<option value="{other}" selected>' in chosen

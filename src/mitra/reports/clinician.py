@@ -20,13 +20,16 @@ from mitra import wording
 from mitra.instruments import Change
 from mitra.reads.report import CrisisAnswer, InstrumentSection, PlanSection, ReportRead
 from mitra.reads.taper import TaperTrend
+from mitra.timeline import zone_country
 
 from .charts import Chart, questionnaire_history_chart, weekly_dose_chart
 
 __all__ = [
+    "LETTER_COUNTRIES",
     "PAPERS",
     "TAPER_CHOICES",
     "charts",
+    "paper_for_zone",
     "pdf",
     "questionnaire_charts",
     "sections",
@@ -43,6 +46,16 @@ TAPER_CHOICES = {
 
 #: Paper sizes the PDF is laid out for (Typst's names), A4 first.
 PAPERS = ("a4", "us-letter")
+#: The countries whose paper is US Letter, as Unicode CLDR's supplemental data lists them
+#: (measurementData, paperSize): every other country's is A4.
+LETTER_COUNTRIES = frozenset({"BZ", "CA", "CL", "CO", "CR", "GT", "MX", "NI", "PA", "PH", "PR",
+                              "SV", "US", "VE"})  # fmt: skip
+
+
+def paper_for_zone(time_zone: str) -> str:
+    """The paper a report is printed on where `time_zone` is (its country by tzdata's table):
+    US Letter in the countries that use it, A4 elsewhere and for a zone of no country (UTC)."""
+    return "us-letter" if zone_country(time_zone) in LETTER_COUNTRIES else "a4"
 
 
 def _day(d: date) -> str:

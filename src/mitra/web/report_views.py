@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from mitra.reads import report as report_reads
 from mitra.reads.report import EARLIEST_DAY, MAX_DAYS, NAME_MAX, ReportPeriodInvalid, ReportRead
-from mitra.reports.clinician import PAPERS, charts, pdf, sections
+from mitra.reports.clinician import PAPERS, charts, paper_for_zone, pdf, sections
 
 from .form_words import InMitrasWords
 from .views import current_person
@@ -56,14 +56,14 @@ class ReportForm(InMitrasWords, forms.Form):
         },
     )
     paper = forms.ChoiceField(
-        label="Paper", choices=[("a4", "A4"), ("us-letter", "US Letter")], initial="a4",
-        required=False,
+        label="Paper", choices=[("a4", "A4"), ("us-letter", "US Letter")], required=False,
     )  # fmt: skip
 
 
 def _read(request: HttpRequest) -> tuple[ReportForm, ReportRead | None]:
     data = request.GET if request.GET else None
-    form = ReportForm(data, initial={"days": 90, "paper": "a4"})
+    paper = paper_for_zone(current_person(request).time_zone)
+    form = ReportForm(data, initial={"days": 90, "paper": paper})
     if data is None:
         return form, report_reads.report(current_person(request), days=90)
     if not form.is_valid():
@@ -107,10 +107,13 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
         return render(
             request, "web/report.html", {"form": form, "doc": None, "charts": {}}, status=422
         )
-    paper = form.cleaned_data.get("paper") if form.is_bound else "a4"
+    # The form's choice; else (a link without it, as the page's own) the person's paper.
+    paper = form.cleaned_data.get("paper") if form.is_bound else None
+    if paper not in PAPERS:
+        paper = paper_for_zone(current_person(request).time_zone)
     filename = f"mitra-report-{read.first}-to-{read.last}.pdf"
     return HttpResponse(
-        pdf(read, paper=paper if paper in PAPERS else "a4"),
+        pdf(read, paper=paper),
         content_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
