@@ -3,6 +3,7 @@ view, and the report's actions each stand on their own line."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -29,6 +30,13 @@ DOSE_BOXES_JS = """() => {
     viewport: window.innerHeight,
   };
 }"""
+
+# Each link's box, and how many lines it was wrapped into.
+LINK_BOXES_JS = """links => links.map(a => {
+  const r = a.getBoundingClientRect();
+  return { text: a.textContent, top: r.top, bottom: r.bottom, height: r.height,
+           lines: a.getClientRects().length };
+})"""
 
 
 @pytest.mark.parametrize(("amount", "unit"), [("3", "mg"), ("40", "g")])
@@ -58,3 +66,22 @@ def test_a_refused_dose_says_why_at_the_forms_width_and_in_view(
     assert boxes["unit"]["top"] >= boxes["amount"]["bottom"], boxes
     assert boxes["confirm"]["top"] > boxes["unit"]["bottom"], boxes
     assert boxes["confirm"]["top"] - boxes["error"]["bottom"] < 200, boxes
+
+
+def test_the_reports_downloads_and_sharing_each_stand_on_a_line_of_their_own(
+    page: Any, alice: Any
+) -> None:
+    """The PDF's button and the links to the journal's CSV and to sharing ran together as one
+    line of links on a phone, wrapped mid-link: each is on a line of its own, none beside
+    another, each a full-size target."""
+    page.set_viewport_size({"width": 360, "height": 800})
+    open_page(page, "/report")
+    boxes = page.locator(".report-actions a").evaluate_all(LINK_BOXES_JS)
+    assert [b["text"] for b in boxes] == [
+        "Download the PDF",
+        "Download the whole journal as CSV (zip)",
+        "Share the report with a link",
+    ]
+    for above, below in itertools.pairwise(boxes):
+        assert below["top"] >= above["bottom"], boxes
+    assert all(b["lines"] == 1 and b["height"] >= 44 for b in boxes), boxes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -146,3 +147,19 @@ def test_the_paper_starts_as_the_one_used_where_the_journal_is(
     assert size[other] in client.get(f"/report.pdf?days=30&paper={other}").content
     chosen = client.get(f"/report?days=30&paper={other}").content.decode()
     assert f'<option value="{other}" selected>' in chosen
+
+
+def test_the_pdf_the_journal_and_sharing_are_each_an_item_of_their_own(
+    client: Any, alice: Any
+) -> None:
+    """The PDF's button and the two links after it were one paragraph, which a phone wrapped
+    into one run-on line of links: each is an item of a list now, on a line of its own there."""
+    html = client.get("/report").content.decode()
+    actions = html[html.index('<ul class="report-actions">') :]
+    actions = actions[: actions.index("</ul>")]
+    items = [re.sub(r"<[^>]+>", "", item).strip() for item in actions.split("<li>")[1:]]
+    assert items == [
+        "Download the PDF",
+        "Download the whole journal as CSV (zip)",
+        "Share the report with a link",
+    ]
