@@ -1,5 +1,6 @@
 """Pages on a small phone (360 px): what a refused dose says reads at the form's width and is in
-view, and the report's actions each stand on their own line."""
+view, the report's actions each stand on their own line, and a new journal's Insights fit a
+screen or two."""
 
 from __future__ import annotations
 
@@ -85,3 +86,24 @@ def test_the_reports_downloads_and_sharing_each_stand_on_a_line_of_their_own(
     for above, below in itertools.pairwise(boxes):
         assert below["top"] >= above["bottom"], boxes
     assert all(b["lines"] == 1 and b["height"] >= 44 for b in boxes), boxes
+
+
+def test_a_new_journals_insights_fit_a_screen_and_a_link_to_a_waiting_one_shows_it(
+    page: Any, alice: Any
+) -> None:
+    """Insights were a wall of "Not enough data yet" cards for a new journal, 9,300 px on a
+    phone. They are one fold of a line each; a link to one of them by its id opens the fold
+    at its line, which is still reached as before."""
+    from mitra.journal.demo import load_demo
+
+    load_demo(alice, days=5, seed=1)
+    page.set_viewport_size({"width": 360, "height": 800})
+    open_page(page, "/insights")
+    assert page.evaluate("document.documentElement.scrollHeight") <= 1200
+    assert not page.is_visible("[id='kratom.dose_trend']")
+    page.goto("about:blank")  # a link from another page, not a move within this one
+    open_page(page, "/insights#kratom.dose_trend")
+    line = page.locator("[id='kratom.dose_trend']")
+    assert line.is_visible()
+    assert line.evaluate("li => { const r = li.getBoundingClientRect();"
+                         " return r.top >= 0 && r.bottom <= innerHeight; }")  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -134,3 +135,56 @@ def test_every_card_of_the_report_is_on_the_page_the_taper_cards_included(
     assert [i for i in ids if f'id="{i}"' not in html] == []
     assert "<h2>Your taper</h2>" in html
     assert "Withdrawal (SOWS), step by step of your taper" in html
+
+
+def _waiting_ids(capsys: pytest.CaptureFixture[str]) -> tuple[list[str], list[str]]:
+    """The ids of the report's cards with a finding, and of those waiting for more data."""
+    cards = json.loads(run(capsys, "insights", "--json")[1])["cards"]
+    shown = [c["id"] for c in cards if c["status"] != "not_enough_data"]
+    return shown, [c["id"] for c in cards if c["status"] == "not_enough_data"]
+
+
+def test_a_new_journals_insights_are_one_fold_of_one_line_each(
+    client: Client, capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    """A new journal's page was a wall of identical "Not enough data yet" cards, each with its
+    method, caveat and a link to its (empty) data: over 9,000 px on a phone. The cards that
+    wait are one fold, a line each saying what it has of what it needs, still by its id."""
+    load_demo(alice, days=5, seed=1)
+    shown, waiting = _waiting_ids(capsys)
+    assert shown == []
+    html = client.get("/insights").content.decode()
+    assert '<article class="card insight' not in html
+    assert html.count("<details>") == 1
+    assert f"<summary>{len(waiting)} insights appear as you log more</summary>" in html
+    for card_id in waiting:
+        line = re.search(rf'<li id="{re.escape(card_id)}"><strong>([^<]+)</strong>: ([^<]+)</li>',
+                         html)  # fmt: skip
+        assert line, card_id
+        assert re.fullmatch(r"\d+ of \d+ .+\.", line.group(2)), line.group(0)
+        # No link to the data of a card that has none to show; its document is still served.
+        assert f"/insights/{card_id}.json" not in html
+        assert client.get(f"/insights/{card_id}.json").status_code == 200
+    assert "Anxiety over time</strong>: " in html
+
+
+def test_cards_with_a_finding_stay_whole_and_the_rest_are_folded_after_them(
+    client: Client, capsys: pytest.CaptureFixture[str], demo_alice: Any
+) -> None:
+    """With four months of journal most cards have a finding and are shown in full under
+    their section; those that still wait are in the fold, "n more insights"; every card has
+    its id on the page. The first section's heading was "Anxiety over time", the same words
+    as the first card's title just under it."""
+    shown, waiting = _waiting_ids(capsys)
+    assert shown
+    assert waiting, "the demo journal has cards that wait (else this test shows nothing)"
+    html = client.get("/insights").content.decode()
+    for card_id in shown:
+        assert f'<article class="card insight insight-shown" id="{card_id}"' in html
+        assert f'href="/insights/{card_id}.json"' in html
+    fold = html[html.index('<section class="card waiting"') :]
+    assert f"<summary>{len(waiting)} more insight" in fold
+    assert [i for i in waiting if f'<li id="{i}">' not in fold] == []
+    assert "<h2>Your anxiety</h2>" in html
+    headings = re.findall(r"<h[1-6][^>]*>([^<]+)</h[1-6]>", html)
+    assert headings.count("Anxiety over time") == 1

@@ -111,11 +111,36 @@ def _card_chart(card: InsightView) -> Chart | None:
     return replace(weekly, rows=rows)
 
 
+#: The status of a card that waits for more data, and how its sentence starts ("Not enough
+#: data yet: 2 of 14 days with an anxiety rating.").
+WAITING = "not_enough_data"
+_WAITING_WORDS = "Not enough data yet: "
+
+
+def _waiting(cards: list[InsightView], *, more: bool) -> dict[str, object]:
+    """The cards that wait for more data, each with what it has of what it needs ("2 of 14
+    days with an anxiety rating."), and the words of the fold that lists them ("26 more
+    insights appear as you log more"; without "more" when no card has a finding yet)."""
+    count = plural(len(cards), "more insight" if more else "insight")
+    verb = "appears" if len(cards) == 1 else "appear"
+    return {
+        "cards": [(c, c.sentence.removeprefix(_WAITING_WORDS)) for c in cards],
+        "summary": f"{count} {verb} as you log more",
+    }
+
+
 def _body(report: InsightsRead) -> str:
-    """The page's content: every card with its chart and table (a pure function of `report`)."""
+    """The page's content: every card with a finding, with its chart and table, then one fold
+    listing the cards that wait for more data (a pure function of `report`).
+
+    A new journal's page was a wall of identical "Not enough data yet" cards, each with its
+    method, caveat and data link (9,300 px on a phone): a waiting card is one line of the
+    fold, saying what it still needs, with its id as its anchor.
+    """
     cards = report.cards
     sections = [
-        ("Anxiety over time", [c for c in cards if c.id in ("anxiety.trend", "gad7.history")]),
+        # Not "Anxiety over time": the first card's own title, which would follow it at once.
+        ("Your anxiety", [c for c in cards if c.id in ("anxiety.trend", "gad7.history")]),
         ("Practices, sleep and diet", [c for c in cards if c.id.startswith(FOREST_PREFIXES)]),
         ("Kratom", [c for c in cards if c.id.startswith("kratom.")]),
         ("Your taper", [c for c in cards if c.id.startswith("taper.")]),
@@ -124,11 +149,17 @@ def _body(report: InsightsRead) -> str:
     # no section above names comes last, under a heading of its own.
     placed = {c.id for _, section in sections for c in section}
     sections.append(("More findings", [c for c in cards if c.id not in placed]))
-    sections = [(heading, section) for heading, section in sections if section]
+    waiting = [c for _, section in sections for c in section if c.status == WAITING]
+    sections = [
+        (heading, shown)
+        for heading, section in sections
+        if (shown := [c for c in section if c.status != WAITING])
+    ]
     charted = {c.id: CARD_CHARTS[c.id][1] for c in cards if _has_chart(c)}
     context = {
         "report": report,
         "sections": sections,
+        "waiting": _waiting(waiting, more=bool(sections)) if waiting else None,
         "forests": _forests(cards),
         "charted": charted,
     }

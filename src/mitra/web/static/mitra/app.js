@@ -39,6 +39,18 @@
     if (top < 0 && bottom - top + 16 <= window.innerHeight) window.scrollBy(0, top - 8);
   }
 
+  // A link to a line inside a closed fold (an insight that waits for data, by its id) opens
+  // the fold, where a browser does not do it itself, so the line it names is shown.
+  function openFoldOfTarget() {
+    var id = "";
+    try { id = decodeURIComponent(window.location.hash.slice(1)); } catch (e) { return; }
+    var target = id && document.getElementById(id);
+    var fold = target && target.closest("details:not([open])");
+    if (!fold) return;
+    fold.open = true;
+    target.scrollIntoView();
+  }
+
   // A file above the page's limit (data-max-bytes) is refused before it is sent, beside its
   // field, with every other choice kept; the server refuses it too, but only after the upload
   // and without reading the rest of the form.
@@ -182,6 +194,8 @@
     preselectTimeZone();
     hideOwnZone();
     focusFirstError();
+    openFoldOfTarget();
+    window.addEventListener("hashchange", openFoldOfTarget);
     checkFileSizes();
     showProgress();
     startOffline();
