@@ -46,17 +46,19 @@ def test_a_share_link_opens_the_report_without_an_account_and_is_audited(
     assert "192.0.2.7" in looked
 
 
-def test_the_report_a_link_opens_names_interactions_as_the_knowledge_base_does(
+def test_the_report_a_link_opens_names_interactions_as_the_alerts_do(
     people: People,
 ) -> None:
+    """As the person's own report: by the substance they list ("Xanax (alprazolam)"), never by
+    the knowledge base's ids."""
     from mitra.accounts import sharing
     from mitra.journal import services
 
     services.add_substance(people.alice.person, {"name": "Xanax"})
     link = sharing.add_share_link(people.alice.person, "Dr Lee", 7)
     page = Client().get(f"/shared/{link.secret}").content.decode()
-    assert "(kratom and Benzodiazepine)" in page
-    assert "(kratom and CYP3A4 substrate)" in page
+    assert "(kratom and Xanax (alprazolam))" in page
+    assert "(kratom and Benzodiazepine)" not in page
     assert "cyp3a4_substrate" not in page
 
 
