@@ -705,3 +705,40 @@ def test_a_leaf_products_lab_figure_far_above_lab_tested_leaf_is_asked_about_on_
     assert put(client, f"/api/v1/products/{bali2.pk}", change).status_code == 200
     again = put(client, f"/api/v1/products/{bali2.pk}", change | {"mitragynine_mg_per_g": 160})
     assert again.json()["code"] == "implausible_content"
+
+
+def test_a_name_close_to_a_known_substance_but_not_it_is_asked_about_on_every_face(
+    client: Client, alice: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "xanx" was listed as typed, "not recognised, not checked": the benzodiazepine's danger
+    with kratom went unsaid, though mitra could tell it was close to Xanax. Such a name is
+    asked about first, naming what it is close to; a name far from any, or a known one, is not."""
+    from mitra.journal.models import Substance
+    from tests.cli.test_commands import run
+
+    refused = post(client, "/api/v1/substances", {"name": "xanx"})
+    assert refused.status_code == 422
+    body = refused.json()
+    assert body["code"] == "unrecognised_substance"
+    assert body["errors"]["name"] == (
+        "is not a name mitra knows, so its interactions with kratom cannot be checked; did you "
+        "mean Xanax (alprazolam)? Type that name instead, or keep this one unchecked"
+    )
+    page = client.post("/substances", {"token": "s-1", "name": "xanx", "dose_text": "0.5 mg"})
+    assert page.status_code == 422
+    html = page.content.decode()
+    assert "Yes, list it as I typed it" in html
+    assert 'value="0.5 mg"' in html
+    code, _, err = run(capsys, "substances", "add", "xanx")
+    assert code == 2
+    assert "did you mean Xanax (alprazolam)?" in err
+    assert "run the command again with --yes" in err
+    assert not Substance.objects.exists()
+    for name in ("Xanax", "zzzzqq", "Xanaxx"):  # known; close to none; a clear misspelling
+        assert post(client, "/api/v1/substances", {"name": name}).status_code == 201
+    assert run(capsys, "substances", "add", "xanx", "--yes")[0] == 0
+    ticked = {"token": "s-2", "name": "xnx", "dose_text": "", "confirm": "on"}
+    assert client.post("/substances", ticked).status_code == 302
+    assert set(Substance.objects.filter(knowledge_id="").values_list("name", flat=True)) == {
+        "xanx", "xnx", "zzzzqq", "Xanaxx"
+    }  # fmt: skip

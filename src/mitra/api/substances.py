@@ -27,6 +27,12 @@ class SubstanceFields(Body):
     )
     dose_text: str = Field("", max_length=120, pattern=ONE_LINE)
     active: bool = True
+    confirm: bool = Field(
+        False,
+        description="List a name mitra does not know but that is close to one it does "
+        '("xanx" for Xanax) as it is, its interactions unchecked: without it such a name is '
+        "refused, 422 with code unrecognised_substance, naming what it is close to.",
+    )
 
 
 class SubstanceBody(SubstanceFields):

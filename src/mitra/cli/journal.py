@@ -652,17 +652,28 @@ def substances_add(
     dose_text: Annotated[
         str, typer.Option("--dose", help="How you take it, e.g. '50 mg each morning'.")
     ] = "",
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes",
+            help="List a name mitra does not know but that is close to one it does, as typed "
+            "(its interactions unchecked): you checked it.",
+        ),
+    ] = False,
     json_out: JsonFlag = False,
 ) -> None:
     """Add a medication or other substance; its interactions with kratom are shown."""
     person = the_person()
     from mitra.journal import services
-    from mitra.journal.errors import EntryInvalid
+    from mitra.journal.errors import ConfirmationNeeded, EntryInvalid
     from mitra.reads.substances import also_listed, substance, substances
 
+    data = {"name": name, "dose_text": dose_text, "confirm": yes}
     try:
         with stopped_once_saved("substance {}", see="mitra substances", again="add it again"):
-            saved = services.add_substance(person, {"name": name, "dose_text": dose_text})
+            saved = services.add_substance(person, data)
+    except ConfirmationNeeded as exc:
+        refused(exc, then=_AGAIN_WITH_YES)
     except EntryInvalid as exc:
         refused(exc)
     view = substance(person, saved.pk)

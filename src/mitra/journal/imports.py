@@ -230,10 +230,9 @@ class _Importer:
             data = dict(row.data)
             # A product taken off the list after its doses were logged: kept for them, as it was.
             removed = bool(data.pop("removed", False)) and kind == "product"
-            if kind == "product":
-                # The file's lab figures are the person's own, as they were kept: a figure the
-                # journal would ask about when typed is imported as it stands.
-                data["confirm"] = True
+            # The file's lab figures and names are the person's own, as they were kept: what
+            # the journal would ask about when typed is imported as it stands.
+            data["confirm"] = True
             try:
                 cache[row.key] = add(self.person, data, token=token)
                 if removed:
@@ -296,7 +295,8 @@ class _Importer:
         if found is None:
             found = self.same_name(Substance, ref)
         if found is None:
-            found = services.add_substance(self.person, {"name": ref[:120]}, token=token)
+            named = {"name": ref[:120], "confirm": True}  # as the file names it
+            found = services.add_substance(self.person, named, token=token)
             self.result.added["substance"] += 1
         self.substances[ref] = found
         return found

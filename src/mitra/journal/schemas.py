@@ -334,6 +334,8 @@ class SubstanceIn(Schema):
     name: Name
     dose_text: Annotated[str, Field(max_length=120)] = ""
     active: bool = True
+    # List a name the journal asks about (services.refuse_unchecked_name) as it is.
+    confirm: bool = False
 
 
 class IntakeIn(Schema):

@@ -635,15 +635,38 @@ def _knowledge_id(name: str) -> str:
     return found.resolved or "" if found.match == "exact" else ""
 
 
+def refuse_unchecked_name(name: str) -> None:
+    """ConfirmationNeeded when `name` is not one the knowledge base knows but is close to some
+    it does ("xanx" for Xanax): listed as typed, its interactions with kratom could not be
+    checked, and a benzodiazepine's would go unsaid."""
+    found = resolve(name)
+    if found.match != "none" or not found.close_matches:
+        return
+    meant = " or ".join(
+        m.name if m.matched_name.casefold() == m.name.casefold() else f"{m.matched_name} ({m.name})"
+        for m in found.close_matches
+    )
+    raise ConfirmationNeeded(
+        "unrecognised_substance",
+        "name",
+        f"is not a name mitra knows, so its interactions with kratom cannot be checked; did "
+        f"you mean {meant}? Type that name instead, or keep this one unchecked",
+        (),
+    )
+
+
 def add_substance(
     person: Person, data: Mapping[str, Any], *, token: str | None = None
 ) -> Substance:
-    """Add a medication or other substance to the person's list."""
+    """Add a medication or other substance to the person's list (a name close to a known one
+    but not it is asked about first: `confirm`)."""
     clean = validate(SubstanceIn, data)
-    fields = clean.model_dump() | {"knowledge_id": _knowledge_id(clean.name)}
+    fields = clean.model_dump(exclude={"confirm"}) | {"knowledge_id": _knowledge_id(clean.name)}
 
     def build() -> Substance:
         _refuse_taken_name(person, clean.name, model=Substance)
+        if not clean.confirm:
+            refuse_unchecked_name(clean.name)
         return Substance.objects.create(person=person, token=token or None, **fields)
 
     return _create_once(Substance, person, token, build, same_as=fields)
@@ -656,7 +679,10 @@ def edit_substance(person: Person, substance_id: int, data: Mapping[str, Any]) -
     substance = _get(Substance, person, substance_id)
     if name_key(clean.name) != name_key(substance.name):
         _refuse_taken_name(person, clean.name, model=Substance, other_than=substance.pk)
-    _set_fields(substance, clean.model_dump() | {"knowledge_id": _knowledge_id(clean.name)})
+        if not clean.confirm:
+            refuse_unchecked_name(clean.name)
+    content = clean.model_dump(exclude={"confirm"})
+    _set_fields(substance, content | {"knowledge_id": _knowledge_id(clean.name)})
     substance.save()
     refresh_after_commit(person, "substance")
     return substance

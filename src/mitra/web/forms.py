@@ -414,9 +414,20 @@ class SubstanceForm(JournalForm):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     dose_text = forms.CharField(label="How you take it (optional)", required=False, max_length=120)
+    # Shown only once the journal asked about a name it does not know (ConfirmationNeeded).
+    confirm = forms.BooleanField(label="Yes, list it as I typed it", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.asks_confirmation = False
 
     def payload(self) -> dict[str, Any]:
-        return {"name": self.cleaned_data["name"], "dose_text": self.cleaned_data["dose_text"]}
+        data = self.cleaned_data
+        return {"name": data["name"], "dose_text": data["dose_text"], "confirm": data["confirm"]}
+
+    def show_errors(self, exc: EntryInvalid) -> None:
+        asked_about(self, exc)
+        super().show_errors(exc)
 
 
 class IntakeForm(JournalForm):
