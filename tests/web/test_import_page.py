@@ -165,6 +165,13 @@ def test_a_phone_keeps_a_copy_from_settings_and_restores_it_on_the_import_page(
     said = said[said.index('id="id_file_error"') :][:400]
     assert "This is a zip file, not JSON" in said, said
     assert "choose its JSON file, mitra-journal.json). Is it a mitra (JSON) export?" in said
+    # A spreadsheet chosen for a JSON app is named as not JSON, not "Expecting value".
+    csv = SimpleUploadedFile("bearable.csv", b"date,time,category\n2026-01-01,am,Mood\n")
+    refused = client.post("/import", {"action": "preview", "format": "mitra-json", "file": csv})
+    said = " ".join(refused.content.decode().split())
+    said = said[said.index('id="id_file_error"') :][:400]
+    assert "This file is not JSON (it begins “date,time,category”)" in said, said
+    assert "Expecting value" not in said
 
 
 def _everything() -> dict[str, Any]:

@@ -187,10 +187,20 @@ def load_json(data: bytes) -> Any:
             "for a copy of a mitra journal, choose its JSON file, mitra-journal.json)"
         )
     try:
-        return json.loads(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
+        return json.loads(text)
     except UnicodeDecodeError as exc:
         raise ImportFileError(f"byte {exc.start}: the file is not UTF-8 text") from None
     except json.JSONDecodeError as exc:
+        begins = text.lstrip()[:1]
+        if begins and begins not in "{[":
+            # Not JSON at all (a CSV chosen for a JSON app, say): the parser's "Expecting
+            # value" at line 1 says nothing a person can act on.
+            first = text.lstrip().splitlines()[0][:40]
+            raise ImportFileError(
+                f"this file is not JSON (it begins “{first}”); choose the app it comes from, "
+                "or that app's JSON file"
+            ) from None
         raise ImportFileError(f"line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:
         raise ImportFileError("line 1: the JSON is nested too deeply") from None
