@@ -119,7 +119,9 @@ def test_deleting_an_entry_can_be_undone(page: Any) -> None:
     services.add_checkin(person, {"at": datetime.now(UTC), "anxiety": 3})
     page.goto(page.base_url + "/journal")
     page.get_by_role("button", name="Delete Check-in: anxiety 3/10").click()
-    expect(page.get_by_text("Entry deleted.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Check-in: anxiety 3/10")).to_contain_text(
+        ": deleted."
+    )
     page.get_by_role("button", name="Undo").click()
     expect(page.get_by_text("Entry restored.")).to_be_visible()
     expect(page.locator("li.entry strong")).to_have_text(["Check-in: anxiety 3/10"])

@@ -341,6 +341,9 @@ class TestJournal:
         )
         response = client.post(f"/journal/dose/{dose.pk}/delete", HTTP_HX_REQUEST="true")
         assert "Undo" in response.content.decode()
+        # It names what went ("Entry deleted." alone left a person to guess which).
+        said = re.sub(r"<[^>]+>", "", response.content.decode())
+        assert re.search(r"Kratom: 2 g of Green powder, \d+ \w+, \d\d:\d\d: deleted\.", said)
         assert "Kratom: 2 g" not in client.get("/journal").content.decode()
         client.post(f"/journal/dose/{dose.pk}/restore")
         assert "Kratom: 2 g" in client.get("/journal").content.decode()
@@ -354,6 +357,12 @@ class TestJournal:
         )
         response = client.post(f"/journal/dose/{dose.pk}/delete", follow=True)
         assert f'action="/journal/dose/{dose.pk}/restore"' in response.content.decode()
+        said = re.sub(r"<[^>]+>", "", response.content.decode())
+        assert re.search(r"Kratom: 2 g of Green powder, \d+ \w+, \d\d:\d\d: deleted\.", said)
+        # An address naming an entry that is not deleted shows no Undo.
+        client.post(f"/journal/dose/{dose.pk}/restore")
+        page = client.get(f"/journal?deleted=dose-{dose.pk}").content.decode()
+        assert "/restore" not in page
 
     def test_editing_a_check_in_keeps_its_values_and_saves_changes(
         self, client: Client, alice: Any

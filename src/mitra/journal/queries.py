@@ -309,6 +309,22 @@ def live_entry(person: Person, kind: str, entry_id: int) -> Dose | CheckIn | Int
     return found
 
 
+_ENTRY_MODELS: dict[str, Any] = {
+    "dose": Dose, "checkin": CheckIn, "practice": Practice, "intake": Intake
+}  # fmt: skip
+
+
+def deleted_entry_row(person: Person, kind: str, entry_id: int) -> Any | None:
+    """One of the person's deleted entries of this kind ("dose", "checkin", "practice",
+    "intake"), for the line its Undo names; None when there is no such deleted entry."""
+    model = _ENTRY_MODELS.get(kind)
+    if model is None:
+        return None
+    rows = model.objects.filter(person=person, pk=entry_id, deleted_at__isnull=False)
+    related = {"dose": "product", "intake": "substance"}.get(kind)
+    return (rows.select_related(related) if related else rows).first()
+
+
 def practice_rows(checkin: CheckIn) -> list[Practice]:
     """A check-in's practices, by kind."""
     return list(checkin.practices.order_by("kind"))

@@ -38,6 +38,7 @@ __all__ = [
     "KindsInvalid",
     "checkin_entry",
     "decode_cursor",
+    "deleted_entry",
     "dose_entry",
     "entries_between",
     "entries_of",
@@ -181,6 +182,12 @@ def entry_read(person: Any, kind: str, row: Any) -> EntryView:
     if kind == "practice":
         return practice_entry(row, zone)
     return intake_entry(row, zone)
+
+
+def deleted_entry(person: Any, kind: str, entry_id: int) -> EntryView | None:
+    """A deleted entry's journal line, for the Undo that names it; None if there is none."""
+    row = queries.deleted_entry_row(person, kind, entry_id)
+    return None if row is None else entry_read(person, kind, row)
 
 
 def _amount(value: float) -> str:

@@ -339,7 +339,7 @@ def journal(request: HttpRequest) -> HttpResponse:
     deleted = None
     kind, _, number = request.GET.get("deleted", "").partition("-")
     if kind in services.DELETABLE_KINDS and number.isdigit():
-        deleted = {"kind": kind, "id": int(number)}
+        deleted = journal_reads.deleted_entry(person, kind, int(number))
     filtered = page.kinds != tuple(journal_reads.ENTRY_KINDS)
     context = {
         "days": page.days,
@@ -359,11 +359,13 @@ def journal(request: HttpRequest) -> HttpResponse:
 def entry_delete(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
     person = current_person(request)
     try:
-        services.delete_entry(person, kind, entry_id)
+        row = services.delete_entry(person, kind, entry_id)
     except NotFound:
         raise Http404 from None
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "web/_undo_row.html", {"kind": kind, "id": entry_id})
+        # The Undo names what went: "Entry deleted" alone left a person to guess which.
+        entry = journal_reads.entry_read(person, kind, row)
+        return render(request, "web/_undo_row.html", {"entry": entry})
     return redirect(f"{reverse('journal')}?deleted={kind}-{entry_id}")
 
 
