@@ -328,3 +328,17 @@ def test_a_start_day_written_as_a_number_is_refused_not_read_as_a_unix_time(
     assert not Taper.objects.exists()
     fine = client.get("/api/v1/taper/plan?to=0&from=10g&pace=10-per-month&start=2026-12-07")
     assert fine.status_code == 200
+
+
+def test_at_the_starting_amount_the_page_does_not_speak_of_going_back(
+    capsys: pytest.CaptureFixture[str], alice: Any, client: Client
+) -> None:
+    """Gone back to the starting amount, there is no Go back button, yet the page said
+    "Going back one step is your choice"."""
+    save(capsys)
+    assert run(capsys, "taper", "back")[0] == 0
+    assert status(capsys)["step"] == 0
+    page = " ".join(client.get("/taper").content.decode().split())
+    assert "Go back one step</button>" not in page
+    assert "Going back one step is your choice" not in page
+    assert "You are at your starting amount: there is no step to go back to" in page
