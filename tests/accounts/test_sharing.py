@@ -458,7 +458,14 @@ def test_a_share_links_page_offers_the_reports_pdf_while_the_link_lives(
     assert pdf["X-Robots-Tag"] == "noindex"
     assert "alice" not in pdf["Content-Disposition"]  # a link names nobody by their account
     assert "Name not shown" in _pdf_text(pdf.content)
+    # On the paper of where the journal is, as its person's own download: A4 in Berlin, and
+    # US Letter once the journal moves to Chicago (it was A4 for everyone).
+    assert b"MediaBox[0 0 595.2756 841.8898]" in pdf.content
+    people.alice.person.time_zone = "America/Chicago"
+    people.alice.person.save(update_fields=["time_zone"])
+    assert b"MediaBox[0 0 612 792]" in holder.get(f"{path}/report.pdf").content
     assert [e.what for e in sharing.audit_events(people.alice.person)] == [
+        "report (PDF)",
         "report (PDF)",
         "report",
     ]

@@ -163,3 +163,20 @@ def test_the_pdf_the_journal_and_sharing_are_each_an_item_of_their_own(
         "Download the whole journal as CSV (zip)",
         "Share the report with a link",
     ]
+
+
+def test_the_terminals_pdf_starts_on_the_same_paper_as_the_page(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`mitra report --pdf` printed A4 for a journal in Chicago, whose Report page starts with
+    US Letter; --paper still chooses."""
+    from mitra.journal import services
+    from tests.cli.test_commands import run
+
+    services.set_up_person({"time_zone": "America/Chicago"})
+    code, _, err = run(capsys, "report", "--days", "30", "--pdf", str(tmp_path / "r.pdf"))
+    assert code == 0, err
+    assert b"MediaBox[0 0 612 792]" in (tmp_path / "r.pdf").read_bytes()
+    code, _, err = run(capsys, "report", "--pdf", str(tmp_path / "a4.pdf"), "--paper", "a4")
+    assert code == 0, err
+    assert b"MediaBox[0 0 595.2756 841.8898]" in (tmp_path / "a4.pdf").read_bytes()

@@ -49,11 +49,18 @@ def report(
         str | None,
         typer.Option("--name", help="The name to show on the report (default: none)."),
     ] = None,
-    paper: Annotated[str, typer.Option("--paper", help="Paper size: a4 or us-letter.")] = "a4",
+    paper: Annotated[
+        str | None,
+        typer.Option(
+            "--paper",
+            help="Paper size: a4 or us-letter (default: the one used where the journal's time "
+            "zone is, as on the Report page).",
+        ),
+    ] = None,
     json_out: JsonFlag = False,
 ) -> None:
     """The clinician's report over a period (at most two years): PDF, JSON or text."""
-    if paper not in PAPERS:
+    if paper is not None and paper not in PAPERS:
         fail(f"--paper {paper} is not available; use {' or '.join(PAPERS)}")
     first, last = _date(from_, "--from"), _date(to, "--to")
     if last is not None and first is None:
@@ -76,9 +83,10 @@ def report(
         print_document(read, ReportRead)
         return
     if pdf is not None:
+        from mitra.reports.clinician import paper_for_zone
         from mitra.reports.clinician import pdf as make_pdf
 
-        data = make_pdf(read, paper=paper)
+        data = make_pdf(read, paper=paper or paper_for_zone(person.time_zone))
         try:
             write_private_bytes(pdf, data)
         except OSError as exc:

@@ -192,20 +192,21 @@ def shared_report_pdf(request: HttpRequest, token: str) -> HttpResponse:
     person = sharing.open_share_link(token, request.META.get("REMOTE_ADDR", ""), "report (PDF)")
     if person is None:
         return _gone(request, clinician=False)
-    response = _pdf(report_reads.report(person, days=SHARED_DAYS))
+    response = _pdf(report_reads.report(person, days=SHARED_DAYS), person.time_zone)
     response["X-Robots-Tag"] = "noindex"
     return response
 
 
-def _pdf(read: Any) -> HttpResponse:
-    """The report as its person's Report page downloads it (A4), named after its person when
-    the report shows a name, and kept by no cache on the way."""
-    from mitra.reports.clinician import pdf
+def _pdf(read: Any, time_zone: str) -> HttpResponse:
+    """The report as its person's Report page downloads it (on the paper of where they live,
+    as that page starts with), named after its person when the report shows a name, and kept
+    by no cache on the way."""
+    from mitra.reports.clinician import paper_for_zone, pdf
 
     who = f"{_file_part(read.name)}-" if read.name else ""
     filename = f"mitra-report-{who}{read.first}-to-{read.last}.pdf"
     return HttpResponse(
-        pdf(read, paper="a4"),
+        pdf(read, paper=paper_for_zone(time_zone)),
         content_type="application/pdf",
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
@@ -302,7 +303,7 @@ def shared_with_me_pdf(request: HttpRequest, grant_id: int) -> HttpResponse:
     )
     if person is None:
         return _gone(request, clinician=True)
-    return _pdf(_granted_report(person, held[grant_id]))
+    return _pdf(_granted_report(person, held[grant_id]), person.time_zone)
 
 
 @require_safe
