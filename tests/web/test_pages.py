@@ -717,3 +717,25 @@ def test_the_report_forms_fields_point_at_their_help_and_error_by_ids_that_exist
     named = [i for ref in re.findall(r'aria-describedby="([^"]+)"', html) for i in ref.split()]
     assert "id_days_error" in named
     assert [i for i in named if i not in ids] == []
+
+
+def test_an_entry_before_the_day_starts_shows_its_date_and_the_journal_says_why(
+    client: Client, alice: Any
+) -> None:
+    """A questionnaire at 00:25 was listed under the day before with nothing to say why, and
+    above the evening's entries of that day: the page now names the hour days start at, and
+    such an entry carries its own date beside its time."""
+    from mitra.journal.models import Person
+
+    Person.objects.filter(pk=alice.pk).update(day_boundary_hour=4)
+    berlin = ZoneInfo("Europe/Berlin")
+    late = datetime(2026, 3, 11, 0, 25, tzinfo=berlin)
+    services.add_checkin(alice, {"at": datetime(2026, 3, 10, 16, 0, tzinfo=berlin), "anxiety": 2})
+    services.add_checkin(alice, {"at": late, "anxiety": 5})
+    html = " ".join(client.get("/journal").content.decode().split())
+    assert "Your days start at 04:00: an entry made before then is on the day before" in html
+    day = html[html.index('id="day-2026-03-10"') :]
+    assert '00:25 <span class="muted">(11 Mar)</span></time>' in day
+    assert "16:00</time>" in day
+    Person.objects.filter(pk=alice.pk).update(day_boundary_hour=0)
+    assert "Your days start at" not in client.get("/journal").content.decode()
