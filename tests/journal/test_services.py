@@ -130,6 +130,12 @@ class TestProducts:
             "sertraline"
         )
 
+    def test_an_emoji_flag_at_the_end_of_a_name_keeps_its_tag_characters(self, alice: Any) -> None:
+        england = "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
+        assert services.add_product(alice, {"name": f"Tea {england}"}).name == f"Tea {england}"
+        with pytest.raises(EntryInvalid):  # tag characters alone show nothing
+            services.add_product(alice, {"name": "\U000e0067\U000e0062"})
+
     def test_a_name_stored_with_invisible_characters_around_it_is_still_taken(
         self, alice: Any
     ) -> None:

@@ -14,6 +14,7 @@ from mitra.simulation.person import DEMO_TAPER
 from . import services, tapers
 from .alerts import refresh_after_commit
 from .models import CheckIn, Dose, Person, Practice, Product, Response
+from .schemas import name_key
 
 Progress = Callable[[int], None]
 
@@ -31,9 +32,9 @@ def demo_journal(person: Person, *, days: int, seed: int, taper: bool = False) -
 def _product(person: Person, data: dict[str, Any]) -> Product:
     """The demo's product, or the journal's own of its name and form (a demo added before):
     a second demo into the same journal puts its doses on it, never a second of one name."""
-    wanted = str(data["name"]).strip().casefold()
+    wanted = name_key(str(data["name"]))
     for mine in Product.objects.filter(person=person, deleted_at__isnull=True):
-        if mine.name.strip().casefold() == wanted and mine.form == data.get("form", "powder"):
+        if name_key(mine.name) == wanted and mine.form == data.get("form", "powder"):
             return mine
     return services.add_product(person, data)
 

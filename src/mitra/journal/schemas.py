@@ -126,12 +126,25 @@ def _blank(c: str) -> bool:
     return c.isspace() or unicodedata.category(c) == "Cf"
 
 
+# What is taken off either end of a name as spaces are: the invisible marks text picks up when
+# copied (zero-width space, joiners, word joiner, byte-order mark, soft hyphen, direction marks,
+# embeddings and isolates). Not every format character: an emoji flag's tag characters end it.
+_EDGE_MARKS = frozenset(
+    "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2066\u2067\u2068\u2069\ufeff"
+)
+
+
+def _edge(c: str) -> bool:
+    return c.isspace() or c in _EDGE_MARKS
+
+
 def _trimmed(value: str) -> str:
-    """`value` without spaces and format characters at either end."""
+    """`value` without spaces and invisible marks (_EDGE_MARKS) at either end."""
     start, end = 0, len(value)
-    while start < end and _blank(value[start]):
+    while start < end and _edge(value[start]):
         start += 1
-    while end > start and _blank(value[end - 1]):
+    while end > start and _edge(value[end - 1]):
         end -= 1
     return value[start:end]
 
@@ -149,7 +162,7 @@ def _visible(value: str) -> str:
     # after it is the product "Bali", not a second one that looks the same. Between letters
     # they stay: a joiner there is part of how some scripts and emoji are written.
     shown = _trimmed(value)
-    if not shown:
+    if all(_blank(c) for c in shown):
         raise PydanticCustomError("string_too_short", "is empty", {"min_length": 1})
     return shown
 

@@ -329,11 +329,12 @@ def edit_product(person: Person, product_id: int, data: Mapping[str, Any]) -> Pr
     product = _get(Product, person, product_id)
     if name_key(clean.name) != name_key(product.name):
         _refuse_taken_name(person, clean.name, other_than=product.pk)
-    changed = (clean.mitragynine_mg_per_g, clean.form) != (
-        product.mitragynine_mg_per_g,
-        product.form,
+    # A figure confirmed before is not asked about again: only a new figure, or one that a
+    # change of form makes a leaf product's, is.
+    changed = clean.mitragynine_mg_per_g != product.mitragynine_mg_per_g or (
+        is_leaf(clean.form) and not is_leaf(product.form)
     )
-    if changed and not clean.confirm:  # a figure confirmed before is not asked about again
+    if changed and not clean.confirm:
         refuse_implausible_content(clean)
     _set_fields(product, clean.model_dump(exclude={"confirm"}))
     doses = list(product.doses.filter(deleted_at__isnull=True))
@@ -637,10 +638,11 @@ def _knowledge_id(name: str) -> str:
 
 def refuse_unchecked_name(name: str) -> None:
     """ConfirmationNeeded when `name` is not one the knowledge base knows but is close to some
-    it does ("xanx" for Xanax): listed as typed, its interactions with kratom could not be
-    checked, and a benzodiazepine's would go unsaid."""
+    it does ("xanx" or "Xanaxx" for Xanax): a listed substance is checked by the name it was
+    listed with, so listed as typed, its interactions with kratom would not raise their alerts,
+    and a benzodiazepine's would go unsaid."""
     found = resolve(name)
-    if found.match != "none" or not found.close_matches:
+    if found.match == "exact" or not found.close_matches:
         return
     meant = " or ".join(
         m.name if m.matched_name.casefold() == m.name.casefold() else f"{m.matched_name} ({m.name})"
