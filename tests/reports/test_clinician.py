@@ -348,7 +348,10 @@ def test_an_insights_figure_that_is_not_zero_never_reads_zero_in_the_report(
 
 
 def test_an_extract_with_a_high_7oh_lab_figure_is_a_concentrated_7oh_product_on_every_face(
-    alice: Any, client: Any, django_capture_on_commit_callbacks: Any
+    alice: Any,
+    client: Any,
+    django_capture_on_commit_callbacks: Any,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """An extract with a lab figure of 5 mg of 7-OH per g raised the alert "OPMS extract is a
     concentrated 7-OH product", while the report's own section (its first page, the Report
@@ -392,3 +395,7 @@ def test_an_extract_with_a_high_7oh_lab_figure_is_a_concentrated_7oh_product_on_
     assert line.details[0] == "2.5 mg 7-OH (lab figure)"  # its 7-OH first, as a 7-OH product's
     products = " ".join(client.get("/products").content.decode().split())
     assert 'Extract <strong class="warn">concentrated 7-OH</strong>' in products
+    main(["products"])  # the terminal's table says it as the page does (its cell may wrap)
+    table = capsys.readouterr().out
+    assert "(concentrated" in table
+    assert "7-OH)" in table

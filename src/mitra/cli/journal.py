@@ -90,7 +90,7 @@ def products_list(
         table.add_row(
             str(r.id),
             escape(r.name),
-            r.form_label,
+            r.form_label + (" (concentrated 7-OH)" if r.concentrated_seven_oh else ""),
             unit,
             f"{r.mitragynine_mg_per_g:g}" if r.mitragynine_mg_per_g is not None else "–",
             f"{r.hydroxy_mg_per_g:g}" if r.hydroxy_mg_per_g is not None else "–",
