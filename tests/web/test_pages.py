@@ -720,7 +720,7 @@ def test_the_report_forms_fields_point_at_their_help_and_error_by_ids_that_exist
 
 
 def test_an_entry_before_the_day_starts_shows_its_date_and_the_journal_says_why(
-    client: Client, alice: Any
+    client: Client, alice: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A questionnaire at 00:25 was listed under the day before with nothing to say why, and
     above the evening's entries of that day: the page now names the hour days start at, and
@@ -737,5 +737,14 @@ def test_an_entry_before_the_day_starts_shows_its_date_and_the_journal_says_why(
     day = html[html.index('id="day-2026-03-10"') :]
     assert '00:25 <span class="muted">(11 Mar)</span></time>' in day
     assert "16:00</time>" in day
+    # The terminal says it as the page does, and its JSON (the API's document) holds the hour.
+    from mitra.cli import main
+
+    main(["entries"])
+    printed = capsys.readouterr().out
+    assert "Your days start at 04:00: an entry made before then is on the day before" in printed
+    assert "00:25 (11 Mar)" in printed
+    assert client.get("/api/v1/entries").json()["day_starts"] == "04:00"
     Person.objects.filter(pk=alice.pk).update(day_boundary_hour=0)
     assert "Your days start at" not in client.get("/journal").content.decode()
+    assert client.get("/api/v1/entries").json()["day_starts"] == ""

@@ -540,6 +540,11 @@ def entries_cmd(
     if not page.days:  # as the Journal page says it
         mine = "" if kind is None else f" of these kinds ({', '.join(page.kinds)})"
         out.print(f"No entries{mine} yet.")
+    elif page.day_starts:  # a dose at 00:25 under the day before, said as the page says it
+        out.print(
+            f"[dim]Your days start at {page.day_starts}: an entry made before then is on the "
+            "day before, with its date beside its time.[/]"
+        )
     for day in page.days:
         out.print(f"[bold]{wording.day(day.day)}[/]")
         for entry in day.entries:
@@ -549,7 +554,10 @@ def entries_cmd(
             title = escape(printable(entry.title, newlines=False))
             which = f"[dim]{entry.kind} {entry.id}[/]"  # what 'mitra entries delete' takes
             # soft_wrap: one line per entry, wrapped (if at all) by the terminal, never split
-            out.print(f"  {entry.at:%H:%M}  {which}  {title}{details}", soft_wrap=True)
+            at = f"{entry.at:%H:%M}" + (
+                f" ({entry.at.day} {entry.at:%b})" if entry.at.date() != day.day else ""
+            )
+            out.print(f"  {at}  {which}  {title}{details}", soft_wrap=True)
     if page.next_cursor:
         chosen = "" if kind is None else f" --kind {','.join(page.kinds)}"
         out.print(f"Older: mitra entries --cursor {page.next_cursor}{chosen}")

@@ -116,6 +116,9 @@ class JournalPage:
     days: tuple[JournalDay, ...]
     next_cursor: str | None
     kinds: tuple[str, ...] = tuple(ENTRY_KINDS)
+    #: The hour the person's days start at ("04:00"), when it is not midnight: an entry made
+    #: before then is on the day before (its own date is not its day's). "" at midnight.
+    day_starts: str = ""
 
 
 @dataclass(frozen=True)
@@ -366,7 +369,13 @@ def journal_page(
         if not days or days[-1][0] != day:
             days.append((day, []))
         days[-1][1].append(entry)
-    return JournalPage(tuple(JournalDay(d, tuple(e)) for d, e in days), next_cursor, kinds)
+    hour = person.day_boundary_hour
+    return JournalPage(
+        tuple(JournalDay(d, tuple(e)) for d, e in days),
+        next_cursor,
+        kinds,
+        f"{hour:02d}:00" if hour else "",
+    )
 
 
 def entry_values(

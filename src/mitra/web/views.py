@@ -345,9 +345,7 @@ def journal(request: HttpRequest) -> HttpResponse:
         "days": page.days,
         "older": page.next_cursor,
         "deleted": deleted,
-        # A day that starts at 04:00 puts a dose at 00:25 on the day before: said, not left
-        # for the person to wonder at.
-        "day_starts": f"{person.day_boundary_hour:02d}:00" if person.day_boundary_hour else "",
+        "day_starts": page.day_starts,
         "kind_choices": [
             (k, label, k in page.kinds) for k, label in journal_reads.ENTRY_KINDS.items()
         ],
