@@ -356,9 +356,29 @@ def _zone_countries() -> dict[str, str]:
     return {row[2]: row[0] for row in rows if len(row) >= 3}
 
 
+@cache
+def _zone_links() -> dict[str, str]:
+    """tzdata's links, older name to the zone it stands for ("US/Eastern": "America/New_York"),
+    from the compiled data's source the package ships (its "L target link" lines)."""
+    from importlib import resources
+
+    text = resources.files("tzdata.zoneinfo").joinpath("tzdata.zi").read_text(encoding="utf-8")
+    rows = (line.split() for line in text.splitlines() if line.startswith("L "))
+    return {row[2]: row[1] for row in rows if len(row) == 3}
+
+
 def zone_country(tz: str) -> str | None:
-    """The ISO 3166 country of an IANA time zone ("Europe/Berlin" is DE), from tzdata's table."""
-    return _zone_countries().get(tz)
+    """The ISO 3166 country of an IANA time zone ("Europe/Berlin" is DE), from tzdata's table.
+
+    A name the table does not list, kept for older systems ("US/Eastern", "NZ", or the
+    "America/Indianapolis" a browser may report), is a link: it is the country of the zone it
+    stands for."""
+    countries, links = _zone_countries(), _zone_links()
+    for _ in range(3):  # a link to a link, at most a few deep
+        if tz in countries or tz not in links:
+            break
+        tz = links[tz]
+    return countries.get(tz)
 
 
 @cache

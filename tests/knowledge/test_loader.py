@@ -94,3 +94,17 @@ def test_canada_australia_and_new_zealand_have_a_crisis_line_and_an_emergency_nu
         assert [r.href for r in offered[:2]] == [line, emergency], zone
         for resource in offered:
             assert [s.id for s in base.cite(resource.sources)] == list(resource.sources)
+
+
+def test_an_older_name_of_a_zone_has_its_country_for_crisis_lines_and_paper() -> None:
+    """Names tzdata keeps for older systems had no country: a journal on "Canada/Eastern" or
+    "NZ" got no crisis line of its own, and one on "America/Indianapolis" (which a browser may
+    report) printed on A4."""
+    from mitra.reports.clinician import paper_for_zone
+    from mitra.timeline import zone_country
+
+    names = {"US/Eastern": "US", "America/Indianapolis": "US", "Canada/Eastern": "CA",
+             "America/Montreal": "CA", "NZ": "NZ", "Australia/ACT": "AU", "GB": "GB"}  # fmt: skip
+    assert {name: zone_country(name) for name in names} == names
+    assert (zone_country("UTC"), zone_country("Etc/GMT+5"), zone_country("../x")) == (None,) * 3
+    assert paper_for_zone("America/Indianapolis") == "us-letter"
