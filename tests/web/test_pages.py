@@ -748,3 +748,24 @@ def test_an_entry_before_the_day_starts_shows_its_date_and_the_journal_says_why(
     Person.objects.filter(pk=alice.pk).update(day_boundary_hour=0)
     assert "Your days start at" not in client.get("/journal").content.decode()
     assert client.get("/api/v1/entries").json()["day_starts"] == ""
+
+
+def test_every_stacked_table_labels_its_cells_for_a_phone() -> None:
+    """On a phone a stacked table (class "stack") hides its header, so a cell without its
+    column's name reads as a bare value: the API tokens table's rows read "Laptop / mt_ab12… /
+    read / 1 Dec 2026 21:40 / never". Every cell carries its column's name, but a cell that
+    holds only its own control (an Edit link, a Take button), which says what it does."""
+    from pathlib import Path
+
+    import mitra.web
+
+    templates = Path(mitra.web.__file__).parent / "templates"
+    unlabelled = []
+    for template in sorted(templates.rglob("*.html")):
+        text = template.read_text(encoding="utf-8")
+        stacked = r'<table[^>]*class="[^"]*\bstack\b[^"]*"[^>]*>.*?</table>'
+        for table in re.findall(stacked, text, re.S):
+            for cell in re.findall(r"<td(?![^>]*data-label)[^>]*>(.*?)</td>", table, re.S):
+                if not re.fullmatch(r"\s*<(a|button)\b.*</\1>\s*", cell, re.S):
+                    unlabelled.append(f"{template.name}: {cell.strip()[:50]}")
+    assert unlabelled == []
