@@ -81,3 +81,28 @@ def test_a_check_in_by_keyboard_alone_sets_anxiety_and_is_saved(page: Any, alice
 
     page.goto(page.base_url + "/journal")
     expect(page.locator("li.entry strong")).to_have_text(["Check-in: anxiety 0/10"])
+
+
+def test_a_refusal_of_the_whole_form_takes_the_focus(page: Any, alice: Any, powder: Any) -> None:
+    """A dose form sent again after a change (its token used before) comes back with a message
+    for the whole form and no field in error: nothing had the focus, so a screen reader said
+    nothing of it. The message now takes the focus."""
+    page.goto(page.base_url + "/")
+    token = page.input_value("form.dose-form input[name=token]")
+    page.select_option("#dose_product_id", label="Green powder")
+    page.fill("#dose_amount", "2")
+    with page.expect_navigation():
+        page.click("text=Save dose")
+    page.goto(page.base_url + "/")
+    page.evaluate(
+        "t => { document.querySelector('form.dose-form input[name=token]').value = t; }", token
+    )
+    page.select_option("#dose_product_id", label="Green powder")
+    page.fill("#dose_amount", "3")
+    with page.expect_navigation():
+        page.click("text=Save dose")
+    focused = page.evaluate(
+        "() => [document.activeElement.className, document.activeElement.textContent.trim()]"
+    )
+    assert focused[0] == "errorlist nonfield"
+    assert focused[1].startswith("This form was sent before with other values")

@@ -30,7 +30,16 @@
   // message above the screen: they are scrolled in too, when the label and field fit together.
   function focusFirstError() {
     var field = document.querySelector("[aria-invalid=true]");
-    if (!field) return;
+    if (!field) {
+      // A refusal of the whole form (sent before with other values, say) has no field to
+      // focus: its message takes the focus, so it is read out and in view.
+      var said = document.querySelector("main .errorlist.nonfield");
+      if (said) {
+        said.setAttribute("tabindex", "-1");
+        said.focus();
+      }
+      return;
+    }
     field.focus();
     var label = field.labels && field.labels[0];
     if (!label) return;
