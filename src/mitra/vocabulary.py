@@ -31,6 +31,7 @@ __all__ = [
     "Vein",
     "choices",
     "is_leaf",
+    "name_order",
     "parse_amount",
     "parse_measure",
     "severity_rank",
@@ -256,3 +257,11 @@ RESEARCH_DATA_KINDS: dict[str, str] = {
     "alerts": "Safety alerts (rule and severity)",
     "taper": "Taper steps and holds",
 }
+
+
+def name_order(name: str) -> str:
+    """Where a name sorts in a list as it is read: without case or accents ("alcohol",
+    "Éclair", "Xanax"; "Öl" beside "ol"), the same on every database (stored beside the name:
+    SQLite's LOWER() folds ASCII only, and a database's collation may put "É" after "z")."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -52,10 +54,27 @@ def _token_unique(name: str) -> models.UniqueConstraint:
     )
 
 
-class Product(Entry):
-    """A kratom product the person owns, with its lab figures when known."""
+class Named(models.Model):
+    """A product's or a substance's name, and where it sorts in a list as it is read
+    (vocabulary.name_order), kept with it on every save."""
 
     name = models.CharField(max_length=120)
+    name_order = models.CharField(max_length=480, blank=True, default="", editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_order = vocabulary.name_order(self.name)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "name" in fields:
+            kwargs["update_fields"] = {*fields, "name_order"}
+        super().save(*args, **kwargs)
+
+
+class Product(Entry, Named):
+    """A kratom product the person owns, with its lab figures when known."""
+
     vendor = models.CharField(max_length=120, blank=True)
     strain = models.CharField(max_length=80, blank=True)
     vein = models.CharField(
@@ -147,10 +166,9 @@ class Practice(Entry):
         return f"{self.kind} {self.minutes} min"
 
 
-class Substance(Entry):
+class Substance(Entry, Named):
     """A medication or other substance the person takes, as they name it."""
 
-    name = models.CharField(max_length=120)
     # The knowledge base's id once the name is resolved (brand names and synonyms included).
     knowledge_id = models.CharField(max_length=64, blank=True)
     dose_text = models.CharField(max_length=120, blank=True)

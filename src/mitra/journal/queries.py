@@ -6,10 +6,9 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from django.db.models import F, Q, QuerySet
-from django.db.models.functions import Lower
 
 from mitra.safety import is_concentrated_seven_oh
 from mitra.vocabulary import LEAF_FORMS
@@ -69,22 +68,22 @@ def substances(person: Person) -> QuerySet[Substance]:
 
 
 def _by_name(rows: QuerySet[N]) -> QuerySet[N]:
-    """`rows` in the order of their names as a list is read, not upper case first: by the name
-    in lower case (`folded`, which the pages' cursors hold), then by id."""
-    return rows.annotate(folded=Lower("name")).order_by("folded", "pk")
+    """`rows` in the order of their names as a list is read, without case or accents (the
+    stored `name_order`, which the pages' cursors hold), then by id."""
+    return rows.order_by("name_order", "pk")
 
 
 def name_keys(row: Product | Substance) -> tuple[str, int]:
     """Where a row of `products()` or `substances()` sorts, for a page's cursor."""
-    return cast(Any, row).folded, row.pk
+    return row.name_order, row.pk
 
 
 def _after_name(after: tuple[str, int] | None) -> Q:
-    """Rows after the (lower-case name, id) of the last one already seen, in that order."""
+    """Rows after the (name order, id) of the last one already seen, in that order."""
     if after is None:
         return Q()
-    folded, pk = after
-    return Q(folded__gt=folded) | Q(folded=folded, pk__gt=pk)
+    order, pk = after
+    return Q(name_order__gt=order) | Q(name_order=order, pk__gt=pk)
 
 
 def product_rows_page(
