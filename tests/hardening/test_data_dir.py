@@ -34,3 +34,29 @@ def test_a_data_folder_that_cannot_be_made_private_is_one_line_and_exit_2(
     assert result.stderr.count("\n") == 1, result.stderr
     assert f"data folder {FOREIGN} cannot be made private" in result.stderr
     assert "MITRA_DATA_DIR" in result.stderr
+
+
+@pytest.mark.once
+def test_two_commands_started_together_on_a_new_data_folder_both_succeed(tmp_path: Path) -> None:
+    """`mitra serve` and a command started together on a new data folder both found its
+    database empty and both made its tables: one failed with a traceback ("table
+    journal_person already exists", "duplicate column name: token"). One makes them while
+    the other waits, then finds them made."""
+    env = {k: v for k, v in os.environ.items() if k != "MITRA_DATABASE_URL"}
+    env |= {"MITRA_DATA_DIR": str(tmp_path / "data"), "MITRA_COMMAND_SERVER": "off"}
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-m", "mitra.cli", *command],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for command in (["settings", "--json"], ["checkin", "3"], ["today", "--json"])
+    ]
+    for process in started:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        assert "Traceback" not in err
+    lock = tmp_path / "data" / "mitra.sqlite3.migrate.lock"
+    assert lock.stat().st_mode & 0o777 == 0o600

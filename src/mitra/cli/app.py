@@ -338,9 +338,29 @@ def django_ready(*, database: bool = True) -> None:
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    executor = MigrationExecutor(connection)
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        call_command("migrate", interactive=False, verbosity=0)
+    with _migrating(connection):
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            call_command("migrate", interactive=False, verbosity=0)
+
+
+@contextmanager
+def _migrating(connection: Any) -> Iterator[None]:
+    """One process at a time brings a database file's schema up to date: `mitra serve` and a
+    command started together on a new data folder both found it empty, and one of them failed
+    with a traceback ("table journal_person already exists"). The second waits on a lock file
+    beside the database, then finds the schema current."""
+    import fcntl
+
+    from mitra.settings import private_file
+
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor != "sqlite" or not os.path.isabs(name):
+        yield
+        return
+    with open(private_file(Path(f"{name}.migrate.lock")), "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def _start_up_over() -> None:
