@@ -19,6 +19,7 @@ from mitra.timeline import DayClock, Timeline
         ("mindfulness", "70 min", Goal("mindfulness", 70, "minutes")),
         ("walk", "90", Goal("walk", 90, "minutes")),
         ("exercise", "2h/week", Goal("exercise", 120, "minutes")),
+        ("exercise", "2.5h", Goal("exercise", 150, "minutes")),
         ("yoga", "3 sessions a week", Goal("yoga", 3, "sessions")),
         ("breathing", "5/week", Goal("breathing", 5, "sessions")),
         ("therapy", "1/week", Goal("therapy", 1, "sessions")),
@@ -43,6 +44,9 @@ def test_a_goal_is_read_as_people_type_it(kind: str, text: str, goal: Goal) -> N
         ("mindfulness", "0", "must be more than 0"),
         ("mindfulness", "20min/day", "a practice goal is per week"),
         ("therapy", "1.5/week", "sessions are a whole number"),
+        # Rounded in silence before: 0.5 to 0 (then refused as "amount"), 10.5 min to 10.
+        ("exercise", "0.5", "'0.5': a practice goal is whole minutes a week"),
+        ("walk", "10.5min", "'10.5min': a practice goal is whole minutes a week"),
         ("walk", "20000 min", "a week has 10,080 minutes"),
         ("sleep", "7/week", "a sleep goal is hours a night"),
         ("sleep", "30h", "at most 24 hours"),

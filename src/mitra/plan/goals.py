@@ -140,6 +140,10 @@ def parse_goal(kind: str, text: str) -> Goal:
         return Goal(kind, amount, "sessions")
     if amount > MAX_MINUTES:
         raise GoalInvalid(f"'{shown}': a week has {MAX_MINUTES:,} minutes")
+    if abs(amount - round(amount)) > 1e-9:
+        # Once rounded in silence: "0.5" was 0 minutes, refused as "amount must be more than
+        # 0" (a field the person never typed), and "10.5min" was saved as 10.
+        raise GoalInvalid(f"'{shown}': a practice goal is whole minutes a week; {_example(kind)}")
     return Goal(kind, float(round(amount)), "minutes")
 
 
