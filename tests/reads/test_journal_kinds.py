@@ -157,3 +157,30 @@ def test_a_doses_7oh_by_its_lab_figure_is_on_its_line_beside_its_mitragynine(
         "45 mg mitragynine (lab figure)",
         "0.9 mg 7-OH (lab figure)",
     )
+
+
+def test_today_lists_every_kind_of_the_days_entries_on_every_face(
+    client: Any, alice: Any, one_of_each: dict[str, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Today's list left out a practice logged on its own and a questionnaire: the card said
+    "Nothing logged yet today" beside the plan's progress that counted the practice."""
+    import json
+
+    from mitra.cli import main
+    from mitra.reads.today import today
+
+    now = NOON + timedelta(hours=6)  # 18:00 in Berlin: the same local day as every entry
+    kinds = [e.kind for e in today(alice, now).entries]
+    assert kinds == ["response", "intake", "practice", "dose", "checkin"]
+    # The faces read the real today: a practice and a questionnaire of a minute ago.
+    just = datetime.now(UTC) - timedelta(minutes=1)
+    services.log_practice(alice, {"kind": "walk", "minutes": 30, "at": just})
+    services.submit_response(alice, {"instrument": "GAD-7", "at": just, "answers": [1] * 7})
+    html = client.get("/").content.decode()
+    assert 'class="entry entry-practice"' in html
+    assert 'class="entry entry-response"' in html
+    assert "Nothing logged yet today" not in html
+    api = client.get("/api/v1/today").json()
+    assert {e["kind"] for e in api["entries"]} == {"practice", "response"}
+    main(["today", "--json"])
+    assert json.loads(capsys.readouterr().out)["entries"] == api["entries"]

@@ -126,6 +126,9 @@ def today(person: Any, now: datetime | None = None) -> Today:
     )
 
 
+_EVERY_KIND = frozenset({*queries.DAY_KINDS, "practice", "response"})
+
+
 def _of_the_day(person: Any, day: date) -> dict[str, Any]:
     """Today's fields but its exposure curve."""
     day_clock = clock(person)
@@ -135,7 +138,9 @@ def _of_the_day(person: Any, day: date) -> dict[str, Any]:
     anxiety = line.daily_anxiety()
     mg, mg_low, mg_high = line.daily_mg_mitragynine()
     start, end = day_clock.day_span(day)
-    rows = queries.entry_rows(person, start=start, end=end, limit=None)
+    # Every entry of the day: a practice logged on its own and a questionnaire too (the card
+    # said "Nothing logged yet today" beside the plan's progress that counted a practice).
+    rows = queries.entry_rows(person, start=start, end=end, limit=None, kinds=_EVERY_KIND)
     other = tuple(
         f"{unit_text(d.amount, d.unit)} of {d.product.name}"
         # A 7-OH product's lab figure says what it holds: mg of 7-OH, not grams of leaf.
