@@ -690,8 +690,10 @@ def test_text_from_the_journal_is_shown_by_the_terminal_never_obeyed(
     that quotes the input stays one line. (Such text is refused at input now; a journal from
     before, or an import of another app's file, may still hold it.)"""
     red = "a\x1b[31mRED\x1b[0m\nb  09:00  GAD-7: 0 of 21"
-    assert run(capsys, "checkin", "4", "--note", "plain")[0] == 0
-    assert run(capsys, "checkin", "3", "--note", "plain too")[0] == 0
+    # At 07:30 and 07:40, so no real entry's line starts with the note's "09:00" (a run at
+    # 09:00 in Berlin logged them at 09:00 and failed).
+    assert run(capsys, "checkin", "4", "--note", "plain", "--at", "2026-03-10 07:30")[0] == 0
+    assert run(capsys, "checkin", "3", "--note", "plain too", "--at", "2026-03-10 07:40")[0] == 0
     assert run(capsys, "products", "add", "Leaf")[0] == 0
     first, second = CheckIn.objects.order_by("pk")
     CheckIn.objects.filter(pk=first.pk).update(note=red)
