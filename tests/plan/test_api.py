@@ -56,6 +56,13 @@ def test_a_goal_mitra_cannot_read_is_a_422_problem_that_says_how_to_write_it(
     assert answer.status_code == 422
     assert answer["Content-Type"] == "application/problem+json"
     assert "write it like 7.5h" in answer.json()["detail"]
+    # Named by its field, as every other refusal is (it had no errors, and a rounded "0.5"
+    # was refused as "amount", a field the request does not have).
+    half = send(client, "put", "/api/v1/plan/goals", {"kind": "exercise", "target": "0.5"})
+    assert half.json()["errors"] == {
+        "target": "'0.5': a practice goal is whole minutes a week; write it like 70 min or "
+        "2 sessions (a week)"
+    }
 
 
 def test_removing_a_goal_that_is_not_there_is_a_404_problem(client: Client, alice: Any) -> None:

@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router
-from ninja.errors import HttpError
 
 from mitra.journal import plans
 from mitra.journal.schemas import Phone
@@ -15,6 +14,7 @@ from mitra.reads.plan import PlanRead, plan_read
 
 from .documents import respond
 from .people import person_of
+from .problems import problem
 from .writes import LINES, ONE_LINE, PROBLEMS, WRITE_PROBLEMS, Body, NoBody, require_json
 
 router = Router(tags=["plan"])
@@ -78,7 +78,8 @@ def _set_goal(request: HttpRequest, body: GoalBody) -> HttpResponse:
     try:
         goal = parse_goal(body.kind, body.target)
     except GoalInvalid as exc:
-        raise HttpError(422, str(exc)) from None
+        # Named by the field it is about, as every other refusal is.
+        return problem(422, f"target: {exc}", errors={"target": str(exc)})
     plans.set_goal(person, {"kind": goal.kind, "amount": goal.amount, "unit": goal.unit})
     return respond(plan_read(person), PlanRead)
 
