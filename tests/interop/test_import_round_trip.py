@@ -175,6 +175,66 @@ def test_an_export_read_into_another_empty_journal_adds_everything_once(
     assert second.already == _ONE_OF_EACH
 
 
+@pytest.mark.parametrize(
+    "order", [_EXPORTS, _EXPORTS[::-1]], ids=["json-then-fhir", "fhir-then-json"]
+)
+def test_one_journals_json_and_fhir_exports_read_into_another_add_each_entry_once(
+    journal: Any, order: list[tuple[str, Any]]
+) -> None:
+    from mitra.journal.models import Person
+
+    bob = Person.objects.create(time_zone="Europe/Berlin")
+    first, second = (
+        import_file(bob, format, json.dumps(export(journal)).encode(), dry_run=False)
+        for format, export in order
+    )
+    assert first.added == _ONE_OF_EACH
+    assert sum(second.added.values()) == 0
+    assert second.already == _ONE_OF_EACH
+    assert _comparable(bob) == _comparable(journal)
+
+
+@pytest.mark.parametrize(("format", "export"), _EXPORTS)
+def test_two_journals_exports_with_the_same_entry_ids_are_both_read_in_full(
+    journal: Any, format: str, export: Any
+) -> None:
+    """A phone's journal and a laptop's number their entries alike ("dose/1" on each): the
+    second journal's entries are its own, never taken for the first's."""
+    from mitra.journal.models import Dose, Person
+
+    bob = Person.objects.create(time_zone="Europe/Berlin")
+    document = export(journal)
+    import_file(bob, format, json.dumps(document).encode(), dry_run=False)
+    other = json.loads(json.dumps(document).replace(str(_origin(document)), "another-journal"))
+    assert _origin(other) == "another-journal"
+    second = import_file(bob, format, json.dumps(other).encode(), dry_run=False)
+    assert second.added["dose"] == second.added["checkin"] == second.added["response"] == 1
+    assert Dose.objects.filter(person=bob, deleted_at=None).count() == 2
+
+
+def _origin(document: dict[str, Any]) -> object:
+    """The journal an export names as its origin (JSON's "journal", FHIR's Bundle identifier)."""
+    return document["journal"] if "journal" in document else document["identifier"]["value"]
+
+
+def test_a_journal_imported_before_journals_keyed_their_rows_is_not_imported_twice(
+    journal: Any,
+) -> None:
+    """Rows an earlier version stored under the file's format alone are still recognised."""
+    from mitra.journal import imports
+    from mitra.journal.models import Dose, Person
+
+    bob = Person.objects.create(time_zone="Europe/Berlin")
+    data = json.dumps(export_json(journal)).encode()
+    import_file(bob, "mitra-json", data, dry_run=False)
+    key = f"dose/{Dose.objects.get(person=journal).pk}"
+    # As the earlier version stored it: the format and the row's key.
+    Dose.objects.filter(person=bob).update(token=imports.source_token("mitra-json", key))
+    again = import_file(bob, "mitra-json", data, dry_run=False)
+    assert sum(again.added.values()) == 0
+    assert Dose.objects.filter(person=bob).count() == 1
+
+
 @pytest.mark.parametrize(("format", "export"), _EXPORTS)
 def test_the_own_export_brings_back_only_what_the_journal_lost(
     journal: Any, format: str, export: Any

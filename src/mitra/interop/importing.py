@@ -87,7 +87,13 @@ def import_file(
         and parsed.origin == queries.journal_id(person)
     )
     result = import_rows(
-        person, format, parsed.rows, dry_run=dry_run, own=own, new_journal=settings
+        person,
+        format,
+        parsed.rows,
+        dry_run=dry_run,
+        own=own,
+        origin=parsed.origin,
+        new_journal=settings,
     )
     skipped = [{"where": s.where, "reason": s.reason} for s in parsed.skipped]
     skipped += [{"where": where, "reason": reason} for where, reason in result.skipped]

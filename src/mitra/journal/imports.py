@@ -1,7 +1,8 @@
 """The import service: store rows read from another app's file, all or nothing.
 
 Each row keeps a source key (stored as the entry's replay token, "import-" and a hash of the
-format and the row's key), so importing the same file twice adds nothing. A row the journal's
+format, or for mitra's own exports the journal they came from, and the row's key), so importing
+the same file twice, or one journal's JSON and then its FHIR export, adds nothing. A row the journal's
 schemas refuse is skipped with its place and reason; the rest is stored in one transaction.
 A dry run does the same work and rolls it back, so its counts are exactly what an import adds.
 """
@@ -78,6 +79,13 @@ def source_token(format: str, key: str) -> str:
     return _PREFIX + hashlib.sha256(f"{format}\x1f{key}".encode()).hexdigest()[:48]
 
 
+def _journal_source(origin: str) -> str:
+    """The source of a row of mitra's own export, JSON or FHIR alike: the journal it came from
+    (both name an entry by the same key), so one journal's entries read from one of its files
+    and then from the other are each stored once, and two journals' "dose/12" stay two."""
+    return f"mitra-journal\x1e{origin}"
+
+
 def _insert(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> None:
     """INSERT rows of `model` in one executemany; each row maps the same field attnames to values.
 
@@ -136,9 +144,18 @@ def _reason(exc: EntryInvalid) -> str:
 
 
 class _Importer:
-    def __init__(self, person: Person, format: str, result: ImportResult, *, own: bool) -> None:
+    def __init__(
+        self,
+        person: Person,
+        format: str,
+        result: ImportResult,
+        *,
+        own: bool,
+        origin: str | None = None,
+    ) -> None:
         self.person = person
         self.format = format
+        self.origin = origin
         self.result = result
         self.own = own
         self.products: dict[str, Product] = {}
@@ -167,6 +184,17 @@ class _Importer:
             return None
         return _MODELS[kind].objects.filter(person=self.person, pk=number).first()
 
+    def token(self, key: str) -> str:
+        """The replay token a row's entry is stored with."""
+        return source_token(_journal_source(self.origin) if self.origin else self.format, key)
+
+    def tokens(self, key: str) -> tuple[str, ...]:
+        """Every token that marks the row's entry as imported already: its own, and for a row
+        of a mitra journal's export, the one an earlier version stored it with (by format)."""
+        mine = self.token(key)
+        earlier = source_token(self.format, key)
+        return (mine,) if earlier == mine else (mine, earlier)
+
     def existing(self, kind: str) -> set[str]:
         """The source keys of every entry of a kind imported into this journal: one query (a
         journal holds at most a few hundred thousand, and each is 55 characters)."""
@@ -180,15 +208,15 @@ class _Importer:
         """The rows of a kind not yet in the journal, with their tokens; repeats are skipped."""
         if not rows:
             return []
-        tokens = [source_token(self.format, row.key) for row in rows]
+        tokens = [self.tokens(row.key) for row in rows]
         there = self.existing(kind)
         mine = self.own_ids(kind)
         seen: dict[str, str] = {}
         fresh = []
-        for row, token in zip(rows, tokens, strict=True):
+        for row, (token, *earlier) in zip(rows, tokens, strict=True):
             if token in seen:
                 self.result.skipped.append((row.where, f"the same entry as {seen[token]}"))
-            elif token in there or self.own_id(kind, row.key) in mine:
+            elif not there.isdisjoint((token, *earlier)) or self.own_id(kind, row.key) in mine:
                 self.result.already[kind] += 1
                 seen[token] = row.where
             else:
@@ -206,7 +234,7 @@ class _Importer:
         add: Any = services.add_product if kind == "product" else services.add_substance
         model: Any = Product if kind == "product" else Substance
         for row in rows:
-            token = source_token(self.format, row.key)
+            token = self.token(row.key)
             # One this file stored before, or one of the person's own of the same name in any
             # case ("xanax" is their "Xanax"): the entries that name it are put on it.
             mine = self.own_entry(kind, row.key)
@@ -264,9 +292,9 @@ class _Importer:
             return self.products[ref]
         if ref in self.refused:
             raise EntryInvalid({"product": self.refused[ref]})
-        token = source_token(self.format, ref)
+        token = self.token(ref)
         found = self.own_entry("product", ref) or (
-            Product.objects.filter(person=self.person, token=token).first()
+            Product.objects.filter(person=self.person, token__in=self.tokens(ref)).first()
         )
         if found is None and _by_key(ref, "product"):
             # mitra's own formats name a product by its key in the file: one the file does not
@@ -286,9 +314,9 @@ class _Importer:
             return self.substances[ref]
         if ref in self.refused:
             raise EntryInvalid({"substance": self.refused[ref]})
-        token = source_token(self.format, ref)
+        token = self.token(ref)
         found = self.own_entry("substance", ref) or (
-            Substance.objects.filter(person=self.person, token=token).first()
+            Substance.objects.filter(person=self.person, token__in=self.tokens(ref)).first()
         )
         if found is None and _by_key(ref, "substance"):
             raise EntryInvalid({"substance": f"{ref.partition('/')[2]} is not in the file"})
@@ -599,13 +627,15 @@ def import_rows(
     *,
     dry_run: bool = False,
     own: bool = False,
+    origin: str | None = None,
     new_journal: Mapping[str, Any] | None = None,
 ) -> ImportResult:
     """Store the rows in one transaction (all or nothing); a dry run rolls it back.
 
     `own`: the file is this journal's own export, whose row keys are its entries' ids
     ("dose/12"); an entry still in the journal is then already there, and only those no longer
-    in it (a backup read back after a loss) are added.
+    in it (a backup read back after a loss) are added. `origin`: the journal a file of mitra's
+    own (JSON or FHIR) came from, which keys its rows whatever the file's format.
 
     `person` None: there is no journal yet. One is made with the settings `new_journal` gives
     (its time zone), inside the import's transaction: an import makes it with the entries, and
@@ -625,7 +655,7 @@ def import_rows(
     try:
         with transaction.atomic():
             journal = person or services.set_up_person(dict(new_journal or {}))
-            importer = _Importer(journal, format, result, own=own)
+            importer = _Importer(journal, format, result, own=own, origin=origin)
             importer.clock(by_kind["clock"], empty=empty)
             importer.named("product", by_kind["product"])
             importer.named("substance", by_kind["substance"])
