@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from mitra.journal import alerts, services
-from mitra.journal.models import Dose
+from mitra.journal.models import Alert, Dose
 from mitra.timeline import DayClock
 
 NOW = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
@@ -220,3 +220,39 @@ def test_a_questionnaire_with_no_sows_or_crisis_answer_reads_no_doses_and_still_
     assert built == [set()]
     sows_alert = Alert.objects.get(person=alice, rule="withdrawal_sows")
     assert sows_alert.withdrawn_at is not None
+
+
+def test_a_new_time_zone_tells_a_streak_on_the_new_days_at_once(
+    alice: Any, powder: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A dose at 03:30 UTC every day for over a year: on London's clock the day summer time
+    starts has none, so the streak the alerts told of on UTC's days is two streaks now. The
+    alerts say so when the setting changes, not only after the next entry (the alert of the
+    streak as it was counted stays, as a trend rule's alerts do: history)."""
+    services.set_up_person({"time_zone": "Etc/UTC", "day_boundary_hour": 4}, alice)
+    at = datetime.now(UTC).replace(hour=3, minute=30, second=0, microsecond=0)
+    made = [
+        Dose(person=alice, product=powder, taken_at=at - timedelta(days=d), amount=2, unit="g")
+        for d in range(1, 400)  # a March in any 400 days
+    ]
+    for dose in made:
+        services.normalise_into(dose, powder)
+    Dose.objects.bulk_create(made)
+    alerts.refresh_alerts(alice)
+
+    def told() -> set[str]:
+        return set(
+            Alert.objects.filter(
+                person=alice, rule="daily_streak", acknowledged_at=None, withdrawn_at=None
+            ).values_list("evidence_key", flat=True)
+        )
+
+    on_utc = told()
+    assert len(on_utc) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_up_person({"time_zone": "Europe/London"}, alice)
+    on_london = told()
+    assert len(on_london) == 2
+    assert on_london > on_utc
+    alerts.refresh_alerts(alice)  # every rule, afresh: nothing was left to correct
+    assert told() == on_london

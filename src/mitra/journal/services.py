@@ -117,9 +117,18 @@ def set_up_person(data: Mapping[str, Any], person: Person | None = None) -> Pers
     clean = validate(PersonIn, current | dict(data))
     if person is None:
         return Person.objects.create(**clean.model_dump())
+    moved = (clean.time_zone, clean.day_boundary_hour) != (
+        current["time_zone"],
+        current["day_boundary_hour"],
+    )
     _set_fields(person, clean.model_dump())
     person.save(update_fields=[*clean.model_dump()])  # `version` is raised by its own update
-    journal_changed(person)  # a new time zone or day boundary moves every day
+    if moved:
+        # A new time zone or day boundary moves every day: a streak or a day's total counted on
+        # the old days is told again on the new ones at once, not at the next entry.
+        refresh_after_commit(person)
+    else:
+        journal_changed(person)
     return person
 
 
