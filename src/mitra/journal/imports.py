@@ -2,8 +2,9 @@
 
 Each row keeps a source key (stored as the entry's replay token, "import-" and a hash of the
 format, or for mitra's own exports the journal they came from, and the row's key), so importing
-the same file twice, or one journal's JSON and then its FHIR export, adds nothing. A row the journal's
-schemas refuse is skipped with its place and reason; the rest is stored in one transaction.
+the same file twice, or one journal's JSON and then its FHIR export, adds nothing. A row the
+journal's schemas refuse is skipped with its place and reason; the rest is stored in one
+transaction.
 A dry run does the same work and rolls it back, so its counts are exactly what an import adds.
 """
 
