@@ -232,3 +232,59 @@ def test_ctrl_c_anywhere_else_in_a_command_is_not_a_success(
     assert code == 130
     assert err.strip().splitlines() == ["mitra: interrupted"]
     assert not Response.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_questionnaire_answered_earlier_is_saved_then_with_its_change_as_its_page_gives_it(
+    capsys: pytest.CaptureFixture[str], alice: Any, client: Any
+) -> None:
+    """`--at` saves a response answered on paper at a clinic; the terminal then says its
+    change since the previous and the first response, as the response's page does, and
+    `--json` prints what POST /api/v1/responses answers."""
+    code, out, err = run(capsys, "questionnaire", "GAD-7", *"3323223", "--at", "2026-03-01 09:00")
+    assert code == 0, err
+    said = " ".join(out.split())
+    assert "This is your first GAD-7. Take it again in two weeks to see change." in said
+    first = Response.objects.get()
+    assert first.at.isoformat() == "2026-03-01T08:00:00+00:00"  # 09:00 in Berlin
+    code, out, err = run(capsys, "questionnaire", "GAD-7", *"1111110", "--at", "2026-03-15T09:00")
+    assert code == 0, err
+    said = " ".join(out.split())
+    assert (
+        "-12 points since your previous response (18 on 1 Mar 2026): a reliable improvement. "
+        "That meets the minimal clinically important difference of 4 points and meets the "
+        "reliable change threshold of 6 points."
+    ) in said
+    assert "Source: Toussaint et al. 2020 https://doi.org/" in said
+    code, out, err = run(capsys, "questionnaire", "GAD-7", *"1111111", "--at", "2026-03-29T09:00")
+    said = " ".join(out.split())
+    assert "+1 point since your previous response (6 on 15 Mar 2026)" in said
+    assert "-11 points since your first response (18 on 1 Mar 2026)" in said
+    code, out, err = run(
+        capsys, "questionnaire", "GAD-7", *"0000000", "--at", "2026-04-12T09:00", "--json"
+    )
+    assert code == 0, err
+    document = json.loads(out)
+    listed = client.get("/api/v1/responses").json()
+    assert document in listed[next(k for k, v in listed.items() if isinstance(v, list))]
+    assert (document["total"], document["at"]) == (0, "2026-04-12T09:00:00+02:00")
+    assert Response.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_a_questionnaire_refuses_a_time_before_asking_and_json_without_its_answers(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, alice: Any
+) -> None:
+    def asked(prompt: str = "") -> str:
+        raise AssertionError("a question was asked before the time was refused")
+
+    monkeypatch.setattr("builtins.input", asked)
+    said = refused(capsys, "questionnaire", "GAD-7", "--at", "tomorrow")
+    assert said.startswith("mitra: --at: 'tomorrow' is not a time")
+    said = refused(capsys, "questionnaire", "GAD-7", "--at", "2099-01-01T09:00", *"1111111")
+    assert said.startswith("mitra: --at")
+    assert refused(capsys, "questionnaire", "GAD-7", "--json") == (
+        "mitra: with --json, give every answer after the questionnaire's name: "
+        "GAD-7 N N N N N N N"
+    )
+    assert not Response.objects.exists()

@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
+from mitra import wording
 from mitra.vocabulary import ascii_digits
 from mitra.wording import moment, plural, restates
 
@@ -15,6 +16,7 @@ from .app import (
     fail,
     journal_person,
     out,
+    parse_time,
     print_document,
     refused,
     short_citation,
@@ -144,21 +146,29 @@ def questionnaire(
             show_default=False,
         ),
     ] = None,
+    at: Annotated[
+        str | None, typer.Option(help="When it was answered (default now), e.g. 2026-03-01T09:00.")
+    ] = None,
+    json_out: JsonFlag = False,
 ) -> None:
     """Answer a questionnaire in the terminal (or give every answer after its name); it is
-    scored and saved. At a question, a line of several answers answers the next ones too."""
+    scored and saved, with its change since your previous and your first response. At a
+    question, a line of several answers answers the next ones too."""
     from mitra.instruments import InstrumentError, instrument
 
     try:
         definition = instrument(code)
     except InstrumentError as exc:
         fail(str(exc))
+    if json_out and not answers_given:
+        fail(f"with --json, give every answer after the questionnaire's name: {definition.code} "
+             f"{' '.join(['N'] * len(definition.items))}")  # fmt: skip
     person = the_person()
-    from django.utils import timezone
-
-    from mitra.journal import services
+    from mitra.journal import clock, services
     from mitra.journal.errors import EntryInvalid
 
+    # Before the questions: a time mitra cannot read is said before the answers are asked for.
+    when = parse_time(at, clock(person).zone, "--at")
     answers: list[int | None]
     if answers_given:
         answers = list(answers_given)  # checked, item by item, by the scoring below
@@ -176,7 +186,7 @@ def questionnaire(
             f"{definition.code} response {{}}", see="mitra entries --kind response"
         ):
             saved = services.submit_response(
-                person, {"instrument": definition.code, "at": timezone.now(), "answers": answers}
+                person, {"instrument": definition.code, "at": when, "answers": answers}
             )
     except EntryInvalid as exc:
         refused(exc)
@@ -185,9 +195,51 @@ def questionnaire(
         out.print()
         _print_score(result, person)
         raise
+    from mitra.reads import questionnaires as questionnaire_reads
+
+    if json_out:  # as POST /api/v1/responses answers
+        print_document(questionnaire_reads.response_view(person, saved))
+        return
     out.print()
     _print_score(result, person)
+    detail = questionnaire_reads.response_detail(person, saved.pk)
+    for line in _change_lines(detail):
+        out.print(line, highlight=False)
     out.print(f"Saved (response {saved.pk}).")
+
+
+def _change_lines(detail: Any) -> list[str]:
+    """The response's change since the previous and the first response, as its page says it."""
+    if detail is None:
+        return []
+    if not detail.changes:
+        recall = detail.instrument.recall
+        later = (
+            "in two weeks" if recall == "the last 2 weeks" else f"later (it asks about {recall})"
+        )
+        code = detail.instrument.code
+        return [f"This is your first {code}. Take it again {later} to see change."]
+    lines = []
+    for view in detail.changes:
+        c = view.change
+        points = "point" if abs(c.difference) == 1 else "points"
+        line = (
+            f"{c.difference:+d} {points} {view.label} ({c.before} on "
+            f"{wording.day(view.before_at.date())}): {c.summary}."
+        )
+        thresholds = [
+            f"{'meets' if meets else 'is below'} the {name} of {threshold} points"
+            for name, threshold, meets in (
+                ("minimal clinically important difference", c.mcid, c.meets_mcid),
+                ("reliable change threshold", c.reliable_change, c.meets_reliable_change),
+            )
+            if threshold is not None
+        ]
+        if thresholds:
+            line += f" That {' and '.join(thresholds)}."
+        lines.append(line)
+    lines += [f"Source: {short_citation(s.id)} {s.url}" for s in detail.change_sources]
+    return lines
 
 
 def _asked(definition: Any) -> list[int | None]:
