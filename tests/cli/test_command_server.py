@@ -223,7 +223,8 @@ def test_undecodable_input_is_answered_as_directly(served: dict[str, str]) -> No
     # its change since the response before it (the other run's, for the second).
     score = b"GAD-7: 7 of 21, Mild anxiety.\n"
     assert through.stdout.split(score)[0] == direct.stdout.split(score)[0]
-    assert score in through.stdout and score in direct.stdout
+    assert score in through.stdout
+    assert score in direct.stdout
     assert re.search(rb"Saved \(response \d+\)\.\n$", through.stdout)
     assert b"Please type one of" in through.stdout
     assert b"Traceback" not in through.stderr
