@@ -216,3 +216,31 @@ def test_the_preview_writes_nothing_not_even_the_files_time_zone_or_plan(
     assert re.search(r'<th scope="row">Time zone and day boundary</th><td>1</td>', html)
     assert re.search(r'<th scope="row">Taper</th><td>1</td>', html)
     assert _everything() == before
+
+
+def test_a_file_with_nothing_new_offers_no_import_and_says_why(
+    client: Client, alice: Any, data_dir: Path
+) -> None:
+    first = _upload(client, "bearable-export.csv", "bearable").content.decode()
+    upload = re.search(r'name="upload" value="([^"]+)"', first)
+    assert upload is not None
+    client.post("/import", {"action": "confirm", "upload": upload[1], "format": "bearable",
+                            "mapping": ""})  # fmt: skip
+    again = _upload(client, "bearable-export.csv", "bearable").content.decode()
+    assert re.search(r'<th scope="row">Check-ins</th><td>0</td><td>9</td>', again)
+    assert "Nothing new to import: the entries mitra could read from this file are in your " \
+        "journal already." in again
+    assert "Import these entries" not in again
+    assert 'value="confirm"' not in again
+
+
+def test_a_file_without_an_entry_mitra_reads_offers_no_import(
+    client: Client, alice: Any, data_dir: Path
+) -> None:
+    header = (SAMPLES / "bearable-export.csv").read_text().splitlines()[0] + "\n"
+    data = SimpleUploadedFile("empty.csv", header.encode(), content_type="text/csv")
+    html = client.post("/import", {"action": "preview", "format": "bearable", "file": data})
+    text = html.content.decode()
+    assert html.status_code == 200
+    assert "Nothing to import: mitra found no entry it could read in this file." in text
+    assert "Import these entries" not in text

@@ -37,6 +37,10 @@ class ImportReport:
         """What was added, in words: "2 substances, 5 check-ins" ("" for nothing)."""
         return ", ".join(_count(n, kind) for kind, n in self.added.items() if n)
 
+    def already_count(self) -> int:
+        """How many entries of the file the journal holds already."""
+        return sum(self.already.values())
+
     def by_kind(self) -> list[tuple[str, int, int]]:
         """Each kind of entry in words ("Check-ins", "Plan"), with how many are new and how
         many were there already, in the order they are stored."""
