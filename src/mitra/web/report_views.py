@@ -139,6 +139,24 @@ def export_json(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+def export_fhir(request: HttpRequest) -> HttpResponse:
+    """The whole journal as a FHIR R4 Bundle (as `mitra export --format fhir` and
+    GET /api/v1/fhir): the standard a clinician's system reads, and mitra imports again."""
+    import json
+
+    from mitra.interop.fhir_export import export_fhir as journal_fhir
+
+    return HttpResponse(
+        json.dumps(journal_fhir(current_person(request)), indent=2) + "\n",
+        content_type="application/fhir+json",
+        headers={
+            "Content-Disposition": 'attachment; filename="mitra-journal-fhir.json"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@require_safe
 def export_csv(request: HttpRequest) -> HttpResponse:
     """The whole journal as CSV files in a zip (as `mitra export --format csv`)."""
     from mitra.interop.csv_export import export_csv_zip

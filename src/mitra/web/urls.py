@@ -207,6 +207,7 @@ urlpatterns = [
     path("report.pdf", _later("report_views.report_pdf"), name="report_pdf"),
     path("export/journal.json", _later("report_views.export_json"), name="export_json"),
     path("export/csv.zip", _later("report_views.export_csv"), name="export_csv"),
+    path("export/fhir.json", _later("report_views.export_fhir"), name="export_fhir"),
     path("questionnaires", questionnaire_views.questionnaires, name="questionnaires"),
     path(
         "questionnaires/<str:code>",
