@@ -58,6 +58,16 @@ app.add_typer(products_app, name="products")
 
 # --- products ------------------------------------------------------------------------------------
 
+#: `products add` and `products edit`: a lab figure mitra asks about first, saved as given.
+_LAB_CHECKED = Annotated[
+    bool,
+    typer.Option(
+        "--yes",
+        help="Save a leaf product's lab mitragynine far above that of lab-tested leaf, "
+        "which is asked about first: you checked it.",
+    ),
+]
+
 
 @products_app.callback()
 def products_list(
@@ -121,14 +131,7 @@ def products_add(
     hydroxy_mg_per_g: Annotated[
         float | None, typer.Option(help="Lab-tested 7-OH, mg per g.")
     ] = None,
-    yes: Annotated[
-        bool,
-        typer.Option(
-            "--yes",
-            help="Save a leaf product's lab mitragynine far above that of lab-tested leaf, "
-            "which is asked about first: you checked it.",
-        ),
-    ] = False,
+    yes: _LAB_CHECKED = False,
     json_out: JsonFlag = False,
 ) -> None:
     """Add a kratom product."""
@@ -194,14 +197,7 @@ def products_edit(
             help="Remove what is not known after all (repeatable): " + ", ".join(_CLEARABLE) + "."
         ),
     ] = None,
-    yes: Annotated[
-        bool,
-        typer.Option(
-            "--yes",
-            help="Save a leaf product's lab mitragynine far above that of lab-tested leaf, "
-            "which is asked about first: you checked it.",
-        ),
-    ] = False,
+    yes: _LAB_CHECKED = False,
     json_out: JsonFlag = False,
 ) -> None:
     """Change a product (a capsule's weight, a lab figure, its name); its doses are counted
