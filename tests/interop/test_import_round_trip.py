@@ -647,3 +647,33 @@ def test_a_lab_figure_the_journal_would_ask_about_is_imported_as_the_file_holds_
     assert report.skipped == []
     assert Product.objects.get(person=bob).mitragynine_mg_per_g == 155.0
     assert Dose.objects.filter(person=bob).count() == 1
+
+
+def test_a_crisis_answer_seen_before_the_export_is_not_raised_again_as_news(
+    alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A phone's copy read into a new journal: the crisis resources of an answer the person had
+    seen stay seen (its card and its alert), and one not yet seen is shown as it was."""
+    from datetime import UTC, datetime, timedelta
+
+    from mitra.journal.models import Alert, Person, Response
+
+    crisis = {"instrument": "PHQ-9", "answers": [0] * 8 + [1]}
+    with django_capture_on_commit_callbacks(execute=True):
+        seen = services.submit_response(
+            alice, {**crisis, "at": datetime.now(UTC) - timedelta(days=3)}
+        )
+        services.submit_response(alice, {**crisis, "at": datetime.now(UTC) - timedelta(days=1)})
+        services.acknowledge_crisis(alice, seen.pk)
+    document = export_json(alice)
+    read = [r["crisis_read_at"] for r in document["responses"]]
+    assert read[0] is not None
+    assert read[1] is None
+    bob = Person.objects.create(time_zone="Europe/Berlin")
+    with django_capture_on_commit_callbacks(execute=True):
+        import_file(bob, "mitra-json", json.dumps(document).encode(), dry_run=False)
+    first, second = Response.objects.filter(person=bob).order_by("at")
+    assert first.acknowledged_at is not None
+    assert second.acknowledged_at is None
+    alerts = Alert.objects.filter(person=bob, rule="crisis_answer").order_by("at")
+    assert [a.acknowledged_at is not None for a in alerts] == [True, False]

@@ -21,7 +21,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from . import plans, services, tapers
-from .alerts import refresh_after_commit
+from .alerts import acknowledge_crisis_alert, refresh_after_commit
 from .errors import DuplicateSubmission, EntryInvalid, TokenReused
 from .models import (
     CheckIn,
@@ -163,6 +163,8 @@ class _Importer:
         self.substances: dict[str, Substance] = {}
         # Products of the file refused, and why: the doses that name them are skipped with it.
         self.refused: dict[str, str] = {}
+        # Responses added whose crisis alert the file says was read, and when.
+        self.crisis_read: list[tuple[int, datetime]] = []
 
     def own_id(self, kind: str, key: str) -> int | None:
         """The entry id a row of this journal's own export names ("dose/12" -> 12), else None."""
@@ -409,13 +411,25 @@ class _Importer:
 
     def responses(self, rows: list[SourceRow]) -> None:
         made: list[Response] = []
+        read: dict[str, datetime] = {}  # token -> when its crisis alert was read
         for row, token in self.fresh("response", rows):
+            data = dict(row.data)
+            read_at = _read_time(data.pop("crisis_read_at", None))
             try:
-                made.append(services.response_row(self.person, row.data, token=token))
+                response = services.response_row(self.person, data, token=token)
             except EntryInvalid as exc:
                 self.skip(row, _reason(exc))
+                continue
+            if read_at is not None and response.crisis:
+                response.acknowledged_at = read_at  # its crisis card, seen
+                read[token] = read_at
+            made.append(response)
         Response.objects.bulk_create(made, batch_size=_BATCH)
         self.result.added["response"] += len(made)
+        if read:
+            stored = Response.objects.filter(person=self.person, token__in=read)
+            for pk, stored_token in stored.values_list("pk", "token"):
+                self.crisis_read.append((pk, read[str(stored_token)]))
 
     # the plan, its goals and tapers (mitra's own export): what the journal has is kept
 
@@ -607,6 +621,18 @@ def _goal_history(data: Mapping[str, Any]) -> dict[str, Any]:
             "earlier": earlier}  # fmt: skip
 
 
+def _read_time(value: Any) -> datetime | None:
+    """An aware time the file gives for when an alert was read; None for none, or one mitra
+    cannot read (the alert then stands unread: news, rather than a warning lost)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        found = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return found if found.tzinfo is not None else None
+
+
 def _aware(value: Any, what: str) -> datetime:
     """An ISO time with its offset, as mitra's export writes them."""
     if not isinstance(value, str):
@@ -672,6 +698,16 @@ def import_rows(
                 raise _DryRun
             if any(result.added.values()):  # nothing added: the journal, and its alerts, stand
                 refresh_after_commit(journal)
+            if importer.crisis_read:
+                # After the refresh (callbacks run in order), which raises the crisis alerts of
+                # the responses' answers: those the file says were read are stored as read.
+                read = importer.crisis_read
+
+                def read_again() -> None:
+                    for pk, at in read:
+                        acknowledge_crisis_alert(journal, pk, at)
+
+                transaction.on_commit(read_again)
     except _DryRun:
         # What the rolled-back work set on the person in memory goes with it (a journal made
         # for the dry run went with the rest).

@@ -412,9 +412,8 @@ def journal_records(person: Person) -> dict[str, Any]:
             Practice.objects.filter(**live, checkin__deleted_at__isnull=True).order_by("at"),
             ["id", "checkin_id", "at", "kind", "minutes"],
         ),
-        "responses": _rows(
-            Response.objects.filter(**live).order_by("at"),
-            ["id", "instrument", "at", "answers", "total", "band", "flags", "crisis"],
+        "responses": _with_crisis_read(
+            _rows(Response.objects.filter(**live).order_by("at"), _RESPONSE_FIELDS)
         ),
         "substances": _rows(
             Substance.objects.filter(**live).order_by("pk"),
@@ -427,6 +426,20 @@ def journal_records(person: Person) -> dict[str, Any]:
         "plan": _plan_record(person),
         "tapers": _taper_records(person),
     }
+
+
+_RESPONSE_FIELDS = ["id", "instrument", "at", "answers", "total", "band", "flags", "crisis",
+                    "acknowledged_at"]  # fmt: skip
+
+
+def _with_crisis_read(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each response row with `crisis_read_at`: when the person saw the crisis resources its
+    answers called for (None: none called for, or not yet seen), so a copy read into another
+    journal does not show them again as news."""
+    return [
+        {**row, "crisis_read_at": row.pop("acknowledged_at") if row["crisis"] else None}
+        for row in rows
+    ]
 
 
 def _plan_record(person: Person) -> dict[str, Any]:

@@ -81,6 +81,8 @@ def parse(data: bytes, zone: ZoneInfo) -> Parsed:
         parsed.add(Row(where, "checkin", f"checkin/{item['id']}", fields))
     for where, item in each("responses"):
         fields = {k: item.get(k) for k in ("instrument", "at", "answers")}
+        if item.get("crisis_read_at"):  # its crisis alert was read: not raised again as news
+            fields["crisis_read_at"] = item["crisis_read_at"]
         parsed.add(Row(where, "response", f"response/{item['id']}", fields))
     for where, item in each("substances"):
         fields = {k: item[k] for k in ("name", "dose_text", "active") if k in item}
