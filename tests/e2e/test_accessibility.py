@@ -21,6 +21,7 @@ PAGES = [
     "/?scale=relative",
     "/journal",
     "/journal?kind=dose&kind=response&kind=practice",
+    "/journal/deleted",
     "/insights",
     "/insights/kratom.dose_trend/chart",
     "/alerts",

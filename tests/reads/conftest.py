@@ -1,4 +1,5 @@
-"""Journals for the reads' tests: `mixed_journal`, several weeks of mixed kratom products."""
+"""Journals for the reads' tests: `mixed_journal`, several weeks of mixed kratom products, and
+`one_of_each`, one entry of each kind."""
 
 from __future__ import annotations
 
@@ -91,3 +92,35 @@ def mixed_journal(alice: Any, monkeypatch: pytest.MonkeyPatch) -> MixedJournal:
         doses=counts,
         grams_leaf=leaf,
     )
+
+
+NOON = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def one_of_each(alice: Any, powder: Any) -> dict[str, int]:
+    """One entry of each kind, an hour apart: check-in oldest, response newest."""
+    from mitra.journal import services
+
+    at = [NOON + timedelta(hours=n) for n in range(5)]
+    checkin = services.add_checkin(
+        alice, {"at": at[0], "anxiety": 4, "practices": [{"kind": "breathing", "minutes": 5}]}
+    )
+    dose = services.log_dose(
+        alice, {"product_id": powder.pk, "taken_at": at[1], "amount": 2, "unit": "g"}
+    )
+    practice = services.log_practice(alice, {"kind": "yoga", "minutes": 20, "at": at[2]})
+    substance = services.add_substance(alice, {"name": "alcohol"})
+    intake = services.log_intake(
+        alice, {"substance_id": substance.pk, "taken_at": at[3], "amount": 2, "unit": "drinks"}
+    )
+    response = services.submit_response(
+        alice, {"instrument": "PHQ-9", "at": at[4], "answers": [1] * 8 + [0]}
+    )
+    return {
+        "checkin": checkin.pk,
+        "dose": dose.pk,
+        "practice": practice.pk,
+        "intake": intake.pk,
+        "response": response.pk,
+    }

@@ -15,33 +15,6 @@ pytestmark = pytest.mark.django_db
 NOON = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def one_of_each(alice: Any, powder: Any) -> dict[str, int]:
-    """One entry of each kind, an hour apart: check-in oldest, response newest."""
-    at = [NOON + timedelta(hours=n) for n in range(5)]
-    checkin = services.add_checkin(
-        alice, {"at": at[0], "anxiety": 4, "practices": [{"kind": "breathing", "minutes": 5}]}
-    )
-    dose = services.log_dose(
-        alice, {"product_id": powder.pk, "taken_at": at[1], "amount": 2, "unit": "g"}
-    )
-    practice = services.log_practice(alice, {"kind": "yoga", "minutes": 20, "at": at[2]})
-    substance = services.add_substance(alice, {"name": "alcohol"})
-    intake = services.log_intake(
-        alice, {"substance_id": substance.pk, "taken_at": at[3], "amount": 2, "unit": "drinks"}
-    )
-    response = services.submit_response(
-        alice, {"instrument": "PHQ-9", "at": at[4], "answers": [1] * 8 + [0]}
-    )
-    return {
-        "checkin": checkin.pk,
-        "dose": dose.pk,
-        "practice": practice.pk,
-        "intake": intake.pk,
-        "response": response.pk,
-    }
-
-
 def _lines(page: Any) -> list[tuple[str, int, str]]:
     return [(e.kind, e.id, e.title) for day in page.days for e in day.entries]
 

@@ -42,6 +42,7 @@ PAIRS = [
     (("entries",), "/api/v1/entries"),
     (("entries", "--limit", "1"), "/api/v1/entries?limit=1"),
     (("entries", "--kind", "response,intake"), "/api/v1/entries?kind=response,intake"),
+    (("entries", "deleted"), "/api/v1/entries/deleted"),
     (("substances",), "/api/v1/substances"),
     (("responses",), "/api/v1/responses"),
     (("responses", "--instrument", "GAD-2"), "/api/v1/responses?instrument=GAD-2"),

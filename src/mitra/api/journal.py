@@ -23,7 +23,7 @@ from mitra.journal.schemas import (
 )
 from mitra.reads import journal as journal_reads
 from mitra.reads import today as today_reads
-from mitra.reads.journal import DoseValues, EntryView, JournalPage
+from mitra.reads.journal import DoseValues, EntryView, JournalPage, RecentlyDeleted
 from mitra.reads.products import product
 from mitra.reads.today import Today
 from mitra.vocabulary import DOSE_UNITS, PRACTICE_KINDS
@@ -196,6 +196,15 @@ def list_entries(
     except journal_reads.CursorInvalid as exc:
         raise HttpError(422, f"cursor {exc}") from None
     return respond(page)
+
+
+@router.get(
+    "/entries/deleted",
+    response={200: RecentlyDeleted, **PROBLEMS},
+    summary="The entries deleted in the last 30 days, the latest first, each to be restored",
+)
+def list_deleted_entries(request: HttpRequest) -> HttpResponse:
+    return respond(journal_reads.recently_deleted(person_of(request)))
 
 
 @router.post(

@@ -600,6 +600,34 @@ def entries_restore(kind: _ENTRY_KIND, entry_id: _ENTRY_ID, json_out: JsonFlag =
     _kept(kind, entry_id, True, json_out)
 
 
+@entries_app.command("deleted")
+def entries_deleted(json_out: JsonFlag = False) -> None:
+    """The entries you deleted in the last 30 days, the latest first, each with the command
+    that brings it back."""
+    person = the_person()
+    from mitra.reads.journal import recently_deleted
+
+    read = recently_deleted(person)
+    if json_out:
+        print_document(read)
+        return
+    if not read.entries:
+        out.print(f"Nothing deleted in the last {read.days} days.")
+        return
+    for item in read.entries:
+        entry = item.entry
+        title = escape(printable(entry.title, newlines=False))
+        at = f"{wording.day(entry.at.date())}, {entry.at:%H:%M}"
+        gone = f"{wording.day(item.deleted_at.date())}, {item.deleted_at:%H:%M}"
+        out.print(f"{entry.kind} {entry.id} ({at}): {title}", soft_wrap=True, highlight=False)
+        out.print(
+            f"  deleted {gone}; to bring it back: mitra entries restore {entry.kind} {entry.id}",
+            highlight=False,
+        )
+    if len(read.entries) == read.most:
+        out.print(f"[dim]The latest {read.most} deletions are listed.[/]")
+
+
 substances_app = typer.Typer(
     help="Your substances and their interactions with kratom, or add one.",
     invoke_without_command=True,

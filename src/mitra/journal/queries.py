@@ -324,6 +324,23 @@ def deleted_entry_row(person: Person, kind: str, entry_id: int) -> Any | None:
     return (rows.select_related(related) if related else rows).first()
 
 
+def deleted_rows(person: Person, since: datetime, limit: int) -> list[tuple[str, Any]]:
+    """The person's entries deleted since `since`, the latest deletion first, at most `limit`:
+    doses, check-ins, practices logged on their own and uses of substances, each as (kind,
+    row). A practice logged with a check-in goes and comes back with it, so is not listed."""
+    found: list[tuple[str, Any]] = []
+    for kind, model in _ENTRY_MODELS.items():
+        rows = model.objects.filter(person=person, deleted_at__gte=since)
+        if kind == "practice":
+            rows = rows.filter(checkin__isnull=True)
+        related = {"dose": "product", "intake": "substance"}.get(kind)
+        if related:
+            rows = rows.select_related(related)
+        found += [(kind, row) for row in rows.order_by("-deleted_at", "-pk")[:limit]]
+    found.sort(key=lambda item: (item[1].deleted_at, item[1].pk), reverse=True)
+    return found[:limit]
+
+
 def practice_rows(checkin: CheckIn) -> list[Practice]:
     """A check-in's practices, by kind."""
     return list(checkin.practices.order_by("kind"))

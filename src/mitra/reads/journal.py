@@ -7,7 +7,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from mitra.instruments import instrument
@@ -30,12 +30,14 @@ __all__ = [
     "MAX_PAGE",
     "CheckInValues",
     "CursorInvalid",
+    "DeletedEntry",
     "DoseValues",
     "EntryView",
     "IntakeValues",
     "JournalDay",
     "JournalPage",
     "KindsInvalid",
+    "RecentlyDeleted",
     "checkin_entry",
     "decode_cursor",
     "deleted_entry",
@@ -49,6 +51,7 @@ __all__ = [
     "journal_page",
     "practice_entry",
     "recent_intakes",
+    "recently_deleted",
     "response_entry",
 ]
 
@@ -191,6 +194,41 @@ def deleted_entry(person: Any, kind: str, entry_id: int) -> EntryView | None:
     """A deleted entry's journal line, for the Undo that names it; None if there is none."""
     row = queries.deleted_entry_row(person, kind, entry_id)
     return None if row is None else entry_read(person, kind, row)
+
+
+#: How far back the entries deleted are listed to be brought back, and at most how many.
+DELETED_DAYS = 30
+DELETED_MOST = 100
+
+
+@dataclass(frozen=True)
+class DeletedEntry:
+    """An entry deleted, as its journal line, and when it was deleted (on the person's clock)."""
+
+    entry: EntryView
+    deleted_at: datetime
+
+
+@dataclass(frozen=True)
+class RecentlyDeleted:
+    """The entries deleted in the last `days` days, the latest deletion first (at most `most`),
+    each to be brought back as it was."""
+
+    days: int
+    most: int
+    entries: tuple[DeletedEntry, ...]
+
+
+def recently_deleted(person: Any) -> RecentlyDeleted:
+    """What the person deleted lately, to undo a deletion after its Undo has gone."""
+    zone = clock(person).zone
+    since = datetime.now(UTC) - timedelta(days=DELETED_DAYS)
+    rows = queries.deleted_rows(person, since, DELETED_MOST)
+    entries = tuple(
+        DeletedEntry(entry_read(person, kind, row), row.deleted_at.astimezone(zone))
+        for kind, row in rows
+    )
+    return RecentlyDeleted(DELETED_DAYS, DELETED_MOST, entries)
 
 
 def _amount(value: float) -> str:

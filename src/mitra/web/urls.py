@@ -169,6 +169,7 @@ urlpatterns = [
     path("products/<int:product_id>", views.product_edit, name="product_edit"),
     path("products/<int:product_id>/delete", views.product_delete, name="product_delete"),
     path("journal", views.journal, name="journal"),
+    path("journal/deleted", views.journal_deleted, name="journal_deleted"),
     path("journal/<str:kind>/<int:entry_id>", views.entry_edit, name="entry_edit"),
     path("journal/<str:kind>/<int:entry_id>/delete", views.entry_delete, name="entry_delete"),
     path("journal/<str:kind>/<int:entry_id>/restore", views.entry_restore, name="entry_restore"),

@@ -356,6 +356,13 @@ def journal(request: HttpRequest) -> HttpResponse:
     return render(request, "web/journal.html", context, status=400 if kind_error else 200)
 
 
+@require_safe
+def journal_deleted(request: HttpRequest) -> HttpResponse:
+    """The entries deleted lately, each with a button that restores it."""
+    deleted = journal_reads.recently_deleted(current_person(request))
+    return render(request, "web/journal_deleted.html", {"deleted": deleted})
+
+
 @require_POST
 def entry_delete(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
     person = current_person(request)
@@ -378,7 +385,8 @@ def entry_restore(request: HttpRequest, kind: str, entry_id: int) -> HttpRespons
     except NotFound:
         raise Http404 from None
     messages.success(request, "Entry restored.")
-    return redirect("journal")
+    # From the list of deleted entries, back to it: the next one may be restored too.
+    return redirect("journal_deleted" if request.POST.get("back") == "deleted" else "journal")
 
 
 def _as_typed(amount: float) -> str:
