@@ -220,19 +220,33 @@ def _origin(document: dict[str, Any]) -> object:
 def test_a_journal_imported_before_journals_keyed_their_rows_is_not_imported_twice(
     journal: Any,
 ) -> None:
-    """Rows an earlier version stored under the file's format alone are still recognised."""
+    """Rows an earlier version stored under the file's format alone are still recognised, by
+    the same key at the same time, whichever of mitra's formats is read now; another journal's
+    entry of the same key at another time is that journal's own, and is added."""
+    from datetime import timedelta
+
     from mitra.journal import imports
     from mitra.journal.models import Dose, Person
 
     bob = Person.objects.create(time_zone="Europe/Berlin")
-    data = json.dumps(export_json(journal)).encode()
-    import_file(bob, "mitra-json", data, dry_run=False)
+    import_file(bob, "mitra-json", json.dumps(export_json(journal)).encode(), dry_run=False)
     key = f"dose/{Dose.objects.get(person=journal).pk}"
     # As the earlier version stored it: the format and the row's key.
     Dose.objects.filter(person=bob).update(token=imports.source_token("mitra-json", key))
-    again = import_file(bob, "mitra-json", data, dry_run=False)
-    assert sum(again.added.values()) == 0
+    for format, export in _EXPORTS:
+        again = import_file(bob, format, json.dumps(export(journal)).encode(), dry_run=False)
+        assert again.added["dose"] == 0
+        assert again.already["dose"] == 1
     assert Dose.objects.filter(person=bob).count() == 1
+    # Another journal (a phone's), whose dose has the same key but was taken at another time.
+    Dose.objects.filter(person=journal).update(
+        taken_at=Dose.objects.get(person=journal).taken_at + timedelta(hours=5)
+    )
+    other = export_json(journal)
+    other["journal"] = "another-journal"
+    added = import_file(bob, "mitra-json", json.dumps(other).encode(), dry_run=False)
+    assert added.added["dose"] == 1
+    assert Dose.objects.filter(person=bob).count() == 2
 
 
 @pytest.mark.parametrize(("format", "export"), _EXPORTS)
@@ -677,3 +691,31 @@ def test_a_crisis_answer_seen_before_the_export_is_not_raised_again_as_news(
     assert second.acknowledged_at is None
     alerts = Alert.objects.filter(person=bob, rule="crisis_answer").order_by("at")
     assert [a.acknowledged_at is not None for a in alerts] == [True, False]
+
+
+@pytest.mark.parametrize(
+    "read_at",
+    ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "2999-01-01T00:00:00+00:00",
+     "2000-01-01T00:00:00+00:00", "yesterday", "2026-11-01T09:00:00"],
+    ids=["before-year-1", "after-9999", "future", "before-the-answer", "not-a-time", "no-zone"],
+)  # fmt: skip
+def test_a_crisis_read_time_mitra_cannot_believe_leaves_the_answer_unseen(
+    alice: Any, read_at: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from mitra.journal.models import Alert, Person, Response
+
+    answered = datetime.now(UTC) - timedelta(days=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_response(
+            alice, {"instrument": "PHQ-9", "answers": [0] * 8 + [2], "at": answered}
+        )
+    document = export_json(alice)
+    document["responses"][0]["crisis_read_at"] = read_at
+    bob = Person.objects.create(time_zone="Europe/Berlin")
+    with django_capture_on_commit_callbacks(execute=True):
+        report = import_file(bob, "mitra-json", json.dumps(document).encode(), dry_run=False)
+    assert report.added["response"] == 1
+    assert Response.objects.get(person=bob).acknowledged_at is None
+    assert Alert.objects.get(person=bob, rule="crisis_answer").acknowledged_at is None

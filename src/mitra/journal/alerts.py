@@ -394,9 +394,26 @@ def _refresh(person: Person, now: datetime, rules: tuple[Rule, ...]) -> list[Ale
     for alert, known in zip(new, told, strict=True):
         if known:
             alert.acknowledged_at = now
+    _crisis_seen_already(person, new)
     # ignore_conflicts: a concurrent refresh may have stored the same finding a moment ago.
     Alert.objects.bulk_create(new, ignore_conflicts=True)
     return new
+
+
+def _crisis_seen_already(person: Person, new: list[Alert]) -> None:
+    """A crisis alert found for a response whose crisis resources the person has already seen
+    (a copy of their journal read in, its card marked seen) is stored as read when they were:
+    the answer is not news, and its banner is not raised again."""
+    crisis = [a for a in new if a.rule == "crisis_answer" and a.acknowledged_at is None]
+    if not crisis:
+        return
+    seen = dict(
+        Response.objects.filter(person=person, crisis=True, acknowledged_at__isnull=False)
+        .filter(pk__in={int(a.evidence["response"]["id"]) for a in crisis})
+        .values_list("pk", "acknowledged_at")
+    )
+    for alert in crisis:
+        alert.acknowledged_at = seen.get(int(alert.evidence["response"]["id"]))
 
 
 #: How far apart in time alerts of one rule that tell of the same entries can be (a co-use

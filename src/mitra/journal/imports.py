@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from django.db import connection, models, transaction
@@ -21,7 +21,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from . import plans, services, tapers
-from .alerts import acknowledge_crisis_alert, refresh_after_commit
+from .alerts import refresh_after_commit
 from .errors import DuplicateSubmission, EntryInvalid, TokenReused
 from .models import (
     CheckIn,
@@ -50,6 +50,11 @@ _MODELS: dict[str, Any] = {
 }  # fmt: skip
 _BATCH = 1000
 _PREFIX = "import-"
+#: mitra's own formats: their rows name the journal they came from.
+_OWN_FORMATS = ("mitra-json", "fhir")
+#: Each kind's time, by which an entry an earlier version imported is recognised.
+_MOMENTS = {"dose": "taken_at", "intake": "taken_at", "checkin": "at", "practice": "at",
+            "response": "at"}  # fmt: skip
 
 
 class SourceRow(Protocol):
@@ -163,8 +168,6 @@ class _Importer:
         self.substances: dict[str, Substance] = {}
         # Products of the file refused, and why: the doses that name them are skipped with it.
         self.refused: dict[str, str] = {}
-        # Responses added whose crisis alert the file says was read, and when.
-        self.crisis_read: list[tuple[int, datetime]] = []
 
     def own_id(self, kind: str, key: str) -> int | None:
         """The entry id a row of this journal's own export names ("dose/12" -> 12), else None."""
@@ -191,39 +194,45 @@ class _Importer:
         """The replay token a row's entry is stored with."""
         return source_token(_journal_source(self.origin) if self.origin else self.format, key)
 
-    def tokens(self, key: str) -> tuple[str, ...]:
-        """Every token that marks the row's entry as imported already: its own, and for a row
-        of a mitra journal's export, the one an earlier version stored it with (by format)."""
-        mine = self.token(key)
-        earlier = source_token(self.format, key)
-        return (mine,) if earlier == mine else (mine, earlier)
+    def earlier_tokens(self, key: str) -> tuple[str, ...]:
+        """For a row of a mitra journal's export, the tokens an earlier version stored its
+        entry with: by either of mitra's formats and the key alone, which do not say whose
+        journal the row came from (so a match counts only when the entry's time is the row's)."""
+        if not self.origin:
+            return ()
+        return tuple(source_token(format, key) for format in _OWN_FORMATS)
 
-    def existing(self, kind: str) -> set[str]:
-        """The source keys of every entry of a kind imported into this journal: one query (a
-        journal holds at most a few hundred thousand, and each is 55 characters)."""
-        return set(
-            _MODELS[kind]
-            .objects.filter(person=self.person, token__startswith=_PREFIX)
-            .values_list("token", flat=True)
-        )
+    def existing(self, kind: str) -> dict[str, datetime | None]:
+        """The source keys of every entry of a kind imported into this journal, with the entry's
+        time: one query (a journal holds at most a few hundred thousand, each 55 characters)."""
+        moment = _MOMENTS.get(kind)
+        found = _MODELS[kind].objects.filter(person=self.person, token__startswith=_PREFIX)
+        if moment is None:
+            return dict.fromkeys(found.values_list("token", flat=True))
+        return dict(found.values_list("token", moment))
 
     def fresh(self, kind: str, rows: list[SourceRow]) -> list[tuple[SourceRow, str]]:
         """The rows of a kind not yet in the journal, with their tokens; repeats are skipped."""
         if not rows:
             return []
-        tokens = [self.tokens(row.key) for row in rows]
         there = self.existing(kind)
         mine = self.own_ids(kind)
+        moment = _MOMENTS.get(kind, "")
         seen: dict[str, str] = {}
         fresh = []
-        for row, (token, *earlier) in zip(rows, tokens, strict=True):
+        for row in rows:
+            token = self.token(row.key)
             if token in seen:
                 self.result.skipped.append((row.where, f"the same entry as {seen[token]}"))
-            elif not there.isdisjoint((token, *earlier)) or self.own_id(kind, row.key) in mine:
+                continue
+            seen[token] = row.where
+            earlier = (
+                t for t in self.earlier_tokens(row.key)
+                if t in there and _same_moment(there[t], row.data.get(moment))
+            )  # fmt: skip
+            if token in there or self.own_id(kind, row.key) in mine or any(earlier):
                 self.result.already[kind] += 1
-                seen[token] = row.where
             else:
-                seen[token] = row.where
                 fresh.append((row, token))
         return fresh
 
@@ -297,7 +306,7 @@ class _Importer:
             raise EntryInvalid({"product": self.refused[ref]})
         token = self.token(ref)
         found = self.own_entry("product", ref) or (
-            Product.objects.filter(person=self.person, token__in=self.tokens(ref)).first()
+            Product.objects.filter(person=self.person, token=token).first()
         )
         if found is None and _by_key(ref, "product"):
             # mitra's own formats name a product by its key in the file: one the file does not
@@ -319,7 +328,7 @@ class _Importer:
             raise EntryInvalid({"substance": self.refused[ref]})
         token = self.token(ref)
         found = self.own_entry("substance", ref) or (
-            Substance.objects.filter(person=self.person, token__in=self.tokens(ref)).first()
+            Substance.objects.filter(person=self.person, token=token).first()
         )
         if found is None and _by_key(ref, "substance"):
             raise EntryInvalid({"substance": f"{ref.partition('/')[2]} is not in the file"})
@@ -411,25 +420,20 @@ class _Importer:
 
     def responses(self, rows: list[SourceRow]) -> None:
         made: list[Response] = []
-        read: dict[str, datetime] = {}  # token -> when its crisis alert was read
         for row, token in self.fresh("response", rows):
             data = dict(row.data)
-            read_at = _read_time(data.pop("crisis_read_at", None))
+            read = data.pop("crisis_read_at", None)
             try:
                 response = services.response_row(self.person, data, token=token)
             except EntryInvalid as exc:
                 self.skip(row, _reason(exc))
                 continue
-            if read_at is not None and response.crisis:
-                response.acknowledged_at = read_at  # its crisis card, seen
-                read[token] = read_at
+            if response.crisis:
+                # Its crisis card, seen: the refresh then stores its alert as read too.
+                response.acknowledged_at = _read_time(read, response.at)
             made.append(response)
         Response.objects.bulk_create(made, batch_size=_BATCH)
         self.result.added["response"] += len(made)
-        if read:
-            stored = Response.objects.filter(person=self.person, token__in=read)
-            for pk, stored_token in stored.values_list("pk", "token"):
-                self.crisis_read.append((pk, read[str(stored_token)]))
 
     # the plan, its goals and tapers (mitra's own export): what the journal has is kept
 
@@ -621,16 +625,31 @@ def _goal_history(data: Mapping[str, Any]) -> dict[str, Any]:
             "earlier": earlier}  # fmt: skip
 
 
-def _read_time(value: Any) -> datetime | None:
-    """An aware time the file gives for when an alert was read; None for none, or one mitra
-    cannot read (the alert then stands unread: news, rather than a warning lost)."""
-    if not isinstance(value, str):
+def _same_moment(stored: datetime | None, given: Any) -> bool:
+    """Whether a row's time (as the file gives it) is the stored entry's."""
+    if stored is None:
+        return False
+    try:
+        found = given if isinstance(given, datetime) else datetime.fromisoformat(str(given))
+        return found.tzinfo is not None and found == stored
+    except (ValueError, OverflowError, TypeError):
+        return False
+
+
+def _read_time(value: Any, answered: datetime) -> datetime | None:
+    """When the file says a response's crisis resources were seen: an aware time from its
+    answer to now. None for none, or one outside that span or unreadable: the card and its
+    alert then stand unseen (news again, rather than a warning lost)."""
+    if not isinstance(value, str) or len(value) > 40:
         return None
     try:
         found = datetime.fromisoformat(value)
-    except ValueError:
+        if found.tzinfo is None:
+            return None
+        found = found.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return found if found.tzinfo is not None else None
+    return found if answered <= found <= timezone.now() else None
 
 
 def _aware(value: Any, what: str) -> datetime:
@@ -698,16 +717,6 @@ def import_rows(
                 raise _DryRun
             if any(result.added.values()):  # nothing added: the journal, and its alerts, stand
                 refresh_after_commit(journal)
-            if importer.crisis_read:
-                # After the refresh (callbacks run in order), which raises the crisis alerts of
-                # the responses' answers: those the file says were read are stored as read.
-                read = importer.crisis_read
-
-                def read_again() -> None:
-                    for pk, at in read:
-                        acknowledge_crisis_alert(journal, pk, at)
-
-                transaction.on_commit(read_again)
     except _DryRun:
         # What the rolled-back work set on the person in memory goes with it (a journal made
         # for the dry run went with the rest).

@@ -453,10 +453,11 @@ def _with_crisis_read(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each response row with `crisis_read_at`: when the person saw the crisis resources its
     answers called for (None: none called for, or not yet seen), so a copy read into another
     journal does not show them again as news."""
-    return [
-        {**row, "crisis_read_at": row.pop("acknowledged_at") if row["crisis"] else None}
-        for row in rows
-    ]
+    out = []
+    for row in rows:
+        seen = row.pop("acknowledged_at")
+        out.append({**row, "crisis_read_at": seen if row["crisis"] else None})
+    return out
 
 
 def _plan_record(person: Person) -> dict[str, Any]:
