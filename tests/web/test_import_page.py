@@ -214,7 +214,10 @@ def test_the_preview_writes_nothing_not_even_the_files_time_zone_or_plan(
     assert response.status_code == 200
     html = response.content.decode()
     assert re.search(r'<th scope="row">Time zone and day boundary</th><td>1</td>', html)
-    assert re.search(r'<th scope="row">Taper</th><td>1</td>', html)
+    # A kind is named as the column names kinds, whatever the count; the journal's one clock
+    # in the singular.
+    assert re.search(r'<th scope="row">Tapers</th><td>1</td>', html)
+    assert re.search(r'<th scope="row">Substances</th><td>0</td>', html)
     assert _everything() == before
 
 
@@ -232,6 +235,7 @@ def test_a_file_with_nothing_new_offers_no_import_and_says_why(
         "journal already." in again
     assert "Import these entries" not in again
     assert 'value="confirm"' not in again
+    assert not list((data_dir / "imports").iterdir())  # no copy kept for an import not offered
 
 
 def test_a_file_without_an_entry_mitra_reads_offers_no_import(
@@ -244,3 +248,4 @@ def test_a_file_without_an_entry_mitra_reads_offers_no_import(
     assert html.status_code == 200
     assert "Nothing to import: mitra found no entry it could read in this file." in text
     assert "Import these entries" not in text
+    assert not (data_dir / "imports").exists() or not list((data_dir / "imports").iterdir())

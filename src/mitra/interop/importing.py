@@ -42,13 +42,14 @@ class ImportReport:
         return sum(self.already.values())
 
     def by_kind(self) -> list[tuple[str, int, int]]:
-        """Each kind of entry in words ("Check-ins", "Plan"), with how many are new and how
+        """Each kind of entry in words, as a table's column names kinds ("Check-ins", "Tapers";
+        the journal's one plan and one clock in the singular), with how many are new and how
         many were there already, in the order they are stored."""
         rows = []
         for kind, n in self.added.items():
-            already = self.already.get(kind, 0)
             one, several = _words(kind)
-            rows.append(((one if n + already == 1 else several).capitalize(), n, already))
+            label = one if kind in _ONE_PER_JOURNAL else several
+            rows.append((label[:1].upper() + label[1:], n, self.already.get(kind, 0)))
         return rows
 
     def document(self) -> dict[str, Any]:
@@ -107,6 +108,9 @@ def import_file(
     return ImportReport(format, dry_run, result.added, result.already, skipped,
                         mapping=parsed.mapping, adjusted=adjusted)  # fmt: skip
 
+
+#: What a journal has one of: named in the singular, whatever a file holds.
+_ONE_PER_JOURNAL = frozenset({"clock", "plan"})
 
 #: Each kind of entry an import stores, as a person reads it (one, several).
 _KIND_WORDS = {

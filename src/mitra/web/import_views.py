@@ -163,7 +163,9 @@ def _post(request: HttpRequest) -> HttpResponse:
         return _render(request, form, status=422)
     context = {
         "report": report,
-        "upload_id": _keep(data),
+        # Kept (private, for an hour) only for the import to confirm: with nothing to add, no
+        # import is offered and the file, notes and answers in it, is not kept at all.
+        "upload_id": _keep(data) if report.added_text() else "",
         "format_label": FORMAT_LABELS.get(chosen, chosen),
         "mapping_text": form.data.get("mapping", ""),
     }
