@@ -212,10 +212,11 @@ def test_a_killed_mitra_process_takes_its_copy_with_it(served: dict[str, str]) -
 
 def test_undecodable_input_is_answered_as_directly(served: dict[str, str]) -> None:
     answers = b"\xff\n" + b"1\n" * 7
+    # Each at a minute of its own: the same answers at the same minute are one response.
     runs = [
-        subprocess.run([*command, "questionnaire", "GAD-7"], env=served, input=answers,
-                       capture_output=True, timeout=120, check=False)
-        for command in (MITRA, DIRECT)
+        subprocess.run([*command, "questionnaire", "GAD-7", "--at", f"2026-11-30T09:0{n}"],
+                       env=served, input=answers, capture_output=True, timeout=120, check=False)
+        for n, command in enumerate((MITRA, DIRECT))
     ]  # fmt: skip
     through, direct = runs
     assert through.returncode == direct.returncode == 0, through.stderr

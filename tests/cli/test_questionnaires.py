@@ -129,7 +129,7 @@ def test_answers_come_on_one_line_or_after_the_name(
     assert code == 0, err
     assert out.count("'9', for question 6, is not one of its answers.") == 1
     assert Response.objects.get().answers == [1, 2, 1, 0, 3, 2, 1]
-    code, out, err = run(capsys, "questionnaire", "GAD-7", "1", "2", "1", "0", "3", "2", "1")
+    code, out, err = run(capsys, "questionnaire", "GAD-7", "2", "2", "1", "0", "3", "2", "0")
     assert code == 0, err
     assert "1 of 7" not in out  # no question asked
     assert "GAD-7: 10 of 21, Moderate anxiety." in out
@@ -252,10 +252,10 @@ def test_a_questionnaire_answered_earlier_is_saved_then_with_its_change_as_its_p
     said = " ".join(out.split())
     assert (
         "-12 points since your previous response (18 on 1 Mar 2026): a reliable improvement. "
-        "That meets the minimal clinically important difference of 4 points and meets the "
+        "That meets the minimal clinically important difference of 4 points, and meets the "
         "reliable change threshold of 6 points."
     ) in said
-    assert "Source: Toussaint et al. 2020 https://doi.org/" in said
+    assert "Thresholds: Toussaint et al. 2020 https://doi.org/" in said
     code, out, err = run(capsys, "questionnaire", "GAD-7", *"1111111", "--at", "2026-03-29T09:00")
     said = " ".join(out.split())
     assert "+1 point since your previous response (6 on 15 Mar 2026)" in said
@@ -281,10 +281,38 @@ def test_a_questionnaire_refuses_a_time_before_asking_and_json_without_its_answe
     monkeypatch.setattr("builtins.input", asked)
     said = refused(capsys, "questionnaire", "GAD-7", "--at", "tomorrow")
     assert said.startswith("mitra: --at: 'tomorrow' is not a time")
-    said = refused(capsys, "questionnaire", "GAD-7", "--at", "2099-01-01T09:00", *"1111111")
-    assert said.startswith("mitra: --at")
+    said = refused(capsys, "questionnaire", "GAD-7", "--at", "2099-01-01T09:00")
+    assert said == "mitra: --at is in the future; log what has happened"
+    said = refused(capsys, "questionnaire", "GAD-7", "--at", "1999-12-31T09:00")
+    assert said == "mitra: --at is before the year 2000; check the date"
     assert refused(capsys, "questionnaire", "GAD-7", "--json") == (
         "mitra: with --json, give every answer after the questionnaire's name: "
         "GAD-7 N N N N N N N"
     )
     assert not Response.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_paper_form_typed_in_twice_is_stored_once_and_an_earlier_one_is_said_earliest(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, alice: Any
+) -> None:
+    code, _, err = run(capsys, "questionnaire", "GAD-7", *"3333333", "--at", "2026-03-10T09:00")
+    assert code == 0, err
+    said = refused(capsys, "questionnaire", "GAD-7", *"3333333", "--at", "2026-03-10 09:00:30")
+    assert said == (
+        "mitra: this GAD-7 response, the same answers at the same time, is already in the "
+        f"journal (response {Response.objects.get().pk})"
+    )
+    code, out, err = run(capsys, "questionnaire", "GAD-7", *"1111111", "--at", "2026-02-01T09:00")
+    assert code == 0, err
+    assert "This is your earliest GAD-7: the later ones show their change since it." in " ".join(
+        out.split()
+    )
+    assert Response.objects.count() == 2
+    # Its stem names its time frame: it is not said again after it.
+    typed = iter(["1 1"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(typed))
+    code, out, err = run(capsys, "questionnaire", "GAD-2")
+    assert code == 0, err
+    assert "Over the last 2 weeks" in out
+    assert "(about the last 2 weeks)" not in out

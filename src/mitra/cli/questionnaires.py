@@ -19,6 +19,7 @@ from .app import (
     parse_time,
     print_document,
     refused,
+    replay_token,
     short_citation,
     stopped_once_saved,
     the_person,
@@ -164,11 +165,17 @@ def questionnaire(
         fail(f"with --json, give every answer after the questionnaire's name: {definition.code} "
              f"{' '.join(['N'] * len(definition.items))}")  # fmt: skip
     person = the_person()
-    from mitra.journal import clock, services
-    from mitra.journal.errors import EntryInvalid
+    from django.utils import timezone
 
-    # Before the questions: a time mitra cannot read is said before the answers are asked for.
-    when = parse_time(at, clock(person).zone, "--at")
+    from mitra.journal import clock, services
+    from mitra.journal.errors import DuplicateSubmission, EntryInvalid
+    from mitra.journal.schemas import moment_problem
+
+    # Before the questions: a time mitra cannot take is said before the answers are asked for.
+    when = None if at is None else parse_time(at, clock(person).zone, "--at")
+    problem = None if when is None else moment_problem(when)
+    if problem:
+        fail(f"--at {problem}")
     answers: list[int | None]
     if answers_given:
         answers = list(answers_given)  # checked, item by item, by the scoring below
@@ -181,22 +188,32 @@ def questionnaire(
     else:
         answers = _asked(definition)
     result = _score_or_fail(definition.code, answers)
+    from mitra.reads import questionnaires as questionnaire_reads
+
+    # Answered now (when the last answer is given), or when --at says.
+    data = {"instrument": definition.code, "at": when or timezone.now(), "answers": answers}
+    # The same answers at the same minute are one response: a paper form typed in twice, or
+    # the command run again, is stored once.
+    token = replay_token("response", data["instrument"], *answers, data["at"])
     try:
         with stopped_once_saved(
             f"{definition.code} response {{}}", see="mitra entries --kind response"
         ):
-            saved = services.submit_response(
-                person, {"instrument": definition.code, "at": when, "answers": answers}
-            )
+            saved = services.submit_response(person, data, token=token)
+    except DuplicateSubmission as exc:
+        fail(
+            f"this {definition.code} response, the same answers at the same time, is already "
+            f"in the journal (response {exc.entry.pk})"
+        )
     except EntryInvalid as exc:
         refused(exc)
     except Stopped:
         # Saved, then stopped: its score is still shown, a crisis answer's help first.
-        out.print()
-        _print_score(result, person)
+        # With --json, stdout stays a document or nothing: stderr has said what was saved.
+        if not json_out:
+            out.print()
+            _print_score(result, person)
         raise
-    from mitra.reads import questionnaires as questionnaire_reads
-
     if json_out:  # as POST /api/v1/responses answers
         print_document(questionnaire_reads.response_view(person, saved))
         return
@@ -204,7 +221,8 @@ def questionnaire(
     _print_score(result, person)
     detail = questionnaire_reads.response_detail(person, saved.pk)
     for line in _change_lines(detail):
-        out.print(line, highlight=False)
+        # A line of sources is never broken inside an address: the terminal wraps it whole.
+        out.print(line, highlight=False, soft_wrap=line.startswith("Thresholds: "))
     out.print(f"Saved (response {saved.pk}).")
 
 
@@ -212,12 +230,14 @@ def _change_lines(detail: Any) -> list[str]:
     """The response's change since the previous and the first response, as its page says it."""
     if detail is None:
         return []
+    code = detail.instrument.code
     if not detail.changes:
+        if len(detail.history) > 1:  # answered before the others (a paper form, say)
+            return [f"This is your earliest {code}: the later ones show their change since it."]
         recall = detail.instrument.recall
         later = (
             "in two weeks" if recall == "the last 2 weeks" else f"later (it asks about {recall})"
         )
-        code = detail.instrument.code
         return [f"This is your first {code}. Take it again {later} to see change."]
     lines = []
     for view in detail.changes:
@@ -236,9 +256,12 @@ def _change_lines(detail: Any) -> list[str]:
             if threshold is not None
         ]
         if thresholds:
-            line += f" That {' and '.join(thresholds)}."
+            line += f" That {', and '.join(thresholds)}."
         lines.append(line)
-    lines += [f"Source: {short_citation(s.id)} {s.url}" for s in detail.change_sources]
+        lines += [note for note in c.notes if "not established" in note]
+    sources = "; ".join(f"{short_citation(s.id)} {s.url}" for s in detail.change_sources)
+    if sources:
+        lines.append(f"Thresholds: {sources}")
     return lines
 
 
@@ -246,7 +269,9 @@ def _asked(definition: Any) -> list[int | None]:
     """Each question in turn at the terminal; a line of several answers answers the next ones
     too. Ctrl-C or the end of input stop it (Stopped: nothing is saved)."""
     out.print(f"[bold]{definition.code}[/]: {definition.name}")
-    out.print(f"{definition.stem} (about {definition.recall})")
+    # The stem names its time frame ("Over the last 2 weeks, ..."), or is told it.
+    said = definition.recall.lower() in definition.stem.lower()
+    out.print(definition.stem if said else f"{definition.stem} (about {definition.recall})")
     answers: list[int | None] = []
     total_items = len(definition.items)
     number = 1

@@ -41,6 +41,16 @@ def _not_future(value: datetime) -> datetime:
     return value
 
 
+def moment_problem(value: datetime) -> str | None:
+    """What an entry's time would be refused for now (in the future, before 2000), or None:
+    for a face to say before asking for the rest of the entry."""
+    try:
+        _not_future(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 @dataclass(frozen=True)
 class _Measured:
     """Refuse a positive value below `smallest` (0 is taken when `zero`); keep `decimals` places
