@@ -227,8 +227,8 @@ def test_a_new_time_zone_tells_a_streak_on_the_new_days_at_once(
 ) -> None:
     """A dose at 03:30 UTC every day for over a year: on London's clock the day summer time
     starts has none, so the streak the alerts told of on UTC's days is two streaks now. The
-    alerts say so when the setting changes, not only after the next entry (the alert of the
-    streak as it was counted stays, as a trend rule's alerts do: history)."""
+    alerts say so when the setting changes, not only after the next entry, and the open alert
+    of the streak as UTC's days counted it, no longer true, is withdrawn, saying why."""
     services.set_up_person({"time_zone": "Etc/UTC", "day_boundary_hour": 4}, alice)
     at = datetime.now(UTC).replace(hour=3, minute=30, second=0, microsecond=0)
     made = [
@@ -252,7 +252,18 @@ def test_a_new_time_zone_tells_a_streak_on_the_new_days_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         services.set_up_person({"time_zone": "Europe/London"}, alice)
     on_london = told()
-    assert len(on_london) == 2
-    assert on_london > on_utc
+    assert len(on_london) == 1
+    assert on_london != on_utc
     alerts.refresh_alerts(alice)  # every rule, afresh: nothing was left to correct
     assert told() == on_london
+    from mitra.reads.alerts import alerts as alert_list
+
+    (gone,) = [
+        a for a in alert_list(alice, include_read=True).alerts
+        if a.rule == "daily_streak" and a.withdrawn
+    ]  # fmt: skip
+    assert "counted anew (a new time zone or day start" in gone.withdrawn_because
+    # Back on UTC's days, the streak as they count it is told again: the same alert, unread.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_up_person({"time_zone": "Etc/UTC"}, alice)
+    assert told() == on_utc

@@ -400,6 +400,19 @@ def _refresh(person: Person, now: datetime, rules: tuple[Rule, ...]) -> list[Ale
     return new
 
 
+def days_counted_anew(person: Person) -> None:
+    """The person's days moved (a new time zone or day start): withdraw the open alerts of the
+    rules that count days rather than rest on entries (a streak, a week's doses, a day of a
+    taper) in the span the rules read. The refresh that follows brings back each one it finds
+    again on the new days; one it does not told of days that are no longer the person's."""
+    now = timezone.now()
+    Alert.objects.filter(
+        person=person, acknowledged_at__isnull=True, withdrawn_at__isnull=True
+    ).exclude(rule__in=entry_rules()).filter(
+        Q(at__gte=now - _window()) | Q(rule__in=_WHOLE_STREAK)  # a streak is read whole
+    ).update(acknowledged_at=now, withdrawn_at=now)
+
+
 def _crisis_seen_already(person: Person, new: list[Alert]) -> None:
     """A crisis alert found for a response whose crisis resources the person has already seen
     (a copy of their journal read in, its card marked seen) is stored as read when they were:

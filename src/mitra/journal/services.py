@@ -21,7 +21,12 @@ from mitra.safety.interactions import resolve
 from mitra.safety.parameters import load_rule_parameters
 from mitra.vocabulary import LEAF_FORMS, is_leaf, unit_text
 
-from .alerts import acknowledge_crisis_alert, event_of, refresh_after_commit
+from .alerts import (
+    acknowledge_crisis_alert,
+    days_counted_anew,
+    event_of,
+    refresh_after_commit,
+)
 from .errors import (
     ConfirmationNeeded,
     DuplicateSubmission,
@@ -126,6 +131,7 @@ def set_up_person(data: Mapping[str, Any], person: Person | None = None) -> Pers
     if moved:
         # A new time zone or day boundary moves every day: a streak or a day's total counted on
         # the old days is told again on the new ones at once, not at the next entry.
+        days_counted_anew(person)
         refresh_after_commit(person)
     else:
         journal_changed(person)

@@ -15,7 +15,7 @@ from mitra.journal import alerts as journal_alerts
 from mitra.journal import queries
 from mitra.journal.crisis import crisis_resources
 from mitra.knowledge import load as load_knowledge
-from mitra.safety import evidence_from_json
+from mitra.safety import entry_rules, evidence_from_json
 from mitra.safety.interactions import Citation
 from mitra.safety.rules import crisis_answer_in_a_questionnaire
 from mitra.vocabulary import SEVERITY_LABELS
@@ -92,6 +92,8 @@ class AlertView:
     withdrawn: bool
     withdrawn_at: datetime | None
     crisis: CrisisHelp | None  # only for the crisis rule's alert
+    #: Why a withdrawn alert was withdrawn, in words ("" for one that stands).
+    withdrawn_because: str = ""
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,22 @@ def view(a: Alert, zone: ZoneInfo, crisis: CrisisHelp | None = None) -> AlertVie
         withdrawn=a.withdrawn_at is not None,
         withdrawn_at=a.withdrawn_at,
         crisis=crisis if a.rule == _CRISIS_RULE else None,
+        withdrawn_because="" if a.withdrawn_at is None else _withdrawn_because(a.rule),
+    )
+
+
+def _withdrawn_because(rule: str) -> str:
+    """Why the rules no longer find an alert: what changed under it."""
+    if rule == "co_use":
+        return (
+            "its doses changed (one deleted, or another logged near the same intake: a newer "
+            "alert tells of them all)"
+        )
+    if rule in entry_rules():
+        return "the entry behind it was deleted or changed"
+    return (
+        "the days it counted were counted anew (a new time zone or day start, or an entry "
+        "deleted or changed), and they no longer show it"
     )
 
 
