@@ -462,13 +462,14 @@ class _Importer:
                 continue  # nothing to say: the clock the entries were logged on
             if not empty:
                 self.skip(row, (
-                    f"the file's journal keeps time in {_clock_text(theirs)}; this one keeps "
-                    f"{_clock_text(mine)}, and its days are counted on its own clock (change "
-                    "it in Settings or with mitra settings)"
+                    f"the file's time zone was not taken ({_clock_text(theirs)}): this journal "
+                    f"keeps {_clock_text(mine)}, and counts the day of every entry, the file's "
+                    "too, on that clock (change it in Settings or with mitra settings)"
                 ))  # fmt: skip
                 continue
             try:
-                services.set_up_person(theirs, self.person)
+                # The import refreshes the alerts once it has stored everything.
+                services.set_up_person(theirs, self.person, refresh=False)
             except EntryInvalid as exc:
                 self.skip(row, _reason(exc))
                 continue

@@ -101,11 +101,15 @@ def several_journals() -> bool:
 
 
 @transaction.atomic
-def set_up_person(data: Mapping[str, Any], person: Person | None = None) -> Person:
+def set_up_person(
+    data: Mapping[str, Any], person: Person | None = None, *, refresh: bool = True
+) -> Person:
     """First run: create the person with their time zone; later, change their settings.
 
     Settings not given keep their current values. `person` is whose settings change (with
-    accounts on, the signed-in person's); without it, the one journal's person.
+    accounts on, the signed-in person's); without it, the one journal's person. `refresh`
+    False: a writer that refreshes the alerts itself once its transaction commits (an import)
+    spares the refresh a new clock would ask for.
     """
     person = person or get_person()
     current = (
@@ -132,6 +136,7 @@ def set_up_person(data: Mapping[str, Any], person: Person | None = None) -> Pers
         # A new time zone or day boundary moves every day: a streak or a day's total counted on
         # the old days is told again on the new ones at once, not at the next entry.
         days_counted_anew(person)
+    if moved and refresh:
         refresh_after_commit(person)
     else:
         journal_changed(person)
