@@ -4,7 +4,8 @@ What goes in, and how it is coded:
 
 - one Patient, pseudonymous (no name) unless the person has set one, with the journal's time
   zone and day boundary as extensions (they say on which day each entry falls);
-- a QuestionnaireResponse per questionnaire response, naming its Questionnaire's canonical URL,
+- a QuestionnaireResponse per questionnaire response, naming its Questionnaire's canonical URL
+  (and, in an extension, when its crisis resources were seen, where an answer called for them),
   and an Observation of its total (the instrument's LOINC total code from the knowledge base,
   else a mitra code) with the band as interpretation;
 - Observations for each check-in's anxiety rating, mood, sleep hours and quality, regular meals
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CODE_SYSTEM",
+    "CRISIS_SEEN_EXTENSION",
     "DAY_BOUNDARY_EXTENSION",
     "ENTRY_SYSTEM",
     "JOURNAL_SYSTEM",
@@ -142,6 +144,9 @@ class _Bundle:
 # a date or time element (http://hl7.org/fhir/R4/extension-tz-code.html), not on a Patient.
 TIME_ZONE_EXTENSION = f"{BASE}/StructureDefinition/time-zone"
 DAY_BOUNDARY_EXTENSION = f"{BASE}/StructureDefinition/day-boundary-hour"
+# When the person saw the crisis resources a response's answers called for (mitra's crisis
+# card): read back, its card and alert stay seen rather than raised again as news.
+CRISIS_SEEN_EXTENSION = f"{BASE}/StructureDefinition/crisis-resources-seen"
 
 
 def _patient(person: Person) -> dict[str, Any]:
@@ -265,17 +270,19 @@ def _response(bundle: _Bundle, row: dict[str, Any]) -> None:
         if value is not None
     ]
     items.append({"linkId": "total", "answer": [{"valueInteger": row["total"]}]})
-    response_url = bundle.add(
-        key,
-        {
-            "resourceType": "QuestionnaireResponse",
-            "questionnaire": questionnaire_url(inst.code),
-            "status": "completed",
-            "subject": {"reference": bundle.patient_ref},
-            "authored": _when(row["at"]),
-            "item": items,
-        },
-    )
+    resource: dict[str, Any] = {
+        "resourceType": "QuestionnaireResponse",
+        "questionnaire": questionnaire_url(inst.code),
+        "status": "completed",
+        "subject": {"reference": bundle.patient_ref},
+        "authored": _when(row["at"]),
+        "item": items,
+    }
+    if row.get("crisis_read_at"):
+        resource["extension"] = [
+            {"url": CRISIS_SEEN_EXTENSION, "valueDateTime": _when(row["crisis_read_at"])}
+        ]
+    response_url = bundle.add(key, resource)
     code = (
         {
             "coding": [{"system": LOINC, "code": inst.loinc_total}],

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from mitra.instruments.catalogue import instrument, known_codes
 from mitra.interop.fhir_export import (
     CODE_SYSTEM,
+    CRISIS_SEEN_EXTENSION,
     DAY_BOUNDARY_EXTENSION,
     ENTRY_SYSTEM,
     JOURNAL_SYSTEM,
@@ -123,6 +124,9 @@ class _Reader:
             "at": resource.get("authored"),
             "answers": [answers.get(n) for n in range(1, count + 1)],
         }
+        seen = _extensions(resource).get(CRISIS_SEEN_EXTENSION)
+        if seen:  # its crisis resources were seen: not raised again as news
+            fields["crisis_read_at"] = seen
         self.parsed.add(Row(where, "response", key, fields))
 
     def practice(self, where: str, key: str, resource: dict[str, Any]) -> None:
