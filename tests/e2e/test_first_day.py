@@ -123,7 +123,9 @@ def test_deleting_an_entry_can_be_undone(page: Any) -> None:
         ": deleted."
     )
     page.get_by_role("button", name="Undo").click()
-    expect(page.get_by_text("Entry restored.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Check-in: anxiety 3/10")).to_contain_text(
+        ": restored."
+    )
     expect(page.locator("li.entry strong")).to_have_text(["Check-in: anxiety 3/10"])
 
 

@@ -78,6 +78,7 @@ def test_the_terminal_the_api_and_the_page_list_it_and_the_page_restores_it(
     assert answer["Location"] == "/journal/deleted"
     assert CheckIn.objects.get(pk=one_of_each["checkin"]).deleted_at is None
     again = client.get("/journal/deleted").content.decode()
+    assert "Check-in: anxiety 4/10, 10 Jan, 13:00: restored." in again  # Berlin's clock
     assert "Nothing deleted in the last 30 days." in again
     code, out, err = run(capsys, "entries", "deleted")
     assert out.strip() == "Nothing deleted in the last 30 days."

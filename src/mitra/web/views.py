@@ -381,10 +381,12 @@ def entry_delete(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse
 def entry_restore(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
     person = current_person(request)
     try:
-        services.restore_entry(person, kind, entry_id)
+        row = services.restore_entry(person, kind, entry_id)
     except NotFound:
         raise Http404 from None
-    messages.success(request, "Entry restored.")
+    # As the Undo named what went, this names what came back.
+    back = journal_reads.entry_read(person, kind, row)
+    messages.success(request, f"{back.title}, {back.at.day} {back.at:%b, %H:%M}: restored.")
     # From the list of deleted entries, back to it: the next one may be restored too.
     return redirect("journal_deleted" if request.POST.get("back") == "deleted" else "journal")
 
