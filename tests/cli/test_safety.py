@@ -160,6 +160,36 @@ def test_alerts_json_lists_the_journals_alerts_with_sources(
 
 
 @pytest.mark.django_db
+def test_alerts_all_says_which_were_read_and_which_withdrawn_and_why(
+    capsys: pytest.CaptureFixture[str], alice: object
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from mitra.journal import alerts, services
+    from mitra.journal.models import Alert
+
+    at = datetime.now(UTC) - timedelta(hours=2)
+    mistyped = services.add_checkin(alice, {"at": at, "anxiety": 3, "symptoms": ["pale_stools"]})
+    run(capsys, "alerts")  # the terminal's rules look again
+    services.delete_entry(alice, "checkin", mistyped.pk)
+    said = " ".join(run(capsys, "alerts", "--all")[1].split())
+    assert "Withdrawn " in said
+    assert ": the entry behind it was deleted or changed." in said
+    assert "No open alerts" in run(capsys, "alerts")[1]
+    # Another check-in with a sign: the same finding, back, said as it now stands.
+    services.add_checkin(alice, {"at": at + timedelta(hours=1), "anxiety": 3,
+                                 "symptoms": ["dark_urine"]})  # fmt: skip
+    said = " ".join(run(capsys, "alerts")[1].split())
+    assert "dark urine" in said
+    assert "pale stools" not in said
+    (alert,) = Alert.objects.filter(rule="liver_symptoms")
+    alerts.acknowledge_alert(alice, alert.pk)
+    said = " ".join(run(capsys, "alerts", "--all")[1].split())
+    assert said.count("Read ") == 1
+    assert "Withdrawn" not in said
+
+
+@pytest.mark.django_db
 def test_alerts_puts_crisis_resources_first_for_a_crisis_answer(
     capsys: pytest.CaptureFixture[str], alice: object
 ) -> None:

@@ -322,6 +322,13 @@ def alerts(
             out.print(f"  {escape(fact.label)}: {escape(fact.text)}", highlight=False)
         for source in a.sources:
             out.print(f"  Source: {short_citation(source.id)} {source.url}", highlight=False)
+        # With --all: what is no longer open says so, as the Alerts page does.
+        zone = ZoneInfo(person.time_zone)
+        if a.withdrawn and a.withdrawn_at is not None:
+            gone = moment(a.withdrawn_at.astimezone(zone))
+            out.print(f"  Withdrawn {gone}: {a.withdrawn_because}.", highlight=False)
+        elif a.acknowledged and a.acknowledged_at is not None:
+            out.print(f"  Read {moment(a.acknowledged_at.astimezone(zone))}.", highlight=False)
     if found.next_cursor:
         more = " --all" if include_read else ""
         out.print(f"More: mitra alerts{more} --cursor {found.next_cursor}")

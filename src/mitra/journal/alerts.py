@@ -505,12 +505,22 @@ def _withdraw_missing(
     if not back:
         return
     told = _told_already(person, [candidate for _, candidate in back])
-    unread = [pk for (pk, _), known in zip(back, told, strict=True) if not known]
-    read = [pk for (pk, _), known in zip(back, told, strict=True) if known]
-    if unread:
-        Alert.objects.filter(pk__in=unread).update(acknowledged_at=None, withdrawn_at=None)
-    if read:
-        Alert.objects.filter(pk__in=read).update(acknowledged_at=now, withdrawn_at=None)
+    for (pk, candidate), known in zip(back, told, strict=True):
+        # Said as the rules find it now: the same finding may rest on other entries than when
+        # it was withdrawn (a liver alert's deleted check-in, then another with a symptom).
+        Alert.objects.filter(pk=pk).update(
+            acknowledged_at=now if known else None,
+            withdrawn_at=None,
+            severity=candidate.severity,
+            rank=severity_rank(candidate.severity),
+            title=candidate.title,
+            text=candidate.text,
+            advice=candidate.advice,
+            sources=list(candidate.sources),
+            evidence=candidate.evidence.to_json(),
+            evidence_grade=candidate.evidence_grade,
+            at=candidate.at,
+        )
 
 
 #: The event each kind of entry is to the safety rules (safety_rules.toml says what runs on it).
