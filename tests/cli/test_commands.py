@@ -574,9 +574,9 @@ def test_ctrl_c_while_the_alerts_are_refreshed_stops_the_command_once_they_are_s
 
     real = alerts._refresh
 
-    def ctrl_c_midway(*args: Any) -> Any:
+    def ctrl_c_midway(*args: Any, **options: Any) -> Any:
         os.kill(os.getpid(), signal.SIGINT)
-        return real(*args)
+        return real(*args, **options)
 
     typed = iter(["0"] * 8 + ["1"])  # the PHQ-9's last item: thoughts of self-harm
     monkeypatch.setattr("builtins.input", lambda prompt="": next(typed))

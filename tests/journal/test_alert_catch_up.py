@@ -26,9 +26,9 @@ def _rules_run(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
     runs: list[set[str]] = []
     real = alerts._refresh
 
-    def spied(person: Any, now: datetime, rules: Any) -> Any:
+    def spied(person: Any, now: datetime, rules: Any, **options: Any) -> Any:
         runs.append({r.id for r in rules})
-        return real(person, now, rules)
+        return real(person, now, rules, **options)
 
     monkeypatch.setattr(alerts, "_refresh", spied)
     return runs

@@ -267,3 +267,51 @@ def test_a_new_time_zone_tells_a_streak_on_the_new_days_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         services.set_up_person({"time_zone": "Etc/UTC"}, alice)
     assert told() == on_utc
+
+
+def _open_alert(person: Any, rule: str, key: str, days_ago: int) -> Alert:
+    return Alert.objects.create(
+        person=person, rule=rule, severity="caution", rank=2, title="t", text="t", advice="a",
+        sources=[], evidence={}, evidence_grade="heuristic", evidence_key=f"{rule}:{key}",
+        at=datetime.now(UTC) - timedelta(days=days_ago),
+    )  # fmt: skip
+
+
+def test_a_new_clock_leaves_trend_alerts_the_rules_do_not_read_again_as_they_were(
+    alice: Any, powder: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Escalation looks only at its latest week, and a streak long over is not followed back:
+    their unread alerts are history the new clock does not recount, and stay open."""
+    _daily(alice, powder, range(1, 30))
+    weekly = _open_alert(alice, "escalation", "2026-W01", 20)
+    old_streak = _open_alert(alice, "daily_streak", "2025-01-01:14", 300)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_up_person({"time_zone": "Asia/Tokyo"}, alice)
+    for alert in (weekly, old_streak):
+        alert.refresh_from_db()
+        assert alert.withdrawn_at is None
+        assert alert.acknowledged_at is None
+
+
+def test_a_new_clock_whose_refresh_fails_hides_no_alert(
+    alice: Any, powder: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    at = datetime.now(UTC).replace(hour=10, minute=0, second=0, microsecond=0)
+    made = [
+        Dose(person=alice, product=powder, taken_at=at - timedelta(days=d), amount=2, unit="g")
+        for d in range(1, 30)
+    ]
+    for dose in made:
+        services.normalise_into(dose, powder)
+    Dose.objects.bulk_create(made)
+    alerts.refresh_alerts(alice)
+    streak = Alert.objects.get(person=alice, rule="daily_streak")
+
+    def fails(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("a rule failed")
+
+    monkeypatch.setattr(alerts, "evaluate", fails)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_up_person({"time_zone": "Asia/Tokyo"}, alice)
+    streak.refresh_from_db()
+    assert streak.withdrawn_at is None

@@ -333,7 +333,13 @@ def _rules_of(events: set[Event | None]) -> tuple[Rule, ...]:
     return tuple(r for r in rules_for(None) if r.id in wanted)
 
 
-def _refresh(person: Person, now: datetime, rules: tuple[Rule, ...]) -> list[Alert]:
+def _refresh(
+    person: Person, now: datetime, rules: tuple[Rule, ...], *, recount: bool = False
+) -> list[Alert]:
+    """Evaluate `rules` and store what is new (see `refresh_alerts`). `recount`: the person's
+    days moved (a new time zone or day start), so the open alerts of the trend rules that
+    count days over the span they read again (the current streak, the active taper's days)
+    are withdrawn when not found on the new days."""
     taper = active_taper(person)
     if taper is None:
         rules = tuple(r for r in rules if not r.needs_taper)
@@ -358,14 +364,19 @@ def _refresh(person: Person, now: datetime, rules: tuple[Rule, ...]) -> list[Ale
     # Every rule but the streak rule reads the window; the streak rule follows a streak back.
     streak_rules = [r for r in rules if r.id in _WHOLE_STREAK]
     candidates = evaluate(data, [r for r in rules if r.id not in _WHOLE_STREAK])
+    streak_since = None
     if streak_rules:
+        streak = streak_input(data, person)
         candidates = sorted(
-            candidates + evaluate(streak_input(data, person), streak_rules),
-            key=AlertCandidate.sort_key,
+            candidates + evaluate(streak, streak_rules), key=AlertCandidate.sort_key
         )
+        streak_since = streak.timeline.clock.day_start(streak.timeline.first)
     by_key = {c.evidence_key: c for c in candidates}
     since = data.timeline.clock.day_start(data.timeline.first)
     _withdraw_missing(person, {r.id for r in rules}, by_key, since, now)
+    if recount:
+        ran = {r.id for r in rules}
+        _recounted(person, ran, by_key, streak_since=streak_since, taper=taper, now=now)
     # Only the findings' own keys: the alerts of years past are not read on every write.
     seen = set(
         Alert.objects.filter(
@@ -400,17 +411,38 @@ def _refresh(person: Person, now: datetime, rules: tuple[Rule, ...]) -> list[Ale
     return new
 
 
-def days_counted_anew(person: Person) -> None:
-    """The person's days moved (a new time zone or day start): withdraw the open alerts of the
-    rules that count days rather than rest on entries (a streak, a week's doses, a day of a
-    taper) in the span the rules read. The refresh that follows brings back each one it finds
-    again on the new days; one it does not told of days that are no longer the person's."""
-    now = timezone.now()
-    Alert.objects.filter(
-        person=person, acknowledged_at__isnull=True, withdrawn_at__isnull=True
-    ).exclude(rule__in=entry_rules()).filter(
-        Q(at__gte=now - _window()) | Q(rule__in=_WHOLE_STREAK)  # a streak is read whole
-    ).update(acknowledged_at=now, withdrawn_at=now)
+def _recounted(
+    person: Person,
+    ran: set[str],
+    found: dict[str, AlertCandidate],
+    *,
+    streak_since: datetime | None,
+    taper: Any,
+    now: datetime,
+) -> None:
+    """After the days moved: withdraw the open alerts of the day-counting trend rules that read
+    their whole span again and no longer find them: a streak's since the current streak began,
+    and the active taper's days over its allowance. (Other trend rules look only at their
+    latest week or step: their earlier alerts stand, as history.)"""
+    spans = Q(pk__in=[])
+    if streak_since is not None and _WHOLE_STREAK & ran:
+        spans |= Q(rule__in=_WHOLE_STREAK, at__gte=streak_since)
+    if taper is not None and _TAPER_DAYS in ran:
+        began = f"{_TAPER_DAYS}:{taper.schedule.starts.isoformat()}:"
+        spans |= Q(rule=_TAPER_DAYS, evidence_key__startswith=began)
+    stale = [
+        pk
+        for pk, key in Alert.objects.filter(
+            spans, person=person, acknowledged_at__isnull=True, withdrawn_at__isnull=True
+        ).values_list("pk", "evidence_key")
+        if key not in found
+    ]
+    if stale:
+        Alert.objects.filter(pk__in=stale).update(acknowledged_at=now, withdrawn_at=now)
+
+
+#: The taper rule that tells of each day of the active taper over its allowance.
+_TAPER_DAYS = "taper_over_allowance"
 
 
 def _crisis_seen_already(person: Person, new: list[Alert]) -> None:
@@ -550,6 +582,7 @@ class _Queue:
     running: bool = False
     events: set[Event | None] = field(default_factory=set)  # of the tickets not yet covered
     made: set[int] = field(default_factory=set)  # the journal versions their changes made
+    recount: bool = False  # a ticket's change moved the person's days (see `_refresh`)
 
 
 #: Per database and person. One condition for all: a refresh's end wakes the writers waiting
@@ -558,7 +591,9 @@ _queues: dict[tuple[object, ...], _Queue] = {}
 _queued = Condition()
 
 
-def refresh_covering(person: Person, event: Event | None = None, made: int | None = None) -> None:
+def refresh_covering(
+    person: Person, event: Event | None = None, made: int | None = None, *, recount: bool = False
+) -> None:
     """Refresh the alerts after a write that has committed, returning once a refresh that
     started after that commit has finished; a failing rule never loses an entry.
 
@@ -575,6 +610,7 @@ def refresh_covering(person: Person, event: Event | None = None, made: int | Non
         queue.taken += 1
         ticket = queue.taken
         queue.events.add(event)
+        queue.recount = queue.recount or recount
         if made is not None:
             queue.made.add(made)
         while queue.covered < ticket:
@@ -584,11 +620,11 @@ def refresh_covering(person: Person, event: Event | None = None, made: int | Non
         else:
             return  # a refresh that started after this write's commit has finished
         queue.running = True
-        upto, events, versions = queue.taken, queue.events, queue.made
-        queue.events, queue.made = set(), set()
+        upto, events, versions, recounted = queue.taken, queue.events, queue.made, queue.recount
+        queue.events, queue.made, queue.recount = set(), set(), False
     try:
         with _uninterrupted():
-            _caught_up(person, events, versions)
+            _caught_up(person, events, versions, recount=recounted)
     finally:
         with _queued:
             queue.covered = upto
@@ -596,7 +632,9 @@ def refresh_covering(person: Person, event: Event | None = None, made: int | Non
             _queued.notify_all()
 
 
-def _caught_up(person: Person, events: set[Event | None], made: set[int]) -> None:
+def _caught_up(
+    person: Person, events: set[Event | None], made: set[int], *, recount: bool = False
+) -> None:
     """Run the rules the events concern, and every other rule too when a change before these
     was never covered (its refresh killed, stopped or failed; a change another process is
     refreshing at this moment looks the same, and costs only the longer refresh); then note
@@ -625,7 +663,7 @@ def _caught_up(person: Person, events: set[Event | None], made: set[int]) -> Non
             if not rules:
                 continue
             try:
-                _refresh(person, now, rules)
+                _refresh(person, now, rules, recount=recount)
             except Exception:  # the entries are saved; a broken rule must not make it an error
                 log.exception("safety rules failed for person %s", person.pk)
                 done = False  # not reflected: the next refresh runs every rule again
@@ -716,15 +754,18 @@ def _uninterrupted() -> Iterator[None]:
                 signal.raise_signal(signum)
 
 
-def refresh_after_commit(person: Person, event: Event | None = None) -> None:
+def refresh_after_commit(
+    person: Person, event: Event | None = None, *, recount: bool = False
+) -> None:
     """The journal changed: raise its version now, and refresh alerts after the current
     transaction commits (`refresh_covering`).
 
     Every writer (services, the demo, imports) calls this after its write, inside its
     transaction or after it commits, so the version moves with every change and never before it.
+    `recount`: the change moved the person's days (see `_refresh`).
     """
     made = journal_changed(person, None if event is None else _PARTS.get(event))
-    transaction.on_commit(lambda: refresh_covering(person, event, made))
+    transaction.on_commit(lambda: refresh_covering(person, event, made, recount=recount))
 
 
 #: The parts of the timeline a change of each event can touch (`journal_changed`): a product's

@@ -21,12 +21,7 @@ from mitra.safety.interactions import resolve
 from mitra.safety.parameters import load_rule_parameters
 from mitra.vocabulary import LEAF_FORMS, is_leaf, unit_text
 
-from .alerts import (
-    acknowledge_crisis_alert,
-    days_counted_anew,
-    event_of,
-    refresh_after_commit,
-)
+from .alerts import acknowledge_crisis_alert, event_of, refresh_after_commit
 from .errors import (
     ConfirmationNeeded,
     DuplicateSubmission,
@@ -132,12 +127,10 @@ def set_up_person(
     )
     _set_fields(person, clean.model_dump())
     person.save(update_fields=[*clean.model_dump()])  # `version` is raised by its own update
-    if moved:
+    if moved and refresh:
         # A new time zone or day boundary moves every day: a streak or a day's total counted on
         # the old days is told again on the new ones at once, not at the next entry.
-        days_counted_anew(person)
-    if moved and refresh:
-        refresh_after_commit(person)
+        refresh_after_commit(person, recount=True)
     else:
         journal_changed(person)
     return person

@@ -158,8 +158,8 @@ def _withdrawn_because(rule: str) -> str:
     if rule in entry_rules():
         return "the entry behind it was deleted or changed"
     return (
-        "the days it counted were counted anew (a new time zone or day start, or an entry "
-        "deleted or changed), and they no longer show it"
+        "the days it counted were counted anew (a new time zone or day start), and no longer "
+        "show it"
     )
 
 
