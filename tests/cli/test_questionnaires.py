@@ -316,3 +316,17 @@ def test_a_paper_form_typed_in_twice_is_stored_once_and_an_earlier_one_is_said_e
     assert code == 0, err
     assert "Over the last 2 weeks" in out
     assert "(about the last 2 weeks)" not in out
+
+
+@pytest.mark.django_db
+def test_a_crisis_answer_given_again_is_answered_with_crisis_help_not_only_refused(
+    capsys: pytest.CaptureFixture[str], alice: Any
+) -> None:
+    answers = [*"00000000", "2"]
+    assert run(capsys, "questionnaire", "PHQ-9", *answers, "--at", "2026-03-10T09:00")[0] == 0
+    code, out, err = run(capsys, "questionnaire", "PHQ-9", *answers, "--at", "2026-03-10T09:00")
+    assert code == 2
+    assert "is already in the journal" in err
+    said = " ".join(out.split())
+    assert "crisis" in said.lower() or "Telefonseelsorge" in said or "112" in said
+    assert Response.objects.count() == 1

@@ -237,6 +237,14 @@ def test_a_journal_imported_before_journals_keyed_their_rows_is_not_imported_twi
         again = import_file(bob, format, json.dumps(export(journal)).encode(), dry_run=False)
         assert again.added["dose"] == 0
         assert again.already["dose"] == 1
+    # An earlier FHIR export gave whole seconds: a dose stored from one is the same dose.
+    first = Dose.objects.get(person=bob)
+    Dose.objects.filter(pk=first.pk).update(taken_at=first.taken_at.replace(microsecond=0))
+    Dose.objects.filter(person=journal).update(
+        taken_at=first.taken_at.replace(microsecond=123456)
+    )
+    again = import_file(bob, "fhir", json.dumps(export_fhir(journal)).encode(), dry_run=False)
+    assert again.added["dose"] == 0
     assert Dose.objects.filter(person=bob).count() == 1
     # Another journal (a phone's), whose dose has the same key but was taken at another time.
     Dose.objects.filter(person=journal).update(

@@ -1,6 +1,6 @@
 """Questionnaires: score, compare two totals, and answer one in the terminal."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -176,17 +176,7 @@ def questionnaire(
     problem = None if when is None else moment_problem(when)
     if problem:
         fail(f"--at {problem}")
-    answers: list[int | None]
-    if answers_given:
-        answers = list(answers_given)  # checked, item by item, by the scoring below
-        if len(answers) != len(definition.items):
-            were = "answer was" if len(answers) == 1 else "answers were"
-            fail(
-                f"{definition.code} has {len(definition.items)} items; {len(answers)} {were} "
-                f"given (give all {len(definition.items)}, or none to be asked)"
-            )
-    else:
-        answers = _asked(definition)
+    answers = _answers(definition, answers_given)
     result = _score_or_fail(definition.code, answers)
     from mitra.reads import questionnaires as questionnaire_reads
 
@@ -201,10 +191,7 @@ def questionnaire(
         ):
             saved = services.submit_response(person, data, token=token)
     except DuplicateSubmission as exc:
-        fail(
-            f"this {definition.code} response, the same answers at the same time, is already "
-            f"in the journal (response {exc.entry.pk})"
-        )
+        _given_again(result, person, exc.entry, json_out)
     except EntryInvalid as exc:
         refused(exc)
     except Stopped:
@@ -224,6 +211,35 @@ def questionnaire(
         # A line of sources is never broken inside an address: the terminal wraps it whole.
         out.print(line, highlight=False, soft_wrap=line.startswith("Thresholds: "))
     out.print(f"Saved (response {saved.pk}).")
+
+
+def _answers(definition: Any, given: list[int] | None) -> list[int | None]:
+    """The answers given after the questionnaire's name (all of them), else asked one by one."""
+    if not given:
+        return _asked(definition)
+    if len(given) != len(definition.items):
+        were = "answer was" if len(given) == 1 else "answers were"
+        fail(
+            f"{definition.code} has {len(definition.items)} items; {len(given)} {were} "
+            f"given (give all {len(definition.items)}, or none to be asked)"
+        )
+    return list(given)  # checked, item by item, by the scoring
+
+
+def _given_again(result: Any, person: Any, saved: Any, json_out: bool) -> NoReturn:
+    """The same answers at the same minute were saved before: said in one line, after the
+    crisis help an answer that asks for it is always answered with."""
+    if result.crisis and not json_out:
+        _print_score(result, person)
+    kept = (
+        "was saved before and deleted since"
+        if getattr(saved, "deleted_at", None) is not None
+        else "is already in the journal"
+    )
+    fail(
+        f"this {result.instrument} response, the same answers at the same time, {kept} "
+        f"(response {saved.pk})"
+    )
 
 
 def _change_lines(detail: Any) -> list[str]:

@@ -627,12 +627,15 @@ def _goal_history(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _same_moment(stored: datetime | None, given: Any) -> bool:
-    """Whether a row's time (as the file gives it) is the stored entry's."""
+    """Whether a row's time (as the file gives it) is the stored entry's, to the second: an
+    earlier version's FHIR export gave times in whole seconds."""
     if stored is None:
         return False
     try:
         found = given if isinstance(given, datetime) else datetime.fromisoformat(str(given))
-        return found.tzinfo is not None and found == stored
+        if found.tzinfo is None:
+            return False
+        return found.replace(microsecond=0) == stored.replace(microsecond=0)
     except (ValueError, OverflowError, TypeError):
         return False
 
