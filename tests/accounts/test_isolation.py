@@ -20,7 +20,8 @@ from django.utils import timezone
 from .conftest import People, sign_in
 
 # Text only alice's journal holds: no page or document shown to anyone else may contain it.
-MARKERS = ("Alice-marker-powder", "alice-private-note-7731", "Alice-marker-tea")
+MARKERS = ("Alice-marker-powder", "alice-private-note-7731", "Alice-marker-tea",
+           "alice-deleted-note-5519")  # fmt: skip
 # Parameters that name an object of a journal (or an account): another owner's answers 404.
 OBJECT_PARAMS = {
     "product_id",
@@ -68,6 +69,11 @@ def journals(people: People) -> dict[str, Any]:
         alice, {"at": now, "anxiety": 4, "note": "alice-private-note-7731"}
     )
     practice = services.log_practice(alice, {"kind": "exercise", "minutes": 20, "at": now})
+    # Deleted: listed among her recently deleted entries, to no one else.
+    gone = services.add_checkin(
+        alice, {"at": now, "anxiety": 2, "note": "alice-deleted-note-5519"}
+    )
+    services.delete_entry(alice, "checkin", gone.pk)
     substance = services.add_substance(alice, {"name": "sertraline"})
     tea = services.add_substance(alice, {"name": "Alice-marker-tea"})
     intake = services.log_intake(

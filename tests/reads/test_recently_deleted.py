@@ -82,3 +82,21 @@ def test_the_terminal_the_api_and_the_page_list_it_and_the_page_restores_it(
     assert "Nothing deleted in the last 30 days." in again
     code, out, err = run(capsys, "entries", "deleted")
     assert out.strip() == "Nothing deleted in the last 30 days."
+
+
+def test_the_list_reads_a_few_queries_however_many_entries_it_holds(
+    alice: Any, powder: Any, django_assert_max_num_queries: Any
+) -> None:
+    at = timezone.now() - timedelta(days=1)
+    for n in range(12):
+        made = services.add_checkin(alice, {
+            "at": at + timedelta(minutes=n), "anxiety": 3,
+            "practices": [{"kind": "breathing", "minutes": 5}],
+        })  # fmt: skip
+        services.delete_entry(alice, "checkin", made.pk)
+        dose = services.log_dose(alice, {"product_id": powder.pk, "amount": 2, "unit": "g",
+                                         "taken_at": at + timedelta(minutes=n)})  # fmt: skip
+        services.delete_entry(alice, "dose", dose.pk)
+    with django_assert_max_num_queries(8):
+        found = recently_deleted(alice)
+    assert len(found.entries) == 24

@@ -34,6 +34,16 @@ class Person(models.Model):
         return self.name or f"person {self.pk}"
 
 
+def _deleted_index(name: str) -> models.Index:
+    """The entries of a kind deleted, by person and when: the list of recently deleted entries
+    reads these few rows, not the whole journal (only deleted rows are in it)."""
+    return models.Index(
+        fields=["person", "deleted_at"],
+        name=f"{name}_deleted_idx",
+        condition=models.Q(deleted_at__isnull=False),
+    )
+
+
 class Entry(models.Model):
     """Fields every journal entry has: its owner, a replay token, and soft deletion for undo."""
 
@@ -113,7 +123,7 @@ class Dose(Entry):
 
     class Meta:
         constraints = [_token_unique("dose_token_unique")]
-        indexes = [models.Index(fields=["person", "taken_at"])]
+        indexes = [models.Index(fields=["person", "taken_at"]), _deleted_index("dose")]
         ordering = ["-taken_at"]
 
     def __str__(self) -> str:
@@ -139,7 +149,7 @@ class CheckIn(Entry):
 
     class Meta:
         constraints = [_token_unique("checkin_token_unique")]
-        indexes = [models.Index(fields=["person", "at"])]
+        indexes = [models.Index(fields=["person", "at"]), _deleted_index("checkin")]
         ordering = ["-at"]
 
     def __str__(self) -> str:
@@ -159,7 +169,7 @@ class Practice(Entry):
 
     class Meta:
         constraints = [_token_unique("practice_token_unique")]
-        indexes = [models.Index(fields=["person", "at"])]
+        indexes = [models.Index(fields=["person", "at"]), _deleted_index("practice")]
         ordering = ["-at"]
 
     def __str__(self) -> str:
@@ -193,7 +203,7 @@ class Intake(Entry):
 
     class Meta:
         constraints = [_token_unique("intake_token_unique")]
-        indexes = [models.Index(fields=["person", "taken_at"])]
+        indexes = [models.Index(fields=["person", "taken_at"]), _deleted_index("intake")]
         ordering = ["-taken_at"]
 
     def __str__(self) -> str:

@@ -341,6 +341,15 @@ def deleted_rows(person: Person, since: datetime, limit: int) -> list[tuple[str,
     return found[:limit]
 
 
+def practices_of(checkins: list[CheckIn]) -> dict[int, list[Practice]]:
+    """The practices of several check-ins in one query, by check-in id, each's by kind."""
+    found: dict[int, list[Practice]] = {}
+    if checkins:
+        for p in Practice.objects.filter(checkin__in=checkins).order_by("kind"):
+            found.setdefault(p.checkin_id or 0, []).append(p)
+    return found
+
+
 def practice_rows(checkin: CheckIn) -> list[Practice]:
     """A check-in's practices, by kind."""
     return list(checkin.practices.order_by("kind"))

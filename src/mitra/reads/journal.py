@@ -224,9 +224,19 @@ def recently_deleted(person: Any) -> RecentlyDeleted:
     zone = clock(person).zone
     since = datetime.now(UTC) - timedelta(days=DELETED_DAYS)
     rows = queries.deleted_rows(person, since, DELETED_MOST)
+    practices = queries.practices_of([row for kind, row in rows if kind == "checkin"])
+
+    def line(kind: str, row: Any) -> EntryView:
+        if kind == "dose":
+            return dose_entry(row, zone)
+        if kind == "checkin":
+            return checkin_entry(row, practices.get(row.pk, []), zone)
+        if kind == "practice":
+            return practice_entry(row, zone)
+        return intake_entry(row, zone)
+
     entries = tuple(
-        DeletedEntry(entry_read(person, kind, row), row.deleted_at.astimezone(zone))
-        for kind, row in rows
+        DeletedEntry(line(kind, row), row.deleted_at.astimezone(zone)) for kind, row in rows
     )
     return RecentlyDeleted(DELETED_DAYS, DELETED_MOST, entries)
 
