@@ -133,7 +133,9 @@ def _journal(person: Any) -> dict[str, Any]:
     kinds = ("products", "doses", "checkins", "practices", "responses", "substances", "intakes")
     for kind in kinds:
         for row in data[kind]:
-            for key in ("id", "product_id", "substance_id", "checkin_id", "deleted_at"):
+            # Ids differ after an import, and an imported entry names where it came from.
+            for key in ("id", "product_id", "substance_id", "checkin_id", "deleted_at",
+                        "imported_as"):  # fmt: skip
                 row.pop(key, None)
         data[kind].sort(key=lambda row: json.dumps(row, sort_keys=True))
     clock = {k: data["person"][k] for k in ("time_zone", "day_boundary_hour")}

@@ -40,7 +40,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "responses": (
         "id", "instrument", "at", "at_local", "answers", "total", "band", "flags", "crisis",
     ),
-    "substances": ("id", "name", "knowledge_id", "dose_text", "active"),
+    "substances": ("id", "name", "knowledge_id", "dose_text", "active", "removed"),
     "intakes": ("id", "substance_id", "taken_at", "taken_at_local", "amount", "unit", "note"),
     "plan": ("clinician_name", "clinician_contact", "reasons", "warning_signs"),
     "goals": ("kind", "amount", "unit", "created_at", "created_at_local", "earlier"),

@@ -35,6 +35,7 @@ from .models import (
     Substance,
     Taper,
 )
+from .queries import IMPORT_TOKEN_PREFIX, journal_id
 from .schemas import DoseIn, IntakeIn, PersonIn, name_key
 
 __all__ = ["ImportResult", "SourceRow", "import_rows", "source_token"]
@@ -49,7 +50,9 @@ _MODELS: dict[str, Any] = {
     "checkin": CheckIn, "practice": Practice, "response": Response, "taper": Taper,
 }  # fmt: skip
 _BATCH = 1000
-_PREFIX = "import-"
+_PREFIX = IMPORT_TOKEN_PREFIX
+#: How long an import's token is ("import-" and 48 hex digits).
+_TOKEN_LENGTH = len(_PREFIX) + 48
 #: mitra's own formats: their rows name the journal they came from.
 _OWN_FORMATS = ("mitra-json", "fhir")
 #: Each kind's time, by which an entry an earlier version imported is recognised.
@@ -211,17 +214,37 @@ class _Importer:
             return dict.fromkeys(found.values_list("token", flat=True))
         return dict(found.values_list("token", moment))
 
+    def returning(self, kind: str) -> set[str]:
+        """The tokens this journal's own entries of a kind have in any journal they were
+        imported into: one of them in a file is one of these entries, come back."""
+        mine = _journal_source(journal_id(self.person))
+        found = _MODELS[kind].objects.filter(person=self.person).values_list("pk", flat=True)
+        return {source_token(mine, f"{kind}/{pk}") for pk in found}
+
     def fresh(self, kind: str, rows: list[SourceRow]) -> list[tuple[SourceRow, str]]:
-        """The rows of a kind not yet in the journal, with their tokens; repeats are skipped."""
+        """The rows of a kind not yet in the journal, with their tokens; repeats are skipped.
+
+        A row that names the entry it was imported as elsewhere (`imported_as`: another
+        journal's export of what it imported) keeps that name as its token, so an entry is
+        known wherever it goes: back in the journal it came from, or in one that has it from
+        another copy."""
         if not rows:
             return []
         there = self.existing(kind)
         mine = self.own_ids(kind)
         moment = _MOMENTS.get(kind, "")
+        returning: set[str] | None = None
         seen: dict[str, str] = {}
         fresh = []
         for row in rows:
-            token = self.token(row.key)
+            carried = _carried(row.data.pop("imported_as", None))
+            token = carried or self.token(row.key)
+            if carried is not None:
+                if returning is None:
+                    returning = self.returning(kind)
+                if carried in returning:
+                    self.result.already[kind] += 1
+                    continue
             if token in seen:
                 self.result.skipped.append((row.where, f"the same entry as {seen[token]}"))
                 continue
@@ -269,14 +292,17 @@ class _Importer:
                 continue
             data = dict(row.data)
             # A product taken off the list after its doses were logged: kept for them, as it was.
-            removed = bool(data.pop("removed", False)) and kind == "product"
+            removed = bool(data.pop("removed", False))
             # The file's lab figures and names are the person's own, as they were kept: what
             # the journal would ask about when typed is imported as it stands.
             data["confirm"] = True
             try:
                 cache[row.key] = add(self.person, data, token=token)
-                if removed:
-                    services.delete_product(self.person, cache[row.key].pk)
+                if removed:  # taken off the list after its entries were logged: kept for them
+                    remove: Any = (
+                        services.delete_product if kind == "product" else services.delete_substance
+                    )
+                    remove(self.person, cache[row.key].pk)
                 self.result.added[kind] += 1
             except (DuplicateSubmission, TokenReused) as exc:
                 # Imported before (and renamed or changed since, for a TokenReused): the entries
@@ -624,6 +650,13 @@ def _goal_history(data: Mapping[str, Any]) -> dict[str, Any]:
     created = data.get("created_at")
     return {"created_at": _aware(created, "when it was set") if created else None,
             "earlier": earlier}  # fmt: skip
+
+
+def _carried(value: Any) -> str | None:
+    """An `imported_as` a file gives: an import's token as mitra makes them, else None."""
+    if isinstance(value, str) and value.startswith(_PREFIX) and len(value) <= _TOKEN_LENGTH:
+        return value
+    return None
 
 
 def _same_moment(stored: datetime | None, given: Any) -> bool:

@@ -385,13 +385,22 @@ def _rows(queryset: Any, fields: list[str]) -> list[dict[str, Any]]:
 def journal_records(person: Person) -> dict[str, Any]:
     """Everything in the person's journal that is not deleted, as JSON-ready rows (ISO times).
 
-    A removed product is kept, marked `removed`, when a kept dose refers to it.
+    A removed product is kept, marked `removed`, when a kept dose refers to it, and a removed
+    substance when a kept use of it does. An entry imported from another journal names its
+    source (`imported_as`), so read into any journal that has it, its own included, it is
+    known as there already.
     """
     live = {"person": person, "deleted_at__isnull": True}
     live_doses = Dose.objects.filter(**live)
+    live_intakes = Intake.objects.filter(**live)
     products = (
         Product.objects.filter(person=person)
         .filter(Q(deleted_at__isnull=True) | Q(pk__in=live_doses.values("product_id")))
+        .order_by("pk")
+    )
+    substances = (
+        Substance.objects.filter(person=person)
+        .filter(Q(deleted_at__isnull=True) | Q(pk__in=live_intakes.values("substance_id")))
         .order_by("pk")
     )
     return {
@@ -405,53 +414,48 @@ def journal_records(person: Person) -> dict[str, Any]:
             {**row, "removed": row.pop("deleted_at") is not None}
             for row in _rows(products, [*_PRODUCT_FIELDS, "deleted_at"])
         ],
-        "doses": _rows(
-            live_doses.order_by("taken_at"),
-            [
-                "id",
-                "product_id",
-                "taken_at",
-                "amount",
-                "unit",
-                "grams",
-                "mg_mitragynine",
-                "mg_7oh",
-                "note",
-            ],
-        ),
-        "checkins": _rows(
-            CheckIn.objects.filter(**live).order_by("at"),
-            [
-                "id",
-                "at",
-                "anxiety",
-                "mood",
-                "sleep_hours",
-                "sleep_quality",
-                "symptoms",
-                "note",
-                "regular_meals",
-                "caffeine_cups",
-            ],
-        ),
-        "practices": _rows(
+        "doses": _sourced(live_doses.order_by("taken_at"), _DOSE_FIELDS),
+        "checkins": _sourced(CheckIn.objects.filter(**live).order_by("at"), _CHECKIN_FIELDS),
+        "practices": _sourced(
             Practice.objects.filter(**live, checkin__deleted_at__isnull=True).order_by("at"),
             ["id", "checkin_id", "at", "kind", "minutes"],
         ),
         "responses": _with_crisis_read(
-            _rows(Response.objects.filter(**live).order_by("at"), _RESPONSE_FIELDS)
+            _sourced(Response.objects.filter(**live).order_by("at"), _RESPONSE_FIELDS)
         ),
-        "substances": _rows(
-            Substance.objects.filter(**live).order_by("pk"),
-            ["id", "name", "knowledge_id", "dose_text", "active"],
-        ),
-        "intakes": _rows(
-            Intake.objects.filter(**live).order_by("taken_at"),
+        "substances": [
+            {**row, "removed": row.pop("deleted_at") is not None}
+            for row in _rows(
+                substances, ["id", "name", "knowledge_id", "dose_text", "active", "deleted_at"]
+            )
+        ],
+        "intakes": _sourced(
+            live_intakes.order_by("taken_at"),
             ["id", "substance_id", "taken_at", "amount", "unit", "note"],
         ),
         "plan": _plan_record(person),
         "tapers": _taper_records(person),
     }
+
+
+_DOSE_FIELDS = ["id", "product_id", "taken_at", "amount", "unit", "grams", "mg_mitragynine",
+                "mg_7oh", "note"]  # fmt: skip
+_CHECKIN_FIELDS = ["id", "at", "anxiety", "mood", "sleep_hours", "sleep_quality", "symptoms",
+                   "note", "regular_meals", "caffeine_cups"]  # fmt: skip
+
+#: The replay tokens an import gives the entries it stores (see mitra.journal.imports).
+IMPORT_TOKEN_PREFIX = "import-"  # noqa: S105  a prefix of replay tokens, not a secret
+
+
+def _sourced(queryset: Any, fields: list[str]) -> list[dict[str, Any]]:
+    """The rows, each with `imported_as`: the token an import stored it with (which names the
+    entry it came from in another journal's export), else None."""
+    out = []
+    for row in _rows(queryset, [*fields, "token"]):
+        token = row.pop("token")
+        imported = isinstance(token, str) and token.startswith(IMPORT_TOKEN_PREFIX)
+        out.append({**row, "imported_as": token if imported else None})
+    return out
 
 
 _RESPONSE_FIELDS = ["id", "instrument", "at", "answers", "total", "band", "flags", "crisis",

@@ -22,6 +22,13 @@ def _list(document: dict[str, Any], name: str) -> list[Any]:
     return value
 
 
+def _sourced(fields: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+    """The row's fields with the source an entry imported into the exporting journal names
+    (`imported_as`), when it has one."""
+    source = item.get("imported_as")
+    return {**fields, "imported_as": source} if isinstance(source, str) and source else fields
+
+
 def _practices(document: dict[str, Any], parsed: Parsed) -> dict[Any, list[dict[str, Any]]]:
     """Practices logged on their own, as rows of `parsed`; the others by their check-in."""
     practices: dict[Any, list[dict[str, Any]]] = {}
@@ -29,7 +36,7 @@ def _practices(document: dict[str, Any], parsed: Parsed) -> dict[Any, list[dict[
         if not isinstance(item, dict):
             continue
         if item.get("checkin_id") is None and "id" in item:  # logged on its own: a row
-            fields = {k: item.get(k) for k in ("kind", "minutes", "at")}
+            fields = _sourced({k: item.get(k) for k in ("kind", "minutes", "at")}, item)
             parsed.add(Row(f"practices[{number}]", "practice", f"practice/{item['id']}", fields))
             continue
         practices.setdefault(item.get("checkin_id"), []).append(
@@ -67,7 +74,7 @@ def parse(data: bytes, zone: ZoneInfo) -> Parsed:
     for where, item in each("doses"):
         fields = {k: item.get(k) for k in ("taken_at", "amount", "unit")}
         fields |= {"note": item.get("note") or "", "product": f"product/{item.get('product_id')}"}
-        parsed.add(Row(where, "dose", f"dose/{item['id']}", fields))
+        parsed.add(Row(where, "dose", f"dose/{item['id']}", _sourced(fields, item)))
     for where, item in each("checkins"):
         fields = {
             k: item.get(k)
@@ -78,14 +85,16 @@ def parse(data: bytes, zone: ZoneInfo) -> Parsed:
         fields["symptoms"] = fields["symptoms"] or []
         fields["note"] = fields["note"] or ""
         fields["practices"] = practices.get(item["id"], [])
-        parsed.add(Row(where, "checkin", f"checkin/{item['id']}", fields))
+        parsed.add(Row(where, "checkin", f"checkin/{item['id']}", _sourced(fields, item)))
     for where, item in each("responses"):
         fields = {k: item.get(k) for k in ("instrument", "at", "answers")}
         if item.get("crisis_read_at"):  # its crisis alert was read: not raised again as news
             fields["crisis_read_at"] = item["crisis_read_at"]
-        parsed.add(Row(where, "response", f"response/{item['id']}", fields))
+        parsed.add(Row(where, "response", f"response/{item['id']}", _sourced(fields, item)))
     for where, item in each("substances"):
         fields = {k: item[k] for k in ("name", "dose_text", "active") if k in item}
+        if item.get("removed") is True:  # taken off the list; its uses keep it
+            fields["removed"] = True
         parsed.add(Row(where, "substance", f"substance/{item['id']}", fields))
     for where, item in each("intakes"):
         fields = {k: item.get(k) for k in ("taken_at", "amount", "unit")}
@@ -94,7 +103,7 @@ def parse(data: bytes, zone: ZoneInfo) -> Parsed:
             "note": item.get("note") or "",
             "substance": f"substance/{item.get('substance_id')}",
         }
-        parsed.add(Row(where, "intake", f"intake/{item['id']}", fields))
+        parsed.add(Row(where, "intake", f"intake/{item['id']}", _sourced(fields, item)))
     _plan_rows(document, parsed)
     _clock_row(document, parsed)
     for where, item in each("tapers"):
