@@ -100,3 +100,25 @@ def test_the_list_reads_a_few_queries_however_many_entries_it_holds(
     with django_assert_max_num_queries(8):
         found = recently_deleted(alice)
     assert len(found.entries) == 24
+
+
+def test_a_click_sent_twice_or_from_a_stale_tab_is_answered_as_done(
+    alice: Any, one_of_each: dict[str, int]
+) -> None:
+    """Restore in two tabs, or Delete on a page showing an entry deleted since: each says what
+    stands, never a page that there is nothing at this address."""
+    client = Client()
+    checkin = one_of_each["checkin"]
+    for _ in range(2):
+        answer = client.post(f"/journal/checkin/{checkin}/delete", HTTP_HX_REQUEST="true")
+        assert answer.status_code == 200
+        assert "Check-in: anxiety 4/10" in answer.content.decode()
+    assert client.post(f"/journal/checkin/{checkin}/delete").status_code == 302
+    restore = f"/journal/checkin/{checkin}/restore"
+    assert client.post(restore, {"back": "deleted"}).status_code == 302
+    again = client.post(restore, {"back": "deleted"}, follow=True).content.decode()
+    assert "Check-in: anxiety 4/10, 10 Jan, 13:00: in your journal already." in again
+    assert CheckIn.objects.get(pk=checkin).deleted_at is None
+    # Another person's, or no such entry: still nothing at that address.
+    assert client.post("/journal/checkin/999999/restore").status_code == 404
+    assert client.post("/journal/checkin/999999/delete").status_code == 404

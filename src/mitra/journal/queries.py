@@ -313,13 +313,14 @@ _ENTRY_MODELS: dict[str, Any] = {
 }  # fmt: skip
 
 
-def deleted_entry_row(person: Person, kind: str, entry_id: int) -> Any | None:
+def deleted_entry_row(person: Person, kind: str, entry_id: int, *, deleted: bool = True) -> Any:
     """One of the person's deleted entries of this kind ("dose", "checkin", "practice",
-    "intake"), for the line its Undo names; None when there is no such deleted entry."""
+    "intake"), for the line its Undo names; None when there is no such deleted entry.
+    `deleted` False: the entry as it stands, not deleted (None if it is)."""
     model = _ENTRY_MODELS.get(kind)
     if model is None:
         return None
-    rows = model.objects.filter(person=person, pk=entry_id, deleted_at__isnull=False)
+    rows = model.objects.filter(person=person, pk=entry_id, deleted_at__isnull=not deleted)
     related = {"dose": "product", "intake": "substance"}.get(kind)
     return (rows.select_related(related) if related else rows).first()
 

@@ -190,9 +190,12 @@ def entry_read(person: Any, kind: str, row: Any) -> EntryView:
     return intake_entry(row, zone)
 
 
-def deleted_entry(person: Any, kind: str, entry_id: int) -> EntryView | None:
-    """A deleted entry's journal line, for the Undo that names it; None if there is none."""
-    row = queries.deleted_entry_row(person, kind, entry_id)
+def deleted_entry(
+    person: Any, kind: str, entry_id: int, *, deleted: bool = True
+) -> EntryView | None:
+    """A deleted entry's journal line, for the Undo that names it; None if there is none.
+    `deleted` False: the line of the entry as it stands in the journal (None if deleted)."""
+    row = queries.deleted_entry_row(person, kind, entry_id, deleted=deleted)
     return None if row is None else entry_read(person, kind, row)
 
 

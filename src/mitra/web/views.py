@@ -368,11 +368,16 @@ def entry_delete(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse
     person = current_person(request)
     try:
         row = services.delete_entry(person, kind, entry_id)
+        entry = journal_reads.entry_read(person, kind, row)
     except NotFound:
-        raise Http404 from None
+        # Deleted already (from another tab, or a click sent twice): said as a deletion is,
+        # with its Undo; anything else is not this person's entry.
+        found = journal_reads.deleted_entry(person, kind, entry_id)
+        if found is None:
+            raise Http404 from None
+        entry = found
     if request.htmx:  # type: ignore[attr-defined]
         # The Undo names what went: "Entry deleted" alone left a person to guess which.
-        entry = journal_reads.entry_read(person, kind, row)
         return render(request, "web/_undo_row.html", {"entry": entry})
     return redirect(f"{reverse('journal')}?deleted={kind}-{entry_id}")
 
@@ -382,11 +387,16 @@ def entry_restore(request: HttpRequest, kind: str, entry_id: int) -> HttpRespons
     person = current_person(request)
     try:
         row = services.restore_entry(person, kind, entry_id)
+        back = journal_reads.entry_read(person, kind, row)
+        said = "restored"
     except NotFound:
-        raise Http404 from None
+        # Restored already (from another tab, or a click sent twice): it is in the journal.
+        found = journal_reads.deleted_entry(person, kind, entry_id, deleted=False)
+        if found is None:
+            raise Http404 from None
+        back, said = found, "in your journal already"
     # As the Undo named what went, this names what came back.
-    back = journal_reads.entry_read(person, kind, row)
-    messages.success(request, f"{back.title}, {back.at.day} {back.at:%b, %H:%M}: restored.")
+    messages.success(request, f"{back.title}, {back.at.day} {back.at:%b, %H:%M}: {said}.")
     # From the list of deleted entries, back to it: the next one may be restored too.
     return redirect("journal_deleted" if request.POST.get("back") == "deleted" else "journal")
 
