@@ -95,7 +95,7 @@ def test_the_alerts_page_shows_the_evidence_and_sources_and_reading_one_keeps_it
     liver.refresh_from_db()
     assert liver.acknowledged_at is not None
     html = client.get("/alerts").content.decode()
-    assert "alert you have read" in html or "alerts you have read" in html
+    assert "alert read or withdrawn" in html or "alerts read or withdrawn" in html
     assert f'action="/alerts/{liver.pk}/acknowledge"' not in html
 
 

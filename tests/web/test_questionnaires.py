@@ -211,3 +211,20 @@ def test_a_first_response_is_told_when_to_take_it_again_by_its_own_recall(
     html = " ".join(client.get(f"/responses/{sows.pk}").content.decode().split())
     assert "two weeks" not in html.split("This is your first SOWS.")[1][:120]
     assert "Take it again later to see change (it asks about right now)." in html
+
+
+def test_a_response_answered_before_the_others_is_called_the_earliest_not_the_first(
+    client: Client, alice: Any
+) -> None:
+    from datetime import UTC, datetime
+
+    from mitra.journal import services
+
+    later, earlier = datetime(2026, 3, 10, 9, tzinfo=UTC), datetime(2026, 2, 1, 9, tzinfo=UTC)
+    services.submit_response(alice, {"instrument": "GAD-7", "answers": [1] * 7, "at": later})
+    paper = services.submit_response(
+        alice, {"instrument": "GAD-7", "answers": [2] * 7, "at": earlier}
+    )
+    html = client.get(f"/responses/{paper.pk}").content.decode()
+    assert "This is your earliest GAD-7: the later ones show their change since it." in html
+    assert "This is your first GAD-7" not in html

@@ -152,9 +152,11 @@ def _withdrawn_because(rule: str) -> str:
     """Why the rules no longer find an alert: what changed under it."""
     if rule == "co_use":
         return (
-            "its doses changed (one deleted, or another logged near the same intake: a newer "
-            "alert tells of them all)"
+            "the doses or uses behind it changed (one deleted or changed, or another logged "
+            "near them: a newer alert tells of them all)"
         )
+    if rule == "interaction":
+        return "the substances behind it changed (one taken off your list, or changed)"
     if rule in entry_rules():
         return "the entry behind it was deleted or changed"
     return (

@@ -82,6 +82,8 @@ def response_detail(request: HttpRequest, response_id: int) -> HttpResponse:
         "result": detail.response,
         "changes": changes,
         "chart": chart,
+        # Answered before the others (a paper form, say): its change is on the later ones.
+        "earliest_of": len(detail.history) if len(detail.history) > 1 else 0,
         "flags": [(f, f.sources) for f in detail.response.flags],
         "change_sources": detail.change_sources,
         "sources": definition.sources,
