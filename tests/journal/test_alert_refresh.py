@@ -315,3 +315,34 @@ def test_a_new_clock_whose_refresh_fails_hides_no_alert(
         services.set_up_person({"time_zone": "Asia/Tokyo"}, alice)
     streak.refresh_from_db()
     assert streak.withdrawn_at is None
+
+
+def test_a_read_streak_alert_no_longer_true_is_withdrawn_and_comes_back_read(
+    alice: Any, powder: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The walkthrough's case: a streak alert read, then the days move so the streak is
+    another; the read alert is withdrawn too (its figures contradict the new one's), and back
+    on the first clock it returns as it was: read."""
+    services.set_up_person({"time_zone": "Etc/UTC", "day_boundary_hour": 4}, alice)
+    at = datetime.now(UTC).replace(hour=3, minute=30, second=0, microsecond=0)
+    made = [
+        Dose(person=alice, product=powder, taken_at=at - timedelta(days=d), amount=2, unit="g")
+        for d in range(1, 400)
+    ]
+    for dose in made:
+        services.normalise_into(dose, powder)
+    Dose.objects.bulk_create(made)
+    alerts.refresh_alerts(alice)
+    (streak,) = Alert.objects.filter(person=alice, rule="daily_streak")
+    alerts.acknowledge_alert(alice, streak.pk)
+    read_at = Alert.objects.get(pk=streak.pk).acknowledged_at
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_up_person({"time_zone": "Europe/London"}, alice)
+    streak.refresh_from_db()
+    assert streak.withdrawn_at is not None
+    assert streak.acknowledged_at == read_at
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_up_person({"time_zone": "Etc/UTC"}, alice)
+    streak.refresh_from_db()
+    assert streak.withdrawn_at is None
+    assert streak.acknowledged_at == read_at  # back as it was: read

@@ -17,7 +17,8 @@ from typing import Any, cast
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from mitra.safety import (
@@ -420,7 +421,7 @@ def _recounted(
     taper: Any,
     now: datetime,
 ) -> None:
-    """After the days moved: withdraw the open alerts of the day-counting trend rules that read
+    """After the days moved: withdraw the alerts of the day-counting trend rules that read
     their whole span again and no longer find them: a streak's since the current streak began,
     and the active taper's days over its allowance. (Other trend rules look only at their
     latest week or step: their earlier alerts stand, as history.)"""
@@ -430,15 +431,18 @@ def _recounted(
     if taper is not None and _TAPER_DAYS in ran:
         began = f"{_TAPER_DAYS}:{taper.schedule.starts.isoformat()}:"
         spans |= Q(rule=_TAPER_DAYS, evidence_key__startswith=began)
+    # Read or not: a streak the person read of is no longer true either (read, it stays read).
     stale = [
         pk
         for pk, key in Alert.objects.filter(
-            spans, person=person, acknowledged_at__isnull=True, withdrawn_at__isnull=True
+            spans, person=person, withdrawn_at__isnull=True
         ).values_list("pk", "evidence_key")
         if key not in found
     ]
     if stale:
-        Alert.objects.filter(pk__in=stale).update(acknowledged_at=now, withdrawn_at=now)
+        Alert.objects.filter(pk__in=stale).update(
+            acknowledged_at=Coalesce("acknowledged_at", Value(now)), withdrawn_at=now
+        )
 
 
 #: The taper rule that tells of each day of the active taper over its allowance.
@@ -525,23 +529,25 @@ def _withdraw_missing(
     if not found:
         return
     back = [
-        (pk, found[key])
-        for pk, rule, key in Alert.objects.filter(
+        # Read before it was withdrawn (its reading earlier than its withdrawal, which also
+        # marks it read): it comes back read, as it was.
+        (pk, found[key], read if read is not None and gone is not None and read < gone else None)
+        for pk, rule, key, read, gone in Alert.objects.filter(
             person=person,
             rule__in=ran,
             withdrawn_at__isnull=False,
             evidence_key__in=found.keys(),
-        ).values_list("pk", "rule", "evidence_key")
+        ).values_list("pk", "rule", "evidence_key", "acknowledged_at", "withdrawn_at")
         if found[key].rule == rule
     ]
     if not back:
         return
-    told = _told_already(person, [candidate for _, candidate in back])
-    for (pk, candidate), known in zip(back, told, strict=True):
+    told = _told_already(person, [candidate for _, candidate, _ in back])
+    for (pk, candidate, read_before), known in zip(back, told, strict=True):
         # Said as the rules find it now: the same finding may rest on other entries than when
         # it was withdrawn (a liver alert's deleted check-in, then another with a symptom).
         Alert.objects.filter(pk=pk).update(
-            acknowledged_at=now if known else None,
+            acknowledged_at=read_before or (now if known else None),
             withdrawn_at=None,
             severity=candidate.severity,
             rank=severity_rank(candidate.severity),
