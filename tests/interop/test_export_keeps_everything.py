@@ -264,7 +264,7 @@ def test_a_backup_read_into_an_empty_journal_brings_its_clock(full: Any) -> None
     document["person"]["time_zone"] = "Asia/Tokyo"
     again = import_file(bob, "mitra-json", json.dumps(document).encode(), dry_run=False)
     assert again.added.get("clock", 0) == 0
-    assert ("person", "the file's time zone was not taken (Asia/Tokyo with days from 05:00): "
+    assert ("settings", "the file's time zone was not taken (Asia/Tokyo with days from 05:00): "
             "this journal keeps America/Chicago with days from 05:00, and counts the day of "
             "every entry, the file's too, on that clock (change it in Settings or with mitra "
             "settings)") in [
@@ -287,7 +287,7 @@ def test_a_clock_the_file_cannot_have_is_skipped_with_its_reason(
     before = (full.time_zone, full.day_boundary_hour)
     for dry_run in (True, False):
         report = import_file(full, "mitra-json", json.dumps(document).encode(), dry_run=dry_run)
-        reasons = [s["reason"] for s in report.skipped if s["where"] == "person"]
+        reasons = [s["reason"] for s in report.skipped if s["where"] == "settings"]
         assert len(reasons) == 1
         assert "time zone was not taken" not in reasons[0]  # a fault of the file, not a clock
     full.refresh_from_db()

@@ -119,7 +119,7 @@ def _clock_row(document: dict[str, Any], parsed: Parsed) -> None:
         return
     fields = {k: person[k] for k in ("time_zone", "day_boundary_hour") if k in person}
     if fields:
-        parsed.add(Row("person", "clock", "clock", fields))
+        parsed.add(Row("settings", "clock", "clock", fields))
 
 
 _PLAN_WORDS = ("clinician_name", "clinician_contact", "reasons", "warning_signs")
