@@ -81,6 +81,7 @@ def test_the_reports_downloads_and_sharing_each_stand_on_a_line_of_their_own(
     assert [b["text"] for b in boxes] == [
         "Download the PDF",
         "Download the whole journal as CSV (zip)",
+        "Download the whole journal as FHIR (for clinics)",
         "Share the report with a link",
     ]
     for above, below in itertools.pairwise(boxes):

@@ -161,7 +161,7 @@ def test_the_pdf_the_journal_and_sharing_are_each_an_item_of_their_own(
     assert items == [
         "Download the PDF",
         "Download the whole journal as CSV (zip)",
-        "Download the whole journal as FHIR R4, for a clinic's system",
+        "Download the whole journal as FHIR (for clinics)",
         "Share the report with a link",
     ]
 
