@@ -115,7 +115,8 @@ def test_a_click_sent_twice_or_from_a_stale_tab_is_answered_as_done(
         assert "Check-in: anxiety 4/10" in answer.content.decode()
     assert client.post(f"/journal/checkin/{checkin}/delete").status_code == 302
     restore = f"/journal/checkin/{checkin}/restore"
-    assert client.post(restore, {"back": "deleted"}).status_code == 302
+    # The Journal's Undo: back at the entry restored, not at the top of the page.
+    assert client.post(restore)["Location"] == f"/journal#checkin-{checkin}"
     again = client.post(restore, {"back": "deleted"}, follow=True).content.decode()
     assert "Check-in: anxiety 4/10, 10 Jan, 13:00: in your journal already." in again
     assert CheckIn.objects.get(pk=checkin).deleted_at is None

@@ -397,8 +397,11 @@ def entry_restore(request: HttpRequest, kind: str, entry_id: int) -> HttpRespons
         back, said = found, "in your journal already"
     # As the Undo named what went, this names what came back.
     messages.success(request, f"{back.title}, {back.at.day} {back.at:%b, %H:%M}: {said}.")
-    # From the list of deleted entries, back to it: the next one may be restored too.
-    return redirect("journal_deleted" if request.POST.get("back") == "deleted" else "journal")
+    # From the list of deleted entries, back to it: the next one may be restored too. Else to
+    # the journal at the entry restored, not at its top.
+    if request.POST.get("back") == "deleted":
+        return redirect("journal_deleted")
+    return redirect(f"{reverse('journal')}#{kind}-{entry_id}")
 
 
 def _as_typed(amount: float) -> str:
