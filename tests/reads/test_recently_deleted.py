@@ -123,3 +123,17 @@ def test_a_click_sent_twice_or_from_a_stale_tab_is_answered_as_done(
     # Another person's, or no such entry: still nothing at that address.
     assert client.post("/journal/checkin/999999/restore").status_code == 404
     assert client.post("/journal/checkin/999999/delete").status_code == 404
+
+
+def test_an_inline_delete_says_the_alert_banner_again_without_the_alerts_it_withdrew(
+    alice: Any, transactional_db: Any
+) -> None:
+    """As a server answers: each write commits (and its alerts are refreshed) before the answer
+    is made, so the banner sent with the Undo is the journal's as it now stands."""
+    client = Client()
+    sign = services.add_checkin(alice, {"at": timezone.now() - timedelta(hours=1),
+                                        "anxiety": 3, "symptoms": ["pale_stools"]})  # fmt: skip
+    assert "safety alert" in client.get("/journal").content.decode()
+    answer = client.post(f"/journal/checkin/{sign.pk}/delete", HTTP_HX_REQUEST="true")
+    html = answer.content.decode()
+    assert '<div id="banner-slot" hx-swap-oob="true"></div>' in html  # none open now
