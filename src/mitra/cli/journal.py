@@ -620,9 +620,11 @@ def entries_deleted(json_out: JsonFlag = False) -> None:
         at = f"{wording.day(entry.at.date())}, {entry.at:%H:%M}"
         gone = f"{wording.day(item.deleted_at.date())}, {item.deleted_at:%H:%M}"
         out.print(f"{entry.kind} {entry.id} ({at}): {title}", soft_wrap=True, highlight=False)
+        # soft_wrap: the command is never broken across lines; the terminal wraps it whole.
         out.print(
             f"  deleted {gone}; to bring it back: mitra entries restore {entry.kind} {entry.id}",
             highlight=False,
+            soft_wrap=True,
         )
     if len(read.entries) == read.most:
         out.print(f"[dim]The latest {read.most} deletions are listed.[/]")
