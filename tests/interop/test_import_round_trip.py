@@ -769,17 +769,22 @@ def test_entries_that_go_to_another_journal_and_come_back_are_not_doubled(
     assert sum(again.added.values()) == 0
 
 
+@pytest.mark.parametrize(("format", "export"), _EXPORTS)
 def test_a_substance_taken_off_the_list_comes_back_off_the_list_with_its_uses(
-    journal: Any,
+    journal: Any, format: str, export: Any
 ) -> None:
     from mitra.journal.models import Intake, Person, Substance
 
     (sertraline,) = Substance.objects.filter(person=journal)
     services.delete_substance(journal, sertraline.pk)
-    document = export_json(journal)
-    assert [s["removed"] for s in document["substances"]] == [True]
+    assert [s["removed"] for s in export_json(journal)["substances"]] == [True]
+    document = export(journal)
+    if format == "fhir":  # a clinic's system reads it as no longer taken
+        (statement,) = [e["resource"] for e in document["entry"]
+                        if e["resource"]["resourceType"] == "MedicationStatement"]  # fmt: skip
+        assert statement["status"] == "stopped"
     bob = Person.objects.create(time_zone="Europe/Berlin")
-    report = import_file(bob, "mitra-json", json.dumps(document).encode(), dry_run=False)
+    report = import_file(bob, format, json.dumps(document).encode(), dry_run=False)
     assert report.skipped == []
     assert Intake.objects.filter(person=bob, deleted_at=None).count() == 1
     (kept,) = Substance.objects.filter(person=bob)

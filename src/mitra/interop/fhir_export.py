@@ -47,6 +47,7 @@ __all__ = [
     "ENTRY_SYSTEM",
     "JOURNAL_SYSTEM",
     "QUESTIONNAIRE_BASE",
+    "SUBSTANCE_REMOVED_EXTENSION",
     "TIME_ZONE_EXTENSION",
     "UNII_SYSTEM",
     "export_fhir",
@@ -147,6 +148,8 @@ DAY_BOUNDARY_EXTENSION = f"{BASE}/StructureDefinition/day-boundary-hour"
 # When the person saw the crisis resources a response's answers called for (mitra's crisis
 # card): read back, its card and alert stay seen rather than raised again as news.
 CRISIS_SEEN_EXTENSION = f"{BASE}/StructureDefinition/crisis-resources-seen"
+# A substance the person took off their list, exported because a kept use of it names it.
+SUBSTANCE_REMOVED_EXTENSION = f"{BASE}/StructureDefinition/substance-removed"
 
 
 def _patient(person: Person) -> dict[str, Any]:
@@ -361,12 +364,15 @@ def _product(bundle: _Bundle, row: dict[str, Any]) -> None:
 
 
 def _substance(bundle: _Bundle, row: dict[str, Any]) -> None:
+    removed = bool(row.get("removed"))
     resource: dict[str, Any] = {
         "resourceType": "MedicationStatement",
-        "status": "active" if row["active"] else "stopped",
+        "status": "active" if row["active"] and not removed else "stopped",
         "medicationCodeableConcept": {"text": row["name"]},
         "subject": {"reference": bundle.patient_ref},
     }
+    if removed:  # taken off the person's list; its uses, kept, still name it
+        resource["extension"] = [{"url": SUBSTANCE_REMOVED_EXTENSION, "valueBoolean": True}]
     if row["dose_text"]:
         resource["dosage"] = [{"text": row["dose_text"]}]
     bundle.add(f"substance/{row['id']}", resource)

@@ -17,6 +17,7 @@ from mitra.interop.fhir_export import (
     ENTRY_SYSTEM,
     JOURNAL_SYSTEM,
     PRODUCT_EXTENSION,
+    SUBSTANCE_REMOVED_EXTENSION,
     TIME_ZONE_EXTENSION,
     questionnaire_url,
 )
@@ -91,6 +92,8 @@ class _Reader:
             "dose_text": dosage[0].get("text", ""),
             "active": resource.get("status") != "stopped",
         }
+        if _extensions(resource).get(SUBSTANCE_REMOVED_EXTENSION) is True:
+            fields["removed"] = True  # taken off the list; its uses keep it
         self.parsed.add(Row(where, "substance", key, fields))
 
     def administration(self, where: str, key: str, resource: dict[str, Any]) -> None:
