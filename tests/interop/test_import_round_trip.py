@@ -790,3 +790,35 @@ def test_a_substance_taken_off_the_list_comes_back_off_the_list_with_its_uses(
     (kept,) = Substance.objects.filter(person=bob)
     assert kept.deleted_at is not None  # off the list, as it was
     assert kept.name == "sertraline"
+
+
+def test_a_carried_name_an_earlier_version_gave_counts_only_at_its_entrys_own_time(
+    journal: Any,
+) -> None:
+    """An earlier version named an imported entry by its format and key alone ("dose/1" of any
+    journal). Carried in another journal's export, such a name is the same entry only at the
+    same time: another journal's dose/1 at another time is added, and this journal's own
+    dose, come back through a copy made by that earlier version, is known as its own."""
+    from datetime import timedelta
+
+    from mitra.journal import imports
+    from mitra.journal.models import Dose, Person
+
+    (own,) = Dose.objects.filter(person=journal)
+    legacy = imports.source_token("mitra-json", f"dose/{own.pk}")
+    document = export_json(journal)
+    document["journal"] = "a-phone-with-an-earlier-version"
+    (row,) = document["doses"]
+    row["imported_as"] = legacy  # as the phone's earlier version stored this journal's dose
+    back = import_file(journal, "mitra-json", json.dumps(document).encode(), dry_run=False)
+    assert (back.added["dose"], back.already["dose"]) == (0, 1)
+    # The same name on a dose taken at another time is another journal's dose: added.
+    row["taken_at"] = (own.taken_at + timedelta(days=3)).isoformat()
+    other = import_file(journal, "mitra-json", json.dumps(document).encode(), dry_run=False)
+    assert other.added["dose"] == 1
+    assert Dose.objects.filter(person=journal).count() == 2
+    # A name mitra never makes is no name: the row keeps one of its own.
+    bob = Person.objects.create(time_zone="Europe/Berlin")
+    row["imported_as"] = "import-"
+    import_file(bob, "mitra-json", json.dumps(document).encode(), dry_run=False)
+    assert Dose.objects.get(person=bob).token != "import-"

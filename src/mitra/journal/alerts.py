@@ -529,9 +529,9 @@ def _withdraw_missing(
     if not found:
         return
     back = [
-        # Read before it was withdrawn (its reading earlier than its withdrawal, which also
-        # marks it read): it comes back read, as it was.
-        (pk, found[key], read if read is not None and gone is not None and read < gone else None)
+        # Read, not only marked read by its withdrawal (which writes both times at once): it
+        # comes back read, as it was.
+        (pk, found[key], read if read is not None and read != gone else None)
         for pk, rule, key, read, gone in Alert.objects.filter(
             person=person,
             rule__in=ran,
@@ -796,8 +796,11 @@ def acknowledge_alert(person: Person, alert_id: int) -> Alert:
     except (Alert.DoesNotExist, ValueError, TypeError):
         raise NotFound(f"no alert {alert_id} in this journal") from None
     if alert.acknowledged_at is None:
-        alert.acknowledged_at = timezone.now()
-        alert.save(update_fields=["acknowledged_at"])
+        # Only if still unread: a refresh withdrawing it at this moment keeps its own time.
+        Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+            acknowledged_at=timezone.now()
+        )
+        alert.refresh_from_db(fields=["acknowledged_at"])
     return alert
 
 

@@ -11,6 +11,7 @@ A dry run does the same work and rolls it back, so its counts are exactly what a
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -51,8 +52,8 @@ _MODELS: dict[str, Any] = {
 }  # fmt: skip
 _BATCH = 1000
 _PREFIX = IMPORT_TOKEN_PREFIX
-#: How long an import's token is ("import-" and 48 hex digits).
-_TOKEN_LENGTH = len(_PREFIX) + 48
+#: An import's token as mitra makes them: "import-" and 48 hex digits (`source_token`).
+_IMPORT_TOKEN = re.compile(re.escape(_PREFIX) + "[0-9a-f]{48}")
 #: mitra's own formats: their rows name the journal they came from.
 _OWN_FORMATS = ("mitra-json", "fhir")
 #: Each kind's time, by which an entry an earlier version imported is recognised.
@@ -214,12 +215,22 @@ class _Importer:
             return dict.fromkeys(found.values_list("token", flat=True))
         return dict(found.values_list("token", moment))
 
-    def returning(self, kind: str) -> set[str]:
+    def returning(self, kind: str) -> dict[str, tuple[datetime | None, bool]]:
         """The tokens this journal's own entries of a kind have in any journal they were
-        imported into: one of them in a file is one of these entries, come back."""
+        imported into, each with the entry's time and whether the token alone says it is the
+        entry (one keyed by this journal) or the time must agree too (an earlier version's,
+        keyed by format alone): one of them in a file is one of these entries, come back."""
         mine = _journal_source(journal_id(self.person))
-        found = _MODELS[kind].objects.filter(person=self.person).values_list("pk", flat=True)
-        return {source_token(mine, f"{kind}/{pk}") for pk in found}
+        moment = _MOMENTS[kind]
+        found: dict[str, tuple[datetime | None, bool]] = {}
+        for pk, when in _MODELS[kind].objects.filter(person=self.person).values_list(
+            "pk", moment
+        ):
+            key = f"{kind}/{pk}"
+            found[source_token(mine, key)] = (when, True)
+            for format in _OWN_FORMATS:
+                found[source_token(format, key)] = (when, False)
+        return found
 
     def fresh(self, kind: str, rows: list[SourceRow]) -> list[tuple[SourceRow, str]]:
         """The rows of a kind not yet in the journal, with their tokens; repeats are skipped.
@@ -227,24 +238,29 @@ class _Importer:
         A row that names the entry it was imported as elsewhere (`imported_as`: another
         journal's export of what it imported) keeps that name as its token, so an entry is
         known wherever it goes: back in the journal it came from, or in one that has it from
-        another copy."""
+        another copy. A name that could be another entry's (an earlier version's, keyed by
+        format alone) counts only at the entry's own time."""
         if not rows:
             return []
         there = self.existing(kind)
         mine = self.own_ids(kind)
         moment = _MOMENTS.get(kind, "")
-        returning: set[str] | None = None
+        returning: dict[str, tuple[datetime | None, bool]] | None = None
         seen: dict[str, str] = {}
         fresh = []
         for row in rows:
             carried = _carried(row.data.pop("imported_as", None))
-            token = carried or self.token(row.key)
+            when = row.data.get(moment)
             if carried is not None:
                 if returning is None:
                     returning = self.returning(kind)
-                if carried in returning:
+                back = returning.get(carried)
+                if back is not None and (back[1] or _same_moment(back[0], when)):
                     self.result.already[kind] += 1
                     continue
+                if carried in there and not _same_moment(there[carried], when):
+                    carried = None  # another entry's name here: this row keeps one of its own
+            token = carried or self.token(row.key)
             if token in seen:
                 self.result.skipped.append((row.where, f"the same entry as {seen[token]}"))
                 continue
@@ -654,7 +670,7 @@ def _goal_history(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def _carried(value: Any) -> str | None:
     """An `imported_as` a file gives: an import's token as mitra makes them, else None."""
-    if isinstance(value, str) and value.startswith(_PREFIX) and len(value) <= _TOKEN_LENGTH:
+    if isinstance(value, str) and _IMPORT_TOKEN.fullmatch(value):
         return value
     return None
 
