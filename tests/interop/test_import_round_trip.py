@@ -783,6 +783,9 @@ def test_a_substance_taken_off_the_list_comes_back_off_the_list_with_its_uses(
         (statement,) = [e["resource"] for e in document["entry"]
                         if e["resource"]["resourceType"] == "MedicationStatement"]  # fmt: skip
         assert statement["status"] == "stopped"
+        from tests.interop.fhir_validation import model_errors, schema_errors
+
+        assert model_errors(document) == schema_errors(document) == []
     bob = Person.objects.create(time_zone="Europe/Berlin")
     report = import_file(bob, format, json.dumps(document).encode(), dry_run=False)
     assert report.skipped == []
