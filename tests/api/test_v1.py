@@ -231,3 +231,29 @@ def test_a_route_that_takes_no_body_takes_none_or_an_empty_object(
     assert empty.status_code == 200
     braces = post(client, f"/api/v1/alerts/{second}/acknowledge", {})
     assert braces.status_code == 200
+
+
+def test_one_response_is_served_with_its_change_as_its_page_shows_it(
+    client: Client, alice: Any
+) -> None:
+    """The response's web page (score, change since the previous and the first response, the
+    history) has its API route, whose change is the one the terminal prints once it saves."""
+    at = ["2026-03-01T09:00:00+01:00", "2026-03-15T09:00:00+01:00", "2026-03-29T09:00:00+02:00"]
+    ids = [
+        post(client, "/api/v1/responses",
+             {"instrument": "GAD-7", "answers": answers, "at": when}).json()["id"]
+        for answers, when in (([3] * 7, at[0]), ([1] * 6 + [0], at[1]), ([1] * 7, at[2]))
+    ]  # fmt: skip
+    detail = client.get(f"/api/v1/responses/{ids[2]}")
+    assert detail.status_code == 200
+    body = detail.json()
+    assert body["response"]["total"] == 7
+    changes = {c["label"]: c["change"] for c in body["changes"]}
+    assert changes["since your previous response"]["difference"] == 1
+    assert changes["since your first response"]["difference"] == -14
+    assert changes["since your first response"]["meets_reliable_change"] is True
+    assert [p["total"] for p in body["history"]] == [21, 6, 7]
+    assert body["change_sources"]
+    missing = client.get("/api/v1/responses/999999")
+    assert missing.status_code == 404
+    assert missing["Content-Type"] == "application/problem+json"

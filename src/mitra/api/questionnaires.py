@@ -18,6 +18,7 @@ from mitra.reads.questionnaires import (
     Comparison,
     InstrumentDetail,
     InstrumentSummary,
+    ResponseDetail,
     ResponsePage,
     ResponseView,
     ScoreView,
@@ -138,6 +139,19 @@ def list_responses(
     except CursorInvalid as exc:
         raise HttpError(422, f"cursor {exc}") from None
     return respond(page)
+
+
+@router.get(
+    "/responses/{response_id}",
+    response={200: ResponseDetail, **PROBLEMS},
+    summary="One response as its page gives it: its score, its change since your previous and "
+    "your first response against the minimal important and reliable change, and the history",
+)
+def get_response(request: HttpRequest, response_id: int) -> HttpResponse:
+    found = questionnaire_reads.response_detail(person_of(request), response_id)
+    if found is None:
+        raise Http404(f"no questionnaire response {response_id} in this journal")
+    return respond(found)
 
 
 @router.post(
