@@ -52,9 +52,10 @@ def _streak_days(person: Any) -> int:
     return (data.timeline.first - alerts.streak_input(data, person).timeline.first).days
 
 
-def _daily(person: Any, product: Any, days: range) -> list[Dose]:
+def _daily(person: Any, product: Any, days: range, at: datetime = NOW) -> list[Dose]:
+    """A 2 g dose `d` days before `at` for each d in `days`, stored without a refresh."""
     made = [
-        Dose(person=person, product=product, taken_at=NOW - timedelta(days=d), amount=2, unit="g")
+        Dose(person=person, product=product, taken_at=at - timedelta(days=d), amount=2, unit="g")
         for d in days
     ]
     for dose in made:
@@ -231,13 +232,7 @@ def test_a_new_time_zone_tells_a_streak_on_the_new_days_at_once(
     of the streak as UTC's days counted it, no longer true, is withdrawn, saying why."""
     services.set_up_person({"time_zone": "Etc/UTC", "day_boundary_hour": 4}, alice)
     at = datetime.now(UTC).replace(hour=3, minute=30, second=0, microsecond=0)
-    made = [
-        Dose(person=alice, product=powder, taken_at=at - timedelta(days=d), amount=2, unit="g")
-        for d in range(1, 400)  # a March in any 400 days
-    ]
-    for dose in made:
-        services.normalise_into(dose, powder)
-    Dose.objects.bulk_create(made)
+    _daily(alice, powder, range(1, 400), at)  # a March in any 400 days
     alerts.refresh_alerts(alice)
 
     def told() -> set[str]:
@@ -297,13 +292,7 @@ def test_a_new_clock_whose_refresh_fails_hides_no_alert(
     alice: Any, powder: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
 ) -> None:
     at = datetime.now(UTC).replace(hour=10, minute=0, second=0, microsecond=0)
-    made = [
-        Dose(person=alice, product=powder, taken_at=at - timedelta(days=d), amount=2, unit="g")
-        for d in range(1, 30)
-    ]
-    for dose in made:
-        services.normalise_into(dose, powder)
-    Dose.objects.bulk_create(made)
+    _daily(alice, powder, range(1, 30), at)
     alerts.refresh_alerts(alice)
     streak = Alert.objects.get(person=alice, rule="daily_streak")
 
@@ -325,13 +314,7 @@ def test_a_read_streak_alert_no_longer_true_is_withdrawn_and_comes_back_read(
     on the first clock it returns as it was: read."""
     services.set_up_person({"time_zone": "Etc/UTC", "day_boundary_hour": 4}, alice)
     at = datetime.now(UTC).replace(hour=3, minute=30, second=0, microsecond=0)
-    made = [
-        Dose(person=alice, product=powder, taken_at=at - timedelta(days=d), amount=2, unit="g")
-        for d in range(1, 400)
-    ]
-    for dose in made:
-        services.normalise_into(dose, powder)
-    Dose.objects.bulk_create(made)
+    _daily(alice, powder, range(1, 400), at)
     alerts.refresh_alerts(alice)
     (streak,) = Alert.objects.filter(person=alice, rule="daily_streak")
     alerts.acknowledge_alert(alice, streak.pk)

@@ -385,20 +385,7 @@ def _refresh(
         ).values_list("rule", "evidence_key")
     )
     new = [
-        Alert(
-            person=person,
-            rule=c.rule,
-            severity=c.severity,
-            rank=severity_rank(c.severity),
-            title=c.title,
-            text=c.text,
-            advice=c.advice,
-            sources=list(c.sources),
-            evidence=c.evidence.to_json(),
-            evidence_grade=c.evidence_grade,
-            evidence_key=c.evidence_key,
-            at=c.at,
-        )
+        Alert(person=person, rule=c.rule, evidence_key=c.evidence_key, **_as_found(c))
         for c in candidates
         if (c.rule, c.evidence_key) not in seen
     ]
@@ -410,6 +397,22 @@ def _refresh(
     # ignore_conflicts: a concurrent refresh may have stored the same finding a moment ago.
     Alert.objects.bulk_create(new, ignore_conflicts=True)
     return new
+
+
+def _as_found(c: AlertCandidate) -> dict[str, Any]:
+    """What an alert says of a finding, as the rules found it: stored with a new alert, and
+    again on one brought back."""
+    return {
+        "severity": c.severity,
+        "rank": severity_rank(c.severity),
+        "title": c.title,
+        "text": c.text,
+        "advice": c.advice,
+        "sources": list(c.sources),
+        "evidence": c.evidence.to_json(),
+        "evidence_grade": c.evidence_grade,
+        "at": c.at,
+    }
 
 
 def _recounted(
@@ -549,15 +552,7 @@ def _withdraw_missing(
         Alert.objects.filter(pk=pk).update(
             acknowledged_at=read_before or (now if known else None),
             withdrawn_at=None,
-            severity=candidate.severity,
-            rank=severity_rank(candidate.severity),
-            title=candidate.title,
-            text=candidate.text,
-            advice=candidate.advice,
-            sources=list(candidate.sources),
-            evidence=candidate.evidence.to_json(),
-            evidence_grade=candidate.evidence_grade,
-            at=candidate.at,
+            **_as_found(candidate),
         )
 
 

@@ -123,34 +123,35 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
 def export_json(request: HttpRequest) -> HttpResponse:
     """The whole journal in mitra's own format (as `mitra export --format json`): the copy that
     mitra imports again, on this machine or another."""
-    import json
-
     from mitra.interop.json_export import export_json as journal_json
 
-    return HttpResponse(
-        json.dumps(journal_json(current_person(request)), indent=2) + "\n",
-        content_type="application/json",
-        # The whole journal, notes included: kept by no cache on the way.
-        headers={
-            "Content-Disposition": 'attachment; filename="mitra-journal.json"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    document = journal_json(current_person(request))
+    return _download(_json_text(document), "application/json", "mitra-journal.json")
 
 
 @require_safe
 def export_fhir(request: HttpRequest) -> HttpResponse:
     """The whole journal as a FHIR R4 Bundle (as `mitra export --format fhir` and
     GET /api/v1/fhir): the standard a clinician's system reads, and mitra imports again."""
-    import json
-
     from mitra.interop.fhir_export import export_fhir as journal_fhir
 
+    document = journal_fhir(current_person(request))
+    return _download(_json_text(document), "application/fhir+json", "mitra-journal-fhir.json")
+
+
+def _json_text(document: Any) -> str:
+    import json
+
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _download(content: str | bytes, content_type: str, filename: str) -> HttpResponse:
+    """The whole journal as a file to keep: notes included, so kept by no cache on the way."""
     return HttpResponse(
-        json.dumps(journal_fhir(current_person(request)), indent=2) + "\n",
-        content_type="application/fhir+json",
+        content,
+        content_type=content_type,
         headers={
-            "Content-Disposition": 'attachment; filename="mitra-journal-fhir.json"',
+            "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "private, no-store",
         },
     )
@@ -161,11 +162,6 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     """The whole journal as CSV files in a zip (as `mitra export --format csv`)."""
     from mitra.interop.csv_export import export_csv_zip
 
-    return HttpResponse(
-        export_csv_zip(current_person(request)),
-        content_type="application/zip",
-        headers={
-            "Content-Disposition": 'attachment; filename="mitra-journal-csv.zip"',
-            "Cache-Control": "private, no-store",
-        },
+    return _download(
+        export_csv_zip(current_person(request)), "application/zip", "mitra-journal-csv.zip"
     )
